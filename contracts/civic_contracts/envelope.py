@@ -1,0 +1,93 @@
+"""The CloudEvents 1.0 envelope every civic event travels in, and the base of every event's data.
+
+Each event type is a Pydantic model subclassing :class:`EventData` with a class-level
+``event_type`` (``<service>.<aggregate>.<past-tense verb>``). Subclassing registers it, so the
+registry, the generated JSON Schema and the AsyncAPI document all come from the models.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SPEC_VERSION = "1.0"
+SERVICES = ("savings", "property", "safeguarding", "comms")
+
+#: every registered event type → its data model
+REGISTRY: dict[str, type[EventData]] = {}
+
+
+def topic_for(event_type: str) -> str:
+    """Each service publishes to its own topic: ``<service>.events.v1``."""
+    service = event_type.split(".", 1)[0]
+    if service not in SERVICES:
+        raise ValueError(f"event type {event_type!r} does not name a civic service")
+    return f"{service}.events.v1"
+
+
+class EventData(BaseModel):
+    """Base of every event's ``data``. Subclasses set ``event_type`` and ``aggregate_id_field``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_type: ClassVar[str] = ""
+    #: the field whose value is the aggregate id (the Kafka key and the CloudEvents subject)
+    aggregate_id_field: ClassVar[str] = "id"
+    #: one line for the AsyncAPI document
+    summary: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if cls.event_type:
+            topic_for(cls.event_type)  # validates the service prefix
+            if cls.event_type in REGISTRY and REGISTRY[cls.event_type] is not cls:
+                raise ValueError(f"event type {cls.event_type} registered twice")
+            REGISTRY[cls.event_type] = cls
+
+    @property
+    def aggregate_id(self) -> str:
+        return str(getattr(self, self.aggregate_id_field))
+
+
+class Envelope(BaseModel):
+    """CloudEvents 1.0 structured JSON, plus W3C ``traceparent`` (the distributed tracing extension)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    specversion: str = SPEC_VERSION
+    id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    source: str
+    type: str
+    subject: str | None = None
+    time: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    datacontenttype: str = "application/json"
+    dataschema: str | None = None
+    traceparent: str | None = None
+    tracestate: str | None = None
+    data: dict[str, Any]
+
+    @classmethod
+    def wrap(cls, data: EventData, *, source: str, traceparent: str | None = None) -> Envelope:
+        return cls(
+            source=source,
+            type=data.event_type,
+            subject=data.aggregate_id,
+            dataschema=f"https://civic.example/schemas/{data.event_type}.json",
+            traceparent=traceparent,
+            data=data.model_dump(mode="json"),
+        )
+
+    @property
+    def topic(self) -> str:
+        return topic_for(self.type)
+
+    def parsed(self) -> EventData:
+        """The data as its registered model (raises ``KeyError`` for an unknown type)."""
+        return REGISTRY[self.type].model_validate(self.data)

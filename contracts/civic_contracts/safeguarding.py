@@ -1,0 +1,7 @@
+"""Events published by the safeguarding service to `safeguarding.events.v1`."""
+
+from __future__ import annotations
+
+from civic_contracts.envelope import EventData
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""Gateway: one authenticated front door that composes the services."""

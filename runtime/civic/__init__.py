@@ -1,0 +1,1 @@
+"""Shared runtime: settings, telemetry, health, event bus, outbox, consumers, HTTP conventions, operator CLI."""

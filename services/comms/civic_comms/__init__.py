@@ -1,0 +1,1 @@
+"""Comms service: communications and engagement."""

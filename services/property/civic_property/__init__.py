@@ -1,0 +1,1 @@
+"""Property service: rationalising the office estate."""

@@ -1,0 +1,1 @@
+"""Safeguarding service: running a statutory safeguarding board."""

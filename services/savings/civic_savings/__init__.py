@@ -1,0 +1,1 @@
+"""Savings service: transformation savings from pipeline to delivery."""
