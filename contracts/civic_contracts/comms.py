@@ -1,7 +1,98 @@
-"""Events published by the comms service to `comms.events.v1`."""
+"""Events published by the comms service to `comms.events.v1`.
+
+Content is keyed by ``content_id`` and consultations by ``consultation_id``. Times of publication
+are timezone-aware datetimes (content goes out at a moment, not on a day); consultation windows
+are given both as dates (the council's days) and as the exact instants.
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
 from civic_contracts.envelope import EventData
 
-__all__: list[str] = []
+__all__ = [
+    "ConsultationClosed",
+    "ConsultationOpened",
+    "ContentApproved",
+    "ContentPublished",
+    "HeadlineResult",
+]
+
+
+class ContentApproved(EventData):
+    event_type: ClassVar[str] = "comms.content.approved"
+    aggregate_id_field: ClassVar[str] = "content_id"
+    summary: ClassVar[str] = "Content was approved for publication by someone other than its author."
+
+    content_id: str
+    title: str
+    channels: list[str]
+    audience: list[str]
+    campaign_id: str | None
+    author: str
+    approved_by: str
+    approved_at: datetime
+    #: the body whose sign-off was recorded before approval (e.g. ``safeguarding_board``), if any
+    signed_off_by: str | None
+
+
+class ContentPublished(EventData):
+    event_type: ClassVar[str] = "comms.content.published"
+    aggregate_id_field: ClassVar[str] = "content_id"
+    summary: ClassVar[str] = "Content went out on its channels (at its scheduled time or on demand)."
+
+    content_id: str
+    title: str
+    channels: list[str]
+    audience: list[str]
+    campaign_id: str | None
+    published_at: datetime
+    #: True when the scheduler published it at its publish_at
+    scheduled: bool
+
+
+class ConsultationOpened(EventData):
+    event_type: ClassVar[str] = "comms.consultation.opened"
+    aggregate_id_field: ClassVar[str] = "consultation_id"
+    summary: ClassVar[str] = "A consultation or survey opened to responses."
+
+    consultation_id: str
+    title: str
+    kind: str
+    opens_at: datetime
+    closes_at: datetime
+    opens_on: date
+    closes_on: date
+    questions: int
+
+
+class HeadlineResult(BaseModel):
+    """One figure per question: agreement for Likert, mean for 1-7 scales, top option for choices."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    question_id: str
+    text: str
+    kind: str
+    answered: int
+    agreement_percentage: float | None
+    top_option: str | None
+    mean: float | None
+
+
+class ConsultationClosed(EventData):
+    event_type: ClassVar[str] = "comms.consultation.closed"
+    aggregate_id_field: ClassVar[str] = "consultation_id"
+    summary: ClassVar[str] = "A consultation closed; the headline results go with it."
+
+    consultation_id: str
+    title: str
+    kind: str
+    closed_at: datetime
+    closes_on: date
+    responses: int
+    headline: list[HeadlineResult]

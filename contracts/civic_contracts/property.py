@@ -1,7 +1,122 @@
-"""Events published by the property service to `property.events.v1`."""
+"""Events published by the property service to `property.events.v1`.
+
+Buildings are keyed by ``building_id`` and moves by ``move_id``, so one building's (or one
+move's) events stay in order on the topic. Money is integer pence, carbon whole kilograms.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
 from civic_contracts.envelope import EventData
 
-__all__: list[str] = []
+__all__ = [
+    "AffectedTeam",
+    "BuildingClosed",
+    "BuildingClosurePlanned",
+    "BuildingDisposed",
+    "LowUtilisationDetected",
+    "MoveCompleted",
+    "MovePlanned",
+]
+
+
+class AffectedTeam(BaseModel):
+    """A team still based in a building when its closure is planned (comms drafts a staff notice)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    team_id: str
+    name: str
+    directorate: str
+
+
+class BuildingClosurePlanned(EventData):
+    event_type: ClassVar[str] = "property.building.closure_planned"
+    aggregate_id_field: ClassVar[str] = "building_id"
+    summary: ClassVar[str] = "A building is to close on a planned date; the teams still in it must move."
+
+    building_id: str
+    name: str
+    town: str
+    closure_date: date
+    teams: list[AffectedTeam]
+
+
+class BuildingClosed(EventData):
+    event_type: ClassVar[str] = "property.building.closed"
+    aggregate_id_field: ClassVar[str] = "building_id"
+    summary: ClassVar[str] = (
+        "A building has closed: its annual running cost and carbon are saved from then on."
+    )
+
+    building_id: str
+    name: str
+    town: str
+    closed_on: date
+    annual_running_cost_pence: int
+    annual_carbon_kg: int
+
+
+class BuildingDisposed(EventData):
+    event_type: ClassVar[str] = "property.building.disposed"
+    aggregate_id_field: ClassVar[str] = "building_id"
+    summary: ClassVar[str] = "A building has left the estate by sale, lease or transfer, with its receipt."
+
+    building_id: str
+    name: str
+    town: str
+    disposed_on: date
+    method: Literal["sale", "lease", "transfer"]
+    receipt_pence: int
+    annual_running_cost_pence: int
+    annual_carbon_kg: int
+
+
+class MovePlanned(EventData):
+    event_type: ClassVar[str] = "property.move.planned"
+    aggregate_id_field: ClassVar[str] = "move_id"
+    summary: ClassVar[str] = "A team is planned to move to another building."
+
+    move_id: str
+    team_id: str
+    team_name: str
+    directorate: str
+    from_building_id: str
+    from_building_name: str
+    to_building_id: str
+    to_building_name: str
+    planned_for: date
+
+
+class MoveCompleted(EventData):
+    event_type: ClassVar[str] = "property.move.completed"
+    aggregate_id_field: ClassVar[str] = "move_id"
+    summary: ClassVar[str] = "A team has moved: its home building is now the destination."
+
+    move_id: str
+    team_id: str
+    team_name: str
+    directorate: str
+    from_building_id: str
+    from_building_name: str
+    to_building_id: str
+    to_building_name: str
+    planned_for: date
+    completed_on: date
+
+
+class LowUtilisationDetected(EventData):
+    event_type: ClassVar[str] = "property.building.low_utilisation_detected"
+    aggregate_id_field: ClassVar[str] = "building_id"
+    summary: ClassVar[str] = "A building's mean desk utilisation over a period fell below the threshold."
+
+    building_id: str
+    name: str
+    period_from: date
+    period_to: date
+    mean_utilisation: float
+    threshold: float

@@ -1,7 +1,143 @@
-"""Events published by the safeguarding service to `safeguarding.events.v1`."""
+"""Events published by the safeguarding service to `safeguarding.events.v1`.
+
+None of these carries confidential data: a Safeguarding Adults Review is named only by its
+non-identifying reference (e.g. "Adult A"); the case summary and personal details never leave
+the service in an event (Care Act 2014 s45: need-to-know only).
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import ClassVar, Literal
+
 from civic_contracts.envelope import EventData
 
-__all__: list[str] = []
+__all__ = [
+    "AnnualReportPublished",
+    "DecisionRatified",
+    "DecisionRecorded",
+    "MeetingHeld",
+    "MinutesApproved",
+    "NonAttendanceFlagged",
+    "SarCommissioned",
+    "SarPublished",
+]
+
+
+class DecisionRecorded(EventData):
+    event_type: ClassVar[str] = "safeguarding.decision.recorded"
+    aggregate_id_field: ClassVar[str] = "decision_id"
+    summary: ClassVar[str] = (
+        "The board decided an item: at a meeting (consensus or vote) or between meetings by the chair "
+        "with the statutory partners (then requires_ratification is true)."
+    )
+
+    decision_id: str
+    board_id: str
+    board_name: str
+    meeting_id: str | None
+    item_title: str
+    method: Literal["consensus", "vote", "between_meetings"]
+    outcome: Literal["carried", "not_carried", "agreed"]
+    decided_on: date
+    requires_ratification: bool
+
+
+class DecisionRatified(EventData):
+    event_type: ClassVar[str] = "safeguarding.decision.ratified"
+    aggregate_id_field: ClassVar[str] = "decision_id"
+    summary: ClassVar[str] = "A between-meetings decision was ratified (or not) at the board's next meeting."
+
+    decision_id: str
+    board_id: str
+    board_name: str
+    item_title: str
+    ratified: bool
+    meeting_id: str
+    ratified_on: date
+
+
+class AnnualReportPublished(EventData):
+    event_type: ClassVar[str] = "safeguarding.annual_report.published"
+    aggregate_id_field: ClassVar[str] = "annual_report_id"
+    summary: ClassVar[str] = "The board published its annual report (approved by a board decision)."
+
+    annual_report_id: str
+    board_id: str
+    board_name: str
+    year: str
+    title: str
+    published_on: date
+
+
+class MeetingHeld(EventData):
+    event_type: ClassVar[str] = "safeguarding.meeting.held"
+    aggregate_id_field: ClassVar[str] = "meeting_id"
+    summary: ClassVar[str] = "A board meeting took place; quorate or not, with what was missing."
+
+    meeting_id: str
+    board_id: str
+    board_name: str
+    scheduled_for: date
+    extraordinary: bool
+    quorate: bool
+    missing: list[str]
+
+
+class MinutesApproved(EventData):
+    event_type: ClassVar[str] = "safeguarding.minutes.approved"
+    aggregate_id_field: ClassVar[str] = "minutes_id"
+    summary: ClassVar[str] = (
+        "Minutes were approved by the members at a later meeting: now the permanent record."
+    )
+
+    minutes_id: str
+    meeting_id: str
+    board_id: str
+    board_name: str
+    approved_on: date
+    approved_at_meeting_id: str
+
+
+class NonAttendanceFlagged(EventData):
+    event_type: ClassVar[str] = "safeguarding.non_attendance.flagged"
+    aggregate_id_field: ClassVar[str] = "board_id"
+    summary: ClassVar[str] = (
+        "An organisation missed several board meetings in a row: the chair writes to its chief executive."
+    )
+
+    board_id: str
+    board_name: str
+    organisation: str
+    consecutive_meetings_missed: int
+    last_meeting_id: str
+    last_meeting_on: date
+
+
+class SarCommissioned(EventData):
+    event_type: ClassVar[str] = "safeguarding.sar.commissioned"
+    aggregate_id_field: ClassVar[str] = "sar_id"
+    summary: ClassVar[str] = (
+        "A Safeguarding Adults Review (Care Act 2014 s44) was commissioned from an independent author."
+    )
+
+    sar_id: str
+    board_id: str
+    board_name: str
+    reference: str
+    author: str
+    cost_pence: int
+    commissioned_on: date
+
+
+class SarPublished(EventData):
+    event_type: ClassVar[str] = "safeguarding.sar.published"
+    aggregate_id_field: ClassVar[str] = "sar_id"
+    summary: ClassVar[str] = "A Safeguarding Adults Review was published with its action plan."
+
+    sar_id: str
+    board_id: str
+    board_name: str
+    reference: str
+    published_on: date
+    actions: int

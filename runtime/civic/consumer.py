@@ -1,0 +1,265 @@
+"""The consumer runner: one consumer group per service, exactly-once effect on top of at-least-once delivery.
+
+For each message: open a unit of work, record the event id in the ``inbox`` (a repeat is skipped),
+run the handler, commit; only then commit the Kafka offset. A failing event is retried a bounded
+number of times, then written to the dead-letter topic and the ``dead_letters`` collection, and the
+runner moves on, so one poison message never blocks the events behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import traceback
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from civic_contracts.envelope import Envelope, topic_for
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from civic import bus, metrics
+from civic.errors import DomainError
+from civic.settings import ServiceSettings
+from civic.telemetry import context_from
+from civic.uow import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger("civic.consumer")
+Handler = Callable[[Envelope, UnitOfWork], Awaitable[None]]
+INBOX = "inbox"
+DEAD_LETTERS = "dead_letters"
+
+
+def deadletter_topic(service: str) -> str:
+    return f"{service}.deadletter.v1"
+
+
+class AlreadyHandled(Exception):
+    pass
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        db: AsyncDatabase[Any],
+        settings: ServiceSettings,
+        handlers: dict[str, Handler],
+        unit_of_work: UnitOfWorkFactory,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.service = settings.service_name
+        self.handlers = handlers
+        self.unit_of_work = unit_of_work
+        self.topics = sorted({topic_for(t) for t in handlers})
+        self._consumer: AIOKafkaConsumer | None = None
+        self._dlq_producer: AIOKafkaProducer | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self.connected = False
+
+    def start(self) -> None:
+        if self.topics:
+            self._task = asyncio.create_task(self._run(), name=f"{self.service}-consumer")
+
+    async def stop(self) -> None:
+        """Finish the event in hand, commit, leave the group."""
+        self._stopping.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout=self.settings.shutdown_grace_seconds)
+            except (TimeoutError, asyncio.CancelledError):
+                self._task.cancel()
+                with contextlib.suppress(BaseException):
+                    await self._task
+        await self._close()
+
+    async def _close(self) -> None:
+        for client in (self._consumer, self._dlq_producer):
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    await client.stop()
+        self._consumer = None
+        self._dlq_producer = None
+        self.connected = False
+
+    async def _connect(self) -> AIOKafkaConsumer:
+        await bus.ensure_topics(self.settings, [*self.topics, deadletter_topic(self.service)])
+        consumer = bus.consumer(self.settings, group_id=self.service, topics=self.topics)
+        await consumer.start()
+        producer = bus.producer(self.settings, client_id=f"{self.service}-deadletters")
+        await producer.start()
+        self._consumer, self._dlq_producer = consumer, producer
+        self.connected = True
+        return consumer
+
+    async def _run(self) -> None:
+        backoff = 0.5
+        while not self._stopping.is_set():
+            try:
+                consumer = self._consumer or await self._connect()
+                batches = await consumer.getmany(timeout_ms=500, max_records=100)
+                backoff = 0.5
+                for tp, records in batches.items():
+                    for record in records:
+                        await self._process(record)
+                        # the handler's work is committed; now the offset may move past it
+                        await consumer.commit({tp: record.offset + 1})
+                        if self._stopping.is_set():
+                            return
+                    self._record_lag(consumer, tp, records[-1].offset)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker away or database away: reconnect with backoff
+                log.warning("consumer interrupted; reconnecting", extra={"error": repr(exc)[:300]})
+                await self._close()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=backoff)
+                backoff = min(backoff * 2, 10.0)
+
+    def _record_lag(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
+        end = consumer.highwater(tp)
+        if end is not None:
+            metrics.CONSUMER_LAG.labels(self.service, tp.topic, str(tp.partition)).set(max(end - offset - 1, 0))
+
+    async def _process(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        headers = {k: v.decode(errors="replace") for k, v in (record.headers or [])}
+        try:
+            envelope = Envelope.model_validate_json(record.value or b"")
+        except Exception as exc:
+            await self._dead_letter(record, None, f"not a CloudEvents envelope: {exc}", headers)
+            return
+        handler = self.handlers.get(envelope.type)
+        if handler is None:
+            return  # not an event this service reacts to
+        parent = context_from({"traceparent": headers.get("traceparent") or envelope.traceparent})
+        tracer = trace.get_tracer("civic.consumer")
+        with tracer.start_as_current_span(
+            f"{record.topic} process",
+            context=parent,
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": record.topic,
+                "messaging.message.id": envelope.id,
+                "messaging.consumer.group.name": self.service,
+                "cloudevents.event_type": envelope.type,
+            },
+        ) as span:
+            error = await self._apply_with_retries(envelope, handler)
+            if error is not None:
+                span.set_status(Status(StatusCode.ERROR, error[:200]))
+                await self._dead_letter(record, envelope, error, headers)
+
+    async def _apply_with_retries(self, envelope: Envelope, handler: Handler) -> str | None:
+        attempts = self.settings.consumer_max_attempts
+        for attempt in range(1, attempts + 1):
+            try:
+                await self.apply(envelope, handler)
+                return None
+            except AlreadyHandled:
+                metrics.EVENTS_HANDLED.labels(self.service, envelope.type, "duplicate").inc()
+                return None
+            except DomainError as exc:  # a rule refuses it: retrying will not help
+                return f"{type(exc).__name__}: {exc.detail}"
+            except Exception as exc:
+                if attempt == attempts:
+                    return "".join(traceback.format_exception_only(exc)).strip()
+                log.warning(
+                    "event handler failed; retrying",
+                    extra={"event_id": envelope.id, "event_type": envelope.type, "attempt": attempt},
+                )
+                await asyncio.sleep(self.settings.consumer_retry_backoff_seconds * 2 ** (attempt - 1))
+        return "exhausted retries"
+
+    async def apply(self, envelope: Envelope, handler: Handler) -> None:
+        """Run one handler for one event, once in effect (also used to re-drive dead letters)."""
+        async with self.unit_of_work() as uow:
+            try:
+                await uow.db[INBOX].insert_one(
+                    {"_id": envelope.id, "type": envelope.type, "handled_at": datetime.now(UTC)},
+                    session=uow.session,
+                )
+            except DuplicateKeyError as exc:
+                raise AlreadyHandled from exc
+            await handler(envelope, uow)
+        metrics.EVENTS_HANDLED.labels(self.service, envelope.type, "applied").inc()
+
+    async def _dead_letter(
+        self, record: ConsumerRecord[bytes, bytes], envelope: Envelope | None, error: str, headers: dict[str, str]
+    ) -> None:
+        event_type = envelope.type if envelope else "unknown"
+        log.error(
+            "event sent to dead letters",
+            extra={"event_id": envelope.id if envelope else None, "event_type": event_type, "reason": error[:500]},
+        )
+        metrics.DEAD_LETTERS.labels(self.service, event_type).inc()
+        doc = {
+            "_id": f"{record.topic}:{record.partition}:{record.offset}",
+            "event_id": envelope.id if envelope else None,
+            "type": event_type,
+            "topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            "key": (record.key or b"").decode(errors="replace"),
+            "value": (record.value or b"").decode(errors="replace"),
+            "headers": headers,
+            "error": error,
+            "failed_at": datetime.now(UTC),
+            "status": "open",
+        }
+        try:
+            await self.db[DEAD_LETTERS].replace_one({"_id": doc["_id"]}, doc, upsert=True)
+        except PyMongoError:
+            log.exception("could not store the dead letter; it is still on the dead-letter topic")
+        producer = self._dlq_producer
+        if producer is not None:
+            dl_headers = [(k, v.encode()) for k, v in headers.items()] + [
+                ("civic-error", error[:1000].encode()),
+                ("civic-original-topic", record.topic.encode()),
+                ("civic-original-offset", str(record.offset).encode()),
+            ]
+            await producer.send_and_wait(
+                deadletter_topic(self.service), value=record.value, key=record.key, headers=dl_headers
+            )
+        await refresh_dead_letter_gauge(self.db, self.service)
+
+    async def redrive(self, dead_letter_id: str) -> dict[str, Any]:
+        """Apply a dead letter again (after a fix); the inbox keeps it to one effect."""
+        doc = await self.db[DEAD_LETTERS].find_one({"_id": dead_letter_id})
+        if doc is None:
+            from civic.errors import NotFound
+
+            raise NotFound("dead letter", dead_letter_id)
+        envelope = Envelope.model_validate(json.loads(doc["value"]))
+        handler = self.handlers.get(envelope.type)
+        outcome = "redriven"
+        error = None
+        if handler is None:
+            outcome, error = "failed", f"no handler for {envelope.type}"
+        else:
+            try:
+                await self.apply(envelope, handler)
+            except AlreadyHandled:
+                outcome = "already_applied"
+            except Exception as exc:
+                outcome, error = "failed", "".join(traceback.format_exception_only(exc)).strip()
+        update: dict[str, Any] = {"last_redrive_at": datetime.now(UTC), "last_redrive_outcome": outcome}
+        if outcome != "failed":
+            update["status"] = "redriven"
+        else:
+            update["error"] = error
+        await self.db[DEAD_LETTERS].update_one({"_id": dead_letter_id}, {"$set": update})
+        await refresh_dead_letter_gauge(self.db, self.service)
+        return {"id": dead_letter_id, "outcome": outcome, "error": error}
+
+
+async def refresh_dead_letter_gauge(db: AsyncDatabase[Any], service: str) -> None:
+    with contextlib.suppress(PyMongoError):
+        metrics.DEAD_LETTERS_OPEN.labels(service).set(await db[DEAD_LETTERS].count_documents({"status": "open"}))

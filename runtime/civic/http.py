@@ -1,0 +1,120 @@
+"""What routes use: who is calling, versions (ETag / If-Match), cursor pagination, the runtime."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Header, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pymongo import ASCENDING
+
+from civic.auth import Caller, TokenVerifier, check_scopes
+from civic.documents import resource
+from civic.errors import Invalid
+
+if TYPE_CHECKING:
+    from pymongo.asynchronous.collection import AsyncCollection
+
+    from civic.service import Runtime
+
+__all__ = ["Caller", "IfMatch", "Page", "current_runtime", "paginate", "require", "versioned"]
+
+
+def current_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def _verifier(request: Request) -> TokenVerifier:
+    verifier: TokenVerifier = request.app.state.verifier
+    return verifier
+
+
+def require(*scopes: str) -> Callable[..., Any]:
+    """A dependency: the verified caller, who must hold every one of ``scopes`` (401 / 403 otherwise)."""
+
+    async def dependency(
+        request: Request,
+        authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    ) -> Caller:
+        caller = _verifier(request).caller_from_header(authorization)
+        check_scopes(caller, scopes)
+        request.state.caller = caller
+        return caller
+
+    dependency.__name__ = f"require_{'_'.join(s.replace(':', '_') for s in scopes) or 'token'}"
+    return dependency
+
+
+def _if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+    if if_match is None or if_match.strip() == "*":
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise Invalid("If-Match must be an ETag this API gave you, e.g. \"3\".",
+                      errors=[{"field": "If-Match", "message": "not a version ETag"}])
+    return int(value)
+
+
+IfMatch = Annotated[int | None, Depends(_if_match)]
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def versioned(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
+    """A JSON response for one resource, with its ``ETag`` from ``version``."""
+    all_headers = dict(headers or {})
+    if "version" in body:
+        all_headers["ETag"] = etag(int(body["version"]))
+    return JSONResponse(jsonable_encoder(body), status_code=status, headers=all_headers)
+
+
+class Page:
+    """``?limit=`` (1..500, default 50) and ``?cursor=`` (opaque, from ``next_cursor``)."""
+
+    def __init__(
+        self,
+        limit: Annotated[int, Query(ge=1, le=500, description="How many items, at most")] = 50,
+        cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
+    ) -> None:
+        self.limit = limit
+        self.cursor = cursor
+
+    def after(self) -> str | None:
+        if not self.cursor:
+            return None
+        try:
+            return base64.urlsafe_b64decode(self.cursor.encode() + b"==").decode()
+        except (binascii.Error, UnicodeDecodeError) as exc:
+            raise Invalid("The cursor is not one this API gave you.",
+                          errors=[{"field": "cursor", "message": "malformed"}]) from exc
+
+
+def encode_cursor(last_id: str) -> str:
+    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
+
+
+async def paginate(
+    collection: AsyncCollection[Any],
+    query: dict[str, Any],
+    page: Page,
+    transform: Callable[[dict[str, Any]], dict[str, Any]] = resource,
+) -> dict[str, Any]:
+    """Keyset pagination by id (ids are time-ordered), stable while items are added."""
+    after = page.after()
+    full = dict(query)
+    if after is not None:
+        full = {"$and": [query, {"_id": {"$gt": after}}]} if query else {"_id": {"$gt": after}}
+    docs = await collection.find(full).sort("_id", ASCENDING).limit(page.limit + 1).to_list()
+    more = len(docs) > page.limit
+    docs = docs[: page.limit]
+    return {
+        "items": [transform(d) for d in docs],
+        "next_cursor": encode_cursor(str(docs[-1]["_id"])) if more and docs else None,
+    }

@@ -1,0 +1,24 @@
+"""Prometheus metrics shared by every component (one registry per process)."""
+
+from __future__ import annotations
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+REQUESTS = Counter("civic_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
+LATENCY = Histogram(
+    "civic_http_request_duration_seconds",
+    "HTTP request latency",
+    ["service", "method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+OUTBOX_BACKLOG = Gauge("civic_outbox_backlog", "Outbox records not yet published", ["service"])
+OUTBOX_PUBLISHED = Counter("civic_outbox_published_total", "Events published from the outbox", ["service", "topic"])
+OUTBOX_PUBLISH_FAILURES = Counter("civic_outbox_publish_failures_total", "Failed publish attempts", ["service"])
+CONSUMER_LAG = Gauge("civic_consumer_lag", "Messages behind the end of the partition", ["service", "topic", "partition"])
+EVENTS_HANDLED = Counter("civic_events_handled_total", "Events applied", ["service", "type", "outcome"])
+DEAD_LETTERS = Counter("civic_dead_letters_total", "Events sent to dead letters", ["service", "type"])
+DEAD_LETTERS_OPEN = Gauge("civic_dead_letters_open", "Dead letters not yet re-driven", ["service"])
+
+
+def render() -> tuple[bytes, str]:
+    return generate_latest(), CONTENT_TYPE_LATEST

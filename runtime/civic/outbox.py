@@ -1,0 +1,196 @@
+"""The outbox relay: publishes committed events, in order, and keeps them for replay.
+
+Promptness: each commit that wrote events nudges the relay in-process; a short poll is the fallback
+(another replica's commits, a restart). Only one replica relays at a time (a lease document), so
+per-aggregate order is kept. While the broker is away records stay unpublished and are retried with
+backoff. Published records are kept for ``CIVIC_OUTBOX_RETENTION_DAYS`` (TTL index) so
+``civic events replay --since`` can re-publish them after broker data loss.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import socket
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from civic import bus, metrics
+from civic.settings import ServiceSettings
+from civic.telemetry import context_from, current_traceparent
+from civic.uow import OUTBOX
+
+log = logging.getLogger("civic.outbox")
+LEASES = "leases"
+BATCH = 200
+
+
+async def prepare_outbox(db: AsyncDatabase[Any], retention_days: int) -> None:
+    coll = db[OUTBOX]
+    await coll.create_index([("published_at", ASCENDING), ("created_at", ASCENDING), ("order", ASCENDING)])
+    await coll.create_index([("created_at", ASCENDING)])
+    try:
+        await coll.create_index(
+            "published_at", name="outbox_retention", expireAfterSeconds=retention_days * 86400, sparse=True
+        )
+    except PyMongoError:
+        # an existing TTL index with another retention: keep serving; ops can drop and recreate it
+        log.warning("outbox retention index not changed")
+
+
+class OutboxRelay:
+    def __init__(self, db: AsyncDatabase[Any], settings: ServiceSettings) -> None:
+        self.db = db
+        self.settings = settings
+        self.service = settings.service_name
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+        self._nudge = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._producer: AIOKafkaProducer | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.connected = False
+
+    def nudge(self) -> None:
+        self._nudge.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"{self.service}-outbox-relay")
+
+    async def stop(self) -> None:
+        """Publish what is already committed (briefly), then stop."""
+        self._stopping.set()
+        self._nudge.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout=self.settings.shutdown_grace_seconds)
+            except (TimeoutError, asyncio.CancelledError):
+                self._task.cancel()
+        await self._close_producer()
+
+    async def _close_producer(self) -> None:
+        if self._producer is not None:
+            with contextlib.suppress(Exception):
+                await self._producer.stop()
+            self._producer = None
+            self.connected = False
+
+    async def _ensure_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = bus.producer(self.settings, client_id=f"{self.service}-outbox")
+            try:
+                await producer.start()
+            except Exception:
+                with contextlib.suppress(Exception):
+                    await producer.stop()
+                raise
+            self._producer = producer
+            self.connected = True
+        return self._producer
+
+    async def _hold_lease(self) -> bool:
+        """One relay per service at a time; the lease expires if its holder dies."""
+        now = datetime.now(UTC)
+        try:
+            doc = await self.db[LEASES].find_one_and_update(
+                {"_id": "outbox-relay", "$or": [{"owner": self.owner}, {"expires_at": {"$lt": now}}]},
+                {"$set": {"owner": self.owner, "expires_at": now + timedelta(seconds=10)}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+            return doc is not None and doc.get("owner") == self.owner
+        except DuplicateKeyError:
+            return False
+
+    async def _run(self) -> None:
+        backoff = 0.2
+        while True:
+            stopping = self._stopping.is_set()
+            try:
+                if await self._hold_lease():
+                    published = await self.publish_pending()
+                    backoff = 0.2
+                    if published == BATCH:
+                        continue  # more waiting
+                await self._refresh_backlog()
+                wait = self.settings.outbox_poll_seconds
+            except Exception as exc:  # broker or database away: keep the records, back off
+                metrics.OUTBOX_PUBLISH_FAILURES.labels(self.service).inc()
+                log.warning("outbox relay could not publish; will retry", extra={"error": repr(exc)[:300]})
+                await self._close_producer()
+                wait = backoff
+                backoff = min(backoff * 2, 10.0)
+            if stopping:
+                return
+            self._nudge.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._nudge.wait(), timeout=wait)
+
+    async def _refresh_backlog(self) -> None:
+        backlog = await self.db[OUTBOX].count_documents({"published_at": None})
+        metrics.OUTBOX_BACKLOG.labels(self.service).set(backlog)
+
+    async def publish_pending(self) -> int:
+        records = await self.db[OUTBOX].find({"published_at": None}).sort(
+            [("created_at", ASCENDING), ("order", ASCENDING)]
+        ).limit(BATCH).to_list()
+        if not records:
+            metrics.OUTBOX_BACKLOG.labels(self.service).set(0)
+            return 0
+        producer = await self._ensure_producer()
+        tracer = trace.get_tracer("civic.outbox")
+        for record in records:
+            parent = context_from({"traceparent": record.get("traceparent")})
+            with tracer.start_as_current_span(
+                f"{record['topic']} publish",
+                context=parent,
+                kind=SpanKind.PRODUCER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": record["topic"],
+                    "messaging.message.id": record["_id"],
+                    "cloudevents.event_type": record["type"],
+                },
+            ):
+                envelope = dict(record["envelope"])
+                # the message carries the publish span as parent, so consumers continue this trace
+                traceparent = current_traceparent() or record.get("traceparent")
+                if traceparent:
+                    envelope["traceparent"] = traceparent
+                headers = [
+                    ("ce_id", record["_id"].encode()),
+                    ("ce_type", record["type"].encode()),
+                    ("content-type", b"application/cloudevents+json"),
+                ]
+                if traceparent:
+                    headers.append(("traceparent", traceparent.encode()))
+                await producer.send_and_wait(
+                    record["topic"],
+                    value=json.dumps(envelope).encode(),
+                    key=(record.get("key") or record["_id"]).encode(),
+                    headers=headers,
+                )
+            await self.db[OUTBOX].update_one(
+                {"_id": record["_id"]},
+                {"$set": {"published_at": datetime.now(UTC)}, "$inc": {"attempts": 1}},
+            )
+            metrics.OUTBOX_PUBLISHED.labels(self.service, record["topic"]).inc()
+        return len(records)
+
+
+async def replay(db: AsyncDatabase[Any], since: datetime, until: datetime | None = None) -> int:
+    """Mark records created since ``since`` as unpublished again; the relay re-publishes them in order."""
+    query: dict[str, Any] = {"created_at": {"$gte": since}}
+    if until is not None:
+        query["created_at"]["$lte"] = until
+    result = await db[OUTBOX].update_many(query, {"$set": {"published_at": None, "replayed_at": datetime.now(UTC)}})
+    return int(result.modified_count)

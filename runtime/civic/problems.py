@@ -1,0 +1,122 @@
+"""RFC 9457 problem details for every failure, FastAPI's own included.
+
+Handlers are installed on every app (services and gateway), so a client sees one error shape.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from civic.errors import DomainError, Invalid
+
+PROBLEM_TYPE_BASE = "https://civic.example/problems/"
+log = logging.getLogger("civic.problems")
+
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorised",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Refused by a rule of the domain",
+    412: "Precondition failed",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Validation failed",
+    429: "Too many requests",
+    500: "Internal error",
+    502: "Bad gateway",
+    503: "Service unavailable",
+    504: "Gateway timeout",
+}
+_SLUGS = {400: "bad-request", 404: "not-found", 405: "method-not-allowed", 413: "body-too-large",
+          415: "unsupported-media-type", 429: "rate-limited", 500: "internal-error", 502: "bad-gateway",
+          503: "unavailable", 504: "gateway-timeout", 401: "unauthorised", 403: "forbidden"}
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    type_slug: str | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + (type_slug or _SLUGS.get(status, str(status))),
+        "title": title or _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update({k: v for k, v in extra.items() if k not in body})
+    if status == 401:
+        headers = {"WWW-Authenticate": 'Bearer realm="civic"', **(headers or {})}
+    return JSONResponse(body, status_code=status, headers=headers, media_type="application/problem+json")
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:] if len(parts) > 1 else parts
+    return ".".join(parts)
+
+
+def validation_errors(errors: list[Any]) -> list[dict[str, Any]]:
+    out = []
+    for err in errors:
+        loc = err.get("loc", ())
+        out.append({"field": _field_name(loc), "message": err.get("msg", "invalid"), "in": str(loc[0]) if loc else ""})
+    return out
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        extra = dict(exc.extra)
+        if isinstance(exc, Invalid):
+            extra["errors"] = exc.errors
+        return problem(exc.status, exc.detail, title=exc.title, type_slug=exc.type_slug,
+                       instance=request.url.path, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        # A body that is not JSON at all is a malformed request (400), not a validation failure.
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return problem(400, "The request body is not valid JSON.", type_slug="malformed-json",
+                           instance=request.url.path)
+        return problem(422, "The request does not match what this endpoint accepts.",
+                       instance=request.url.path, errors=validation_errors(list(errors)))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"There is nothing at {request.url.path}."
+        if exc.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path}."
+        return problem(exc.status_code, detail, instance=request.url.path, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(ServerSelectionTimeoutError)
+    @app.exception_handler(ConnectionFailure)
+    async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unreachable", extra={"path": request.url.path, "error_type": type(exc).__name__})
+        return problem(503, "The database is not reachable; nothing was changed. Try again shortly.",
+                       instance=request.url.path, headers={"Retry-After": "5"})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return problem(500, "Something went wrong on our side; nothing was changed.", instance=request.url.path)

@@ -1,0 +1,105 @@
+"""Every environment variable the platform reads, in one place (the README's configuration table).
+
+A service process reads :class:`ServiceSettings`; the gateway reads :class:`GatewaySettings`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_PORTS = {"gateway": 8080, "savings": 8101, "property": 8102, "safeguarding": 8103, "comms": 8104}
+SERVICES = ("savings", "property", "safeguarding", "comms")
+
+
+class CommonSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+
+    service_name: str = Field("civic", validation_alias=AliasChoices("CIVIC_SERVICE_NAME", "OTEL_SERVICE_NAME"))
+    environment: str = Field("local", validation_alias="CIVIC_ENVIRONMENT")
+    http_host: str = Field("127.0.0.1", validation_alias="CIVIC_HTTP_HOST")
+    http_port: int | None = Field(None, validation_alias="CIVIC_HTTP_PORT")
+    state_dir: Path = Field(Path(".civic"), validation_alias="CIVIC_STATE_DIR")
+    log_level: str = Field("INFO", validation_alias="CIVIC_LOG_LEVEL")
+    max_body_bytes: int = Field(1024 * 1024, validation_alias="CIVIC_MAX_BODY_BYTES")
+
+    # Identity: tokens are checked against a JWKS (a file locally, the OIDC issuer's URL in production).
+    jwks_url: str | None = Field(None, validation_alias="CIVIC_JWKS_URL")
+    jwks_file: Path | None = Field(None, validation_alias="CIVIC_JWKS_FILE")
+    jwt_issuer: str = Field("civic-local", validation_alias="CIVIC_JWT_ISSUER")
+    jwt_audience: str = Field("civic", validation_alias="CIVIC_JWT_AUDIENCE")
+    jwt_leeway_seconds: int = Field(30, validation_alias="CIVIC_JWT_LEEWAY_SECONDS")
+    jwt_algorithms: str = Field("RS256", validation_alias="CIVIC_JWT_ALGORITHMS")
+
+    # Telemetry: OTLP in production; locally a JSON-lines file that `civic trace` reads.
+    otlp_endpoint: str | None = Field(None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")
+    trace_file: Path | None = Field(None, validation_alias="CIVIC_TRACE_FILE")
+
+    def port(self) -> int:
+        return self.http_port or DEFAULT_PORTS.get(self.service_name, 8100)
+
+    def trace_path(self) -> Path:
+        return self.trace_file or self.state_dir / "traces.jsonl"
+
+
+class ServiceSettings(CommonSettings):
+    mongodb_url: str = Field("mongodb://127.0.0.1:27017/?directConnection=true", validation_alias="MONGODB_URL")
+    mongodb_database: str | None = Field(None, validation_alias="MONGODB_DATABASE")
+    mongodb_timeout_ms: int = Field(3000, validation_alias="MONGODB_TIMEOUT_MS")
+
+    kafka_bootstrap_servers: str = Field("127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
+    # Apache Kafka: true. The embedded Tansu broker cannot do InitProducerId, so civic up sets false.
+    kafka_idempotent_producer: bool = Field(True, validation_alias="KAFKA_IDEMPOTENT_PRODUCER")
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", validation_alias="KAFKA_SECURITY_PROTOCOL"
+    )
+    kafka_sasl_mechanism: str | None = Field(None, validation_alias="KAFKA_SASL_MECHANISM")
+    kafka_sasl_username: str | None = Field(None, validation_alias="KAFKA_SASL_USERNAME")
+    kafka_sasl_password: str | None = Field(None, validation_alias="KAFKA_SASL_PASSWORD")
+    kafka_ssl_ca_file: str | None = Field(None, validation_alias="KAFKA_SSL_CA_FILE")
+    kafka_topic_partitions: int = Field(3, validation_alias="KAFKA_TOPIC_PARTITIONS")
+
+    outbox_retention_days: int = Field(14, validation_alias="CIVIC_OUTBOX_RETENTION_DAYS")
+    outbox_poll_seconds: float = Field(1.0, validation_alias="CIVIC_OUTBOX_POLL_SECONDS")
+    consumer_max_attempts: int = Field(3, validation_alias="CIVIC_CONSUMER_MAX_ATTEMPTS")
+    consumer_retry_backoff_seconds: float = Field(0.2, validation_alias="CIVIC_CONSUMER_RETRY_BACKOFF_SECONDS")
+    consumers_enabled: bool = Field(True, validation_alias="CIVIC_CONSUMERS_ENABLED")
+    shutdown_grace_seconds: float = Field(20.0, validation_alias="CIVIC_SHUTDOWN_GRACE_SECONDS")
+    idempotency_retention_hours: int = Field(24, validation_alias="CIVIC_IDEMPOTENCY_RETENTION_HOURS")
+
+    def database_name(self) -> str:
+        return self.mongodb_database or f"civic_{self.service_name}"
+
+
+class GatewaySettings(CommonSettings):
+    gateway_port: int = Field(8080, validation_alias="CIVIC_GATEWAY_PORT")
+    savings_url: str = Field("http://127.0.0.1:8101", validation_alias="CIVIC_SAVINGS_URL")
+    property_url: str = Field("http://127.0.0.1:8102", validation_alias="CIVIC_PROPERTY_URL")
+    safeguarding_url: str = Field("http://127.0.0.1:8103", validation_alias="CIVIC_SAFEGUARDING_URL")
+    comms_url: str = Field("http://127.0.0.1:8104", validation_alias="CIVIC_COMMS_URL")
+    rate_limit_per_minute: int = Field(6000, validation_alias="CIVIC_RATE_LIMIT_PER_MINUTE")
+    backend_timeout_seconds: float = Field(10.0, validation_alias="CIVIC_BACKEND_TIMEOUT_SECONDS")
+    dashboard_budget_seconds: float = Field(1.5, validation_alias="CIVIC_DASHBOARD_BUDGET_SECONDS")
+
+    def port(self) -> int:
+        return self.http_port or self.gateway_port
+
+    def backend_urls(self) -> dict[str, str]:
+        return {
+            "savings": self.savings_url,
+            "property": self.property_url,
+            "safeguarding": self.safeguarding_url,
+            "comms": self.comms_url,
+        }
+
+
+@lru_cache
+def service_settings(name: str) -> ServiceSettings:
+    settings = ServiceSettings()
+    if settings.service_name in ("civic", ""):
+        settings.service_name = name
+    return settings

@@ -1,0 +1,148 @@
+"""The unit of work: one MongoDB transaction holding a change and the events it produces.
+
+Events go to the service's ``outbox`` collection in the same transaction, so a change is never
+published without being stored, nor stored without being published (the relay does that after
+commit). A refusal raised inside the block aborts the transaction: nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from civic_contracts.envelope import Envelope, EventData
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+
+from civic.errors import Unavailable
+from civic.telemetry import current_traceparent
+
+OUTBOX = "outbox"
+
+
+@dataclass
+class UnitOfWork:
+    db: AsyncDatabase[Any]
+    session: AsyncClientSession
+    source: str
+    _events: list[Envelope] = field(default_factory=list)
+
+    def emit(self, event: EventData) -> Envelope:
+        """Record ``event`` to be published once this unit of work commits."""
+        envelope = Envelope.wrap(event, source=self.source, traceparent=current_traceparent())
+        self._events.append(envelope)
+        return envelope
+
+    @property
+    def events(self) -> list[Envelope]:
+        return list(self._events)
+
+    async def _write_outbox(self) -> None:
+        if not self._events:
+            return
+        stamp = datetime.now(UTC)
+        records = [outbox_record(e, stamp, i) for i, e in enumerate(self._events)]
+        await self.db[OUTBOX].insert_many(records, session=self.session)
+
+
+def outbox_record(envelope: Envelope, stamp: datetime, order: int) -> dict[str, Any]:
+    return {
+        "_id": envelope.id,
+        "topic": envelope.topic,
+        "key": envelope.subject,
+        "type": envelope.type,
+        "envelope": envelope.model_dump(mode="json", exclude_none=True),
+        "traceparent": envelope.traceparent,
+        "created_at": stamp,
+        "order": order,
+        "published_at": None,
+        "attempts": 0,
+    }
+
+
+class UnitOfWorkFactory:
+    """Opens units of work; ``after_commit`` nudges the outbox relay so events leave promptly."""
+
+    def __init__(self, db: AsyncDatabase[Any], source: str, after_commit: Callable[[], None]) -> None:
+        self.db = db
+        self.source = source
+        self.after_commit = after_commit
+
+    def __call__(self) -> _UnitOfWorkContext:
+        return _UnitOfWorkContext(self)
+
+
+class _UnitOfWorkContext:
+    def __init__(self, factory: UnitOfWorkFactory) -> None:
+        self.factory = factory
+        self.session: AsyncClientSession | None = None
+        self.uow: UnitOfWork | None = None
+
+    async def __aenter__(self) -> UnitOfWork:
+        try:
+            self.session = self.factory.db.client.start_session()
+            await self.session.start_transaction()
+        except (ConnectionFailure, OperationFailure) as exc:
+            await self._end()
+            raise Unavailable("The database is not reachable; nothing was changed. Try again shortly.") from exc
+        self.uow = UnitOfWork(self.factory.db, self.session, self.factory.source)
+        return self.uow
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        assert self.session is not None and self.uow is not None
+        try:
+            if exc_type is not None:
+                await self._abort()
+                if isinstance(exc, ConnectionFailure):
+                    raise Unavailable("The database is not reachable; nothing was changed.") from exc
+                return False
+            try:
+                await self.uow._write_outbox()
+                await self.session.commit_transaction()
+            except PyMongoError as error:
+                await self._abort()
+                if isinstance(error, ConnectionFailure) or error.has_error_label("TransientTransactionError"):
+                    raise Unavailable(
+                        "The change could not be committed; nothing was changed. Try again shortly."
+                    ) from error
+                raise
+            if self.uow.events:
+                self.factory.after_commit()
+            return False
+        finally:
+            await self._end()
+
+    async def _abort(self) -> None:
+        if self.session is not None and self.session.in_transaction:
+            try:
+                await self.session.abort_transaction()
+            except PyMongoError:
+                pass
+
+    async def _end(self) -> None:
+        if self.session is not None:
+            try:
+                await self.session.end_session()
+            except PyMongoError:
+                pass
+
+
+async def run_in_transaction(
+    factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], Awaitable[Any]], attempts: int = 3
+) -> Any:
+    """Run ``work`` in a unit of work, retrying when the database reports a transient conflict."""
+    for attempt in range(attempts):
+        try:
+            async with factory() as uow:
+                return await work(uow)
+        except Unavailable as exc:
+            cause = exc.__cause__
+            if attempt + 1 < attempts and isinstance(cause, PyMongoError) and cause.has_error_label(
+                "TransientTransactionError"
+            ):
+                continue
+            raise
+    raise AssertionError("unreachable")

@@ -1,0 +1,420 @@
+"""HTTP edge of the comms service: request models and routes, translating to the service layer.
+
+Approving one's own content is refused with 403 (Forbidden): the caller may hold comms:approve,
+but not for their own words. A missing sign-off is 409: the content's state must change first.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from civic.documents import now, resource
+from civic.http import Caller, IfMatch, Page, current_runtime, paginate, require, versioned
+from civic.service import Runtime
+from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import PlainTextResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from civic_comms import service
+from civic_comms.domain import CONTENT_STATUSES, council_date, service_key
+from civic_comms.repository import (
+    CAMPAIGNS,
+    CHAMPIONS,
+    CONSULTATIONS,
+    CONTENT,
+    MEDIA_COVERAGE,
+    RESPONSES,
+    SERVICES,
+    consultation_to_model,
+)
+
+router = APIRouter(prefix="/v1", tags=["comms"])
+
+READ = Depends(require("comms:read"))
+WRITE = Depends(require("comms:write"))
+RT = Depends(current_runtime)
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- content ----------------------------------------------------------------------------------
+
+
+class NewContent(Body):
+    title: str = Field(max_length=300)
+    body: str = Field(max_length=100_000)
+    channels: list[str] = Field(
+        max_length=20,
+        description="website, press_release, social:<network>, intranet, "
+        "staff_briefing, councillor_briefing, chief_executive_blog, teams, email_bulletin",
+    )
+    audience: str | list[str] = Field(
+        description="residents, staff, councillors, partners, media (one or more)"
+    )
+    campaign_id: str | None = None
+    publish_at: datetime | None = Field(None, description="when it should go out; used when scheduling")
+    requires_approval_by: str | None = Field(
+        None, description="a body whose sign-off must be recorded first, e.g. safeguarding_board"
+    )
+
+
+class ContentChanges(Body):
+    title: str | None = Field(None, max_length=300)
+    body: str | None = Field(None, max_length=100_000)
+    channels: list[str] | None = Field(None, max_length=20)
+    audience: str | list[str] | None = None
+    campaign_id: str | None = None
+    publish_at: datetime | None = None
+
+
+class ContentTransition(Body):
+    to: str = Field(description=" | ".join(CONTENT_STATUSES))
+    reason: str | None = Field(None, max_length=2000, description="required when sending back to draft")
+    publish_at: datetime | None = Field(None, description="when scheduling: a time in the future")
+
+
+class SignOffBody(Body):
+    body: str = Field(max_length=100, description="the body signing off, e.g. safeguarding_board")
+    signed_by: str = Field(max_length=200, description="who signed for it, e.g. the independent chair")
+
+
+@router.post("/content", status_code=201, tags=["content"])
+async def create_content(body: NewContent, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
+    return versioned(await service.create_content(rt, body.model_dump(), caller), status=201)
+
+
+@router.get("/content", tags=["content"])
+async def list_content(
+    page: Page = Depends(),
+    caller: Caller = READ,
+    rt: Runtime = RT,
+    status: Annotated[str | None, Query(pattern="^(" + "|".join(CONTENT_STATUSES) + ")$")] = None,
+    campaign_id: str | None = None,
+    channel: str | None = None,
+) -> dict[str, Any]:
+    query: dict[str, Any] = {}
+    if status:
+        query["status"] = status
+    if campaign_id:
+        query["campaign_id"] = campaign_id
+    if channel:
+        query["channels"] = channel
+    return await paginate(rt.db[CONTENT], query, page)
+
+
+@router.get("/content/{content_id}", tags=["content"])
+async def get_content(content_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
+    return versioned(await service.get_content(rt, content_id))
+
+
+@router.patch("/content/{content_id}", tags=["content"])
+async def edit_content(
+    content_id: str, body: ContentChanges, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
+) -> Response:
+    changes = body.model_dump(exclude_unset=True)
+    return versioned(await service.edit_content(rt, content_id, changes, caller, if_match))
+
+
+@router.post("/content/{content_id}/transitions", tags=["content"])
+async def move_content(
+    content_id: str, body: ContentTransition, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
+) -> Response:
+    """draft → in_review → approved (comms:approve, never the author: 403) → scheduled → published;
+    back to draft with a reason. A required sign-off missing → 409."""
+    return versioned(
+        await service.move_content(
+            rt,
+            content_id,
+            to=body.to,
+            caller=caller,
+            expected_version=if_match,
+            reason=body.reason,
+            publish_at=body.publish_at,
+        )
+    )
+
+
+@router.post("/content/{content_id}/sign-offs", status_code=201, tags=["content"])
+async def sign_off(
+    content_id: str, body: SignOffBody, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
+) -> Response:
+    """Record the named body's sign-off (e.g. the safeguarding board authorising its press release)."""
+    result = await service.sign_off(
+        rt, content_id, body=body.body, signed_by=body.signed_by, caller=caller, expected_version=if_match
+    )
+    return versioned(result, status=201)
+
+
+# --- campaigns and the forward plan -----------------------------------------------------------
+
+
+class NewCampaign(Body):
+    title: str = Field(max_length=300)
+    objectives: list[str] = Field(max_length=50)
+    starts_on: date
+    ends_on: date
+    owner: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=10_000)
+
+
+@router.post("/campaigns", status_code=201, tags=["campaigns"])
+async def create_campaign(body: NewCampaign, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
+    return versioned(await service.create_campaign(rt, body.model_dump(), caller), status=201)
+
+
+@router.get("/campaigns", tags=["campaigns"])
+async def list_campaigns(page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+    return await paginate(rt.db[CAMPAIGNS], {}, page)
+
+
+@router.get("/campaigns/{campaign_id}", tags=["campaigns"])
+async def get_campaign(campaign_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
+    return versioned(await service.get_campaign(rt, campaign_id))
+
+
+@router.get("/campaigns/{campaign_id}/content", tags=["campaigns"])
+async def campaign_content(
+    campaign_id: str, page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT
+) -> dict[str, Any]:
+    await service.get_campaign(rt, campaign_id)  # 404 for an unknown campaign, not an empty list
+    return await paginate(rt.db[CONTENT], {"campaign_id": campaign_id}, page)
+
+
+@router.get("/forward-plan", tags=["campaigns"])
+async def forward_plan(
+    caller: Caller = READ,
+    rt: Runtime = RT,
+    start: Annotated[date | None, Query(alias="from", description="first day; default today")] = None,
+    end: Annotated[date | None, Query(alias="to", description="last day; default four weeks on")] = None,
+) -> dict[str, Any]:
+    first = start or council_date(now())
+    return await service.forward_plan(rt, first, end or first + timedelta(days=28))
+
+
+# --- consultations ----------------------------------------------------------------------------
+
+
+class QuestionBody(Body):
+    id: str | None = Field(None, max_length=40, description="default q1, q2, … in order")
+    text: str = Field(max_length=2000)
+    kind: str = Field(description="likert | single_choice | multiple_choice | free_text | scale_1_7")
+    options: list[str] | None = Field(None, max_length=50, description="for single and multiple choice")
+    required: bool = False
+
+
+class NewConsultation(Body):
+    title: str = Field(max_length=300)
+    description: str | None = Field(None, max_length=20_000)
+    kind: str = Field("consultation", description="consultation | survey | place_standard")
+    opens_on: date | None = Field(None, description="opens at the start of this day (UK time)")
+    opens_at: datetime | None = None
+    closes_on: date | None = Field(None, description="last day responses are taken (UK time)")
+    closes_at: datetime | None = None
+    questions: list[QuestionBody] = Field(max_length=100)
+
+
+class ResponseBody(Body):
+    answers: dict[str, Any] = Field(
+        description="question id → answer: a Likert level, an option, a list of "
+        "options, a whole number 1-7, or text"
+    )
+
+
+class BulkRow(Body):
+    answers: dict[str, Any]
+    channel: Literal["paper", "telephone", "online", "event"] = "paper"
+
+
+class BulkResponses(Body):
+    responses: list[BulkRow] = Field(max_length=service.BULK_LIMIT)
+
+
+def _consultation_item(doc: dict[str, Any]) -> dict[str, Any]:
+    view = resource(doc)
+    view["state"] = consultation_to_model(doc).state(now())
+    return view
+
+
+@router.post("/consultations", status_code=201, tags=["consultations"])
+async def create_consultation(body: NewConsultation, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
+    fields = body.model_dump()
+    fields["questions"] = [q.model_dump() for q in body.questions]
+    return versioned(await service.create_consultation(rt, fields, caller), status=201)
+
+
+@router.get("/consultations", tags=["consultations"])
+async def list_consultations(
+    page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT
+) -> dict[str, Any]:
+    return await paginate(rt.db[CONSULTATIONS], {}, page, transform=_consultation_item)
+
+
+@router.get("/consultations/{consultation_id}", tags=["consultations"])
+async def get_consultation(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
+    return versioned(await service.get_consultation(rt, consultation_id))
+
+
+@router.post("/consultations/{consultation_id}/responses", status_code=201, tags=["consultations"])
+async def respond(
+    consultation_id: str, body: ResponseBody, caller: Caller = WRITE, rt: Runtime = RT
+) -> Response:
+    """One response; refused (409) before opening and after closing, 422 when an answer does not fit."""
+    return versioned(await service.respond(rt, consultation_id, body.answers, caller), status=201)
+
+
+@router.post("/consultations/{consultation_id}/responses/bulk", status_code=201, tags=["consultations"])
+async def respond_in_bulk(
+    consultation_id: str, body: BulkResponses, caller: Caller = WRITE, rt: Runtime = RT
+) -> dict[str, Any]:
+    """Paper responses typed in, up to 1,000 a request: all stored or none."""
+    return await service.respond_in_bulk(
+        rt, consultation_id, [r.model_dump() for r in body.responses], caller
+    )
+
+
+@router.get("/consultations/{consultation_id}/responses", tags=["consultations"])
+async def list_responses(
+    consultation_id: str, page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT
+) -> dict[str, Any]:
+    await service.get_consultation(rt, consultation_id)
+    return await paginate(rt.db[RESPONSES], {"consultation_id": consultation_id}, page)
+
+
+@router.get("/consultations/{consultation_id}/results", tags=["consultations"])
+async def results(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+    """Counts and percentages per question (of those who answered it); Likert agreement
+    (agree + strongly agree); mean and median of 1-7 scales."""
+    return await service.consultation_results(rt, consultation_id)
+
+
+@router.get(
+    "/consultations/{consultation_id}/results.csv", tags=["consultations"], response_class=PlainTextResponse
+)
+async def results_csv(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
+    text = await service.results_csv(rt, consultation_id)
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="consultation-{consultation_id}-results.csv"'},
+    )
+
+
+@router.get(
+    "/consultations/{consultation_id}/responses.csv", tags=["consultations"], response_class=StreamingResponse
+)
+async def responses_csv(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
+    rows = await service.responses_csv(rt, consultation_id)
+    return StreamingResponse(
+        rows,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="consultation-{consultation_id}-responses.csv"'
+        },
+    )
+
+
+@router.post("/consultations/{consultation_id}/close", tags=["consultations"])
+async def close_consultation(
+    consultation_id: str, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
+) -> Response:
+    """Close an open consultation now (it otherwise closes by itself at closes_at)."""
+    return versioned(await service.close_consultation(rt, consultation_id, caller, if_match))
+
+
+# --- councillor briefing and media coverage ---------------------------------------------------
+
+
+class NewMediaCoverage(Body):
+    outlet: str = Field(max_length=200)
+    headline: str = Field(max_length=500)
+    published_on: date
+    sentiment: str = Field(description="positive | neutral | negative")
+    url: str | None = Field(None, max_length=2000)
+    summary: str | None = Field(None, max_length=5000)
+
+
+@router.get("/briefings/{iso_week}", tags=["briefing"])
+async def get_briefing(iso_week: str, caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+    """The weekly councillor briefing (e.g. 2026-W48): other services' news and media coverage."""
+    return await service.get_briefing(rt, iso_week)
+
+
+@router.post("/media-coverage", status_code=201, tags=["briefing"])
+async def log_media_coverage(body: NewMediaCoverage, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
+    return versioned(await service.log_media_coverage(rt, body.model_dump(), caller), status=201)
+
+
+@router.get("/media-coverage", tags=["briefing"])
+async def list_media_coverage(
+    page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT
+) -> dict[str, Any]:
+    return await paginate(rt.db[MEDIA_COVERAGE], {}, page)
+
+
+# --- change champions -------------------------------------------------------------------------
+
+
+class NewService(Body):
+    name: str = Field(max_length=200)
+    directorate: str = Field(max_length=200)
+
+
+class NewChampion(Body):
+    name: str = Field(max_length=200)
+    service: str = Field(max_length=200, description="registered on first use if not yet known")
+    directorate: str = Field(max_length=200)
+    council: str | None = Field(None, max_length=200)
+    email: str | None = Field(None, max_length=320)
+
+
+@router.post("/services", status_code=201, tags=["champions"])
+async def register_service(body: NewService, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
+    """A council service that should have a change champion (409 if already registered)."""
+    return versioned(await service.register_service(rt, body.name, body.directorate), status=201)
+
+
+@router.get("/services", tags=["champions"])
+async def list_services(page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+    return await paginate(rt.db[SERVICES], {}, page)
+
+
+@router.post("/champions", status_code=201, tags=["champions"])
+async def appoint_champion(body: NewChampion, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
+    return versioned(await service.appoint_champion(rt, body.model_dump(), caller), status=201)
+
+
+@router.get("/champions", tags=["champions"])
+async def list_champions(
+    page: Page = Depends(),
+    caller: Caller = READ,
+    rt: Runtime = RT,
+    service_name: Annotated[str | None, Query(alias="service")] = None,
+) -> dict[str, Any]:
+    query = {"service_key": service_key(service_name)} if service_name else {}
+    return await paginate(rt.db[CHAMPIONS], query, page)
+
+
+@router.delete("/champions/{champion_id}", status_code=204, tags=["champions"])
+async def stand_down_champion(
+    champion_id: str, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
+) -> Response:
+    await service.stand_down_champion(rt, champion_id, if_match)
+    return Response(status_code=204)
+
+
+@router.get("/reports/champion-coverage", tags=["champions"])
+async def champion_coverage(caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+    """Services with no change champion: the coverage gap (at least one champion per service)."""
+    return await service.champion_coverage_report(rt)
+
+
+# --- dashboard --------------------------------------------------------------------------------
+
+
+@router.get("/summary", tags=["dashboard"])
+async def summary(caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+    """Content scheduled this week and the open consultations with their response counts."""
+    return await service.summary(rt)

@@ -1,0 +1,281 @@
+"""The weekly councillor briefing and the drafts the team gets when other services act.
+
+Plain Python. Event data arrives here as the JSON form of the contract models (dates as ISO
+strings), so this module does not depend on the contracts package.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from civic.errors import Invalid
+
+from civic_comms.domain import COUNCIL_TZ
+
+# --- ISO weeks (the briefing goes out weekly) -------------------------------------------------
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+@dataclass(frozen=True)
+class IsoWeek:
+    year: int
+    week: int
+
+    @classmethod
+    def parse(cls, text: str) -> IsoWeek:
+        match = _WEEK.match(text)
+        if match:
+            try:
+                date.fromisocalendar(int(match[1]), int(match[2]), 1)
+                return cls(int(match[1]), int(match[2]))
+            except ValueError:
+                pass
+        raise Invalid(
+            f"{text!r} is not an ISO week such as 2026-W48.",
+            errors=[{"field": "iso_week", "message": "YYYY-Www, a week that exists in that year"}],
+        )
+
+    @classmethod
+    def of(cls, moment: datetime | date) -> IsoWeek:
+        """The week, in council time, that a moment (or a day) falls in."""
+        day = moment.astimezone(COUNCIL_TZ).date() if isinstance(moment, datetime) else moment
+        year, week, _ = day.isocalendar()
+        return cls(year, week)
+
+    def __str__(self) -> str:
+        return f"{self.year}-W{self.week:02d}"
+
+    @property
+    def monday(self) -> date:
+        return date.fromisocalendar(self.year, self.week, 1)
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+    @property
+    def starts_at(self) -> datetime:
+        return datetime.combine(self.monday, time.min, COUNCIL_TZ).astimezone(UTC)
+
+    @property
+    def ends_at(self) -> datetime:
+        """Exclusive: the Monday after, at midnight council time."""
+        return datetime.combine(self.monday + timedelta(days=7), time.min, COUNCIL_TZ).astimezone(UTC)
+
+
+# --- words for figures ------------------------------------------------------------------------
+
+
+def pounds(pence: int) -> str:
+    """£17,530,000 or £145,340.50: whole pounds without pence, the way reports print them."""
+    sign = "-" if pence < 0 else ""
+    whole, part = divmod(abs(pence), 100)
+    return f"{sign}£{whole:,}" + (f".{part:02d}" if part else "")
+
+
+def long_date(value: str | date) -> str:
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {day:%B %Y}"
+
+
+def _names(items: Iterable[str]) -> str:
+    names = list(items)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# --- briefing items from events ---------------------------------------------------------------
+
+SECTIONS = ("property", "savings", "safeguarding", "media")
+
+#: the event types that make a briefing item (the handlers subscribe to exactly these)
+BRIEFED_EVENTS = (
+    "property.building.closure_planned",
+    "property.building.closed",
+    "property.building.disposed",
+    "savings.initiative.delivered",
+    "savings.initiative.slipped",
+    "savings.target.passed",
+    "safeguarding.decision.recorded",
+    "safeguarding.annual_report.published",
+)
+
+
+@dataclass(frozen=True)
+class BriefingItem:
+    section: str
+    kind: str
+    headline: str
+    #: when it happened: decides the week the item belongs to
+    occurred_at: datetime
+    source: str
+    detail: str | None = None
+
+
+def item_from_event(event_type: str, data: Mapping[str, Any], occurred_at: datetime) -> BriefingItem:
+    """One line for councillors about something another service did."""
+    section = event_type.split(".", 1)[0]
+    kind = event_type.split(".", 1)[1]
+    headline, detail = _words(event_type, data)
+    return BriefingItem(
+        section=section,
+        kind=kind,
+        headline=headline,
+        detail=detail,
+        occurred_at=occurred_at,
+        source=event_type,
+    )
+
+
+def _words(event_type: str, d: Mapping[str, Any]) -> tuple[str, str | None]:
+    if event_type == "property.building.closure_planned":
+        teams = [t["name"] for t in d.get("teams", [])]
+        detail = f"Teams to move: {_names(teams)}." if teams else "No teams are based there."
+        return f"{d['name']} ({d['town']}) is planned to close on {long_date(d['closure_date'])}.", detail
+    if event_type == "property.building.closed":
+        return (
+            f"{d['name']} ({d['town']}) closed on {long_date(d['closed_on'])}.",
+            f"Saves {pounds(d['annual_running_cost_pence'])} a year in running costs and "
+            f"{d['annual_carbon_kg']:,} kg of carbon.",
+        )
+    if event_type == "property.building.disposed":
+        return (
+            f"{d['name']} ({d['town']}) was disposed of by {d['method']} on {long_date(d['disposed_on'])}.",
+            f"Receipt {pounds(d['receipt_pence'])}; running costs of "
+            f"{pounds(d['annual_running_cost_pence'])} a year no longer fall on the council.",
+        )
+    if event_type == "savings.initiative.delivered":
+        return (
+            f"Savings delivered: {d['title']} ({d['directorate']}), {pounds(d['delivered_pence'])}.",
+            f"Programme: {d['programme']}." if d.get("programme") else None,
+        )
+    if event_type == "savings.initiative.slipped":
+        return (
+            f"Savings slipped: {d['title']} ({d['directorate']}), {pounds(d['amount_pence'])} "
+            f"moved from {d['from_year']} to {d['to_year']}.",
+            "A profile issue: the saving is expected in the later year.",
+        )
+    if event_type == "savings.target.passed":
+        total = d["delivered_pence"] + d["anticipated_pence"]
+        return (
+            f"The {d['name']} savings target of {pounds(d['target_pence'])} has been passed.",
+            f"Delivered {pounds(d['delivered_pence'])} and anticipated {pounds(d['anticipated_pence'])}: "
+            f"{pounds(total - d['target_pence'])} above the target.",
+        )
+    if event_type == "safeguarding.decision.recorded":
+        outcome = {"carried": "carried", "not_carried": "not carried", "agreed": "agreed"}[d["outcome"]]
+        how = {"consensus": "by consensus", "vote": "by vote", "between_meetings": "between meetings"}[
+            d["method"]
+        ]
+        ratification = "To be ratified at the board's next meeting." if d["requires_ratification"] else None
+        return (
+            f"{d['board_name']}: \u2018{d['item_title']}\u2019 {outcome} {how} "
+            f"on {long_date(d['decided_on'])}.",
+            ratification,
+        )
+    if event_type == "safeguarding.annual_report.published":
+        return (
+            f"{d['board_name']} published its annual report {d['year']}: {d['title']}.",
+            "A press release awaits the board's sign-off.",
+        )
+    raise ValueError(f"no briefing words for {event_type}")
+
+
+def item_from_media(
+    outlet: str, headline: str, sentiment: str, published_on: date, summary: str | None = None
+) -> BriefingItem:
+    occurred = datetime.combine(published_on, time(12), COUNCIL_TZ).astimezone(UTC)
+    return BriefingItem(
+        section="media",
+        kind=f"coverage.{sentiment}",
+        headline=f"{outlet}: \u2018{headline}\u2019",
+        detail=summary,
+        occurred_at=occurred,
+        source="media_coverage",
+    )
+
+
+def compose(week: IsoWeek, items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The briefing: every section present (empty when quiet), items in the order they happened."""
+    sections: dict[str, list[dict[str, Any]]] = {s: [] for s in SECTIONS}
+    for item in sorted(items, key=lambda i: (i["occurred_at"], i.get("id", ""))):
+        sections.setdefault(item["section"], []).append(dict(item))
+    return {
+        "week": str(week),
+        "from": week.monday.isoformat(),
+        "to": week.sunday.isoformat(),
+        "items": sum(len(v) for v in sections.values()),
+        "sections": sections,
+    }
+
+
+# --- drafts written in reaction to other services --------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReactionDraft:
+    """A draft the team finishes and sends through the normal workflow."""
+
+    source_key: str
+    title: str
+    body: str
+    channels: tuple[str, ...]
+    audience: tuple[str, ...]
+    requires_approval_by: str | None = None
+
+
+def staff_notice_for_closure(d: Mapping[str, Any]) -> ReactionDraft:
+    teams = d.get("teams", [])
+    when = long_date(d["closure_date"])
+    if teams:
+        lines = "\n".join(f"- {t['name']} ({t['directorate']})" for t in teams)
+        affected = (
+            f"The teams affected are:\n{lines}\n\nYour manager will confirm where you will work and when."
+        )
+    else:
+        affected = "No teams are based there now; anyone who uses it occasionally should plan elsewhere."
+    return ReactionDraft(
+        source_key=f"property.building.closure_planned:{d['building_id']}",
+        title=f"Staff notice: {d['name']} closes on {when}",
+        body=f"{d['name']} in {d['town']} is planned to close on {when} as part of the office "
+        f"rationalisation programme.\n\n{affected}",
+        channels=("intranet", "staff_briefing"),
+        audience=("staff",),
+    )
+
+
+def staff_notice_for_move(d: Mapping[str, Any]) -> ReactionDraft:
+    when = long_date(d["planned_for"])
+    return ReactionDraft(
+        source_key=f"property.move.planned:{d['move_id']}",
+        title=f"Staff notice: {d['team_name']} moves to {d['to_building_name']} on {when}",
+        body=f"The {d['team_name']} team ({d['directorate']}) moves from {d['from_building_name']} to "
+        f"{d['to_building_name']} on {when}.\n\nTeams affected: {d['team_name']}. "
+        "Your manager will share desk arrangements and what to pack before the move.",
+        channels=("intranet", "staff_briefing"),
+        audience=("staff",),
+    )
+
+
+#: the body that authorises the safeguarding board's media communications
+SAFEGUARDING_BOARD = "safeguarding_board"
+
+
+def press_release_for_annual_report(d: Mapping[str, Any]) -> ReactionDraft:
+    return ReactionDraft(
+        source_key=f"safeguarding.annual_report.published:{d['annual_report_id']}",
+        title=f"{d['board_name']} publishes its annual report {d['year']}",
+        body=f"{d['board_name']} has published its annual report for {d['year']}, "
+        f"\u2018{d['title']}\u2019, on {long_date(d['published_on'])}. The report sets out how partners "
+        "have worked together to keep adults safe and the board's priorities for the year ahead.",
+        channels=("press_release", "website"),
+        audience=("residents", "media"),
+        # the board authorises its own media communications
+        requires_approval_by=SAFEGUARDING_BOARD,
+    )

@@ -1,0 +1,738 @@
+"""The communications team's rules: content and its approval workflow, consultations, champions.
+
+Plain Python: stdlib and ``civic.errors`` only. Times are timezone-aware datetimes (UTC at rest);
+the caller passes ``now`` so the rules are testable without a clock.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from civic.errors import Forbidden, Invalid, Refused
+
+#: the council's clock: a consultation "closing on 12 March" closes at midnight in England
+COUNCIL_TZ = ZoneInfo("Europe/London")
+
+#: who drafts content the service writes by itself (reactions to other services' events)
+SYSTEM_AUTHOR = "civic-comms"
+
+# --- channels and audiences -------------------------------------------------------------------
+
+FIXED_CHANNELS = (
+    "website",
+    "press_release",
+    "intranet",
+    "staff_briefing",
+    "councillor_briefing",
+    "chief_executive_blog",
+    "teams",
+    "email_bulletin",
+)
+SOCIAL_PREFIX = "social:"
+#: a social network is named after the prefix: social:tiktok, social:instagram, social:x
+_SOCIAL_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,29}$")
+
+AUDIENCES = ("residents", "staff", "councillors", "partners", "media")
+
+
+def check_channels(channels: Sequence[str], field_name: str = "channels") -> list[str]:
+    """The channels in the council's fixed vocabulary, duplicates dropped, order kept."""
+    if not channels:
+        raise Invalid("Name at least one channel.", errors=[{"field": field_name, "message": "empty"}])
+    errors = []
+    for i, channel in enumerate(channels):
+        if channel in FIXED_CHANNELS:
+            continue
+        if channel.startswith(SOCIAL_PREFIX) and _SOCIAL_NAME.match(channel[len(SOCIAL_PREFIX) :]):
+            continue
+        errors.append(
+            {
+                "field": f"{field_name}.{i}",
+                "message": f"unknown channel {channel!r}; use one of {', '.join(FIXED_CHANNELS)} "
+                "or social:<network> (e.g. social:tiktok)",
+            }
+        )
+    if errors:
+        raise Invalid("Some channels are not ones the council publishes on.", errors=errors)
+    return list(dict.fromkeys(channels))
+
+
+def check_audience(audience: str | Sequence[str], field_name: str = "audience") -> list[str]:
+    values = [audience] if isinstance(audience, str) else list(audience)
+    if not values:
+        raise Invalid("Name at least one audience.", errors=[{"field": field_name, "message": "empty"}])
+    errors = [
+        {
+            "field": f"{field_name}.{i}",
+            "message": f"unknown audience {a!r}; use one of {', '.join(AUDIENCES)}",
+        }
+        for i, a in enumerate(values)
+        if a not in AUDIENCES
+    ]
+    if errors:
+        raise Invalid("Some audiences are not known.", errors=errors)
+    return list(dict.fromkeys(values))
+
+
+def _text(value: str, field_name: str, limit: int) -> str:
+    value = value.strip()
+    if not value:
+        raise Invalid(f"{field_name} must not be blank.", errors=[{"field": field_name, "message": "blank"}])
+    if len(value) > limit:
+        raise Invalid(
+            f"{field_name} is longer than {limit} characters.",
+            errors=[{"field": field_name, "message": f"over {limit} characters"}],
+        )
+    return value
+
+
+def _aware(value: datetime, field_name: str) -> datetime:
+    if value.tzinfo is None:
+        raise Invalid(
+            f"{field_name} must carry a time zone, e.g. 2026-11-23T09:00:00Z.",
+            errors=[{"field": field_name, "message": "no time zone"}],
+        )
+    return value.astimezone(UTC)
+
+
+# --- content ----------------------------------------------------------------------------------
+
+DRAFT, IN_REVIEW, APPROVED, SCHEDULED, PUBLISHED = "draft", "in_review", "approved", "scheduled", "published"
+CONTENT_STATUSES = (DRAFT, IN_REVIEW, APPROVED, SCHEDULED, PUBLISHED)
+
+#: where content can go from each status; back to draft is a rejection (or withdrawal) with a reason
+CONTENT_MOVES: dict[str, tuple[str, ...]] = {
+    DRAFT: (IN_REVIEW,),
+    IN_REVIEW: (APPROVED, DRAFT),
+    APPROVED: (SCHEDULED, PUBLISHED, DRAFT),
+    SCHEDULED: (PUBLISHED, DRAFT),
+    PUBLISHED: (),
+}
+
+
+@dataclass(frozen=True)
+class SignOff:
+    body: str
+    signed_by: str
+    signed_at: datetime
+
+
+@dataclass(frozen=True)
+class Move:
+    """One step of the content's history, kept for the audit trail."""
+
+    from_status: str
+    to_status: str
+    by: str
+    at: datetime
+    reason: str | None = None
+
+
+@dataclass
+class Content:
+    id: str
+    title: str
+    body: str
+    channels: list[str]
+    audience: list[str]
+    author: str
+    status: str = DRAFT
+    campaign_id: str | None = None
+    publish_at: datetime | None = None
+    requires_approval_by: str | None = None
+    sign_offs: list[SignOff] = field(default_factory=list)
+    history: list[Move] = field(default_factory=list)
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    published_at: datetime | None = None
+    rejection_reason: str | None = None
+    #: set on drafts written in reaction to another service's event: one draft per source
+    source_key: str | None = None
+
+    @classmethod
+    def draft(
+        cls,
+        *,
+        id: str,
+        title: str,
+        body: str,
+        channels: Sequence[str],
+        audience: str | Sequence[str],
+        author: str,
+        campaign_id: str | None = None,
+        publish_at: datetime | None = None,
+        requires_approval_by: str | None = None,
+        source_key: str | None = None,
+    ) -> Content:
+        return cls(
+            id=id,
+            title=_text(title, "title", 300),
+            body=_text(body, "body", 100_000),
+            channels=check_channels(channels),
+            audience=check_audience(audience),
+            author=author,
+            campaign_id=campaign_id,
+            publish_at=_aware(publish_at, "publish_at") if publish_at else None,
+            requires_approval_by=_approving_body(requires_approval_by),
+            source_key=source_key,
+        )
+
+    # the queries the workflow asks
+    @property
+    def missing_sign_off(self) -> str | None:
+        """The body whose sign-off is still needed, if any."""
+        if self.requires_approval_by and not any(s.body == self.requires_approval_by for s in self.sign_offs):
+            return self.requires_approval_by
+        return None
+
+    def edit(
+        self,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        channels: Sequence[str] | None = None,
+        audience: str | Sequence[str] | None = None,
+        publish_at: datetime | None = None,
+        campaign_id: str | None = None,
+    ) -> None:
+        """Only a draft changes: what was reviewed or approved is what goes out."""
+        if self.status != DRAFT:
+            raise Refused(
+                f"This content is {self.status}; only a draft can be edited. "
+                "Send it back to draft (with a reason) first.",
+                current_status=self.status,
+            )
+        # check every field before changing any, so a refused edit leaves the draft as it was
+        new_title = _text(title, "title", 300) if title is not None else self.title
+        new_body = _text(body, "body", 100_000) if body is not None else self.body
+        new_channels = check_channels(channels) if channels is not None else self.channels
+        new_audience = check_audience(audience) if audience is not None else self.audience
+        new_publish_at = _aware(publish_at, "publish_at") if publish_at is not None else self.publish_at
+        self.title, self.body, self.channels, self.audience = new_title, new_body, new_channels, new_audience
+        self.publish_at = new_publish_at
+        self.campaign_id = campaign_id if campaign_id is not None else self.campaign_id
+
+    def record_sign_off(self, body: str, signed_by: str, now: datetime) -> SignOff:
+        body = _text(body, "body", 100)
+        signed_by = _text(signed_by, "signed_by", 200)
+        if self.requires_approval_by is None:
+            raise Refused("This content needs no other body's sign-off.")
+        if body != self.requires_approval_by:
+            raise Refused(
+                f"This content needs the sign-off of {self.requires_approval_by!r}, not {body!r}.",
+                requires_approval_by=self.requires_approval_by,
+            )
+        if self.status == PUBLISHED:
+            raise Refused("This content is already published; a sign-off can no longer be recorded.")
+        if not self.missing_sign_off:
+            raise Refused(f"The sign-off of {body!r} is already recorded.")
+        sign_off = SignOff(body=body, signed_by=signed_by, signed_at=now)
+        self.sign_offs.append(sign_off)
+        return sign_off
+
+    def move(
+        self,
+        to: str,
+        *,
+        by: str,
+        may_approve: bool,
+        now: datetime,
+        reason: str | None = None,
+        publish_at: datetime | None = None,
+    ) -> None:
+        """One step of the workflow. Raises before changing anything when the step is not allowed."""
+        if to not in CONTENT_STATUSES:
+            raise Invalid(
+                f"Unknown status {to!r}.",
+                errors=[{"field": "to", "message": f"one of {', '.join(CONTENT_STATUSES)}"}],
+            )
+        allowed = CONTENT_MOVES[self.status]
+        if to not in allowed:
+            where = ", ".join(allowed) if allowed else "nowhere: it is final"
+            raise Refused(
+                f"Content that is {self.status} cannot go to {to}; it can go to {where}.",
+                current_status=self.status,
+                allowed=list(allowed),
+            )
+        reason = reason.strip() if reason else None
+        if to == DRAFT:
+            if not reason:
+                raise Invalid(
+                    "Say why the content goes back to draft.",
+                    errors=[{"field": "reason", "message": "required when returning to draft"}],
+                )
+            self.rejection_reason = reason
+            self.approved_by = self.approved_at = None  # a changed draft must be approved again
+        elif to == APPROVED:
+            self._check_approver(by, may_approve)
+            self._check_sign_off("approved")
+            self.approved_by, self.approved_at = by, now
+            self.rejection_reason = None
+        elif to == SCHEDULED:
+            self._check_sign_off("scheduled")
+            when = _aware(publish_at, "publish_at") if publish_at else self.publish_at
+            if when is None:
+                raise Invalid(
+                    "Say when to publish: publish_at is needed to schedule content.",
+                    errors=[{"field": "publish_at", "message": "required to schedule"}],
+                )
+            if when <= now:
+                raise Invalid(
+                    f"publish_at {when.isoformat()} is not in the future.",
+                    errors=[{"field": "publish_at", "message": "must be in the future"}],
+                )
+            self.publish_at = when
+        elif to == PUBLISHED:
+            self._check_sign_off("published")
+            self.published_at = now
+        self.history.append(Move(self.status, to, by, now, reason))
+        self.status = to
+
+    def publish_when_due(self, now: datetime) -> bool:
+        """The scheduler's step: a scheduled item whose time has come is published."""
+        if self.status != SCHEDULED or self.publish_at is None or self.publish_at > now:
+            return False
+        self.move(PUBLISHED, by=SYSTEM_AUTHOR, may_approve=False, now=now)
+        return True
+
+    def _check_approver(self, by: str, may_approve: bool) -> None:
+        if not may_approve:
+            raise Forbidden(
+                "Approving content needs the comms:approve scope.", required_scope="comms:approve"
+            )
+        # four eyes: the author never approves their own words
+        if by == self.author:
+            raise Forbidden("You wrote this content; someone else with comms:approve must approve it.")
+
+    def _check_sign_off(self, step: str) -> None:
+        missing = self.missing_sign_off
+        if missing:
+            raise Refused(
+                f"This content needs the sign-off of {missing!r} before it can be {step}: "
+                f"record it with POST /v1/content/{self.id}/sign-offs.",
+                requires_approval_by=missing,
+            )
+
+
+def _approving_body(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not re.fullmatch(r"[a-z][a-z0-9_]{1,63}", value):
+        raise Invalid(
+            "requires_approval_by names a body in lower case with underscores, e.g. safeguarding_board.",
+            errors=[{"field": "requires_approval_by", "message": "e.g. safeguarding_board"}],
+        )
+    return value
+
+
+# --- campaigns --------------------------------------------------------------------------------
+
+
+@dataclass
+class Campaign:
+    id: str
+    title: str
+    objectives: list[str]
+    starts_on: date
+    ends_on: date
+    owner: str
+    description: str | None = None
+
+    @classmethod
+    def plan(
+        cls,
+        *,
+        id: str,
+        title: str,
+        objectives: Sequence[str],
+        starts_on: date,
+        ends_on: date,
+        owner: str,
+        description: str | None = None,
+    ) -> Campaign:
+        if ends_on < starts_on:
+            raise Invalid(
+                "A campaign cannot end before it starts.",
+                errors=[{"field": "ends_on", "message": "before starts_on"}],
+            )
+        cleaned = [o.strip() for o in objectives if o.strip()]
+        if not cleaned:
+            raise Invalid(
+                "Give the campaign at least one objective.",
+                errors=[{"field": "objectives", "message": "empty"}],
+            )
+        return cls(
+            id=id,
+            title=_text(title, "title", 300),
+            objectives=cleaned,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            owner=owner,
+            description=description.strip() if description else None,
+        )
+
+
+# --- consultations ----------------------------------------------------------------------------
+
+LIKERT, SINGLE, MULTIPLE = "likert", "single_choice", "multiple_choice"
+FREE_TEXT, SCALE = "free_text", "scale_1_7"
+QUESTION_KINDS = (LIKERT, SINGLE, MULTIPLE, FREE_TEXT, SCALE)
+#: the five-point agreement scale, least to most agreeing
+LIKERT_LEVELS = ("strongly_disagree", "disagree", "neutral", "agree", "strongly_agree")
+AGREEING = ("agree", "strongly_agree")
+DISAGREEING = ("strongly_disagree", "disagree")
+#: the Place Standard tool scores each theme 1 (lots of room to improve) to 7 (little room)
+SCALE_POINTS = tuple(range(1, 8))
+FREE_TEXT_LIMIT = 5000
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    kind: str
+    options: tuple[str, ...] = ()
+    required: bool = False
+
+    @property
+    def choices(self) -> tuple[Any, ...]:
+        """The values an answer may take (empty for free text)."""
+        if self.kind == LIKERT:
+            return LIKERT_LEVELS
+        if self.kind == SCALE:
+            return SCALE_POINTS
+        return self.options
+
+
+def build_questions(raw: Sequence[Mapping[str, Any]]) -> list[Question]:
+    """Questions from the request: ids given or numbered q1, q2…; options only where they mean something."""
+    if not raw:
+        raise Invalid(
+            "A consultation asks at least one question.", errors=[{"field": "questions", "message": "empty"}]
+        )
+    errors: list[dict[str, str]] = []
+    questions: list[Question] = []
+    seen: set[str] = set()
+    for i, q in enumerate(raw):
+        where = f"questions.{i}"
+        qid = (q.get("id") or f"q{i + 1}").strip()
+        kind = q.get("kind")
+        text = (q.get("text") or "").strip()
+        options = [str(o).strip() for o in (q.get("options") or [])]
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", qid):
+            errors.append({"field": f"{where}.id", "message": "letters, digits, _ . - only (at most 40)"})
+        elif qid in seen:
+            errors.append({"field": f"{where}.id", "message": f"{qid!r} is used twice"})
+        seen.add(qid)
+        if not text:
+            errors.append({"field": f"{where}.text", "message": "blank"})
+        if kind not in QUESTION_KINDS:
+            errors.append({"field": f"{where}.kind", "message": f"one of {', '.join(QUESTION_KINDS)}"})
+        elif kind in (SINGLE, MULTIPLE):
+            if len(options) < 2 or any(not o for o in options):
+                errors.append({"field": f"{where}.options", "message": "at least two non-blank options"})
+            elif len(set(options)) != len(options):
+                errors.append({"field": f"{where}.options", "message": "options repeat"})
+        elif options:
+            errors.append(
+                {
+                    "field": f"{where}.options",
+                    "message": f"a {kind} question has fixed answers; leave options out",
+                }
+            )
+        questions.append(Question(qid, text, str(kind), tuple(options), bool(q.get("required", False))))
+    if errors:
+        raise Invalid("Some questions are not well formed.", errors=errors)
+    return questions
+
+
+def opening_instant(day: date) -> datetime:
+    """A consultation opening on a day opens at the start of that day, council time."""
+    return datetime.combine(day, time.min, COUNCIL_TZ).astimezone(UTC)
+
+
+def closing_instant(day: date) -> datetime:
+    """A consultation closing on a day takes responses until the end of that day, council time."""
+    return datetime.combine(day + timedelta(days=1), time.min, COUNCIL_TZ).astimezone(UTC)
+
+
+def council_date(moment: datetime) -> date:
+    return moment.astimezone(COUNCIL_TZ).date()
+
+
+@dataclass
+class Consultation:
+    id: str
+    title: str
+    questions: list[Question]
+    opens_at: datetime
+    #: responses are taken while opens_at <= now < closes_at
+    closes_at: datetime
+    owner: str
+    description: str | None = None
+    kind: str = "consultation"
+    #: set by the scheduler once the opened / closed events are out (each exactly once)
+    opened_announced: bool = False
+    closed_announced: bool = False
+
+    @classmethod
+    def plan(
+        cls,
+        *,
+        id: str,
+        title: str,
+        questions: Sequence[Mapping[str, Any]],
+        owner: str,
+        opens_at: datetime | None = None,
+        opens_on: date | None = None,
+        closes_at: datetime | None = None,
+        closes_on: date | None = None,
+        description: str | None = None,
+        kind: str = "consultation",
+    ) -> Consultation:
+        opening = _one_moment(opens_at, opens_on, "opens", opening_instant)
+        closing = _one_moment(closes_at, closes_on, "closes", closing_instant)
+        if closing <= opening:
+            raise Invalid(
+                "A consultation must close after it opens.",
+                errors=[
+                    {"field": "closes_at" if closes_at else "closes_on", "message": "not after the opening"}
+                ],
+            )
+        if kind not in ("consultation", "survey", "place_standard"):
+            raise Invalid(
+                "kind is consultation, survey or place_standard.",
+                errors=[{"field": "kind", "message": "consultation, survey or place_standard"}],
+            )
+        return cls(
+            id=id,
+            title=_text(title, "title", 300),
+            questions=build_questions(questions),
+            opens_at=opening,
+            closes_at=closing,
+            owner=owner,
+            description=description.strip() if description else None,
+            kind=kind,
+        )
+
+    def state(self, now: datetime) -> str:
+        if now < self.opens_at:
+            return "upcoming"
+        return "open" if now < self.closes_at else "closed"
+
+    @property
+    def opens_on(self) -> date:
+        return council_date(self.opens_at)
+
+    @property
+    def closes_on(self) -> date:
+        """The last day responses are taken."""
+        return council_date(self.closes_at - timedelta(microseconds=1))
+
+    def question(self, qid: str) -> Question | None:
+        return next((q for q in self.questions if q.id == qid), None)
+
+    def check_open(self, now: datetime) -> None:
+        state = self.state(now)
+        if state == "upcoming":
+            raise Refused(
+                f"This consultation opens at {self.opens_at.isoformat()}; no responses before then.",
+                opens_at=self.opens_at.isoformat(),
+            )
+        if state == "closed":
+            raise Refused(
+                f"This consultation closed at {self.closes_at.isoformat()}; it takes no more responses.",
+                closes_at=self.closes_at.isoformat(),
+            )
+
+    def accept(
+        self, answers: Mapping[str, Any], now: datetime, field_name: str = "answers"
+    ) -> dict[str, Any]:
+        """The answers of one response, checked against the questions (window first: 409 beats 422)."""
+        self.check_open(now)
+        return self.check_answers(answers, field_name)
+
+    def check_answers(self, answers: Mapping[str, Any], field_name: str = "answers") -> dict[str, Any]:
+        if not answers:
+            raise Invalid(
+                "A response answers at least one question.",
+                errors=[{"field": field_name, "message": "empty"}],
+            )
+        errors: list[dict[str, str]] = []
+        clean: dict[str, Any] = {}
+        for qid, value in answers.items():
+            question = self.question(qid)
+            where = f"{field_name}.{qid}"
+            if question is None:
+                errors.append({"field": where, "message": "no such question in this consultation"})
+                continue
+            problem, normalised = _check_answer(question, value)
+            if problem:
+                errors.append({"field": where, "message": problem})
+            else:
+                clean[qid] = normalised
+        for q in self.questions:
+            if q.required and q.id not in answers:
+                errors.append({"field": f"{field_name}.{q.id}", "message": "this question must be answered"})
+        if errors:
+            raise Invalid("Some answers do not fit the questions.", errors=errors)
+        return clean
+
+    def close_now(self, now: datetime) -> None:
+        """Close early (e.g. the decision was taken); the window's end moves to now."""
+        if self.state(now) != "open":
+            raise Refused(f"Only an open consultation can be closed; this one is {self.state(now)}.")
+        self.closes_at = now
+
+
+def _one_moment(at: datetime | None, on: date | None, what: str, from_day: Any) -> datetime:
+    if at is not None and on is not None:
+        raise Invalid(
+            f"Give {what}_at or {what}_on, not both.",
+            errors=[{"field": f"{what}_on", "message": f"given together with {what}_at"}],
+        )
+    if at is not None:
+        return _aware(at, f"{what}_at")
+    if on is not None:
+        moment: datetime = from_day(on)
+        return moment
+    raise Invalid(
+        f"Say when the consultation {what}: {what}_on (a date) or {what}_at (a time).",
+        errors=[{"field": f"{what}_on", "message": "required"}],
+    )
+
+
+def _check_answer(question: Question, value: Any) -> tuple[str | None, Any]:
+    """(problem, normalised value): the problem says, in words, what would fit."""
+    kind = question.kind
+    if kind in (LIKERT, SINGLE):
+        if not isinstance(value, str) or value not in question.choices:
+            return f"one of {', '.join(question.choices)}", None
+        return None, value
+    if kind == MULTIPLE:
+        if not isinstance(value, list) or not value or any(not isinstance(v, str) for v in value):
+            return f"a non-empty list drawn from {', '.join(question.choices)}", None
+        unknown = [v for v in value if v not in question.choices]
+        if unknown:
+            return f"not options of this question: {', '.join(unknown)}", None
+        if len(set(value)) != len(value):
+            return "an option is chosen twice", None
+        return None, value
+    if kind == SCALE:
+        if isinstance(value, bool) or not isinstance(value, int) or value not in SCALE_POINTS:
+            return "a whole number from 1 to 7", None
+        return None, value
+    # free text
+    if not isinstance(value, str) or not value.strip():
+        return "some text", None
+    if len(value) > FREE_TEXT_LIMIT:
+        return f"at most {FREE_TEXT_LIMIT} characters", None
+    return None, value.strip()
+
+
+# --- change champions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CouncilService:
+    """A service of the council (e.g. Libraries, Waste collection): each needs a change champion."""
+
+    name: str
+    directorate: str
+
+
+def service_key(name: str) -> str:
+    """Service names compare without case or extra spaces: 'Waste  Collection' is 'waste collection'."""
+    return " ".join(name.split()).casefold()
+
+
+@dataclass(frozen=True)
+class ChampionCoverage:
+    services: int
+    covered: int
+    champions: int
+    uncovered: list[CouncilService]
+
+    @property
+    def champions_needed(self) -> int:
+        """At least one champion per service: one more for each service that has none."""
+        return len(self.uncovered)
+
+    @property
+    def coverage_percentage(self) -> float:
+        return round(100 * self.covered / self.services, 1) if self.services else 0.0
+
+
+def champion_coverage(
+    services: Iterable[CouncilService], champion_services: Iterable[str]
+) -> ChampionCoverage:
+    """Which services have no change champion (the coverage gap), by directorate then name."""
+    by_key = {service_key(s.name): s for s in services}
+    counts: dict[str, int] = {}
+    champions = 0
+    for name in champion_services:
+        champions += 1
+        counts[service_key(name)] = counts.get(service_key(name), 0) + 1
+    uncovered = sorted(
+        (s for k, s in by_key.items() if not counts.get(k)),
+        key=lambda s: (s.directorate.casefold(), s.name.casefold()),
+    )
+    return ChampionCoverage(
+        services=len(by_key), covered=len(by_key) - len(uncovered), champions=champions, uncovered=uncovered
+    )
+
+
+# --- media coverage ---------------------------------------------------------------------------
+
+SENTIMENTS = ("positive", "neutral", "negative")
+
+
+@dataclass(frozen=True)
+class MediaCoverage:
+    id: str
+    outlet: str
+    headline: str
+    published_on: date
+    sentiment: str
+    logged_by: str
+    url: str | None = None
+    summary: str | None = None
+
+    @classmethod
+    def log(
+        cls,
+        *,
+        id: str,
+        outlet: str,
+        headline: str,
+        published_on: date,
+        sentiment: str,
+        logged_by: str,
+        url: str | None = None,
+        summary: str | None = None,
+    ) -> MediaCoverage:
+        if sentiment not in SENTIMENTS:
+            raise Invalid(
+                "sentiment is positive, neutral or negative.",
+                errors=[{"field": "sentiment", "message": "positive, neutral or negative"}],
+            )
+        if url is not None and not re.match(r"^https?://\S+$", url):
+            raise Invalid(
+                "url must be an http(s) address.", errors=[{"field": "url", "message": "not a URL"}]
+            )
+        return cls(
+            id=id,
+            outlet=_text(outlet, "outlet", 200),
+            headline=_text(headline, "headline", 500),
+            published_on=published_on,
+            sentiment=sentiment,
+            logged_by=logged_by,
+            url=url,
+            summary=summary.strip() if summary else None,
+        )

@@ -1,0 +1,31 @@
+"""Events from the other services -> the councillor briefing and draft content."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from civic.uow import UnitOfWork
+from civic_contracts import Envelope
+
+from civic_comms import briefing, service
+
+Handler = Callable[[Envelope, UnitOfWork], Awaitable[None]]
+
+#: events that also get a draft for the team to finish, keyed by type
+DRAFTS: dict[str, Callable[..., briefing.ReactionDraft]] = {
+    "property.building.closure_planned": briefing.staff_notice_for_closure,
+    "property.move.planned": briefing.staff_notice_for_move,
+    "safeguarding.annual_report.published": briefing.press_release_for_annual_report,
+}
+
+
+async def on_event(event: Envelope, uow: UnitOfWork) -> None:
+    # validate against the contract model, then work on its JSON form (what the domain reads)
+    data = event.parsed().model_dump(mode="json")
+    if event.type in briefing.BRIEFED_EVENTS:
+        await service.brief_event(uow, event.id, event.type, data, event.time)
+    if event.type in DRAFTS:
+        await service.draft_reaction(uow, DRAFTS[event.type](data))
+
+
+HANDLERS: dict[str, Handler] = {event_type: on_event for event_type in (*briefing.BRIEFED_EVENTS, *DRAFTS)}

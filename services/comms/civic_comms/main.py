@@ -1,0 +1,21 @@
+"""The comms service: content and its approval, campaigns, consultations, the councillor briefing."""
+
+from __future__ import annotations
+
+from civic.service import ServiceDefinition, create_app
+
+from civic_comms import api, handlers, repository, service
+
+definition = ServiceDefinition(
+    name="comms",
+    title="civic comms",
+    description="Content through approval to publication (with sign-offs and a scheduler), campaigns and "
+    "the forward plan, consultations and their results, the weekly councillor briefing built from the "
+    "other services' events, media coverage and change champions.",
+    routers=[api.router],
+    handlers=handlers.HANDLERS,
+    prepare_database=repository.ensure_indexes,
+    # publishes scheduled content and announces consultations opening and closing
+    background=[service.scheduler],
+)
+app = create_app(definition)

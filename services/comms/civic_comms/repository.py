@@ -1,0 +1,171 @@
+"""MongoDB adapter of the comms service: collections, indexes, documents <-> domain models."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+from civic_comms.domain import Campaign, Consultation, Content, Move, Question, SignOff
+
+CONTENT = "content"
+CAMPAIGNS = "campaigns"
+CONSULTATIONS = "consultations"
+RESPONSES = "responses"
+BRIEFING_ITEMS = "briefing_items"
+MEDIA_COVERAGE = "media_coverage"
+CHAMPIONS = "champions"
+SERVICES = "council_services"
+
+
+async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
+    # the scheduler's claim and the forward plan both look content up by status and time
+    await db[CONTENT].create_index([("status", ASCENDING), ("publish_at", ASCENDING)])
+    await db[CONTENT].create_index([("publish_at", ASCENDING)])
+    await db[CONTENT].create_index([("campaign_id", ASCENDING), ("_id", ASCENDING)])
+    # one reaction draft per source (a closure, a move, an annual report), whatever the redelivery
+    await db[CONTENT].create_index("source_key", unique=True, sparse=True)
+    await db[CAMPAIGNS].create_index([("starts_on", ASCENDING)])
+    await db[CONSULTATIONS].create_index([("opened_announced", ASCENDING), ("opens_at", ASCENDING)])
+    await db[CONSULTATIONS].create_index([("closed_announced", ASCENDING), ("closes_at", ASCENDING)])
+    await db[RESPONSES].create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
+    await db[BRIEFING_ITEMS].create_index([("week", ASCENDING), ("occurred_at", ASCENDING)])
+    await db[BRIEFING_ITEMS].create_index("source_event_id", unique=True, sparse=True)
+    await db[MEDIA_COVERAGE].create_index([("published_on", DESCENDING)])
+    await db[CHAMPIONS].create_index([("service_key", ASCENDING)])
+    await db[SERVICES].create_index("key", unique=True)
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """Stored times come back as UTC; a naive one (another driver setting) is read as UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _required_utc(value: datetime) -> datetime:
+    moment = utc(value)
+    assert moment is not None
+    return moment
+
+
+# --- content ----------------------------------------------------------------------------------
+
+
+def content_to_model(doc: dict[str, Any]) -> Content:
+    return Content(
+        id=doc["_id"],
+        title=doc["title"],
+        body=doc["body"],
+        channels=list(doc["channels"]),
+        audience=list(doc["audience"]),
+        author=doc["author"],
+        status=doc["status"],
+        campaign_id=doc.get("campaign_id"),
+        publish_at=utc(doc.get("publish_at")),
+        requires_approval_by=doc.get("requires_approval_by"),
+        sign_offs=[
+            SignOff(s["body"], s["signed_by"], _required_utc(s["signed_at"]))
+            for s in doc.get("sign_offs", [])
+        ],
+        history=[
+            Move(h["from"], h["to"], h["by"], _required_utc(h["at"]), h.get("reason"))
+            for h in doc.get("history", [])
+        ],
+        approved_by=doc.get("approved_by"),
+        approved_at=utc(doc.get("approved_at")),
+        published_at=utc(doc.get("published_at")),
+        rejection_reason=doc.get("rejection_reason"),
+        source_key=doc.get("source_key"),
+    )
+
+
+def content_to_document(content: Content, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    doc = dict(base or {})
+    doc.update(
+        _id=content.id,
+        title=content.title,
+        body=content.body,
+        channels=content.channels,
+        audience=content.audience,
+        author=content.author,
+        status=content.status,
+        campaign_id=content.campaign_id,
+        publish_at=content.publish_at,
+        requires_approval_by=content.requires_approval_by,
+        sign_offs=[
+            {"body": s.body, "signed_by": s.signed_by, "signed_at": s.signed_at} for s in content.sign_offs
+        ],
+        history=[
+            {"from": m.from_status, "to": m.to_status, "by": m.by, "at": m.at, "reason": m.reason}
+            for m in content.history
+        ],
+        approved_by=content.approved_by,
+        approved_at=content.approved_at,
+        published_at=content.published_at,
+        rejection_reason=content.rejection_reason,
+    )
+    if content.source_key:
+        doc["source_key"] = content.source_key  # absent (not null) so the sparse unique index skips it
+    return doc
+
+
+# --- campaigns --------------------------------------------------------------------------------
+
+
+def campaign_to_document(campaign: Campaign) -> dict[str, Any]:
+    return {
+        "_id": campaign.id,
+        "title": campaign.title,
+        "objectives": campaign.objectives,
+        # BSON has no date type: days are stored as ISO strings, which sort as dates
+        "starts_on": campaign.starts_on.isoformat(),
+        "ends_on": campaign.ends_on.isoformat(),
+        "owner": campaign.owner,
+        "description": campaign.description,
+    }
+
+
+# --- consultations ----------------------------------------------------------------------------
+
+
+def consultation_to_model(doc: dict[str, Any]) -> Consultation:
+    return Consultation(
+        id=doc["_id"],
+        title=doc["title"],
+        questions=[
+            Question(q["id"], q["text"], q["kind"], tuple(q.get("options") or ()), q.get("required", False))
+            for q in doc["questions"]
+        ],
+        opens_at=_required_utc(doc["opens_at"]),
+        closes_at=_required_utc(doc["closes_at"]),
+        owner=doc["owner"],
+        description=doc.get("description"),
+        kind=doc.get("kind", "consultation"),
+        opened_announced=doc.get("opened_announced", False),
+        closed_announced=doc.get("closed_announced", False),
+    )
+
+
+def consultation_to_document(k: Consultation, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    doc = dict(base or {})
+    doc.update(
+        _id=k.id,
+        title=k.title,
+        kind=k.kind,
+        description=k.description,
+        owner=k.owner,
+        opens_at=k.opens_at,
+        closes_at=k.closes_at,
+        opens_on=k.opens_on.isoformat(),
+        closes_on=k.closes_on.isoformat(),
+        questions=[
+            {"id": q.id, "text": q.text, "kind": q.kind, "options": list(q.options), "required": q.required}
+            for q in k.questions
+        ],
+        opened_announced=k.opened_announced,
+        closed_announced=k.closed_announced,
+    )
+    return doc

@@ -1,0 +1,431 @@
+"""Demo data from the seed documents (DOMAIN.md section 4), loaded through the service's own API.
+
+- The City Status bid (seed 000) as a campaign with content in every state of the workflow.
+- The corporate plan consultation (seed 002): 612 responses, 499 of them (81.5%) agreeing or
+  strongly agreeing with the vision ("over 600 responses, over 80% agreeing"), imported in bulk as
+  paper responses would be.
+- The logo survey (seed 000): 1,272 responses at first.
+- A Place Standard survey opening next week (it shows on the forward plan).
+- Change champions (seed 003: at least one per service) with a coverage gap, and a media item.
+
+Times are relative to today so the demo is live (open consultation, content scheduled this
+week). Running it twice creates nothing new: every create carries a stable Idempotency-Key and
+is skipped when a resource of that title already exists (relative dates change the body daily).
+
+Approving content needs someone other than its author. The seed's own client is the author; the
+approver is a second client (``approver``). When none is given, the local stack's signing key (under
+``$CIVIC_STATE_DIR/keys``) mints one for a demo head of communications; without either, content
+stops at in_review.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+log = logging.getLogger("civic.comms.seed")
+
+APPROVER_SUB = "demo-head-of-communications"
+
+CITY_STATUS = {
+    "title": "City Status bid",
+    "objectives": [
+        "Make the case for Northampton as a city in the Platinum Jubilee Civic Honours competition",
+        "Gather letters of support from partners, businesses and residents",
+        "Show the area's heritage, growth and ambition in the national and local media",
+    ],
+    "description": "The council's bid for city status: press and media relations, a dedicated web page, "
+    "social media (including TikTok and Instagram) and internal channels.",
+}
+
+# (key, body, path): path is how far through the workflow the demo takes it
+CONTENT: list[tuple[str, dict[str, Any], list[str]]] = [
+    (
+        "launch",
+        {
+            "title": "Northampton bids for city status: have your say",
+            "body": "We are bidding for city status. Tell us what makes Northampton special and add your "
+            "support on the council's website.",
+            "channels": ["website", "social:instagram", "social:tiktok"],
+            "audience": ["residents"],
+        },
+        ["in_review", "approved", "published"],
+    ),
+    (
+        "blog",
+        {
+            "title": "Why we are bidding for city status",
+            "body": "The chief executive on what city status would mean for investment, pride and place.",
+            "channels": ["chief_executive_blog", "intranet"],
+            "audience": ["staff", "residents"],
+        },
+        ["in_review", "approved", "scheduled"],
+    ),
+    (
+        "letters",
+        {
+            "title": "City status bid: partners send letters of support",
+            "body": "Businesses, the university and community groups have written in support of the bid.",
+            "channels": ["press_release", "website"],
+            "audience": ["media", "residents"],
+        },
+        ["in_review", "approved", "scheduled"],
+    ),
+    (
+        "staff",
+        {
+            "title": "City status bid: how staff can help",
+            "body": "Share the campaign on your own channels and tell us your Northampton story.",
+            "channels": ["staff_briefing", "teams"],
+            "audience": ["staff"],
+        },
+        ["in_review"],
+    ),
+    (
+        "bulletin",
+        {
+            "title": "City status: what it would mean for Northampton",
+            "body": "A plain-English explainer for the residents' email bulletin.",
+            "channels": ["email_bulletin"],
+            "audience": ["residents"],
+        },
+        [],
+    ),
+]
+
+VISION = "Do you agree with our vision for North Northamptonshire?"
+COMMITMENTS = [
+    "Active, fair and equal communities",
+    "Modern public services",
+    "Safe and thriving places",
+    "Green, sustainable environment",
+    "Connected communities",
+    "Better, brighter futures",
+]
+# 612 responses: 201 + 298 = 499 agree or strongly agree (81.5%)
+VISION_COUNTS = {"strongly_agree": 201, "agree": 298, "neutral": 61, "disagree": 32, "strongly_disagree": 20}
+
+LOGO_OPTIONS = ["Design A: the county rose", "Design B: the river Nene", "Design C: the shoe-making heritage"]
+# 1,272 responses at first (seed 000)
+LOGO_COUNTS = {LOGO_OPTIONS[0]: 402, LOGO_OPTIONS[1]: 583, LOGO_OPTIONS[2]: 287}
+
+SERVICES = [
+    ("Adult Social Care", "People"),
+    ("Children's Services", "People"),
+    ("Public Health", "People"),
+    ("Housing", "Place"),
+    ("Planning", "Place"),
+    ("Waste Collection", "Place"),
+    ("Highways", "Place"),
+    ("Libraries", "Communities"),
+    ("Leisure and Culture", "Communities"),
+    ("Revenues and Benefits", "Finance"),
+    ("Finance", "Finance"),
+    ("Legal and Democratic", "Corporate"),
+    ("HR", "Corporate"),
+    ("ICT", "Corporate"),
+]
+CHAMPIONS = [
+    ("Priya Shah", "Adult Social Care", "People"),
+    ("Tom Hughes", "Adult Social Care", "People"),
+    ("Grace Okafor", "Children's Services", "People"),
+    ("Liam Walsh", "Housing", "Place"),
+    ("Sofia Rossi", "Planning", "Place"),
+    ("Dan Price", "Waste Collection", "Place"),
+    ("Hannah Clarke", "Libraries", "Communities"),
+    ("Owen Jones", "Revenues and Benefits", "Finance"),
+    ("Aisha Khan", "Revenues and Benefits", "Finance"),
+    ("Mark Bell", "ICT", "Corporate"),
+    ("Ruth Evans", "HR", "Corporate"),
+]  # no champion yet: Public Health, Highways, Leisure and Culture, Finance, Legal and Democratic
+
+
+async def seed(client: httpx.AsyncClient, approver: httpx.AsyncClient | None = None) -> None:
+    today = datetime.now(UTC).date()
+    approver = approver or _local_approver(client)
+    try:
+        campaign_id = await _campaign(client, today)
+        await _content(client, approver, campaign_id)
+        await _corporate_plan(client, today)
+        await _logo_survey(client, today)
+        await _place_standard(client, today)
+        await _champions(client)
+        await _media(client, today)
+    finally:
+        if approver is not None and approver is not client:
+            await approver.aclose()
+
+
+def _local_approver(client: httpx.AsyncClient) -> httpx.AsyncClient | None:
+    """A second identity for the four-eyes approval, from the local stack's key (local demo only)."""
+    keys = Path(os.environ.get("CIVIC_STATE_DIR", ".civic")) / "keys"
+    if not (keys / "signing-key.pem").exists():
+        log.warning("no approver for the demo content: it stays in review")
+        return None
+    from civic.auth import LocalSigningKey  # only the local stack has a signing key to hand
+
+    token = LocalSigningKey(keys).mint(APPROVER_SUB, ["comms:read", "comms:write", "comms:approve"])
+    return httpx.AsyncClient(
+        base_url=client.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=client.timeout
+    )
+
+
+def _ok(response: httpx.Response) -> dict[str, Any]:
+    if response.status_code >= 400:
+        raise RuntimeError(
+            f"seed: {response.request.method} {response.request.url} -> "
+            f"{response.status_code} {response.text[:500]}"
+        )
+    return dict(response.json()) if response.content else {}
+
+
+async def _all(client: httpx.AsyncClient, path: str, **params: Any) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = _ok(
+            await client.get(path, params={**params, "limit": 500, **({"cursor": cursor} if cursor else {})})
+        )
+        items.extend(page["items"])
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return items
+
+
+async def _create(
+    client: httpx.AsyncClient,
+    path: str,
+    key: str,
+    body: dict[str, Any],
+    existing: dict[str, dict[str, Any]],
+    by: str = "title",
+) -> dict[str, Any]:
+    if body[by] in existing:
+        return existing[body[by]]
+    return _ok(await client.post(path, json=body, headers={"Idempotency-Key": f"seed-comms-{key}"}))
+
+
+async def _campaign(client: httpx.AsyncClient, today: date) -> str:
+    existing = {c["title"]: c for c in await _all(client, "/v1/campaigns")}
+    body = {
+        **CITY_STATUS,
+        "starts_on": (today - timedelta(days=21)).isoformat(),
+        "ends_on": (today + timedelta(days=60)).isoformat(),
+    }
+    return str((await _create(client, "/v1/campaigns", "campaign-city-status", body, existing))["id"])
+
+
+async def _content(client: httpx.AsyncClient, approver: httpx.AsyncClient | None, campaign_id: str) -> None:
+    existing = {c["title"]: c for c in await _all(client, "/v1/content", campaign_id=campaign_id)}
+    now = datetime.now(UTC)
+    when = {"blog": now + timedelta(hours=2), "letters": now + timedelta(days=7)}
+    for key, body, path in CONTENT:
+        item = await _create(
+            client, "/v1/content", f"content-{key}", {**body, "campaign_id": campaign_id}, existing
+        )
+        for step in path:
+            if _already_past(item["status"], step):
+                continue  # a second run leaves it where the first one took it
+            actor = approver if step in ("approved", "published", "scheduled") else client
+            if actor is None:
+                break
+            move: dict[str, Any] = {"to": step}
+            if step == "scheduled":
+                move["publish_at"] = when[key].isoformat()
+            item = _ok(await actor.post(f"/v1/content/{item['id']}/transitions", json=move))
+
+
+ORDER = ["draft", "in_review", "approved", "scheduled", "published"]
+
+
+def _already_past(status: str, step: str) -> bool:
+    return ORDER.index(status) >= ORDER.index(step)
+
+
+async def _consultations(client: httpx.AsyncClient) -> dict[str, dict[str, Any]]:
+    return {c["title"]: c for c in await _all(client, "/v1/consultations")}
+
+
+async def _bulk(
+    client: httpx.AsyncClient, consultation_id: str, rows: list[dict[str, Any]], key: str
+) -> None:
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        _ok(
+            await client.post(
+                f"/v1/consultations/{consultation_id}/responses/bulk",
+                json={"responses": chunk},
+                headers={"Idempotency-Key": f"seed-comms-{key}-{start}"},
+            )
+        )
+
+
+async def _corporate_plan(client: httpx.AsyncClient, today: date) -> None:
+    title = "Corporate plan 2021-25: our vision and commitments"
+    existing = await _consultations(client)
+    if title in existing:
+        return
+    body = {
+        "title": title,
+        "kind": "consultation",
+        "description": "Have your say on the council's first corporate plan: its vision and six commitments.",
+        "opens_on": (today - timedelta(days=30)).isoformat(),
+        "closes_on": (today + timedelta(days=14)).isoformat(),
+        "questions": [
+            {"id": "vision", "text": VISION, "kind": "likert", "required": True},
+            {
+                "id": "priority",
+                "text": "Which commitment matters most to you?",
+                "kind": "single_choice",
+                "options": COMMITMENTS,
+            },
+            {
+                "id": "heard",
+                "text": "How did you hear about this consultation?",
+                "kind": "multiple_choice",
+                "options": [
+                    "Council website",
+                    "Social media",
+                    "Local newspaper",
+                    "Libraries",
+                    "Word of mouth",
+                ],
+            },
+            {"id": "comments", "text": "Anything else you would like to tell us?", "kind": "free_text"},
+        ],
+    }
+    consultation = _ok(
+        await client.post(
+            "/v1/consultations",
+            json=body,
+            headers={"Idempotency-Key": "seed-comms-consultation-corporate-plan"},
+        )
+    )
+    levels = [level for level, n in VISION_COUNTS.items() for _ in range(n)]
+    heard = ["Council website", "Social media", "Local newspaper", "Libraries", "Word of mouth"]
+    rows = []
+    for i, level in enumerate(levels):
+        answers: dict[str, Any] = {
+            "vision": level,
+            "priority": COMMITMENTS[(i * 7) % 6],
+            "heard": sorted({heard[i % 5], heard[(i * 3) % 5]}),
+        }
+        if i % 25 == 0:
+            answers["comments"] = "Please keep the libraries open." if i % 50 else "More buses between towns."
+        rows.append({"answers": answers, "channel": "paper" if i % 4 == 0 else "online"})
+    await _bulk(client, consultation["id"], rows, "corporate-plan")
+
+
+async def _logo_survey(client: httpx.AsyncClient, today: date) -> None:
+    title = "Our new logo: which design do you prefer?"
+    if title in await _consultations(client):
+        return
+    body = {
+        "title": title,
+        "kind": "survey",
+        "description": "The new council's identity: three designs from the brand work.",
+        "opens_on": (today - timedelta(days=10)).isoformat(),
+        "closes_on": (today + timedelta(days=20)).isoformat(),
+        "questions": [
+            {
+                "id": "design",
+                "text": "Which design do you prefer?",
+                "kind": "single_choice",
+                "options": LOGO_OPTIONS,
+                "required": True,
+            },
+            {"id": "reflects", "text": "The logo reflects the area", "kind": "likert"},
+        ],
+    }
+    survey = _ok(
+        await client.post(
+            "/v1/consultations", json=body, headers={"Idempotency-Key": "seed-comms-consultation-logo"}
+        )
+    )
+    rows = [
+        {
+            "answers": {"design": design, "reflects": ("agree", "strongly_agree", "neutral")[i % 3]},
+            "channel": "online",
+        }
+        for design, n in LOGO_COUNTS.items()
+        for i in range(n)
+    ]
+    await _bulk(client, survey["id"], rows, "logo")
+
+
+async def _place_standard(client: httpx.AsyncClient, today: date) -> None:
+    title = "Place Standard: Wellingborough town centre"
+    if title in await _consultations(client):
+        return
+    themes = [
+        "Moving around",
+        "Public transport",
+        "Streets and spaces",
+        "Work and local economy",
+        "Feeling safe",
+        "Influence and sense of control",
+    ]
+    body = {
+        "title": title,
+        "kind": "place_standard",
+        "description": "How good is this place? Score each theme from 1 (lots of room to improve) to 7.",
+        "opens_on": (today + timedelta(days=7)).isoformat(),
+        "closes_on": (today + timedelta(days=49)).isoformat(),
+        "questions": [{"id": f"t{i + 1}", "text": t, "kind": "scale_1_7"} for i, t in enumerate(themes)],
+    }
+    _ok(
+        await client.post(
+            "/v1/consultations",
+            json=body,
+            headers={"Idempotency-Key": "seed-comms-consultation-place-standard"},
+        )
+    )
+
+
+async def _champions(client: httpx.AsyncClient) -> None:
+    services = {s["name"] for s in await _all(client, "/v1/services")}
+    for name, directorate in SERVICES:
+        if name not in services:
+            key = name.lower().replace(" ", "-").replace("'", "")
+            _ok(
+                await client.post(
+                    "/v1/services",
+                    json={"name": name, "directorate": directorate},
+                    headers={"Idempotency-Key": f"seed-comms-service-{key}"},
+                )
+            )
+    champions = {c["name"] for c in await _all(client, "/v1/champions")}
+    for name, service, directorate in CHAMPIONS:
+        if name not in champions:
+            key = name.lower().replace(" ", "-")
+            _ok(
+                await client.post(
+                    "/v1/champions",
+                    json={"name": name, "service": service, "directorate": directorate},
+                    headers={"Idempotency-Key": f"seed-comms-champion-{key}"},
+                )
+            )
+
+
+async def _media(client: httpx.AsyncClient, today: date) -> None:
+    headline = "Northampton launches its bid for city status"
+    if headline in {m["headline"] for m in await _all(client, "/v1/media-coverage")}:
+        return
+    _ok(
+        await client.post(
+            "/v1/media-coverage",
+            json={
+                "outlet": "Northampton Chronicle & Echo",
+                "headline": headline,
+                "published_on": today.isoformat(),
+                "sentiment": "positive",
+                "summary": "Front-page coverage of the bid launch and the council's web page.",
+            },
+            headers={"Idempotency-Key": "seed-comms-media-city-status"},
+        )
+    )

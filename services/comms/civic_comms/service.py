@@ -1,0 +1,744 @@
+"""Use cases of the communications team: load, ask the domain, save and emit, in one unit of work.
+
+A reference in a request body that names nothing (a content's ``campaign_id``) is a validation
+failure (422 naming the field); an unknown id in the path is 404.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from civic.documents import check_version, insert, load, new_id, now, resource, save
+from civic.errors import Invalid, Refused, Unavailable
+from civic.uow import UnitOfWork
+from civic_contracts.comms import (
+    ConsultationClosed,
+    ConsultationOpened,
+    ContentApproved,
+    ContentPublished,
+    HeadlineResult,
+)
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from civic_comms import briefing, results
+from civic_comms.domain import (
+    APPROVED,
+    COUNCIL_TZ,
+    PUBLISHED,
+    SCHEDULED,
+    SYSTEM_AUTHOR,
+    Campaign,
+    Consultation,
+    Content,
+    CouncilService,
+    MediaCoverage,
+    champion_coverage,
+    service_key,
+)
+from civic_comms.repository import (
+    BRIEFING_ITEMS,
+    CAMPAIGNS,
+    CHAMPIONS,
+    CONSULTATIONS,
+    CONTENT,
+    MEDIA_COVERAGE,
+    RESPONSES,
+    SERVICES,
+    campaign_to_document,
+    consultation_to_document,
+    consultation_to_model,
+    content_to_document,
+    content_to_model,
+    utc,
+)
+
+if TYPE_CHECKING:
+    from civic.auth import Caller
+    from civic.service import Runtime
+
+log = logging.getLogger("civic.comms")
+
+#: how often the scheduler looks for content and consultations whose time has come
+SCHEDULER_SECONDS = float(os.environ.get("CIVIC_COMMS_SCHEDULER_SECONDS", "5"))
+#: paper responses typed in per request, at most
+BULK_LIMIT = 1000
+
+
+# --- content ----------------------------------------------------------------------------------
+
+
+async def _check_campaign(db: Any, campaign_id: str | None, session: Any = None) -> None:
+    if (
+        campaign_id is not None
+        and await db[CAMPAIGNS].find_one({"_id": campaign_id}, session=session) is None
+    ):
+        raise Invalid(
+            f"No campaign with id {campaign_id!r}.",
+            errors=[{"field": "campaign_id", "message": "no such campaign"}],
+        )
+
+
+async def create_content(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
+    content = Content.draft(id=new_id(), author=caller.sub, **body)
+    async with rt.unit_of_work() as uow:
+        await _check_campaign(uow.db, content.campaign_id, uow.session)
+        doc = await insert(uow, CONTENT, content_to_document(content))
+    return resource(doc)
+
+
+async def get_content(rt: Runtime, content_id: str) -> dict[str, Any]:
+    return resource(await load(rt.db, CONTENT, content_id, kind="content"))
+
+
+async def edit_content(
+    rt: Runtime, content_id: str, changes: dict[str, Any], caller: Caller, expected_version: int | None
+) -> dict[str, Any]:
+    async with rt.unit_of_work() as uow:
+        doc = await load(uow, CONTENT, content_id, kind="content")
+        check_version(doc, expected_version)
+        content = content_to_model(doc)
+        content.edit(**changes)
+        await _check_campaign(uow.db, changes.get("campaign_id"), uow.session)
+        saved = await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
+    return resource(saved)
+
+
+async def move_content(
+    rt: Runtime,
+    content_id: str,
+    *,
+    to: str,
+    caller: Caller,
+    expected_version: int | None,
+    reason: str | None = None,
+    publish_at: datetime | None = None,
+) -> dict[str, Any]:
+    async with rt.unit_of_work() as uow:
+        doc = await load(uow, CONTENT, content_id, kind="content")
+        check_version(doc, expected_version)
+        content = content_to_model(doc)
+        content.move(
+            to,
+            by=caller.sub,
+            may_approve=caller.has("comms:approve"),
+            now=now(),
+            reason=reason,
+            publish_at=publish_at,
+        )
+        saved = await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
+        if to == APPROVED:
+            uow.emit(_approved_event(content))
+        elif to == PUBLISHED:
+            uow.emit(_published_event(content, scheduled=False))
+    return resource(saved)
+
+
+async def sign_off(
+    rt: Runtime, content_id: str, *, body: str, signed_by: str, caller: Caller, expected_version: int | None
+) -> dict[str, Any]:
+    async with rt.unit_of_work() as uow:
+        doc = await load(uow, CONTENT, content_id, kind="content")
+        check_version(doc, expected_version)
+        content = content_to_model(doc)
+        content.record_sign_off(body, signed_by, now())
+        saved = await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
+    log.info("sign-off recorded", extra={"content_id": content_id, "body": body, "by": caller.sub})
+    return resource(saved)
+
+
+def _approved_event(content: Content) -> ContentApproved:
+    assert content.approved_by is not None and content.approved_at is not None
+    return ContentApproved(
+        content_id=content.id,
+        title=content.title,
+        channels=content.channels,
+        audience=content.audience,
+        campaign_id=content.campaign_id,
+        author=content.author,
+        approved_by=content.approved_by,
+        approved_at=content.approved_at,
+        signed_off_by=content.requires_approval_by if content.sign_offs else None,
+    )
+
+
+def _published_event(content: Content, *, scheduled: bool) -> ContentPublished:
+    assert content.published_at is not None
+    return ContentPublished(
+        content_id=content.id,
+        title=content.title,
+        channels=content.channels,
+        audience=content.audience,
+        campaign_id=content.campaign_id,
+        published_at=content.published_at,
+        scheduled=scheduled,
+    )
+
+
+async def publish_due(rt: Runtime, at: datetime | None = None) -> int:
+    """Publish every scheduled item whose time has come; safe with several replicas.
+
+    Each item is claimed with one atomic find_one_and_update on (status, publish_at) inside the
+    transaction that also writes its event: two replicas can never both match the same item.
+    """
+    moment = at or now()
+    published = 0
+    while True:
+        async with rt.unit_of_work() as uow:
+            claimed = await uow.db[CONTENT].find_one_and_update(
+                {"status": SCHEDULED, "publish_at": {"$lte": moment}},
+                {
+                    "$set": {"status": PUBLISHED, "published_at": moment, "updated_at": moment},
+                    "$inc": {"version": 1},
+                    "$push": {
+                        "history": {
+                            "from": SCHEDULED,
+                            "to": PUBLISHED,
+                            "by": SYSTEM_AUTHOR,
+                            "at": moment,
+                            "reason": None,
+                        }
+                    },
+                },
+                sort=[("publish_at", ASCENDING)],
+                return_document=ReturnDocument.AFTER,
+                session=uow.session,
+            )
+            if claimed is None:
+                return published
+            uow.emit(_published_event(content_to_model(claimed), scheduled=True))
+        published += 1
+
+
+# --- campaigns and the forward plan -----------------------------------------------------------
+
+
+async def create_campaign(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
+    campaign = Campaign.plan(id=new_id(), owner=body.pop("owner", None) or caller.sub, **body)
+    async with rt.unit_of_work() as uow:
+        doc = await insert(uow, CAMPAIGNS, campaign_to_document(campaign))
+    return resource(doc)
+
+
+async def get_campaign(rt: Runtime, campaign_id: str) -> dict[str, Any]:
+    doc = resource(await load(rt.db, CAMPAIGNS, campaign_id, kind="campaign"))
+    counts = await (
+        await rt.db[CONTENT].aggregate(
+            [
+                {"$match": {"campaign_id": campaign_id}},
+                {"$group": {"_id": "$status", "n": {"$sum": 1}}},
+            ]
+        )
+    ).to_list()
+    doc["content_by_status"] = {c["_id"]: c["n"] for c in counts}
+    return doc
+
+
+def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    return (
+        datetime.combine(start, time.min, COUNCIL_TZ).astimezone(UTC),
+        datetime.combine(end + timedelta(days=1), time.min, COUNCIL_TZ).astimezone(UTC),
+    )
+
+
+async def forward_plan(rt: Runtime, start: date, end: date) -> dict[str, Any]:
+    """What goes out when: content with a publication time, consultations opening or closing, and
+    campaigns starting or ending, day by day between two dates (both included)."""
+    if end < start:
+        raise Invalid("to is before from.", errors=[{"field": "to", "message": "before from"}])
+    if (end - start).days > 366:
+        raise Invalid(
+            "A forward plan covers at most a year.", errors=[{"field": "to", "message": "over 366 days"}]
+        )
+    lo, hi = _day_bounds(start, end)
+    entries: list[dict[str, Any]] = []
+    time_query = {"$gte": lo, "$lt": hi}
+    async for doc in rt.db[CONTENT].find({"$or": [{"publish_at": time_query}, {"published_at": time_query}]}):
+        when = utc(doc.get("published_at") if doc["status"] == PUBLISHED else doc.get("publish_at"))
+        if when is None or not lo <= when < hi:
+            continue  # e.g. published outside the range though once planned inside it
+        entries.append(
+            {
+                "at": when,
+                "kind": "content",
+                "id": doc["_id"],
+                "title": doc["title"],
+                "status": doc["status"],
+                "channels": doc["channels"],
+                "audience": doc["audience"],
+                "campaign_id": doc.get("campaign_id"),
+            }
+        )
+    for edge in ("opens_at", "closes_at"):
+        async for doc in rt.db[CONSULTATIONS].find({edge: time_query}):
+            entries.append(
+                {
+                    "at": doc[edge],
+                    "kind": f"consultation_{edge[:-3]}s",
+                    "id": doc["_id"],
+                    "title": doc["title"],
+                }
+            )
+    span = {"$gte": start.isoformat(), "$lte": end.isoformat()}
+    for edge in ("starts_on", "ends_on"):
+        async for doc in rt.db[CAMPAIGNS].find({edge: span}):
+            at = datetime.combine(date.fromisoformat(doc[edge]), time.min, COUNCIL_TZ)
+            entries.append(
+                {"at": at, "kind": f"campaign_{edge[:-3]}s", "id": doc["_id"], "title": doc["title"]}
+            )
+    entries.sort(key=lambda e: (e["at"], e["kind"], e["id"]))
+    days: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        days.setdefault(entry["at"].astimezone(COUNCIL_TZ).date().isoformat(), []).append(entry)
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "entries": len(entries),
+        "days": [{"date": d, "items": items} for d, items in days.items()],
+    }
+
+
+# --- consultations ----------------------------------------------------------------------------
+
+
+async def create_consultation(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
+    consultation = Consultation.plan(id=new_id(), owner=caller.sub, **body)
+    async with rt.unit_of_work() as uow:
+        doc = await insert(uow, CONSULTATIONS, consultation_to_document(consultation))
+    # the scheduler announces the opening (and closing) when their time comes
+    return await _consultation_view(rt, doc)
+
+
+async def _consultation_view(rt: Runtime, doc: dict[str, Any]) -> dict[str, Any]:
+    view = resource(doc)
+    view["state"] = consultation_to_model(doc).state(now())
+    view["responses"] = await rt.db[RESPONSES].count_documents({"consultation_id": doc["_id"]})
+    return view
+
+
+async def get_consultation(rt: Runtime, consultation_id: str) -> dict[str, Any]:
+    return await _consultation_view(
+        rt, await load(rt.db, CONSULTATIONS, consultation_id, kind="consultation")
+    )
+
+
+async def respond(
+    rt: Runtime, consultation_id: str, answers: dict[str, Any], caller: Caller, channel: str = "online"
+) -> dict[str, Any]:
+    async with rt.unit_of_work() as uow:
+        consultation = consultation_to_model(
+            await load(uow, CONSULTATIONS, consultation_id, kind="consultation")
+        )
+        moment = now()
+        clean = consultation.accept(answers, moment)
+        doc = await insert(
+            uow,
+            RESPONSES,
+            {
+                "consultation_id": consultation_id,
+                "answers": clean,
+                "received_at": moment,
+                "channel": channel,
+                "recorded_by": caller.sub,
+            },
+        )
+    return resource(doc)
+
+
+async def respond_in_bulk(
+    rt: Runtime, consultation_id: str, rows: list[dict[str, Any]], caller: Caller
+) -> dict[str, Any]:
+    """Paper or telephone responses typed in: all are checked first, then all are stored, or none."""
+    if not rows:
+        raise Invalid("Send at least one response.", errors=[{"field": "responses", "message": "empty"}])
+    if len(rows) > BULK_LIMIT:
+        raise Invalid(
+            f"At most {BULK_LIMIT} responses per request.",
+            errors=[{"field": "responses", "message": f"over {BULK_LIMIT}"}],
+        )
+    async with rt.unit_of_work() as uow:
+        consultation = consultation_to_model(
+            await load(uow, CONSULTATIONS, consultation_id, kind="consultation")
+        )
+        moment = now()
+        consultation.check_open(moment)
+        clean: list[dict[str, Any]] = []
+        errors: list[dict[str, Any]] = []
+        for i, row in enumerate(rows):
+            try:
+                clean.append(consultation.check_answers(row["answers"], f"responses.{i}.answers"))
+            except Invalid as exc:
+                errors.extend(exc.errors)
+        if errors:
+            raise Invalid(
+                f"{len({e['field'].split('.')[1] for e in errors})} of {len(rows)} responses "
+                "do not fit the questions; none was stored.",
+                errors=errors[:200],
+            )
+        docs = [
+            {
+                "_id": new_id(),
+                "consultation_id": consultation_id,
+                "answers": answers,
+                "received_at": moment,
+                "channel": row.get("channel") or "paper",
+                "recorded_by": caller.sub,
+                "version": 1,
+                "created_at": moment,
+                "updated_at": moment,
+            }
+            for answers, row in zip(clean, rows, strict=True)
+        ]
+        await uow.db[RESPONSES].insert_many(docs, session=uow.session)
+    total = await rt.db[RESPONSES].count_documents({"consultation_id": consultation_id})
+    return {"consultation_id": consultation_id, "accepted": len(docs), "responses": total}
+
+
+async def _results(db: Any, consultation: Consultation, session: Any = None) -> dict[str, Any]:
+    counter = results.Tally(consultation.questions)
+    cursor = db[RESPONSES].find({"consultation_id": consultation.id}, {"answers": 1}, session=session)
+    async for row in cursor:
+        counter.add(row["answers"])
+    return counter.results()
+
+
+async def consultation_results(rt: Runtime, consultation_id: str) -> dict[str, Any]:
+    doc = await load(rt.db, CONSULTATIONS, consultation_id, kind="consultation")
+    consultation = consultation_to_model(doc)
+    body = await _results(rt.db, consultation)
+    return {
+        "consultation_id": consultation_id,
+        "title": consultation.title,
+        "state": consultation.state(now()),
+        **body,
+    }
+
+
+async def results_csv(rt: Runtime, consultation_id: str) -> str:
+    return results.results_csv(await consultation_results(rt, consultation_id))
+
+
+async def responses_csv(rt: Runtime, consultation_id: str) -> AsyncIterator[str]:
+    consultation = consultation_to_model(
+        await load(rt.db, CONSULTATIONS, consultation_id, kind="consultation")
+    )
+
+    async def rows() -> AsyncIterator[str]:
+        header, *_ = results.responses_csv(consultation.questions, [])
+        yield header
+        async for doc in rt.db[RESPONSES].find({"consultation_id": consultation_id}).sort("_id", ASCENDING):
+            row = {
+                "id": doc["_id"],
+                "received_at": doc["received_at"].astimezone(UTC).isoformat(),
+                "channel": doc.get("channel", "online"),
+                "answers": doc["answers"],
+            }
+            for line in list(results.responses_csv(consultation.questions, [row]))[1:]:
+                yield line
+
+    return rows()
+
+
+async def close_consultation(
+    rt: Runtime, consultation_id: str, caller: Caller, expected_version: int | None
+) -> dict[str, Any]:
+    """Close early; the closed event with headline results goes out in the same transaction."""
+    async with rt.unit_of_work() as uow:
+        doc = await load(uow, CONSULTATIONS, consultation_id, kind="consultation")
+        check_version(doc, expected_version)
+        consultation = consultation_to_model(doc)
+        consultation.close_now(now())
+        if not consultation.opened_announced:
+            consultation.opened_announced = True
+            uow.emit(_opened_event(consultation))
+        consultation.closed_announced = True
+        uow.emit(await _closed_event(uow, consultation))
+        saved = await save(uow, CONSULTATIONS, consultation_to_document(consultation, doc), doc["version"])
+    log.info("consultation closed early", extra={"consultation_id": consultation_id, "by": caller.sub})
+    return await _consultation_view(rt, saved)
+
+
+def _opened_event(k: Consultation) -> ConsultationOpened:
+    return ConsultationOpened(
+        consultation_id=k.id,
+        title=k.title,
+        kind=k.kind,
+        opens_at=k.opens_at,
+        closes_at=k.closes_at,
+        opens_on=k.opens_on,
+        closes_on=k.closes_on,
+        questions=len(k.questions),
+    )
+
+
+async def _closed_event(uow: UnitOfWork, k: Consultation) -> ConsultationClosed:
+    body = await _results(uow.db, k, uow.session)
+    return ConsultationClosed(
+        consultation_id=k.id,
+        title=k.title,
+        kind=k.kind,
+        closed_at=k.closes_at,
+        closes_on=k.closes_on,
+        responses=body["responses"],
+        headline=[HeadlineResult(**h) for h in results.headline(body)],
+    )
+
+
+async def announce_due(rt: Runtime, at: datetime | None = None) -> int:
+    """Announce consultations that have opened or closed (each event once, claimed atomically)."""
+    moment = at or now()
+    announced = 0
+    for flag, edge in (("opened_announced", "opens_at"), ("closed_announced", "closes_at")):
+        while True:
+            async with rt.unit_of_work() as uow:
+                query: dict[str, Any] = {flag: False, edge: {"$lte": moment}}
+                if flag == "closed_announced":
+                    query["opened_announced"] = True  # opened always goes out first
+                claimed = await uow.db[CONSULTATIONS].find_one_and_update(
+                    query,
+                    {"$set": {flag: True, "updated_at": moment}, "$inc": {"version": 1}},
+                    return_document=ReturnDocument.AFTER,
+                    session=uow.session,
+                )
+                if claimed is None:
+                    break
+                consultation = consultation_to_model(claimed)
+                uow.emit(
+                    _opened_event(consultation)
+                    if flag == "opened_announced"
+                    else await _closed_event(uow, consultation)
+                )
+            announced += 1
+    return announced
+
+
+async def scheduler(rt: Runtime) -> None:
+    """Background job: publish due content and announce consultations, every few seconds."""
+    await rt.prepared.wait()
+    while True:
+        try:
+            await publish_due(rt)
+            await announce_due(rt)
+        except (PyMongoError, Refused, Unavailable) as exc:
+            # another replica claimed the same item first, or the database blinked: try next round
+            log.warning("scheduler round skipped", extra={"error": repr(exc)[:200]})
+        await asyncio.sleep(SCHEDULER_SECONDS)
+
+
+# --- councillor briefing and media coverage ---------------------------------------------------
+
+
+def _item_document(item: briefing.BriefingItem, source_event_id: str | None) -> dict[str, Any]:
+    doc = {
+        "week": str(briefing.IsoWeek.of(item.occurred_at)),
+        "section": item.section,
+        "kind": item.kind,
+        "headline": item.headline,
+        "detail": item.detail,
+        "occurred_at": item.occurred_at,
+        "source": item.source,
+    }
+    if source_event_id:
+        doc["source_event_id"] = source_event_id
+    return doc
+
+
+async def brief_event(
+    uow: UnitOfWork, event_id: str, event_type: str, data: dict[str, Any], occurred_at: datetime
+) -> None:
+    """An item in the briefing of the week the event happened (once per event id)."""
+    if await uow.db[BRIEFING_ITEMS].find_one({"source_event_id": event_id}, session=uow.session):
+        return
+    item = briefing.item_from_event(event_type, data, occurred_at.astimezone(UTC))
+    await insert(uow, BRIEFING_ITEMS, _item_document(item, event_id))
+
+
+async def draft_reaction(uow: UnitOfWork, draft: briefing.ReactionDraft) -> str | None:
+    """The draft for a source (closure, move, annual report), once however often the event comes."""
+    existing = await uow.db[CONTENT].find_one(
+        {"source_key": draft.source_key}, {"_id": 1}, session=uow.session
+    )
+    if existing is not None:
+        return None
+    content = Content.draft(
+        id=new_id(),
+        title=draft.title,
+        body=draft.body,
+        channels=draft.channels,
+        audience=draft.audience,
+        author=SYSTEM_AUTHOR,
+        requires_approval_by=draft.requires_approval_by,
+        source_key=draft.source_key,
+    )
+    try:
+        doc = await insert(uow, CONTENT, content_to_document(content))
+    except DuplicateKeyError:
+        return None
+    return str(doc["_id"])
+
+
+async def get_briefing(rt: Runtime, iso_week: str) -> dict[str, Any]:
+    week = briefing.IsoWeek.parse(iso_week)
+    docs = await rt.db[BRIEFING_ITEMS].find({"week": str(week)}).sort("occurred_at", ASCENDING).to_list()
+    items = [
+        {k: v for k, v in resource(d).items() if k not in ("week", "version", "created_at", "updated_at")}
+        for d in docs
+    ]
+    return briefing.compose(week, items)
+
+
+async def log_media_coverage(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
+    coverage = MediaCoverage.log(id=new_id(), logged_by=caller.sub, **body)
+    item = briefing.item_from_media(
+        coverage.outlet, coverage.headline, coverage.sentiment, coverage.published_on, coverage.summary
+    )
+    async with rt.unit_of_work() as uow:
+        doc = await insert(
+            uow,
+            MEDIA_COVERAGE,
+            {
+                "_id": coverage.id,
+                "outlet": coverage.outlet,
+                "headline": coverage.headline,
+                "published_on": coverage.published_on.isoformat(),
+                "sentiment": coverage.sentiment,
+                "url": coverage.url,
+                "summary": coverage.summary,
+                "logged_by": coverage.logged_by,
+                "week": str(briefing.IsoWeek.of(coverage.published_on)),
+            },
+        )
+        item_doc = _item_document(item, None)
+        item_doc["media_coverage_id"] = coverage.id
+        await insert(uow, BRIEFING_ITEMS, item_doc)
+    return resource(doc)
+
+
+# --- change champions -------------------------------------------------------------------------
+
+
+async def register_service(rt: Runtime, name: str, directorate: str) -> dict[str, Any]:
+    name, directorate = " ".join(name.split()), directorate.strip()
+    if not name or not directorate:
+        raise Invalid(
+            "A service has a name and a directorate.",
+            errors=[{"field": "name" if not name else "directorate", "message": "blank"}],
+        )
+    async with rt.unit_of_work() as uow:
+        if await uow.db[SERVICES].find_one({"key": service_key(name)}, session=uow.session):
+            raise Refused(f"The service {name!r} is already registered.")
+        doc = await insert(
+            uow, SERVICES, {"name": name, "directorate": directorate, "key": service_key(name)}
+        )
+    return resource(doc)
+
+
+async def appoint_champion(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
+    name = " ".join(body["name"].split())
+    service_name = " ".join(body["service"].split())
+    directorate = body["directorate"].strip()
+    errors = [
+        {"field": f, "message": "blank"}
+        for f, v in (("name", name), ("service", service_name), ("directorate", directorate))
+        if not v
+    ]
+    if errors:
+        raise Invalid("A champion has a name, a service and a directorate.", errors=errors)
+    key = service_key(service_name)
+    async with rt.unit_of_work() as uow:
+        # a champion for a service not yet on the register puts it there: the gap report stays whole
+        if await uow.db[SERVICES].find_one({"key": key}, session=uow.session) is None:
+            await insert(uow, SERVICES, {"name": service_name, "directorate": directorate, "key": key})
+        doc = await insert(
+            uow,
+            CHAMPIONS,
+            {
+                "name": name,
+                "service": service_name,
+                "service_key": key,
+                "directorate": directorate,
+                "council": body.get("council"),
+                "email": body.get("email"),
+                "appointed_by": caller.sub,
+            },
+        )
+    return resource(doc)
+
+
+async def stand_down_champion(rt: Runtime, champion_id: str, expected_version: int | None) -> None:
+    async with rt.unit_of_work() as uow:
+        doc = await load(uow, CHAMPIONS, champion_id, kind="champion")
+        check_version(doc, expected_version)
+        await uow.db[CHAMPIONS].delete_one(
+            {"_id": champion_id, "version": doc["version"]}, session=uow.session
+        )
+
+
+async def champion_coverage_report(rt: Runtime) -> dict[str, Any]:
+    services = [CouncilService(d["name"], d["directorate"]) async for d in rt.db[SERVICES].find({})]
+    champions = [d["service"] async for d in rt.db[CHAMPIONS].find({}, {"service": 1})]
+    report = champion_coverage(services, champions)
+    return {
+        "services": report.services,
+        "covered": report.covered,
+        "champions": report.champions,
+        "champions_needed": report.champions_needed,
+        "coverage_percentage": report.coverage_percentage,
+        "services_without_champion": [
+            {"name": s.name, "directorate": s.directorate} for s in report.uncovered
+        ],
+    }
+
+
+# --- dashboard summary ------------------------------------------------------------------------
+
+
+async def summary(rt: Runtime) -> dict[str, Any]:
+    moment = now()
+    week = briefing.IsoWeek.of(moment)
+    scheduled = (
+        await rt.db[CONTENT]
+        .find(
+            {"status": SCHEDULED, "publish_at": {"$gte": week.starts_at, "$lt": week.ends_at}},
+            {"title": 1, "publish_at": 1, "channels": 1},
+        )
+        .sort("publish_at", ASCENDING)
+        .limit(100)
+        .to_list()
+    )
+    open_docs = (
+        await rt.db[CONSULTATIONS]
+        .find(
+            {"opens_at": {"$lte": moment}, "closes_at": {"$gt": moment}},
+            {"title": 1, "closes_on": 1},
+        )
+        .sort("closes_at", ASCENDING)
+        .limit(50)
+        .to_list()
+    )
+    open_consultations = [
+        {
+            "consultation_id": d["_id"],
+            "title": d["title"],
+            "closes_on": d["closes_on"],
+            "responses": await rt.db[RESPONSES].count_documents({"consultation_id": d["_id"]}),
+        }
+        for d in open_docs
+    ]
+    return {
+        "scheduled_this_week": [
+            {
+                "content_id": d["_id"],
+                "title": d["title"],
+                "publish_at": d["publish_at"],
+                "channels": d["channels"],
+            }
+            for d in scheduled
+        ],
+        "open_consultations": open_consultations,
+    }

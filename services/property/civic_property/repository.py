@@ -1,0 +1,240 @@
+"""MongoDB adapter: collection names, indexes, and documents <-> domain objects.
+
+Dates are stored as ISO strings ("2023-03-31"): they sort as text, compare in queries and come
+back out of the API unchanged.
+
+Occupancy is kept twice on purpose: one document per building and day (the record, unique by
+its id ``<building_id>:<date>``) and one per building and month (``occupancy_months``, the read
+model utilisation is computed from: a year of one building is twelve small documents).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+from civic_property.domain import (
+    Building,
+    DeskRatios,
+    EnergyMeasure,
+    Move,
+    PartnerOccupant,
+    Team,
+    Workforce,
+)
+from civic_property.occupancy import Reading
+
+BUILDINGS = "buildings"
+TEAMS = "teams"
+MOVES = "moves"
+OCCUPANCY = "occupancy"
+OCCUPANCY_MONTHS = "occupancy_months"
+SETTINGS = "settings"
+FINDINGS = "utilisation_findings"
+
+DESK_RATIOS_ID = "desk_ratios"
+
+
+async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
+    await db[BUILDINGS].create_index([("_name_key", ASCENDING)], unique=True, name="unique_name_in_town")
+    await db[BUILDINGS].create_index([("status", ASCENDING)])
+    await db[TEAMS].create_index([("building_id", ASCENDING)])
+    await db[TEAMS].create_index([("directorate", ASCENDING)])
+    await db[MOVES].create_index([("status", ASCENDING), ("to_building_id", ASCENDING)])
+    await db[MOVES].create_index([("team_id", ASCENDING), ("status", ASCENDING)])
+    await db[OCCUPANCY].create_index([("building_id", ASCENDING), ("date", ASCENDING)], unique=True)
+    await db[OCCUPANCY_MONTHS].create_index([("building_id", ASCENDING), ("month", ASCENDING)], unique=True)
+    await db[OCCUPANCY_MONTHS].create_index([("month", ASCENDING)])
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def name_key(name: str, town: str) -> str:
+    """Two buildings of the same name in the same town would be one building registered twice."""
+    return f"{' '.join(name.split()).casefold()}|{' '.join(town.split()).casefold()}"
+
+
+# --- buildings -------------------------------------------------------------------------------
+
+
+def building_from(doc: dict[str, Any]) -> Building:
+    return Building(
+        id=doc["_id"],
+        name=doc["name"],
+        town=doc["town"],
+        kind=doc["kind"],
+        desks=doc["desks"],
+        tenure=doc["tenure"],
+        annual_running_cost_pence=doc["annual_running_cost_pence"],
+        annual_carbon_kg=doc["annual_carbon_kg"],
+        annual_utility_cost_pence=doc.get("annual_utility_cost_pence", 0),
+        floor_area_m2=doc.get("floor_area_m2"),
+        partners=[PartnerOccupant(p["name"], p["annual_rent_pence"]) for p in doc.get("partners", [])],
+        energy_measures=[
+            EnergyMeasure(
+                m["kind"],
+                m["expected_annual_saving_pence"],
+                m["expected_carbon_saving_kg"],
+                _day(m.get("installed_on")),
+            )
+            for m in doc.get("energy_measures", [])
+        ],
+        notes=doc.get("notes"),
+        status=doc["status"],
+        closure_date=_day(doc.get("closure_date")),
+        market_engagement_from=_day(doc.get("market_engagement_from")),
+        closed_on=_day(doc.get("closed_on")),
+        disposed_on=_day(doc.get("disposed_on")),
+        disposal_method=doc.get("disposal_method"),
+        receipt_pence=doc.get("receipt_pence"),
+    )
+
+
+def building_fields(b: Building) -> dict[str, Any]:
+    """The stored (and API) fields of a building, without the bookkeeping ones."""
+    return {
+        "name": b.name,
+        "town": b.town,
+        "kind": b.kind,
+        "desks": b.desks,
+        "floor_area_m2": b.floor_area_m2,
+        "tenure": b.tenure,
+        "annual_running_cost_pence": b.annual_running_cost_pence,
+        "annual_utility_cost_pence": b.annual_utility_cost_pence,
+        "annual_carbon_kg": b.annual_carbon_kg,
+        "partners": [{"name": p.name, "annual_rent_pence": p.annual_rent_pence} for p in b.partners],
+        "energy_measures": [
+            {
+                "kind": m.kind,
+                "expected_annual_saving_pence": m.expected_annual_saving_pence,
+                "expected_carbon_saving_kg": m.expected_carbon_saving_kg,
+                "installed_on": _iso(m.installed_on),
+            }
+            for m in b.energy_measures
+        ],
+        "notes": b.notes,
+        "status": b.status,
+        "closure_date": _iso(b.closure_date),
+        "market_engagement_from": _iso(b.market_engagement_from),
+        "closed_on": _iso(b.closed_on),
+        "disposed_on": _iso(b.disposed_on),
+        "disposal_method": b.disposal_method,
+        "receipt_pence": b.receipt_pence,
+        "_name_key": name_key(b.name, b.town),
+    }
+
+
+def building_document(b: Building, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    doc = dict(previous or {})
+    doc.update(building_fields(b))
+    doc["_id"] = b.id
+    return doc
+
+
+# --- teams and moves -------------------------------------------------------------------------
+
+
+def team_from(doc: dict[str, Any]) -> Team:
+    w = doc["workforce"]
+    return Team(
+        id=doc["_id"],
+        name=doc["name"],
+        directorate=doc["directorate"],
+        building_id=doc["building_id"],
+        workforce=Workforce(w["fixed"], w["part_flexible"], w["flexible"], w["field"]),
+    )
+
+
+def team_document(t: Team, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    doc = dict(previous or {})
+    doc.update(
+        _id=t.id,
+        name=t.name,
+        directorate=t.directorate,
+        building_id=t.building_id,
+        workforce={
+            "fixed": t.workforce.fixed,
+            "part_flexible": t.workforce.part_flexible,
+            "flexible": t.workforce.flexible,
+            "field": t.workforce.field,
+        },
+    )
+    return doc
+
+
+def move_from(doc: dict[str, Any]) -> Move:
+    return Move(
+        id=doc["_id"],
+        team_id=doc["team_id"],
+        from_building_id=doc["from_building_id"],
+        to_building_id=doc["to_building_id"],
+        planned_for=date.fromisoformat(doc["planned_for"]),
+        status=doc["status"],
+        completed_on=_day(doc.get("completed_on")),
+    )
+
+
+def move_document(m: Move, previous: dict[str, Any] | None = None, **names: Any) -> dict[str, Any]:
+    doc = dict(previous or {})
+    doc.update(
+        _id=m.id,
+        team_id=m.team_id,
+        from_building_id=m.from_building_id,
+        to_building_id=m.to_building_id,
+        planned_for=m.planned_for.isoformat(),
+        status=m.status,
+        completed_on=_iso(m.completed_on),
+        **names,
+    )
+    return doc
+
+
+# --- desk ratios -----------------------------------------------------------------------------
+
+
+def ratios_from(doc: dict[str, Any] | None) -> DeskRatios:
+    if doc is None:
+        return DeskRatios()
+    return DeskRatios(**{k: doc["ratios"][k] for k in ("fixed", "part_flexible", "flexible", "field")})
+
+
+# --- occupancy -------------------------------------------------------------------------------
+
+
+def reading_id(building_id: str, day: date) -> str:
+    return f"{building_id}:{day.isoformat()}"
+
+
+def month_id(building_id: str, month: str) -> str:
+    return f"{building_id}:{month}"
+
+
+def reading_document(r: Reading) -> dict[str, Any]:
+    return {
+        "_id": reading_id(r.building_id, r.on),
+        "building_id": r.building_id,
+        "date": r.on.isoformat(),
+        "occupied_desks": r.occupied_desks,
+        "desks": r.desks,
+    }
+
+
+def month_days(docs: list[dict[str, Any]], first: date, last: date) -> list[tuple[int, int]]:
+    """``(occupied, desks)`` for each day of the month documents that falls within the period."""
+    days: list[tuple[int, int]] = []
+    for doc in docs:
+        year, month = (int(p) for p in doc["month"].split("-"))
+        for dd, (occupied, desks) in doc.get("days", {}).items():
+            day = date(year, month, int(dd))
+            if first <= day <= last:
+                days.append((occupied, desks))
+    return days

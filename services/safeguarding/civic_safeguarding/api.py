@@ -1,0 +1,728 @@
+"""HTTP <-> the safeguarding use cases. Translation only: rules in domain.py, work in service.py.
+
+SAR case summaries and personal details are confidential: `sar_view` strips them for callers
+without `safeguarding:confidential`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from civic import documents
+from civic.documents import resource
+from civic.errors import Invalid
+from civic.http import Caller, IfMatch, Page, current_runtime, paginate, require, versioned
+from civic.service import Runtime
+from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+from civic_safeguarding import reports, service
+from civic_safeguarding.domain import ROLES
+from civic_safeguarding.repository import (
+    ANNUAL_REPORTS,
+    BOARDS,
+    BUDGETS,
+    DECISIONS,
+    DISPUTES,
+    MEETINGS,
+    MEMBERS,
+    SARS,
+    SUB_GROUPS,
+)
+from civic_safeguarding.sars import CONFIDENTIAL_FIELDS
+
+router = APIRouter(prefix="/v1", tags=["safeguarding"])
+
+READ = require("safeguarding:read")
+WRITE = require("safeguarding:write")
+CONFIDENTIAL = "safeguarding:confidential"
+Role = Literal[ROLES]  # type: ignore[valid-type]
+Id = Annotated[str, Path(max_length=64)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Text = Annotated[str, Field(max_length=500)]
+LongText = Annotated[str, Field(max_length=100_000)]
+
+
+class NewBoard(Strict):
+    name: Text
+    kind: Literal["adults", "children"] = "adults"
+    area: Text | None = None
+    statutory_partners: list[Text] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Statutory partner organisations, e.g. the council, the police and the ICB",
+    )
+
+
+class NewMember(Strict):
+    name: Text
+    organisation: Text
+    role: Role
+    statutory: StrictBool = False
+    nominated_chair: StrictBool = Field(
+        False, description="Agreed by the board to chair when the chair is absent"
+    )
+    deputy_name: Text | None = Field(None, description="The member's consistent, named deputy")
+
+
+class MouSigning(Strict):
+    signed_on: date | None = None
+
+
+class Deputy(Strict):
+    deputy_name: Text
+
+
+class AgendaEntry(Strict):
+    title: Text
+    kind: Annotated[str, Field(max_length=60, examples=["decision", "information", "sub_group_report"])]
+
+
+class NewMeeting(Strict):
+    scheduled_for: date | datetime
+    agenda: list[AgendaEntry] = Field(default_factory=list, max_length=100)
+    extraordinary: StrictBool = False
+
+
+class AttendanceLine(Strict):
+    member_id: Text
+    status: Literal["present", "apologies", "absent", "deputy"]
+    deputy_name: Text | None = None
+
+
+class AttendanceRegister(Strict):
+    attendance: list[AttendanceLine] = Field(max_length=200)
+
+
+class NewDeclaration(Strict):
+    member_id: Text
+    item_id: Text
+    nature: Text
+
+
+class Ballot(Strict):
+    member_id: Text
+    vote: Literal["for", "against", "abstain"]
+
+
+class NewDecision(Strict):
+    method: Literal["consensus", "vote"]
+    votes: list[Ballot] | None = Field(None, max_length=200)
+    casting_vote: Literal["for", "against"] | None = None
+
+
+class BetweenMeetings(Strict):
+    item_title: Text
+    decided_by: Text = Field(description="member id of the chair, or the vice chair in their absence")
+    consulted: list[Text] = Field(max_length=50, description="member ids of the statutory partners consulted")
+    decided_on: date | None = None
+
+
+class MinutesText(Strict):
+    text: LongText
+
+
+class MinutesApproval(Strict):
+    at_meeting_id: Text | None = Field(None, description="the later meeting; by default the board's next one")
+
+
+class NewCorrection(Strict):
+    text: LongText
+    reason: Text
+
+
+class Person(Strict):
+    name: Text
+    date_of_birth: date | None = None
+    address: Text | None = None
+    other: LongText | None = None
+
+
+class NewSar(Strict):
+    reference: Text = Field(
+        description='Non-identifying, e.g. "Adult A"; shown without the confidential scope'
+    )
+    case_summary: LongText = Field(description="CONFIDENTIAL")
+    person: Person = Field(description="CONFIDENTIAL")
+    referred_by: Text
+    referred_on: date | None = None
+
+
+class SarAction(Strict):
+    action: Text
+    owner: Text
+    due_on: date
+
+
+class SarTransition(Strict):
+    to: Literal["decision", "commissioned", "report_received", "action_plan", "published"]
+    on: date | None = None
+    criteria_met: StrictBool | None = None
+    reasons: LongText | None = None
+    author: Text | None = None
+    author_organisation: Text | None = None
+    cost_pence: StrictInt | None = None
+    actions: list[SarAction] | None = Field(None, max_length=200)
+
+
+class ExpenditureLine(Strict):
+    name: Text
+    amount_pence: StrictInt
+
+
+class Contribution(Strict):
+    organisation: Text
+    amount_pence: StrictInt
+
+
+class BudgetBody(Strict):
+    expenditure: list[ExpenditureLine] = Field(max_length=200)
+    contributions: list[Contribution] = Field(max_length=50)
+
+
+class WorkPlanLine(Strict):
+    objective: Text
+    business_plan_priority: Text
+    due_on: date | None = None
+
+
+class NewSubGroup(Strict):
+    name: Text
+    chair_member_id: Text | None = None
+    work_plan: list[WorkPlanLine] = Field(default_factory=list, max_length=100)
+
+
+class ToRReview(Strict):
+    reviewed_on: date | None = None
+
+
+class NewAnnualReport(Strict):
+    year: Annotated[str, Field(max_length=7, examples=["2020/21"])]
+    title: Text
+    summary: LongText | None = None
+
+
+class AnnualReportTransition(Strict):
+    to: Literal["approved", "published"]
+    decision_id: Text | None = None
+    on: date | None = None
+
+
+class NewDispute(Strict):
+    parties: list[Text] = Field(min_length=2, max_length=20, description="member organisations in dispute")
+    subject: Text
+    determined_on: date | None = None
+
+
+class DisputeTransition(Strict):
+    to: Literal["joint_meeting_held", "resolved"]
+    on: date | None = None
+    resolution: LongText | None = None
+
+
+def sar_view(doc: dict[str, Any], caller: Caller) -> dict[str, Any]:
+    view = resource(doc)
+    if not caller.has(CONFIDENTIAL):
+        for key in CONFIDENTIAL_FIELDS:
+            view.pop(key, None)
+        view["confidential_withheld"] = True
+    return view
+
+
+def _dump(body: BaseModel) -> dict[str, Any]:
+    return body.model_dump()
+
+
+# --------------------------------------------------------------------------- boards and members
+
+
+@router.post("/boards", status_code=201)
+async def establish_board(
+    body: NewBoard, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(resource(await service.establish_board(rt, _dump(body))), status=201)
+
+
+@router.get("/boards")
+async def list_boards(
+    page: Page = Depends(), caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> dict[str, Any]:
+    return await paginate(rt.db[BOARDS], {}, page)
+
+
+@router.get("/boards/{board_id}")
+async def get_board(
+    board_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(resource(await documents.load(rt.db, BOARDS, board_id, kind="board")))
+
+
+@router.post("/boards/{board_id}/members", status_code=201)
+async def appoint_member(
+    board_id: Id, body: NewMember, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(resource(await service.appoint_member(rt, board_id, _dump(body))), status=201)
+
+
+@router.get("/boards/{board_id}/members")
+async def list_members(
+    board_id: Id,
+    page: Page = Depends(),
+    caller: Caller = Depends(READ),
+    rt: Runtime = Depends(current_runtime),
+) -> dict[str, Any]:
+    await service.board_of(rt.db, board_id)
+    return await paginate(rt.db[MEMBERS], {"board_id": board_id}, page)
+
+
+@router.get("/members/{member_id}")
+async def get_member(
+    member_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(resource(await documents.load(rt.db, MEMBERS, member_id, kind="member")))
+
+
+@router.post("/members/{member_id}/mou")
+async def sign_mou(
+    member_id: Id,
+    if_match: IfMatch,
+    body: MouSigning | None = Body(None),
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    signed_on = body.signed_on if body else None
+    return versioned(resource(await service.sign_mou(rt, member_id, signed_on, if_match)))
+
+
+@router.put("/members/{member_id}/deputy")
+async def name_deputy(
+    member_id: Id,
+    body: Deputy,
+    if_match: IfMatch,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    return versioned(resource(await service.name_deputy(rt, member_id, body.deputy_name, if_match)))
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+@router.post("/boards/{board_id}/meetings", status_code=201)
+async def schedule_meeting(
+    board_id: Id, body: NewMeeting, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(resource(await service.schedule_meeting(rt, board_id, _dump(body))), status=201)
+
+
+@router.get("/boards/{board_id}/meetings")
+async def list_meetings(
+    board_id: Id,
+    page: Page = Depends(),
+    caller: Caller = Depends(READ),
+    rt: Runtime = Depends(current_runtime),
+) -> dict[str, Any]:
+    await service.board_of(rt.db, board_id)
+    return await paginate(rt.db[MEETINGS], {"board_id": board_id}, page)
+
+
+@router.get("/meetings/{meeting_id}")
+async def get_meeting(
+    meeting_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(resource(await documents.load(rt.db, MEETINGS, meeting_id, kind="meeting")))
+
+
+@router.put("/meetings/{meeting_id}/attendance")
+async def record_attendance(
+    meeting_id: Id,
+    body: list[AttendanceLine] | AttendanceRegister,
+    if_match: IfMatch,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    """The whole register: a list of {member_id, status, deputy_name?} (or {"attendance": [...]})."""
+    lines = body.attendance if isinstance(body, AttendanceRegister) else body
+    if len(lines) > 200:
+        raise Invalid(
+            "A register lists at most 200 members.", errors=[{"field": "body", "message": "too long"}]
+        )
+    entries = [line.model_dump() for line in lines]
+    return versioned(resource(await service.record_attendance(rt, meeting_id, entries, if_match)))
+
+
+@router.get("/meetings/{meeting_id}/quorum")
+async def quorum(
+    meeting_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> dict[str, Any]:
+    return await service.quorum(rt, meeting_id)
+
+
+@router.post("/meetings/{meeting_id}/declarations", status_code=201)
+async def declare_interest(
+    meeting_id: Id,
+    body: NewDeclaration,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    return JSONResponse(
+        jsonable_encoder(await service.declare_interest(rt, meeting_id, _dump(body))), status_code=201
+    )
+
+
+@router.post("/meetings/{meeting_id}/items/{item_id}/decision", status_code=201)
+async def decide(
+    meeting_id: Id,
+    item_id: Id,
+    body: NewDecision,
+    if_match: IfMatch,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    return versioned(
+        resource(await service.decide(rt, meeting_id, item_id, _dump(body), if_match)), status=201
+    )
+
+
+@router.post("/meetings/{meeting_id}/held")
+async def mark_held(
+    meeting_id: Id, if_match: IfMatch, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(resource(await service.mark_held(rt, meeting_id, if_match)))
+
+
+@router.post("/meetings/{meeting_id}/cancel")
+async def cancel_meeting(
+    meeting_id: Id, if_match: IfMatch, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(resource(await service.cancel_meeting(rt, meeting_id, if_match)))
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+@router.post("/boards/{board_id}/decisions", status_code=201)
+async def decide_between_meetings(
+    board_id: Id,
+    body: BetweenMeetings,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    return versioned(resource(await service.decide_between_meetings(rt, board_id, _dump(body))), status=201)
+
+
+@router.get("/boards/{board_id}/decisions")
+async def list_decisions(
+    board_id: Id,
+    page: Page = Depends(),
+    caller: Caller = Depends(READ),
+    rt: Runtime = Depends(current_runtime),
+    ratification: Literal["pending", "ratified", "not_ratified"] | None = None,
+) -> dict[str, Any]:
+    await service.board_of(rt.db, board_id)
+    query: dict[str, Any] = {"board_id": board_id}
+    if ratification:
+        query["ratification"] = ratification
+    return await paginate(rt.db[DECISIONS], query, page)
+
+
+@router.get("/decisions/{decision_id}")
+async def get_decision(
+    decision_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(resource(await documents.load(rt.db, DECISIONS, decision_id, kind="decision")))
+
+
+# --------------------------------------------------------------------------- minutes
+
+
+@router.post("/meetings/{meeting_id}/minutes", status_code=201)
+async def write_minutes(
+    meeting_id: Id,
+    body: MinutesText,
+    if_match: IfMatch,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    doc, created = await service.write_minutes(rt, meeting_id, body.text, if_match)
+    return versioned(resource(doc), status=201 if created else 200)
+
+
+@router.get("/meetings/{meeting_id}/minutes")
+async def get_minutes(
+    meeting_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(resource(await service.minutes_of(rt, meeting_id)))
+
+
+@router.post("/meetings/{meeting_id}/minutes/submit")
+async def submit_minutes(
+    meeting_id: Id, if_match: IfMatch, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(resource(await service.submit_minutes(rt, meeting_id, if_match)))
+
+
+@router.post("/meetings/{meeting_id}/minutes/approve")
+async def approve_minutes(
+    meeting_id: Id,
+    if_match: IfMatch,
+    body: MinutesApproval | None = Body(None),
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    at = body.at_meeting_id if body else None
+    return versioned(resource(await service.approve_minutes(rt, meeting_id, at, if_match)))
+
+
+@router.post("/meetings/{meeting_id}/minutes/corrections", status_code=201)
+async def correct_minutes(
+    meeting_id: Id,
+    body: NewCorrection,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    return versioned(
+        resource(await service.correct_minutes(rt, meeting_id, body.text, body.reason)), status=201
+    )
+
+
+# --------------------------------------------------------------------------- SARs
+
+
+@router.post("/boards/{board_id}/sars", status_code=201)
+async def refer_sar(
+    board_id: Id, body: NewSar, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    data = _dump(body)
+    data["person"] = {
+        k: (v.isoformat() if isinstance(v, date) else v) for k, v in data["person"].items() if v is not None
+    }
+    return versioned(sar_view(await service.refer_sar(rt, board_id, data), caller), status=201)
+
+
+@router.get("/boards/{board_id}/sars")
+async def list_sars(
+    board_id: Id,
+    page: Page = Depends(),
+    caller: Caller = Depends(READ),
+    rt: Runtime = Depends(current_runtime),
+) -> dict[str, Any]:
+    await service.board_of(rt.db, board_id)
+    return await paginate(rt.db[SARS], {"board_id": board_id}, page, transform=lambda d: sar_view(d, caller))
+
+
+@router.get("/sars/{sar_id}")
+async def get_sar(
+    sar_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(sar_view(await documents.load(rt.db, SARS, sar_id, kind="SAR"), caller))
+
+
+@router.post("/sars/{sar_id}/transitions")
+async def advance_sar(
+    sar_id: Id,
+    body: SarTransition,
+    if_match: IfMatch,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    return versioned(sar_view(await service.advance_sar(rt, sar_id, _dump(body), if_match), caller))
+
+
+# --------------------------------------------------------------------------- budget
+
+Year = Annotated[str, Path(description='Financial year, "2020/21" (or "2020-21")', max_length=7)]
+
+
+def _year(year: str) -> str:
+    return year.replace("-", "/")
+
+
+@router.put("/boards/{board_id}/budget/{year:path}")
+async def set_budget(
+    board_id: Id,
+    year: Year,
+    body: BudgetBody,
+    if_match: IfMatch,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    doc, created = await service.set_budget(rt, board_id, _year(year), _dump(body), if_match)
+    return versioned(service.budget_view(doc), status=201 if created else 200)
+
+
+@router.get("/boards/{board_id}/budget/{year:path}")
+async def get_budget(
+    board_id: Id, year: Year, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(service.budget_view(await service.budget_of(rt, board_id, _year(year))))
+
+
+@router.get("/boards/{board_id}/budgets")
+async def list_budgets(
+    board_id: Id,
+    page: Page = Depends(),
+    caller: Caller = Depends(READ),
+    rt: Runtime = Depends(current_runtime),
+) -> dict[str, Any]:
+    await service.board_of(rt.db, board_id)
+    return await paginate(rt.db[BUDGETS], {"board_id": board_id}, page, transform=service.budget_view)
+
+
+# --------------------------------------------------------------------------- reports and summary
+
+
+@router.get("/boards/{board_id}/reports/attendance")
+async def attendance_report(
+    board_id: Id,
+    last: int = Query(6, ge=1, le=60, description="last N meetings"),
+    caller: Caller = Depends(READ),
+    rt: Runtime = Depends(current_runtime),
+) -> dict[str, Any]:
+    return jsonable_encoder(await reports.attendance(rt, board_id, last))
+
+
+@router.get("/summary")
+async def summary(caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)) -> dict[str, Any]:
+    return await reports.summary(rt)
+
+
+# --------------------------------------------------------------------------- sub-groups
+
+
+@router.post("/boards/{board_id}/sub-groups", status_code=201)
+async def form_sub_group(
+    board_id: Id, body: NewSubGroup, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    doc = await service.form_sub_group(rt, board_id, _dump(body))
+    first = await service.first_meetings_this_year(rt.db, [board_id])
+    return versioned(service.sub_group_view(doc, first[board_id]), status=201)
+
+
+@router.get("/boards/{board_id}/sub-groups")
+async def list_sub_groups(
+    board_id: Id,
+    page: Page = Depends(),
+    caller: Caller = Depends(READ),
+    rt: Runtime = Depends(current_runtime),
+) -> dict[str, Any]:
+    await service.board_of(rt.db, board_id)
+    first = (await service.first_meetings_this_year(rt.db, [board_id]))[board_id]
+    return await paginate(
+        rt.db[SUB_GROUPS], {"board_id": board_id}, page, transform=lambda d: service.sub_group_view(d, first)
+    )
+
+
+@router.get("/sub-groups/{sub_group_id}")
+async def get_sub_group(
+    sub_group_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    doc = await documents.load(rt.db, SUB_GROUPS, sub_group_id, kind="sub-group")
+    first = await service.first_meetings_this_year(rt.db, [doc["board_id"]])
+    return versioned(service.sub_group_view(doc, first[doc["board_id"]]))
+
+
+@router.post("/sub-groups/{sub_group_id}/tor-reviews")
+async def review_terms_of_reference(
+    sub_group_id: Id,
+    if_match: IfMatch,
+    body: ToRReview | None = Body(None),
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    doc = await service.review_terms_of_reference(
+        rt, sub_group_id, body.reviewed_on if body else None, if_match
+    )
+    first = await service.first_meetings_this_year(rt.db, [doc["board_id"]])
+    return versioned(service.sub_group_view(doc, first[doc["board_id"]]))
+
+
+# --------------------------------------------------------------------------- annual reports
+
+
+@router.post("/boards/{board_id}/annual-reports", status_code=201)
+async def draft_annual_report(
+    board_id: Id,
+    body: NewAnnualReport,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    return versioned(resource(await service.draft_annual_report(rt, board_id, _dump(body))), status=201)
+
+
+@router.get("/boards/{board_id}/annual-reports")
+async def list_annual_reports(
+    board_id: Id,
+    page: Page = Depends(),
+    caller: Caller = Depends(READ),
+    rt: Runtime = Depends(current_runtime),
+) -> dict[str, Any]:
+    await service.board_of(rt.db, board_id)
+    return await paginate(rt.db[ANNUAL_REPORTS], {"board_id": board_id}, page)
+
+
+@router.get("/annual-reports/{report_id}")
+async def get_annual_report(
+    report_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(resource(await documents.load(rt.db, ANNUAL_REPORTS, report_id, kind="annual report")))
+
+
+@router.post("/annual-reports/{report_id}/transitions")
+async def advance_annual_report(
+    report_id: Id,
+    body: AnnualReportTransition,
+    if_match: IfMatch,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    return versioned(resource(await service.advance_annual_report(rt, report_id, _dump(body), if_match)))
+
+
+# --------------------------------------------------------------------------- disputes
+
+
+@router.post("/boards/{board_id}/disputes", status_code=201)
+async def raise_dispute(
+    board_id: Id, body: NewDispute, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(service.dispute_view(await service.raise_dispute(rt, board_id, _dump(body))), status=201)
+
+
+@router.get("/boards/{board_id}/disputes")
+async def list_disputes(
+    board_id: Id,
+    page: Page = Depends(),
+    caller: Caller = Depends(READ),
+    rt: Runtime = Depends(current_runtime),
+) -> dict[str, Any]:
+    await service.board_of(rt.db, board_id)
+    return await paginate(rt.db[DISPUTES], {"board_id": board_id}, page, transform=service.dispute_view)
+
+
+@router.get("/disputes/{dispute_id}")
+async def get_dispute(
+    dispute_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(service.dispute_view(await documents.load(rt.db, DISPUTES, dispute_id, kind="dispute")))
+
+
+@router.post("/disputes/{dispute_id}/transitions")
+async def advance_dispute(
+    dispute_id: Id,
+    body: DisputeTransition,
+    if_match: IfMatch,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    return versioned(
+        service.dispute_view(await service.advance_dispute(rt, dispute_id, _dump(body), if_match))
+    )

@@ -1,0 +1,119 @@
+"""Read side: the attendance report and the dashboard summary (indexed queries, small results)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from civic.service import Runtime
+from pymongo import ASCENDING, DESCENDING
+
+from civic_safeguarding import service
+from civic_safeguarding.domain import Meeting
+from civic_safeguarding.oversight import PERSISTENT_NON_ATTENDANCE, attendance_report
+from civic_safeguarding.repository import BOARDS, DISPUTES, MEETINGS, SUB_GROUPS, to_model
+
+NEXT_MEETINGS = 5
+
+
+async def attendance(rt: Runtime, board_id: str, last: int) -> dict[str, Any]:
+    board = await service.board_of(rt.db, board_id)
+    members = await service.members_of(rt.db, board_id)
+    docs = (
+        await rt.db[MEETINGS]
+        .find(
+            {
+                "board_id": board_id,
+                "status": {"$ne": "cancelled"},
+                "attendance.0": {"$exists": True},
+                # registers of meetings still to come (apologies sent ahead) are not attendance yet
+                "scheduled_for": {"$lte": service.end_of(service.today())},
+            }
+        )
+        .sort("scheduled_for", DESCENDING)
+        .limit(last)
+        .to_list()
+    )
+    meetings = [to_model(Meeting, d) for d in reversed(docs)]
+    rows = attendance_report(members, meetings, last)
+    return {
+        "board_id": board.id,
+        "board_name": board.name,
+        "meetings": [{"meeting_id": m.id, "scheduled_for": m.scheduled_for} for m in meetings],
+        "threshold": PERSISTENT_NON_ATTENDANCE,
+        "organisations": [
+            {
+                "organisation": r.organisation,
+                "meetings": r.meetings,
+                "attended": r.attended,
+                "in_person": r.in_person,
+                "by_deputy": r.by_deputy,
+                "apologies": r.apologies,
+                "absent": r.absent,
+                "attendance_rate": r.attendance_rate,
+                "consecutive_missed": r.consecutive_missed,
+                "persistent_non_attendance": r.persistent_non_attendance,
+                "action": (
+                    f"The chair writes to the chief executive of {r.organisation}."
+                    if r.persistent_non_attendance
+                    else None
+                ),
+            }
+            for r in rows
+        ],
+    }
+
+
+async def summary(rt: Runtime) -> dict[str, Any]:
+    today = service.today().isoformat()
+    boards = {b["_id"]: b["name"] for b in await rt.db[BOARDS].find({}, {"name": 1}).to_list()}
+    upcoming = (
+        await rt.db[MEETINGS]
+        .find(
+            {"status": "scheduled", "scheduled_for": {"$gte": today}},
+            {"board_id": 1, "scheduled_for": 1, "quorum": 1},
+        )
+        .sort("scheduled_for", ASCENDING)
+        .limit(50)
+        .to_list()
+    )
+    next_meetings = [
+        {
+            "meeting_id": m["_id"],
+            "board_id": m["board_id"],
+            "board_name": boards.get(m["board_id"], ""),
+            "scheduled_for": m["scheduled_for"],
+        }
+        for m in upcoming[:NEXT_MEETINGS]
+    ]
+    # a meeting is at risk when the register so far (apologies sent in advance) leaves it inquorate
+    quorum_risks = [
+        {
+            "meeting_id": m["_id"],
+            "board_name": boards.get(m["board_id"], ""),
+            "missing": m["quorum"]["missing"],
+        }
+        for m in upcoming
+        if m.get("quorum") and not m["quorum"]["quorate"]
+    ]
+    groups = await rt.db[SUB_GROUPS].find({}).to_list()
+    first = await service.first_meetings_this_year(rt.db, list(boards))
+    overdue_reviews = []
+    for doc in groups:
+        view = service.sub_group_view(doc, first.get(doc["board_id"]))
+        if view["terms_of_reference"]["status"] == "overdue":
+            overdue_reviews.append(
+                {
+                    "sub_group_id": doc["_id"],
+                    "name": doc["name"],
+                    "board_name": boards.get(doc["board_id"], ""),
+                }
+            )
+    overdue_disputes = await rt.db[DISPUTES].count_documents(
+        {"status": "open", "joint_meeting_due_on": {"$lt": today}}
+    )
+    return {
+        "next_meetings": next_meetings,
+        "quorum_risks": quorum_risks,
+        "overdue_reviews": overdue_reviews,
+        "overdue_disputes": overdue_disputes,
+    }

@@ -1,0 +1,120 @@
+"""MongoDB adapter: collection names, indexes, and documents <-> the domain's dataclasses.
+
+Dates are stored as ISO strings (BSON has no date-only type), which also sort correctly; a
+meeting's `scheduled_for` keeps the form it was given (a day, or a day and time).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+BOARDS = "boards"
+MEMBERS = "members"
+MEETINGS = "meetings"
+DECISIONS = "decisions"
+MINUTES = "minutes"
+CORRECTIONS = "minute_corrections"
+SARS = "sars"
+BUDGETS = "budgets"
+SUB_GROUPS = "sub_groups"
+ANNUAL_REPORTS = "annual_reports"
+DISPUTES = "disputes"
+
+T = TypeVar("T")
+# stored alongside the model by the documents helpers; not part of the domain object
+_BOOKKEEPING = {"_id", "version", "created_at", "updated_at"}
+
+
+async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
+    await db[MEMBERS].create_index([("board_id", ASCENDING), ("_id", ASCENDING)])
+    await db[MEETINGS].create_indexes(
+        [
+            IndexModel([("board_id", ASCENDING), ("scheduled_for", ASCENDING)]),
+            IndexModel([("status", ASCENDING), ("scheduled_for", ASCENDING)]),
+            IndexModel([("board_id", ASCENDING), ("_id", ASCENDING)]),
+        ]
+    )
+    await db[DECISIONS].create_indexes(
+        [
+            IndexModel([("board_id", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("board_id", ASCENDING), ("ratification", ASCENDING)]),
+        ]
+    )
+    # one set of minutes per meeting: corrections are separate, linked records
+    await db[MINUTES].create_index("meeting_id", unique=True)
+    await db[CORRECTIONS].create_index([("minutes_id", ASCENDING), ("_id", ASCENDING)])
+    await db[SARS].create_index([("board_id", ASCENDING), ("_id", ASCENDING)])
+    await db[BUDGETS].create_index([("board_id", ASCENDING), ("year", DESCENDING)])
+    await db[SUB_GROUPS].create_index([("board_id", ASCENDING), ("_id", ASCENDING)])
+    await db[ANNUAL_REPORTS].create_index([("board_id", ASCENDING), ("_id", ASCENDING)])
+    await db[DISPUTES].create_indexes(
+        [
+            IndexModel([("board_id", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("status", ASCENDING), ("joint_meeting_due_on", ASCENDING)]),
+        ]
+    )
+
+
+def budget_id(board_id: str, year: str) -> str:
+    return f"{board_id}:{year}"
+
+
+# --------------------------------------------------------------------------- conversion
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def to_document(model: Any, **extra: Any) -> dict[str, Any]:
+    """The model as a document; `id` becomes `_id`; `extra` keys (derived, for queries and lists) added."""
+    doc = _plain(model)
+    doc["_id"] = doc.pop("id", None) or extra.pop("_id")
+    doc.update({k: _plain(v) for k, v in extra.items()})
+    return doc
+
+
+def _parse(kind: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        if date in options and datetime in options:
+            return datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)
+        return _parse(options[0], value) if len(options) == 1 else value
+    if origin is list:
+        (inner,) = typing.get_args(kind)
+        return [_parse(inner, v) for v in value]
+    if kind is date:
+        return date.fromisoformat(value)
+    if kind is datetime:
+        return datetime.fromisoformat(value)
+    if dataclasses.is_dataclass(kind):
+        return to_model(kind, value)
+    return value
+
+
+def to_model(cls: type[T], doc: dict[str, Any]) -> T:
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        key = "_id" if f.name == "id" and "_id" in doc else f.name
+        if key in doc:
+            values[f.name] = _parse(hints[f.name], doc[key])
+    return cls(**values)

@@ -1,0 +1,244 @@
+"""Safeguarding Adults Reviews (Care Act 2014 s44): referral to publication, in order.
+
+The case summary and the person's details are confidential (s45: need-to-know only). They live
+on the review for the service to keep, and the API shows them only to callers with
+`safeguarding:confidential`; CONFIDENTIAL_FIELDS names them so every edge can strip them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from civic.errors import Invalid, Refused
+
+CONFIDENTIAL_FIELDS = ("case_summary", "person")
+STAGES = ("referral", "decision", "commissioned", "report_received", "action_plan", "published")
+NEXT_STEP_WORDS = {
+    "decision": "decide whether the s44 criteria are met (criteria_met, reasons)",
+    "commissioned": "commission an independent author (author, author_organisation, cost_pence)",
+    "report_received": "record that the author's report was received",
+    "action_plan": "agree the action plan (actions with owners and due dates)",
+    "published": "publish the review",
+}
+
+
+@dataclass
+class Action:
+    action: str
+    owner: str
+    due_on: date
+
+
+@dataclass
+class Sar:
+    id: str
+    board_id: str
+    reference: str  # non-identifying, e.g. "Adult A": the only name that leaves the service
+    case_summary: str
+    person: dict[str, str]
+    referred_by: str
+    referred_on: date
+    status: str = "referral"
+    criteria_met: bool | None = None
+    reasons: str | None = None
+    decided_on: date | None = None
+    author: str | None = None
+    author_organisation: str | None = None
+    cost_pence: int | None = None
+    commissioned_on: date | None = None
+    report_received_on: date | None = None
+    actions: list[Action] = field(default_factory=list)
+    action_plan_on: date | None = None
+    published_on: date | None = None
+
+    @classmethod
+    def refer(
+        cls,
+        id: str,
+        board_id: str,
+        reference: str,
+        case_summary: str,
+        person: dict[str, str],
+        referred_by: str,
+        referred_on: date,
+    ) -> Sar:
+        errors: list[dict[str, str]] = []
+        reference = (reference or "").strip()
+        case_summary = (case_summary or "").strip()
+        referred_by = (referred_by or "").strip()
+        person = {k: str(v).strip() for k, v in (person or {}).items() if str(v).strip()}
+        if not reference:
+            errors.append({"field": "reference", "message": 'a non-identifying reference, e.g. "Adult A"'})
+        if not case_summary:
+            errors.append({"field": "case_summary", "message": "summarise the case"})
+        if not referred_by:
+            errors.append({"field": "referred_by", "message": "the organisation making the referral"})
+        if not person.get("name"):
+            errors.append({"field": "person.name", "message": "the adult's name (kept confidential)"})
+        # The reference travels in events and public lists, so it must not identify the adult.
+        elif reference and _mentions(reference, person["name"]):
+            errors.append(
+                {
+                    "field": "reference",
+                    "message": "must not contain the adult's name: it is shown without the "
+                    "confidential scope and published in events",
+                }
+            )
+        if errors:
+            raise Invalid("The referral cannot be recorded as given.", errors=errors)
+        return cls(
+            id=id,
+            board_id=board_id,
+            reference=reference,
+            case_summary=case_summary,
+            person=person,
+            referred_by=referred_by,
+            referred_on=referred_on,
+        )
+
+    @property
+    def next_stage(self) -> str | None:
+        if self.status == "decision" and self.criteria_met is False:
+            return None
+        index = STAGES.index(self.status)
+        return STAGES[index + 1] if index + 1 < len(STAGES) else None
+
+    def advance(
+        self,
+        to: str,
+        on: date,
+        *,
+        criteria_met: bool | None = None,
+        reasons: str | None = None,
+        author: str | None = None,
+        author_organisation: str | None = None,
+        cost_pence: int | None = None,
+        actions: list[Action] | None = None,
+        member_organisations: list[str] | None = None,
+    ) -> None:
+        """Move one step along the statutory path; anything out of order is refused, naming the next step."""
+        if to not in STAGES[1:]:
+            raise Invalid(
+                f"{to!r} is not a stage of a review.",
+                errors=[{"field": "to", "message": "one of " + ", ".join(STAGES[1:])}],
+            )
+        expected = self.next_stage
+        if expected is None:
+            if self.status == "published":
+                raise Refused(
+                    f"Review {self.reference} was published on {self.published_on}; it is complete."
+                )
+            raise Refused(
+                f"On {self.decided_on} the board decided the criteria for review {self.reference} were "
+                f"not met ({self.reasons}); it does not go further. Make a new referral if new "
+                "information comes to light."
+            )
+        if to != expected:
+            raise Refused(
+                f"Review {self.reference} is at '{self.status}'; the next step is '{expected}': "
+                f"{NEXT_STEP_WORDS[expected]}.",
+                current_stage=self.status,
+                next_stage=expected,
+            )
+        if on < self._last_date():
+            raise Invalid(
+                f"The date {on} is before the previous step ({self._last_date()}).",
+                errors=[{"field": "on", "message": "cannot be before the previous step"}],
+            )
+        getattr(self, f"_to_{to}")(
+            on,
+            criteria_met=criteria_met,
+            reasons=reasons,
+            author=author,
+            author_organisation=author_organisation,
+            cost_pence=cost_pence,
+            actions=actions,
+            member_organisations=member_organisations or [],
+        )
+        self.status = to
+
+    def _last_date(self) -> date:
+        dates = [
+            self.referred_on,
+            self.decided_on,
+            self.commissioned_on,
+            self.report_received_on,
+            self.action_plan_on,
+            self.published_on,
+        ]
+        return max(d for d in dates if d is not None)
+
+    def _to_decision(self, on: date, *, criteria_met: bool | None, reasons: str | None, **_: object) -> None:
+        errors = []
+        if criteria_met is None:
+            errors.append({"field": "criteria_met", "message": "say whether the s44 criteria are met"})
+        if not (reasons or "").strip():
+            errors.append({"field": "reasons", "message": "give the reasons for the decision"})
+        if errors:
+            raise Invalid("A SAR decision needs criteria_met and reasons.", errors=errors)
+        self.criteria_met, self.reasons, self.decided_on = criteria_met, (reasons or "").strip(), on
+
+    def _to_commissioned(
+        self,
+        on: date,
+        *,
+        author: str | None,
+        author_organisation: str | None,
+        cost_pence: int | None,
+        member_organisations: list[str],
+        **_: object,
+    ) -> None:
+        errors = []
+        if not (author or "").strip():
+            errors.append({"field": "author", "message": "name the independent author"})
+        if not (author_organisation or "").strip():
+            errors.append({"field": "author_organisation", "message": "the author's organisation"})
+        if (
+            cost_pence is None
+            or isinstance(cost_pence, bool)
+            or not isinstance(cost_pence, int)
+            or cost_pence < 0
+        ):
+            errors.append({"field": "cost_pence", "message": "the cost in whole pence, zero or more"})
+        if errors:
+            raise Invalid("Commissioning a SAR needs the author and the cost.", errors=errors)
+        org = (author_organisation or "").strip()
+        if org.casefold() in {o.casefold() for o in member_organisations}:
+            raise Refused(
+                f"A SAR is independently authored: {org} sits on the board. Commission an author "
+                "independent of the agencies involved.",
+                organisation=org,
+            )
+        self.author, self.author_organisation = (author or "").strip(), org
+        self.cost_pence, self.commissioned_on = cost_pence, on
+
+    def _to_report_received(self, on: date, **_: object) -> None:
+        self.report_received_on = on
+
+    def _to_action_plan(self, on: date, *, actions: list[Action] | None, **_: object) -> None:
+        errors = []
+        if not actions:
+            errors.append({"field": "actions", "message": "at least one action with owner and due date"})
+        for i, action in enumerate(actions or []):
+            if not action.action.strip():
+                errors.append({"field": f"actions.{i}.action", "message": "say what is to be done"})
+            if not action.owner.strip():
+                errors.append({"field": f"actions.{i}.owner", "message": "who owns the action"})
+            if action.due_on < on:
+                errors.append(
+                    {"field": f"actions.{i}.due_on", "message": "cannot be before the plan is agreed"}
+                )
+        if errors:
+            raise Invalid("The action plan cannot be accepted as given.", errors=errors)
+        self.actions = [Action(a.action.strip(), a.owner.strip(), a.due_on) for a in actions or []]
+        self.action_plan_on = on
+
+    def _to_published(self, on: date, **_: object) -> None:
+        self.published_on = on
+
+
+def _mentions(reference: str, name: str) -> bool:
+    names = {w for w in re.findall(r"[^\W\d_]+", name.casefold()) if len(w) > 2}
+    return bool(names & set(re.findall(r"[^\W\d_]+", reference.casefold())))

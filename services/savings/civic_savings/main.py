@@ -1,0 +1,15 @@
+"""The savings service: transformation savings from pipeline to delivery."""
+
+from civic.service import ServiceDefinition, create_app
+
+from civic_savings import api, handlers, repository
+
+definition = ServiceDefinition(
+    name="savings",
+    title="civic savings",
+    description="Savings initiatives, programme targets, cost avoidance and the reports built on them.",
+    routers=[api.router],
+    handlers=handlers.HANDLERS,
+    prepare_database=repository.ensure_indexes,
+)
+app = create_app(definition)

@@ -1,0 +1,179 @@
+"""Reports read from the read model (savings_totals, status_counts, initiative_changes), never a scan of
+initiatives. The arithmetic is in figures.py; this module only fetches the sums."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from civic.errors import Invalid, NotFound
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from civic_savings import figures
+from civic_savings.domain import CATEGORIES, STATUSES, Target, financial_year
+from civic_savings.repository import COST_AVOIDANCE, INITIATIVES, TARGETS, TOTALS, target_to_model
+
+ALL = "all"
+# The theme report shows transformation savings unless asked otherwise: centrally controlled
+# proposals and technical adjustments are budget lines, reconciled separately.
+DEFAULT_CATEGORY = "transformation"
+
+
+def _filters(
+    *,
+    directorate: str | None = None,
+    programme: str | None = None,
+    category: str | None = None,
+    years: list[str] | None = None,
+) -> dict[str, Any]:
+    match: dict[str, Any] = {}
+    if directorate:
+        match["directorate"] = directorate
+    if programme:
+        match["programme"] = programme
+    if category and category != ALL:
+        if category not in CATEGORIES:
+            raise Invalid(
+                f"category must be one of {', '.join(CATEGORIES)} or 'all'.",
+                errors=[{"field": "category", "message": "unknown category"}],
+            )
+        match["category"] = category
+    if years is not None:
+        match["year"] = {"$in": years}
+    return match
+
+
+async def _sums(
+    db: AsyncDatabase[Any], match: dict[str, Any], by: list[str], session: AsyncClientSession | None = None
+) -> list[dict[str, Any]]:
+    pipeline: list[dict[str, Any]] = [
+        {"$match": match},
+        {"$group": {"_id": {k: f"${k}" for k in by}, **{m: {"$sum": f"${m}"} for m in figures.MEASURES}}},
+    ]
+    rows = await (await db[TOTALS].aggregate(pipeline, session=session)).to_list()
+    return [{**row["_id"], **{m: row.get(m, 0) for m in figures.MEASURES}} for row in rows]
+
+
+async def theme_report(
+    db: AsyncDatabase[Any],
+    *,
+    years: str | None,
+    directorate: str | None,
+    programme: str | None,
+    category: str | None,
+) -> dict[str, Any]:
+    wanted = figures.parse_years(years)
+    category = category or DEFAULT_CATEGORY
+    match = _filters(directorate=directorate, programme=programme, category=category, years=wanted)
+    report = figures.theme_matrix(await _sums(db, match, ["theme", "year"]), wanted)
+    report["filters"] = {"directorate": directorate, "programme": programme, "category": category}
+    return report
+
+
+async def programme_position(
+    db: AsyncDatabase[Any], target: Target, session: AsyncClientSession | None = None
+) -> dict[str, Any]:
+    rows = await _sums(db, {"programme": target.name}, ["year"], session=session)
+    return figures.target_position(name=target.name, amount_pence=target.amount_pence, sums=rows)
+
+
+async def target_report(db: AsyncDatabase[Any], name: str) -> dict[str, Any]:
+    doc = await db[TARGETS].find_one({"_id": name})
+    if doc is None:
+        raise NotFound("target", name)
+    target = target_to_model(doc)
+    position = await programme_position(db, target)
+    position.update(
+        description=target.description,
+        passed=target.is_passed(),
+        passed_on=target.passed_on.isoformat() if target.passed_on else None,
+    )
+    return position
+
+
+async def reconciliation(
+    db: AsyncDatabase[Any],
+    *,
+    year: str,
+    budget_report_pence: int | None,
+    directorate: str | None,
+) -> dict[str, Any]:
+    financial_year(year)
+    if budget_report_pence is not None and budget_report_pence < 0:
+        raise Invalid(
+            "budget_report_pence is the savings figure as a positive amount of pence.",
+            errors=[{"field": "budget_report_pence", "message": "must not be negative"}],
+        )
+    rows = await _sums(db, _filters(directorate=directorate, years=[year]), ["category"])
+    by_category = {row["category"]: row["planned_pence"] for row in rows}
+    return figures.reconciliation(year, by_category, budget_report_pence)
+
+
+async def variance(
+    db: AsyncDatabase[Any],
+    *,
+    years: str | None,
+    directorate: str | None,
+    programme: str | None,
+    category: str | None,
+) -> dict[str, Any]:
+    wanted = figures.parse_years(years)
+    category = category or DEFAULT_CATEGORY
+    match = _filters(directorate=directorate, programme=programme, category=category, years=wanted)
+    rows = figures.variance_by_year(await _sums(db, match, ["year"]))
+    totals = {k: sum(r[k] for r in rows) for k in (rows[0] if rows else {}) if k != "year"}
+    return {
+        "years": rows,
+        "totals": totals,
+        "filters": {"directorate": directorate, "programme": programme, "category": category},
+    }
+
+
+async def highlights(db: AsyncDatabase[Any], month: str) -> dict[str, Any]:
+    figures.month(month)
+    start = datetime(int(month[:4]), int(month[5:]), 1, tzinfo=UTC)
+    end = datetime(start.year + (start.month == 12), start.month % 12 + 1, 1, tzinfo=UTC)
+    in_month = {"$gte": start, "$lt": end}
+    found = db[INITIATIVES].find(
+        {"history.at": in_month},
+        {"title": 1, "theme": 1, "directorate": 1, "programme": 1, "history": 1},
+    )
+    changes = []
+    for doc in await found.to_list():
+        identity = {
+            "initiative_id": doc["_id"],
+            **{k: doc.get(k) for k in ("title", "theme", "directorate", "programme")},
+        }
+        changes += [{**identity, **entry} for entry in doc["history"] if start <= entry["at"] < end]
+    changes.sort(key=lambda c: (c["at"], c["initiative_id"]))
+    return figures.highlights(month, changes)
+
+
+async def summary(db: AsyncDatabase[Any]) -> dict[str, Any]:
+    """The dashboard's savings panel: a handful of small reads."""
+    targets = []
+    for doc in await db[TARGETS].find({}).sort("_id", 1).limit(50).to_list():
+        position = await programme_position(db, target_to_model(doc))
+        targets.append(
+            {
+                k: position[k]
+                for k in ("name", "target_pence", "delivered_pence", "anticipated_pence", "excess_pence")
+            }
+        )
+    # one indexed count per status: no counter document that every change would contend for
+    counts = {s: n for s in STATUSES if (n := await db[INITIATIVES].count_documents({"status": s}))}
+    totals = await _sums(db, _filters(category=DEFAULT_CATEGORY), [])
+    cost_avoided = await (
+        await db[COST_AVOIDANCE].aggregate(
+            [{"$group": {"_id": None, "amount_pence": {"$sum": "$amount_pence"}}}]
+        )
+    ).to_list()
+    return {
+        "targets": targets,
+        "initiatives_by_status": counts,
+        "planned_pence": totals[0]["planned_pence"] if totals else 0,
+        "delivered_pence": totals[0]["delivered_pence"] if totals else 0,
+        # recorded apart: never part of planned or delivered savings
+        "cost_avoided_pence": cost_avoided[0]["amount_pence"] if cost_avoided else 0,
+    }

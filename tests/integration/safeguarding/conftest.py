@@ -1,0 +1,164 @@
+"""Helpers for the safeguarding integration tests (on top of tests/conftest.py's fixtures).
+
+Tests share one database, so each builds its own board; nothing depends on another test's data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+TOPIC = "safeguarding.events.v1"
+ALL = "safeguarding:read safeguarding:write safeguarding:confidential"
+WRITER = "safeguarding:read safeguarding:write"
+
+POLICE, COUNCIL, ICB = "Northamptonshire Police", "West Northamptonshire Council", "NHS Northamptonshire ICB"
+# key: (name, organisation, role, statutory)
+MEMBERS = {
+    "chair": ("Sue Chair", "Independent", "independent_chair", False),
+    "vice": ("Vic Vice", "Healthwatch Northamptonshire", "vice_chair", False),
+    "council": ("Dee Dass", COUNCIL, "statutory_partner", True),
+    "council2": ("Cal Second", COUNCIL, "member", False),
+    "police": ("Pat Police", POLICE, "statutory_partner", True),
+    "icb": ("Nia Nurse", ICB, "statutory_partner", True),
+    "vcs": ("Val Voluntary", "Northamptonshire Voluntary Sector", "member", False),
+    "unsigned": ("Una Unsigned", "Public Health Northamptonshire", "member", False),
+}
+
+
+def unique(name: str) -> str:
+    return f"{name} {uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+async def api(service_client: Any) -> Any:
+    return await service_client("safeguarding", scopes=ALL)
+
+
+@pytest.fixture
+async def writer(service_client: Any) -> Any:
+    """Reads and writes, but is not cleared for confidential SAR details."""
+    return await service_client("safeguarding", scopes=WRITER)
+
+
+@pytest.fixture
+async def reader(service_client: Any) -> Any:
+    return await service_client("safeguarding", scopes="safeguarding:read")
+
+
+@pytest.fixture
+async def db(mongo_db: Any) -> Any:
+    return await mongo_db("safeguarding")
+
+
+async def ok(response: Any, status: int = 200) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+@pytest.fixture
+def new_board(api: Any) -> Callable[..., Awaitable[tuple[dict[str, Any], dict[str, dict[str, Any]]]]]:
+    """A board with the members above; every member but "unsigned" has signed the MoU."""
+
+    async def make(**overrides: Any) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+        body = {"name": unique("Safeguarding Adults Board"), "kind": "adults", **overrides}
+        board = await ok(await api.post("/v1/boards", json=body), 201)
+        members = {}
+        for key, (name, org, role, statutory) in MEMBERS.items():
+            member = await ok(
+                await api.post(
+                    f"/v1/boards/{board['id']}/members",
+                    json={"name": name, "organisation": org, "role": role, "statutory": statutory},
+                ),
+                201,
+            )
+            if key != "unsigned":
+                member = await ok(await api.post(f"/v1/members/{member['id']}/mou"))
+            members[key] = member
+        return board, members
+
+    return make
+
+
+@pytest.fixture
+def new_meeting(api: Any) -> Callable[..., Awaitable[dict[str, Any]]]:
+    async def make(
+        board: dict[str, Any],
+        members: dict[str, dict[str, Any]],
+        day: str = "2026-06-11",
+        statuses: dict[str, str] | None = None,
+        deputies: dict[str, str] | None = None,
+        agenda: list[dict[str, str]] | None = None,
+    ) -> dict[str, Any]:
+        items = (
+            agenda
+            if agenda is not None
+            else [
+                {"title": "Strategic plan", "kind": "decision"},
+                {"title": "Annual report", "kind": "decision"},
+            ]
+        )
+        meeting = await ok(
+            await api.post(
+                f"/v1/boards/{board['id']}/meetings", json={"scheduled_for": day, "agenda": items}
+            ),
+            201,
+        )
+        if statuses is not None:
+            register = [
+                {
+                    "member_id": m["id"],
+                    "status": statuses.get(k, "present"),
+                    **({"deputy_name": deputies[k]} if deputies and k in deputies else {}),
+                }
+                for k, m in members.items()
+            ]
+            meeting = await ok(await api.put(f"/v1/meetings/{meeting['id']}/attendance", json=register))
+        return meeting
+
+    return make
+
+
+@pytest.fixture
+def outbox(db: Any) -> Callable[[str], Awaitable[list[dict[str, Any]]]]:
+    """Envelopes written for an aggregate. The outbox is written in the same transaction as the
+    change, so this says exactly what a request emitted, or that a refusal emitted nothing."""
+
+    async def find(aggregate_id: str) -> list[dict[str, Any]]:
+        docs = (
+            await db["outbox"].find({"key": aggregate_id}).sort([("created_at", 1), ("order", 1)]).to_list()
+        )
+        return [d["envelope"] for d in docs]
+
+    return find
+
+
+def _as_dict(event: Any) -> dict[str, Any]:
+    return event if isinstance(event, dict) else dict(event.model_dump(mode="json"))
+
+
+@pytest.fixture
+def broker_events(published: Any) -> Callable[..., Awaitable[list[dict[str, Any]]]]:
+    """Events of one type and subject that reached the broker; polls a bounded number of times."""
+
+    async def find(event_type: str, subject: str, want: int = 1, tries: int = 60) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for _ in range(tries):
+            events = [_as_dict(e) for e in await published(TOPIC)]
+            found = [e for e in events if e.get("type") == event_type and e.get("subject") == subject]
+            if len(found) >= want:
+                return found
+            await asyncio.sleep(0.25)
+        return found
+
+    return find
+
+
+async def stored(db: Any, collection: str, id: str) -> dict[str, Any] | None:
+    doc = await db[collection].find_one({"_id": id})
+    return dict(doc) if doc is not None else None
