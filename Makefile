@@ -12,7 +12,8 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 export UV_LINK_MODE := copy
 
-.PHONY: run test test-unit test-integration test-e2e bench lint contracts images install clean help
+
+.PHONY: contracts-publish run test test-unit test-integration test-e2e bench lint contracts images install clean help
 
 help:
 	@echo "make run    start the whole platform on the embedded stack, with demo data"
@@ -54,6 +55,9 @@ lint: install
 
 contracts: install
 	$(BIN)/python -m civic_contracts.generate
+
+contracts-publish: install
+	$(BIN)/python -m civic_contracts.generate --publish
 
 images:
 	@bash deploy/images.sh

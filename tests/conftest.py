@@ -24,7 +24,6 @@ import pytest
 import pytest_asyncio
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from asgi_lifespan import LifespanManager
-
 from civic.auth import ALL_SCOPES
 from civic.cli.stack import Stack, StackConfig
 from civic.settings import ServiceSettings

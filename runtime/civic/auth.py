@@ -85,7 +85,7 @@ class TokenVerifier:
             return {}
         if mtime != self._file_mtime:  # re-read on rotation
             jwks = jwt.PyJWKSet.from_dict(json.loads(path.read_text()))
-            self._file_keys = {k.key_id: k.key for k in jwks.keys}
+            self._file_keys = {str(k.key_id): k.key for k in jwks.keys}
             self._file_mtime = mtime
         return self._file_keys
 

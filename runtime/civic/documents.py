@@ -38,7 +38,7 @@ async def insert(uow: UnitOfWork, collection: str, doc: dict[str, Any]) -> dict[
 
 
 async def load(
-    source: UnitOfWork | AsyncDatabase[Any], collection: str, id: str, kind: str = "resource"  # noqa: A002
+    source: UnitOfWork | AsyncDatabase[Any], collection: str, id: str, kind: str = "resource"
 ) -> dict[str, Any]:
     db, session = _target(source)
     doc = await db[collection].find_one({"_id": id}, session=session)

@@ -38,7 +38,7 @@ class NotFound(DomainError):
     title = "Not found"
     type_slug = "not-found"
 
-    def __init__(self, kind: str, id: str) -> None:  # noqa: A002 - the resource's id
+    def __init__(self, kind: str, id: str) -> None:
         super().__init__(f"No {kind} with id {id!r}.", kind=kind, id=id)
 
 

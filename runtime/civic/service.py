@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from civic_contracts.envelope import Envelope
-from fastapi import APIRouter, Depends, FastAPI, Query, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.routing import APIRouter as _Router
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from pydantic import BaseModel
@@ -22,7 +22,14 @@ from pymongo.errors import PyMongoError
 
 from civic import metrics
 from civic.auth import Caller, TokenVerifier
-from civic.consumer import DEAD_LETTERS, INBOX, AlreadyHandled, ConsumerRunner, Handler, refresh_dead_letter_gauge
+from civic.consumer import (
+    DEAD_LETTERS,
+    INBOX,
+    AlreadyHandled,
+    ConsumerRunner,
+    Handler,
+    refresh_dead_letter_gauge,
+)
 from civic.documents import resource
 from civic.errors import Invalid, NotFound
 from civic.http import Page, paginate, require
@@ -177,8 +184,6 @@ def ops_router() -> APIRouter:
         runtime: Runtime = app_state.runtime
         return runtime
 
-    from fastapi import Request
-
     @router.post("/outbox/replay")
     async def replay_outbox(body: ReplayRequest, request: Request,
                             caller: Caller = Depends(require("ops"))) -> dict[str, Any]:
@@ -223,7 +228,7 @@ def ops_router() -> APIRouter:
 
 
 def create_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
-    settings = settings or ServiceSettings(service_name=definition.name)  # type: ignore[call-arg]
+    settings = settings or ServiceSettings(service_name=definition.name)
     if settings.service_name in ("", "civic"):
         settings.service_name = definition.name
     configure_logging(definition.name, settings.log_level)

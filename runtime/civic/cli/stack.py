@@ -213,7 +213,7 @@ class Stack:
         if port_open(port):
             raise StackError(f"{name}: port {port} is already in use; is another civic running? (civic status)")
         log_path = self.state_dir / "logs" / f"{name}.log"
-        log_file = open(log_path, "ab")  # noqa: SIM115 - handed to the child process
+        log_file = open(log_path, "ab")
         process = subprocess.Popen(args, stdout=log_file, stderr=subprocess.STDOUT, env=env or dict(os.environ),
                                    start_new_session=True, cwd=str(self.state_dir))
         log_file.close()
@@ -287,6 +287,7 @@ class Stack:
         from pymongo import MongoClient
 
         try:
+            client: MongoClient[Any]
             with MongoClient(f"mongodb://127.0.0.1:{port}/?directConnection=true",
                              serverSelectionTimeoutMS=500) as client:
                 client.admin.command("ping")

@@ -48,6 +48,22 @@ async def reader(service_client: Any) -> Any:
 
 
 @pytest.fixture
+def service_runtime(runtime_of: Any) -> Any:
+    """The running comms app's runtime (to drive the scheduler at a chosen moment)."""
+    return runtime_of
+
+
+@pytest.fixture
+def deliver(runtime_of: Any) -> Callable[[str, Any], Awaitable[str]]:
+    """Apply an event as the consumer would, inbox included: 'applied' or 'duplicate'."""
+
+    async def go(name: str, envelope: Any) -> str:
+        return str(await (await runtime_of(name)).deliver(envelope))
+
+    return go
+
+
+@pytest.fixture
 async def db(mongo_db: Any) -> Any:
     return await mongo_db("comms")
 

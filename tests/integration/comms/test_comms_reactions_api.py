@@ -199,3 +199,60 @@ async def test_media_coverage_goes_into_its_week(author, db):
 @pytest.mark.parametrize("week", ["2026-48", "2026-W54", "2021-W53", "W48"])
 async def test_malformed_week_is_422(author, week):
     problem(await author.get(f"/v1/briefings/{week}"), 422)
+
+
+async def test_the_same_event_twice_on_the_bus_makes_one_item(stack, author, db):
+    """Through the real broker: the consumer's inbox drops the redelivered event id."""
+    from aiokafka import AIOKafkaProducer
+
+    from tests.conftest import eventually
+
+    building = ident("b")
+    data = BuildingClosed(
+        building_id=building,
+        name=f"Bus House {building}",
+        town="Towcester",
+        closed_on=date(2026, 11, 25),
+        annual_running_cost_pence=1_000_000,
+        annual_carbon_kg=900,
+    )
+    wrapped = envelope(data)
+    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap(), acks="all")
+    await producer.start()
+    try:
+        payload = wrapped.model_dump_json(exclude_none=True).encode()
+        for _ in range(2):
+            await producer.send_and_wait("property.events.v1", payload, key=building.encode())
+    finally:
+        await producer.stop()
+    inbox_query = {"headline": {"$regex": building}}
+
+    async def stored() -> int:
+        return int(await db["briefing_items"].count_documents(inbox_query))
+
+    await eventually(stored, timeout=30)
+    # a later event on the same key comes after both copies: once it is in, both were handled
+    later = envelope(
+        BuildingClosed(
+            building_id=building,
+            name=f"Bus House {building} again",
+            town="Towcester",
+            closed_on=date(2026, 11, 26),
+            annual_running_cost_pence=1,
+            annual_carbon_kg=1,
+        )
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap(), acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            "property.events.v1", later.model_dump_json(exclude_none=True).encode(), key=building.encode()
+        )
+    finally:
+        await producer.stop()
+
+    async def both() -> bool:
+        return await stored() == 2
+
+    await eventually(both, timeout=30)
+    assert await db["briefing_items"].count_documents({"source_event_id": wrapped.id}) == 1

@@ -151,6 +151,9 @@ async def test_scopes(api, reader, service_client, db):
     before = await db["boards"].count_documents({})
     response = await reader.post("/v1/boards", json={"name": unique("X"), "kind": "adults"})
     assert response.status_code == 403
-    anonymous = await service_client("safeguarding", scopes="comms:read")
-    assert (await anonymous.get("/v1/boards")).status_code == 403
+    other_scope = await service_client("safeguarding", scopes="comms:read")
+    assert (await other_scope.get("/v1/boards")).status_code == 403
+    anonymous = await service_client("safeguarding", authorised=False)
+    assert (await anonymous.get("/v1/boards")).status_code == 401
+    assert (await anonymous.post("/v1/boards", json={"name": "X", "kind": "adults"})).status_code == 401
     assert await db["boards"].count_documents({}) == before
