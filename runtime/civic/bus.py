@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import ssl
 from typing import Any
 
@@ -10,6 +11,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from civic.settings import ServiceSettings
+
+log = logging.getLogger("civic.bus")
 
 
 def connection_options(settings: ServiceSettings) -> dict[str, Any]:
@@ -71,3 +74,18 @@ async def ensure_topics(settings: ServiceSettings, topics: list[str]) -> None:
                 pass
     finally:
         await admin.close()
+
+
+async def ensure_topics_before_publish(producer: AIOKafkaProducer, settings: ServiceSettings, topics: set[str]) -> None:
+    """Never publish into a topic the broker does not have: create it first (or fail, and the caller retries).
+
+    A broker that lost its data (a memory broker restarted, a cluster rebuilt) would otherwise see the
+    first publish land in a topic it then re-creates with its default layout, dropping the message; one
+    metadata round trip per batch is cheap insurance.
+    """
+    cluster = await producer.client.fetch_all_metadata()
+    missing = topics - set(cluster.topics())
+    if missing:
+        log.info("creating missing topics before publishing", extra={"topics": sorted(missing)})
+        await ensure_topics(settings, sorted(missing))
+        await producer.client.force_metadata_update()

@@ -225,6 +225,7 @@ class ConsumerRunner:
                 ("civic-original-topic", record.topic.encode()),
                 ("civic-original-offset", str(record.offset).encode()),
             ]
+            await bus.ensure_topics_before_publish(producer, self.settings, {deadletter_topic(self.service)})
             await producer.send_and_wait(
                 deadletter_topic(self.service), value=record.value, key=record.key, headers=dl_headers
             )

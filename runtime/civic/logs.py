@@ -50,8 +50,9 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     # uvicorn's access log repeats what our request metrics and spans already say
     logging.getLogger("uvicorn.access").handlers[:] = []
     logging.getLogger("uvicorn.access").propagate = False
-    for noisy in ("aiokafka", "pymongo", "kafka"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    if level.upper() != "DEBUG":  # the drivers' own chatter only when debugging
+        for noisy in ("aiokafka", "pymongo", "kafka"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

@@ -147,6 +147,7 @@ class OutboxRelay:
             metrics.OUTBOX_BACKLOG.labels(self.service).set(0)
             return 0
         producer = await self._ensure_producer()
+        await bus.ensure_topics_before_publish(producer, self.settings, {record["topic"] for record in records})
         tracer = trace.get_tracer("civic.outbox")
         for record in records:
             parent = context_from({"traceparent": record.get("traceparent")})

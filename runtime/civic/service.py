@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from civic_contracts.envelope import Envelope
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
@@ -39,9 +39,10 @@ from civic.outbox import OutboxRelay, prepare_outbox, replay
 from civic.problems import install_problem_handlers
 from civic.settings import ServiceSettings
 from civic.telemetry import configure_tracing, shutdown_tracing
-from civic.uow import OUTBOX, UnitOfWorkFactory, _UnitOfWorkContext
+from civic.uow import OUTBOX, UnitOfWork, UnitOfWorkFactory, _UnitOfWorkContext, run_in_transaction
 
 log = logging.getLogger("civic.service")
+T = TypeVar("T")
 Background = Callable[["Runtime"], Awaitable[None]]
 
 
@@ -81,6 +82,10 @@ class Runtime:
 
     def unit_of_work(self) -> _UnitOfWorkContext:
         return self._uow_factory()
+
+    async def transaction(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        """Run ``work`` in a unit of work, retried when a concurrent writer caused a transient conflict."""
+        return await run_in_transaction(self._uow_factory, work)
 
     async def deliver(self, envelope: Envelope) -> str:
         """Apply an event as the consumer would (inbox included): 'applied' or 'duplicate'. Used by tests and re-drive."""

@@ -7,10 +7,12 @@ commit). A refusal raised inside the block aborts the transaction: nothing is wr
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from civic_contracts.envelope import Envelope, EventData
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -21,6 +23,8 @@ from civic.errors import Unavailable
 from civic.telemetry import current_traceparent
 
 OUTBOX = "outbox"
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -98,6 +102,12 @@ class _UnitOfWorkContext:
                 await self._abort()
                 if isinstance(exc, ConnectionFailure):
                     raise Unavailable("The database is not reachable; nothing was changed.") from exc
+                if isinstance(exc, PyMongoError) and exc.has_error_label("TransientTransactionError"):
+                    # another change to the same record won the race; the caller may simply try again
+                    raise Unavailable(
+                        "Another change to the same record was being made at the same moment; nothing was changed. "
+                        "Try again."
+                    ) from exc
                 return False
             try:
                 await self.uow._write_outbox()
@@ -131,9 +141,12 @@ class _UnitOfWorkContext:
 
 
 async def run_in_transaction(
-    factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], Awaitable[Any]], attempts: int = 3
-) -> Any:
-    """Run ``work`` in a unit of work, retrying when the database reports a transient conflict."""
+    factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], Awaitable[T]], attempts: int = 5
+) -> T:
+    """Run ``work`` in a unit of work, retrying when the database reports a transient conflict.
+
+    ``work`` must be safe to run again: everything it wrote in a failed attempt was rolled back.
+    """
     for attempt in range(attempts):
         try:
             async with factory() as uow:
@@ -143,6 +156,8 @@ async def run_in_transaction(
             if attempt + 1 < attempts and isinstance(cause, PyMongoError) and cause.has_error_label(
                 "TransientTransactionError"
             ):
+                # jittered so two writers that collided do not collide again in lockstep
+                await asyncio.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
                 continue
             raise
     raise AssertionError("unreachable")

@@ -188,31 +188,29 @@ async def publish_due(rt: Runtime, at: datetime | None = None) -> int:
     """
     moment = at or now()
     published = 0
-    while True:
-        async with rt.unit_of_work() as uow:
-            claimed = await uow.db[CONTENT].find_one_and_update(
-                {"status": SCHEDULED, "publish_at": {"$lte": moment}},
-                {
-                    "$set": {"status": PUBLISHED, "published_at": moment, "updated_at": moment},
-                    "$inc": {"version": 1},
-                    "$push": {
-                        "history": {
-                            "from": SCHEDULED,
-                            "to": PUBLISHED,
-                            "by": SYSTEM_AUTHOR,
-                            "at": moment,
-                            "reason": None,
-                        }
-                    },
+
+    async def claim_one(uow: UnitOfWork) -> bool:
+        claimed = await uow.db[CONTENT].find_one_and_update(
+            {"status": SCHEDULED, "publish_at": {"$lte": moment}},
+            {
+                "$set": {"status": PUBLISHED, "published_at": moment, "updated_at": moment},
+                "$inc": {"version": 1},
+                "$push": {
+                    "history": {"from": SCHEDULED, "to": PUBLISHED, "by": SYSTEM_AUTHOR, "at": moment, "reason": None}
                 },
-                sort=[("publish_at", ASCENDING)],
-                return_document=ReturnDocument.AFTER,
-                session=uow.session,
-            )
-            if claimed is None:
-                return published
-            uow.emit(_published_event(content_to_model(claimed), scheduled=True))
+            },
+            sort=[("publish_at", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+            session=uow.session,
+        )
+        if claimed is None:
+            return False
+        uow.emit(_published_event(content_to_model(claimed), scheduled=True))
+        return True
+
+    while await rt.transaction(claim_one):
         published += 1
+    return published
 
 
 # --- campaigns and the forward plan -----------------------------------------------------------
@@ -494,25 +492,28 @@ async def announce_due(rt: Runtime, at: datetime | None = None) -> int:
     moment = at or now()
     announced = 0
     for flag, edge in (("opened_announced", "opens_at"), ("closed_announced", "closes_at")):
-        while True:
-            async with rt.unit_of_work() as uow:
-                query: dict[str, Any] = {flag: False, edge: {"$lte": moment}}
-                if flag == "closed_announced":
-                    query["opened_announced"] = True  # opened always goes out first
-                claimed = await uow.db[CONSULTATIONS].find_one_and_update(
-                    query,
-                    {"$set": {flag: True, "updated_at": moment}, "$inc": {"version": 1}},
-                    return_document=ReturnDocument.AFTER,
-                    session=uow.session,
-                )
-                if claimed is None:
-                    break
-                consultation = consultation_to_model(claimed)
-                uow.emit(
-                    _opened_event(consultation)
-                    if flag == "opened_announced"
-                    else await _closed_event(uow, consultation)
-                )
+
+        async def claim_one(uow: UnitOfWork, flag: str = flag, edge: str = edge) -> bool:
+            query: dict[str, Any] = {flag: False, edge: {"$lte": moment}}
+            if flag == "closed_announced":
+                query["opened_announced"] = True  # opened always goes out first
+            claimed = await uow.db[CONSULTATIONS].find_one_and_update(
+                query,
+                {"$set": {flag: True, "updated_at": moment}, "$inc": {"version": 1}},
+                return_document=ReturnDocument.AFTER,
+                session=uow.session,
+            )
+            if claimed is None:
+                return False
+            consultation = consultation_to_model(claimed)
+            uow.emit(
+                _opened_event(consultation) if flag == "opened_announced" else await _closed_event(uow, consultation)
+            )
+            return True
+
+        # another replica (or the background scheduler) may be claiming at the same moment: a write
+        # conflict is retried, and whoever wins announces; the flag makes sure it happens once
+        while await rt.transaction(claim_one):
             announced += 1
     return announced
 

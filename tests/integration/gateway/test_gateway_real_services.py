@@ -74,11 +74,6 @@ def test_authorisation_through_the_gateway(
         assert response.headers["content-type"].startswith("application/problem+json")
 
 
-@pytest.mark.xfail(
-    reason="runtime ops_router imports Request inside the function, so FastAPI reads 'request' as a "
-    "required query parameter (422); passes once runtime/civic/service.py imports it at module level",
-    strict=False,
-)
 def test_ops_routes_reach_the_service_with_the_ops_scope(platform_stack: Stack) -> None:
     headers = {"Authorization": f"Bearer {platform_stack.token(['ops'])}"}
     response = httpx.get(
