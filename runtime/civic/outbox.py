@@ -149,6 +149,9 @@ class OutboxRelay:
         producer = await self._ensure_producer()
         await bus.ensure_topics_before_publish(producer, self.settings, {record["topic"] for record in records})
         tracer = trace.get_tracer("civic.outbox")
+        # The whole batch goes out at once and is acknowledged together: the producer keeps the order
+        # per partition (per key), and one round trip per batch instead of per record keeps up with bursts.
+        sent: list[tuple[dict[str, Any], asyncio.Future[Any]]] = []
         for record in records:
             parent = context_from({"traceparent": record.get("traceparent")})
             with tracer.start_as_current_span(
@@ -174,17 +177,30 @@ class OutboxRelay:
                 ]
                 if traceparent:
                     headers.append(("traceparent", traceparent.encode()))
-                await producer.send_and_wait(
+                delivery = await producer.send(
                     record["topic"],
                     value=json.dumps(envelope).encode(),
                     key=(record.get("key") or record["_id"]).encode(),
                     headers=headers,
                 )
-            await self.db[OUTBOX].update_one(
-                {"_id": record["_id"]},
+            sent.append((record, delivery))
+        published: list[str] = []
+        failure: BaseException | None = None
+        for record, delivery in sent:
+            try:
+                await delivery
+            except Exception as exc:  # keep what was acknowledged; the rest is retried with backoff
+                failure = failure or exc
+                continue
+            published.append(record["_id"])
+            metrics.OUTBOX_PUBLISHED.labels(self.service, record["topic"]).inc()
+        if published:
+            await self.db[OUTBOX].update_many(
+                {"_id": {"$in": published}},
                 {"$set": {"published_at": datetime.now(UTC)}, "$inc": {"attempts": 1}},
             )
-            metrics.OUTBOX_PUBLISHED.labels(self.service, record["topic"]).inc()
+        if failure is not None:
+            raise failure
         return len(records)
 
 

@@ -6,12 +6,11 @@ publishes nothing. Confidential SAR fields are stored here but never put in an e
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from civic import documents
-from civic.errors import Invalid, NotFound, PreconditionFailed, Refused, Unavailable
+from civic.errors import Invalid, NotFound, PreconditionFailed, Refused
 from civic.service import Runtime
 from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import (
@@ -26,7 +25,6 @@ from civic_contracts.safeguarding import (
 )
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import PyMongoError
 
 from civic_safeguarding.domain import (
     AttendanceEntry,
@@ -67,28 +65,11 @@ from civic_safeguarding.repository import (
 )
 from civic_safeguarding.sars import Action, Sar
 
-T = TypeVar("T")
-ATTEMPTS = 5
 Source = UnitOfWork | AsyncDatabase[Any]
 
 
 def today() -> date:
     return datetime.now(UTC).date()
-
-
-async def in_transaction(rt: Runtime, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-    """Run a use case in a unit of work, again when the database reports a transient conflict."""
-    for attempt in range(ATTEMPTS):
-        try:
-            async with rt.unit_of_work() as uow:
-                return await work(uow)
-        except (Unavailable, PyMongoError) as exc:
-            cause = exc.__cause__ if isinstance(exc, Unavailable) else exc
-            transient = isinstance(cause, PyMongoError) and cause.has_error_label("TransientTransactionError")
-            if transient and attempt + 1 < ATTEMPTS:
-                continue
-            raise
-    raise AssertionError("unreachable")
 
 
 def _db(source: Source) -> tuple[AsyncDatabase[Any], Any]:
@@ -165,7 +146,7 @@ async def establish_board(rt: Runtime, body: dict[str, Any]) -> dict[str, Any]:
         )
         return await _insert(uow, BOARDS, board)
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 async def appoint_member(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -185,7 +166,7 @@ async def appoint_member(rt: Runtime, board_id: str, body: dict[str, Any]) -> di
         )
         return await _insert(uow, MEMBERS, member)
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 async def sign_mou(
@@ -197,7 +178,7 @@ async def sign_mou(
         member.sign_mou(_day(signed_on))
         return await _save(uow, MEMBERS, doc, member)
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 async def name_deputy(rt: Runtime, member_id: str, deputy_name: str, expected: int | None) -> dict[str, Any]:
@@ -207,7 +188,7 @@ async def name_deputy(rt: Runtime, member_id: str, deputy_name: str, expected: i
         member.name_deputy(deputy_name)
         return await _save(uow, MEMBERS, doc, member)
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 # --------------------------------------------------------------------------- meetings
@@ -235,7 +216,7 @@ async def schedule_meeting(rt: Runtime, board_id: str, body: dict[str, Any]) -> 
             )
         return await _insert(uow, MEETINGS, meeting, quorum=None)
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 async def record_attendance(
@@ -288,7 +269,7 @@ async def record_attendance(
             uow, MEETINGS, doc, meeting, quorum={"quorate": quorum.quorate, "missing": quorum.missing}
         )
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 async def quorum(rt: Runtime, meeting_id: str) -> dict[str, Any]:
@@ -314,7 +295,7 @@ async def declare_interest(rt: Runtime, meeting_id: str, body: dict[str, Any]) -
         await _save(uow, MEETINGS, doc, meeting, quorum=doc.get("quorum"))
         return {**to_document(declaration), "meeting_id": meeting.id}
 
-    result = await in_transaction(rt, work)
+    result = await rt.transaction(work)
     result["id"] = result.pop("_id")
     return result
 
@@ -371,7 +352,7 @@ async def decide(
         uow.emit(_recorded(decision, board))
         return saved
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 def _recorded(decision: Decision, board: Board) -> DecisionRecorded:
@@ -405,7 +386,7 @@ async def decide_between_meetings(rt: Runtime, board_id: str, body: dict[str, An
         uow.emit(_recorded(decision, board))
         return saved
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 async def mark_held(rt: Runtime, meeting_id: str, expected: int | None) -> dict[str, Any]:
@@ -430,7 +411,7 @@ async def mark_held(rt: Runtime, meeting_id: str, expected: int | None) -> dict[
             uow, MEETINGS, doc, meeting, quorum={"quorate": result.quorate, "missing": result.missing}
         )
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 async def cancel_meeting(rt: Runtime, meeting_id: str, expected: int | None) -> dict[str, Any]:
@@ -446,7 +427,7 @@ async def cancel_meeting(rt: Runtime, meeting_id: str, expected: int | None) -> 
         )
         return await _save(uow, MEETINGS, doc, meeting, quorum=doc.get("quorum"))
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 # --------------------------------------------------------------------------- minutes
@@ -482,7 +463,7 @@ async def write_minutes(
         minutes.redraft(text)
         return await _save(uow, MINUTES, doc, minutes), False
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 async def _existing_minutes(
@@ -504,7 +485,7 @@ async def submit_minutes(rt: Runtime, meeting_id: str, expected: int | None) -> 
         minutes.submit(today())
         return await _save(uow, MINUTES, doc, minutes)
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 async def approve_minutes(
@@ -550,7 +531,7 @@ async def approve_minutes(
         )
         return await _save(uow, MINUTES, doc, minutes)
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 async def correct_minutes(rt: Runtime, meeting_id: str, text: str, reason: str) -> dict[str, Any]:
@@ -559,7 +540,7 @@ async def correct_minutes(rt: Runtime, meeting_id: str, text: str, reason: str) 
         correction = minutes.correct(documents.new_id(), text, reason, today())
         return await _insert(uow, CORRECTIONS, correction)
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 # --------------------------------------------------------------------------- SARs
@@ -579,7 +560,7 @@ async def refer_sar(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[st
         )
         return await _insert(uow, SARS, sar)
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 async def advance_sar(rt: Runtime, sar_id: str, body: dict[str, Any], expected: int | None) -> dict[str, Any]:
@@ -626,7 +607,7 @@ async def advance_sar(rt: Runtime, sar_id: str, body: dict[str, Any], expected: 
             )
         return await _save(uow, SARS, doc, sar)
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 # --------------------------------------------------------------------------- budget
@@ -661,7 +642,7 @@ async def set_budget(
         documents.check_version(existing, expected)
         return await _save(uow, BUDGETS, existing, budget, **extra), False
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 def budget_view(doc: dict[str, Any]) -> dict[str, Any]:
@@ -699,7 +680,7 @@ async def form_sub_group(rt: Runtime, board_id: str, body: dict[str, Any]) -> di
         )
         return await _insert(uow, SUB_GROUPS, group)
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 async def review_terms_of_reference(
@@ -711,7 +692,7 @@ async def review_terms_of_reference(
         group.review_terms_of_reference(_day(on))
         return await _save(uow, SUB_GROUPS, doc, group)
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 async def first_meetings_this_year(db: AsyncDatabase[Any], board_ids: list[str]) -> dict[str, date | None]:
@@ -754,7 +735,7 @@ async def draft_annual_report(rt: Runtime, board_id: str, body: dict[str, Any]) 
         )
         return await _insert(uow, ANNUAL_REPORTS, report)
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 async def advance_annual_report(
@@ -787,7 +768,7 @@ async def advance_annual_report(
             )
         return await _save(uow, ANNUAL_REPORTS, doc, report)
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 # --------------------------------------------------------------------------- disputes
@@ -807,7 +788,7 @@ async def raise_dispute(rt: Runtime, board_id: str, body: dict[str, Any]) -> dic
         )
         return await _insert(uow, DISPUTES, dispute, joint_meeting_due_on=dispute.joint_meeting_due_on)
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 async def advance_dispute(
@@ -823,7 +804,7 @@ async def advance_dispute(
             dispute.resolve(on, body.get("resolution") or "")
         return await _save(uow, DISPUTES, doc, dispute, joint_meeting_due_on=dispute.joint_meeting_due_on)
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 def dispute_view(doc: dict[str, Any]) -> dict[str, Any]:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from civic import documents
-from civic.errors import Forbidden, PreconditionFailed, Unavailable
+from civic.errors import Forbidden, PreconditionFailed
 from civic.http import Caller
 from civic.service import Runtime
 from civic.uow import UnitOfWork
@@ -24,7 +23,6 @@ from civic_contracts.savings import (
     TargetPassed,
 )
 from pymongo import UpdateOne
-from pymongo.errors import PyMongoError
 
 from civic_savings import figures, reports
 from civic_savings.domain import Initiative, Target, check_cost_avoidance
@@ -42,30 +40,11 @@ from civic_savings.repository import (
     to_model,
 )
 
-T = TypeVar("T")
-# Concurrent changes to one read-model cell conflict inside transactions; the database labels
-# that transient, and running the whole use case again (after a short random pause) is the remedy.
-ATTEMPTS = 10
 TOTALS_SHARDS = 8
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-async def in_transaction(rt: Runtime, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-    for attempt in range(ATTEMPTS):
-        try:
-            async with rt.unit_of_work() as uow:
-                return await work(uow)
-        except (Unavailable, PyMongoError) as exc:
-            cause = exc.__cause__ if isinstance(exc, Unavailable) else exc
-            transient = isinstance(cause, PyMongoError) and cause.has_error_label("TransientTransactionError")
-            if transient and attempt + 1 < ATTEMPTS:
-                await asyncio.sleep(random.uniform(0, 0.002 * 2**attempt))
-                continue
-            raise
-    raise AssertionError("unreachable")
 
 
 # ---------------------------------------------------------------- initiatives
@@ -91,7 +70,7 @@ async def propose(rt: Runtime, fields: dict[str, Any], caller: Caller) -> dict[s
         uow.emit(InitiativeProposed(**_identity(initiative), planned_pence=initiative.planned_pence))
         return api_form(doc)
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 async def get(rt: Runtime, initiative_id: str) -> dict[str, Any]:
@@ -121,7 +100,7 @@ async def _change(
             uow.emit(event)
         return api_form(saved)
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 async def transition(
@@ -312,7 +291,7 @@ async def set_target(
         passed = await _check_target(uow, name, _now().date())
         return documents.resource(passed or saved), doc is None
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 # ---------------------------------------------------------------- cost avoidance
@@ -326,7 +305,7 @@ async def record_cost_avoidance(rt: Runtime, fields: dict[str, Any], caller: Cal
             await documents.insert(uow, COST_AVOIDANCE, {**record, "recorded_by": caller.sub})
         )
 
-    return await in_transaction(rt, work)
+    return await rt.transaction(work)
 
 
 async def get_cost_avoidance(rt: Runtime, record_id: str) -> dict[str, Any]:

@@ -1,0 +1,220 @@
+"""``make bench``: start the whole platform on free ports, measure side by side, write bench/results.md.
+
+Every target is a ratio of two things measured in this one run on this one machine, so a slow or
+noisy machine moves both sides alike. Figures are written to ``bench/results.md`` (for people) and
+``bench/results.json`` (for comparing runs); nothing here fails a build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from civic.auth import ALL_SCOPES
+from civic.cli.stack import SERVICES, Stack, StackConfig
+
+from bench import events, gateway, occupancy, savings
+
+HERE = Path(__file__).parent
+SEED_MODULES = {s: f"civic_{s}.seed" for s in SERVICES}
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+async def _seed(stack: Stack, token: str) -> None:
+    for service in SERVICES:
+        async with httpx.AsyncClient(base_url=stack.service_url(service), timeout=120, trust_env=False,
+                                     headers={"Authorization": f"Bearer {token}"}) as client:
+            await importlib.import_module(SEED_MODULES[service]).seed(client)
+
+
+async def measure(stack: Stack, quick: bool) -> dict[str, Any]:
+    token = stack.token(ALL_SCOPES, sub="bench")
+    headers = {"Authorization": f"Bearer {token}"}
+    results: dict[str, Any] = {}
+    await _seed(stack, token)
+
+    say("· gateway: direct vs through the gateway, dashboard vs slowest backend")
+    urls = {"gateway": stack.gateway_url(), **{s: stack.service_url(s) for s in SERVICES}}
+    results["gateway"] = await gateway.run(urls, token)
+
+    hop_events = 150 if quick else events.EVENTS
+    say(f"· event hop at {events.RATE_PER_SECOND}/s ({hop_events} closures), and the broker alone")
+    results["event_hop"] = {"1 replica": await events.hop(
+        stack.service_url("property"), stack.mongodb_url("property"), stack.mongodb_url("savings"), headers,
+        events=hop_events)}
+    results["broker_baseline"] = await events.broker_baseline(stack.kafka_bootstrap(), events=hop_events)
+
+    say("· savings: API create vs raw driver insert")
+    results["savings_create"] = {"1 replica": await savings.create_rate(
+        [stack.service_url("savings")], stack.mongodb_url("savings"), headers)}
+
+    say("· savings with a second replica (same database, same consumer group)")
+    replica = stack.start_replica("savings", 2)
+    stack.wait_ready("savings-2")
+    await asyncio.sleep(12)  # let the consumer group rebalance onto both replicas
+    results["savings_create"]["2 replicas"] = await savings.create_rate(
+        [stack.service_url("savings"), replica.url], stack.mongodb_url("savings"), headers)
+    results["event_hop"]["2 replicas"] = await events.hop(
+        stack.service_url("property"), stack.mongodb_url("property"), stack.mongodb_url("savings"), headers,
+        events=hop_events)
+    stack.stop_component("savings-2")
+
+    say("· reports at 1k and 100k records (this loads 100k initiatives and 100k readings)")
+    results["savings_theme_report"] = await savings.report_scaling(
+        stack.service_url("savings"), stack.mongodb_url("savings"), headers)
+    results["property_utilisation_report"] = await occupancy.report_scaling(stack.service_url("property"), headers)
+    return results
+
+
+def _verdict(value: float | None, target: float, at_least: bool) -> str:
+    if value is None:
+        return "n/a"
+    return "met" if (value >= target if at_least else value <= target) else "**not met**"
+
+
+def render(results: dict[str, Any], meta: dict[str, Any]) -> str:
+    g = results["gateway"]
+    s1, s2 = results["savings_create"]["1 replica"], results["savings_create"]["2 replicas"]
+    h1, h2 = results["event_hop"]["1 replica"], results["event_hop"]["2 replicas"]
+    b = results["broker_baseline"]
+    t, p = results["savings_theme_report"], results["property_utilisation_report"]
+    rows = [
+        ("Gateway throughput ÷ direct (concurrency 32)", g["throughput_ratio"], "≥ 0.6",
+         _verdict(g["throughput_ratio"], 0.6, True)),
+        ("Gateway added latency p50, ms (concurrency 32)", g["added_latency_p50_ms_at_concurrency"], "≤ 2",
+         _verdict(g["added_latency_p50_ms_at_concurrency"], 2, False)),
+        ("Gateway added latency p99, ms (concurrency 32)", g["added_latency_p99_ms_at_concurrency"], "≤ 10",
+         _verdict(g["added_latency_p99_ms_at_concurrency"], 10, False)),
+        ("Gateway added latency p50, ms (one at a time)", g["added_latency_p50_ms_one_at_a_time"], "≤ 2",
+         _verdict(g["added_latency_p50_ms_one_at_a_time"], 2, False)),
+        ("Gateway added latency p99, ms (one at a time)", g["added_latency_p99_ms_one_at_a_time"], "≤ 10",
+         _verdict(g["added_latency_p99_ms_one_at_a_time"], 10, False)),
+        ("Dashboard ÷ slowest backend summary (p50)", g["dashboard_ratio_to_slowest_summary"], "≤ 1.3",
+         _verdict(g["dashboard_ratio_to_slowest_summary"], 1.3, False)),
+        ("Savings API create ÷ raw insert (concurrency 16)", s1["ratio_api_to_raw"], "≥ 0.5",
+         _verdict(s1["ratio_api_to_raw"], 0.5, True)),
+        ("Theme report at 100k ÷ at 1k initiatives", t["ratio_100k_to_1k"], "≤ 2",
+         _verdict(t["ratio_100k_to_1k"], 2, False)),
+        ("Utilisation report at 100k ÷ at 1k readings", p["ratio_100k_to_1k"], "≤ 2 (same rule as savings)",
+         _verdict(p["ratio_100k_to_1k"], 2, False)),
+    ]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {meta['finished']} on {meta['machine']} ({meta['cpus']} CPUs), Python {meta['python']}, "
+        f"embedded stack (SecantusDB, Tansu memory broker), {meta['wall_seconds']} s in all. "
+        "Written by `make bench`; every ratio compares two things measured side by side in this run.",
+        "",
+        "## Against the targets",
+        "",
+        "| Figure | Measured | Target | |",
+        "|---|---:|---|---|",
+        *[f"| {name} | {value} | {target} | {verdict} |" for name, value, target, verdict in rows],
+        "",
+        "## Event hop (write accepted → applied by the reacting service)",
+        "",
+        f"Property closes a building at a steady {h1['rate_per_second']}/s; savings records the realised saving. "
+        "Stamped by the two transactions (outbox record → saving), so polling does not enter the figure.",
+        "",
+        "| | p50 ms | p99 ms | max ms | applied / events |",
+        "|---|---:|---:|---:|---:|",
+        *[f"| Platform, {label} | {h['p50_ms']} | {h['p99_ms']} | {h['max_ms']} | {h['applied']} / {h['events']} |"
+          for label, h in (("one savings replica", h1), ("two savings replicas", h2))],
+        f"| Broker alone (aiokafka produce → consume) | {b['p50_ms']} | {b['p99_ms']} | | {b['events']} |",
+        "",
+        "## One replica to two (savings)",
+        "",
+        "| | 1 replica | 2 replicas |",
+        "|---|---:|---:|",
+        f"| API creates per second (concurrency 16) | {s1['api_create_per_second']} | {s2['api_create_per_second']} |",
+        f"| Raw inserts per second, same server | {s1['raw_insert_per_second']} | {s2['raw_insert_per_second']} |",
+        f"| API ÷ raw | {s1['ratio_api_to_raw']} | {s2['ratio_api_to_raw']} |",
+        f"| Raw transactions per second (initiative + read-model cell + outbox record, driver only) | "
+        f"{s1['raw_transaction_per_second']} | {s2['raw_transaction_per_second']} |",
+        f"| API ÷ raw transaction | {s1['ratio_api_to_raw_transaction']} | {s2['ratio_api_to_raw_transaction']} |",
+        f"| API create p50 / p99 ms | {s1['api_create_p50_ms']} / {s1['api_create_p99_ms']} | "
+        f"{s2['api_create_p50_ms']} / {s2['api_create_p99_ms']} |",
+        f"| Event hop p50 / p99 ms | {h1['p50_ms']} / {h1['p99_ms']} | {h2['p50_ms']} / {h2['p99_ms']} |",
+        "",
+        "Both replicas share this machine's two cores with the database servers, the broker and the load "
+        "generator, so a second replica adds consumers (the three partitions are split between them) "
+        "more than it adds CPU; on a cluster each replica brings its own.",
+        "",
+        "## Reports as data grows",
+        "",
+        "| Report | at 1k: median ms | at 100k: median ms | ratio |",
+        "|---|---:|---:|---:|",
+        f"| Savings theme report (read model) | {t['at_1k']['median_ms']} | {t['at_100k']['median_ms']} | "
+        f"{t['ratio_100k_to_1k']} |",
+        f"| Property utilisation, one building, 200 days | {p['at_1k']['median_ms']} | {p['at_100k']['median_ms']} | "
+        f"{p['ratio_100k_to_1k']} |",
+        "",
+        f"Savings totals matched what was loaded: {t['totals_match_what_was_loaded']}.",
+        "",
+        "## Gateway detail",
+        "",
+        "| | direct | via gateway |",
+        "|---|---:|---:|",
+        f"| requests/s | {g['direct']['throughput_rps']} | {g['via_gateway']['throughput_rps']} |",
+        f"| p50 ms | {g['direct']['p50_ms']} | {g['via_gateway']['p50_ms']} |",
+        f"| p99 ms | {g['direct']['p99_ms']} | {g['via_gateway']['p99_ms']} |",
+        f"| refused | {g['direct']['refused']} | {g['via_gateway']['refused']} |",
+        "",
+        f"Dashboard p50 {g['dashboard_p50_ms']} ms; backend summaries p50 (ms): "
+        + ", ".join(f"{k} {v}" for k, v in g["summary_p50_ms"].items())
+        + f"; degraded parts: {g['dashboard_degraded_parts'] or 'none'}.",
+        "",
+        "Raw figures: `bench/results.json`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer events, for trying the bench out")
+    args = parser.parse_args()
+    state = Path(tempfile.mkdtemp(prefix="civic-bench-"))
+    config = StackConfig.ephemeral(state, extra_env={
+        "CIVIC_RATE_LIMIT_PER_MINUTE": "100000000",  # the bench is one subject hammering the gateway
+        "CIVIC_LOG_LEVEL": "WARNING",
+    })
+    stack = Stack(config, echo=say)
+    started = time.perf_counter()
+    say("starting the platform on free ports …")
+    stack.start()
+    try:
+        results = asyncio.run(measure(stack, args.quick))
+    finally:
+        stack.stop()
+        shutil.rmtree(state, ignore_errors=True)
+    meta = {
+        "finished": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": platform.platform(terse=True),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "wall_seconds": round(time.perf_counter() - started),
+    }
+    (HERE / "results.json").write_text(json.dumps({"meta": meta, **results}, indent=2, default=str) + "\n")
+    report = render(results, meta)
+    (HERE / "results.md").write_text(report)
+    say("\n" + report)
+    say(f"written: {HERE / 'results.md'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""Savings: what a create through the API costs against the driver alone, and how the theme report
+grows from 1k to 100k initiatives.
+
+Large volumes are loaded in bulk with the service's own domain model and read-model arithmetic
+(``Initiative``, ``figures.contribution``, ``repository.to_document``), exactly the documents and
+totals the service would have written one change at a time; the report is then asked for through
+the API and its grand total checked against what was loaded, so a wrong loader cannot flatter it.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from civic_savings import figures
+from civic_savings.domain import THEMES, Initiative
+from civic_savings.repository import INITIATIVES, TOTALS, cell_document, cell_id, to_document
+from civic_savings.service import TOTALS_SHARDS
+from pymongo import AsyncMongoClient, UpdateOne
+
+from bench.measure import closed_loop, median_time, ok, ratio
+
+YEARS = ("2021/22", "2022/23", "2023/24", "2024/25", "2025/26")
+DIRECTORATES = ("Adults", "Children's", "Place", "Corporate", "Public Health", "Housing")
+PROGRAMMES = ("LGR", "Survive to Thrive", None)
+REPORT_YEARS = "2021/22,2022/23,2023/24"
+CONCURRENCY = 16
+DURATION_SECONDS = 5.0
+REPORT_SAMPLES = 30
+
+
+def _initiative(rng: random.Random, n: int) -> Initiative:
+    first = rng.randrange(len(YEARS) - 1)
+    profile = {YEARS[first]: rng.randrange(1, 500) * 1_000_00, YEARS[first + 1]: rng.randrange(0, 300) * 1_000_00}
+    initiative = Initiative.propose(
+        id=uuid.uuid4().hex, title=f"Bench initiative {n}", directorate=rng.choice(DIRECTORATES),
+        theme=rng.choice(list(THEMES)), category="transformation", profile=[
+            {"year": y, "planned_pence": p} for y, p in profile.items()
+        ], programme=rng.choice(PROGRAMMES), by="bench", now=datetime.now(UTC),
+    )
+    return initiative
+
+
+def _create_body(n: int) -> dict[str, Any]:
+    return {
+        "title": f"Bench create {n} {uuid.uuid4().hex[:8]}", "directorate": "Corporate", "theme": "process_policy",
+        "category": "transformation", "programme": "Bench",
+        "profile": [{"year": "2030/31", "planned_pence": 1_000_000}],
+    }
+
+
+async def load(mongodb_url: str, count: int, seed: int) -> int:
+    """Add ``count`` initiatives and their read-model totals in bulk; returns the pence planned in REPORT_YEARS."""
+    rng = random.Random(seed)
+    wanted = set(REPORT_YEARS.split(","))
+    planned_in_report = 0
+    client: AsyncMongoClient[Any] = AsyncMongoClient(mongodb_url, tz_aware=True)
+    try:
+        db = client["civic_savings"]
+        batch: list[dict[str, Any]] = []
+        cells: dict[tuple[tuple[str, ...], int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        stamp = datetime.now(UTC)
+        for n in range(count):
+            initiative = _initiative(rng, n)
+            planned_in_report += sum(p for y, p in initiative.profile.items() if y in wanted)
+            batch.append({**to_document(initiative), "version": 1, "created_at": stamp, "updated_at": stamp})
+            shard = rng.randrange(TOTALS_SHARDS)
+            for cell, measures in figures.contribution(initiative).items():
+                for measure, value in measures.items():
+                    cells[(cell, shard)][measure] += value
+            if len(batch) == 5000:
+                await db[INITIATIVES].insert_many(batch, ordered=False)
+                batch = []
+        if batch:
+            await db[INITIATIVES].insert_many(batch, ordered=False)
+        await db[TOTALS].bulk_write([
+            UpdateOne({"_id": cell_id(cell, shard)}, {"$inc": dict(inc), "$setOnInsert": cell_document(cell)},
+                      upsert=True)
+            for (cell, shard), inc in cells.items()
+        ], ordered=False)
+    finally:
+        await client.close()
+    return planned_in_report
+
+
+async def report_scaling(service_url: str, mongodb_url: str, headers: dict[str, str]) -> dict[str, Any]:
+    """Theme report time with 1k initiatives, then with 100k (the same 1k plus 99k more)."""
+    async with httpx.AsyncClient(base_url=service_url, headers=headers, timeout=60, trust_env=False) as client:
+        baseline = await _report_total(client)
+        expected = baseline + await load(mongodb_url, 1_000, seed=1)
+
+        async def report() -> None:
+            response = await client.get("/v1/reports/themes", params={"years": REPORT_YEARS})
+            ok(response)
+
+        at_1k = await median_time(report, REPORT_SAMPLES)
+        check_1k = await _report_total(client) == expected
+        expected += await load(mongodb_url, 99_000, seed=2)
+        at_100k = await median_time(report, REPORT_SAMPLES)
+        check_100k = await _report_total(client) == expected
+    return {
+        "report": f"GET /v1/reports/themes?years={REPORT_YEARS}",
+        "at_1k": at_1k,
+        "at_100k": at_100k,
+        "ratio_100k_to_1k": ratio(at_100k["median_ms"], at_1k["median_ms"]),
+        "totals_match_what_was_loaded": check_1k and check_100k,
+    }
+
+
+async def _report_total(client: httpx.AsyncClient) -> int:
+    body = (await client.get("/v1/reports/themes", params={"years": REPORT_YEARS})).json()
+    return int(body["totals"]["planned_pence"])
+
+
+async def create_rate(service_urls: list[str], mongodb_url: str, headers: dict[str, str]) -> dict[str, Any]:
+    """POST /v1/initiatives (validation, transaction, outbox, read model) against ``insert_one`` of the same
+    document on the same server, at the same concurrency, interleaved raw / API / raw / API."""
+    mongo: AsyncMongoClient[Any] = AsyncMongoClient(mongodb_url, tz_aware=True)
+    scratch = mongo["civic_savings_bench"]["initiatives"]
+    rng = random.Random(3)
+    limits = httpx.Limits(max_connections=CONCURRENCY * 2, max_keepalive_connections=CONCURRENCY * 2)
+    try:
+        async with httpx.AsyncClient(headers=headers, timeout=60, limits=limits, trust_env=False) as client:
+
+            async def via_api(n: int) -> bool:
+                url = service_urls[n % len(service_urls)] + "/v1/initiatives"
+                return (await client.post(url, json=_create_body(n))).status_code == 201
+
+            async def raw(n: int) -> bool:
+                doc = to_document(_initiative(rng, n))
+                await scratch.insert_one({**doc, "_id": uuid.uuid4().hex})
+                return True
+
+            async def raw_transaction(n: int) -> bool:
+                # what any correct create must write, with the driver alone: the initiative, its read-model
+                # cell and an outbox record, in one transaction (no HTTP, validation, auth or events)
+                initiative = _initiative(rng, n)
+                async with mongo.start_session() as session, await session.start_transaction():
+                    await scratch.insert_one({**to_document(initiative), "_id": uuid.uuid4().hex}, session=session)
+                    await scratch.database["totals"].bulk_write([
+                        UpdateOne({"_id": cell_id(cell, 0)}, {"$inc": inc}, upsert=True)
+                        for cell, inc in figures.contribution(initiative).items()
+                    ], session=session)
+                    await scratch.database["outbox"].insert_one({"_id": uuid.uuid4().hex, "n": n}, session=session)
+                return True
+
+            await closed_loop(via_api, CONCURRENCY, 1.0)  # warm connections and caches
+            await closed_loop(raw, CONCURRENCY, 1.0)
+            runs: dict[str, list[dict[str, Any]]] = {"raw": [], "api": [], "raw_transaction": []}
+            for _ in range(2):
+                runs["raw"].append(await closed_loop(raw, CONCURRENCY, DURATION_SECONDS))
+                runs["api"].append(await closed_loop(via_api, CONCURRENCY, DURATION_SECONDS))
+                runs["raw_transaction"].append(await closed_loop(raw_transaction, CONCURRENCY, DURATION_SECONDS))
+        await mongo.drop_database("civic_savings_bench")
+    finally:
+        await mongo.close()
+    raw_rate = sum(r["per_second"] for r in runs["raw"]) / len(runs["raw"])
+    api_rate = sum(r["per_second"] for r in runs["api"]) / len(runs["api"])
+    txn_rate = sum(r["per_second"] for r in runs["raw_transaction"]) / len(runs["raw_transaction"])
+    return {
+        "concurrency": CONCURRENCY,
+        "replicas": len(service_urls),
+        "raw_insert_per_second": round(raw_rate, 1),
+        "api_create_per_second": round(api_rate, 1),
+        "api_create_p50_ms": runs["api"][-1]["p50_ms"],
+        "api_create_p99_ms": runs["api"][-1]["p99_ms"],
+        "api_failed": sum(r["failed"] for r in runs["api"]),
+        "ratio_api_to_raw": ratio(api_rate, raw_rate),
+        "raw_transaction_per_second": round(txn_rate, 1),
+        "ratio_api_to_raw_transaction": ratio(api_rate, txn_rate),
+    }
