@@ -9,7 +9,10 @@ the API and its grand total checked against what was loaded, so a wrong loader c
 
 from __future__ import annotations
 
+import asyncio
+import json
 import random
+import time
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -97,9 +100,11 @@ async def report_scaling(service_url: str, mongodb_url: str, headers: dict[str, 
             response = await client.get("/v1/reports/themes", params={"years": REPORT_YEARS})
             ok(response)
 
+        settled_1k = await _settled(mongodb_url)
         at_1k = await median_time(report, REPORT_SAMPLES)
         check_1k = await _report_total(client) == expected
         expected += await load(mongodb_url, 99_000, seed=2)
+        settled_100k = await _settled(mongodb_url)
         at_100k = await median_time(report, REPORT_SAMPLES)
         check_100k = await _report_total(client) == expected
     return {
@@ -108,7 +113,23 @@ async def report_scaling(service_url: str, mongodb_url: str, headers: dict[str, 
         "at_100k": at_100k,
         "ratio_100k_to_1k": ratio(at_100k["median_ms"], at_1k["median_ms"]),
         "totals_match_what_was_loaded": check_1k and check_100k,
+        "seconds_until_folded": {"1k": settled_1k, "100k": settled_100k},
     }
+
+
+async def _settled(mongodb_url: str, timeout: float = 180) -> float | None:
+    """Wait for the service's background folding to leave one totals document per cell (as in normal running)."""
+    client: AsyncMongoClient[Any] = AsyncMongoClient(mongodb_url, tz_aware=True)
+    started = time.perf_counter()
+    try:
+        while time.perf_counter() - started < timeout:
+            ids = [d["_id"] async for d in client["civic_savings"][TOTALS].find({}, {"_id": 1})]
+            if all(json.loads(i)[-1] == 0 for i in ids):
+                return round(time.perf_counter() - started, 1)
+            await asyncio.sleep(1)
+        return None
+    finally:
+        await client.close()
 
 
 async def _report_total(client: httpx.AsyncClient) -> int:

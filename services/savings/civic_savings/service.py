@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import json
+import logging
 import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 from civic import documents
-from civic.errors import Forbidden, PreconditionFailed
+from civic.errors import Forbidden, PreconditionFailed, Unavailable
 from civic.http import Caller
 from civic.service import Runtime
 from civic.uow import UnitOfWork
@@ -23,6 +26,7 @@ from civic_contracts.savings import (
     TargetPassed,
 )
 from pymongo import UpdateOne
+from pymongo.errors import PyMongoError
 
 from civic_savings import figures, reports
 from civic_savings.domain import Initiative, Target, check_cost_avoidance
@@ -41,6 +45,7 @@ from civic_savings.repository import (
 )
 
 TOTALS_SHARDS = 8
+log = logging.getLogger("civic.savings")
 
 
 def _now() -> datetime:
@@ -242,6 +247,54 @@ async def _keep_read_model(
     if delta:
         for programme in {p for p in (before.programme if before else None, after.programme) if p}:
             await _check_target(uow, programme, now.date())
+
+
+FOLD_SECONDS = 15.0
+
+
+async def fold_totals(rt: Runtime) -> int:
+    """Fold the read model's extra shards into each cell's first, so reports read one document per cell.
+
+    Shards spread concurrent writes; folding afterwards keeps what a report reads bounded by the number
+    of cells (themes x years x directorates x programmes x categories), however many initiatives there
+    are. Each shard is moved in its own transaction: a writer that touches it at the same moment simply
+    wins, and the shard is folded on a later round.
+    """
+    folded = 0
+    async for doc in rt.db[TOTALS].find({}, {"_id": 1}):
+        *cell, shard = json.loads(doc["_id"])
+        if shard == 0:
+            continue
+
+        async def move(uow: UnitOfWork, shard_id: str = doc["_id"], cell: list[str] = cell) -> bool:
+            found = await uow.db[TOTALS].find_one_and_delete({"_id": shard_id}, session=uow.session)
+            if found is None:
+                return False
+            measures = {m: found[m] for m in figures.MEASURES if found.get(m)}
+            await uow.db[TOTALS].update_one(
+                {"_id": cell_id(tuple(cell), 0)},
+                {"$inc": measures, "$setOnInsert": cell_document(tuple(cell))},
+                upsert=True,
+                session=uow.session,
+            )
+            return True
+
+        try:
+            folded += bool(await rt.transaction(move))
+        except Unavailable:
+            continue  # busy or away: the next round tries again
+    return folded
+
+
+async def read_model_folding(rt: Runtime) -> None:
+    """Background job: fold the totals every few seconds."""
+    await rt.prepared.wait()
+    while True:
+        await asyncio.sleep(FOLD_SECONDS)
+        try:
+            await fold_totals(rt)
+        except PyMongoError as exc:
+            log.warning("read-model folding skipped", extra={"error": repr(exc)[:200]})
 
 
 async def _check_target(uow: UnitOfWork, name: str, today: date) -> dict[str, Any] | None:

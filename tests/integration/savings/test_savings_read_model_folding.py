@@ -1,0 +1,55 @@
+"""Folding the read model's shards: reports read one document per cell, and the figures do not move."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from civic_savings.repository import TOTALS
+from civic_savings.service import fold_totals
+
+from tests.integration.savings.conftest import unique
+
+
+async def _shards(db: Any, directorate: str) -> list[int]:
+    return [json.loads(d["_id"])[-1] async for d in db[TOTALS].find({"directorate": directorate}, {"_id": 1})]
+
+
+async def test_folding_leaves_one_document_per_cell_and_the_same_report(api, body, db, runtime_of) -> None:
+    directorate = unique("Folding")
+    # concurrent creates in one cell land on several shards
+    responses = await asyncio.gather(*(
+        api.post("/v1/initiatives", json=body(directorate=directorate, programme=None)) for _ in range(24)
+    ))
+    assert all(r.status_code == 201 for r in responses), [r.text for r in responses if r.status_code != 201]
+    assert len(set(await _shards(db, directorate))) > 1, "expected the writes to spread over shards"
+    params = {"years": "2030/31,2031/32", "directorate": directorate}
+    before = (await api.get("/v1/reports/themes", params=params)).json()
+    assert before["totals"]["planned_pence"] == 24 * 1_500_000
+
+    await fold_totals(await runtime_of("savings"))
+
+    assert set(await _shards(db, directorate)) == {0}
+    # one document per (theme, year, directorate, programme, category) cell: two years here
+    assert len(await _shards(db, directorate)) == 2
+    after = (await api.get("/v1/reports/themes", params=params)).json()
+    assert after == before
+
+
+async def test_folding_while_writes_continue_loses_nothing(api, body, db, runtime_of) -> None:
+    directorate = unique("Folding busy")
+    runtime = await runtime_of("savings")
+
+    async def create() -> None:
+        response = await api.post("/v1/initiatives", json=body(directorate=directorate, programme=None))
+        assert response.status_code == 201, response.text
+
+    await asyncio.gather(*(create() for _ in range(12)))
+    # fold while twelve more creates touch the same cells
+    await asyncio.gather(fold_totals(runtime), *(create() for _ in range(12)), fold_totals(runtime))
+    await fold_totals(runtime)
+    report = (await api.get("/v1/reports/themes", params={"years": "2030/31,2031/32",
+                                                          "directorate": directorate})).json()
+    assert report["totals"]["planned_pence"] == 24 * 1_500_000
+    assert set(await _shards(db, directorate)) == {0}
