@@ -22,10 +22,10 @@ from civic_contracts.envelope import Envelope, topic_for
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
 from civic import bus, metrics
-from civic.errors import DomainError
+from civic.errors import DomainError, Unavailable
 from civic.settings import ServiceSettings
 from civic.telemetry import context_from
 from civic.uow import UnitOfWork, UnitOfWorkFactory
@@ -42,6 +42,10 @@ def deadletter_topic(service: str) -> str:
 
 class AlreadyHandled(Exception):
     pass
+
+
+class DatabaseAway(Exception):
+    """The service's database cannot be reached: the event is not applied, not dead-lettered, and comes again."""
 
 
 class ConsumerRunner:
@@ -72,6 +76,10 @@ class ConsumerRunner:
         """Finish the event in hand, commit, leave the group."""
         self._stopping.set()
         if self._task is not None:
+            if not self.connected:
+                # still connecting or joining the group (the broker may hold a join while it expires a
+                # predecessor's session): no event is in hand, so do not wait for the join to finish
+                self._task.cancel()
             try:
                 await asyncio.wait_for(self._task, timeout=self.settings.shutdown_grace_seconds)
             except (TimeoutError, asyncio.CancelledError):
@@ -106,17 +114,35 @@ class ConsumerRunner:
                 consumer = self._consumer or await self._connect()
                 batches = await consumer.getmany(timeout_ms=500, max_records=100)
                 backoff = 0.5
-                for tp, records in batches.items():
+                pending = list(batches.items())
+                for index, (tp, records) in enumerate(pending):
+                    done = None
                     for record in records:
-                        await self._process(record)
-                        # the handler's work is committed; now the offset may move past it
-                        await consumer.commit({tp: record.offset + 1})
+                        try:
+                            await self._process(record)
+                        except (Unavailable, ConnectionFailure) as exc:
+                            # keep the partitions (no rebalance): rewind to what is not applied yet, retry soon
+                            consumer.seek(tp, record.offset)
+                            for later_tp, later in pending[index + 1:]:
+                                consumer.seek(later_tp, later[0].offset)
+                            raise DatabaseAway from exc
+                        done = record.offset + 1
                         if self._stopping.is_set():
-                            return
-                    self._record_lag(consumer, tp, records[-1].offset)
+                            break
+                    if done is not None:
+                        # the handlers' work is committed; now the offset may move past it. One commit per
+                        # partition batch: a crash before it redelivers only events the inbox already holds.
+                        await consumer.commit({tp: done})
+                        self._record_lag(consumer, tp, done - 1)
+                    if self._stopping.is_set():
+                        return
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # broker away or database away: reconnect with backoff
+            except DatabaseAway as exc:
+                log.warning("database unavailable; events wait in the broker", extra={"error": repr(exc.__cause__)[:300]})
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), timeout=backoff)
+            except Exception as exc:  # broker away: reconnect with backoff
                 log.warning("consumer interrupted; reconnecting", extra={"error": repr(exc)[:300]})
                 await self._close()
                 with contextlib.suppress(TimeoutError):
@@ -166,6 +192,16 @@ class ConsumerRunner:
             except AlreadyHandled:
                 metrics.EVENTS_HANDLED.labels(self.service, envelope.type, "duplicate").inc()
                 return None
+            except (Unavailable, ConnectionFailure):
+                # the database is away (or a write conflict): not the event's fault, so never a dead letter;
+                # after the retries the runner rewinds to it and tries again, until the database is back
+                if attempt == attempts:
+                    raise
+                log.warning(
+                    "database unavailable while handling an event; retrying",
+                    extra={"event_id": envelope.id, "event_type": envelope.type, "attempt": attempt},
+                )
+                await asyncio.sleep(self.settings.consumer_retry_backoff_seconds * 2 ** (attempt - 1))
             except DomainError as exc:  # a rule refuses it: retrying will not help
                 return f"{type(exc).__name__}: {exc.detail}"
             except Exception as exc:
@@ -238,13 +274,16 @@ class ConsumerRunner:
             from civic.errors import NotFound
 
             raise NotFound("dead letter", dead_letter_id)
-        envelope = Envelope.model_validate(json.loads(doc["value"]))
-        handler = self.handlers.get(envelope.type)
-        outcome = "redriven"
-        error = None
-        if handler is None:
+        envelope: Envelope | None = None
+        outcome, error = "redriven", None
+        try:
+            envelope = Envelope.model_validate(json.loads(doc["value"]))
+        except ValueError as exc:  # a malformed message stays malformed: say why, keep it open
+            outcome, error = "failed", f"not a CloudEvents envelope, so it cannot be applied: {exc}"[:1000]
+        handler = self.handlers.get(envelope.type) if envelope is not None else None
+        if envelope is not None and handler is None:
             outcome, error = "failed", f"no handler for {envelope.type}"
-        else:
+        elif envelope is not None and handler is not None:
             try:
                 await self.apply(envelope, handler)
             except AlreadyHandled:

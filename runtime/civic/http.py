@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
+import types
+import typing
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, field_validator
 from pymongo import ASCENDING
 
 from civic.auth import Caller, TokenVerifier, check_scopes
@@ -21,7 +26,8 @@ if TYPE_CHECKING:
 
     from civic.service import Runtime
 
-__all__ = ["Caller", "IfMatch", "Page", "current_runtime", "paginate", "require", "versioned"]
+__all__ = ["Caller", "IfMatch", "IsoDate", "IsoDateTime", "Page", "RequestModel", "current_runtime", "paginate",
+           "require", "versioned"]
 
 
 def current_runtime(request: Request) -> Runtime:
@@ -47,7 +53,49 @@ def require(*scopes: str) -> Callable[..., Any]:
         return caller
 
     dependency.__name__ = f"require_{'_'.join(s.replace(':', '_') for s in scopes) or 'token'}"
+    dependency.required_scopes = scopes  # type: ignore[attr-defined]  # read by document_problems and tests
     return dependency
+
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+_NOT_ISO = "must be an ISO 8601 date or date-time as text, e.g. 2026-11-23 or 2026-11-23T09:00:00Z"
+
+
+def _iso_text(value: Any) -> Any:
+    """Dates and times come as ISO 8601 text: not as numbers, which pydantic would read as Unix time."""
+    if isinstance(value, (int, float)) or (isinstance(value, (str, bytes)) and _NUMBER.fullmatch(
+            value if isinstance(value, str) else value.decode("latin-1"))):
+        raise ValueError(_NOT_ISO)
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_text)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
+
+
+def _temporal(annotation: Any) -> bool:
+    if annotation in (date, datetime):
+        return True
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _temporal(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return any(_temporal(a) for a in typing.get_args(annotation))
+    return False
+
+
+class RequestModel(BaseModel):
+    """Base of request bodies: unknown fields refused, dates and times only as ISO 8601 text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _dates_as_text(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and _temporal(field.annotation):
+            return _iso_text(value)
+        return value
 
 
 def _if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -76,8 +77,32 @@ async def _send_response(send: Send, response: Any) -> None:
     await send({"type": "http.response.body", "body": response.body})
 
 
+_ESCAPE = re.compile(rb"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+
+
+def lone_surrogate(body: bytes) -> bool:
+    """True when a JSON text escapes a UTF-16 surrogate that has no partner (e.g. "\\ud800"): such a
+    string is not Unicode text; it cannot be stored (BSON is UTF-8) nor sent back (RFC 7493, I-JSON)."""
+    high_ends_at = -1
+    for match in _ESCAPE.finditer(body):
+        escape = match.group(1)
+        code = int(escape[1:], 16) if escape[:1] == b"u" and len(escape) == 5 else None
+        low = code is not None and 0xDC00 <= code <= 0xDFFF
+        if high_ends_at >= 0 and not (match.start() == high_ends_at and low):
+            return True  # a high surrogate not followed at once by a low one
+        if high_ends_at >= 0:
+            high_ends_at = -1
+            continue
+        if code is not None and 0xD800 <= code <= 0xDBFF:
+            high_ends_at = match.end()
+        elif low:
+            return True  # a low surrogate with no high one before it
+    return high_ends_at >= 0
+
+
 class BodyLimitMiddleware:
-    """Refuses bodies over the limit with 413, by Content-Length or by counting a streamed body."""
+    """Refuses bodies over the limit with 413, by Content-Length or by counting a streamed body, and
+    JSON bodies whose strings are not Unicode text (a lone surrogate escape) with 400."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -106,6 +131,19 @@ class BodyLimitMiddleware:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
+        content_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+        if body and content_type.endswith(("/json", "+json")):
+            unreadable = None
+            try:
+                body.decode("utf-8")  # JSON text is UTF-8 (RFC 8259); encoded surrogates are not UTF-8 either
+            except UnicodeDecodeError:
+                unreadable = "The request body is not UTF-8 text."
+            if unreadable is None and b"\\u" in body and lone_surrogate(body):
+                unreadable = "The request body is not valid JSON text: a string holds a lone UTF-16 surrogate escape."
+            if unreadable is not None:
+                await _send_response(send, problem(400, unreadable, type_slug="malformed-json",
+                                                   instance=scope.get("path")))
+                return
         scope.setdefault("state", {})["civic_body"] = body
         delivered = False
 
@@ -126,7 +164,9 @@ class BodyLimitMiddleware:
 class IdempotencyMiddleware:
     """``Idempotency-Key`` on a POST: the same key and body again returns the first result, creating nothing.
 
-    Keys are scoped to the verified caller, so one caller can never see another's replay. Only
+    Keys are scoped to the verified caller, so one caller can never see another's replay, and to the
+    scopes the caller had: a replay under a token with other scopes is refused (422), since the first
+    answer may hold what the caller may no longer see (confidential fields). Only
     successful results are kept; a refusal leaves the key free for a corrected retry.
     """
 
@@ -162,9 +202,10 @@ class IdempotencyMiddleware:
         try:
             existing = await coll.find_one({"_id": record_id})
             if existing is not None:
-                await _send_response(send, self._answer_existing(scope, existing, fingerprint))
+                await _send_response(send, self._answer_existing(scope, existing, fingerprint, sorted(caller.scopes)))
                 return
             await coll.insert_one({"_id": record_id, "state": "pending", "fingerprint": fingerprint,
+                                   "scopes": sorted(caller.scopes),
                                    "created_at": datetime.now(UTC)})
         except DuplicateKeyError:
             await _send_response(send, problem(409, "A request with this Idempotency-Key is still in progress.",
@@ -204,13 +245,18 @@ class IdempotencyMiddleware:
                 log.warning("could not record the idempotency result", extra={"path": scope.get("path")})
 
     @staticmethod
-    def _answer_existing(scope: Scope, existing: dict[str, Any], fingerprint: str) -> Any:
+    def _answer_existing(scope: Scope, existing: dict[str, Any], fingerprint: str, scopes: list[str]) -> Any:
         from starlette.responses import Response
 
         if existing.get("fingerprint") != fingerprint:
             return problem(422, "This Idempotency-Key was already used with a different request.",
                            instance=scope.get("path"),
                            errors=[{"field": "Idempotency-Key", "message": "reused with another body"}])
+        if existing.get("scopes", scopes) != scopes:
+            return problem(422, "This Idempotency-Key was used under a token with other scopes; "
+                                "send the request with a new key.",
+                           instance=scope.get("path"),
+                           errors=[{"field": "Idempotency-Key", "message": "reused with other scopes"}])
         if existing.get("state") != "done":
             return problem(409, "A request with this Idempotency-Key is still in progress.",
                            instance=scope.get("path"))

@@ -120,3 +120,114 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
         return problem(500, "Something went wrong on our side; nothing was changed.", instance=request.url.path)
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Problem",
+    "description": "RFC 9457 problem details",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "validation failures: one per bad field",
+            "items": {"type": "object", "required": ["field", "message"],
+                      "properties": {"field": {"type": "string"}, "message": {"type": "string"}}},
+        },
+    },
+}
+_DESCRIPTIONS = {400: "Malformed request (e.g. the body is not JSON)", 401: "No token or a bad token",
+                 403: "The token lacks the scope, or the action is not the caller's to take",
+                 404: "Unknown id", 409: "Refused by a rule of the domain", 412: "If-Match no longer matches",
+                 413: "Body over the size limit", 415: "Unsupported media type", 422: "Validation failed",
+                 503: "A dependency (the database) is unreachable; nothing was changed"}
+
+
+def problem_response(status: int, description: str | None = None) -> dict[str, Any]:
+    """An OpenAPI response entry: a problem details body (for ``responses=`` on a route)."""
+    return {"description": description or _DESCRIPTIONS.get(status, _TITLES.get(status, "Error")),
+            "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}}}
+
+
+def route_contexts(app: FastAPI) -> list[Any]:
+    """The app's FastAPI routes, included routers flattened (each has path_format, methods, dependant, ...)."""
+    from fastapi import routing
+
+    iterate = getattr(routing, "iter_route_contexts", None)
+    if iterate is None:  # FastAPI before lazily included routers
+        return [r for r in app.routes if isinstance(r, routing.APIRoute)]
+    return [c for c in iterate(app.routes) if isinstance(c.original_route, routing.APIRoute)]
+
+
+def required_scopes(dependant: Any) -> tuple[str, ...] | None:
+    """The scopes a route's ``require(...)`` dependency demands; None for a route open to anyone."""
+    found = getattr(dependant.call, "required_scopes", None)
+    for sub in dependant.dependencies:
+        scopes = required_scopes(sub)
+        if scopes is not None:
+            found = (*(found or ()), *scopes)
+    return None if found is None else tuple(found)
+
+
+def _problem_statuses(route: Any) -> set[int]:
+    dependant = route.dependant
+
+    def params(d: Any) -> list[Any]:  # those a client is told about (not the Authorization header)
+        own = [p for p in (*d.path_params, *d.query_params, *d.header_params)
+               if getattr(p.field_info, "include_in_schema", True)]
+        return own + [p for sub in d.dependencies for p in params(sub)]
+
+    every = params(dependant)
+    methods = set(route.methods or ())
+    has_body = route.body_field is not None or "requestBody" in (route.openapi_extra or {})
+    statuses: set[int] = set()
+    if required_scopes(dependant) is not None:  # an authorised route works on the database
+        statuses |= {401, 403, 503}
+    if every or has_body or "POST" in methods:  # on every POST a bad Idempotency-Key is 422
+        statuses.add(422)
+    if has_body:
+        statuses.add(400)
+    if methods & {"POST", "PUT", "PATCH"}:
+        statuses.add(413)
+    if dependant.path_params:
+        statuses.add(404)
+    if methods - {"GET", "HEAD", "OPTIONS"}:
+        statuses.add(409)
+    if any(p.alias.lower() == "if-match" for p in every):
+        statuses.add(412)
+    return statuses
+
+
+def document_problems(app: FastAPI) -> None:
+    """Document on every operation the problems the runtime can answer with, so the OpenAPI tells the truth.
+
+    From the route's shape: a bearer token (401, 403, and 503 for the database behind it), parameters or
+    a body (422), a body (400, 413), path ids (404), writes (409, and 412 with If-Match). Responses a route declares
+    itself are kept; FastAPI's default 422 (not a problem body) is replaced.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()
+        paths = schema.get("paths", {})
+        for route in route_contexts(app):
+            if not route.include_in_schema or route.path_format not in paths:
+                continue
+            for method in route.methods or ():
+                operation = paths[route.path_format].get(method.lower())
+                if operation is None:
+                    continue
+                responses = operation.setdefault("responses", {})
+                default_422 = responses.get("422", {}).get("content", {}).get("application/json", {})
+                if "HTTPValidationError" in str(default_422.get("schema", "")):
+                    del responses["422"]
+                for status in sorted(_problem_statuses(route)):
+                    responses.setdefault(str(status), problem_response(status))
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -15,7 +15,6 @@ from civic_contracts.envelope import Envelope
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.routing import APIRouter as _Router
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
@@ -32,11 +31,11 @@ from civic.consumer import (
 )
 from civic.documents import resource
 from civic.errors import Invalid, NotFound
-from civic.http import Page, paginate, require
+from civic.http import Page, RequestModel, paginate, require
 from civic.logs import configure_logging
 from civic.middleware import IDEMPOTENCY, BodyLimitMiddleware, IdempotencyMiddleware, RequestContextMiddleware
 from civic.outbox import OutboxRelay, prepare_outbox, replay
-from civic.problems import install_problem_handlers
+from civic.problems import document_problems, install_problem_handlers
 from civic.settings import ServiceSettings
 from civic.telemetry import configure_tracing, shutdown_tracing
 from civic.uow import OUTBOX, UnitOfWork, UnitOfWorkFactory, _UnitOfWorkContext, run_in_transaction
@@ -177,7 +176,7 @@ def install_common(app: FastAPI, name: str, max_body_bytes: int,
         return Response(body, media_type=content_type)
 
 
-class ReplayRequest(BaseModel):
+class ReplayRequest(RequestModel):
     since: datetime
     until: datetime | None = None
 
@@ -267,7 +266,9 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         verifier=lambda: holder["runtime"].verifier if "runtime" in holder else None,
     )
 
-    @app.get("/readyz", tags=["health"])
+    @app.get("/readyz", tags=["health"], responses={503: {
+        "description": "Not ready: the database is unreachable",
+        "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True}}}}})
     async def readyz(response: Response) -> dict[str, Any]:
         runtime = holder.get("runtime")
         database = runtime is not None and runtime.prepared.is_set() and await runtime.database_reachable()
@@ -285,5 +286,6 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
     app.include_router(ops_router())
     for router in definition.routers:
         app.include_router(router)
+    document_problems(app)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
     return app

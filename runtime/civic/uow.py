@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from civic_contracts.envelope import Envelope, EventData
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError, ServerSelectionTimeoutError
 
 from civic.errors import Unavailable
 from civic.telemetry import current_traceparent
@@ -101,7 +101,7 @@ class _UnitOfWorkContext:
             if exc_type is not None:
                 await self._abort()
                 if isinstance(exc, ConnectionFailure):
-                    raise Unavailable("The database is not reachable; nothing was changed.") from exc
+                    raise Unavailable("The database is not reachable; nothing was changed.") from _unreachable(exc)
                 if isinstance(exc, PyMongoError) and exc.has_error_label("TransientTransactionError"):
                     # another change to the same record won the race; the caller may simply try again
                     raise Unavailable(
@@ -117,7 +117,7 @@ class _UnitOfWorkContext:
                 if isinstance(error, ConnectionFailure) or error.has_error_label("TransientTransactionError"):
                     raise Unavailable(
                         "The change could not be committed; nothing was changed. Try again shortly."
-                    ) from error
+                    ) from _unreachable(error)
                 raise
             if self.uow.events:
                 self.factory.after_commit()
@@ -140,8 +140,19 @@ class _UnitOfWorkContext:
                 pass
 
 
+def _unreachable(error: PyMongoError) -> PyMongoError:
+    """No server answered within the selection timeout: not a conflict that an immediate retry would win.
+
+    The driver labels it TransientTransactionError, so the retry loops (here and in the services) would
+    wait the whole timeout again, attempt after attempt, before answering 503; drop the label.
+    """
+    if isinstance(error, ServerSelectionTimeoutError):
+        error._remove_error_label("TransientTransactionError")
+    return error
+
+
 async def run_in_transaction(
-    factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], Awaitable[T]], attempts: int = 5
+    factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], Awaitable[T]], attempts: int = 10
 ) -> T:
     """Run ``work`` in a unit of work, retrying when the database reports a transient conflict.
 
@@ -157,7 +168,7 @@ async def run_in_transaction(
                 "TransientTransactionError"
             ):
                 # jittered so two writers that collided do not collide again in lockstep
-                await asyncio.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+                await asyncio.sleep(random.uniform(0.002, 0.01) * 2 ** min(attempt, 5))
                 continue
             raise
     raise AssertionError("unreachable")

@@ -22,3 +22,32 @@ def platform(state_dir: Path) -> Iterator[Stack]:
         yield stack
     finally:
         stack.stop()
+
+
+def restore(stack: Stack) -> None:
+    """Start again whatever a fault test stopped or killed, and wait until everything is ready."""
+    config = stack.config
+    if not config.mongodb_url:
+        for service in config.services:
+            component = stack.components.get(f"mongodb-{service}")
+            if component is None or not component.alive():
+                stack.start_mongodb(service)
+    if not config.kafka_bootstrap_servers:
+        broker = stack.components.get("kafka")
+        if broker is None or not broker.alive():
+            stack.start_broker()
+    names = [*config.services, *(["gateway"] if config.with_gateway else [])]
+    for name in names:
+        component = stack.components.get(name)
+        if component is None or not component.alive():
+            stack.start_component(name)
+    for name in names:
+        stack.wait_ready(name)
+
+
+@pytest.fixture
+def restored(platform: Stack) -> Iterator[Stack]:
+    """The platform for a fault test: every component it stops or kills is running and ready again afterwards."""
+    restore(platform)
+    yield platform
+    restore(platform)

@@ -169,11 +169,18 @@ def _ops_client() -> httpx.Client:
 
 
 def cmd_events_replay(args: argparse.Namespace) -> int:
+    failed = False
     with _ops_client() as client:
         for service, url in _service_urls(args).items():
-            response = client.post(f"{url}/ops/outbox/replay", json={"since": args.since, "until": args.until})
+            try:
+                response = client.post(f"{url}/ops/outbox/replay", json={"since": args.since, "until": args.until})
+            except httpx.HTTPError as exc:
+                echo(f"{service:<13} unreachable: {exc!r}")
+                failed = True
+                continue
             echo(f"{service:<13} {response.status_code} {response.text}")
-    return 0
+            failed |= response.status_code != 200
+    return 1 if failed else 0
 
 
 def cmd_dlq_list(args: argparse.Namespace) -> int:
@@ -197,7 +204,8 @@ def cmd_dlq_redrive(args: argparse.Namespace) -> int:
     with _ops_client() as client:
         response = client.post(f"{url}/ops/dead-letters/{args.id}/redrive")
         echo(f"{service}: {response.status_code} {response.text}")
-    return 0 if response.status_code == 200 else 1
+    # a re-drive that could not apply the event (still poison) is a failure too: the reason is printed above
+    return 0 if response.status_code == 200 and response.json().get("outcome") != "failed" else 1
 
 
 # ---- trace ----------------------------------------------------------------------------------

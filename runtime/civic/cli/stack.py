@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -260,6 +261,16 @@ class Stack:
             ready_url=f"{url}/readyz",
         )
 
+    def start_replica(self, service: str, index: int) -> Component:
+        """Another process of ``service`` on its own port: same database, same consumer group."""
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        env = {**self.service_env(service), "CIVIC_HTTP_PORT": str(port)}
+        return self._spawn(
+            f"{service}-{index}", "service", [sys.executable, "-m", "civic.serve", service], port, url,
+            env=env, ready_url=f"{url}/readyz",
+        )
+
     def wait_ready(self, name: str, timeout: float = 90) -> None:
         component = self.components[name]
         assert component.ready_url is not None
@@ -318,10 +329,18 @@ class Stack:
 
     def stop(self) -> None:
         """Services drain first (SIGTERM: in-flight requests, consumers, outbox), servers last."""
-        order = ["gateway", *reversed(SERVICES), "kafka", *[f"mongodb-{s}" for s in SERVICES]]
-        for name in order:
-            if name in self.processes or (name in self.components and self.components[name].alive()):
+        databases = [f"mongodb-{s}" for s in SERVICES]
+        replicas = [n for n in self.components if n not in {"gateway", "kafka", *SERVICES, *databases}]
+
+        def running(name: str) -> bool:
+            return name in self.processes or (name in self.components and self.components[name].alive())
+
+        # one at a time while anything still drains; then the servers, which depend on nothing, together
+        for name in ["gateway", *replicas, *reversed(SERVICES), "kafka"]:
+            if running(name):
                 self.stop_component(name)
+        with ThreadPoolExecutor(max_workers=len(databases)) as pool:
+            list(pool.map(self.stop_component, [n for n in databases if running(n)]))
         with contextlib.suppress(FileNotFoundError):
             (self.state_dir / "stack.json").unlink()
 
