@@ -10,11 +10,11 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from civic.documents import now, resource
-from civic.http import Caller, IfMatch, Page, current_runtime, paginate, require, versioned
+from civic.http import Caller, IfMatch, IsoDate, Page, RequestModel, current_runtime, paginate, require, versioned
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Query, Response
-from fastapi.responses import PlainTextResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.responses import StreamingResponse
+from pydantic import ConfigDict, Field
 
 from civic_comms import service
 from civic_comms.domain import CONTENT_STATUSES, council_date, service_key
@@ -36,7 +36,7 @@ WRITE = Depends(require("comms:write"))
 RT = Depends(current_runtime)
 
 
-class Body(BaseModel):
+class Body(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -187,8 +187,8 @@ async def campaign_content(
 async def forward_plan(
     caller: Caller = READ,
     rt: Runtime = RT,
-    start: Annotated[date | None, Query(alias="from", description="first day; default today")] = None,
-    end: Annotated[date | None, Query(alias="to", description="last day; default four weeks on")] = None,
+    start: Annotated[IsoDate | None, Query(alias="from", description="first day; default today")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="last day; default four weeks on")] = None,
 ) -> dict[str, Any]:
     first = start or council_date(now())
     return await service.forward_plan(rt, first, end or first + timedelta(days=28))
@@ -291,7 +291,10 @@ async def results(consultation_id: str, caller: Caller = READ, rt: Runtime = RT)
 
 
 @router.get(
-    "/consultations/{consultation_id}/results.csv", tags=["consultations"], response_class=PlainTextResponse
+    "/consultations/{consultation_id}/results.csv",
+    tags=["consultations"],
+    response_class=Response,
+    responses={200: {"description": "The results as CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 async def results_csv(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
     text = await service.results_csv(rt, consultation_id)
@@ -303,7 +306,10 @@ async def results_csv(consultation_id: str, caller: Caller = READ, rt: Runtime =
 
 
 @router.get(
-    "/consultations/{consultation_id}/responses.csv", tags=["consultations"], response_class=StreamingResponse
+    "/consultations/{consultation_id}/responses.csv",
+    tags=["consultations"],
+    response_class=StreamingResponse,
+    responses={200: {"description": "Every response as CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 async def responses_csv(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
     rows = await service.responses_csv(rt, consultation_id)

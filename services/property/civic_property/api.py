@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 
 from civic.errors import DomainError, Invalid
-from civic.http import Caller, IfMatch, Page, current_runtime, paginate, require, versioned
+from civic.http import Caller, IfMatch, IsoDate, Page, RequestModel, current_runtime, paginate, require, versioned
+from civic.problems import problem_response
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -25,7 +26,7 @@ WRITE = Depends(require("property:write"))
 RT = Depends(current_runtime)
 
 
-class Body(BaseModel):
+class Body(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -216,7 +217,12 @@ async def transition_building(
 # --- occupancy -------------------------------------------------------------------------------
 
 
-@router.post("/buildings/{building_id}/occupancy", status_code=201)
+@router.post(
+    "/buildings/{building_id}/occupancy",
+    status_code=201,
+    responses={200: {"description": "The day's earlier reading, corrected",
+                     "content": {"application/json": {"schema": {}}}}},
+)
 async def record_occupancy(
     building_id: str, body: OccupancyBody, caller: Caller = WRITE, rt: Runtime = RT
 ) -> JSONResponse:
@@ -229,8 +235,8 @@ async def record_occupancy(
 async def list_occupancy(
     building_id: str,
     page: Page = Depends(),
-    period_from: Annotated[date | None, Query(alias="from")] = None,
-    period_to: Annotated[date | None, Query(alias="to")] = None,
+    period_from: Annotated[IsoDate | None, Query(alias="from")] = None,
+    period_to: Annotated[IsoDate | None, Query(alias="to")] = None,
     caller: Caller = READ,
     rt: Runtime = RT,
 ) -> dict[str, Any]:
@@ -270,7 +276,7 @@ IMPORT_DOC = {
 }
 
 
-@router.post("/occupancy/import", openapi_extra=IMPORT_DOC)
+@router.post("/occupancy/import", openapi_extra=IMPORT_DOC, responses={415: problem_response(415)})
 async def import_occupancy(request: Request, caller: Caller = WRITE, rt: Runtime = RT) -> dict[str, Any]:
     """Readings in bulk: a CSV (``text/csv`` body or a multipart ``file``) with columns building_id,
     date, occupied_desks, or a JSON list of the same. Any bad row: 422 listing every bad row by line,
@@ -291,6 +297,8 @@ async def import_occupancy(request: Request, caller: Caller = WRITE, rt: Runtime
             payload = json.loads(await request.body())
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise DomainError("The request body is not valid JSON.") from exc
+        except RecursionError as exc:  # hostile nesting: refuse it, never a 500
+            raise DomainError("The request body is JSON nested too deeply.") from exc
         items = payload.get("readings") if isinstance(payload, dict) else payload
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
             raise Invalid(
@@ -318,9 +326,9 @@ def _text(raw: bytes) -> str:
 async def building_utilisation(
     building_id: str,
     period_from: Annotated[
-        date | None, Query(alias="from", description="default: 29 days before 'to'")
+        IsoDate | None, Query(alias="from", description="default: 29 days before 'to'")
     ] = None,
-    period_to: Annotated[date | None, Query(alias="to", description="default: today")] = None,
+    period_to: Annotated[IsoDate | None, Query(alias="to", description="default: today")] = None,
     threshold: Annotated[float | None, Query(gt=0, le=1, description="default: the configured one")] = None,
     caller: Caller = READ,
     rt: Runtime = RT,

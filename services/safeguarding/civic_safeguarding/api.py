@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from civic import documents
 from civic.documents import resource
 from civic.errors import Invalid
-from civic.http import Caller, IfMatch, Page, current_runtime, paginate, require, versioned
+from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, paginate, require, versioned
 from civic.service import Runtime
 from fastapi import APIRouter, Body, Depends, Path, Query
 from fastapi.encoders import jsonable_encoder
@@ -43,7 +43,7 @@ Role = Literal[ROLES]  # type: ignore[valid-type]
 Id = Annotated[str, Path(max_length=64)]
 
 
-class Strict(BaseModel):
+class Strict(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -444,7 +444,11 @@ async def get_decision(
 # --------------------------------------------------------------------------- minutes
 
 
-@router.post("/meetings/{meeting_id}/minutes", status_code=201)
+@router.post(
+    "/meetings/{meeting_id}/minutes",
+    status_code=201,
+    responses={200: {"description": "The draft, rewritten", "content": {"application/json": {"schema": {}}}}},
+)
 async def write_minutes(
     meeting_id: Id,
     body: MinutesText,
@@ -546,7 +550,10 @@ def _year(year: str) -> str:
     return year.replace("-", "/")
 
 
-@router.put("/boards/{board_id}/budget/{year:path}")
+@router.put(
+    "/boards/{board_id}/budget/{year:path}",
+    responses={201: {"description": "The year's budget was new", "content": {"application/json": {"schema": {}}}}},
+)
 async def set_budget(
     board_id: Id,
     year: Year,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from civic.documents import resource
-from civic.http import Caller, IfMatch, Page, current_runtime, paginate, require, versioned
+from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, paginate, require, versioned
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import ConfigDict, Field, StrictInt
 
 from civic_savings import reports, service
 from civic_savings.domain import CATEGORIES, STATUSES
@@ -34,7 +34,7 @@ READ = Depends(require("savings:read"))
 WRITE = Depends(require("savings:write"))
 
 
-class Strict(BaseModel):
+class Strict(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -184,7 +184,11 @@ async def record_actual(
 TargetName = Path(min_length=1, max_length=100, description='The programme\'s name, e.g. "LGR"')
 
 
-@router.put("/targets/{name}", summary="Set a programme's savings target")
+@router.put(
+    "/targets/{name}",
+    summary="Set a programme's savings target",
+    responses={201: {"description": "The target was new", "content": {"application/json": {"schema": {}}}}},
+)
 async def set_target(
     body: TargetBody,
     if_match: IfMatch,
