@@ -48,8 +48,11 @@ def _ms(seconds: float) -> float:
 
 async def _timed_get(client: httpx.AsyncClient, url: str) -> tuple[float, int]:
     started = time.perf_counter()
-    response = await client.get(url)
-    await response.aread()
+    try:
+        response = await client.get(url)
+        await response.aread()
+    except httpx.TransportError:  # a connection dropped under load: counted as refused, never timed
+        return time.perf_counter() - started, 599
     return time.perf_counter() - started, response.status_code
 
 

@@ -149,9 +149,10 @@ _DESCRIPTIONS = {400: "Malformed request (e.g. the body is not JSON)", 401: "No 
 
 
 def problem_response(status: int, description: str | None = None) -> dict[str, Any]:
-    """An OpenAPI response entry: a problem details body (for ``responses=`` on a route)."""
+    """An OpenAPI response entry: a problem details body (for ``responses=`` on a route; the ``Problem``
+    schema is added to the components by ``document_problems``)."""
     return {"description": description or _DESCRIPTIONS.get(status, _TITLES.get(status, "Error")),
-            "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}}}
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 
 
 def route_contexts(app: FastAPI) -> list[Any]:
@@ -214,6 +215,7 @@ def document_problems(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         schema = generate()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
         paths = schema.get("paths", {})
         for route in route_contexts(app):
             if not route.include_in_schema or route.path_format not in paths:
