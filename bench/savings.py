@@ -158,15 +158,21 @@ async def create_rate(service_urls: list[str], mongodb_url: str, headers: dict[s
 
             async def raw_transaction(n: int) -> bool:
                 # what any correct create must write, with the driver alone: the initiative, its read-model
-                # cell and an outbox record, in one transaction (no HTTP, validation, auth or events)
+                # cell (a random shard, as the service does) and an outbox record in one transaction, retried
+                # on a write conflict by the driver (no HTTP, validation, auth, events or target checks)
                 initiative = _initiative(rng, n)
-                async with mongo.start_session() as session, await session.start_transaction():
+                shard = rng.randrange(TOTALS_SHARDS)
+
+                async def write(session: Any) -> None:
                     await scratch.insert_one({**to_document(initiative), "_id": uuid.uuid4().hex}, session=session)
                     await scratch.database["totals"].bulk_write([
-                        UpdateOne({"_id": cell_id(cell, 0)}, {"$inc": inc}, upsert=True)
+                        UpdateOne({"_id": cell_id(cell, shard)}, {"$inc": inc}, upsert=True)
                         for cell, inc in figures.contribution(initiative).items()
                     ], session=session)
                     await scratch.database["outbox"].insert_one({"_id": uuid.uuid4().hex, "n": n}, session=session)
+
+                async with mongo.start_session() as session:
+                    await session.with_transaction(write)
                 return True
 
             await closed_loop(via_api, CONCURRENCY, 1.0)  # warm connections and caches
