@@ -213,7 +213,8 @@ async def test_forged_and_bad_tokens_are_401(name, all_apps, stack, runtime_of):
 SECRET_SUMMARY = "SECRET-CASE-3d1f: neglect at 7 Hidden Lane, missed visits"
 SECRET_NAME = "Ottoline Secretperson"
 SECRET_ADDRESS = "7 Hidden Lane"
-SECRETS = (SECRET_SUMMARY, SECRET_NAME, SECRET_ADDRESS, "3d1f")
+# long, distinctive strings only: a short hex marker turns up by chance in ids and trace ids
+SECRETS = (SECRET_SUMMARY, SECRET_NAME, SECRET_ADDRESS, "SECRET-CASE")
 NOT_CLEARED = {
     "read": "safeguarding:read",
     "read and write": "safeguarding:read safeguarding:write",
