@@ -100,11 +100,11 @@ async def report_scaling(service_url: str, mongodb_url: str, headers: dict[str, 
             response = await client.get("/v1/reports/themes", params={"years": REPORT_YEARS})
             ok(response)
 
-        settled_1k = await _settled(mongodb_url)
+        settled_1k = await _folded_within(mongodb_url)
         at_1k = await median_time(report, REPORT_SAMPLES)
         check_1k = await _report_total(client) == expected
         expected += await load(mongodb_url, 99_000, seed=2)
-        settled_100k = await _settled(mongodb_url)
+        settled_100k = await _folded_within(mongodb_url)
         at_100k = await median_time(report, REPORT_SAMPLES)
         check_100k = await _report_total(client) == expected
     return {
@@ -117,7 +117,7 @@ async def report_scaling(service_url: str, mongodb_url: str, headers: dict[str, 
     }
 
 
-async def _settled(mongodb_url: str, timeout: float = 180) -> float | None:
+async def _folded_within(mongodb_url: str, timeout: float = 180) -> float | None:
     """Wait for the service's background folding to leave one totals document per cell (as in normal running)."""
     client: AsyncMongoClient[Any] = AsyncMongoClient(mongodb_url, tz_aware=True)
     started = time.perf_counter()

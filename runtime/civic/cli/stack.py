@@ -254,21 +254,18 @@ class Stack:
 
     def start_component(self, name: str) -> Component:
         port = self.config.gateway_port if name == "gateway" else self.config.service_ports[name]
-        url = f"http://127.0.0.1:{port}"
-        return self._spawn(
-            name, "gateway" if name == "gateway" else "service",
-            [sys.executable, "-m", "civic.serve", name], port, url, env=self.service_env(name),
-            ready_url=f"{url}/readyz",
-        )
+        return self._serve(name, name, port, self.service_env(name))
 
     def start_replica(self, service: str, index: int) -> Component:
         """Another process of ``service`` on its own port: same database, same consumer group."""
         port = free_port()
+        return self._serve(f"{service}-{index}", service, port, {**self.service_env(service), "CIVIC_HTTP_PORT": str(port)})
+
+    def _serve(self, name: str, component: str, port: int, env: dict[str, str]) -> Component:
         url = f"http://127.0.0.1:{port}"
-        env = {**self.service_env(service), "CIVIC_HTTP_PORT": str(port)}
         return self._spawn(
-            f"{service}-{index}", "service", [sys.executable, "-m", "civic.serve", service], port, url,
-            env=env, ready_url=f"{url}/readyz",
+            name, "gateway" if component == "gateway" else "service",
+            [sys.executable, "-m", "civic.serve", component], port, url, env=env, ready_url=f"{url}/readyz",
         )
 
     def wait_ready(self, name: str, timeout: float = 90) -> None:
