@@ -22,7 +22,7 @@ from civic.errors import DomainError, Forbidden, NotFound, Unavailable
 from civic.logs import configure_logging
 from civic.middleware import RequestContextMiddleware
 from civic.problems import install_problem_handlers, problem
-from civic.telemetry import configure_tracing, shutdown_tracing
+from civic.telemetry import FRAMEWORK_TELEMETRY_OFF, ServerSpanMiddleware, configure_tracing, shutdown_tracing
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
@@ -43,7 +43,6 @@ from civic_gateway.protection import (
 from civic_gateway.proxy import REFUSED, Backends
 from civic_gateway.routing import SERVICES, RouteTimeouts, resolve
 from civic_gateway.settings import GatewaySettings, gateway_settings
-from civic_gateway.tracing import TracingMiddleware
 
 log = logging.getLogger("civic.gateway")
 PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -183,6 +182,7 @@ def create_gateway(settings: GatewaySettings | None = None) -> FastAPI:
         openapi_url=None,  # served below: merged with the services' documents
         docs_url=None,
         redoc_url=None,
+        telemetry=FRAMEWORK_TELEMETRY_OFF,
     )
     app.state.gateway = gateway
     app.router.redirect_slashes = False  # "/api/savings" is not found, not redirected into the proxy
@@ -376,7 +376,7 @@ def create_gateway(settings: GatewaySettings | None = None) -> FastAPI:
 
     app.add_middleware(RequestContextMiddleware, service="gateway")
     app.add_middleware(RequestIdMiddleware)
-    app.add_middleware(TracingMiddleware)  # outermost: every span-aware part runs inside the span
+    app.add_middleware(ServerSpanMiddleware)  # outermost: every span-aware part runs inside the span
     return app
 
 

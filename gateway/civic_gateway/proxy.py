@@ -15,6 +15,7 @@ import anyio
 import httpx
 from civic.auth import Caller
 from civic.problems import problem
+from civic.telemetry import trace_headers
 from prometheus_client import Counter, Gauge, Histogram
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -31,7 +32,6 @@ from civic_gateway.protection import (
     limited,
 )
 from civic_gateway.routing import Route, RouteTimeouts
-from civic_gateway.tracing import trace_headers, untraced_client_call
 
 BACKEND_REQUESTS = Counter(
     "civic_gateway_backend_requests_total", "Calls from the gateway to a backend", ["backend", "outcome"]
@@ -127,8 +127,7 @@ class Backends:
         self._allow(route.service)
         started = time.perf_counter()
         try:
-            with untraced_client_call():
-                answer = await self.client.send(upstream, stream=True)
+            answer = await self.client.send(upstream, stream=True)
         except BodyTooLarge:
             self.breakers[route.service].release()
             raise
@@ -189,17 +188,16 @@ class Backends:
         """GET a backend resource as the caller; raise PartUnavailable / PartForbidden / CircuitOpen."""
         self._allow(service)
         try:
-            with untraced_client_call():
-                answer = await self.client.get(
-                    self.urls[service] + path,
-                    params=params,
-                    headers=[
-                        ("authorization", f"Bearer {caller.token}"),
-                        ("x-request-id", request_id),
-                        *trace_headers(),
-                    ],
-                    timeout=self._timeout(self.timeouts.for_path(service, path)),
-                )
+            answer = await self.client.get(
+                self.urls[service] + path,
+                params=params,
+                headers=[
+                    ("authorization", f"Bearer {caller.token}"),
+                    ("x-request-id", request_id),
+                    *trace_headers(),
+                ],
+                timeout=self._timeout(self.timeouts.for_path(service, path)),
+            )
         except httpx.TransportError as exc:
             self._transport_failed(service, exc)
             raise PartUnavailable(f"the {service} service cannot be reached ({type(exc).__name__})") from exc
@@ -222,8 +220,7 @@ class Backends:
 
     async def ready(self, service: str, timeout_seconds: float = 1.0) -> bool:
         try:
-            with untraced_client_call():
-                answer = await self.client.get(self.urls[service] + "/readyz", timeout=timeout_seconds)
+            answer = await self.client.get(self.urls[service] + "/readyz", timeout=timeout_seconds)
         except httpx.HTTPError:
             return False
         return answer.status_code == 200

@@ -7,6 +7,7 @@ services and gateway read the OIDC issuer's JWKS from ``CIVIC_JWKS_URL``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
@@ -65,15 +66,25 @@ def _scopes_of(claims: dict[str, Any]) -> frozenset[str]:
     return frozenset(found)
 
 
+# A verified token is remembered, so an app calling many times with one token pays the signature
+# check once: at most this many tokens, each for at most this long and never past its expiry.
+VERIFIED_TOKENS_KEPT = 4096
+VERIFIED_TOKEN_SECONDS = 300
+
+
 class TokenVerifier:
     """Checks signature (via JWKS), issuer, audience, expiry with leeway; refuses ``alg: none``."""
 
-    def __init__(self, settings: CommonSettings) -> None:
+    def __init__(self, settings: CommonSettings, *, keep_seconds: float = VERIFIED_TOKEN_SECONDS,
+                 keep_at_most: int = VERIFIED_TOKENS_KEPT) -> None:
         self.settings = settings
+        self.keep_seconds = keep_seconds
+        self.keep_at_most = keep_at_most
         self.algorithms = [a.strip() for a in settings.jwt_algorithms.split(",") if a.strip() and a != "none"]
         self._jwks_client = jwt.PyJWKClient(settings.jwks_url, cache_keys=True) if settings.jwks_url else None
         self._file_keys: dict[str, Any] = {}
         self._file_mtime = 0.0
+        self._verified: dict[str, tuple[float, Caller]] = {}
 
     def _keys_from_file(self) -> dict[str, Any]:
         path = self.settings.jwks_file
@@ -87,6 +98,7 @@ class TokenVerifier:
             jwks = jwt.PyJWKSet.from_dict(json.loads(path.read_text()))
             self._file_keys = {str(k.key_id): k.key for k in jwks.keys}
             self._file_mtime = mtime
+            self._verified.clear()  # a key taken out of the set takes its tokens with it
         return self._file_keys
 
     def _key_for(self, token: str) -> Any:
@@ -107,7 +119,30 @@ class TokenVerifier:
             return keys[kid]
         raise Unauthorised("The token was not signed by a key this platform trusts.")
 
+    def _remembered(self, token: str, now: float) -> Caller | None:
+        if self.settings.jwks_file is not None:
+            self._keys_from_file()  # notices a rotated key set before a remembered token is trusted
+        remembered = self._verified.get(token)
+        if remembered is None:
+            return None
+        if now < remembered[0]:
+            return remembered[1]
+        self._verified.pop(token, None)
+        return None
+
     def verify(self, token: str) -> Caller:
+        now = time.time()
+        remembered = self._remembered(token, now)
+        if remembered is not None:
+            return remembered
+        caller = self._verify_signed(token)
+        if len(self._verified) >= self.keep_at_most:
+            self._verified.pop(next(iter(self._verified)))  # the oldest goes first
+        keep_until = min(float(caller.claims["exp"]) + self.settings.jwt_leeway_seconds, now + self.keep_seconds)
+        self._verified[token] = (keep_until, caller)
+        return caller
+
+    def _verify_signed(self, token: str) -> Caller:
         key = self._key_for(token)
         try:
             claims = jwt.decode(
@@ -126,12 +161,31 @@ class TokenVerifier:
         return Caller(sub=str(claims["sub"]), scopes=_scopes_of(claims), token=token, claims=claims)
 
     def caller_from_header(self, authorization: str | None) -> Caller:
-        if not authorization:
-            raise Unauthorised("A bearer token is required (Authorization: Bearer <JWT>).")
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorised("The Authorization header must be 'Bearer <JWT>'.")
-        return self.verify(token.strip())
+        return self.verify(_bearer_token(authorization))
+
+    async def caller_of(self, authorization: str | None) -> Caller:
+        """The verified caller of an ``Authorization`` header, or :class:`Unauthorised` (401).
+
+        With an OIDC issuer's JWKS URL, an unknown key means a key fetch over the network, which PyJWT
+        does synchronously: a token not yet remembered is then verified in a worker thread, so one slow
+        issuer never stalls every other request on the event loop.
+        """
+        token = _bearer_token(authorization)
+        remembered = self._remembered(token, time.time())
+        if remembered is not None:
+            return remembered
+        if self._jwks_client is not None:
+            return await asyncio.to_thread(self.verify, token)
+        return self.verify(token)
+
+
+def _bearer_token(authorization: str | None) -> str:
+    if not authorization:
+        raise Unauthorised("A bearer token is required (Authorization: Bearer <JWT>).")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorised("The Authorization header must be 'Bearer <JWT>'.")
+    return token.strip()
 
 
 def check_scopes(caller: Caller, scopes: tuple[str, ...]) -> None:

@@ -47,7 +47,7 @@ def require(*scopes: str) -> Callable[..., Any]:
         request: Request,
         authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
     ) -> Caller:
-        caller = _verifier(request).caller_from_header(authorization)
+        caller = await _verifier(request).caller_of(authorization)
         check_scopes(caller, scopes)
         request.state.caller = caller
         return caller

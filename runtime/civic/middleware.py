@@ -189,7 +189,7 @@ class IdempotencyMiddleware:
                                                errors=[{"field": "Idempotency-Key", "message": "bad length"}]))
             return
         try:
-            caller = verifier.caller_from_header(_header(scope, b"authorization"))
+            caller = await verifier.caller_of(_header(scope, b"authorization"))
         except DomainError:
             await self.app(scope, receive, send)  # the route answers 401 itself
             return

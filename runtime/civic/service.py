@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 from civic_contracts.envelope import Envelope
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.routing import APIRouter as _Router
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
@@ -37,7 +36,7 @@ from civic.middleware import IDEMPOTENCY, BodyLimitMiddleware, IdempotencyMiddle
 from civic.outbox import OutboxRelay, prepare_outbox, replay
 from civic.problems import document_problems, install_problem_handlers
 from civic.settings import ServiceSettings
-from civic.telemetry import configure_tracing, shutdown_tracing
+from civic.telemetry import FRAMEWORK_TELEMETRY_OFF, ServerSpanMiddleware, configure_tracing, shutdown_tracing
 from civic.uow import OUTBOX, UnitOfWork, UnitOfWorkFactory, _UnitOfWorkContext, run_in_transaction
 
 log = logging.getLogger("civic.service")
@@ -259,7 +258,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
             shutdown_tracing()
 
     app = FastAPI(title=definition.title, version=definition.version, description=definition.description,
-                  lifespan=lifespan)
+                  lifespan=lifespan, telemetry=FRAMEWORK_TELEMETRY_OFF)
     install_common(
         app, definition.name, settings.max_body_bytes,
         database=lambda: holder["runtime"].db if "runtime" in holder else None,
@@ -287,5 +286,5 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
     for router in definition.routers:
         app.include_router(router)
     document_problems(app)
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    app.add_middleware(ServerSpanMiddleware)  # outermost: everything inside runs in the request's span
     return app

@@ -13,15 +13,23 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
-from opentelemetry.trace import Span
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON, Decision, ParentBased, Sampler, SamplingResult
+from opentelemetry.trace import Link, Span, SpanKind, Status, StatusCode
+from opentelemetry.util.types import Attributes
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _configured = False
 _lock = threading.Lock()
+# FastAPI's own OpenTelemetry support is off: the server span comes from ServerSpanMiddleware below,
+# once per request (FastAPI's would add a second root span and several spans per request).
+FRAMEWORK_TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+UNTRACED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 class JsonLinesSpanExporter(SpanExporter):
@@ -69,13 +77,33 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
+class NoLoneDatabaseCalls(Sampler):
+    """Samples every root span except a database call made outside any request or event.
+
+    Background loops (the outbox relay's poll, leases, schedulers) query the database several times a
+    second; traced, each query would be a trace of its own, burying the traces operators look for.
+    Their work that matters is still traced: a relay publish continues the trace of the write behind it.
+    """
+
+    def should_sample(self, parent_context: otel_context.Context | None, trace_id: int, name: str,
+                      kind: SpanKind | None = None, attributes: Attributes = None,
+                      links: Sequence[Link] | None = None, trace_state: Any = None) -> SamplingResult:
+        if kind is SpanKind.CLIENT and attributes and "db.system" in attributes:
+            return SamplingResult(Decision.DROP)
+        return ALWAYS_ON.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
+
+    def get_description(self) -> str:
+        return "NoLoneDatabaseCalls"
+
+
 def configure_tracing(service: str, otlp_endpoint: str | None, trace_file: Path | None) -> None:
     """Idempotent: tests build several apps in one process; the first configuration wins."""
     global _configured
     with _lock:
         if _configured:
             return
-        provider = TracerProvider(resource=Resource.create({"service.name": f"civic-{service}"}))
+        provider = TracerProvider(resource=Resource.create({"service.name": f"civic-{service}"}),
+                                  sampler=ParentBased(root=NoLoneDatabaseCalls()))
         exporter: SpanExporter | None = None
         if otlp_endpoint:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -91,11 +119,69 @@ def configure_tracing(service: str, otlp_endpoint: str | None, trace_file: Path 
 
 
 def _instrument_libraries() -> None:
-    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
     from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
 
-    HTTPXClientInstrumentor().instrument()
     PymongoInstrumentor().instrument()
+
+
+_server_tracer = trace.get_tracer("civic.http")
+
+
+class ServerSpanMiddleware:
+    """One server span per request, continued from the caller's W3C ``traceparent``.
+
+    The generic ASGI instrumentation costs over a millisecond a request (per-message spans, metrics,
+    many attributes); this keeps what an operator uses: the span continues the caller's trace, is
+    named by method and route template, carries the status, and is current while the app runs, so
+    database and Kafka spans and the X-Trace-Id response header belong to it.
+    """
+
+    def __init__(self, app: ASGIApp, untraced_paths: frozenset[str] = UNTRACED_PATHS) -> None:
+        self.app = app
+        self.untraced_paths = untraced_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.untraced_paths:
+            await self.app(scope, receive, send)
+            return
+        carrier = {
+            key.decode("latin-1"): value.decode("latin-1")
+            for key, value in scope["headers"]
+            if key in (b"traceparent", b"tracestate")
+        }
+        method = scope.get("method", "GET")
+        with _server_tracer.start_as_current_span(
+            method,
+            context=propagate.extract(carrier),
+            kind=SpanKind.SERVER,
+            attributes={"http.request.method": method, "url.path": scope["path"]},
+            record_exception=True,
+        ) as span:
+            status = 500
+
+            async def send_status(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                await send(message)
+
+            try:
+                await self.app(scope, receive, send_status)
+            finally:
+                route = getattr(scope.get("route"), "path", None)
+                if route:
+                    span.update_name(f"{method} {route}")
+                    span.set_attribute("http.route", route)
+                span.set_attribute("http.response.status_code", status)
+                if status >= 500:
+                    span.set_status(Status(StatusCode.ERROR))
+
+
+def trace_headers() -> list[tuple[str, str]]:
+    """The current trace context as headers for an outgoing HTTP call (the callee continues the trace)."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return list(carrier.items())
 
 
 def shutdown_tracing() -> None:
@@ -126,12 +212,16 @@ def tracer(name: str = "civic") -> trace.Tracer:
 
 
 __all__ = [
+    "FRAMEWORK_TELEMETRY_OFF",
     "JsonLinesSpanExporter",
+    "NoLoneDatabaseCalls",
+    "ServerSpanMiddleware",
     "Span",
     "configure_tracing",
     "context_from",
     "current_trace_id",
     "current_traceparent",
     "shutdown_tracing",
+    "trace_headers",
     "tracer",
 ]

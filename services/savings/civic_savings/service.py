@@ -252,35 +252,48 @@ async def _keep_read_model(
 FOLD_SECONDS = 15.0
 
 
+FOLD_BATCH = 500
+
+
 async def fold_totals(rt: Runtime) -> int:
     """Fold the read model's extra shards into each cell's first, so reports read one document per cell.
 
     Shards spread concurrent writes; folding afterwards keeps what a report reads bounded by the number
     of cells (themes x years x directorates x programmes x categories), however many initiatives there
-    are. Each shard is moved in its own transaction: a writer that touches it at the same moment simply
-    wins, and the shard is folded on a later round.
+    are. Shards are folded a batch at a time, each batch in one transaction (read, delete, add to the
+    first shards): a writer touching one of them at the same moment makes the batch retry, so no
+    change is lost or counted twice. Returns how many shard documents were folded.
     """
+    extra = [doc["_id"] async for doc in rt.db[TOTALS].find({}, {"_id": 1}) if json.loads(doc["_id"])[-1] != 0]
     folded = 0
-    async for doc in rt.db[TOTALS].find({}, {"_id": 1}):
-        *cell, shard = json.loads(doc["_id"])
-        if shard == 0:
-            continue
+    for start in range(0, len(extra), FOLD_BATCH):
+        ids = extra[start:start + FOLD_BATCH]
 
-        async def move(uow: UnitOfWork, shard_id: str = doc["_id"], cell: list[str] = cell) -> bool:
-            found = await uow.db[TOTALS].find_one_and_delete({"_id": shard_id}, session=uow.session)
-            if found is None:
-                return False
-            measures = {m: found[m] for m in figures.MEASURES if found.get(m)}
-            await uow.db[TOTALS].update_one(
-                {"_id": cell_id(tuple(cell), 0)},
-                {"$inc": measures, "$setOnInsert": cell_document(tuple(cell))},
-                upsert=True,
+        async def move(uow: UnitOfWork, ids: list[str] = ids) -> int:
+            found = await uow.db[TOTALS].find({"_id": {"$in": ids}}, session=uow.session).to_list()
+            if not found:
+                return 0
+            into: dict[tuple[str, ...], dict[str, int]] = {}
+            for doc in found:
+                cell = tuple(json.loads(doc["_id"])[:-1])
+                sums = into.setdefault(cell, {})
+                for measure in figures.MEASURES:
+                    if doc.get(measure):
+                        sums[measure] = sums.get(measure, 0) + doc[measure]
+            await uow.db[TOTALS].delete_many({"_id": {"$in": [doc["_id"] for doc in found]}}, session=uow.session)
+            await uow.db[TOTALS].bulk_write(
+                [
+                    UpdateOne({"_id": cell_id(cell, 0)}, {"$inc": sums, "$setOnInsert": cell_document(cell)},
+                              upsert=True)
+                    for cell, sums in into.items()
+                ],
+                ordered=False,
                 session=uow.session,
             )
-            return True
+            return len(found)
 
         try:
-            folded += bool(await rt.transaction(move))
+            folded += await rt.transaction(move)
         except Unavailable:
             continue  # busy or away: the next round tries again
     return folded

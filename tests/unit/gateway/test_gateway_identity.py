@@ -1,4 +1,4 @@
-"""The gateway's token check: verified callers are remembered briefly, never past their expiry."""
+"""The gateway's token check and the public keys it publishes (remembering tokens: tests/unit/runtime)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ def keys(tmp_path: Path) -> LocalSigningKey:
     return key
 
 
-def identity(keys: LocalSigningKey, **kwargs: float) -> Identity:
-    return Identity(CommonSettings(jwks_file=keys.jwks_path, jwt_leeway_seconds=0), **kwargs)  # type: ignore[call-arg]
+def identity(keys: LocalSigningKey) -> Identity:
+    return Identity(CommonSettings(jwks_file=keys.jwks_path, jwt_leeway_seconds=0))  # type: ignore[call-arg]
 
 
 async def test_a_valid_token_gives_the_caller(keys: LocalSigningKey) -> None:
@@ -32,32 +32,6 @@ async def test_a_valid_token_gives_the_caller(keys: LocalSigningKey) -> None:
 async def test_bad_headers_are_unauthorised(keys: LocalSigningKey, header: str | None) -> None:
     with pytest.raises(Unauthorised):
         await identity(keys).caller(header)
-
-
-async def test_an_expired_token_is_refused_and_not_remembered(keys: LocalSigningKey) -> None:
-    gate = identity(keys)
-    with pytest.raises(Unauthorised):
-        await gate.caller(f"Bearer {keys.mint('alice', [], ttl_seconds=-10)}")
-    assert gate._verified == {}
-
-
-async def test_a_verified_token_is_remembered_no_longer_than_it_is_valid(keys: LocalSigningKey) -> None:
-    gate = identity(keys, cache_seconds=60)
-    short = f"Bearer {keys.mint('alice', [], ttl_seconds=5)}"
-    long = f"Bearer {keys.mint('bob', [], ttl_seconds=3600)}"
-    await gate.caller(short)
-    await gate.caller(long)
-    short_until = gate._verified[short][1]
-    long_until = gate._verified[long][1]
-    assert short_until < long_until  # the short token's own expiry caps it
-    assert long_until - short_until > 50
-
-
-async def test_remembered_tokens_are_bounded(keys: LocalSigningKey) -> None:
-    gate = identity(keys, cache_size=2)
-    for sub in ("a", "b", "c"):
-        await gate.caller(f"Bearer {keys.mint(sub, [])}")
-    assert len(gate._verified) == 2
 
 
 def test_jwks_publishes_public_members_only(keys: LocalSigningKey) -> None:
