@@ -77,6 +77,42 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send)
 
 
+class ForwardingMiddleware:
+    """Sends ``/api/<service>/...`` straight to the forwarder, ahead of the router.
+
+    Forwarding is most of what a gateway does, and the router's layers (exception middleware, route
+    matching, the endpoint wrapper) cost about as much again as the forward itself. This runs the
+    same forward function as the catch-all route, with the app's own exception handlers, so the
+    answer is the same either way; request ids, the span and metrics are outside it and still apply.
+    """
+
+    def __init__(self, app: ASGIApp, forward: Any, handlers: dict[Any, Any]) -> None:
+        self.app = app
+        self.forward = forward
+        self.handlers = handlers
+        self.prefixes = tuple((f"/api/{s}/", s) for s in SERVICES)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            for prefix, service in self.prefixes:
+                if path.startswith(prefix):
+                    await self._forward(scope, receive, send, service, path[len(prefix):])
+                    return
+        await self.app(scope, receive, send)
+
+    async def _forward(self, scope: Scope, receive: Receive, send: Send, service: str, path: str) -> None:
+        request = Request(scope, receive)
+        try:
+            response = await self.forward(request, service, path)
+        except Exception as exc:
+            handler = next((self.handlers[c] for c in type(exc).__mro__ if c in self.handlers), None)
+            if handler is None:
+                raise
+            response = await handler(request, exc)
+        await response(scope, receive, send)
+
+
 class Gateway:
     """What a running gateway has: identity, protection, the backends and its caches."""
 
@@ -90,15 +126,17 @@ class Gateway:
             cool_down_seconds=settings.circuit_cool_down_seconds,
         )
         self.timeouts = RouteTimeouts.parse(settings.backend_timeout_seconds, settings.route_timeouts)
-        self.client = httpx.AsyncClient(
+        # one connection pool to the services: the forwarder sends on the transport, the composed
+        # views read through a client over the same transport
+        self.transport = httpx.AsyncHTTPTransport(
             limits=httpx.Limits(
                 max_connections=settings.max_connections,
                 max_keepalive_connections=settings.max_connections,
                 keepalive_expiry=30,
             ),
-            follow_redirects=False,
             trust_env=False,  # calls between services never go through an outbound proxy
         )
+        self.client = httpx.AsyncClient(transport=self.transport, follow_redirects=False, trust_env=False)
         self.backends = Backends(
             settings.backend_urls(),
             self.client,
@@ -106,6 +144,7 @@ class Gateway:
             self.timeouts,
             connect_timeout_seconds=settings.connect_timeout_seconds,
             max_body_bytes=settings.max_body_bytes,
+            transport=self.transport,
         )
         self._openapi: tuple[float, dict[str, Any]] | None = None
 
@@ -364,16 +403,20 @@ def create_gateway(settings: GatewaySettings | None = None) -> FastAPI:
 
     route_labels = {s: SimpleNamespace(path=f"/api/{s}/*") for s in SERVICES}
 
-    async def forward(request: Request) -> Response:
-        service = request.path_params["service"]
+    async def forward_to(request: Request, service: str, path: str) -> Response:
         # metrics and spans by service, not by the catch-all template
         request.scope["route"] = route_labels.get(service, request.scope.get("route"))
-        route = resolve(service, request.path_params["path"], request.method, gateway.timeouts)
+        route = resolve(service, path, request.method, gateway.timeouts)
         caller = await gateway.caller(request, route.scope)
         return await gateway.backends.forward(request, route, caller, _request_id(request))
 
+    async def forward(request: Request) -> Response:
+        return await forward_to(request, request.path_params["service"], request.path_params["path"])
+
+    # the route documents the catch-all (and answers unknown services); the middleware takes the rest
     app.add_route("/api/{service}/{path:path}", forward, methods=PROXY_METHODS, include_in_schema=False)
 
+    app.add_middleware(ForwardingMiddleware, forward=forward_to, handlers=app.exception_handlers)
     app.add_middleware(RequestContextMiddleware, service="gateway")
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(ServerSpanMiddleware)  # outermost: every span-aware part runs inside the span

@@ -51,7 +51,8 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     logging.getLogger("uvicorn.access").handlers[:] = []
     logging.getLogger("uvicorn.access").propagate = False
     if level.upper() != "DEBUG":  # the drivers' own chatter only when debugging
-        for noisy in ("aiokafka", "pymongo", "kafka"):
+        # (httpx logs every request at INFO: the gateway's spans and metrics already record each call)
+        for noisy in ("aiokafka", "pymongo", "kafka", "httpx", "httpcore"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []

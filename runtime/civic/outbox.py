@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import socket
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -48,6 +49,9 @@ async def prepare_outbox(db: AsyncDatabase[Any], retention_days: int) -> None:
         log.warning("outbox retention index not changed")
 
 
+LEASE_SECONDS = 10.0
+
+
 class OutboxRelay:
     def __init__(self, db: AsyncDatabase[Any], settings: ServiceSettings) -> None:
         self.db = db
@@ -58,6 +62,7 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
         self._task: asyncio.Task[None] | None = None
+        self._lease_renewed_at = float("-inf")
         self.connected = False
 
     def nudge(self) -> None:
@@ -98,18 +103,29 @@ class OutboxRelay:
         return self._producer
 
     async def _hold_lease(self) -> bool:
-        """One relay per service at a time; the lease expires if its holder dies."""
+        """One relay per service at a time; the lease expires if its holder dies.
+
+        A lease held is renewed once a third of its time has passed, not on every round: under load the
+        relay runs a round per batch, and a database write per round would cost as much as the batch.
+        """
+        if time.monotonic() - self._lease_renewed_at < LEASE_SECONDS / 3:
+            return True
+        self._lease_renewed_at = float("-inf")
         now = datetime.now(UTC)
+        renewing = time.monotonic()
         try:
             doc = await self.db[LEASES].find_one_and_update(
                 {"_id": "outbox-relay", "$or": [{"owner": self.owner}, {"expires_at": {"$lt": now}}]},
-                {"$set": {"owner": self.owner, "expires_at": now + timedelta(seconds=10)}},
+                {"$set": {"owner": self.owner, "expires_at": now + timedelta(seconds=LEASE_SECONDS)}},
                 upsert=True,
                 return_document=ReturnDocument.AFTER,
             )
-            return doc is not None and doc.get("owner") == self.owner
         except DuplicateKeyError:
             return False
+        held = doc is not None and doc.get("owner") == self.owner
+        if held:
+            self._lease_renewed_at = renewing
+        return held
 
     async def _run(self) -> None:
         backoff = 0.2
@@ -121,11 +137,16 @@ class OutboxRelay:
                     backoff = 0.2
                     if published == BATCH:
                         continue  # more waiting
-                await self._refresh_backlog()
+                    metrics.OUTBOX_BACKLOG.labels(self.service).set(0)  # all it found is published
+                else:
+                    await self._refresh_backlog()  # another replica publishes; this one still reports
                 wait = self.settings.outbox_poll_seconds
             except Exception as exc:  # broker or database away: keep the records, back off
                 metrics.OUTBOX_PUBLISH_FAILURES.labels(self.service).inc()
                 log.warning("outbox relay could not publish; will retry", extra={"error": repr(exc)[:300]})
+                self._lease_renewed_at = float("-inf")
+                with contextlib.suppress(PyMongoError):
+                    await self._refresh_backlog()  # what waits while the broker is away
                 await self._close_producer()
                 wait = backoff
                 backoff = min(backoff * 2, 10.0)
