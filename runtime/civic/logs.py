@@ -41,6 +41,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+# (httpx logs every request at INFO: the gateway's spans and metrics already record each call)
+DRIVER_LOGGERS = ("aiokafka", "pymongo", "kafka", "httpx", "httpcore")
+# PyMongo's command log holds whole commands and replies, confidential fields included: never
+# written, even when debugging (a leak into logs is a leak all the same).
+DOCUMENT_LOGGERS = ("pymongo.command",)
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
@@ -51,9 +58,10 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     logging.getLogger("uvicorn.access").handlers[:] = []
     logging.getLogger("uvicorn.access").propagate = False
     if level.upper() != "DEBUG":  # the drivers' own chatter only when debugging
-        # (httpx logs every request at INFO: the gateway's spans and metrics already record each call)
-        for noisy in ("aiokafka", "pymongo", "kafka", "httpx", "httpcore"):
+        for noisy in DRIVER_LOGGERS:
             logging.getLogger(noisy).setLevel(logging.WARNING)
+    for holding_documents in DOCUMENT_LOGGERS:
+        logging.getLogger(holding_documents).setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

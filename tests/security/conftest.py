@@ -21,6 +21,7 @@ from typing import Any
 import bson
 import pytest
 import pytest_asyncio
+from civic.logs import DOCUMENT_LOGGERS
 
 SERVICES = ("savings", "property", "safeguarding", "comms")
 PROBLEM_TYPE = "application/problem+json"
@@ -202,13 +203,21 @@ def log_records(all_apps: dict[str, Any]) -> Iterator[RecordingHandler]:
     handler = RecordingHandler()
     root = logging.getLogger()
     previous = root.level
+    # every logger speaks as with CIVIC_LOG_LEVEL=DEBUG (drivers included), except those the runtime
+    # never lets write (they hold whole database documents)
+    quietened = {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict
+                 if logging.getLogger(name).level > logging.DEBUG and name not in DOCUMENT_LOGGERS}
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
+    for name in quietened:
+        logging.getLogger(name).setLevel(logging.DEBUG)
     try:
         yield handler
     finally:
         root.removeHandler(handler)
         root.setLevel(previous)
+        for name, level in quietened.items():
+            logging.getLogger(name).setLevel(level)
 
 
 # --------------------------------------------------------------------------- a little of everything
