@@ -127,6 +127,17 @@ def _folded(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [dict(sorted(d.items())) for d in cells.values()]
 
 
+async def _at_one_moment(db: Any, name: str) -> list[dict[str, Any]]:
+    """Every document as of one moment (read in a transaction): a fold commits a whole batch of shards
+    at once, and a plain cursor could see a cell's first shard before the fold and the others after."""
+    async with db.client.start_session() as session:
+        await session.start_transaction()
+        try:
+            return list(await db[name].find({}, session=session).to_list())
+        finally:
+            await session.abort_transaction()
+
+
 async def snapshot(db: Any, evidence_first: bool = True) -> Snapshot:
     """Every document. Reads are not one point in time, so the records a background writer leaves
     (outbox, inbox, dead letters) are read first in a "before" snapshot and last in an "after" one:
@@ -136,9 +147,10 @@ async def snapshot(db: Any, evidence_first: bool = True) -> Snapshot:
     evidence = [n for n in names if n in BACKGROUND_EVIDENCE]
     rest = sorted(n for n in names if n not in BACKGROUND_EVIDENCE)
     for name in (evidence + rest if evidence_first else rest + evidence):
-        docs = await db[name].find({}).to_list()
         if name == FOLDED_READ_MODEL:
-            docs = _folded(docs)
+            docs = _folded(await _at_one_moment(db, name))
+        else:
+            docs = await db[name].find({}).to_list()
         result[name] = {
             str(d["_id"]): ("" if name in BY_RECORD else hashlib.sha256(bson.encode(d)).hexdigest(), d)
             for d in docs

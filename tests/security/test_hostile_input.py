@@ -10,6 +10,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -63,18 +64,28 @@ async def settled(runtime_of: Any) -> None:
     await quiesce(runtime_of)
 
 
-async def _db(runtime_of: Any, name: str) -> Any:
-    return (await runtime_of(name)).db
+@dataclass
+class Target:
+    """One service under attack: its client, its database, and what CREATE says of it."""
+
+    name: str
+    client: Any
+    db: Any
+    create: tuple[str, Callable[[], dict[str, Any]], str, str, str]
+
+
+@pytest.fixture(params=SERVICES)
+async def target(request: pytest.FixtureRequest, service_client: Any, runtime_of: Any) -> Target:
+    name = request.param
+    return Target(name, await service_client(name), (await runtime_of(name)).db, CREATE[name])
 
 
 # --------------------------------------------------------------------------- size
 
 
-@pytest.mark.parametrize("name", SERVICES)
-async def test_oversized_bodies_are_413_and_change_nothing(name, service_client, runtime_of, settled):
-    client = await service_client(name)
-    db = await _db(runtime_of, name)
-    path, make, text, _, _ = CREATE[name]
+async def test_oversized_bodies_are_413_and_change_nothing(target: Target, settled):
+    client, db = target.client, target.db
+    path, make, text, _, _ = target.create
     before = await snapshot(db)
     big = json.dumps({**make(), text: "x" * (LIMIT + 10)}).encode()
 
@@ -109,11 +120,9 @@ def _nested_objects(depth: int) -> str:
     return '{"a":' * depth + "1" + "}" * depth
 
 
-@pytest.mark.parametrize("name", SERVICES)
-async def test_deeply_nested_json_is_refused(name, service_client, runtime_of, settled):
-    client = await service_client(name)
-    db = await _db(runtime_of, name)
-    path, make, text, _, _ = CREATE[name]
+async def test_deeply_nested_json_is_refused(target: Target, settled):
+    client, db, name = target.client, target.db, target.name
+    path, make, text, _, _ = target.create
     before = await snapshot(db)
     body = json.dumps(make())
     field = f'"{text}": '
@@ -139,11 +148,9 @@ async def test_deeply_nested_json_is_refused(name, service_client, runtime_of, s
     await assert_unchanged(db, before, refused)
 
 
-@pytest.mark.parametrize("name", SERVICES)
-async def test_huge_arrays_are_refused_quickly(name, service_client, runtime_of, settled):
-    client = await service_client(name)
-    db = await _db(runtime_of, name)
-    path, make, _, _, list_path = CREATE[name]
+async def test_huge_arrays_are_refused_quickly(target: Target, settled):
+    client, db, name = target.client, target.db, target.name
+    path, make, _, _, list_path = target.create
     field, item = LIST_FIELD[name]
     before = await snapshot(db)
     many = (LIMIT - 2000) // (len(json.dumps(item)) + 2)
@@ -185,11 +192,9 @@ AWKWARD = {
 }
 
 
-@pytest.mark.parametrize("name", SERVICES)
-async def test_awkward_unicode_is_stored_literally(name, service_client, runtime_of):
-    client = await service_client(name)
-    db = await _db(runtime_of, name)
-    path, make, text, one, _ = CREATE[name]
+async def test_awkward_unicode_is_stored_literally(target: Target):
+    client, db = target.client, target.db
+    path, make, text, one, _ = target.create
     collection = path.rsplit("/", 1)[1]
     for label, value in AWKWARD.items():
         response = await client.post(path, json={**make(), text: value})
@@ -205,11 +210,9 @@ async def test_awkward_unicode_is_stored_literally(name, service_client, runtime
         assert stored[text] == value, label
 
 
-@pytest.mark.parametrize("name", SERVICES)
-async def test_text_that_is_not_unicode_is_refused(name, service_client, runtime_of, settled):
-    client = await service_client(name)
-    db = await _db(runtime_of, name)
-    path, make, text, _, list_path = CREATE[name]
+async def test_text_that_is_not_unicode_is_refused(target: Target, settled):
+    client, db = target.client, target.db
+    path, make, text, _, list_path = target.create
     before = await snapshot(db)
     body = json.dumps({**make(), text: "PLACEHOLDER"})
     refused = []
@@ -242,11 +245,9 @@ OPERATORS: list[Any] = [
 LOOKALIKES = ['{"$gt": ""}', "$where", "$ne", "'; return true; var x='", "{$where: 'this.a == 1'}", "a.b.$c"]
 
 
-@pytest.mark.parametrize("name", SERVICES)
-async def test_operators_in_bodies_are_refused(name, service_client, runtime_of, settled):
-    client = await service_client(name)
-    db = await _db(runtime_of, name)
-    path, make, text, _, _ = CREATE[name]
+async def test_operators_in_bodies_are_refused(target: Target, settled):
+    client, db = target.client, target.db
+    path, make, text, _, _ = target.create
     before = await snapshot(db)
     refused = []
     for operator in OPERATORS:
@@ -260,11 +261,9 @@ async def test_operators_in_bodies_are_refused(name, service_client, runtime_of,
     await assert_unchanged(db, before, refused)
 
 
-@pytest.mark.parametrize("name", SERVICES)
-async def test_operator_lookalike_strings_are_stored_literally(name, service_client, runtime_of):
-    client = await service_client(name)
-    db = await _db(runtime_of, name)
-    path, make, text, one, _ = CREATE[name]
+async def test_operator_lookalike_strings_are_stored_literally(target: Target):
+    client, db = target.client, target.db
+    path, make, text, one, _ = target.create
     collection = path.rsplit("/", 1)[1]
     for value in LOOKALIKES:
         response = await client.post(path, json={**make(), text: value})
@@ -277,11 +276,9 @@ async def test_operator_lookalike_strings_are_stored_literally(name, service_cli
 INJECTED_IDS = ['{"$ne": null}', '{"$gt": ""}', "$where", "[$ne]", "this.a==1", ".*", "'; return true; '"]
 
 
-@pytest.mark.parametrize("name", SERVICES)
-async def test_operators_in_path_ids_find_nothing(name, service_client, runtime_of, settled):
-    client = await service_client(name)
-    db = await _db(runtime_of, name)
-    path, make, _, one, _ = CREATE[name]
+async def test_operators_in_path_ids_find_nothing(target: Target, settled):
+    client, db, name = target.client, target.db, target.name
+    path, make, _, one, _ = target.create
     assert (await client.post(path, json=make())).status_code == 201  # there is something to find
     before = await snapshot(db)
     refused = []
@@ -357,7 +354,7 @@ async def test_operators_in_query_filters_are_literal(service_client, runtime_of
 async def test_operators_in_nested_data_are_refused_or_literal(service_client, runtime_of, settled):
     """Free-form answers (a dict) and the occupancy import: operators are data or refused, never a query."""
     comms = await service_client("comms")
-    db = await _db(runtime_of, "comms")
+    db = (await runtime_of("comms")).db
     consultation = (await comms.post("/v1/consultations", json={
         "title": unique("Injection consultation"), "opens_on": "2026-01-01", "closes_on": "2040-12-31",
         "questions": [{"id": "q1", "text": "Agree?", "kind": "likert"}, {"id": "q2", "text": "Why?", "kind": "free_text"}],
@@ -380,7 +377,7 @@ async def test_operators_in_nested_data_are_refused_or_literal(service_client, r
     assert [r["answers"] for r in stored] == [{"q2": '{"$where": "sleep(1000)"}'}]
 
     property_ = await service_client("property")
-    pdb = await _db(runtime_of, "property")
+    pdb = (await runtime_of("property")).db
     before = await snapshot(pdb)
     refused = []
     for row in ({"building_id": {"$ne": None}, "date": "2026-01-05", "occupied_desks": 1},
