@@ -10,18 +10,16 @@ the API and its grand total checked against what was loaded, so a wrong loader c
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import time
 import uuid
-from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from civic_savings import figures
 from civic_savings.domain import THEMES, Initiative
-from civic_savings.repository import INITIATIVES, TOTALS, cell_document, cell_id, to_document
+from civic_savings.repository import INITIATIVES, TOTALS, cell_and_shard, cell_document, cell_id, to_document
 from civic_savings.service import TOTALS_SHARDS
 from pymongo import AsyncMongoClient, UpdateOne
 
@@ -65,16 +63,14 @@ async def load(mongodb_url: str, count: int, seed: int) -> int:
     try:
         db = client["civic_savings"]
         batch: list[dict[str, Any]] = []
-        cells: dict[tuple[tuple[str, ...], int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        parts: list[tuple[tuple[tuple[str, ...], int], dict[str, int]]] = []
         stamp = datetime.now(UTC)
         for n in range(count):
             initiative = _initiative(rng, n)
             planned_in_report += sum(p for y, p in initiative.profile.items() if y in wanted)
             batch.append({**to_document(initiative), "version": 1, "created_at": stamp, "updated_at": stamp})
             shard = rng.randrange(TOTALS_SHARDS)
-            for cell, measures in figures.contribution(initiative).items():
-                for measure, value in measures.items():
-                    cells[(cell, shard)][measure] += value
+            parts += [((cell, shard), measures) for cell, measures in figures.contribution(initiative).items()]
             if len(batch) == 5000:
                 await db[INITIATIVES].insert_many(batch, ordered=False)
                 batch = []
@@ -83,7 +79,7 @@ async def load(mongodb_url: str, count: int, seed: int) -> int:
         await db[TOTALS].bulk_write([
             UpdateOne({"_id": cell_id(cell, shard)}, {"$inc": dict(inc), "$setOnInsert": cell_document(cell)},
                       upsert=True)
-            for (cell, shard), inc in cells.items()
+            for (cell, shard), inc in figures.summed(parts).items()
         ], ordered=False)
     finally:
         await client.close()
@@ -124,7 +120,7 @@ async def _folded_within(mongodb_url: str, timeout: float = 180) -> float | None
     try:
         while time.perf_counter() - started < timeout:
             ids = [d["_id"] async for d in client["civic_savings"][TOTALS].find({}, {"_id": 1})]
-            if all(json.loads(i)[-1] == 0 for i in ids):
+            if all(cell_and_shard(i)[1] == 0 for i in ids):
                 return round(time.perf_counter() - started, 1)
             await asyncio.sleep(1)
         return None

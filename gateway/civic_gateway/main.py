@@ -126,30 +126,25 @@ class Gateway:
             cool_down_seconds=settings.circuit_cool_down_seconds,
         )
         self.timeouts = RouteTimeouts.parse(settings.backend_timeout_seconds, settings.route_timeouts)
-        # one connection pool to the services: the forwarder sends on the transport, the composed
-        # views read through a client over the same transport
-        self.transport = httpx.AsyncHTTPTransport(
-            limits=httpx.Limits(
-                max_connections=settings.max_connections,
-                max_keepalive_connections=settings.max_connections,
-                keepalive_expiry=30,
-            ),
-            trust_env=False,  # calls between services never go through an outbound proxy
-        )
-        self.client = httpx.AsyncClient(transport=self.transport, follow_redirects=False, trust_env=False)
         self.backends = Backends(
             settings.backend_urls(),
-            self.client,
+            httpx.AsyncHTTPTransport(
+                limits=httpx.Limits(
+                    max_connections=settings.max_connections,
+                    max_keepalive_connections=settings.max_connections,
+                    keepalive_expiry=30,
+                ),
+                trust_env=False,  # calls between services never go through an outbound proxy
+            ),
             self.breakers,
             self.timeouts,
             connect_timeout_seconds=settings.connect_timeout_seconds,
             max_body_bytes=settings.max_body_bytes,
-            transport=self.transport,
         )
         self._openapi: tuple[float, dict[str, Any]] | None = None
 
     async def close(self) -> None:
-        await self.client.aclose()
+        await self.backends.client.aclose()
 
     async def caller(self, request: Request, *scopes: str) -> Caller:
         """The verified, rate-limited caller holding every one of ``scopes``."""
@@ -168,7 +163,7 @@ class Gateway:
 
         async def fetch(service: str) -> dict[str, Any] | None:
             try:
-                answer = await self.client.get(self.backends.urls[service] + "/openapi.json", timeout=2.0)
+                answer = await self.backends.client.get(self.backends.urls[service] + "/openapi.json", timeout=2.0)
                 return answer.json() if answer.status_code == 200 else None
             except (httpx.HTTPError, ValueError):
                 return None

@@ -53,17 +53,18 @@ class Backends:
     def __init__(
         self,
         urls: dict[str, str],
-        client: httpx.AsyncClient,
+        transport: httpx.AsyncHTTPTransport,
         breakers: CircuitBreakers,
         timeouts: RouteTimeouts,
         *,
         connect_timeout_seconds: float = 2.0,
         max_body_bytes: int = 1024 * 1024,
-        transport: httpx.AsyncHTTPTransport | None = None,
     ) -> None:
         self.urls = {name: url.rstrip("/") for name, url in urls.items()}
-        self.client = client
-        self.transport = transport if transport is not None else httpx.AsyncHTTPTransport()
+        # one connection pool: the forwarder sends on the transport itself, the JSON reads of the
+        # composed views go through a client over it
+        self.transport = transport
+        self.client = httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False)
         self.breakers = breakers
         self.timeouts = timeouts
         self.connect_timeout_seconds = connect_timeout_seconds

@@ -132,9 +132,9 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Caller:
         now = time.time()
-        remembered = self._remembered(token, now)
-        if remembered is not None:
-            return remembered
+        return self._remembered(token, now) or self._verify_and_remember(token, now)
+
+    def _verify_and_remember(self, token: str, now: float) -> Caller:
         caller = self._verify_signed(token)
         if len(self._verified) >= self.keep_at_most:
             self._verified.pop(next(iter(self._verified)))  # the oldest goes first
@@ -171,12 +171,13 @@ class TokenVerifier:
         issuer never stalls every other request on the event loop.
         """
         token = _bearer_token(authorization)
-        remembered = self._remembered(token, time.time())
+        now = time.time()
+        remembered = self._remembered(token, now)
         if remembered is not None:
             return remembered
         if self._jwks_client is not None:
-            return await asyncio.to_thread(self.verify, token)
-        return self.verify(token)
+            return await asyncio.to_thread(self._verify_and_remember, token, now)
+        return self._verify_and_remember(token, now)
 
 
 def _bearer_token(authorization: str | None) -> str:

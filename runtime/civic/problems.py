@@ -155,6 +155,13 @@ def problem_response(status: int, description: str | None = None) -> dict[str, A
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 
 
+def answer_response(description: str, media_type: str = "application/json", schema: dict[str, Any] | None = None
+                    ) -> dict[str, Any]:
+    """An OpenAPI response entry for an answer a route gives beside its usual one (200 for a rewrite where
+    201 is a creation, a CSV body), for ``responses=`` on a route."""
+    return {"description": description, "content": {media_type: {"schema": {} if schema is None else schema}}}
+
+
 def route_contexts(app: FastAPI) -> list[Any]:
     """The app's FastAPI routes, included routers flattened (each has path_format, methods, dependant, ...)."""
     from fastapi import routing

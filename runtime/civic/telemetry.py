@@ -152,7 +152,7 @@ class ServerSpanMiddleware:
         method = scope.get("method", "GET")
         with _server_tracer.start_as_current_span(
             method,
-            context=propagate.extract(carrier),
+            context=context_from(carrier),
             kind=SpanKind.SERVER,
             attributes={"http.request.method": method, "url.path": scope["path"]},
             record_exception=True,
@@ -191,9 +191,7 @@ def shutdown_tracing() -> None:
 
 
 def current_traceparent() -> str | None:
-    carrier: dict[str, str] = {}
-    propagate.inject(carrier)
-    return carrier.get("traceparent")
+    return dict(trace_headers()).get("traceparent")
 
 
 def current_trace_id() -> str | None:

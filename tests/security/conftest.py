@@ -22,6 +22,7 @@ import bson
 import pytest
 import pytest_asyncio
 from civic.logs import DOCUMENT_LOGGERS
+from civic_savings.repository import cell_and_shard
 
 SERVICES = ("savings", "property", "safeguarding", "comms")
 PROBLEM_TYPE = "application/problem+json"
@@ -115,7 +116,7 @@ def _folded(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     shard at any moment, which moves documents but never changes a cell's sums."""
     cells: dict[str, dict[str, Any]] = {}
     for doc in docs:
-        cell = json.dumps(json.loads(doc["_id"])[:-1])
+        cell = json.dumps(cell_and_shard(doc["_id"])[0])
         folded = cells.setdefault(cell, {"_id": cell})
         for key, value in doc.items():
             if key == "_id":

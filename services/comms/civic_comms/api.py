@@ -11,10 +11,11 @@ from typing import Annotated, Any, Literal
 
 from civic.documents import now, resource
 from civic.http import Caller, IfMatch, IsoDate, Page, RequestModel, current_runtime, paginate, require, versioned
+from civic.problems import answer_response
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import StreamingResponse
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from civic_comms import service
 from civic_comms.domain import CONTENT_STATUSES, council_date, service_key
@@ -36,14 +37,10 @@ WRITE = Depends(require("comms:write"))
 RT = Depends(current_runtime)
 
 
-class Body(RequestModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 # --- content ----------------------------------------------------------------------------------
 
 
-class NewContent(Body):
+class NewContent(RequestModel):
     title: str = Field(max_length=300)
     body: str = Field(max_length=100_000)
     channels: list[str] = Field(
@@ -61,7 +58,7 @@ class NewContent(Body):
     )
 
 
-class ContentChanges(Body):
+class ContentChanges(RequestModel):
     title: str | None = Field(None, max_length=300)
     body: str | None = Field(None, max_length=100_000)
     channels: list[str] | None = Field(None, max_length=20)
@@ -70,13 +67,13 @@ class ContentChanges(Body):
     publish_at: datetime | None = None
 
 
-class ContentTransition(Body):
+class ContentTransition(RequestModel):
     to: str = Field(description=" | ".join(CONTENT_STATUSES))
     reason: str | None = Field(None, max_length=2000, description="required when sending back to draft")
     publish_at: datetime | None = Field(None, description="when scheduling: a time in the future")
 
 
-class SignOffBody(Body):
+class SignOffBody(RequestModel):
     body: str = Field(max_length=100, description="the body signing off, e.g. safeguarding_board")
     signed_by: str = Field(max_length=200, description="who signed for it, e.g. the independent chair")
 
@@ -151,7 +148,7 @@ async def sign_off(
 # --- campaigns and the forward plan -----------------------------------------------------------
 
 
-class NewCampaign(Body):
+class NewCampaign(RequestModel):
     title: str = Field(max_length=300)
     objectives: list[str] = Field(max_length=50)
     starts_on: date
@@ -197,7 +194,7 @@ async def forward_plan(
 # --- consultations ----------------------------------------------------------------------------
 
 
-class QuestionBody(Body):
+class QuestionBody(RequestModel):
     id: str | None = Field(None, max_length=40, description="default q1, q2, … in order")
     text: str = Field(max_length=2000)
     kind: str = Field(description="likert | single_choice | multiple_choice | free_text | scale_1_7")
@@ -205,7 +202,7 @@ class QuestionBody(Body):
     required: bool = False
 
 
-class NewConsultation(Body):
+class NewConsultation(RequestModel):
     title: str = Field(max_length=300)
     description: str | None = Field(None, max_length=20_000)
     kind: str = Field("consultation", description="consultation | survey | place_standard")
@@ -216,19 +213,19 @@ class NewConsultation(Body):
     questions: list[QuestionBody] = Field(max_length=100)
 
 
-class ResponseBody(Body):
+class ResponseBody(RequestModel):
     answers: dict[str, Any] = Field(
         description="question id → answer: a Likert level, an option, a list of "
         "options, a whole number 1-7, or text"
     )
 
 
-class BulkRow(Body):
+class BulkRow(RequestModel):
     answers: dict[str, Any]
     channel: Literal["paper", "telephone", "online", "event"] = "paper"
 
 
-class BulkResponses(Body):
+class BulkResponses(RequestModel):
     responses: list[BulkRow] = Field(max_length=service.BULK_LIMIT)
 
 
@@ -294,7 +291,7 @@ async def results(consultation_id: str, caller: Caller = READ, rt: Runtime = RT)
     "/consultations/{consultation_id}/results.csv",
     tags=["consultations"],
     response_class=Response,
-    responses={200: {"description": "The results as CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}},
+    responses={200: answer_response("The results as CSV", "text/csv", {"type": "string"})},
 )
 async def results_csv(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
     text = await service.results_csv(rt, consultation_id)
@@ -309,7 +306,7 @@ async def results_csv(consultation_id: str, caller: Caller = READ, rt: Runtime =
     "/consultations/{consultation_id}/responses.csv",
     tags=["consultations"],
     response_class=StreamingResponse,
-    responses={200: {"description": "Every response as CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}},
+    responses={200: answer_response("Every response as CSV", "text/csv", {"type": "string"})},
 )
 async def responses_csv(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
     rows = await service.responses_csv(rt, consultation_id)
@@ -333,7 +330,7 @@ async def close_consultation(
 # --- councillor briefing and media coverage ---------------------------------------------------
 
 
-class NewMediaCoverage(Body):
+class NewMediaCoverage(RequestModel):
     outlet: str = Field(max_length=200)
     headline: str = Field(max_length=500)
     published_on: date
@@ -363,12 +360,12 @@ async def list_media_coverage(
 # --- change champions -------------------------------------------------------------------------
 
 
-class NewService(Body):
+class NewService(RequestModel):
     name: str = Field(max_length=200)
     directorate: str = Field(max_length=200)
 
 
-class NewChampion(Body):
+class NewChampion(RequestModel):
     name: str = Field(max_length=200)
     service: str = Field(max_length=200, description="registered on first use if not yet known")
     directorate: str = Field(max_length=200)

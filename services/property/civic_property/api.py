@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from civic.errors import DomainError, Invalid
 from civic.http import Caller, IfMatch, IsoDate, Page, RequestModel, current_runtime, paginate, require, versioned
-from civic.problems import problem_response
+from civic.problems import answer_response, problem_response
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -26,23 +26,19 @@ WRITE = Depends(require("property:write"))
 RT = Depends(current_runtime)
 
 
-class Body(RequestModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Partner(Body):
+class Partner(RequestModel):
     name: str = Field(max_length=200)
     annual_rent_pence: int
 
 
-class Measure(Body):
+class Measure(RequestModel):
     kind: str = Field(description="led, solar or other")
     expected_annual_saving_pence: int
     expected_carbon_saving_kg: int
     installed_on: date | None = None
 
 
-class NewBuilding(Body):
+class NewBuilding(RequestModel):
     name: str = Field(max_length=200)
     town: str = Field(max_length=200)
     kind: str = Field(description="office, locality_hub, depot or other")
@@ -59,7 +55,7 @@ class NewBuilding(Body):
     notes: str | None = Field(None, description="e.g. which figures are illustrative")
 
 
-class BuildingChanges(Body):
+class BuildingChanges(RequestModel):
     name: str | None = Field(None, max_length=200)
     town: str | None = Field(None, max_length=200)
     kind: str | None = None
@@ -74,7 +70,7 @@ class BuildingChanges(Body):
     notes: str | None = None
 
 
-class BuildingTransitionBody(Body):
+class BuildingTransitionBody(RequestModel):
     to: str = Field(
         description="closure_planned, closed, for_disposal, disposed, market_engagement, operational"
     )
@@ -83,55 +79,55 @@ class BuildingTransitionBody(Body):
     receipt_pence: int | None = Field(None, description="what the disposal raised (disposed only)")
 
 
-class OccupancyBody(Body):
+class OccupancyBody(RequestModel):
     date: date
     occupied_desks: int
 
 
-class WorkforceBody(Body):
+class WorkforceBody(RequestModel):
     fixed: int = 0
     part_flexible: int = 0
     flexible: int = 0
     field: int = 0
 
 
-class NewTeam(Body):
+class NewTeam(RequestModel):
     name: str = Field(max_length=200)
     directorate: str = Field(max_length=200)
     building_id: str = Field(max_length=64)
     workforce: WorkforceBody
 
 
-class TeamChanges(Body):
+class TeamChanges(RequestModel):
     name: str | None = Field(None, max_length=200)
     directorate: str | None = Field(None, max_length=200)
     workforce: WorkforceBody | None = None
 
 
-class DeskRatiosBody(Body):
+class DeskRatiosBody(RequestModel):
     fixed: float
     part_flexible: float
     flexible: float
     field: float
 
 
-class ThresholdBody(Body):
+class ThresholdBody(RequestModel):
     threshold: float
 
 
-class NewMove(Body):
+class NewMove(RequestModel):
     team_id: str = Field(max_length=64)
     to_building_id: str = Field(max_length=64)
     planned_for: date
 
 
-class MoveTransitionBody(Body):
+class MoveTransitionBody(RequestModel):
     to: str = Field(description="completed or cancelled")
     on: date | None = Field(None, description="when the move happened; default today")
 
 
-class ReviewBody(Body):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+class ReviewBody(RequestModel):
+    model_config = ConfigDict(populate_by_name=True)
 
     period_from: date = Field(alias="from")
     period_to: date = Field(alias="to")
@@ -220,8 +216,7 @@ async def transition_building(
 @router.post(
     "/buildings/{building_id}/occupancy",
     status_code=201,
-    responses={200: {"description": "The day's earlier reading, corrected",
-                     "content": {"application/json": {"schema": {}}}}},
+    responses={200: answer_response("The day's earlier reading, corrected")},
 )
 async def record_occupancy(
     building_id: str, body: OccupancyBody, caller: Caller = WRITE, rt: Runtime = RT

@@ -13,11 +13,12 @@ from civic import documents
 from civic.documents import resource
 from civic.errors import Invalid
 from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, paginate, require, versioned
+from civic.problems import answer_response
 from civic.service import Runtime
 from fastapi import APIRouter, Body, Depends, Path, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from civic_safeguarding import reports, service
 from civic_safeguarding.domain import ROLES
@@ -43,15 +44,11 @@ Role = Literal[ROLES]  # type: ignore[valid-type]
 Id = Annotated[str, Path(max_length=64)]
 
 
-class Strict(RequestModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 Text = Annotated[str, Field(max_length=500)]
 LongText = Annotated[str, Field(max_length=100_000)]
 
 
-class NewBoard(Strict):
+class NewBoard(RequestModel):
     name: Text
     kind: Literal["adults", "children"] = "adults"
     area: Text | None = None
@@ -62,7 +59,7 @@ class NewBoard(Strict):
     )
 
 
-class NewMember(Strict):
+class NewMember(RequestModel):
     name: Text
     organisation: Text
     role: Role
@@ -73,80 +70,80 @@ class NewMember(Strict):
     deputy_name: Text | None = Field(None, description="The member's consistent, named deputy")
 
 
-class MouSigning(Strict):
+class MouSigning(RequestModel):
     signed_on: date | None = None
 
 
-class Deputy(Strict):
+class Deputy(RequestModel):
     deputy_name: Text
 
 
-class AgendaEntry(Strict):
+class AgendaEntry(RequestModel):
     title: Text
     kind: Annotated[str, Field(max_length=60, examples=["decision", "information", "sub_group_report"])]
 
 
-class NewMeeting(Strict):
+class NewMeeting(RequestModel):
     scheduled_for: date | datetime
     agenda: list[AgendaEntry] = Field(default_factory=list, max_length=100)
     extraordinary: StrictBool = False
 
 
-class AttendanceLine(Strict):
+class AttendanceLine(RequestModel):
     member_id: Text
     status: Literal["present", "apologies", "absent", "deputy"]
     deputy_name: Text | None = None
 
 
-class AttendanceRegister(Strict):
+class AttendanceRegister(RequestModel):
     attendance: list[AttendanceLine] = Field(max_length=200)
 
 
-class NewDeclaration(Strict):
+class NewDeclaration(RequestModel):
     member_id: Text
     item_id: Text
     nature: Text
 
 
-class Ballot(Strict):
+class Ballot(RequestModel):
     member_id: Text
     vote: Literal["for", "against", "abstain"]
 
 
-class NewDecision(Strict):
+class NewDecision(RequestModel):
     method: Literal["consensus", "vote"]
     votes: list[Ballot] | None = Field(None, max_length=200)
     casting_vote: Literal["for", "against"] | None = None
 
 
-class BetweenMeetings(Strict):
+class BetweenMeetings(RequestModel):
     item_title: Text
     decided_by: Text = Field(description="member id of the chair, or the vice chair in their absence")
     consulted: list[Text] = Field(max_length=50, description="member ids of the statutory partners consulted")
     decided_on: date | None = None
 
 
-class MinutesText(Strict):
+class MinutesText(RequestModel):
     text: LongText
 
 
-class MinutesApproval(Strict):
+class MinutesApproval(RequestModel):
     at_meeting_id: Text | None = Field(None, description="the later meeting; by default the board's next one")
 
 
-class NewCorrection(Strict):
+class NewCorrection(RequestModel):
     text: LongText
     reason: Text
 
 
-class Person(Strict):
+class Person(RequestModel):
     name: Text
     date_of_birth: date | None = None
     address: Text | None = None
     other: LongText | None = None
 
 
-class NewSar(Strict):
+class NewSar(RequestModel):
     reference: Text = Field(
         description='Non-identifying, e.g. "Adult A"; shown without the confidential scope'
     )
@@ -156,13 +153,13 @@ class NewSar(Strict):
     referred_on: date | None = None
 
 
-class SarAction(Strict):
+class SarAction(RequestModel):
     action: Text
     owner: Text
     due_on: date
 
 
-class SarTransition(Strict):
+class SarTransition(RequestModel):
     to: Literal["decision", "commissioned", "report_received", "action_plan", "published"]
     on: date | None = None
     criteria_met: StrictBool | None = None
@@ -173,56 +170,56 @@ class SarTransition(Strict):
     actions: list[SarAction] | None = Field(None, max_length=200)
 
 
-class ExpenditureLine(Strict):
+class ExpenditureLine(RequestModel):
     name: Text
     amount_pence: StrictInt
 
 
-class Contribution(Strict):
+class Contribution(RequestModel):
     organisation: Text
     amount_pence: StrictInt
 
 
-class BudgetBody(Strict):
+class BudgetBody(RequestModel):
     expenditure: list[ExpenditureLine] = Field(max_length=200)
     contributions: list[Contribution] = Field(max_length=50)
 
 
-class WorkPlanLine(Strict):
+class WorkPlanLine(RequestModel):
     objective: Text
     business_plan_priority: Text
     due_on: date | None = None
 
 
-class NewSubGroup(Strict):
+class NewSubGroup(RequestModel):
     name: Text
     chair_member_id: Text | None = None
     work_plan: list[WorkPlanLine] = Field(default_factory=list, max_length=100)
 
 
-class ToRReview(Strict):
+class ToRReview(RequestModel):
     reviewed_on: date | None = None
 
 
-class NewAnnualReport(Strict):
+class NewAnnualReport(RequestModel):
     year: Annotated[str, Field(max_length=7, examples=["2020/21"])]
     title: Text
     summary: LongText | None = None
 
 
-class AnnualReportTransition(Strict):
+class AnnualReportTransition(RequestModel):
     to: Literal["approved", "published"]
     decision_id: Text | None = None
     on: date | None = None
 
 
-class NewDispute(Strict):
+class NewDispute(RequestModel):
     parties: list[Text] = Field(min_length=2, max_length=20, description="member organisations in dispute")
     subject: Text
     determined_on: date | None = None
 
 
-class DisputeTransition(Strict):
+class DisputeTransition(RequestModel):
     to: Literal["joint_meeting_held", "resolved"]
     on: date | None = None
     resolution: LongText | None = None
@@ -447,7 +444,7 @@ async def get_decision(
 @router.post(
     "/meetings/{meeting_id}/minutes",
     status_code=201,
-    responses={200: {"description": "The draft, rewritten", "content": {"application/json": {"schema": {}}}}},
+    responses={200: answer_response("The draft, rewritten")},
 )
 async def write_minutes(
     meeting_id: Id,
@@ -552,7 +549,7 @@ def _year(year: str) -> str:
 
 @router.put(
     "/boards/{board_id}/budget/{year:path}",
-    responses={201: {"description": "The year's budget was new", "content": {"application/json": {"schema": {}}}}},
+    responses={201: answer_response("The year's budget was new")},
 )
 async def set_budget(
     board_id: Id,

@@ -6,10 +6,11 @@ from typing import Any, Literal
 
 from civic.documents import resource
 from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, paginate, require, versioned
+from civic.problems import answer_response
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
-from pydantic import ConfigDict, Field, StrictInt
+from pydantic import Field, StrictInt
 
 from civic_savings import reports, service
 from civic_savings.domain import CATEGORIES, STATUSES
@@ -34,16 +35,12 @@ READ = Depends(require("savings:read"))
 WRITE = Depends(require("savings:write"))
 
 
-class Strict(RequestModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ProfileYear(Strict):
+class ProfileYear(RequestModel):
     year: str = Year
     planned_pence: StrictInt = Field(description="Planned saving in the year, in pence")
 
 
-class NewInitiative(Strict):
+class NewInitiative(RequestModel):
     title: str
     directorate: str
     theme: Theme
@@ -55,7 +52,7 @@ class NewInitiative(Strict):
     rag_reason: str | None = None
 
 
-class InitiativeChanges(Strict):
+class InitiativeChanges(RequestModel):
     """Only the fields sent change. Theme, category and profile only while proposed."""
 
     title: str | None = None
@@ -69,7 +66,7 @@ class InitiativeChanges(Strict):
     rag_reason: str | None = None
 
 
-class Transition(Strict):
+class Transition(RequestModel):
     to: str = Field(description=f"one of {', '.join(STATUSES)}")
     reason: str | None = Field(None, description="required for undeliverable; noted for the others")
     to_year: str | None = Field(None, description="for slipped: the later year the unmet saving moves to")
@@ -78,17 +75,17 @@ class Transition(Strict):
     )
 
 
-class Actual(Strict):
+class Actual(RequestModel):
     year: str = Year
     delivered_pence: StrictInt
 
 
-class TargetBody(Strict):
+class TargetBody(RequestModel):
     amount_pence: StrictInt
     description: str | None = None
 
 
-class CostAvoidance(Strict):
+class CostAvoidance(RequestModel):
     title: str
     directorate: str
     year: str = Year
@@ -187,7 +184,7 @@ TargetName = Path(min_length=1, max_length=100, description='The programme\'s na
 @router.put(
     "/targets/{name}",
     summary="Set a programme's savings target",
-    responses={201: {"description": "The target was new", "content": {"application/json": {"schema": {}}}}},
+    responses={201: answer_response("The target was new")},
 )
 async def set_target(
     body: TargetBody,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from civic.errors import Invalid
 
@@ -38,6 +38,7 @@ ROUNDING_PENCE = 50_000
 ANTICIPATING = frozenset({"approved", "in_delivery", "slipped"})
 
 Cell = tuple[str, str, str, str, str]  # theme, year, directorate, programme ("" for none), category
+K = TypeVar("K")
 
 
 def contribution(initiative: Initiative | None) -> dict[Cell, dict[str, int]]:
@@ -65,6 +66,17 @@ def contribution(initiative: Initiative | None) -> dict[Cell, dict[str, int]]:
         cell(slip["from_year"])["slipped_out_pence"] += slip["amount_pence"]
         cell(slip["to_year"])["slipped_in_pence"] += slip["amount_pence"]
     return {key: {m: v for m, v in sums.items() if v} for key, sums in out.items()}
+
+
+def summed(parts: Iterable[tuple[K, Mapping[str, Any]]]) -> dict[K, dict[str, int]]:
+    """Each key's measures added up over its parts (a part may hold other fields: only measures count)."""
+    out: dict[K, dict[str, int]] = {}
+    for key, part in parts:
+        sums = out.setdefault(key, {})
+        for measure in MEASURES:
+            if part.get(measure):
+                sums[measure] = sums.get(measure, 0) + part[measure]
+    return out
 
 
 def difference(

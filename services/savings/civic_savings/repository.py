@@ -116,6 +116,12 @@ def cell_id(cell: tuple[str, ...], shard: int) -> str:
     return json.dumps([*cell, shard], ensure_ascii=False)
 
 
+def cell_and_shard(totals_id: str) -> tuple[tuple[str, ...], int]:
+    """The cell and the shard a totals document's id names (what ``cell_id`` made)."""
+    *cell, shard = json.loads(totals_id)
+    return tuple(cell), shard
+
+
 def cell_document(cell: tuple[str, ...]) -> dict[str, Any]:
     return dict(zip(CELL_FIELDS, cell, strict=True))
 

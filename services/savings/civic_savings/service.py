@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import json
 import logging
 import random
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from civic_savings.repository import (
     TARGETS,
     TOTALS,
     api_form,
+    cell_and_shard,
     cell_document,
     cell_id,
     target_to_document,
@@ -250,8 +250,6 @@ async def _keep_read_model(
 
 
 FOLD_SECONDS = 15.0
-
-
 FOLD_BATCH = 500
 
 
@@ -264,7 +262,7 @@ async def fold_totals(rt: Runtime) -> int:
     first shards): a writer touching one of them at the same moment makes the batch retry, so no
     change is lost or counted twice. Returns how many shard documents were folded.
     """
-    extra = [doc["_id"] async for doc in rt.db[TOTALS].find({}, {"_id": 1}) if json.loads(doc["_id"])[-1] != 0]
+    extra = [doc["_id"] async for doc in rt.db[TOTALS].find({}, {"_id": 1}) if cell_and_shard(doc["_id"])[1] != 0]
     folded = 0
     for start in range(0, len(extra), FOLD_BATCH):
         ids = extra[start:start + FOLD_BATCH]
@@ -273,13 +271,7 @@ async def fold_totals(rt: Runtime) -> int:
             found = await uow.db[TOTALS].find({"_id": {"$in": ids}}, session=uow.session).to_list()
             if not found:
                 return 0
-            into: dict[tuple[str, ...], dict[str, int]] = {}
-            for doc in found:
-                cell = tuple(json.loads(doc["_id"])[:-1])
-                sums = into.setdefault(cell, {})
-                for measure in figures.MEASURES:
-                    if doc.get(measure):
-                        sums[measure] = sums.get(measure, 0) + doc[measure]
+            into = figures.summed((cell_and_shard(doc["_id"])[0], doc) for doc in found)
             await uow.db[TOTALS].delete_many({"_id": {"$in": [doc["_id"] for doc in found]}}, session=uow.session)
             await uow.db[TOTALS].bulk_write(
                 [

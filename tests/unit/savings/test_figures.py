@@ -17,6 +17,7 @@ from civic_savings.figures import (
     month,
     parse_years,
     reconciliation,
+    summed,
     target_position,
     theme_matrix,
     variance_by_year,
@@ -251,3 +252,15 @@ def test_highlights_sort_changes_into_sections() -> None:
     assert report["actuals"][0]["delivered_pence"] == 30
     assert report["rag_changes"][0]["to"] == "red"
     assert report["moved"] == 2
+
+
+def test_summed_adds_each_keys_measures_and_ignores_other_fields() -> None:
+    parts = [
+        ("a", {"planned_pence": 100, "delivered_pence": 0, "theme": "process_policy", "_id": "x"}),
+        ("a", {"planned_pence": 50, "delivered_pence": 20}),
+        ("b", {"pipeline_pence": 7}),
+    ]
+    assert summed(parts) == {
+        "a": {"planned_pence": 150, "delivered_pence": 20},
+        "b": {"pipeline_pence": 7},
+    }
