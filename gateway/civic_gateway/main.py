@@ -33,6 +33,7 @@ from civic_gateway import openapi
 from civic_gateway.composition import Composed, PartUnavailable, compose, dashboard_body, story_body
 from civic_gateway.headers import usable_request_id
 from civic_gateway.identity import Identity, check_scopes
+from civic_gateway.pool import BackendPool
 from civic_gateway.protection import (
     BadContentLength,
     BodyTooLarge,
@@ -128,14 +129,7 @@ class Gateway:
         self.timeouts = RouteTimeouts.parse(settings.backend_timeout_seconds, settings.route_timeouts)
         self.backends = Backends(
             settings.backend_urls(),
-            httpx.AsyncHTTPTransport(
-                limits=httpx.Limits(
-                    max_connections=settings.max_connections,
-                    max_keepalive_connections=settings.max_connections,
-                    keepalive_expiry=30,
-                ),
-                trust_env=False,  # calls between services never go through an outbound proxy
-            ),
+            BackendPool(max_connections=settings.max_connections),
             self.breakers,
             self.timeouts,
             connect_timeout_seconds=settings.connect_timeout_seconds,

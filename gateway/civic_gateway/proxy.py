@@ -1,6 +1,7 @@
 """Calls to the backends: the streaming forwarder and the JSON reads the composed views make.
 
-One shared ``httpx.AsyncClient`` (one connection pool) serves every call. Each call goes through its
+One connection pool (:class:`civic_gateway.pool.BackendPool`, an httpx transport) serves every call:
+the forwarder sends on it directly, the composed views through an ``httpx.AsyncClient`` over it. Each call goes through its
 backend's circuit breaker; the outcome is recorded so a dead service is not hammered.
 """
 
@@ -53,7 +54,7 @@ class Backends:
     def __init__(
         self,
         urls: dict[str, str],
-        transport: httpx.AsyncHTTPTransport,
+        transport: httpx.AsyncBaseTransport,
         breakers: CircuitBreakers,
         timeouts: RouteTimeouts,
         *,

@@ -16,7 +16,8 @@ class GatewaySettings(RuntimeGatewaySettings):
     # Per-route timeouts over CIVIC_BACKEND_TIMEOUT_SECONDS, e.g. "savings/v1/reports=30;comms=5".
     route_timeouts: str = Field("", validation_alias="CIVIC_ROUTE_TIMEOUTS")
     connect_timeout_seconds: float = Field(2.0, validation_alias="CIVIC_CONNECT_TIMEOUT_SECONDS")
-    max_connections: int = Field(200, validation_alias="CIVIC_GATEWAY_MAX_CONNECTIONS")
+    # open connections to each backend at most; a call beyond them waits (up to its timeout), then 503
+    max_connections: int = Field(100, validation_alias="CIVIC_GATEWAY_MAX_CONNECTIONS")
     # Ready when at least this many backends answer /readyz (the gateway is useful with some up).
     ready_min_backends: int = Field(1, validation_alias="CIVIC_GATEWAY_READY_MIN_BACKENDS")
 

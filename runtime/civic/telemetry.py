@@ -78,17 +78,19 @@ def _plain(value: Any) -> Any:
 
 
 class NoLoneDatabaseCalls(Sampler):
-    """Samples every root span except a database call made outside any request or event.
+    """Samples every root span except a call out (a database query) made outside any request or event.
 
     Background loops (the outbox relay's poll, leases, schedulers) query the database several times a
     second; traced, each query would be a trace of its own, burying the traces operators look for.
     Their work that matters is still traced: a relay publish continues the trace of the write behind it.
+    The decision is on the span kind alone: PyMongo's instrumentation sets its ``db.*`` attributes
+    after the span has started, so the sampler never sees them.
     """
 
     def should_sample(self, parent_context: otel_context.Context | None, trace_id: int, name: str,
                       kind: SpanKind | None = None, attributes: Attributes = None,
                       links: Sequence[Link] | None = None, trace_state: Any = None) -> SamplingResult:
-        if kind is SpanKind.CLIENT and attributes and "db.system" in attributes:
+        if kind is SpanKind.CLIENT:
             return SamplingResult(Decision.DROP)
         return ALWAYS_ON.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
 
