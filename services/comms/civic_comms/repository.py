@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from civic.uow import UnitOfWork
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -14,6 +17,7 @@ CONTENT = "content"
 CAMPAIGNS = "campaigns"
 CONSULTATIONS = "consultations"
 RESPONSES = "responses"
+RESPONSE_TALLIES = "response_tallies"
 BRIEFING_ITEMS = "briefing_items"
 MEDIA_COVERAGE = "media_coverage"
 CHAMPIONS = "champions"
@@ -31,11 +35,54 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db[CONSULTATIONS].create_index([("opened_announced", ASCENDING), ("opens_at", ASCENDING)])
     await db[CONSULTATIONS].create_index([("closed_announced", ASCENDING), ("closes_at", ASCENDING)])
     await db[RESPONSES].create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
+    await db[RESPONSE_TALLIES].create_index([("consultation_id", ASCENDING)])
+    await _tally_responses_stored_before_tallies(db)
     await db[BRIEFING_ITEMS].create_index([("week", ASCENDING), ("occurred_at", ASCENDING)])
     await db[BRIEFING_ITEMS].create_index("source_event_id", unique=True, sparse=True)
     await db[MEDIA_COVERAGE].create_index([("published_on", DESCENDING)])
     await db[CHAMPIONS].create_index([("service_key", ASCENDING)])
     await db[SERVICES].create_index("key", unique=True)
+
+
+# --- response tallies ---------------------------------------------------------------------------
+# How many responses a consultation has is shown on every consultation and on the dashboard. Counting
+# the responses each time grows with the consultation (the embedded database reads every one); a
+# tally kept in the same transaction as each response does not. The tally is split over shards so
+# residents answering at the same moment do not all write the same document.
+TALLY_SHARDS = 16
+
+
+async def add_to_tally(uow: UnitOfWork, consultation_id: str, responses: int) -> None:
+    shard = random.randrange(TALLY_SHARDS)
+    await uow.db[RESPONSE_TALLIES].update_one(
+        {"_id": f"{consultation_id}:{shard}"},
+        {"$inc": {"responses": responses}, "$setOnInsert": {"consultation_id": consultation_id}},
+        upsert=True,
+        session=uow.session,
+    )
+
+
+async def response_counts(db: AsyncDatabase[Any], consultation_ids: Iterable[str]) -> dict[str, int]:
+    counts = dict.fromkeys(consultation_ids, 0)
+    if counts:
+        cursor = db[RESPONSE_TALLIES].find(
+            {"consultation_id": {"$in": list(counts)}}, {"consultation_id": 1, "responses": 1}
+        )
+        async for shard in cursor:
+            counts[shard["consultation_id"]] += shard["responses"]
+    return counts
+
+
+async def _tally_responses_stored_before_tallies(db: AsyncDatabase[Any]) -> None:
+    """Once, on the first start with tallies: count the responses already stored."""
+    if await db[RESPONSE_TALLIES].find_one({}, {"_id": 1}) is not None:
+        return
+    async for row in await db[RESPONSES].aggregate([{"$group": {"_id": "$consultation_id", "n": {"$sum": 1}}}]):
+        await db[RESPONSE_TALLIES].update_one(
+            {"_id": f"{row['_id']}:0"},
+            {"$setOnInsert": {"consultation_id": row["_id"], "responses": row["n"]}},
+            upsert=True,
+        )
 
 
 def utc(value: datetime | None) -> datetime | None:

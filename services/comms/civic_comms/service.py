@@ -50,11 +50,13 @@ from civic_comms.repository import (
     MEDIA_COVERAGE,
     RESPONSES,
     SERVICES,
+    add_to_tally,
     campaign_to_document,
     consultation_to_document,
     consultation_to_model,
     content_to_document,
     content_to_model,
+    response_counts,
     utc,
 )
 
@@ -315,7 +317,7 @@ async def create_consultation(rt: Runtime, body: dict[str, Any], caller: Caller)
 async def _consultation_view(rt: Runtime, doc: dict[str, Any]) -> dict[str, Any]:
     view = resource(doc)
     view["state"] = consultation_to_model(doc).state(now())
-    view["responses"] = await rt.db[RESPONSES].count_documents({"consultation_id": doc["_id"]})
+    view["responses"] = (await response_counts(rt.db, [doc["_id"]]))[doc["_id"]]
     return view
 
 
@@ -328,7 +330,7 @@ async def get_consultation(rt: Runtime, consultation_id: str) -> dict[str, Any]:
 async def respond(
     rt: Runtime, consultation_id: str, answers: dict[str, Any], caller: Caller, channel: str = "online"
 ) -> dict[str, Any]:
-    async with rt.unit_of_work() as uow:
+    async def record(uow: UnitOfWork) -> dict[str, Any]:
         consultation = consultation_to_model(
             await load(uow, CONSULTATIONS, consultation_id, kind="consultation")
         )
@@ -345,7 +347,11 @@ async def respond(
                 "recorded_by": caller.sub,
             },
         )
-    return resource(doc)
+        await add_to_tally(uow, consultation_id, 1)
+        return doc
+
+    # retried: residents answering the same consultation at once may meet on a tally shard
+    return resource(await rt.transaction(record))
 
 
 async def respond_in_bulk(
@@ -393,7 +399,8 @@ async def respond_in_bulk(
             for answers, row in zip(clean, rows, strict=True)
         ]
         await uow.db[RESPONSES].insert_many(docs, session=uow.session)
-    total = await rt.db[RESPONSES].count_documents({"consultation_id": consultation_id})
+        await add_to_tally(uow, consultation_id, len(docs))
+    total = (await response_counts(rt.db, [consultation_id]))[consultation_id]
     return {"consultation_id": consultation_id, "accepted": len(docs), "responses": total}
 
 
@@ -722,12 +729,13 @@ async def summary(rt: Runtime) -> dict[str, Any]:
         .limit(50)
         .to_list()
     )
+    counts = await response_counts(rt.db, [d["_id"] for d in open_docs])
     open_consultations = [
         {
             "consultation_id": d["_id"],
             "title": d["title"],
             "closes_on": d["closes_on"],
-            "responses": await rt.db[RESPONSES].count_documents({"consultation_id": d["_id"]}),
+            "responses": counts[d["_id"]],
         }
         for d in open_docs
     ]

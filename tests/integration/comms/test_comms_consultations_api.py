@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from civic_comms import service
+from civic_comms.repository import RESPONSES, ensure_indexes, response_counts
 
 from .conftest import problem, soon
 
@@ -210,3 +213,27 @@ async def test_reader_cannot_respond(new_consultation, reader):
         403,
     )
     assert (await reader.get(f"/v1/consultations/{k['id']}/results")).status_code == 200
+
+
+async def test_the_response_count_keeps_up_with_residents_answering_at_once(new_consultation, author):
+    k = await new_consultation()
+    url = f"/v1/consultations/{k['id']}/responses"
+    answers = await asyncio.gather(*(author.post(url, json={"answers": {"vision": "agree"}}) for _ in range(24)))
+    assert [a.status_code for a in answers] == [201] * 24  # meeting on a tally shard is retried, not refused
+    bulk = await author.post(url + "/bulk", json={"responses": [{"answers": {"vision": "neutral"}}] * 6})
+    assert bulk.json()["responses"] == 30
+    problem(await author.post(url, json={"answers": {"vision": "maybe"}}), 422)
+    assert (await author.get(f"/v1/consultations/{k['id']}")).json()["responses"] == 30
+
+
+async def test_responses_stored_before_tallies_existed_are_counted_once(db):
+    scratch = db.client[f"civic_comms_scratch_{uuid.uuid4().hex[:8]}"]
+    try:
+        await scratch[RESPONSES].insert_many(
+            [{"_id": f"r{i}", "consultation_id": "k1" if i < 5 else "k2"} for i in range(7)]
+        )
+        await ensure_indexes(scratch)
+        await ensure_indexes(scratch)  # every start runs it; only the first counts
+        assert await response_counts(scratch, ["k1", "k2", "k3"]) == {"k1": 5, "k2": 2, "k3": 0}
+    finally:
+        await db.client.drop_database(scratch.name)
