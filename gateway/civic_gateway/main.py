@@ -138,7 +138,7 @@ class Gateway:
         self._openapi: tuple[float, dict[str, Any]] | None = None
 
     async def close(self) -> None:
-        await self.backends.client.aclose()
+        await self.backends.aclose()
 
     async def caller(self, request: Request, *scopes: str) -> Caller:
         """The verified, rate-limited caller holding every one of ``scopes``."""
@@ -157,7 +157,7 @@ class Gateway:
 
         async def fetch(service: str) -> dict[str, Any] | None:
             try:
-                answer = await self.backends.client.get(self.backends.urls[service] + "/openapi.json", timeout=2.0)
+                answer = await self.backends.read(service, "/openapi.json", timeout_seconds=2.0)
                 return answer.json() if answer.status_code == 200 else None
             except (httpx.HTTPError, ValueError):
                 return None
