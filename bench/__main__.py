@@ -198,6 +198,12 @@ def render(results: dict[str, Any], meta: dict[str, Any]) -> str:
         + ", ".join(f"{k} {v}" for k, v in g["summary_p50_ms"].items())
         + f"; degraded parts: {g['dashboard_degraded_parts'] or 'none'}.",
         "",
+        f"Asked one after another the four summaries take {g['summaries_sum_p50_ms']} ms; the dashboard asks them "
+        f"at once and takes {g['dashboard_p50_ms']} ms ({g['dashboard_ratio_to_sum_of_summaries']} of that). "
+        "Here each summary is CPU work (every service and its database are Python processes on the same two "
+        "cores), so parts asked at once share the cores: the ratio to the slowest part measures this machine's "
+        "cores as much as the gateway. On a cluster, where each service has its own, it is the gateway's own cost.",
+        "",
         "Raw figures: `bench/results.json`.",
         "",
     ]
