@@ -21,7 +21,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pymongo import AsyncMongoClient
 
-from bench.measure import ms, ok, percentile
+from bench.measure import limits, ms, ok, percentile
 
 RATE_PER_SECOND = 50
 EVENTS = 500
@@ -41,8 +41,7 @@ async def _paced(count: int, rate: float, action: Any) -> None:
 
 async def hop(property_url: str, property_mongo: str, savings_mongo: str, headers: dict[str, str],
               events: int = EVENTS) -> dict[str, Any]:
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=property_url, headers=headers, timeout=60, limits=limits,
+    async with httpx.AsyncClient(base_url=property_url, headers=headers, timeout=60, limits=limits(64),
                                  trust_env=False) as client:
         ids: list[str] = []
         for n in range(events):  # set-up, not timed: buildings with a closure planned

@@ -8,6 +8,15 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httpx
+
+
+def limits(connections: int) -> httpx.Limits:
+    """Connection limits for a bench client. Idle connections are dropped after 2 s, before uvicorn's
+    5 s keep-alive runs out: with httpx's default (also 5 s) a request could go out on a connection
+    the service was closing at that moment, and fail with a ReadError that is nobody's fault."""
+    return httpx.Limits(max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=2.0)
+
 
 def percentile(samples: list[float], q: float) -> float:
     """Nearest-rank percentile; NaN for no samples (shown as such, never as zero)."""

@@ -23,7 +23,7 @@ from civic_savings.repository import INITIATIVES, TOTALS, cell_and_shard, cell_d
 from civic_savings.service import TOTALS_SHARDS
 from pymongo import AsyncMongoClient, UpdateOne
 
-from bench.measure import closed_loop, median_time, ok, ratio
+from bench.measure import closed_loop, limits, median_time, ok, ratio
 
 YEARS = ("2021/22", "2022/23", "2023/24", "2024/25", "2025/26")
 DIRECTORATES = ("Adults", "Children's", "Place", "Corporate", "Public Health", "Housing")
@@ -139,9 +139,8 @@ async def create_rate(service_urls: list[str], mongodb_url: str, headers: dict[s
     mongo: AsyncMongoClient[Any] = AsyncMongoClient(mongodb_url, tz_aware=True)
     scratch = mongo["civic_savings_bench"]["initiatives"]
     rng = random.Random(3)
-    limits = httpx.Limits(max_connections=CONCURRENCY * 2, max_keepalive_connections=CONCURRENCY * 2)
     try:
-        async with httpx.AsyncClient(headers=headers, timeout=60, limits=limits, trust_env=False) as client:
+        async with httpx.AsyncClient(headers=headers, timeout=60, limits=limits(CONCURRENCY * 2), trust_env=False) as client:
 
             async def via_api(n: int) -> bool:
                 url = service_urls[n % len(service_urls)] + "/v1/initiatives"
