@@ -77,7 +77,7 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-class NoLoneDatabaseCalls(Sampler):
+class NoLoneCallsOut(Sampler):
     """Samples every root span except a call out (a database query) made outside any request or event.
 
     Background loops (the outbox relay's poll, leases, schedulers) query the database several times a
@@ -95,7 +95,7 @@ class NoLoneDatabaseCalls(Sampler):
         return ALWAYS_ON.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
 
     def get_description(self) -> str:
-        return "NoLoneDatabaseCalls"
+        return "NoLoneCallsOut"
 
 
 def configure_tracing(service: str, otlp_endpoint: str | None, trace_file: Path | None) -> None:
@@ -105,7 +105,7 @@ def configure_tracing(service: str, otlp_endpoint: str | None, trace_file: Path 
         if _configured:
             return
         provider = TracerProvider(resource=Resource.create({"service.name": f"civic-{service}"}),
-                                  sampler=ParentBased(root=NoLoneDatabaseCalls()))
+                                  sampler=ParentBased(root=NoLoneCallsOut()))
         exporter: SpanExporter | None = None
         if otlp_endpoint:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -214,7 +214,7 @@ def tracer(name: str = "civic") -> trace.Tracer:
 __all__ = [
     "FRAMEWORK_TELEMETRY_OFF",
     "JsonLinesSpanExporter",
-    "NoLoneDatabaseCalls",
+    "NoLoneCallsOut",
     "ServerSpanMiddleware",
     "Span",
     "configure_tracing",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from civic.telemetry import NoLoneDatabaseCalls
+from civic.telemetry import NoLoneCallsOut
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -12,7 +12,7 @@ from opentelemetry.trace import SpanKind
 
 def _tracer() -> tuple[object, InMemorySpanExporter]:
     exporter = InMemorySpanExporter()
-    provider = TracerProvider(sampler=ParentBased(root=NoLoneDatabaseCalls()))
+    provider = TracerProvider(sampler=ParentBased(root=NoLoneCallsOut()))
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     return provider.get_tracer("test"), exporter
 
