@@ -1,8 +1,7 @@
 """Calls to the backends: the streaming forwarder and the JSON reads the composed views make.
 
-One connection pool (:class:`civic_gateway.pool.BackendPool`, an httpx transport) serves every call,
-sent on it directly. Each call goes through its backend's circuit breaker; the outcome is recorded
-so a dead service is not hammered.
+One connection pool (:class:`civic_gateway.pool.BackendPool`) serves every call. Each call goes
+through its backend's circuit breaker; the outcome is recorded so a dead service is not hammered.
 """
 
 from __future__ import annotations
@@ -10,9 +9,8 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-import anyio
 import httpx
 from civic.auth import Caller
 from civic.problems import problem
@@ -23,8 +21,8 @@ from starlette.responses import Response, StreamingResponse
 
 from civic_gateway.composition import PartForbidden, PartUnavailable
 from civic_gateway.headers import request_headers_for_backend, response_headers_for_caller
+from civic_gateway.pool import BackendPool, Timeouts, origin_of
 from civic_gateway.protection import (
-    BodyTooLarge,
     CircuitBreakers,
     CircuitOpen,
     CircuitState,
@@ -54,25 +52,28 @@ class Backends:
     def __init__(
         self,
         urls: dict[str, str],
-        transport: httpx.AsyncBaseTransport,
+        pool: BackendPool,
         breakers: CircuitBreakers,
         timeouts: RouteTimeouts,
         *,
         connect_timeout_seconds: float = 2.0,
         max_body_bytes: int = 1024 * 1024,
     ) -> None:
-        self.urls = {name: url.rstrip("/") for name, url in urls.items()}
-        # one connection pool for every call. Calls are built and sent at the transport, below a
-        # client: a client's cookie jar, redirect and auth handling have nothing to do between the
-        # gateway and its backends and cost about a third of a call.
-        self.transport = transport
+        # each backend as its origin (where the pool connects) and the path its calls start with
+        self.origins = {name: origin_of(url) for name, url in urls.items()}
+        self.pool = pool
         self.breakers = breakers
         self.timeouts = timeouts
         self.connect_timeout_seconds = connect_timeout_seconds
         self.max_body_bytes = max_body_bytes
+        self._phase_timeouts: dict[float, Timeouts] = {}
 
-    def _timeout(self, seconds: float) -> httpx.Timeout:
-        return httpx.Timeout(seconds, connect=min(seconds, self.connect_timeout_seconds))
+    def _timeout(self, seconds: float) -> Timeouts:
+        timeouts = self._phase_timeouts.get(seconds)
+        if timeouts is None:
+            timeouts = Timeouts.of(seconds, connect=min(seconds, self.connect_timeout_seconds))
+            self._phase_timeouts[seconds] = timeouts
+        return timeouts
 
     def _record(self, service: str, outcome: str) -> None:
         BACKEND_REQUESTS.labels(service, outcome).inc()
@@ -109,73 +110,68 @@ class Backends:
         headers = request.headers
         check_declared_length(headers.get("content-length"), self.max_body_bytes)
         has_body = "content-length" in headers or "transfer-encoding" in headers
-        content: AsyncIterator[bytes] | None = (
-            limited(request.stream(), self.max_body_bytes) if has_body else None
-        )
-        out_headers = request_headers_for_backend(request.headers.items())
+        content: AsyncIterator[bytes] | None = limited(request.stream(), self.max_body_bytes) if has_body else None
+        origin, base_path = self.origins[route.service]
+        out_headers = [(b"host", origin.host_header)]
         out_headers += [
-            ("authorization", f"Bearer {caller.token}"),
-            ("x-request-id", request_id),
-            ("x-forwarded-for", request.client.host if request.client else "unknown"),
-            ("x-forwarded-proto", request.url.scheme),
-            ("x-forwarded-host", headers.get("host", "")),
-            *trace_headers(),
+            (name.encode("latin-1"), value.encode("latin-1")) for name, value in request_headers_for_backend(headers.items())
         ]
-        upstream = httpx.Request(
-            request.method,
-            self.urls[route.service] + _backend_target(request, route),
-            headers=out_headers,
-            content=content,
-            extensions={"timeout": self._timeout(route.timeout_seconds).as_dict()},
-        )
+        out_headers += [
+            (b"authorization", b"Bearer " + caller.token.encode("latin-1")),
+            (b"x-request-id", request_id.encode("latin-1")),
+            (b"x-forwarded-for", (request.client.host if request.client else "unknown").encode("latin-1")),
+            (b"x-forwarded-proto", request.scope.get("scheme", "http").encode("latin-1")),
+            (b"x-forwarded-host", headers.get("host", "").encode("latin-1")),
+            *((name.encode("latin-1"), value.encode("latin-1")) for name, value in trace_headers()),
+        ]
         self._allow(route.service)
         started = time.perf_counter()
         try:
-            answer = await self.transport.handle_async_request(upstream)
-        except BodyTooLarge:
-            self.breakers[route.service].release()
-            raise
+            answer = await self.pool.send(
+                origin,
+                request.method.encode("ascii"),
+                base_path.encode("latin-1") + _backend_target(request, route),
+                out_headers,
+                content,
+                self._timeout(route.timeout_seconds),
+            )
         except httpx.TransportError as exc:
             self._transport_failed(route.service, exc)
-            cause = exc.__cause__ or exc.__context__
-            if isinstance(cause, BodyTooLarge):  # httpx may wrap an error raised by the body stream
-                raise cause from None
             return _transport_problem(route.service, exc, request.url.path)
-        except BaseException:
+        except BaseException:  # the caller's body was too large, the caller hung up: no verdict
             self.breakers[route.service].release()
             raise
         BACKEND_LATENCY.labels(route.service).observe(time.perf_counter() - started)
-        self._verdict(route.service, answer.status_code)
+        self._verdict(route.service, answer.status)
 
-        headers = [
+        response_headers = [
             (name.encode("latin-1"), value.encode("latin-1"))
-            for name, value in response_headers_for_caller(answer.headers.multi_items())
+            for name, value in response_headers_for_caller(
+                (name.decode("latin-1"), value.decode("latin-1")) for name, value in answer.headers
+            )
         ]
-        length = answer.headers.get("content-length")
+        length = answer.header(b"content-length")
         if length is not None and length.isdigit() and int(length) <= BUFFER_UP_TO_BYTES:
             # A small answer of known size (most JSON) is read whole: a streamed response costs a
             # task group per request in Starlette, which is most of the gateway's added latency.
             try:
-                raw = b"".join([chunk async for chunk in answer.aiter_raw()])
+                raw = await answer.read()
             except httpx.TransportError as exc:
                 self._transport_failed(route.service, exc)
                 return _transport_problem(route.service, exc, request.url.path)
-            finally:
-                await answer.aclose()
-            response = Response(raw, status_code=answer.status_code)
-            response.raw_headers = headers
+            response = Response(raw, status_code=answer.status)
+            response.raw_headers = response_headers
             return response
 
         async def body() -> AsyncIterator[bytes]:
             try:
-                async for chunk in answer.aiter_raw():
+                async for chunk in answer.chunks():
                     yield chunk
             finally:
-                with anyio.CancelScope(shield=True):  # a caller hanging up must not leak the connection
-                    await answer.aclose()
+                answer.close()  # a caller hanging up must not leak the connection
 
-        streamed = StreamingResponse(body(), status_code=answer.status_code)
-        streamed.raw_headers = headers
+        streamed = StreamingResponse(body(), status_code=answer.status)
+        streamed.raw_headers = response_headers
         return streamed
 
     # --- JSON reads for the composed views -----------------------------------------------------
@@ -214,8 +210,7 @@ class Backends:
             raise PartForbidden(_detail(answer) or f"the {service} service refused the caller")
         if answer.status_code != 200:
             raise PartUnavailable(
-                f"the {service} service answered {answer.status_code}"
-                + (f": {_detail(answer)}" if _detail(answer) else ""),
+                f"the {service} service answered {answer.status_code}" + (f": {_detail(answer)}" if _detail(answer) else ""),
                 status=answer.status_code,
             )
         try:
@@ -233,19 +228,17 @@ class Backends:
         params: dict[str, str] | None = None,
     ) -> httpx.Response:
         """GET a backend resource, read whole (no circuit breaker: callers decide what an answer means)."""
-        request = httpx.Request(
-            "GET",
-            self.urls[service] + path,
-            params=params,
-            headers=headers,
-            extensions={"timeout": self._timeout(timeout_seconds).as_dict()},
+        origin, base_path = self.origins[service]
+        target = quote(base_path + path, safe="/%:@!$&'()*+,;=-._~") + (f"?{urlencode(params)}" if params else "")
+        answer = await self.pool.send(
+            origin,
+            b"GET",
+            target.encode("ascii"),
+            [(b"host", origin.host_header)]
+            + [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers or ()],
+            timeouts=self._timeout(timeout_seconds),
         )
-        answer = await self.transport.handle_async_request(request)
-        try:
-            await answer.aread()
-        finally:
-            await answer.aclose()
-        return answer
+        return httpx.Response(answer.status, headers=answer.headers, content=await answer.read())
 
     async def ready(self, service: str, timeout_seconds: float = 1.0) -> bool:
         try:
@@ -255,7 +248,7 @@ class Backends:
         return answer.status_code == 200
 
     async def aclose(self) -> None:
-        await self.transport.aclose()
+        await self.pool.aclose()
 
 
 def _detail(answer: httpx.Response) -> str:
@@ -266,16 +259,16 @@ def _detail(answer: httpx.Response) -> str:
     return str(body.get("detail", "")) if isinstance(body, dict) else ""
 
 
-def _backend_target(request: Request, route: Route) -> str:
+def _backend_target(request: Request, route: Route) -> bytes:
     """The backend path and query, keeping the caller's percent-encoding as it came."""
     raw_path: bytes | None = request.scope.get("raw_path")
-    prefix = f"/api/{route.service}".encode()
-    if raw_path and raw_path.startswith(prefix + b"/"):
-        target = raw_path[len(prefix) :].decode("latin-1")
+    prefix = f"/api/{route.service}/".encode()
+    if raw_path and raw_path.startswith(prefix):
+        target = raw_path[len(prefix) - 1 :]
     else:
-        target = quote(route.path)
-    query = request.scope.get("query_string", b"")
-    return target + ("?" + query.decode("latin-1") if query else "")
+        target = quote(route.path).encode("ascii")
+    query: bytes = request.scope.get("query_string", b"")
+    return target + b"?" + query if query else target
 
 
 def _transport_problem(service: str, exc: httpx.TransportError, path: str) -> Response:

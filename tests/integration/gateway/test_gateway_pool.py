@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
-from civic_gateway.pool import BackendPool
+from civic_gateway.pool import BackendPool, origin_of
 
 
 class CountingServer:
@@ -26,6 +26,10 @@ class CountingServer:
         self.requests = 0
         self.writers: set[asyncio.StreamWriter] = set()
         self.server: asyncio.Server | None = None
+        self.heads: list[bytes] = []
+        # a test's own answer: given the request's head and body, write to the connection (and
+        # hang up, or not); None answers 200 with ``body``
+        self.reply: Callable[[bytes, bytes, asyncio.StreamWriter], Awaitable[None]] | None = None
 
     @property
     def url(self) -> str:
@@ -52,17 +56,23 @@ class CountingServer:
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
-                length = 0
+                self.heads.append(head)
+                length, chunked = 0, False
                 for line in head.split(b"\r\n"):
                     name, _, value = line.partition(b":")
                     if name.strip().lower() == b"content-length":
                         length = int(value)
-                body = await reader.readexactly(length) if length else b""
+                    if name.strip().lower() == b"transfer-encoding":
+                        chunked = value.strip().lower() == b"chunked"
+                body = await _chunked_body(reader) if chunked else await reader.readexactly(length) if length else b""
                 self.requests += 1
                 self.in_flight += 1
                 self.most_in_flight = max(self.most_in_flight, self.in_flight)
                 await asyncio.sleep(self.delay)
                 self.in_flight -= 1
+                if self.reply is not None:
+                    await self.reply(head, body, writer)
+                    continue
                 answer = self.body + (b":" + body if body else b"")
                 writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n%s" % (len(answer), answer))
                 await writer.drain()
@@ -71,6 +81,15 @@ class CountingServer:
         finally:
             self.writers.discard(writer)
             writer.close()
+
+
+async def _chunked_body(reader: asyncio.StreamReader) -> bytes:
+    body = b""
+    while True:
+        size = int((await reader.readuntil(b"\r\n")).strip(), 16)
+        body += (await reader.readexactly(size + 2))[:-2]
+        if size == 0:
+            return body
 
 
 @pytest.fixture
@@ -193,3 +212,131 @@ async def test_a_closed_pool_closes_its_connections_and_refuses_calls(server: Co
     assert server.writers == set()  # the server saw the connection close
     with pytest.raises(RuntimeError):
         await pool.handle_async_request(httpx.Request("GET", server.url))
+
+
+async def test_a_body_of_unknown_length_is_sent_in_chunks(server: CountingServer) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for part in (b"one,", b"", b"two"):
+            yield part
+
+    pool = BackendPool()
+    async with client_over(pool) as client:
+        answer = await client.post(server.url, content=chunks())
+    assert answer.text == "ok:one,two"
+    assert server.heads[0].lower().count(b"transfer-encoding: chunked") == 1
+
+
+def _answer_with(raw: bytes, *, hang_up: bool = False) -> Callable[[bytes, bytes, asyncio.StreamWriter], Awaitable[None]]:
+    async def reply(head: bytes, body: bytes, writer: asyncio.StreamWriter) -> None:
+        writer.write(raw)
+        await writer.drain()
+        if hang_up:
+            writer.close()
+
+    return reply
+
+
+async def test_a_chunked_answer_is_read_whole_and_its_connection_reused(server: CountingServer) -> None:
+    server.reply = _answer_with(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
+    pool = BackendPool()
+    async with client_over(pool) as client:
+        assert [(await client.get(server.url)).text for _ in range(3)] == ["abcde"] * 3
+    assert server.connections == 1
+
+
+async def test_the_answer_to_head_has_no_body_whatever_its_length_says(server: CountingServer) -> None:
+    server.reply = _answer_with(b"HTTP/1.1 200 OK\r\ncontent-length: 1234\r\n\r\n")
+    pool = BackendPool()
+    async with client_over(pool) as client:
+        for _ in range(2):
+            answer = await client.head(server.url)
+            assert (answer.status_code, answer.headers["content-length"], answer.content) == (200, "1234", b"")
+    assert server.connections == 1
+
+
+async def test_an_interim_answer_is_skipped(server: CountingServer) -> None:
+    server.reply = _answer_with(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\nok")
+    pool = BackendPool()
+    async with client_over(pool) as client:
+        answer = await client.post(server.url, content=b"x")
+    assert (answer.status_code, answer.text) == (201, "ok")
+
+
+async def test_an_answer_without_length_ends_when_the_backend_hangs_up(server: CountingServer) -> None:
+    server.reply = _answer_with(b"HTTP/1.1 200 OK\r\n\r\nall of it", hang_up=True)
+    pool = BackendPool()
+    async with client_over(pool) as client:
+        assert (await client.get(server.url)).text == "all of it"
+        assert (await client.get(server.url)).text == "all of it"
+    assert server.connections == 2
+
+
+async def test_connection_close_is_honoured(server: CountingServer) -> None:
+    server.reply = _answer_with(b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\nok")
+    pool = BackendPool()
+    async with client_over(pool) as client:
+        assert [(await client.get(server.url)).text for _ in range(2)] == ["ok", "ok"]
+        assert pool.connections()[server.url] == {"open": 0, "idle": 0}
+    assert server.connections == 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "error"),
+    [
+        (b"", httpx.RemoteProtocolError),  # hung up without a word
+        (b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc", httpx.ReadError),  # hung up halfway
+        (b"SMTP ready\r\n\r\n", httpx.RemoteProtocolError),  # not HTTP at all
+    ],
+    ids=["no answer", "half an answer", "not http"],
+)
+async def test_a_broken_answer_is_an_error_and_costs_no_slot(
+    server: CountingServer, raw: bytes, error: type[Exception]
+) -> None:
+    server.reply = _answer_with(raw, hang_up=True)
+    pool = BackendPool(max_connections=1)
+    async with client_over(pool) as client:
+        for _ in range(2):
+            with pytest.raises(error):
+                await client.get(server.url, timeout=httpx.Timeout(2, pool=0.2))
+        assert pool.connections()[server.url] == {"open": 0, "idle": 0}
+
+
+async def test_a_backend_slower_than_the_read_timeout_is_a_read_timeout(server: CountingServer) -> None:
+    server.delay = 0.5
+    pool = BackendPool(max_connections=1)
+    async with client_over(pool) as client:
+        with pytest.raises(httpx.ReadTimeout):
+            await client.get(server.url, timeout=httpx.Timeout(5, read=0.1))
+        server.delay = 0.0
+        assert (await client.get(server.url, timeout=httpx.Timeout(5, pool=0.5))).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("target", "header"),
+    [(b"/", (b"x-evil", b"1\r\nx-injected: 2")), (b"/ HTTP/1.1\r\nx-injected: 2\r\n\r\nGET /", (b"x-ok", b"1"))],
+    ids=["in a header", "in the target"],
+)
+async def test_a_line_break_is_refused_before_anything_is_sent(
+    server: CountingServer, target: bytes, header: tuple[bytes, bytes]
+) -> None:
+    pool = BackendPool()
+    origin, _ = origin_of(server.url)
+    with pytest.raises(httpx.LocalProtocolError):
+        await pool.send(origin, b"GET", target, [(b"host", origin.host_header), header])
+    assert (await pool.send(origin, b"GET", b"/", [(b"host", origin.host_header)])).status == 200  # no slot lost
+    assert server.requests == 1
+    await pool.aclose()
+
+
+async def test_a_large_answer_read_slowly_arrives_whole(server: CountingServer) -> None:
+    server.body = bytes(range(256)) * 8192  # 2 MiB: more than the pool reads ahead
+    pool = BackendPool()
+    async with client_over(pool) as client:
+        async with client.stream("GET", server.url) as answer:
+            received = b""
+            async for chunk in answer.aiter_raw():
+                received += chunk
+                await asyncio.sleep(0)
+        assert received == server.body
+        assert (await client.get(server.url)).content == server.body
+    assert server.connections == 1
