@@ -13,7 +13,10 @@ through the gateway by 32 concurrent callers, each on its own keep-alive connect
   The difference of the p50s and p99s is what the gateway adds (targets p50 <= 2 ms, p99 <= 10 ms);
 - the same difference **one request at a time**, pairs interleaved, to show the hop with no load;
 - the **dashboard** against the slowest single backend ``/v1/summary`` (target <= 1.3), and against
-  the four summaries asked one after another (what fanning out in parallel saves).
+  the four summaries asked one after another (what fanning out in parallel saves);
+- the same dashboard ratio with the gateway's **composition alone** (:func:`composition`): a second
+  gateway process in front of stand-in services that answer each summary after the time the real
+  one took, with its body, but without using CPU while they wait (:mod:`bench.standins`).
 
 At saturation a closed loop's latency is its queue (Little's law: 32 callers / throughput), so the
 latency there only restates the throughput ratio; it is reported, not held against the latency target.
@@ -32,6 +35,7 @@ from typing import Any
 import httpx
 
 from bench.measure import ms, percentile
+from bench.standins import StandIn
 from bench.wire import Connection
 
 CONCURRENCY = 32
@@ -190,5 +194,50 @@ async def run(urls: dict[str, str], token: str) -> dict[str, Any]:
         "dashboard_ratio_to_sum_of_summaries": round(dashboard_p50 / sum(summary_p50.values()), 3)
         if sum(summary_p50.values())
         else None,
+        "dashboard_degraded_parts": degraded,
+    }
+
+
+async def composition(stack: Any, token: str, summary_p50_ms: dict[str, float]) -> dict[str, Any]:
+    """The dashboard's ratio to its slowest part when the parts wait instead of computing.
+
+    ``stack`` is the running :class:`civic.cli.stack.Stack` (its keys sign ``token``);
+    ``summary_p50_ms`` the real summaries' p50s, which become the stand-ins' waits.
+    """
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(headers=headers, timeout=30, trust_env=False) as client:
+        bodies = {s: (await client.get(f"{stack.service_url(s)}/v1/summary")).json() for s in SERVICES}
+    standins = {s: StandIn(bodies[s], summary_p50_ms[s] / 1000) for s in SERVICES}
+    for standin in standins.values():
+        await standin.start()
+    name = "gateway-over-standins"
+    try:
+        component = stack.start_gateway(name, {s: standin.url for s, standin in standins.items()})
+        # the wait polls the gateway's readiness, which asks the stand-ins: they must keep answering
+        await asyncio.to_thread(stack.wait_ready, name)
+        views = [Connection(standin.url, headers) for standin in standins.values()]
+        views.append(Connection(component.url, headers))
+        paths = ["/v1/summary"] * len(SERVICES) + ["/api/dashboard"]
+        try:
+            await _one_at_a_time(views, paths, 5)  # warm the paths
+            timings = await _one_at_a_time(views, paths, DASHBOARD_SAMPLES)
+            async with httpx.AsyncClient(headers=headers, timeout=30, trust_env=False) as client:
+                degraded = (await client.get(f"{component.url}/api/dashboard")).json().get("degraded")
+        finally:
+            for conn in views:
+                await conn.close()
+    finally:
+        await asyncio.to_thread(stack.stop_component, name)
+        for standin in standins.values():
+            await standin.stop()
+    part_p50 = {s: percentile(t, 0.5) for s, t in zip(SERVICES, timings[:-1], strict=True)}
+    slowest = max(SERVICES, key=lambda s: part_p50[s])
+    dashboard_p50 = percentile(timings[-1], 0.5)
+    return {
+        "standin_wait_ms": {s: round(summary_p50_ms[s], 2) for s in SERVICES},
+        "standin_p50_ms": {s: ms(v) for s, v in part_p50.items()},
+        "slowest_standin": slowest,
+        "dashboard_p50_ms": ms(dashboard_p50),
+        "dashboard_ratio_to_slowest_standin": round(dashboard_p50 / part_p50[slowest], 3) if part_p50[slowest] else None,
         "dashboard_degraded_parts": degraded,
     }

@@ -261,6 +261,14 @@ class Stack:
         port = free_port()
         return self._serve(f"{service}-{index}", service, port, {**self.service_env(service), "CIVIC_HTTP_PORT": str(port)})
 
+    def start_gateway(self, name: str, backends: dict[str, str]) -> Component:
+        """Another gateway on its own port, in front of ``backends`` (service -> base URL), with the
+        stack's keys and settings: the bench puts one in front of stand-in services."""
+        port = free_port()
+        env = {**self.service_env("gateway"), "CIVIC_HTTP_PORT": str(port), "CIVIC_GATEWAY_PORT": str(port)}
+        env.update({f"CIVIC_{service.upper()}_URL": url for service, url in backends.items()})
+        return self._serve(name, "gateway", port, env)
+
     def _serve(self, name: str, component: str, port: int, env: dict[str, str]) -> Component:
         url = f"http://127.0.0.1:{port}"
         return self._spawn(
@@ -327,6 +335,7 @@ class Stack:
     def stop(self) -> None:
         """Services drain first (SIGTERM: in-flight requests, consumers, outbox), servers last."""
         databases = [f"mongodb-{s}" for s in SERVICES]
+        # replicas, and other gateways (the bench's), go before the services they talk to
         replicas = [n for n in self.components if n not in {"gateway", "kafka", *SERVICES, *databases}]
 
         def running(name: str) -> bool:
