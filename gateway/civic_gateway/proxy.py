@@ -95,10 +95,10 @@ class Backends:
         self._record(service, str(status))
 
     def _transport_failed(self, service: str, exc: httpx.TransportError) -> None:
-        if isinstance(exc, httpx.PoolTimeout):
-            # our own pool is exhausted: the gateway is busy, the backend is not at fault
+        if isinstance(exc, httpx.PoolTimeout | httpx.LocalProtocolError):
+            # our own pool is exhausted, or the gateway refused to send: the backend is not at fault
             self.breakers[service].release()
-            self._record(service, "pool_timeout")
+            self._record(service, "pool_timeout" if isinstance(exc, httpx.PoolTimeout) else "refused")
             return
         self.breakers[service].record_failure()
         self._record(service, type(exc).__name__)
@@ -281,6 +281,8 @@ def _transport_problem(service: str, exc: httpx.TransportError, path: str) -> Re
             headers={"Retry-After": "1"},
             service=service,
         )
+    if isinstance(exc, httpx.LocalProtocolError):
+        return problem(400, f"The request cannot be passed on to the {service} service: {exc}", instance=path)
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
         return problem(
             503,

@@ -13,7 +13,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
+from civic.auth import Caller
 from civic_gateway.pool import BackendPool, origin_of
+from civic_gateway.protection import CircuitBreakers, CircuitState
+from civic_gateway.proxy import Backends
+from civic_gateway.routing import Route, RouteTimeouts
+from starlette.requests import Request
 
 
 class CountingServer:
@@ -340,3 +345,25 @@ async def test_a_large_answer_read_slowly_arrives_whole(server: CountingServer) 
         assert received == server.body
         assert (await client.get(server.url)).content == server.body
     assert server.connections == 1
+
+
+async def test_a_forward_the_pool_refuses_is_a_400_and_no_failure_of_the_backend(server: CountingServer) -> None:
+    breakers = CircuitBreakers.for_backends(["savings"], failure_threshold=1)
+    backends = Backends({"savings": server.url}, BackendPool(), breakers, RouteTimeouts.parse(5, ""))
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/api/savings/v1/x",
+        "raw_path": b"/api/savings/v1/x\r\nx-injected: 1",  # no server would hand this on; the pool must not either
+        "query_string": b"",
+        "headers": [(b"host", b"gateway")],
+        "client": ("127.0.0.1", 1),
+    }
+    answer = await backends.forward(
+        Request(scope), Route("savings", "/v1/x", "savings:read", 5), Caller("someone", frozenset(), "t"), "rid"
+    )
+    assert answer.status_code == 400
+    assert server.requests == 0
+    assert breakers["savings"].state is CircuitState.CLOSED
+    await backends.aclose()
