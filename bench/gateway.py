@@ -118,6 +118,25 @@ async def _one_at_a_time(conns: list[Connection], paths: list[str], samples: int
     return out
 
 
+async def _dashboard_and_its_parts(
+    gateway: str, services: dict[str, str], headers: dict[str, str]
+) -> tuple[dict[str, float], float, Any]:
+    """p50 seconds of each service's ``/v1/summary`` and of the gateway's dashboard (interleaved, one at a
+    time), and the parts the dashboard listed as degraded."""
+    views = [Connection(services[s].rstrip("/"), headers) for s in SERVICES] + [Connection(gateway, headers)]
+    paths = ["/v1/summary"] * len(SERVICES) + ["/api/dashboard"]
+    try:
+        await _one_at_a_time(views, paths, 5)  # warm the paths
+        timings = await _one_at_a_time(views, paths, DASHBOARD_SAMPLES)
+    finally:
+        for conn in views:
+            await conn.close()
+    async with httpx.AsyncClient(headers=headers, timeout=30, trust_env=False) as client:
+        degraded = (await client.get(f"{gateway}/api/dashboard")).json().get("degraded")
+    parts = {s: percentile(t, 0.5) for s, t in zip(SERVICES, timings[:-1], strict=True)}
+    return parts, percentile(timings[-1], 0.5), degraded
+
+
 async def run(urls: dict[str, str], token: str) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"}
     gateway = urls["gateway"].rstrip("/")
@@ -147,23 +166,11 @@ async def run(urls: dict[str, str], token: str) -> dict[str, Any]:
 
         one_direct, one_via = await _one_at_a_time(direct[:1] + via[:1], [probe_path, via_path], SEQUENTIAL_SAMPLES)
 
-        summaries = [Connection(urls[s].rstrip("/"), headers) for s in SERVICES]
-        dashboard = Connection(gateway, headers)
-        views = [*summaries, dashboard]
-        paths = ["/v1/summary"] * len(SERVICES) + ["/api/dashboard"]
-        await _one_at_a_time(views, paths, 5)  # warm the paths
-        timings = await _one_at_a_time(views, paths, DASHBOARD_SAMPLES)
-        for conn in views:
-            await conn.close()
-        async with httpx.AsyncClient(headers=headers, timeout=30, trust_env=False) as client:
-            degraded = (await client.get(f"{gateway}/api/dashboard")).json().get("degraded")
     finally:
         for conn in direct + via:
             await conn.close()
-
-    summary_p50 = {s: percentile(t, 0.5) for s, t in zip(SERVICES, timings[:-1], strict=True)}
+    summary_p50, dashboard_p50, degraded = await _dashboard_and_its_parts(gateway, urls, headers)
     slowest = max(SERVICES, key=lambda s: summary_p50[s])
-    dashboard_p50 = percentile(timings[-1], 0.5)
     added_pairs = [v - d for v, d in zip(one_via, one_direct, strict=False)]
     return {
         "probe": f"GET /v1/initiatives/{{id}} on {PROBE_SERVICE}",
@@ -212,27 +219,16 @@ async def composition(stack: Any, token: str, summary_p50_ms: dict[str, float]) 
         await standin.start()
     name = "gateway-over-standins"
     try:
-        component = stack.start_gateway(name, {s: standin.url for s, standin in standins.items()})
+        backends = {s: standin.url for s, standin in standins.items()}
+        component = stack.start_gateway(name, backends)
         # the wait polls the gateway's readiness, which asks the stand-ins: they must keep answering
         await asyncio.to_thread(stack.wait_ready, name)
-        views = [Connection(standin.url, headers) for standin in standins.values()]
-        views.append(Connection(component.url, headers))
-        paths = ["/v1/summary"] * len(SERVICES) + ["/api/dashboard"]
-        try:
-            await _one_at_a_time(views, paths, 5)  # warm the paths
-            timings = await _one_at_a_time(views, paths, DASHBOARD_SAMPLES)
-            async with httpx.AsyncClient(headers=headers, timeout=30, trust_env=False) as client:
-                degraded = (await client.get(f"{component.url}/api/dashboard")).json().get("degraded")
-        finally:
-            for conn in views:
-                await conn.close()
+        part_p50, dashboard_p50, degraded = await _dashboard_and_its_parts(component.url, backends, headers)
     finally:
         await asyncio.to_thread(stack.stop_component, name)
         for standin in standins.values():
             await standin.stop()
-    part_p50 = {s: percentile(t, 0.5) for s, t in zip(SERVICES, timings[:-1], strict=True)}
     slowest = max(SERVICES, key=lambda s: part_p50[s])
-    dashboard_p50 = percentile(timings[-1], 0.5)
     return {
         "standin_wait_ms": {s: round(summary_p50_ms[s], 2) for s in SERVICES},
         "standin_p50_ms": {s: ms(v) for s, v in part_p50.items()},

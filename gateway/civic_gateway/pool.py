@@ -20,7 +20,7 @@ import asyncio
 import collections
 import ssl
 from collections.abc import AsyncIterable, AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httptools
@@ -63,11 +63,12 @@ class Origin:
     scheme: str
     host: str
     port: int
+    host_header: bytes = field(init=False, compare=False, repr=False)  # built once, sent on every call
 
-    @property
-    def host_header(self) -> bytes:
+    def __post_init__(self) -> None:
         default = 443 if self.scheme == "https" else 80
-        return (self.host if self.port == default else f"{self.host}:{self.port}").encode("ascii")
+        host = self.host if self.port == default else f"{self.host}:{self.port}"
+        object.__setattr__(self, "host_header", host.encode("ascii"))
 
 
 class Exchange:
@@ -85,7 +86,6 @@ class Exchange:
         self.headers: list[tuple[bytes, bytes]] = []
         self.headers_done = False
         self.keep_alive = False
-        self.until_close = False  # no length and not chunked: the body ends when the backend hangs up
         self.chunks: collections.deque[bytes] = collections.deque()
         self.buffered = 0
         self.complete = False
@@ -113,9 +113,6 @@ class Exchange:
         self.keep_alive = self.parser.should_keep_alive()
         if self.head:  # the answer to HEAD has headers only, whatever length they announce
             self.complete = True
-        elif status not in (204, 304):
-            names = {name.lower() for name, _ in self.headers}
-            self.until_close = b"content-length" not in names and b"transfer-encoding" not in names
         self._wake()
 
     def on_body(self, body: bytes) -> None:
@@ -133,7 +130,7 @@ class Exchange:
     def lost(self) -> None:
         if self.complete:
             return
-        if self.headers_done and self.until_close:
+        if self.headers_done and self._ends_when_the_backend_hangs_up():
             self.complete = True
             self.keep_alive = False
         elif self.headers_done:
@@ -141,6 +138,11 @@ class Exchange:
         else:
             self.fail(httpx.RemoteProtocolError("the backend hung up without answering"))
         self._wake()
+
+    def _ends_when_the_backend_hangs_up(self) -> bool:
+        """An answer with neither a length nor chunks (HTTP/1.0 style) is whole when the connection ends."""
+        names = {name.lower() for name, _ in self.headers}
+        return b"content-length" not in names and b"transfer-encoding" not in names
 
     def fail(self, failure: httpx.TransportError) -> None:
         if self.failure is None and not self.complete:
@@ -252,9 +254,7 @@ class Connection(asyncio.Protocol):
         exchange = self.exchange = Exchange(self, head=method == b"HEAD")
         body: AsyncIterable[bytes] | None = None
         lines = [b"%s %s HTTP/1.1\r\n" % (method, target)]
-        for name, value in headers:
-            _check_header(name, value)
-            lines.append(b"%s: %s\r\n" % (name, value))
+        lines.extend(b"%s: %s\r\n" % header for header in headers)
         chunked = False
         if isinstance(content, bytes):
             lines.append(b"content-length: %d\r\n" % len(content))
@@ -265,9 +265,12 @@ class Connection(asyncio.Protocol):
             if chunked and b"transfer-encoding" not in declared:  # a stream of unknown length goes in chunks
                 lines.append(b"transfer-encoding: chunked\r\n")
         lines.append(b"\r\n")
-        if isinstance(content, bytes):
-            lines.append(content)
-        await self.write(b"".join(lines), timeouts.write)
+        head = b"".join(lines)
+        # one line break per line we wrote: a break inside a target, name or value would let it write
+        # a header (or a request) of its own
+        if head.count(b"\n") != len(lines) or head.count(b"\r") != len(lines):
+            raise httpx.LocalProtocolError("refusing to send a request line or header holding a line break")
+        await self.write(head + content if isinstance(content, bytes) else head, timeouts.write)
         if body is not None:
             async for part in body:
                 if exchange.complete or exchange.failure or self.lost:
@@ -282,12 +285,6 @@ class Connection(asyncio.Protocol):
                 raise exchange.failure
             await exchange.next_part(timeouts.read)
         return exchange
-
-
-def _check_header(name: bytes, value: bytes) -> None:
-    # a line break in a header would let its value write a header (or a request) of its own
-    if b"\r" in value or b"\n" in value or b"\r" in name or b"\n" in name or b":" in name:
-        raise httpx.LocalProtocolError(f"refusing to send the header {name!r}: it holds a line break or colon")
 
 
 class BackendAnswer:
@@ -377,7 +374,7 @@ class BackendPool(httpx.AsyncBaseTransport):
         """
         if self._closed:
             raise RuntimeError("the backend pool is closed")
-        if b" " in target or b"\r" in target or b"\n" in target:
+        if b" " in target:
             raise httpx.LocalProtocolError(f"refusing to send the request target {target!r}")
         connections = self._origins.get(origin)
         if connections is None:
