@@ -328,11 +328,15 @@ async def _days_for(
     rt: Runtime, building_ids: list[str], first: date, last: date
 ) -> dict[str, list[tuple[int, int]]]:
     months = month_keys(first, last)
-    docs = (
-        await rt.db[OCCUPANCY_MONTHS]
-        .find({"building_id": {"$in": building_ids}, "month": {"$gte": months[0], "$lte": months[-1]}})
-        .to_list()
-    )
+    if len(building_ids) == 1:
+        # one building's report reads its months by id: point reads, whose cost does not grow with the
+        # estate's history (a range on building and month scans the collection on the embedded database)
+        query: dict[str, Any] = {"_id": {"$in": [month_id(building_ids[0], m) for m in months]}}
+    else:
+        # the estate's review reads most of the period's documents anyway: one range read is cheaper
+        # there than a thousand point reads (0.6 s against 1.9 s for 100 buildings over a year)
+        query = {"building_id": {"$in": building_ids}, "month": {"$gte": months[0], "$lte": months[-1]}}
+    docs = await rt.db[OCCUPANCY_MONTHS].find(query).to_list()
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for doc in docs:
         grouped[doc["building_id"]].append(doc)
