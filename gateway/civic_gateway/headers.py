@@ -10,16 +10,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+# Names are compared as lower-case bytes: both ends of a forward hold raw header bytes (the ASGI
+# scope and the backend pool), so filtering them needs no decoding and re-encoding.
+Header = tuple[bytes, bytes]
+
 HOP_BY_HOP = frozenset(
     {
-        "connection",
-        "keep-alive",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "trailers",
-        "transfer-encoding",
-        "upgrade",
+        b"connection",
+        b"keep-alive",
+        b"proxy-connection",
+        b"te",
+        b"trailer",
+        b"trailers",
+        b"transfer-encoding",
+        b"upgrade",
     }
 )
 
@@ -27,43 +31,43 @@ HOP_BY_HOP = frozenset(
 # came from the gateway. (Expect is answered by the gateway's own server, not passed on.)
 SET_BY_GATEWAY_INBOUND = frozenset(
     {
-        "host",
-        "authorization",
-        "x-request-id",
-        "x-forwarded-for",
-        "x-forwarded-proto",
-        "x-forwarded-host",
-        "forwarded",
-        "traceparent",
-        "tracestate",
-        "expect",
+        b"host",
+        b"authorization",
+        b"x-request-id",
+        b"x-forwarded-for",
+        b"x-forwarded-proto",
+        b"x-forwarded-host",
+        b"forwarded",
+        b"traceparent",
+        b"tracestate",
+        b"expect",
     }
 )
 
 # Headers the gateway sets itself on the way out.
-SET_BY_GATEWAY_OUTBOUND = frozenset({"x-request-id", "x-trace-id", "server", "date"})
+SET_BY_GATEWAY_OUTBOUND = frozenset({b"x-request-id", b"x-trace-id", b"server", b"date"})
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-def _is_hop_by_hop(name: str) -> bool:
-    return name in HOP_BY_HOP or name.startswith("proxy-")
+def _is_hop_by_hop(name: bytes) -> bool:
+    return name in HOP_BY_HOP or name.startswith(b"proxy-")
 
 
-def connection_named(headers: Iterable[tuple[str, str]]) -> frozenset[str]:
+def connection_named(headers: Iterable[Header]) -> frozenset[bytes]:
     """Header names listed in any Connection header (it may repeat and holds a comma list)."""
-    named: set[str] = set()
+    named: set[bytes] = set()
     for name, value in headers:
-        if name.lower() == "connection":
-            named.update(token.strip().lower() for token in value.split(",") if token.strip())
+        if name.lower() == b"connection":
+            named.update(token.strip().lower() for token in value.split(b",") if token.strip())
     return frozenset(named)
 
 
-def end_to_end(headers: Iterable[tuple[str, str]], *, also_drop: Iterable[str] = ()) -> list[tuple[str, str]]:
+def end_to_end(headers: Iterable[Header], *, also_drop: frozenset[bytes] = frozenset()) -> list[Header]:
     """The headers that may be forwarded: hop-by-hop ones, those named in Connection and
-    ``also_drop`` (lower-case names) are removed; order and repeats of the rest are kept."""
+    ``also_drop`` (lower-case names) are removed; order, case and repeats of the rest are kept."""
     pairs = list(headers)
-    drop = connection_named(pairs) | frozenset(also_drop)
+    drop = connection_named(pairs) | also_drop
     kept = []
     for name, value in pairs:
         lower = name.lower()
@@ -73,11 +77,11 @@ def end_to_end(headers: Iterable[tuple[str, str]], *, also_drop: Iterable[str] =
     return kept
 
 
-def request_headers_for_backend(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+def request_headers_for_backend(headers: Iterable[Header]) -> list[Header]:
     return end_to_end(headers, also_drop=SET_BY_GATEWAY_INBOUND)
 
 
-def response_headers_for_caller(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+def response_headers_for_caller(headers: Iterable[Header]) -> list[Header]:
     return end_to_end(headers, also_drop=SET_BY_GATEWAY_OUTBOUND)
 
 

@@ -113,9 +113,7 @@ class Backends:
         content: AsyncIterator[bytes] | None = limited(request.stream(), self.max_body_bytes) if has_body else None
         origin, base_path = self.origins[route.service]
         out_headers = [(b"host", origin.host_header)]
-        out_headers += [
-            (name.encode("latin-1"), value.encode("latin-1")) for name, value in request_headers_for_backend(headers.items())
-        ]
+        out_headers += request_headers_for_backend(request.scope["headers"])
         out_headers += [
             (b"authorization", b"Bearer " + caller.token.encode("latin-1")),
             (b"x-request-id", request_id.encode("latin-1")),
@@ -144,12 +142,7 @@ class Backends:
         BACKEND_LATENCY.labels(route.service).observe(time.perf_counter() - started)
         self._verdict(route.service, answer.status)
 
-        response_headers = [
-            (name.encode("latin-1"), value.encode("latin-1"))
-            for name, value in response_headers_for_caller(
-                (name.decode("latin-1"), value.decode("latin-1")) for name, value in answer.headers
-            )
-        ]
+        response_headers = response_headers_for_caller(answer.headers)
         length = answer.header(b"content-length")
         if length is not None and length.isdigit() and int(length) <= BUFFER_UP_TO_BYTES:
             # A small answer of known size (most JSON) is read whole: a streamed response costs a
