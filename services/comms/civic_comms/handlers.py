@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
+from civic.consumer import Handler
 from civic.uow import UnitOfWork
 from civic_contracts import Envelope
 
 from civic_comms import briefing, service
-
-Handler = Callable[[Envelope, UnitOfWork], Awaitable[None]]
 
 #: events that also get a draft for the team to finish, keyed by type
 DRAFTS: dict[str, Callable[..., briefing.ReactionDraft]] = {

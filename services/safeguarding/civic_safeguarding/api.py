@@ -591,7 +591,8 @@ async def attendance_report(
     caller: Caller = Depends(READ),
     rt: Runtime = Depends(current_runtime),
 ) -> dict[str, Any]:
-    return jsonable_encoder(await reports.attendance(rt, board_id, last))
+    report: dict[str, Any] = jsonable_encoder(await reports.attendance(rt, board_id, last))
+    return report
 
 
 @router.get("/summary")

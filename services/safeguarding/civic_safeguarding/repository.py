@@ -83,7 +83,7 @@ def _plain(value: Any) -> Any:
 
 def to_document(model: Any, **extra: Any) -> dict[str, Any]:
     """The model as a document; `id` becomes `_id`; `extra` keys (derived, for queries and lists) added."""
-    doc = _plain(model)
+    doc: dict[str, Any] = _plain(model)
     doc["_id"] = doc.pop("id", None) or extra.pop("_id")
     doc.update({k: _plain(v) for k, v in extra.items()})
     return doc
@@ -105,7 +105,7 @@ def _parse(kind: Any, value: Any) -> Any:
         return date.fromisoformat(value)
     if kind is datetime:
         return datetime.fromisoformat(value)
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         return to_model(kind, value)
     return value
 

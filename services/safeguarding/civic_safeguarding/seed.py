@@ -361,7 +361,7 @@ async def _seed_adults_board(
         )
     )
     sar = await _ok(await client.get(f"/v1/sars/{sar['id']}"))
-    steps = [
+    steps: list[dict[str, Any]] = [
         {
             "to": "decision",
             "on": "2026-07-30",

@@ -362,7 +362,7 @@ def _recorded(decision: Decision, board: Board) -> DecisionRecorded:
         board_name=board.name,
         meeting_id=decision.meeting_id,
         item_title=decision.item_title,
-        method=decision.method,  # type: ignore[arg-type]
+        method=decision.method,
         outcome=decision.outcome,
         decided_on=decision.decided_on,
         requires_ratification=decision.requires_ratification,

@@ -126,7 +126,9 @@ def check_profile(profile: Any, field_name: str = "profile") -> dict[str, int]:
         if not isinstance(entry, dict):
             errors.append({"field": where, "message": "must be an object with year and planned_pence"})
             continue
-        year, amount = entry.get("year"), entry.get("planned_pence")
+        # anything a caller sent: checked below before it is kept
+        year: Any = entry.get("year")
+        amount: Any = entry.get("planned_pence")
         problem = year_problem(year)
         if problem:
             errors.append({"field": f"{where}.year", "message": problem})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from civic.consumer import Handler
 from civic.uow import UnitOfWork
 from civic_contracts import Envelope
 from civic_contracts.property import BuildingClosed, BuildingDisposed
@@ -38,7 +39,7 @@ async def on_building_disposed(event: Envelope, uow: UnitOfWork) -> None:
     )
 
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "property.building.closed": on_building_closed,
     "property.building.disposed": on_building_disposed,
 }

@@ -338,7 +338,7 @@ TARGETS = [
     },
 ]
 
-COST_AVOIDANCE = [
+COST_AVOIDANCE: list[dict[str, Any]] = [
     {
         "key": "spending-review-panel",
         "body": {
