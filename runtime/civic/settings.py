@@ -5,19 +5,59 @@ A service process reads :class:`ServiceSettings`; the gateway reads :class:`Gate
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_PORTS = {"gateway": 8080, "savings": 8101, "property": 8102, "safeguarding": 8103, "comms": 8104}
 SERVICES = ("savings", "property", "safeguarding", "comms")
 
 
+class SettingFiles(PydanticBaseSettingsSource):
+    """``NAME_FILE=/path``: the setting ``NAME`` is that file's content, for the settings a class lists
+    in ``FROM_FILE`` (credentials). A Secret mounted as a file is not in the process's environment,
+    so it does not show in ``/proc/<pid>/environ``, a crash report or a child process."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads every listed setting at once
+
+    def __call__(self) -> dict[str, Any]:
+        fields = {f.validation_alias: name for name, f in self.settings_cls.model_fields.items()
+                  if isinstance(f.validation_alias, str)}
+        values: dict[str, Any] = {}
+        for variable in getattr(self.settings_cls, "FROM_FILE", ()):
+            path = os.environ.get(f"{variable}_FILE")
+            if not path:
+                continue
+            if variable in os.environ:
+                raise ValueError(f"both {variable} and {variable}_FILE are set: set one of them")
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise ValueError(f"{variable}_FILE: cannot read {path} ({exc.strerror})") from None
+            values[fields[variable]] = text.rstrip("\r\n")  # a file written by hand ends with a newline
+        return values
+
+
 class CommonSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+    FROM_FILE: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, SettingFiles(settings_cls), dotenv_settings, file_secret_settings
 
     service_name: str = Field("civic", validation_alias=AliasChoices("CIVIC_SERVICE_NAME", "OTEL_SERVICE_NAME"))
     environment: str = Field("local", validation_alias="CIVIC_ENVIRONMENT")
@@ -47,6 +87,8 @@ class CommonSettings(BaseSettings):
 
 
 class ServiceSettings(CommonSettings):
+    FROM_FILE = ("MONGODB_URL", "KAFKA_SASL_PASSWORD")  # credentials: MONGODB_URL_FILE, KAFKA_SASL_PASSWORD_FILE
+
     mongodb_url: str = Field("mongodb://127.0.0.1:27017/?directConnection=true", validation_alias="MONGODB_URL")
     mongodb_database: str | None = Field(None, validation_alias="MONGODB_DATABASE")
     mongodb_timeout_ms: int = Field(3000, validation_alias="MONGODB_TIMEOUT_MS")

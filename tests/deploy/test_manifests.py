@@ -107,6 +107,20 @@ def env_of(container: dict[str, Any]) -> dict[str, Any]:
     return {e["name"]: e for e in container.get("env", [])}
 
 
+def secret_file(pod: dict[str, Any], container: dict[str, Any], path: str) -> tuple[str, str] | None:
+    """(Secret name, key) of the file at ``path`` in the container, if a mounted Secret provides it."""
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    for mount in container.get("volumeMounts", []):
+        folder = mount["mountPath"].rstrip("/") + "/"
+        secret = volumes[mount["name"]].get("secret")
+        if secret is None or not path.startswith(folder):
+            continue
+        for item in secret.get("items", []):
+            if item["path"] == path[len(folder):]:
+                return secret["secretName"], item["key"]
+    return None
+
+
 @pytest.fixture(params=OVERLAYS)
 def overlay(request: pytest.FixtureRequest) -> str:
     if KUBECTL is None:
@@ -417,6 +431,7 @@ def setting_names() -> set[str]:
             alias = field.validation_alias
             choices = getattr(alias, "choices", [alias])
             names.update(c for c in choices if isinstance(c, str))
+        names.update(f"{name}_FILE" for name in cls.FROM_FILE)
     return names
 
 
@@ -441,17 +456,20 @@ def test_configuration_names_only_settings_the_runtime_reads(overlay: str) -> No
         assert names & {"CIVIC_JWKS_URL", "CIVIC_JWKS_FILE"}
         if component in SERVICES:
             assert names >= {
-                "MONGODB_URL",
+                "MONGODB_URL_FILE",
                 "MONGODB_DATABASE",
                 "KAFKA_BOOTSTRAP_SERVERS",
-                "KAFKA_SASL_PASSWORD",
+                "KAFKA_SASL_PASSWORD_FILE",
             }
-            # Each service's credentials are its own.
-            assert (
-                env_of(container)["MONGODB_URL"]["valueFrom"]["secretKeyRef"]["name"]
-                == f"{component}-mongodb"
-            )
-            assert env_of(container)["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == component
+            # Credentials are files from the service's own Secrets, never environment variables.
+            assert not names & {"MONGODB_URL", "KAFKA_SASL_PASSWORD"}
+            assert not any("valueFrom" in e for e in container.get("env", []))
+            env = env_of(container)
+            for variable, secret, key in (
+                ("MONGODB_URL_FILE", f"{component}-mongodb", "url"),
+                ("KAFKA_SASL_PASSWORD_FILE", component, "password"),
+            ):
+                assert secret_file(pod, container, env[variable]["value"]) == (secret, key), variable
         else:
             assert not any(n.startswith(("MONGODB_", "KAFKA_SASL")) for n in env_of(container))
 
