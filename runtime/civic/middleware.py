@@ -9,7 +9,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -24,6 +24,9 @@ from civic.telemetry import current_trace_id
 
 log = logging.getLogger("civic.http")
 IDEMPOTENCY = "idempotency_keys"
+# A request still pending after this long was cut off (its process stopped): no request runs this long
+# (the gateway gives up after seconds; a stopping service drains for at most 25 s).
+INTERRUPTED_AFTER = timedelta(minutes=2)
 _KEPT_HEADERS = {b"etag", b"location", b"content-type"}
 
 
@@ -258,6 +261,17 @@ class IdempotencyMiddleware:
                            instance=scope.get("path"),
                            errors=[{"field": "Idempotency-Key", "message": "reused with other scopes"}])
         if existing.get("state") != "done":
+            started = existing.get("created_at")
+            if isinstance(started, datetime):
+                started = started if started.tzinfo else started.replace(tzinfo=UTC)
+                if datetime.now(UTC) - started > INTERRUPTED_AFTER:
+                    # The first request's process stopped before it recorded an outcome. Running it again
+                    # could create the thing twice, so the key stays spent; the caller is told so.
+                    return problem(409, "A request with this Idempotency-Key started at "
+                                        f"{started.isoformat(timespec='seconds')} and never finished (the "
+                                        "service stopped during it), so whether it took effect is unknown. "
+                                        "Check, and send the request again with a new key if it did not.",
+                                   instance=scope.get("path"), started_at=started.isoformat())
             return problem(409, "A request with this Idempotency-Key is still in progress.",
                            instance=scope.get("path"))
         headers = {k: v for k, v in existing.get("headers", [])}

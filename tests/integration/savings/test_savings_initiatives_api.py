@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from .conftest import snapshot, unique
@@ -116,6 +118,30 @@ async def test_idempotency_key_replays_the_first_result(api, db, body):
     assert await db["initiatives"].count_documents({"directorate": sent["directorate"]}) == 1
     other = await api.post("/v1/initiatives", json={**sent, "title": "something else"}, headers=key)
     assert other.status_code == 422
+    assert await db["initiatives"].count_documents({"directorate": sent["directorate"]}) == 1
+
+
+async def test_a_key_whose_first_request_never_finished_stays_spent_and_says_so(api, db, body):
+    """A process that stopped mid-request leaves its key pending; the retry is told the outcome is unknown
+    (running it again could create the initiative twice) and nothing is created."""
+    sent = body()
+    key = {"Idempotency-Key": unique("interrupted")}
+    created = (await api.post("/v1/initiatives", json=sent, headers=key)).json()["id"]
+    record = await db["idempotency_keys"].find_one({"body": {"$regex": created}})
+    # as the record stood while the first request ran: pending, no outcome
+    await db["idempotency_keys"].update_one({"_id": record["_id"]}, {"$set": {"state": "pending"},
+                                                                     "$unset": {"status": "", "body": ""}})
+    running = await api.post("/v1/initiatives", json=sent, headers=key)
+    assert running.status_code == 409
+    assert running.json()["detail"] == "A request with this Idempotency-Key is still in progress."
+
+    started = datetime.now(UTC) - timedelta(minutes=10)
+    await db["idempotency_keys"].update_one({"_id": record["_id"]}, {"$set": {"created_at": started}})
+    cut_off = await api.post("/v1/initiatives", json=sent, headers=key)
+    assert cut_off.status_code == 409
+    problem = cut_off.json()
+    assert "never finished" in problem["detail"] and "new key" in problem["detail"]
+    assert problem["started_at"].startswith(started.isoformat(timespec="seconds")[:16])
     assert await db["initiatives"].count_documents({"directorate": sent["directorate"]}) == 1
 
 
