@@ -4,6 +4,10 @@ For each message: open a unit of work, record the event id in the ``inbox`` (a r
 run the handler, commit; only then commit the Kafka offset. A failing event is retried a bounded
 number of times, then written to the dead-letter topic and the ``dead_letters`` collection, and the
 runner moves on, so one poison message never blocks the events behind it.
+
+Several messages fetched from one partition are first tried together, in one unit of work
+(:meth:`ConsumerRunner.apply_together`): the same inbox and handlers, one commit instead of one per
+event. If anything in it fails, nothing of it is kept and the messages go one by one as above.
 """
 
 from __future__ import annotations
@@ -117,7 +121,8 @@ class ConsumerRunner:
                 pending = list(batches.items())
                 for index, (tp, records) in enumerate(pending):
                     done = None
-                    for record in records:
+                    together = len(records) > 1 and await self._apply_records_together(records)
+                    for record in [] if together else records:
                         try:
                             await self._process(record)
                         except (Unavailable, ConnectionFailure) as exc:
@@ -129,6 +134,8 @@ class ConsumerRunner:
                         done = record.offset + 1
                         if self._stopping.is_set():
                             break
+                    if together:
+                        done = records[-1].offset + 1
                     if done is not None:
                         # the handlers' work is committed; now the offset may move past it. One commit per
                         # partition batch: a crash before it redelivers only events the inbox already holds.
@@ -148,6 +155,68 @@ class ConsumerRunner:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), timeout=backoff)
                 backoff = min(backoff * 2, 10.0)
+
+    async def _apply_records_together(self, records: list[ConsumerRecord[bytes, bytes]]) -> bool:
+        envelopes = []
+        for record in records:
+            try:
+                envelopes.append(Envelope.model_validate_json(record.value or b""))
+            except ValueError:
+                return False  # a malformed message: one by one, so it alone goes to dead letters
+        parents = [
+            {k: v.decode(errors="replace") for k, v in (record.headers or [])}.get("traceparent") or e.traceparent
+            for record, e in zip(records, envelopes, strict=True)
+        ]
+        return await self.apply_together(envelopes, parents)
+
+    async def apply_together(self, envelopes: list[Envelope], traceparents: list[str | None] | None = None) -> bool:
+        """Apply several events in one unit of work, each at most once (the inbox). True when all of them
+        are applied (or were already); False when anything failed, and then none of them is.
+
+        Applying an event is a handful of database round trips and a commit. Those are the consumer's
+        cost, not CPU: one commit for a batch instead of one per event lets the consumer keep up with a
+        burst (the event hop at 50/s fell from seconds to under one in ``make bench``).
+        """
+        wanted = [(e, p) for e, p in zip(envelopes, traceparents or [None] * len(envelopes), strict=True)
+                  if e.type in self.handlers]
+        if not wanted:
+            return True
+        if len({e.id for e, _ in wanted}) != len(wanted):
+            return False  # one event twice in a batch: one by one, where the inbox keeps it to one effect
+        tracer = trace.get_tracer("civic.consumer")
+        try:
+            async with self.unit_of_work() as uow:
+                ids = [e.id for e, _ in wanted]
+                seen = {d["_id"] for d in await uow.db[INBOX].find(
+                    {"_id": {"$in": ids}}, {"_id": 1}, session=uow.session).to_list()}
+                fresh = [(e, p) for e, p in wanted if e.id not in seen]
+                if fresh:
+                    now = datetime.now(UTC)
+                    await uow.db[INBOX].insert_many(
+                        [{"_id": e.id, "type": e.type, "handled_at": now} for e, _ in fresh], session=uow.session
+                    )
+                for envelope, traceparent in fresh:
+                    with tracer.start_as_current_span(
+                        f"{topic_for(envelope.type)} process",
+                        context=context_from({"traceparent": traceparent or envelope.traceparent}),
+                        kind=SpanKind.CONSUMER,
+                        attributes={
+                            "messaging.system": "kafka",
+                            "messaging.destination.name": topic_for(envelope.type),
+                            "messaging.message.id": envelope.id,
+                            "messaging.consumer.group.name": self.service,
+                            "messaging.batch.message_count": len(wanted),
+                            "cloudevents.event_type": envelope.type,
+                        },
+                    ):
+                        await self.handlers[envelope.type](envelope, uow)
+        except Exception as exc:  # whatever it was, the one-by-one path retries it, dead-letters it or waits
+            log.info("a batch of events goes one by one", extra={"events": len(wanted), "reason": repr(exc)[:300]})
+            return False
+        for envelope, _ in wanted:
+            outcome = "duplicate" if envelope.id in seen else "applied"
+            metrics.EVENTS_HANDLED.labels(self.service, envelope.type, outcome).inc()
+        return True
 
     def _record_lag(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
         end = consumer.highwater(tp)
