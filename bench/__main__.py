@@ -102,7 +102,8 @@ def render(results: dict[str, Any], meta: dict[str, Any]) -> str:
          _verdict(g["throughput_ratio"], 0.6, True)),
         ("Gateway added latency p50, ms (concurrency 32, paced)", g["added_latency_p50_ms_at_concurrency"], "≤ 2",
          _verdict(g["added_latency_p50_ms_at_concurrency"], 2, False)),
-        ("Gateway added latency p99, ms (concurrency 32, paced)", g["added_latency_p99_ms_at_concurrency"], "≤ 10",
+        ("Gateway added latency p99, ms (concurrency 32, paced; median over window pairs)",
+         g["added_latency_p99_ms_at_concurrency"], "≤ 10",
          _verdict(g["added_latency_p99_ms_at_concurrency"], 10, False)),
         ("Gateway added latency p50, ms (one at a time)", g["added_latency_p50_ms_one_at_a_time"], "≤ 2",
          _verdict(g["added_latency_p50_ms_one_at_a_time"], 2, False)),
@@ -193,6 +194,12 @@ def render(results: dict[str, Any], meta: dict[str, Any]) -> str:
                                                                   g['paced_via_gateway'])) + " |"
           for label, key in (("requests/s", "throughput_rps"), ("p50 ms", "p50_ms"), ("p99 ms", "p99_ms"),
                              ("refused", "refused"))],
+        "",
+        f"Paced p99 added, pair by pair ({len(g['added_latency_p99_ms_by_pair'])} pairs of a direct window then a "
+        f"gateway window): {', '.join(str(d) for d in g['added_latency_p99_ms_by_pair'])} ms; median "
+        f"{g['added_latency_p99_ms_at_concurrency']} ms (the target's figure). Pooled over all windows: "
+        f"{g['added_latency_p99_ms_pooled']} ms; one pause elsewhere on the machine decides a pooled p99 for "
+        "whichever side it lands on.",
         "",
         f"Added at saturation: p50 {g['added_latency_p50_ms_at_saturation']} ms, p99 "
         f"{g['added_latency_p99_ms_at_saturation']} ms. One request at a time: direct p50 "

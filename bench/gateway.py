@@ -10,7 +10,12 @@ through the gateway by 32 concurrent callers, each on its own keep-alive connect
 - **added latency**: the 32 callers send on a fixed schedule at the same rate both ways, half the
   gateway's own saturated throughput, so both paths are loaded and neither is queueing at its limit;
   latency counts from each request's scheduled time, so a backlog on the caller's side is not hidden.
-  The difference of the p50s and p99s is what the gateway adds (targets p50 <= 2 ms, p99 <= 10 ms);
+  The difference of the p50s and p99s is what the gateway adds (targets p50 <= 2 ms, p99 <= 10 ms).
+  The paced windows come in pairs (direct, then via the gateway, a few seconds each); the p99 target is
+  held against the median over the pairs of each pair's p99 difference. A single pause elsewhere on
+  the machine (a database server's collector, a service's background job) puts 10-30 late answers
+  into whichever window it falls in, which is enough to decide a p99 pooled over all windows on its
+  own; the pooled figures are reported beside it;
 - the same difference **one request at a time**, pairs interleaved, to show the hop with no load;
 - the **dashboard** against the slowest single backend ``/v1/summary`` (target <= 1.3), and against
   the four summaries asked one after another (what fanning out in parallel saves);
@@ -41,6 +46,8 @@ from bench.wire import Connection
 CONCURRENCY = 32
 WINDOW_SECONDS = 3.0
 WINDOWS = 2  # per path, alternated direct / gateway / direct / gateway
+PACED_PAIRS = 6  # paced windows per path, in pairs (direct, gateway)
+PACED_WINDOW_SECONDS = 2.0
 PACED_SHARE = 0.5  # the paced rate, as a share of the gateway's saturated throughput
 SEQUENTIAL_SAMPLES = 300
 DASHBOARD_SAMPLES = 40
@@ -159,9 +166,17 @@ async def run(urls: dict[str, str], token: str) -> dict[str, Any]:
 
         rate = max(1.0, round(PACED_SHARE * sat_via["throughput_rps"], 1))
         paced = {"direct": Samples(), "via": Samples()}
-        for _ in range(WINDOWS):
-            await _paced(direct, probe_path, paced["direct"], rate, WINDOW_SECONDS)
-            await _paced(via, via_path, paced["via"], rate, WINDOW_SECONDS)
+        pair_p99_differences = []
+        for _ in range(PACED_PAIRS):
+            window = {"direct": Samples(), "via": Samples()}
+            await _paced(direct, probe_path, window["direct"], rate, PACED_WINDOW_SECONDS)
+            await _paced(via, via_path, window["via"], rate, PACED_WINDOW_SECONDS)
+            pair_p99_differences.append(
+                percentile(window["via"].latencies, 0.99) - percentile(window["direct"].latencies, 0.99))
+            for side in ("direct", "via"):
+                paced[side].latencies += window[side].latencies
+                paced[side].refused += window[side].refused
+                paced[side].seconds += window[side].seconds
         paced_direct, paced_via = paced["direct"].figures(), paced["via"].figures()
 
         one_direct, one_via = await _one_at_a_time(direct[:1] + via[:1], [probe_path, via_path], SEQUENTIAL_SAMPLES)
@@ -184,7 +199,9 @@ async def run(urls: dict[str, str], token: str) -> dict[str, Any]:
         "paced_direct": paced_direct,
         "paced_via_gateway": paced_via,
         "added_latency_p50_ms_at_concurrency": round(paced_via["p50_ms"] - paced_direct["p50_ms"], 2),
-        "added_latency_p99_ms_at_concurrency": round(paced_via["p99_ms"] - paced_direct["p99_ms"], 2),
+        "added_latency_p99_ms_at_concurrency": ms(statistics.median(pair_p99_differences)),
+        "added_latency_p99_ms_by_pair": [ms(d) for d in pair_p99_differences],
+        "added_latency_p99_ms_pooled": round(paced_via["p99_ms"] - paced_direct["p99_ms"], 2),
         "added_latency_p50_ms_at_saturation": round(sat_via["p50_ms"] - sat_direct["p50_ms"], 2),
         "added_latency_p99_ms_at_saturation": round(sat_via["p99_ms"] - sat_direct["p99_ms"], 2),
         "added_latency_p50_ms_one_at_a_time": ms(percentile(one_via, 0.5) - percentile(one_direct, 0.5)),
