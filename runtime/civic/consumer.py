@@ -175,7 +175,7 @@ class ConsumerRunner:
 
         Applying an event is a handful of database round trips and a commit. Those are the consumer's
         cost, not CPU: one commit for a batch instead of one per event lets the consumer keep up with a
-        burst (in ``make bench`` the event hop at 50/s went from p50 5.8 s / p99 11 s to 1.4 s / 4.1 s).
+        burst (in ``make bench`` the event hop at 50/s went from p50 5.8 s / p99 11 s to 1.4-2.2 s / 4.1-5.8 s).
         """
         wanted = [(e, p) for e, p in zip(envelopes, traceparents or [None] * len(envelopes), strict=True)
                   if e.type in self.handlers]
