@@ -146,7 +146,8 @@ class ConsumerRunner:
             except asyncio.CancelledError:
                 raise
             except DatabaseAway as exc:
-                log.warning("database unavailable; events wait in the broker", extra={"error": repr(exc.__cause__)[:300]})
+                log.warning("events wait in the broker: the database is away or busy with conflicting changes",
+                            extra={"error": repr(exc.__cause__)[:300]})
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), timeout=backoff)
             except Exception as exc:  # broker away: reconnect with backoff
@@ -261,14 +262,15 @@ class ConsumerRunner:
             except AlreadyHandled:
                 metrics.EVENTS_HANDLED.labels(self.service, envelope.type, "duplicate").inc()
                 return None
-            except (Unavailable, ConnectionFailure):
+            except (Unavailable, ConnectionFailure) as exc:
                 # the database is away (or a write conflict): not the event's fault, so never a dead letter;
                 # after the retries the runner rewinds to it and tries again, until the database is back
                 if attempt == attempts:
                     raise
                 log.warning(
-                    "database unavailable while handling an event; retrying",
-                    extra={"event_id": envelope.id, "event_type": envelope.type, "attempt": attempt},
+                    "the event could not be applied yet (database away, or a conflicting change won); retrying",
+                    extra={"event_id": envelope.id, "event_type": envelope.type, "attempt": attempt,
+                           "reason": str(exc)[:300]},
                 )
                 await asyncio.sleep(self.settings.consumer_retry_backoff_seconds * 2 ** (attempt - 1))
             except DomainError as exc:  # a rule refuses it: retrying will not help
