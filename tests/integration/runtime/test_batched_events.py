@@ -1,5 +1,6 @@
-"""Events fetched together are applied together, in one unit of work, each at most once; if anything in
-the batch fails, none of it is kept and the events go one by one (where a poison one is dead-lettered)."""
+"""Events fetched together are applied together, in units of work of up to 20, each at most once; if
+anything in a group fails, none of that group is kept and from it on the events go one by one (where a
+poison one is dead-lettered)."""
 
 from __future__ import annotations
 
@@ -36,11 +37,11 @@ async def test_a_batch_is_applied_in_one_go_and_again_changes_nothing(runtime_of
     runtime = await runtime_of("savings")
     events = [_closure() for _ in range(5)]
 
-    assert await runtime.consumer.apply_together(events) is True
+    assert await runtime.consumer.apply_together(events) == 5
     assert await _savings_for(runtime.db, events) == [1] * 5
     assert await runtime.db["inbox"].count_documents({"_id": {"$in": [e.id for e in events]}}) == 5
 
-    assert await runtime.consumer.apply_together(events) is True  # redelivered: all already handled
+    assert await runtime.consumer.apply_together(events) == 5  # redelivered: all already handled
     assert await _savings_for(runtime.db, events) == [1] * 5
 
 
@@ -49,7 +50,7 @@ async def test_an_event_already_handled_is_skipped_inside_a_batch(runtime_of) ->
     first, second = _closure(), _closure()
     assert await runtime.deliver(first) == "applied"
 
-    assert await runtime.consumer.apply_together([first, second]) is True
+    assert await runtime.consumer.apply_together([first, second]) == 2
     assert await _savings_for(runtime.db, [first, second]) == [1, 1]
 
 
@@ -59,17 +60,35 @@ async def test_a_batch_with_a_poison_event_keeps_nothing(runtime_of) -> None:
     poison = _poison()
     outbox_before = await runtime.db["outbox"].count_documents({})
 
-    assert await runtime.consumer.apply_together([good[0], poison, good[1]]) is False
+    assert await runtime.consumer.apply_together([good[0], poison, good[1]]) == 0
 
     assert await _savings_for(runtime.db, good) == [0, 0]
     assert await runtime.db["inbox"].count_documents({"_id": {"$in": [good[0].id, good[1].id, poison.id]}}) == 0
     assert await runtime.db["outbox"].count_documents({}) == outbox_before  # no event emitted for them either
 
 
+async def test_groups_before_a_failing_one_are_kept_and_it_and_those_after_are_not(runtime_of) -> None:
+    runtime = await runtime_of("savings")
+    events = [_closure("Group Hall") for _ in range(50)]
+    events[27] = _poison()  # in the second group of 20
+    good = [e for i, e in enumerate(events) if i != 27]
+
+    assert await runtime.consumer.apply_together(events) == 20
+
+    assert await _savings_for(runtime.db, good) == [1] * 20 + [0] * 29
+
+
+async def test_a_long_batch_goes_in_groups_and_all_of_it_is_applied(runtime_of) -> None:
+    runtime = await runtime_of("savings")
+    events = [_closure("Long Hall") for _ in range(45)]
+    assert await runtime.consumer.apply_together(events) == 45
+    assert await _savings_for(runtime.db, events) == [1] * 45
+
+
 async def test_one_event_twice_in_a_batch_is_left_to_the_one_by_one_path(runtime_of) -> None:
     runtime = await runtime_of("savings")
     event = _closure()
-    assert await runtime.consumer.apply_together([event, event]) is False
+    assert await runtime.consumer.apply_together([event, event]) == 0
     assert await _savings_for(runtime.db, [event]) == [0]
 
 
