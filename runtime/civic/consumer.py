@@ -46,6 +46,10 @@ def deadletter_topic(service: str) -> str:
     return f"{service}.deadletter.v1"
 
 
+def _inbox_entry(envelope: Envelope, now: datetime) -> dict[str, Any]:
+    return {"_id": envelope.id, "type": envelope.type, "handled_at": now}
+
+
 class AlreadyHandled(Exception):
     pass
 
@@ -198,7 +202,6 @@ class ConsumerRunner:
             return True
         if len({e.id for e, _ in wanted}) != len(wanted):
             return False  # one event twice in a batch: one by one, where the inbox keeps it to one effect
-        tracer = trace.get_tracer("civic.consumer")
         try:
             async with self.unit_of_work() as uow:
                 ids = [e.id for e, _ in wanted]
@@ -207,23 +210,9 @@ class ConsumerRunner:
                 fresh = [(e, p) for e, p in wanted if e.id not in seen]
                 if fresh:
                     now = datetime.now(UTC)
-                    await uow.db[INBOX].insert_many(
-                        [{"_id": e.id, "type": e.type, "handled_at": now} for e, _ in fresh], session=uow.session
-                    )
+                    await uow.db[INBOX].insert_many([_inbox_entry(e, now) for e, _ in fresh], session=uow.session)
                 for envelope, traceparent in fresh:
-                    with tracer.start_as_current_span(
-                        f"{topic_for(envelope.type)} process",
-                        context=context_from({"traceparent": traceparent or envelope.traceparent}),
-                        kind=SpanKind.CONSUMER,
-                        attributes={
-                            "messaging.system": "kafka",
-                            "messaging.destination.name": topic_for(envelope.type),
-                            "messaging.message.id": envelope.id,
-                            "messaging.consumer.group.name": self.service,
-                            "messaging.batch.message_count": len(wanted),
-                            "cloudevents.event_type": envelope.type,
-                        },
-                    ):
+                    with self._span(topic_for(envelope.type), envelope, traceparent, batch=len(wanted)):
                         await self.handlers[envelope.type](envelope, uow)
         except Exception as exc:  # whatever it was, the one-by-one path retries it, dead-letters it or waits
             log.info("a batch of events goes one by one", extra={"events": len(wanted), "reason": repr(exc)[:300]})
@@ -248,24 +237,27 @@ class ConsumerRunner:
         handler = self.handlers.get(envelope.type)
         if handler is None:
             return  # not an event this service reacts to
-        parent = context_from({"traceparent": headers.get("traceparent") or envelope.traceparent})
-        tracer = trace.get_tracer("civic.consumer")
-        with tracer.start_as_current_span(
-            f"{record.topic} process",
-            context=parent,
-            kind=SpanKind.CONSUMER,
-            attributes={
-                "messaging.system": "kafka",
-                "messaging.destination.name": record.topic,
-                "messaging.message.id": envelope.id,
-                "messaging.consumer.group.name": self.service,
-                "cloudevents.event_type": envelope.type,
-            },
-        ) as span:
+        with self._span(record.topic, envelope, headers.get("traceparent")) as span:
             error = await self._apply_with_retries(envelope, handler)
             if error is not None:
                 span.set_status(Status(StatusCode.ERROR, error[:200]))
                 await self._dead_letter(record, envelope, error, headers)
+
+    def _span(self, topic: str, envelope: Envelope, traceparent: str | None, batch: int | None = None) -> Any:
+        """The consumer span of one event, continuing the trace its message carries (header, else envelope)."""
+        attributes: dict[str, Any] = {
+            "messaging.system": "kafka",
+            "messaging.destination.name": topic,
+            "messaging.message.id": envelope.id,
+            "messaging.consumer.group.name": self.service,
+            "cloudevents.event_type": envelope.type,
+        }
+        if batch is not None:
+            attributes["messaging.batch.message_count"] = batch
+        return trace.get_tracer("civic.consumer").start_as_current_span(
+            f"{topic} process", context=context_from({"traceparent": traceparent or envelope.traceparent}),
+            kind=SpanKind.CONSUMER, attributes=attributes,
+        )
 
     async def _apply_with_retries(self, envelope: Envelope, handler: Handler) -> str | None:
         attempts = self.settings.consumer_max_attempts
@@ -303,10 +295,7 @@ class ConsumerRunner:
         """Run one handler for one event, once in effect (also used to re-drive dead letters)."""
         async with self.unit_of_work() as uow:
             try:
-                await uow.db[INBOX].insert_one(
-                    {"_id": envelope.id, "type": envelope.type, "handled_at": datetime.now(UTC)},
-                    session=uow.session,
-                )
+                await uow.db[INBOX].insert_one(_inbox_entry(envelope, datetime.now(UTC)), session=uow.session)
             except DuplicateKeyError as exc:
                 raise AlreadyHandled from exc
             await handler(envelope, uow)
