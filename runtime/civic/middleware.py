@@ -1,24 +1,20 @@
-"""ASGI middleware every component shares: request ids, trace id header, metrics, body limit, Idempotency-Key."""
+"""ASGI middleware every component shares: request ids, trace id header, metrics, body limit.
+
+Idempotency-Key lives in :mod:`civic.idempotency`, beside the write path that records it."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
 import time
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, PyMongoError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civic import metrics
-from civic.auth import TokenVerifier
-from civic.errors import DomainError
 from civic.problems import problem
 from civic.telemetry import current_trace_id
 
@@ -162,122 +158,6 @@ class BodyLimitMiddleware:
     def _too_large(self, scope: Scope) -> Any:
         return problem(413, f"The request body is larger than the limit of {self.max_bytes} bytes.",
                        instance=scope.get("path"), limit_bytes=self.max_bytes)
-
-
-class IdempotencyMiddleware:
-    """``Idempotency-Key`` on a POST: the same key and body again returns the first result, creating nothing.
-
-    Keys are scoped to the verified caller, so one caller can never see another's replay, and to the
-    scopes the caller had: a replay under a token with other scopes is refused (422), since the first
-    answer may hold what the caller may no longer see (confidential fields). Only
-    successful results are kept; a refusal leaves the key free for a corrected retry.
-    """
-
-    def __init__(self, app: ASGIApp, database: Callable[[], AsyncDatabase[Any] | None],
-                 verifier: Callable[[], TokenVerifier | None]) -> None:
-        self.app = app
-        self.database = database
-        self.verifier = verifier
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        key = _header(scope, b"idempotency-key") if scope["type"] == "http" else None
-        db = self.database()
-        verifier = self.verifier()
-        if key is None or scope.get("method") != "POST" or db is None or verifier is None:
-            await self.app(scope, receive, send)
-            return
-        if not key or len(key) > 255:
-            await _send_response(send, problem(422, "Idempotency-Key must be 1 to 255 characters.",
-                                               instance=scope.get("path"),
-                                               errors=[{"field": "Idempotency-Key", "message": "bad length"}]))
-            return
-        try:
-            caller = await verifier.caller_of(_header(scope, b"authorization"))
-        except DomainError:
-            await self.app(scope, receive, send)  # the route answers 401 itself
-            return
-        body: bytes = scope.get("state", {}).get("civic_body", b"")
-        fingerprint = hashlib.sha256(
-            scope["path"].encode() + b"\n" + scope.get("query_string", b"") + b"\n" + body
-        ).hexdigest()
-        record_id = hashlib.sha256(f"{caller.sub}\n{key}".encode()).hexdigest()
-        coll = db[IDEMPOTENCY]
-        try:
-            existing = await coll.find_one({"_id": record_id})
-            if existing is not None:
-                await _send_response(send, self._answer_existing(scope, existing, fingerprint, sorted(caller.scopes)))
-                return
-            await coll.insert_one({"_id": record_id, "state": "pending", "fingerprint": fingerprint,
-                                   "scopes": sorted(caller.scopes),
-                                   "created_at": datetime.now(UTC)})
-        except DuplicateKeyError:
-            await _send_response(send, problem(409, "A request with this Idempotency-Key is still in progress.",
-                                               instance=scope.get("path")))
-            return
-        except PyMongoError:
-            await _send_response(send, problem(503, "The database is not reachable; nothing was changed.",
-                                               instance=scope.get("path")))
-            return
-
-        captured: dict[str, Any] = {"status": 500, "headers": [], "body": []}
-
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                captured["status"] = message["status"]
-                captured["headers"] = [
-                    [k.decode("latin-1"), v.decode("latin-1")]
-                    for k, v in message.get("headers", []) if k.lower() in _KEPT_HEADERS
-                ]
-            elif message["type"] == "http.response.body":
-                captured["body"].append(message.get("body", b""))
-            await send(message)
-
-        try:
-            await self.app(scope, receive, capture)
-        finally:
-            try:
-                if 200 <= captured["status"] < 300:
-                    await coll.update_one({"_id": record_id}, {"$set": {
-                        "state": "done", "status": captured["status"], "headers": captured["headers"],
-                        "body": b"".join(captured["body"]).decode("utf-8", errors="replace"),
-                        "completed_at": datetime.now(UTC),
-                    }})
-                else:
-                    await coll.delete_one({"_id": record_id})
-            except PyMongoError:
-                log.warning("could not record the idempotency result", extra={"path": scope.get("path")})
-
-    @staticmethod
-    def _answer_existing(scope: Scope, existing: dict[str, Any], fingerprint: str, scopes: list[str]) -> Any:
-        from starlette.responses import Response
-
-        if existing.get("fingerprint") != fingerprint:
-            return problem(422, "This Idempotency-Key was already used with a different request.",
-                           instance=scope.get("path"),
-                           errors=[{"field": "Idempotency-Key", "message": "reused with another body"}])
-        if existing.get("scopes", scopes) != scopes:
-            return problem(422, "This Idempotency-Key was used under a token with other scopes; "
-                                "send the request with a new key.",
-                           instance=scope.get("path"),
-                           errors=[{"field": "Idempotency-Key", "message": "reused with other scopes"}])
-        if existing.get("state") != "done":
-            started = existing.get("created_at")
-            if isinstance(started, datetime):
-                started = started if started.tzinfo else started.replace(tzinfo=UTC)
-                if datetime.now(UTC) - started > INTERRUPTED_AFTER:
-                    # The first request's process stopped before it recorded an outcome. Running it again
-                    # could create the thing twice, so the key stays spent; the caller is told so.
-                    return problem(409, "A request with this Idempotency-Key started at "
-                                        f"{started.isoformat(timespec='seconds')} and never finished (the "
-                                        "service stopped during it), so whether it took effect is unknown. "
-                                        "Check, and send the request again with a new key if it did not.",
-                                   instance=scope.get("path"), started_at=started.isoformat())
-            return problem(409, "A request with this Idempotency-Key is still in progress.",
-                           instance=scope.get("path"))
-        headers = {k: v for k, v in existing.get("headers", [])}
-        headers["Idempotent-Replayed"] = "true"
-        return Response(content=existing.get("body", "").encode(), status_code=existing["status"],
-                        headers=headers, media_type=headers.get("content-type", "application/json"))
 
 
 def parse_iso(value: str) -> datetime:

@@ -31,8 +31,9 @@ from civic.consumer import (
 from civic.documents import resource
 from civic.errors import Invalid, NotFound
 from civic.http import Page, RequestModel, paginate, require
+from civic.idempotency import IDEMPOTENCY, IdempotencyMiddleware
 from civic.logs import configure_logging
-from civic.middleware import IDEMPOTENCY, BodyLimitMiddleware, IdempotencyMiddleware, RequestContextMiddleware
+from civic.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from civic.outbox import OutboxRelay, prepare_outbox, replay
 from civic.problems import document_problems, install_problem_handlers
 from civic.settings import ServiceSettings

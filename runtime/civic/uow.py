@@ -12,13 +12,14 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from civic_contracts.envelope import Envelope, EventData
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError, ServerSelectionTimeoutError
 
+from civic import idempotency
 from civic.errors import Unavailable
 from civic.telemetry import current_traceparent
 
@@ -154,19 +155,32 @@ def _unreachable(error: PyMongoError) -> PyMongoError:
 async def run_in_transaction(
     factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], Awaitable[T]], attempts: int = 10
 ) -> T:
-    """Run ``work`` in a unit of work, retrying when the database reports a transient conflict.
+    """The one write path: run ``work`` in a unit of work, retrying when the database reports a transient
+    conflict (jittered, bounded backoff), with the request's Idempotency-Key recorded in the same
+    transaction (:mod:`civic.idempotency`).
 
     ``work`` must be safe to run again: everything it wrote in a failed attempt was rolled back.
     """
+    replay, result = idempotency.replayed_result()
+    if replay:
+        return cast(T, result)  # the change was committed by the first request with this key
     for attempt in range(attempts):
+        recorded = False
         try:
             async with factory() as uow:
-                return await work(uow)
-        except Unavailable as exc:
+                recorded = await idempotency.claim_in(uow)
+                result = await work(uow)
+                if recorded:
+                    await idempotency.record_result(uow, result)
+            if recorded:
+                idempotency.committed()
+            return cast(T, result)
+        except BaseException as exc:
+            if recorded:
+                idempotency.rolled_back()  # not committed after all: the next attempt records it again
             cause = exc.__cause__
-            if attempt + 1 < attempts and isinstance(cause, PyMongoError) and cause.has_error_label(
-                "TransientTransactionError"
-            ):
+            if (isinstance(exc, Unavailable) and attempt + 1 < attempts and isinstance(cause, PyMongoError)
+                    and cause.has_error_label("TransientTransactionError")):
                 # jittered so two writers that collided do not collide again in lockstep
                 await asyncio.sleep(random.uniform(0.002, 0.01) * 2 ** min(attempt, 5))
                 continue
