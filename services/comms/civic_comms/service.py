@@ -1,4 +1,8 @@
-"""Use cases of the communications team: load, ask the domain, save and emit, in one unit of work.
+"""Use cases of the communications team: load, ask the domain, save and emit, in one transaction.
+
+Each use case's ``work`` runs in ``rt.transaction``, which runs it again when a concurrent change to
+the same record won the race (everything the failed attempt wrote was rolled back): so ``work``
+reads what it needs afresh and has no effect outside the database (logging comes after).
 
 A reference in a request body that names nothing (a content's ``campaign_id``) is a validation
 failure (422 naming the field); an unknown id in the path is 404.
@@ -88,10 +92,12 @@ async def _check_campaign(db: Any, campaign_id: str | None, session: Any = None)
 
 async def create_content(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
     content = Content.draft(id=new_id(), author=caller.sub, **body)
-    async with rt.unit_of_work() as uow:
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
         await _check_campaign(uow.db, content.campaign_id, uow.session)
-        doc = await insert(uow, CONTENT, content_to_document(content))
-    return resource(doc)
+        return await insert(uow, CONTENT, content_to_document(content))
+
+    return resource(await rt.transaction(work))
 
 
 async def get_content(rt: Runtime, content_id: str) -> dict[str, Any]:
@@ -101,14 +107,15 @@ async def get_content(rt: Runtime, content_id: str) -> dict[str, Any]:
 async def edit_content(
     rt: Runtime, content_id: str, changes: dict[str, Any], caller: Caller, expected_version: int | None
 ) -> dict[str, Any]:
-    async with rt.unit_of_work() as uow:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc = await load(uow, CONTENT, content_id, kind="content")
         check_version(doc, expected_version)
         content = content_to_model(doc)
         content.edit(**changes)
         await _check_campaign(uow.db, changes.get("campaign_id"), uow.session)
-        saved = await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
-    return resource(saved)
+        return await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
+
+    return resource(await rt.transaction(work))
 
 
 async def move_content(
@@ -121,7 +128,7 @@ async def move_content(
     reason: str | None = None,
     publish_at: datetime | None = None,
 ) -> dict[str, Any]:
-    async with rt.unit_of_work() as uow:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc = await load(uow, CONTENT, content_id, kind="content")
         check_version(doc, expected_version)
         content = content_to_model(doc)
@@ -138,18 +145,22 @@ async def move_content(
             uow.emit(_approved_event(content))
         elif to == PUBLISHED:
             uow.emit(_published_event(content, scheduled=False))
-    return resource(saved)
+        return saved
+
+    return resource(await rt.transaction(work))
 
 
 async def sign_off(
     rt: Runtime, content_id: str, *, body: str, signed_by: str, caller: Caller, expected_version: int | None
 ) -> dict[str, Any]:
-    async with rt.unit_of_work() as uow:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc = await load(uow, CONTENT, content_id, kind="content")
         check_version(doc, expected_version)
         content = content_to_model(doc)
         content.record_sign_off(body, signed_by, now())
-        saved = await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
+        return await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
+
+    saved = await rt.transaction(work)
     log.info("sign-off recorded", extra={"content_id": content_id, "body": body, "by": caller.sub})
     return resource(saved)
 
@@ -220,9 +231,11 @@ async def publish_due(rt: Runtime, at: datetime | None = None) -> int:
 
 async def create_campaign(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
     campaign = Campaign.plan(id=new_id(), owner=body.pop("owner", None) or caller.sub, **body)
-    async with rt.unit_of_work() as uow:
-        doc = await insert(uow, CAMPAIGNS, campaign_to_document(campaign))
-    return resource(doc)
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        return await insert(uow, CAMPAIGNS, campaign_to_document(campaign))
+
+    return resource(await rt.transaction(work))
 
 
 async def get_campaign(rt: Runtime, campaign_id: str) -> dict[str, Any]:
@@ -308,8 +321,11 @@ async def forward_plan(rt: Runtime, start: date, end: date) -> dict[str, Any]:
 
 async def create_consultation(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
     consultation = Consultation.plan(id=new_id(), owner=caller.sub, **body)
-    async with rt.unit_of_work() as uow:
-        doc = await insert(uow, CONSULTATIONS, consultation_to_document(consultation))
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        return await insert(uow, CONSULTATIONS, consultation_to_document(consultation))
+
+    doc = await rt.transaction(work)
     # the scheduler announces the opening (and closing) when their time comes
     return await _consultation_view(rt, doc)
 
@@ -456,7 +472,7 @@ async def close_consultation(
     rt: Runtime, consultation_id: str, caller: Caller, expected_version: int | None
 ) -> dict[str, Any]:
     """Close early; the closed event with headline results goes out in the same transaction."""
-    async with rt.unit_of_work() as uow:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc = await load(uow, CONSULTATIONS, consultation_id, kind="consultation")
         check_version(doc, expected_version)
         consultation = consultation_to_model(doc)
@@ -466,7 +482,9 @@ async def close_consultation(
             uow.emit(_opened_event(consultation))
         consultation.closed_announced = True
         uow.emit(await _closed_event(uow, consultation))
-        saved = await save(uow, CONSULTATIONS, consultation_to_document(consultation, doc), doc["version"])
+        return await save(uow, CONSULTATIONS, consultation_to_document(consultation, doc), doc["version"])
+
+    saved = await rt.transaction(work)
     log.info("consultation closed early", extra={"consultation_id": consultation_id, "by": caller.sub})
     return await _consultation_view(rt, saved)
 
@@ -608,7 +626,7 @@ async def log_media_coverage(rt: Runtime, body: dict[str, Any], caller: Caller) 
     item = briefing.item_from_media(
         coverage.outlet, coverage.headline, coverage.sentiment, coverage.published_on, coverage.summary
     )
-    async with rt.unit_of_work() as uow:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc = await insert(
             uow,
             MEDIA_COVERAGE,
@@ -627,7 +645,9 @@ async def log_media_coverage(rt: Runtime, body: dict[str, Any], caller: Caller) 
         item_doc = _item_document(item, None)
         item_doc["media_coverage_id"] = coverage.id
         await insert(uow, BRIEFING_ITEMS, item_doc)
-    return resource(doc)
+        return doc
+
+    return resource(await rt.transaction(work))
 
 
 # --- change champions -------------------------------------------------------------------------
@@ -640,13 +660,12 @@ async def register_service(rt: Runtime, name: str, directorate: str) -> dict[str
             "A service has a name and a directorate.",
             errors=[{"field": "name" if not name else "directorate", "message": "blank"}],
         )
-    async with rt.unit_of_work() as uow:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
         if await uow.db[SERVICES].find_one({"key": service_key(name)}, session=uow.session):
             raise Refused(f"The service {name!r} is already registered.")
-        doc = await insert(
-            uow, SERVICES, {"name": name, "directorate": directorate, "key": service_key(name)}
-        )
-    return resource(doc)
+        return await insert(uow, SERVICES, {"name": name, "directorate": directorate, "key": service_key(name)})
+
+    return resource(await rt.transaction(work))
 
 
 async def appoint_champion(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
@@ -661,11 +680,12 @@ async def appoint_champion(rt: Runtime, body: dict[str, Any], caller: Caller) ->
     if errors:
         raise Invalid("A champion has a name, a service and a directorate.", errors=errors)
     key = service_key(service_name)
-    async with rt.unit_of_work() as uow:
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
         # a champion for a service not yet on the register puts it there: the gap report stays whole
         if await uow.db[SERVICES].find_one({"key": key}, session=uow.session) is None:
             await insert(uow, SERVICES, {"name": service_name, "directorate": directorate, "key": key})
-        doc = await insert(
+        return await insert(
             uow,
             CHAMPIONS,
             {
@@ -678,16 +698,19 @@ async def appoint_champion(rt: Runtime, body: dict[str, Any], caller: Caller) ->
                 "appointed_by": caller.sub,
             },
         )
-    return resource(doc)
+
+    return resource(await rt.transaction(work))
 
 
 async def stand_down_champion(rt: Runtime, champion_id: str, expected_version: int | None) -> None:
-    async with rt.unit_of_work() as uow:
+    async def work(uow: UnitOfWork) -> None:
         doc = await load(uow, CHAMPIONS, champion_id, kind="champion")
         check_version(doc, expected_version)
         await uow.db[CHAMPIONS].delete_one(
             {"_id": champion_id, "version": doc["version"]}, session=uow.session
         )
+
+    await rt.transaction(work)
 
 
 async def champion_coverage_report(rt: Runtime) -> dict[str, Any]:

@@ -1,4 +1,8 @@
-"""Use cases of the estates team: load, ask the domain, save and emit, in one unit of work.
+"""Use cases of the estates team: load, ask the domain, save and emit, in one transaction.
+
+Each use case's ``work`` runs in ``rt.transaction``, which runs it again when a concurrent change to
+the same record won the race (everything the failed attempt wrote was rolled back): so ``work``
+reads what it needs afresh and has no effect outside the database.
 
 References inside a request body (a team's ``building_id``, a move's ``team_id`` or
 ``to_building_id``, an import row's ``building_id``) that name nothing are validation failures
@@ -101,7 +105,8 @@ def today() -> date:
 
 async def register_building(rt: Runtime, fields: dict[str, Any]) -> dict[str, Any]:
     building = Building.register(new_id(), **fields)
-    async with rt.unit_of_work() as uow:
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
         key = name_key(building.name, building.town)
         existing = await uow.db[BUILDINGS].find_one({"_name_key": key}, {"_id": 1}, session=uow.session)
         if existing is not None:
@@ -109,10 +114,11 @@ async def register_building(rt: Runtime, fields: dict[str, Any]) -> dict[str, An
                 f"{building.name} in {building.town} is already registered.", building_id=existing["_id"]
             )
         try:
-            doc = await insert(uow, BUILDINGS, building_document(building))
+            return await insert(uow, BUILDINGS, building_document(building))
         except DuplicateKeyError as exc:  # registered by someone else at the same moment
             raise Refused(f"{building.name} in {building.town} is already registered.") from exc
-    return resource(doc)
+
+    return resource(await rt.transaction(work))
 
 
 async def get_building(rt: Runtime, building_id: str) -> dict[str, Any]:
@@ -122,7 +128,7 @@ async def get_building(rt: Runtime, building_id: str) -> dict[str, Any]:
 async def amend_building(
     rt: Runtime, building_id: str, changes: dict[str, Any], expected_version: int | None
 ) -> dict[str, Any]:
-    async with rt.unit_of_work() as uow:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc = await load(uow, BUILDINGS, building_id, kind="building")
         check_version(doc, expected_version)
         amended = building_from(doc).amend(**changes)
@@ -134,8 +140,9 @@ async def amend_building(
             raise Refused(
                 f"{amended.name} in {amended.town} is already registered.", building_id=clash["_id"]
             )
-        saved = await save(uow, BUILDINGS, building_document(amended, doc), doc["version"])
-    return resource(saved)
+        return await save(uow, BUILDINGS, building_document(amended, doc), doc["version"])
+
+    return resource(await rt.transaction(work))
 
 
 async def transition_building(
@@ -148,7 +155,7 @@ async def transition_building(
     receipt_pence: int | None,
     expected_version: int | None,
 ) -> dict[str, Any]:
-    async with rt.unit_of_work() as uow:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc = await load(uow, BUILDINGS, building_id, kind="building")
         check_version(doc, expected_version)
         building = building_from(doc)
@@ -171,7 +178,9 @@ async def transition_building(
         event = _building_event(building, step, teams)
         if event is not None:
             uow.emit(event)
-    return resource(saved)
+        return saved
+
+    return resource(await rt.transaction(work))
 
 
 def _building_event(
@@ -264,22 +273,29 @@ async def record_reading(
     rt: Runtime, building_id: str, on: date, occupied_desks: int
 ) -> tuple[dict[str, Any], bool]:
     """One day's reading; a second reading for the same day corrects the first."""
-    async with rt.unit_of_work() as uow:
+
+    async def work(uow: UnitOfWork) -> tuple[dict[str, Any], bool]:
         doc = await load(uow, BUILDINGS, building_id, kind="building")
         r = reading(building_id, _facts(doc), on, occupied_desks, today())
         created, _ = await _write_readings(uow, [r])
         stored = await uow.db[OCCUPANCY].find_one({"_id": reading_document(r)["_id"]}, session=uow.session)
-    assert stored is not None
-    return resource(stored), created == 1
+        assert stored is not None
+        return resource(stored), created == 1
+
+    return await rt.transaction(work)
 
 
 async def import_readings(rt: Runtime, rows: list[Row]) -> dict[str, Any]:
     """A whole file of readings, or none of it (every bad row listed with its line)."""
-    async with rt.unit_of_work() as uow:
+
+    async def work(uow: UnitOfWork) -> tuple[list[Reading], int, int]:
         ids = sorted({r.building_id for r in rows if isinstance(r.building_id, str)})
         docs = await uow.db[BUILDINGS].find({"_id": {"$in": ids}}, session=uow.session).to_list()
         readings = check_rows(rows, {d["_id"]: _facts(d) for d in docs}, today())
         created, replaced = await _write_readings(uow, readings)
+        return readings, created, replaced
+
+    readings, created, replaced = await rt.transaction(work)
     days = sorted(r.on for r in readings)
     return {
         "imported": len(readings),
@@ -313,15 +329,15 @@ async def put_utilisation_settings(
 async def _put_setting(
     rt: Runtime, setting_id: str, fields: dict[str, Any], expected_version: int | None
 ) -> dict[str, Any]:
-    async with rt.unit_of_work() as uow:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc = await uow.db[SETTINGS].find_one({"_id": setting_id}, session=uow.session)
         if doc is None:
             check_version({"version": 0}, expected_version)
-            saved = await insert(uow, SETTINGS, {"_id": setting_id, **fields})
-        else:
-            check_version(doc, expected_version)
-            saved = await save(uow, SETTINGS, {**doc, **fields}, doc["version"])
-    return resource(saved)
+            return await insert(uow, SETTINGS, {"_id": setting_id, **fields})
+        check_version(doc, expected_version)
+        return await save(uow, SETTINGS, {**doc, **fields}, doc["version"])
+
+    return resource(await rt.transaction(work))
 
 
 async def _days_for(
@@ -382,11 +398,11 @@ async def review_utilisation(rt: Runtime, first: date, last: date, threshold: fl
             found.append(row)
     newly = 0
     for row in found:
-        async with rt.unit_of_work() as uow:
+
+        async def work(uow: UnitOfWork, row: dict[str, Any] = row) -> str:
             finding_id = f"{row['building_id']}:{first.isoformat()}:{last.isoformat()}"
             if await uow.db[FINDINGS].find_one({"_id": finding_id}, session=uow.session) is not None:
-                row["reported"] = "before"
-                continue
+                return "before"
             await insert(
                 uow,
                 FINDINGS,
@@ -409,7 +425,11 @@ async def review_utilisation(rt: Runtime, first: date, last: date, threshold: fl
                     threshold=limit,
                 )
             )
-            row["reported"] = "now"
+            return "now"
+
+        # the row is marked only once its finding is committed (a retried attempt must not count twice)
+        row["reported"] = await rt.transaction(work)
+        if row["reported"] == "now":
             newly += 1
     return {
         "from": first.isoformat(),
@@ -438,17 +458,20 @@ async def _referenced(uow: UnitOfWork, collection: str, ref: str, field: str, ki
 async def create_team(
     rt: Runtime, name: str, directorate: str, building_id: str, workforce: dict[str, int]
 ) -> dict[str, Any]:
-    async with rt.unit_of_work() as uow:
+    team_id = new_id()
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
         building_doc = await _referenced(uow, BUILDINGS, building_id, "building_id", "building")
-        team = Team.register(new_id(), name, directorate, building_from(building_doc), Workforce(**workforce))
-        doc = await insert(uow, TEAMS, team_document(team))
-    return resource(doc)
+        team = Team.register(team_id, name, directorate, building_from(building_doc), Workforce(**workforce))
+        return await insert(uow, TEAMS, team_document(team))
+
+    return resource(await rt.transaction(work))
 
 
 async def amend_team(
     rt: Runtime, team_id: str, changes: dict[str, Any], expected_version: int | None
 ) -> dict[str, Any]:
-    async with rt.unit_of_work() as uow:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc = await load(uow, TEAMS, team_id, kind="team")
         check_version(doc, expected_version)
         team = team_from(doc)
@@ -464,8 +487,9 @@ async def amend_team(
             raise Invalid("The team has invalid fields.", errors=errors)
         if "workforce" in changes:
             team.change_workforce(Workforce(**changes["workforce"]))
-        saved = await save(uow, TEAMS, team_document(team, doc), doc["version"])
-    return resource(saved)
+        return await save(uow, TEAMS, team_document(team, doc), doc["version"])
+
+    return resource(await rt.transaction(work))
 
 
 async def get_team(rt: Runtime, team_id: str) -> dict[str, Any]:
@@ -515,7 +539,9 @@ async def _desks_committed(uow: UnitOfWork, building_id: str, ratios: DeskRatios
 
 async def plan_move(rt: Runtime, team_id: str, to_building_id: str, planned_for: date) -> dict[str, Any]:
     ratios = await desk_ratios(rt)
-    async with rt.unit_of_work() as uow:
+    move_id = new_id()
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
         team_doc = await _referenced(uow, TEAMS, team_id, "team_id", "team")
         dest_doc = await _referenced(uow, BUILDINGS, to_building_id, "to_building_id", "building")
         # touching the destination makes two moves planned into it at once conflict in the
@@ -527,7 +553,7 @@ async def plan_move(rt: Runtime, team_id: str, to_building_id: str, planned_for:
         source_doc = await uow.db[BUILDINGS].find_one({"_id": team.building_id}, session=uow.session)
         has_move = await uow.db[MOVES].find_one({"team_id": team_id, "status": PLANNED}, session=uow.session)
         move = Move.plan(
-            new_id(),
+            move_id,
             team=team,
             destination=building_from(dest_doc),
             planned_for=planned_for,
@@ -547,7 +573,9 @@ async def plan_move(rt: Runtime, team_id: str, to_building_id: str, planned_for:
                 **_event_names(names),
             )
         )
-    return resource(doc)
+        return doc
+
+    return resource(await rt.transaction(work))
 
 
 def _move_names(team: Team, source: dict[str, Any] | None, dest: dict[str, Any]) -> dict[str, Any]:
@@ -566,7 +594,7 @@ def _event_names(names: dict[str, Any]) -> dict[str, Any]:
 async def transition_move(
     rt: Runtime, move_id: str, to: str, on: date | None, expected_version: int | None
 ) -> dict[str, Any]:
-    async with rt.unit_of_work() as uow:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc = await load(uow, MOVES, move_id, kind="move")
         check_version(doc, expected_version)
         move = move_from(doc)
@@ -591,7 +619,9 @@ async def transition_move(
                     to_building_name=dest_doc["name"],
                 )
             )
-    return resource(saved)
+        return saved
+
+    return resource(await rt.transaction(work))
 
 
 async def get_move(rt: Runtime, move_id: str) -> dict[str, Any]:
