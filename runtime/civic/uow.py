@@ -152,19 +152,30 @@ def _unreachable(error: PyMongoError) -> PyMongoError:
     return error
 
 
+# How long a change keeps trying when concurrent writers keep winning: well inside the gateway's
+# route timeouts, long enough that a burst of writers to one record is absorbed rather than refused.
+CONFLICT_RETRY_SECONDS = 5.0
+_BACKOFF_FIRST_SECONDS = 0.002
+_BACKOFF_CAP_SECONDS = 0.1
+
+
 async def run_in_transaction(
-    factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], Awaitable[T]], attempts: int = 10
+    factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], Awaitable[T]],
+    retry_for_seconds: float = CONFLICT_RETRY_SECONDS,
 ) -> T:
-    """The one write path: run ``work`` in a unit of work, retrying when the database reports a transient
-    conflict (jittered, bounded backoff), with the request's Idempotency-Key recorded in the same
-    transaction (:mod:`civic.idempotency`).
+    """The one write path: run ``work`` in a unit of work, with the request's Idempotency-Key recorded in
+    the same transaction (:mod:`civic.idempotency`), retrying when the database reports a transient
+    conflict (another writer won the race) for up to ``retry_for_seconds``.
 
     ``work`` must be safe to run again: everything it wrote in a failed attempt was rolled back.
     """
     replay, result = idempotency.replayed_result()
     if replay:
         return cast(T, result)  # the change was committed by the first request with this key
-    for attempt in range(attempts):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + retry_for_seconds
+    attempt = 0
+    while True:
         recorded = False
         try:
             async with factory() as uow:
@@ -178,11 +189,16 @@ async def run_in_transaction(
         except BaseException as exc:
             if recorded:
                 idempotency.rolled_back()  # not committed after all: the next attempt records it again
-            cause = exc.__cause__
-            if (isinstance(exc, Unavailable) and attempt + 1 < attempts and isinstance(cause, PyMongoError)
-                    and cause.has_error_label("TransientTransactionError")):
-                # jittered so two writers that collided do not collide again in lockstep
-                await asyncio.sleep(random.uniform(0.002, 0.01) * 2 ** min(attempt, 5))
-                continue
-            raise
-    raise AssertionError("unreachable")
+            if not (_lost_a_race(exc) and loop.time() < deadline):
+                raise
+        # "Full jitter" (a random wait up to an exponentially growing cap): writers that collided spread
+        # out instead of colliding again in lockstep, and the first retries come almost at once.
+        attempt += 1
+        await asyncio.sleep(random.uniform(0, min(_BACKOFF_CAP_SECONDS, _BACKOFF_FIRST_SECONDS * 2 ** attempt)))
+
+
+def _lost_a_race(exc: BaseException) -> bool:
+    """A transient conflict: another transaction wrote the same document first; trying again can succeed."""
+    cause = exc.__cause__
+    return (isinstance(exc, Unavailable) and isinstance(cause, PyMongoError)
+            and cause.has_error_label("TransientTransactionError"))
