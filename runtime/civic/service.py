@@ -38,7 +38,7 @@ from civic.outbox import OutboxRelay, prepare_outbox, replay
 from civic.problems import document_problems, install_problem_handlers
 from civic.settings import ServiceSettings
 from civic.telemetry import FRAMEWORK_TELEMETRY_OFF, ServerSpanMiddleware, configure_tracing, shutdown_tracing
-from civic.uow import OUTBOX, UnitOfWork, UnitOfWorkFactory, _UnitOfWorkContext, run_in_transaction
+from civic.uow import OUTBOX, UnitOfWork, UnitOfWorkFactory, run_in_transaction
 
 log = logging.getLogger("civic.service")
 T = TypeVar("T")
@@ -79,11 +79,9 @@ class Runtime:
         self.prepared = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
-    def unit_of_work(self) -> _UnitOfWorkContext:
-        return self._uow_factory()
-
     async def transaction(self, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-        """Run ``work`` in a unit of work, retried when a concurrent writer caused a transient conflict."""
+        """The one way a service changes its data: ``work`` runs in a unit of work (one MongoDB transaction
+        with its events and the request's Idempotency-Key), retried when a concurrent writer won the race."""
         return await run_in_transaction(self._uow_factory, work)
 
     async def deliver(self, envelope: Envelope) -> str:
