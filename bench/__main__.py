@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import json
 import os
 import platform
@@ -21,32 +20,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 from civic.auth import ALL_SCOPES
+from civic.cli.seeding import seed_services
 from civic.cli.stack import SERVICES, Stack, StackConfig
 
 from bench import events, gateway, occupancy, savings
 
 HERE = Path(__file__).parent
-SEED_MODULES = {s: f"civic_{s}.seed" for s in SERVICES}
 
 
 def say(message: str) -> None:
     print(message, flush=True)
 
 
-async def _seed(stack: Stack, token: str) -> None:
-    for service in SERVICES:
-        async with httpx.AsyncClient(base_url=stack.service_url(service), timeout=120, trust_env=False,
-                                     headers={"Authorization": f"Bearer {token}"}) as client:
-            await importlib.import_module(SEED_MODULES[service]).seed(client)
+async def _seed(stack: Stack) -> None:
+    # tokens from this stack's own keys, never a checkout's .civic/keys (a `make run` beside the bench)
+    await seed_services({s: stack.service_url(s) for s in SERVICES}, stack.keys)
 
 
 async def measure(stack: Stack, quick: bool) -> dict[str, Any]:
     token = stack.token(ALL_SCOPES, sub="bench")
     headers = {"Authorization": f"Bearer {token}"}
     results: dict[str, Any] = {}
-    await _seed(stack, token)
+    await _seed(stack)
 
     say("· gateway: direct vs through the gateway, dashboard vs slowest backend")
     urls = {"gateway": stack.gateway_url(), **{s: stack.service_url(s) for s in SERVICES}}

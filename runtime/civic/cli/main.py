@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import fcntl
-import importlib
 import json
 import os
 import signal
@@ -17,10 +16,9 @@ from typing import Any
 import httpx
 
 from civic.auth import ALL_SCOPES, LocalSigningKey
+from civic.cli.seeding import seed_services
 from civic.cli.stack import Stack, StackConfig, StackError, _http_ok, _pid_alive, read_state
 from civic.settings import SERVICES
-
-SEED_MODULES = {s: f"civic_{s}.seed" for s in SERVICES}
 
 
 def state_dir() -> Path:
@@ -63,7 +61,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         stack.start()
         if first_start and not args.no_seed:
             echo("civic: loading the demo data (first start)")
-            seed({s: stack.service_url(s) for s in SERVICES}, stack.token(ALL_SCOPES, sub="civic-seed"))
+            seed({s: stack.service_url(s) for s in SERVICES}, stack.keys)
             (directory / "seeded").write_text(time.strftime("%Y-%m-%dT%H:%M:%S"))
         echo("")
         echo(f"civic is up. Gateway: {stack.gateway_url()}  (API under /api/…, docs at /docs)")
@@ -88,16 +86,9 @@ def cmd_up(args: argparse.Namespace) -> int:
     return 0
 
 
-def seed(urls: dict[str, str], token: str) -> None:
-    async def run() -> None:
-        for service in SERVICES:
-            module = importlib.import_module(SEED_MODULES[service])
-            async with httpx.AsyncClient(base_url=urls[service], timeout=120,
-                                         headers={"Authorization": f"Bearer {token}"}) as client:
-                await module.seed(client)
-            echo(f"  seeded   {service}")
-
-    asyncio.run(run())
+def seed(urls: dict[str, str], keys: LocalSigningKey) -> None:
+    """Load the demo data into the services at ``urls``, with tokens signed by ``keys`` (theirs)."""
+    asyncio.run(seed_services(urls, keys, echo))
 
 
 def _running_state() -> dict[str, Any]:
@@ -150,7 +141,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 def cmd_seed(args: argparse.Namespace) -> int:
     state = _running_state()
-    seed(state["service_urls"], _keys().mint("civic-seed", list(ALL_SCOPES)))
+    seed(state["service_urls"], _keys())  # the running stack's keys: it was started with this state directory
     (state_dir() / "seeded").write_text(time.strftime("%Y-%m-%dT%H:%M:%S"))
     return 0
 

@@ -13,17 +13,17 @@ week). Running it twice creates nothing new: every create carries a stable Idemp
 is skipped when a resource of that title already exists (relative dates change the body daily).
 
 Approving content needs someone other than its author. The seed's own client is the author; the
-approver is a second client (``approver``). When none is given, the local stack's signing key (under
-``$CIVIC_STATE_DIR/keys``) mints one for a demo head of communications; without either, content
-stops at in_review.
+approver is a second client (``approver``). When none is given, ``mint`` (a token signer for the stack
+being seeded, passed by whoever seeds it: ``civic up``, ``civic seed``, the bench) signs one for a demo
+head of communications; without either, content stops at in_review. The seed never looks for keys
+itself: a checkout's ``.civic/keys`` belong to ``make run``'s stack, which need not be the one seeded.
 """
 
 from __future__ import annotations
 
 import logging
-import os
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,6 +31,10 @@ import httpx
 log = logging.getLogger("civic.comms.seed")
 
 APPROVER_SUB = "demo-head-of-communications"
+APPROVER_SCOPES = ["comms:read", "comms:write", "comms:approve"]
+
+#: signs a token for (subject, scopes) with the keys of the stack being seeded
+Mint = Callable[[str, list[str]], str]
 
 CITY_STATUS = {
     "title": "City Status bid",
@@ -145,34 +149,36 @@ CHAMPIONS = [
 ]  # no champion yet: Public Health, Highways, Leisure and Culture, Finance, Legal and Democratic
 
 
-async def seed(client: httpx.AsyncClient, approver: httpx.AsyncClient | None = None) -> None:
+async def seed(
+    client: httpx.AsyncClient, approver: httpx.AsyncClient | None = None, *, mint: Mint | None = None
+) -> None:
     today = datetime.now(UTC).date()
-    approver = approver or _local_approver(client)
-    try:
-        campaign_id = await _campaign(client, today)
-        await _content(client, approver, campaign_id)
-        await _corporate_plan(client, today)
-        await _logo_survey(client, today)
-        await _place_standard(client, today)
-        await _champions(client)
-        await _media(client, today)
-    finally:
-        if approver is not None and approver is not client:
-            await approver.aclose()
+    campaign_id = await _campaign(client, today)
+    await _content(client, approver or _approver(client, mint), campaign_id)
+    await _corporate_plan(client, today)
+    await _logo_survey(client, today)
+    await _place_standard(client, today)
+    await _champions(client)
+    await _media(client, today)
 
 
-def _local_approver(client: httpx.AsyncClient) -> httpx.AsyncClient | None:
-    """A second identity for the four-eyes approval, from the local stack's key (local demo only)."""
-    keys = Path(os.environ.get("CIVIC_STATE_DIR", ".civic")) / "keys"
-    if not (keys / "signing-key.pem").exists():
+class _Speaking:
+    """The seed's own client speaking as another identity: the same connections, that identity's token."""
+
+    def __init__(self, client: httpx.AsyncClient, token: str) -> None:
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    async def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.client.post(url, headers=self.headers, **kwargs)
+
+
+def _approver(client: httpx.AsyncClient, mint: Mint | None) -> _Speaking | None:
+    """A second identity for the four-eyes approval, signed by the stack being seeded (local demo only)."""
+    if mint is None:
         log.warning("no approver for the demo content: it stays in review")
         return None
-    from civic.auth import LocalSigningKey  # only the local stack has a signing key to hand
-
-    token = LocalSigningKey(keys).mint(APPROVER_SUB, ["comms:read", "comms:write", "comms:approve"])
-    return httpx.AsyncClient(
-        base_url=client.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=client.timeout
-    )
+    return _Speaking(client, mint(APPROVER_SUB, APPROVER_SCOPES))
 
 
 def _ok(response: httpx.Response) -> dict[str, Any]:
@@ -220,7 +226,9 @@ async def _campaign(client: httpx.AsyncClient, today: date) -> str:
     return str((await _create(client, "/v1/campaigns", "campaign-city-status", body, existing))["id"])
 
 
-async def _content(client: httpx.AsyncClient, approver: httpx.AsyncClient | None, campaign_id: str) -> None:
+async def _content(
+    client: httpx.AsyncClient, approver: httpx.AsyncClient | _Speaking | None, campaign_id: str
+) -> None:
     existing = {c["title"]: c for c in await _all(client, "/v1/content", campaign_id=campaign_id)}
     now = datetime.now(UTC)
     when = {"blog": now + timedelta(hours=2), "letters": now + timedelta(days=7)}
