@@ -15,7 +15,6 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 from civic import metrics
 from civic.auth import Caller
 from civic.errors import DomainError, Forbidden, NotFound, Unavailable
@@ -33,7 +32,7 @@ from civic_gateway import openapi
 from civic_gateway.composition import Composed, PartUnavailable, compose, dashboard_body, story_body
 from civic_gateway.headers import usable_request_id
 from civic_gateway.identity import Identity, check_scopes
-from civic_gateway.pool import BackendPool
+from civic_gateway.pool import BackendError, BackendPool
 from civic_gateway.protection import (
     BadContentLength,
     BodyTooLarge,
@@ -158,8 +157,8 @@ class Gateway:
         async def fetch(service: str) -> dict[str, Any] | None:
             try:
                 answer = await self.backends.read(service, "/openapi.json", timeout_seconds=2.0)
-                return answer.json() if answer.status_code == 200 else None
-            except (httpx.HTTPError, ValueError):
+                return answer.json() if answer.status == 200 else None
+            except (BackendError, ValueError):
                 return None
 
         specs = await asyncio.gather(*(fetch(s) for s in SERVICES))

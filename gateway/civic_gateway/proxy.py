@@ -1,7 +1,10 @@
 """Calls to the backends: the streaming forwarder and the JSON reads the composed views make.
 
-One connection pool (:class:`civic_gateway.pool.BackendPool`) serves every call. Each call goes
-through its backend's circuit breaker; the outcome is recorded so a dead service is not hammered.
+One connection pool (:class:`civic_gateway.pool.BackendPool`, aiohttp's client) serves every call.
+Each call goes through its backend's circuit breaker; the outcome is recorded so a dead service is
+not hammered. Transport failures become problem details: pool exhausted 503 (Retry-After 1), no
+connection 503 (Retry-After 5), a timeout 504, a broken exchange 502, a request the gateway will not
+send as it is 400.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import httpx
 from civic.auth import Caller
 from civic.problems import problem
 from civic.telemetry import trace_headers
@@ -21,7 +23,17 @@ from starlette.responses import Response, StreamingResponse
 
 from civic_gateway.composition import PartForbidden, PartUnavailable
 from civic_gateway.headers import request_headers_for_backend, response_headers_for_caller
-from civic_gateway.pool import BackendPool, Timeouts, origin_of
+from civic_gateway.pool import (
+    BackendError,
+    BackendPool,
+    ConnectFailed,
+    PoolExhausted,
+    Refused,
+    Reply,
+    TimedOut,
+    Timeouts,
+    origin_of,
+)
 from civic_gateway.protection import (
     CircuitBreakers,
     CircuitOpen,
@@ -94,11 +106,11 @@ class Backends:
             breaker.record_success()
         self._record(service, str(status))
 
-    def _transport_failed(self, service: str, exc: httpx.TransportError) -> None:
-        if isinstance(exc, httpx.PoolTimeout | httpx.LocalProtocolError):
+    def _transport_failed(self, service: str, exc: BackendError) -> None:
+        if isinstance(exc, PoolExhausted | Refused):
             # our own pool is exhausted, or the gateway refused to send: the backend is not at fault
             self.breakers[service].release()
-            self._record(service, "pool_timeout" if isinstance(exc, httpx.PoolTimeout) else "refused")
+            self._record(service, "pool_timeout" if isinstance(exc, PoolExhausted) else "refused")
             return
         self.breakers[service].record_failure()
         self._record(service, type(exc).__name__)
@@ -112,8 +124,7 @@ class Backends:
         has_body = "content-length" in headers or "transfer-encoding" in headers
         content: AsyncIterator[bytes] | None = limited(request.stream(), self.max_body_bytes) if has_body else None
         origin, base_path = self.origins[route.service]
-        out_headers = [(b"host", origin.host_header)]
-        out_headers += request_headers_for_backend(request.scope["headers"])
+        out_headers = request_headers_for_backend(request.scope["headers"])
         out_headers += [
             (b"authorization", b"Bearer " + caller.token.encode("latin-1")),
             (b"x-request-id", request_id.encode("latin-1")),
@@ -127,13 +138,13 @@ class Backends:
         try:
             answer = await self.pool.send(
                 origin,
-                request.method.encode("ascii"),
+                request.method,
                 base_path.encode("latin-1") + _backend_target(request, route),
                 out_headers,
                 content,
                 self._timeout(route.timeout_seconds),
             )
-        except httpx.TransportError as exc:
+        except BackendError as exc:
             self._transport_failed(route.service, exc)
             return _transport_problem(route.service, exc, request.url.path)
         except BaseException:  # the caller's body was too large, the caller hung up: no verdict
@@ -149,7 +160,7 @@ class Backends:
             # task group per request in Starlette, which is most of the gateway's added latency.
             try:
                 raw = await answer.read()
-            except httpx.TransportError as exc:
+            except BackendError as exc:
                 self._transport_failed(route.service, exc)
                 return _transport_problem(route.service, exc, request.url.path)
             response = Response(raw, status_code=answer.status)
@@ -161,7 +172,7 @@ class Backends:
                 async for chunk in answer.chunks():
                     yield chunk
             finally:
-                answer.close()  # a caller hanging up must not leak the connection
+                answer.close()  # a caller hanging up must not leak the connection (closed, not reused)
 
         streamed = StreamingResponse(body(), status_code=answer.status)
         streamed.raw_headers = response_headers
@@ -192,19 +203,19 @@ class Backends:
                 ],
                 timeout_seconds=self.timeouts.for_path(service, path),
             )
-        except httpx.TransportError as exc:
+        except BackendError as exc:
             self._transport_failed(service, exc)
             raise PartUnavailable(f"the {service} service cannot be reached ({type(exc).__name__})") from exc
         except BaseException:
             self.breakers[service].release()  # cancelled (over budget) or caller gone: no verdict
             raise
-        self._verdict(service, answer.status_code)
-        if answer.status_code == 403:
+        self._verdict(service, answer.status)
+        if answer.status == 403:
             raise PartForbidden(_detail(answer) or f"the {service} service refused the caller")
-        if answer.status_code != 200:
+        if answer.status != 200:
             raise PartUnavailable(
-                f"the {service} service answered {answer.status_code}" + (f": {_detail(answer)}" if _detail(answer) else ""),
-                status=answer.status_code,
+                f"the {service} service answered {answer.status}" + (f": {_detail(answer)}" if _detail(answer) else ""),
+                status=answer.status,
             )
         try:
             return answer.json()
@@ -219,32 +230,33 @@ class Backends:
         timeout_seconds: float,
         headers: list[tuple[str, str]] | None = None,
         params: dict[str, str] | None = None,
-    ) -> httpx.Response:
-        """GET a backend resource, read whole (no circuit breaker: callers decide what an answer means)."""
+    ) -> Reply:
+        """GET a backend resource, read whole (no circuit breaker: callers decide what an answer means).
+
+        Raises :class:`civic_gateway.pool.BackendError` when there is no whole answer."""
         origin, base_path = self.origins[service]
         target = quote(base_path + path, safe="/%:@!$&'()*+,;=-._~") + (f"?{urlencode(params)}" if params else "")
         answer = await self.pool.send(
             origin,
-            b"GET",
+            "GET",
             target.encode("ascii"),
-            [(b"host", origin.host_header)]
-            + [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers or ()],
+            [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers or ()],
             timeouts=self._timeout(timeout_seconds),
         )
-        return httpx.Response(answer.status, headers=answer.headers, content=await answer.read())
+        return Reply(answer.status, answer.headers, await answer.read())
 
     async def ready(self, service: str, timeout_seconds: float = 1.0) -> bool:
         try:
             answer = await self.read(service, "/readyz", timeout_seconds=timeout_seconds)
-        except httpx.HTTPError:
+        except BackendError:
             return False
-        return answer.status_code == 200
+        return answer.status == 200
 
     async def aclose(self) -> None:
         await self.pool.aclose()
 
 
-def _detail(answer: httpx.Response) -> str:
+def _detail(answer: Reply) -> str:
     try:
         body = answer.json()
     except ValueError:
@@ -264,8 +276,8 @@ def _backend_target(request: Request, route: Route) -> bytes:
     return target + b"?" + query if query else target
 
 
-def _transport_problem(service: str, exc: httpx.TransportError, path: str) -> Response:
-    if isinstance(exc, httpx.PoolTimeout):
+def _transport_problem(service: str, exc: BackendError, path: str) -> Response:
+    if isinstance(exc, PoolExhausted):
         REFUSED.labels("pool_exhausted").inc()
         return problem(
             503,
@@ -274,9 +286,9 @@ def _transport_problem(service: str, exc: httpx.TransportError, path: str) -> Re
             headers={"Retry-After": "1"},
             service=service,
         )
-    if isinstance(exc, httpx.LocalProtocolError):
+    if isinstance(exc, Refused):
         return problem(400, f"The request cannot be passed on to the {service} service: {exc}", instance=path)
-    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+    if isinstance(exc, ConnectFailed):
         return problem(
             503,
             f"The {service} service cannot be reached; nothing was changed.",
@@ -284,7 +296,7 @@ def _transport_problem(service: str, exc: httpx.TransportError, path: str) -> Re
             headers={"Retry-After": "5"},
             service=service,
         )
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, TimedOut):
         return problem(
             504,
             f"The {service} service did not answer in time; the request may or may not have "
@@ -294,7 +306,7 @@ def _transport_problem(service: str, exc: httpx.TransportError, path: str) -> Re
         )
     return problem(
         502,
-        f"The {service} service broke off the exchange ({type(exc).__name__}); the request may "
+        f"The {service} service broke off the exchange ({exc}); the request may "
         "or may not have taken effect (retry with the same Idempotency-Key to be safe).",
         instance=path,
         service=service,

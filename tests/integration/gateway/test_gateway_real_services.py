@@ -1,18 +1,21 @@
 """The gateway in front of the four real services, as processes (the runtime's ephemeral stack).
 
 Authorisation table against real backends (the gateway's coarse scope check, then the service's
-own), and a killed service degrading the dashboard. Slow to start (embedded MongoDB-wire servers
-and broker), so marked e2e as well.
+own), many keep-alive callers of which half send bodies the service refuses unread (the probe that
+found the gateway desynchronising its connections), and a killed service degrading the dashboard.
+Slow to start (embedded MongoDB-wire servers and broker), so marked e2e as well.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from civic.cli.stack import Stack, StackConfig
+from gateway_probe import misanswered, probe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 SERVICES = ("savings", "property", "safeguarding", "comms")
@@ -80,6 +83,34 @@ def test_ops_routes_reach_the_service_with_the_ops_scope(platform_stack: Stack) 
         platform_stack.gateway_url() + "/api/savings/ops/dead-letters", headers=headers, timeout=30
     )
     assert response.status_code == 200, response.text
+
+
+def test_keep_alive_callers_get_their_own_answers_when_the_service_refuses_bodies_unread(
+    platform_stack: Stack,
+) -> None:
+    gateway = platform_stack.gateway_url()
+    writer = {"Authorization": f"Bearer {platform_stack.token(['savings:read', 'savings:write'])}"}
+    ids = []
+    for n in range(6):
+        created = httpx.post(
+            gateway + "/api/savings/v1/initiatives",
+            json={"title": f"Keep-alive probe {n}", "directorate": "Resources", "theme": "process_policy",
+                  "category": "transformation", "profile": [{"year": "2030/31", "planned_pence": 1_000}]},
+            headers=writer,
+            timeout=30,
+        )
+        assert created.status_code == 201, created.text
+        ids.append(created.json()["id"])
+    tokens = [platform_stack.token(["savings:read", "savings:write"], sub=f"caller-{n}") for n in range(8)]
+
+    # the collection takes GET and POST: DELETE, PUT and PATCH are answered 405 before the body is read
+    outcomes = asyncio.run(probe(
+        gateway, tokens, refusing_path="/api/savings/v1/initiatives", reads=[f"/api/savings/v1/initiatives/{i}" for i in ids]
+    ))
+
+    assert len(outcomes) == 8 * 60
+    wrong = misanswered(outcomes, lambda outcome: outcome.json()["id"])
+    assert wrong == [], "\n".join(wrong[:20])
 
 
 def test_killing_a_service_degrades_the_dashboard(platform_stack: Stack) -> None:
