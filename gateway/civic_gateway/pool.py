@@ -342,37 +342,41 @@ class BackendPool:
             slots = self._slots[origin] = asyncio.Semaphore(self.max_connections)
         await _take_slot(slots, timeouts.pool)
 
-        deadline = asyncio.timeout(None)
         try:
-            async with deadline:
-                if body is not None:
-                    body.deadline = deadline
-                try:
-                    response = await self._client().request(
-                        method,
-                        url,
-                        headers=fields,
-                        data=None if body is None else body.chunks(),
-                        allow_redirects=False,
-                        timeout=timeouts.client,
-                    )
-                finally:
-                    if body is not None:
-                        body.deadline = None
+            if body is None:
+                response = await self._client().request(
+                    method, url, headers=fields, allow_redirects=False, timeout=timeouts.client
+                )
+            else:
+                response = await self._send_body(method, url, fields, body, timeouts)
         except BaseException as exc:
             slots.release()
-            if body is not None and body.failure is not None:
-                raise body.failure from None  # the caller's side: over the limit, or gone
-            if deadline.expired():
-                raise WriteTimedOut(f"the backend took no body for {timeouts.write:g} s") from None
-            if isinstance(exc, Exception):
-                raise _failure(exc) from exc
-            raise
+            if not isinstance(exc, Exception) or isinstance(exc, BackendError) or (body and exc is body.failure):
+                raise
+            raise _failure(exc) from exc
         if body is not None and not body.whole:
             # answered before it had the whole body: the backend still expects the rest on this
             # connection, so the connection must carry nothing else
             _spend(response)
         return BackendAnswer(response, slots)
+
+    async def _send_body(
+        self, method: str, url: URL, fields: list[tuple[str, str]], body: _Body, timeouts: Timeouts
+    ) -> aiohttp.ClientResponse:
+        deadline = body.deadline = asyncio.timeout(None)  # armed by the body while a chunk is being written
+        try:
+            async with deadline:
+                return await self._client().request(
+                    method, url, headers=fields, data=body.chunks(), allow_redirects=False, timeout=timeouts.client
+                )
+        except BaseException:
+            if body.failure is not None:
+                raise body.failure from None  # the caller's side: over the limit, or gone
+            if deadline.expired():
+                raise WriteTimedOut(f"the backend took no body for {timeouts.write:g} s") from None
+            raise
+        finally:
+            body.deadline = None
 
     async def aclose(self) -> None:
         self._closed = True
