@@ -6,11 +6,11 @@ It returns figures only, no verdicts. The probe is one cheap read of one service
 through the gateway by 32 concurrent callers, each on its own keep-alive connection:
 
 - **throughput**: the 32 callers send back to back (saturation), direct and via the gateway in
-  alternating windows; the ratio of the two (target >= 0.6);
+  alternating windows; the ratio of the two (target >= 0.9);
 - **added latency**: the 32 callers send on a fixed schedule at the same rate both ways, half the
   gateway's own saturated throughput, so both paths are loaded and neither is queueing at its limit;
   latency counts from each request's scheduled time, so a backlog on the caller's side is not hidden.
-  The difference of the p50s and p99s is what the gateway adds (targets p50 <= 2 ms, p99 <= 10 ms).
+  The difference of the p50s and p99s is what the gateway adds (targets p50 <= 1 ms, p99 <= 5 ms).
   The paced windows come in pairs (direct, then via the gateway, a few seconds each); the p99 target is
   held against the median over the pairs of each pair's p99 difference. A single pause elsewhere on
   the machine (a database server's collector, a service's background job) puts 10-30 late answers
@@ -42,6 +42,11 @@ import httpx
 from bench.measure import ms, percentile
 from bench.standins import StandIn
 from bench.wire import Connection
+
+# the targets (held in bench/__main__.py's table): what the front door may cost, measured side by side
+THROUGHPUT_RATIO_TARGET = 0.9  # via the gateway / direct, saturated, concurrency 32
+ADDED_P50_MS_TARGET = 1  # added p50, paced, concurrency 32
+ADDED_P99_MS_TARGET = 5  # added p99, paced, concurrency 32 (median over window pairs)
 
 CONCURRENCY = 32
 WINDOW_SECONDS = 3.0
