@@ -17,9 +17,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from civic.outbox import prepare_outbox
+from civic.uow import outbox_record
+from civic_contracts.envelope import Envelope
+from civic_contracts.savings import InitiativeProposed
 from civic_savings import figures
 from civic_savings.domain import THEMES, Initiative
-from civic_savings.repository import INITIATIVES, TOTALS, cell_and_shard, cell_document, cell_id, to_document
+from civic_savings.repository import (
+    INITIATIVES,
+    TOTALS,
+    cell_and_shard,
+    cell_document,
+    cell_id,
+    ensure_indexes,
+    to_document,
+)
 from civic_savings.service import TOTALS_SHARDS
 from pymongo import AsyncMongoClient, UpdateOne
 
@@ -134,10 +146,16 @@ async def _report_total(client: httpx.AsyncClient) -> int:
 
 
 async def create_rate(service_urls: list[str], mongodb_url: str, headers: dict[str, str]) -> dict[str, Any]:
-    """POST /v1/initiatives (validation, transaction, outbox, read model) against ``insert_one`` of the same
-    document on the same server, at the same concurrency, interleaved raw / API / raw / API."""
+    """POST /v1/initiatives (validation, transaction, outbox, read model) against the same writes made by
+    the driver alone, on the same server, at the same concurrency, interleaved raw / API / raw / API.
+
+    The driver's writes go to a scratch database with the service's own indexes (initiatives, totals,
+    outbox), so both sides pay for the same index maintenance: "the same writes", not cheaper ones.
+    """
     mongo: AsyncMongoClient[Any] = AsyncMongoClient(mongodb_url, tz_aware=True)
     scratch = mongo["civic_savings_bench"]["initiatives"]
+    await ensure_indexes(scratch.database)
+    await prepare_outbox(scratch.database, retention_days=14)
     rng = random.Random(3)
     try:
         async with httpx.AsyncClient(headers=headers, timeout=60, limits=limits(CONCURRENCY * 2), trust_env=False) as client:
@@ -153,7 +171,7 @@ async def create_rate(service_urls: list[str], mongodb_url: str, headers: dict[s
 
             async def raw_transaction(n: int) -> bool:
                 # what any correct create must write, with the driver alone: the initiative, its read-model
-                # cell (a random shard, as the service does) and an outbox record in one transaction, retried
+                # cells (a random shard, as the service does) and its event's outbox record in one transaction, retried
                 # on a write conflict by the driver (no HTTP, validation, auth, events or target checks)
                 initiative = _initiative(rng, n)
                 shard = rng.randrange(TOTALS_SHARDS)
@@ -164,7 +182,13 @@ async def create_rate(service_urls: list[str], mongodb_url: str, headers: dict[s
                         UpdateOne({"_id": cell_id(cell, shard)}, {"$inc": inc}, upsert=True)
                         for cell, inc in figures.contribution(initiative).items()
                     ], session=session)
-                    await scratch.database["outbox"].insert_one({"_id": uuid.uuid4().hex, "n": n}, session=session)
+                    event = InitiativeProposed(initiative_id=initiative.id, title=initiative.title,
+                                               theme=initiative.theme, directorate=initiative.directorate,
+                                               programme=initiative.programme,
+                                               planned_pence=initiative.planned_pence)
+                    await scratch.database["outbox"].insert_one(
+                        outbox_record(Envelope.wrap(event, source="/civic/savings"), datetime.now(UTC), 0),
+                        session=session)
 
                 async with mongo.start_session() as session:
                     await session.with_transaction(write)

@@ -1,0 +1,86 @@
+"""What must hold across the platform however many callers and replicas there were, read from the databases.
+
+Used by the soak (``bench/soak.py``) and by the end-to-end replica test: each check returns a list of
+what is wrong (empty when it holds), so a report can say exactly which record broke which rule.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from civic_comms.handlers import HANDLERS as COMMS_HANDLERS
+from civic_comms.repository import RESPONSE_TALLIES, RESPONSES
+from civic_property.domain import CLOSED, DISPOSED, FOR_DISPOSAL
+from civic_savings import figures
+from civic_savings.handlers import HANDLERS as SAVINGS_HANDLERS
+from civic_savings.repository import INITIATIVES, TOTALS, cell_and_shard, to_model
+from pymongo.asynchronous.database import AsyncDatabase
+
+Database = AsyncDatabase[Any]
+
+#: the event types each consuming service reacts to (what its inbox must end up holding)
+REACTS_TO = {"savings": frozenset(SAVINGS_HANDLERS), "comms": frozenset(COMMS_HANDLERS)}
+#: a building in any of these has been closed, so its running cost is a realised saving
+CLOSED_STATUSES = (CLOSED, FOR_DISPOSAL, DISPOSED)
+
+
+async def savings_totals_match_initiatives(savings: Database) -> list[str]:
+    """The read model's totals, every shard of every cell added up, equal the initiatives' own figures."""
+    expected = figures.summed(
+        (cell, sums)
+        async for doc in savings[INITIATIVES].find({})
+        for cell, sums in figures.contribution(to_model(doc)).items()
+    )
+    kept = figures.summed([(cell_and_shard(doc["_id"])[0], doc) async for doc in savings[TOTALS].find({})])
+    wrong = []
+    for cell in sorted(set(expected) | set(kept)):
+        want = {m: v for m, v in expected.get(cell, {}).items() if v}
+        have = {m: v for m, v in kept.get(cell, {}).items() if v}
+        if want != have:
+            wrong.append(f"totals of {cell}: read model {have}, initiatives {want}")
+    return wrong
+
+
+async def closures_realised_once(property_db: Database, savings: Database,
+                                 building_ids: list[str] | None = None) -> list[str]:
+    """Each building property closed (or went on to sell) is one saving in savings: never none, never two.
+
+    ``building_ids`` narrows the check to the buildings a test or soak made itself.
+    """
+    among: dict[str, Any] = {"$in": building_ids} if building_ids is not None else {"$type": "string"}
+    closed = {doc["_id"] for doc in await property_db["buildings"].find(
+        {"_id": among, "status": {"$in": list(CLOSED_STATUSES)}}, {"_id": 1}).to_list()}
+    realised = Counter(doc["building_id"] for doc in await savings[INITIATIVES].find(
+        {"building_id": among}, {"building_id": 1}).to_list())
+    wrong = [f"building {b} closed, no saving" for b in sorted(closed - set(realised))]
+    wrong += [f"building {b} realised {n} times" for b, n in sorted(realised.items()) if n > 1]
+    wrong += [f"saving for building {b}, which is not closed" for b in sorted(set(realised) - closed)]
+    return wrong
+
+
+async def tallies_match_responses(comms: Database) -> list[str]:
+    """Each consultation's response tally (all shards) equals the responses stored for it."""
+    stored = Counter({row["_id"]: row["n"] async for row in await comms[RESPONSES].aggregate(
+        [{"$group": {"_id": "$consultation_id", "n": {"$sum": 1}}}])})
+    tallied = Counter({row["_id"]: row["n"] async for row in await comms[RESPONSE_TALLIES].aggregate(
+        [{"$group": {"_id": "$consultation_id", "n": {"$sum": "$responses"}}}])})
+    return [f"consultation {c}: tally {tallied[c]}, responses stored {stored[c]}"
+            for c in sorted(set(stored) | set(tallied)) if stored[c] != tallied[c]]
+
+
+async def events_applied(producers: dict[str, Database], consumer: str, consumer_db: Database) -> dict[str, Any]:
+    """Events the producers published of the types ``consumer`` reacts to, against its inbox.
+
+    The inbox is keyed by event id, so an event applied twice cannot show here; that is what the
+    other invariants (one saving per building, tallies) catch.
+    """
+    types = sorted(REACTS_TO[consumer])
+    produced: set[str] = set()
+    for db in producers.values():
+        produced |= {doc["_id"] for doc in await db["outbox"].find({"type": {"$in": types}}, {"_id": 1}).to_list()}
+    applied = {doc["_id"] for doc in await consumer_db["inbox"].find(
+        {"_id": {"$in": sorted(produced)}}, {"_id": 1}).to_list()}
+    dead = await consumer_db["dead_letters"].count_documents({"status": "open"})
+    return {"produced": len(produced), "applied": len(applied), "missing": sorted(produced - applied)[:20],
+            "dead_letters_open": dead}
