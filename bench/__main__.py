@@ -2,7 +2,8 @@
 
 Every target is a ratio of two things measured in this one run on this one machine, so a slow or
 noisy machine moves both sides alike. Figures are written to ``bench/results.md`` (for people) and
-``bench/results.json`` (for comparing runs); nothing here fails a build.
+``bench/results.json`` (for comparing runs); nothing here fails a build. ``python -m bench --gateway``
+measures the gateway section alone (a couple of minutes) into ``bench/results-gateway.{md,json}``.
 """
 
 from __future__ import annotations

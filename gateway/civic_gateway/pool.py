@@ -175,29 +175,34 @@ class _Body:
     chunk's write to the write timeout, and keeps what the caller's side raised (a body over the
     limit, a caller gone) so it is not mistaken for the backend's failure."""
 
-    __slots__ = ("_source", "_write_seconds", "deadline", "failure", "whole")
+    __slots__ = ("_source", "_timeouts", "deadline", "failure", "whole")
 
-    def __init__(self, source: AsyncIterable[bytes], write_seconds: float | None) -> None:
+    def __init__(self, source: AsyncIterable[bytes], timeouts: Timeouts) -> None:
         self._source = source
-        self._write_seconds = write_seconds
+        self._timeouts = timeouts
         self.deadline: asyncio.Timeout | None = None  # set while the call waits for the answer's head
         self.whole = False
         self.failure: BaseException | None = None
 
     async def chunks(self) -> AsyncIterator[bytes]:
+        write = self._timeouts.write
         try:
             async for chunk in self._source:
                 if not chunk:
                     continue
-                self._watch(self._write_seconds)
+                self._watch(write)
                 yield chunk  # aiohttp writes it, and asks for the next once the transport took it
-                self._watch(None)
+                self._watch(None)  # waiting for the caller's next chunk is not the backend's doing
         except (GeneratorExit, asyncio.CancelledError):
             raise  # aiohttp stopped sending (the answer came first, or the call was cancelled)
         except BaseException as exc:
             self.failure = exc
             raise
         self.whole = True
+        # aiohttp still writes the end of a chunked body, and starts its read timeout only once that
+        # has left: a backend that stops reading right there must not hold the call for ever
+        read = self._timeouts.read
+        self._watch(None if write is None or read is None else write + read)
 
     def _watch(self, seconds: float | None) -> None:
         deadline = self.deadline
@@ -336,7 +341,7 @@ class BackendPool:
             if isinstance(content, bytes):
                 fields.append(("content-length", str(len(content))))
                 content = _one_chunk(content)
-            body = _Body(content, timeouts.write)
+            body = _Body(content, timeouts)
         slots = self._slots.get(origin)
         if slots is None:
             slots = self._slots[origin] = asyncio.Semaphore(self.max_connections)
@@ -372,6 +377,8 @@ class BackendPool:
         except BaseException:
             if body.failure is not None:
                 raise body.failure from None  # the caller's side: over the limit, or gone
+            if deadline.expired() and body.whole:
+                raise ReadTimedOut("the backend neither took the end of the body nor answered in time") from None
             if deadline.expired():
                 raise WriteTimedOut(f"the backend took no body for {timeouts.write:g} s") from None
             raise

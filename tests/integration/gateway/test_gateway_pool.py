@@ -374,6 +374,21 @@ async def test_a_backend_slower_than_the_read_timeout_is_a_read_timeout(server: 
     await pool.aclose()
 
 
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+async def test_a_backend_that_takes_the_body_and_never_answers_is_a_read_timeout(
+    server: CountingServer, chunked: bool
+) -> None:
+    server.delay = 1.0
+    pool = BackendPool(max_connections=1)
+    headers = [] if chunked else [(b"content-length", b"6")]
+    with pytest.raises(ReadTimedOut):
+        await call(pool, server.url, method="POST", headers=headers, content=_chunks(b"abc", b"def"),
+                   timeouts=quick(read=0.2, write=0.2))
+    server.delay = 0.0
+    assert await call(pool, server.url, timeouts=quick(pool=0.5)) == (200, b"ok")
+    await pool.aclose()
+
+
 async def test_a_backend_that_takes_no_body_is_a_write_timeout(server: CountingServer) -> None:
     server.reads = False  # accepts the connection, never reads the request, never answers
 
