@@ -6,7 +6,8 @@ import asyncio
 import copy
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -44,10 +45,51 @@ from civic_savings.repository import (
     to_model,
 )
 
-# Concurrent changes to one cell (16 writers to one theme, year and directorate in the bench) pick a shard
-# at random; with 8 shards two of them met on most creates and one had to start again.
-TOTALS_SHARDS = 32
+# Concurrent changes to one cell (16 writers to one theme, year and directorate in the bench) write
+# different shards of it. Within a process a change takes a shard no other change of the process is
+# writing (ShardsInUse); replicas choose apart, at random among this many.
+TOTALS_SHARDS = 64
 log = logging.getLogger("civic.savings")
+
+
+class ShardsInUse:
+    """The read-model shards this process's transactions are writing, so a new one takes another.
+
+    Two transactions adding to the same totals document conflict (the second starts again from
+    scratch); picked at random among 32 shards, 16 writers to one cell met on a third of creates. A
+    shard is held from before the transaction's first write until it has committed or given up, so a
+    change that takes it afterwards starts from a snapshot that already holds the previous one.
+    """
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._held: dict[int, int] = {}
+
+    def pick(self) -> int:
+        """A shard no transaction of this process holds (any shard once all are held)."""
+        if len(self._held) >= self.count:
+            return random.randrange(self.count)
+        if len(self._held) > self.count // 2:
+            return random.choice([s for s in range(self.count) if s not in self._held])
+        while True:
+            shard = random.randrange(self.count)
+            if shard not in self._held:
+                return shard
+
+    @contextmanager
+    def holding(self) -> Iterator[int]:
+        shard = self.pick()
+        self._held[shard] = self._held.get(shard, 0) + 1
+        try:
+            yield shard
+        finally:
+            if self._held[shard] == 1:
+                del self._held[shard]
+            else:
+                self._held[shard] -= 1
+
+
+SHARDS = ShardsInUse(TOTALS_SHARDS)
 
 
 def _now() -> datetime:
@@ -71,13 +113,15 @@ async def propose(rt: Runtime, fields: dict[str, Any], caller: Caller) -> dict[s
     now = _now()
     initiative = Initiative.propose(id=documents.new_id(), **fields, by=caller.sub, now=now)
 
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await documents.insert(uow, INITIATIVES, to_document(initiative))
-        await _keep_read_model(uow, None, initiative, now)
-        uow.emit(InitiativeProposed(**_identity(initiative), planned_pence=initiative.planned_pence))
-        return api_form(doc)
+    with SHARDS.holding() as shard:
 
-    return await rt.transaction(work)
+        async def work(uow: UnitOfWork) -> dict[str, Any]:
+            doc = await documents.insert(uow, INITIATIVES, to_document(initiative))
+            await _keep_read_model(uow, None, initiative, now, shard)
+            uow.emit(InitiativeProposed(**_identity(initiative), planned_pence=initiative.planned_pence))
+            return api_form(doc)
+
+        return await rt.transaction(work)
 
 
 async def get(rt: Runtime, initiative_id: str) -> dict[str, Any]:
@@ -91,7 +135,13 @@ async def _change(
     rt: Runtime, initiative_id: str, expected_version: int | None, change: Change
 ) -> dict[str, Any]:
     """Load, let the domain change the initiative (or refuse, writing nothing), save, record, emit."""
+    with SHARDS.holding() as shard:
+        return await _change_on(rt, initiative_id, expected_version, change, shard)
 
+
+async def _change_on(
+    rt: Runtime, initiative_id: str, expected_version: int | None, change: Change, shard: int
+) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         now = _now()
         doc = await documents.load(uow, INITIATIVES, initiative_id, kind="initiative")
@@ -102,7 +152,7 @@ async def _change(
         if initiative == before:
             return api_form(doc)  # nothing changed: no new version, no event
         saved = await documents.save(uow, INITIATIVES, {**doc, **to_document(initiative)}, doc["version"])
-        await _keep_read_model(uow, before, initiative, now)
+        await _keep_read_model(uow, before, initiative, now, shard)
         for event in events:
             uow.emit(event)
         return api_form(saved)
@@ -226,14 +276,19 @@ async def record_building_saving(
 
 
 async def _keep_read_model(
-    uow: UnitOfWork, before: Initiative | None, after: Initiative, now: datetime
+    uow: UnitOfWork, before: Initiative | None, after: Initiative, now: datetime, shard: int | None = None
 ) -> None:
-    """Add the change's difference to the totals and check the programmes' targets."""
+    """Add the change's difference to the totals and check the programmes' targets.
+
+    ``shard`` is the one the caller holds (:class:`ShardsInUse`) for its whole transaction; without one
+    (an event handler, whose transaction the consumer commits) a shard not held right now is taken.
+    """
     delta = figures.difference(figures.contribution(before), figures.contribution(after))
     if delta:
-        # Each cell is kept as a few shards picked at random, so concurrent changes to the same
-        # theme, year and directorate rarely touch the same document; reports add the shards up.
-        shard = random.randrange(TOTALS_SHARDS)
+        # Each cell is kept as shards, so concurrent changes to the same theme, year and directorate
+        # do not touch the same document; reports add the shards up.
+        if shard is None:
+            shard = SHARDS.pick()
         await uow.db[TOTALS].bulk_write(
             [
                 UpdateOne(
