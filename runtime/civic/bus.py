@@ -7,6 +7,7 @@ import ssl
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -43,9 +44,9 @@ def producer(settings: ServiceSettings, client_id: str) -> AIOKafkaProducer:
     )
 
 
-def consumer(settings: ServiceSettings, group_id: str, topics: list[str]) -> AIOKafkaConsumer:
-    return AIOKafkaConsumer(
-        *topics,
+def consumer(settings: ServiceSettings, group_id: str, topics: list[str],
+             listener: ConsumerRebalanceListener | None = None) -> AIOKafkaConsumer:
+    client = AIOKafkaConsumer(
         group_id=group_id,
         client_id=f"{group_id}-consumer",
         enable_auto_commit=False,
@@ -54,8 +55,11 @@ def consumer(settings: ServiceSettings, group_id: str, topics: list[str]) -> AIO
         session_timeout_ms=10_000,
         heartbeat_interval_ms=1_000,
         metadata_max_age_ms=5_000,
+        fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
         **connection_options(settings),
     )
+    client.subscribe(topics=topics, listener=listener)
+    return client
 
 
 async def ensure_topics(settings: ServiceSettings, topics: list[str]) -> None:

@@ -15,17 +15,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import json
 import logging
+import random
+import time
 import traceback
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import CommitFailedError
 from civic_contracts.envelope import Envelope, topic_for
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
+from prometheus_client import Counter, Gauge, Histogram
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
@@ -38,8 +45,19 @@ from civic.uow import UnitOfWork, UnitOfWorkFactory
 log = logging.getLogger("civic.consumer")
 Handler = Callable[[Envelope, UnitOfWork], Awaitable[None]]
 INBOX = "inbox"
-TOGETHER_AT_MOST = 20  # events per unit of work when a fetch brings several from one partition
+TOGETHER_AT_MOST = 20  # events per unit of work when a fetch brings several
+CONFLICT_RETRIES = 5  # a group that lost a write conflict is tried again, half as large each time
+CONFLICT_PAUSE_SECONDS = 0.02  # the first pause before that, at most; it doubles with each attempt
 DEAD_LETTERS = "dead_letters"
+
+REBALANCES = Counter("civic_consumer_rebalances_total", "Partitions revoked from / assigned to this consumer",
+                     ["service", "change"])
+PARTITIONS = Gauge("civic_consumer_partitions", "Partitions assigned to this process's consumer", ["service"])
+GROUPS = Counter("civic_consumer_groups_total", "Units of work applying several events together, by outcome",
+                 ["service", "outcome"])
+STAGE = Histogram("civic_event_stage_seconds", "Time an event spends in each stage of its way through the consumer",
+                  ["service", "stage"],
+                  buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
 
 
 def deadletter_topic(service: str) -> str:
@@ -56,6 +74,57 @@ class AlreadyHandled(Exception):
 
 class DatabaseAway(Exception):
     """The service's database cannot be reached: the event is not applied, not dead-lettered, and comes again."""
+
+
+def _lost_a_conflict(exc: BaseException) -> bool:
+    """A transaction that lost a write conflict (another one changed the same document first), as opposed
+    to the database being away or a handler failing: trying again at once is the remedy."""
+    cause = exc.__cause__ if isinstance(exc, Unavailable) else exc
+    return (isinstance(cause, PyMongoError) and not isinstance(cause, ConnectionFailure)
+            and cause.has_error_label("TransientTransactionError"))
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    """A message as fetched, read once: its envelope (None if it is not one) and the trace it continues."""
+
+    record: ConsumerRecord[bytes, bytes]
+    envelope: Envelope | None
+    traceparent: str | None
+
+    @property
+    def tp(self) -> TopicPartition:
+        return TopicPartition(self.record.topic, self.record.partition)
+
+    @classmethod
+    def of(cls, record: ConsumerRecord[bytes, bytes]) -> _Delivery:
+        try:
+            envelope: Envelope | None = Envelope.model_validate_json(record.value or b"")
+        except ValueError:
+            envelope = None  # a malformed message: it goes one by one, to dead letters
+        header = next((v.decode(errors="replace") for k, v in (record.headers or []) if k == "traceparent"), None)
+        return cls(record, envelope, header or (envelope.traceparent if envelope else None))
+
+
+class _Rebalances(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka.abc is untyped
+    """Logs and counts every change of this consumer's partitions (a rebalance of the group)."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+
+    def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        REBALANCES.labels(self.service, "revoked").inc()
+        PARTITIONS.labels(self.service).set(0)
+        log.info("partitions revoked", extra={"partitions": _names(revoked)})
+
+    def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        REBALANCES.labels(self.service, "assigned").inc()
+        PARTITIONS.labels(self.service).set(len(assigned))
+        log.info("partitions assigned", extra={"partitions": _names(assigned)})
+
+
+def _names(partitions: set[TopicPartition]) -> list[str]:
+    return sorted(f"{tp.topic}:{tp.partition}" for tp in partitions)
 
 
 class ConsumerRunner:
@@ -106,10 +175,12 @@ class ConsumerRunner:
         self._consumer = None
         self._dlq_producer = None
         self.connected = False
+        PARTITIONS.labels(self.service).set(0)  # out of the group
 
     async def _connect(self) -> AIOKafkaConsumer:
         await bus.ensure_topics(self.settings, [*self.topics, deadletter_topic(self.service)])
-        consumer = bus.consumer(self.settings, group_id=self.service, topics=self.topics)
+        consumer = bus.consumer(self.settings, group_id=self.service, topics=self.topics,
+                                listener=_Rebalances(self.service))
         await consumer.start()
         producer = bus.producer(self.settings, client_id=f"{self.service}-deadletters")
         await producer.start()
@@ -122,37 +193,14 @@ class ConsumerRunner:
         while not self._stopping.is_set():
             try:
                 consumer = self._consumer or await self._connect()
-                batches = await consumer.getmany(timeout_ms=500, max_records=100)
+                batches = await consumer.getmany(timeout_ms=500, max_records=self.settings.consumer_max_records)
                 backoff = 0.5
-                pending = list(batches.items())
-                for index, (tp, records) in enumerate(pending):
-                    done = None
-                    together = await self._apply_records_together(records) if len(records) > 1 else 0
-                    if together:
-                        done = records[together - 1].offset + 1
-                    for record in records[together:]:
-                        try:
-                            await self._process(record)
-                        except (Unavailable, ConnectionFailure) as exc:
-                            # keep the partitions (no rebalance): rewind to what is not applied yet, retry soon
-                            consumer.seek(tp, record.offset)
-                            for later_tp, later in pending[index + 1:]:
-                                consumer.seek(later_tp, later[0].offset)
-                            raise DatabaseAway from exc
-                        done = record.offset + 1
-                        if self._stopping.is_set():
-                            break
-                    if done is not None:
-                        # the handlers' work is committed; now the offset may move past it. One commit per
-                        # partition batch: a crash before it redelivers only events the inbox already holds.
-                        await consumer.commit({tp: done})
-                        self._record_lag(consumer, tp, done - 1)
-                    if self._stopping.is_set():
-                        return
+                if batches:
+                    await self._apply_fetched(consumer, batches)
             except asyncio.CancelledError:
                 raise
             except DatabaseAway as exc:
-                log.warning("events wait in the broker: the database is away or busy with conflicting changes",
+                log.warning("events wait in the broker: the database is away",
                             extra={"error": repr(exc.__cause__)[:300]})
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), timeout=backoff)
@@ -163,45 +211,111 @@ class ConsumerRunner:
                     await asyncio.wait_for(self._stopping.wait(), timeout=backoff)
                 backoff = min(backoff * 2, 10.0)
 
-    async def _apply_records_together(self, records: list[ConsumerRecord[bytes, bytes]]) -> int:
-        envelopes = []
-        for record in records:
-            try:
-                envelopes.append(Envelope.model_validate_json(record.value or b""))
-            except ValueError:
-                break  # a malformed message: it and those after it go one by one (it alone to dead letters)
-        parents = [
-            {k: v.decode(errors="replace") for k, v in (record.headers or [])}.get("traceparent") or e.traceparent
-            for record, e in zip(records, envelopes, strict=False)
-        ]
-        return await self.apply_together(envelopes, parents)
+    async def _apply_fetched(
+        self, consumer: AIOKafkaConsumer, batches: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
+    ) -> None:
+        """Apply what one fetch brought, from every partition, then commit all their offsets at once.
+
+        The partitions' messages are merged by time (each partition's order kept) and applied in units of
+        work of up to ``TOGETHER_AT_MOST``; a group that fails for a reason other than a write conflict
+        goes one by one (retries, dead letters), and the groups after it are tried together again.
+        """
+        fetched = time.time()
+        deliveries = [_Delivery.of(r) for r in heapq.merge(*batches.values(), key=lambda r: r.timestamp)]
+        for d in deliveries:
+            STAGE.labels(self.service, "published_to_fetched").observe(max(fetched - d.record.timestamp / 1000, 0))
+        done: dict[TopicPartition, int] = {}
+        position, one_by_one_until = 0, 0
+        try:
+            while position < len(deliveries) and not self._stopping.is_set():
+                if position >= one_by_one_until:
+                    applied, failed = await self._apply_deliveries(deliveries[position:])
+                    waited = time.time() - fetched
+                    for d in deliveries[position:position + applied]:
+                        done[d.tp] = d.record.offset + 1
+                        STAGE.labels(self.service, "fetched_to_applied").observe(waited)
+                    position += applied
+                    one_by_one_until = position + failed
+                    continue
+                delivery = deliveries[position]
+                try:
+                    await self._process(delivery.record)
+                except (Unavailable, ConnectionFailure) as exc:
+                    # keep the partitions (no rebalance): rewind each to what is not applied yet, retry soon
+                    for tp, records in batches.items():
+                        consumer.seek(tp, done.get(tp, records[0].offset))
+                    raise DatabaseAway from exc
+                done[delivery.tp] = delivery.record.offset + 1
+                STAGE.labels(self.service, "fetched_to_applied").observe(time.time() - fetched)
+                position += 1
+        finally:
+            # the handlers' work is committed; now the offsets may move past it (a crash before this
+            # redelivers only events the inbox already holds)
+            await self._commit(consumer, done)
+
+    async def _commit(self, consumer: AIOKafkaConsumer, done: dict[TopicPartition, int]) -> None:
+        owned = consumer.assignment()
+        offsets = {tp: offset for tp, offset in done.items() if tp in owned}
+        if not offsets:
+            return
+        try:
+            await consumer.commit(offsets)
+        except CommitFailedError as exc:
+            # the group rebalanced meanwhile: the events are applied (the inbox has them), so whoever owns
+            # the partitions now skips them when they come again; no reason to leave and rejoin the group
+            log.info("offsets not committed: the group rebalanced", extra={"error": repr(exc)[:300]})
+            return
+        for tp, offset in offsets.items():
+            self._record_lag(consumer, tp, offset - 1)
+
+    async def _apply_deliveries(self, deliveries: list[_Delivery]) -> tuple[int, int]:
+        """Apply deliveries together from the first. Returns (how many are applied, how many from there go one
+        by one: the group that failed, or the one malformed message that stopped it)."""
+        valid = next((i for i, d in enumerate(deliveries) if d.envelope is None), len(deliveries))
+        if valid == 0:
+            return 0, 1
+        envelopes = [d.envelope for d in deliveries[:valid] if d.envelope is not None]
+        return await self._apply_in_groups(envelopes, [d.traceparent for d in deliveries[:valid]])
 
     async def apply_together(self, envelopes: list[Envelope], traceparents: list[str | None] | None = None) -> int:
         """Apply events in units of work of up to ``TOGETHER_AT_MOST`` events, each event at most once (the
         inbox). Returns how many, from the first, are applied (or were already): all of them, or fewer when a
-        group failed, and then nothing of that group or after it is applied.
+        group failed, and then nothing of that group or after it is applied."""
+        return (await self._apply_in_groups(envelopes, traceparents or [None] * len(envelopes)))[0]
 
-        Applying an event is a handful of database round trips and a commit. Those are the consumer's
+    async def _apply_in_groups(self, envelopes: list[Envelope], traceparents: list[str | None]) -> tuple[int, int]:
+        """Applying an event is a handful of database round trips and a commit. Those are the consumer's
         cost, not CPU: one commit for a group instead of one per event lets the consumer keep up with a
-        burst (in ``make bench`` the event hop at 50/s went from p50 5.8 s / p99 11 s to 0.74 s / 3.3 s).
-        Groups are bounded so a transaction stays short and touches few documents: a longer one would
-        collide more often with the API's own writes to the same read-model documents.
-        """
-        parents = traceparents or [None] * len(envelopes)
-        applied = 0
-        for start in range(0, len(envelopes), TOGETHER_AT_MOST):
-            group = envelopes[start:start + TOGETHER_AT_MOST]
-            if not await self._apply_group(group, parents[start:start + TOGETHER_AT_MOST]):
-                break
-            applied += len(group)
-        return applied
+        burst. Groups are bounded so a transaction stays short and touches few documents.
 
-    async def _apply_group(self, envelopes: list[Envelope], traceparents: list[str | None]) -> bool:
+        A group that loses a write conflict (another transaction, from the API, a background job or
+        another replica of this service, changed one of the same documents first) is not the events'
+        fault: it is tried again at once after a short random pause, half as large each time, so the
+        next attempt holds fewer documents for less time. Only a group that fails for another reason, or
+        keeps losing, is reported as failed (its size is returned with how many were applied before it).
+        """
+        applied = 0
+        while applied < len(envelopes):
+            size = TOGETHER_AT_MOST
+            for attempt in range(CONFLICT_RETRIES + 1):
+                end = applied + size
+                outcome = await self._apply_group(envelopes[applied:end], traceparents[applied:end])
+                if outcome != "conflict" or attempt == CONFLICT_RETRIES or self._stopping.is_set():
+                    break
+                size = max(1, size // 2)
+                await asyncio.sleep(random.uniform(0, CONFLICT_PAUSE_SECONDS * 2 ** attempt))
+            if outcome != "applied":
+                return applied, len(envelopes[applied:applied + size])
+            applied = min(applied + size, len(envelopes))
+        return applied, 0
+
+    async def _apply_group(self, envelopes: list[Envelope], traceparents: list[str | None]) -> str:
+        """One unit of work for the group: "applied", "conflict" (lost a write conflict) or "failed"."""
         wanted = [(e, p) for e, p in zip(envelopes, traceparents, strict=True) if e.type in self.handlers]
         if not wanted:
-            return True
+            return "applied"
         if len({e.id for e, _ in wanted}) != len(wanted):
-            return False  # one event twice in a batch: one by one, where the inbox keeps it to one effect
+            return "failed"  # one event twice in a batch: one by one, where the inbox keeps it to one effect
         try:
             async with self.unit_of_work() as uow:
                 ids = [e.id for e, _ in wanted]
@@ -215,12 +329,18 @@ class ConsumerRunner:
                     with self._span(topic_for(envelope.type), envelope, traceparent, batch=len(wanted)):
                         await self.handlers[envelope.type](envelope, uow)
         except Exception as exc:  # whatever it was, the one-by-one path retries it, dead-letters it or waits
-            log.info("a batch of events goes one by one", extra={"events": len(wanted), "reason": repr(exc)[:300]})
-            return False
+            if _lost_a_conflict(exc):
+                GROUPS.labels(self.service, "conflict").inc()
+                log.info("a group of events lost a write conflict; trying again", extra={"events": len(wanted)})
+                return "conflict"
+            GROUPS.labels(self.service, "failed").inc()
+            log.info("a group of events goes one by one", extra={"events": len(wanted), "reason": repr(exc)[:300]})
+            return "failed"
+        GROUPS.labels(self.service, "applied").inc()
         for envelope, _ in wanted:
             outcome = "duplicate" if envelope.id in seen else "applied"
             metrics.EVENTS_HANDLED.labels(self.service, envelope.type, outcome).inc()
-        return True
+        return "applied"
 
     def _record_lag(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
         end = consumer.highwater(tp)

@@ -22,6 +22,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
+from prometheus_client import Histogram
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
@@ -34,6 +35,10 @@ from civic.uow import OUTBOX
 log = logging.getLogger("civic.outbox")
 LEASES = "leases"
 BATCH = 200
+PUBLISH_DELAY = Histogram(
+    "civic_outbox_publish_delay_seconds", "From an event written (in its transaction) to acknowledged by the broker",
+    ["service"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
 
 
 async def prepare_outbox(db: AsyncDatabase[Any], retention_days: int) -> None:
@@ -63,6 +68,8 @@ class OutboxRelay:
         self._producer: AIOKafkaProducer | None = None
         self._task: asyncio.Task[None] | None = None
         self._lease_renewed_at = float("-inf")
+        self._lease_refused_at = float("-inf")
+        self._watcher: asyncio.Task[None] | None = None
         self.connected = False
 
     def nudge(self) -> None:
@@ -80,6 +87,7 @@ class OutboxRelay:
                 await asyncio.wait_for(self._task, timeout=self.settings.shutdown_grace_seconds)
             except (TimeoutError, asyncio.CancelledError):
                 self._task.cancel()
+        await self._stop_watching()
         await self._close_producer()
 
     async def _close_producer(self) -> None:
@@ -110,6 +118,8 @@ class OutboxRelay:
         """
         if time.monotonic() - self._lease_renewed_at < LEASE_SECONDS / 3:
             return True
+        if time.monotonic() - self._lease_refused_at < LEASE_SECONDS / 10:
+            return False  # another replica held it a moment ago: not a database write per commit to ask again
         self._lease_renewed_at = float("-inf")
         now = datetime.now(UTC)
         renewing = time.monotonic()
@@ -121,18 +131,63 @@ class OutboxRelay:
                 return_document=ReturnDocument.AFTER,
             )
         except DuplicateKeyError:
-            return False
+            doc = None
         held = doc is not None and doc.get("owner") == self.owner
         if held:
             self._lease_renewed_at = renewing
+        else:
+            self._lease_refused_at = renewing
         return held
+
+    def _watch_while_holding(self, held: bool) -> None:
+        if held and (self._watcher is None or self._watcher.done()):
+            self._watcher = asyncio.create_task(self._watch(), name=f"{self.service}-outbox-watch")
+        elif not held and self._watcher is not None:
+            self._watcher.cancel()
+            self._watcher = None
+
+    async def _stop_watching(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(BaseException):
+                await self._watcher
+            self._watcher = None
+
+    async def _watch(self) -> None:
+        """While this relay holds the lease, every event written to the outbox wakes it, whichever replica
+        wrote it (a change stream on the outbox). A replica's commits nudge its own relay in-process, but
+        only one relay holds the lease: without this, another replica's events waited for the poll.
+
+        Where change streams are not available (a standalone MongoDB) the poll is the fallback.
+        """
+        delay, told = 1.0, False
+        while True:
+            try:
+                pipeline: list[dict[str, Any]] = [{"$match": {"operationType": "insert"}}, {"$project": {"_id": 1}}]
+                async with await self.db[OUTBOX].watch(pipeline) as stream:
+                    delay = 1.0
+                    async for _ in stream:
+                        self._nudge.set()
+            except PyMongoError as exc:
+                if not told:
+                    log.info("no change stream on the outbox; the relay polls for other replicas' events",
+                             extra={"error": repr(exc)[:300]})
+                    told = True
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
 
     async def _run(self) -> None:
         backoff = 0.2
         while True:
             stopping = self._stopping.is_set()
+            # cleared before looking, not after: a commit that nudges while this round publishes makes the
+            # next round start at once (cleared after the round, its nudge was lost and its events waited
+            # for the poll, up to CIVIC_OUTBOX_POLL_SECONDS)
+            self._nudge.clear()
             try:
-                if await self._hold_lease():
+                held = await self._hold_lease()
+                self._watch_while_holding(held)
+                if held:
                     published = await self.publish_pending()
                     backoff = 0.2
                     if published == BATCH:
@@ -148,13 +203,20 @@ class OutboxRelay:
                 with contextlib.suppress(PyMongoError):
                     await self._refresh_backlog()  # what waits while the broker is away
                 await self._close_producer()
-                wait = backoff
+                if stopping:
+                    return
+                with contextlib.suppress(TimeoutError):  # a backoff, which commits do not cut short
+                    await asyncio.wait_for(self._stopping.wait(), timeout=backoff)
                 backoff = min(backoff * 2, 10.0)
+                continue
             if stopping:
                 return
-            self._nudge.clear()
+            # a replica without the lease cannot publish its own commits' events (the holder's change
+            # stream sees them), so only the poll wakes it, to report the backlog and to see whether the
+            # lease has become free
+            waking = self._nudge if held else self._stopping
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._nudge.wait(), timeout=wait)
+                await asyncio.wait_for(waking.wait(), timeout=wait)
 
     async def _refresh_backlog(self) -> None:
         backlog = await self.db[OUTBOX].count_documents({"published_at": None})
@@ -213,8 +275,11 @@ class OutboxRelay:
             except Exception as exc:  # keep what was acknowledged; the rest is retried with backoff
                 failure = failure or exc
                 continue
+            acknowledged = datetime.now(UTC)
             published.append(record["_id"])
             metrics.OUTBOX_PUBLISHED.labels(self.service, record["topic"]).inc()
+            if record.get("replayed_at") is None and isinstance(record.get("created_at"), datetime):
+                PUBLISH_DELAY.labels(self.service).observe(max((acknowledged - record["created_at"]).total_seconds(), 0))
         if published:
             await self.db[OUTBOX].update_many(
                 {"_id": {"$in": published}},

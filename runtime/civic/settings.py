@@ -109,6 +109,10 @@ class ServiceSettings(CommonSettings):
     outbox_poll_seconds: float = Field(1.0, validation_alias="CIVIC_OUTBOX_POLL_SECONDS")
     consumer_max_attempts: int = Field(3, validation_alias="CIVIC_CONSUMER_MAX_ATTEMPTS")
     consumer_retry_backoff_seconds: float = Field(0.2, validation_alias="CIVIC_CONSUMER_RETRY_BACKOFF_SECONDS")
+    # how long the broker may hold a fetch that has nothing new. Kafka answers as soon as a message is
+    # there, so this only paces idle polls; Tansu holds every fetch that long, so it is also the latency
+    consumer_fetch_max_wait_ms: int = Field(50, validation_alias="CIVIC_CONSUMER_FETCH_MAX_WAIT_MS")
+    consumer_max_records: int = Field(100, validation_alias="CIVIC_CONSUMER_MAX_RECORDS")  # per fetch
     consumers_enabled: bool = Field(True, validation_alias="CIVIC_CONSUMERS_ENABLED")
     shutdown_grace_seconds: float = Field(20.0, validation_alias="CIVIC_SHUTDOWN_GRACE_SECONDS")
     idempotency_retention_hours: int = Field(24, validation_alias="CIVIC_IDEMPOTENCY_RETENTION_HOURS")
