@@ -3,7 +3,8 @@
 Every target is a ratio of two things measured in this one run on this one machine, so a slow or
 noisy machine moves both sides alike. Figures are written to ``bench/results.md`` (for people) and
 ``bench/results.json`` (for comparing runs); nothing here fails a build. ``python -m bench --gateway``
-measures the gateway section alone (a couple of minutes) into ``bench/results-gateway.{md,json}``.
+measures the gateway section alone (a couple of minutes) into ``bench/results-gateway.{md,json}``;
+``python -m bench --events`` the event hop alone (about five minutes) into ``bench/results-events.{md,json}``.
 """
 
 from __future__ import annotations
@@ -39,11 +40,17 @@ async def _seed(stack: Stack) -> None:
     await seed_services({s: stack.service_url(s) for s in SERVICES}, stack.keys)
 
 
-async def measure(stack: Stack, quick: bool, only_gateway: bool = False) -> dict[str, Any]:
+async def measure(stack: Stack, quick: bool, only_gateway: bool = False, only_events: bool = False) -> dict[str, Any]:
     token = stack.token(ALL_SCOPES, sub="bench")
     headers = {"Authorization": f"Bearer {token}"}
     results: dict[str, Any] = {}
     await _seed(stack)
+    hop_events = 150 if quick else events.EVENTS
+    if only_events:
+        say(f"· event hop at {events.RATE_PER_SECOND}/s ({hop_events} closures a round), 1 and 2 savings replicas "
+            "in turns, and the broker alone")
+        results["events"] = await events.run(stack, headers, hop_events)
+        return results
 
     say("· gateway: direct vs through the gateway, dashboard vs slowest backend")
     urls = {"gateway": stack.gateway_url(), **{s: stack.service_url(s) for s in SERVICES}}
@@ -53,12 +60,9 @@ async def measure(stack: Stack, quick: bool, only_gateway: bool = False) -> dict
     if only_gateway:
         return results
 
-    hop_events = 150 if quick else events.EVENTS
-    say(f"· event hop at {events.RATE_PER_SECOND}/s ({hop_events} closures), and the broker alone")
-    results["event_hop"] = {"1 replica": await events.hop(
-        stack.service_url("property"), stack.mongodb_url("property"), stack.mongodb_url("savings"), headers,
-        events=hop_events)}
-    results["broker_baseline"] = await events.broker_baseline(stack.kafka_bootstrap(), events=hop_events)
+    say(f"· event hop at {events.RATE_PER_SECOND}/s ({hop_events} closures a round), 1 and 2 savings replicas "
+        "in turns, and the broker alone")
+    results["events"] = await events.run(stack, headers, hop_events)
 
     say("· savings: API create vs raw driver insert")
     results["savings_create"] = {"1 replica": await savings.create_rate(
@@ -70,9 +74,6 @@ async def measure(stack: Stack, quick: bool, only_gateway: bool = False) -> dict
     await asyncio.sleep(12)  # let the consumer group rebalance onto both replicas
     results["savings_create"]["2 replicas"] = await savings.create_rate(
         [stack.service_url("savings"), replica.url], stack.mongodb_url("savings"), headers)
-    results["event_hop"]["2 replicas"] = await events.hop(
-        stack.service_url("property"), stack.mongodb_url("property"), stack.mongodb_url("savings"), headers,
-        events=hop_events)
     stack.stop_component("savings-2")
 
     say("· reports at 1k and 100k records (this loads 100k initiatives and 100k readings)")
@@ -186,8 +187,8 @@ def render(results: dict[str, Any], meta: dict[str, Any]) -> str:
     g = results["gateway"]
     c = g["composition"]
     s1, s2 = results["savings_create"]["1 replica"], results["savings_create"]["2 replicas"]
-    h1, h2 = results["event_hop"]["1 replica"], results["event_hop"]["2 replicas"]
-    b = results["broker_baseline"]
+    e = results["events"]
+    h1, h2 = e["1 replica"], e["2 replicas"]
     t, p = results["savings_theme_report"], results["property_utilisation_report"]
     rows = [
         *gateway_rows(g, c),
@@ -197,6 +198,7 @@ def render(results: dict[str, Any], meta: dict[str, Any]) -> str:
          _verdict(t["ratio_100k_to_1k"], 2, False)),
         ("Utilisation report at 100k ÷ at 1k readings", p["ratio_100k_to_1k"], "≤ 2 (same rule as savings)",
          _verdict(p["ratio_100k_to_1k"], 2, False)),
+        *events.target_rows(e),
     ]
     lines = [
         "# Benchmark results",
@@ -211,17 +213,7 @@ def render(results: dict[str, Any], meta: dict[str, Any]) -> str:
         "|---|---:|---|---|",
         *[f"| {name} | {value} | {target} | {verdict} |" for name, value, target, verdict in rows],
         "",
-        "## Event hop (write accepted → applied by the reacting service)",
-        "",
-        f"Property closes a building at a steady {h1['rate_per_second']}/s; savings records the realised saving. "
-        "Stamped by the two transactions (outbox record → saving), so polling does not enter the figure.",
-        "",
-        "| | p50 ms | p99 ms | max ms | applied / events |",
-        "|---|---:|---:|---:|---:|",
-        *[f"| Platform, {label} | {h['p50_ms']} | {h['p99_ms']} | {h['max_ms']} | {h['applied']} / {h['events']} |"
-          for label, h in (("one savings replica", h1), ("two savings replicas", h2))],
-        f"| Broker alone (aiokafka produce → consume) | {b['p50_ms']} | {b['p99_ms']} | | {b['events']} |",
-        "",
+        *events.detail(e),
         "## One replica to two (savings)",
         "",
         "| | 1 replica | 2 replicas |",
@@ -234,11 +226,8 @@ def render(results: dict[str, Any], meta: dict[str, Any]) -> str:
         f"| API ÷ raw transaction | {s1['ratio_api_to_raw_transaction']} | {s2['ratio_api_to_raw_transaction']} |",
         f"| API create p50 / p99 ms | {s1['api_create_p50_ms']} / {s1['api_create_p99_ms']} | "
         f"{s2['api_create_p50_ms']} / {s2['api_create_p99_ms']} |",
-        f"| Event hop p50 / p99 ms | {h1['p50_ms']} / {h1['p99_ms']} | {h2['p50_ms']} / {h2['p99_ms']} |",
-        "",
-        "Both replicas share this machine's two cores with the database servers, the broker and the load "
-        "generator, so a second replica adds consumers (the three partitions are split between them) "
-        "more than it adds CPU; on a cluster each replica brings its own.",
+        f"| Event hop p50 / p99 ms (median of rounds) | {h1['p50_ms']} / {h1['p99_ms']} | "
+        f"{h2['p50_ms']} / {h2['p99_ms']} |",
         "",
         "## Reports as data grows",
         "",
@@ -265,6 +254,27 @@ def render(results: dict[str, Any], meta: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def render_events(results: dict[str, Any], meta: dict[str, Any]) -> str:
+    """``--events``: the event hop alone."""
+    e = results["events"]
+    lines = [
+        "# Benchmark results: the event hop alone",
+        "",
+        f"Run {meta['finished']} on {meta['machine']} ({meta['cpus']} CPUs), Python {meta['python']}, "
+        f"embedded stack (SecantusDB, Tansu memory broker), {meta['wall_seconds']} s in all. "
+        "Written by `python -m bench --events`; every figure compares things measured side by side in this run.",
+        "",
+        "| Figure | Measured | Target | |",
+        "|---|---:|---|---|",
+        *[f"| {name} | {value} | {target} | {verdict} |" for name, value, target, verdict in events.target_rows(e)],
+        "",
+        *events.detail(e),
+        "Raw figures: `bench/results-events.json`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def _seconds(value: float | None) -> str:
     return f"it took {value} s" if value is not None else "it had not finished within the 180 s wait"
 
@@ -278,6 +288,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer events, for trying the bench out")
     parser.add_argument("--gateway", action="store_true",
                         help="the gateway section only; written to bench/results-gateway.{md,json}")
+    parser.add_argument("--events", action="store_true",
+                        help="the event hop only (1 and 2 savings replicas, the broker alone); "
+                             "written to bench/results-events.{md,json}")
     args = parser.parse_args()
     state = Path(tempfile.mkdtemp(prefix="civic-bench-"))
     config = StackConfig.ephemeral(state, extra_env={
@@ -291,7 +304,7 @@ def main() -> None:
     say("starting the platform on free ports …")
     stack.start()
     try:
-        results = asyncio.run(measure(stack, args.quick, only_gateway=args.gateway))
+        results = asyncio.run(measure(stack, args.quick, only_gateway=args.gateway, only_events=args.events))
     finally:
         stack.stop()
         shutil.rmtree(state, ignore_errors=True)
@@ -302,9 +315,9 @@ def main() -> None:
         "python": platform.python_version(),
         "wall_seconds": round(time.perf_counter() - started),
     }
-    name = "results-gateway" if args.gateway else "results"
+    name = "results-gateway" if args.gateway else "results-events" if args.events else "results"
     (HERE / f"{name}.json").write_text(json.dumps({"meta": meta, **results}, indent=2, default=str) + "\n")
-    report = (render_gateway if args.gateway else render)(results, meta)
+    report = (render_gateway if args.gateway else render_events if args.events else render)(results, meta)
     (HERE / f"{name}.md").write_text(report)
     say("\n" + report)
     say(f"written: {HERE / f'{name}.md'}")
