@@ -21,16 +21,18 @@ What this module adds to aiohttp, and why:
 - **A bound per backend with a pool timeout of its own**: at most ``max_connections`` calls to a
   backend at once; a call that waits longer than its pool timeout is :class:`PoolExhausted` (503
   with Retry-After), distinct from a backend that cannot be reached. aiohttp's own per-host limit
-  is the same number, so it never queues a call this bound let through.
+  is the same number (the hard bound on open connections); it queues a call this bound let through
+  only for the moment a spent connection takes to close.
 - **Timeouts by phase**: connect (aiohttp's ``connect`` and ``sock_connect``), read (aiohttp's
   ``sock_read``: no byte for that long, headers or body), pool (above) and write: aiohttp has no
   write timeout and starts the read timeout only once the body is out, so a backend that stops
-  taking a body would hold the call for ever; here each chunk must leave within the write timeout.
+  taking a body would hold the call for ever; here each chunk must leave within the write timeout,
+  and once the last has, the backend has write + read timeouts to take the body's end and answer.
 - **Nothing is added to or taken from the request**: no cookies kept (a backend's Set-Cookie must
   never reach another caller's request), no redirects followed, no Accept-Encoding, User-Agent,
   Accept or Content-Type of aiohttp's own, bodies passed through undecoded; a target that is not
-  plain ASCII without spaces or control characters is refused before anything is sent, as aiohttp
-  refuses a header holding a control character.
+  plain ASCII without spaces or control characters is refused before anything is sent, and so is a
+  header value that is not UTF-8 (aiohttp writes values as UTF-8, and refuses control characters).
 - Failures as the gateway's own exceptions (:class:`BackendError`), so the proxy maps them to
   problem details without knowing the library.
 """
