@@ -137,6 +137,20 @@ def theme_matrix(sums: Iterable[Mapping[str, Any]], years: list[str] | None) -> 
     return {"years": columns, "rows": rows, "totals": {"by_year": column_totals, **grand}}
 
 
+TARGET_MEASURES = ("delivered_pence", "anticipated_pence")
+
+
+def target_measure_change(delta: Mapping[Cell, Mapping[str, int]], programme: str) -> int:
+    """How much a change (a :func:`difference`) moves what counts against ``programme``'s target.
+
+    A target is checked when delivered plus anticipated moves; a proposal (pipeline only) or a slip
+    from one year to another (anticipated moves between years) leaves it where it was.
+    """
+    return sum(
+        sums.get(measure, 0) for cell, sums in delta.items() if cell[3] == programme for measure in TARGET_MEASURES
+    )
+
+
 def target_position(*, name: str, amount_pence: int, sums: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """A programme against its target. ``sums`` are per-year rows of the programme's measures.
 

@@ -278,7 +278,7 @@ async def record_building_saving(
 async def _keep_read_model(
     uow: UnitOfWork, before: Initiative | None, after: Initiative, now: datetime, shard: int | None = None
 ) -> None:
-    """Add the change's difference to the totals and check the programmes' targets.
+    """Add the change's difference to the totals and check the targets of programmes whose position moved.
 
     ``shard`` is the one the caller holds (:class:`ShardsInUse`) for its whole transaction; without one
     (an event handler, whose transaction the consumer commits) a shard not held right now is taken.
@@ -301,8 +301,8 @@ async def _keep_read_model(
             ordered=False,
             session=uow.session,
         )
-    if delta:
-        for programme in {p for p in (before.programme if before else None, after.programme) if p}:
+    for programme in {p for p in (before.programme if before else None, after.programme) if p}:
+        if figures.target_measure_change(delta, programme):
             await _check_target(uow, programme, now.date())
 
 

@@ -1,8 +1,14 @@
-"""How a change picks the read-model shard it writes."""
+"""How a change picks the read-model shard it writes, and when it looks at a programme's target."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from civic_savings.domain import Initiative
+from civic_savings.figures import contribution, difference, target_measure_change
 from civic_savings.service import ShardsInUse
+
+NOW = datetime(2024, 2, 1, tzinfo=UTC)
 
 
 def test_a_change_takes_a_shard_no_other_change_of_the_process_holds() -> None:
@@ -23,3 +29,36 @@ def test_when_every_shard_is_held_a_change_still_gets_one() -> None:
             assert c in (0, 1)
         assert shards._held == {0: 1, 1: 1}
     assert shards._held == {}
+
+
+def _initiative(programme: str | None = "LGR") -> Initiative:
+    return Initiative.propose(
+        id="i", title="Early help", directorate="People", theme="demand_prevention", category="transformation",
+        profile=[{"year": "2023/24", "planned_pence": 100}, {"year": "2024/25", "planned_pence": 50}],
+        programme=programme, by="o", now=NOW,
+    )  # fmt: skip
+
+
+def test_a_proposal_does_not_move_a_target_and_an_approval_does() -> None:
+    proposed = _initiative()
+    assert target_measure_change(difference({}, contribution(proposed)), "LGR") == 0
+    approved = _initiative()
+    approved.transition("approved", by="chamber", now=NOW)
+    delta = difference(contribution(proposed), contribution(approved))
+    assert target_measure_change(delta, "LGR") == 150
+    assert target_measure_change(delta, "Other") == 0
+
+
+def test_a_slip_between_years_leaves_the_target_where_it_was_and_an_actual_moves_it() -> None:
+    i = _initiative()
+    i.transition("approved", by="chamber", now=NOW)
+    before = contribution(i)
+    i.transition("slipped", by="o", now=NOW, to_year="2024/25", reason="profile")
+    assert target_measure_change(difference(before, contribution(i)), "LGR") == 0
+    before = contribution(i)
+    i.record_actual("2024/25", 40, by="o", now=NOW)
+    # delivered 40, and 40 less anticipated: the sum stays; more delivered than planned moves it
+    assert target_measure_change(difference(before, contribution(i)), "LGR") == 0
+    before = contribution(i)
+    i.record_actual("2024/25", 500, by="o", now=NOW)
+    assert target_measure_change(difference(before, contribution(i)), "LGR") > 0
