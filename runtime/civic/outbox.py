@@ -166,6 +166,7 @@ class OutboxRelay:
                 pipeline: list[dict[str, Any]] = [{"$match": {"operationType": "insert"}}, {"$project": {"_id": 1}}]
                 async with await self.db[OUTBOX].watch(pipeline) as stream:
                     delay = 1.0
+                    self._nudge.set()  # whatever was written before the stream opened
                     async for _ in stream:
                         self._nudge.set()
             except PyMongoError as exc:

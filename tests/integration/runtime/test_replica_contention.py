@@ -1,0 +1,100 @@
+"""What two replicas of a service do to each other, with real servers: a consumer's group of events that
+loses a write conflict (another transaction changed the same document first, as another replica's
+does) is tried again as a group, never dropped to the slow one-by-one path, and applies each event once;
+and an event written by a replica whose relay does not hold the lease is published by the one that does,
+woken by the outbox's change stream rather than by its poll."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from civic.consumer import GROUPS, ConsumerRunner
+from civic.outbox import OutboxRelay, prepare_outbox
+from civic.uow import OUTBOX, UnitOfWork, UnitOfWorkFactory, outbox_record
+from civic_contracts import Envelope
+from civic_contracts.property import BuildingClosed
+
+from tests.conftest import eventually, service_settings
+
+
+def _closure() -> Envelope:
+    return Envelope.wrap(BuildingClosed(building_id=f"b-{uuid.uuid4().hex[:10]}", name=f"Hot Hall {uuid.uuid4().hex[:6]}",
+                                        town="Oundle", closed_on=date(2024, 9, 1), annual_running_cost_pence=1_000,
+                                        annual_carbon_kg=1), source="/civic/property")
+
+
+def _groups(service: str, outcome: str) -> float:
+    return float(GROUPS.labels(service, outcome)._value.get())
+
+
+async def test_a_group_that_loses_a_write_conflict_is_tried_again_as_a_group(stack, runtime_of) -> None:
+    runtime = await runtime_of("savings")
+    hot = f"hot_{uuid.uuid4().hex[:8]}"
+    service = f"contention-{uuid.uuid4().hex[:6]}"  # its own metric labels
+
+    async def bump(envelope: Envelope, uow: UnitOfWork) -> None:
+        # every event adds to one document, as every closure adds to a read-model cell
+        await uow.db[hot].update_one({"_id": "cell"}, {"$inc": {"n": 1}, "$push": {"events": envelope.id}},
+                                     upsert=True, session=uow.session)
+
+    settings = service_settings(stack, "savings", service_name=service)
+    runner = ConsumerRunner(runtime.db, settings, {"property.building.closed": bump},
+                            UnitOfWorkFactory(runtime.db, "/civic/test", lambda: None))
+    await runtime.db[hot].insert_one({"_id": "cell", "n": 0, "events": []})
+    events = [_closure() for _ in range(8)]
+
+    # another replica's transaction has changed the document and not yet committed
+    session = runtime.client.start_session()
+    await session.start_transaction()
+    await runtime.db[hot].update_one({"_id": "cell"}, {"$inc": {"n": 100}}, session=session)
+    applying = asyncio.create_task(runner.apply_together(events))
+
+    async def lost_once() -> bool:
+        return _groups(service, "conflict") >= 1
+
+    try:
+        await eventually(lost_once, timeout=30, interval=0.01)
+    finally:
+        await session.commit_transaction()
+        await session.end_session()
+
+    assert await applying == len(events)
+    cell = await runtime.db[hot].find_one({"_id": "cell"})
+    assert cell["n"] == 100 + len(events)
+    assert sorted(cell["events"]) == sorted(e.id for e in events)  # each once, none lost, none twice
+    assert _groups(service, "failed") == 0  # never handed to the one-by-one path
+    assert await runtime.db["inbox"].count_documents({"_id": {"$in": [e.id for e in events]}}) == len(events)
+
+
+async def test_the_relay_holding_the_lease_publishes_what_another_replica_wrote_without_waiting_for_its_poll(
+    stack, runtime_of, published
+) -> None:
+    runtime = await runtime_of("savings")
+    db = runtime.client[f"civic_relay_{uuid.uuid4().hex[:8]}"]
+    await prepare_outbox(db, retention_days=1)
+    settings = service_settings(stack, "savings", outbox_poll_seconds=120)  # the poll would be far too late
+    holder, other = OutboxRelay(db, settings), OutboxRelay(db, settings)
+    holder.start()
+    await eventually(lambda: db["leases"].find_one({"owner": holder.owner}), timeout=30)
+    other.start()
+    try:
+        await asyncio.sleep(0.5)  # the other replica's relay has looked for the lease and been refused
+        # the other replica commits an event and nudges its own relay, which does not hold the lease
+        event = _closure()
+        await db[OUTBOX].insert_one(outbox_record(event, datetime.now(UTC), 0))
+        other.nudge()
+
+        async def sent() -> Any:
+            return await db[OUTBOX].find_one({"_id": event.id, "published_at": {"$ne": None}})
+
+        record = await eventually(sent, timeout=30)
+        assert record["attempts"] == 1
+        assert await db["leases"].find_one({"owner": holder.owner})  # published by the holder, the lease kept
+        assert event.id in [e["id"] for e in await published("property.events.v1")]
+    finally:
+        await other.stop()
+        await holder.stop()
+        await runtime.client.drop_database(db.name)
