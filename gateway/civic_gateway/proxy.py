@@ -27,6 +27,7 @@ from civic_gateway.pool import (
     BackendError,
     BackendPool,
     ConnectFailed,
+    Origin,
     PoolExhausted,
     Refused,
     Reply,
@@ -71,8 +72,12 @@ class Backends:
         connect_timeout_seconds: float = 2.0,
         max_body_bytes: int = 1024 * 1024,
     ) -> None:
-        # each backend as its origin (where the pool connects) and the path its calls start with
-        self.origins = {name: origin_of(url) for name, url in urls.items()}
+        # each backend as its origins (where the pool connects) and the path its calls start with. A
+        # backend may be several processes, "http://a:8101,http://b:8101" (on Kubernetes it is one
+        # Service's address and kube-proxy spreads the connections); calls take them in turn.
+        self.replicas = {name: [origin_of(one.strip()) for one in url.split(",") if one.strip()]
+                         for name, url in urls.items()}
+        self._turns = dict.fromkeys(self.replicas, 0)
         self.pool = pool
         self.breakers = breakers
         self.timeouts = timeouts
@@ -123,7 +128,7 @@ class Backends:
         check_declared_length(headers.get("content-length"), self.max_body_bytes)
         has_body = "content-length" in headers or "transfer-encoding" in headers
         content: AsyncIterator[bytes] | None = limited(request.stream(), self.max_body_bytes) if has_body else None
-        origin, base_path = self.origins[route.service]
+        origin, base_path = self._next(route.service)
         out_headers = request_headers_for_backend(request.scope["headers"])
         out_headers += [
             (b"authorization", b"Bearer " + caller.token.encode("latin-1")),
@@ -234,7 +239,7 @@ class Backends:
         """GET a backend resource, read whole (no circuit breaker: callers decide what an answer means).
 
         Raises :class:`civic_gateway.pool.BackendError` when there is no whole answer."""
-        origin, base_path = self.origins[service]
+        origin, base_path = self._next(service)
         target = quote(base_path + path, safe="/%:@!$&'()*+,;=-._~") + (f"?{urlencode(params)}" if params else "")
         answer = await self.pool.send(
             origin,
@@ -245,12 +250,23 @@ class Backends:
         )
         return Reply(answer.status, answer.headers, await answer.read())
 
+    def _next(self, service: str) -> tuple[Origin, str]:
+        replicas = self.replicas[service]
+        if len(replicas) == 1:
+            return replicas[0]
+        turn = self._turns[service] = (self._turns[service] + 1) % len(replicas)
+        return replicas[turn]
+
     async def ready(self, service: str, timeout_seconds: float = 1.0) -> bool:
-        try:
-            answer = await self.read(service, "/readyz", timeout_seconds=timeout_seconds)
-        except BackendError:
-            return False
-        return answer.status == 200
+        """A backend is ready when any of its processes is (the others are taken in turn all the same)."""
+        for _ in self.replicas[service]:
+            try:
+                answer = await self.read(service, "/readyz", timeout_seconds=timeout_seconds)
+            except BackendError:
+                continue
+            if answer.status == 200:
+                return True
+        return False
 
     async def aclose(self) -> None:
         await self.pool.aclose()
