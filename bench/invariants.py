@@ -27,11 +27,11 @@ CLOSED_STATUSES = (CLOSED, FOR_DISPOSAL, DISPOSED)
 
 async def savings_totals_match_initiatives(savings: Database) -> list[str]:
     """The read model's totals, every shard of every cell added up, equal the initiatives' own figures."""
-    expected = figures.summed(
+    expected = figures.summed([
         (cell, sums)
         async for doc in savings[INITIATIVES].find({})
         for cell, sums in figures.contribution(to_model(doc)).items()
-    )
+    ])
     kept = figures.summed([(cell_and_shard(doc["_id"])[0], doc) async for doc in savings[TOTALS].find({})])
     wrong = []
     for cell in sorted(set(expected) | set(kept)):

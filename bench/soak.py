@@ -1,0 +1,297 @@
+"""A soak through the gateway with two replicas of every service: many callers, a realistic mix, a few minutes.
+
+What a busy day looks like: officers reading initiatives and the dashboard, proposing and approving
+savings, registering buildings and closing them (each closure an event savings and comms react to),
+residents answering a consultation. Every caller keeps its own keep-alive connection to a gateway
+that spreads each service's calls over its two replicas, which share a database and a consumer group.
+
+Reported: answers by status, p50/p99 per one-minute window (flat, not climbing), events produced
+against applied by each consuming service, the invariants (``bench/invariants.py``) checked once
+everything has settled, and each process's resident memory at the start and the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from civic.cli.stack import Stack
+from civic_contracts.envelope import SERVICES
+from civic_savings.domain import THEMES
+from pymongo import AsyncMongoClient
+
+from bench import invariants
+from bench.measure import limits, percentile
+
+CALLERS = 16
+DURATION_SECONDS = 240.0
+WINDOW_SECONDS = 60.0
+SETTLE_SECONDS = 180.0
+
+Call = Callable[[httpx.AsyncClient, random.Random], Awaitable[httpx.Response]]
+
+
+class Soak:
+    """The state the callers share: what they made, so reads and transitions have something real to use."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+        self.initiatives: list[str] = []
+        self.proposed: list[str] = []
+        self.planned_closures: list[str] = []
+        self.buildings: list[str] = []
+        self.consultation: str = ""
+        self.made = Counter[str]()
+
+    # --- the mix ---------------------------------------------------------------------------------
+
+    async def read_initiative(self, client: httpx.AsyncClient, rng: random.Random) -> httpx.Response:
+        if not self.initiatives:
+            return await self.propose(client, rng)
+        return await client.get(f"/api/savings/v1/initiatives/{rng.choice(self.initiatives)}")
+
+    async def propose(self, client: httpx.AsyncClient, rng: random.Random) -> httpx.Response:
+        response = await client.post("/api/savings/v1/initiatives", json={
+            "title": f"Soak {self.tag} {uuid.uuid4().hex[:8]}", "directorate": rng.choice(["Place", "Adults"]),
+            "theme": rng.choice(sorted(THEMES)),
+            "category": "transformation", "programme": f"Soak {self.tag}",
+            "profile": [{"year": "2031/32", "planned_pence": rng.randrange(1, 100) * 100_000}],
+        }, headers={"Idempotency-Key": uuid.uuid4().hex})
+        if response.status_code == 201:
+            self.initiatives.append(response.json()["id"])
+            self.proposed.append(response.json()["id"])
+        return response
+
+    async def approve(self, client: httpx.AsyncClient, rng: random.Random) -> httpx.Response:
+        if not self.proposed:
+            return await self.propose(client, rng)
+        initiative = self.proposed.pop(rng.randrange(len(self.proposed)))
+        return await client.post(f"/api/savings/v1/initiatives/{initiative}/transitions", json={"to": "approved"})
+
+    async def theme_report(self, client: httpx.AsyncClient, rng: random.Random) -> httpx.Response:
+        return await client.get("/api/savings/v1/reports/themes", params={"years": "2021/22,2022/23,2023/24"})
+
+    async def dashboard(self, client: httpx.AsyncClient, rng: random.Random) -> httpx.Response:
+        return await client.get("/api/dashboard")
+
+    async def plan_closure(self, client: httpx.AsyncClient, rng: random.Random) -> httpx.Response:
+        created = await client.post("/api/property/v1/buildings", json={
+            "name": f"Soak {self.tag} {uuid.uuid4().hex[:10]}", "town": rng.choice(["Corby", "Kettering"]),
+            "kind": "office", "desks": 20, "annual_running_cost_pence": rng.randrange(1, 50) * 100_000,
+            "annual_carbon_kg": 1_000, "tenure": "leasehold",
+        })
+        if created.status_code != 201:
+            return created
+        building = created.json()["id"]
+        self.buildings.append(building)
+        planned = await client.post(f"/api/property/v1/buildings/{building}/transitions",
+                                    json={"to": "closure_planned", "on": date.today().isoformat()})
+        if planned.status_code == 200:
+            self.planned_closures.append(building)
+        return planned
+
+    async def close(self, client: httpx.AsyncClient, rng: random.Random) -> httpx.Response:
+        if not self.planned_closures:
+            return await self.plan_closure(client, rng)
+        building = self.planned_closures.pop(rng.randrange(len(self.planned_closures)))
+        return await client.post(f"/api/property/v1/buildings/{building}/transitions", json={"to": "closed"})
+
+    async def respond(self, client: httpx.AsyncClient, rng: random.Random) -> httpx.Response:
+        return await client.post(f"/api/comms/v1/consultations/{self.consultation}/responses", json={
+            "answers": {"vision": rng.choice(["agree", "disagree", "neutral"]),
+                        "priority": rng.choice(["Safe places", "Green environment"])}})
+
+    async def results(self, client: httpx.AsyncClient, rng: random.Random) -> httpx.Response:
+        return await client.get(f"/api/comms/v1/consultations/{self.consultation}")
+
+    async def boards(self, client: httpx.AsyncClient, rng: random.Random) -> httpx.Response:
+        return await client.get("/api/safeguarding/v1/boards")
+
+    def mix(self) -> list[tuple[str, Call, int]]:
+        """(name, call, weight): mostly reads, as officers use it, with a steady stream of writes and closures."""
+        return [
+            ("savings: read an initiative", self.read_initiative, 22),
+            ("savings: propose", self.propose, 10),
+            ("savings: approve", self.approve, 5),
+            ("savings: theme report", self.theme_report, 8),
+            ("gateway: dashboard", self.dashboard, 10),
+            ("property: register and plan a closure", self.plan_closure, 8),
+            ("property: close a building", self.close, 8),
+            ("comms: a resident responds", self.respond, 12),
+            ("comms: read the consultation", self.results, 9),
+            ("safeguarding: list boards", self.boards, 8),
+        ]
+
+
+async def _consultation(client: httpx.AsyncClient, tag: str) -> str:
+    today = date.today()
+    created = await client.post("/api/comms/v1/consultations", json={
+        "title": f"Soak consultation {tag}",
+        "opens_at": f"{(today - timedelta(days=1)).isoformat()}T09:00:00Z",
+        "closes_at": f"{(today + timedelta(days=14)).isoformat()}T17:00:00Z",
+        "questions": [
+            {"id": "vision", "text": "Do you agree with the vision?", "kind": "likert", "required": True},
+            {"id": "priority", "text": "Top priority?", "kind": "single_choice",
+             "options": ["Active communities", "Safe places", "Green environment"]},
+        ],
+    })
+    created.raise_for_status()
+    return str(created.json()["id"])
+
+
+def resident_kib(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+async def run(stack: Stack, token: str, *, duration: float = DURATION_SECONDS, callers: int = CALLERS,
+              say: Callable[[str], None] = print) -> dict[str, Any]:
+    """Two replicas of every service behind a gateway of their own, ``callers`` callers for ``duration`` s."""
+    replicas = {service: stack.start_replica(service, 2) for service in SERVICES}
+    for service in SERVICES:
+        stack.wait_ready(f"{service}-2")
+    gateway = stack.start_gateway("gateway-soak", {
+        service: f"{stack.service_url(service)},{replicas[service].url}" for service in SERVICES})
+    stack.wait_ready("gateway-soak")
+    await asyncio.sleep(10)  # let each consumer group settle onto both replicas
+    try:
+        return await _soak(stack, gateway.url, token, duration, callers, say)
+    finally:
+        stack.stop_component("gateway-soak")
+        for service in SERVICES:
+            stack.stop_component(f"{service}-2")
+
+
+async def _soak(stack: Stack, gateway_url: str, token: str, duration: float, callers: int,
+                say: Callable[[str], None]) -> dict[str, Any]:
+    tag = uuid.uuid4().hex[:6]
+    soak = Soak(tag)
+    headers = {"Authorization": f"Bearer {token}"}
+    processes = {name: c.pid for name, c in stack.components.items() if c.alive() and c.pid}
+    async with httpx.AsyncClient(base_url=gateway_url, headers=headers, timeout=30, trust_env=False,
+                                 limits=limits(2)) as setup:
+        soak.consultation = await _consultation(setup, tag)
+    mix = soak.mix()
+    names = [name for name, _, _ in mix]
+    weights = [weight for _, _, weight in mix]
+    calls = {name: call for name, call, _ in mix}
+
+    windows: list[dict[str, Any]] = []
+    by_status: Counter[str] = Counter()
+    by_call: dict[str, Counter[str]] = {name: Counter() for name in names}
+    unexpected: list[str] = []
+    memory_start = {name: resident_kib(pid) for name, pid in processes.items() if pid}
+    started = time.perf_counter()
+    deadline = started + duration
+
+    def window_of(at: float) -> dict[str, Any]:
+        index = int((at - started) // WINDOW_SECONDS)
+        while len(windows) <= index:
+            windows.append({"latencies": [], "statuses": Counter()})
+        return windows[index]
+
+    async def caller(n: int) -> None:
+        rng = random.Random(n)
+        # each caller on its own keep-alive connection, as separate internal apps would be
+        async with httpx.AsyncClient(base_url=gateway_url, headers=headers, timeout=30, trust_env=False,
+                                     limits=limits(1)) as client:
+            while time.perf_counter() < deadline:
+                name = rng.choices(names, weights)[0]
+                sent = time.perf_counter()
+                try:
+                    response = await calls[name](client, rng)
+                    status = str(response.status_code)
+                    kind = response.headers.get("content-type", "")
+                    if not kind.startswith(("application/json", "application/problem+json")):
+                        unexpected.append(f"{name}: {status} {kind} {response.text[:120]!r}")
+                    elif response.status_code >= 500 or response.status_code in (400, 422):
+                        unexpected.append(f"{name}: {status} {response.text[:400]}")
+                except httpx.HTTPError as exc:
+                    status = type(exc).__name__
+                    unexpected.append(f"{name}: {status}")
+                window = window_of(sent)
+                window["statuses"][status] += 1
+                if status.isdigit() and int(status) < 500:
+                    window["latencies"].append(time.perf_counter() - sent)
+                by_status[status] += 1
+                by_call[name][status] += 1
+
+    say(f"  soak: {callers} callers for {duration:.0f} s through a gateway over two replicas of each service")
+    await asyncio.gather(*(caller(n) for n in range(callers)))
+    elapsed = time.perf_counter() - started
+    memory_end = {name: resident_kib(pid) for name, pid in processes.items() if pid}
+
+    say("  soak: waiting for every event to be applied, then checking the invariants")
+    settled, report = await _settle_and_check(stack, soak)
+    return {
+        "callers": callers,
+        "duration_seconds": round(elapsed, 1),
+        "requests": sum(by_status.values()),
+        "per_second": round(sum(by_status.values()) / elapsed, 1),
+        "by_status": dict(by_status),
+        "by_call": {name: dict(counts) for name, counts in by_call.items()},
+        "unexpected": unexpected[:30],
+        "unexpected_count": len(unexpected),
+        "windows": [
+            {"minute": i + 1, "requests": sum(w["statuses"].values()), "statuses": dict(w["statuses"]),
+             "p50_ms": round(percentile(w["latencies"], 0.5) * 1000, 2),
+             "p99_ms": round(percentile(w["latencies"], 0.99) * 1000, 2)}
+            for i, w in enumerate(windows)
+        ],
+        "made": {"initiatives": len(soak.initiatives), "buildings": len(soak.buildings),
+                 "closed": len(soak.buildings) - len(soak.planned_closures)},
+        "settled_seconds": settled,
+        **report,
+        "memory_kib": {name: {"start": memory_start.get(name), "end": memory_end.get(name)}
+                       for name in sorted(processes)},
+    }
+
+
+async def _settle_and_check(stack: Stack, soak: Soak) -> tuple[float | None, dict[str, Any]]:
+    clients: dict[str, AsyncMongoClient[Any]] = {s: AsyncMongoClient(stack.mongodb_url(s), tz_aware=True) for s in SERVICES}
+    dbs = {s: clients[s][f"civic_{s}"] for s in SERVICES}
+    producers = {s: dbs[s] for s in SERVICES}
+    try:
+        started = time.perf_counter()
+        settled: float | None = None
+        while time.perf_counter() - started < SETTLE_SECONDS:
+            events = {c: await invariants.events_applied(producers, c, dbs[c]) for c in invariants.REACTS_TO}
+            pending = await _unpublished(dbs)
+            if pending == 0 and all(not e["missing"] for e in events.values()):
+                settled = round(time.perf_counter() - started, 1)
+                break
+            await asyncio.sleep(2)
+        events = {c: await invariants.events_applied(producers, c, dbs[c]) for c in invariants.REACTS_TO}
+        checks = {
+            "savings totals equal the sum of the initiatives":
+                await invariants.savings_totals_match_initiatives(dbs["savings"]),
+            "each closure realised once":
+                await invariants.closures_realised_once(dbs["property"], dbs["savings"], soak.buildings),
+            "consultation tallies equal the responses stored":
+                await invariants.tallies_match_responses(dbs["comms"]),
+        }
+        return settled, {
+            "events": events,
+            "outbox_unpublished": await _unpublished(dbs),
+            "invariants": {name: {"holds": not wrong, "wrong": wrong[:10]} for name, wrong in checks.items()},
+        }
+    finally:
+        for client in clients.values():
+            await client.close()
+
+
+async def _unpublished(dbs: dict[str, Any]) -> int:
+    return sum([await db["outbox"].count_documents({"published_at": None}) for db in dbs.values()])
