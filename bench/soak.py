@@ -295,3 +295,76 @@ async def _settle_and_check(stack: Stack, soak: Soak) -> tuple[float | None, dic
 
 async def _unpublished(dbs: dict[str, Any]) -> int:
     return sum([await db["outbox"].count_documents({"published_at": None}) for db in dbs.values()])
+
+
+# A window's p99 may be this many times the first full window's before the soak counts as climbing.
+CLIMB_TARGET = 1.5
+
+
+def _climb(result: dict[str, Any]) -> float | None:
+    """Last full minute's p99 over the first's (a partial last window is left out)."""
+    full = [w for w in result["windows"] if w["requests"]][: int(result["duration_seconds"] // WINDOW_SECONDS)]
+    if len(full) < 2 or not full[0]["p99_ms"]:
+        return None
+    return round(float(full[-1]["p99_ms"]) / float(full[0]["p99_ms"]), 2)
+
+
+def target_rows(result: dict[str, Any]) -> list[tuple[str, Any, str, str]]:
+    failed = sum(n for status, n in result["by_status"].items() if not status.isdigit() or int(status) >= 500)
+    events = result["events"]
+    applied = all(not e["missing"] and e["produced"] == e["applied"] for e in events.values())
+    holds = all(check["holds"] for check in result["invariants"].values())
+    climb = _climb(result)
+    return [
+        ("Soak: answers 5xx or broken off (two replicas of every service)", failed, "0", _met(failed == 0)),
+        ("Soak: answers neither JSON nor problem details, or 400/422 to valid requests",
+         result["unexpected_count"], "0", _met(result["unexpected_count"] == 0)),
+        ("Soak: p99 of the last minute ÷ the first", climb, f"≤ {CLIMB_TARGET} (flat)",
+         "n/a" if climb is None else _met(climb <= CLIMB_TARGET)),
+        ("Soak: events applied ÷ produced (savings, comms)",
+         ", ".join(f"{e['applied']}/{e['produced']}" for e in events.values()), "all", _met(applied)),
+        ("Soak: invariants hold once settled", "yes" if holds else "no", "yes", _met(holds)),
+    ]
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def detail(result: dict[str, Any]) -> list[str]:
+    statuses = ", ".join(f"{status}: {n}" for status, n in sorted(result["by_status"].items()))
+    memory = [(name, m["start"], m["end"]) for name, m in result["memory_kib"].items() if m["start"] and m["end"]]
+    settled = f"after {result['settled_seconds']} s" if result["settled_seconds"] is not None else "not within the wait"
+    lines = [
+        "## Soak: two replicas of every service behind one gateway",
+        "",
+        f"{result['callers']} callers, each on its own keep-alive connection, for {result['duration_seconds']} s: "
+        f"{result['requests']} requests ({result['per_second']}/s). Answers by status: {statuses}. Made: "
+        f"{result['made']['initiatives']} initiatives, {result['made']['buildings']} buildings, "
+        f"{result['made']['closed']} of them closed. Everything settled (outbox published, every event applied) "
+        f"{settled}.",
+        "",
+        "| minute | requests | p50 ms | p99 ms | statuses |",
+        "|---:|---:|---:|---:|---|",
+        *[f"| {w['minute']} | {w['requests']} | {w['p50_ms']} | {w['p99_ms']} | "
+          + ", ".join(f"{k}: {v}" for k, v in sorted(w["statuses"].items())) + " |" for w in result["windows"]],
+        "",
+        "| events | produced | applied | dead letters open |",
+        "|---|---:|---:|---:|",
+        *[f"| reacted to by {consumer} | {e['produced']} | {e['applied']} | {e['dead_letters_open']} |"
+          for consumer, e in result["events"].items()],
+        "",
+        "| invariant | holds | what was wrong |",
+        "|---|---|---|",
+        *[f"| {name} | {'yes' if c['holds'] else '**no**'} | {'; '.join(c['wrong']) or '—'} |"
+          for name, c in result["invariants"].items()],
+        "",
+        "| process | resident MiB at start | at end | growth MiB |",
+        "|---|---:|---:|---:|",
+        *[f"| {name} | {start / 1024:.1f} | {end / 1024:.1f} | {(end - start) / 1024:+.1f} |"
+          for name, start, end in memory],
+        "",
+    ]
+    if result["unexpected"]:
+        lines += ["Unexpected answers (first few):", "", *[f"- `{u[:300]}`" for u in result["unexpected"][:10]], ""]
+    return lines
