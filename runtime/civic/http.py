@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 import types
 import typing
@@ -30,7 +31,9 @@ __all__ = ["Caller", "IfMatch", "IsoDate", "IsoDateTime", "Page", "RequestModel"
            "require", "versioned"]
 
 
-def current_runtime(request: Request) -> Runtime:
+# Dependencies are ``async def`` although they never wait: FastAPI runs a plain ``def`` dependency in a
+# worker thread, a thread hop per request (a queue, a wake-up, the answer back through the event loop).
+async def current_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -92,13 +95,18 @@ class RequestModel(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _dates_as_text(cls, value: Any, info: ValidationInfo) -> Any:
-        field = cls.model_fields.get(info.field_name or "")
-        if field is not None and _temporal(field.annotation):
-            return _iso_text(value)
-        return value
+        temporal = _TEMPORAL_FIELDS.get((cls, info.field_name))
+        if temporal is None:
+            field = cls.model_fields.get(info.field_name or "")
+            temporal = _TEMPORAL_FIELDS[(cls, info.field_name)] = field is not None and _temporal(field.annotation)
+        return _iso_text(value) if temporal else value
 
 
-def _if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+# (model, field) -> whether the field holds a date or time: worked out once, not for every field of every request
+_TEMPORAL_FIELDS: dict[tuple[type[BaseModel], str | None], bool] = {}
+
+
+async def _if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
@@ -120,7 +128,36 @@ def versioned(body: dict[str, Any], status: int = 200, headers: dict[str, str] |
     all_headers = dict(headers or {})
     if "version" in body:
         all_headers["ETag"] = etag(int(body["version"]))
-    return JSONResponse(jsonable_encoder(body), status_code=status, headers=all_headers)
+    return EncodedJSONResponse(json_body(body), status_code=status, headers=all_headers)
+
+
+def _date_text(value: Any) -> str:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()  # as jsonable_encoder writes them
+    raise TypeError(type(value).__name__)
+
+
+def json_body(content: Any) -> bytes:
+    """``content`` as the JSON text ``JSONResponse(jsonable_encoder(content))`` sends, in one pass.
+
+    A stored document holds JSON types, dates and datetimes: those are written directly, without
+    jsonable_encoder's walk through every value first (most of the encoding time of an answer). Anything
+    else (a model, a set, a Decimal) goes the general way.
+    """
+    try:
+        return json.dumps(content, default=_date_text, **_AS_JSONRESPONSE).encode("utf-8")
+    except (TypeError, ValueError):
+        return json.dumps(jsonable_encoder(content), **_AS_JSONRESPONSE).encode("utf-8")
+
+
+_AS_JSONRESPONSE: dict[str, Any] = {"ensure_ascii": False, "allow_nan": False, "indent": None, "separators": (",", ":")}
+
+
+class EncodedJSONResponse(JSONResponse):
+    """A JSONResponse whose content may be the JSON text already (from :func:`json_body`)."""
+
+    def render(self, content: Any) -> bytes:
+        return content if isinstance(content, bytes) else super().render(content)
 
 
 class Page:
