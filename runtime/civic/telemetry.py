@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,13 @@ from fastapi.telemetry import TelemetryConfig
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.sdk.trace.sampling import ALWAYS_ON, Decision, ParentBased, Sampler, SamplingResult
-from opentelemetry.trace import Link, Span, SpanKind, Status, StatusCode
+from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+from opentelemetry.trace import Link, Span, SpanContext, SpanKind, Status, StatusCode, TraceFlags
 from opentelemetry.util.types import Attributes
+from pymongo import monitoring
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _configured = False
@@ -114,16 +117,71 @@ def configure_tracing(service: str, otlp_endpoint: str | None, trace_file: Path 
         elif trace_file is not None:
             exporter = JsonLinesSpanExporter(trace_file)
         if exporter is not None:
-            provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=500))
+            processor = BatchSpanProcessor(exporter, schedule_delay_millis=500)
+            provider.add_span_processor(processor)
+            monitoring.register(MongoCommandSpans(provider, processor))
         trace.set_tracer_provider(provider)
-        _instrument_libraries()
         _configured = True
 
 
-def _instrument_libraries() -> None:
-    from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
+class MongoCommandSpans(monitoring.CommandListener):
+    """A CLIENT span for each MongoDB command made inside a traced request, event or publish.
 
-    PymongoInstrumentor().instrument()
+    What OpenTelemetry's PyMongo instrumentation records (the same name, ``<database>.<command>``, and
+    the same attributes: db.system, db.name, db.statement as the command's name, the collection, the
+    server's address), for half its cost: the instrumentation starts a full SDK span per command
+    (sampler, attribute checks, locks, span processors called twice), about 60 us a command, several
+    commands a request. Here a command's span is built once, finished, from what the driver reports,
+    and handed to the exporting processor. Sampling is the platform's (ParentBased over NoLoneCallsOut):
+    a command is traced exactly when the work it belongs to is, never as a trace of its own.
+    """
+
+    def __init__(self, provider: TracerProvider, processor: SpanProcessor) -> None:
+        self.provider = provider
+        self.processor = processor
+        self.scope = InstrumentationScope("civic.mongodb")
+        self._open: dict[Any, tuple[SpanContext, int, str, dict[str, Any]]] = {}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        parent = trace.get_current_span().get_span_context()
+        if not (parent.is_valid and parent.trace_flags.sampled):
+            return
+        attributes: dict[str, Any] = {"db.system": "mongodb", "db.name": event.database_name,
+                                      "db.statement": event.command_name}
+        collection = event.command.get(event.command_name)
+        if isinstance(collection, str) and collection:
+            attributes["db.mongodb.collection"] = collection
+        if event.connection_id is not None:
+            attributes["net.peer.name"] = event.connection_id[0]
+            if event.connection_id[1] is not None:
+                attributes["net.peer.port"] = event.connection_id[1]
+        name = f"{event.database_name}.{event.command_name}"
+        self._open[(event.request_id, event.connection_id)] = (parent, time.time_ns(), name, attributes)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        self._finish(event, None)
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        failure = event.failure if isinstance(event.failure, Mapping) else {}
+        self._finish(event, failure)
+
+    def _finish(self, event: monitoring.CommandSucceededEvent | monitoring.CommandFailedEvent,
+                failure: Mapping[str, Any] | None) -> None:
+        opened = self._open.pop((event.request_id, event.connection_id), None)
+        if opened is None:
+            return
+        parent, started, name, attributes = opened
+        status = Status(StatusCode.UNSET)
+        if failure is not None:
+            status = Status(StatusCode.ERROR, str(failure.get("errmsg", "Unknown error")))
+            attributes["error.type"] = str(failure.get("codeName", "UnknownError"))
+        context = SpanContext(parent.trace_id, self.provider.id_generator.generate_span_id(), is_remote=False,
+                              trace_flags=TraceFlags(TraceFlags.SAMPLED), trace_state=parent.trace_state)
+        self.processor.on_end(ReadableSpan(
+            name, context=context, parent=parent, resource=self.provider.resource, attributes=attributes,
+            kind=SpanKind.CLIENT, status=status, start_time=started, end_time=time.time_ns(),
+            instrumentation_scope=self.scope,
+        ))
 
 
 _server_tracer = trace.get_tracer("civic.http")
@@ -214,6 +272,7 @@ def tracer(name: str = "civic") -> trace.Tracer:
 __all__ = [
     "FRAMEWORK_TELEMETRY_OFF",
     "JsonLinesSpanExporter",
+    "MongoCommandSpans",
     "NoLoneCallsOut",
     "ServerSpanMiddleware",
     "Span",
