@@ -6,11 +6,18 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bson import ObjectId
+from pymongo import InsertOne
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ClientBulkWriteException, DuplicateKeyError, PyMongoError
 
 from civic.errors import NotFound, PreconditionFailed, Refused
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pymongo.asynchronous.mongo_client import _WriteOp
+    from pymongo.results import ClientBulkWriteResult
+
     from civic.uow import UnitOfWork
 
 
@@ -30,11 +37,53 @@ def _target(source: UnitOfWork | AsyncDatabase[Any]) -> tuple[AsyncDatabase[Any]
 
 
 async def insert(uow: UnitOfWork, collection: str, doc: dict[str, Any]) -> dict[str, Any]:
+    doc = new_document(doc)
+    await uow.db[collection].insert_one(doc, session=uow.session)
+    return doc
+
+
+def new_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` as :func:`insert` stores it: ``_id`` (if absent), ``version=1``, ``created_at``, ``updated_at``."""
     stamp = now()
     doc = {"_id": doc.get("_id") or new_id(), **{k: v for k, v in doc.items() if k != "_id"}}
     doc.update(version=1, created_at=stamp, updated_at=stamp)
-    await uow.db[collection].insert_one(doc, session=uow.session)
     return doc
+
+
+def namespace(uow: UnitOfWork, collection: str) -> str:
+    """The ``database.collection`` a write of :func:`write_together` names."""
+    return f"{uow.db.name}.{collection}"
+
+
+def insert_op(uow: UnitOfWork, collection: str, doc: dict[str, Any]) -> tuple[InsertOne[Any], dict[str, Any]]:
+    """The write that inserts ``doc`` as :func:`insert` would, for :func:`write_together`; and the stored doc."""
+    doc = new_document(doc)
+    return InsertOne(doc, namespace=namespace(uow, collection)), doc
+
+
+async def write_together(uow: UnitOfWork, writes: Sequence[_WriteOp]) -> ClientBulkWriteResult:
+    """Several writes, in any collections, as one command in ``uow``'s transaction (MongoDB 8's bulkWrite).
+
+    One round trip instead of one per collection. Each write names its collection (``namespace=`` from
+    :func:`namespace`); they run in order and the first that fails stops the rest, like the writes one
+    by one. A failure is raised as the writes one by one raise it: a conflict with another transaction
+    keeps its ``TransientTransactionError`` label (so the change is retried), a duplicate key is a
+    :class:`~pymongo.errors.DuplicateKeyError`.
+    """
+    try:
+        return await uow.db.client.bulk_write(writes, session=uow.session, ordered=True)
+    except ClientBulkWriteException as exc:
+        raise _as_single_write_error(exc) from exc
+
+
+def _as_single_write_error(exc: ClientBulkWriteException) -> PyMongoError:
+    if isinstance(exc.error, PyMongoError):
+        return exc.error  # the command failed as a whole: a write conflict, the connection, the transaction
+    write_errors: list[dict[str, Any]] = exc.details.get("writeErrors") or []  # documents, whatever the stub says
+    for error in write_errors:
+        if error.get("code") == 11000:
+            return DuplicateKeyError(error.get("errmsg", "duplicate key"), 11000, error)
+    return exc
 
 
 async def load(
