@@ -8,7 +8,9 @@ measurement, one process, CPU per call to a cheap backend (GET, about 600 bytes 
 at a time / 32 at once: aiohttp 139 / 93 µs; httpx 597 / 1,757 µs (its pool re-examines every
 pooled connection on every call); httpcore alone 528 / 1,377 µs. The hand-written client this
 replaces took 76 / 36 µs, and desynchronised a connection whenever a backend answered before it had
-the whole request body.
+the whole request body. That safety costs the gateway as a whole about 0.14 ms of CPU per
+forwarded GET (about 0.44 ms against 0.30 ms, gateway in front of a backend that costs nothing, 32
+callers), which it pays on a core of its own as long as the services are the busier processes.
 
 What this module adds to aiohttp, and why:
 
