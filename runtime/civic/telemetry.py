@@ -10,19 +10,20 @@ import json
 import os
 import threading
 import time
+import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from fastapi.telemetry import TelemetryConfig
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace import Event, ReadableSpan, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.sdk.trace.sampling import ALWAYS_ON, Decision, ParentBased, Sampler, SamplingResult
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
-from opentelemetry.trace import Link, Span, SpanContext, SpanKind, Status, StatusCode, TraceFlags
+from opentelemetry.trace import Link, NonRecordingSpan, Span, SpanContext, SpanKind, Status, StatusCode, TraceFlags
 from opentelemetry.util.types import Attributes
 from pymongo import monitoring
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -117,11 +118,53 @@ def configure_tracing(service: str, otlp_endpoint: str | None, trace_file: Path 
         elif trace_file is not None:
             exporter = JsonLinesSpanExporter(trace_file)
         if exporter is not None:
+            global _finished
             processor = BatchSpanProcessor(exporter, schedule_delay_millis=500)
             provider.add_span_processor(processor)
-            monitoring.register(MongoCommandSpans(provider, processor))
+            _finished = FinishedSpans(provider, processor)
+            monitoring.register(MongoCommandSpans(_finished))
         trace.set_tracer_provider(provider)
         _configured = True
+
+
+class FinishedSpans:
+    """Spans the platform records itself, built once they are over and handed to the exporting processor.
+
+    An SDK span is a live object (sampler call, attribute checks and copies, a lock, the processors'
+    start and end hooks): about 40-60 us each. The request span and the MongoDB command spans, several
+    per request, are plain data known in full when they end; built as ReadableSpan they cost a fraction.
+    """
+
+    def __init__(self, provider: TracerProvider, processor: SpanProcessor) -> None:
+        self.provider = provider
+        self.processor = processor
+        self.scopes: dict[str, InstrumentationScope] = {}
+
+    def child_of(self, parent: SpanContext) -> SpanContext:
+        """A new span's context in ``parent``'s trace (a new trace when there is no parent), sampled as
+        the platform samples a span that is not a lone call out: with its parent, or always as a root."""
+        ids = self.provider.id_generator
+        if not parent.is_valid:
+            return SpanContext(ids.generate_trace_id(), ids.generate_span_id(), is_remote=False,
+                               trace_flags=TraceFlags(TraceFlags.SAMPLED))
+        return SpanContext(parent.trace_id, ids.generate_span_id(), is_remote=False,
+                           trace_flags=TraceFlags(parent.trace_flags & TraceFlags.SAMPLED),
+                           trace_state=parent.trace_state)
+
+    def finish(self, scope: str, name: str, context: SpanContext, parent: SpanContext | None, kind: SpanKind,
+               attributes: dict[str, Any], start_time: int, status: Status,
+               events: Sequence[Event] = ()) -> None:
+        if not context.trace_flags.sampled:
+            return
+        instrumentation = self.scopes.get(scope) or self.scopes.setdefault(scope, InstrumentationScope(scope))
+        self.processor.on_end(ReadableSpan(
+            name, context=context, parent=parent if parent is not None and parent.is_valid else None,
+            resource=self.provider.resource, attributes=attributes, events=events, kind=kind, status=status,
+            start_time=start_time, end_time=time.time_ns(), instrumentation_scope=instrumentation,
+        ))
+
+
+_finished: FinishedSpans | None = None
 
 
 class MongoCommandSpans(monitoring.CommandListener):
@@ -129,17 +172,14 @@ class MongoCommandSpans(monitoring.CommandListener):
 
     What OpenTelemetry's PyMongo instrumentation records (the same name, ``<database>.<command>``, and
     the same attributes: db.system, db.name, db.statement as the command's name, the collection, the
-    server's address), for half its cost: the instrumentation starts a full SDK span per command
-    (sampler, attribute checks, locks, span processors called twice), about 60 us a command, several
-    commands a request. Here a command's span is built once, finished, from what the driver reports,
-    and handed to the exporting processor. Sampling is the platform's (ParentBased over NoLoneCallsOut):
-    a command is traced exactly when the work it belongs to is, never as a trace of its own.
+    server's address), for half its cost: the instrumentation starts a full SDK span per command, about
+    60 us a command, several commands a request. Here a command's span is built once, finished, from
+    what the driver reports (:class:`FinishedSpans`). Sampling is the platform's (ParentBased over
+    NoLoneCallsOut): a command is traced exactly when the work it belongs to is, never as a trace of its own.
     """
 
-    def __init__(self, provider: TracerProvider, processor: SpanProcessor) -> None:
-        self.provider = provider
-        self.processor = processor
-        self.scope = InstrumentationScope("civic.mongodb")
+    def __init__(self, spans: FinishedSpans) -> None:
+        self.spans = spans
         self._open: dict[Any, tuple[SpanContext, int, str, dict[str, Any]]] = {}
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
@@ -175,13 +215,8 @@ class MongoCommandSpans(monitoring.CommandListener):
         if failure is not None:
             status = Status(StatusCode.ERROR, str(failure.get("errmsg", "Unknown error")))
             attributes["error.type"] = str(failure.get("codeName", "UnknownError"))
-        context = SpanContext(parent.trace_id, self.provider.id_generator.generate_span_id(), is_remote=False,
-                              trace_flags=TraceFlags(TraceFlags.SAMPLED), trace_state=parent.trace_state)
-        self.processor.on_end(ReadableSpan(
-            name, context=context, parent=parent, resource=self.provider.resource, attributes=attributes,
-            kind=SpanKind.CLIENT, status=status, start_time=started, end_time=time.time_ns(),
-            instrumentation_scope=self.scope,
-        ))
+        self.spans.finish("civic.mongodb", name, self.spans.child_of(parent), parent, SpanKind.CLIENT, attributes,
+                          started, status)
 
 
 _server_tracer = trace.get_tracer("civic.http")
@@ -192,8 +227,10 @@ class ServerSpanMiddleware:
 
     The generic ASGI instrumentation costs over a millisecond a request (per-message spans, metrics,
     many attributes); this keeps what an operator uses: the span continues the caller's trace, is
-    named by method and route template, carries the status, and is current while the app runs, so
-    database and Kafka spans and the X-Trace-Id response header belong to it.
+    named by method and route template, carries the status (and an exception that escaped, as an
+    event), and is current while the app runs, so database and Kafka spans, the events' traceparent
+    and the X-Trace-Id response header belong to it. Once tracing exports, the span is current as its
+    context alone and is built when the request is over (:class:`FinishedSpans`).
     """
 
     def __init__(self, app: ASGIApp, untraced_paths: frozenset[str] = UNTRACED_PATHS) -> None:
@@ -209,10 +246,52 @@ class ServerSpanMiddleware:
             for key, value in scope["headers"]
             if key in (b"traceparent", b"tracestate")
         }
+        incoming = context_from(carrier) if carrier else otel_context.Context()
+        spans = _finished
+        if spans is None:  # tracing not set up to export: the SDK's own span, as any library's
+            await self._through_sdk(scope, receive, send, incoming)
+            return
+        method = scope.get("method", "GET")
+        parent = trace.get_current_span(incoming).get_span_context()
+        context = spans.child_of(parent)
+        token = otel_context.attach(trace.set_span_in_context(NonRecordingSpan(context), incoming))
+        started = time.time_ns()
+        status = 500
+        escaped: BaseException | None = None
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        except Exception as exc:
+            escaped = exc
+            raise
+        finally:
+            otel_context.detach(token)
+            if context.trace_flags.sampled:
+                route = getattr(scope.get("route"), "path", None)
+                attributes: dict[str, Any] = {"http.request.method": method, "url.path": scope["path"]}
+                if route:
+                    attributes["http.route"] = route
+                attributes["http.response.status_code"] = status
+                outcome, events = Status(StatusCode.UNSET), cast(tuple[Event, ...], ())
+                if escaped is not None:
+                    outcome = Status(StatusCode.ERROR, f"{type(escaped).__name__}: {escaped}")
+                    events = (_exception_event(escaped),)
+                elif status >= 500:
+                    outcome = Status(StatusCode.ERROR)
+                spans.finish("civic.http", f"{method} {route}" if route else method, context, parent,
+                             SpanKind.SERVER, attributes, started, outcome, events)
+
+    async def _through_sdk(self, scope: Scope, receive: Receive, send: Send, incoming: otel_context.Context) -> None:
         method = scope.get("method", "GET")
         with _server_tracer.start_as_current_span(
             method,
-            context=context_from(carrier),
+            context=incoming,
             kind=SpanKind.SERVER,
             attributes={"http.request.method": method, "url.path": scope["path"]},
             record_exception=True,
@@ -235,6 +314,17 @@ class ServerSpanMiddleware:
                 span.set_attribute("http.response.status_code", status)
                 if status >= 500:
                     span.set_status(Status(StatusCode.ERROR))
+
+
+def _exception_event(exc: BaseException) -> Event:
+    """The event the SDK's record_exception adds to a span."""
+    module, qualname = type(exc).__module__, type(exc).__qualname__
+    return Event("exception", attributes={
+        "exception.type": f"{module}.{qualname}" if module and module != "builtins" else qualname,
+        "exception.message": str(exc),
+        "exception.stacktrace": "".join(traceback.format_exception(exc)),
+        "exception.escaped": "False",
+    })
 
 
 def trace_headers() -> list[tuple[str, str]]:
@@ -271,6 +361,7 @@ def tracer(name: str = "civic") -> trace.Tracer:
 
 __all__ = [
     "FRAMEWORK_TELEMETRY_OFF",
+    "FinishedSpans",
     "JsonLinesSpanExporter",
     "MongoCommandSpans",
     "NoLoneCallsOut",

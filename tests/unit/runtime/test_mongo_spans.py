@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from civic.telemetry import MongoCommandSpans, NoLoneCallsOut
+from civic.telemetry import FinishedSpans, MongoCommandSpans, NoLoneCallsOut
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -20,7 +20,7 @@ def _setup() -> tuple[TracerProvider, MongoCommandSpans, InMemorySpanExporter]:
     provider = TracerProvider(sampler=ParentBased(root=NoLoneCallsOut()))
     processor = SimpleSpanProcessor(exporter)
     provider.add_span_processor(processor)
-    return provider, MongoCommandSpans(provider, processor), exporter
+    return provider, MongoCommandSpans(FinishedSpans(provider, processor)), exporter
 
 
 def _command(listener: MongoCommandSpans, request_id: int, fails: bool = False) -> None:
