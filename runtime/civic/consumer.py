@@ -242,8 +242,10 @@ class ConsumerRunner:
                     await self._process(delivery.record)
                 except (Unavailable, ConnectionFailure) as exc:
                     # keep the partitions (no rebalance): rewind each to what is not applied yet, retry soon
+                    owned = consumer.assignment()
                     for tp, records in batches.items():
-                        consumer.seek(tp, done.get(tp, records[0].offset))
+                        if tp in owned:  # one taken away by a rebalance meanwhile is its new owner's
+                            consumer.seek(tp, done.get(tp, records[0].offset))
                     raise DatabaseAway from exc
                 done[delivery.tp] = delivery.record.offset + 1
                 STAGE.labels(self.service, "fetched_to_applied").observe(time.time() - fetched)
