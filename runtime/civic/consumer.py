@@ -5,10 +5,14 @@ run the handler, commit; only then commit the Kafka offset. A failing event is r
 number of times, then written to the dead-letter topic and the ``dead_letters`` collection, and the
 runner moves on, so one poison message never blocks the events behind it.
 
-Several messages fetched from one partition are first tried together, in units of work of up to 20
-(:meth:`ConsumerRunner.apply_together`): the same inbox and handlers, one commit instead of one per
-event. If anything in a group fails, nothing of that group is kept, and from it on the messages go one
-by one as above.
+What one fetch brings, from every partition the consumer holds, is applied together, in units of work
+of up to 20 (:meth:`ConsumerRunner.apply_together`): the same inbox and handlers, one commit instead of
+one per event, and one offset commit per fetch. A group that loses a write conflict (another replica,
+the API or a background job changed the same document first) is tried again as a group, smaller, after
+a short random pause. A group that fails otherwise keeps nothing, and its messages go one by one as
+above; the groups after it are tried together again.
+
+Rebalances, partitions held, group outcomes and the time spent per stage are on ``/metrics``.
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ DEAD_LETTERS = "dead_letters"
 REBALANCES = Counter("civic_consumer_rebalances_total", "Partitions revoked from / assigned to this consumer",
                      ["service", "change"])
 PARTITIONS = Gauge("civic_consumer_partitions", "Partitions assigned to this process's consumer", ["service"])
-GROUPS = Counter("civic_consumer_groups_total", "Units of work applying several events together, by outcome",
+GROUPS = Counter("civic_consumer_groups_total", "Units of work applying fetched events together, by outcome",
                  ["service", "outcome"])
 STAGE = Histogram("civic_event_stage_seconds", "Time an event spends in each stage of its way through the consumer",
                   ["service", "stage"],
