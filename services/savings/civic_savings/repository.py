@@ -32,15 +32,16 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
             IndexModel([("title", ASCENDING), ("_id", ASCENDING)]),
             # the monthly highlight report finds initiatives by when their history moved
             IndexModel([("history.at", ASCENDING)]),
-            # one saving per building, however often property tells us it closed or was sold
-            IndexModel(
-                [("building_id", ASCENDING)],
-                unique=True,
-                partialFilterExpression={"building_id": {"$type": "string"}},
-                name="one_saving_per_building",
-            ),
+            # one saving per building, however often property tells us it closed or was sold; sparse
+            # (an initiative without a building has no building_id at all), so the closure handler's
+            # lookup by building reads it: SecantusDB answers no query from a partial index, and the
+            # partial one this replaces left that lookup a scan of every initiative (25 ms an event at
+            # 1,000 initiatives, 228 ms at 3,000)
+            IndexModel([("building_id", ASCENDING)], unique=True, sparse=True, name="one_saving_per_building_id"),
         ]
     )
+    with contextlib.suppress(OperationFailure):  # the partial index earlier versions made, once the above exists
+        await db[INITIATIVES].drop_index("one_saving_per_building")
     # The read model has no secondary index. Every change adds to a totals document, and SecantusDB
     # rewrites a document's index entries on every update, changed keys or not: one index made the
     # create's transaction 0.3 ms of database CPU dearer (of about 4). Reports read the totals

@@ -22,3 +22,14 @@ async def test_ensure_indexes_leaves_the_totals_with_their_id_only(db: Any) -> N
         assert "status_1__id_1" in await scratch["initiatives"].index_information()
     finally:
         await db.client.drop_database(scratch.name)
+
+
+async def test_the_closure_handlers_lookup_by_building_reads_the_one_saving_per_building_index(db: Any) -> None:
+    stage = (await db["initiatives"].find({"building_id": uuid.uuid4().hex}, {"_id": 1}).explain())["queryPlanner"][
+        "winningPlan"]
+    while "inputStage" in stage and "indexName" not in stage:
+        stage = stage["inputStage"]
+    assert stage.get("indexName") == "one_saving_per_building_id", stage  # not a scan of every initiative
+    index = (await db["initiatives"].index_information())["one_saving_per_building_id"]
+    assert index["unique"] and index["sparse"]
+    assert "one_saving_per_building" not in await db["initiatives"].index_information()  # the partial one, dropped
