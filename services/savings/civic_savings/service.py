@@ -6,6 +6,7 @@ import asyncio
 import copy
 import logging
 import random
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -90,6 +91,17 @@ class ShardsInUse:
 
 
 SHARDS = ShardsInUse(TOTALS_SHARDS)
+# An event handler's changes are written in the consumer's unit of work, several events to one (a
+# group): they all take the same shard, picked when the first needs one, so a group holds one shard
+# rather than one per event (with one per event, two replicas' groups met on a shard one time in five).
+_SHARD_OF_UNIT: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
+
+def _shard_of_unit(uow: UnitOfWork) -> int:
+    shard = _SHARD_OF_UNIT.get(uow.session)
+    if shard is None:
+        shard = _SHARD_OF_UNIT[uow.session] = SHARDS.pick()
+    return shard
 
 
 def _now() -> datetime:
@@ -266,7 +278,7 @@ async def record_building_saving(
         now=now,
     )
     await documents.insert(uow, INITIATIVES, to_document(initiative))
-    await _keep_read_model(uow, None, initiative, now)
+    await _keep_read_model(uow, None, initiative, now, _shard_of_unit(uow))
     uow.emit(
         InitiativeDelivered(
             **_identity(initiative), delivered_pence=initiative.delivered_pence, building_id=building_id
@@ -283,8 +295,8 @@ async def _keep_read_model(
 ) -> None:
     """Add the change's difference to the totals and check the targets of programmes whose position moved.
 
-    ``shard`` is the one the caller holds (:class:`ShardsInUse`) for its whole transaction; without one
-    (an event handler, whose transaction the consumer commits) a shard not held right now is taken.
+    ``shard`` is the one the caller holds (:class:`ShardsInUse`) for its whole transaction, or an event
+    handler's unit's (:func:`_shard_of_unit`); without one, a shard not held right now is taken.
     """
     delta = figures.difference(figures.contribution(before), figures.contribution(after))
     if delta:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from civic_savings.domain import Initiative
 from civic_savings.figures import contribution, difference, target_measure_change
-from civic_savings.service import ShardsInUse
+from civic_savings.service import SHARDS, ShardsInUse, _shard_of_unit
 
 NOW = datetime(2024, 2, 1, tzinfo=UTC)
 
@@ -62,3 +63,17 @@ def test_a_slip_between_years_leaves_the_target_where_it_was_and_an_actual_moves
     before = contribution(i)
     i.record_actual("2024/25", 500, by="o", now=NOW)
     assert target_measure_change(difference(before, contribution(i)), "LGR") > 0
+
+
+class _Session:
+    """Stands in for a unit of work's session (only its identity matters here)."""
+
+
+def test_an_event_handlers_unit_of_work_writes_one_shard_whatever_its_number_of_events() -> None:
+    first, second = SimpleNamespace(session=_Session()), SimpleNamespace(session=_Session())
+    shards = {_shard_of_unit(first) for _ in range(20)}  # type: ignore[arg-type]
+    assert len(shards) == 1
+    with SHARDS.holding() as held:
+        # another unit of work picks a shard no change of the process holds now
+        assert all(_shard_of_unit(SimpleNamespace(session=_Session())) != held for _ in range(50))  # type: ignore[arg-type]
+    assert _shard_of_unit(second) in range(SHARDS.count)  # type: ignore[arg-type]
