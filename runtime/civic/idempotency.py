@@ -231,6 +231,18 @@ class IdempotencyMiddleware:
     async def _run(self, scope: Scope, receive: Receive, claim: Claim) -> _Captured:
         """Run the route with ``claim`` current; its answer is captured, not sent."""
         captured = _Captured()
+        # The body was read (and kept) by BodyLimitMiddleware. Each run of the route is handed it afresh:
+        # a replay after a lost race runs the route a second time in the same request, and a route
+        # waiting for a body already taken would wait for ever.
+        body: bytes = scope.get("state", {}).get("civic_body", b"")
+        delivered = False
+
+        async def body_again() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -241,7 +253,7 @@ class IdempotencyMiddleware:
 
         token = _CLAIM.set(claim)
         try:
-            await self.app(scope, receive, capture)
+            await self.app(scope, body_again, capture)
         finally:
             claim.open = False
             _CLAIM.reset(token)

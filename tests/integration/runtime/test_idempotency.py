@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
 pytestmark = pytest.mark.integration
@@ -139,3 +140,48 @@ async def test_a_refused_request_leaves_the_key_free(create: dict[str, Any]) -> 
     other = await api.post(create["path"], json={**body, create["field"]: f"Other {_tag()}"}, headers=key)
     assert other.status_code == 422 and "different request" in other.json()["detail"]
     assert await _count(create, body) == 1
+
+
+async def test_a_request_that_loses_the_race_to_a_committed_key_replays_its_result(
+        runtime_of: Any, mongo_db: Any, token: Any) -> None:
+    """The route runs twice in one request: first its change meets the key another request committed a
+    moment before (not yet answered), then it renders that request's result. The second run must get the
+    body again (it waited for ever for a body already read)."""
+    from civic.idempotency import IDEMPOTENCY, IdempotencyMiddleware, KeyAlreadyUsed, replayed_result
+    from civic.middleware import BodyLimitMiddleware
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    db = await mongo_db("savings")
+    verifier = (await runtime_of("savings")).verifier
+    key = _key()
+    runs: list[str] = []
+
+    async def create(request: Request) -> JSONResponse:
+        sent = await request.json()
+        replay, result = replayed_result()
+        if replay:
+            runs.append("rendered the committed result")
+            return JSONResponse(result, status_code=201)
+        runs.append("lost the race")
+        # what the winner left: its key and result committed, its answer not yet recorded
+        first = (await db[IDEMPOTENCY].find_one({"_id": _record_id(key)})) is None
+        assert first
+        from civic.idempotency import _CLAIM
+        claim = _CLAIM.get()
+        assert claim is not None
+        await db[IDEMPOTENCY].insert_one({**claim.record(), "result": {"id": "winner", **sent}})
+        raise KeyAlreadyUsed(claim.record_id)
+
+    app = BodyLimitMiddleware(IdempotencyMiddleware(Starlette(routes=[Route("/things", create, methods=["POST"])]),
+                                                    database=lambda: db, verifier=lambda: verifier),
+                              max_bytes=1024)
+    headers = {**key, "Authorization": f"Bearer {token(['savings:write'], sub='test-officer')}"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        answer = await asyncio.wait_for(client.post("/things", json={"name": "x"}, headers=headers), 10)
+    assert answer.status_code == 201, answer.text
+    assert answer.json() == {"id": "winner", "name": "x"}
+    assert answer.headers["Idempotent-Replayed"] == "true"
+    assert runs == ["lost the race", "rendered the committed result"]
