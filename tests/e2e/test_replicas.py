@@ -76,7 +76,7 @@ async def replicas(platform: Stack) -> AsyncIterator[dict[str, list[str]]]:
                 platform.wait_ready(_replica(service))
                 urls[service] = [platform.service_url(service), platform.components[_replica(service)].url]
             for service in REPLICATED:
-                await eventually(lambda s=service: _group_settled(client, urls[s], alone[s]), timeout=90, interval=0.5)
+                await eventually(lambda s=service: _group_settled(client, urls[s], alone[s]), timeout=180, interval=0.5)
             yield urls
         finally:
             for service in REPLICATED:
