@@ -26,13 +26,13 @@ CLOSED_STATUSES = (CLOSED, FOR_DISPOSAL, DISPOSED)
 
 
 async def savings_totals_match_initiatives(savings: Database) -> list[str]:
-    """The read model's totals, every shard of every cell added up, equal the initiatives' own figures."""
-    expected = figures.summed([
-        (cell, sums)
-        async for doc in savings[INITIATIVES].find({})
-        for cell, sums in figures.contribution(to_model(doc)).items()
-    ])
-    kept = figures.summed([(cell_and_shard(doc["_id"])[0], doc) async for doc in savings[TOTALS].find({})])
+    """The read model's totals, every shard of every cell added up, equal the initiatives' own figures,
+    both read in one snapshot, so a fold of shards running meanwhile cannot tear the view."""
+    async with savings.client.start_session() as session, await session.start_transaction():
+        expected = figures.summed([(cell, sums) async for doc in savings[INITIATIVES].find({}, session=session)
+                                   for cell, sums in figures.contribution(to_model(doc)).items()])
+        kept = figures.summed([(cell_and_shard(doc["_id"])[0], doc)
+                               async for doc in savings[TOTALS].find({}, session=session)])
     wrong = []
     for cell in sorted(set(expected) | set(kept)):
         want = {m: v for m, v in expected.get(cell, {}).items() if v}

@@ -36,6 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civic.auth import TokenVerifier
 from civic.errors import DomainError
+from civic.middleware import body_once
 from civic.problems import problem
 
 if TYPE_CHECKING:
@@ -234,15 +235,7 @@ class IdempotencyMiddleware:
         # The body was read (and kept) by BodyLimitMiddleware. Each run of the route is handed it afresh:
         # a replay after a lost race runs the route a second time in the same request, and a route
         # waiting for a body already taken would wait for ever.
-        body: bytes = scope.get("state", {}).get("civic_body", b"")
-        delivered = False
-
-        async def body_again() -> Message:
-            nonlocal delivered
-            if not delivered:
-                delivered = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
+        body_again = body_once(scope.get("state", {}).get("civic_body", b""), receive)
 
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":

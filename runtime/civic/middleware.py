@@ -99,6 +99,20 @@ def lone_surrogate(body: bytes) -> bool:
     return high_ends_at >= 0
 
 
+def body_once(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands the app ``body`` (already read) whole, then waits on the connection as usual."""
+    delivered = False
+
+    async def again() -> Message:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return again
+
+
 class BodyLimitMiddleware:
     """Refuses bodies over the limit with 413, by Content-Length or by counting a streamed body, and
     JSON bodies whose strings are not Unicode text (a lone surrogate escape) with 400."""
@@ -144,16 +158,7 @@ class BodyLimitMiddleware:
                                                    instance=scope.get("path")))
                 return
         scope.setdefault("state", {})["civic_body"] = body
-        delivered = False
-
-        async def replay() -> Message:
-            nonlocal delivered
-            if not delivered:
-                delivered = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, body_once(body, receive), send)
 
     def _too_large(self, scope: Scope) -> Any:
         return problem(413, f"The request body is larger than the limit of {self.max_bytes} bytes.",

@@ -28,8 +28,6 @@ from civic.auth import ALL_SCOPES
 from civic.cli.stack import Stack
 from civic_comms.briefing import BRIEFED_EVENTS
 from civic_comms.repository import BRIEFING_ITEMS, CONTENT
-from civic_savings import figures
-from civic_savings.repository import INITIATIVES, TOTALS, cell_and_shard, to_model
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -112,24 +110,6 @@ async def _events_missing(dbs: dict[str, AsyncDatabase[Any]], consumer: str, sin
             {"type": {"$in": types}, "created_at": {"$gte": since}}, {"_id": 1}).to_list()}
     held = {d["_id"] for d in await dbs[consumer]["inbox"].find({"_id": {"$in": sorted(produced)}}, {"_id": 1}).to_list()}
     return sorted(produced - held)
-
-
-async def _totals_wrong(client: AsyncMongoClient[Any]) -> list[str]:
-    """The savings read model's totals (every shard of every cell added up) against the initiatives' own
-    figures, both read in one snapshot, so a fold of shards running meanwhile cannot tear the view."""
-    savings = client["civic_savings"]
-    async with client.start_session() as session, await session.start_transaction():
-        expected = figures.summed([(cell, sums) async for doc in savings[INITIATIVES].find({}, session=session)
-                                   for cell, sums in figures.contribution(to_model(doc)).items()])
-        kept = figures.summed([(cell_and_shard(doc["_id"])[0], doc)
-                               async for doc in savings[TOTALS].find({}, session=session)])
-    wrong = []
-    for cell in sorted(set(expected) | set(kept)):
-        want = {m: v for m, v in expected.get(cell, {}).items() if v}
-        have = {m: v for m, v in kept.get(cell, {}).items() if v}
-        if want != have:
-            wrong.append(f"totals of {cell}: read model {have}, initiatives {want}")
-    return wrong
 
 
 async def test_two_replicas_apply_every_event_once_under_a_closure_storm(
@@ -221,7 +201,7 @@ async def test_two_replicas_apply_every_event_once_under_a_closure_storm(
         await eventually(all_applied, timeout=120, interval=0.5)
 
     assert await invariants.closures_realised_once(dbs["property"], dbs["savings"], buildings) == []
-    assert await _totals_wrong(mongo["savings"]) == []
+    assert await invariants.savings_totals_match_initiatives(mongo["savings"]["civic_savings"]) == []
     assert await invariants.tallies_match_responses(dbs["comms"]) == []
     responses = await dbs["comms"]["responses"].count_documents({"consultation_id": consultation_id})
     assert responses == RESPONSES
