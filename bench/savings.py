@@ -180,8 +180,9 @@ async def create_rate(service_urls: list[str], mongodb_url: str, headers: dict[s
 
                 async def write(session: Any) -> None:
                     await scratch.insert_one({**to_document(initiative), "_id": uuid.uuid4().hex}, session=session)
-                    await scratch.database["totals"].bulk_write([
-                        UpdateOne({"_id": cell_id(cell, shard)}, {"$inc": inc}, upsert=True)
+                    await scratch.database[TOTALS].bulk_write([
+                        UpdateOne({"_id": cell_id(cell, shard)}, {"$inc": inc, "$setOnInsert": cell_document(cell)},
+                                  upsert=True)
                         for cell, inc in figures.contribution(initiative).items()
                     ], session=session)
                     event = InitiativeProposed(initiative_id=initiative.id, title=initiative.title,
