@@ -256,17 +256,10 @@ class ServerSpanMiddleware:
         context = spans.child_of(parent)
         token = otel_context.attach(trace.set_span_in_context(NonRecordingSpan(context), incoming))
         started = time.time_ns()
-        status = 500
         escaped: BaseException | None = None
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        answered = _Answered(send)
         try:
-            await self.app(scope, receive, send_status)
+            await self.app(scope, receive, answered)
         except Exception as exc:
             escaped = exc
             raise
@@ -277,12 +270,12 @@ class ServerSpanMiddleware:
                 attributes: dict[str, Any] = {"http.request.method": method, "url.path": scope["path"]}
                 if route:
                     attributes["http.route"] = route
-                attributes["http.response.status_code"] = status
+                attributes["http.response.status_code"] = answered.status
                 outcome, events = Status(StatusCode.UNSET), cast(tuple[Event, ...], ())
                 if escaped is not None:
                     outcome = Status(StatusCode.ERROR, f"{type(escaped).__name__}: {escaped}")
                     events = (_exception_event(escaped),)
-                elif status >= 500:
+                elif answered.status >= 500:
                     outcome = Status(StatusCode.ERROR)
                 spans.finish("civic.http", f"{method} {route}" if route else method, context, parent,
                              SpanKind.SERVER, attributes, started, outcome, events)
@@ -296,24 +289,30 @@ class ServerSpanMiddleware:
             attributes={"http.request.method": method, "url.path": scope["path"]},
             record_exception=True,
         ) as span:
-            status = 500
-
-            async def send_status(message: Message) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = message["status"]
-                await send(message)
-
+            answered = _Answered(send)
             try:
-                await self.app(scope, receive, send_status)
+                await self.app(scope, receive, answered)
             finally:
                 route = getattr(scope.get("route"), "path", None)
                 if route:
                     span.update_name(f"{method} {route}")
                     span.set_attribute("http.route", route)
-                span.set_attribute("http.response.status_code", status)
-                if status >= 500:
+                span.set_attribute("http.response.status_code", answered.status)
+                if answered.status >= 500:
                     span.set_status(Status(StatusCode.ERROR))
+
+
+class _Answered:
+    """The app's ``send``, noting the status it answers with (500 until it answers)."""
+
+    def __init__(self, send: Send) -> None:
+        self.status = 500
+        self._send = send
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+        await self._send(message)
 
 
 def _exception_event(exc: BaseException) -> Event:
