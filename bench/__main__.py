@@ -170,19 +170,27 @@ def gateway_detail(g: dict[str, Any], c: dict[str, Any]) -> list[str]:
     ]
 
 
+def _section_header(title: str, command: str, after: str, meta: dict[str, Any]) -> list[str]:
+    """The first lines of a section run's report, up to the head of its targets table."""
+    return [
+        f"# Benchmark results: {title}",
+        "",
+        f"Run {meta['finished']} on {meta['machine']} ({meta['cpus']} CPUs), Python {meta['python']}, "
+        f"embedded stack (SecantusDB, Tansu memory broker), {meta['wall_seconds']} s in all. "
+        f"Written by `python -m bench --{command}`{after}",
+        "",
+        "| Figure | Measured | Target | |",
+        "|---|---:|---|---|",
+    ]
+
+
 def render_gateway(results: dict[str, Any], meta: dict[str, Any]) -> str:
     """``--gateway``: the gateway section alone."""
     g = results["gateway"]
     c = g["composition"]
     lines = [
-        "# Benchmark results: the gateway alone",
-        "",
-        f"Run {meta['finished']} on {meta['machine']} ({meta['cpus']} CPUs), Python {meta['python']}, "
-        f"embedded stack (SecantusDB, Tansu memory broker), {meta['wall_seconds']} s in all. "
-        "Written by `python -m bench --gateway`; every ratio compares two things measured side by side in this run.",
-        "",
-        "| Figure | Measured | Target | |",
-        "|---|---:|---|---|",
+        *_section_header("the gateway alone", "gateway",
+                         "; every ratio compares two things measured side by side in this run.", meta),
         *[f"| {name} | {value} | {target} | {verdict} |" for name, value, target, verdict in gateway_rows(g, c)],
         "",
         *gateway_detail(g, c),
@@ -273,14 +281,8 @@ def render_events(results: dict[str, Any], meta: dict[str, Any]) -> str:
     """``--events``: the event hop alone."""
     e = results["events"]
     lines = [
-        "# Benchmark results: the event hop alone",
-        "",
-        f"Run {meta['finished']} on {meta['machine']} ({meta['cpus']} CPUs), Python {meta['python']}, "
-        f"embedded stack (SecantusDB, Tansu memory broker), {meta['wall_seconds']} s in all. "
-        "Written by `python -m bench --events`; every figure compares things measured side by side in this run.",
-        "",
-        "| Figure | Measured | Target | |",
-        "|---|---:|---|---|",
+        *_section_header("the event hop alone", "events",
+                         "; every figure compares things measured side by side in this run.", meta),
         *[f"| {name} | {value} | {target} | {verdict} |" for name, value, target, verdict in events.target_rows(e)],
         "",
         *events.detail(e),
@@ -293,14 +295,7 @@ def render_events(results: dict[str, Any], meta: dict[str, Any]) -> str:
 def render_soak(results: dict[str, Any], meta: dict[str, Any]) -> str:
     """``--soak``: the soak alone."""
     lines = [
-        "# Benchmark results: the soak alone",
-        "",
-        f"Run {meta['finished']} on {meta['machine']} ({meta['cpus']} CPUs), Python {meta['python']}, "
-        f"embedded stack (SecantusDB, Tansu memory broker), {meta['wall_seconds']} s in all. "
-        "Written by `python -m bench --soak`.",
-        "",
-        "| Figure | Measured | Target | |",
-        "|---|---:|---|---|",
+        *_section_header("the soak alone", "soak", ".", meta),
         *[f"| {name} | {value} | {target} | {verdict} |" for name, value, target, verdict in
           soak.target_rows(results["soak"])],
         "",
