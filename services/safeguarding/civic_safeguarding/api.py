@@ -123,19 +123,6 @@ class BetweenMeetings(RequestModel):
     decided_on: date | None = None
 
 
-class MinutesText(RequestModel):
-    text: LongText
-
-
-class MinutesApproval(RequestModel):
-    at_meeting_id: Text | None = Field(None, description="the later meeting; by default the board's next one")
-
-
-class NewCorrection(RequestModel):
-    text: LongText
-    reason: Text
-
-
 class Person(RequestModel):
     name: Text
     date_of_birth: date | None = None
@@ -436,63 +423,6 @@ async def get_decision(
     decision_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
 ) -> JSONResponse:
     return versioned(resource(await documents.load(rt.db, DECISIONS, decision_id, kind="decision")))
-
-
-# --------------------------------------------------------------------------- minutes
-
-
-@router.post(
-    "/meetings/{meeting_id}/minutes",
-    status_code=201,
-    responses={200: answer_response("The draft, rewritten")},
-)
-async def write_minutes(
-    meeting_id: Id,
-    body: MinutesText,
-    if_match: IfMatch,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
-    doc, created = await service.write_minutes(rt, meeting_id, body.text, if_match)
-    return versioned(resource(doc), status=201 if created else 200)
-
-
-@router.get("/meetings/{meeting_id}/minutes")
-async def get_minutes(
-    meeting_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
-    return versioned(resource(await service.minutes_of(rt, meeting_id)))
-
-
-@router.post("/meetings/{meeting_id}/minutes/submit")
-async def submit_minutes(
-    meeting_id: Id, if_match: IfMatch, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
-    return versioned(resource(await service.submit_minutes(rt, meeting_id, if_match)))
-
-
-@router.post("/meetings/{meeting_id}/minutes/approve")
-async def approve_minutes(
-    meeting_id: Id,
-    if_match: IfMatch,
-    body: MinutesApproval | None = Body(None),
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
-    at = body.at_meeting_id if body else None
-    return versioned(resource(await service.approve_minutes(rt, meeting_id, at, if_match)))
-
-
-@router.post("/meetings/{meeting_id}/minutes/corrections", status_code=201)
-async def correct_minutes(
-    meeting_id: Id,
-    body: NewCorrection,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
-    return versioned(
-        resource(await service.correct_minutes(rt, meeting_id, body.text, body.reason)), status=201
-    )
 
 
 # --------------------------------------------------------------------------- SARs

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 
 from civic.errors import Invalid, Refused
@@ -69,7 +69,18 @@ def day_of(moment: date | datetime) -> date:
     return moment.date() if isinstance(moment, datetime) else moment
 
 
-def _require_text(value: str | None, name: str, errors: list[dict[str, str]], message: str) -> str:
+def today() -> date:
+    """The day now, in UTC: the service layer reads the clock and hands the rules their dates."""
+    return datetime.now(UTC).date()
+
+
+def given_or_today(day: date | None) -> date:
+    """A date a request may leave out: today when it does."""
+    return day or today()
+
+
+def require_text(value: str | None, name: str, errors: list[dict[str, str]], message: str) -> str:
+    """The text stripped; when blank, `message` is added to `errors` for the field `name`."""
     text = (value or "").strip()
     if not text:
         errors.append({"field": name, "message": message})
@@ -94,7 +105,7 @@ class Board:
         cls, id: str, name: str, kind: str, area: str = "", statutory_partners: list[str] | None = None
     ) -> Board:
         errors: list[dict[str, str]] = []
-        name = _require_text(name, "name", errors, "a board needs a name")
+        name = require_text(name, "name", errors, "a board needs a name")
         if kind not in BOARD_KINDS:
             errors.append({"field": "kind", "message": f"one of {', '.join(BOARD_KINDS)}"})
         partners = [p.strip() for p in (statutory_partners or [])]
@@ -140,8 +151,8 @@ class Member:
         deputy_name: str | None = None,
     ) -> Member:
         errors: list[dict[str, str]] = []
-        name = _require_text(name, "name", errors, "a member needs a name")
-        organisation = _require_text(
+        name = require_text(name, "name", errors, "a member needs a name")
+        organisation = require_text(
             organisation, "organisation", errors, "name the organisation represented"
         )
         if role not in ROLES:
@@ -738,104 +749,3 @@ class Decision:
     def approves(self) -> bool:
         """Whether the board said yes (carried or agreed, and not overturned at ratification)."""
         return self.outcome in ("carried", "agreed") and self.ratification != "not_ratified"
-
-
-# --------------------------------------------------------------------------- minutes
-
-
-@dataclass
-class Correction:
-    """A correction to approved minutes: its own record, linked to them; the minutes stay as approved."""
-
-    id: str
-    minutes_id: str
-    meeting_id: str
-    text: str
-    reason: str
-    recorded_on: date
-
-
-@dataclass
-class Minutes:
-    """Drafted after the meeting, submitted to the chair, approved by the members at a later
-    meeting; once approved they are the permanent record and never change."""
-
-    id: str
-    meeting_id: str
-    board_id: str
-    text: str
-    status: str = "draft"  # draft -> submitted -> approved
-    submitted_on: date | None = None
-    approved_on: date | None = None
-    approved_at_meeting_id: str | None = None
-
-    @classmethod
-    def draft(cls, id: str, meeting: Meeting, text: str) -> Minutes:
-        if meeting.status == "cancelled":
-            raise Refused("The meeting was cancelled; there is nothing to minute.")
-        return cls(id=id, meeting_id=meeting.id, board_id=meeting.board_id, text=_minutes_text(text))
-
-    def redraft(self, text: str) -> None:
-        if self.status == "approved":
-            raise Refused(
-                "These minutes were approved and are the permanent record; they cannot change. Record a "
-                f"correction instead (POST /v1/meetings/{self.meeting_id}/minutes/corrections).",
-            )
-        self.text = _minutes_text(text)
-        # a changed text goes back to the chair
-        self.status, self.submitted_on = "draft", None
-
-    def submit(self, on: date) -> None:
-        if self.status != "draft":
-            raise Refused(f"The minutes are {self.status}; only draft minutes are submitted to the chair.")
-        self.status, self.submitted_on = "submitted", on
-
-    def approve(self, meeting: Meeting, at: Meeting, board: Board, members: list[Member], on: date) -> None:
-        self.check_submitted()
-        if at.board_id != meeting.board_id:
-            raise Refused("Minutes are approved by the same board's members.")
-        if at.id == meeting.id or at.on <= meeting.on:
-            raise Refused("Minutes are approved by the members at a later meeting than the one they record.")
-        if at.status == "cancelled":
-            raise Refused("That meeting was cancelled; approve the minutes at a meeting that takes place.")
-        quorum = at.quorum(board, members)
-        if not quorum.quorate:
-            raise Refused(
-                f"The meeting of {at.on.isoformat()} is not quorate, so it cannot approve minutes. Missing: "
-                + "; ".join(quorum.missing)
-                + ".",
-                missing=quorum.missing,
-            )
-        self.status, self.approved_on, self.approved_at_meeting_id = "approved", on, at.id
-
-    def check_submitted(self) -> None:
-        """Only minutes submitted to the chair go to the members for approval."""
-        if self.status == "approved":
-            raise Refused("These minutes were already approved; they are the permanent record.")
-        if self.status != "submitted":
-            raise Refused(
-                "The minutes are still a draft: submit them to the chair first "
-                f"(POST /v1/meetings/{self.meeting_id}/minutes/submit)."
-            )
-
-    def correct(self, id: str, text: str, reason: str, on: date) -> Correction:
-        """Corrections never touch approved text: each is a new record linked to the minutes."""
-        if self.status != "approved":
-            raise Refused(
-                "The minutes are not approved yet: change the draft instead of recording a correction."
-            )
-        errors: list[dict[str, str]] = []
-        text = _require_text(text, "text", errors, "write the correction")
-        reason = _require_text(reason, "reason", errors, "say why the record is corrected")
-        if errors:
-            raise Invalid("The correction cannot be recorded as given.", errors=errors)
-        return Correction(
-            id=id, minutes_id=self.id, meeting_id=self.meeting_id, text=text, reason=reason, recorded_on=on
-        )
-
-
-def _minutes_text(text: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise Invalid("The minutes need their text.", errors=[{"field": "text", "message": "required"}])
-    return text

@@ -8,9 +8,9 @@ from civic.service import Runtime
 from pymongo import ASCENDING, DESCENDING
 
 from civic_safeguarding import service
-from civic_safeguarding.domain import Meeting
+from civic_safeguarding.domain import Meeting, today
 from civic_safeguarding.oversight import PERSISTENT_NON_ATTENDANCE, attendance_report
-from civic_safeguarding.repository import BOARDS, DISPUTES, MEETINGS, SUB_GROUPS, to_model
+from civic_safeguarding.repository import BOARDS, DISPUTES, MEETINGS, SUB_GROUPS, end_of, to_model
 
 NEXT_MEETINGS = 5
 
@@ -26,7 +26,7 @@ async def attendance(rt: Runtime, board_id: str, last: int) -> dict[str, Any]:
                 "status": {"$ne": "cancelled"},
                 "attendance.0": {"$exists": True},
                 # registers of meetings still to come (apologies sent ahead) are not attendance yet
-                "scheduled_for": {"$lte": service.end_of(service.today())},
+                "scheduled_for": {"$lte": end_of(today())},
             }
         )
         .sort("scheduled_for", DESCENDING)
@@ -64,12 +64,12 @@ async def attendance(rt: Runtime, board_id: str, last: int) -> dict[str, Any]:
 
 
 async def summary(rt: Runtime) -> dict[str, Any]:
-    today = service.today().isoformat()
+    day = today().isoformat()
     boards = {b["_id"]: b["name"] for b in await rt.db[BOARDS].find({}, {"name": 1}).to_list()}
     upcoming = (
         await rt.db[MEETINGS]
         .find(
-            {"status": "scheduled", "scheduled_for": {"$gte": today}},
+            {"status": "scheduled", "scheduled_for": {"$gte": day}},
             {"board_id": 1, "scheduled_for": 1, "quorum": 1},
         )
         .sort("scheduled_for", ASCENDING)
@@ -109,7 +109,7 @@ async def summary(rt: Runtime) -> dict[str, Any]:
                 }
             )
     overdue_disputes = await rt.db[DISPUTES].count_documents(
-        {"status": "open", "joint_meeting_due_on": {"$lt": today}}
+        {"status": "open", "joint_meeting_due_on": {"$lt": day}}
     )
     return {
         "next_meetings": next_meetings,

@@ -1,4 +1,5 @@
-"""MongoDB adapter: collection names, indexes, and documents <-> the domain's dataclasses.
+"""MongoDB adapter: collection names, indexes, documents <-> the domain's dataclasses, and the
+loads and saves every area's use cases share.
 
 Dates are stored as ISO strings (BSON has no date-only type), which also sort correctly; a
 meeting's `scheduled_for` keeps the form it was given (a day, or a day and time).
@@ -12,6 +13,8 @@ import typing
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from civic import documents
+from civic.uow import UnitOfWork
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -28,6 +31,8 @@ ANNUAL_REPORTS = "annual_reports"
 DISPUTES = "disputes"
 
 T = TypeVar("T")
+# a unit of work (reads and writes inside its transaction) or the database (reads outside one)
+Source = UnitOfWork | AsyncDatabase[Any]
 # stored alongside the model by the documents helpers; not part of the domain object
 _BOOKKEEPING = {"_id", "version", "created_at", "updated_at"}
 
@@ -64,6 +69,63 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
 
 def budget_id(board_id: str, year: str) -> str:
     return f"{board_id}:{year}"
+
+
+def end_of(day: date) -> str:
+    """Sorts after every stored form of `day` ("2026-11-23" or "2026-11-23T10:00:00")."""
+    return day.isoformat() + "T99"
+
+
+# --------------------------------------------------------------------------- loading and saving
+
+
+def _db(source: Source) -> tuple[AsyncDatabase[Any], Any]:
+    if isinstance(source, UnitOfWork):
+        return source.db, source.session
+    return source, None
+
+
+async def find(
+    source: Source,
+    coll: str,
+    query: dict[str, Any],
+    sort: list[tuple[str, int]] | None = None,
+    limit: int = 0,
+) -> list[dict[str, Any]]:
+    db, session = _db(source)
+    cursor = db[coll].find(query, session=session)
+    if sort:
+        cursor = cursor.sort(sort)
+    if limit:
+        cursor = cursor.limit(limit)
+    return list(await cursor.to_list())
+
+
+async def find_one(source: Source, coll: str, query: dict[str, Any]) -> dict[str, Any] | None:
+    db, session = _db(source)
+    found: dict[str, Any] | None = await db[coll].find_one(query, session=session)
+    return found
+
+
+async def loaded(
+    source: Source, coll: str, id: str, kind: str, expected: int | None = None
+) -> dict[str, Any]:
+    """The document, or NotFound naming `kind`; PreconditionFailed when If-Match gave another version."""
+    doc = await documents.load(source, coll, id, kind=kind)
+    documents.check_version(doc, expected)
+    return doc
+
+
+async def insert_model(uow: UnitOfWork, coll: str, model: Any, **extra: Any) -> dict[str, Any]:
+    return await documents.insert(uow, coll, to_document(model, **extra))
+
+
+async def save_model(
+    uow: UnitOfWork, coll: str, loaded: dict[str, Any], model: Any, **extra: Any
+) -> dict[str, Any]:
+    """Save a changed model over the document it was loaded from (keeps created_at)."""
+    doc = {**loaded, **to_document(model, **extra)}
+    return await documents.save(uow, coll, doc, loaded["version"])
 
 
 # --------------------------------------------------------------------------- conversion

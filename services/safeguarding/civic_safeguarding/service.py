@@ -6,7 +6,7 @@ publishes nothing. Confidential SAR fields are stored here but never put in an e
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from civic import documents
@@ -18,7 +18,6 @@ from civic_contracts.safeguarding import (
     DecisionRatified,
     DecisionRecorded,
     MeetingHeld,
-    MinutesApproved,
     NonAttendanceFlagged,
     SarCommissioned,
     SarPublished,
@@ -32,10 +31,11 @@ from civic_safeguarding.domain import (
     Decision,
     Meeting,
     Member,
-    Minutes,
     Vote,
     financial_year_bounds,
     financial_year_of,
+    given_or_today,
+    today,
 )
 from civic_safeguarding.oversight import (
     AnnualReport,
@@ -51,59 +51,23 @@ from civic_safeguarding.repository import (
     ANNUAL_REPORTS,
     BOARDS,
     BUDGETS,
-    CORRECTIONS,
     DECISIONS,
     DISPUTES,
     MEETINGS,
     MEMBERS,
-    MINUTES,
     SARS,
     SUB_GROUPS,
+    Source,
     budget_id,
+    end_of,
+    find,
+    insert_model,
+    loaded,
+    save_model,
     to_document,
     to_model,
 )
 from civic_safeguarding.sars import Action, Sar
-
-Source = UnitOfWork | AsyncDatabase[Any]
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
-
-
-def _db(source: Source) -> tuple[AsyncDatabase[Any], Any]:
-    if isinstance(source, UnitOfWork):
-        return source.db, source.session
-    return source, None
-
-
-async def _find(
-    source: Source,
-    coll: str,
-    query: dict[str, Any],
-    sort: list[tuple[str, int]] | None = None,
-    limit: int = 0,
-) -> list[dict[str, Any]]:
-    db, session = _db(source)
-    cursor = db[coll].find(query, session=session)
-    if sort:
-        cursor = cursor.sort(sort)
-    if limit:
-        cursor = cursor.limit(limit)
-    return list(await cursor.to_list())
-
-
-async def _save(
-    uow: UnitOfWork, coll: str, loaded: dict[str, Any], model: Any, **extra: Any
-) -> dict[str, Any]:
-    """Save a changed model over the document it was loaded from (keeps created_at)."""
-    doc = {**loaded, **to_document(model, **extra)}
-    return await documents.save(uow, coll, doc, loaded["version"])
-
-
-async def _insert(uow: UnitOfWork, coll: str, model: Any, **extra: Any) -> dict[str, Any]:
-    return await documents.insert(uow, coll, to_document(model, **extra))
 
 
 async def board_of(source: Source, board_id: str) -> Board:
@@ -111,25 +75,8 @@ async def board_of(source: Source, board_id: str) -> Board:
 
 
 async def members_of(source: Source, board_id: str) -> list[Member]:
-    docs = await _find(source, MEMBERS, {"board_id": board_id}, sort=[("_id", ASCENDING)])
+    docs = await find(source, MEMBERS, {"board_id": board_id}, sort=[("_id", ASCENDING)])
     return [to_model(Member, d) for d in docs]
-
-
-async def _loaded(
-    source: Source, coll: str, id: str, kind: str, expected: int | None = None
-) -> dict[str, Any]:
-    doc = await documents.load(source, coll, id, kind=kind)
-    documents.check_version(doc, expected)
-    return doc
-
-
-def end_of(day: date) -> str:
-    """Sorts after every stored form of `day` ("2026-11-23" or "2026-11-23T10:00:00")."""
-    return day.isoformat() + "T99"
-
-
-def _day(value: date | None) -> date:
-    return value or today()
 
 
 # --------------------------------------------------------------------------- boards and members
@@ -144,7 +91,7 @@ async def establish_board(rt: Runtime, body: dict[str, Any]) -> dict[str, Any]:
             body.get("area") or "",
             body.get("statutory_partners") or [],
         )
-        return await _insert(uow, BOARDS, board)
+        return await insert_model(uow, BOARDS, board)
 
     return await rt.transaction(work)
 
@@ -164,7 +111,7 @@ async def appoint_member(rt: Runtime, board_id: str, body: dict[str, Any]) -> di
             body.get("nominated_chair", False),
             body.get("deputy_name"),
         )
-        return await _insert(uow, MEMBERS, member)
+        return await insert_model(uow, MEMBERS, member)
 
     return await rt.transaction(work)
 
@@ -173,20 +120,20 @@ async def sign_mou(
     rt: Runtime, member_id: str, signed_on: date | None, expected: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await _loaded(uow, MEMBERS, member_id, "member", expected)
+        doc = await loaded(uow, MEMBERS, member_id, "member", expected)
         member = to_model(Member, doc)
-        member.sign_mou(_day(signed_on))
-        return await _save(uow, MEMBERS, doc, member)
+        member.sign_mou(given_or_today(signed_on))
+        return await save_model(uow, MEMBERS, doc, member)
 
     return await rt.transaction(work)
 
 
 async def name_deputy(rt: Runtime, member_id: str, deputy_name: str, expected: int | None) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await _loaded(uow, MEMBERS, member_id, "member", expected)
+        doc = await loaded(uow, MEMBERS, member_id, "member", expected)
         member = to_model(Member, doc)
         member.name_deputy(deputy_name)
-        return await _save(uow, MEMBERS, doc, member)
+        return await save_model(uow, MEMBERS, doc, member)
 
     return await rt.transaction(work)
 
@@ -198,7 +145,7 @@ async def schedule_meeting(rt: Runtime, board_id: str, body: dict[str, Any]) -> 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         board = await board_of(uow, board_id)
         # between-meetings decisions go to the next meeting for ratification, unless already on an agenda
-        pending = await _find(
+        pending = await find(
             uow, DECISIONS, {"board_id": board_id, "ratification": "pending", "ratification_meeting_id": None}
         )
         meeting = Meeting.schedule(
@@ -214,7 +161,7 @@ async def schedule_meeting(rt: Runtime, board_id: str, body: dict[str, Any]) -> 
             await uow.db[DECISIONS].update_one(
                 {"_id": d["_id"]}, {"$set": {"ratification_meeting_id": meeting.id}}, session=uow.session
             )
-        return await _insert(uow, MEETINGS, meeting, quorum=None)
+        return await insert_model(uow, MEETINGS, meeting, quorum=None)
 
     return await rt.transaction(work)
 
@@ -223,7 +170,7 @@ async def record_attendance(
     rt: Runtime, meeting_id: str, entries: list[dict[str, Any]], expected: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await _loaded(uow, MEETINGS, meeting_id, "meeting", expected)
+        doc = await loaded(uow, MEETINGS, meeting_id, "meeting", expected)
         meeting = to_model(Meeting, doc)
         board = await board_of(uow, meeting.board_id)
         members = await members_of(uow, meeting.board_id)
@@ -235,7 +182,7 @@ async def record_attendance(
         history = (
             [
                 to_model(Meeting, d)
-                for d in await _find(
+                for d in await find(
                     uow,
                     MEETINGS,
                     {
@@ -265,7 +212,7 @@ async def record_attendance(
                 )
             )
         quorum = meeting.quorum(board, members)
-        return await _save(
+        return await save_model(
             uow, MEETINGS, doc, meeting, quorum={"quorate": quorum.quorate, "missing": quorum.missing}
         )
 
@@ -288,11 +235,11 @@ async def quorum(rt: Runtime, meeting_id: str) -> dict[str, Any]:
 
 async def declare_interest(rt: Runtime, meeting_id: str, body: dict[str, Any]) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await _loaded(uow, MEETINGS, meeting_id, "meeting")
+        doc = await loaded(uow, MEETINGS, meeting_id, "meeting")
         meeting = to_model(Meeting, doc)
         member = await _member_of(uow, meeting.board_id, body["member_id"])
         declaration = meeting.declare(documents.new_id(), member, body["item_id"], body["nature"], today())
-        await _save(uow, MEETINGS, doc, meeting, quorum=doc.get("quorum"))
+        await save_model(uow, MEETINGS, doc, meeting, quorum=doc.get("quorum"))
         return {**to_document(declaration), "meeting_id": meeting.id}
 
     result = await rt.transaction(work)
@@ -314,7 +261,7 @@ async def decide(
     rt: Runtime, meeting_id: str, item_id: str, body: dict[str, Any], expected: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await _loaded(uow, MEETINGS, meeting_id, "meeting", expected)
+        doc = await loaded(uow, MEETINGS, meeting_id, "meeting", expected)
         meeting = to_model(Meeting, doc)
         board = await board_of(uow, meeting.board_id)
         members = await members_of(uow, meeting.board_id)
@@ -326,10 +273,10 @@ async def decide(
         decision = Decision.at_meeting(decision_id, meeting, item_id, outcome, meeting.on)
         item = meeting.item(item_id)
         if item.ratifies_decision_id:
-            ratified_doc = await _loaded(uow, DECISIONS, item.ratifies_decision_id, "decision")
+            ratified_doc = await loaded(uow, DECISIONS, item.ratifies_decision_id, "decision")
             earlier = to_model(Decision, ratified_doc)
             ratified = earlier.ratify(meeting.id, outcome, meeting.on)
-            await _save(
+            await save_model(
                 uow,
                 DECISIONS,
                 ratified_doc,
@@ -347,8 +294,8 @@ async def decide(
                     ratified_on=meeting.on,
                 )
             )
-        saved = await _insert(uow, DECISIONS, decision)
-        await _save(uow, MEETINGS, doc, meeting, quorum=doc.get("quorum"))
+        saved = await insert_model(uow, DECISIONS, decision)
+        await save_model(uow, MEETINGS, doc, meeting, quorum=doc.get("quorum"))
         uow.emit(_recorded(decision, board))
         return saved
 
@@ -380,9 +327,9 @@ async def decide_between_meetings(rt: Runtime, board_id: str, body: dict[str, An
             body["item_title"],
             body["decided_by"],
             body["consulted"],
-            _day(body.get("decided_on")),
+            given_or_today(body.get("decided_on")),
         )
-        saved = await _insert(uow, DECISIONS, decision, ratification_meeting_id=None)
+        saved = await insert_model(uow, DECISIONS, decision, ratification_meeting_id=None)
         uow.emit(_recorded(decision, board))
         return saved
 
@@ -391,7 +338,7 @@ async def decide_between_meetings(rt: Runtime, board_id: str, body: dict[str, An
 
 async def mark_held(rt: Runtime, meeting_id: str, expected: int | None) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await _loaded(uow, MEETINGS, meeting_id, "meeting", expected)
+        doc = await loaded(uow, MEETINGS, meeting_id, "meeting", expected)
         meeting = to_model(Meeting, doc)
         board = await board_of(uow, meeting.board_id)
         members = await members_of(uow, meeting.board_id)
@@ -407,7 +354,7 @@ async def mark_held(rt: Runtime, meeting_id: str, expected: int | None) -> dict[
                 missing=result.missing,
             )
         )
-        return await _save(
+        return await save_model(
             uow, MEETINGS, doc, meeting, quorum={"quorate": result.quorate, "missing": result.missing}
         )
 
@@ -416,7 +363,7 @@ async def mark_held(rt: Runtime, meeting_id: str, expected: int | None) -> dict[
 
 async def cancel_meeting(rt: Runtime, meeting_id: str, expected: int | None) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await _loaded(uow, MEETINGS, meeting_id, "meeting", expected)
+        doc = await loaded(uow, MEETINGS, meeting_id, "meeting", expected)
         meeting = to_model(Meeting, doc)
         meeting.cancel()
         # ratifications it carried wait for the next meeting instead
@@ -425,120 +372,7 @@ async def cancel_meeting(rt: Runtime, meeting_id: str, expected: int | None) -> 
             {"$set": {"ratification_meeting_id": None}},
             session=uow.session,
         )
-        return await _save(uow, MEETINGS, doc, meeting, quorum=doc.get("quorum"))
-
-    return await rt.transaction(work)
-
-
-# --------------------------------------------------------------------------- minutes
-
-
-async def _minutes_doc(source: Source, meeting_id: str) -> dict[str, Any] | None:
-    db, session = _db(source)
-    found: dict[str, Any] | None = await db[MINUTES].find_one({"meeting_id": meeting_id}, session=session)
-    return found
-
-
-async def minutes_of(rt: Runtime, meeting_id: str) -> dict[str, Any]:
-    await documents.load(rt.db, MEETINGS, meeting_id, kind="meeting")
-    doc = await _minutes_doc(rt.db, meeting_id)
-    if doc is None:
-        raise NotFound("minutes of meeting", meeting_id)
-    corrections = await _find(rt.db, CORRECTIONS, {"minutes_id": doc["_id"]}, sort=[("_id", ASCENDING)])
-    return {**doc, "corrections": [documents.resource(c) for c in corrections]}
-
-
-async def write_minutes(
-    rt: Runtime, meeting_id: str, text: str, expected: int | None
-) -> tuple[dict[str, Any], bool]:
-    """Draft the minutes, or redraft them while not approved. Returns (minutes, created)."""
-
-    async def work(uow: UnitOfWork) -> tuple[dict[str, Any], bool]:
-        meeting = to_model(Meeting, await documents.load(uow, MEETINGS, meeting_id, kind="meeting"))
-        doc = await _minutes_doc(uow, meeting_id)
-        if doc is None:
-            return await _insert(uow, MINUTES, Minutes.draft(documents.new_id(), meeting, text)), True
-        documents.check_version(doc, expected)
-        minutes = to_model(Minutes, doc)
-        minutes.redraft(text)
-        return await _save(uow, MINUTES, doc, minutes), False
-
-    return await rt.transaction(work)
-
-
-async def _existing_minutes(
-    uow: UnitOfWork, meeting_id: str, expected: int | None
-) -> tuple[dict[str, Any], Minutes]:
-    await documents.load(uow, MEETINGS, meeting_id, kind="meeting")
-    doc = await _minutes_doc(uow, meeting_id)
-    if doc is None:
-        raise Refused(
-            f"No minutes have been drafted for this meeting yet (POST /v1/meetings/{meeting_id}/minutes)."
-        )
-    documents.check_version(doc, expected)
-    return doc, to_model(Minutes, doc)
-
-
-async def submit_minutes(rt: Runtime, meeting_id: str, expected: int | None) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc, minutes = await _existing_minutes(uow, meeting_id, expected)
-        minutes.submit(today())
-        return await _save(uow, MINUTES, doc, minutes)
-
-    return await rt.transaction(work)
-
-
-async def approve_minutes(
-    rt: Runtime, meeting_id: str, at_meeting_id: str | None, expected: int | None
-) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc, minutes = await _existing_minutes(uow, meeting_id, expected)
-        minutes.check_submitted()
-        meeting = to_model(Meeting, await documents.load(uow, MEETINGS, meeting_id, kind="meeting"))
-        if at_meeting_id is None:
-            # by default the members approve them at the board's next meeting
-            later = await _find(
-                uow,
-                MEETINGS,
-                {
-                    "board_id": meeting.board_id,
-                    "status": {"$ne": "cancelled"},
-                    "scheduled_for": {"$gte": (meeting.on + timedelta(days=1)).isoformat()},
-                },
-                sort=[("scheduled_for", ASCENDING)],
-                limit=1,
-            )
-            if not later:
-                raise Refused(
-                    "Minutes are approved by the members at a later meeting: schedule the board's next "
-                    "meeting and record its attendance first."
-                )
-            at = to_model(Meeting, later[0])
-        else:
-            at = to_model(Meeting, await documents.load(uow, MEETINGS, at_meeting_id, kind="meeting"))
-        board = await board_of(uow, meeting.board_id)
-        members = await members_of(uow, meeting.board_id)
-        minutes.approve(meeting, at, board, members, at.on)
-        uow.emit(
-            MinutesApproved(
-                minutes_id=minutes.id,
-                meeting_id=meeting.id,
-                board_id=board.id,
-                board_name=board.name,
-                approved_on=at.on,
-                approved_at_meeting_id=at.id,
-            )
-        )
-        return await _save(uow, MINUTES, doc, minutes)
-
-    return await rt.transaction(work)
-
-
-async def correct_minutes(rt: Runtime, meeting_id: str, text: str, reason: str) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        _, minutes = await _existing_minutes(uow, meeting_id, None)
-        correction = minutes.correct(documents.new_id(), text, reason, today())
-        return await _insert(uow, CORRECTIONS, correction)
+        return await save_model(uow, MEETINGS, doc, meeting, quorum=doc.get("quorum"))
 
     return await rt.transaction(work)
 
@@ -556,20 +390,20 @@ async def refer_sar(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[st
             body["case_summary"],
             body["person"],
             body["referred_by"],
-            _day(body.get("referred_on")),
+            given_or_today(body.get("referred_on")),
         )
-        return await _insert(uow, SARS, sar)
+        return await insert_model(uow, SARS, sar)
 
     return await rt.transaction(work)
 
 
 async def advance_sar(rt: Runtime, sar_id: str, body: dict[str, Any], expected: int | None) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await _loaded(uow, SARS, sar_id, "SAR", expected)
+        doc = await loaded(uow, SARS, sar_id, "SAR", expected)
         sar = to_model(Sar, doc)
         board = await board_of(uow, sar.board_id)
         members = await members_of(uow, sar.board_id)
-        on = _day(body.get("on"))
+        on = given_or_today(body.get("on"))
         sar.advance(
             body["to"],
             on,
@@ -605,7 +439,7 @@ async def advance_sar(rt: Runtime, sar_id: str, body: dict[str, Any], expected: 
                     actions=len(sar.actions),
                 )
             )
-        return await _save(uow, SARS, doc, sar)
+        return await save_model(uow, SARS, doc, sar)
 
     return await rt.transaction(work)
 
@@ -638,9 +472,9 @@ async def set_budget(
         if existing is None:
             if expected is not None:
                 raise PreconditionFailed("There is no budget for this year yet; send no If-Match.")
-            return await _insert(uow, BUDGETS, budget, **extra), True
+            return await insert_model(uow, BUDGETS, budget, **extra), True
         documents.check_version(existing, expected)
-        return await _save(uow, BUDGETS, existing, budget, **extra), False
+        return await save_model(uow, BUDGETS, existing, budget, **extra), False
 
     return await rt.transaction(work)
 
@@ -678,7 +512,7 @@ async def form_sub_group(rt: Runtime, board_id: str, body: dict[str, Any]) -> di
                 for w in body.get("work_plan") or []
             ],
         )
-        return await _insert(uow, SUB_GROUPS, group)
+        return await insert_model(uow, SUB_GROUPS, group)
 
     return await rt.transaction(work)
 
@@ -687,17 +521,17 @@ async def review_terms_of_reference(
     rt: Runtime, sub_group_id: str, on: date | None, expected: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await _loaded(uow, SUB_GROUPS, sub_group_id, "sub-group", expected)
+        doc = await loaded(uow, SUB_GROUPS, sub_group_id, "sub-group", expected)
         group = to_model(SubGroup, doc)
-        group.review_terms_of_reference(_day(on))
-        return await _save(uow, SUB_GROUPS, doc, group)
+        group.review_terms_of_reference(given_or_today(on))
+        return await save_model(uow, SUB_GROUPS, doc, group)
 
     return await rt.transaction(work)
 
 
 async def first_meetings_this_year(db: AsyncDatabase[Any], board_ids: list[str]) -> dict[str, date | None]:
     start, end = financial_year_bounds(financial_year_of(today()))
-    docs = await _find(
+    docs = await find(
         db,
         MEETINGS,
         {
@@ -733,7 +567,7 @@ async def draft_annual_report(rt: Runtime, board_id: str, body: dict[str, Any]) 
         report = AnnualReport.draft(
             documents.new_id(), board_id, body["year"], body["title"], body.get("summary") or ""
         )
-        return await _insert(uow, ANNUAL_REPORTS, report)
+        return await insert_model(uow, ANNUAL_REPORTS, report)
 
     return await rt.transaction(work)
 
@@ -742,7 +576,7 @@ async def advance_annual_report(
     rt: Runtime, report_id: str, body: dict[str, Any], expected: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await _loaded(uow, ANNUAL_REPORTS, report_id, "annual report", expected)
+        doc = await loaded(uow, ANNUAL_REPORTS, report_id, "annual report", expected)
         report = to_model(AnnualReport, doc)
         if body["to"] == "approved":
             if not body.get("decision_id"):
@@ -754,7 +588,7 @@ async def advance_annual_report(
             report.approve(to_model(Decision, decision_doc))
         else:
             board = await board_of(uow, report.board_id)
-            on = _day(body.get("on"))
+            on = given_or_today(body.get("on"))
             report.publish(on)
             uow.emit(
                 AnnualReportPublished(
@@ -766,7 +600,7 @@ async def advance_annual_report(
                     published_on=on,
                 )
             )
-        return await _save(uow, ANNUAL_REPORTS, doc, report)
+        return await save_model(uow, ANNUAL_REPORTS, doc, report)
 
     return await rt.transaction(work)
 
@@ -783,10 +617,10 @@ async def raise_dispute(rt: Runtime, board_id: str, body: dict[str, Any]) -> dic
             board_id,
             body["parties"],
             body["subject"],
-            _day(body.get("determined_on")),
+            given_or_today(body.get("determined_on")),
             [m.organisation for m in members],
         )
-        return await _insert(uow, DISPUTES, dispute, joint_meeting_due_on=dispute.joint_meeting_due_on)
+        return await insert_model(uow, DISPUTES, dispute, joint_meeting_due_on=dispute.joint_meeting_due_on)
 
     return await rt.transaction(work)
 
@@ -795,14 +629,14 @@ async def advance_dispute(
     rt: Runtime, dispute_id: str, body: dict[str, Any], expected: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await _loaded(uow, DISPUTES, dispute_id, "dispute", expected)
+        doc = await loaded(uow, DISPUTES, dispute_id, "dispute", expected)
         dispute = to_model(Dispute, doc)
-        on = _day(body.get("on"))
+        on = given_or_today(body.get("on"))
         if body["to"] == "joint_meeting_held":
             dispute.hold_joint_meeting(on)
         else:
             dispute.resolve(on, body.get("resolution") or "")
-        return await _save(uow, DISPUTES, doc, dispute, joint_meeting_due_on=dispute.joint_meeting_due_on)
+        return await save_model(uow, DISPUTES, doc, dispute, joint_meeting_due_on=dispute.joint_meeting_due_on)
 
     return await rt.transaction(work)
 
