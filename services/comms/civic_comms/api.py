@@ -7,27 +7,23 @@ but not for their own words. A missing sign-off is 409: the content's state must
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from civic.documents import now, resource
+from civic.documents import now
 from civic.http import Caller, IfMatch, IsoDate, Page, RequestModel, current_runtime, paginate, require, versioned
-from civic.problems import answer_response
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Query, Response
-from fastapi.responses import StreamingResponse
 from pydantic import Field
 
 from civic_comms import service
+from civic_comms.consultations import api as consultations_api
 from civic_comms.domain import CONTENT_STATUSES, council_date, service_key
 from civic_comms.repository import (
     CAMPAIGNS,
     CHAMPIONS,
-    CONSULTATIONS,
     CONTENT,
     MEDIA_COVERAGE,
-    RESPONSES,
     SERVICES,
-    consultation_to_model,
 )
 
 router = APIRouter(prefix="/v1", tags=["comms"])
@@ -191,140 +187,7 @@ async def forward_plan(
     return await service.forward_plan(rt, first, end or first + timedelta(days=28))
 
 
-# --- consultations ----------------------------------------------------------------------------
-
-
-class QuestionBody(RequestModel):
-    id: str | None = Field(None, max_length=40, description="default q1, q2, … in order")
-    text: str = Field(max_length=2000)
-    kind: str = Field(description="likert | single_choice | multiple_choice | free_text | scale_1_7")
-    options: list[str] | None = Field(None, max_length=50, description="for single and multiple choice")
-    required: bool = False
-
-
-class NewConsultation(RequestModel):
-    title: str = Field(max_length=300)
-    description: str | None = Field(None, max_length=20_000)
-    kind: str = Field("consultation", description="consultation | survey | place_standard")
-    opens_on: date | None = Field(None, description="opens at the start of this day (UK time)")
-    opens_at: datetime | None = None
-    closes_on: date | None = Field(None, description="last day responses are taken (UK time)")
-    closes_at: datetime | None = None
-    questions: list[QuestionBody] = Field(max_length=100)
-
-
-class ResponseBody(RequestModel):
-    answers: dict[str, Any] = Field(
-        description="question id → answer: a Likert level, an option, a list of "
-        "options, a whole number 1-7, or text"
-    )
-
-
-class BulkRow(RequestModel):
-    answers: dict[str, Any]
-    channel: Literal["paper", "telephone", "online", "event"] = "paper"
-
-
-class BulkResponses(RequestModel):
-    responses: list[BulkRow] = Field(max_length=service.BULK_LIMIT)
-
-
-def _consultation_item(doc: dict[str, Any]) -> dict[str, Any]:
-    view = resource(doc)
-    view["state"] = consultation_to_model(doc).state(now())
-    return view
-
-
-@router.post("/consultations", status_code=201, tags=["consultations"])
-async def create_consultation(body: NewConsultation, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
-    fields = body.model_dump()
-    fields["questions"] = [q.model_dump() for q in body.questions]
-    return versioned(await service.create_consultation(rt, fields, caller), status=201)
-
-
-@router.get("/consultations", tags=["consultations"])
-async def list_consultations(
-    page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT
-) -> dict[str, Any]:
-    return await paginate(rt.db[CONSULTATIONS], {}, page, transform=_consultation_item)
-
-
-@router.get("/consultations/{consultation_id}", tags=["consultations"])
-async def get_consultation(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
-    return versioned(await service.get_consultation(rt, consultation_id))
-
-
-@router.post("/consultations/{consultation_id}/responses", status_code=201, tags=["consultations"])
-async def respond(
-    consultation_id: str, body: ResponseBody, caller: Caller = WRITE, rt: Runtime = RT
-) -> Response:
-    """One response; refused (409) before opening and after closing, 422 when an answer does not fit."""
-    return versioned(await service.respond(rt, consultation_id, body.answers, caller), status=201)
-
-
-@router.post("/consultations/{consultation_id}/responses/bulk", status_code=201, tags=["consultations"])
-async def respond_in_bulk(
-    consultation_id: str, body: BulkResponses, caller: Caller = WRITE, rt: Runtime = RT
-) -> dict[str, Any]:
-    """Paper responses typed in, up to 1,000 a request: all stored or none."""
-    return await service.respond_in_bulk(
-        rt, consultation_id, [r.model_dump() for r in body.responses], caller
-    )
-
-
-@router.get("/consultations/{consultation_id}/responses", tags=["consultations"])
-async def list_responses(
-    consultation_id: str, page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT
-) -> dict[str, Any]:
-    await service.get_consultation(rt, consultation_id)
-    return await paginate(rt.db[RESPONSES], {"consultation_id": consultation_id}, page)
-
-
-@router.get("/consultations/{consultation_id}/results", tags=["consultations"])
-async def results(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
-    """Counts and percentages per question (of those who answered it); Likert agreement
-    (agree + strongly agree); mean and median of 1-7 scales."""
-    return await service.consultation_results(rt, consultation_id)
-
-
-@router.get(
-    "/consultations/{consultation_id}/results.csv",
-    tags=["consultations"],
-    response_class=Response,
-    responses={200: answer_response("The results as CSV", "text/csv", {"type": "string"})},
-)
-async def results_csv(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
-    text = await service.results_csv(rt, consultation_id)
-    return Response(
-        text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="consultation-{consultation_id}-results.csv"'},
-    )
-
-
-@router.get(
-    "/consultations/{consultation_id}/responses.csv",
-    tags=["consultations"],
-    response_class=StreamingResponse,
-    responses={200: answer_response("Every response as CSV", "text/csv", {"type": "string"})},
-)
-async def responses_csv(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
-    rows = await service.responses_csv(rt, consultation_id)
-    return StreamingResponse(
-        rows,
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="consultation-{consultation_id}-responses.csv"'
-        },
-    )
-
-
-@router.post("/consultations/{consultation_id}/close", tags=["consultations"])
-async def close_consultation(
-    consultation_id: str, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
-) -> Response:
-    """Close an open consultation now (it otherwise closes by itself at closes_at)."""
-    return versioned(await service.close_consultation(rt, consultation_id, caller, if_match))
+router.include_router(consultations_api.router)
 
 
 # --- councillor briefing and media coverage ---------------------------------------------------

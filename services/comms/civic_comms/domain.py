@@ -7,10 +7,9 @@ the caller passes ``now`` so the rules are testable without a clock.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from civic.errors import Forbidden, Invalid, Refused
@@ -79,7 +78,8 @@ def check_audience(audience: str | Sequence[str], field_name: str = "audience") 
     return list(dict.fromkeys(values))
 
 
-def _text(value: str, field_name: str, limit: int) -> str:
+def required_text(value: str, field_name: str, limit: int) -> str:
+    """The text without surrounding spaces: refused when blank or longer than ``limit``."""
     value = value.strip()
     if not value:
         raise Invalid(f"{field_name} must not be blank.", errors=[{"field": field_name, "message": "blank"}])
@@ -91,13 +91,24 @@ def _text(value: str, field_name: str, limit: int) -> str:
     return value
 
 
-def _aware(value: datetime, field_name: str) -> datetime:
+def aware_time(value: datetime, field_name: str) -> datetime:
+    """The moment in UTC; a time without a zone is refused, as it could be meant in UK or in UTC time."""
     if value.tzinfo is None:
         raise Invalid(
             f"{field_name} must carry a time zone, e.g. 2026-11-23T09:00:00Z.",
             errors=[{"field": field_name, "message": "no time zone"}],
         )
     return value.astimezone(UTC)
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of a day in England, as a UTC moment."""
+    return datetime.combine(day, time.min, COUNCIL_TZ).astimezone(UTC)
+
+
+def council_date(moment: datetime) -> date:
+    """The day it is in England at that moment."""
+    return moment.astimezone(COUNCIL_TZ).date()
 
 
 # --- content ----------------------------------------------------------------------------------
@@ -171,13 +182,13 @@ class Content:
     ) -> Content:
         return cls(
             id=id,
-            title=_text(title, "title", 300),
-            body=_text(body, "body", 100_000),
+            title=required_text(title, "title", 300),
+            body=required_text(body, "body", 100_000),
             channels=check_channels(channels),
             audience=check_audience(audience),
             author=author,
             campaign_id=campaign_id,
-            publish_at=_aware(publish_at, "publish_at") if publish_at else None,
+            publish_at=aware_time(publish_at, "publish_at") if publish_at else None,
             requires_approval_by=_approving_body(requires_approval_by),
             source_key=source_key,
         )
@@ -208,18 +219,18 @@ class Content:
                 current_status=self.status,
             )
         # check every field before changing any, so a refused edit leaves the draft as it was
-        new_title = _text(title, "title", 300) if title is not None else self.title
-        new_body = _text(body, "body", 100_000) if body is not None else self.body
+        new_title = required_text(title, "title", 300) if title is not None else self.title
+        new_body = required_text(body, "body", 100_000) if body is not None else self.body
         new_channels = check_channels(channels) if channels is not None else self.channels
         new_audience = check_audience(audience) if audience is not None else self.audience
-        new_publish_at = _aware(publish_at, "publish_at") if publish_at is not None else self.publish_at
+        new_publish_at = aware_time(publish_at, "publish_at") if publish_at is not None else self.publish_at
         self.title, self.body, self.channels, self.audience = new_title, new_body, new_channels, new_audience
         self.publish_at = new_publish_at
         self.campaign_id = campaign_id if campaign_id is not None else self.campaign_id
 
     def record_sign_off(self, body: str, signed_by: str, now: datetime) -> SignOff:
-        body = _text(body, "body", 100)
-        signed_by = _text(signed_by, "signed_by", 200)
+        body = required_text(body, "body", 100)
+        signed_by = required_text(signed_by, "signed_by", 200)
         if self.requires_approval_by is None:
             raise Refused("This content needs no other body's sign-off.")
         if body != self.requires_approval_by:
@@ -275,7 +286,7 @@ class Content:
             self.rejection_reason = None
         elif to == SCHEDULED:
             self._check_sign_off("scheduled")
-            when = _aware(publish_at, "publish_at") if publish_at else self.publish_at
+            when = aware_time(publish_at, "publish_at") if publish_at else self.publish_at
             if when is None:
                 raise Invalid(
                     "Say when to publish: publish_at is needed to schedule content.",
@@ -369,271 +380,13 @@ class Campaign:
             )
         return cls(
             id=id,
-            title=_text(title, "title", 300),
+            title=required_text(title, "title", 300),
             objectives=cleaned,
             starts_on=starts_on,
             ends_on=ends_on,
             owner=owner,
             description=description.strip() if description else None,
         )
-
-
-# --- consultations ----------------------------------------------------------------------------
-
-LIKERT, SINGLE, MULTIPLE = "likert", "single_choice", "multiple_choice"
-FREE_TEXT, SCALE = "free_text", "scale_1_7"
-QUESTION_KINDS = (LIKERT, SINGLE, MULTIPLE, FREE_TEXT, SCALE)
-#: the five-point agreement scale, least to most agreeing
-LIKERT_LEVELS = ("strongly_disagree", "disagree", "neutral", "agree", "strongly_agree")
-AGREEING = ("agree", "strongly_agree")
-DISAGREEING = ("strongly_disagree", "disagree")
-#: the Place Standard tool scores each theme 1 (lots of room to improve) to 7 (little room)
-SCALE_POINTS = tuple(range(1, 8))
-FREE_TEXT_LIMIT = 5000
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    text: str
-    kind: str
-    options: tuple[str, ...] = ()
-    required: bool = False
-
-    @property
-    def choices(self) -> tuple[Any, ...]:
-        """The values an answer may take (empty for free text)."""
-        if self.kind == LIKERT:
-            return LIKERT_LEVELS
-        if self.kind == SCALE:
-            return SCALE_POINTS
-        return self.options
-
-
-def build_questions(raw: Sequence[Mapping[str, Any]]) -> list[Question]:
-    """Questions from the request: ids given or numbered q1, q2…; options only where they mean something."""
-    if not raw:
-        raise Invalid(
-            "A consultation asks at least one question.", errors=[{"field": "questions", "message": "empty"}]
-        )
-    errors: list[dict[str, str]] = []
-    questions: list[Question] = []
-    seen: set[str] = set()
-    for i, q in enumerate(raw):
-        where = f"questions.{i}"
-        qid = (q.get("id") or f"q{i + 1}").strip()
-        kind = q.get("kind")
-        text = (q.get("text") or "").strip()
-        options = [str(o).strip() for o in (q.get("options") or [])]
-        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", qid):
-            errors.append({"field": f"{where}.id", "message": "letters, digits, _ . - only (at most 40)"})
-        elif qid in seen:
-            errors.append({"field": f"{where}.id", "message": f"{qid!r} is used twice"})
-        seen.add(qid)
-        if not text:
-            errors.append({"field": f"{where}.text", "message": "blank"})
-        if kind not in QUESTION_KINDS:
-            errors.append({"field": f"{where}.kind", "message": f"one of {', '.join(QUESTION_KINDS)}"})
-        elif kind in (SINGLE, MULTIPLE):
-            if len(options) < 2 or any(not o for o in options):
-                errors.append({"field": f"{where}.options", "message": "at least two non-blank options"})
-            elif len(set(options)) != len(options):
-                errors.append({"field": f"{where}.options", "message": "options repeat"})
-        elif options:
-            errors.append(
-                {
-                    "field": f"{where}.options",
-                    "message": f"a {kind} question has fixed answers; leave options out",
-                }
-            )
-        questions.append(Question(qid, text, str(kind), tuple(options), bool(q.get("required", False))))
-    if errors:
-        raise Invalid("Some questions are not well formed.", errors=errors)
-    return questions
-
-
-def opening_instant(day: date) -> datetime:
-    """A consultation opening on a day opens at the start of that day, council time."""
-    return datetime.combine(day, time.min, COUNCIL_TZ).astimezone(UTC)
-
-
-def closing_instant(day: date) -> datetime:
-    """A consultation closing on a day takes responses until the end of that day, council time."""
-    return datetime.combine(day + timedelta(days=1), time.min, COUNCIL_TZ).astimezone(UTC)
-
-
-def council_date(moment: datetime) -> date:
-    return moment.astimezone(COUNCIL_TZ).date()
-
-
-@dataclass
-class Consultation:
-    id: str
-    title: str
-    questions: list[Question]
-    opens_at: datetime
-    #: responses are taken while opens_at <= now < closes_at
-    closes_at: datetime
-    owner: str
-    description: str | None = None
-    kind: str = "consultation"
-    #: set by the scheduler once the opened / closed events are out (each exactly once)
-    opened_announced: bool = False
-    closed_announced: bool = False
-
-    @classmethod
-    def plan(
-        cls,
-        *,
-        id: str,
-        title: str,
-        questions: Sequence[Mapping[str, Any]],
-        owner: str,
-        opens_at: datetime | None = None,
-        opens_on: date | None = None,
-        closes_at: datetime | None = None,
-        closes_on: date | None = None,
-        description: str | None = None,
-        kind: str = "consultation",
-    ) -> Consultation:
-        opening = _one_moment(opens_at, opens_on, "opens", opening_instant)
-        closing = _one_moment(closes_at, closes_on, "closes", closing_instant)
-        if closing <= opening:
-            raise Invalid(
-                "A consultation must close after it opens.",
-                errors=[
-                    {"field": "closes_at" if closes_at else "closes_on", "message": "not after the opening"}
-                ],
-            )
-        if kind not in ("consultation", "survey", "place_standard"):
-            raise Invalid(
-                "kind is consultation, survey or place_standard.",
-                errors=[{"field": "kind", "message": "consultation, survey or place_standard"}],
-            )
-        return cls(
-            id=id,
-            title=_text(title, "title", 300),
-            questions=build_questions(questions),
-            opens_at=opening,
-            closes_at=closing,
-            owner=owner,
-            description=description.strip() if description else None,
-            kind=kind,
-        )
-
-    def state(self, now: datetime) -> str:
-        if now < self.opens_at:
-            return "upcoming"
-        return "open" if now < self.closes_at else "closed"
-
-    @property
-    def opens_on(self) -> date:
-        return council_date(self.opens_at)
-
-    @property
-    def closes_on(self) -> date:
-        """The last day responses are taken."""
-        return council_date(self.closes_at - timedelta(microseconds=1))
-
-    def question(self, qid: str) -> Question | None:
-        return next((q for q in self.questions if q.id == qid), None)
-
-    def check_open(self, now: datetime) -> None:
-        state = self.state(now)
-        if state == "upcoming":
-            raise Refused(
-                f"This consultation opens at {self.opens_at.isoformat()}; no responses before then.",
-                opens_at=self.opens_at.isoformat(),
-            )
-        if state == "closed":
-            raise Refused(
-                f"This consultation closed at {self.closes_at.isoformat()}; it takes no more responses.",
-                closes_at=self.closes_at.isoformat(),
-            )
-
-    def accept(
-        self, answers: Mapping[str, Any], now: datetime, field_name: str = "answers"
-    ) -> dict[str, Any]:
-        """The answers of one response, checked against the questions (window first: 409 beats 422)."""
-        self.check_open(now)
-        return self.check_answers(answers, field_name)
-
-    def check_answers(self, answers: Mapping[str, Any], field_name: str = "answers") -> dict[str, Any]:
-        if not answers:
-            raise Invalid(
-                "A response answers at least one question.",
-                errors=[{"field": field_name, "message": "empty"}],
-            )
-        errors: list[dict[str, str]] = []
-        clean: dict[str, Any] = {}
-        for qid, value in answers.items():
-            question = self.question(qid)
-            where = f"{field_name}.{qid}"
-            if question is None:
-                errors.append({"field": where, "message": "no such question in this consultation"})
-                continue
-            problem, normalised = _check_answer(question, value)
-            if problem:
-                errors.append({"field": where, "message": problem})
-            else:
-                clean[qid] = normalised
-        for q in self.questions:
-            if q.required and q.id not in answers:
-                errors.append({"field": f"{field_name}.{q.id}", "message": "this question must be answered"})
-        if errors:
-            raise Invalid("Some answers do not fit the questions.", errors=errors)
-        return clean
-
-    def close_now(self, now: datetime) -> None:
-        """Close early (e.g. the decision was taken); the window's end moves to now."""
-        if self.state(now) != "open":
-            raise Refused(f"Only an open consultation can be closed; this one is {self.state(now)}.")
-        self.closes_at = now
-
-
-def _one_moment(at: datetime | None, on: date | None, what: str, from_day: Any) -> datetime:
-    if at is not None and on is not None:
-        raise Invalid(
-            f"Give {what}_at or {what}_on, not both.",
-            errors=[{"field": f"{what}_on", "message": f"given together with {what}_at"}],
-        )
-    if at is not None:
-        return _aware(at, f"{what}_at")
-    if on is not None:
-        moment: datetime = from_day(on)
-        return moment
-    raise Invalid(
-        f"Say when the consultation {what}: {what}_on (a date) or {what}_at (a time).",
-        errors=[{"field": f"{what}_on", "message": "required"}],
-    )
-
-
-def _check_answer(question: Question, value: Any) -> tuple[str | None, Any]:
-    """(problem, normalised value): the problem says, in words, what would fit."""
-    kind = question.kind
-    if kind in (LIKERT, SINGLE):
-        if not isinstance(value, str) or value not in question.choices:
-            return f"one of {', '.join(question.choices)}", None
-        return None, value
-    if kind == MULTIPLE:
-        if not isinstance(value, list) or not value or any(not isinstance(v, str) for v in value):
-            return f"a non-empty list drawn from {', '.join(question.choices)}", None
-        unknown = [v for v in value if v not in question.choices]
-        if unknown:
-            return f"not options of this question: {', '.join(unknown)}", None
-        if len(set(value)) != len(value):
-            return "an option is chosen twice", None
-        return None, value
-    if kind == SCALE:
-        if isinstance(value, bool) or not isinstance(value, int) or value not in SCALE_POINTS:
-            return "a whole number from 1 to 7", None
-        return None, value
-    # free text
-    if not isinstance(value, str) or not value.strip():
-        return "some text", None
-    if len(value) > FREE_TEXT_LIMIT:
-        return f"at most {FREE_TEXT_LIMIT} characters", None
-    return None, value.strip()
 
 
 # --- change champions -------------------------------------------------------------------------
@@ -728,8 +481,8 @@ class MediaCoverage:
             )
         return cls(
             id=id,
-            outlet=_text(outlet, "outlet", 200),
-            headline=_text(headline, "headline", 500),
+            outlet=required_text(outlet, "outlet", 200),
+            headline=required_text(headline, "headline", 500),
             published_on=published_on,
             sentiment=sentiment,
             logged_by=logged_by,

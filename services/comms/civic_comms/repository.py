@@ -11,7 +11,8 @@ from civic.uow import UnitOfWork
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from civic_comms.domain import Campaign, Consultation, Content, Move, Question, SignOff
+from civic_comms.consultations.domain import Consultation, Question
+from civic_comms.domain import Campaign, Content, Move, SignOff
 
 CONTENT = "content"
 CAMPAIGNS = "campaigns"

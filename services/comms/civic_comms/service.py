@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -21,16 +20,14 @@ from civic.documents import check_version, insert, load, new_id, now, resource, 
 from civic.errors import Invalid, Refused, Unavailable
 from civic.uow import UnitOfWork
 from civic_contracts.comms import (
-    ConsultationClosed,
-    ConsultationOpened,
     ContentApproved,
     ContentPublished,
-    HeadlineResult,
 )
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from civic_comms import briefing, results
+from civic_comms import briefing
+from civic_comms.consultations import service as consultations_service
 from civic_comms.domain import (
     APPROVED,
     COUNCIL_TZ,
@@ -38,7 +35,6 @@ from civic_comms.domain import (
     SCHEDULED,
     SYSTEM_AUTHOR,
     Campaign,
-    Consultation,
     Content,
     CouncilService,
     MediaCoverage,
@@ -52,12 +48,8 @@ from civic_comms.repository import (
     CONSULTATIONS,
     CONTENT,
     MEDIA_COVERAGE,
-    RESPONSES,
     SERVICES,
-    add_to_tally,
     campaign_to_document,
-    consultation_to_document,
-    consultation_to_model,
     content_to_document,
     content_to_model,
     response_counts,
@@ -72,8 +64,6 @@ log = logging.getLogger("civic.comms")
 
 #: how often the scheduler looks for content and consultations whose time has come
 SCHEDULER_SECONDS = float(os.environ.get("CIVIC_COMMS_SCHEDULER_SECONDS", "5"))
-#: paper responses typed in per request, at most
-BULK_LIMIT = 1000
 
 
 # --- content ----------------------------------------------------------------------------------
@@ -316,243 +306,13 @@ async def forward_plan(rt: Runtime, start: date, end: date) -> dict[str, Any]:
     }
 
 
-# --- consultations ----------------------------------------------------------------------------
-
-
-async def create_consultation(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
-    consultation = Consultation.plan(id=new_id(), owner=caller.sub, **body)
-
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        return await insert(uow, CONSULTATIONS, consultation_to_document(consultation))
-
-    doc = await rt.transaction(work)
-    # the scheduler announces the opening (and closing) when their time comes
-    return await _consultation_view(rt, doc)
-
-
-async def _consultation_view(rt: Runtime, doc: dict[str, Any]) -> dict[str, Any]:
-    view = resource(doc)
-    view["state"] = consultation_to_model(doc).state(now())
-    view["responses"] = (await response_counts(rt.db, [doc["_id"]]))[doc["_id"]]
-    return view
-
-
-async def get_consultation(rt: Runtime, consultation_id: str) -> dict[str, Any]:
-    return await _consultation_view(
-        rt, await load(rt.db, CONSULTATIONS, consultation_id, kind="consultation")
-    )
-
-
-async def respond(
-    rt: Runtime, consultation_id: str, answers: dict[str, Any], caller: Caller, channel: str = "online"
-) -> dict[str, Any]:
-    async def record(uow: UnitOfWork) -> dict[str, Any]:
-        consultation = consultation_to_model(
-            await load(uow, CONSULTATIONS, consultation_id, kind="consultation")
-        )
-        moment = now()
-        clean = consultation.accept(answers, moment)
-        doc = await insert(
-            uow,
-            RESPONSES,
-            {
-                "consultation_id": consultation_id,
-                "answers": clean,
-                "received_at": moment,
-                "channel": channel,
-                "recorded_by": caller.sub,
-            },
-        )
-        await add_to_tally(uow, consultation_id, 1)
-        return doc
-
-    # retried: residents answering the same consultation at once may meet on a tally shard
-    return resource(await rt.transaction(record))
-
-
-async def respond_in_bulk(
-    rt: Runtime, consultation_id: str, rows: list[dict[str, Any]], caller: Caller
-) -> dict[str, Any]:
-    """Paper or telephone responses typed in: all are checked first, then all are stored, or none."""
-    if not rows:
-        raise Invalid("Send at least one response.", errors=[{"field": "responses", "message": "empty"}])
-    if len(rows) > BULK_LIMIT:
-        raise Invalid(
-            f"At most {BULK_LIMIT} responses per request.",
-            errors=[{"field": "responses", "message": f"over {BULK_LIMIT}"}],
-        )
-    async def store(uow: UnitOfWork) -> int:
-        consultation = consultation_to_model(
-            await load(uow, CONSULTATIONS, consultation_id, kind="consultation")
-        )
-        moment = now()
-        consultation.check_open(moment)
-        clean: list[dict[str, Any]] = []
-        errors: list[dict[str, Any]] = []
-        for i, row in enumerate(rows):
-            try:
-                clean.append(consultation.check_answers(row["answers"], f"responses.{i}.answers"))
-            except Invalid as exc:
-                errors.extend(exc.errors)
-        if errors:
-            raise Invalid(
-                f"{len({e['field'].split('.')[1] for e in errors})} of {len(rows)} responses "
-                "do not fit the questions; none was stored.",
-                errors=errors[:200],
-            )
-        docs = [
-            {
-                "_id": new_id(),
-                "consultation_id": consultation_id,
-                "answers": answers,
-                "received_at": moment,
-                "channel": row.get("channel") or "paper",
-                "recorded_by": caller.sub,
-                "version": 1,
-                "created_at": moment,
-                "updated_at": moment,
-            }
-            for answers, row in zip(clean, rows, strict=True)
-        ]
-        await uow.db[RESPONSES].insert_many(docs, session=uow.session)
-        await add_to_tally(uow, consultation_id, len(docs))
-        return len(docs)
-
-    accepted = await rt.transaction(store)  # retried like a single response (a tally shard shared)
-    total = (await response_counts(rt.db, [consultation_id]))[consultation_id]
-    return {"consultation_id": consultation_id, "accepted": accepted, "responses": total}
-
-
-async def _results(db: Any, consultation: Consultation, session: Any = None) -> dict[str, Any]:
-    counter = results.Tally(consultation.questions)
-    cursor = db[RESPONSES].find({"consultation_id": consultation.id}, {"answers": 1}, session=session)
-    async for row in cursor:
-        counter.add(row["answers"])
-    return counter.results()
-
-
-async def consultation_results(rt: Runtime, consultation_id: str) -> dict[str, Any]:
-    doc = await load(rt.db, CONSULTATIONS, consultation_id, kind="consultation")
-    consultation = consultation_to_model(doc)
-    body = await _results(rt.db, consultation)
-    return {
-        "consultation_id": consultation_id,
-        "title": consultation.title,
-        "state": consultation.state(now()),
-        **body,
-    }
-
-
-async def results_csv(rt: Runtime, consultation_id: str) -> str:
-    return results.results_csv(await consultation_results(rt, consultation_id))
-
-
-async def responses_csv(rt: Runtime, consultation_id: str) -> AsyncIterator[str]:
-    consultation = consultation_to_model(
-        await load(rt.db, CONSULTATIONS, consultation_id, kind="consultation")
-    )
-
-    async def rows() -> AsyncIterator[str]:
-        header, *_ = results.responses_csv(consultation.questions, [])
-        yield header
-        async for doc in rt.db[RESPONSES].find({"consultation_id": consultation_id}).sort("_id", ASCENDING):
-            row = {
-                "id": doc["_id"],
-                "received_at": doc["received_at"].astimezone(UTC).isoformat(),
-                "channel": doc.get("channel", "online"),
-                "answers": doc["answers"],
-            }
-            for line in list(results.responses_csv(consultation.questions, [row]))[1:]:
-                yield line
-
-    return rows()
-
-
-async def close_consultation(
-    rt: Runtime, consultation_id: str, caller: Caller, expected_version: int | None
-) -> dict[str, Any]:
-    """Close early; the closed event with headline results goes out in the same transaction."""
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await load(uow, CONSULTATIONS, consultation_id, kind="consultation")
-        check_version(doc, expected_version)
-        consultation = consultation_to_model(doc)
-        consultation.close_now(now())
-        if not consultation.opened_announced:
-            consultation.opened_announced = True
-            uow.emit(_opened_event(consultation))
-        consultation.closed_announced = True
-        uow.emit(await _closed_event(uow, consultation))
-        return await save(uow, CONSULTATIONS, consultation_to_document(consultation, doc), doc["version"])
-
-    saved = await rt.transaction(work)
-    log.info("consultation closed early", extra={"consultation_id": consultation_id, "by": caller.sub})
-    return await _consultation_view(rt, saved)
-
-
-def _opened_event(k: Consultation) -> ConsultationOpened:
-    return ConsultationOpened(
-        consultation_id=k.id,
-        title=k.title,
-        kind=k.kind,
-        opens_at=k.opens_at,
-        closes_at=k.closes_at,
-        opens_on=k.opens_on,
-        closes_on=k.closes_on,
-        questions=len(k.questions),
-    )
-
-
-async def _closed_event(uow: UnitOfWork, k: Consultation) -> ConsultationClosed:
-    body = await _results(uow.db, k, uow.session)
-    return ConsultationClosed(
-        consultation_id=k.id,
-        title=k.title,
-        kind=k.kind,
-        closed_at=k.closes_at,
-        closes_on=k.closes_on,
-        responses=body["responses"],
-        headline=[HeadlineResult(**h) for h in results.headline(body)],
-    )
-
-
-async def announce_due(rt: Runtime, at: datetime | None = None) -> int:
-    """Announce consultations that have opened or closed (each event once, claimed atomically)."""
-    moment = at or now()
-    announced = 0
-    for flag, edge in (("opened_announced", "opens_at"), ("closed_announced", "closes_at")):
-
-        async def claim_one(uow: UnitOfWork, flag: str = flag, edge: str = edge) -> bool:
-            query: dict[str, Any] = {flag: False, edge: {"$lte": moment}}
-            if flag == "closed_announced":
-                query["opened_announced"] = True  # opened always goes out first
-            claimed = await uow.db[CONSULTATIONS].find_one_and_update(
-                query,
-                {"$set": {flag: True, "updated_at": moment}, "$inc": {"version": 1}},
-                return_document=ReturnDocument.AFTER,
-                session=uow.session,
-            )
-            if claimed is None:
-                return False
-            consultation = consultation_to_model(claimed)
-            uow.emit(
-                _opened_event(consultation) if flag == "opened_announced" else await _closed_event(uow, consultation)
-            )
-            return True
-
-        # another replica (or the background scheduler) may be claiming at the same moment: a write
-        # conflict is retried, and whoever wins announces; the flag makes sure it happens once
-        while await rt.transaction(claim_one):
-            announced += 1
-    return announced
-
-
 async def scheduler(rt: Runtime) -> None:
     """Background job: publish due content and announce consultations, every few seconds."""
     await rt.prepared.wait()
     while True:
         try:
             await publish_due(rt)
-            await announce_due(rt)
+            await consultations_service.announce_due(rt)
         except (PyMongoError, Refused, Unavailable) as exc:
             # another replica claimed the same item first, or the database blinked: try next round
             log.warning("scheduler round skipped", extra={"error": repr(exc)[:200]})

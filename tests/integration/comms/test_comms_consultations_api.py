@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from civic_comms import service
+from civic_comms.consultations import service
 from civic_comms.repository import RESPONSES, ensure_indexes, response_counts
 
 from .conftest import problem, soon

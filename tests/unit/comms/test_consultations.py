@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from civic.errors import Invalid, Refused
-from civic_comms.domain import Consultation, build_questions, closing_instant, opening_instant
-from civic_comms.results import headline, responses_csv, results_csv, tally
+from civic_comms.consultations.domain import Consultation, build_questions, closing_instant, opening_instant
+from civic_comms.consultations.figures import headline, responses_csv, results_csv, tally
 
 QUESTIONS = [
     {"id": "vision", "text": "Do you agree with the vision?", "kind": "likert", "required": True},

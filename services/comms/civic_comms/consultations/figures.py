@@ -13,7 +13,7 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from civic_comms.domain import (
+from civic_comms.consultations.domain import (
     AGREEING,
     DISAGREEING,
     FREE_TEXT,

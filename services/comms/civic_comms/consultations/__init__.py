@@ -1,0 +1,1 @@
+"""Consultations and surveys: their questions, the responses, the results and their announcement."""

@@ -1,0 +1,152 @@
+"""HTTP edge of consultations: request models and routes, translating to the service layer and back.
+
+A response outside the window is 409 (the consultation's state must change first); an answer that does
+not fit its question is 422 naming the answer.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, require, versioned
+from civic.problems import answer_response
+from civic.service import Runtime
+from fastapi import APIRouter, Depends, Response
+from fastapi.responses import StreamingResponse
+from pydantic import Field
+
+from civic_comms.consultations import reports, service
+from civic_comms.consultations.domain import BULK_LIMIT, CONSULTATION_KINDS, QUESTION_KINDS, RESPONSE_CHANNELS
+
+router = APIRouter(tags=["consultations"])
+
+READ = Depends(require("comms:read"))
+WRITE = Depends(require("comms:write"))
+RT = Depends(current_runtime)
+
+QuestionKind = Literal[QUESTION_KINDS]  # type: ignore[valid-type]
+ConsultationKind = Literal[CONSULTATION_KINDS]  # type: ignore[valid-type]
+ResponseChannel = Literal[RESPONSE_CHANNELS]  # type: ignore[valid-type]
+
+
+class QuestionBody(RequestModel):
+    id: str | None = Field(None, max_length=40, description="default q1, q2, … in order")
+    text: str = Field(max_length=2000)
+    kind: QuestionKind = Field(description=" | ".join(QUESTION_KINDS))
+    options: list[str] | None = Field(None, max_length=50, description="for single and multiple choice")
+    required: bool = False
+
+
+class NewConsultation(RequestModel):
+    title: str = Field(max_length=300)
+    description: str | None = Field(None, max_length=20_000)
+    kind: ConsultationKind = Field("consultation", description=" | ".join(CONSULTATION_KINDS))
+    opens_on: date | None = Field(None, description="opens at the start of this day (UK time)")
+    opens_at: datetime | None = None
+    closes_on: date | None = Field(None, description="last day responses are taken (UK time)")
+    closes_at: datetime | None = None
+    questions: list[QuestionBody] = Field(max_length=100)
+
+
+class ResponseBody(RequestModel):
+    answers: dict[str, Any] = Field(
+        description="question id → answer: a Likert level, an option, a list of "
+        "options, a whole number 1-7, or text"
+    )
+
+
+class BulkRow(RequestModel):
+    answers: dict[str, Any]
+    channel: ResponseChannel = "paper"
+
+
+class BulkResponses(RequestModel):
+    responses: list[BulkRow] = Field(max_length=BULK_LIMIT)
+
+
+@router.post("/consultations", status_code=201)
+async def create_consultation(body: NewConsultation, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
+    return versioned(await service.create_consultation(rt, body.model_dump(), caller), status=201)
+
+
+@router.get("/consultations")
+async def list_consultations(
+    page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT
+) -> dict[str, Any]:
+    return await reports.list_consultations(rt, page)
+
+
+@router.get("/consultations/{consultation_id}")
+async def get_consultation(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
+    return versioned(await reports.get_consultation(rt, consultation_id))
+
+
+@router.post("/consultations/{consultation_id}/responses", status_code=201)
+async def respond(
+    consultation_id: str, body: ResponseBody, caller: Caller = WRITE, rt: Runtime = RT
+) -> Response:
+    """One response; refused (409) before opening and after closing, 422 when an answer does not fit."""
+    return versioned(await service.respond(rt, consultation_id, body.answers, caller), status=201)
+
+
+@router.post("/consultations/{consultation_id}/responses/bulk", status_code=201)
+async def respond_in_bulk(
+    consultation_id: str, body: BulkResponses, caller: Caller = WRITE, rt: Runtime = RT
+) -> dict[str, Any]:
+    """Paper responses typed in, up to 1,000 a request: all stored or none."""
+    return await service.respond_in_bulk(
+        rt, consultation_id, [r.model_dump() for r in body.responses], caller
+    )
+
+
+@router.get("/consultations/{consultation_id}/responses")
+async def list_responses(
+    consultation_id: str, page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT
+) -> dict[str, Any]:
+    return await reports.list_responses(rt, consultation_id, page)
+
+
+@router.get("/consultations/{consultation_id}/results")
+async def results(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+    """Counts and percentages per question (of those who answered it); Likert agreement
+    (agree + strongly agree); mean and median of 1-7 scales."""
+    return await reports.consultation_results(rt, consultation_id)
+
+
+@router.get(
+    "/consultations/{consultation_id}/results.csv",
+    response_class=Response,
+    responses={200: answer_response("The results as CSV", "text/csv", {"type": "string"})},
+)
+async def results_csv(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
+    text = await reports.results_csv(rt, consultation_id)
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="consultation-{consultation_id}-results.csv"'},
+    )
+
+
+@router.get(
+    "/consultations/{consultation_id}/responses.csv",
+    response_class=StreamingResponse,
+    responses={200: answer_response("Every response as CSV", "text/csv", {"type": "string"})},
+)
+async def responses_csv(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
+    rows = await reports.responses_csv(rt, consultation_id)
+    return StreamingResponse(
+        rows,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="consultation-{consultation_id}-responses.csv"'
+        },
+    )
+
+
+@router.post("/consultations/{consultation_id}/close")
+async def close_consultation(
+    consultation_id: str, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
+) -> Response:
+    """Close an open consultation now (it otherwise closes by itself at closes_at)."""
+    return versioned(await service.close_consultation(rt, consultation_id, caller, if_match))
