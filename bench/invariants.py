@@ -11,7 +11,7 @@ from typing import Any
 
 from civic_comms.handlers import HANDLERS as COMMS_HANDLERS
 from civic_comms.repository import RESPONSE_TALLIES, RESPONSES
-from civic_property.domain import CLOSED, DISPOSED, FOR_DISPOSAL
+from civic_property.buildings.domain import CLOSED, DISPOSED, FOR_DISPOSAL
 from civic_savings import figures
 from civic_savings.handlers import HANDLERS as SAVINGS_HANDLERS
 from civic_savings.repository import INITIATIVES, TOTALS, cell_and_shard, to_model

@@ -11,21 +11,18 @@ model utilisation is computed from: a year of one building is twelve small docum
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from civic.documents import check_version, insert, save
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from civic_property.domain import (
-    Building,
-    DeskRatios,
-    EnergyMeasure,
-    Move,
-    PartnerOccupant,
-    Team,
-    Workforce,
-)
-from civic_property.occupancy import Reading
+from civic_property.buildings.domain import Building, EnergyMeasure, PartnerOccupant
+from civic_property.occupancy.domain import Reading
+from civic_property.teams.domain import DeskRatios, Move, Team, Workforce
+
+if TYPE_CHECKING:
+    from civic.uow import UnitOfWork
 
 BUILDINGS = "buildings"
 TEAMS = "teams"
@@ -198,7 +195,19 @@ def move_document(m: Move, previous: dict[str, Any] | None = None, **names: Any)
     return doc
 
 
-# --- desk ratios -----------------------------------------------------------------------------
+# --- settings: the desk ratios and the utilisation threshold -----------------------------------
+
+
+async def put_setting(
+    uow: UnitOfWork, setting_id: str, fields: dict[str, Any], expected_version: int | None
+) -> dict[str, Any]:
+    """Write one settings document; one never written counts as version 0 for If-Match."""
+    doc = await uow.db[SETTINGS].find_one({"_id": setting_id}, session=uow.session)
+    if doc is None:
+        check_version({"version": 0}, expected_version)
+        return await insert(uow, SETTINGS, {"_id": setting_id, **fields})
+    check_version(doc, expected_version)
+    return await save(uow, SETTINGS, {**doc, **fields}, doc["version"])
 
 
 def ratios_from(doc: dict[str, Any] | None) -> DeskRatios:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from civic.errors import Invalid, Refused
-from civic_property.domain import (
+from civic_property.buildings.domain import (
     BUILDING_STATUSES,
     BUILDING_TRANSITIONS,
     CLOSED,
@@ -18,6 +18,8 @@ from civic_property.domain import (
     Building,
     EnergyMeasure,
     PartnerOccupant,
+)
+from civic_property.domain import (
     financial_year_bounds,
     financial_year_of,
     financial_year_start,

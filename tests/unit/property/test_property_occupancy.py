@@ -6,16 +6,15 @@ from datetime import date
 
 import pytest
 from civic.errors import Invalid
-from civic_property.occupancy import (
+from civic_property.occupancy.domain import (
     BuildingFacts,
     check_rows,
     month_keys,
-    nearest_rank,
     parse_csv,
     reading,
     rows_from_json,
-    utilisation,
 )
+from civic_property.occupancy.figures import nearest_rank, utilisation
 
 TODAY = date(2023, 6, 1)
 FACTS = {

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from civic_property.domain import (
+from civic_property.buildings.domain import (
     CLOSED,
     CLOSURE_PLANNED,
     DISPOSED,
     Building,
-    DeskRatios,
     EnergyMeasure,
-    Move,
     PartnerOccupant,
-    Team,
-    Workforce,
 )
-from civic_property.reports import default_years, desk_demand, move_plan, rationalisation
+from civic_property.figures import default_years, desk_demand, move_plan, rationalisation
+from civic_property.teams.domain import DeskRatios, Move, Team, Workforce
 
 
 def building(id, name, desks=100, cost=0, carbon=0, status="operational", **extra) -> Building:

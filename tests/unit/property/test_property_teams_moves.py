@@ -6,19 +6,8 @@ from datetime import date
 
 import pytest
 from civic.errors import Invalid, Refused
-from civic_property.domain import (
-    CANCELLED,
-    CLOSED,
-    CLOSURE_PLANNED,
-    COMPLETED,
-    MARKET_ENGAGEMENT,
-    PLANNED,
-    Building,
-    DeskRatios,
-    Move,
-    Team,
-    Workforce,
-)
+from civic_property.buildings.domain import CLOSED, CLOSURE_PLANNED, MARKET_ENGAGEMENT, Building
+from civic_property.teams.domain import CANCELLED, COMPLETED, PLANNED, DeskRatios, Move, Team, Workforce
 
 TODAY = date(2023, 6, 1)
 

@@ -1,0 +1,185 @@
+"""Use cases of the estate register: register, amend and move buildings along their lifecycle.
+
+Each use case's ``work`` runs in ``rt.transaction``, which runs it again when a concurrent change to
+the same record won the race (everything the failed attempt wrote was rolled back): so ``work``
+reads what it needs afresh and has no effect outside the database. Every use case returns the
+building as the API shows it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from civic.documents import check_version, insert, load, new_id, resource, save
+from civic.errors import Invalid, Refused
+from civic.http import Page, paginate
+from civic_contracts.property import AffectedTeam, BuildingClosed, BuildingClosurePlanned, BuildingDisposed
+from pymongo import ASCENDING
+from pymongo.errors import DuplicateKeyError
+
+from civic_property.buildings.domain import (
+    CLOSED,
+    CLOSURE_PLANNED,
+    DISPOSED,
+    FOR_DISPOSAL,
+    MARKET_ENGAGEMENT,
+    Building,
+    BuildingTransition,
+    EnergyMeasure,
+    PartnerOccupant,
+)
+from civic_property.domain import today
+from civic_property.repository import BUILDINGS, TEAMS, building_document, building_from, name_key, team_from
+from civic_property.teams.domain import Team
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from civic.service import Runtime
+    from civic.uow import UnitOfWork
+
+#: the fields of a building that may be emptied by an amendment (sent as null)
+NULLABLE = ("notes", "floor_area_m2")
+
+
+def _building_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """The request's fields with partners and energy measures as the domain's objects."""
+    fields = dict(fields)
+    if fields.get("partners") is not None:
+        fields["partners"] = [PartnerOccupant(**p) for p in fields["partners"]]
+    if fields.get("energy_measures") is not None:
+        fields["energy_measures"] = [EnergyMeasure(**m) for m in fields["energy_measures"]]
+    return fields
+
+
+async def register_building(rt: Runtime, fields: dict[str, Any]) -> dict[str, Any]:
+    building = Building.register(new_id(), **_building_fields(fields))
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        key = name_key(building.name, building.town)
+        existing = await uow.db[BUILDINGS].find_one({"_name_key": key}, {"_id": 1}, session=uow.session)
+        if existing is not None:
+            raise Refused(
+                f"{building.name} in {building.town} is already registered.", building_id=existing["_id"]
+            )
+        try:
+            return await insert(uow, BUILDINGS, building_document(building))
+        except DuplicateKeyError as exc:  # registered by someone else at the same moment
+            raise Refused(f"{building.name} in {building.town} is already registered.") from exc
+
+    return resource(await rt.transaction(work))
+
+
+async def get_building(rt: Runtime, building_id: str) -> dict[str, Any]:
+    return resource(await load(rt.db, BUILDINGS, building_id, kind="building"))
+
+
+async def list_buildings(
+    rt: Runtime, page: Page, *, status: str | None, town: str | None, kind: str | None
+) -> dict[str, Any]:
+    query = {k: v for k, v in {"status": status, "town": town, "kind": kind}.items() if v is not None}
+    return await paginate(rt.db[BUILDINGS], query, page)
+
+
+async def amend_building(
+    rt: Runtime, building_id: str, changes: dict[str, Any], expected_version: int | None
+) -> dict[str, Any]:
+    """Only the fields sent change; only ``notes`` and ``floor_area_m2`` may be sent as null."""
+    nulls = sorted(k for k, v in changes.items() if v is None and k not in NULLABLE)
+    if nulls:
+        raise Invalid(
+            "These fields cannot be emptied.",
+            errors=[{"field": k, "message": "must not be null"} for k in nulls],
+        )
+    changes = _building_fields(changes)
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        doc = await load(uow, BUILDINGS, building_id, kind="building")
+        check_version(doc, expected_version)
+        amended = building_from(doc).amend(**changes)
+        key = name_key(amended.name, amended.town)
+        clash = await uow.db[BUILDINGS].find_one(
+            {"_name_key": key, "_id": {"$ne": building_id}}, {"_id": 1}, session=uow.session
+        )
+        if clash is not None:
+            raise Refused(
+                f"{amended.name} in {amended.town} is already registered.", building_id=clash["_id"]
+            )
+        return await save(uow, BUILDINGS, building_document(amended, doc), doc["version"])
+
+    return resource(await rt.transaction(work))
+
+
+async def transition_building(
+    rt: Runtime,
+    building_id: str,
+    *,
+    to: str,
+    on: date | None,
+    method: str | None,
+    receipt_pence: int | None,
+    expected_version: int | None,
+) -> dict[str, Any]:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        doc = await load(uow, BUILDINGS, building_id, kind="building")
+        check_version(doc, expected_version)
+        building = building_from(doc)
+        teams = [
+            team_from(t)
+            for t in await uow.db[TEAMS]
+            .find({"building_id": building_id}, session=uow.session)
+            .sort("name", ASCENDING)
+            .to_list()
+        ]
+        step = building.transition(
+            to,
+            today=today(),
+            on=on,
+            method=method,
+            receipt_pence=receipt_pence,
+            teams_based_here=[t.name for t in teams],
+        )
+        saved = await save(uow, BUILDINGS, building_document(building, doc), doc["version"])
+        event = _building_event(building, step, teams)
+        if event is not None:
+            uow.emit(event)
+        return saved
+
+    return resource(await rt.transaction(work))
+
+
+def _building_event(
+    b: Building, step: BuildingTransition, teams: list[Team]
+) -> BuildingClosurePlanned | BuildingClosed | BuildingDisposed | None:
+    if step.to_status == CLOSURE_PLANNED:
+        return BuildingClosurePlanned(
+            building_id=b.id,
+            name=b.name,
+            town=b.town,
+            closure_date=step.on,
+            teams=[AffectedTeam(team_id=t.id, name=t.name, directorate=t.directorate) for t in teams],
+        )
+    # every building that is vacated is "closed" once, whether it went through closure_planned
+    # or straight from market engagement to disposal: savings counts the saving from this event
+    if step.to_status == CLOSED or (step.to_status == FOR_DISPOSAL and step.from_status == MARKET_ENGAGEMENT):
+        return BuildingClosed(
+            building_id=b.id,
+            name=b.name,
+            town=b.town,
+            closed_on=step.on,
+            annual_running_cost_pence=b.annual_running_cost_pence,
+            annual_carbon_kg=b.annual_carbon_kg,
+        )
+    if step.to_status == DISPOSED:
+        assert b.disposal_method in ("sale", "lease", "transfer") and b.receipt_pence is not None
+        return BuildingDisposed(
+            building_id=b.id,
+            name=b.name,
+            town=b.town,
+            disposed_on=step.on,
+            method=b.disposal_method,
+            receipt_pence=b.receipt_pence,
+            annual_running_cost_pence=b.annual_running_cost_pence,
+            annual_carbon_kg=b.annual_carbon_kg,
+        )
+    return None

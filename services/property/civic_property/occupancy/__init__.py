@@ -1,0 +1,1 @@
+"""Occupancy: daily desk readings, their imports, and utilisation."""

@@ -1,0 +1,174 @@
+"""HTTP edge of occupancy monitoring: readings, bulk imports, utilisation and its review."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any
+
+from civic.errors import DomainError, Invalid
+from civic.http import Caller, IfMatch, IsoDate, Page, RequestModel, current_runtime, require, versioned
+from civic.problems import answer_response, problem_response
+from civic.service import Runtime
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import ConfigDict, Field
+
+from civic_property.occupancy import reports, service
+
+router = APIRouter(prefix="/v1", tags=["property"])
+
+READ = Depends(require("property:read"))
+WRITE = Depends(require("property:write"))
+RT = Depends(current_runtime)
+
+
+class OccupancyBody(RequestModel):
+    date: date
+    occupied_desks: int
+
+
+class ThresholdBody(RequestModel):
+    threshold: float
+
+
+class ReviewBody(RequestModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    period_from: date = Field(alias="from")
+    period_to: date = Field(alias="to")
+    threshold: float | None = None
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    title = "Unsupported media type"
+    type_slug = "unsupported-media-type"
+
+
+@router.post(
+    "/buildings/{building_id}/occupancy",
+    status_code=201,
+    responses={200: answer_response("The day's earlier reading, corrected")},
+)
+async def record_occupancy(
+    building_id: str, body: OccupancyBody, caller: Caller = WRITE, rt: Runtime = RT
+) -> JSONResponse:
+    """One day's reading: 201 when new, 200 when it corrects the day's earlier reading."""
+    doc, created = await service.record_reading(rt, building_id, body.date, body.occupied_desks)
+    return versioned(doc, status=201 if created else 200)
+
+
+@router.get("/buildings/{building_id}/occupancy")
+async def list_occupancy(
+    building_id: str,
+    page: Page = Depends(),
+    period_from: Annotated[IsoDate | None, Query(alias="from")] = None,
+    period_to: Annotated[IsoDate | None, Query(alias="to")] = None,
+    caller: Caller = READ,
+    rt: Runtime = RT,
+) -> dict[str, Any]:
+    return await service.list_readings(rt, building_id, page, period_from, period_to)
+
+
+IMPORT_DOC = {
+    "requestBody": {
+        "content": {
+            "text/csv": {"schema": {"type": "string"}, "example": "building_id,date,occupied_desks\n..."},
+            "multipart/form-data": {
+                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+            },
+            "application/json": {
+                "schema": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "building_id": {"type": "string"},
+                            "date": {"type": "string", "format": "date"},
+                            "occupied_desks": {"type": "integer"},
+                        },
+                    },
+                }
+            },
+        }
+    }
+}
+
+
+@router.post("/occupancy/import", openapi_extra=IMPORT_DOC, responses={415: problem_response(415)})
+async def import_occupancy(request: Request, caller: Caller = WRITE, rt: Runtime = RT) -> dict[str, Any]:
+    """Readings in bulk: a CSV (``text/csv`` body or a multipart ``file``) with columns building_id,
+    date, occupied_desks, or a JSON list of the same. Any bad row: 422 listing every bad row by line,
+    and nothing is imported."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in ("text/csv", "text/plain", "application/csv"):
+        return await service.import_csv(rt, _utf8(await request.body()))
+    if content_type == "multipart/form-data":
+        form = await request.form()
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise Invalid(
+                "Send the CSV as the form field 'file'.", errors=[{"field": "file", "message": "missing"}]
+            )
+        return await service.import_csv(rt, _utf8(await upload.read()))
+    if content_type == "application/json":
+        try:
+            payload = json.loads(await request.body())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise DomainError("The request body is not valid JSON.") from exc
+        except RecursionError as exc:  # hostile nesting: refuse it, never a 500
+            raise DomainError("The request body is JSON nested too deeply.") from exc
+        items = payload.get("readings") if isinstance(payload, dict) else payload
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise Invalid(
+                "Send a JSON list of {building_id, date, occupied_desks}.",
+                errors=[{"field": "body", "message": "must be a list of objects"}],
+            )
+        return await service.import_json(rt, items)
+    raise UnsupportedMediaType(
+        f"Send text/csv, multipart/form-data or application/json, not {content_type or 'nothing'}."
+    )
+
+
+def _utf8(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Invalid(
+            "The file must be UTF-8 text.", errors=[{"field": "file", "message": "not UTF-8"}]
+        ) from exc
+
+
+@router.get("/buildings/{building_id}/utilisation")
+async def building_utilisation(
+    building_id: str,
+    period_from: Annotated[
+        IsoDate | None, Query(alias="from", description="default: 29 days before 'to'")
+    ] = None,
+    period_to: Annotated[IsoDate | None, Query(alias="to", description="default: today")] = None,
+    threshold: Annotated[float | None, Query(gt=0, le=1, description="default: the configured one")] = None,
+    caller: Caller = READ,
+    rt: Runtime = RT,
+) -> dict[str, Any]:
+    return await reports.building_utilisation(rt, building_id, period_from, period_to, threshold)
+
+
+@router.post("/utilisation-reviews")
+async def review_utilisation(body: ReviewBody, caller: Caller = WRITE, rt: Runtime = RT) -> dict[str, Any]:
+    """Checks every building in use over an ended period; publishes
+    ``property.building.low_utilisation_detected`` once per under-used building and period."""
+    return await service.review_utilisation(rt, body.period_from, body.period_to, body.threshold)
+
+
+@router.get("/utilisation-settings")
+async def get_utilisation_settings(caller: Caller = READ, rt: Runtime = RT) -> JSONResponse:
+    return versioned(await service.get_utilisation_settings(rt))
+
+
+@router.put("/utilisation-settings")
+async def put_utilisation_settings(
+    body: ThresholdBody, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
+) -> JSONResponse:
+    return versioned(await service.put_utilisation_settings(rt, body.threshold, if_match))
+

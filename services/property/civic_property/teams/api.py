@@ -1,0 +1,151 @@
+"""HTTP edge of teams and moves: request models and routes, translating to their use cases."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, require, versioned
+from civic.service import Runtime
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from civic_property.teams import service
+from civic_property.teams.domain import MOVE_TRANSITIONS, PLANNED
+
+router = APIRouter(prefix="/v1", tags=["property"])
+
+READ = Depends(require("property:read"))
+WRITE = Depends(require("property:write"))
+RT = Depends(current_runtime)
+
+#: what a planned move can become (the domain checks ``to``: an unknown move in the path stays a 404)
+MOVE_OUTCOMES = MOVE_TRANSITIONS[PLANNED]
+
+
+class WorkforceBody(RequestModel):
+    fixed: int = 0
+    part_flexible: int = 0
+    flexible: int = 0
+    field: int = 0
+
+
+class NewTeam(RequestModel):
+    name: str = Field(max_length=200)
+    directorate: str = Field(max_length=200)
+    building_id: str = Field(max_length=64)
+    workforce: WorkforceBody
+
+
+class TeamChanges(RequestModel):
+    name: str | None = Field(None, max_length=200)
+    directorate: str | None = Field(None, max_length=200)
+    workforce: WorkforceBody | None = None
+
+
+class DeskRatiosBody(RequestModel):
+    fixed: float
+    part_flexible: float
+    flexible: float
+    field: float
+
+
+class NewMove(RequestModel):
+    team_id: str = Field(max_length=64)
+    to_building_id: str = Field(max_length=64)
+    planned_for: date
+
+
+class MoveTransitionBody(RequestModel):
+    to: str = Field(description=" or ".join(MOVE_OUTCOMES))
+    on: date | None = Field(None, description="when the move happened; default today")
+
+
+# --- teams -----------------------------------------------------------------------------------
+
+
+@router.post("/teams", status_code=201)
+async def create_team(body: NewTeam, caller: Caller = WRITE, rt: Runtime = RT) -> JSONResponse:
+    team = await service.create_team(
+        rt, body.name, body.directorate, body.building_id, body.workforce.model_dump()
+    )
+    return versioned(team, status=201)
+
+
+@router.get("/teams")
+async def list_teams(
+    page: Page = Depends(),
+    building_id: str | None = Query(None, max_length=64),
+    directorate: str | None = Query(None, max_length=200),
+    caller: Caller = READ,
+    rt: Runtime = RT,
+) -> dict[str, Any]:
+    return await service.list_teams(rt, page, building_id=building_id, directorate=directorate)
+
+
+@router.get("/teams/{team_id}")
+async def get_team(team_id: str, caller: Caller = READ, rt: Runtime = RT) -> JSONResponse:
+    return versioned(await service.get_team(rt, team_id))
+
+
+@router.patch("/teams/{team_id}")
+async def amend_team(
+    team_id: str, body: TeamChanges, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
+) -> JSONResponse:
+    """Name, directorate and workforce; the home building changes only by a completed move."""
+    changes = body.model_dump(exclude_unset=True)
+    return versioned(await service.amend_team(rt, team_id, changes, if_match))
+
+
+@router.get("/desk-ratios")
+async def get_desk_ratios(caller: Caller = READ, rt: Runtime = RT) -> JSONResponse:
+    return versioned(await service.get_desk_ratios(rt))
+
+
+@router.put("/desk-ratios")
+async def put_desk_ratios(
+    body: DeskRatiosBody, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
+) -> JSONResponse:
+    """Desks per worker of each type (0 to 1).
+
+    Defaults: fixed 1.0, part_flexible 0.6, flexible 0.3, field 0.1."""
+    return versioned(await service.put_desk_ratios(rt, body.model_dump(), if_match))
+
+
+# --- moves -----------------------------------------------------------------------------------
+
+
+@router.post("/moves", status_code=201)
+async def plan_move(body: NewMove, caller: Caller = WRITE, rt: Runtime = RT) -> JSONResponse:
+    return versioned(
+        await service.plan_move(rt, body.team_id, body.to_building_id, body.planned_for), status=201
+    )
+
+
+@router.get("/moves")
+async def list_moves(
+    page: Page = Depends(),
+    status: str | None = Query(None, max_length=20),
+    team_id: str | None = Query(None, max_length=64),
+    directorate: str | None = Query(None, max_length=200),
+    to_building_id: str | None = Query(None, max_length=64),
+    caller: Caller = READ,
+    rt: Runtime = RT,
+) -> dict[str, Any]:
+    return await service.list_moves(
+        rt, page, status=status, team_id=team_id, directorate=directorate, to_building_id=to_building_id
+    )
+
+
+@router.get("/moves/{move_id}")
+async def get_move(move_id: str, caller: Caller = READ, rt: Runtime = RT) -> JSONResponse:
+    return versioned(await service.get_move(rt, move_id))
+
+
+@router.post("/moves/{move_id}/transitions")
+async def transition_move(
+    move_id: str, body: MoveTransitionBody, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
+) -> JSONResponse:
+    return versioned(await service.transition_move(rt, move_id, body.to, body.on, if_match))
+

@@ -1,0 +1,260 @@
+"""Use cases of teams and moves: teams and their workforce, the desk ratios, planning and completing moves.
+
+Each use case's ``work`` runs in ``rt.transaction``, which runs it again when a concurrent change to
+the same record won the race (everything the failed attempt wrote was rolled back): so ``work``
+reads what it needs afresh and has no effect outside the database.
+
+References inside a request body (a team's ``building_id``, a move's ``team_id`` or
+``to_building_id``) that name nothing are validation failures (422 naming the field); an unknown id
+in the path is 404.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from civic.documents import check_version, insert, load, new_id, resource, save
+from civic.errors import Invalid
+from civic.http import Page, paginate
+from civic_contracts.property import MoveCompleted, MovePlanned
+
+from civic_property.domain import today
+from civic_property.repository import (
+    BUILDINGS,
+    DESK_RATIOS_ID,
+    MOVES,
+    SETTINGS,
+    TEAMS,
+    building_from,
+    move_document,
+    move_from,
+    put_setting,
+    ratios_from,
+    team_document,
+    team_from,
+)
+from civic_property.teams.domain import COMPLETED, PLANNED, DeskRatios, Move, Team, Workforce
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from civic.service import Runtime
+    from civic.uow import UnitOfWork
+
+
+async def _referenced(uow: UnitOfWork, collection: str, ref: str, field: str, kind: str) -> dict[str, Any]:
+    doc = await uow.db[collection].find_one({"_id": ref}, session=uow.session)
+    if doc is None:
+        raise Invalid(
+            f"No {kind} with id {ref!r}.", errors=[{"field": field, "message": f"no {kind} with this id"}]
+        )
+    return dict(doc)
+
+
+# --- teams -----------------------------------------------------------------------------------
+
+
+async def create_team(
+    rt: Runtime, name: str, directorate: str, building_id: str, workforce: dict[str, int]
+) -> dict[str, Any]:
+    team_id = new_id()
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        building_doc = await _referenced(uow, BUILDINGS, building_id, "building_id", "building")
+        team = Team.register(team_id, name, directorate, building_from(building_doc), Workforce(**workforce))
+        return await insert(uow, TEAMS, team_document(team))
+
+    return resource(await rt.transaction(work))
+
+
+async def amend_team(
+    rt: Runtime, team_id: str, changes: dict[str, Any], expected_version: int | None
+) -> dict[str, Any]:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        doc = await load(uow, TEAMS, team_id, kind="team")
+        check_version(doc, expected_version)
+        team = team_from(doc)
+        errors = []
+        for field in ("name", "directorate"):
+            if field in changes:
+                value = changes[field]
+                if not isinstance(value, str) or not value.strip():
+                    errors.append({"field": field, "message": "must not be blank"})
+                else:
+                    setattr(team, field, value.strip())
+        if errors:
+            raise Invalid("The team has invalid fields.", errors=errors)
+        if "workforce" in changes:
+            team.change_workforce(Workforce(**changes["workforce"]))
+        return await save(uow, TEAMS, team_document(team, doc), doc["version"])
+
+    return resource(await rt.transaction(work))
+
+
+async def get_team(rt: Runtime, team_id: str) -> dict[str, Any]:
+    return resource(await load(rt.db, TEAMS, team_id, kind="team"))
+
+
+
+async def list_teams(
+    rt: Runtime, page: Page, *, building_id: str | None, directorate: str | None
+) -> dict[str, Any]:
+    query = {
+        k: v for k, v in {"building_id": building_id, "directorate": directorate}.items() if v is not None
+    }
+    return await paginate(rt.db[TEAMS], query, page)
+
+
+# --- desk ratios -----------------------------------------------------------------------------
+
+
+async def desk_ratios(rt: Runtime) -> DeskRatios:
+    return ratios_from(await rt.db[SETTINGS].find_one({"_id": DESK_RATIOS_ID}))
+
+
+async def get_desk_ratios(rt: Runtime) -> dict[str, Any]:
+    doc = await rt.db[SETTINGS].find_one({"_id": DESK_RATIOS_ID})
+    if doc is None:
+        return {"id": DESK_RATIOS_ID, **DeskRatios().as_dict(), "version": 0}
+    return {"id": DESK_RATIOS_ID, **doc["ratios"], "version": doc["version"]}
+
+
+async def put_desk_ratios(
+    rt: Runtime, ratios: dict[str, Any], expected_version: int | None
+) -> dict[str, Any]:
+    checked = DeskRatios.checked(**ratios)
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        return await put_setting(uow, DESK_RATIOS_ID, {"ratios": checked.as_dict()}, expected_version)
+
+    saved = resource(await rt.transaction(work))
+    return {"id": DESK_RATIOS_ID, **saved["ratios"], "version": saved["version"]}
+
+
+# --- moves -----------------------------------------------------------------------------------
+
+
+async def _desks_committed(uow: UnitOfWork, building_id: str, ratios: DeskRatios) -> int:
+    """Desks the teams based in the building need, plus those of teams planned to move in."""
+    planned = (
+        await uow.db[MOVES]
+        .find({"to_building_id": building_id, "status": PLANNED}, {"team_id": 1}, session=uow.session)
+        .to_list()
+    )
+    incoming = [m["team_id"] for m in planned]
+    teams = (
+        await uow.db[TEAMS]
+        .find({"$or": [{"building_id": building_id}, {"_id": {"$in": incoming}}]}, session=uow.session)
+        .to_list()
+    )
+    return sum(ratios.desks_for(team_from(t).workforce) for t in teams)
+
+
+async def plan_move(rt: Runtime, team_id: str, to_building_id: str, planned_for: date) -> dict[str, Any]:
+    ratios = await desk_ratios(rt)
+    move_id = new_id()
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        team_doc = await _referenced(uow, TEAMS, team_id, "team_id", "team")
+        dest_doc = await _referenced(uow, BUILDINGS, to_building_id, "to_building_id", "building")
+        # touching the destination makes two moves planned into it at once conflict in the
+        # database (one transaction aborts) instead of both passing the capacity check
+        await uow.db[BUILDINGS].update_one(
+            {"_id": to_building_id}, {"$inc": {"_moves_guard": 1}}, session=uow.session
+        )
+        team = team_from(team_doc)
+        source_doc = await uow.db[BUILDINGS].find_one({"_id": team.building_id}, session=uow.session)
+        has_move = await uow.db[MOVES].find_one({"team_id": team_id, "status": PLANNED}, session=uow.session)
+        move = Move.plan(
+            move_id,
+            team=team,
+            destination=building_from(dest_doc),
+            planned_for=planned_for,
+            desks_committed_at_destination=await _desks_committed(uow, to_building_id, ratios),
+            team_desks=ratios.desks_for(team.workforce),
+            team_has_planned_move=has_move is not None,
+        )
+        names = _move_names(team, source_doc, dest_doc)
+        doc = await insert(uow, MOVES, move_document(move, **names))
+        uow.emit(
+            MovePlanned(
+                move_id=move.id,
+                team_id=team.id,
+                from_building_id=move.from_building_id,
+                to_building_id=move.to_building_id,
+                planned_for=planned_for,
+                **_event_names(names),
+            )
+        )
+        return doc
+
+    return resource(await rt.transaction(work))
+
+
+def _move_names(team: Team, source: dict[str, Any] | None, dest: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "team_name": team.name,
+        "directorate": team.directorate,
+        "from_building_name": source["name"] if source else "",
+        "to_building_name": dest["name"],
+    }
+
+
+def _event_names(names: dict[str, Any]) -> dict[str, Any]:
+    return {k: names[k] for k in ("team_name", "directorate", "from_building_name", "to_building_name")}
+
+
+async def transition_move(
+    rt: Runtime, move_id: str, to: str, on: date | None, expected_version: int | None
+) -> dict[str, Any]:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        doc = await load(uow, MOVES, move_id, kind="move")
+        check_version(doc, expected_version)
+        move = move_from(doc)
+        team_doc = await load(uow, TEAMS, move.team_id, kind="team")
+        dest_doc = await load(uow, BUILDINGS, move.to_building_id, kind="building")
+        team = team_from(team_doc)
+        day = move.transition(to, today=today(), on=on, team=team, destination=building_from(dest_doc))
+        saved = await save(uow, MOVES, move_document(move, doc), doc["version"])
+        if to == COMPLETED:
+            await save(uow, TEAMS, team_document(team, team_doc), team_doc["version"])
+            uow.emit(
+                MoveCompleted(
+                    move_id=move.id,
+                    team_id=team.id,
+                    from_building_id=move.from_building_id,
+                    to_building_id=move.to_building_id,
+                    planned_for=move.planned_for,
+                    completed_on=day,
+                    team_name=team.name,
+                    directorate=team.directorate,
+                    from_building_name=doc.get("from_building_name", ""),
+                    to_building_name=dest_doc["name"],
+                )
+            )
+        return saved
+
+    return resource(await rt.transaction(work))
+
+
+async def get_move(rt: Runtime, move_id: str) -> dict[str, Any]:
+    return resource(await load(rt.db, MOVES, move_id, kind="move"))
+
+
+
+async def list_moves(
+    rt: Runtime,
+    page: Page,
+    *,
+    status: str | None,
+    team_id: str | None,
+    directorate: str | None,
+    to_building_id: str | None,
+) -> dict[str, Any]:
+    filters = {
+        "status": status,
+        "team_id": team_id,
+        "directorate": directorate,
+        "to_building_id": to_building_id,
+    }
+    return await paginate(rt.db[MOVES], {k: v for k, v in filters.items() if v is not None}, page)
