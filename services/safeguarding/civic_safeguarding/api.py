@@ -30,16 +30,13 @@ from civic_safeguarding.repository import (
     DISPUTES,
     MEETINGS,
     MEMBERS,
-    SARS,
     SUB_GROUPS,
 )
-from civic_safeguarding.sars import CONFIDENTIAL_FIELDS
 
 router = APIRouter(prefix="/v1", tags=["safeguarding"])
 
 READ = require("safeguarding:read")
 WRITE = require("safeguarding:write")
-CONFIDENTIAL = "safeguarding:confidential"
 Role = Literal[ROLES]  # type: ignore[valid-type]
 Id = Annotated[str, Path(max_length=64)]
 
@@ -123,40 +120,6 @@ class BetweenMeetings(RequestModel):
     decided_on: date | None = None
 
 
-class Person(RequestModel):
-    name: Text
-    date_of_birth: date | None = None
-    address: Text | None = None
-    other: LongText | None = None
-
-
-class NewSar(RequestModel):
-    reference: Text = Field(
-        description='Non-identifying, e.g. "Adult A"; shown without the confidential scope'
-    )
-    case_summary: LongText = Field(description="CONFIDENTIAL")
-    person: Person = Field(description="CONFIDENTIAL")
-    referred_by: Text
-    referred_on: date | None = None
-
-
-class SarAction(RequestModel):
-    action: Text
-    owner: Text
-    due_on: date
-
-
-class SarTransition(RequestModel):
-    to: Literal["decision", "commissioned", "report_received", "action_plan", "published"]
-    on: date | None = None
-    criteria_met: StrictBool | None = None
-    reasons: LongText | None = None
-    author: Text | None = None
-    author_organisation: Text | None = None
-    cost_pence: StrictInt | None = None
-    actions: list[SarAction] | None = Field(None, max_length=200)
-
-
 class ExpenditureLine(RequestModel):
     name: Text
     amount_pence: StrictInt
@@ -210,15 +173,6 @@ class DisputeTransition(RequestModel):
     to: Literal["joint_meeting_held", "resolved"]
     on: date | None = None
     resolution: LongText | None = None
-
-
-def sar_view(doc: dict[str, Any], caller: Caller) -> dict[str, Any]:
-    view = resource(doc)
-    if not caller.has(CONFIDENTIAL):
-        for key in CONFIDENTIAL_FIELDS:
-            view.pop(key, None)
-        view["confidential_withheld"] = True
-    return view
 
 
 def _dump(body: BaseModel) -> dict[str, Any]:
@@ -423,49 +377,6 @@ async def get_decision(
     decision_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
 ) -> JSONResponse:
     return versioned(resource(await documents.load(rt.db, DECISIONS, decision_id, kind="decision")))
-
-
-# --------------------------------------------------------------------------- SARs
-
-
-@router.post("/boards/{board_id}/sars", status_code=201)
-async def refer_sar(
-    board_id: Id, body: NewSar, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
-    data = _dump(body)
-    data["person"] = {
-        k: (v.isoformat() if isinstance(v, date) else v) for k, v in data["person"].items() if v is not None
-    }
-    return versioned(sar_view(await service.refer_sar(rt, board_id, data), caller), status=201)
-
-
-@router.get("/boards/{board_id}/sars")
-async def list_sars(
-    board_id: Id,
-    page: Page = Depends(),
-    caller: Caller = Depends(READ),
-    rt: Runtime = Depends(current_runtime),
-) -> dict[str, Any]:
-    await service.board_of(rt.db, board_id)
-    return await paginate(rt.db[SARS], {"board_id": board_id}, page, transform=lambda d: sar_view(d, caller))
-
-
-@router.get("/sars/{sar_id}")
-async def get_sar(
-    sar_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
-    return versioned(sar_view(await documents.load(rt.db, SARS, sar_id, kind="SAR"), caller))
-
-
-@router.post("/sars/{sar_id}/transitions")
-async def advance_sar(
-    sar_id: Id,
-    body: SarTransition,
-    if_match: IfMatch,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
-    return versioned(sar_view(await service.advance_sar(rt, sar_id, _dump(body), if_match), caller))
 
 
 # --------------------------------------------------------------------------- budget

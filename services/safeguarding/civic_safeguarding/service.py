@@ -19,8 +19,6 @@ from civic_contracts.safeguarding import (
     DecisionRecorded,
     MeetingHeld,
     NonAttendanceFlagged,
-    SarCommissioned,
-    SarPublished,
 )
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -55,7 +53,6 @@ from civic_safeguarding.repository import (
     DISPUTES,
     MEETINGS,
     MEMBERS,
-    SARS,
     SUB_GROUPS,
     Source,
     budget_id,
@@ -67,7 +64,6 @@ from civic_safeguarding.repository import (
     to_document,
     to_model,
 )
-from civic_safeguarding.sars import Action, Sar
 
 
 async def board_of(source: Source, board_id: str) -> Board:
@@ -373,73 +369,6 @@ async def cancel_meeting(rt: Runtime, meeting_id: str, expected: int | None) -> 
             session=uow.session,
         )
         return await save_model(uow, MEETINGS, doc, meeting, quorum=doc.get("quorum"))
-
-    return await rt.transaction(work)
-
-
-# --------------------------------------------------------------------------- SARs
-
-
-async def refer_sar(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        await board_of(uow, board_id)
-        sar = Sar.refer(
-            documents.new_id(),
-            board_id,
-            body["reference"],
-            body["case_summary"],
-            body["person"],
-            body["referred_by"],
-            given_or_today(body.get("referred_on")),
-        )
-        return await insert_model(uow, SARS, sar)
-
-    return await rt.transaction(work)
-
-
-async def advance_sar(rt: Runtime, sar_id: str, body: dict[str, Any], expected: int | None) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await loaded(uow, SARS, sar_id, "SAR", expected)
-        sar = to_model(Sar, doc)
-        board = await board_of(uow, sar.board_id)
-        members = await members_of(uow, sar.board_id)
-        on = given_or_today(body.get("on"))
-        sar.advance(
-            body["to"],
-            on,
-            criteria_met=body.get("criteria_met"),
-            reasons=body.get("reasons"),
-            author=body.get("author"),
-            author_organisation=body.get("author_organisation"),
-            cost_pence=body.get("cost_pence"),
-            actions=[Action(a["action"], a["owner"], a["due_on"]) for a in body.get("actions") or []],
-            member_organisations=[m.organisation for m in members],
-        )
-        # events carry the reference only: never the case summary or the person (Care Act s45)
-        if sar.status == "commissioned":
-            uow.emit(
-                SarCommissioned(
-                    sar_id=sar.id,
-                    board_id=board.id,
-                    board_name=board.name,
-                    reference=sar.reference,
-                    author=sar.author or "",
-                    cost_pence=sar.cost_pence or 0,
-                    commissioned_on=on,
-                )
-            )
-        elif sar.status == "published":
-            uow.emit(
-                SarPublished(
-                    sar_id=sar.id,
-                    board_id=board.id,
-                    board_name=board.name,
-                    reference=sar.reference,
-                    published_on=on,
-                    actions=len(sar.actions),
-                )
-            )
-        return await save_model(uow, SARS, doc, sar)
 
     return await rt.transaction(work)
 

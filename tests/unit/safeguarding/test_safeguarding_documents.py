@@ -7,7 +7,7 @@ from datetime import date, datetime
 from civic_safeguarding.domain import AttendanceEntry, Decision, Meeting, Vote
 from civic_safeguarding.oversight import Budget, BudgetLine
 from civic_safeguarding.repository import to_document, to_model
-from civic_safeguarding.sars import Action, Sar
+from civic_safeguarding.sars.domain import Action, Sar
 
 from .test_safeguarding_governance import make_board, new_id
 

@@ -19,7 +19,7 @@ from civic_safeguarding.oversight import (
     first_meeting_of_year,
     newly_persistent,
 )
-from civic_safeguarding.sars import Action, Sar
+from civic_safeguarding.sars.domain import Action, Sar
 
 from .test_safeguarding_governance import ALL_PRESENT, make_board, new_id, register
 

@@ -15,6 +15,7 @@ from civic.errors import Invalid, Refused
 
 CONFIDENTIAL_FIELDS = ("case_summary", "person")
 STAGES = ("referral", "decision", "commissioned", "report_received", "action_plan", "published")
+STEPS = STAGES[1:]  # the stages a review moves to, one at a time, after its referral
 NEXT_STEP_WORDS = {
     "decision": "decide whether the s44 criteria are met (criteria_met, reasons)",
     "commissioned": "commission an independent author (author, author_organisation, cost_pence)",
@@ -119,10 +120,10 @@ class Sar:
         member_organisations: list[str] | None = None,
     ) -> None:
         """Move one step along the statutory path; anything out of order is refused, naming the next step."""
-        if to not in STAGES[1:]:
+        if to not in STEPS:
             raise Invalid(
                 f"{to!r} is not a stage of a review.",
-                errors=[{"field": "to", "message": "one of " + ", ".join(STAGES[1:])}],
+                errors=[{"field": "to", "message": "one of " + ", ".join(STEPS)}],
             )
         expected = self.next_stage
         if expected is None:

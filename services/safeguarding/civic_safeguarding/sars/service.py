@@ -1,0 +1,114 @@
+"""SAR use cases: each change in one unit of work; each answers with the review's API form.
+
+The case summary and the person's details are stored with the review but never put in an event
+or a log, and the API form leaves them out unless the caller is cleared (`confidential`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from civic import documents
+from civic.documents import resource
+from civic.http import Page, paginate
+from civic.service import Runtime
+from civic.uow import UnitOfWork
+from civic_contracts.safeguarding import SarCommissioned, SarPublished
+
+from civic_safeguarding.domain import given_or_today
+from civic_safeguarding.repository import SARS, insert_model, loaded, save_model, to_model
+from civic_safeguarding.sars.domain import CONFIDENTIAL_FIELDS, Action, Sar
+from civic_safeguarding.service import board_of, members_of
+
+
+def sar_view(doc: dict[str, Any], confidential: bool) -> dict[str, Any]:
+    """The API form; without `confidential` (the caller's clearance) the case details are withheld."""
+    view = resource(doc)
+    if not confidential:
+        for key in CONFIDENTIAL_FIELDS:
+            view.pop(key, None)
+        view["confidential_withheld"] = True
+    return view
+
+
+async def refer_sar(rt: Runtime, board_id: str, body: dict[str, Any], confidential: bool) -> dict[str, Any]:
+    # the person's details are kept as text, the date of birth among them
+    person = {
+        k: (v.isoformat() if isinstance(v, date) else v) for k, v in body["person"].items() if v is not None
+    }
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        await board_of(uow, board_id)
+        sar = Sar.refer(
+            documents.new_id(),
+            board_id,
+            body["reference"],
+            body["case_summary"],
+            person,
+            body["referred_by"],
+            given_or_today(body.get("referred_on")),
+        )
+        return await insert_model(uow, SARS, sar)
+
+    return sar_view(await rt.transaction(work), confidential)
+
+
+async def list_sars(rt: Runtime, board_id: str, page: Page, confidential: bool) -> dict[str, Any]:
+    await board_of(rt.db, board_id)
+    return await paginate(
+        rt.db[SARS], {"board_id": board_id}, page, transform=lambda d: sar_view(d, confidential)
+    )
+
+
+async def get_sar(rt: Runtime, sar_id: str, confidential: bool) -> dict[str, Any]:
+    return sar_view(await documents.load(rt.db, SARS, sar_id, kind="SAR"), confidential)
+
+
+async def advance_sar(
+    rt: Runtime, sar_id: str, body: dict[str, Any], expected: int | None, confidential: bool
+) -> dict[str, Any]:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        doc = await loaded(uow, SARS, sar_id, "SAR", expected)
+        sar = to_model(Sar, doc)
+        board = await board_of(uow, sar.board_id)
+        members = await members_of(uow, sar.board_id)
+        on = given_or_today(body.get("on"))
+        sar.advance(
+            body["to"],
+            on,
+            criteria_met=body.get("criteria_met"),
+            reasons=body.get("reasons"),
+            author=body.get("author"),
+            author_organisation=body.get("author_organisation"),
+            cost_pence=body.get("cost_pence"),
+            actions=[Action(a["action"], a["owner"], a["due_on"]) for a in body.get("actions") or []],
+            member_organisations=[m.organisation for m in members],
+        )
+        # events carry the reference only: never the case summary or the person (Care Act s45)
+        if sar.status == "commissioned":
+            uow.emit(
+                SarCommissioned(
+                    sar_id=sar.id,
+                    board_id=board.id,
+                    board_name=board.name,
+                    reference=sar.reference,
+                    author=sar.author or "",
+                    cost_pence=sar.cost_pence or 0,
+                    commissioned_on=on,
+                )
+            )
+        elif sar.status == "published":
+            uow.emit(
+                SarPublished(
+                    sar_id=sar.id,
+                    board_id=board.id,
+                    board_name=board.name,
+                    reference=sar.reference,
+                    published_on=on,
+                    actions=len(sar.actions),
+                )
+            )
+        return await save_model(uow, SARS, doc, sar)
+
+    return sar_view(await rt.transaction(work), confidential)
