@@ -16,14 +16,13 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
 from civic_comms import service
+from civic_comms.champions import api as champions_api
 from civic_comms.consultations import api as consultations_api
-from civic_comms.domain import CONTENT_STATUSES, council_date, service_key
+from civic_comms.domain import CONTENT_STATUSES, council_date
 from civic_comms.repository import (
     CAMPAIGNS,
-    CHAMPIONS,
     CONTENT,
     MEDIA_COVERAGE,
-    SERVICES,
 )
 
 router = APIRouter(prefix="/v1", tags=["comms"])
@@ -220,61 +219,7 @@ async def list_media_coverage(
     return await paginate(rt.db[MEDIA_COVERAGE], {}, page)
 
 
-# --- change champions -------------------------------------------------------------------------
-
-
-class NewService(RequestModel):
-    name: str = Field(max_length=200)
-    directorate: str = Field(max_length=200)
-
-
-class NewChampion(RequestModel):
-    name: str = Field(max_length=200)
-    service: str = Field(max_length=200, description="registered on first use if not yet known")
-    directorate: str = Field(max_length=200)
-    council: str | None = Field(None, max_length=200)
-    email: str | None = Field(None, max_length=320)
-
-
-@router.post("/services", status_code=201, tags=["champions"])
-async def register_service(body: NewService, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
-    """A council service that should have a change champion (409 if already registered)."""
-    return versioned(await service.register_service(rt, body.name, body.directorate), status=201)
-
-
-@router.get("/services", tags=["champions"])
-async def list_services(page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
-    return await paginate(rt.db[SERVICES], {}, page)
-
-
-@router.post("/champions", status_code=201, tags=["champions"])
-async def appoint_champion(body: NewChampion, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
-    return versioned(await service.appoint_champion(rt, body.model_dump(), caller), status=201)
-
-
-@router.get("/champions", tags=["champions"])
-async def list_champions(
-    page: Page = Depends(),
-    caller: Caller = READ,
-    rt: Runtime = RT,
-    service_name: Annotated[str | None, Query(alias="service")] = None,
-) -> dict[str, Any]:
-    query = {"service_key": service_key(service_name)} if service_name else {}
-    return await paginate(rt.db[CHAMPIONS], query, page)
-
-
-@router.delete("/champions/{champion_id}", status_code=204, tags=["champions"])
-async def stand_down_champion(
-    champion_id: str, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
-) -> Response:
-    await service.stand_down_champion(rt, champion_id, if_match)
-    return Response(status_code=204)
-
-
-@router.get("/reports/champion-coverage", tags=["champions"])
-async def champion_coverage(caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
-    """Services with no change champion: the coverage gap (at least one champion per service)."""
-    return await service.champion_coverage_report(rt)
+router.include_router(champions_api.router)
 
 
 # --- dashboard --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ the caller passes ``now`` so the rules are testable without a clock.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -387,58 +387,6 @@ class Campaign:
             owner=owner,
             description=description.strip() if description else None,
         )
-
-
-# --- change champions -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CouncilService:
-    """A service of the council (e.g. Libraries, Waste collection): each needs a change champion."""
-
-    name: str
-    directorate: str
-
-
-def service_key(name: str) -> str:
-    """Service names compare without case or extra spaces: 'Waste  Collection' is 'waste collection'."""
-    return " ".join(name.split()).casefold()
-
-
-@dataclass(frozen=True)
-class ChampionCoverage:
-    services: int
-    covered: int
-    champions: int
-    uncovered: list[CouncilService]
-
-    @property
-    def champions_needed(self) -> int:
-        """At least one champion per service: one more for each service that has none."""
-        return len(self.uncovered)
-
-    @property
-    def coverage_percentage(self) -> float:
-        return round(100 * self.covered / self.services, 1) if self.services else 0.0
-
-
-def champion_coverage(
-    services: Iterable[CouncilService], champion_services: Iterable[str]
-) -> ChampionCoverage:
-    """Which services have no change champion (the coverage gap), by directorate then name."""
-    by_key = {service_key(s.name): s for s in services}
-    counts: dict[str, int] = {}
-    champions = 0
-    for name in champion_services:
-        champions += 1
-        counts[service_key(name)] = counts.get(service_key(name), 0) + 1
-    uncovered = sorted(
-        (s for k, s in by_key.items() if not counts.get(k)),
-        key=lambda s: (s.directorate.casefold(), s.name.casefold()),
-    )
-    return ChampionCoverage(
-        services=len(by_key), covered=len(by_key) - len(uncovered), champions=champions, uncovered=uncovered
-    )
 
 
 # --- media coverage ---------------------------------------------------------------------------

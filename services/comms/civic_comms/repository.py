@@ -11,6 +11,7 @@ from civic.uow import UnitOfWork
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
+from civic_comms.champions.domain import Champion, CouncilService, service_key
 from civic_comms.consultations.domain import Consultation, Question
 from civic_comms.domain import Campaign, Content, Move, SignOff
 
@@ -217,3 +218,23 @@ def consultation_to_document(k: Consultation, base: dict[str, Any] | None = None
         closed_announced=k.closed_announced,
     )
     return doc
+
+
+# --- change champions -------------------------------------------------------------------------
+
+
+def council_service_to_document(service: CouncilService) -> dict[str, Any]:
+    # the key is how a name is looked up (unique index): case and extra spaces do not make a second service
+    return {"name": service.name, "directorate": service.directorate, "key": service_key(service.name)}
+
+
+def champion_to_document(champion: Champion, appointed_by: str) -> dict[str, Any]:
+    return {
+        "name": champion.name,
+        "service": champion.service,
+        "service_key": service_key(champion.service),
+        "directorate": champion.directorate,
+        "council": champion.council,
+        "email": champion.email,
+        "appointed_by": appointed_by,
+    }

@@ -36,19 +36,14 @@ from civic_comms.domain import (
     SYSTEM_AUTHOR,
     Campaign,
     Content,
-    CouncilService,
     MediaCoverage,
-    champion_coverage,
-    service_key,
 )
 from civic_comms.repository import (
     BRIEFING_ITEMS,
     CAMPAIGNS,
-    CHAMPIONS,
     CONSULTATIONS,
     CONTENT,
     MEDIA_COVERAGE,
-    SERVICES,
     campaign_to_document,
     content_to_document,
     content_to_model,
@@ -408,85 +403,6 @@ async def log_media_coverage(rt: Runtime, body: dict[str, Any], caller: Caller) 
         return doc
 
     return resource(await rt.transaction(work))
-
-
-# --- change champions -------------------------------------------------------------------------
-
-
-async def register_service(rt: Runtime, name: str, directorate: str) -> dict[str, Any]:
-    name, directorate = " ".join(name.split()), directorate.strip()
-    if not name or not directorate:
-        raise Invalid(
-            "A service has a name and a directorate.",
-            errors=[{"field": "name" if not name else "directorate", "message": "blank"}],
-        )
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        if await uow.db[SERVICES].find_one({"key": service_key(name)}, session=uow.session):
-            raise Refused(f"The service {name!r} is already registered.")
-        return await insert(uow, SERVICES, {"name": name, "directorate": directorate, "key": service_key(name)})
-
-    return resource(await rt.transaction(work))
-
-
-async def appoint_champion(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
-    name = " ".join(body["name"].split())
-    service_name = " ".join(body["service"].split())
-    directorate = body["directorate"].strip()
-    errors = [
-        {"field": f, "message": "blank"}
-        for f, v in (("name", name), ("service", service_name), ("directorate", directorate))
-        if not v
-    ]
-    if errors:
-        raise Invalid("A champion has a name, a service and a directorate.", errors=errors)
-    key = service_key(service_name)
-
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        # a champion for a service not yet on the register puts it there: the gap report stays whole
-        if await uow.db[SERVICES].find_one({"key": key}, session=uow.session) is None:
-            await insert(uow, SERVICES, {"name": service_name, "directorate": directorate, "key": key})
-        return await insert(
-            uow,
-            CHAMPIONS,
-            {
-                "name": name,
-                "service": service_name,
-                "service_key": key,
-                "directorate": directorate,
-                "council": body.get("council"),
-                "email": body.get("email"),
-                "appointed_by": caller.sub,
-            },
-        )
-
-    return resource(await rt.transaction(work))
-
-
-async def stand_down_champion(rt: Runtime, champion_id: str, expected_version: int | None) -> None:
-    async def work(uow: UnitOfWork) -> None:
-        doc = await load(uow, CHAMPIONS, champion_id, kind="champion")
-        check_version(doc, expected_version)
-        await uow.db[CHAMPIONS].delete_one(
-            {"_id": champion_id, "version": doc["version"]}, session=uow.session
-        )
-
-    await rt.transaction(work)
-
-
-async def champion_coverage_report(rt: Runtime) -> dict[str, Any]:
-    services = [CouncilService(d["name"], d["directorate"]) async for d in rt.db[SERVICES].find({})]
-    champions = [d["service"] async for d in rt.db[CHAMPIONS].find({}, {"service": 1})]
-    report = champion_coverage(services, champions)
-    return {
-        "services": report.services,
-        "covered": report.covered,
-        "champions": report.champions,
-        "champions_needed": report.champions_needed,
-        "coverage_percentage": report.coverage_percentage,
-        "services_without_champion": [
-            {"name": s.name, "directorate": s.directorate} for s in report.uncovered
-        ],
-    }
 
 
 # --- dashboard summary ------------------------------------------------------------------------

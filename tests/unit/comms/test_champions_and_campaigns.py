@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 from civic.errors import Invalid
-from civic_comms.domain import Campaign, CouncilService, MediaCoverage, champion_coverage, service_key
+from civic_comms.champions.domain import CouncilService, champion_coverage, service_key
+from civic_comms.domain import Campaign, MediaCoverage
 
 
 def test_seed_figures_332_champions_and_71_more_needed() -> None:

@@ -1,0 +1,71 @@
+"""HTTP edge of the change champions: request models and routes, translating to the service layer and back."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, require, versioned
+from civic.service import Runtime
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import Field
+
+from civic_comms.champions import reports, service
+
+router = APIRouter(tags=["champions"])
+
+READ = Depends(require("comms:read"))
+WRITE = Depends(require("comms:write"))
+RT = Depends(current_runtime)
+
+
+class NewService(RequestModel):
+    name: str = Field(max_length=200)
+    directorate: str = Field(max_length=200)
+
+
+class NewChampion(RequestModel):
+    name: str = Field(max_length=200)
+    service: str = Field(max_length=200, description="registered on first use if not yet known")
+    directorate: str = Field(max_length=200)
+    council: str | None = Field(None, max_length=200)
+    email: str | None = Field(None, max_length=320)
+
+
+@router.post("/services", status_code=201)
+async def register_service(body: NewService, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
+    """A council service that should have a change champion (409 if already registered)."""
+    return versioned(await service.register_service(rt, body.name, body.directorate), status=201)
+
+
+@router.get("/services")
+async def list_services(page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+    return await reports.list_services(rt, page)
+
+
+@router.post("/champions", status_code=201)
+async def appoint_champion(body: NewChampion, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
+    return versioned(await service.appoint_champion(rt, body.model_dump(), caller), status=201)
+
+
+@router.get("/champions")
+async def list_champions(
+    page: Page = Depends(),
+    caller: Caller = READ,
+    rt: Runtime = RT,
+    service_name: Annotated[str | None, Query(alias="service")] = None,
+) -> dict[str, Any]:
+    return await reports.list_champions(rt, page, service_name)
+
+
+@router.delete("/champions/{champion_id}", status_code=204)
+async def stand_down_champion(
+    champion_id: str, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
+) -> Response:
+    await service.stand_down_champion(rt, champion_id, if_match)
+    return Response(status_code=204)
+
+
+@router.get("/reports/champion-coverage")
+async def champion_coverage(caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+    """Services with no change champion: the coverage gap (at least one champion per service)."""
+    return await reports.champion_coverage_report(rt)

@@ -1,0 +1,55 @@
+"""Change champion use cases: register a council service, appoint a champion, stand one down.
+
+Each ``work`` runs in ``rt.transaction``, which runs it again when a concurrent change won the race
+(everything the failed attempt wrote was rolled back): so it reads afresh and has no other effect.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from civic.documents import check_version, insert, load, resource
+from civic.errors import Refused
+from civic.uow import UnitOfWork
+
+from civic_comms.champions.domain import Champion, CouncilService, service_key
+from civic_comms.repository import CHAMPIONS, SERVICES, champion_to_document, council_service_to_document
+
+if TYPE_CHECKING:
+    from civic.auth import Caller
+    from civic.service import Runtime
+
+
+async def register_service(rt: Runtime, name: str, directorate: str) -> dict[str, Any]:
+    service = CouncilService.register(name, directorate)
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        if await uow.db[SERVICES].find_one({"key": service_key(service.name)}, session=uow.session):
+            raise Refused(f"The service {service.name!r} is already registered.")
+        return await insert(uow, SERVICES, council_service_to_document(service))
+
+    return resource(await rt.transaction(work))
+
+
+async def appoint_champion(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
+    champion = Champion.appoint(**body)
+    key = service_key(champion.service)
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        # a champion for a service not yet on the register puts it there: the gap report stays whole
+        if await uow.db[SERVICES].find_one({"key": key}, session=uow.session) is None:
+            await insert(uow, SERVICES, council_service_to_document(champion.council_service))
+        return await insert(uow, CHAMPIONS, champion_to_document(champion, appointed_by=caller.sub))
+
+    return resource(await rt.transaction(work))
+
+
+async def stand_down_champion(rt: Runtime, champion_id: str, expected_version: int | None) -> None:
+    async def work(uow: UnitOfWork) -> None:
+        doc = await load(uow, CHAMPIONS, champion_id, kind="champion")
+        check_version(doc, expected_version)
+        await uow.db[CHAMPIONS].delete_one(
+            {"_id": champion_id, "version": doc["version"]}, session=uow.session
+        )
+
+    await rt.transaction(work)
