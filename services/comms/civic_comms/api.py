@@ -16,13 +16,13 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
 from civic_comms import service
+from civic_comms.briefing import api as briefing_api
 from civic_comms.champions import api as champions_api
 from civic_comms.consultations import api as consultations_api
 from civic_comms.domain import CONTENT_STATUSES, council_date
 from civic_comms.repository import (
     CAMPAIGNS,
     CONTENT,
-    MEDIA_COVERAGE,
 )
 
 router = APIRouter(prefix="/v1", tags=["comms"])
@@ -189,36 +189,7 @@ async def forward_plan(
 router.include_router(consultations_api.router)
 
 
-# --- councillor briefing and media coverage ---------------------------------------------------
-
-
-class NewMediaCoverage(RequestModel):
-    outlet: str = Field(max_length=200)
-    headline: str = Field(max_length=500)
-    published_on: date
-    sentiment: str = Field(description="positive | neutral | negative")
-    url: str | None = Field(None, max_length=2000)
-    summary: str | None = Field(None, max_length=5000)
-
-
-@router.get("/briefings/{iso_week}", tags=["briefing"])
-async def get_briefing(iso_week: str, caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
-    """The weekly councillor briefing (e.g. 2026-W48): other services' news and media coverage."""
-    return await service.get_briefing(rt, iso_week)
-
-
-@router.post("/media-coverage", status_code=201, tags=["briefing"])
-async def log_media_coverage(body: NewMediaCoverage, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
-    return versioned(await service.log_media_coverage(rt, body.model_dump(), caller), status=201)
-
-
-@router.get("/media-coverage", tags=["briefing"])
-async def list_media_coverage(
-    page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT
-) -> dict[str, Any]:
-    return await paginate(rt.db[MEDIA_COVERAGE], {}, page)
-
-
+router.include_router(briefing_api.router)
 router.include_router(champions_api.router)
 
 

@@ -11,6 +11,7 @@ from civic.uow import UnitOfWork
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
+from civic_comms.briefing.domain import BriefingItem, IsoWeek, MediaCoverage
 from civic_comms.champions.domain import Champion, CouncilService, service_key
 from civic_comms.consultations.domain import Consultation, Question
 from civic_comms.domain import Campaign, Content, Move, SignOff
@@ -218,6 +219,44 @@ def consultation_to_document(k: Consultation, base: dict[str, Any] | None = None
         closed_announced=k.closed_announced,
     )
     return doc
+
+
+# --- the briefing and media coverage ---------------------------------------------------------
+
+
+def briefing_item_to_document(
+    item: BriefingItem, *, source_event_id: str | None = None, media_coverage_id: str | None = None
+) -> dict[str, Any]:
+    """Stored under the week it happened in (council time), which is how a briefing finds its items."""
+    doc = {
+        "week": str(IsoWeek.of(item.occurred_at)),
+        "section": item.section,
+        "kind": item.kind,
+        "headline": item.headline,
+        "detail": item.detail,
+        "occurred_at": item.occurred_at,
+        "source": item.source,
+    }
+    # an event's item keeps its id (unique, sparse): a redelivered event finds it and adds nothing
+    if source_event_id:
+        doc["source_event_id"] = source_event_id
+    if media_coverage_id:
+        doc["media_coverage_id"] = media_coverage_id
+    return doc
+
+
+def media_coverage_to_document(coverage: MediaCoverage) -> dict[str, Any]:
+    return {
+        "_id": coverage.id,
+        "outlet": coverage.outlet,
+        "headline": coverage.headline,
+        "published_on": coverage.published_on.isoformat(),
+        "sentiment": coverage.sentiment,
+        "url": coverage.url,
+        "summary": coverage.summary,
+        "logged_by": coverage.logged_by,
+        "week": str(IsoWeek.of(coverage.published_on)),
+    }
 
 
 # --- change champions -------------------------------------------------------------------------

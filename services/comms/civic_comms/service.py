@@ -24,9 +24,9 @@ from civic_contracts.comms import (
     ContentPublished,
 )
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import PyMongoError
 
-from civic_comms import briefing
+from civic_comms.briefing.domain import IsoWeek
 from civic_comms.consultations import service as consultations_service
 from civic_comms.domain import (
     APPROVED,
@@ -36,14 +36,11 @@ from civic_comms.domain import (
     SYSTEM_AUTHOR,
     Campaign,
     Content,
-    MediaCoverage,
 )
 from civic_comms.repository import (
-    BRIEFING_ITEMS,
     CAMPAIGNS,
     CONSULTATIONS,
     CONTENT,
-    MEDIA_COVERAGE,
     campaign_to_document,
     content_to_document,
     content_to_model,
@@ -314,103 +311,12 @@ async def scheduler(rt: Runtime) -> None:
         await asyncio.sleep(SCHEDULER_SECONDS)
 
 
-# --- councillor briefing and media coverage ---------------------------------------------------
-
-
-def _item_document(item: briefing.BriefingItem, source_event_id: str | None) -> dict[str, Any]:
-    doc = {
-        "week": str(briefing.IsoWeek.of(item.occurred_at)),
-        "section": item.section,
-        "kind": item.kind,
-        "headline": item.headline,
-        "detail": item.detail,
-        "occurred_at": item.occurred_at,
-        "source": item.source,
-    }
-    if source_event_id:
-        doc["source_event_id"] = source_event_id
-    return doc
-
-
-async def brief_event(
-    uow: UnitOfWork, event_id: str, event_type: str, data: dict[str, Any], occurred_at: datetime
-) -> None:
-    """An item in the briefing of the week the event happened (once per event id)."""
-    if await uow.db[BRIEFING_ITEMS].find_one({"source_event_id": event_id}, session=uow.session):
-        return
-    item = briefing.item_from_event(event_type, data, occurred_at.astimezone(UTC))
-    await insert(uow, BRIEFING_ITEMS, _item_document(item, event_id))
-
-
-async def draft_reaction(uow: UnitOfWork, draft: briefing.ReactionDraft) -> str | None:
-    """The draft for a source (closure, move, annual report), once however often the event comes."""
-    existing = await uow.db[CONTENT].find_one(
-        {"source_key": draft.source_key}, {"_id": 1}, session=uow.session
-    )
-    if existing is not None:
-        return None
-    content = Content.draft(
-        id=new_id(),
-        title=draft.title,
-        body=draft.body,
-        channels=draft.channels,
-        audience=draft.audience,
-        author=SYSTEM_AUTHOR,
-        requires_approval_by=draft.requires_approval_by,
-        source_key=draft.source_key,
-    )
-    try:
-        doc = await insert(uow, CONTENT, content_to_document(content))
-    except DuplicateKeyError:
-        return None
-    return str(doc["_id"])
-
-
-async def get_briefing(rt: Runtime, iso_week: str) -> dict[str, Any]:
-    week = briefing.IsoWeek.parse(iso_week)
-    docs = await rt.db[BRIEFING_ITEMS].find({"week": str(week)}).sort("occurred_at", ASCENDING).to_list()
-    items = [
-        {k: v for k, v in resource(d).items() if k not in ("week", "version", "created_at", "updated_at")}
-        for d in docs
-    ]
-    return briefing.compose(week, items)
-
-
-async def log_media_coverage(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
-    coverage = MediaCoverage.log(id=new_id(), logged_by=caller.sub, **body)
-    item = briefing.item_from_media(
-        coverage.outlet, coverage.headline, coverage.sentiment, coverage.published_on, coverage.summary
-    )
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await insert(
-            uow,
-            MEDIA_COVERAGE,
-            {
-                "_id": coverage.id,
-                "outlet": coverage.outlet,
-                "headline": coverage.headline,
-                "published_on": coverage.published_on.isoformat(),
-                "sentiment": coverage.sentiment,
-                "url": coverage.url,
-                "summary": coverage.summary,
-                "logged_by": coverage.logged_by,
-                "week": str(briefing.IsoWeek.of(coverage.published_on)),
-            },
-        )
-        item_doc = _item_document(item, None)
-        item_doc["media_coverage_id"] = coverage.id
-        await insert(uow, BRIEFING_ITEMS, item_doc)
-        return doc
-
-    return resource(await rt.transaction(work))
-
-
 # --- dashboard summary ------------------------------------------------------------------------
 
 
 async def summary(rt: Runtime) -> dict[str, Any]:
     moment = now()
-    week = briefing.IsoWeek.of(moment)
+    week = IsoWeek.of(moment)
     scheduled = (
         await rt.db[CONTENT]
         .find(

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from civic.errors import Invalid
-from civic_comms.briefing import (
+from civic_comms.briefing.domain import (
     BRIEFED_EVENTS,
     IsoWeek,
     compose,

@@ -1,7 +1,8 @@
-"""The weekly councillor briefing and the drafts the team gets when other services act.
+"""The weekly councillor briefing, the media coverage it reports, and the drafts the team gets when
+other services act.
 
-Plain Python. Event data arrives here as the JSON form of the contract models (dates as ISO
-strings), so this module does not depend on the contracts package.
+Plain Python: stdlib and ``civic.errors`` only. Event data arrives here as the JSON form of the
+contract models (dates as ISO strings), so this module does not depend on the contracts package.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from civic.errors import Invalid
 
-from civic_comms.domain import COUNCIL_TZ
+from civic_comms.domain import COUNCIL_TZ, required_text, start_of_day
 
 # --- ISO weeks (the briefing goes out weekly) -------------------------------------------------
 
@@ -60,12 +61,12 @@ class IsoWeek:
 
     @property
     def starts_at(self) -> datetime:
-        return datetime.combine(self.monday, time.min, COUNCIL_TZ).astimezone(UTC)
+        return start_of_day(self.monday)
 
     @property
     def ends_at(self) -> datetime:
         """Exclusive: the Monday after, at midnight council time."""
-        return datetime.combine(self.monday + timedelta(days=7), time.min, COUNCIL_TZ).astimezone(UTC)
+        return start_of_day(self.monday + timedelta(days=7))
 
 
 # --- words for figures ------------------------------------------------------------------------
@@ -213,6 +214,56 @@ def compose(week: IsoWeek, items: Iterable[Mapping[str, Any]]) -> dict[str, Any]
         "items": sum(len(v) for v in sections.values()),
         "sections": sections,
     }
+
+
+# --- media coverage ---------------------------------------------------------------------------
+
+SENTIMENTS = ("positive", "neutral", "negative")
+
+
+@dataclass(frozen=True)
+class MediaCoverage:
+    id: str
+    outlet: str
+    headline: str
+    published_on: date
+    sentiment: str
+    logged_by: str
+    url: str | None = None
+    summary: str | None = None
+
+    @classmethod
+    def log(
+        cls,
+        *,
+        id: str,
+        outlet: str,
+        headline: str,
+        published_on: date,
+        sentiment: str,
+        logged_by: str,
+        url: str | None = None,
+        summary: str | None = None,
+    ) -> MediaCoverage:
+        if sentiment not in SENTIMENTS:
+            raise Invalid(
+                "sentiment is positive, neutral or negative.",
+                errors=[{"field": "sentiment", "message": "positive, neutral or negative"}],
+            )
+        if url is not None and not re.match(r"^https?://\S+$", url):
+            raise Invalid(
+                "url must be an http(s) address.", errors=[{"field": "url", "message": "not a URL"}]
+            )
+        return cls(
+            id=id,
+            outlet=required_text(outlet, "outlet", 200),
+            headline=required_text(headline, "headline", 500),
+            published_on=published_on,
+            sentiment=sentiment,
+            logged_by=logged_by,
+            url=url,
+            summary=summary.strip() if summary else None,
+        )
 
 
 # --- drafts written in reaction to other services --------------------------------------------

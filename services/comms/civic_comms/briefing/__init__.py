@@ -1,0 +1,1 @@
+"""The weekly councillor briefing: the other services' news, media coverage, and drafts written in reaction."""

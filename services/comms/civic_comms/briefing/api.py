@@ -1,0 +1,50 @@
+"""HTTP edge of the councillor briefing and media coverage: request models and routes, translating to
+the service layer and back. The briefing's items from other services come in as events (handlers.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from civic.http import Caller, Page, RequestModel, current_runtime, require, versioned
+from civic.service import Runtime
+from fastapi import APIRouter, Depends, Response
+from pydantic import Field
+
+from civic_comms.briefing import reports, service
+from civic_comms.briefing.domain import SENTIMENTS
+
+router = APIRouter(tags=["briefing"])
+
+READ = Depends(require("comms:read"))
+WRITE = Depends(require("comms:write"))
+RT = Depends(current_runtime)
+
+Sentiment = Literal[SENTIMENTS]  # type: ignore[valid-type]
+
+
+class NewMediaCoverage(RequestModel):
+    outlet: str = Field(max_length=200)
+    headline: str = Field(max_length=500)
+    published_on: date
+    sentiment: Sentiment = Field(description=" | ".join(SENTIMENTS))
+    url: str | None = Field(None, max_length=2000)
+    summary: str | None = Field(None, max_length=5000)
+
+
+@router.get("/briefings/{iso_week}")
+async def get_briefing(iso_week: str, caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+    """The weekly councillor briefing (e.g. 2026-W48): other services' news and media coverage."""
+    return await reports.get_briefing(rt, iso_week)
+
+
+@router.post("/media-coverage", status_code=201)
+async def log_media_coverage(body: NewMediaCoverage, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
+    return versioned(await service.log_media_coverage(rt, body.model_dump(), caller), status=201)
+
+
+@router.get("/media-coverage")
+async def list_media_coverage(
+    page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT
+) -> dict[str, Any]:
+    return await reports.list_media_coverage(rt, page)
