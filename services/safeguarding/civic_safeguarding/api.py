@@ -13,24 +13,19 @@ from civic import documents
 from civic.documents import resource
 from civic.errors import Invalid
 from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, paginate, require, versioned
-from civic.problems import answer_response
 from civic.service import Runtime
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Path
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, StrictBool, StrictInt
+from pydantic import BaseModel, Field, StrictBool
 
 from civic_safeguarding import reports, service
 from civic_safeguarding.domain import ROLES
 from civic_safeguarding.repository import (
-    ANNUAL_REPORTS,
     BOARDS,
-    BUDGETS,
     DECISIONS,
-    DISPUTES,
     MEETINGS,
     MEMBERS,
-    SUB_GROUPS,
 )
 
 router = APIRouter(prefix="/v1", tags=["safeguarding"])
@@ -118,61 +113,6 @@ class BetweenMeetings(RequestModel):
     decided_by: Text = Field(description="member id of the chair, or the vice chair in their absence")
     consulted: list[Text] = Field(max_length=50, description="member ids of the statutory partners consulted")
     decided_on: date | None = None
-
-
-class ExpenditureLine(RequestModel):
-    name: Text
-    amount_pence: StrictInt
-
-
-class Contribution(RequestModel):
-    organisation: Text
-    amount_pence: StrictInt
-
-
-class BudgetBody(RequestModel):
-    expenditure: list[ExpenditureLine] = Field(max_length=200)
-    contributions: list[Contribution] = Field(max_length=50)
-
-
-class WorkPlanLine(RequestModel):
-    objective: Text
-    business_plan_priority: Text
-    due_on: date | None = None
-
-
-class NewSubGroup(RequestModel):
-    name: Text
-    chair_member_id: Text | None = None
-    work_plan: list[WorkPlanLine] = Field(default_factory=list, max_length=100)
-
-
-class ToRReview(RequestModel):
-    reviewed_on: date | None = None
-
-
-class NewAnnualReport(RequestModel):
-    year: Annotated[str, Field(max_length=7, examples=["2020/21"])]
-    title: Text
-    summary: LongText | None = None
-
-
-class AnnualReportTransition(RequestModel):
-    to: Literal["approved", "published"]
-    decision_id: Text | None = None
-    on: date | None = None
-
-
-class NewDispute(RequestModel):
-    parties: list[Text] = Field(min_length=2, max_length=20, description="member organisations in dispute")
-    subject: Text
-    determined_on: date | None = None
-
-
-class DisputeTransition(RequestModel):
-    to: Literal["joint_meeting_held", "resolved"]
-    on: date | None = None
-    resolution: LongText | None = None
 
 
 def _dump(body: BaseModel) -> dict[str, Any]:
@@ -379,196 +319,9 @@ async def get_decision(
     return versioned(resource(await documents.load(rt.db, DECISIONS, decision_id, kind="decision")))
 
 
-# --------------------------------------------------------------------------- budget
-
-Year = Annotated[str, Path(description='Financial year, "2020/21" (or "2020-21")', max_length=7)]
-
-
-def _year(year: str) -> str:
-    return year.replace("-", "/")
-
-
-@router.put(
-    "/boards/{board_id}/budget/{year:path}",
-    responses={201: answer_response("The year's budget was new")},
-)
-async def set_budget(
-    board_id: Id,
-    year: Year,
-    body: BudgetBody,
-    if_match: IfMatch,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
-    doc, created = await service.set_budget(rt, board_id, _year(year), _dump(body), if_match)
-    return versioned(service.budget_view(doc), status=201 if created else 200)
-
-
-@router.get("/boards/{board_id}/budget/{year:path}")
-async def get_budget(
-    board_id: Id, year: Year, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
-    return versioned(service.budget_view(await service.budget_of(rt, board_id, _year(year))))
-
-
-@router.get("/boards/{board_id}/budgets")
-async def list_budgets(
-    board_id: Id,
-    page: Page = Depends(),
-    caller: Caller = Depends(READ),
-    rt: Runtime = Depends(current_runtime),
-) -> dict[str, Any]:
-    await service.board_of(rt.db, board_id)
-    return await paginate(rt.db[BUDGETS], {"board_id": board_id}, page, transform=service.budget_view)
-
-
-# --------------------------------------------------------------------------- reports and summary
-
-
-@router.get("/boards/{board_id}/reports/attendance")
-async def attendance_report(
-    board_id: Id,
-    last: int = Query(6, ge=1, le=60, description="last N meetings"),
-    caller: Caller = Depends(READ),
-    rt: Runtime = Depends(current_runtime),
-) -> dict[str, Any]:
-    report: dict[str, Any] = jsonable_encoder(await reports.attendance(rt, board_id, last))
-    return report
+# --------------------------------------------------------------------------- summary
 
 
 @router.get("/summary")
 async def summary(caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)) -> dict[str, Any]:
     return await reports.summary(rt)
-
-
-# --------------------------------------------------------------------------- sub-groups
-
-
-@router.post("/boards/{board_id}/sub-groups", status_code=201)
-async def form_sub_group(
-    board_id: Id, body: NewSubGroup, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
-    doc = await service.form_sub_group(rt, board_id, _dump(body))
-    first = await service.first_meetings_this_year(rt.db, [board_id])
-    return versioned(service.sub_group_view(doc, first[board_id]), status=201)
-
-
-@router.get("/boards/{board_id}/sub-groups")
-async def list_sub_groups(
-    board_id: Id,
-    page: Page = Depends(),
-    caller: Caller = Depends(READ),
-    rt: Runtime = Depends(current_runtime),
-) -> dict[str, Any]:
-    await service.board_of(rt.db, board_id)
-    first = (await service.first_meetings_this_year(rt.db, [board_id]))[board_id]
-    return await paginate(
-        rt.db[SUB_GROUPS], {"board_id": board_id}, page, transform=lambda d: service.sub_group_view(d, first)
-    )
-
-
-@router.get("/sub-groups/{sub_group_id}")
-async def get_sub_group(
-    sub_group_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
-    doc = await documents.load(rt.db, SUB_GROUPS, sub_group_id, kind="sub-group")
-    first = await service.first_meetings_this_year(rt.db, [doc["board_id"]])
-    return versioned(service.sub_group_view(doc, first[doc["board_id"]]))
-
-
-@router.post("/sub-groups/{sub_group_id}/tor-reviews")
-async def review_terms_of_reference(
-    sub_group_id: Id,
-    if_match: IfMatch,
-    body: ToRReview | None = Body(None),
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
-    doc = await service.review_terms_of_reference(
-        rt, sub_group_id, body.reviewed_on if body else None, if_match
-    )
-    first = await service.first_meetings_this_year(rt.db, [doc["board_id"]])
-    return versioned(service.sub_group_view(doc, first[doc["board_id"]]))
-
-
-# --------------------------------------------------------------------------- annual reports
-
-
-@router.post("/boards/{board_id}/annual-reports", status_code=201)
-async def draft_annual_report(
-    board_id: Id,
-    body: NewAnnualReport,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
-    return versioned(resource(await service.draft_annual_report(rt, board_id, _dump(body))), status=201)
-
-
-@router.get("/boards/{board_id}/annual-reports")
-async def list_annual_reports(
-    board_id: Id,
-    page: Page = Depends(),
-    caller: Caller = Depends(READ),
-    rt: Runtime = Depends(current_runtime),
-) -> dict[str, Any]:
-    await service.board_of(rt.db, board_id)
-    return await paginate(rt.db[ANNUAL_REPORTS], {"board_id": board_id}, page)
-
-
-@router.get("/annual-reports/{report_id}")
-async def get_annual_report(
-    report_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
-    return versioned(resource(await documents.load(rt.db, ANNUAL_REPORTS, report_id, kind="annual report")))
-
-
-@router.post("/annual-reports/{report_id}/transitions")
-async def advance_annual_report(
-    report_id: Id,
-    body: AnnualReportTransition,
-    if_match: IfMatch,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
-    return versioned(resource(await service.advance_annual_report(rt, report_id, _dump(body), if_match)))
-
-
-# --------------------------------------------------------------------------- disputes
-
-
-@router.post("/boards/{board_id}/disputes", status_code=201)
-async def raise_dispute(
-    board_id: Id, body: NewDispute, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
-    return versioned(service.dispute_view(await service.raise_dispute(rt, board_id, _dump(body))), status=201)
-
-
-@router.get("/boards/{board_id}/disputes")
-async def list_disputes(
-    board_id: Id,
-    page: Page = Depends(),
-    caller: Caller = Depends(READ),
-    rt: Runtime = Depends(current_runtime),
-) -> dict[str, Any]:
-    await service.board_of(rt.db, board_id)
-    return await paginate(rt.db[DISPUTES], {"board_id": board_id}, page, transform=service.dispute_view)
-
-
-@router.get("/disputes/{dispute_id}")
-async def get_dispute(
-    dispute_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
-    return versioned(service.dispute_view(await documents.load(rt.db, DISPUTES, dispute_id, kind="dispute")))
-
-
-@router.post("/disputes/{dispute_id}/transitions")
-async def advance_dispute(
-    dispute_id: Id,
-    body: DisputeTransition,
-    if_match: IfMatch,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
-    return versioned(
-        service.dispute_view(await service.advance_dispute(rt, dispute_id, _dump(body), if_match))
-    )

@@ -1,66 +1,17 @@
-"""Read side: the attendance report and the dashboard summary (indexed queries, small results)."""
+"""Service-wide read side: the dashboard summary (indexed queries, small results)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from civic.service import Runtime
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING
 
-from civic_safeguarding import service
-from civic_safeguarding.domain import Meeting, today
-from civic_safeguarding.oversight import PERSISTENT_NON_ATTENDANCE, attendance_report
-from civic_safeguarding.repository import BOARDS, DISPUTES, MEETINGS, SUB_GROUPS, end_of, to_model
+from civic_safeguarding.domain import today
+from civic_safeguarding.oversight import service as oversight
+from civic_safeguarding.repository import BOARDS, DISPUTES, MEETINGS, SUB_GROUPS
 
 NEXT_MEETINGS = 5
-
-
-async def attendance(rt: Runtime, board_id: str, last: int) -> dict[str, Any]:
-    board = await service.board_of(rt.db, board_id)
-    members = await service.members_of(rt.db, board_id)
-    docs = (
-        await rt.db[MEETINGS]
-        .find(
-            {
-                "board_id": board_id,
-                "status": {"$ne": "cancelled"},
-                "attendance.0": {"$exists": True},
-                # registers of meetings still to come (apologies sent ahead) are not attendance yet
-                "scheduled_for": {"$lte": end_of(today())},
-            }
-        )
-        .sort("scheduled_for", DESCENDING)
-        .limit(last)
-        .to_list()
-    )
-    meetings = [to_model(Meeting, d) for d in reversed(docs)]
-    rows = attendance_report(members, meetings, last)
-    return {
-        "board_id": board.id,
-        "board_name": board.name,
-        "meetings": [{"meeting_id": m.id, "scheduled_for": m.scheduled_for} for m in meetings],
-        "threshold": PERSISTENT_NON_ATTENDANCE,
-        "organisations": [
-            {
-                "organisation": r.organisation,
-                "meetings": r.meetings,
-                "attended": r.attended,
-                "in_person": r.in_person,
-                "by_deputy": r.by_deputy,
-                "apologies": r.apologies,
-                "absent": r.absent,
-                "attendance_rate": r.attendance_rate,
-                "consecutive_missed": r.consecutive_missed,
-                "persistent_non_attendance": r.persistent_non_attendance,
-                "action": (
-                    f"The chair writes to the chief executive of {r.organisation}."
-                    if r.persistent_non_attendance
-                    else None
-                ),
-            }
-            for r in rows
-        ],
-    }
 
 
 async def summary(rt: Runtime) -> dict[str, Any]:
@@ -96,10 +47,10 @@ async def summary(rt: Runtime) -> dict[str, Any]:
         if m.get("quorum") and not m["quorum"]["quorate"]
     ]
     groups = await rt.db[SUB_GROUPS].find({}).to_list()
-    first = await service.first_meetings_this_year(rt.db, list(boards))
+    first = await oversight.first_meetings_this_year(rt.db, list(boards))
     overdue_reviews = []
     for doc in groups:
-        view = service.sub_group_view(doc, first.get(doc["board_id"]))
+        view = oversight.sub_group_view(doc, first.get(doc["board_id"]))
         if view["terms_of_reference"]["status"] == "overdue":
             overdue_reviews.append(
                 {

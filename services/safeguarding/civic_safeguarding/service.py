@@ -10,18 +10,16 @@ from datetime import date
 from typing import Any
 
 from civic import documents
-from civic.errors import Invalid, NotFound, PreconditionFailed, Refused
+from civic.errors import NotFound, Refused
 from civic.service import Runtime
 from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import (
-    AnnualReportPublished,
     DecisionRatified,
     DecisionRecorded,
     MeetingHeld,
     NonAttendanceFlagged,
 )
 from pymongo import ASCENDING, DESCENDING
-from pymongo.asynchronous.database import AsyncDatabase
 
 from civic_safeguarding.domain import (
     AttendanceEntry,
@@ -30,32 +28,16 @@ from civic_safeguarding.domain import (
     Meeting,
     Member,
     Vote,
-    financial_year_bounds,
-    financial_year_of,
     given_or_today,
     today,
 )
-from civic_safeguarding.oversight import (
-    AnnualReport,
-    Budget,
-    BudgetLine,
-    Dispute,
-    SubGroup,
-    WorkPlanEntry,
-    first_meeting_of_year,
-    newly_persistent,
-)
+from civic_safeguarding.oversight.domain import newly_persistent
 from civic_safeguarding.repository import (
-    ANNUAL_REPORTS,
     BOARDS,
-    BUDGETS,
     DECISIONS,
-    DISPUTES,
     MEETINGS,
     MEMBERS,
-    SUB_GROUPS,
     Source,
-    budget_id,
     end_of,
     find,
     insert_model,
@@ -233,7 +215,7 @@ async def declare_interest(rt: Runtime, meeting_id: str, body: dict[str, Any]) -
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc = await loaded(uow, MEETINGS, meeting_id, "meeting")
         meeting = to_model(Meeting, doc)
-        member = await _member_of(uow, meeting.board_id, body["member_id"])
+        member = await member_of_board(uow, meeting.board_id, body["member_id"])
         declaration = meeting.declare(documents.new_id(), member, body["item_id"], body["nature"], today())
         await save_model(uow, MEETINGS, doc, meeting, quorum=doc.get("quorum"))
         return {**to_document(declaration), "meeting_id": meeting.id}
@@ -243,7 +225,7 @@ async def declare_interest(rt: Runtime, meeting_id: str, body: dict[str, Any]) -
     return result
 
 
-async def _member_of(uow: UnitOfWork, board_id: str, member_id: str) -> Member:
+async def member_of_board(uow: UnitOfWork, board_id: str, member_id: str) -> Member:
     try:
         member = to_model(Member, await documents.load(uow, MEMBERS, member_id, kind="member"))
     except NotFound:
@@ -371,206 +353,3 @@ async def cancel_meeting(rt: Runtime, meeting_id: str, expected: int | None) -> 
         return await save_model(uow, MEETINGS, doc, meeting, quorum=doc.get("quorum"))
 
     return await rt.transaction(work)
-
-
-# --------------------------------------------------------------------------- budget
-
-
-def _budget_totals(budget: Budget) -> dict[str, int]:
-    return {
-        "total_expenditure_pence": budget.total_expenditure_pence,
-        "total_contributions_pence": budget.total_contributions_pence,
-        "gap_pence": budget.gap_pence,
-    }
-
-
-async def set_budget(
-    rt: Runtime, board_id: str, year: str, body: dict[str, Any], expected: int | None
-) -> tuple[dict[str, Any], bool]:
-    async def work(uow: UnitOfWork) -> tuple[dict[str, Any], bool]:
-        await board_of(uow, board_id)
-        budget = Budget.set(
-            board_id,
-            year,
-            [BudgetLine(x["name"], x["amount_pence"]) for x in body["expenditure"]],
-            [BudgetLine(x["organisation"], x["amount_pence"]) for x in body["contributions"]],
-        )
-        key = budget_id(board_id, year)
-        existing = await uow.db[BUDGETS].find_one({"_id": key}, session=uow.session)
-        extra = {"_id": key, **_budget_totals(budget)}
-        if existing is None:
-            if expected is not None:
-                raise PreconditionFailed("There is no budget for this year yet; send no If-Match.")
-            return await insert_model(uow, BUDGETS, budget, **extra), True
-        documents.check_version(existing, expected)
-        return await save_model(uow, BUDGETS, existing, budget, **extra), False
-
-    return await rt.transaction(work)
-
-
-def budget_view(doc: dict[str, Any]) -> dict[str, Any]:
-    view = documents.resource(doc)
-    view["contributions"] = [
-        {"organisation": c["name"], "amount_pence": c["amount_pence"]} for c in doc["contributions"]
-    ]
-    return view
-
-
-async def budget_of(rt: Runtime, board_id: str, year: str) -> dict[str, Any]:
-    await board_of(rt.db, board_id)
-    financial_year_bounds(year)
-    return await documents.load(rt.db, BUDGETS, budget_id(board_id, year), kind="budget")
-
-
-# --------------------------------------------------------------------------- sub-groups
-
-
-async def form_sub_group(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        await board_of(uow, board_id)
-        chair = (
-            await _member_of(uow, board_id, body["chair_member_id"]) if body.get("chair_member_id") else None
-        )
-        group = SubGroup.form(
-            documents.new_id(),
-            board_id,
-            body["name"],
-            chair,
-            [
-                WorkPlanEntry(w["objective"], w["business_plan_priority"], w.get("due_on"))
-                for w in body.get("work_plan") or []
-            ],
-        )
-        return await insert_model(uow, SUB_GROUPS, group)
-
-    return await rt.transaction(work)
-
-
-async def review_terms_of_reference(
-    rt: Runtime, sub_group_id: str, on: date | None, expected: int | None
-) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await loaded(uow, SUB_GROUPS, sub_group_id, "sub-group", expected)
-        group = to_model(SubGroup, doc)
-        group.review_terms_of_reference(given_or_today(on))
-        return await save_model(uow, SUB_GROUPS, doc, group)
-
-    return await rt.transaction(work)
-
-
-async def first_meetings_this_year(db: AsyncDatabase[Any], board_ids: list[str]) -> dict[str, date | None]:
-    start, end = financial_year_bounds(financial_year_of(today()))
-    docs = await find(
-        db,
-        MEETINGS,
-        {
-            "board_id": {"$in": board_ids},
-            "status": {"$ne": "cancelled"},
-            "scheduled_for": {"$gte": start.isoformat(), "$lte": end_of(end)},
-        },
-        sort=[("scheduled_for", ASCENDING)],
-    )
-    meetings: dict[str, list[Meeting]] = {}
-    for d in docs:
-        meetings.setdefault(d["board_id"], []).append(to_model(Meeting, d))
-    return {b: first_meeting_of_year(meetings.get(b, []), today()) for b in board_ids}
-
-
-def sub_group_view(doc: dict[str, Any], first_meeting: date | None) -> dict[str, Any]:
-    group = to_model(SubGroup, doc)
-    view = documents.resource(doc)
-    view["terms_of_reference"] = {
-        "status": group.review_status(first_meeting, today()),
-        "year": financial_year_of(today()),
-        "due_at_meeting_on": first_meeting.isoformat() if first_meeting else None,
-    }
-    return view
-
-
-# --------------------------------------------------------------------------- annual reports
-
-
-async def draft_annual_report(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        await board_of(uow, board_id)
-        report = AnnualReport.draft(
-            documents.new_id(), board_id, body["year"], body["title"], body.get("summary") or ""
-        )
-        return await insert_model(uow, ANNUAL_REPORTS, report)
-
-    return await rt.transaction(work)
-
-
-async def advance_annual_report(
-    rt: Runtime, report_id: str, body: dict[str, Any], expected: int | None
-) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await loaded(uow, ANNUAL_REPORTS, report_id, "annual report", expected)
-        report = to_model(AnnualReport, doc)
-        if body["to"] == "approved":
-            if not body.get("decision_id"):
-                raise Invalid(
-                    "Approval is by a board decision: give its decision_id.",
-                    errors=[{"field": "decision_id", "message": "required to approve"}],
-                )
-            decision_doc = await documents.load(uow, DECISIONS, body["decision_id"], kind="decision")
-            report.approve(to_model(Decision, decision_doc))
-        else:
-            board = await board_of(uow, report.board_id)
-            on = given_or_today(body.get("on"))
-            report.publish(on)
-            uow.emit(
-                AnnualReportPublished(
-                    annual_report_id=report.id,
-                    board_id=board.id,
-                    board_name=board.name,
-                    year=report.year,
-                    title=report.title,
-                    published_on=on,
-                )
-            )
-        return await save_model(uow, ANNUAL_REPORTS, doc, report)
-
-    return await rt.transaction(work)
-
-
-# --------------------------------------------------------------------------- disputes
-
-
-async def raise_dispute(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        await board_of(uow, board_id)
-        members = await members_of(uow, board_id)
-        dispute = Dispute.raise_(
-            documents.new_id(),
-            board_id,
-            body["parties"],
-            body["subject"],
-            given_or_today(body.get("determined_on")),
-            [m.organisation for m in members],
-        )
-        return await insert_model(uow, DISPUTES, dispute, joint_meeting_due_on=dispute.joint_meeting_due_on)
-
-    return await rt.transaction(work)
-
-
-async def advance_dispute(
-    rt: Runtime, dispute_id: str, body: dict[str, Any], expected: int | None
-) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await loaded(uow, DISPUTES, dispute_id, "dispute", expected)
-        dispute = to_model(Dispute, doc)
-        on = given_or_today(body.get("on"))
-        if body["to"] == "joint_meeting_held":
-            dispute.hold_joint_meeting(on)
-        else:
-            dispute.resolve(on, body.get("resolution") or "")
-        return await save_model(uow, DISPUTES, doc, dispute, joint_meeting_due_on=dispute.joint_meeting_due_on)
-
-    return await rt.transaction(work)
-
-
-def dispute_view(doc: dict[str, Any]) -> dict[str, Any]:
-    view = documents.resource(doc)
-    view["overdue"] = to_model(Dispute, doc).overdue(today())
-    return view

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from civic_safeguarding.domain import AttendanceEntry, Decision, Meeting, Vote
-from civic_safeguarding.oversight import Budget, BudgetLine
+from civic_safeguarding.oversight.domain import Budget, BudgetLine
 from civic_safeguarding.repository import to_document, to_model
 from civic_safeguarding.sars.domain import Action, Sar
 

@@ -8,7 +8,7 @@ import pytest
 from civic.errors import Invalid, Refused
 from civic_safeguarding.domain import AttendanceEntry, Decision, Meeting
 from civic_safeguarding.minutes.domain import Minutes
-from civic_safeguarding.oversight import (
+from civic_safeguarding.oversight.domain import (
     AnnualReport,
     Budget,
     BudgetLine,

@@ -1,7 +1,7 @@
 """The board's oversight of itself: budget, attendance, sub-groups, annual report, disputes.
 
-Plain Python, like domain.py. Rules from the constitution (seed 003): "Monitoring of Attendance",
-"Sub Groups", "Finances and Resources", "Disputes and Complaints".
+Plain Python, like every domain module. Rules from the constitution (seed 003): "Monitoring of
+Attendance", "Sub Groups", "Finances and Resources", "Disputes and Complaints".
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ from civic_safeguarding.domain import (
     financial_year_of,
 )
 
+# in order; a transition asks for one of the statuses after the first (the STEPS)
+ANNUAL_REPORT_STATUSES = ("draft", "approved", "published")
+ANNUAL_REPORT_STEPS = ANNUAL_REPORT_STATUSES[1:]
+DISPUTE_STATUSES = ("open", "joint_meeting_held", "resolved")
+DISPUTE_STEPS = DISPUTE_STATUSES[1:]
 PERSISTENT_NON_ATTENDANCE = 3  # meetings missed in a row before the chair writes to the chief executive
 JOINT_MEETING_WITHIN = timedelta(days=28)
 

@@ -1,0 +1,1 @@
+"""The board's oversight of itself: budget, attendance, sub-groups, annual report, disputes."""

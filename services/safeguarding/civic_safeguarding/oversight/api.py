@@ -1,0 +1,255 @@
+"""HTTP <-> the oversight use cases: budget, attendance report, sub-groups, annual reports, disputes.
+
+Translation only: rules in domain.py, work in service.py, the attendance report in reports.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, versioned
+from civic.problems import answer_response
+from civic.service import Runtime
+from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pydantic import Field, StrictInt
+
+from civic_safeguarding.http import READ, WRITE, Id, LongText, Text
+from civic_safeguarding.oversight import reports, service
+from civic_safeguarding.oversight.domain import ANNUAL_REPORT_STEPS, DISPUTE_STEPS
+
+router = APIRouter(prefix="/v1", tags=["safeguarding"])
+
+AnnualReportStep = Literal[ANNUAL_REPORT_STEPS]  # type: ignore[valid-type]
+DisputeStep = Literal[DISPUTE_STEPS]  # type: ignore[valid-type]
+Year = Annotated[str, Path(description='Financial year, "2020/21" (or "2020-21")', max_length=7)]
+
+
+class ExpenditureLine(RequestModel):
+    name: Text
+    amount_pence: StrictInt
+
+
+class Contribution(RequestModel):
+    organisation: Text
+    amount_pence: StrictInt
+
+
+class BudgetBody(RequestModel):
+    expenditure: list[ExpenditureLine] = Field(max_length=200)
+    contributions: list[Contribution] = Field(max_length=50)
+
+
+class WorkPlanLine(RequestModel):
+    objective: Text
+    business_plan_priority: Text
+    due_on: date | None = None
+
+
+class NewSubGroup(RequestModel):
+    name: Text
+    chair_member_id: Text | None = None
+    work_plan: list[WorkPlanLine] = Field(default_factory=list, max_length=100)
+
+
+class ToRReview(RequestModel):
+    reviewed_on: date | None = None
+
+
+class NewAnnualReport(RequestModel):
+    year: Annotated[str, Field(max_length=7, examples=["2020/21"])]
+    title: Text
+    summary: LongText | None = None
+
+
+class AnnualReportTransition(RequestModel):
+    to: AnnualReportStep
+    decision_id: Text | None = None
+    on: date | None = None
+
+
+class NewDispute(RequestModel):
+    parties: list[Text] = Field(min_length=2, max_length=20, description="member organisations in dispute")
+    subject: Text
+    determined_on: date | None = None
+
+
+class DisputeTransition(RequestModel):
+    to: DisputeStep
+    on: date | None = None
+    resolution: LongText | None = None
+
+
+def _year(year: str) -> str:
+    """A year in a path may be written "2020-21": the slash of "2020/21" is awkward in a URL."""
+    return year.replace("-", "/")
+
+
+# --------------------------------------------------------------------------- budget
+
+
+@router.put(
+    "/boards/{board_id}/budget/{year:path}",
+    responses={201: answer_response("The year's budget was new")},
+)
+async def set_budget(
+    board_id: Id,
+    year: Year,
+    body: BudgetBody,
+    if_match: IfMatch,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    budget, created = await service.set_budget(rt, board_id, _year(year), body.model_dump(), if_match)
+    return versioned(budget, status=201 if created else 200)
+
+
+@router.get("/boards/{board_id}/budget/{year:path}")
+async def get_budget(
+    board_id: Id, year: Year, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(await service.get_budget(rt, board_id, _year(year)))
+
+
+@router.get("/boards/{board_id}/budgets")
+async def list_budgets(
+    board_id: Id,
+    page: Page = Depends(),
+    caller: Caller = Depends(READ),
+    rt: Runtime = Depends(current_runtime),
+) -> dict[str, Any]:
+    return await service.list_budgets(rt, board_id, page)
+
+
+# --------------------------------------------------------------------------- attendance
+
+
+@router.get("/boards/{board_id}/reports/attendance")
+async def attendance_report(
+    board_id: Id,
+    last: int = Query(6, ge=1, le=60, description="last N meetings"),
+    caller: Caller = Depends(READ),
+    rt: Runtime = Depends(current_runtime),
+) -> dict[str, Any]:
+    report: dict[str, Any] = jsonable_encoder(await reports.attendance(rt, board_id, last))
+    return report
+
+
+# --------------------------------------------------------------------------- sub-groups
+
+
+@router.post("/boards/{board_id}/sub-groups", status_code=201)
+async def form_sub_group(
+    board_id: Id, body: NewSubGroup, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(await service.form_sub_group(rt, board_id, body.model_dump()), status=201)
+
+
+@router.get("/boards/{board_id}/sub-groups")
+async def list_sub_groups(
+    board_id: Id,
+    page: Page = Depends(),
+    caller: Caller = Depends(READ),
+    rt: Runtime = Depends(current_runtime),
+) -> dict[str, Any]:
+    return await service.list_sub_groups(rt, board_id, page)
+
+
+@router.get("/sub-groups/{sub_group_id}")
+async def get_sub_group(
+    sub_group_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(await service.get_sub_group(rt, sub_group_id))
+
+
+@router.post("/sub-groups/{sub_group_id}/tor-reviews")
+async def review_terms_of_reference(
+    sub_group_id: Id,
+    if_match: IfMatch,
+    body: ToRReview | None = Body(None),
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    reviewed_on = body.reviewed_on if body else None
+    return versioned(await service.review_terms_of_reference(rt, sub_group_id, reviewed_on, if_match))
+
+
+# --------------------------------------------------------------------------- annual reports
+
+
+@router.post("/boards/{board_id}/annual-reports", status_code=201)
+async def draft_annual_report(
+    board_id: Id,
+    body: NewAnnualReport,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    return versioned(await service.draft_annual_report(rt, board_id, body.model_dump()), status=201)
+
+
+@router.get("/boards/{board_id}/annual-reports")
+async def list_annual_reports(
+    board_id: Id,
+    page: Page = Depends(),
+    caller: Caller = Depends(READ),
+    rt: Runtime = Depends(current_runtime),
+) -> dict[str, Any]:
+    return await service.list_annual_reports(rt, board_id, page)
+
+
+@router.get("/annual-reports/{report_id}")
+async def get_annual_report(
+    report_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(await service.get_annual_report(rt, report_id))
+
+
+@router.post("/annual-reports/{report_id}/transitions")
+async def advance_annual_report(
+    report_id: Id,
+    body: AnnualReportTransition,
+    if_match: IfMatch,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    return versioned(await service.advance_annual_report(rt, report_id, body.model_dump(), if_match))
+
+
+# --------------------------------------------------------------------------- disputes
+
+
+@router.post("/boards/{board_id}/disputes", status_code=201)
+async def raise_dispute(
+    board_id: Id, body: NewDispute, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(await service.raise_dispute(rt, board_id, body.model_dump()), status=201)
+
+
+@router.get("/boards/{board_id}/disputes")
+async def list_disputes(
+    board_id: Id,
+    page: Page = Depends(),
+    caller: Caller = Depends(READ),
+    rt: Runtime = Depends(current_runtime),
+) -> dict[str, Any]:
+    return await service.list_disputes(rt, board_id, page)
+
+
+@router.get("/disputes/{dispute_id}")
+async def get_dispute(
+    dispute_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(await service.get_dispute(rt, dispute_id))
+
+
+@router.post("/disputes/{dispute_id}/transitions")
+async def advance_dispute(
+    dispute_id: Id,
+    body: DisputeTransition,
+    if_match: IfMatch,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    return versioned(await service.advance_dispute(rt, dispute_id, body.model_dump(), if_match))
