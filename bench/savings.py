@@ -22,7 +22,9 @@ from civic.uow import outbox_record
 from civic_contracts.envelope import Envelope
 from civic_contracts.savings import InitiativeProposed
 from civic_savings import figures
-from civic_savings.domain import THEMES, Initiative
+from civic_savings.initiatives.domain import Initiative
+from civic_savings.programme.domain import THEMES
+from civic_savings.read_model.service import TOTALS_SHARDS
 from civic_savings.repository import (
     INITIATIVES,
     TOTALS,
@@ -32,7 +34,6 @@ from civic_savings.repository import (
     ensure_indexes,
     to_document,
 )
-from civic_savings.service import TOTALS_SHARDS
 from pymongo import AsyncMongoClient, UpdateOne
 
 from bench.measure import closed_loop, limits, median_time, ok, ratio

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 from civic.cli.stack import Stack
 from civic_contracts.envelope import SERVICES
-from civic_savings.domain import THEMES
+from civic_savings.programme.domain import THEMES
 from pymongo import AsyncMongoClient
 
 from bench import invariants

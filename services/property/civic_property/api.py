@@ -13,9 +13,9 @@ from civic.service import Runtime
 from fastapi import APIRouter, Depends, Query
 
 from civic_property import reports
-from civic_property.buildings import api as buildings
-from civic_property.occupancy import api as occupancy
-from civic_property.teams import api as teams
+from civic_property.buildings import api as buildings_api
+from civic_property.occupancy import api as occupancy_api
+from civic_property.teams import api as teams_api
 
 READ = Depends(require("property:read"))
 RT = Depends(current_runtime)
@@ -55,5 +55,5 @@ async def summary(caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
 
 #: what main.py mounts
 router = APIRouter()
-for area in (buildings.router, occupancy.router, teams.router, service_wide):
+for area in (buildings_api.router, occupancy_api.router, teams_api.router, service_wide):
     router.include_router(area)

@@ -23,7 +23,9 @@ from typing import Any, TypeVar
 
 from civic.errors import Invalid
 
-from civic_savings.domain import CATEGORIES, THEMES, Initiative, year_problem
+from civic_savings.domain import year_problem
+from civic_savings.initiatives.domain import Initiative
+from civic_savings.programme.domain import CATEGORIES, THEMES
 
 MEASURES = (
     "planned_pence",

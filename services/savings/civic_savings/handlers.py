@@ -7,7 +7,7 @@ from civic.uow import UnitOfWork
 from civic_contracts import Envelope
 from civic_contracts.property import BuildingClosed, BuildingDisposed
 
-from civic_savings import service
+from civic_savings.initiatives import service
 
 
 async def on_building_closed(event: Envelope, uow: UnitOfWork) -> None:

@@ -2,7 +2,8 @@
 
 from civic.service import ServiceDefinition, create_app
 
-from civic_savings import api, handlers, repository, service
+from civic_savings import api, handlers, repository
+from civic_savings.read_model.service import read_model_folding
 
 definition = ServiceDefinition(
     name="savings",
@@ -11,6 +12,6 @@ definition = ServiceDefinition(
     routers=[api.router],
     handlers=handlers.HANDLERS,
     prepare_database=repository.ensure_indexes,
-    background=[service.read_model_folding],
+    background=[read_model_folding],
 )
 app = create_app(definition)

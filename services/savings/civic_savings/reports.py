@@ -11,7 +11,9 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from civic_savings import figures
-from civic_savings.domain import CATEGORIES, STATUSES, Target, financial_year
+from civic_savings.domain import financial_year
+from civic_savings.initiatives.domain import STATUSES
+from civic_savings.programme.domain import CATEGORIES, Target
 from civic_savings.repository import COST_AVOIDANCE, INITIATIVES, TARGETS, TOTALS, target_to_model
 
 ALL = "all"

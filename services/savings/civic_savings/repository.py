@@ -11,7 +11,8 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
 
-from civic_savings.domain import Initiative, Target
+from civic_savings.initiatives.domain import Initiative
+from civic_savings.programme.domain import Target
 
 INITIATIVES = "initiatives"
 TARGETS = "targets"

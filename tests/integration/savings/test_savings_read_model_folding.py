@@ -6,8 +6,8 @@ import asyncio
 import json
 from typing import Any
 
+from civic_savings.read_model.service import fold_totals
 from civic_savings.repository import TOTALS
-from civic_savings.service import fold_totals
 
 from tests.integration.savings.conftest import unique
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from civic.http import json_body, versioned
-from civic_savings.domain import Initiative
+from civic_savings.initiatives.domain import Initiative
 from civic_savings.repository import api_form, to_document
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from civic.errors import Invalid
 from civic_savings import seed
-from civic_savings.domain import Initiative
 from civic_savings.figures import (
     contribution,
     difference,
@@ -22,6 +21,7 @@ from civic_savings.figures import (
     theme_matrix,
     variance_by_year,
 )
+from civic_savings.initiatives.domain import Initiative
 
 NOW = datetime(2023, 5, 17, tzinfo=UTC)
 POUND = 100

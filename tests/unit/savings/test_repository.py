@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from civic_savings.domain import Initiative, Target
+from civic_savings.initiatives.domain import Initiative
+from civic_savings.programme.domain import Target
 from civic_savings.repository import (
     api_form,
     cell_id,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from civic_savings.domain import Initiative
 from civic_savings.figures import contribution, difference, target_measure_change
-from civic_savings.service import SHARDS, ShardsInUse, _shard_of_unit
+from civic_savings.initiatives.domain import Initiative
+from civic_savings.read_model.service import SHARDS, ShardsInUse
+from civic_savings.read_model.service import shard_of_unit as _shard_of_unit
 
 NOW = datetime(2024, 2, 1, tzinfo=UTC)
 

@@ -1,0 +1,1 @@
+"""Initiatives: savings proposals, their profiles by year, lifecycle and actuals."""

@@ -1,0 +1,391 @@
+"""The savings register's initiatives in the council's own terms: their profiles, lifecycle and actuals.
+
+Plain Python: no web framework, no database, no event schemas. Methods change the model and append
+to its history; the service layer turns that into documents and events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from civic.errors import Invalid, Refused
+
+from civic_savings.domain import (
+    MAX_REASON,
+    amount_problem,
+    raise_if_invalid,
+    text_problem,
+    year_of,
+    year_problem,
+)
+from civic_savings.programme.domain import CATEGORIES, THEMES
+
+STATUSES = ("proposed", "approved", "in_delivery", "slipped", "delivered", "undeliverable")
+RAG_STATUSES = ("green", "amber", "red")
+
+# Which lifecycle moves are allowed. Delivered and undeliverable are final.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "proposed": frozenset({"approved"}),
+    "approved": frozenset({"in_delivery", "slipped", "undeliverable"}),
+    "in_delivery": frozenset({"delivered", "slipped", "undeliverable"}),
+    "slipped": frozenset({"in_delivery", "delivered", "slipped", "undeliverable"}),
+    "delivered": frozenset(),
+    "undeliverable": frozenset(),
+}
+
+# Actuals can be recorded once an initiative is approved, and corrected after delivery.
+RECORDS_ACTUALS = frozenset({"approved", "in_delivery", "slipped", "delivered"})
+
+# Savings from closing or disposing of a building are recorded under this programme.
+BUILDING_PROGRAMME = "Property rationalisation"
+BUILDING_DIRECTORATE = "Corporate Services"
+
+
+# ---------------------------------------------------------------- profiles
+
+
+def check_profile(profile: Any, field_name: str = "profile") -> dict[str, int]:
+    """A profile is a non-empty list of {year, planned_pence} with each year at most once."""
+    errors: list[dict[str, str]] = []
+    planned: dict[str, int] = {}
+    if not isinstance(profile, list) or not profile:
+        raise_if_invalid([{"field": field_name, "message": "must list at least one year"}])
+    for i, entry in enumerate(profile):
+        where = f"{field_name}.{i}"
+        if not isinstance(entry, dict):
+            errors.append({"field": where, "message": "must be an object with year and planned_pence"})
+            continue
+        # anything a caller sent: checked below before it is kept
+        year: Any = entry.get("year")
+        amount: Any = entry.get("planned_pence")
+        problem = year_problem(year)
+        if problem:
+            errors.append({"field": f"{where}.year", "message": problem})
+        elif year in planned:
+            errors.append({"field": f"{where}.year", "message": f"{year} appears more than once"})
+        amount_issue = amount_problem(amount)
+        if amount_issue:
+            errors.append({"field": f"{where}.planned_pence", "message": amount_issue})
+        if not problem and not amount_issue and year not in planned:
+            planned[year] = amount
+    raise_if_invalid(errors)
+    return dict(sorted(planned.items()))
+
+
+# ---------------------------------------------------------------- the initiative
+
+
+@dataclass
+class Initiative:
+    id: str
+    title: str
+    directorate: str
+    theme: str
+    category: str
+    profile: dict[str, int]  # year -> planned pence, in year order
+    owner: str | None = None
+    programme: str | None = None
+    status: str = "proposed"
+    actuals: dict[str, int] = field(default_factory=dict)  # year -> delivered pence
+    rag: str | None = None
+    rag_reason: str | None = None
+    approved_by: str | None = None
+    approved_on: date | None = None
+    undeliverable_reason: str | None = None
+    building_id: str | None = None
+    slippages: list[dict[str, Any]] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    # ---- creation
+
+    @classmethod
+    def propose(
+        cls,
+        *,
+        id: str,
+        title: Any,
+        directorate: Any,
+        theme: Any,
+        category: Any,
+        profile: Any,
+        owner: Any = None,
+        programme: Any = None,
+        rag: Any = None,
+        rag_reason: Any = None,
+        by: str,
+        now: datetime,
+    ) -> Initiative:
+        errors: list[dict[str, str]] = []
+        for name, value, required in (
+            ("title", title, True),
+            ("directorate", directorate, True),
+            ("owner", owner, False),
+            ("programme", programme, False),
+        ):
+            problem = text_problem(value, required=required)
+            if problem:
+                errors.append({"field": name, "message": problem})
+        if theme not in THEMES:
+            errors.append({"field": "theme", "message": f"must be one of {', '.join(THEMES)}"})
+        if category not in CATEGORIES:
+            errors.append({"field": "category", "message": f"must be one of {', '.join(CATEGORIES)}"})
+        errors += _rag_errors(rag, rag_reason)
+        try:
+            planned = check_profile(profile)
+        except Invalid as exc:
+            errors += exc.errors
+            planned = {}
+        raise_if_invalid(errors)
+        initiative = cls(
+            id=id,
+            title=title.strip(),
+            directorate=directorate.strip(),
+            theme=theme,
+            category=category,
+            profile=planned,
+            owner=owner.strip() if owner else None,
+            programme=programme.strip() if programme else None,
+            rag=rag,
+            rag_reason=rag_reason,
+        )
+        initiative._note(now, by, "status", to="proposed")
+        return initiative
+
+    @classmethod
+    def building_saving(
+        cls,
+        *,
+        id: str,
+        building_id: str,
+        building_name: str,
+        town: str | None,
+        on: date,
+        annual_running_cost_pence: int,
+        by: str,
+        now: datetime,
+    ) -> Initiative:
+        """A realised saving: the closed or disposed building's annual running cost, in the year it went."""
+        problem = amount_problem(annual_running_cost_pence)
+        if problem:
+            raise Invalid(f"annual_running_cost_pence {problem}")
+        year = year_of(on)
+        where = f" ({town})" if town else ""
+        initiative = cls(
+            id=id,
+            title=f"Rationalisation of buildings: {building_name}{where}",
+            directorate=BUILDING_DIRECTORATE,
+            theme="redesign_reorganisation",
+            category="transformation",
+            profile={year: annual_running_cost_pence},
+            owner="Estates",
+            programme=BUILDING_PROGRAMME,
+            status="delivered",
+            actuals={year: annual_running_cost_pence},
+            building_id=building_id,
+        )
+        initiative._note(
+            now, by, "status", to="delivered", reason=f"building {building_name} left the estate"
+        )
+        return initiative
+
+    # ---- reading
+
+    @property
+    def planned_pence(self) -> int:
+        return sum(self.profile.values())
+
+    @property
+    def delivered_pence(self) -> int:
+        return sum(self.actuals.values())
+
+    def unmet(self, year: str) -> int:
+        return max(self.profile.get(year, 0) - self.actuals.get(year, 0), 0)
+
+    # ---- lifecycle
+
+    def transition(
+        self,
+        to: str,
+        *,
+        by: str,
+        now: datetime,
+        reason: str | None = None,
+        to_year: str | None = None,
+        from_year: str | None = None,
+    ) -> dict[str, Any] | None:
+        """Move along the lifecycle. Returns the slippage for a slip, else None."""
+        if to not in STATUSES:
+            raise Invalid(
+                f"{to!r} is not a status; use one of {', '.join(STATUSES)}",
+                errors=[{"field": "to", "message": f"must be one of {', '.join(STATUSES)}"}],
+            )
+        if reason is not None:
+            problem = text_problem(reason, required=False, limit=MAX_REASON)
+            if problem:
+                raise_if_invalid([{"field": "reason", "message": problem}])
+        if to not in TRANSITIONS[self.status]:
+            allowed = sorted(TRANSITIONS[self.status])
+            raise Refused(
+                f"An initiative that is {self.status} cannot become {to}"
+                + (f"; it can become {', '.join(allowed)}." if allowed else "; that is a final state."),
+                current_status=self.status,
+                allowed=allowed,
+            )
+        if to == "slipped":
+            return self._slip(to_year, from_year, by=by, now=now, reason=reason)
+        if to == "undeliverable":
+            if not reason:
+                raise_if_invalid([{"field": "reason", "message": "is required: say why it cannot be delivered"}])
+            self.undeliverable_reason = reason
+        if to == "approved":
+            self.approved_by = by
+            self.approved_on = now.date()
+        self._note(now, by, "status", frm=self.status, to=to, reason=reason)
+        self.status = to
+        return None
+
+    def _slip(
+        self, to_year: str | None, from_year: str | None, *, by: str, now: datetime, reason: str | None
+    ) -> dict[str, Any]:
+        errors = []
+        if to_year is None:
+            errors.append({"field": "to_year", "message": "is required: the year the unmet saving moves to"})
+        elif year_problem(to_year):
+            errors.append({"field": "to_year", "message": str(year_problem(to_year))})
+        if from_year is not None and year_problem(from_year):
+            errors.append({"field": "from_year", "message": str(year_problem(from_year))})
+        raise_if_invalid(errors)
+        assert to_year is not None
+        if from_year is None:
+            # the earliest year before to_year that still has an unmet saving
+            candidates = [y for y in self.profile if y < to_year and self.unmet(y) > 0]
+            if not candidates:
+                raise Refused(f"Nothing to slip: no year before {to_year} has an unmet saving.")
+            from_year = candidates[0]
+        elif from_year not in self.profile:
+            raise Refused(
+                f"{from_year} is not in this initiative's profile ({', '.join(self.profile)}).",
+                profile_years=list(self.profile),
+            )
+        if to_year <= from_year:
+            raise Refused(f"A saving can only slip to a later year: {to_year} is not after {from_year}.")
+        amount = self.unmet(from_year)
+        if amount == 0:
+            raise Refused(f"Nothing to slip: {from_year} is delivered in full.")
+        # a profile issue, not a failure: the year keeps what was delivered, the rest moves on
+        self.profile[from_year] -= amount
+        self.profile[to_year] = self.profile.get(to_year, 0) + amount
+        self.profile = dict(sorted(self.profile.items()))
+        slippage = {"from_year": from_year, "to_year": to_year, "amount_pence": amount, "on": now.date()}
+        self.slippages.append(dict(slippage, reason=reason))
+        self._note(
+            now, by, "status", frm=self.status, to="slipped", reason=reason,
+            from_year=from_year, to_year=to_year, amount_pence=amount,
+        )  # fmt: skip
+        self.status = "slipped"
+        return slippage
+
+    def record_actual(self, year: Any, delivered_pence: Any, *, by: str, now: datetime) -> None:
+        errors = []
+        problem = year_problem(year)
+        if problem:
+            errors.append({"field": "year", "message": problem})
+        amount_issue = amount_problem(delivered_pence)
+        if amount_issue:
+            errors.append({"field": "delivered_pence", "message": amount_issue})
+        raise_if_invalid(errors)
+        if year not in self.profile:
+            raise Invalid(
+                f"{year} is outside this initiative's profile ({', '.join(self.profile)}).",
+                errors=[{"field": "year", "message": "is not a year of the profile"}],
+            )
+        if self.status not in RECORDS_ACTUALS:
+            raise Refused(
+                f"Actuals cannot be recorded for an initiative that is {self.status}.",
+                current_status=self.status,
+            )
+        previous = self.actuals.get(year)
+        if previous == delivered_pence:
+            return  # the same figure again is no change
+        self.actuals[year] = delivered_pence
+        self.actuals = dict(sorted(self.actuals.items()))
+        self._note(now, by, "actual", year=year, delivered_pence=delivered_pence, previous_pence=previous)
+
+    def set_rag(self, rag: Any, reason: Any, *, by: str, now: datetime) -> None:
+        raise_if_invalid(_rag_errors(rag, reason))
+        if (rag, reason) == (self.rag, self.rag_reason):
+            return
+        self._note(now, by, "rag", frm=self.rag, to=rag, reason=reason)
+        self.rag, self.rag_reason = rag, reason
+
+    def amend(self, changes: dict[str, Any], *, by: str, now: datetime) -> None:
+        """Edit descriptive fields; theme, category and profile only while still proposed."""
+        errors: list[dict[str, str]] = []
+        descriptive = {"title": True, "directorate": True, "owner": False, "programme": False}
+        planning = ("theme", "category", "profile")
+        for name, value in changes.items():
+            if name in descriptive:
+                problem = text_problem(value, required=descriptive[name])
+                if problem:
+                    errors.append({"field": name, "message": problem})
+            elif name == "theme" and value not in THEMES:
+                errors.append({"field": "theme", "message": f"must be one of {', '.join(THEMES)}"})
+            elif name == "category" and value not in CATEGORIES:
+                errors.append({"field": "category", "message": f"must be one of {', '.join(CATEGORIES)}"})
+            elif name not in planning:
+                errors.append({"field": name, "message": "cannot be changed here"})
+        profile = None
+        if "profile" in changes:
+            try:
+                profile = check_profile(changes["profile"])
+            except Invalid as exc:
+                errors += exc.errors
+        raise_if_invalid(errors)
+        replanned = [name for name in planning if name in changes]
+        if replanned and self.status != "proposed":
+            raise Refused(
+                f"{', '.join(replanned)} can only change while the initiative is proposed; it is "
+                f"{self.status}. Record actuals or slip the saving instead.",
+                current_status=self.status,
+            )
+        if self.building_id and "programme" in changes:
+            raise Refused("A building's saving stays in the property rationalisation programme.")
+        before = {name: getattr(self, name) for name in changes}
+        for name, value in changes.items():
+            if name == "profile":
+                self.profile = profile or {}
+            elif name in descriptive:
+                setattr(self, name, value.strip() if isinstance(value, str) else value)
+            else:
+                setattr(self, name, value)
+        after = {name: getattr(self, name) for name in changes}
+        if before != after:
+            self._note(
+                now, by, "amended", fields=sorted(name for name in changes if before[name] != after[name])
+            )
+
+    def _note(self, now: datetime, by: str, kind: str, *, frm: str | None = None, to: str | None = None,
+              **details: Any) -> None:  # fmt: skip
+        entry: dict[str, Any] = {"at": now, "by": by, "kind": kind}
+        if frm is not None:
+            entry["from"] = frm
+        if to is not None:
+            entry["to"] = to
+        entry.update({k: v for k, v in details.items() if v is not None})
+        self.history.append(entry)
+
+
+def _rag_errors(rag: Any, reason: Any) -> list[dict[str, str]]:
+    errors = []
+    if rag is not None and rag not in RAG_STATUSES:
+        errors.append({"field": "rag", "message": f"must be one of {', '.join(RAG_STATUSES)}"})
+    if reason is not None:
+        problem = text_problem(reason, required=False, limit=MAX_REASON)
+        if problem:
+            errors.append({"field": "rag_reason", "message": problem})
+    if rag in ("amber", "red") and not reason:
+        errors.append({"field": "rag_reason", "message": f"is required when the status is {rag}"})
+    return errors
+

@@ -1,0 +1,214 @@
+"""Use cases of the initiatives: load, ask the domain, save, keep the read model current and emit events,
+in one transaction."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from civic import documents
+from civic.errors import Forbidden
+from civic.http import Caller, Page, paginate
+from civic.service import Runtime
+from civic.uow import UnitOfWork
+from civic_contracts.envelope import EventData
+from civic_contracts.savings import (
+    InitiativeApproved,
+    InitiativeDelivered,
+    InitiativeMarkedUndeliverable,
+    InitiativeProposed,
+    InitiativeSlipped,
+)
+
+from civic_savings import figures
+from civic_savings.initiatives.domain import Initiative
+from civic_savings.programme.service import check_targets
+from civic_savings.read_model.service import SHARDS, keep_read_model, shard_of_unit, totals_writes
+from civic_savings.repository import INITIATIVES, api_form, to_document, to_model
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _identity(i: Initiative) -> dict[str, Any]:
+    return {
+        "initiative_id": i.id,
+        "title": i.title,
+        "theme": i.theme,
+        "directorate": i.directorate,
+        "programme": i.programme,
+    }
+
+
+async def propose(rt: Runtime, fields: dict[str, Any], caller: Caller) -> dict[str, Any]:
+    now = _now()
+    initiative = Initiative.propose(id=documents.new_id(), **fields, by=caller.sub, now=now)
+
+    with SHARDS.holding() as shard:
+
+        async def work(uow: UnitOfWork) -> dict[str, Any]:
+            # the initiative and its read-model cells in one command: a round trip fewer per create
+            insert, doc = documents.insert_op(uow, INITIATIVES, to_document(initiative))
+            delta = figures.difference({}, figures.contribution(initiative))
+            await documents.write_together(uow, [insert, *totals_writes(uow, delta, shard)])
+            await check_targets(uow, None, initiative, delta, now)
+            uow.emit(InitiativeProposed(**_identity(initiative), planned_pence=initiative.planned_pence))
+            return api_form(doc)
+
+        return await rt.transaction(work)
+
+
+async def get(rt: Runtime, initiative_id: str) -> dict[str, Any]:
+    return api_form(await documents.load(rt.db, INITIATIVES, initiative_id, kind="initiative"))
+
+
+async def list_initiatives(rt: Runtime, page: Page, filters: dict[str, str | None]) -> dict[str, Any]:
+    query = {k: v for k, v in filters.items() if v is not None}
+    return await paginate(rt.db[INITIATIVES], query, page, transform=api_form)
+
+
+Change = Callable[[Initiative, datetime], list[EventData]]
+
+
+async def _change(
+    rt: Runtime, initiative_id: str, expected_version: int | None, change: Change
+) -> dict[str, Any]:
+    """Load, let the domain change the initiative (or refuse, writing nothing), save, record, emit."""
+    with SHARDS.holding() as shard:
+        return await _change_on(rt, initiative_id, expected_version, change, shard)
+
+
+async def _change_on(
+    rt: Runtime, initiative_id: str, expected_version: int | None, change: Change, shard: int
+) -> dict[str, Any]:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        now = _now()
+        doc = await documents.load(uow, INITIATIVES, initiative_id, kind="initiative")
+        documents.check_version(doc, expected_version)
+        initiative = to_model(doc)
+        before = copy.deepcopy(initiative)
+        events = change(initiative, now)
+        if initiative == before:
+            return api_form(doc)  # nothing changed: no new version, no event
+        saved = await documents.save(uow, INITIATIVES, {**doc, **to_document(initiative)}, doc["version"])
+        await keep_read_model(uow, before, initiative, now, shard)
+        for event in events:
+            uow.emit(event)
+        return api_form(saved)
+
+    return await rt.transaction(work)
+
+
+async def transition(
+    rt: Runtime, initiative_id: str, body: dict[str, Any], caller: Caller, expected_version: int | None
+) -> dict[str, Any]:
+    to = body.get("to")
+    if to == "approved" and not caller.has("savings:approve"):
+        raise Forbidden("Approving an initiative needs the savings:approve scope (e.g. the Star Chamber).")
+
+    def change(i: Initiative, now: datetime) -> list[EventData]:
+        slip = i.transition(
+            str(to),
+            by=caller.sub,
+            now=now,
+            reason=body.get("reason"),
+            to_year=body.get("to_year"),
+            from_year=body.get("from_year"),
+        )
+        return _events_for(i, slip)
+
+    return await _change(rt, initiative_id, expected_version, change)
+
+
+def _events_for(i: Initiative, slip: dict[str, Any] | None) -> list[EventData]:
+    if i.status == "approved":
+        assert i.approved_by is not None and i.approved_on is not None
+        return [InitiativeApproved(**_identity(i), approved_by=i.approved_by, approved_on=i.approved_on)]
+    if i.status == "delivered":
+        return [
+            InitiativeDelivered(**_identity(i), delivered_pence=i.delivered_pence, building_id=i.building_id)
+        ]
+    if i.status == "undeliverable":
+        return [InitiativeMarkedUndeliverable(**_identity(i), reason=i.undeliverable_reason or "")]
+    if slip is not None:
+        return [
+            InitiativeSlipped(
+                **_identity(i),
+                from_year=slip["from_year"],
+                to_year=slip["to_year"],
+                amount_pence=slip["amount_pence"],
+            )
+        ]
+    return []
+
+
+async def record_actual(
+    rt: Runtime,
+    initiative_id: str,
+    year: Any,
+    delivered_pence: Any,
+    caller: Caller,
+    expected_version: int | None,
+) -> dict[str, Any]:
+    def change(i: Initiative, now: datetime) -> list[EventData]:
+        i.record_actual(year, delivered_pence, by=caller.sub, now=now)
+        return []
+
+    return await _change(rt, initiative_id, expected_version, change)
+
+
+async def amend(
+    rt: Runtime, initiative_id: str, fields: dict[str, Any], caller: Caller, expected_version: int | None
+) -> dict[str, Any]:
+    rag_fields = {k: fields.pop(k) for k in ("rag", "rag_reason") if k in fields}
+
+    def change(i: Initiative, now: datetime) -> list[EventData]:
+        if fields:
+            i.amend(dict(fields), by=caller.sub, now=now)
+        if rag_fields:
+            i.set_rag(
+                rag_fields.get("rag", i.rag),
+                rag_fields.get("rag_reason", i.rag_reason),
+                by=caller.sub,
+                now=now,
+            )
+        return []
+
+    return await _change(rt, initiative_id, expected_version, change)
+
+
+async def record_building_saving(
+    uow: UnitOfWork,
+    *,
+    building_id: str,
+    name: str,
+    town: str | None,
+    on: date,
+    annual_running_cost_pence: int,
+    cause: str,
+) -> bool:
+    """A building closed or disposed of becomes a delivered saving, once per building (False if it was)."""
+    if await uow.db[INITIATIVES].find_one({"building_id": building_id}, {"_id": 1}, session=uow.session):
+        return False  # closed then disposed, or the same event again: the saving is already recorded
+    now = _now()
+    initiative = Initiative.building_saving(
+        id=documents.new_id(),
+        building_id=building_id,
+        building_name=name,
+        town=town,
+        on=on,
+        annual_running_cost_pence=annual_running_cost_pence,
+        by=cause,
+        now=now,
+    )
+    await documents.insert(uow, INITIATIVES, to_document(initiative))
+    await keep_read_model(uow, None, initiative, now, shard_of_unit(uow))
+    uow.emit(
+        InitiativeDelivered(
+            **_identity(initiative), delivered_pence=initiative.delivered_pence, building_id=building_id
+        )
+    )
+    return True

@@ -1,0 +1,1 @@
+"""The programme: themes and categories, programme targets, and cost avoided."""

@@ -1,0 +1,1 @@
+"""The read model: the totals each change adds to, in shards folded in the background."""

@@ -1,0 +1,168 @@
+"""The read model's upkeep: each change adds its difference to the totals, whose shards are folded later.
+
+The totals (``savings_totals``) keep running sums per theme, year, directorate, programme and category
+(see ``figures.py``); ``reports.py`` reads them. A change writes its increments in the same unit of
+work as the initiative, to a shard of each cell (:class:`ShardsInUse`), and a background job folds the
+shards back into one document per cell.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from civic import documents
+from civic.errors import Unavailable
+from civic.service import Runtime
+from civic.uow import UnitOfWork
+from pymongo import UpdateOne
+from pymongo.errors import PyMongoError
+
+from civic_savings import figures
+from civic_savings.initiatives.domain import Initiative
+from civic_savings.programme.service import check_targets
+from civic_savings.repository import TOTALS, cell_and_shard, cell_document, cell_id
+
+# Concurrent changes to one cell (16 writers to one theme, year and directorate in the bench) write
+# different shards of it. Within a process a change takes a shard no other change of the process is
+# writing (ShardsInUse); replicas choose apart, at random among this many.
+TOTALS_SHARDS = 64
+log = logging.getLogger("civic.savings")
+
+
+class ShardsInUse:
+    """The read-model shards this process's transactions are writing, so a new one takes another.
+
+    Two transactions adding to the same totals document conflict (the second starts again from
+    scratch); picked at random among 32 shards, 16 writers to one cell met on a third of creates. A
+    shard is held from before the transaction's first write until it has committed or given up, so a
+    change that takes it afterwards starts from a snapshot that already holds the previous one.
+    """
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._held: dict[int, int] = {}
+
+    def pick(self) -> int:
+        """A shard no transaction of this process holds (any shard once all are held)."""
+        if len(self._held) >= self.count:
+            return random.randrange(self.count)
+        if len(self._held) > self.count // 2:
+            return random.choice([s for s in range(self.count) if s not in self._held])
+        while True:
+            shard = random.randrange(self.count)
+            if shard not in self._held:
+                return shard
+
+    @contextmanager
+    def holding(self) -> Iterator[int]:
+        shard = self.pick()
+        self._held[shard] = self._held.get(shard, 0) + 1
+        try:
+            yield shard
+        finally:
+            if self._held[shard] == 1:
+                del self._held[shard]
+            else:
+                self._held[shard] -= 1
+
+
+SHARDS = ShardsInUse(TOTALS_SHARDS)
+# An event handler's changes are written in the consumer's unit of work, several events to one (a
+# group): they all take the same shard, picked when the first needs one, so a group holds one shard
+# rather than one per event (with one per event, two replicas' groups met on a shard one time in five).
+_SHARD_OF_UNIT: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
+
+def shard_of_unit(uow: UnitOfWork) -> int:
+    shard = _SHARD_OF_UNIT.get(uow.session)
+    if shard is None:
+        shard = _SHARD_OF_UNIT[uow.session] = SHARDS.pick()
+    return shard
+
+
+async def keep_read_model(
+    uow: UnitOfWork, before: Initiative | None, after: Initiative, now: datetime, shard: int | None = None
+) -> None:
+    """Add the change's difference to the totals and check the targets of programmes whose position moved.
+
+    ``shard`` is the one the caller holds (:class:`ShardsInUse`) for its whole transaction, or an event
+    handler's unit's (:func:`shard_of_unit`); without one, a shard not held right now is taken.
+    """
+    delta = figures.difference(figures.contribution(before), figures.contribution(after))
+    if delta:
+        await documents.write_together(uow, totals_writes(uow, delta, SHARDS.pick() if shard is None else shard))
+    await check_targets(uow, before, after, delta, now)
+
+
+def totals_writes(uow: UnitOfWork, delta: dict[figures.Cell, dict[str, int]], shard: int) -> list[UpdateOne]:
+    """The increments of ``delta`` to its cells' ``shard``.
+
+    Each cell is kept as shards, so concurrent changes to the same theme, year and directorate do not
+    touch the same document; reports add the shards up.
+    """
+    totals = documents.namespace(uow, TOTALS)
+    return [
+        UpdateOne({"_id": cell_id(cell, shard)}, {"$inc": inc, "$setOnInsert": cell_document(cell)}, upsert=True,
+                  namespace=totals)
+        for cell, inc in delta.items()
+    ]
+
+
+FOLD_SECONDS = 15.0
+FOLD_BATCH = 500
+
+
+async def fold_totals(rt: Runtime) -> int:
+    """Fold the read model's extra shards into each cell's first, so reports read one document per cell.
+
+    Shards spread concurrent writes; folding afterwards keeps what a report reads bounded by the number
+    of cells (themes x years x directorates x programmes x categories), however many initiatives there
+    are. Shards are folded a batch at a time, each batch in one transaction (read, delete, add to the
+    first shards): a writer touching one of them at the same moment makes the batch retry, so no
+    change is lost or counted twice. Returns how many shard documents were folded.
+    """
+    extra = [doc["_id"] async for doc in rt.db[TOTALS].find({}, {"_id": 1}) if cell_and_shard(doc["_id"])[1] != 0]
+    folded = 0
+    for start in range(0, len(extra), FOLD_BATCH):
+        ids = extra[start:start + FOLD_BATCH]
+
+        async def move(uow: UnitOfWork, ids: list[str] = ids) -> int:
+            found = await uow.db[TOTALS].find({"_id": {"$in": ids}}, session=uow.session).to_list()
+            if not found:
+                return 0
+            into = figures.summed((cell_and_shard(doc["_id"])[0], doc) for doc in found)
+            await uow.db[TOTALS].delete_many({"_id": {"$in": [doc["_id"] for doc in found]}}, session=uow.session)
+            await uow.db[TOTALS].bulk_write(
+                [
+                    UpdateOne({"_id": cell_id(cell, 0)}, {"$inc": sums, "$setOnInsert": cell_document(cell)},
+                              upsert=True)
+                    for cell, sums in into.items()
+                ],
+                ordered=False,
+                session=uow.session,
+            )
+            return len(found)
+
+        try:
+            folded += await rt.transaction(move)
+        except Unavailable:
+            continue  # busy or away: the next round tries again
+    return folded
+
+
+async def read_model_folding(rt: Runtime) -> None:
+    """Background job: fold the totals every few seconds."""
+    await rt.prepared.wait()
+    while True:
+        await asyncio.sleep(FOLD_SECONDS)
+        try:
+            await fold_totals(rt)
+        except PyMongoError as exc:
+            log.warning("read-model folding skipped", extra={"error": repr(exc)[:200]})
