@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from civic.service import ServiceDefinition, create_app
 
-from civic_comms import api, handlers, repository, service
+from civic_comms import api, handlers, repository, scheduler
 
 definition = ServiceDefinition(
     name="comms",
@@ -16,6 +16,6 @@ definition = ServiceDefinition(
     handlers=handlers.HANDLERS,
     prepare_database=repository.ensure_indexes,
     # publishes scheduled content and announces consultations opening and closing
-    background=[service.scheduler],
+    background=[scheduler.scheduler],
 )
 app = create_app(definition)

@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from civic_comms.briefing.domain import BriefingItem, IsoWeek, MediaCoverage
 from civic_comms.champions.domain import Champion, CouncilService, service_key
 from civic_comms.consultations.domain import Consultation, Question
-from civic_comms.domain import Campaign, Content, Move, SignOff
+from civic_comms.content.domain import Campaign, Content, Move, SignOff
 
 CONTENT = "content"
 CAMPAIGNS = "campaigns"

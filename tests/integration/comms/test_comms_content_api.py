@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from civic_comms import service
+from civic_comms.content import service
 
 from .conftest import problem, soon, unique
 

@@ -18,7 +18,7 @@ from civic_comms.briefing.domain import (
     staff_notice_for_closure,
     staff_notice_for_move,
 )
-from civic_comms.domain import Content
+from civic_comms.content.domain import Content
 
 
 @pytest.mark.parametrize(

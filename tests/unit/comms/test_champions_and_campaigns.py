@@ -8,7 +8,7 @@ import pytest
 from civic.errors import Invalid
 from civic_comms.briefing.domain import MediaCoverage
 from civic_comms.champions.domain import CouncilService, champion_coverage, service_key
-from civic_comms.domain import Campaign
+from civic_comms.content.domain import Campaign
 
 
 def test_seed_figures_332_champions_and_71_more_needed() -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from civic.errors import Forbidden, Invalid, Refused
-from civic_comms.domain import (
+from civic_comms.content.domain import (
     APPROVED,
     DRAFT,
     IN_REVIEW,

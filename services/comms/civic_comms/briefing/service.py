@@ -15,7 +15,8 @@ from civic.uow import UnitOfWork
 from pymongo.errors import DuplicateKeyError
 
 from civic_comms.briefing.domain import MediaCoverage, ReactionDraft, item_from_event, item_from_media
-from civic_comms.domain import SYSTEM_AUTHOR, Content
+from civic_comms.content.domain import Content
+from civic_comms.domain import SYSTEM_AUTHOR
 from civic_comms.repository import (
     BRIEFING_ITEMS,
     CONTENT,

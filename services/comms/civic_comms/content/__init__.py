@@ -1,0 +1,1 @@
+"""Content through approval to publication, the campaigns it belongs to, and the forward plan."""

@@ -1,0 +1,179 @@
+"""HTTP edge of content and campaigns: request models and routes, translating to the service layer and back.
+
+Approving one's own content is refused with 403 (Forbidden): the caller may hold comms:approve,
+but not for their own words. A missing sign-off is 409: the content's state must change first.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from civic.http import Caller, IfMatch, IsoDate, Page, RequestModel, current_runtime, require, versioned
+from civic.service import Runtime
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import Field, StringConstraints
+
+from civic_comms.content import reports, service
+from civic_comms.content.domain import (
+    AUDIENCES,
+    CONTENT_STATUSES,
+    CONTENT_TARGETS,
+    FIXED_CHANNELS,
+    SOCIAL_NETWORK,
+    SOCIAL_PREFIX,
+)
+
+router = APIRouter()
+
+READ = Depends(require("comms:read"))
+WRITE = Depends(require("comms:write"))
+RT = Depends(current_runtime)
+
+# the enumerations are the domain's own (which still checks them, for callers other than HTTP)
+FixedChannel = Literal[FIXED_CHANNELS]  # type: ignore[valid-type]
+SocialChannel = Annotated[str, StringConstraints(pattern=f"^{SOCIAL_PREFIX}{SOCIAL_NETWORK}$")]
+Channel = FixedChannel | SocialChannel
+Audience = Literal[AUDIENCES]  # type: ignore[valid-type]
+Target = Literal[CONTENT_TARGETS]  # type: ignore[valid-type]
+
+CHANNELS = f"{', '.join(FIXED_CHANNELS)}, {SOCIAL_PREFIX}<network>"
+
+
+class NewContent(RequestModel):
+    title: str = Field(max_length=300)
+    body: str = Field(max_length=100_000)
+    channels: list[Channel] = Field(max_length=20, description=CHANNELS)
+    audience: Audience | list[Audience] = Field(description=f"{', '.join(AUDIENCES)} (one or more)")
+    campaign_id: str | None = None
+    publish_at: datetime | None = Field(None, description="when it should go out; used when scheduling")
+    requires_approval_by: str | None = Field(
+        None, description="a body whose sign-off must be recorded first, e.g. safeguarding_board"
+    )
+
+
+class ContentChanges(RequestModel):
+    title: str | None = Field(None, max_length=300)
+    body: str | None = Field(None, max_length=100_000)
+    channels: list[Channel] | None = Field(None, max_length=20)
+    audience: Audience | list[Audience] | None = None
+    campaign_id: str | None = None
+    publish_at: datetime | None = None
+
+
+class ContentTransition(RequestModel):
+    to: Target = Field(description=" | ".join(CONTENT_TARGETS))
+    reason: str | None = Field(None, max_length=2000, description="required when sending back to draft")
+    publish_at: datetime | None = Field(None, description="when scheduling: a time in the future")
+
+
+class SignOffBody(RequestModel):
+    body: str = Field(max_length=100, description="the body signing off, e.g. safeguarding_board")
+    signed_by: str = Field(max_length=200, description="who signed for it, e.g. the independent chair")
+
+
+class NewCampaign(RequestModel):
+    title: str = Field(max_length=300)
+    objectives: list[str] = Field(max_length=50)
+    starts_on: date
+    ends_on: date
+    owner: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=10_000)
+
+
+# --- content ----------------------------------------------------------------------------------
+
+
+@router.post("/content", status_code=201, tags=["content"])
+async def create_content(body: NewContent, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
+    return versioned(await service.create_content(rt, body.model_dump(), caller), status=201)
+
+
+@router.get("/content", tags=["content"])
+async def list_content(
+    page: Page = Depends(),
+    caller: Caller = READ,
+    rt: Runtime = RT,
+    status: Annotated[str | None, Query(pattern="^(" + "|".join(CONTENT_STATUSES) + ")$")] = None,
+    campaign_id: str | None = None,
+    channel: str | None = None,
+) -> dict[str, Any]:
+    return await reports.list_content(rt, page, status=status, campaign_id=campaign_id, channel=channel)
+
+
+@router.get("/content/{content_id}", tags=["content"])
+async def get_content(content_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
+    return versioned(await reports.get_content(rt, content_id))
+
+
+@router.patch("/content/{content_id}", tags=["content"])
+async def edit_content(
+    content_id: str, body: ContentChanges, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
+) -> Response:
+    changes = body.model_dump(exclude_unset=True)
+    return versioned(await service.edit_content(rt, content_id, changes, caller, if_match))
+
+
+@router.post("/content/{content_id}/transitions", tags=["content"])
+async def move_content(
+    content_id: str, body: ContentTransition, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
+) -> Response:
+    """draft → in_review → approved (comms:approve, never the author: 403) → scheduled → published;
+    back to draft with a reason. A required sign-off missing → 409."""
+    return versioned(
+        await service.move_content(
+            rt,
+            content_id,
+            to=body.to,
+            caller=caller,
+            expected_version=if_match,
+            reason=body.reason,
+            publish_at=body.publish_at,
+        )
+    )
+
+
+@router.post("/content/{content_id}/sign-offs", status_code=201, tags=["content"])
+async def sign_off(
+    content_id: str, body: SignOffBody, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
+) -> Response:
+    """Record the named body's sign-off (e.g. the safeguarding board authorising its press release)."""
+    result = await service.sign_off(
+        rt, content_id, body=body.body, signed_by=body.signed_by, caller=caller, expected_version=if_match
+    )
+    return versioned(result, status=201)
+
+
+# --- campaigns and the forward plan -----------------------------------------------------------
+
+
+@router.post("/campaigns", status_code=201, tags=["campaigns"])
+async def create_campaign(body: NewCampaign, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
+    return versioned(await service.create_campaign(rt, body.model_dump(), caller), status=201)
+
+
+@router.get("/campaigns", tags=["campaigns"])
+async def list_campaigns(page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+    return await reports.list_campaigns(rt, page)
+
+
+@router.get("/campaigns/{campaign_id}", tags=["campaigns"])
+async def get_campaign(campaign_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
+    return versioned(await reports.get_campaign(rt, campaign_id))
+
+
+@router.get("/campaigns/{campaign_id}/content", tags=["campaigns"])
+async def campaign_content(
+    campaign_id: str, page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT
+) -> dict[str, Any]:
+    return await reports.campaign_content(rt, campaign_id, page)
+
+
+@router.get("/forward-plan", tags=["campaigns"])
+async def forward_plan(
+    caller: Caller = READ,
+    rt: Runtime = RT,
+    start: Annotated[IsoDate | None, Query(alias="from", description="first day; default today")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="last day; default four weeks on")] = None,
+) -> dict[str, Any]:
+    return await reports.forward_plan(rt, start, end)

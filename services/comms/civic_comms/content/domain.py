@@ -1,0 +1,354 @@
+"""Content and its approval workflow, the channels and audiences it goes out to, and campaigns.
+
+Plain Python: stdlib and ``civic.errors`` only. Times are timezone-aware datetimes (UTC at rest); the
+caller passes ``now`` so the rules are testable without a clock.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from civic.errors import Forbidden, Invalid, Refused
+
+from civic_comms.domain import SYSTEM_AUTHOR, aware_time, required_text
+
+# --- channels and audiences -------------------------------------------------------------------
+
+FIXED_CHANNELS = (
+    "website",
+    "press_release",
+    "intranet",
+    "staff_briefing",
+    "councillor_briefing",
+    "chief_executive_blog",
+    "teams",
+    "email_bulletin",
+)
+SOCIAL_PREFIX = "social:"
+#: a social network is named after the prefix: social:tiktok, social:instagram, social:x
+SOCIAL_NETWORK = r"[a-z][a-z0-9_-]{0,29}"
+_SOCIAL_NAME = re.compile(f"^{SOCIAL_NETWORK}$")
+
+AUDIENCES = ("residents", "staff", "councillors", "partners", "media")
+
+
+def check_channels(channels: Sequence[str], field_name: str = "channels") -> list[str]:
+    """The channels in the council's fixed vocabulary, duplicates dropped, order kept."""
+    if not channels:
+        raise Invalid("Name at least one channel.", errors=[{"field": field_name, "message": "empty"}])
+    errors = []
+    for i, channel in enumerate(channels):
+        if channel in FIXED_CHANNELS:
+            continue
+        if channel.startswith(SOCIAL_PREFIX) and _SOCIAL_NAME.match(channel[len(SOCIAL_PREFIX) :]):
+            continue
+        errors.append(
+            {
+                "field": f"{field_name}.{i}",
+                "message": f"unknown channel {channel!r}; use one of {', '.join(FIXED_CHANNELS)} "
+                "or social:<network> (e.g. social:tiktok)",
+            }
+        )
+    if errors:
+        raise Invalid("Some channels are not ones the council publishes on.", errors=errors)
+    return list(dict.fromkeys(channels))
+
+
+def check_audience(audience: str | Sequence[str], field_name: str = "audience") -> list[str]:
+    values = [audience] if isinstance(audience, str) else list(audience)
+    if not values:
+        raise Invalid("Name at least one audience.", errors=[{"field": field_name, "message": "empty"}])
+    errors = [
+        {
+            "field": f"{field_name}.{i}",
+            "message": f"unknown audience {a!r}; use one of {', '.join(AUDIENCES)}",
+        }
+        for i, a in enumerate(values)
+        if a not in AUDIENCES
+    ]
+    if errors:
+        raise Invalid("Some audiences are not known.", errors=errors)
+    return list(dict.fromkeys(values))
+
+
+# --- content ----------------------------------------------------------------------------------
+
+DRAFT, IN_REVIEW, APPROVED, SCHEDULED, PUBLISHED = "draft", "in_review", "approved", "scheduled", "published"
+CONTENT_STATUSES = (DRAFT, IN_REVIEW, APPROVED, SCHEDULED, PUBLISHED)
+
+#: where content can go from each status; back to draft is a rejection (or withdrawal) with a reason
+CONTENT_MOVES: dict[str, tuple[str, ...]] = {
+    DRAFT: (IN_REVIEW,),
+    IN_REVIEW: (APPROVED, DRAFT),
+    APPROVED: (SCHEDULED, PUBLISHED, DRAFT),
+    SCHEDULED: (PUBLISHED, DRAFT),
+    PUBLISHED: (),
+}
+#: what a transition may ask for: every status a step leads to (draft too: going back, with a reason)
+CONTENT_TARGETS = tuple(s for s in CONTENT_STATUSES if any(s in moves for moves in CONTENT_MOVES.values()))
+
+
+@dataclass(frozen=True)
+class SignOff:
+    body: str
+    signed_by: str
+    signed_at: datetime
+
+
+@dataclass(frozen=True)
+class Move:
+    """One step of the content's history, kept for the audit trail."""
+
+    from_status: str
+    to_status: str
+    by: str
+    at: datetime
+    reason: str | None = None
+
+
+@dataclass
+class Content:
+    id: str
+    title: str
+    body: str
+    channels: list[str]
+    audience: list[str]
+    author: str
+    status: str = DRAFT
+    campaign_id: str | None = None
+    publish_at: datetime | None = None
+    requires_approval_by: str | None = None
+    sign_offs: list[SignOff] = field(default_factory=list)
+    history: list[Move] = field(default_factory=list)
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    published_at: datetime | None = None
+    rejection_reason: str | None = None
+    #: set on drafts written in reaction to another service's event: one draft per source
+    source_key: str | None = None
+
+    @classmethod
+    def draft(
+        cls,
+        *,
+        id: str,
+        title: str,
+        body: str,
+        channels: Sequence[str],
+        audience: str | Sequence[str],
+        author: str,
+        campaign_id: str | None = None,
+        publish_at: datetime | None = None,
+        requires_approval_by: str | None = None,
+        source_key: str | None = None,
+    ) -> Content:
+        return cls(
+            id=id,
+            title=required_text(title, "title", 300),
+            body=required_text(body, "body", 100_000),
+            channels=check_channels(channels),
+            audience=check_audience(audience),
+            author=author,
+            campaign_id=campaign_id,
+            publish_at=aware_time(publish_at, "publish_at") if publish_at else None,
+            requires_approval_by=_approving_body(requires_approval_by),
+            source_key=source_key,
+        )
+
+    # the queries the workflow asks
+    @property
+    def missing_sign_off(self) -> str | None:
+        """The body whose sign-off is still needed, if any."""
+        if self.requires_approval_by and not any(s.body == self.requires_approval_by for s in self.sign_offs):
+            return self.requires_approval_by
+        return None
+
+    def edit(
+        self,
+        *,
+        title: str | None = None,
+        body: str | None = None,
+        channels: Sequence[str] | None = None,
+        audience: str | Sequence[str] | None = None,
+        publish_at: datetime | None = None,
+        campaign_id: str | None = None,
+    ) -> None:
+        """Only a draft changes: what was reviewed or approved is what goes out."""
+        if self.status != DRAFT:
+            raise Refused(
+                f"This content is {self.status}; only a draft can be edited. "
+                "Send it back to draft (with a reason) first.",
+                current_status=self.status,
+            )
+        # check every field before changing any, so a refused edit leaves the draft as it was
+        new_title = required_text(title, "title", 300) if title is not None else self.title
+        new_body = required_text(body, "body", 100_000) if body is not None else self.body
+        new_channels = check_channels(channels) if channels is not None else self.channels
+        new_audience = check_audience(audience) if audience is not None else self.audience
+        new_publish_at = aware_time(publish_at, "publish_at") if publish_at is not None else self.publish_at
+        self.title, self.body, self.channels, self.audience = new_title, new_body, new_channels, new_audience
+        self.publish_at = new_publish_at
+        self.campaign_id = campaign_id if campaign_id is not None else self.campaign_id
+
+    def record_sign_off(self, body: str, signed_by: str, now: datetime) -> SignOff:
+        body = required_text(body, "body", 100)
+        signed_by = required_text(signed_by, "signed_by", 200)
+        if self.requires_approval_by is None:
+            raise Refused("This content needs no other body's sign-off.")
+        if body != self.requires_approval_by:
+            raise Refused(
+                f"This content needs the sign-off of {self.requires_approval_by!r}, not {body!r}.",
+                requires_approval_by=self.requires_approval_by,
+            )
+        if self.status == PUBLISHED:
+            raise Refused("This content is already published; a sign-off can no longer be recorded.")
+        if not self.missing_sign_off:
+            raise Refused(f"The sign-off of {body!r} is already recorded.")
+        sign_off = SignOff(body=body, signed_by=signed_by, signed_at=now)
+        self.sign_offs.append(sign_off)
+        return sign_off
+
+    def move(
+        self,
+        to: str,
+        *,
+        by: str,
+        may_approve: bool,
+        now: datetime,
+        reason: str | None = None,
+        publish_at: datetime | None = None,
+    ) -> None:
+        """One step of the workflow. Raises before changing anything when the step is not allowed."""
+        if to not in CONTENT_STATUSES:
+            raise Invalid(
+                f"Unknown status {to!r}.",
+                errors=[{"field": "to", "message": f"one of {', '.join(CONTENT_STATUSES)}"}],
+            )
+        allowed = CONTENT_MOVES[self.status]
+        if to not in allowed:
+            where = ", ".join(allowed) if allowed else "nowhere: it is final"
+            raise Refused(
+                f"Content that is {self.status} cannot go to {to}; it can go to {where}.",
+                current_status=self.status,
+                allowed=list(allowed),
+            )
+        reason = reason.strip() if reason else None
+        if to == DRAFT:
+            if not reason:
+                raise Invalid(
+                    "Say why the content goes back to draft.",
+                    errors=[{"field": "reason", "message": "required when returning to draft"}],
+                )
+            self.rejection_reason = reason
+            self.approved_by = self.approved_at = None  # a changed draft must be approved again
+        elif to == APPROVED:
+            self._check_approver(by, may_approve)
+            self._check_sign_off("approved")
+            self.approved_by, self.approved_at = by, now
+            self.rejection_reason = None
+        elif to == SCHEDULED:
+            self._check_sign_off("scheduled")
+            when = aware_time(publish_at, "publish_at") if publish_at else self.publish_at
+            if when is None:
+                raise Invalid(
+                    "Say when to publish: publish_at is needed to schedule content.",
+                    errors=[{"field": "publish_at", "message": "required to schedule"}],
+                )
+            if when <= now:
+                raise Invalid(
+                    f"publish_at {when.isoformat()} is not in the future.",
+                    errors=[{"field": "publish_at", "message": "must be in the future"}],
+                )
+            self.publish_at = when
+        elif to == PUBLISHED:
+            self._check_sign_off("published")
+            self.published_at = now
+        self.history.append(Move(self.status, to, by, now, reason))
+        self.status = to
+
+    def publish_when_due(self, now: datetime) -> bool:
+        """The scheduler's step: a scheduled item whose time has come is published."""
+        if self.status != SCHEDULED or self.publish_at is None or self.publish_at > now:
+            return False
+        self.move(PUBLISHED, by=SYSTEM_AUTHOR, may_approve=False, now=now)
+        return True
+
+    def _check_approver(self, by: str, may_approve: bool) -> None:
+        if not may_approve:
+            raise Forbidden(
+                "Approving content needs the comms:approve scope.", required_scope="comms:approve"
+            )
+        # four eyes: the author never approves their own words
+        if by == self.author:
+            raise Forbidden("You wrote this content; someone else with comms:approve must approve it.")
+
+    def _check_sign_off(self, step: str) -> None:
+        missing = self.missing_sign_off
+        if missing:
+            raise Refused(
+                f"This content needs the sign-off of {missing!r} before it can be {step}: "
+                f"record it with POST /v1/content/{self.id}/sign-offs.",
+                requires_approval_by=missing,
+            )
+
+
+def _approving_body(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not re.fullmatch(r"[a-z][a-z0-9_]{1,63}", value):
+        raise Invalid(
+            "requires_approval_by names a body in lower case with underscores, e.g. safeguarding_board.",
+            errors=[{"field": "requires_approval_by", "message": "e.g. safeguarding_board"}],
+        )
+    return value
+
+
+# --- campaigns --------------------------------------------------------------------------------
+
+
+@dataclass
+class Campaign:
+    id: str
+    title: str
+    objectives: list[str]
+    starts_on: date
+    ends_on: date
+    owner: str
+    description: str | None = None
+
+    @classmethod
+    def plan(
+        cls,
+        *,
+        id: str,
+        title: str,
+        objectives: Sequence[str],
+        starts_on: date,
+        ends_on: date,
+        owner: str,
+        description: str | None = None,
+    ) -> Campaign:
+        if ends_on < starts_on:
+            raise Invalid(
+                "A campaign cannot end before it starts.",
+                errors=[{"field": "ends_on", "message": "before starts_on"}],
+            )
+        cleaned = [o.strip() for o in objectives if o.strip()]
+        if not cleaned:
+            raise Invalid(
+                "Give the campaign at least one objective.",
+                errors=[{"field": "objectives", "message": "empty"}],
+            )
+        return cls(
+            id=id,
+            title=required_text(title, "title", 300),
+            objectives=cleaned,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            owner=owner,
+            description=description.strip() if description else None,
+        )

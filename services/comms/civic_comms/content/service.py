@@ -1,0 +1,184 @@
+"""Content use cases: draft, edit, move through the workflow, record a sign-off, publish what is due;
+and plan campaigns.
+
+Each use case's ``work`` runs in ``rt.transaction``, which runs it again when a concurrent change to
+the same record won the race (everything the failed attempt wrote was rolled back): so ``work``
+reads what it needs afresh and has no effect outside the database (logging comes after).
+
+A reference in a request body that names nothing (a content's ``campaign_id``) is a validation
+failure (422 naming the field); an unknown id in the path is 404.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from civic.documents import check_version, insert, load, new_id, now, resource, save
+from civic.errors import Invalid
+from civic.uow import UnitOfWork
+from civic_contracts.comms import ContentApproved, ContentPublished
+from pymongo import ASCENDING
+
+from civic_comms.content.domain import APPROVED, PUBLISHED, SCHEDULED, Campaign, Content
+from civic_comms.repository import CAMPAIGNS, CONTENT, campaign_to_document, content_to_document, content_to_model
+
+if TYPE_CHECKING:
+    from civic.auth import Caller
+    from civic.service import Runtime
+
+log = logging.getLogger("civic.comms")
+
+
+async def _check_campaign(db: Any, campaign_id: str | None, session: Any = None) -> None:
+    if (
+        campaign_id is not None
+        and await db[CAMPAIGNS].find_one({"_id": campaign_id}, session=session) is None
+    ):
+        raise Invalid(
+            f"No campaign with id {campaign_id!r}.",
+            errors=[{"field": "campaign_id", "message": "no such campaign"}],
+        )
+
+
+async def create_content(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
+    content = Content.draft(id=new_id(), author=caller.sub, **body)
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        await _check_campaign(uow.db, content.campaign_id, uow.session)
+        return await insert(uow, CONTENT, content_to_document(content))
+
+    return resource(await rt.transaction(work))
+
+
+async def edit_content(
+    rt: Runtime, content_id: str, changes: dict[str, Any], caller: Caller, expected_version: int | None
+) -> dict[str, Any]:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        doc = await load(uow, CONTENT, content_id, kind="content")
+        check_version(doc, expected_version)
+        content = content_to_model(doc)
+        content.edit(**changes)
+        await _check_campaign(uow.db, changes.get("campaign_id"), uow.session)
+        return await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
+
+    return resource(await rt.transaction(work))
+
+
+async def move_content(
+    rt: Runtime,
+    content_id: str,
+    *,
+    to: str,
+    caller: Caller,
+    expected_version: int | None,
+    reason: str | None = None,
+    publish_at: datetime | None = None,
+) -> dict[str, Any]:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        doc = await load(uow, CONTENT, content_id, kind="content")
+        check_version(doc, expected_version)
+        content = content_to_model(doc)
+        content.move(
+            to,
+            by=caller.sub,
+            may_approve=caller.has("comms:approve"),
+            now=now(),
+            reason=reason,
+            publish_at=publish_at,
+        )
+        saved = await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
+        if to == APPROVED:
+            uow.emit(_approved_event(content))
+        elif to == PUBLISHED:
+            uow.emit(_published_event(content, scheduled=False))
+        return saved
+
+    return resource(await rt.transaction(work))
+
+
+async def sign_off(
+    rt: Runtime, content_id: str, *, body: str, signed_by: str, caller: Caller, expected_version: int | None
+) -> dict[str, Any]:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        doc = await load(uow, CONTENT, content_id, kind="content")
+        check_version(doc, expected_version)
+        content = content_to_model(doc)
+        content.record_sign_off(body, signed_by, now())
+        return await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
+
+    saved = await rt.transaction(work)
+    log.info("sign-off recorded", extra={"content_id": content_id, "body": body, "by": caller.sub})
+    return resource(saved)
+
+
+def _approved_event(content: Content) -> ContentApproved:
+    assert content.approved_by is not None and content.approved_at is not None
+    return ContentApproved(
+        content_id=content.id,
+        title=content.title,
+        channels=content.channels,
+        audience=content.audience,
+        campaign_id=content.campaign_id,
+        author=content.author,
+        approved_by=content.approved_by,
+        approved_at=content.approved_at,
+        signed_off_by=content.requires_approval_by if content.sign_offs else None,
+    )
+
+
+def _published_event(content: Content, *, scheduled: bool) -> ContentPublished:
+    assert content.published_at is not None
+    return ContentPublished(
+        content_id=content.id,
+        title=content.title,
+        channels=content.channels,
+        audience=content.audience,
+        campaign_id=content.campaign_id,
+        published_at=content.published_at,
+        scheduled=scheduled,
+    )
+
+
+async def publish_due(rt: Runtime, at: datetime | None = None) -> int:
+    """Publish every scheduled item whose time has come; safe with several replicas.
+
+    Each item is published by the domain's rule (``Content.publish_when_due``) and saved with its event
+    in one transaction, like any other step of the workflow. Two replicas that pick the same item meet
+    on its version: the loser's transaction is run again, no longer finds the item due, and goes on to
+    the next, so each item is published once.
+    """
+    moment = at or now()
+    published = 0
+
+    async def publish_next(uow: UnitOfWork) -> bool:
+        doc = await uow.db[CONTENT].find_one(
+            {"status": SCHEDULED, "publish_at": {"$lte": moment}},
+            sort=[("publish_at", ASCENDING)],
+            session=uow.session,
+        )
+        if doc is None:
+            return False
+        content = content_to_model(doc)
+        if not content.publish_when_due(moment):
+            return False  # the query and the rule disagree: end the round rather than pick it again
+        await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
+        uow.emit(_published_event(content, scheduled=True))
+        return True
+
+    while await rt.transaction(publish_next):
+        published += 1
+    return published
+
+
+# --- campaigns --------------------------------------------------------------------------------
+
+
+async def create_campaign(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
+    campaign = Campaign.plan(id=new_id(), owner=body.pop("owner", None) or caller.sub, **body)
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        return await insert(uow, CAMPAIGNS, campaign_to_document(campaign))
+
+    return resource(await rt.transaction(work))
