@@ -7,17 +7,10 @@ from datetime import date
 
 import pytest
 from civic.errors import Invalid, Refused
-from civic_safeguarding.domain import (
-    AttendanceEntry,
-    Board,
-    Decision,
-    Meeting,
-    Member,
-    Vote,
-    assess_quorum,
-    financial_year_bounds,
-    financial_year_of,
-)
+from civic_safeguarding.boards.domain import Board, Member
+from civic_safeguarding.decisions.domain import Decision, Vote
+from civic_safeguarding.domain import financial_year_bounds, financial_year_of
+from civic_safeguarding.meetings.domain import AttendanceEntry, Meeting, assess_quorum
 
 _ids = itertools.count(1)
 

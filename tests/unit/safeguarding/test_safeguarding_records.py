@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 from civic.errors import Invalid, Refused
-from civic_safeguarding.domain import AttendanceEntry, Decision, Meeting
+from civic_safeguarding.decisions.domain import Decision
+from civic_safeguarding.meetings.domain import AttendanceEntry, Meeting
 from civic_safeguarding.minutes.domain import Minutes
 from civic_safeguarding.oversight.domain import (
     AnnualReport,

@@ -12,7 +12,9 @@ from datetime import date
 
 from civic.errors import Invalid, Refused
 
-from civic_safeguarding.domain import Board, Meeting, Member, require_text
+from civic_safeguarding.boards.domain import Board, Member
+from civic_safeguarding.domain import require_text
+from civic_safeguarding.meetings.domain import Meeting
 
 
 @dataclass

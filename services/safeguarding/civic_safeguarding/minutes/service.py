@@ -13,7 +13,9 @@ from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import MinutesApproved
 from pymongo import ASCENDING
 
-from civic_safeguarding.domain import Meeting, today
+from civic_safeguarding.boards.service import board_of, members_of
+from civic_safeguarding.domain import today
+from civic_safeguarding.meetings.domain import Meeting
 from civic_safeguarding.minutes.domain import Minutes
 from civic_safeguarding.repository import (
     CORRECTIONS,
@@ -26,7 +28,6 @@ from civic_safeguarding.repository import (
     save_model,
     to_model,
 )
-from civic_safeguarding.service import board_of, members_of
 
 
 async def _minutes_doc(source: Source, meeting_id: str) -> dict[str, Any] | None:

@@ -11,13 +11,10 @@ from datetime import date, timedelta
 
 from civic.errors import Invalid, Refused
 
-from civic_safeguarding.domain import (
-    Decision,
-    Meeting,
-    Member,
-    financial_year_bounds,
-    financial_year_of,
-)
+from civic_safeguarding.boards.domain import Member
+from civic_safeguarding.decisions.domain import Decision
+from civic_safeguarding.domain import financial_year_bounds, financial_year_of
+from civic_safeguarding.meetings.domain import Meeting
 
 # in order; a transition asks for one of the statuses after the first (the STEPS)
 ANNUAL_REPORT_STATUSES = ("draft", "approved", "published")

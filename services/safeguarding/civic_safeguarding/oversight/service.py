@@ -19,14 +19,10 @@ from civic_contracts.safeguarding import AnnualReportPublished
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from civic_safeguarding.domain import (
-    Decision,
-    Meeting,
-    financial_year_bounds,
-    financial_year_of,
-    given_or_today,
-    today,
-)
+from civic_safeguarding.boards.service import board_of, member_of_board, members_of
+from civic_safeguarding.decisions.domain import Decision
+from civic_safeguarding.domain import financial_year_bounds, financial_year_of, given_or_today, today
+from civic_safeguarding.meetings.domain import Meeting
 from civic_safeguarding.oversight.domain import (
     AnnualReport,
     Budget,
@@ -51,7 +47,6 @@ from civic_safeguarding.repository import (
     save_model,
     to_model,
 )
-from civic_safeguarding.service import board_of, member_of_board, members_of
 
 # --------------------------------------------------------------------------- budget
 

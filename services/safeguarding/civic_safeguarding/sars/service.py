@@ -16,10 +16,10 @@ from civic.service import Runtime
 from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import SarCommissioned, SarPublished
 
+from civic_safeguarding.boards.service import board_of, members_of
 from civic_safeguarding.domain import given_or_today
 from civic_safeguarding.repository import SARS, insert_model, loaded, save_model, to_model
 from civic_safeguarding.sars.domain import CONFIDENTIAL_FIELDS, Action, Sar
-from civic_safeguarding.service import board_of, members_of
 
 
 def sar_view(doc: dict[str, Any], confidential: bool) -> dict[str, Any]:

@@ -1,43 +1,30 @@
-"""Use cases: load, ask the domain, save and emit events, each inside one unit of work.
+"""Meetings use cases: each change in one unit of work, events emitted with it; answers in API form.
 
 A refusal raised by the domain aborts the transaction, so a refused request changes nothing and
-publishes nothing. Confidential SAR fields are stored here but never put in an event or a log.
+publishes nothing.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from civic import documents
-from civic.errors import NotFound, Refused
+from civic.documents import resource
+from civic.http import Page, paginate
 from civic.service import Runtime
 from civic.uow import UnitOfWork
-from civic_contracts.safeguarding import (
-    DecisionRatified,
-    DecisionRecorded,
-    MeetingHeld,
-    NonAttendanceFlagged,
-)
-from pymongo import ASCENDING, DESCENDING
+from civic_contracts.safeguarding import DecisionRatified, MeetingHeld, NonAttendanceFlagged
+from pymongo import DESCENDING
 
-from civic_safeguarding.domain import (
-    AttendanceEntry,
-    Board,
-    Decision,
-    Meeting,
-    Member,
-    Vote,
-    given_or_today,
-    today,
-)
+from civic_safeguarding.boards.service import board_of, member_of_board, members_of
+from civic_safeguarding.decisions.domain import Decision, Vote
+from civic_safeguarding.decisions.service import decision_recorded
+from civic_safeguarding.domain import today
+from civic_safeguarding.meetings.domain import AttendanceEntry, Meeting
 from civic_safeguarding.oversight.domain import newly_persistent
 from civic_safeguarding.repository import (
-    BOARDS,
     DECISIONS,
     MEETINGS,
-    MEMBERS,
-    Source,
     end_of,
     find,
     insert_model,
@@ -46,77 +33,6 @@ from civic_safeguarding.repository import (
     to_document,
     to_model,
 )
-
-
-async def board_of(source: Source, board_id: str) -> Board:
-    return to_model(Board, await documents.load(source, BOARDS, board_id, kind="board"))
-
-
-async def members_of(source: Source, board_id: str) -> list[Member]:
-    docs = await find(source, MEMBERS, {"board_id": board_id}, sort=[("_id", ASCENDING)])
-    return [to_model(Member, d) for d in docs]
-
-
-# --------------------------------------------------------------------------- boards and members
-
-
-async def establish_board(rt: Runtime, body: dict[str, Any]) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        board = Board.establish(
-            documents.new_id(),
-            body["name"],
-            body["kind"],
-            body.get("area") or "",
-            body.get("statutory_partners") or [],
-        )
-        return await insert_model(uow, BOARDS, board)
-
-    return await rt.transaction(work)
-
-
-async def appoint_member(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        board = await board_of(uow, board_id)
-        others = await members_of(uow, board_id)
-        member = Member.appoint(
-            documents.new_id(),
-            board,
-            others,
-            body["name"],
-            body["organisation"],
-            body["role"],
-            body["statutory"],
-            body.get("nominated_chair", False),
-            body.get("deputy_name"),
-        )
-        return await insert_model(uow, MEMBERS, member)
-
-    return await rt.transaction(work)
-
-
-async def sign_mou(
-    rt: Runtime, member_id: str, signed_on: date | None, expected: int | None
-) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await loaded(uow, MEMBERS, member_id, "member", expected)
-        member = to_model(Member, doc)
-        member.sign_mou(given_or_today(signed_on))
-        return await save_model(uow, MEMBERS, doc, member)
-
-    return await rt.transaction(work)
-
-
-async def name_deputy(rt: Runtime, member_id: str, deputy_name: str, expected: int | None) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await loaded(uow, MEMBERS, member_id, "member", expected)
-        member = to_model(Member, doc)
-        member.name_deputy(deputy_name)
-        return await save_model(uow, MEMBERS, doc, member)
-
-    return await rt.transaction(work)
-
-
-# --------------------------------------------------------------------------- meetings
 
 
 async def schedule_meeting(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -141,12 +57,23 @@ async def schedule_meeting(rt: Runtime, board_id: str, body: dict[str, Any]) -> 
             )
         return await insert_model(uow, MEETINGS, meeting, quorum=None)
 
-    return await rt.transaction(work)
+    return resource(await rt.transaction(work))
+
+
+async def list_meetings(rt: Runtime, board_id: str, page: Page) -> dict[str, Any]:
+    await board_of(rt.db, board_id)
+    return await paginate(rt.db[MEETINGS], {"board_id": board_id}, page)
+
+
+async def get_meeting(rt: Runtime, meeting_id: str) -> dict[str, Any]:
+    return resource(await documents.load(rt.db, MEETINGS, meeting_id, kind="meeting"))
 
 
 async def record_attendance(
     rt: Runtime, meeting_id: str, entries: list[dict[str, Any]], expected: int | None
 ) -> dict[str, Any]:
+    """Replace the register; flag organisations whose run of missed meetings reaches the threshold."""
+
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc = await loaded(uow, MEETINGS, meeting_id, "meeting", expected)
         meeting = to_model(Meeting, doc)
@@ -194,7 +121,7 @@ async def record_attendance(
             uow, MEETINGS, doc, meeting, quorum={"quorate": quorum.quorate, "missing": quorum.missing}
         )
 
-    return await rt.transaction(work)
+    return resource(await rt.transaction(work))
 
 
 async def quorum(rt: Runtime, meeting_id: str) -> dict[str, Any]:
@@ -225,19 +152,11 @@ async def declare_interest(rt: Runtime, meeting_id: str, body: dict[str, Any]) -
     return result
 
 
-async def member_of_board(uow: UnitOfWork, board_id: str, member_id: str) -> Member:
-    try:
-        member = to_model(Member, await documents.load(uow, MEMBERS, member_id, kind="member"))
-    except NotFound:
-        member = None
-    if member is None or member.board_id != board_id:
-        raise Refused(f"{member_id!r} is not a member of this board.", member_id=member_id)
-    return member
-
-
 async def decide(
     rt: Runtime, meeting_id: str, item_id: str, body: dict[str, Any], expected: int | None
 ) -> dict[str, Any]:
+    """Decide an agenda item; a ratification item ratifies (or not) the between-meetings decision."""
+
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc = await loaded(uow, MEETINGS, meeting_id, "meeting", expected)
         meeting = to_model(Meeting, doc)
@@ -274,44 +193,10 @@ async def decide(
             )
         saved = await insert_model(uow, DECISIONS, decision)
         await save_model(uow, MEETINGS, doc, meeting, quorum=doc.get("quorum"))
-        uow.emit(_recorded(decision, board))
+        uow.emit(decision_recorded(decision, board))
         return saved
 
-    return await rt.transaction(work)
-
-
-def _recorded(decision: Decision, board: Board) -> DecisionRecorded:
-    return DecisionRecorded(
-        decision_id=decision.id,
-        board_id=board.id,
-        board_name=board.name,
-        meeting_id=decision.meeting_id,
-        item_title=decision.item_title,
-        method=decision.method,
-        outcome=decision.outcome,
-        decided_on=decision.decided_on,
-        requires_ratification=decision.requires_ratification,
-    )
-
-
-async def decide_between_meetings(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        board = await board_of(uow, board_id)
-        members = await members_of(uow, board_id)
-        decision = Decision.between_meetings(
-            documents.new_id(),
-            board,
-            members,
-            body["item_title"],
-            body["decided_by"],
-            body["consulted"],
-            given_or_today(body.get("decided_on")),
-        )
-        saved = await insert_model(uow, DECISIONS, decision, ratification_meeting_id=None)
-        uow.emit(_recorded(decision, board))
-        return saved
-
-    return await rt.transaction(work)
+    return resource(await rt.transaction(work))
 
 
 async def mark_held(rt: Runtime, meeting_id: str, expected: int | None) -> dict[str, Any]:
@@ -336,7 +221,7 @@ async def mark_held(rt: Runtime, meeting_id: str, expected: int | None) -> dict[
             uow, MEETINGS, doc, meeting, quorum={"quorate": result.quorate, "missing": result.missing}
         )
 
-    return await rt.transaction(work)
+    return resource(await rt.transaction(work))
 
 
 async def cancel_meeting(rt: Runtime, meeting_id: str, expected: int | None) -> dict[str, Any]:
@@ -352,4 +237,4 @@ async def cancel_meeting(rt: Runtime, meeting_id: str, expected: int | None) -> 
         )
         return await save_model(uow, MEETINGS, doc, meeting, quorum=doc.get("quorum"))
 
-    return await rt.transaction(work)
+    return resource(await rt.transaction(work))

@@ -1,0 +1,1 @@
+"""Boards and their members: roles, memoranda of understanding, named deputies."""

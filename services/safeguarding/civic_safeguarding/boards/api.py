@@ -1,0 +1,125 @@
+"""HTTP <-> the boards and members use cases. Translation only: rules in domain.py, work in service.py."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, versioned
+from civic.service import Runtime
+from fastapi import APIRouter, Body, Depends
+from fastapi.responses import JSONResponse
+from pydantic import Field, StrictBool
+
+from civic_safeguarding.boards import service
+from civic_safeguarding.boards.domain import BOARD_KINDS, ROLES
+from civic_safeguarding.http import READ, WRITE, Id, Text
+
+router = APIRouter(prefix="/v1", tags=["safeguarding"])
+
+BoardKind = Literal[BOARD_KINDS]  # type: ignore[valid-type]
+Role = Literal[ROLES]  # type: ignore[valid-type]
+
+
+class NewBoard(RequestModel):
+    name: Text
+    kind: BoardKind = "adults"
+    area: Text | None = None
+    statutory_partners: list[Text] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Statutory partner organisations, e.g. the council, the police and the ICB",
+    )
+
+
+class NewMember(RequestModel):
+    name: Text
+    organisation: Text
+    role: Role
+    statutory: StrictBool = False
+    nominated_chair: StrictBool = Field(
+        False, description="Agreed by the board to chair when the chair is absent"
+    )
+    deputy_name: Text | None = Field(None, description="The member's consistent, named deputy")
+
+
+class MouSigning(RequestModel):
+    signed_on: date | None = None
+
+
+class Deputy(RequestModel):
+    deputy_name: Text
+
+
+# --------------------------------------------------------------------------- boards
+
+
+@router.post("/boards", status_code=201)
+async def establish_board(
+    body: NewBoard, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(await service.establish_board(rt, body.model_dump()), status=201)
+
+
+@router.get("/boards")
+async def list_boards(
+    page: Page = Depends(), caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> dict[str, Any]:
+    return await service.list_boards(rt, page)
+
+
+@router.get("/boards/{board_id}")
+async def get_board(
+    board_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(await service.get_board(rt, board_id))
+
+
+# --------------------------------------------------------------------------- members
+
+
+@router.post("/boards/{board_id}/members", status_code=201)
+async def appoint_member(
+    board_id: Id, body: NewMember, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(await service.appoint_member(rt, board_id, body.model_dump()), status=201)
+
+
+@router.get("/boards/{board_id}/members")
+async def list_members(
+    board_id: Id,
+    page: Page = Depends(),
+    caller: Caller = Depends(READ),
+    rt: Runtime = Depends(current_runtime),
+) -> dict[str, Any]:
+    return await service.list_members(rt, board_id, page)
+
+
+@router.get("/members/{member_id}")
+async def get_member(
+    member_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(await service.get_member(rt, member_id))
+
+
+@router.post("/members/{member_id}/mou")
+async def sign_mou(
+    member_id: Id,
+    if_match: IfMatch,
+    body: MouSigning | None = Body(None),
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    signed_on = body.signed_on if body else None
+    return versioned(await service.sign_mou(rt, member_id, signed_on, if_match))
+
+
+@router.put("/members/{member_id}/deputy")
+async def name_deputy(
+    member_id: Id,
+    body: Deputy,
+    if_match: IfMatch,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    return versioned(await service.name_deputy(rt, member_id, body.deputy_name, if_match))

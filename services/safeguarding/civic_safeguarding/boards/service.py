@@ -1,0 +1,130 @@
+"""Boards and members use cases: each change in one unit of work; each answers with the API form.
+
+`board_of`, `members_of` and `member_of_board` load the board's domain objects for every other
+area's use cases too.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from civic import documents
+from civic.documents import resource
+from civic.errors import NotFound, Refused
+from civic.http import Page, paginate
+from civic.service import Runtime
+from civic.uow import UnitOfWork
+from pymongo import ASCENDING
+
+from civic_safeguarding.boards.domain import Board, Member
+from civic_safeguarding.domain import given_or_today
+from civic_safeguarding.repository import (
+    BOARDS,
+    MEMBERS,
+    Source,
+    find,
+    insert_model,
+    loaded,
+    save_model,
+    to_model,
+)
+
+
+async def board_of(source: Source, board_id: str) -> Board:
+    return to_model(Board, await documents.load(source, BOARDS, board_id, kind="board"))
+
+
+async def members_of(source: Source, board_id: str) -> list[Member]:
+    docs = await find(source, MEMBERS, {"board_id": board_id}, sort=[("_id", ASCENDING)])
+    return [to_model(Member, d) for d in docs]
+
+
+async def member_of_board(uow: UnitOfWork, board_id: str, member_id: str) -> Member:
+    """The member named in a request's body; Refused when they are not a member of this board."""
+    try:
+        member = to_model(Member, await documents.load(uow, MEMBERS, member_id, kind="member"))
+    except NotFound:
+        member = None
+    if member is None or member.board_id != board_id:
+        raise Refused(f"{member_id!r} is not a member of this board.", member_id=member_id)
+    return member
+
+
+# --------------------------------------------------------------------------- boards
+
+
+async def establish_board(rt: Runtime, body: dict[str, Any]) -> dict[str, Any]:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        board = Board.establish(
+            documents.new_id(),
+            body["name"],
+            body["kind"],
+            body.get("area") or "",
+            body.get("statutory_partners") or [],
+        )
+        return await insert_model(uow, BOARDS, board)
+
+    return resource(await rt.transaction(work))
+
+
+async def list_boards(rt: Runtime, page: Page) -> dict[str, Any]:
+    return await paginate(rt.db[BOARDS], {}, page)
+
+
+async def get_board(rt: Runtime, board_id: str) -> dict[str, Any]:
+    return resource(await documents.load(rt.db, BOARDS, board_id, kind="board"))
+
+
+# --------------------------------------------------------------------------- members
+
+
+async def appoint_member(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        board = await board_of(uow, board_id)
+        others = await members_of(uow, board_id)
+        member = Member.appoint(
+            documents.new_id(),
+            board,
+            others,
+            body["name"],
+            body["organisation"],
+            body["role"],
+            body["statutory"],
+            body.get("nominated_chair", False),
+            body.get("deputy_name"),
+        )
+        return await insert_model(uow, MEMBERS, member)
+
+    return resource(await rt.transaction(work))
+
+
+async def list_members(rt: Runtime, board_id: str, page: Page) -> dict[str, Any]:
+    await board_of(rt.db, board_id)
+    return await paginate(rt.db[MEMBERS], {"board_id": board_id}, page)
+
+
+async def get_member(rt: Runtime, member_id: str) -> dict[str, Any]:
+    return resource(await documents.load(rt.db, MEMBERS, member_id, kind="member"))
+
+
+async def sign_mou(
+    rt: Runtime, member_id: str, signed_on: date | None, expected: int | None
+) -> dict[str, Any]:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        doc = await loaded(uow, MEMBERS, member_id, "member", expected)
+        member = to_model(Member, doc)
+        member.sign_mou(given_or_today(signed_on))
+        return await save_model(uow, MEMBERS, doc, member)
+
+    return resource(await rt.transaction(work))
+
+
+async def name_deputy(rt: Runtime, member_id: str, deputy_name: str, expected: int | None) -> dict[str, Any]:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        doc = await loaded(uow, MEMBERS, member_id, "member", expected)
+        member = to_model(Member, doc)
+        member.name_deputy(deputy_name)
+        return await save_model(uow, MEMBERS, doc, member)
+
+    return resource(await rt.transaction(work))

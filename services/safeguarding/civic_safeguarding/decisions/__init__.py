@@ -1,0 +1,1 @@
+"""Board decisions: at a meeting or between meetings, and their ratification."""

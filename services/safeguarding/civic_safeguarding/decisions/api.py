@@ -1,0 +1,58 @@
+"""HTTP <-> the decisions use cases. Translation only: rules in domain.py, work in service.py.
+
+A decision at a meeting is the meeting's route (meetings/api.py); these are the board's.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from civic.http import Caller, Page, RequestModel, current_runtime, versioned
+from civic.service import Runtime
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from civic_safeguarding.decisions import service
+from civic_safeguarding.decisions.domain import RATIFICATIONS
+from civic_safeguarding.http import READ, WRITE, Id, Text
+
+router = APIRouter(prefix="/v1", tags=["safeguarding"])
+
+Ratification = Literal[RATIFICATIONS]  # type: ignore[valid-type]
+
+
+class BetweenMeetings(RequestModel):
+    item_title: Text
+    decided_by: Text = Field(description="member id of the chair, or the vice chair in their absence")
+    consulted: list[Text] = Field(max_length=50, description="member ids of the statutory partners consulted")
+    decided_on: date | None = None
+
+
+@router.post("/boards/{board_id}/decisions", status_code=201)
+async def decide_between_meetings(
+    board_id: Id,
+    body: BetweenMeetings,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    return versioned(await service.decide_between_meetings(rt, board_id, body.model_dump()), status=201)
+
+
+@router.get("/boards/{board_id}/decisions")
+async def list_decisions(
+    board_id: Id,
+    page: Page = Depends(),
+    caller: Caller = Depends(READ),
+    rt: Runtime = Depends(current_runtime),
+    ratification: Ratification | None = None,
+) -> dict[str, Any]:
+    return await service.list_decisions(rt, board_id, page, ratification)
+
+
+@router.get("/decisions/{decision_id}")
+async def get_decision(
+    decision_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(await service.get_decision(rt, decision_id))

@@ -1,0 +1,205 @@
+"""Board decisions: the outcome of a vote or consensus, decisions between meetings, ratification.
+
+From the board's constitution (seed 003, "Quoracy & Voting"): a simple majority of the votes cast,
+the presiding chair's casting vote on a tie; between meetings the chair decides with every
+statutory partner, and the next meeting ratifies. Plain Python. Who may vote at a meeting is the
+meeting's rule (meetings.domain); what is decided, and how, is here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Literal
+
+from civic.errors import Invalid, Refused
+
+from civic_safeguarding.boards.domain import ROLE_WORDS, Board, Member
+
+if TYPE_CHECKING:
+    # a decision at a meeting is built from it; the meeting's rules in turn use the outcome below
+    from civic_safeguarding.meetings.domain import Meeting
+
+METHODS = ("consensus", "vote")  # how a meeting decides; between meetings is Decision.between_meetings
+VOTES = ("for", "against", "abstain")
+CASTING_VOTES = ("for", "against")
+RATIFICATIONS = ("pending", "ratified", "not_ratified")
+
+Outcome = Literal["carried", "not_carried", "agreed"]
+
+
+@dataclass
+class Vote:
+    member_id: str
+    vote: str
+
+
+@dataclass
+class DecisionOutcome:
+    method: str
+    outcome: Outcome
+    votes_for: int = 0
+    votes_against: int = 0
+    abstentions: int = 0
+    casting_vote: str | None = None
+    presiding_member_id: str | None = None
+    votes: list[Vote] = field(default_factory=list)
+
+    @classmethod
+    def by_consensus(cls, presiding: Member | None) -> DecisionOutcome:
+        presiding_member_id = presiding.id if presiding else None
+        return cls(method="consensus", outcome="agreed", presiding_member_id=presiding_member_id)
+
+    @classmethod
+    def by_vote(
+        cls, counted: list[Vote], casting_vote: str | None, presiding: Member | None
+    ) -> DecisionOutcome:
+        """A simple majority of the votes counted; on a tie, the presiding chair's casting vote decides
+        (and is needed: a tie without one is refused). A casting vote without a tie is not used."""
+        ayes = sum(1 for v in counted if v.vote == "for")
+        noes = sum(1 for v in counted if v.vote == "against")
+        abstentions = len(counted) - ayes - noes
+        used_casting: str | None = None
+        if ayes > noes:
+            outcome: Outcome = "carried"
+        elif noes > ayes:
+            outcome = "not_carried"
+        else:
+            if casting_vote is None:
+                chair = presiding.name if presiding else "the chair"
+                raise Refused(
+                    f"The vote is tied ({ayes} for, {noes} against). The chair presiding ({chair}) has the "
+                    'casting vote: send casting_vote "for" or "against".',
+                    votes_for=ayes,
+                    votes_against=noes,
+                )
+            used_casting = casting_vote
+            outcome = "carried" if casting_vote == "for" else "not_carried"
+        return cls(
+            method="vote",
+            outcome=outcome,
+            votes_for=ayes,
+            votes_against=noes,
+            abstentions=abstentions,
+            casting_vote=used_casting,
+            presiding_member_id=presiding.id if presiding else None,
+            votes=counted,
+        )
+
+
+@dataclass
+class Decision:
+    """A board decision: at a meeting, or between meetings by the chair with the statutory partners."""
+
+    id: str
+    board_id: str
+    meeting_id: str | None
+    item_id: str | None
+    item_title: str
+    method: str  # consensus | vote | between_meetings
+    outcome: Outcome
+    decided_on: date
+    requires_ratification: bool = False
+    votes_for: int = 0
+    votes_against: int = 0
+    abstentions: int = 0
+    casting_vote: str | None = None
+    presiding_member_id: str | None = None
+    votes: list[Vote] = field(default_factory=list)
+    decided_by: str | None = None
+    consulted: list[str] = field(default_factory=list)
+    ratification: str | None = None  # None | pending | ratified | not_ratified
+    ratified_at_meeting_id: str | None = None
+    ratified_on: date | None = None
+
+    @classmethod
+    def at_meeting(
+        cls, id: str, meeting: Meeting, item_id: str, outcome: DecisionOutcome, on: date
+    ) -> Decision:
+        item = meeting.item(item_id)
+        return cls(
+            id=id,
+            board_id=meeting.board_id,
+            meeting_id=meeting.id,
+            item_id=item_id,
+            item_title=item.title,
+            method=outcome.method,
+            outcome=outcome.outcome,
+            decided_on=on,
+            votes_for=outcome.votes_for,
+            votes_against=outcome.votes_against,
+            abstentions=outcome.abstentions,
+            casting_vote=outcome.casting_vote,
+            presiding_member_id=outcome.presiding_member_id,
+            votes=list(outcome.votes),
+        )
+
+    @classmethod
+    def between_meetings(
+        cls,
+        id: str,
+        board: Board,
+        members: list[Member],
+        title: str,
+        decided_by: str,
+        consulted: list[str],
+        on: date,
+    ) -> Decision:
+        """The chair (or vice chair) with all the statutory partners decides, for ratification later."""
+        title = (title or "").strip()
+        if not title:
+            raise Invalid("Say what was decided.", errors=[{"field": "item_title", "message": "required"}])
+        by_id = {m.id: m for m in members}
+        chair = by_id.get(decided_by)
+        if chair is None:
+            raise Refused(f"{decided_by!r} is not a member of {board.name}.", member_id=decided_by)
+        if chair.role not in ("independent_chair", "vice_chair"):
+            raise Refused(
+                f"{chair.describe} is the board's {ROLE_WORDS[chair.role]}: only the chair, or in their "
+                "absence the vice chair, decides between meetings.",
+                member_id=chair.id,
+            )
+        unknown = [c for c in consulted if c not in by_id]
+        if unknown:
+            raise Refused(
+                f"Consulted {', '.join(unknown)}, who are not members of {board.name}.", members=unknown
+            )
+        consulted_orgs = {by_id[c].organisation.casefold() for c in consulted}
+        not_consulted = [
+            o for o in board.statutory_organisations(members) if o.casefold() not in consulted_orgs
+        ]
+        if not_consulted:
+            raise Refused(
+                "A decision between meetings needs the chair and every statutory partner. Not consulted: "
+                + ", ".join(not_consulted)
+                + ". Consult them, or convene an extraordinary meeting.",
+                missing=not_consulted,
+            )
+        return cls(
+            id=id,
+            board_id=board.id,
+            meeting_id=None,
+            item_id=None,
+            item_title=title,
+            method="between_meetings",
+            outcome="agreed",
+            decided_on=on,
+            requires_ratification=True,
+            decided_by=chair.id,
+            consulted=list(dict.fromkeys(consulted)),
+            ratification="pending",
+        )
+
+    def ratify(self, meeting_id: str, outcome: DecisionOutcome, on: date) -> bool:
+        if self.ratification != "pending":
+            raise Refused(f"The decision '{self.item_title}' is not awaiting ratification.")
+        ratified = outcome.outcome in ("carried", "agreed")
+        self.ratification = "ratified" if ratified else "not_ratified"
+        self.ratified_at_meeting_id = meeting_id
+        self.ratified_on = on
+        return ratified
+
+    @property
+    def approves(self) -> bool:
+        """Whether the board said yes (carried or agreed, and not overturned at ratification)."""
+        return self.outcome in ("carried", "agreed") and self.ratification != "not_ratified"

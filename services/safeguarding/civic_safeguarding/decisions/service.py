@@ -1,0 +1,69 @@
+"""Decisions use cases: between meetings, and reading the board's decisions; answers in API form.
+
+A decision at a meeting is taken through the meeting (meetings.service.decide), which records it
+here in the same shape and announces it with the same event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from civic import documents
+from civic.documents import resource
+from civic.http import Page, paginate
+from civic.service import Runtime
+from civic.uow import UnitOfWork
+from civic_contracts.safeguarding import DecisionRecorded
+
+from civic_safeguarding.boards.domain import Board
+from civic_safeguarding.boards.service import board_of, members_of
+from civic_safeguarding.decisions.domain import Decision
+from civic_safeguarding.domain import given_or_today
+from civic_safeguarding.repository import DECISIONS, insert_model
+
+
+def decision_recorded(decision: Decision, board: Board) -> DecisionRecorded:
+    return DecisionRecorded(
+        decision_id=decision.id,
+        board_id=board.id,
+        board_name=board.name,
+        meeting_id=decision.meeting_id,
+        item_title=decision.item_title,
+        method=decision.method,
+        outcome=decision.outcome,
+        decided_on=decision.decided_on,
+        requires_ratification=decision.requires_ratification,
+    )
+
+
+async def decide_between_meetings(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        board = await board_of(uow, board_id)
+        members = await members_of(uow, board_id)
+        decision = Decision.between_meetings(
+            documents.new_id(),
+            board,
+            members,
+            body["item_title"],
+            body["decided_by"],
+            body["consulted"],
+            given_or_today(body.get("decided_on")),
+        )
+        # not on an agenda yet: the next meeting scheduled takes it for ratification
+        saved = await insert_model(uow, DECISIONS, decision, ratification_meeting_id=None)
+        uow.emit(decision_recorded(decision, board))
+        return saved
+
+    return resource(await rt.transaction(work))
+
+
+async def list_decisions(rt: Runtime, board_id: str, page: Page, ratification: str | None) -> dict[str, Any]:
+    await board_of(rt.db, board_id)
+    query: dict[str, Any] = {"board_id": board_id}
+    if ratification:
+        query["ratification"] = ratification
+    return await paginate(rt.db[DECISIONS], query, page)
+
+
+async def get_decision(rt: Runtime, decision_id: str) -> dict[str, Any]:
+    return resource(await documents.load(rt.db, DECISIONS, decision_id, kind="decision"))

@@ -1,0 +1,1 @@
+"""Board meetings: agenda, attendance register, quorum, declarations of interest, voting."""

@@ -1,0 +1,154 @@
+"""HTTP <-> the meetings use cases. Translation only: rules in domain.py, work in service.py."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from civic.errors import Invalid
+from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, versioned
+from civic.service import Runtime
+from fastapi import APIRouter, Depends
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pydantic import Field, StrictBool
+
+from civic_safeguarding.decisions.domain import CASTING_VOTES, METHODS, VOTES
+from civic_safeguarding.http import READ, WRITE, Id, Text
+from civic_safeguarding.meetings import service
+from civic_safeguarding.meetings.domain import ATTENDANCE_STATUSES
+
+router = APIRouter(prefix="/v1", tags=["safeguarding"])
+
+AttendanceStatus = Literal[ATTENDANCE_STATUSES]  # type: ignore[valid-type]
+Method = Literal[METHODS]  # type: ignore[valid-type]
+VoteCast = Literal[VOTES]  # type: ignore[valid-type]
+CastingVote = Literal[CASTING_VOTES]  # type: ignore[valid-type]
+REGISTER_LIMIT = 200  # members in one attendance register
+
+
+class AgendaEntry(RequestModel):
+    title: Text
+    kind: Annotated[str, Field(max_length=60, examples=["decision", "information", "sub_group_report"])]
+
+
+class NewMeeting(RequestModel):
+    scheduled_for: date | datetime
+    agenda: list[AgendaEntry] = Field(default_factory=list, max_length=100)
+    extraordinary: StrictBool = False
+
+
+class AttendanceLine(RequestModel):
+    member_id: Text
+    status: AttendanceStatus
+    deputy_name: Text | None = None
+
+
+class AttendanceRegister(RequestModel):
+    attendance: list[AttendanceLine] = Field(max_length=REGISTER_LIMIT)
+
+
+class NewDeclaration(RequestModel):
+    member_id: Text
+    item_id: Text
+    nature: Text
+
+
+class Ballot(RequestModel):
+    member_id: Text
+    vote: VoteCast
+
+
+class NewDecision(RequestModel):
+    method: Method
+    votes: list[Ballot] | None = Field(None, max_length=200)
+    casting_vote: CastingVote | None = None
+
+
+@router.post("/boards/{board_id}/meetings", status_code=201)
+async def schedule_meeting(
+    board_id: Id, body: NewMeeting, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(await service.schedule_meeting(rt, board_id, body.model_dump()), status=201)
+
+
+@router.get("/boards/{board_id}/meetings")
+async def list_meetings(
+    board_id: Id,
+    page: Page = Depends(),
+    caller: Caller = Depends(READ),
+    rt: Runtime = Depends(current_runtime),
+) -> dict[str, Any]:
+    return await service.list_meetings(rt, board_id, page)
+
+
+@router.get("/meetings/{meeting_id}")
+async def get_meeting(
+    meeting_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(await service.get_meeting(rt, meeting_id))
+
+
+@router.put("/meetings/{meeting_id}/attendance")
+async def record_attendance(
+    meeting_id: Id,
+    body: list[AttendanceLine] | AttendanceRegister,
+    if_match: IfMatch,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    """The whole register: a list of {member_id, status, deputy_name?} (or {"attendance": [...]})."""
+    lines = body.attendance if isinstance(body, AttendanceRegister) else body
+    # a bare list has no model to carry the limit, so it is checked here
+    if len(lines) > REGISTER_LIMIT:
+        raise Invalid(
+            f"A register lists at most {REGISTER_LIMIT} members.",
+            errors=[{"field": "body", "message": "too long"}],
+        )
+    entries = [line.model_dump() for line in lines]
+    return versioned(await service.record_attendance(rt, meeting_id, entries, if_match))
+
+
+@router.get("/meetings/{meeting_id}/quorum")
+async def quorum(
+    meeting_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
+) -> dict[str, Any]:
+    return await service.quorum(rt, meeting_id)
+
+
+@router.post("/meetings/{meeting_id}/declarations", status_code=201)
+async def declare_interest(
+    meeting_id: Id,
+    body: NewDeclaration,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    return JSONResponse(
+        jsonable_encoder(await service.declare_interest(rt, meeting_id, body.model_dump())), status_code=201
+    )
+
+
+@router.post("/meetings/{meeting_id}/items/{item_id}/decision", status_code=201)
+async def decide(
+    meeting_id: Id,
+    item_id: Id,
+    body: NewDecision,
+    if_match: IfMatch,
+    caller: Caller = Depends(WRITE),
+    rt: Runtime = Depends(current_runtime),
+) -> JSONResponse:
+    return versioned(await service.decide(rt, meeting_id, item_id, body.model_dump(), if_match), status=201)
+
+
+@router.post("/meetings/{meeting_id}/held")
+async def mark_held(
+    meeting_id: Id, if_match: IfMatch, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(await service.mark_held(rt, meeting_id, if_match))
+
+
+@router.post("/meetings/{meeting_id}/cancel")
+async def cancel_meeting(
+    meeting_id: Id, if_match: IfMatch, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
+) -> JSONResponse:
+    return versioned(await service.cancel_meeting(rt, meeting_id, if_match))

@@ -1,0 +1,395 @@
+"""Board meetings: the agenda, the attendance register, quorum, declarations of interest, voting.
+
+The rules are the board's constitution (seed 003, "Quoracy & Voting", "Declaration/Conflict of
+Interest") under the Care Act 2014. Plain Python: the service layer loads and saves these
+objects; nothing here knows about HTTP or MongoDB. What a decision is, once taken, is the
+decisions package's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from civic.errors import Invalid, Refused
+
+from civic_safeguarding.boards.domain import ROLE_WORDS, Board, Member
+from civic_safeguarding.decisions.domain import CASTING_VOTES, METHODS, VOTES, DecisionOutcome, Vote
+from civic_safeguarding.domain import day_of
+
+ATTENDANCE_STATUSES = ("present", "apologies", "absent", "deputy")
+DECLARATIONS_KIND = "declarations"
+DECLARATIONS_TITLE = "Declarations of interest"
+RATIFICATION_KIND = "ratification"
+# Officers write the standing item in several ways; any of these is the same item.
+_DECLARATION_KINDS = {"declarations", "declarations_of_interest", "declaration_of_interest", "declaration"}
+
+
+@dataclass
+class AgendaItem:
+    id: str
+    title: str
+    kind: str
+    decision_id: str | None = None
+    # for a ratification item: the between-meetings decision it puts to the members
+    ratifies_decision_id: str | None = None
+
+
+@dataclass
+class AttendanceEntry:
+    member_id: str
+    status: str
+    deputy_name: str | None = None
+
+    @property
+    def attending(self) -> bool:
+        return self.status in ("present", "deputy")
+
+
+@dataclass
+class Declaration:
+    id: str
+    member_id: str
+    item_id: str
+    nature: str
+    declared_on: date
+
+
+@dataclass
+class Quorum:
+    quorate: bool
+    missing: list[str]
+    presiding: Member | None
+
+
+def assess_quorum(board: Board, members: list[Member], register: list[AttendanceEntry]) -> Quorum:
+    """Quoracy: the chair (or vice / nominated chair) and every statutory partner organisation.
+
+    The chair counts only in person; an organisation counts when one of its members is present
+    or represented by their named deputy. `missing` says what is missing in plain words.
+    """
+    by_id = {m.id: m for m in members}
+    status = {e.member_id: e for e in register}
+    in_person = [by_id[e.member_id] for e in register if e.status == "present" and e.member_id in by_id]
+    attending = [by_id[e.member_id] for e in register if e.attending and e.member_id in by_id]
+    missing: list[str] = []
+
+    presiding = (
+        next((m for m in in_person if m.role == "independent_chair"), None)
+        or next((m for m in in_person if m.role == "vice_chair"), None)
+        or next((m for m in in_person if m.nominated_chair), None)
+    )
+    if presiding is None:
+        chairs = [m for m in members if m.role in ("independent_chair", "vice_chair") or m.nominated_chair]
+        if chairs:
+            why = "; ".join(
+                f"{m.name} ({ROLE_WORDS[m.role] if not m.nominated_chair else 'nominated chair'}): "
+                f"{_status_words(status.get(m.id))}"
+                for m in chairs
+            )
+            missing.append(
+                f"The chair: neither the independent chair, the vice chair nor a nominated "
+                f"chair is present ({why})"
+            )
+        else:
+            missing.append(
+                "The chair: the board has no independent chair, vice chair or nominated chair "
+                "among its members"
+            )
+
+    attending_orgs = {m.organisation.casefold() for m in attending}
+    for org in board.statutory_organisations(members):
+        if org.casefold() not in attending_orgs:
+            reps = [m for m in members if m.organisation.casefold() == org.casefold()]
+            if reps:
+                why = "; ".join(f"{m.name}: {_status_words(status.get(m.id))}" for m in reps)
+                missing.append(f"{org} (statutory partner): no member or named deputy present ({why})")
+            else:
+                missing.append(f"{org} (statutory partner): the board has no member from this organisation")
+    return Quorum(quorate=not missing, missing=missing, presiding=presiding)
+
+
+def _status_words(entry: AttendanceEntry | None) -> str:
+    if entry is None:
+        return "attendance not recorded"
+    return {
+        "apologies": "sent apologies",
+        "absent": "absent",
+        "present": "present",
+        "deputy": f"represented by {entry.deputy_name}",
+    }[entry.status]
+
+
+@dataclass
+class Meeting:
+    id: str
+    board_id: str
+    scheduled_for: date | datetime
+    agenda: list[AgendaItem]
+    extraordinary: bool = False
+    status: str = "scheduled"  # scheduled -> held | cancelled
+    attendance: list[AttendanceEntry] = field(default_factory=list)
+    declarations: list[Declaration] = field(default_factory=list)
+    # organisations already flagged for persistent non-attendance at this meeting (no second event)
+    non_attendance_flagged: list[str] = field(default_factory=list)
+    held_quorate: bool | None = None
+
+    @property
+    def on(self) -> date:
+        return day_of(self.scheduled_for)
+
+    @classmethod
+    def schedule(
+        cls,
+        id: str,
+        board: Board,
+        scheduled_for: date | datetime,
+        agenda: list[tuple[str, str]],
+        new_id: Callable[[], str],
+        extraordinary: bool = False,
+        to_ratify: list[tuple[str, str]] | None = None,
+    ) -> Meeting:
+        """A meeting whose agenda opens with the standing item: declarations of interest.
+
+        `agenda` is [(title, kind)]; a declarations item given anywhere is moved to the top, never
+        duplicated. `to_ratify` is [(decision_id, title)] of between-meetings decisions awaiting
+        ratification: each becomes an item so the members can ratify it.
+        """
+        errors: list[dict[str, str]] = []
+        items: list[AgendaItem] = []
+        declarations: AgendaItem | None = None
+        for index, (title, kind) in enumerate(agenda):
+            title, kind = (title or "").strip(), (kind or "").strip().lower()
+            if not title:
+                errors.append({"field": f"agenda.{index}.title", "message": "an agenda item needs a title"})
+            if not kind:
+                errors.append({"field": f"agenda.{index}.kind", "message": "say what kind of item it is"})
+            if kind in _DECLARATION_KINDS:
+                if declarations is None:
+                    declarations = AgendaItem(
+                        id=new_id(), title=title or DECLARATIONS_TITLE, kind=DECLARATIONS_KIND
+                    )
+                continue
+            items.append(AgendaItem(id=new_id(), title=title, kind=kind))
+        if errors:
+            raise Invalid("The agenda cannot be accepted as given.", errors=errors)
+        head = declarations or AgendaItem(id=new_id(), title=DECLARATIONS_TITLE, kind=DECLARATIONS_KIND)
+        for decision_id, title in to_ratify or []:
+            items.append(
+                AgendaItem(
+                    id=new_id(),
+                    title=f"Ratification: {title}",
+                    kind=RATIFICATION_KIND,
+                    ratifies_decision_id=decision_id,
+                )
+            )
+        return cls(
+            id=id,
+            board_id=board.id,
+            scheduled_for=scheduled_for,
+            agenda=[head, *items],
+            extraordinary=bool(extraordinary),
+        )
+
+    def item(self, item_id: str) -> AgendaItem:
+        for item in self.agenda:
+            if item.id == item_id:
+                return item
+        raise Invalid(
+            f"Item {item_id!r} is not on this meeting's agenda.",
+            errors=[{"field": "item_id", "message": "not an item of this meeting"}],
+        )
+
+    def _open(self, action: str) -> None:
+        if self.status == "cancelled":
+            raise Refused(f"The meeting of {self.on.isoformat()} was cancelled: cannot {action}.")
+
+    def record_attendance(self, members: list[Member], entries: list[AttendanceEntry]) -> None:
+        """Replace the register. A deputy must be named, and be the member's named deputy if they have one."""
+        self._open("record attendance")
+        if self.status == "held":
+            raise Refused("The meeting has been marked as held; its register is closed.")
+        by_id = {m.id: m for m in members}
+        errors: list[dict[str, str]] = []
+        seen: set[str] = set()
+        for i, entry in enumerate(entries):
+            if entry.status not in ATTENDANCE_STATUSES:
+                errors.append({"field": f"{i}.status", "message": f"one of {', '.join(ATTENDANCE_STATUSES)}"})
+            if entry.member_id in seen:
+                errors.append({"field": f"{i}.member_id", "message": "this member is listed twice"})
+            seen.add(entry.member_id)
+            if entry.status == "deputy" and not (entry.deputy_name or "").strip():
+                errors.append({"field": f"{i}.deputy_name", "message": "name the deputy who attended"})
+            if entry.status != "deputy" and entry.deputy_name:
+                errors.append({"field": f"{i}.deputy_name", "message": "only for status deputy"})
+        if errors:
+            raise Invalid("The attendance register cannot be accepted as given.", errors=errors)
+        for entry in entries:
+            member = by_id.get(entry.member_id)
+            if member is None:
+                raise Refused(
+                    f"{entry.member_id!r} is not a member of this board; add them to the board "
+                    "before recording their attendance.",
+                    member_id=entry.member_id,
+                )
+            if entry.status == "deputy":
+                given = (entry.deputy_name or "").strip()
+                if member.deputy_name and given.casefold() != member.deputy_name.casefold():
+                    raise Refused(
+                        f"{member.name}'s named deputy is {member.deputy_name}, not {given}. A member sends "
+                        "a consistent, named deputy: change the named deputy first if it has changed.",
+                        member_id=member.id,
+                    )
+                entry.deputy_name = given
+        self.attendance = list(entries)
+
+    def declare(self, id: str, member: Member, item_id: str, nature: str, on: date) -> Declaration:
+        self._open("record a declaration")
+        nature = (nature or "").strip()
+        if not nature:
+            raise Invalid("Say what the interest is.", errors=[{"field": "nature", "message": "required"}])
+        item = self.item(item_id)
+        if item.kind == DECLARATIONS_KIND:
+            raise Invalid(
+                "Declare an interest in a specific item, not in the declarations item itself.",
+                errors=[{"field": "item_id", "message": "choose the item the interest relates to"}],
+            )
+        if item.decision_id is not None:
+            raise Refused(
+                f"'{item.title}' has already been decided; a declaration must be made before the decision."
+            )
+        if any(d.member_id == member.id and d.item_id == item_id for d in self.declarations):
+            raise Refused(f"{member.name} has already declared an interest in '{item.title}'.")
+        declaration = Declaration(id=id, member_id=member.id, item_id=item_id, nature=nature, declared_on=on)
+        self.declarations.append(declaration)
+        return declaration
+
+    def quorum(self, board: Board, members: list[Member]) -> Quorum:
+        return assess_quorum(board, members, self.attendance)
+
+    def decide(
+        self,
+        board: Board,
+        members: list[Member],
+        item_id: str,
+        method: str,
+        votes: list[Vote] | None,
+        casting_vote: str | None,
+        decision_id: str,
+    ) -> DecisionOutcome:
+        """Decide an agenda item: consensus where possible, else a simple majority of the votes of
+        members present who are entitled to vote (signed MoU, no declared interest), one vote per
+        organisation, the presiding chair's casting vote on a tie. An inquorate meeting cannot decide."""
+        self._open("take decisions")
+        item = self.item(item_id)
+        if item.kind == DECLARATIONS_KIND:
+            raise Refused("Declarations of interest are recorded, not decided; choose another item.")
+        if item.decision_id is not None:
+            raise Refused(
+                f"'{item.title}' has already been decided (decision {item.decision_id}).",
+                decision_id=item.decision_id,
+            )
+        if method not in METHODS:
+            raise Invalid(
+                "method must be consensus or vote.",
+                errors=[{"field": "method", "message": "one of " + ", ".join(METHODS)}],
+            )
+        if method == "consensus" and (votes or casting_vote):
+            raise Invalid(
+                "A decision by consensus has no votes; use method vote to count votes.",
+                errors=[{"field": "votes", "message": "only with method vote"}],
+            )
+        if method == "vote" and not votes:
+            raise Invalid("A vote needs the votes cast.", errors=[{"field": "votes", "message": "required"}])
+        if casting_vote is not None and casting_vote not in CASTING_VOTES:
+            raise Invalid(
+                "A casting vote is for or against.",
+                errors=[{"field": "casting_vote", "message": "one of " + ", ".join(CASTING_VOTES)}],
+            )
+
+        quorum = self.quorum(board, members)
+        if not quorum.quorate:
+            raise Refused(
+                "The meeting is not quorate, so it cannot decide anything. Missing: "
+                + "; ".join(quorum.missing)
+                + ". Record the attendance of the missing members or deputies, or take the item to the "
+                "next meeting.",
+                missing=quorum.missing,
+            )
+        presiding = quorum.presiding
+        if method == "consensus":
+            item.decision_id = decision_id
+            return DecisionOutcome.by_consensus(presiding)
+        outcome = DecisionOutcome.by_vote(self._count(members, item, votes or []), casting_vote, presiding)
+        item.decision_id = decision_id
+        return outcome
+
+    def _count(self, members: list[Member], item: AgendaItem, votes: list[Vote]) -> list[Vote]:
+        by_id = {m.id: m for m in members}
+        register = {e.member_id: e for e in self.attendance}
+        conflicted = {d.member_id: d for d in self.declarations if d.item_id == item.id}
+        by_org: dict[str, Member] = {}
+        counted: list[Vote] = []
+        for index, ballot in enumerate(votes):
+            if ballot.vote not in VOTES:
+                raise Invalid(
+                    "A vote is for, against or abstain.",
+                    errors=[{"field": f"votes.{index}.vote", "message": "one of " + ", ".join(VOTES)}],
+                )
+            member = by_id.get(ballot.member_id)
+            if member is None:
+                raise Refused(
+                    f"Vote {index + 1} is from {ballot.member_id!r}, who is not a member of this "
+                    "board; only members may vote.",
+                    member_id=ballot.member_id,
+                )
+            entry = register.get(member.id)
+            if entry is None or not entry.attending:
+                raise Refused(
+                    f"{member.describe} cannot vote: {_status_words(entry)} at this meeting. Only members "
+                    "present in person or by their named deputy may vote.",
+                    member_id=member.id,
+                )
+            if not member.signed:
+                raise Refused(
+                    f"{member.describe} cannot vote: they have not signed the memorandum of understanding. "
+                    f"Only members with signed membership may vote (POST /v1/members/{member.id}/mou).",
+                    member_id=member.id,
+                )
+            if member.id in conflicted:
+                raise Refused(
+                    f"{member.describe} cannot vote on '{item.title}': they declared an interest "
+                    f"({conflicted[member.id].nature}) and take no part in this decision.",
+                    member_id=member.id,
+                )
+            org = member.organisation.casefold()
+            if org in by_org:
+                first = by_org[org]
+                who = "voted twice" if first.id == member.id else f"and {first.name} both voted"
+                raise Refused(
+                    f"{member.name} {who} for {member.organisation}: no organisation has more than one "
+                    "vote. Send one vote per organisation.",
+                    organisation=member.organisation,
+                )
+            by_org[org] = member
+            counted.append(ballot)
+        return counted
+
+    def mark_held(self, board: Board, members: list[Member]) -> Quorum:
+        self._open("mark it as held")
+        if self.status == "held":
+            raise Refused("The meeting is already marked as held.")
+        if not self.attendance:
+            raise Refused("Record the attendance register before marking the meeting as held.")
+        quorum = self.quorum(board, members)
+        self.status = "held"
+        self.held_quorate = quorum.quorate
+        return quorum
+
+    def cancel(self) -> None:
+        if self.status != "scheduled":
+            raise Refused(f"Only a scheduled meeting can be cancelled; this one is {self.status}.")
+        if any(item.decision_id for item in self.agenda):
+            raise Refused("Decisions were recorded at this meeting; it cannot be cancelled.")
+        self.status = "cancelled"
