@@ -19,7 +19,7 @@ help:
 	@echo "make run    start the whole platform on the embedded stack, with demo data"
 	@echo "make test   install everything and run the whole test suite"
 	@echo "make bench  run the benchmarks, results in bench/results.md"
-	@echo "make lint   ruff on everything, mypy (strict) on the runtime, contracts, gateway and services"
+	@echo "make lint   ruff on everything, mypy (strict) on the runtime, contracts, gateway and services, import contracts (.importlinter)"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -52,6 +52,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy runtime/civic contracts/civic_contracts gateway/civic_gateway $(foreach s,savings property safeguarding comms,services/$(s)/civic_$(s))
+	$(BIN)/lint-imports --no-cache --no-logo
 
 contracts: install
 	$(BIN)/python -m civic_contracts.generate
