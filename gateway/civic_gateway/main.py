@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import SimpleNamespace
@@ -21,7 +21,13 @@ from civic.errors import DomainError, Forbidden, NotFound, Unavailable
 from civic.logs import configure_logging
 from civic.middleware import RequestContextMiddleware
 from civic.problems import install_problem_handlers, problem
-from civic.telemetry import FRAMEWORK_TELEMETRY_OFF, ServerSpanMiddleware, configure_tracing, shutdown_tracing
+from civic.telemetry import (
+    FRAMEWORK_TELEMETRY_OFF,
+    ServerSpanMiddleware,
+    configure_tracing,
+    current_trace_id,
+    shutdown_tracing,
+)
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
@@ -69,7 +75,7 @@ class RequestIdMiddleware:
         if scope["type"] == "http":
             headers = [(k, v) for k, v in scope["headers"] if k != b"x-request-id"]
             given = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
-            request_id = usable_request_id(given.decode("latin-1") if given else None) or uuid.uuid4().hex
+            request_id = usable_request_id(given.decode("latin-1") if given else None) or new_request_id()
             headers.append((b"x-request-id", request_id.encode()))
             # in place: the tracing middleware outside reads the matched route from this same scope
             scope["headers"] = headers
@@ -77,40 +83,91 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send)
 
 
-class ForwardingMiddleware:
-    """Sends ``/api/<service>/...`` straight to the forwarder, ahead of the router.
+def new_request_id() -> str:
+    return secrets.token_hex(16)  # a uuid4's 122 random bits and more, without building a UUID
 
-    Forwarding is most of what a gateway does, and the router's layers (exception middleware, route
-    matching, the endpoint wrapper) cost about as much again as the forward itself. This runs the
-    same forward function as the catch-all route, with the app's own exception handlers, so the
-    answer is the same either way; request ids, the span and metrics are outside it and still apply.
+
+class FrontDoor:
+    """The gateway's ASGI entry: ``/api/<service>/...`` goes straight to the forwarder, the rest to the app.
+
+    Forwarding is most of what a gateway does, and on a small machine its CPU is shared with the
+    services it forwards to, so the forwarded path is kept to what every answer needs, each done
+    once: the request's span (continuing the caller's trace), its X-Request-Id (the caller's if
+    usable, else a new one) and X-Trace-Id on the answer, the request metrics by service, and the
+    app's own exception handlers for what the forwarder raises, so an answer is the same as the
+    catch-all route's. The app's middleware stack (its own request ids, error pages, body limit) is
+    not entered: the forwarder bounds the body itself and turns every failure into problem details.
     """
 
-    def __init__(self, app: ASGIApp, forward: Any, handlers: dict[Any, Any]) -> None:
-        self.app = app
+    def __init__(self, forward: Any, handlers: dict[Any, Any]) -> None:
         self.forward = forward
         self.handlers = handlers
-        self.prefixes = tuple((f"/api/{s}/", s) for s in SERVICES)
+        self.services = frozenset(SERVICES)
+        self.routes = {s: SimpleNamespace(path=f"/api/{s}/*") for s in SERVICES}
+        self._traced = ServerSpanMiddleware(self._forward)
+        self._counted: dict[tuple[str, str, int], Any] = {}
+        self._timed: dict[tuple[str, str], Any] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            path: str = scope["path"]
-            for prefix, service in self.prefixes:
-                if path.startswith(prefix):
-                    await self._forward(scope, receive, send, service, path[len(prefix):])
-                    return
-        await self.app(scope, receive, send)
+    async def took(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Forward the request if it is for a service; False if it is the app's to answer."""
+        path: str = scope["path"]
+        if not path.startswith("/api/"):
+            return False
+        service, slash, _ = path[5:].partition("/")
+        if not slash or service not in self.services:
+            return False
+        # metrics and the span are named by service, not by the catch-all template
+        scope["route"] = self.routes[service]
+        await self._traced(scope, receive, send)
+        return True
 
-    async def _forward(self, scope: Scope, receive: Receive, send: Send, service: str, path: str) -> None:
+    async def _forward(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        given = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
+        request_id = usable_request_id(given.decode("latin-1") if given else None) or new_request_id()
+        scope.setdefault("state", {})["request_id"] = request_id
+        service_route = scope["route"]
+        service = service_route.path[5:-2]
         request = Request(scope, receive)
         try:
-            response = await self.forward(request, service, path)
+            response = await self.forward(request, service, scope["path"][len(service) + 6:])
         except Exception as exc:
             handler = next((self.handlers[c] for c in type(exc).__mro__ if c in self.handlers), None)
             if handler is None:
                 raise
             response = await handler(request, exc)
-        await response(scope, receive, send)
+        status = response.status_code
+        headers = response.raw_headers
+        headers.append((b"x-request-id", request_id.encode("latin-1")))
+        trace_id = current_trace_id()
+        if trace_id:
+            headers.append((b"x-trace-id", trace_id.encode("latin-1")))
+        try:
+            await response(scope, receive, send)
+        finally:
+            method = scope["method"]
+            counted = self._counted.get((method, service, status))
+            if counted is None:
+                counted = self._counted[(method, service, status)] = metrics.REQUESTS.labels(
+                    "gateway", method, service_route.path, str(status))
+            counted.inc()
+            timed = self._timed.get((method, service))
+            if timed is None:
+                timed = self._timed[(method, service)] = metrics.LATENCY.labels("gateway", method, service_route.path)
+            timed.observe(time.perf_counter() - started)
+
+
+class GatewayApp(FastAPI):
+    """The gateway's FastAPI app, with the front door (:class:`FrontDoor`) asked first."""
+
+    front: FrontDoor | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.front is not None:
+            scope["app"] = self
+            if await self.front.took(scope, receive, send):
+                return
+        await super().__call__(scope, receive, send)
 
 
 class Gateway:
@@ -183,7 +240,7 @@ class RateLimited(DomainError):
 
 
 def _request_id(request: Request) -> str:
-    return str(request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex)
+    return str(request.scope.get("state", {}).get("request_id") or new_request_id())
 
 
 def create_gateway(settings: GatewaySettings | None = None) -> FastAPI:
@@ -201,7 +258,7 @@ def create_gateway(settings: GatewaySettings | None = None) -> FastAPI:
             await gateway.close()
             shutdown_tracing()
 
-    app = FastAPI(
+    app = GatewayApp(
         title="civic gateway",
         version="1.0.0",
         description=DESCRIPTION,
@@ -389,11 +446,7 @@ def create_gateway(settings: GatewaySettings | None = None) -> FastAPI:
 
     # --- routing to the services ----------------------------------------------------------------
 
-    route_labels = {s: SimpleNamespace(path=f"/api/{s}/*") for s in SERVICES}
-
     async def forward_to(request: Request, service: str, path: str) -> Response:
-        # metrics and spans by service, not by the catch-all template
-        request.scope["route"] = route_labels.get(service, request.scope.get("route"))
         route = resolve(service, path, request.method, gateway.timeouts)
         caller = await gateway.caller(request, route.scope)
         return await gateway.backends.forward(request, route, caller, _request_id(request))
@@ -401,10 +454,10 @@ def create_gateway(settings: GatewaySettings | None = None) -> FastAPI:
     async def forward(request: Request) -> Response:
         return await forward_to(request, request.path_params["service"], request.path_params["path"])
 
-    # the route documents the catch-all (and answers unknown services); the middleware takes the rest
+    # the route answers unknown services (and documents the catch-all); the front door takes the rest
     app.add_route("/api/{service}/{path:path}", forward, methods=PROXY_METHODS, include_in_schema=False)
 
-    app.add_middleware(ForwardingMiddleware, forward=forward_to, handlers=app.exception_handlers)
+    app.front = FrontDoor(forward_to, app.exception_handlers)
     app.add_middleware(RequestContextMiddleware, service="gateway")
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(ServerSpanMiddleware)  # outermost: every span-aware part runs inside the span

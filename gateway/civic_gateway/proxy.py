@@ -84,6 +84,10 @@ class Backends:
         self.connect_timeout_seconds = connect_timeout_seconds
         self.max_body_bytes = max_body_bytes
         self._phase_timeouts: dict[float, Timeouts] = {}
+        # a metric's child by its labels, looked up once: prometheus_client's lookup is most of a count's cost
+        self._counts: dict[tuple[str, str], Any] = {}
+        self._open = {name: CIRCUIT_OPEN.labels(name) for name in urls}
+        self._latency = {name: BACKEND_LATENCY.labels(name) for name in urls}
 
     def _timeout(self, seconds: float) -> Timeouts:
         timeouts = self._phase_timeouts.get(seconds)
@@ -93,8 +97,11 @@ class Backends:
         return timeouts
 
     def _record(self, service: str, outcome: str) -> None:
-        BACKEND_REQUESTS.labels(service, outcome).inc()
-        CIRCUIT_OPEN.labels(service).set(_STATE_VALUE[self.breakers[service].state])
+        count = self._counts.get((service, outcome))
+        if count is None:
+            count = self._counts[(service, outcome)] = BACKEND_REQUESTS.labels(service, outcome)
+        count.inc()
+        self._open[service].set(_STATE_VALUE[self.breakers[service].state])
 
     def _allow(self, service: str) -> None:
         try:
@@ -155,7 +162,7 @@ class Backends:
         except BaseException:  # the caller's body was too large, the caller hung up: no verdict
             self.breakers[route.service].release()
             raise
-        BACKEND_LATENCY.labels(route.service).observe(time.perf_counter() - started)
+        self._latency[route.service].observe(time.perf_counter() - started)
         self._verdict(route.service, answer.status)
 
         response_headers = response_headers_for_caller(answer.headers)

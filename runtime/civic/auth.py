@@ -70,14 +70,19 @@ def _scopes_of(claims: dict[str, Any]) -> frozenset[str]:
 # check once: at most this many tokens, each for at most this long and never past its expiry.
 VERIFIED_TOKENS_KEPT = 4096
 VERIFIED_TOKEN_SECONDS = 300
+# how often a remembered token's key file is looked at again for a rotation: a rotation takes effect
+# within this long, and a busy gateway does not stat the file on every request
+KEY_FILE_LOOK_SECONDS = 1.0
 
 
 class TokenVerifier:
     """Checks signature (via JWKS), issuer, audience, expiry with leeway; refuses ``alg: none``."""
 
     def __init__(self, settings: CommonSettings, *, keep_seconds: float = VERIFIED_TOKEN_SECONDS,
-                 keep_at_most: int = VERIFIED_TOKENS_KEPT) -> None:
+                 keep_at_most: int = VERIFIED_TOKENS_KEPT, key_file_look_seconds: float = KEY_FILE_LOOK_SECONDS) -> None:
         self.settings = settings
+        self.key_file_look_seconds = key_file_look_seconds
+        self._key_file_looked = float("-inf")
         self.keep_seconds = keep_seconds
         self.keep_at_most = keep_at_most
         self.algorithms = [a.strip() for a in settings.jwt_algorithms.split(",") if a.strip() and a != "none"]
@@ -120,7 +125,8 @@ class TokenVerifier:
         raise Unauthorised("The token was not signed by a key this platform trusts.")
 
     def _remembered(self, token: str, now: float) -> Caller | None:
-        if self.settings.jwks_file is not None:
+        if self.settings.jwks_file is not None and now - self._key_file_looked >= self.key_file_look_seconds:
+            self._key_file_looked = now
             self._keys_from_file()  # notices a rotated key set before a remembered token is trusted
         remembered = self._verified.get(token)
         if remembered is None:

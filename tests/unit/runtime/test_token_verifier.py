@@ -58,7 +58,7 @@ async def test_remembered_tokens_are_bounded(keys: LocalSigningKey) -> None:
 
 
 async def test_a_rotated_key_set_forgets_tokens_signed_by_the_old_key(keys: LocalSigningKey, tmp_path: Path) -> None:
-    check = verifier(keys)
+    check = verifier(keys, key_file_look_seconds=0)
     token = f"Bearer {keys.mint('alice', ['savings:read'])}"
     assert (await check.caller_of(token)).sub == "alice"
 
@@ -68,6 +68,23 @@ async def test_a_rotated_key_set_forgets_tokens_signed_by_the_old_key(keys: Loca
     with pytest.raises(Unauthorised):
         await check.caller_of(token)
     assert check._verified == {}
+
+
+async def test_the_key_file_is_looked_at_again_once_its_look_window_has_passed(
+    keys: LocalSigningKey, tmp_path: Path
+) -> None:
+    check = verifier(keys, key_file_look_seconds=3600)
+    token = f"Bearer {keys.mint('alice', ['savings:read'])}"
+    assert (await check.caller_of(token)).sub == "alice"
+
+    other = LocalSigningKey(tmp_path / "other")
+    other.ensure()
+    shutil.copy(other.jwks_path, keys.jwks_path)
+    # within the window the remembered token stands (the file is not read on every request)
+    assert (await check.caller_of(token)).sub == "alice"
+    check._key_file_looked -= 3600  # the window has passed
+    with pytest.raises(Unauthorised):
+        await check.caller_of(token)
 
 
 @pytest.mark.parametrize("header", [None, "", "Basic abc", "Bearer", "Bearer  ", "Bearer not.a.jwt"])
