@@ -20,7 +20,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 Database = AsyncDatabase[Any]
 
 #: the event types each consuming service reacts to (what its inbox must end up holding)
-REACTS_TO = {"savings": frozenset(SAVINGS_HANDLERS), "comms": frozenset(COMMS_HANDLERS)}
+REACTS_TO = {"savings": SAVINGS_HANDLERS.event_types, "comms": COMMS_HANDLERS.event_types}
 #: a building in any of these has been closed, so its running cost is a realised saving
 CLOSED_STATUSES = (CLOSED, FOR_DISPOSAL, DISPOSED)
 

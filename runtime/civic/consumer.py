@@ -1,7 +1,8 @@
 """The consumer runner: one consumer group per service, exactly-once effect on top of at-least-once delivery.
 
 For each message: open a unit of work, record the event id in the ``inbox`` (a repeat is skipped),
-run the handler, commit; only then commit the Kafka offset. A failing event is retried a bounded
+parse the event's data into the contract class the service subscribed to (``civic.subscriptions``), run
+its handler with that model, commit; only then commit the Kafka offset. A failing event is retried a bounded
 number of times, then written to the dead-letter topic and the ``dead_letters`` collection, and the
 runner moves on, so one poison message never blocks the events behind it.
 
@@ -25,7 +26,7 @@ import logging
 import random
 import time
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -33,7 +34,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError
-from civic_contracts.envelope import Envelope, topic_for
+from civic_contracts.envelope import Envelope, EventData, topic_for
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from prometheus_client import Counter, Gauge, Histogram
@@ -43,11 +44,11 @@ from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 from civic import bus, metrics
 from civic.errors import DomainError, Unavailable
 from civic.settings import ServiceSettings
+from civic.subscriptions import Handler, Subscription, subscriptions
 from civic.telemetry import context_from
-from civic.uow import UnitOfWork, UnitOfWorkFactory
+from civic.uow import UnitOfWorkFactory
 
 log = logging.getLogger("civic.consumer")
-Handler = Callable[[Envelope, UnitOfWork], Awaitable[None]]
 INBOX = "inbox"
 TOGETHER_AT_MOST = 20  # events per unit of work when a fetch brings several
 CONFLICT_RETRIES = 5  # a group that lost a write conflict is tried again, half as large each time
@@ -136,15 +137,16 @@ class ConsumerRunner:
         self,
         db: AsyncDatabase[Any],
         settings: ServiceSettings,
-        handlers: dict[str, Handler],
+        handlers: Mapping[type[EventData], Handler[Any]],
         unit_of_work: UnitOfWorkFactory,
     ) -> None:
         self.db = db
         self.settings = settings
         self.service = settings.service_name
-        self.handlers = handlers
+        #: the service's handlers by contract class; each event is parsed into its class for its handler
+        self.subscriptions = subscriptions(handlers)
         self.unit_of_work = unit_of_work
-        self.topics = sorted({topic_for(t) for t in handlers})
+        self.topics = self.subscriptions.topics
         self._consumer: AIOKafkaConsumer | None = None
         self._dlq_producer: AIOKafkaProducer | None = None
         self._task: asyncio.Task[None] | None = None
@@ -317,23 +319,24 @@ class ConsumerRunner:
 
     async def _apply_group(self, envelopes: list[Envelope], traceparents: list[str | None]) -> str:
         """One unit of work for the group: "applied", "conflict" (lost a write conflict) or "failed"."""
-        wanted = [(e, p) for e, p in zip(envelopes, traceparents, strict=True) if e.type in self.handlers]
+        wanted = [(e, p, s) for e, p in zip(envelopes, traceparents, strict=True)
+                  if (s := self.subscriptions.subscription(e.type)) is not None]
         if not wanted:
             return "applied"
-        if len({e.id for e, _ in wanted}) != len(wanted):
+        if len({e.id for e, _, _ in wanted}) != len(wanted):
             return "failed"  # one event twice in a batch: one by one, where the inbox keeps it to one effect
         try:
             async with self.unit_of_work() as uow:
-                ids = [e.id for e, _ in wanted]
+                ids = [e.id for e, _, _ in wanted]
                 seen = {d["_id"] for d in await uow.db[INBOX].find(
                     {"_id": {"$in": ids}}, {"_id": 1}, session=uow.session).to_list()}
-                fresh = [(e, p) for e, p in wanted if e.id not in seen]
+                fresh = [(e, p, s) for e, p, s in wanted if e.id not in seen]
                 if fresh:
                     now = datetime.now(UTC)
-                    await uow.db[INBOX].insert_many([_inbox_entry(e, now) for e, _ in fresh], session=uow.session)
-                for envelope, traceparent in fresh:
+                    await uow.db[INBOX].insert_many([_inbox_entry(e, now) for e, _, _ in fresh], session=uow.session)
+                for envelope, traceparent, subscription in fresh:
                     with self._span(topic_for(envelope.type), envelope, traceparent, batch=len(wanted)):
-                        await self.handlers[envelope.type](envelope, uow)
+                        await subscription(envelope, uow)
         except Exception as exc:  # whatever it was, the one-by-one path retries it, dead-letters it or waits
             if _lost_a_conflict(exc):
                 GROUPS.labels(self.service, "conflict").inc()
@@ -343,7 +346,7 @@ class ConsumerRunner:
             log.info("a group of events goes one by one", extra={"events": len(wanted), "reason": repr(exc)[:300]})
             return "failed"
         GROUPS.labels(self.service, "applied").inc()
-        for envelope, _ in wanted:
+        for envelope, _, _ in wanted:
             outcome = "duplicate" if envelope.id in seen else "applied"
             metrics.EVENTS_HANDLED.labels(self.service, envelope.type, outcome).inc()
         return "applied"
@@ -360,7 +363,7 @@ class ConsumerRunner:
         except Exception as exc:
             await self._dead_letter(record, None, f"not a CloudEvents envelope: {exc}", headers)
             return
-        handler = self.handlers.get(envelope.type)
+        handler = self.subscriptions.subscription(envelope.type)
         if handler is None:
             return  # not an event this service reacts to
         with self._span(record.topic, envelope, headers.get("traceparent")) as span:
@@ -385,7 +388,7 @@ class ConsumerRunner:
             kind=SpanKind.CONSUMER, attributes=attributes,
         )
 
-    async def _apply_with_retries(self, envelope: Envelope, handler: Handler) -> str | None:
+    async def _apply_with_retries(self, envelope: Envelope, handler: Subscription) -> str | None:
         attempts = self.settings.consumer_max_attempts
         for attempt in range(1, attempts + 1):
             try:
@@ -417,8 +420,9 @@ class ConsumerRunner:
                 await asyncio.sleep(self.settings.consumer_retry_backoff_seconds * 2 ** (attempt - 1))
         return "exhausted retries"
 
-    async def apply(self, envelope: Envelope, handler: Handler) -> None:
-        """Run one handler for one event, once in effect (also used to re-drive dead letters)."""
+    async def apply(self, envelope: Envelope, handler: Subscription) -> None:
+        """Run one handler for one event, once in effect (also used to re-drive dead letters); the handler gets
+        the event's data parsed into its contract class, in the same unit of work as the inbox entry."""
         async with self.unit_of_work() as uow:
             try:
                 await uow.db[INBOX].insert_one(_inbox_entry(envelope, datetime.now(UTC)), session=uow.session)
@@ -480,7 +484,7 @@ class ConsumerRunner:
             envelope = Envelope.model_validate(json.loads(doc["value"]))
         except ValueError as exc:  # a malformed message stays malformed: say why, keep it open
             outcome, error = "failed", f"not a CloudEvents envelope, so it cannot be applied: {exc}"[:1000]
-        handler = self.handlers.get(envelope.type) if envelope is not None else None
+        handler = self.subscriptions.subscription(envelope.type) if envelope is not None else None
         if envelope is not None and handler is None:
             outcome, error = "failed", f"no handler for {envelope.type}"
         elif envelope is not None and handler is not None:

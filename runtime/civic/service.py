@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from civic_contracts.envelope import Envelope
+from civic_contracts.envelope import Envelope, EventData
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.routing import APIRouter as _Router
 from pymongo import AsyncMongoClient
@@ -25,7 +25,6 @@ from civic.consumer import (
     INBOX,
     AlreadyHandled,
     ConsumerRunner,
-    Handler,
     refresh_dead_letter_gauge,
 )
 from civic.documents import resource
@@ -37,6 +36,7 @@ from civic.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from civic.outbox import OutboxRelay, prepare_outbox, replay
 from civic.problems import document_problems, install_problem_handlers
 from civic.settings import ServiceSettings
+from civic.subscriptions import Handler, Subscriptions
 from civic.telemetry import FRAMEWORK_TELEMETRY_OFF, ServerSpanMiddleware, configure_tracing, shutdown_tracing
 from civic.uow import OUTBOX, UnitOfWork, UnitOfWorkFactory, run_in_transaction
 
@@ -50,7 +50,8 @@ class ServiceDefinition:
     name: str
     title: str
     routers: list[_Router] = field(default_factory=list)
-    handlers: dict[str, Handler] = field(default_factory=dict)
+    #: what the service reacts to: contract class -> handler (a ``civic.subscriptions.Subscriptions``)
+    handlers: Mapping[type[EventData], Handler[Any]] = field(default_factory=Subscriptions)
     prepare_database: Callable[[AsyncDatabase[Any]], Awaitable[None]] | None = None
     background: list[Background] = field(default_factory=list)
     description: str = ""
@@ -86,7 +87,7 @@ class Runtime:
 
     async def deliver(self, envelope: Envelope) -> str:
         """Apply an event as the consumer would (inbox included): 'applied' or 'duplicate'. Used by tests and re-drive."""
-        handler = self.definition.handlers.get(envelope.type)
+        handler = self.consumer.subscriptions.subscription(envelope.type)
         if handler is None:
             return "ignored"
         try:

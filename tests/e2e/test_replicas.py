@@ -26,7 +26,7 @@ import pytest
 import pytest_asyncio
 from civic.auth import ALL_SCOPES
 from civic.cli.stack import Stack
-from civic_comms.briefing.domain import BRIEFED_EVENTS
+from civic_comms.handlers import BRIEFED_EVENTS
 from civic_comms.repository import BRIEFING_ITEMS, CONTENT
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase

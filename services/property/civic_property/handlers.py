@@ -1,11 +1,11 @@
 """Event consumers of the property service.
 
 The estate reacts to no other service's events today: closures, moves and utilisation start
-with the estates team. The dictionary stays so the runtime treats every service alike.
+with the estates team. The registry stays so the runtime treats every service alike.
 """
 
 from __future__ import annotations
 
-from civic.consumer import Handler
+from civic.subscriptions import Subscriptions
 
-HANDLERS: dict[str, Handler] = {}
+HANDLERS = Subscriptions()

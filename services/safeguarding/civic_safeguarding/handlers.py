@@ -6,6 +6,6 @@ consumed by comms (decisions, annual reports).
 
 from __future__ import annotations
 
-from civic.consumer import Handler
+from civic.subscriptions import Subscriptions
 
-HANDLERS: dict[str, Handler] = {}
+HANDLERS = Subscriptions()

@@ -1,45 +1,41 @@
-"""Events from other services -> the savings use cases."""
+"""Events from other services -> the savings use cases.
+
+What savings reacts to, keyed by the contract class; each handler gets the event parsed into that class.
+"""
 
 from __future__ import annotations
 
-from civic.consumer import Handler
+from civic.subscriptions import Received, Subscriptions
 from civic.uow import UnitOfWork
-from civic_contracts import Envelope
 from civic_contracts.property import BuildingClosed, BuildingDisposed
 
 from civic_savings.initiatives import service
 
+HANDLERS = Subscriptions()
 
-async def on_building_closed(event: Envelope, uow: UnitOfWork) -> None:
-    data = event.parsed()
-    assert isinstance(data, BuildingClosed)
+
+@HANDLERS.on(BuildingClosed)
+async def on_building_closed(event: BuildingClosed, uow: UnitOfWork, received: Received) -> None:
     await service.record_building_saving(
         uow,
-        building_id=data.building_id,
-        name=data.name,
-        town=data.town,
-        on=data.closed_on,
-        annual_running_cost_pence=data.annual_running_cost_pence,
-        cause=event.type,
+        building_id=event.building_id,
+        name=event.name,
+        town=event.town,
+        on=event.closed_on,
+        annual_running_cost_pence=event.annual_running_cost_pence,
+        cause=received.type,
     )
 
 
-async def on_building_disposed(event: Envelope, uow: UnitOfWork) -> None:
+@HANDLERS.on(BuildingDisposed)
+async def on_building_disposed(event: BuildingDisposed, uow: UnitOfWork, received: Received) -> None:
     # a building sold without a closure event first still saves its running cost, once
-    data = event.parsed()
-    assert isinstance(data, BuildingDisposed)
     await service.record_building_saving(
         uow,
-        building_id=data.building_id,
-        name=data.name,
-        town=data.town,
-        on=data.disposed_on,
-        annual_running_cost_pence=data.annual_running_cost_pence,
-        cause=event.type,
+        building_id=event.building_id,
+        name=event.name,
+        town=event.town,
+        on=event.disposed_on,
+        annual_running_cost_pence=event.annual_running_cost_pence,
+        cause=received.type,
     )
-
-
-HANDLERS: dict[str, Handler] = {
-    "property.building.closed": on_building_closed,
-    "property.building.disposed": on_building_disposed,
-}

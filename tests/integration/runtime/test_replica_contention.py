@@ -13,6 +13,7 @@ from typing import Any
 
 from civic.consumer import GROUPS, ConsumerRunner
 from civic.outbox import OutboxRelay, prepare_outbox
+from civic.subscriptions import Received
 from civic.uow import OUTBOX, UnitOfWork, UnitOfWorkFactory, outbox_record
 from civic_contracts import Envelope
 from civic_contracts.property import BuildingClosed
@@ -35,13 +36,13 @@ async def test_a_group_that_loses_a_write_conflict_is_tried_again_as_a_group(sta
     hot = f"hot_{uuid.uuid4().hex[:8]}"
     service = f"contention-{uuid.uuid4().hex[:6]}"  # its own metric labels
 
-    async def bump(envelope: Envelope, uow: UnitOfWork) -> None:
+    async def bump(event: BuildingClosed, uow: UnitOfWork, received: Received) -> None:
         # every event adds to one document, as every closure adds to a read-model cell
-        await uow.db[hot].update_one({"_id": "cell"}, {"$inc": {"n": 1}, "$push": {"events": envelope.id}},
+        await uow.db[hot].update_one({"_id": "cell"}, {"$inc": {"n": 1}, "$push": {"events": received.id}},
                                      upsert=True, session=uow.session)
 
     settings = service_settings(stack, "savings", service_name=service)
-    runner = ConsumerRunner(runtime.db, settings, {"property.building.closed": bump},
+    runner = ConsumerRunner(runtime.db, settings, {BuildingClosed: bump},
                             UnitOfWorkFactory(runtime.db, "/civic/test", lambda: None))
     await runtime.db[hot].insert_one({"_id": "cell", "n": 0, "events": []})
     events = [_closure() for _ in range(8)]

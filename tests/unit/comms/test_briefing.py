@@ -7,10 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 from civic.errors import Invalid
 from civic_comms.briefing.domain import (
-    BRIEFED_EVENTS,
     IsoWeek,
     compose,
-    item_from_event,
     item_from_media,
     long_date,
     pounds,
@@ -19,6 +17,9 @@ from civic_comms.briefing.domain import (
     staff_notice_for_move,
 )
 from civic_comms.content.domain import Content
+from civic_comms.handlers import BRIEFED_EVENTS, briefing_item
+from civic_contracts import REGISTRY
+from civic_contracts.property import MovePlanned
 
 
 @pytest.mark.parametrize(
@@ -74,7 +75,7 @@ def test_pounds(pence: int, text: str) -> None:
     assert pounds(pence) == text
 
 
-EVENTS = {
+DATA = {
     "property.building.closure_planned": {
         "building_id": "b1",
         "name": "Lodge Road",
@@ -147,29 +148,31 @@ EVENTS = {
         "published_on": "2026-11-25",
     },
 }
+#: each event as the handlers receive it: parsed into its contract model
+EVENTS = {event_type: REGISTRY[event_type].model_validate(data) for event_type, data in DATA.items()}
 
 
 def test_every_briefed_event_has_words() -> None:
     assert set(EVENTS) == set(BRIEFED_EVENTS)
     at = datetime(2026, 11, 24, 10, tzinfo=UTC)
     for event_type, data in EVENTS.items():
-        item = item_from_event(event_type, data, at)
+        item = briefing_item(data, at)
         assert item.headline and item.section == event_type.split(".")[0]
 
 
 def test_briefing_words_carry_the_figures() -> None:
     at = datetime(2026, 11, 24, 10, tzinfo=UTC)
-    closed = item_from_event("property.building.closed", EVENTS["property.building.closed"], at)
+    closed = briefing_item(EVENTS["property.building.closed"], at)
     assert closed.headline == "Lodge Road (Daventry) closed on 31 March 2023."
     assert "£250,000 a year" in (closed.detail or "")
-    target = item_from_event("savings.target.passed", EVENTS["savings.target.passed"], at)
+    target = briefing_item(EVENTS["savings.target.passed"], at)
     # seed: £34,003k against £17,530k inherited, exceeding it by £16,473k
     assert target.detail == (
         "Delivered £12,529,000 and anticipated £21,474,000: £16,473,000 above the target."
     )
-    slipped = item_from_event("savings.initiative.slipped", EVENTS["savings.initiative.slipped"], at)
+    slipped = briefing_item(EVENTS["savings.initiative.slipped"], at)
     assert "£468,000 moved from 2023/24 to 2024/25" in slipped.headline
-    decision = item_from_event("safeguarding.decision.recorded", EVENTS["safeguarding.decision.recorded"], at)
+    decision = briefing_item(EVENTS["safeguarding.decision.recorded"], at)
     assert "agreed between meetings" in decision.headline
     assert decision.detail == "To be ratified at the board's next meeting."
 
@@ -209,13 +212,13 @@ def test_staff_notice_for_a_planned_closure_names_the_teams() -> None:
     assert notice.channels == ("intranet", "staff_briefing") and notice.audience == ("staff",)
     assert "Revenues (Finance)" in notice.body and "Planning (Place)" in notice.body
     assert notice.title == "Staff notice: Lodge Road closes on 31 March 2023"
-    empty = staff_notice_for_closure({**EVENTS["property.building.closure_planned"], "teams": []})
+    empty = staff_notice_for_closure(EVENTS["property.building.closure_planned"].model_copy(update={"teams": []}))
     assert "No teams" in empty.body
 
 
 def test_staff_notice_for_a_move() -> None:
     notice = staff_notice_for_move(
-        {
+        MovePlanned.model_validate({
             "move_id": "m1",
             "team_id": "t2",
             "team_name": "Planning",
@@ -225,7 +228,7 @@ def test_staff_notice_for_a_move() -> None:
             "to_building_id": "b3",
             "to_building_name": "The Forum",
             "planned_for": "2023-10-02",
-        }
+        })
     )
     assert notice.source_key == "property.move.planned:m1"
     assert "Planning" in notice.title and "The Forum" in notice.title and "2 October 2023" in notice.title

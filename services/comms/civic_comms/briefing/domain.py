@@ -1,8 +1,9 @@
 """The weekly councillor briefing, the media coverage it reports, and the drafts the team gets when
 other services act.
 
-Plain Python: stdlib and ``civic.errors`` only. Event data arrives here as the JSON form of the
-contract models (dates as ISO strings), so this module does not depend on the contracts package.
+Plain Python: stdlib and the runtime's plain modules only. Events arrive here as their contract models,
+read through the protocols of ``sources.py`` (what each function reads of an event), so this module does
+not depend on the contracts package; the handlers pass the models and mypy checks they fit.
 """
 
 from __future__ import annotations
@@ -15,6 +16,17 @@ from typing import Any
 
 from civic.errors import Invalid
 
+from civic_comms.briefing.sources import (
+    AnnualReport,
+    BoardDecision,
+    Closure,
+    DeliveredSaving,
+    Disposal,
+    PassedTarget,
+    PlannedClosure,
+    PlannedMove,
+    SlippedSaving,
+)
 from civic_comms.domain import COUNCIL_TZ, required_text, start_of_day
 
 # --- ISO weeks (the briefing goes out weekly) -------------------------------------------------
@@ -95,17 +107,8 @@ def _names(items: Iterable[str]) -> str:
 
 SECTIONS = ("property", "savings", "safeguarding", "media")
 
-#: the event types that make a briefing item (the handlers subscribe to exactly these)
-BRIEFED_EVENTS = (
-    "property.building.closure_planned",
-    "property.building.closed",
-    "property.building.disposed",
-    "savings.initiative.delivered",
-    "savings.initiative.slipped",
-    "savings.target.passed",
-    "safeguarding.decision.recorded",
-    "safeguarding.annual_report.published",
-)
+#: a briefing item's words: the headline, and a line of detail when there is one
+Words = tuple[str, str | None]
 
 
 @dataclass(frozen=True)
@@ -119,11 +122,10 @@ class BriefingItem:
     detail: str | None = None
 
 
-def item_from_event(event_type: str, data: Mapping[str, Any], occurred_at: datetime) -> BriefingItem:
-    """One line for councillors about something another service did."""
-    section = event_type.split(".", 1)[0]
-    kind = event_type.split(".", 1)[1]
-    headline, detail = _words(event_type, data)
+def item_from_event(event_type: str, words: Words, occurred_at: datetime) -> BriefingItem:
+    """One line for councillors about something another service did (``words`` from the functions below)."""
+    section, kind = event_type.split(".", 1)
+    headline, detail = words
     return BriefingItem(
         section=section,
         kind=kind,
@@ -134,58 +136,67 @@ def item_from_event(event_type: str, data: Mapping[str, Any], occurred_at: datet
     )
 
 
-def _words(event_type: str, d: Mapping[str, Any]) -> tuple[str, str | None]:
-    if event_type == "property.building.closure_planned":
-        teams = [t["name"] for t in d.get("teams", [])]
-        detail = f"Teams to move: {_names(teams)}." if teams else "No teams are based there."
-        return f"{d['name']} ({d['town']}) is planned to close on {long_date(d['closure_date'])}.", detail
-    if event_type == "property.building.closed":
-        return (
-            f"{d['name']} ({d['town']}) closed on {long_date(d['closed_on'])}.",
-            f"Saves {pounds(d['annual_running_cost_pence'])} a year in running costs and "
-            f"{d['annual_carbon_kg']:,} kg of carbon.",
-        )
-    if event_type == "property.building.disposed":
-        return (
-            f"{d['name']} ({d['town']}) was disposed of by {d['method']} on {long_date(d['disposed_on'])}.",
-            f"Receipt {pounds(d['receipt_pence'])}; running costs of "
-            f"{pounds(d['annual_running_cost_pence'])} a year no longer fall on the council.",
-        )
-    if event_type == "savings.initiative.delivered":
-        return (
-            f"Savings delivered: {d['title']} ({d['directorate']}), {pounds(d['delivered_pence'])}.",
-            f"Programme: {d['programme']}." if d.get("programme") else None,
-        )
-    if event_type == "savings.initiative.slipped":
-        return (
-            f"Savings slipped: {d['title']} ({d['directorate']}), {pounds(d['amount_pence'])} "
-            f"moved from {d['from_year']} to {d['to_year']}.",
-            "A profile issue: the saving is expected in the later year.",
-        )
-    if event_type == "savings.target.passed":
-        total = d["delivered_pence"] + d["anticipated_pence"]
-        return (
-            f"The {d['name']} savings target of {pounds(d['target_pence'])} has been passed.",
-            f"Delivered {pounds(d['delivered_pence'])} and anticipated {pounds(d['anticipated_pence'])}: "
-            f"{pounds(total - d['target_pence'])} above the target.",
-        )
-    if event_type == "safeguarding.decision.recorded":
-        outcome = {"carried": "carried", "not_carried": "not carried", "agreed": "agreed"}[d["outcome"]]
-        how = {"consensus": "by consensus", "vote": "by vote", "between_meetings": "between meetings"}[
-            d["method"]
-        ]
-        ratification = "To be ratified at the board's next meeting." if d["requires_ratification"] else None
-        return (
-            f"{d['board_name']}: \u2018{d['item_title']}\u2019 {outcome} {how} "
-            f"on {long_date(d['decided_on'])}.",
-            ratification,
-        )
-    if event_type == "safeguarding.annual_report.published":
-        return (
-            f"{d['board_name']} published its annual report {d['year']}: {d['title']}.",
-            "A press release awaits the board's sign-off.",
-        )
-    raise ValueError(f"no briefing words for {event_type}")
+def planned_closure_words(d: PlannedClosure) -> Words:
+    teams = [t.name for t in d.teams]
+    detail = f"Teams to move: {_names(teams)}." if teams else "No teams are based there."
+    return f"{d.name} ({d.town}) is planned to close on {long_date(d.closure_date)}.", detail
+
+
+def closure_words(d: Closure) -> Words:
+    return (
+        f"{d.name} ({d.town}) closed on {long_date(d.closed_on)}.",
+        f"Saves {pounds(d.annual_running_cost_pence)} a year in running costs and "
+        f"{d.annual_carbon_kg:,} kg of carbon.",
+    )
+
+
+def disposal_words(d: Disposal) -> Words:
+    return (
+        f"{d.name} ({d.town}) was disposed of by {d.method} on {long_date(d.disposed_on)}.",
+        f"Receipt {pounds(d.receipt_pence)}; running costs of "
+        f"{pounds(d.annual_running_cost_pence)} a year no longer fall on the council.",
+    )
+
+
+def delivered_saving_words(d: DeliveredSaving) -> Words:
+    return (
+        f"Savings delivered: {d.title} ({d.directorate}), {pounds(d.delivered_pence)}.",
+        f"Programme: {d.programme}." if d.programme else None,
+    )
+
+
+def slipped_saving_words(d: SlippedSaving) -> Words:
+    return (
+        f"Savings slipped: {d.title} ({d.directorate}), {pounds(d.amount_pence)} "
+        f"moved from {d.from_year} to {d.to_year}.",
+        "A profile issue: the saving is expected in the later year.",
+    )
+
+
+def passed_target_words(d: PassedTarget) -> Words:
+    total = d.delivered_pence + d.anticipated_pence
+    return (
+        f"The {d.name} savings target of {pounds(d.target_pence)} has been passed.",
+        f"Delivered {pounds(d.delivered_pence)} and anticipated {pounds(d.anticipated_pence)}: "
+        f"{pounds(total - d.target_pence)} above the target.",
+    )
+
+
+def decision_words(d: BoardDecision) -> Words:
+    outcome = {"carried": "carried", "not_carried": "not carried", "agreed": "agreed"}[d.outcome]
+    how = {"consensus": "by consensus", "vote": "by vote", "between_meetings": "between meetings"}[d.method]
+    ratification = "To be ratified at the board's next meeting." if d.requires_ratification else None
+    return (
+        f"{d.board_name}: \u2018{d.item_title}\u2019 {outcome} {how} on {long_date(d.decided_on)}.",
+        ratification,
+    )
+
+
+def annual_report_words(d: AnnualReport) -> Words:
+    return (
+        f"{d.board_name} published its annual report {d.year}: {d.title}.",
+        "A press release awaits the board's sign-off.",
+    )
 
 
 def item_from_media(
@@ -281,33 +292,33 @@ class ReactionDraft:
     requires_approval_by: str | None = None
 
 
-def staff_notice_for_closure(d: Mapping[str, Any]) -> ReactionDraft:
-    teams = d.get("teams", [])
-    when = long_date(d["closure_date"])
+def staff_notice_for_closure(d: PlannedClosure) -> ReactionDraft:
+    teams = d.teams
+    when = long_date(d.closure_date)
     if teams:
-        lines = "\n".join(f"- {t['name']} ({t['directorate']})" for t in teams)
+        lines = "\n".join(f"- {t.name} ({t.directorate})" for t in teams)
         affected = (
             f"The teams affected are:\n{lines}\n\nYour manager will confirm where you will work and when."
         )
     else:
         affected = "No teams are based there now; anyone who uses it occasionally should plan elsewhere."
     return ReactionDraft(
-        source_key=f"property.building.closure_planned:{d['building_id']}",
-        title=f"Staff notice: {d['name']} closes on {when}",
-        body=f"{d['name']} in {d['town']} is planned to close on {when} as part of the office "
+        source_key=f"property.building.closure_planned:{d.building_id}",
+        title=f"Staff notice: {d.name} closes on {when}",
+        body=f"{d.name} in {d.town} is planned to close on {when} as part of the office "
         f"rationalisation programme.\n\n{affected}",
         channels=("intranet", "staff_briefing"),
         audience=("staff",),
     )
 
 
-def staff_notice_for_move(d: Mapping[str, Any]) -> ReactionDraft:
-    when = long_date(d["planned_for"])
+def staff_notice_for_move(d: PlannedMove) -> ReactionDraft:
+    when = long_date(d.planned_for)
     return ReactionDraft(
-        source_key=f"property.move.planned:{d['move_id']}",
-        title=f"Staff notice: {d['team_name']} moves to {d['to_building_name']} on {when}",
-        body=f"The {d['team_name']} team ({d['directorate']}) moves from {d['from_building_name']} to "
-        f"{d['to_building_name']} on {when}.\n\nTeams affected: {d['team_name']}. "
+        source_key=f"property.move.planned:{d.move_id}",
+        title=f"Staff notice: {d.team_name} moves to {d.to_building_name} on {when}",
+        body=f"The {d.team_name} team ({d.directorate}) moves from {d.from_building_name} to "
+        f"{d.to_building_name} on {when}.\n\nTeams affected: {d.team_name}. "
         "Your manager will share desk arrangements and what to pack before the move.",
         channels=("intranet", "staff_briefing"),
         audience=("staff",),
@@ -318,12 +329,12 @@ def staff_notice_for_move(d: Mapping[str, Any]) -> ReactionDraft:
 SAFEGUARDING_BOARD = "safeguarding_board"
 
 
-def press_release_for_annual_report(d: Mapping[str, Any]) -> ReactionDraft:
+def press_release_for_annual_report(d: AnnualReport) -> ReactionDraft:
     return ReactionDraft(
-        source_key=f"safeguarding.annual_report.published:{d['annual_report_id']}",
-        title=f"{d['board_name']} publishes its annual report {d['year']}",
-        body=f"{d['board_name']} has published its annual report for {d['year']}, "
-        f"\u2018{d['title']}\u2019, on {long_date(d['published_on'])}. The report sets out how partners "
+        source_key=f"safeguarding.annual_report.published:{d.annual_report_id}",
+        title=f"{d.board_name} publishes its annual report {d.year}",
+        body=f"{d.board_name} has published its annual report for {d.year}, "
+        f"\u2018{d.title}\u2019, on {long_date(d.published_on)}. The report sets out how partners "
         "have worked together to keep adults safe and the board's priorities for the year ahead.",
         channels=("press_release", "website"),
         audience=("residents", "media"),

@@ -7,14 +7,13 @@ transaction); logging coverage runs in ``rt.transaction``, which may run it agai
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from civic.documents import insert, new_id, resource
 from civic.uow import UnitOfWork
 from pymongo.errors import DuplicateKeyError
 
-from civic_comms.briefing.domain import MediaCoverage, ReactionDraft, item_from_event, item_from_media
+from civic_comms.briefing.domain import BriefingItem, MediaCoverage, ReactionDraft, item_from_media
 from civic_comms.content.domain import Content
 from civic_comms.domain import SYSTEM_AUTHOR
 from civic_comms.repository import (
@@ -31,13 +30,10 @@ if TYPE_CHECKING:
     from civic.service import Runtime
 
 
-async def brief_event(
-    uow: UnitOfWork, event_id: str, event_type: str, data: dict[str, Any], occurred_at: datetime
-) -> None:
-    """An item in the briefing of the week the event happened (once per event id)."""
+async def brief_event(uow: UnitOfWork, event_id: str, item: BriefingItem) -> None:
+    """The item in the briefing of the week the event happened (once per event id)."""
     if await uow.db[BRIEFING_ITEMS].find_one({"source_event_id": event_id}, session=uow.session):
         return
-    item = item_from_event(event_type, data, occurred_at.astimezone(UTC))
     await insert(uow, BRIEFING_ITEMS, briefing_item_to_document(item, source_event_id=event_id))
 
 
