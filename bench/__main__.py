@@ -24,7 +24,8 @@ from typing import Any
 
 from civic.auth import ALL_SCOPES
 from civic.cli.seeding import seed_services
-from civic.cli.stack import SERVICES, Stack, StackConfig
+from civic.cli.stack import Stack, StackConfig
+from civic_contracts import SERVICES
 
 from bench import events, gateway, occupancy, savings, soak
 

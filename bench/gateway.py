@@ -38,6 +38,7 @@ import time
 from typing import Any
 
 import httpx
+from civic_contracts import SERVICES
 
 from bench.measure import ms, percentile
 from bench.standins import StandIn
@@ -56,7 +57,6 @@ PACED_WINDOW_SECONDS = 2.0
 PACED_SHARE = 0.5  # the paced rate, as a share of the gateway's saturated throughput
 SEQUENTIAL_SAMPLES = 300
 DASHBOARD_SAMPLES = 40
-SERVICES = ("savings", "property", "safeguarding", "comms")
 # one cheap read whose cost does not grow with the data: one initiative by its id (the embedded
 # database scans a collection for a sorted first page, so a list would measure the database)
 PROBE_SERVICE = "savings"

@@ -14,6 +14,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 SPEC_VERSION = "1.0"
+#: the civic services, the one list of them: each publishes to ``<service>.events.v1``; the runtime, the
+#: gateway, the tests and the bench take it from here (``civic_contracts.SERVICES``)
 SERVICES = ("savings", "property", "safeguarding", "comms")
 
 #: every registered event type → its data model

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from civic.errors import NotFound
+from civic_contracts import SERVICES as SERVICES  # the contracts own the list; main.py takes it from here
 
-SERVICES = ("savings", "property", "safeguarding", "comms")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ROUTED_PREFIXES = ("v1/", "ops/")
 

@@ -14,8 +14,8 @@ from pydantic import AliasChoices, Field
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+#: where each component listens by default (the services are ``civic_contracts.SERVICES``)
 DEFAULT_PORTS = {"gateway": 8080, "savings": 8101, "property": 8102, "safeguarding": 8103, "comms": 8104}
-SERVICES = ("savings", "property", "safeguarding", "comms")
 
 
 class SettingFiles(PydanticBaseSettingsSource):

@@ -10,6 +10,7 @@ only the network flows the architecture needs, Kafka users limited to their own 
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import os
 import re
@@ -22,7 +23,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import civic_contracts
 import pytest
+from civic.settings import DEFAULT_PORTS
 
 yaml = pytest.importorskip("yaml", reason="PyYAML is in the 'deploy' dependency group: run make install")
 kubernetes_validate = pytest.importorskip(
@@ -39,15 +42,17 @@ OVERLAYS = ("local", "production")
 NAMESPACE = "civic"
 # The oldest Kubernetes minor we support, and the newest whose schemas kubernetes-validate ships.
 KUBERNETES_VERSIONS = ("1.32.0", "1.37.0")
-SERVICES = {"savings": 8101, "property": 8102, "safeguarding": 8103, "comms": 8104}
-COMPONENTS = {"gateway": 8080, **SERVICES}
-# Who consumes whose events (CONTRACT.md, DOMAIN.md "How the four react to each other").
-CONSUMES = {
-    "savings": {"property"},
-    "property": set(),
-    "safeguarding": set(),
-    "comms": {"property", "savings", "safeguarding"},
-}
+# The services (contracts own the list) and the port the runtime gives each.
+SERVICES = {s: DEFAULT_PORTS[s] for s in civic_contracts.SERVICES}
+COMPONENTS = {"gateway": DEFAULT_PORTS["gateway"], **SERVICES}
+
+
+def consumed_topics(service: str) -> list[str]:
+    """The topics a service's consumer group reads: those of the contract classes its handlers subscribe to
+    (``civic_<service>.handlers.HANDLERS``), so a handler added or removed changes what the ACLs must grant."""
+    return list(importlib.import_module(f"civic_{service}.handlers").HANDLERS.topics)
+
+
 KAFKA_CLUSTER = "civic-kafka"
 # The pods Strimzi creates for the brokers (not in our manifests, so described here).
 BROKER_POD_LABELS = {
@@ -667,9 +672,9 @@ def test_each_kafka_user_may_touch_only_its_own_topics_and_group(overlay: str, s
         ("topic", f"{service}.events.v1"): {"Write", "Describe"},
         ("topic", f"{service}.deadletter.v1"): {"Write", "Describe"},
         ("cluster", ""): {"IdempotentWrite"},
-        **{("topic", f"{source}.events.v1"): {"Read", "Describe"} for source in CONSUMES[service]},
+        **{("topic", topic): {"Read", "Describe"} for topic in consumed_topics(service)},
     }
-    if CONSUMES[service]:
+    if consumed_topics(service):
         expected[("group", service)] = {"Read", "Describe"}
     assert grants == expected
 

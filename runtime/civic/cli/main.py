@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from civic_contracts import SERVICES
 
 from civic.auth import ALL_SCOPES, LocalSigningKey
 from civic.cli.seeding import seed_services
 from civic.cli.stack import Stack, StackConfig, StackError, _http_ok, _pid_alive, read_state
-from civic.settings import SERVICES
 
 
 def state_dir() -> Path:

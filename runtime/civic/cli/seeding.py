@@ -15,9 +15,9 @@ import inspect
 from collections.abc import Callable
 
 import httpx
+from civic_contracts import SERVICES
 
 from civic.auth import ALL_SCOPES, LocalSigningKey
-from civic.settings import SERVICES
 
 SEED_MODULES = {s: f"civic_{s}.seed" for s in SERVICES}
 SEED_SUB = "civic-seed"

@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from civic_contracts import SERVICES
 
 from civic.auth import LocalSigningKey
-from civic.settings import DEFAULT_PORTS, SERVICES
+from civic.settings import DEFAULT_PORTS
 
 DEFAULT_MONGO_PORTS = {s: 27101 + i for i, s in enumerate(SERVICES)}
 DEFAULT_BROKER_PORT = 19092
