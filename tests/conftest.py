@@ -4,6 +4,8 @@
 - ``service_client(name, scopes=...)``: an httpx client on the real service app, running in-process
   with its lifespan (relay, consumers) against those servers.
 - ``mongo_db(name)``, ``published(topic)``, ``runtime_of(name)``, ``token(scopes)``.
+- For a service's own test folder, whose conftest names it (``service_under_test``): ``db``, ``outbox``,
+  ``broker_events``; and ``unique(name)``, ``eventually(check)`` to import.
 """
 
 from __future__ import annotations
@@ -204,5 +206,56 @@ async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 20.0,
     raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
 
 
-def unique(prefix: str = "t") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+def unique(name: str) -> str:
+    """Tests share one database per service: a name (title, directorate, board...) no other test uses."""
+    return f"{name} {uuid.uuid4().hex[:8]}"
+
+
+# --------------------------------------------------------------------------- one service's tests
+# A service's test folder names its service in its conftest (``service_under_test``); these fixtures
+# then work on that service. A folder keeps its own clients (its scopes) and its own resource builders.
+
+
+@pytest.fixture
+async def db(mongo_db: Callable[[str], Awaitable[Any]], service_under_test: str) -> Any:
+    """The service's database, as the running app uses it."""
+    return await mongo_db(service_under_test)
+
+
+@pytest.fixture
+def outbox(db: Any) -> Callable[[str], Awaitable[list[str]]]:
+    """Event types written for an aggregate. The outbox is written in the same transaction as the
+    change, so this says exactly what a request emitted, or that a refusal emitted nothing."""
+
+    async def types(aggregate_id: str) -> list[str]:
+        docs = (
+            await db["outbox"].find({"key": aggregate_id}).sort([("created_at", 1), ("order", 1)]).to_list()
+        )
+        return [d["type"] for d in docs]
+
+    return types
+
+
+def _as_dict(event: Any) -> dict[str, Any]:
+    return event if isinstance(event, dict) else dict(event.model_dump(mode="json"))
+
+
+@pytest.fixture
+def broker_events(
+    published: Callable[..., Awaitable[list[dict[str, Any]]]], service_under_test: str
+) -> Callable[..., Awaitable[list[dict[str, Any]]]]:
+    """Events of one type and subject that reached the service's topic; polls until ``want`` arrive (the
+    relay publishes just after commit) or gives up after a bounded number of tries."""
+    topic = f"{service_under_test}.events.v1"
+
+    async def find(event_type: str, subject: str, want: int = 1, tries: int = 60) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for _ in range(tries):
+            events = [_as_dict(e) for e in await published(topic)]
+            found = [e for e in events if e.get("type") == event_type and e.get("subject") == subject]
+            if len(found) >= want:
+                return found
+            await asyncio.sleep(0.25)
+        return found
+
+    return find

@@ -13,7 +13,6 @@ import asyncio
 import hashlib
 import json
 import logging
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +23,8 @@ import pytest_asyncio
 from civic.logs import DOCUMENT_LOGGERS
 from civic_savings.repository import cell_and_shard
 
+from tests.conftest import unique
+
 SERVICES = ("savings", "property", "safeguarding", "comms")
 PROBLEM_TYPE = "application/problem+json"
 
@@ -33,10 +34,6 @@ UNWATCHED = {"leases", "idempotency_keys"}
 BY_RECORD = {"outbox", "inbox"}
 #: a background writer (consumer, scheduler) leaves a record in one of these in the same transaction
 BACKGROUND_EVIDENCE = ("outbox", "inbox", "dead_letters")
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:8]}"
 
 
 def assert_problem(response: Any, status: int | tuple[int, ...]) -> dict[str, Any]:

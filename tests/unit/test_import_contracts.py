@@ -14,6 +14,7 @@ from typing import Any
 
 import grimp
 import pytest
+from civic_contracts import SERVICES
 from importlinter.api import read_configuration
 from importlinter.contracts.forbidden import ForbiddenContract
 from importlinter.contracts.independence import IndependenceContract
@@ -21,7 +22,6 @@ from importlinter.contracts.independence import IndependenceContract
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / ".importlinter"
 CONTRACT_TYPES = {"forbidden": ForbiddenContract, "independence": IndependenceContract}
-SERVICES = ("savings", "property", "safeguarding", "comms")
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +94,24 @@ def test_the_domain_contract_covers_every_domain_and_figures_module(graph: grimp
     assert on_disk
     assert on_disk <= matched
     assert {f"civic_{s}.domain" for s in SERVICES} <= matched
+
+
+def test_the_runtime_modules_a_domain_may_import_are_plain_themselves(
+    configuration: dict[str, Any], graph: grimp.ImportGraph
+) -> None:
+    """The domain contract lets a domain import civic.errors and civic.calendar and looks no further, so
+    what those import is checked here: the standard library and each other only."""
+    (domains,) = [c for c in configuration["contracts_options"] if c["id"] == "domains-are-plain-python"]
+    plain = {line.split("->")[1].strip() for line in domains["ignore_imports"]}
+    assert plain == {"civic.errors", "civic.calendar"}
+    assert "civic.errors" in graph.modules
+    for module in sorted(plain & graph.modules):
+        beyond = {
+            imported
+            for imported in graph.find_upstream_modules(module)
+            if imported not in plain and imported.split(".")[0] not in sys.stdlib_module_names
+        }
+        assert not beyond, f"{module} is a plain module a domain may import, yet it imports {sorted(beyond)}"
 
 
 @pytest.mark.parametrize(

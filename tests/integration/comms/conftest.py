@@ -1,4 +1,5 @@
-"""Helpers for the comms service's integration tests (on top of tests/conftest.py's fixtures).
+"""Helpers for the comms service's integration tests (on top of tests/conftest.py's fixtures: ``db``,
+``outbox`` and ``broker_events`` act on the service named here).
 
 Tests share one database: each test works on resources it created (unique titles) and checks the
 outbox by aggregate id, so the order the tests run in does not matter.
@@ -6,19 +7,20 @@ outbox by aggregate id, so the order the tests run in does not matter.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-TOPIC = "comms.events.v1"
+from tests.conftest import unique
+
 ALL = "comms:read comms:write comms:approve"
 
 
-def unique(name: str) -> str:
-    return f"{name} {uuid.uuid4().hex[:8]}"
+@pytest.fixture
+def service_under_test() -> str:
+    return "comms"
 
 
 def soon(**delta: float) -> str:
@@ -61,25 +63,6 @@ def deliver(runtime_of: Any) -> Callable[[str, Any], Awaitable[str]]:
         return str(await (await runtime_of(name)).deliver(envelope))
 
     return go
-
-
-@pytest.fixture
-async def db(mongo_db: Any) -> Any:
-    return await mongo_db("comms")
-
-
-@pytest.fixture
-def outbox(db: Any) -> Callable[[str], Awaitable[list[str]]]:
-    """Event types written for an aggregate. The outbox is written in the same transaction as the
-    change, so this says exactly what a request emitted (or that a refusal emitted nothing)."""
-
-    async def types(aggregate_id: str) -> list[str]:
-        docs = (
-            await db["outbox"].find({"key": aggregate_id}).sort([("created_at", 1), ("order", 1)]).to_list()
-        )
-        return [d["type"] for d in docs]
-
-    return types
 
 
 @pytest.fixture

@@ -1,18 +1,18 @@
-"""Helpers for the safeguarding integration tests (on top of tests/conftest.py's fixtures).
+"""Helpers for the safeguarding integration tests (on top of tests/conftest.py's fixtures: ``db`` and
+``broker_events`` act on the service named here).
 
 Tests share one database, so each builds its own board; nothing depends on another test's data.
 """
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
-TOPIC = "safeguarding.events.v1"
+from tests.conftest import unique
+
 ALL = "safeguarding:read safeguarding:write safeguarding:confidential"
 WRITER = "safeguarding:read safeguarding:write"
 
@@ -30,8 +30,9 @@ MEMBERS = {
 }
 
 
-def unique(name: str) -> str:
-    return f"{name} {uuid.uuid4().hex[:8]}"
+@pytest.fixture
+def service_under_test() -> str:
+    return "safeguarding"
 
 
 @pytest.fixture
@@ -48,11 +49,6 @@ async def writer(service_client: Any) -> Any:
 @pytest.fixture
 async def reader(service_client: Any) -> Any:
     return await service_client("safeguarding", scopes="safeguarding:read")
-
-
-@pytest.fixture
-async def db(mongo_db: Any) -> Any:
-    return await mongo_db("safeguarding")
 
 
 async def ok(response: Any, status: int = 200) -> dict[str, Any]:
@@ -126,35 +122,15 @@ def new_meeting(api: Any) -> Callable[..., Awaitable[dict[str, Any]]]:
 
 @pytest.fixture
 def outbox(db: Any) -> Callable[[str], Awaitable[list[dict[str, Any]]]]:
-    """Envelopes written for an aggregate. The outbox is written in the same transaction as the
-    change, so this says exactly what a request emitted, or that a refusal emitted nothing."""
+    """Envelopes written for an aggregate (where tests/conftest.py's ``outbox`` gives only their types).
+    The outbox is written in the same transaction as the change, so this says exactly what a request
+    emitted, or that a refusal emitted nothing."""
 
     async def find(aggregate_id: str) -> list[dict[str, Any]]:
         docs = (
             await db["outbox"].find({"key": aggregate_id}).sort([("created_at", 1), ("order", 1)]).to_list()
         )
         return [d["envelope"] for d in docs]
-
-    return find
-
-
-def _as_dict(event: Any) -> dict[str, Any]:
-    return event if isinstance(event, dict) else dict(event.model_dump(mode="json"))
-
-
-@pytest.fixture
-def broker_events(published: Any) -> Callable[..., Awaitable[list[dict[str, Any]]]]:
-    """Events of one type and subject that reached the broker; polls a bounded number of times."""
-
-    async def find(event_type: str, subject: str, want: int = 1, tries: int = 60) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        for _ in range(tries):
-            events = [_as_dict(e) for e in await published(TOPIC)]
-            found = [e for e in events if e.get("type") == event_type and e.get("subject") == subject]
-            if len(found) >= want:
-                return found
-            await asyncio.sleep(0.25)
-        return found
 
     return find
 

@@ -1,4 +1,5 @@
-"""Helpers for the savings service's integration tests (on top of tests/conftest.py's fixtures).
+"""Helpers for the savings service's integration tests (on top of tests/conftest.py's fixtures: ``db``,
+``outbox`` and ``broker_events`` act on the service named here).
 
 Tests share one database, so each test works in its own directorate or programme (``unique``), and
 every test except the seed test uses years from 2030/31 on, so the seeded 2021/22-2023/24 report
@@ -7,19 +8,19 @@ stays exactly the published table whatever order the tests run in.
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
-TOPIC = "savings.events.v1"
+from tests.conftest import unique
+
 ALL_SCOPES = "savings:read savings:write savings:approve"
 
 
-def unique(name: str) -> str:
-    return f"{name} {uuid.uuid4().hex[:8]}"
+@pytest.fixture
+def service_under_test() -> str:
+    return "savings"
 
 
 @pytest.fixture
@@ -36,11 +37,6 @@ async def writer(service_client: Any) -> Any:
 @pytest.fixture
 async def reader(service_client: Any) -> Any:
     return await service_client("savings", scopes="savings:read")
-
-
-@pytest.fixture
-async def db(mongo_db: Any) -> Any:
-    return await mongo_db("savings")
 
 
 @pytest.fixture
@@ -82,42 +78,6 @@ def new_initiative(api: Any, body: Callable[..., dict[str, Any]]) -> Callable[..
     return create
 
 
-@pytest.fixture
-def outbox(db: Any) -> Callable[[str], Awaitable[list[str]]]:
-    """Event types written for an aggregate. The outbox is written in the same transaction as the
-    change, so this says exactly what a request emitted, or that a refusal emitted nothing."""
-
-    async def types(aggregate_id: str) -> list[str]:
-        docs = (
-            await db["outbox"].find({"key": aggregate_id}).sort([("created_at", 1), ("order", 1)]).to_list()
-        )
-        return [d["type"] for d in docs]
-
-    return types
-
-
-def _as_dict(event: Any) -> dict[str, Any]:
-    return event if isinstance(event, dict) else dict(event.model_dump(mode="json"))
-
-
-@pytest.fixture
-def broker_events(published: Any) -> Callable[..., Awaitable[list[dict[str, Any]]]]:
-    """Events of one type and subject that reached the broker; polls a bounded number of times
-    (the relay publishes just after commit)."""
-
-    async def find(event_type: str, subject: str, want: int = 1, tries: int = 60) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        for _ in range(tries):
-            events = [_as_dict(e) for e in await published(TOPIC)]
-            found = [e for e in events if e.get("type") == event_type and e.get("subject") == subject]
-            if len(found) >= want:
-                return found
-            await asyncio.sleep(0.25)
-        return found
-
-    return find
-
-
 async def snapshot(db: Any, initiative_id: str) -> dict[str, Any]:
     """The stored initiative, to compare before and after a refused request."""
     doc = await db["initiatives"].find_one({"_id": initiative_id})
@@ -125,29 +85,9 @@ async def snapshot(db: Any, initiative_id: str) -> dict[str, Any]:
     return dict(doc)
 
 
-def _runtime_behind(app: Any, depth: int = 0) -> Any:
-    """The Runtime of the FastAPI app behind any ASGI wrappers (objects with ``.app``, or closures)."""
-    if app is None or depth > 6:
-        return None
-    runtime = getattr(getattr(app, "state", None), "runtime", None)
-    if runtime is not None:
-        return runtime
-    inner = [getattr(app, "app", None)] + [c.cell_contents for c in getattr(app, "__closure__", None) or ()]
-    for candidate in inner:
-        found = _runtime_behind(candidate, depth + 1)
-        if found is not None:
-            return found
-    return None
-
-
 @pytest.fixture
-async def deliver(api: Any) -> Callable[[Any], Awaitable[str]]:
+async def deliver(runtime_of: Callable[[str], Awaitable[Any]]) -> Callable[[Any], Awaitable[str]]:
     """Apply an event through the running service's consumer path (inbox included), as a redelivery
     would: ``Runtime.deliver`` answers "applied" or "duplicate"."""
-    from civic_savings.main import app
-
-    runtime = _runtime_behind(getattr(getattr(api, "_transport", None), "app", None)) or _runtime_behind(app)
-    if runtime is None:
-        raise RuntimeError("the savings client is not backed by an in-process app with a runtime")
-    deliver: Callable[[Any], Awaitable[str]] = runtime.deliver
+    deliver: Callable[[Any], Awaitable[str]] = (await runtime_of("savings")).deliver
     return deliver
