@@ -1,18 +1,16 @@
-"""What the comms areas share: the council's clock, who writes what the service drafts by itself, and
-the checks every area makes of text and times.
+"""What the comms areas share: who writes what the service drafts by itself, and the checks every area
+makes of text and times.
 
-Plain Python: stdlib and ``civic.errors`` only. Each area's own rules are in its package's domain.py.
+Plain Python: stdlib and the runtime's plain modules only. The council's clock (a consultation "closing
+on 12 March" closes at midnight in England) is the runtime's calendar, ``civic.calendar``. Each area's
+own rules are in its package's domain.py.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
 from civic.errors import Invalid
-
-#: the council's clock: a consultation "closing on 12 March" closes at midnight in England
-COUNCIL_TZ = ZoneInfo("Europe/London")
 
 #: who drafts content the service writes by itself (reactions to other services' events)
 SYSTEM_AUTHOR = "civic-comms"
@@ -39,13 +37,3 @@ def aware_time(value: datetime, field_name: str) -> datetime:
             errors=[{"field": field_name, "message": "no time zone"}],
         )
     return value.astimezone(UTC)
-
-
-def start_of_day(day: date) -> datetime:
-    """Midnight at the start of a day in England, as a UTC moment."""
-    return datetime.combine(day, time.min, COUNCIL_TZ).astimezone(UTC)
-
-
-def council_date(moment: datetime) -> date:
-    """The day it is in England at that moment."""
-    return moment.astimezone(COUNCIL_TZ).date()

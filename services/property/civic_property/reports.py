@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from civic.calendar import today
 from civic.errors import Invalid
 from pymongo import ASCENDING
 
 from civic_property import figures
 from civic_property.buildings.domain import CLOSURE_PLANNED, IN_USE, VACATED
-from civic_property.domain import financial_year_start, today
+from civic_property.domain import financial_year_start
 from civic_property.occupancy.figures import utilisation
 from civic_property.occupancy.reports import days_for, under_used_threshold
 from civic_property.repository import BUILDINGS, MOVES, TEAMS, building_from, move_from, team_from

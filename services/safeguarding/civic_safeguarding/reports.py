@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from civic.calendar import today
 from civic.service import Runtime
 from pymongo import ASCENDING
 
-from civic_safeguarding.domain import today
 from civic_safeguarding.oversight import service as oversight
 from civic_safeguarding.repository import BOARDS, DISPUTES, MEETINGS, SUB_GROUPS
 

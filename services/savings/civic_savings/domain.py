@@ -6,10 +6,9 @@ in ``initiatives/domain.py``; themes, categories, targets and cost avoidance in 
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Any
 
+from civic.calendar import FinancialYear, NotAFinancialYear, financial_year_of
 from civic.errors import Invalid
 
 # Financial years accepted: 2000/01 to 2099/00. Anything outside is a typing error, not a plan.
@@ -20,19 +19,19 @@ MAX_AMOUNT_PENCE = 1_000_000_000_000
 MAX_TEXT = 200
 MAX_REASON = 2000
 
-_YEAR = re.compile(r"(\d{4})/(\d{2})")
-
 
 # ---------------------------------------------------------------- financial years and amounts
 
 
 def year_problem(value: Any) -> str | None:
-    """Why ``value`` is not an acceptable financial year, or None when it is (e.g. "2023/24")."""
-    if not isinstance(value, str) or not _YEAR.fullmatch(value):
-        return f"{value!r} is not a financial year; write it like '2023/24'"
-    start, end = int(value[:4]), int(value[5:])
-    if end != (start + 1) % 100:
-        return f"{value!r} is not a financial year: after {start} comes {(start + 1) % 100:02d}"
+    """Why ``value`` is not an acceptable financial year, or None when it is (e.g. "2023/24"): the council
+    calendar's rule (``civic.calendar``), within the years the register accepts."""
+    try:
+        start = FinancialYear.parse(value).start
+    except NotAFinancialYear as exc:
+        if exc.start is None:
+            return f"{value!r} is not a financial year; write it like '2023/24'"
+        return f"{value!r} is not a financial year: after {exc.start} comes {(exc.start + 1) % 100:02d}"
     if not FIRST_YEAR_START <= start <= LAST_YEAR_START:
         return f"{value!r} is out of range: years from 2000/01 to 2099/00 are accepted"
     return None
@@ -45,10 +44,8 @@ def financial_year(value: Any, field_name: str = "year") -> str:
     return str(value)
 
 
-def year_of(day: date) -> str:
-    """The financial year (April to March) that contains ``day``."""
-    start = day.year if day.month >= 4 else day.year - 1
-    return f"{start}/{(start + 1) % 100:02d}"
+#: the financial year (April to March) a day falls in, e.g. "2022/23" for 31 March 2023: the council calendar's
+year_of = financial_year_of
 
 
 def amount_problem(value: Any) -> str | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from civic.calendar import COUNCIL_TZ, date_of, start_of_day
 from civic.errors import Invalid
 
 from civic_comms.briefing.sources import (
@@ -27,7 +28,7 @@ from civic_comms.briefing.sources import (
     PlannedMove,
     SlippedSaving,
 )
-from civic_comms.domain import COUNCIL_TZ, required_text, start_of_day
+from civic_comms.domain import required_text
 
 # --- ISO weeks (the briefing goes out weekly) -------------------------------------------------
 
@@ -56,7 +57,7 @@ class IsoWeek:
     @classmethod
     def of(cls, moment: datetime | date) -> IsoWeek:
         """The week, in council time, that a moment (or a day) falls in."""
-        day = moment.astimezone(COUNCIL_TZ).date() if isinstance(moment, datetime) else moment
+        day = date_of(moment) if isinstance(moment, datetime) else moment
         year, week, _ = day.isocalendar()
         return cls(year, week)
 

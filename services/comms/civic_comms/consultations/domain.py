@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from civic.calendar import date_of, start_of_day
 from civic.errors import Invalid, Refused
 
-from civic_comms.domain import aware_time, council_date, required_text, start_of_day
+from civic_comms.domain import aware_time, required_text
 
 CONSULTATION_KINDS = ("consultation", "survey", "place_standard")
 #: how a response reached the council: typed in from paper or a call, or given online or at an event
@@ -166,12 +167,12 @@ class Consultation:
 
     @property
     def opens_on(self) -> date:
-        return council_date(self.opens_at)
+        return date_of(self.opens_at)
 
     @property
     def closes_on(self) -> date:
         """The last day responses are taken."""
-        return council_date(self.closes_at - timedelta(microseconds=1))
+        return date_of(self.closes_at - timedelta(microseconds=1))
 
     def question(self, qid: str) -> Question | None:
         return next((q for q in self.questions if q.id == qid), None)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from civic.documents import load, now, resource
+from civic.calendar import COUNCIL_TZ, date_of, start_of_day, today
+from civic.documents import load, resource
 from civic.errors import Invalid
 from civic.http import Page, paginate
 
 from civic_comms.content.domain import PUBLISHED
-from civic_comms.domain import COUNCIL_TZ, council_date, start_of_day
 from civic_comms.repository import CAMPAIGNS, CONSULTATIONS, CONTENT, utc
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ async def forward_plan(rt: Runtime, first: date | None = None, last: date | None
 
     From today (council time) when no first day is given; to four weeks after the first day when no
     last day is given."""
-    start = first or council_date(now())
+    start = first or today()
     end = last or start + timedelta(days=28)
     if end < start:
         raise Invalid("to is before from.", errors=[{"field": "to", "message": "before from"}])
@@ -117,7 +117,7 @@ async def forward_plan(rt: Runtime, first: date | None = None, last: date | None
     entries.sort(key=lambda e: (e["at"], e["kind"], e["id"]))
     days: dict[str, list[dict[str, Any]]] = {}
     for entry in entries:
-        days.setdefault(entry["at"].astimezone(COUNCIL_TZ).date().isoformat(), []).append(entry)
+        days.setdefault(date_of(entry["at"]).isoformat(), []).append(entry)
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),

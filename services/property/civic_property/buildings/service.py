@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from civic.calendar import today
 from civic.documents import check_version, insert, load, new_id, resource, save
 from civic.errors import Invalid, Refused
 from civic.http import Page, paginate
@@ -28,7 +29,6 @@ from civic_property.buildings.domain import (
     EnergyMeasure,
     PartnerOccupant,
 )
-from civic_property.domain import today
 from civic_property.repository import BUILDINGS, TEAMS, building_document, building_from, name_key, team_from
 from civic_property.teams.domain import Team
 

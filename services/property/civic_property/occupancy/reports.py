@@ -6,9 +6,9 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from civic.calendar import today
 from civic.documents import load
 
-from civic_property.domain import today
 from civic_property.occupancy.domain import DEFAULT_UNDER_USED_THRESHOLD, check_period, month_keys
 from civic_property.occupancy.figures import utilisation
 from civic_property.repository import BUILDINGS, OCCUPANCY_MONTHS, SETTINGS, month_days, month_id

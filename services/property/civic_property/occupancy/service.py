@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from civic.calendar import today
 from civic.documents import insert, load, now, resource
 from civic.errors import Invalid
 from civic.http import Page, paginate
@@ -20,7 +21,6 @@ from pymongo import ASCENDING, UpdateOne
 
 from civic_property.buildings.domain import IN_USE
 from civic_property.buildings.service import get_building
-from civic_property.domain import today
 from civic_property.occupancy.domain import (
     DEFAULT_UNDER_USED_THRESHOLD,
     BuildingFacts,

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from civic.calendar import today
 from civic.documents import check_version, insert, load, new_id, resource, save
 from civic.errors import Invalid
 from civic.http import Page, paginate
 from civic_contracts.property import MoveCompleted, MovePlanned
 
-from civic_property.domain import today
 from civic_property.repository import (
     BUILDINGS,
     DESK_RATIOS_ID,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from civic import documents
+from civic.calendar import today
 from civic.documents import resource
 from civic.http import Page, paginate
 from civic.service import Runtime
@@ -19,7 +20,6 @@ from pymongo import DESCENDING
 from civic_safeguarding.boards.service import board_of, member_of_board, members_of
 from civic_safeguarding.decisions.domain import Decision, Vote
 from civic_safeguarding.decisions.service import decision_recorded
-from civic_safeguarding.domain import today
 from civic_safeguarding.meetings.domain import AttendanceEntry, Meeting
 from civic_safeguarding.oversight.domain import newly_persistent
 from civic_safeguarding.repository import (

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from civic import documents
+from civic.calendar import today
 from civic.documents import resource
 from civic.errors import NotFound, Refused
 from civic.service import Runtime
@@ -14,7 +15,6 @@ from civic_contracts.safeguarding import MinutesApproved
 from pymongo import ASCENDING
 
 from civic_safeguarding.boards.service import board_of, members_of
-from civic_safeguarding.domain import today
 from civic_safeguarding.meetings.domain import Meeting
 from civic_safeguarding.minutes.domain import Minutes
 from civic_safeguarding.repository import (

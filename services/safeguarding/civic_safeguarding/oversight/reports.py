@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from civic.calendar import today
 from civic.service import Runtime
 from pymongo import DESCENDING
 
 from civic_safeguarding.boards.service import board_of, members_of
-from civic_safeguarding.domain import today
 from civic_safeguarding.meetings.domain import Meeting
 from civic_safeguarding.oversight.domain import PERSISTENT_NON_ATTENDANCE, attendance_report
 from civic_safeguarding.repository import MEETINGS, end_of, to_model

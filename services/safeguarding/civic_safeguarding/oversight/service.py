@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from civic import documents
+from civic.calendar import today
 from civic.documents import resource
 from civic.errors import Invalid, PreconditionFailed
 from civic.http import Page, paginate
@@ -21,7 +22,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from civic_safeguarding.boards.service import board_of, member_of_board, members_of
 from civic_safeguarding.decisions.domain import Decision
-from civic_safeguarding.domain import financial_year_bounds, financial_year_of, given_or_today, today
+from civic_safeguarding.domain import financial_year_bounds, financial_year_of, given_or_today
 from civic_safeguarding.meetings.domain import Meeting
 from civic_safeguarding.oversight.domain import (
     AnnualReport,

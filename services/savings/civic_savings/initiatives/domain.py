@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from civic.calendar import date_of
 from civic.errors import Invalid, Refused
 
 from civic_savings.domain import (
@@ -241,7 +242,7 @@ class Initiative:
             self.undeliverable_reason = reason
         if to == "approved":
             self.approved_by = by
-            self.approved_on = now.date()
+            self.approved_on = date_of(now)  # the council's date at that moment
         self._note(now, by, "status", frm=self.status, to=to, reason=reason)
         self.status = to
         return None
@@ -278,7 +279,7 @@ class Initiative:
         self.profile[from_year] -= amount
         self.profile[to_year] = self.profile.get(to_year, 0) + amount
         self.profile = dict(sorted(self.profile.items()))
-        slippage = {"from_year": from_year, "to_year": to_year, "amount_pence": amount, "on": now.date()}
+        slippage = {"from_year": from_year, "to_year": to_year, "amount_pence": amount, "on": date_of(now)}
         self.slippages.append(dict(slippage, reason=reason))
         self._note(
             now, by, "status", frm=self.status, to="slipped", reason=reason,

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from civic import documents
+from civic.calendar import date_of, today
 from civic.errors import PreconditionFailed
 from civic.http import Caller, Page, paginate
 from civic.service import Runtime
@@ -30,7 +31,7 @@ async def check_targets(uow: UnitOfWork, before: Initiative | None, after: Initi
                         delta: dict[figures.Cell, dict[str, int]], now: datetime) -> None:
     for programme in {p for p in (before.programme if before else None, after.programme) if p}:
         if figures.target_measure_change(delta, programme):
-            await _check_target(uow, programme, now.date())
+            await _check_target(uow, programme, date_of(now))
 
 
 async def _check_target(uow: UnitOfWork, name: str, today: date) -> dict[str, Any] | None:
@@ -77,7 +78,7 @@ async def set_target(
             if doc is not None
             else await documents.insert(uow, TARGETS, new)
         )
-        passed = await _check_target(uow, name, _now().date())
+        passed = await _check_target(uow, name, today())
         return documents.resource(passed or saved), doc is None
 
     return await rt.transaction(work)

@@ -1,0 +1,136 @@
+"""The council's calendar: its time zone, its date, its financial year.
+
+Plain Python on purpose (the standard library only): domain modules import this as they import
+``civic.errors``. An English council keeps time in Europe/London (GMT in winter, BST in summer), so
+"today" is the date in London, not in UTC: between midnight and 1am BST the two differ. Its financial
+year runs from 1 April to 31 March and is written ``2023/24``.
+
+The rules take dates as arguments; the use cases ask :func:`today` (or turn a moment into the
+council's date with :func:`date_of`) and hand them in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+#: the council's clock: a consultation "closing on 12 March" closes at midnight in England
+COUNCIL_TZ = ZoneInfo("Europe/London")
+
+#: the month a financial year starts in (1 April); it ends on 31 March of the next calendar year
+FIRST_MONTH = 4
+
+_LABEL = re.compile(r"([0-9]{4})/([0-9]{2})")
+
+
+# --- the council's date ------------------------------------------------------------------------
+
+
+def now() -> datetime:
+    """This moment, in UTC (how moments are stored); :func:`date_of` gives the council's date of it."""
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    """The council's date now: at 00:30 BST on 1 April it is 1 April, though still 31 March in UTC."""
+    return datetime.now(COUNCIL_TZ).date()
+
+
+def date_of(moment: datetime) -> date:
+    """The date it is in England at ``moment`` (a moment without a zone is read as the machine's local time)."""
+    return moment.astimezone(COUNCIL_TZ).date()
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of ``day`` in England, as a UTC moment."""
+    return datetime.combine(day, time.min, COUNCIL_TZ).astimezone(UTC)
+
+
+# --- the financial year ------------------------------------------------------------------------
+
+
+class NotAFinancialYear(ValueError):
+    """Text that is not a financial year such as ``2023/24``.
+
+    ``start`` is set when the text has the shape (four digits, a slash, two digits) but the second
+    year is not the one after the first (``2023/25``), so a caller can say what comes after it.
+    """
+
+    def __init__(self, text: object, start: int | None = None) -> None:
+        if start is None:
+            message = f"{text!r} is not a financial year: write it like '2023/24' (April to March)"
+        else:
+            message = f"{text!r} is not a financial year: after {start} comes {(start + 1) % 100:02d}"
+        super().__init__(message)
+        self.text = text
+        self.start = start
+
+
+@dataclass(frozen=True, order=True)
+class FinancialYear:
+    """The council's financial year, 1 April to 31 March, named by the calendar year it starts in."""
+
+    start: int
+
+    @classmethod
+    def of(cls, day: date) -> FinancialYear:
+        """The financial year ``day`` falls in: 31 March 2023 is in 2022/23, 1 April 2023 in 2023/24."""
+        return cls(day.year if day.month >= FIRST_MONTH else day.year - 1)
+
+    @classmethod
+    def current(cls) -> FinancialYear:
+        """The financial year of the council's :func:`today`."""
+        return cls.of(today())
+
+    @classmethod
+    def parse(cls, text: object) -> FinancialYear:
+        """``"2023/24"`` -> FinancialYear(2023); anything else raises :class:`NotAFinancialYear`.
+
+        Exactly four digits, a slash and the last two digits of the next year (``1999/00`` is fine)."""
+        match = _LABEL.fullmatch(text) if isinstance(text, str) else None
+        if match is None:
+            raise NotAFinancialYear(text)
+        start, end = int(match[1]), int(match[2])
+        if end != (start + 1) % 100:
+            raise NotAFinancialYear(text, start)
+        return cls(start)
+
+    @property
+    def label(self) -> str:
+        """``2023/24``."""
+        return f"{self.start}/{(self.start + 1) % 100:02d}"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.start, FIRST_MONTH, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date(self.start + 1, 3, 31)
+
+    @property
+    def bounds(self) -> tuple[date, date]:
+        """First and last day, both inclusive."""
+        return self.first_day, self.last_day
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and not isinstance(day, datetime) and FinancialYear.of(day) == self
+
+    def through(self, last: FinancialYear) -> list[FinancialYear]:
+        """This year and each after it up to ``last`` (empty when ``last`` is before this one)."""
+        return [FinancialYear(y) for y in range(self.start, last.start + 1)]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def financial_year_of(day: date) -> str:
+    """The label of the financial year ``day`` falls in, e.g. 2023-03-31 -> ``"2022/23"``."""
+    return FinancialYear.of(day).label
+
+
+def financial_year_bounds(label: str) -> tuple[date, date]:
+    """First and last day of the financial year ``label``; :class:`NotAFinancialYear` when malformed."""
+    return FinancialYear.parse(label).bounds
