@@ -107,6 +107,9 @@ class ServiceSettings(CommonSettings):
 
     outbox_retention_days: int = Field(14, validation_alias="CIVIC_OUTBOX_RETENTION_DAYS")
     outbox_poll_seconds: float = Field(1.0, validation_alias="CIVIC_OUTBOX_POLL_SECONDS")
+    # while other replicas write to the outbox (their commits cannot wake this process's relay), the
+    # relay holding the lease looks for their records this often instead
+    outbox_shared_poll_seconds: float = Field(0.05, validation_alias="CIVIC_OUTBOX_SHARED_POLL_SECONDS")
     consumer_max_attempts: int = Field(3, validation_alias="CIVIC_CONSUMER_MAX_ATTEMPTS")
     consumer_retry_backoff_seconds: float = Field(0.2, validation_alias="CIVIC_CONSUMER_RETRY_BACKOFF_SECONDS")
     # how long the broker may hold a fetch that has nothing new. Kafka answers as soon as a message is
