@@ -33,6 +33,33 @@ class Invalid(DomainError):
         self.errors = errors or []
 
 
+class FieldErrors(list[dict[str, Any]]):
+    """The fields of a request that break a rule, collected so every one is reported at once.
+
+    ``errors = FieldErrors()``, ``errors.add("profile.0.year", "must look like 2023/24")`` for each
+    broken rule, then ``errors.raise_if_any("The initiative cannot be proposed as given.")``: one
+    :class:`Invalid` (422) listing them all, or nothing when there are none. It is a list of
+    ``{"field", "message"}`` entries, so a helper that appends to a list can fill it too.
+    """
+
+    @classmethod
+    def of(cls, field: str, message: str) -> FieldErrors:
+        """One broken rule, e.g. ``FieldErrors.of("reason", "is required").raise_if_any()``."""
+        errors = cls()
+        errors.add(field, message)
+        return errors
+
+    def add(self, field: str, message: str) -> None:
+        self.append({"field": field, "message": message})
+
+    def raise_if_any(self, detail: str | None = None) -> None:
+        """Raise one :class:`Invalid` holding every entry; ``detail`` defaults to one naming them all."""
+        if self:
+            if detail is None:
+                detail = "The request has invalid fields: " + "; ".join(f"{e['field']} {e['message']}" for e in self) + "."
+            raise Invalid(detail, errors=list(self))
+
+
 class NotFound(DomainError):
     status = 404
     title = "Not found"

@@ -13,32 +13,32 @@ from typing import Any
 
 from civic.calendar import FinancialYear, NotAFinancialYear
 from civic.calendar import financial_year_of as financial_year_of
-from civic.errors import Invalid
+from civic.errors import FieldErrors, Invalid
 
-# --- field checks: each adds to a list, so every broken rule is reported at once ----------------
+# --- field checks: each adds to the request's FieldErrors, so every broken rule is reported at once ---
 
 
 def field_error(field_name: str, message: str) -> dict[str, Any]:
     return {"field": field_name, "message": message}
 
 
-def check_non_negative(errors: list[dict[str, Any]], field_name: str, value: Any) -> None:
+def check_non_negative(errors: FieldErrors, field_name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        errors.append(field_error(field_name, "must be a whole number"))
+        errors.add(field_name, "must be a whole number")
     elif value < 0:
-        errors.append(field_error(field_name, "must not be negative"))
+        errors.add(field_name, "must not be negative")
 
 
-def check_text(errors: list[dict[str, Any]], field_name: str, value: Any, max_length: int = 200) -> None:
+def check_text(errors: FieldErrors, field_name: str, value: Any, max_length: int = 200) -> None:
     if not isinstance(value, str) or not value.strip():
-        errors.append(field_error(field_name, "must not be blank"))
+        errors.add(field_name, "must not be blank")
     elif len(value) > max_length:
-        errors.append(field_error(field_name, f"must be at most {max_length} characters"))
+        errors.add(field_name, f"must be at most {max_length} characters")
 
 
-def check_one_of(errors: list[dict[str, Any]], field_name: str, value: Any, allowed: tuple[str, ...]) -> None:
+def check_one_of(errors: FieldErrors, field_name: str, value: Any, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
-        errors.append(field_error(field_name, f"must be one of {', '.join(allowed)}"))
+        errors.add(field_name, f"must be one of {', '.join(allowed)}")
 
 
 # --- financial years: the council calendar's rule (civic.calendar), the estate's words for a bad year ---

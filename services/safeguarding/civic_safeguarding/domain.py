@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from civic.calendar import FinancialYear, NotAFinancialYear, today
 from civic.calendar import financial_year_of as financial_year_of
-from civic.errors import Invalid
+from civic.errors import FieldErrors, Invalid
 
 
 def financial_year_bounds(year: str) -> tuple[date, date]:
@@ -37,10 +37,10 @@ def given_or_today(day: date | None) -> date:
     return day or today()
 
 
-def require_text(value: str | None, name: str, errors: list[dict[str, str]], message: str) -> str:
+def require_text(value: str | None, name: str, errors: FieldErrors, message: str) -> str:
     """The text stripped; when blank, `message` is added to `errors` for the field `name`."""
     text = (value or "").strip()
     if not text:
-        errors.append({"field": name, "message": message})
+        errors.add(name, message)
     return text
 

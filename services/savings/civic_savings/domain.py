@@ -66,9 +66,3 @@ def text_problem(value: Any, *, required: bool, limit: int = MAX_TEXT) -> str | 
     if len(value) > limit:
         return f"must be at most {limit} characters"
     return None
-
-
-def raise_if_invalid(errors: list[dict[str, str]]) -> None:
-    if errors:
-        detail = "; ".join(f"{e['field']} {e['message']}" for e in errors)
-        raise Invalid(f"The request has invalid fields: {detail}.", errors=errors)

@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from civic.errors import Invalid
+from civic.errors import FieldErrors, Invalid
 
 from civic_savings.domain import year_problem
 from civic_savings.initiatives.domain import Initiative
@@ -99,9 +99,8 @@ def parse_years(value: str | None) -> list[str] | None:
     if value is None or not value.strip():
         return None
     years = [y.strip() for y in value.split(",") if y.strip()]
-    errors = [{"field": "years", "message": p} for y in years if (p := year_problem(y))]
-    if errors:
-        raise Invalid("years must be financial years like 2023/24, separated by commas.", errors=errors)
+    errors = FieldErrors({"field": "years", "message": p} for y in years if (p := year_problem(y)))
+    errors.raise_if_any("years must be financial years like 2023/24, separated by commas.")
     return sorted(set(years))
 
 

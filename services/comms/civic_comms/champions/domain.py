@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from civic.errors import Invalid
+from civic.errors import FieldErrors, Invalid
 
 
 def service_key(name: str) -> str:
@@ -57,13 +57,12 @@ class Champion:
         email: str | None = None,
     ) -> Champion:
         name, service, directorate = " ".join(name.split()), " ".join(service.split()), directorate.strip()
-        errors = [
+        errors = FieldErrors(
             {"field": f, "message": "blank"}
             for f, v in (("name", name), ("service", service), ("directorate", directorate))
             if not v
-        ]
-        if errors:
-            raise Invalid("A champion has a name, a service and a directorate.", errors=errors)
+        )
+        errors.raise_if_any("A champion has a name, a service and a directorate.")
         return cls(name, service, directorate, council, email)
 
     @property

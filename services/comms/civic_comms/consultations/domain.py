@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from civic.calendar import date_of, start_of_day
-from civic.errors import Invalid, Refused
+from civic.errors import FieldErrors, Invalid, Refused
 
 from civic_comms.domain import aware_time, required_text
 
@@ -59,7 +59,7 @@ def build_questions(raw: Sequence[Mapping[str, Any]]) -> list[Question]:
         raise Invalid(
             "A consultation asks at least one question.", errors=[{"field": "questions", "message": "empty"}]
         )
-    errors: list[dict[str, str]] = []
+    errors = FieldErrors()
     questions: list[Question] = []
     seen: set[str] = set()
     for i, q in enumerate(raw):
@@ -69,29 +69,23 @@ def build_questions(raw: Sequence[Mapping[str, Any]]) -> list[Question]:
         text = (q.get("text") or "").strip()
         options = [str(o).strip() for o in (q.get("options") or [])]
         if not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", qid):
-            errors.append({"field": f"{where}.id", "message": "letters, digits, _ . - only (at most 40)"})
+            errors.add(f"{where}.id", "letters, digits, _ . - only (at most 40)")
         elif qid in seen:
-            errors.append({"field": f"{where}.id", "message": f"{qid!r} is used twice"})
+            errors.add(f"{where}.id", f"{qid!r} is used twice")
         seen.add(qid)
         if not text:
-            errors.append({"field": f"{where}.text", "message": "blank"})
+            errors.add(f"{where}.text", "blank")
         if kind not in QUESTION_KINDS:
-            errors.append({"field": f"{where}.kind", "message": f"one of {', '.join(QUESTION_KINDS)}"})
+            errors.add(f"{where}.kind", f"one of {', '.join(QUESTION_KINDS)}")
         elif kind in (SINGLE, MULTIPLE):
             if len(options) < 2 or any(not o for o in options):
-                errors.append({"field": f"{where}.options", "message": "at least two non-blank options"})
+                errors.add(f"{where}.options", "at least two non-blank options")
             elif len(set(options)) != len(options):
-                errors.append({"field": f"{where}.options", "message": "options repeat"})
+                errors.add(f"{where}.options", "options repeat")
         elif options:
-            errors.append(
-                {
-                    "field": f"{where}.options",
-                    "message": f"a {kind} question has fixed answers; leave options out",
-                }
-            )
+            errors.add(f"{where}.options", f"a {kind} question has fixed answers; leave options out")
         questions.append(Question(qid, text, str(kind), tuple(options), bool(q.get("required", False))))
-    if errors:
-        raise Invalid("Some questions are not well formed.", errors=errors)
+    errors.raise_if_any("Some questions are not well formed.")
     return questions
 
 
@@ -203,24 +197,23 @@ class Consultation:
                 "A response answers at least one question.",
                 errors=[{"field": field_name, "message": "empty"}],
             )
-        errors: list[dict[str, str]] = []
+        errors = FieldErrors()
         clean: dict[str, Any] = {}
         for qid, value in answers.items():
             question = self.question(qid)
             where = f"{field_name}.{qid}"
             if question is None:
-                errors.append({"field": where, "message": "no such question in this consultation"})
+                errors.add(where, "no such question in this consultation")
                 continue
             problem, normalised = _check_answer(question, value)
             if problem:
-                errors.append({"field": where, "message": problem})
+                errors.add(where, problem)
             else:
                 clean[qid] = normalised
         for q in self.questions:
             if q.required and q.id not in answers:
-                errors.append({"field": f"{field_name}.{q.id}", "message": "this question must be answered"})
-        if errors:
-            raise Invalid("Some answers do not fit the questions.", errors=errors)
+                errors.add(f"{field_name}.{q.id}", "this question must be answered")
+        errors.raise_if_any("Some answers do not fit the questions.")
         return clean
 
     def close_now(self, now: datetime) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from civic.errors import Forbidden, Invalid, Refused
+from civic.errors import FieldErrors, Forbidden, Invalid, Refused
 
 from civic_comms.domain import SYSTEM_AUTHOR, aware_time, required_text
 
@@ -39,21 +39,18 @@ def check_channels(channels: Sequence[str], field_name: str = "channels") -> lis
     """The channels in the council's fixed vocabulary, duplicates dropped, order kept."""
     if not channels:
         raise Invalid("Name at least one channel.", errors=[{"field": field_name, "message": "empty"}])
-    errors = []
+    errors = FieldErrors()
     for i, channel in enumerate(channels):
         if channel in FIXED_CHANNELS:
             continue
         if channel.startswith(SOCIAL_PREFIX) and _SOCIAL_NAME.match(channel[len(SOCIAL_PREFIX) :]):
             continue
-        errors.append(
-            {
-                "field": f"{field_name}.{i}",
-                "message": f"unknown channel {channel!r}; use one of {', '.join(FIXED_CHANNELS)} "
-                "or social:<network> (e.g. social:tiktok)",
-            }
+        errors.add(
+            f"{field_name}.{i}",
+            f"unknown channel {channel!r}; use one of {', '.join(FIXED_CHANNELS)} "
+            "or social:<network> (e.g. social:tiktok)",
         )
-    if errors:
-        raise Invalid("Some channels are not ones the council publishes on.", errors=errors)
+    errors.raise_if_any("Some channels are not ones the council publishes on.")
     return list(dict.fromkeys(channels))
 
 
@@ -61,16 +58,15 @@ def check_audience(audience: str | Sequence[str], field_name: str = "audience") 
     values = [audience] if isinstance(audience, str) else list(audience)
     if not values:
         raise Invalid("Name at least one audience.", errors=[{"field": field_name, "message": "empty"}])
-    errors = [
+    errors = FieldErrors(
         {
             "field": f"{field_name}.{i}",
             "message": f"unknown audience {a!r}; use one of {', '.join(AUDIENCES)}",
         }
         for i, a in enumerate(values)
         if a not in AUDIENCES
-    ]
-    if errors:
-        raise Invalid("Some audiences are not known.", errors=errors)
+    )
+    errors.raise_if_any("Some audiences are not known.")
     return list(dict.fromkeys(values))
 
 

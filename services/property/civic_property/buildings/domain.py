@@ -17,7 +17,7 @@ from dataclasses import field as dataclass_field
 from datetime import date
 from typing import Any
 
-from civic.errors import Invalid, Refused
+from civic.errors import FieldErrors, Invalid, Refused
 
 from civic_property.domain import check_non_negative, check_one_of, check_text, field_error
 
@@ -109,7 +109,7 @@ class Building:
         return building
 
     def validate(self) -> None:
-        errors: list[dict[str, Any]] = []
+        errors = FieldErrors()
         check_text(errors, "name", self.name)
         check_text(errors, "town", self.town)
         check_one_of(errors, "kind", self.kind, BUILDING_KINDS)
@@ -122,14 +122,14 @@ class Building:
             check_non_negative(errors, "floor_area_m2", self.floor_area_m2)
         if not errors and self.annual_utility_cost_pence > self.annual_running_cost_pence:
             # utilities are part of the running cost, so they cannot exceed it
-            errors.append(field_error("annual_utility_cost_pence", "must not exceed annual_running_cost_pence"))
+            errors.add("annual_utility_cost_pence", "must not exceed annual_running_cost_pence")
         seen: set[str] = set()
         for i, partner in enumerate(self.partners):
             check_text(errors, f"partners.{i}.name", partner.name)
             check_non_negative(errors, f"partners.{i}.annual_rent_pence", partner.annual_rent_pence)
             key = partner.name.strip().casefold() if isinstance(partner.name, str) else ""
             if key and key in seen:
-                errors.append(field_error(f"partners.{i}.name", "names the same partner twice"))
+                errors.add(f"partners.{i}.name", "names the same partner twice")
             seen.add(key)
         for i, measure in enumerate(self.energy_measures):
             check_one_of(errors, f"energy_measures.{i}.kind", measure.kind, ENERGY_MEASURE_KINDS)
@@ -142,9 +142,8 @@ class Building:
                 errors, f"energy_measures.{i}.expected_carbon_saving_kg", measure.expected_carbon_saving_kg
             )
         if self.notes is not None and len(self.notes) > 2000:
-            errors.append(field_error("notes", "must be at most 2000 characters"))
-        if errors:
-            raise Invalid("The building has invalid fields.", errors=errors)
+            errors.add("notes", "must be at most 2000 characters")
+        errors.raise_if_any("The building has invalid fields.")
 
     def amend(self, **changes: Any) -> Building:
         """A copy with new descriptive fields (never the lifecycle: that goes through transitions)."""
@@ -210,39 +209,34 @@ class Building:
                 current_status=self.status,
                 allowed=list(allowed),
             )
-        errors: list[dict[str, Any]] = []
+        errors = FieldErrors()
         if to != DISPOSED:
             if method is not None:
-                errors.append(field_error("method", "only for the transition to disposed"))
+                errors.add("method", "only for the transition to disposed")
             if receipt_pence is not None:
-                errors.append(field_error("receipt_pence", "only for the transition to disposed"))
+                errors.add("receipt_pence", "only for the transition to disposed")
         if to == CLOSURE_PLANNED and on is None:
-            errors.append(field_error("on", "the planned closure date is required"))
+            errors.add("on", "the planned closure date is required")
         # closing and disposing record what has happened: they cannot be dated in the future
         if to in (CLOSED, DISPOSED, FOR_DISPOSAL) and on is not None and on > today:
-            errors.append(field_error("on", "must not be in the future (plan a closure with closure_planned)"))
+            errors.add("on", "must not be in the future (plan a closure with closure_planned)")
         if to == DISPOSED:
             if method not in DISPOSAL_METHODS:
-                errors.append(field_error("method", f"must be one of {', '.join(DISPOSAL_METHODS)}"))
+                errors.add("method", f"must be one of {', '.join(DISPOSAL_METHODS)}")
             if receipt_pence is None:
-                errors.append(
-                    field_error("receipt_pence", "the receipt is required (0 for a transfer at nil value)")
-                )
+                errors.add("receipt_pence", "the receipt is required (0 for a transfer at nil value)")
             else:
                 check_non_negative(errors, "receipt_pence", receipt_pence)
             if on is not None and self.closed_on is not None and on < self.closed_on:
-                errors.append(
-                    field_error("on", f"must not be before the building closed ({self.closed_on.isoformat()})")
-                )
+                errors.add("on", f"must not be before the building closed ({self.closed_on.isoformat()})")
         if (
             to == CLOSED
             and on is not None
             and self.market_engagement_from
             and on < self.market_engagement_from
         ):
-            errors.append(field_error("on", "must not be before the market engagement began"))
-        if errors:
-            raise Invalid(f"The transition of {self.name} to {to} has invalid fields.", errors=errors)
+            errors.add("on", "must not be before the market engagement began")
+        errors.raise_if_any(f"The transition of {self.name} to {to} has invalid fields.")
 
         vacating = to == CLOSED or (to == FOR_DISPOSAL and self.status == MARKET_ENGAGEMENT)
         if vacating and teams_based_here:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from civic.errors import Invalid
+from civic.errors import FieldErrors, Invalid
 
 from civic_property.buildings.domain import VACATED
 
@@ -54,31 +54,25 @@ class Row:
     occupied_desks: Any
 
 
-def check_reading(facts: BuildingFacts, on: date, occupied_desks: Any, today: date) -> list[dict[str, str]]:
+def check_reading(facts: BuildingFacts, on: date, occupied_desks: Any, today: date) -> FieldErrors:
     """Every reason this reading is refused (empty when it is fine)."""
-    errors: list[dict[str, str]] = []
+    errors = FieldErrors()
     if on > today:
-        errors.append({"field": "date", "message": f"{on.isoformat()} is in the future"})
+        errors.add("date", f"{on.isoformat()} is in the future")
     if facts.closed_on is not None and facts.status in VACATED and on > facts.closed_on:
-        errors.append({"field": "date", "message": f"{facts.name} closed on {facts.closed_on.isoformat()}"})
+        errors.add("date", f"{facts.name} closed on {facts.closed_on.isoformat()}")
     if isinstance(occupied_desks, bool) or not isinstance(occupied_desks, int):
-        errors.append({"field": "occupied_desks", "message": "must be a whole number"})
+        errors.add("occupied_desks", "must be a whole number")
     elif occupied_desks < 0:
-        errors.append({"field": "occupied_desks", "message": "must not be negative"})
+        errors.add("occupied_desks", "must not be negative")
     elif occupied_desks > facts.desks:
-        errors.append(
-            {
-                "field": "occupied_desks",
-                "message": f"{occupied_desks} is above the capacity of {facts.desks} desks",
-            }
-        )
+        errors.add("occupied_desks", f"{occupied_desks} is above the capacity of {facts.desks} desks")
     return errors
 
 
 def reading(building_id: str, facts: BuildingFacts, on: date, occupied_desks: int, today: date) -> Reading:
     errors = check_reading(facts, on, occupied_desks, today)
-    if errors:
-        raise Invalid(f"The occupancy reading for {facts.name} is refused.", errors=errors)
+    errors.raise_if_any(f"The occupancy reading for {facts.name} is refused.")
     return Reading(building_id, on, occupied_desks, facts.desks)
 
 
@@ -127,7 +121,7 @@ def rows_from_json(items: Iterable[Mapping[str, Any]]) -> list[Row]:
 def check_rows(rows: list[Row], buildings: Mapping[str, BuildingFacts], today: date) -> list[Reading]:
     """All the readings, or Invalid listing every bad row with its line: a file imports whole or not
     at all. The same building and date twice in one file is a bad row too (which one is right?)."""
-    errors: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []  # each with the line it is on
     readings: list[Reading] = []
     first_line: dict[tuple[str, date], int] = {}
     if not rows:
@@ -186,13 +180,12 @@ def check_threshold(value: Any, field_name: str = "threshold") -> float:
 
 
 def check_period(first: date, last: date) -> None:
-    errors = []
+    errors = FieldErrors()
     if last < first:
-        errors.append({"field": "to", "message": "must not be before from"})
+        errors.add("to", "must not be before from")
     if (last - first).days > 366 * 5:
-        errors.append({"field": "to", "message": "a period is at most five years"})
-    if errors:
-        raise Invalid("The period is invalid.", errors=errors)
+        errors.add("to", "a period is at most five years")
+    errors.raise_if_any("The period is invalid.")
 
 
 def month_keys(first: date, last: date) -> list[str]:

@@ -14,7 +14,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from civic.errors import Invalid, Refused
+from civic.errors import FieldErrors, Invalid, Refused
 
 from civic_property.buildings.domain import OPERATIONAL, Building
 from civic_property.domain import check_non_negative, check_text, field_error
@@ -44,12 +44,12 @@ class Workforce:
     flexible: int = 0
     field: int = 0
 
-    def validate(self, prefix: str = "workforce") -> list[dict[str, Any]]:
-        errors: list[dict[str, Any]] = []
+    def validate(self, prefix: str = "workforce") -> FieldErrors:
+        errors = FieldErrors()
         for worker_type in WORKER_TYPES:
             check_non_negative(errors, f"{prefix}.{worker_type}", getattr(self, worker_type))
         if not errors and self.headcount == 0:
-            errors.append(field_error(prefix, "a team needs at least one worker"))
+            errors.add(prefix, "a team needs at least one worker")
         return errors
 
     @property
@@ -68,17 +68,17 @@ class DeskRatios:
 
     @classmethod
     def checked(cls, **ratios: Any) -> DeskRatios:
-        errors: list[dict[str, Any]] = []
+        errors = FieldErrors()
         for worker_type in WORKER_TYPES:
             value = ratios.get(worker_type)
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-                errors.append(field_error(worker_type, "must be a number"))
+                errors.add(worker_type, "must be a number")
             elif not 0 <= value <= 1:
-                errors.append(field_error(worker_type, "must be between 0 and 1 desks per worker"))
+                errors.add(worker_type, "must be between 0 and 1 desks per worker")
         unknown = sorted(set(ratios) - set(WORKER_TYPES))
-        errors += [field_error(name, "is not a worker type") for name in unknown]
-        if errors:
-            raise Invalid("The desk ratios are invalid.", errors=errors)
+        for name in unknown:
+            errors.add(name, "is not a worker type")
+        errors.raise_if_any("The desk ratios are invalid.")
         return cls(**{k: float(ratios[k]) for k in WORKER_TYPES})
 
     def as_dict(self) -> dict[str, float]:
@@ -103,12 +103,11 @@ class Team:
 
     @classmethod
     def register(cls, id: str, name: str, directorate: str, building: Building, workforce: Workforce) -> Team:
-        errors: list[dict[str, Any]] = []
+        errors = FieldErrors()
         check_text(errors, "name", name)
         check_text(errors, "directorate", directorate)
         errors += workforce.validate()
-        if errors:
-            raise Invalid("The team has invalid fields.", errors=errors)
+        errors.raise_if_any("The team has invalid fields.")
         if not building.in_use:
             raise Refused(f"{building.name} is {building.status}: no team can be based there.")
         return cls(
@@ -121,8 +120,7 @@ class Team:
 
     def change_workforce(self, workforce: Workforce) -> None:
         errors = workforce.validate()
-        if errors:
-            raise Invalid("The workforce is invalid.", errors=errors)
+        errors.raise_if_any("The workforce is invalid.")
         self.workforce = workforce
 
 

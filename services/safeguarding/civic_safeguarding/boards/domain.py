@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from civic.errors import Invalid, Refused
+from civic.errors import FieldErrors, Invalid, Refused
 
 from civic_safeguarding.domain import require_text
 
@@ -47,17 +47,16 @@ class Board:
     def establish(
         cls, id: str, name: str, kind: str, area: str = "", statutory_partners: list[str] | None = None
     ) -> Board:
-        errors: list[dict[str, str]] = []
+        errors = FieldErrors()
         name = require_text(name, "name", errors, "a board needs a name")
         if kind not in BOARD_KINDS:
-            errors.append({"field": "kind", "message": f"one of {', '.join(BOARD_KINDS)}"})
+            errors.add("kind", f"one of {', '.join(BOARD_KINDS)}")
         partners = [p.strip() for p in (statutory_partners or [])]
         if any(not p for p in partners):
-            errors.append({"field": "statutory_partners", "message": "organisation names cannot be blank"})
+            errors.add("statutory_partners", "organisation names cannot be blank")
         if len({p.casefold() for p in partners}) != len(partners):
-            errors.append({"field": "statutory_partners", "message": "an organisation is listed twice"})
-        if errors:
-            raise Invalid("The board cannot be set up as given.", errors=errors)
+            errors.add("statutory_partners", "an organisation is listed twice")
+        errors.raise_if_any("The board cannot be set up as given.")
         return cls(id=id, name=name, kind=kind, area=(area or "").strip(), statutory_partners=partners)
 
     def statutory_organisations(self, members: list[Member]) -> list[str]:
@@ -93,15 +92,14 @@ class Member:
         nominated_chair: bool = False,
         deputy_name: str | None = None,
     ) -> Member:
-        errors: list[dict[str, str]] = []
+        errors = FieldErrors()
         name = require_text(name, "name", errors, "a member needs a name")
         organisation = require_text(
             organisation, "organisation", errors, "name the organisation represented"
         )
         if role not in ROLES:
-            errors.append({"field": "role", "message": f"one of {', '.join(ROLES)}"})
-        if errors:
-            raise Invalid("The member cannot be added as given.", errors=errors)
+            errors.add("role", f"one of {', '.join(ROLES)}")
+        errors.raise_if_any("The member cannot be added as given.")
         for unique_role in ("independent_chair", "vice_chair"):
             holder = next((m for m in others if m.role == unique_role), None)
             if role == unique_role and holder is not None:

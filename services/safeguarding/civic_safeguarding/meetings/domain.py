@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from civic.errors import Invalid, Refused
+from civic.errors import FieldErrors, Invalid, Refused
 
 from civic_safeguarding.boards.domain import ROLE_WORDS, Board, Member
 from civic_safeguarding.decisions.domain import CASTING_VOTES, METHODS, VOTES, DecisionOutcome, Vote
@@ -156,15 +156,15 @@ class Meeting:
         duplicated. `to_ratify` is [(decision_id, title)] of between-meetings decisions awaiting
         ratification: each becomes an item so the members can ratify it.
         """
-        errors: list[dict[str, str]] = []
+        errors = FieldErrors()
         items: list[AgendaItem] = []
         declarations: AgendaItem | None = None
         for index, (title, kind) in enumerate(agenda):
             title, kind = (title or "").strip(), (kind or "").strip().lower()
             if not title:
-                errors.append({"field": f"agenda.{index}.title", "message": "an agenda item needs a title"})
+                errors.add(f"agenda.{index}.title", "an agenda item needs a title")
             if not kind:
-                errors.append({"field": f"agenda.{index}.kind", "message": "say what kind of item it is"})
+                errors.add(f"agenda.{index}.kind", "say what kind of item it is")
             if kind in _DECLARATION_KINDS:
                 if declarations is None:
                     declarations = AgendaItem(
@@ -172,8 +172,7 @@ class Meeting:
                     )
                 continue
             items.append(AgendaItem(id=new_id(), title=title, kind=kind))
-        if errors:
-            raise Invalid("The agenda cannot be accepted as given.", errors=errors)
+        errors.raise_if_any("The agenda cannot be accepted as given.")
         head = declarations or AgendaItem(id=new_id(), title=DECLARATIONS_TITLE, kind=DECLARATIONS_KIND)
         for decision_id, title in to_ratify or []:
             items.append(
@@ -211,20 +210,19 @@ class Meeting:
         if self.status == "held":
             raise Refused("The meeting has been marked as held; its register is closed.")
         by_id = {m.id: m for m in members}
-        errors: list[dict[str, str]] = []
+        errors = FieldErrors()
         seen: set[str] = set()
         for i, entry in enumerate(entries):
             if entry.status not in ATTENDANCE_STATUSES:
-                errors.append({"field": f"{i}.status", "message": f"one of {', '.join(ATTENDANCE_STATUSES)}"})
+                errors.add(f"{i}.status", f"one of {', '.join(ATTENDANCE_STATUSES)}")
             if entry.member_id in seen:
-                errors.append({"field": f"{i}.member_id", "message": "this member is listed twice"})
+                errors.add(f"{i}.member_id", "this member is listed twice")
             seen.add(entry.member_id)
             if entry.status == "deputy" and not (entry.deputy_name or "").strip():
-                errors.append({"field": f"{i}.deputy_name", "message": "name the deputy who attended"})
+                errors.add(f"{i}.deputy_name", "name the deputy who attended")
             if entry.status != "deputy" and entry.deputy_name:
-                errors.append({"field": f"{i}.deputy_name", "message": "only for status deputy"})
-        if errors:
-            raise Invalid("The attendance register cannot be accepted as given.", errors=errors)
+                errors.add(f"{i}.deputy_name", "only for status deputy")
+        errors.raise_if_any("The attendance register cannot be accepted as given.")
         for entry in entries:
             member = by_id.get(entry.member_id)
             if member is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from civic.errors import Invalid, Refused
+from civic.errors import FieldErrors, Invalid, Refused
 
 from civic_safeguarding.boards.domain import Board, Member
 from civic_safeguarding.domain import require_text
@@ -98,11 +98,10 @@ class Minutes:
             raise Refused(
                 "The minutes are not approved yet: change the draft instead of recording a correction."
             )
-        errors: list[dict[str, str]] = []
+        errors = FieldErrors()
         text = require_text(text, "text", errors, "write the correction")
         reason = require_text(reason, "reason", errors, "say why the record is corrected")
-        if errors:
-            raise Invalid("The correction cannot be recorded as given.", errors=errors)
+        errors.raise_if_any("The correction cannot be recorded as given.")
         return Correction(
             id=id, minutes_id=self.id, meeting_id=self.meeting_id, text=text, reason=reason, recorded_on=on
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from civic.errors import Invalid, Refused
+from civic.errors import FieldErrors, Invalid, Refused
 
 from civic_safeguarding.boards.domain import Member
 from civic_safeguarding.decisions.domain import Decision
@@ -48,25 +48,22 @@ class Budget:
         cls, board_id: str, year: str, expenditure: list[BudgetLine], contributions: list[BudgetLine]
     ) -> Budget:
         financial_year_bounds(year)
-        errors: list[dict[str, str]] = []
+        errors = FieldErrors()
         for name, lines in (("expenditure", expenditure), ("contributions", contributions)):
             seen: set[str] = set()
             for i, line in enumerate(lines):
                 if not line.name.strip():
-                    errors.append({"field": f"{name}.{i}.name", "message": "name the line"})
+                    errors.add(f"{name}.{i}.name", "name the line")
                 elif line.name.strip().casefold() in seen:
-                    errors.append({"field": f"{name}.{i}.name", "message": "listed twice"})
+                    errors.add(f"{name}.{i}.name", "listed twice")
                 seen.add(line.name.strip().casefold())
                 if (
                     isinstance(line.amount_pence, bool)
                     or not isinstance(line.amount_pence, int)
                     or line.amount_pence < 0
                 ):
-                    errors.append(
-                        {"field": f"{name}.{i}.amount_pence", "message": "whole pence, zero or more"}
-                    )
-        if errors:
-            raise Invalid("The budget cannot be accepted as given.", errors=errors)
+                    errors.add(f"{name}.{i}.amount_pence", "whole pence, zero or more")
+        errors.raise_if_any("The budget cannot be accepted as given.")
         return cls(
             board_id=board_id,
             year=year,
@@ -329,13 +326,12 @@ class Dispute:
         board_organisations: list[str],
     ) -> Dispute:
         parties = [p.strip() for p in parties if p and p.strip()]
-        errors = []
+        errors = FieldErrors()
         if len({p.casefold() for p in parties}) < 2:
-            errors.append({"field": "parties", "message": "at least two different member organisations"})
+            errors.add("parties", "at least two different member organisations")
         if not (subject or "").strip():
-            errors.append({"field": "subject", "message": "what the dispute is about"})
-        if errors:
-            raise Invalid("The dispute cannot be recorded as given.", errors=errors)
+            errors.add("subject", "what the dispute is about")
+        errors.raise_if_any("The dispute cannot be recorded as given.")
         known = {o.casefold() for o in board_organisations}
         strangers = [p for p in parties if p.casefold() not in known]
         if strangers:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from civic.errors import Invalid, Refused
+from civic.errors import FieldErrors, Invalid, Refused
 
 CONFIDENTIAL_FIELDS = ("case_summary", "person")
 STAGES = ("referral", "decision", "commissioned", "report_received", "action_plan", "published")
@@ -65,30 +65,27 @@ class Sar:
         referred_by: str,
         referred_on: date,
     ) -> Sar:
-        errors: list[dict[str, str]] = []
+        errors = FieldErrors()
         reference = (reference or "").strip()
         case_summary = (case_summary or "").strip()
         referred_by = (referred_by or "").strip()
         person = {k: str(v).strip() for k, v in (person or {}).items() if str(v).strip()}
         if not reference:
-            errors.append({"field": "reference", "message": 'a non-identifying reference, e.g. "Adult A"'})
+            errors.add("reference", 'a non-identifying reference, e.g. "Adult A"')
         if not case_summary:
-            errors.append({"field": "case_summary", "message": "summarise the case"})
+            errors.add("case_summary", "summarise the case")
         if not referred_by:
-            errors.append({"field": "referred_by", "message": "the organisation making the referral"})
+            errors.add("referred_by", "the organisation making the referral")
         if not person.get("name"):
-            errors.append({"field": "person.name", "message": "the adult's name (kept confidential)"})
+            errors.add("person.name", "the adult's name (kept confidential)")
         # The reference travels in events and public lists, so it must not identify the adult.
         elif reference and _mentions(reference, person["name"]):
-            errors.append(
-                {
-                    "field": "reference",
-                    "message": "must not contain the adult's name: it is shown without the "
-                    "confidential scope and published in events",
-                }
+            errors.add(
+                "reference",
+                "must not contain the adult's name: it is shown without the "
+                "confidential scope and published in events",
             )
-        if errors:
-            raise Invalid("The referral cannot be recorded as given.", errors=errors)
+        errors.raise_if_any("The referral cannot be recorded as given.")
         return cls(
             id=id,
             board_id=board_id,
@@ -172,13 +169,12 @@ class Sar:
         return max(d for d in dates if d is not None)
 
     def _to_decision(self, on: date, *, criteria_met: bool | None, reasons: str | None, **_: object) -> None:
-        errors = []
+        errors = FieldErrors()
         if criteria_met is None:
-            errors.append({"field": "criteria_met", "message": "say whether the s44 criteria are met"})
+            errors.add("criteria_met", "say whether the s44 criteria are met")
         if not (reasons or "").strip():
-            errors.append({"field": "reasons", "message": "give the reasons for the decision"})
-        if errors:
-            raise Invalid("A SAR decision needs criteria_met and reasons.", errors=errors)
+            errors.add("reasons", "give the reasons for the decision")
+        errors.raise_if_any("A SAR decision needs criteria_met and reasons.")
         self.criteria_met, self.reasons, self.decided_on = criteria_met, (reasons or "").strip(), on
 
     def _to_commissioned(
@@ -191,20 +187,19 @@ class Sar:
         member_organisations: list[str],
         **_: object,
     ) -> None:
-        errors = []
+        errors = FieldErrors()
         if not (author or "").strip():
-            errors.append({"field": "author", "message": "name the independent author"})
+            errors.add("author", "name the independent author")
         if not (author_organisation or "").strip():
-            errors.append({"field": "author_organisation", "message": "the author's organisation"})
+            errors.add("author_organisation", "the author's organisation")
         if (
             cost_pence is None
             or isinstance(cost_pence, bool)
             or not isinstance(cost_pence, int)
             or cost_pence < 0
         ):
-            errors.append({"field": "cost_pence", "message": "the cost in whole pence, zero or more"})
-        if errors:
-            raise Invalid("Commissioning a SAR needs the author and the cost.", errors=errors)
+            errors.add("cost_pence", "the cost in whole pence, zero or more")
+        errors.raise_if_any("Commissioning a SAR needs the author and the cost.")
         org = (author_organisation or "").strip()
         if org.casefold() in {o.casefold() for o in member_organisations}:
             raise Refused(
@@ -219,20 +214,17 @@ class Sar:
         self.report_received_on = on
 
     def _to_action_plan(self, on: date, *, actions: list[Action] | None, **_: object) -> None:
-        errors = []
+        errors = FieldErrors()
         if not actions:
-            errors.append({"field": "actions", "message": "at least one action with owner and due date"})
+            errors.add("actions", "at least one action with owner and due date")
         for i, action in enumerate(actions or []):
             if not action.action.strip():
-                errors.append({"field": f"actions.{i}.action", "message": "say what is to be done"})
+                errors.add(f"actions.{i}.action", "say what is to be done")
             if not action.owner.strip():
-                errors.append({"field": f"actions.{i}.owner", "message": "who owns the action"})
+                errors.add(f"actions.{i}.owner", "who owns the action")
             if action.due_on < on:
-                errors.append(
-                    {"field": f"actions.{i}.due_on", "message": "cannot be before the plan is agreed"}
-                )
-        if errors:
-            raise Invalid("The action plan cannot be accepted as given.", errors=errors)
+                errors.add(f"actions.{i}.due_on", "cannot be before the plan is agreed")
+        errors.raise_if_any("The action plan cannot be accepted as given.")
         self.actions = [Action(a.action.strip(), a.owner.strip(), a.due_on) for a in actions or []]
         self.action_plan_on = on
 

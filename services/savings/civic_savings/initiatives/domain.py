@@ -11,12 +11,11 @@ from datetime import date, datetime
 from typing import Any
 
 from civic.calendar import date_of
-from civic.errors import Invalid, Refused
+from civic.errors import FieldErrors, Invalid, Refused
 
 from civic_savings.domain import (
     MAX_REASON,
     amount_problem,
-    raise_if_invalid,
     text_problem,
     year_of,
     year_problem,
@@ -49,29 +48,30 @@ BUILDING_DIRECTORATE = "Corporate Services"
 
 def check_profile(profile: Any, field_name: str = "profile") -> dict[str, int]:
     """A profile is a non-empty list of {year, planned_pence} with each year at most once."""
-    errors: list[dict[str, str]] = []
+    errors = FieldErrors()
     planned: dict[str, int] = {}
     if not isinstance(profile, list) or not profile:
-        raise_if_invalid([{"field": field_name, "message": "must list at least one year"}])
+        errors.add(field_name, "must list at least one year")
+        errors.raise_if_any()
     for i, entry in enumerate(profile):
         where = f"{field_name}.{i}"
         if not isinstance(entry, dict):
-            errors.append({"field": where, "message": "must be an object with year and planned_pence"})
+            errors.add(where, "must be an object with year and planned_pence")
             continue
         # anything a caller sent: checked below before it is kept
         year: Any = entry.get("year")
         amount: Any = entry.get("planned_pence")
         problem = year_problem(year)
         if problem:
-            errors.append({"field": f"{where}.year", "message": problem})
+            errors.add(f"{where}.year", problem)
         elif year in planned:
-            errors.append({"field": f"{where}.year", "message": f"{year} appears more than once"})
+            errors.add(f"{where}.year", f"{year} appears more than once")
         amount_issue = amount_problem(amount)
         if amount_issue:
-            errors.append({"field": f"{where}.planned_pence", "message": amount_issue})
+            errors.add(f"{where}.planned_pence", amount_issue)
         if not problem and not amount_issue and year not in planned:
             planned[year] = amount
-    raise_if_invalid(errors)
+    errors.raise_if_any()
     return dict(sorted(planned.items()))
 
 
@@ -118,7 +118,7 @@ class Initiative:
         by: str,
         now: datetime,
     ) -> Initiative:
-        errors: list[dict[str, str]] = []
+        errors = FieldErrors()
         for name, value, required in (
             ("title", title, True),
             ("directorate", directorate, True),
@@ -127,18 +127,18 @@ class Initiative:
         ):
             problem = text_problem(value, required=required)
             if problem:
-                errors.append({"field": name, "message": problem})
+                errors.add(name, problem)
         if theme not in THEMES:
-            errors.append({"field": "theme", "message": f"must be one of {', '.join(THEMES)}"})
+            errors.add("theme", f"must be one of {', '.join(THEMES)}")
         if category not in CATEGORIES:
-            errors.append({"field": "category", "message": f"must be one of {', '.join(CATEGORIES)}"})
+            errors.add("category", f"must be one of {', '.join(CATEGORIES)}")
         errors += _rag_errors(rag, rag_reason)
         try:
             planned = check_profile(profile)
         except Invalid as exc:
             errors += exc.errors
             planned = {}
-        raise_if_invalid(errors)
+        errors.raise_if_any()
         initiative = cls(
             id=id,
             title=title.strip(),
@@ -225,7 +225,7 @@ class Initiative:
         if reason is not None:
             problem = text_problem(reason, required=False, limit=MAX_REASON)
             if problem:
-                raise_if_invalid([{"field": "reason", "message": problem}])
+                FieldErrors.of("reason", problem).raise_if_any()
         if to not in TRANSITIONS[self.status]:
             allowed = sorted(TRANSITIONS[self.status])
             raise Refused(
@@ -238,7 +238,7 @@ class Initiative:
             return self._slip(to_year, from_year, by=by, now=now, reason=reason)
         if to == "undeliverable":
             if not reason:
-                raise_if_invalid([{"field": "reason", "message": "is required: say why it cannot be delivered"}])
+                FieldErrors.of("reason", "is required: say why it cannot be delivered").raise_if_any()
             self.undeliverable_reason = reason
         if to == "approved":
             self.approved_by = by
@@ -250,14 +250,14 @@ class Initiative:
     def _slip(
         self, to_year: str | None, from_year: str | None, *, by: str, now: datetime, reason: str | None
     ) -> dict[str, Any]:
-        errors = []
+        errors = FieldErrors()
         if to_year is None:
-            errors.append({"field": "to_year", "message": "is required: the year the unmet saving moves to"})
+            errors.add("to_year", "is required: the year the unmet saving moves to")
         elif year_problem(to_year):
-            errors.append({"field": "to_year", "message": str(year_problem(to_year))})
+            errors.add("to_year", str(year_problem(to_year)))
         if from_year is not None and year_problem(from_year):
-            errors.append({"field": "from_year", "message": str(year_problem(from_year))})
-        raise_if_invalid(errors)
+            errors.add("from_year", str(year_problem(from_year)))
+        errors.raise_if_any()
         assert to_year is not None
         if from_year is None:
             # the earliest year before to_year that still has an unmet saving
@@ -289,14 +289,14 @@ class Initiative:
         return slippage
 
     def record_actual(self, year: Any, delivered_pence: Any, *, by: str, now: datetime) -> None:
-        errors = []
+        errors = FieldErrors()
         problem = year_problem(year)
         if problem:
-            errors.append({"field": "year", "message": problem})
+            errors.add("year", problem)
         amount_issue = amount_problem(delivered_pence)
         if amount_issue:
-            errors.append({"field": "delivered_pence", "message": amount_issue})
-        raise_if_invalid(errors)
+            errors.add("delivered_pence", amount_issue)
+        errors.raise_if_any()
         if year not in self.profile:
             raise Invalid(
                 f"{year} is outside this initiative's profile ({', '.join(self.profile)}).",
@@ -315,7 +315,7 @@ class Initiative:
         self._note(now, by, "actual", year=year, delivered_pence=delivered_pence, previous_pence=previous)
 
     def set_rag(self, rag: Any, reason: Any, *, by: str, now: datetime) -> None:
-        raise_if_invalid(_rag_errors(rag, reason))
+        _rag_errors(rag, reason).raise_if_any()
         if (rag, reason) == (self.rag, self.rag_reason):
             return
         self._note(now, by, "rag", frm=self.rag, to=rag, reason=reason)
@@ -323,27 +323,27 @@ class Initiative:
 
     def amend(self, changes: dict[str, Any], *, by: str, now: datetime) -> None:
         """Edit descriptive fields; theme, category and profile only while still proposed."""
-        errors: list[dict[str, str]] = []
+        errors = FieldErrors()
         descriptive = {"title": True, "directorate": True, "owner": False, "programme": False}
         planning = ("theme", "category", "profile")
         for name, value in changes.items():
             if name in descriptive:
                 problem = text_problem(value, required=descriptive[name])
                 if problem:
-                    errors.append({"field": name, "message": problem})
+                    errors.add(name, problem)
             elif name == "theme" and value not in THEMES:
-                errors.append({"field": "theme", "message": f"must be one of {', '.join(THEMES)}"})
+                errors.add("theme", f"must be one of {', '.join(THEMES)}")
             elif name == "category" and value not in CATEGORIES:
-                errors.append({"field": "category", "message": f"must be one of {', '.join(CATEGORIES)}"})
+                errors.add("category", f"must be one of {', '.join(CATEGORIES)}")
             elif name not in planning:
-                errors.append({"field": name, "message": "cannot be changed here"})
+                errors.add(name, "cannot be changed here")
         profile = None
         if "profile" in changes:
             try:
                 profile = check_profile(changes["profile"])
             except Invalid as exc:
                 errors += exc.errors
-        raise_if_invalid(errors)
+        errors.raise_if_any()
         replanned = [name for name in planning if name in changes]
         if replanned and self.status != "proposed":
             raise Refused(
@@ -378,15 +378,15 @@ class Initiative:
         self.history.append(entry)
 
 
-def _rag_errors(rag: Any, reason: Any) -> list[dict[str, str]]:
-    errors = []
+def _rag_errors(rag: Any, reason: Any) -> FieldErrors:
+    errors = FieldErrors()
     if rag is not None and rag not in RAG_STATUSES:
-        errors.append({"field": "rag", "message": f"must be one of {', '.join(RAG_STATUSES)}"})
+        errors.add("rag", f"must be one of {', '.join(RAG_STATUSES)}")
     if reason is not None:
         problem = text_problem(reason, required=False, limit=MAX_REASON)
         if problem:
-            errors.append({"field": "rag_reason", "message": problem})
+            errors.add("rag_reason", problem)
     if rag in ("amber", "red") and not reason:
-        errors.append({"field": "rag_reason", "message": f"is required when the status is {rag}"})
+        errors.add("rag_reason", f"is required when the status is {rag}")
     return errors
 

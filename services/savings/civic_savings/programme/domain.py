@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from civic_savings.domain import MAX_REASON, MAX_TEXT, amount_problem, raise_if_invalid, text_problem, year_problem
+from civic.errors import FieldErrors
+
+from civic_savings.domain import MAX_REASON, MAX_TEXT, amount_problem, text_problem, year_problem
 
 # The six savings themes of the council's efficiency plan, in the order its reports use.
 THEMES: dict[str, str] = {
@@ -54,17 +56,17 @@ class Target:
 
     @classmethod
     def set(cls, existing: Target | None, name: Any, amount_pence: Any, description: Any) -> Target:
-        errors = []
+        errors = FieldErrors()
         problem = target_name_problem(name)
         if problem:
-            errors.append({"field": "name", "message": problem})
+            errors.add("name", problem)
         problem = amount_problem(amount_pence)
         if problem:
-            errors.append({"field": "amount_pence", "message": problem})
+            errors.add("amount_pence", problem)
         problem = text_problem(description, required=False, limit=MAX_REASON)
         if problem:
-            errors.append({"field": "description", "message": problem})
-        raise_if_invalid(errors)
+            errors.add("description", problem)
+        errors.raise_if_any()
         if existing is None:
             return cls(name=name, amount_pence=amount_pence, description=description)
         existing.amount_pence = amount_pence
@@ -88,7 +90,7 @@ class Target:
 
 def check_cost_avoidance(fields: dict[str, Any]) -> dict[str, Any]:
     """Cost avoided (e.g. by a spending review panel) is recorded apart and never counted as a saving."""
-    errors: list[dict[str, str]] = []
+    errors = FieldErrors()
     for name, required, limit in (
         ("title", True, MAX_TEXT),
         ("directorate", True, MAX_TEXT),
@@ -97,14 +99,14 @@ def check_cost_avoidance(fields: dict[str, Any]) -> dict[str, Any]:
     ):
         problem = text_problem(fields.get(name), required=required, limit=limit)
         if problem:
-            errors.append({"field": name, "message": problem})
+            errors.add(name, problem)
     problem = year_problem(fields.get("year"))
     if problem:
-        errors.append({"field": "year", "message": problem})
+        errors.add("year", problem)
     problem = amount_problem(fields.get("amount_pence"))
     if problem:
-        errors.append({"field": "amount_pence", "message": problem})
-    raise_if_invalid(errors)
+        errors.add("amount_pence", problem)
+    errors.raise_if_any()
     return {
         "title": fields["title"].strip(),
         "directorate": fields["directorate"].strip(),
