@@ -29,13 +29,9 @@ from asgi_lifespan import LifespanManager
 from civic.auth import ALL_SCOPES
 from civic.cli.stack import Stack, StackConfig
 from civic.settings import ServiceSettings
+from civic_contracts import SERVICES
 
-SERVICE_MODULES = {
-    "savings": "civic_savings.main",
-    "property": "civic_property.main",
-    "safeguarding": "civic_safeguarding.main",
-    "comms": "civic_comms.main",
-}
+SERVICE_MODULES = {name: f"civic_{name}.main" for name in SERVICES}
 
 
 @pytest.fixture(scope="session")

@@ -21,11 +21,11 @@ import bson
 import pytest
 import pytest_asyncio
 from civic.logs import DOCUMENT_LOGGERS
+from civic_contracts import SERVICES
 from civic_savings.repository import cell_and_shard
 
 from tests.conftest import unique
 
-SERVICES = ("savings", "property", "safeguarding", "comms")
 PROBLEM_TYPE = "application/problem+json"
 
 #: changed by the runtime on its own (relay leases) or on any request by design (idempotency records)
