@@ -1,6 +1,6 @@
 """Consultations and surveys: the questions, the window responses are taken in, answers that fit.
 
-Plain Python: stdlib and ``civic.errors`` only. A consultation "closing on 12 March" takes responses
+Plain Python: stdlib, ``civic.errors`` and ``civic.calendar`` only. A consultation "closing on 12 March" takes responses
 until midnight at the end of that day in England; times are kept in UTC.
 """
 
