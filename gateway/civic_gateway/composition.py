@@ -2,7 +2,9 @@
 
 A part that fails, is too slow, or whose backend's circuit is open costs at most its budget and
 is listed in ``degraded`` (with the reason, for an operator); the rest is answered. The fetch
-functions are given in, so this module knows nothing of HTTP and is tested without servers.
+functions are given in, so :func:`compose` and the bodies know nothing of HTTP and are tested without
+servers; :func:`composed_views` at the end is the HTTP face: the gateway's ``/api/dashboard`` and
+``/api/buildings/{building_id}/story``, fetching through the gateway's backends.
 """
 
 from __future__ import annotations
@@ -13,23 +15,20 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
+from civic.errors import Forbidden, NotFound, Unavailable
+from civic.problems import problem
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from civic_gateway.front import request_id_of
+from civic_gateway.gateway import Gateway
 from civic_gateway.protection import CircuitBreakers, CircuitOpen
+from civic_gateway.proxy import PartForbidden, PartUnavailable
+from civic_gateway.routing import SERVICES
 
 Fetch = Callable[[], Awaitable[Any]]
-
-
-class PartUnavailable(Exception):
-    """A backend answered, but not with the part (a 5xx, or a status the view cannot use)."""
-
-    def __init__(self, reason: str, *, status: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-
-
-class PartForbidden(Exception):
-    """The service itself refused the caller (403): the part goes in ``forbidden``, not ``degraded``."""
 
 
 @dataclass
@@ -165,3 +164,102 @@ def story_body(building: Mapping[str, Any], composed: Composed) -> dict[str, Any
         "forbidden": composed.forbidden,
         "reasons": composed.reasons,
     }
+
+
+# --- the views, as the gateway serves them --------------------------------------------------------
+
+
+def composed_views(gateway: Gateway) -> APIRouter:
+    """``/api/dashboard`` and ``/api/buildings/{building_id}/story``, answered through ``gateway``."""
+    router = APIRouter()
+
+    @router.get("/api/dashboard", tags=["composed views"])
+    async def dashboard(request: Request) -> JSONResponse:
+        """Every service's summary in one call, fetched in parallel, each within the time budget.
+
+        A part the caller's token may not read (no ``<service>:read``) is not asked for and is listed
+        in ``forbidden``; a part whose service failed, was too slow, or whose circuit is open is
+        listed in ``degraded`` (with ``reasons``). 503 when nothing the caller may read answered;
+        403 when the caller may read no part at all.
+        """
+        caller = await gateway.caller(request)
+        readable = [s for s in SERVICES if caller.has(f"{s}:read")]
+        if not readable:
+            raise Forbidden(
+                "The dashboard needs the read scope of at least one service.",
+                missing_scopes=[f"{s}:read" for s in SERVICES],
+            )
+        request_id = request_id_of(request)
+
+        def summary(service: str) -> Any:
+            return lambda: gateway.backends.get_json(service, "/v1/summary", caller, request_id)
+
+        composed = await compose(
+            {s: summary(s) for s in SERVICES},
+            budget_seconds=gateway.settings.dashboard_budget_seconds,
+            breakers=gateway.breakers,
+            forbidden=[s for s in SERVICES if s not in readable],
+        )
+        body = dashboard_body(composed, SERVICES)
+        if composed.all_down:
+            return problem(
+                503,
+                "No part of the dashboard could be fetched; the services are down or too slow.",
+                instance=request.url.path,
+                headers={"Retry-After": "5"},
+                degraded=composed.degraded,
+                reasons=composed.reasons,
+            )
+        return JSONResponse(body)
+
+    @router.get("/api/buildings/{building_id}/story", tags=["composed views"])
+    async def building_story(building_id: str, request: Request) -> JSONResponse:
+        """A building's story: its property record, the savings initiative(s) that realised its saving,
+        and the comms items that mention it. Needs ``property:read``; the savings and comms parts need
+        their read scopes and degrade like the dashboard's."""
+        caller = await gateway.caller(request, "property:read")
+        request_id = request_id_of(request)
+        budget = gateway.settings.dashboard_budget_seconds
+        try:
+            building = await asyncio.wait_for(
+                gateway.backends.get_json(
+                    "property", f"/v1/buildings/{_segment(building_id)}", caller, request_id
+                ),
+                budget,
+            )
+        except PartUnavailable as exc:
+            if exc.status == 404:
+                raise NotFound("building", building_id) from exc
+            raise Unavailable(
+                f"The property service cannot give this building's record: {exc.reason}."
+            ) from exc
+        except TimeoutError as exc:
+            gateway.breakers["property"].record_failure()
+            raise Unavailable(f"The property service did not answer within {budget:g} s.") from exc
+
+        def listing(service: str, path: str, params: dict[str, str]) -> Any:
+            async def fetch() -> list[dict[str, Any]]:
+                page = await gateway.backends.get_json(service, path, caller, request_id, params=params)
+                return list(page.get("items", [])) if isinstance(page, dict) else []
+
+            return fetch
+
+        composed: Composed = await compose(
+            {
+                "savings": listing(
+                    "savings", "/v1/initiatives", {"building_id": building_id, "limit": "500"}
+                ),
+                "comms": listing("comms", "/v1/content", {"limit": "500"}),
+            },
+            budget_seconds=budget,
+            breakers=gateway.breakers,
+            forbidden=[s for s in ("savings", "comms") if not caller.has(f"{s}:read")],
+        )
+        return JSONResponse(story_body(building, composed))
+
+    return router
+
+
+def _segment(value: str) -> str:
+    """One path segment, encoded: an id cannot walk to another backend path."""
+    return quote(value, safe="")

@@ -4,7 +4,8 @@ One connection pool (:class:`civic_gateway.pool.BackendPool`, aiohttp's client) 
 Each call goes through its backend's circuit breaker; the outcome is recorded so a dead service is
 not hammered. Transport failures become problem details: pool exhausted 503 (Retry-After 1), no
 connection 503 (Retry-After 5), a timeout 504, a broken exchange 502, a request the gateway will not
-send as it is 400.
+send as it is 400. A JSON read for a composed view that gets no usable part raises
+:class:`PartUnavailable` (or :class:`PartForbidden` when the service refused the caller).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from prometheus_client import Counter, Gauge, Histogram
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from civic_gateway.composition import PartForbidden, PartUnavailable
 from civic_gateway.headers import request_headers_for_backend, response_headers_for_caller
 from civic_gateway.pool import (
     BackendError,
@@ -59,6 +59,19 @@ REFUSED = Counter("civic_gateway_refused_total", "Requests the gateway refused i
 
 BUFFER_UP_TO_BYTES = 64 * 1024
 _STATE_VALUE = {CircuitState.CLOSED: 0, CircuitState.HALF_OPEN: 1, CircuitState.OPEN: 1}
+
+
+class PartUnavailable(Exception):
+    """A backend answered, but not with the part (a 5xx, or a status the view cannot use)."""
+
+    def __init__(self, reason: str, *, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+class PartForbidden(Exception):
+    """The service itself refused the caller (403): the part goes in ``forbidden``, not ``degraded``."""
 
 
 class Backends:

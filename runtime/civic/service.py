@@ -164,15 +164,23 @@ def install_common(app: FastAPI, name: str, max_body_bytes: int,
     app.add_middleware(IdempotencyMiddleware, database=database, verifier=verifier)
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
     app.add_middleware(RequestContextMiddleware, service=name)
+    app.include_router(health_router())
 
-    @app.get("/healthz", tags=["health"], include_in_schema=True)
+
+def health_router() -> APIRouter:
+    """``/healthz`` (alive) and ``/metrics`` (Prometheus): the same on every component, the gateway too."""
+    router = APIRouter()
+
+    @router.get("/healthz", tags=["health"], include_in_schema=True)
     async def healthz() -> dict[str, str]:
         return {"status": "alive"}
 
-    @app.get("/metrics", tags=["health"], response_class=Response)
+    @router.get("/metrics", tags=["health"], response_class=Response)
     async def prometheus() -> Response:
         body, content_type = metrics.render()
         return Response(body, media_type=content_type)
+
+    return router
 
 
 class ReplayRequest(RequestModel):

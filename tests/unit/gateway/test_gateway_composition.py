@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from civic_gateway.composition import (
-    PartForbidden,
-    PartUnavailable,
     compose,
     dashboard_body,
     linked_initiatives,
@@ -16,6 +14,7 @@ from civic_gateway.composition import (
     story_body,
 )
 from civic_gateway.protection import CircuitBreakers, CircuitOpen
+from civic_gateway.proxy import PartForbidden, PartUnavailable
 
 SERVICES = ("savings", "property", "safeguarding", "comms")
 
