@@ -95,13 +95,15 @@ async def test_an_open_circuit_degrades_at_once() -> None:
     assert "retrying in 8 s" in composed.reasons["savings"]
 
 
-async def test_a_timeout_counts_against_the_backends_breaker() -> None:
+async def test_a_part_over_the_views_budget_does_not_open_the_backends_circuit() -> None:
+    # the view's budget is its own promise, far shorter than a call's timeout: a slow summary degrades
+    # the view, it does not make the gateway refuse every other call to that service
     breakers = CircuitBreakers.for_backends(SERVICES, failure_threshold=2)
     fetches = {"savings": hangs()}
-    await compose(fetches, budget_seconds=0.01, breakers=breakers)
-    await compose(fetches, budget_seconds=0.01, breakers=breakers)
-    assert breakers["savings"].state.value == "open"
-    assert breakers["comms"].state.value == "closed"
+    for _ in range(3):
+        composed = await compose(fetches, budget_seconds=0.01, breakers=breakers)
+        assert composed.degraded == ["savings"]
+    assert breakers["savings"].state.value == "closed"
 
 
 async def test_all_down_is_all_down() -> None:
