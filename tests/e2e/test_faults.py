@@ -169,8 +169,14 @@ async def test_consumer_killed_mid_stream_applies_every_event_exactly_once(resto
         closed_at: dict[str, int] = {}
 
         async def stream() -> None:
-            """A steady rate of closures before, during and after the outage of savings."""
-            for building_id in buildings:
+            """A steady rate of closures before, during and after the outage of savings. The last ten are kept
+            for the outage and after it, however long the kill and the restart take on a busy machine."""
+            for i, building_id in enumerate(buildings):
+                left = len(buildings) - i
+                if left == 10:
+                    await phases["killed"].wait()
+                if left == 5:
+                    await phases["back"].wait()
                 await _close(prop, building_id)
                 closed.append(building_id)
                 if phases["back"].is_set() and len(closed) >= closed_at["back"] + 5:
