@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
+from pydantic import BaseModel, ConfigDict
+
 from civic_contracts.envelope import EventData
 
 __all__ = [
@@ -17,7 +19,9 @@ __all__ = [
     "InitiativeDelivered",
     "InitiativeMarkedUndeliverable",
     "InitiativeProposed",
+    "InitiativeSavingRealised",
     "InitiativeSlipped",
+    "RealisedYear",
     "TargetPassed",
 ]
 
@@ -60,6 +64,34 @@ class InitiativeDelivered(_InitiativeEvent):
     delivered_pence: int
     #: set when the saving is the closure or disposal of a building in the property service
     building_id: str | None = None
+
+
+class RealisedYear(BaseModel):
+    """What a realised saving adds to one financial year's delivered figure."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    year: str
+    amount_pence: int
+
+
+class InitiativeSavingRealised(_InitiativeEvent):
+    event_type: ClassVar[str] = "savings.initiative.saving_realised"
+    summary: ClassVar[str] = (
+        "A building's closure or disposal realised the saving of the initiative that planned it."
+    )
+
+    building_id: str
+    building_name: str
+    #: the day the building closed (or was disposed of, when no closure came first)
+    realised_on: date
+    annual_running_cost_pence: int
+    #: the part of a year in the closure year, the rest of the full amount in the next (years with nothing left out)
+    realised: list[RealisedYear]
+    #: what this closure added to the initiative's delivered figure (the annual running cost)
+    realised_pence: int
+    #: the initiative's total delivered across every year, now
+    delivered_pence: int
 
 
 class InitiativeMarkedUndeliverable(_InitiativeEvent):

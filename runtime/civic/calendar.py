@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 #: the council's clock: a consultation "closing on 12 March" closes at midnight in England
@@ -134,3 +135,17 @@ def financial_year_of(day: date) -> str:
 def financial_year_bounds(label: str) -> tuple[date, date]:
     """First and last day of the financial year ``label``; :class:`NotAFinancialYear` when malformed."""
     return FinancialYear.parse(label).bounds
+
+
+def share_of_year_after(day: date) -> Fraction:
+    """The part of ``day``'s financial year that comes after ``day``, exactly: the days from the next day
+    to 31 March over the days in the year (366 in a year holding 29 February).
+
+    0 on 31 March, 1/2 after 30 September in a 366-day year (183 of 366), 364/365 on 1 April of a
+    365-day year. What a building closing on ``day`` saves of its annual running cost in that year: it
+    runs on its closing day and costs nothing from the next; from the following year on it saves the
+    full amount.
+    """
+    year = FinancialYear.of(day)
+    days_in_year = (year.last_day - year.first_day).days + 1
+    return Fraction((year.last_day - day).days, days_in_year)

@@ -18,7 +18,7 @@ from civic.uow import UnitOfWork
 from civic_contracts import EventData
 from civic_contracts.property import BuildingClosed, BuildingClosurePlanned, BuildingDisposed, MovePlanned
 from civic_contracts.safeguarding import AnnualReportPublished, DecisionRecorded
-from civic_contracts.savings import InitiativeDelivered, InitiativeSlipped, TargetPassed
+from civic_contracts.savings import InitiativeDelivered, InitiativeSavingRealised, InitiativeSlipped, TargetPassed
 
 from civic_comms.briefing import domain as briefing
 from civic_comms.briefing import service
@@ -62,6 +62,7 @@ REACTIONS: tuple[Reaction[Any], ...] = (
     Reaction(BuildingDisposed, briefing.disposal_words),
     Reaction(MovePlanned, draft=staff_notice_for_move),
     Reaction(InitiativeDelivered, briefing.delivered_saving_words),
+    Reaction(InitiativeSavingRealised, briefing.realised_saving_words),
     Reaction(InitiativeSlipped, briefing.slipped_saving_words),
     Reaction(TargetPassed, briefing.passed_target_words),
     Reaction(DecisionRecorded, briefing.decision_words),

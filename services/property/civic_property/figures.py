@@ -15,7 +15,15 @@ How the rationalisation figures are counted (the report's ``basis`` repeats this
   saved within the year, pro rata by day (rounded down to the penny per building);
 - ``anticipated_annual_running_cost_saved_pence`` adds closures planned to happen by the year's end;
 - partner rent and energy-measure savings are annual run rates of the buildings still open at the
-  year's end; disposal receipts fall in the year of disposal.
+  year's end (a partner counts from the day it moved in, ``since``); disposal receipts fall in the year
+  of disposal;
+- ``partner_rent_gained_pence`` is the rent of partners who moved in since the start of the first year
+  shown (co-location that came with the rationalisation), and ``annual_saving_pence`` the property
+  plan's saving a year at the year's end: running cost no longer paid plus that rent (seed 001:
+  "£500k a year initially, rising to £750k a year by the end of 2023").
+
+The in-year rule (``saved_in_year``) is the one savings books a closure by: in the closure year the part
+of the year after the closing day, the full amount from the next year (``civic.calendar.share_of_year_after``).
 """
 
 from __future__ import annotations
@@ -25,10 +33,10 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from civic.calendar import FinancialYear, share_of_year_after
+
 from civic_property.buildings.domain import CLOSURE_PLANNED, IN_USE, Building
 from civic_property.domain import (
-    day_after,
-    days_between,
     financial_year_bounds,
     financial_year_of,
     financial_years,
@@ -37,8 +45,10 @@ from civic_property.teams.domain import WORKER_TYPES, DeskRatios, Move, Team
 
 RATIONALISATION_BASIS = (
     "Baseline: buildings not closed before the first year. Running cost and carbon stop the day after "
-    "closure. annual_* figures are run rates at the year's end; in_year_* is pro rata by day. "
-    "anticipated_* adds closures planned by the year's end."
+    "closure. annual_* figures are run rates at the year's end; in_year_* is pro rata by day in the "
+    "closure year and the full amount from the next. anticipated_* adds closures planned by the year's "
+    "end. annual_saving_pence is the running cost saved plus rent from partners who moved in since the "
+    "first year began."
 )
 
 
@@ -177,6 +187,22 @@ def default_years(buildings: Iterable[Building], today: date) -> tuple[str, str]
     return financial_year_of(min(days)), financial_year_of(max(days))
 
 
+def saved_in_year(annual: int, closed_on: date, year: str) -> int:
+    """What a building closed on ``closed_on`` saves of an annual figure (running cost, carbon) within the
+    financial year ``year``: nothing before the closure year; in the closure year the part of the year
+    after the closing day (``civic.calendar.share_of_year_after``: the building runs on its closing day),
+    rounded down; the full amount in every year after. Savings books a closure by the same rule.
+    """
+    closure_year = FinancialYear.of(closed_on)
+    asked = FinancialYear.parse(year)
+    if asked < closure_year:
+        return 0
+    if asked > closure_year:
+        return annual
+    share = share_of_year_after(closed_on)
+    return annual * share.numerator // share.denominator
+
+
 def _totals(buildings: Iterable[Building]) -> dict[str, int]:
     bs = list(buildings)
     return {
@@ -195,7 +221,6 @@ def rationalisation(buildings: Iterable[Building], first_year: str, last_year: s
     total_in_year = total_receipts = total_carbon_in_year = 0
     for year in years:
         start, end = financial_year_bounds(year)
-        year_days = days_between(start, end)
         open_at_end = [b for b in baseline if not b.vacated_by(end)]
         closed_by_end = [b for b in baseline if b.vacated_by(end)]
         planned_by_end = [
@@ -206,9 +231,8 @@ def rationalisation(buildings: Iterable[Building], first_year: str, last_year: s
         in_year = carbon_in_year = 0
         for b in closed_by_end:
             assert b.closed_on is not None
-            saved_days = days_between(max(day_after(b.closed_on), start), end)
-            in_year += b.annual_running_cost_pence * saved_days // year_days
-            carbon_in_year += b.annual_carbon_kg * saved_days // year_days
+            in_year += saved_in_year(b.annual_running_cost_pence, b.closed_on, year)
+            carbon_in_year += saved_in_year(b.annual_carbon_kg, b.closed_on, year)
         receipts = [b for b in baseline if b.disposed_on is not None and start <= b.disposed_on <= end]
         receipts_pence = sum(b.receipt_pence or 0 for b in receipts)
         measures = [
@@ -219,6 +243,12 @@ def rationalisation(buildings: Iterable[Building], first_year: str, last_year: s
         ]
         after = _totals(open_at_end)
         saved = sum(b.annual_running_cost_pence for b in closed_by_end)
+        rent_gained = sum(
+            p.annual_rent_pence
+            for b in open_at_end
+            for p in b.partners
+            if p.since is not None and start_of_window <= p.since <= end
+        )
         carbon_saved = sum(b.annual_carbon_kg for b in closed_by_end)
         rows.append(
             {
@@ -239,7 +269,9 @@ def rationalisation(buildings: Iterable[Building], first_year: str, last_year: s
                     for b in sorted(receipts, key=lambda b: (b.disposed_on, b.name))
                 ],
                 "after": after,
+                "annual_saving_pence": saved + rent_gained,
                 "annual_running_cost_saved_pence": saved,
+                "partner_rent_gained_pence": rent_gained,
                 "in_year_running_cost_saved_pence": in_year,
                 "anticipated_annual_running_cost_saved_pence": saved
                 + sum(b.annual_running_cost_pence for b in planned_by_end),
@@ -249,7 +281,9 @@ def rationalisation(buildings: Iterable[Building], first_year: str, last_year: s
                 + sum(b.annual_carbon_kg for b in planned_by_end),
                 "desks_removed": sum(b.desks for b in closed_by_end),
                 "disposal_receipts_pence": receipts_pence,
-                "partner_rental_income_pence": sum(b.partner_rent_pence for b in open_at_end),
+                "partner_rental_income_pence": sum(
+                    p.annual_rent_pence for b in open_at_end for p in b.partners if p.there_by(end)
+                ),
                 "energy_measure_saving_pence": sum(m.expected_annual_saving_pence for m in measures),
                 "energy_measure_carbon_saving_kg": sum(m.expected_carbon_saving_kg for m in measures),
             }

@@ -75,7 +75,9 @@ def building_from(doc: dict[str, Any]) -> Building:
         annual_carbon_kg=doc["annual_carbon_kg"],
         annual_utility_cost_pence=doc.get("annual_utility_cost_pence", 0),
         floor_area_m2=doc.get("floor_area_m2"),
-        partners=[PartnerOccupant(p["name"], p["annual_rent_pence"]) for p in doc.get("partners", [])],
+        partners=[
+            PartnerOccupant(p["name"], p["annual_rent_pence"], _day(p.get("since"))) for p in doc.get("partners", [])
+        ],
         energy_measures=[
             EnergyMeasure(
                 m["kind"],
@@ -96,6 +98,13 @@ def building_from(doc: dict[str, Any]) -> Building:
     )
 
 
+def _partner(p: PartnerOccupant) -> dict[str, Any]:
+    shown: dict[str, Any] = {"name": p.name, "annual_rent_pence": p.annual_rent_pence}
+    if p.since is not None:  # only a partner who came with the rationalisation has one
+        shown["since"] = p.since.isoformat()
+    return shown
+
+
 def building_fields(b: Building) -> dict[str, Any]:
     """The stored (and API) fields of a building, without the bookkeeping ones."""
     return {
@@ -108,7 +117,7 @@ def building_fields(b: Building) -> dict[str, Any]:
         "annual_running_cost_pence": b.annual_running_cost_pence,
         "annual_utility_cost_pence": b.annual_utility_cost_pence,
         "annual_carbon_kg": b.annual_carbon_kg,
-        "partners": [{"name": p.name, "annual_rent_pence": p.annual_rent_pence} for p in b.partners],
+        "partners": [_partner(p) for p in b.partners],
         "energy_measures": [
             {
                 "kind": m.kind,

@@ -1,5 +1,8 @@
 """Events from other services -> the savings use cases.
 
+A building closed (or sold without a closure first) realises its saving once: against the initiative that
+planned the building, or as a new initiative when none did (``initiatives.service.record_building_saving``).
+
 What savings reacts to, keyed by the contract class; each handler gets the event parsed into that class.
 """
 
@@ -24,6 +27,7 @@ async def on_building_closed(event: BuildingClosed, uow: UnitOfWork, received: R
         on=event.closed_on,
         annual_running_cost_pence=event.annual_running_cost_pence,
         cause=received.type,
+        event_id=received.id,
     )
 
 
@@ -38,4 +42,5 @@ async def on_building_disposed(event: BuildingDisposed, uow: UnitOfWork, receive
         on=event.disposed_on,
         annual_running_cost_pence=event.annual_running_cost_pence,
         cause=received.type,
+        event_id=received.id,
     )

@@ -39,6 +39,9 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
             # partial one this replaces left that lookup a scan of every initiative (25 ms an event at
             # 1,000 initiatives, 228 ms at 3,000)
             IndexModel([("building_id", ASCENDING)], unique=True, sparse=True, name="one_saving_per_building_id"),
+            # a closure whose building no initiative names by id looks for one naming it by name and town
+            # (sparse for the same reason: a plain or sparse index answers the lookup, a partial one not)
+            IndexModel([("_building_key", ASCENDING)], sparse=True, name="building_by_name"),
         ]
     )
     with contextlib.suppress(OperationFailure):  # the partial index earlier versions made, once the above exists
@@ -85,7 +88,23 @@ def to_document(initiative: Initiative) -> dict[str, Any]:
     if initiative.building_id is not None:
         # absent rather than null, so the unique index ignores initiatives without a building
         doc["building_id"] = initiative.building_id
+    doc["building_name"] = initiative.building_name
+    doc["building_town"] = initiative.building_town
+    if initiative.building_key is not None:
+        # absent rather than null (a sparse index): how a closure finds the initiative that named its building
+        doc["_building_key"] = initiative.building_key
+    doc["realisation"] = initiative.realisation
     return doc
+
+
+#: keys a document has only while they have a value (sparse indexes): an update that clears one drops it
+_SPARSE_KEYS = ("building_id", "_building_key")
+
+
+def updated_document(doc: dict[str, Any], initiative: Initiative) -> dict[str, Any]:
+    """The stored document ``doc`` (its version and times) with the initiative's fields as they are now."""
+    kept = {k: v for k, v in doc.items() if k not in _SPARSE_KEYS}
+    return {**kept, **to_document(initiative)}
 
 
 def to_model(doc: dict[str, Any]) -> Initiative:
@@ -106,16 +125,33 @@ def to_model(doc: dict[str, Any]) -> Initiative:
         approved_on=date.fromisoformat(doc["approved_on"]) if doc.get("approved_on") else None,
         undeliverable_reason=doc.get("undeliverable_reason"),
         building_id=doc.get("building_id"),
+        building_name=doc.get("building_name"),
+        building_town=doc.get("building_town"),
+        realisation=_realisation(doc),
         slippages=[dict(s, on=date.fromisoformat(s["on"])) for s in doc.get("slippages", [])],
         history=list(doc.get("history", [])),
     )
+
+
+def _realisation(doc: dict[str, Any]) -> dict[str, Any] | None:
+    """The closure that realised the initiative's saving. A document from before realisations were kept
+    has none; one of those with a building was made by its closure (no initiative could name a building
+    then), so it counts as realised, once."""
+    if "realisation" in doc:
+        realisation: dict[str, Any] | None = doc["realisation"]
+        return realisation
+    if doc.get("building_id") is None:
+        return None
+    return {"building_id": doc["building_id"], "planned": False, "realised_pence": doc.get("delivered_pence")}
 
 
 def api_form(doc: dict[str, Any]) -> dict[str, Any]:
     """The initiative as the API shows it: ``id`` instead of ``_id``, no internal keys."""
     out = {"id": doc["_id"]}
     out.update({k: v for k, v in doc.items() if not k.startswith("_")})
-    out.setdefault("building_id", None)
+    for name in ("building_id", "building_name", "building_town"):
+        out.setdefault(name, None)
+    out["realisation"] = _realisation(doc)
     return out
 
 

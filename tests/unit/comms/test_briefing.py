@@ -112,6 +112,20 @@ DATA = {
         "programme": "Property rationalisation",
         "delivered_pence": 25_000_000,
     },
+    "savings.initiative.saving_realised": {
+        "initiative_id": "i3",
+        "title": "Rationalisation of buildings: office estate plan",
+        "theme": "redesign_reorganisation",
+        "directorate": "Place",
+        "programme": "LGR",
+        "building_id": "b1",
+        "building_name": "Lodge Road",
+        "realised_on": "2023-03-31",
+        "annual_running_cost_pence": 50_000_000,
+        "realised": [{"year": "2023/24", "amount_pence": 50_000_000}],
+        "realised_pence": 50_000_000,
+        "delivered_pence": 200_000_000,
+    },
     "savings.initiative.slipped": {
         "initiative_id": "i2",
         "title": "Digital contact",
@@ -172,6 +186,12 @@ def test_briefing_words_carry_the_figures() -> None:
     )
     slipped = briefing_item(EVENTS["savings.initiative.slipped"], at)
     assert "£468,000 moved from 2023/24 to 2024/25" in slipped.headline
+    realised = briefing_item(EVENTS["savings.initiative.saving_realised"], at)
+    assert realised.headline == (
+        "Savings realised: Lodge Road left the estate on 31 March 2023, realising £500,000 a year of "
+        "Rationalisation of buildings: office estate plan (Place)."
+    )
+    assert realised.detail == "Delivered so far: £2,000,000."
     decision = briefing_item(EVENTS["safeguarding.decision.recorded"], at)
     assert "agreed between meetings" in decision.headline
     assert decision.detail == "To be ratified at the board's next meeting."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from civic_property.buildings.domain import (
     CLOSED,
     CLOSURE_PLANNED,
@@ -12,7 +13,7 @@ from civic_property.buildings.domain import (
     EnergyMeasure,
     PartnerOccupant,
 )
-from civic_property.figures import default_years, desk_demand, move_plan, rationalisation
+from civic_property.figures import default_years, desk_demand, move_plan, rationalisation, saved_in_year
 from civic_property.teams.domain import DeskRatios, Move, Team, Workforce
 
 
@@ -216,6 +217,48 @@ def test_closing_mid_year_saves_pro_rata_from_the_day_after():
     b = building("b", "B", cost=36_600, status=CLOSED, closed_on=date(2023, 9, 30))
     (year,) = rationalisation([b], "2023/24", "2023/24")["years"]
     assert year["in_year_running_cost_saved_pence"] == 18_300
+
+
+@pytest.mark.parametrize(
+    ("closed_on", "year", "saved"),
+    [
+        # closed on 1 April 2023: 365 of 2023/24's 366 days saved, the full amount from 2024/25
+        (date(2023, 4, 1), "2023/24", 36_600 * 365 // 366),
+        (date(2023, 4, 1), "2024/25", 36_600),
+        (date(2023, 4, 1), "2022/23", 0),
+        # mid-year: 1 October 2023 to 31 March 2024, 183 of 366 days
+        (date(2023, 9, 30), "2023/24", 18_300),
+        (date(2023, 9, 30), "2025/26", 36_600),
+        # on 31 March: it ran that day, so nothing in 2022/23 and the full amount from 2023/24
+        (date(2023, 3, 31), "2022/23", 0),
+        (date(2023, 3, 31), "2023/24", 36_600),
+    ],
+)
+def test_a_closure_saves_part_of_its_year_then_the_full_amount(closed_on, year, saved):
+    assert saved_in_year(36_600, closed_on, year) == saved
+
+
+def test_partners_who_moved_in_add_to_the_rationalisation_saving():
+    # seed 001: £500k a year initially (Lodge Road, closed 31 March 2023), rising to £750k a year by the
+    # end of 2023 (partners co-locating at One Angel Square: "will also reduce WNC's costs")
+    lodge = building("lr", "Lodge Road", cost=LODGE_ROAD_COST, status=CLOSED, closed_on=date(2023, 3, 31))
+    oas = building(
+        "oas",
+        "One Angel Square",
+        cost=240_000_000,
+        partners=[
+            PartnerOccupant("Health and care partners", 25_000_000, since=date(2023, 11, 1)),
+            PartnerOccupant("Already there", 1_000_000),
+        ],
+    )
+    y22, y23 = rationalisation([lodge, oas], "2022/23", "2023/24")["years"]
+    assert (y22["annual_saving_pence"], y23["annual_saving_pence"]) == (50_000_000, 75_000_000)
+    assert (y22["partner_rent_gained_pence"], y23["partner_rent_gained_pence"]) == (0, 25_000_000)
+    # rent counts from the day the partner moved in
+    assert (y22["partner_rental_income_pence"], y23["partner_rental_income_pence"]) == (1_000_000, 26_000_000)
+    # a partner who moved in before the first year shown is part of the baseline, not a gain
+    (later,) = rationalisation([lodge, oas], "2024/25", "2024/25")["years"]
+    assert later["partner_rent_gained_pence"] == 0
 
 
 def test_default_years_run_from_the_first_closure_to_the_last_plan():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
+from fractions import Fraction
 
 import pytest
 from civic import calendar
@@ -133,3 +134,23 @@ def test_a_day_starts_at_midnight_in_london(day: date, start: datetime) -> None:
     assert calendar.start_of_day(day) == start
     assert calendar.start_of_day(day).tzinfo == UTC
     assert date_of(calendar.start_of_day(day)) == day
+
+
+# --- the part of a year after a day (what a closure saves in its year) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "share"),
+    [
+        (date(2023, 4, 1), Fraction(365, 366)),  # 2023/24 holds 29 February 2024: 366 days, 365 after
+        (date(2022, 4, 1), Fraction(364, 365)),
+        (date(2023, 9, 30), Fraction(183, 366)),  # 1 October to 31 March: half the year
+        (date(2023, 12, 31), Fraction(91, 366)),
+        (date(2023, 3, 31), Fraction(0)),  # the last day: nothing of that year is left
+        (date(2024, 3, 31), Fraction(0)),
+        (date(2024, 2, 29), Fraction(31, 366)),
+    ],
+)
+def test_the_share_of_a_financial_year_after_a_day(day: date, share: Fraction) -> None:
+    assert calendar.share_of_year_after(day) == share
+    assert 0 <= share < 1

@@ -359,22 +359,99 @@ def test_amend_profile_only_while_proposed() -> None:
 # ---------------------------------------------------------------- building savings
 
 
-def test_building_saving_is_delivered_in_the_year_of_closure() -> None:
-    initiative = Initiative.building_saving(
-        id="b",
-        building_id="bld-1",
-        building_name="Lodge Road",
-        town="Daventry",
-        on=date(2023, 3, 31),
-        annual_running_cost_pence=12_345_600,
-        by="event",
-        now=NOW,
-    )
+def closure(initiative: Initiative | None = None, *, on: date = date(2023, 3, 31), cost: int = 12_345_600,
+            building_id: str = "bld-1", name: str = "Lodge Road", town: str = "Daventry") -> Initiative:  # fmt: skip
+    """What the closure handler does: realise the planning initiative's saving, or make one."""
+    if initiative is None:
+        return Initiative.building_saving(
+            id="b", building_id=building_id, building_name=name, town=town, on=on,
+            annual_running_cost_pence=cost, by="event", now=NOW, event_id="ev-1",
+        )  # fmt: skip
+    initiative.realise(
+        building_id=building_id, building_name=name, town=town, on=on, annual_running_cost_pence=cost,
+        by="property.building.closed", now=NOW, event_id="ev-1",
+    )  # fmt: skip
+    return initiative
+
+
+def test_a_building_no_initiative_planned_is_a_new_delivered_saving() -> None:
+    # closed on 31 March 2023: it ran that day, so nothing of 2022/23 is saved; the full amount from 2023/24
+    initiative = closure()
     assert initiative.status == "delivered"
     assert "Lodge Road" in initiative.title
     assert initiative.theme == "redesign_reorganisation"
-    assert initiative.profile == initiative.actuals == {"2022/23": 12_345_600}
+    assert initiative.profile == initiative.actuals == {"2023/24": 12_345_600}
     assert initiative.building_id == "bld-1"
+    assert initiative.made_by_closure and initiative.realisation is not None
+    assert initiative.realisation["realised_pence"] == 12_345_600
+
+
+def test_a_mid_year_closure_books_the_part_year_then_the_rest() -> None:
+    # closed 30 September 2023: 183 of 2023/24's 366 days saved, the rest of the year's cost in 2024/25
+    initiative = closure(on=date(2023, 9, 30), cost=36_600)
+    assert initiative.profile == initiative.actuals == {"2023/24": 18_300, "2024/25": 18_300}
+    assert initiative.delivered_pence == 36_600  # the annual running cost, once
+
+
+def test_a_closure_realises_the_initiative_that_named_its_building() -> None:
+    plan = walk(
+        propose(
+            theme="redesign_reorganisation", building_name="Lodge  Road", building_town="daventry",
+            profile=[{"year": "2022/23", "planned_pence": 150_000_000}, {"year": "2023/24", "planned_pence": 600_000_000}],
+        ),
+        "approved", "in_delivery",
+    )  # fmt: skip
+    plan.record_actual("2022/23", 150_000_000, by="officer", now=NOW)
+    assert plan.plans("bld-1", "Lodge Road", "Daventry") and not plan.plans("bld-1", "Lodge Road", "Towcester")
+    closure(plan, cost=50_000_000)
+    # the saving is recorded against the plan: 2023/24 delivered, the planned figures unchanged
+    assert plan.actuals == {"2022/23": 150_000_000, "2023/24": 50_000_000}
+    assert plan.profile == {"2022/23": 150_000_000, "2023/24": 600_000_000}
+    assert plan.status == "in_delivery" and plan.building_id == "bld-1"
+    assert plan.realisation is not None and plan.realisation["planned"] and not plan.made_by_closure
+    assert plan.realisation["by_year"] == [{"year": "2023/24", "amount_pence": 50_000_000}]
+    assert plan.history[-1]["kind"] == "realised"
+    with pytest.raises(Refused):  # once: a disposal after the closure realises nothing more
+        closure(plan, cost=50_000_000)
+    with pytest.raises(Refused):  # and the building it names no longer changes
+        plan.amend({"building_id": "other"}, by="officer", now=NOW)
+
+
+def test_a_realised_year_the_plan_did_not_have_joins_it_with_nothing_planned() -> None:
+    plan = walk(propose(building_id="bld-1"), "approved")
+    closure(plan, on=date(2024, 9, 30), cost=36_500)  # 2024/25 has 365 days: 182 after 30 September
+    assert plan.actuals == {"2024/25": 18_200, "2025/26": 18_300}
+    assert plan.profile == {"2022/23": 100_000, "2023/24": 50_000, "2024/25": 0, "2025/26": 0}
+    assert plan.planned_pence == 150_000  # what was planned stays what was planned
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"building_name": "Lodge Road"}, "building_town"),
+        ({"building_town": "Daventry"}, "building_name"),
+        ({"building_id": " "}, "building_id"),
+        ({"building_name": "x" * 201, "building_town": "Daventry"}, "building_name"),
+    ],
+)
+def test_a_building_is_named_by_its_id_or_by_its_name_and_town(fields: dict[str, str], field: str) -> None:
+    with pytest.raises(Invalid) as caught:
+        propose(**fields)
+    assert field in [e["field"] for e in caught.value.errors]
+
+
+def test_the_building_a_plan_names_can_change_until_its_closure() -> None:
+    plan = walk(propose(), "approved", "in_delivery")
+    plan.amend({"building_name": "Lodge Road", "building_town": "Daventry"}, by="officer", now=NOW)
+    assert plan.building_key == "lodge road|daventry"
+    plan.amend({"programme": "Office estate"}, by="officer", now=NOW)  # a plan's programme is its own
+    plan.amend({"building_name": None, "building_town": None}, by="officer", now=NOW)
+    assert plan.building_key is None
+
+
+def test_a_closures_own_saving_stays_in_the_rationalisation_programme() -> None:
+    with pytest.raises(Refused):
+        closure().amend({"programme": "LGR"}, by="officer", now=NOW)
 
 
 # ---------------------------------------------------------------- targets

@@ -26,6 +26,7 @@ from civic_comms.briefing.sources import (
     PassedTarget,
     PlannedClosure,
     PlannedMove,
+    RealisedSaving,
     SlippedSaving,
 )
 from civic_comms.domain import required_text
@@ -163,6 +164,14 @@ def delivered_saving_words(d: DeliveredSaving) -> Words:
     return (
         f"Savings delivered: {d.title} ({d.directorate}), {pounds(d.delivered_pence)}.",
         f"Programme: {d.programme}." if d.programme else None,
+    )
+
+
+def realised_saving_words(d: RealisedSaving) -> Words:
+    return (
+        f"Savings realised: {d.building_name} left the estate on {long_date(d.realised_on)}, realising "
+        f"{pounds(d.realised_pence)} a year of {d.title} ({d.directorate}).",
+        f"Delivered so far: {pounds(d.delivered_pence)}.",
     )
 
 

@@ -52,10 +52,18 @@ VACATED = (CLOSED, FOR_DISPOSAL, DISPOSED)
 
 @dataclass(frozen=True)
 class PartnerOccupant:
-    """A partner organisation sharing the building (co-location earns the council rent)."""
+    """A partner organisation sharing the building (co-location earns the council rent).
+
+    ``since`` is the day it moved in, when it came as part of the rationalisation (one of the property
+    plan's savings); a partner without one was there before.
+    """
 
     name: str
     annual_rent_pence: int
+    since: date | None = None
+
+    def there_by(self, day: date) -> bool:
+        return self.since is None or self.since <= day
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,8 @@ class Building:
         for i, partner in enumerate(self.partners):
             check_text(errors, f"partners.{i}.name", partner.name)
             check_non_negative(errors, f"partners.{i}.annual_rent_pence", partner.annual_rent_pence)
+            if partner.since is not None and not isinstance(partner.since, date):
+                errors.add(f"partners.{i}.since", "must be a date")
             key = partner.name.strip().casefold() if isinstance(partner.name, str) else ""
             if key and key in seen:
                 errors.add(f"partners.{i}.name", "names the same partner twice")

@@ -17,9 +17,9 @@ from civic_savings.domain import (
     MAX_REASON,
     amount_problem,
     text_problem,
-    year_of,
     year_problem,
 )
+from civic_savings.initiatives.figures import closure_saving
 from civic_savings.programme.domain import CATEGORIES, THEMES
 
 STATUSES = ("proposed", "approved", "in_delivery", "slipped", "delivered", "undeliverable")
@@ -38,9 +38,34 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 # Actuals can be recorded once an initiative is approved, and corrected after delivery.
 RECORDS_ACTUALS = frozenset({"approved", "in_delivery", "slipped", "delivered"})
 
-# Savings from closing or disposing of a building are recorded under this programme.
+# Savings from closing or disposing of a building no initiative planned are recorded under this programme.
 BUILDING_PROGRAMME = "Property rationalisation"
 BUILDING_DIRECTORATE = "Corporate Services"
+#: the fields that name the building an initiative plans to close (its saving is that closure's)
+BUILDING_FIELDS = ("building_id", "building_name", "building_town")
+
+
+def building_key(name: str, town: str) -> str:
+    """A building as property tells one from another: its name in its town, without case or extra spaces
+    (property refuses a second building of the same name in the same town)."""
+    return f"{' '.join(name.split()).casefold()}|{' '.join(town.split()).casefold()}"
+
+
+def _building_errors(building_id: Any, name: Any, town: Any) -> FieldErrors:
+    """The building an initiative plans: by property's id, or by name and town until the id is known."""
+    errors = FieldErrors()
+    for field_name, value in (("building_id", building_id), ("building_name", name), ("building_town", town)):
+        problem = text_problem(value, required=False)
+        if problem:
+            errors.add(field_name, problem)
+    if (name is None) != (town is None):
+        missing = "building_town" if town is None else "building_name"
+        errors.add(missing, "is required with the other: a building is named by its name and its town")
+    return errors
+
+
+def _clean(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
 
 
 # ---------------------------------------------------------------- profiles
@@ -95,7 +120,15 @@ class Initiative:
     approved_by: str | None = None
     approved_on: date | None = None
     undeliverable_reason: str | None = None
+    #: the building whose closure is this initiative's saving: property's id, or its name and town until
+    #: the closure event tells the id (then both are kept)
     building_id: str | None = None
+    building_name: str | None = None
+    building_town: str | None = None
+    #: the closure (or disposal) that realised the saving, once: {building_id, building_name, on,
+    #: annual_running_cost_pence, by_year: {year: pence}, event_id, event_type, planned}; ``planned`` is
+    #: False when the closure made this initiative (no initiative planned the building)
+    realisation: dict[str, Any] | None = None
     slippages: list[dict[str, Any]] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
 
@@ -115,9 +148,14 @@ class Initiative:
         programme: Any = None,
         rag: Any = None,
         rag_reason: Any = None,
+        building_id: Any = None,
+        building_name: Any = None,
+        building_town: Any = None,
         by: str,
         now: datetime,
     ) -> Initiative:
+        """A new proposal. ``building_id`` (or ``building_name`` with ``building_town``) names the building
+        whose closure it plans: that closure, when property reports it, realises this initiative's saving."""
         errors = FieldErrors()
         for name, value, required in (
             ("title", title, True),
@@ -133,6 +171,7 @@ class Initiative:
         if category not in CATEGORIES:
             errors.add("category", f"must be one of {', '.join(CATEGORIES)}")
         errors += _rag_errors(rag, rag_reason)
+        errors += _building_errors(building_id, building_name, building_town)
         try:
             planned = check_profile(profile)
         except Invalid as exc:
@@ -150,6 +189,9 @@ class Initiative:
             programme=programme.strip() if programme else None,
             rag=rag,
             rag_reason=rag_reason,
+            building_id=_clean(building_id),
+            building_name=_clean(building_name),
+            building_town=_clean(building_town),
         )
         initiative._note(now, by, "status", to="proposed")
         return initiative
@@ -166,12 +208,15 @@ class Initiative:
         annual_running_cost_pence: int,
         by: str,
         now: datetime,
+        event_id: str | None = None,
     ) -> Initiative:
-        """A realised saving: the closed or disposed building's annual running cost, in the year it went."""
+        """A realised saving no initiative planned: the closed or disposed building's annual running cost,
+        booked by the closure rule (``figures.closure_saving``: the part-year in the closure year, the
+        rest of the full amount in the next), planned and delivered."""
         problem = amount_problem(annual_running_cost_pence)
         if problem:
             raise Invalid(f"annual_running_cost_pence {problem}")
-        year = year_of(on)
+        booked = closure_saving(annual_running_cost_pence, on)
         where = f" ({town})" if town else ""
         initiative = cls(
             id=id,
@@ -179,12 +224,17 @@ class Initiative:
             directorate=BUILDING_DIRECTORATE,
             theme="redesign_reorganisation",
             category="transformation",
-            profile={year: annual_running_cost_pence},
+            profile=dict(booked),
             owner="Estates",
             programme=BUILDING_PROGRAMME,
             status="delivered",
-            actuals={year: annual_running_cost_pence},
+            actuals=dict(booked),
             building_id=building_id,
+            building_name=building_name,
+            building_town=town,
+        )
+        initiative.realisation = _realisation(
+            building_id, building_name, on, annual_running_cost_pence, booked, by, event_id, planned=False
         )
         initiative._note(
             now, by, "status", to="delivered", reason=f"building {building_name} left the estate"
@@ -203,6 +253,69 @@ class Initiative:
 
     def unmet(self, year: str) -> int:
         return max(self.profile.get(year, 0) - self.actuals.get(year, 0), 0)
+
+    @property
+    def building_key(self) -> str | None:
+        """The building it names by name and town (as property tells buildings apart), if it does."""
+        if self.building_name is None or self.building_town is None:
+            return None
+        return building_key(self.building_name, self.building_town)
+
+    @property
+    def made_by_closure(self) -> bool:
+        """Whether a closure made this initiative (no initiative had planned the building)."""
+        return self.realisation is not None and not self.realisation.get("planned", False)
+
+    def plans(self, building_id: str, name: str, town: str | None) -> bool:
+        """Whether this initiative's saving is the closure of that building: named by its id, or (with no id
+        yet) by its name and town."""
+        if self.building_id is not None:
+            return self.building_id == building_id
+        return town is not None and self.building_key == building_key(name, town)
+
+    # ---- a planned building's closure
+
+    def realise(
+        self,
+        *,
+        building_id: str,
+        building_name: str,
+        town: str | None,
+        on: date,
+        annual_running_cost_pence: int,
+        by: str,
+        now: datetime,
+        event_id: str | None = None,
+    ) -> dict[str, int]:
+        """The closure of the building this initiative plans: its saving, booked by the closure rule
+        (``figures.closure_saving``), is added to the actuals of its years (a year the profile did not
+        have joins it with nothing planned), whatever the status; the building's id is kept. Once: a
+        second closure or disposal of the building is refused. Returns the amounts booked, by year."""
+        if self.realisation is not None:
+            raise Refused(
+                f"The saving of {self.realisation.get('building_name') or 'this building'} is already realised.",
+                realised_on=self.realisation.get("on"),
+            )
+        problem = amount_problem(annual_running_cost_pence)
+        if problem:
+            raise Invalid(f"annual_running_cost_pence {problem}")
+        booked = closure_saving(annual_running_cost_pence, on)
+        for year, amount in booked.items():
+            self.actuals[year] = self.actuals.get(year, 0) + amount
+            self.profile.setdefault(year, 0)
+        self.actuals = dict(sorted(self.actuals.items()))
+        self.profile = dict(sorted(self.profile.items()))
+        self.building_id = building_id
+        if self.building_name is None:
+            self.building_name, self.building_town = building_name, town
+        self.realisation = _realisation(
+            building_id, building_name, on, annual_running_cost_pence, booked, by, event_id, planned=True
+        )
+        self._note(
+            now, by, "realised", building_id=building_id, building_name=building_name, on=on.isoformat(),
+            realised_pence=sum(booked.values()),
+        )  # fmt: skip
+        return booked
 
     # ---- lifecycle
 
@@ -322,11 +435,22 @@ class Initiative:
         self.rag, self.rag_reason = rag, reason
 
     def amend(self, changes: dict[str, Any], *, by: str, now: datetime) -> None:
-        """Edit descriptive fields; theme, category and profile only while still proposed."""
+        """Edit descriptive fields; theme, category and profile only while still proposed; the building it
+        plans (``building_id``, or ``building_name`` with ``building_town``; null to forget it) until its
+        closure has realised the saving."""
         errors = FieldErrors()
         descriptive = {"title": True, "directorate": True, "owner": False, "programme": False}
         planning = ("theme", "category", "profile")
+        linking = {name: changes[name] for name in BUILDING_FIELDS if name in changes}
+        if linking:
+            errors += _building_errors(
+                linking.get("building_id", self.building_id),
+                linking.get("building_name", self.building_name),
+                linking.get("building_town", self.building_town),
+            )
         for name, value in changes.items():
+            if name in BUILDING_FIELDS:
+                continue
             if name in descriptive:
                 problem = text_problem(value, required=descriptive[name])
                 if problem:
@@ -351,12 +475,20 @@ class Initiative:
                 f"{self.status}. Record actuals or slip the saving instead.",
                 current_status=self.status,
             )
-        if self.building_id and "programme" in changes:
+        if self.made_by_closure and "programme" in changes:
             raise Refused("A building's saving stays in the property rationalisation programme.")
+        if linking and self.realisation is not None:
+            raise Refused(
+                f"The closure of {self.realisation.get('building_name') or 'its building'} has realised this "
+                "saving: the building it names no longer changes.",
+                building_id=self.building_id,
+            )
         before = {name: getattr(self, name) for name in changes}
         for name, value in changes.items():
             if name == "profile":
                 self.profile = profile or {}
+            elif name in BUILDING_FIELDS:
+                setattr(self, name, _clean(value))
             elif name in descriptive:
                 setattr(self, name, value.strip() if isinstance(value, str) else value)
             else:
@@ -376,6 +508,23 @@ class Initiative:
             entry["to"] = to
         entry.update({k: v for k, v in details.items() if v is not None})
         self.history.append(entry)
+
+
+def _realisation(
+    building_id: str, building_name: str, on: date, annual_running_cost_pence: int, booked: dict[str, int],
+    cause: str, event_id: str | None, *, planned: bool,
+) -> dict[str, Any]:  # fmt: skip
+    return {
+        "building_id": building_id,
+        "building_name": building_name,
+        "on": on.isoformat(),
+        "annual_running_cost_pence": annual_running_cost_pence,
+        "by_year": [{"year": y, "amount_pence": a} for y, a in booked.items()],
+        "realised_pence": sum(booked.values()),
+        "event_type": cause,
+        "event_id": event_id,
+        "planned": planned,
+    }
 
 
 def _rag_errors(rag: Any, reason: Any) -> FieldErrors:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from civic import documents
-from civic.errors import Forbidden
+from civic.errors import Forbidden, Refused
 from civic.http import Caller, Page, paginate
 from civic.service import Runtime
 from civic.uow import UnitOfWork
@@ -19,14 +19,16 @@ from civic_contracts.savings import (
     InitiativeDelivered,
     InitiativeMarkedUndeliverable,
     InitiativeProposed,
+    InitiativeSavingRealised,
     InitiativeSlipped,
+    RealisedYear,
 )
 
 from civic_savings import figures
-from civic_savings.initiatives.domain import Initiative
+from civic_savings.initiatives.domain import BUILDING_FIELDS, Initiative, building_key
 from civic_savings.programme.service import check_targets
 from civic_savings.read_model.service import SHARDS, keep_read_model, shard_of_unit, totals_writes
-from civic_savings.repository import INITIATIVES, api_form, to_document, to_model
+from civic_savings.repository import INITIATIVES, api_form, to_document, to_model, updated_document
 
 
 def _now() -> datetime:
@@ -50,6 +52,7 @@ async def propose(rt: Runtime, fields: dict[str, Any], caller: Caller) -> dict[s
     with SHARDS.holding() as shard:
 
         async def work(uow: UnitOfWork) -> dict[str, Any]:
+            await _check_building_free(uow, initiative)
             # the initiative and its read-model cells in one command: a round trip fewer per create
             insert, doc = documents.insert_op(uow, INITIATIVES, to_document(initiative))
             delta = figures.difference({}, figures.contribution(initiative))
@@ -68,6 +71,26 @@ async def get(rt: Runtime, initiative_id: str) -> dict[str, Any]:
 async def list_initiatives(rt: Runtime, page: Page, filters: dict[str, str | None]) -> dict[str, Any]:
     query = {k: v for k, v in filters.items() if v is not None}
     return await paginate(rt.db[INITIATIVES], query, page, transform=api_form)
+
+
+async def _check_building_free(uow: UnitOfWork, initiative: Initiative) -> None:
+    """Refused when another initiative already names the building this one names: a building's closure is
+    one saving, realised once (the unique index on ``building_id`` stands behind this)."""
+    lookups = []
+    if initiative.building_id is not None:
+        lookups.append({"building_id": initiative.building_id})
+    if initiative.building_key is not None:
+        lookups.append({"_building_key": initiative.building_key})
+    for lookup in lookups:
+        other = await uow.db[INITIATIVES].find_one(
+            {**lookup, "_id": {"$ne": initiative.id}}, {"title": 1}, session=uow.session
+        )
+        if other is not None:
+            raise Refused(
+                f"{other['title']!r} already names this building: its closure realises that initiative's "
+                "saving, once. Name another building, or amend that initiative.",
+                initiative_id=other["_id"],
+            )
 
 
 Change = Callable[[Initiative, datetime], list[EventData]]
@@ -93,7 +116,9 @@ async def _change_on(
         events = change(initiative, now)
         if initiative == before:
             return api_form(doc)  # nothing changed: no new version, no event
-        saved = await documents.save(uow, INITIATIVES, {**doc, **to_document(initiative)}, doc["version"])
+        if any(getattr(initiative, name) != getattr(before, name) for name in BUILDING_FIELDS):
+            await _check_building_free(uow, initiative)
+        saved = await documents.save(uow, INITIATIVES, updated_document(doc, initiative), doc["version"])
         await keep_read_model(uow, before, initiative, now, shard)
         for event in events:
             uow.emit(event)
@@ -189,11 +214,45 @@ async def record_building_saving(
     on: date,
     annual_running_cost_pence: int,
     cause: str,
+    event_id: str | None = None,
 ) -> bool:
-    """A building closed or disposed of becomes a delivered saving, once per building (False if it was)."""
-    if await uow.db[INITIATIVES].find_one({"building_id": building_id}, {"_id": 1}, session=uow.session):
-        return False  # closed then disposed, or the same event again: the saving is already recorded
+    """A building closed or disposed of realises its saving, once per building (False if it already had).
+
+    The initiative that planned the building (naming its id, or its name and town) records the saving
+    against it (``Initiative.realise``) and publishes ``savings.initiative.saving_realised``; only when no
+    initiative planned it is a new, delivered one made (``savings.initiative.delivered``). Either way the
+    amounts follow the closure rule (``initiatives/figures.py``) and the read model moves with them.
+    """
+    found = await uow.db[INITIATIVES].find_one({"building_id": building_id}, session=uow.session)
+    if found is None and town:
+        # two indexed lookups rather than one $or, which the embedded database answers by a scan
+        named = uow.db[INITIATIVES].find({"_building_key": building_key(name, town)}, session=uow.session)
+        found = next((d for d in await named.to_list(10) if d.get("building_id") is None), None)
     now = _now()
+    if found is not None:
+        planner = to_model(found)
+        if planner.realisation is not None:
+            return False  # closed then disposed, or the same event again: the saving is already recorded
+        before = copy.deepcopy(planner)
+        booked = planner.realise(
+            building_id=building_id, building_name=name, town=town, on=on,
+            annual_running_cost_pence=annual_running_cost_pence, by=cause, now=now, event_id=event_id,
+        )  # fmt: skip
+        await documents.save(uow, INITIATIVES, updated_document(found, planner), found["version"])
+        await keep_read_model(uow, before, planner, now, shard_of_unit(uow))
+        uow.emit(
+            InitiativeSavingRealised(
+                **_identity(planner),
+                building_id=building_id,
+                building_name=name,
+                realised_on=on,
+                annual_running_cost_pence=annual_running_cost_pence,
+                realised=[RealisedYear(year=y, amount_pence=a) for y, a in booked.items()],
+                realised_pence=sum(booked.values()),
+                delivered_pence=planner.delivered_pence,
+            )
+        )
+        return True
     initiative = Initiative.building_saving(
         id=documents.new_id(),
         building_id=building_id,
@@ -203,6 +262,7 @@ async def record_building_saving(
         annual_running_cost_pence=annual_running_cost_pence,
         by=cause,
         now=now,
+        event_id=event_id,
     )
     await documents.insert(uow, INITIATIVES, to_document(initiative))
     await keep_read_model(uow, None, initiative, now, shard_of_unit(uow))
