@@ -264,7 +264,12 @@ def media_coverage_to_document(coverage: MediaCoverage) -> dict[str, Any]:
 
 def council_service_to_document(service: CouncilService) -> dict[str, Any]:
     # the key is how a name is looked up (unique index): case and extra spaces do not make a second service
-    return {"name": service.name, "directorate": service.directorate, "key": service_key(service.name)}
+    return {
+        "name": service.name,
+        "directorate": service.directorate,
+        "representation": service.representation,
+        "key": service_key(service.name),
+    }
 
 
 def champion_to_document(champion: Champion, appointed_by: str) -> dict[str, Any]:

@@ -2,10 +2,13 @@
 
 What the seeds say is used as said: the six buildings, which directorates go where, Lodge Road
 closing by the end of March 2023 for disposal, County Hall going to market engagement, three
-voluntary groups staying in The Abbey, LED lighting in the top buildings, and about £500k a
-year saved at first. Desks, costs, carbon, rents and headcounts are illustrative (each
-building's ``notes`` says so). Lodge Road's running cost is set at £500k so its closure shows
-the seeds' first-year saving.
+voluntary groups staying in The Abbey, LED lighting in the top buildings, and "we will save £500k a
+year initially, rising to £750k a year by the end of 2023". Desks, costs, carbon, rents and
+headcounts are illustrative (each building's ``notes`` says so). Lodge Road's running cost is set at
+£500k so its closure shows the seeds' first-year saving; the rise to £750k is the health and care
+partners co-locating at One Angel Square ("will also reduce WNC's costs for Angel Square"), their
+£250k rent from November 2023. The rationalisation report shows both: ``annual_saving_pence`` is
+£500k for 2022/23 and £750k for 2023/24 (``GET /v1/reports/rationalisation?from_year=2022/23``).
 
 Safe to run again: every create carries a stable Idempotency-Key (a replay returns the first
 result) and each lifecycle step is taken only when the current state still calls for it.
@@ -13,10 +16,13 @@ result) and each lifecycle step is taken only when the current state still calls
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
+
+log = logging.getLogger("civic.property.seed")
 
 ILLUSTRATIVE = "Illustrative figures: the seeds give no desks, costs or carbon for this building."
 K = 100  # pence in a pound
@@ -55,7 +61,8 @@ BUILDINGS: list[dict[str, Any]] = [
         "annual_running_cost_pence": 2_400_000 * K,
         "annual_utility_cost_pence": 620_000 * K,
         "annual_carbon_kg": 900_000,
-        "partners": [{"name": "Health and care partners", "annual_rent_pence": 250_000 * K}],
+        # moved in as part of the rationalisation: the rise from £500k to £750k a year by the end of 2023
+        "partners": [{"name": "Health and care partners", "annual_rent_pence": 250_000 * K, "since": "2023-11-01"}],
         "energy_measures": [
             {
                 "kind": "led",
@@ -171,9 +178,25 @@ OCCUPANCY_LEVEL = {"guildhall": 0.62, "oas": 0.55, "forum": 0.48, "abbey": 0.52,
 WEEKDAY_SWING = (0.0, 0.08, 0.10, 0.06, -0.12)  # Monday .. Friday: mid-week is busiest
 
 
+def _not_carried(response: httpx.Response, fields: set[str]) -> bool:
+    """Whether the API refused the request only because it does not take ``fields`` (yet)."""
+    if response.status_code != 422:
+        return False
+    errors = response.json().get("errors") or [{}]
+    return all(
+        str(e.get("field", "")).rsplit(".", 1)[-1] in fields and "not permitted" in str(e.get("message"))
+        for e in errors
+    )
+
+
 async def _send(client: httpx.AsyncClient, method: str, path: str, body: Any, key: str | None = None) -> Any:
     headers = {"Idempotency-Key": f"seed-property-{key}"} if key else {}
     response = await client.request(method, path, json=body, headers=headers)
+    if path == "/v1/buildings" and _not_carried(response, {"since"}):
+        # the API does not take a partner's moving-in day yet: the partner is registered without it
+        log.warning("the property API does not carry partners' since yet: %s's partners have none", body["name"])
+        body = {**body, "partners": [{k: v for k, v in p.items() if k != "since"} for p in body["partners"]]}
+        response = await client.request(method, path, json=body, headers=headers)
     if response.status_code >= 400:
         raise RuntimeError(f"seed: {method} {path} -> {response.status_code}: {response.text[:500]}")
     return response.json()
@@ -214,12 +237,30 @@ def _readings(building_ids: dict[str, str], desks: dict[str, int], today: date) 
     return rows
 
 
+async def _registered(client: httpx.AsyncClient) -> dict[tuple[str, str], dict[str, Any]]:
+    """The buildings already on the register, by name and town: a second run registers none again, even
+    when a body has changed since the first (an Idempotency-Key replay needs the same body)."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    cursor = None
+    while True:
+        response = await client.get("/v1/buildings", params={"limit": 500, **({"cursor": cursor} if cursor else {})})
+        response.raise_for_status()
+        page = response.json()
+        found.update({(b["name"], b["town"]): b for b in page["items"]})
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return found
+
+
 async def seed(client: httpx.AsyncClient) -> None:
     building_ids: dict[str, str] = {}
     desks: dict[str, int] = {}
+    registered = await _registered(client)
     for spec in BUILDINGS:
         body = {k: v for k, v in spec.items() if k != "key"}
-        created = await _send(client, "POST", "/v1/buildings", body, key=f"building-{spec['key']}")
+        created = registered.get((spec["name"], spec["town"])) or await _send(
+            client, "POST", "/v1/buildings", body, key=f"building-{spec['key']}"
+        )
         building_ids[spec["key"]] = created["id"]
         desks[spec["key"]] = spec["desks"]
 

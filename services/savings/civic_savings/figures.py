@@ -25,7 +25,7 @@ from civic.errors import FieldErrors, Invalid
 
 from civic_savings.domain import year_problem
 from civic_savings.initiatives.domain import Initiative
-from civic_savings.programme.domain import CATEGORIES, THEMES
+from civic_savings.programme.domain import BUDGET_CATEGORIES, THEMES
 
 MEASURES = (
     "planned_pence",
@@ -186,10 +186,11 @@ def reconciliation(
 ) -> dict[str, Any]:
     """Budget report figure less centrally controlled and technical adjustments = transformation total.
 
-    Without a budget report figure the register's own total of all three categories is used.
+    Without a budget report figure the register's own total of the three budget categories is used (in-year
+    recovery is in no budget line).
     ``unreconciled_pence`` is what the register's transformation total differs from the expectation.
     """
-    by_category = {c: int(planned_by_category.get(c, 0)) for c in CATEGORIES}
+    by_category = {c: int(planned_by_category.get(c, 0)) for c in BUDGET_CATEGORIES}
     register_total = sum(by_category.values())
     budget = register_total if budget_report_pence is None else budget_report_pence
     expected = budget - by_category["centrally_controlled"] - by_category["technical_adjustment"]

@@ -14,15 +14,31 @@ How the published figures are reproduced:
 - Future Northants benefits realisation 2020/21 (seed 003): budget £14,481k, outturn £14,013k,
   variance £468k.
 - The Spending Review Panel's £1.7m is cost avoidance, recorded apart from savings.
+- Survive to Thrive (seed 001): over 150 in-year proposals worth £10,792k for 2023-24, agreed on top
+  of the budget's, by theme (£000): Buying & Commissioning 162, Charging & Income 4,091, Demand &
+  Prevention 4,083, Process & Policy 814, Redesign & Reorganisation 1,283, Technology & Innovation
+  359. One initiative per theme (the paper gives no split below that) in the ``in_year_recovery``
+  category, so the theme table above stays the budget's transformation savings:
+  ``GET /v1/reports/themes?years=2023/24&category=in_year_recovery`` shows them.
+- The office estate plan names Lodge Road (Daventry), the building it closes: property's closure of
+  Lodge Road on 31 March 2023 (£500k a year) realises £500k of the plan's 2023/24 saving (the closure
+  rule: nothing of 2022/23 is left after its last day) instead of arriving as a new saving on top, so
+  once the demo's events have flowed the table still reads as published. The plan names it by name
+  and town: this seed runs before property's, so the building's id does not exist yet.
 Extra initiatives in 2024/25 and later (a slip, an undeliverable one, a proposal) show the
 lifecycle without touching the published figures.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import httpx
+
+from civic_savings.programme.domain import THEMES
+
+log = logging.getLogger("civic.savings.seed")
 
 K = 100_000  # pence in £1,000: the seed papers' tables are in £000
 
@@ -70,6 +86,8 @@ INITIATIVES: list[dict[str, Any]] = [
             "rag": "amber",
             "rag_reason": "Lodge Road disposal depends on market engagement",
         },
+        # the building whose closure is this plan's saving (see the module's docstring)
+        "building": {"building_name": "Lodge Road", "building_town": "Daventry"},
         "actuals": {Y2: 1500 * K},
         "path": ["approved", "in_delivery"],
     },
@@ -330,6 +348,34 @@ INITIATIVES: list[dict[str, Any]] = [
     },
 ]
 
+# Survive to Thrive (seed 001): in-year proposals for 2023-24 by theme, in £000 (total 10,792)
+SURVIVE_TO_THRIVE = {
+    "buying_commissioning": 162,
+    "charging_income": 4091,
+    "demand_prevention": 4083,
+    "process_policy": 814,
+    "redesign_reorganisation": 1283,
+    "technology_innovation": 359,
+}
+INITIATIVES += [
+    {
+        "key": f"survive-to-thrive-{theme}",
+        "body": {
+            "title": f"Survive to Thrive in-year proposals 2023-24: {THEMES[theme]}",
+            "directorate": "All directorates",
+            "theme": theme,
+            "category": "in_year_recovery",
+            "programme": "Survive to Thrive",
+            "owner": "Management team and Cabinet",
+            "profile": [{"year": Y3, "planned_pence": amount * K}],
+        },
+        "actuals": {},
+        "path": ["approved"],
+        "approved": "Agreed by services at the Survive to Thrive budget sessions",
+    }
+    for theme, amount in SURVIVE_TO_THRIVE.items()
+]
+
 TARGETS = [
     {
         "name": LGR,
@@ -382,17 +428,38 @@ async def _existing(client: httpx.AsyncClient, url: str, title: str) -> dict[str
     return items[0] if items else None
 
 
+def _not_carried(response: httpx.Response, fields: dict[str, Any]) -> bool:
+    """Whether the API refused the request only because it does not take ``fields`` (yet): every error
+    is one of them, refused as an unknown input."""
+    if response.status_code != 422 or not fields:
+        return False
+    errors = response.json().get("errors") or [{}]
+    return all(
+        str(e.get("field", "")).rsplit(".", 1)[-1] in fields and "not permitted" in str(e.get("message"))
+        for e in errors
+    )
+
+
 async def _seed_initiative(client: httpx.AsyncClient, entry: dict[str, Any]) -> None:
     key = entry["key"]
-    created = await _existing(client, "/v1/initiatives", entry["body"]["title"]) or _check(
-        await client.post(
-            "/v1/initiatives",
-            json=entry["body"],
-            headers={"Idempotency-Key": f"seed-savings-initiative-{key}"},
-        )
-    )
+    building = entry.get("building", {})
+    created = await _existing(client, "/v1/initiatives", entry["body"]["title"])
+    if created is None:
+        headers = {"Idempotency-Key": f"seed-savings-initiative-{key}"}
+        response = await client.post("/v1/initiatives", json={**entry["body"], **building}, headers=headers)
+        if _not_carried(response, building):
+            # the create route does not take the building fields yet: the plan goes in without its
+            # building, and property's closure will arrive as a saving of its own
+            log.warning("the savings API does not carry %s yet: %r names no building", sorted(building), key)
+            response = await client.post("/v1/initiatives", json=entry["body"], headers=headers)
+        created = _check(response)
     url = f"/v1/initiatives/{created['id']}"
     current = _check(await client.get(url))
+    if building and current.get("building_name") is None and current.get("realisation") is None:
+        # an initiative seeded before it named its building
+        response = await client.patch(url, json=building)
+        if not _not_carried(response, building):
+            current = _check(response)
     for step in entry["path"]:
         # the actuals go in once the initiative is approved, before it is marked delivered
         if step in ("in_delivery", "delivered", "slipped", "undeliverable") and entry["actuals"]:
@@ -412,5 +479,5 @@ async def _seed_initiative(client: httpx.AsyncClient, entry: dict[str, Any]) -> 
         if step == "undeliverable":
             body["reason"] = entry["undeliverable"]
         if step == "approved":
-            body["reason"] = "Agreed at the Star Chamber budget session"
+            body["reason"] = entry.get("approved", "Agreed at the Star Chamber budget session")
         current = _check(await client.post(f"{url}/transitions", json=body))

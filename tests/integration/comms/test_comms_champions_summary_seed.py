@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from civic_comms.seed import seed
+from civic_comms.seed import COMMITMENTS, COUNTY, DISTRICTS, council_services, seed
 
 from .conftest import problem, soon, unique
 
@@ -73,5 +75,43 @@ async def test_seed_twice_creates_nothing_new(author, approver, db):
     assert results["questions"][0]["agreement_percentage"] == 81.5  # over 600, over 80% agreeing
     logo = next(c for c in consultations if c["title"].startswith("Our new logo"))
     assert (await author.get(f"/v1/consultations/{logo['id']}")).json()["responses"] == 1272
-    gap = (await author.get("/v1/reports/champion-coverage")).json()
-    assert gap["champions_needed"] >= 5
+    # seed 002: the corporate plan's six commitments, by their names
+    question = next(q for q in (await author.get(f"/v1/consultations/{plan['id']}")).json()["questions"]
+                    if q["id"] == "priority")  # fmt: skip
+    assert question["options"][0] == "Active, fulfilled lives"
+    assert set(question["options"]) == set(COMMITMENTS) and len(COMMITMENTS) == 6
+
+    # seed 003: 332 champions across the 8 councils, 71 more needed, 8 services to explore. Tests share
+    # the database, so the figures are counted over the seed's own services (a fresh stack's report has
+    # exactly these: tests/e2e/test_seeded_demo.py)
+    seeded = {s["name"]: s for s in council_services()}
+    registered = {s["name"] for s in await _all(author, "/v1/services")}
+    assert set(seeded) <= registered and len(seeded) == 136
+    appointed = [c for c in await _all(author, "/v1/champions") if c["council"] in (COUNTY, *DISTRICTS)]
+    assert len(appointed) == 332
+    assert len({c["council"] for c in appointed}) == 8
+    report = (await author.get("/v1/reports/champion-coverage")).json()
+    gap = [s["name"] for s in report["services_without_champion"] if s["name"] in seeded]
+    explore = [s["name"] for s in report.get("services_to_explore", []) if s["name"] in seeded]
+    if not carries(await author.get("/openapi.json"), "NewService", "representation"):
+        assert len(gap) == 79  # the 8 to explore are registered as needing a champion meanwhile
+        pytest.xfail("api.py's NewService does not carry representation yet (issue 17: a request field to add)")
+    assert len(gap) == 71
+    assert len(explore) == 8
+    assert report["champions"] >= 332 and report["champions_needed"] >= 71 and report["to_explore"] >= 8
+
+
+def carries(openapi: Any, schema: str, field: str) -> bool:
+    """Whether the API's request model ``schema`` has ``field`` (some seed figures wait for one)."""
+    return field in openapi.json()["components"]["schemas"][schema]["properties"]
+
+
+async def _all(client: Any, path: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = (await client.get(path, params={"limit": 500, **({"cursor": cursor} if cursor else {})})).json()
+        items += page["items"]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return items

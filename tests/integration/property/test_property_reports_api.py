@@ -119,3 +119,14 @@ async def test_the_demo_data_loads_twice_without_duplicates(api, db):
         await api.get("/v1/reports/rationalisation", params={"from_year": "2022/23", "to_year": "2023/24"})
     ).json()
     assert "Lodge Road" in [c["name"] for c in report["years"][0]["closed_in_year"]]
+    # seed 001: "we will save £500k a year initially, rising to £750k a year by the end of 2023": Lodge
+    # Road's running cost, then the partners who moved into One Angel Square. Other tests close buildings
+    # in these years too (the estate is shared): a fresh stack shows exactly £500k and £750k
+    # (tests/e2e/test_seeded_demo.py)
+    y22, y23 = report["years"]
+    assert y22["annual_running_cost_saved_pence"] >= 50_000_000
+    openapi = (await api.get("/openapi.json")).json()
+    if "since" not in openapi["components"]["schemas"]["Partner"]["properties"]:
+        pytest.xfail("api.py's Partner does not carry since yet (issue 17: a request field to add)")
+    assert (y22["partner_rent_gained_pence"], y23["partner_rent_gained_pence"]) == (0, 25_000_000)
+    assert y23["annual_saving_pence"] - y23["annual_running_cost_saved_pence"] == 25_000_000

@@ -1,14 +1,21 @@
-"""The demo data: loaded through the API, twice, reproduces the published figures to the pound."""
+"""The demo data: loaded through the API, twice, then the demo's building events, reproduces the published
+figures to the pound."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
+
 import pytest
-from civic_savings.seed import seed
+from civic_contracts import Envelope
+from civic_contracts.property import BuildingClosed
+from civic_savings.seed import SURVIVE_TO_THRIVE, Y3, seed
 
 pytestmark = pytest.mark.integration
 
 POUND = 100
 YEARS = ["2021/22", "2022/23", "2023/24"]
+ESTATE_PLAN = "Rationalisation of buildings: office estate plan"
 # seed 001, in pounds: theme -> 2021/22, 2022/23, 2023/24, total
 TABLE = {
     "redesign_reorganisation": (830_000, 2_716_000, 13_890_000, 17_436_000),
@@ -20,21 +27,40 @@ TABLE = {
 }
 
 
-async def test_seed_twice_reproduces_the_published_figures(api, db):
+def lodge_road_closed(building_id: str) -> Envelope:
+    """What property's seed publishes when it closes Lodge Road (running cost £500k a year)."""
+    data = BuildingClosed(building_id=building_id, name="Lodge Road", town="Daventry", closed_on=date(2023, 3, 31),
+                          annual_running_cost_pence=500_000 * POUND, annual_carbon_kg=185_000)  # fmt: skip
+    return Envelope.wrap(data, source="/civic/property")
+
+
+async def table_of(api, **filters) -> dict:
+    return (await api.get("/v1/reports/themes", params={"years": ",".join(YEARS), **filters})).json()
+
+
+async def test_seed_twice_reproduces_the_published_figures(api, db, deliver):
     await seed(api)
     counts = {
         c: await db[c].count_documents({}) for c in ("initiatives", "targets", "cost_avoidance", "outbox")
     }
     await seed(api)  # idempotent: nothing new, nothing moved
     assert {c: await db[c].count_documents({}) for c in counts} == counts
+    [plan] = (await api.get("/v1/initiatives", params={"title": ESTATE_PLAN})).json()["items"]
+    names_lodge_road = plan["building_name"] == "Lodge Road" or plan["realisation"] is not None
 
-    params = {"years": ",".join(YEARS)}
-    report = (await api.get("/v1/reports/themes", params=params)).json()
-    # building savings arrive from property's events in the same test session; they are their own programme
-    buildings = await api.get(
-        "/v1/reports/themes", params={**params, "programme": "Property rationalisation"}
-    )
-    for row, other in zip(report["rows"], buildings.json()["rows"], strict=True):
+    # then the demo's events: property's seed closes Lodge Road, which the office estate plan names
+    if names_lodge_road:
+        assert await deliver(lodge_road_closed(uuid.uuid4().hex)) == "applied"
+        plan = (await api.get(f"/v1/initiatives/{plan['id']}")).json()
+        assert plan["realisation"]["building_name"] == "Lodge Road"  # realised (by this closure or property's)
+        assert {"year": Y3, "delivered_pence": 500_000 * POUND} in plan["actuals"]
+
+    # the published table, unfiltered. Buildings other tests close in these years (a whole-suite session
+    # shares the database) arrive as savings of their own in the Property rationalisation programme, which
+    # the table does not hold: they are added to what is expected (none when this folder runs alone)
+    report = await table_of(api)
+    others = await table_of(api, programme="Property rationalisation")
+    for row, other in zip(report["rows"], others["rows"], strict=True):
         *by_year, total = TABLE[row["theme"]]
         planned = [row["by_year"][y]["planned_pence"] - other["by_year"][y]["planned_pence"] for y in YEARS]
         assert planned == [p * POUND for p in by_year], row["label"]
@@ -42,17 +68,31 @@ async def test_seed_twice_reproduces_the_published_figures(api, db):
         delivered = [
             row["by_year"][y]["delivered_pence"] - other["by_year"][y]["delivered_pence"] for y in YEARS
         ]
-        assert delivered == [by_year[0] * POUND, by_year[1] * POUND, 0]  # 2023/24 is anticipated
-    assert (
-        report["totals"]["planned_pence"] - buildings.json()["totals"]["planned_pence"] == 45_334_230 * POUND
-    )
+        # 2021/22 and 2022/23 delivered; 2023/24 anticipated, but for Lodge Road's £500k a year from 1 April 2023
+        lodge_road = 500_000 if row["theme"] == "redesign_reorganisation" and names_lodge_road else 0
+        assert delivered == [by_year[0] * POUND, by_year[1] * POUND, lodge_road * POUND]
+    assert report["rows"][0]["by_year"]["2022/23"]["planned_pence"] - others["rows"][0]["by_year"]["2022/23"][
+        "planned_pence"
+    ] == 2_716_000 * POUND  # Redesign & Reorganisation 2022/23, as published (not £3,216,000)
+    assert report["totals"]["planned_pence"] - others["totals"]["planned_pence"] == 45_334_230 * POUND
 
+    # the LGR excess: £34,003k delivered and anticipated against the inherited £17,530k
     lgr = (await api.get("/v1/reports/target/LGR")).json()
     assert lgr["target_pence"] == 17_530_000 * POUND
     assert lgr["delivered_pence"] + lgr["anticipated_pence"] == 34_003_000 * POUND
     assert lgr["excess_pence"] == 16_473_000 * POUND
     assert lgr["passed"] is True
     assert [o["type"] for o in await db["outbox"].find({"key": "LGR"}).to_list()] == ["savings.target.passed"]
+    summary = (await api.get("/v1/summary")).json()
+    assert {"name": "LGR", "excess_pence": 16_473_000 * POUND}.items() <= next(
+        t for t in summary["targets"] if t["name"] == "LGR"
+    ).items()  # the dashboard's savings panel
+
+    # Survive to Thrive: £10,792k of in-year proposals for 2023-24, by theme, outside the table above
+    recovery_filters = {"years": Y3, "category": "in_year_recovery", "programme": "Survive to Thrive"}
+    recovery = (await api.get("/v1/reports/themes", params=recovery_filters)).json()
+    assert {r["theme"]: r["planned_pence"] // (1000 * POUND) for r in recovery["rows"]} == SURVIVE_TO_THRIVE
+    assert recovery["totals"]["planned_pence"] == 10_792_000 * POUND
 
     reconciliation = (
         await api.get(
@@ -65,3 +105,7 @@ async def test_seed_twice_reproduces_the_published_figures(api, db):
 
     panel = (await api.get("/v1/cost-avoidance", params={"year": "2022/23", "limit": 500})).json()["items"]
     assert 1_700_000 * POUND in [r["amount_pence"] for r in panel]
+
+    if not names_lodge_road:
+        pytest.xfail("api.py's NewInitiative does not carry building_name/building_town yet: the plan names no "
+                     "building, so Lodge Road's closure would arrive as a saving of its own (issue 17)")  # fmt: skip

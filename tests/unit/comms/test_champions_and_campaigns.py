@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 from civic.errors import Invalid
+from civic_comms import seed
 from civic_comms.briefing.domain import MediaCoverage
-from civic_comms.champions.domain import CouncilService, champion_coverage, service_key
+from civic_comms.champions.domain import REQUIRED, TO_EXPLORE, CouncilService, champion_coverage, service_key
 from civic_comms.content.domain import Campaign
 
 
@@ -23,6 +24,36 @@ def test_seed_figures_332_champions_and_71_more_needed() -> None:
     assert report.champions_needed == 71
     assert report.coverage_percentage == 77.9
     assert {s.name for s in report.uncovered} == {s.name for s in uncovered}
+
+
+def test_services_to_explore_are_not_in_the_gap() -> None:
+    # seed 003: "8 services require further exploration to agree if Change Champion representation is
+    # required e.g. service is currently outsourced"
+    covered = [CouncilService(f"Service {i}", "People") for i in range(57)]
+    gaps = [CouncilService(f"Gap {i}", "Place") for i in range(71)]
+    explore = [CouncilService(f"Outsourced {i}", "Corporate", TO_EXPLORE) for i in range(8)]
+    champions = [covered[i % 57].name for i in range(332)]
+    report = champion_coverage(covered + gaps + explore, champions)
+    assert (report.champions, report.champions_needed, len(report.to_explore)) == (332, 71, 8)
+    assert (report.services, report.covered) == (136, 57)
+    assert report.coverage_percentage == 44.5  # 57 of the 128 services that need a champion
+    # a champion appointed to a service still to explore covers it
+    report = champion_coverage(covered + gaps + explore, [*champions, "outsourced 0"])
+    assert (report.covered, len(report.to_explore), report.champions_needed) == (58, 7, 71)
+
+
+def test_the_seeded_champions_give_the_papers_figures() -> None:
+    services = [CouncilService(s["name"], s["directorate"], s["representation"]) for s in seed.council_services()]
+    report = champion_coverage(services, [c["service"] for c in seed.champions()])
+    assert (report.champions, report.champions_needed, len(report.to_explore)) == (332, 71, 8)
+    assert {c["council"] for c in seed.champions()} == {seed.COUNTY, *seed.DISTRICTS}  # all 8 councils
+
+
+def test_a_service_representation_is_required_or_to_explore() -> None:
+    assert CouncilService.register(" Waste  Collection ", "Place").representation == REQUIRED
+    with pytest.raises(Invalid) as caught:
+        CouncilService.register("Waste", "Place", "maybe")
+    assert caught.value.errors == [{"field": "representation", "message": "must be one of required, to_explore"}]
 
 
 def test_names_match_without_case_or_spacing_and_gap_is_sorted() -> None:

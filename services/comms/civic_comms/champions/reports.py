@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from civic.http import Page, paginate
 
-from civic_comms.champions.domain import CouncilService, champion_coverage, service_key
+from civic_comms.champions.domain import REQUIRED, CouncilService, champion_coverage, service_key
 from civic_comms.repository import CHAMPIONS, SERVICES
 
 if TYPE_CHECKING:
@@ -23,7 +23,10 @@ async def list_champions(rt: Runtime, page: Page, service_name: str | None = Non
 
 
 async def champion_coverage_report(rt: Runtime) -> dict[str, Any]:
-    services = [CouncilService(d["name"], d["directorate"]) async for d in rt.db[SERVICES].find({})]
+    services = [
+        CouncilService(d["name"], d["directorate"], d.get("representation", REQUIRED))
+        async for d in rt.db[SERVICES].find({})
+    ]
     champions = [d["service"] async for d in rt.db[CHAMPIONS].find({}, {"service": 1})]
     report = champion_coverage(services, champions)
     return {
@@ -35,4 +38,7 @@ async def champion_coverage_report(rt: Runtime) -> dict[str, Any]:
         "services_without_champion": [
             {"name": s.name, "directorate": s.directorate} for s in report.uncovered
         ],
+        # no champion, and whether one is needed is still to be agreed (e.g. an outsourced service)
+        "to_explore": len(report.to_explore),
+        "services_to_explore": [{"name": s.name, "directorate": s.directorate} for s in report.to_explore],
     }

@@ -20,8 +20,12 @@ if TYPE_CHECKING:
     from civic.service import Runtime
 
 
-async def register_service(rt: Runtime, name: str, directorate: str) -> dict[str, Any]:
-    service = CouncilService.register(name, directorate)
+async def register_service(
+    rt: Runtime, name: str, directorate: str, representation: str | None = None
+) -> dict[str, Any]:
+    """A council service on the register; ``representation`` ``to_explore`` when whether it needs a champion
+    is still to be agreed (default ``required``)."""
+    service = CouncilService.register(name, directorate, representation)
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         if await uow.db[SERVICES].find_one({"key": service_key(service.name)}, session=uow.session):

@@ -1,0 +1,139 @@
+"""End to end: the demo data, loaded as ``civic up`` loads it, shows the seeds' figures through the gateway
+once its events have flowed (issue 17: "a demo that matches the seeds").
+
+The platform's other tests close buildings today and plan savings from 2025/26 on, so the 2021/22-2023/24
+theme table here is the demo's alone: it must read exactly as seed 001 publishes it, with property's
+closure of Lodge Road realising the office estate plan's saving rather than adding one on top.
+
+Some figures wait for a request field the API does not declare yet (issue 17, part 3: the building an
+initiative names, a partner's moving-in day, a service still to explore); those are checked when the
+API's OpenAPI document declares the field, and the test says which it could not check otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from civic.auth import ALL_SCOPES
+from civic.cli.seeding import seed_services
+from civic.cli.stack import Stack
+from civic_contracts import SERVICES
+
+from tests.conftest import eventually
+
+pytestmark = [pytest.mark.e2e]
+
+POUND = 100
+YEARS = ["2021/22", "2022/23", "2023/24"]
+# seed 001, in pounds: theme -> 2021/22, 2022/23, 2023/24, total
+TABLE = {
+    "redesign_reorganisation": (830_000, 2_716_000, 13_890_000, 17_436_000),
+    "demand_prevention": (3_744_000, 1_150_000, 2_132_000, 7_026_000),
+    "buying_commissioning": (1_300_000, 1_803_000, 425_000, 3_528_000),
+    "charging_income": (399_000, 7_975_000, 5_409_300, 13_783_300),
+    "technology_innovation": (71_000, 189_000, 1_050_000, 1_310_000),
+    "process_policy": (263_000, 106_000, 1_881_930, 2_250_930),
+}
+# seed 001: Survive to Thrive, 2023-24, £000
+SURVIVE_TO_THRIVE = {
+    "buying_commissioning": 162,
+    "charging_income": 4_091,
+    "demand_prevention": 4_083,
+    "process_policy": 814,
+    "redesign_reorganisation": 1_283,
+    "technology_innovation": 359,
+}
+
+
+async def _json(client: httpx.AsyncClient, path: str, **params: Any) -> Any:
+    response = await client.get(path, params=params)
+    assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:300]}"
+    return response.json()
+
+
+async def _carries(platform: Stack, service: str, schema: str, field: str) -> bool:
+    """Whether the service's OpenAPI document declares ``field`` on its request model ``schema``."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        document = await _json(client, f"{platform.service_url(service)}/openapi.json")
+    return field in document["components"]["schemas"][schema]["properties"]
+
+
+async def test_the_seeded_demo_shows_the_seed_figures(platform: Stack) -> None:
+    await seed_services({s: platform.service_url(s) for s in SERVICES}, platform.keys)
+    token = platform.token(ALL_SCOPES, sub="e2e-officer")
+    not_yet: list[str] = []
+    async with httpx.AsyncClient(base_url=platform.gateway_url(), timeout=30,
+                                 headers={"Authorization": f"Bearer {token}"}) as client:
+        buildings = (await _json(client, "/api/property/v1/buildings", limit=500))["items"]
+        [lodge] = [b for b in buildings if (b["name"], b["town"]) == ("Lodge Road", "Daventry")]
+
+        # the demo's events have flowed once savings holds Lodge Road's saving
+        async def lodge_road_realised() -> list[dict[str, Any]]:
+            return list((await _json(client, "/api/savings/v1/initiatives", building_id=lodge["id"]))["items"])
+
+        [saving] = await eventually(lodge_road_realised, timeout=60)
+        linked = await _carries(platform, "savings", "NewInitiative", "building_name")
+        if linked:
+            # the office estate plan named Lodge Road: its saving is realised, no new initiative made
+            assert saving["title"] == "Rationalisation of buildings: office estate plan"
+            assert saving["realisation"]["planned"] is True
+            assert {"year": "2023/24", "delivered_pence": 500_000 * POUND} in saving["actuals"]
+        else:
+            not_yet.append("the office estate plan naming Lodge Road (NewInitiative.building_name)")
+
+        # the theme table, unfiltered, exactly as published
+        report = await _json(client, "/api/savings/v1/reports/themes", years=",".join(YEARS))
+        table = {r["theme"]: ([r["by_year"][y]["planned_pence"] for y in YEARS], r["planned_pence"])
+                 for r in report["rows"]}  # fmt: skip
+        expected = {theme: ([p * POUND for p in row[:3]], row[3] * POUND) for theme, row in TABLE.items()}
+        if linked:
+            assert table == expected
+            assert report["rows"][0]["by_year"]["2022/23"]["planned_pence"] == 2_716_000 * POUND
+            assert report["totals"]["planned_pence"] == 45_334_230 * POUND
+            assert [report["totals"]["by_year"][y]["planned_pence"] for y in YEARS] == [
+                6_607_000 * POUND, 13_939_000 * POUND, 24_788_230 * POUND,
+            ]  # fmt: skip
+
+        # the LGR excess of £16,473k: the target report and the dashboard's savings panel
+        lgr = await _json(client, "/api/savings/v1/reports/target/LGR")
+        assert (lgr["target_pence"], lgr["total_pence"], lgr["excess_pence"]) == (
+            17_530_000 * POUND, 34_003_000 * POUND, 16_473_000 * POUND,
+        )  # fmt: skip
+        dashboard = await _json(client, "/api/dashboard")
+        [panel] = [t for t in dashboard["savings"]["targets"] if t["name"] == "LGR"]
+        assert panel["excess_pence"] == 16_473_000 * POUND
+
+        # Survive to Thrive: £10,792k of in-year proposals for 2023-24, by theme
+        recovery = await _json(client, "/api/savings/v1/reports/themes", years="2023/24",
+                               category="in_year_recovery", programme="Survive to Thrive")  # fmt: skip
+        assert {r["theme"]: r["planned_pence"] // (1000 * POUND) for r in recovery["rows"]} == SURVIVE_TO_THRIVE
+        assert recovery["totals"]["planned_pence"] == 10_792_000 * POUND
+
+        # change champions: 332 across the eight councils, 71 more needed, 8 services to explore
+        coverage = await _json(client, "/api/comms/v1/reports/champion-coverage")
+        assert coverage["champions"] == 332
+        if await _carries(platform, "comms", "NewService", "representation"):
+            assert (coverage["champions_needed"], coverage["to_explore"]) == (71, 8)
+        else:
+            assert coverage["champions_needed"] == 79  # the 8 to explore count in the gap meanwhile
+            not_yet.append("8 services to explore (NewService.representation)")
+
+        # rationalisation: £500k a year initially, rising to £750k a year by the end of 2023
+        years = (await _json(client, "/api/property/v1/reports/rationalisation", from_year="2022/23",
+                             to_year="2023/24"))["years"]  # fmt: skip
+        assert [y["annual_running_cost_saved_pence"] for y in years] == [50_000_000, 50_000_000]
+        if await _carries(platform, "property", "Partner", "since"):
+            assert [y["annual_saving_pence"] for y in years] == [50_000_000, 75_000_000]
+        else:
+            not_yet.append("the rise to £750k (Partner.since)")
+
+        # the corporate plan's first commitment, by its name (seed 002)
+        consultations = (await _json(client, "/api/comms/v1/consultations", limit=500))["items"]
+        [plan] = [c for c in consultations if c["title"].startswith("Corporate plan 2021-25")]
+        [priority] = [q for q in plan["questions"] if q["id"] == "priority"]
+        assert priority["options"][0] == "Active, fulfilled lives"
+
+    if not_yet:
+        pytest.xfail("the API does not declare yet: " + "; ".join(not_yet))
