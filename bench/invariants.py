@@ -51,8 +51,12 @@ async def closures_realised_once(property_db: Database, savings: Database,
     among: dict[str, Any] = {"$in": building_ids} if building_ids is not None else {"$type": "string"}
     closed = {doc["_id"] for doc in await property_db["buildings"].find(
         {"_id": among, "status": {"$in": list(CLOSED_STATUSES)}}, {"_id": 1}).to_list()}
-    realised = Counter(doc["building_id"] for doc in await savings[INITIATIVES].find(
-        {"building_id": among}, {"building_id": 1}).to_list())
+    # an initiative may name a building it plans to close: only a realisation (the closure booked) counts;
+    # a document from before realisations were kept was made by its building's closure
+    realised = Counter(
+        (doc["realisation"] or {}).get("building_id") if "realisation" in doc else doc["building_id"]
+        for doc in await savings[INITIATIVES].find({"building_id": among}, {"building_id": 1, "realisation": 1}).to_list())
+    realised.pop(None, None)
     wrong = [f"building {b} closed, no saving" for b in sorted(closed - set(realised))]
     wrong += [f"building {b} realised {n} times" for b, n in sorted(realised.items()) if n > 1]
     wrong += [f"saving for building {b}, which is not closed" for b in sorted(set(realised) - closed)]

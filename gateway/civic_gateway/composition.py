@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from civic.errors import Forbidden, NotFound, Unavailable
-from civic.problems import problem
+from civic.problems import BEARER, problem, problem_response
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -150,6 +150,18 @@ def mentioning_items(building: Mapping[str, Any], items: Iterable[Mapping[str, A
     return found
 
 
+def realised_by(building: Mapping[str, Any], initiative: Mapping[str, Any]) -> int:
+    """What the building's closure realised of an initiative: its ``realisation`` (an initiative that
+    planned the closure delivers other savings too), or all it delivered when savings does not say
+    (an initiative from before realisations were recorded was made by its building's closure)."""
+    if "realisation" not in initiative:
+        return int(initiative.get("delivered_pence") or 0)
+    realisation = initiative.get("realisation") or {}
+    if str(realisation.get("building_id", "")) != str(building.get("id", "")):
+        return 0
+    return int(realisation.get("realised_pence") or 0)
+
+
 def story_body(building: Mapping[str, Any], composed: Composed) -> dict[str, Any]:
     """A building's story: its record, the savings it realised, and what comms said about it."""
     initiatives = composed.parts.get("savings")
@@ -159,7 +171,7 @@ def story_body(building: Mapping[str, Any], composed: Composed) -> dict[str, Any
         "building": dict(building),
         "savings": realised,
         "realised_saving_pence": (
-            sum(int(i.get("delivered_pence") or 0) for i in realised) if realised is not None else None
+            sum(realised_by(building, i) for i in realised) if realised is not None else None
         ),
         "comms": mentioning_items(building, items) if items is not None else None,
         "degraded": composed.degraded,
@@ -175,7 +187,14 @@ def composed_views(gateway: Gateway) -> APIRouter:
     """``/api/dashboard`` and ``/api/buildings/{building_id}/story``, answered through ``gateway``."""
     router = APIRouter()
 
-    @router.get("/api/dashboard", tags=["composed views"])
+    @router.get(
+        "/api/dashboard",
+        tags=["composed views"],
+        # the token is checked by the gateway itself (any <service>:read scope), not by a route dependency
+        openapi_extra={"security": [{BEARER: []}]},
+        responses={429: problem_response(429, "Over the rate limit for this caller"),
+                   503: problem_response(503, "No part the caller may read answered (or the token keys are unreachable)")},
+    )
     async def dashboard(request: Request) -> JSONResponse:
         """Every service's summary in one call, fetched in parallel, each within the time budget.
 
@@ -214,7 +233,13 @@ def composed_views(gateway: Gateway) -> APIRouter:
             )
         return JSONResponse(body)
 
-    @router.get("/api/buildings/{building_id}/story", tags=["composed views"])
+    @router.get(
+        "/api/buildings/{building_id}/story",
+        tags=["composed views"],
+        openapi_extra={"security": [{BEARER: ["property:read"]}]},
+        responses={429: problem_response(429, "Over the rate limit for this caller"),
+                   503: problem_response(503, "The property service cannot give the building's record")},
+    )
     async def building_story(building_id: str, request: Request) -> JSONResponse:
         """A building's story: its property record, the savings initiative(s) that realised its saving,
         and the comms items that mention it. Needs ``property:read``; the savings and comms parts need

@@ -193,3 +193,14 @@ async def test_story_with_a_degraded_part() -> None:
     assert story["realised_saving_pence"] == 12_000_00
     assert story["comms"] is None
     assert story["degraded"] == ["comms"]
+
+
+async def test_a_story_counts_what_the_closure_realised_not_all_the_planning_initiative_delivered() -> None:
+    # the office-estate plan names the building and delivers other savings too: only the closure's part counts
+    plan = {"id": "i2", "title": "Office estate", "building_id": LODGE_ROAD["id"], "delivered_pence": 2_000_000_00,
+            "realisation": {"building_id": LODGE_ROAD["id"], "realised_pence": 500_000_00}}
+    unrealised = {"id": "i3", "title": "Lodge Road refit", "delivered_pence": 10_00, "realisation": None}
+    composed = await compose({"savings": answers([plan, unrealised])}, budget_seconds=1.0)
+    story = story_body(LODGE_ROAD, composed)
+    assert [i["id"] for i in story["savings"]] == ["i2", "i3"]
+    assert story["realised_saving_pence"] == 500_000_00
