@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from civic.errors import Forbidden, NotFound, Unavailable
-from civic.problems import problem
+from civic.problems import BEARER, problem, problem_response
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -187,7 +187,14 @@ def composed_views(gateway: Gateway) -> APIRouter:
     """``/api/dashboard`` and ``/api/buildings/{building_id}/story``, answered through ``gateway``."""
     router = APIRouter()
 
-    @router.get("/api/dashboard", tags=["composed views"])
+    @router.get(
+        "/api/dashboard",
+        tags=["composed views"],
+        # the token is checked by the gateway itself (any <service>:read scope), not by a route dependency
+        openapi_extra={"security": [{BEARER: []}]},
+        responses={429: problem_response(429, "Over the rate limit for this caller"),
+                   503: problem_response(503, "No part the caller may read answered (or the token keys are unreachable)")},
+    )
     async def dashboard(request: Request) -> JSONResponse:
         """Every service's summary in one call, fetched in parallel, each within the time budget.
 
@@ -226,7 +233,13 @@ def composed_views(gateway: Gateway) -> APIRouter:
             )
         return JSONResponse(body)
 
-    @router.get("/api/buildings/{building_id}/story", tags=["composed views"])
+    @router.get(
+        "/api/buildings/{building_id}/story",
+        tags=["composed views"],
+        openapi_extra={"security": [{BEARER: ["property:read"]}]},
+        responses={429: problem_response(429, "Over the rate limit for this caller"),
+                   503: problem_response(503, "The property service cannot give the building's record")},
+    )
     async def building_story(building_id: str, request: Request) -> JSONResponse:
         """A building's story: its property record, the savings initiative(s) that realised its saving,
         and the comms items that mention it. Needs ``property:read``; the savings and comms parts need

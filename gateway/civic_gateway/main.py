@@ -17,7 +17,7 @@ from typing import Any
 
 from civic.logs import configure_logging
 from civic.middleware import RequestContextMiddleware
-from civic.problems import install_problem_handlers, problem
+from civic.problems import complete_openapi, install_problem_handlers, problem, route_contexts
 from civic.service import health_router
 from civic.telemetry import (
     FRAMEWORK_TELEMETRY_OFF,
@@ -145,12 +145,8 @@ def create_gateway(settings: GatewaySettings | None = None) -> FastAPI:
         base = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
-        base.setdefault("components", {}).setdefault("securitySchemes", {})["bearer"] = {
-            "type": "http",
-            "scheme": "bearer",
-            "bearerFormat": "JWT",
-        }
-        base["security"] = [{"bearer": []}]
+        # security per operation: the bearer token where a route needs one, none on health, keys and docs
+        complete_openapi(base, route_contexts(app), openapi_url="/openapi.json", docs_url="/docs")
         return JSONResponse(await gateway.merged_openapi(base))
 
     @app.get("/docs", include_in_schema=False)

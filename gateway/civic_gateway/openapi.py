@@ -3,7 +3,8 @@
 Each service's paths are re-prefixed under ``/api/<service>``; its components are renamed
 ``<service>.<Name>`` (and every ``$ref`` and security requirement rewritten to match) so two
 services may both have a ``Problem`` or ``Page`` schema without clashing. Operation ids and tags are
-prefixed too, so the docs group operations by service.
+prefixed too, so the docs group operations by service, and so are the operation ids links name. Every
+forwarded operation also lists what the gateway itself can answer on the way (``GATEWAY_ANSWERS``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,21 @@ import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from civic.problems import PROBLEM_SCHEMA, problem_response
+
 from civic_gateway.routing import ROUTED_PREFIXES
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+#: what the gateway answers itself on a forwarded call, whatever the service would have said
+GATEWAY_ANSWERS = {
+    400: "The gateway will not pass the request on as it is (e.g. a Content-Length that is not a number)",
+    401: "No token or a bad token (checked by the gateway, then again by the service)",
+    403: "The token lacks the service's read or write scope",
+    429: "Over the rate limit for this caller (Retry-After)",
+    502: "The service's answer was not a valid HTTP answer",
+    503: "The service is unreachable or its circuit is open; nothing was changed",
+    504: "The service did not answer in time",
+}
 
 
 def _rewrite_refs(node: Any, service: str) -> Any:
@@ -55,6 +68,13 @@ def namespaced(spec: Mapping[str, Any], service: str) -> dict[str, Any]:
                 operation["security"] = _rename_security(operation["security"], service)
             elif "security" in spec:
                 operation["security"] = _rename_security(spec["security"], service)
+            responses = operation.setdefault("responses", {})
+            for answer in responses.values():
+                for link in (answer.get("links") or {}).values() if isinstance(answer, dict) else ():
+                    if "operationId" in link:
+                        link["operationId"] = f"{service}.{link['operationId']}"
+            for status, description in GATEWAY_ANSWERS.items():
+                responses.setdefault(str(status), problem_response(status, description))
         paths[f"/api/{service}{path if path.startswith('/') else '/' + path}"] = item
     components = {
         section: {f"{service}.{name}": value for name, value in entries.items()}
@@ -71,6 +91,7 @@ def merge(
     merged = copy.deepcopy(dict(gateway_spec))
     merged.setdefault("paths", {})
     merged.setdefault("components", {})
+    merged["components"].setdefault("schemas", {}).setdefault("Problem", PROBLEM_SCHEMA)  # the gateway's answers
     missing = []
     for service, spec in services.items():
         if spec is None:

@@ -24,6 +24,8 @@ COUNCIL_TZ = ZoneInfo("Europe/London")
 FIRST_MONTH = 4
 
 _LABEL = re.compile(r"([0-9]{4})/([0-9]{2})")
+#: the years a financial year can start in: both its days, 1 April and the next 31 March, must be dates
+FIRST_START, LAST_START = 1, 9998
 
 
 # --- the council's date ------------------------------------------------------------------------
@@ -89,12 +91,14 @@ class FinancialYear:
     def parse(cls, text: object) -> FinancialYear:
         """``"2023/24"`` -> FinancialYear(2023); anything else raises :class:`NotAFinancialYear`.
 
-        Exactly four digits, a slash and the last two digits of the next year (``1999/00`` is fine)."""
+        Exactly four digits, a slash and the last two digits of the next year (``1999/00`` is fine), from
+        ``0001/02`` to ``9998/99`` (``0000/01`` and ``9999/00`` have no dates). :func:`financial_year_pattern`
+        is the same rule as a regular expression."""
         match = _LABEL.fullmatch(text) if isinstance(text, str) else None
         if match is None:
             raise NotAFinancialYear(text)
         start, end = int(match[1]), int(match[2])
-        if end != (start + 1) % 100:
+        if end != (start + 1) % 100 or not FIRST_START <= start <= LAST_START:
             raise NotAFinancialYear(text, start)
         return cls(start)
 
@@ -125,6 +129,43 @@ class FinancialYear:
 
     def __str__(self) -> str:
         return self.label
+
+
+def financial_year_pattern(first: int = FIRST_START, last: int = LAST_START) -> str:
+    """The financial years starting from ``first`` to ``last`` as one regular expression, anchored: four
+    digits, a slash and the next year's last two digits, exactly what :meth:`FinancialYear.parse` takes.
+
+    Written for JSON Schema (an OpenAPI ``pattern``), so that a client learns the rule from the schema:
+    plain ASCII classes and alternatives, no back-references, read the same by ECMA-262, Python and Rust.
+    """
+    if not FIRST_START <= first <= last <= LAST_START:
+        raise ValueError(f"financial years start from {FIRST_START} to {LAST_START}")
+    pairs = [f"{y:02d}/{(y + 1) % 100:02d}" for y in range(100)]
+    by_years: dict[tuple[int, int], list[str]] = {}  # the years taken within a century -> those centuries
+    for century in range(first // 100, last // 100 + 1):
+        years = (max(first - century * 100, 0), min(last - century * 100, 99))
+        by_years.setdefault(years, []).append(f"{century:02d}")
+    alternatives = [f"(?:{'|'.join(centuries)})(?:{'|'.join(pairs[low:high + 1])})"
+                    for (low, high), centuries in by_years.items()]
+    return f"^(?:{'|'.join(alternatives)})$"
+
+
+#: the remainders of a year divided by 400 whose ISO year has 53 weeks (the Gregorian calendar repeats
+#: every 400 years, 20,871 weeks exactly): those starting on a Thursday, and leap years starting on a Wednesday
+_LONG_ISO_YEARS = tuple(y for y in range(2000, 2400) if date(y, 12, 28).isocalendar()[1] == 53)
+
+
+def iso_week_pattern() -> str:
+    """ISO 8601 weeks ``YYYY-Www`` from 0001-W01 to 9999-W52 as one anchored regular expression: week 53
+    only in the years that have one (what ``date.fromisocalendar`` accepts), for JSON Schema as above."""
+    year = "(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+    weeks = "(?:0[1-9]|[1-4][0-9]|5[0-2])"
+    long_years = []
+    for quarter in range(4):  # the century's remainder by 4, then the year within the century
+        centuries = "|".join(f"{c:02d}" for c in range(100) if c % 4 == quarter)
+        within = "|".join(f"{y % 100:02d}" for y in _LONG_ISO_YEARS if (y // 100) % 4 == quarter)
+        long_years.append(f"(?:{centuries})(?:{within})")
+    return f"^(?:{year}-W{weeks}|(?:{'|'.join(long_years)})-W53)$"
 
 
 def financial_year_of(day: date) -> str:

@@ -15,10 +15,29 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Depends, Header, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StrictFloat,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
 from pymongo import ASCENDING
 
 from civic.auth import Caller, TokenVerifier, check_scopes
+from civic.calendar import (
+    FIRST_START,
+    LAST_START,
+    FinancialYear,
+    NotAFinancialYear,
+    financial_year_pattern,
+    iso_week_pattern,
+)
 from civic.documents import resource
 from civic.errors import Invalid
 
@@ -27,8 +46,29 @@ if TYPE_CHECKING:
 
     from civic.service import Runtime
 
-__all__ = ["Caller", "IfMatch", "IsoDate", "IsoDateTime", "Page", "RequestModel", "current_runtime", "paginate",
-           "require", "versioned"]
+__all__ = [
+    "NOT_BLANK",
+    "TRIMMED",
+    "Caller",
+    "FinancialYearText",
+    "IfMatch",
+    "IsoDate",
+    "IsoDateTime",
+    "IsoWeekText",
+    "NonBlank",
+    "Number",
+    "Page",
+    "Pattern",
+    "RequestModel",
+    "Trimmed",
+    "Whole",
+    "current_runtime",
+    "financial_year",
+    "financial_year_list",
+    "paginate",
+    "require",
+    "versioned",
+]
 
 
 # Dependencies are ``async def`` although they never wait: FastAPI runs a plain ``def`` dependency in a
@@ -76,6 +116,143 @@ IsoDate = Annotated[date, BeforeValidator(_iso_text)]
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
 
 
+def _whole(value: Any) -> Any:
+    """A JSON number with nothing after the point is a whole number (JSON Schema's ``integer`` counts ``3.0``);
+    text and true/false are not numbers (``int`` alone would read ``"3"`` and ``true``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("must be a whole number")
+    return value  # a float with a fraction is refused by int itself
+
+
+#: the largest whole number a request may carry: what every JSON client holds exactly (2**53 - 1), well
+#: inside what the database stores (8-byte integers)
+MAX_WHOLE = 2**53 - 1
+#: for ``Annotated[int, Field(ge=0, le=MAX_WHOLE), WHOLE]``: a whole number as JSON Schema's ``integer`` reads it, ``3`` or
+#: ``3.0``, never ``"3"``, ``true`` or ``3.5`` (after the bounds, so that the schema states them as it should)
+WHOLE = BeforeValidator(_whole)
+Whole = Annotated[int, Field(ge=-MAX_WHOLE, le=MAX_WHOLE), WHOLE]
+#: a JSON number (``0.5``, ``1``), never text or ``true``
+Number = Annotated[StrictFloat, Field(allow_inf_nan=False)]
+
+
+# --- text with a shape: the rule stated in the OpenAPI document and checked by the same expression -----------
+
+
+class Pattern(AfterValidator):
+    """Text that must match ``regex``, as JSON Schema's ``pattern`` reads it (found anywhere in the text unless
+    anchored with ``^...$``): written into the schema, and checked with the same expression, so a client that
+    reads the schema knows exactly what is refused (422 with ``message``, naming the field).
+
+    Expressions here use ASCII classes and alternatives only (never ``\\d``, ``\\s``, ``\\w``, whose meaning
+    differs between ECMA-262, Python and Rust); the closing ``$`` is checked as the end of the text (Python's
+    ``$`` would also accept a newline before it). ``message`` may be a function of the refused text.
+    """
+
+    regex: str
+    message: str | Callable[[str], str]
+
+    def __init__(self, regex: str, message: str | Callable[[str], str]) -> None:
+        compiled = re.compile(regex[:-1] + r"\Z" if regex.endswith("$") else regex)
+
+        def check(value: Any) -> Any:
+            if isinstance(value, str) and compiled.search(value) is None:
+                raise ValueError(message(value) if callable(message) else message)
+            return value
+
+        super().__init__(check)
+        object.__setattr__(self, "regex", regex)
+        object.__setattr__(self, "message", message)
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        target = handler.resolve_ref_schema(json_schema)
+        target["pattern"] = self.regex
+        return json_schema
+
+
+def _class_of(characters: list[int]) -> str:
+    """A character class (``\\uXXXX`` ranges) of these code points, all in the Basic Multilingual Plane."""
+    ranges: list[list[int]] = []
+    for code in characters:
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(f"\\u{a:04X}" if a == b else f"\\u{a:04X}-\\u{b:04X}" for a, b in ranges)
+
+
+#: white space as ``str.strip()`` removes it (what every domain calls blank), as the inside of a character class
+WHITE_SPACE = _class_of([code for code in range(0x10000) if chr(code).isspace()])
+_WHITE_SPACE = WHITE_SPACE
+#: text that holds something besides white space: not blank
+NOT_BLANK = f"[^{_WHITE_SPACE}]"
+#: not blank, and neither starting nor ending with white space (a name used as a key)
+TRIMMED = f"^[^{_WHITE_SPACE}](?:(?:[{_WHITE_SPACE}]|[^{_WHITE_SPACE}])*[^{_WHITE_SPACE}])?$"
+NonBlank = Annotated[str, Pattern(NOT_BLANK, "must not be blank")]
+Trimmed = Annotated[str, Pattern(TRIMMED, "must not be blank, nor start or end with spaces")]
+
+
+def _year_message(first: int, last: int) -> Callable[[str], str]:
+    def message(text: str) -> str:
+        try:
+            FinancialYear.parse(text)
+        except NotAFinancialYear as exc:
+            return str(exc)
+        return f"{text!r} is out of range: years from {FinancialYear(first)} to {FinancialYear(last)} are accepted"
+
+    return message
+
+
+def financial_year(first: int = FIRST_START, last: int = LAST_START) -> Pattern:
+    """A financial year written ``2023/24`` (the next year's last two digits after the slash), starting from
+    ``first`` to ``last``: the calendar's rule (``civic.calendar.financial_year_pattern``), for ``Annotated``."""
+    return Pattern(financial_year_pattern(first, last), _year_message(first, last))
+
+
+def financial_year_list(first: int = FIRST_START, last: int = LAST_START) -> Pattern:
+    """Financial years separated by commas (``2021/22,2022/23``); white space around each, and empty items,
+    are ignored, as ``str.split(",")`` and ``str.strip()`` read such a list."""
+    year = financial_year_pattern(first, last)[1:-1]  # without its anchors
+    item = f"[{_WHITE_SPACE}]*(?:{year})?[{_WHITE_SPACE}]*"
+    return Pattern(f"^{item}(?:,{item})*$", "must be financial years like 2023/24, separated by commas")
+
+
+#: a financial year (``2023/24``) from 0001/02 to 9998/99
+FinancialYearText = Annotated[str, financial_year(), Field(examples=["2023/24"])]
+#: an ISO 8601 week, e.g. ``2026-W48``: one that exists (week 53 only in the years that have one)
+IsoWeekText = Annotated[str, Pattern(iso_week_pattern(), "YYYY-Www, a week that exists in that year, e.g. 2026-W48"),
+                        Field(examples=["2026-W48"])]
+
+
+# --- rules between fields, for a request model's schema (``model_config = {"json_schema_extra": rules(...)}``) ---
+
+
+def required_when(field: str, values: tuple[str, ...], *required: str) -> dict[str, Any]:
+    """JSON Schema: when ``field`` is one of ``values``, each of ``required`` is given and not null."""
+    return {"anyOf": [
+        {"not": {"required": [field], "properties": {field: {"enum": list(values)}}}},
+        {"required": list(required), "properties": {name: {"not": {"type": "null"}} for name in required}},
+    ]}
+
+
+def only_when(field: str, values: tuple[str, ...], *optional: str) -> dict[str, Any]:
+    """JSON Schema: each of ``optional`` is absent or null unless ``field`` is one of ``values``."""
+    given = [{"required": [name], "properties": {name: {"not": {"type": "null"}}}} for name in optional]
+    return {"anyOf": [
+        {"required": [field], "properties": {field: {"enum": list(values)}}},
+        {"not": {"anyOf": given}},
+    ]}
+
+
+def rules(*conditions: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    """A model's ``json_schema_extra`` adding ``conditions`` (all must hold) to its schema."""
+
+    def add(schema: dict[str, Any]) -> None:
+        schema.setdefault("allOf", []).extend(conditions)
+
+    return add
+
+
 def _temporal(annotation: Any) -> bool:
     if annotation in (date, datetime):
         return True
@@ -106,14 +283,24 @@ class RequestModel(BaseModel):
 _TEMPORAL_FIELDS: dict[tuple[type[BaseModel], str | None], bool] = {}
 
 
-async def _if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
-    if if_match is None or if_match.strip() == "*":
+#: ``If-Match``: ``*`` or one version ETag as this API gives them (``"3"``, also ``W/"3"`` or ``3``)
+IF_MATCH_PATTERN = r'^[ \t]*(?:\*|(?:W/)?"[0-9]{1,15}"|[0-9]{1,15})[ \t]*$'
+_IF_MATCH = re.compile(r'[ \t]*(?:(\*)|(?:W/)?"([0-9]{1,15})"|([0-9]{1,15}))[ \t]*')
+
+
+async def _if_match(if_match: Annotated[str | None, Header(
+        alias="If-Match", json_schema_extra={"pattern": IF_MATCH_PATTERN},
+        description='The version you read, as its ETag (e.g. "3"): the change is refused (412) when the resource '
+                    "has moved on since. * or none: no condition.")] = None) -> int | None:
+    if if_match is None:
         return None
-    value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    match = _IF_MATCH.fullmatch(if_match)
+    if match is None:
         raise Invalid("If-Match must be an ETag this API gave you, e.g. \"3\".",
                       errors=[{"field": "If-Match", "message": "not a version ETag"}])
-    return int(value)
+    if match[1]:
+        return None
+    return int(match[2] or match[3])
 
 
 IfMatch = Annotated[int | None, Depends(_if_match)]
@@ -160,13 +347,18 @@ class EncodedJSONResponse(JSONResponse):
         return content if isinstance(content, bytes) else super().render(content)
 
 
+#: what a cursor is made of (base64url without padding); only one this API gave is accepted
+CURSOR_PATTERN = "^[A-Za-z0-9_-]*$"
+
+
 class Page:
     """``?limit=`` (1..500, default 50) and ``?cursor=`` (opaque, from ``next_cursor``)."""
 
     def __init__(
         self,
         limit: Annotated[int, Query(ge=1, le=500, description="How many items, at most")] = 50,
-        cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
+        cursor: Annotated[str | None, Pattern(CURSOR_PATTERN, "not a cursor this API gave you"),
+                          Query(max_length=200, description="next_cursor of the previous page")] = None,
     ) -> None:
         self.limit = limit
         self.cursor = cursor

@@ -6,6 +6,7 @@ Handlers are installed on every app (services and gateway), so a client sees one
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -77,8 +78,34 @@ def validation_errors(errors: list[Any]) -> list[dict[str, Any]]:
     out = []
     for err in errors:
         loc = err.get("loc", ())
-        out.append({"field": _field_name(loc), "message": err.get("msg", "invalid"), "in": str(loc[0]) if loc else ""})
+        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")  # a rule's own words
+        out.append({"field": _field_name(loc), "message": message, "in": str(loc[0]) if loc else ""})
     return out
+
+
+def allowed_methods(app: Any, path: str) -> list[str]:
+    """The methods the app answers on ``path``: those of every route whose path matches, as the OpenAPI
+    document lists them (routes left out of the document count only when no documented one matches)."""
+    documented: set[str] = set()
+    hidden: set[str] = set()
+    for route in _all_routes(app):
+        regex = getattr(route, "path_regex", None)
+        methods = getattr(route, "methods", None)
+        if regex is None or not methods or regex.match(path) is None:
+            continue
+        (documented if getattr(route, "include_in_schema", True) else hidden).update(methods)
+    return sorted(documented or hidden, key=lambda m: _METHOD_ORDER.index(m) if m in _METHOD_ORDER else 99)
+
+
+_METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "QUERY"]
+
+
+def _all_routes(app: Any) -> list[Any]:
+    """Every route of the app, included routers flattened (FastAPI includes routers lazily)."""
+    from fastapi import routing
+
+    iterate = getattr(routing, "iter_route_contexts", None)
+    return list(iterate(app.routes)) if iterate is not None else list(app.routes)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -105,9 +132,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"There is nothing at {request.url.path}."
+        headers = getattr(exc, "headers", None)
         if exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}."
-        return problem(exc.status_code, detail, instance=request.url.path, headers=getattr(exc, "headers", None))
+            # the route that refused knows only its own methods; the path may have others in other routes
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request.app, request.url.path))}
+        return problem(exc.status_code, detail, instance=request.url.path, headers=headers)
 
     @app.exception_handler(ServerSelectionTimeoutError)
     @app.exception_handler(ConnectionFailure)
@@ -192,9 +222,10 @@ def _problem_statuses(route: Any) -> set[int]:
 
     every = params(dependant)
     methods = set(route.methods or ())
-    has_body = route.body_field is not None or "requestBody" in (route.openapi_extra or {})
+    extra = route.openapi_extra or {}
+    has_body = route.body_field is not None or "requestBody" in extra
     statuses: set[int] = set()
-    if required_scopes(dependant) is not None:  # an authorised route works on the database
+    if required_scopes(dependant) is not None or extra.get("security"):  # an authorised route works on the database
         statuses |= {401, 403, 503}
     if every or has_body or "POST" in methods:  # on every POST a bad Idempotency-Key is 422
         statuses.add(422)
@@ -211,32 +242,138 @@ def _problem_statuses(route: Any) -> set[int]:
     return statuses
 
 
-def document_problems(app: FastAPI) -> None:
-    """Document on every operation the problems the runtime can answer with, so the OpenAPI tells the truth.
+#: the one security scheme: a bearer JWT (``civic token`` locally, the council's OIDC issuer in production)
+BEARER = "bearer"
+BEARER_SCHEME: dict[str, Any] = {
+    "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+    "description": "A JWT from the council's identity provider (locally `civic token`). Each operation lists "
+                   "the scopes it needs; finer ones (savings:approve, comms:approve, safeguarding:confidential) "
+                   "are checked by the action itself.",
+}
+_LINKS = "x-civic-links"  # marks a response whose links are worked out when the document is built
+_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
-    From the route's shape: a bearer token (401, 403, and 503 for the database behind it), parameters or
-    a body (422), a body (400, 413), path ids (404), writes (409, and 412 with If-Match). Responses a route declares
-    itself are kept; FastAPI's default 422 (not a problem body) is replaced.
+
+def created(param: str, status: int = 201, description: str = "Created", **more: str) -> dict[int | str, Any]:
+    """``responses=`` for a route that creates: its answer links to every operation that takes the new
+    resource's id as the path parameter ``param`` (the answer's ``id``; ``more`` names other parameters and
+    where they come from, e.g. ``item_id="$response.body#/agenda/0/id"``), so that a client (or a stateful
+    test) can follow from the creation to what uses it. Path parameters the creating route has too are
+    passed on from its own request."""
+    return {status: {"description": description, _LINKS: {param: "$response.body#/id", **more}}}
+
+
+def links_from(param: str, expression: str, status: int = 200, description: str = "Successful Response"
+               ) -> dict[int | str, Any]:
+    """``responses=`` entry linking to every operation that takes ``param``, from ``expression`` (for a
+    route that creates by name, e.g. ``PUT /v1/targets/{name}``: ``"$request.path.name"``)."""
+    return {status: {"description": description, _LINKS: {param: expression}}}
+
+
+def _operations(paths: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(path, method, operation) for path, item in paths.items() for method, operation in item.items()
+            if method in _HTTP_METHODS and isinstance(operation, dict)]
+
+
+def _expand_links(paths: dict[str, Any]) -> None:
+    operations = _operations(paths)
+    for path, _method, operation in operations:
+        own = set(re.findall(r"{(\w+)}", path))
+        for response in operation.get("responses", {}).values():
+            given = response.pop(_LINKS, None)
+            if not given:
+                continue
+            primary = next(iter(given))
+            links: dict[str, Any] = {}
+            for target_path, _target_method, target in operations:
+                needed = re.findall(r"{(\w+)}", target_path)
+                if target is operation or primary not in needed or "operationId" not in target:
+                    continue
+                parameters = {name: given.get(name, f"$request.path.{name}") for name in needed
+                              if name in given or name in own}
+                links[target["operationId"]] = {"operationId": target["operationId"], "parameters": parameters}
+            if links:
+                response["links"] = links
+
+
+def _not_null(parameter: dict[str, Any]) -> None:
+    """A path, query or header parameter is text or absent, never null (``?x=null`` is the text "null"):
+    an optional parameter's ``anyOf: [<its schema>, null]`` becomes its schema, with the rules that were
+    written beside the ``anyOf`` (``pattern``, a description) kept."""
+    schema = parameter.get("schema") or {}
+    options = schema.get("anyOf")
+    if not isinstance(options, list) or {"type": "null"} not in options:
+        return
+    rest = [option for option in options if option != {"type": "null"}]
+    outer = {key: value for key, value in schema.items() if key != "anyOf"}
+    parameter["schema"] = {**rest[0], **outer} if len(rest) == 1 else {"anyOf": rest, **outer}
+
+
+def public_documents(schema: dict[str, Any], openapi_url: str | None, docs_url: str | None) -> None:
+    """The OpenAPI document and its HTML docs, in the document itself: open to anyone (no token)."""
+    paths = schema.setdefault("paths", {})
+    if openapi_url:
+        paths.setdefault(openapi_url, {"get": {
+            "tags": ["documentation"], "summary": "This OpenAPI document", "operationId": "openapi_document",
+            "security": [],
+            "responses": {"200": {"description": "The OpenAPI document",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}}}}})
+    if docs_url:
+        paths.setdefault(docs_url, {"get": {
+            "tags": ["documentation"], "summary": "The API's documentation, to read in a browser",
+            "operationId": "api_docs", "security": [],
+            "responses": {"200": {"description": "Swagger UI",
+                                  "content": {"text/html": {"schema": {"type": "string"}}}}}}})
+
+
+def complete_openapi(schema: dict[str, Any], routes: list[Any], *, openapi_url: str | None = None,
+                     docs_url: str | None = None) -> dict[str, Any]:
+    """What the document must say beside what FastAPI writes, for ``routes`` (the app's, flattened):
+
+    - on every operation, the problems the runtime can answer with (from the route's shape: a bearer token
+      401, 403, and 503 for the database behind it; parameters or a body 422; a body 400 and 413; path ids
+      404; writes 409, and 412 with If-Match); responses a route declares itself are kept, FastAPI's default
+      422 (not a problem body) is replaced;
+    - who may call it: the bearer scheme with the route's scopes, or ``security: []`` for an open route
+      (health, metrics, keys, this document and its docs);
+    - links from each answer marked by :func:`created` or :func:`links_from` to the operations that use it.
     """
+    components = schema.setdefault("components", {})
+    components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    components.setdefault("securitySchemes", {})[BEARER] = BEARER_SCHEME
+    schema.pop("security", None)  # every operation says for itself
+    paths = schema.setdefault("paths", {})
+    for route in routes:
+        if not getattr(route, "include_in_schema", False) or route.path_format not in paths:
+            continue
+        for method in route.methods or ():
+            operation = paths[route.path_format].get(method.lower())
+            if operation is None:
+                continue
+            responses = operation.setdefault("responses", {})
+            default_422 = responses.get("422", {}).get("content", {}).get("application/json", {})
+            if "HTTPValidationError" in str(default_422.get("schema", "")):
+                del responses["422"]
+            for status in sorted(_problem_statuses(route)):
+                responses.setdefault(str(status), problem_response(status))
+            if "security" not in operation:
+                scopes = required_scopes(route.dependant)
+                operation["security"] = [] if scopes is None else [{BEARER: list(scopes)}]
+            for parameter in operation.get("parameters", []):
+                _not_null(parameter)
+    public_documents(schema, openapi_url, docs_url)
+    _expand_links(paths)
+    return schema
+
+
+def document_problems(app: FastAPI) -> None:
+    """Complete the app's OpenAPI document (:func:`complete_openapi`) each time it is built, so it tells the truth."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
-        schema = generate()
-        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-        paths = schema.get("paths", {})
-        for route in route_contexts(app):
-            if not route.include_in_schema or route.path_format not in paths:
-                continue
-            for method in route.methods or ():
-                operation = paths[route.path_format].get(method.lower())
-                if operation is None:
-                    continue
-                responses = operation.setdefault("responses", {})
-                default_422 = responses.get("422", {}).get("content", {}).get("application/json", {})
-                if "HTTPValidationError" in str(default_422.get("schema", "")):
-                    del responses["422"]
-                for status in sorted(_problem_statuses(route)):
-                    responses.setdefault(str(status), problem_response(status))
-        return schema
+        if app.openapi_schema is None:
+            app.openapi_schema = complete_openapi(generate(), route_contexts(app), openapi_url=app.openapi_url,
+                                                  docs_url=app.docs_url)
+        return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -33,6 +33,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.security]
 
 #: the only routes open without a token: liveness, readiness and metrics (Prometheus scrapes them)
 OPEN_ROUTES = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics")}
+#: the OpenAPI document and its docs, served by FastAPI itself (not in the route table), open too
+DOCUMENTS = {("GET", "/openapi.json"), ("GET", "/docs")}
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
@@ -69,13 +71,22 @@ async def call(app: Any, method: str, path: str, authorization: str | None) -> h
 async def test_every_route_has_the_scope_the_rule_says(name, all_apps):
     app = all_apps[name]
     table = route_table(app)
-    documented = {(m.upper(), p) for p, ops in app.openapi()["paths"].items() for m in ops}
-    assert documented == {key for key in table if key[0] != "HEAD"}, "route table and OpenAPI differ"
+    spec = app.openapi()
+    documented = {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
+    assert documented - DOCUMENTS == {key for key in table if key[0] != "HEAD"}, "route table and OpenAPI differ"
     assert len(table) >= 20
     wrong = {key: scopes for key, scopes in table.items() if scopes != expected_scopes(name, *key)}
     assert not wrong, f"routes whose scopes break the rule: {wrong}"
     for scopes in table.values():
         assert set(scopes or ()) <= set(ALL_SCOPES)
+    # the document says the same: the bearer token with the route's scopes, or no token at all
+    assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert "security" not in spec, "each operation says who may call it"
+    said = {(m.upper(), p): op["security"] for p, ops in spec["paths"].items() for m, op in ops.items()}
+    assert all(said[key] == [] for key in DOCUMENTS | OPEN_ROUTES)
+    assert {key: said[key] for key in table if key[0] != "HEAD"} == {
+        key: [] if scopes is None else [{"bearer": list(scopes)}] for key, scopes in table.items() if key[0] != "HEAD"
+    }
 
 
 @pytest.mark.parametrize("name", SERVICES)

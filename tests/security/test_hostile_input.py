@@ -322,18 +322,24 @@ async def test_operators_in_query_filters_are_literal(service_client, runtime_of
     safeguarding = await service_client("safeguarding")
 
     lists = [
-        (savings, "/v1/initiatives", ["directorate", "title", "programme", "building_id"]),
+        (savings, "/v1/initiatives", ["directorate", "title", "programme", "building_id", "status"]),
         (savings, "/v1/cost-avoidance", ["year", "title"]),
         (property_, "/v1/buildings", ["town", "status", "kind"]),
         (property_, "/v1/teams", ["building_id", "directorate"]),
         (property_, "/v1/moves", ["team_id", "directorate", "status"]),
-        (comms, "/v1/content", ["channel", "campaign_id"]),
+        (comms, "/v1/content", ["channel", "campaign_id", "status"]),
         (comms, "/v1/champions", ["service"]),
     ]
+    #: filters the OpenAPI states as enumerations: an operator there is not one of the values, so 422
+    enumerated = {"status", "kind"}
     for value in ('{"$ne": null}', '{"$gt": ""}', '{"$regex": ".*"}', '{"$where": "true"}', "[$ne]"):
         for client, url, params in lists:
             for param in params:
                 response = await client.get(url, params={param: value})
+                if param in enumerated:
+                    assert_problem(response, 422)
+                    assert response.json()["errors"][0]["field"] == param
+                    continue
                 assert response.status_code == 200, f"{url}?{param}={value}: {response.text[:200]}"
                 items = response.json()["items"]
                 assert all(literally(item, param, value) for item in items), f"{url}?{param}={value} matched {items}"

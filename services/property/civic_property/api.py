@@ -6,9 +6,9 @@ included in that order, which is the order the OpenAPI lists them in.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from civic.http import Caller, current_runtime, require
+from civic.http import Caller, FinancialYearText, current_runtime, require
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Query
 
@@ -40,8 +40,10 @@ async def move_plan(
 
 @service_wide.get("/reports/rationalisation")
 async def rationalisation(
-    from_year: str | None = Query(None, max_length=7, description='e.g. "2022/23"'),
-    to_year: str | None = Query(None, max_length=7),
+    from_year: Annotated[FinancialYearText | None, Query(description='e.g. "2022/23"')] = None,
+    to_year: Annotated[
+        FinancialYearText | None, Query(description="not before from_year, at most 25 years after it")
+    ] = None,
     caller: Caller = READ,
     rt: Runtime = RT,
 ) -> dict[str, Any]:

@@ -6,16 +6,18 @@ in that order, the order the OpenAPI lists them in); the reports read the read m
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from civic.http import Caller, current_runtime, require
+from civic.http import Caller, Pattern, current_runtime, financial_year_list, require
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Path, Query
 
 from civic_savings import reports
+from civic_savings.domain import FIRST_YEAR_START, LAST_YEAR_START, MAX_AMOUNT_PENCE
 from civic_savings.initiatives import api as initiatives_api
+from civic_savings.initiatives.api import Year
 from civic_savings.programme import api as programme_api
-from civic_savings.programme.api import TargetName
+from civic_savings.programme.api import TargetName, TargetNameText
 from civic_savings.programme.domain import CATEGORIES
 
 READ = Depends(require("savings:read"))
@@ -24,16 +26,24 @@ service_wide = APIRouter(prefix="/v1", tags=["savings"])
 
 # ---------------------------------------------------------------- reports
 
-Years = Query(None, description="Financial years separated by commas, e.g. 2021/22,2022/23,2023/24")
-CategoryFilter = Query(None, description=f"one of {', '.join(CATEGORIES)} or 'all' (default transformation)")
+# parameters are Annotated with their Query/Path: a Query(...) given as the default drops the type's own rules
+Years = Annotated[str, financial_year_list(FIRST_YEAR_START, LAST_YEAR_START),
+                  Query(description="Financial years separated by commas, e.g. 2021/22,2022/23,2023/24")]
+CATEGORY_NAMES = (*CATEGORIES, "all")
+CategoryName = Literal[CATEGORY_NAMES]  # type: ignore[valid-type]
+CategoryFilter = Annotated[
+    CategoryName, Query(description=f"one of {', '.join(CATEGORIES)} or 'all' (default transformation)")
+]
+#: a calendar month of the register's years, 2000-01 to 2099-12
+Month = Annotated[str, Pattern(r"^20[0-9]{2}-(?:0[1-9]|1[0-2])$", "must be YYYY-MM between 2000-01 and 2099-12")]
 
 
 @service_wide.get("/reports/themes", summary="Theme x year planned and delivered, with totals")
 async def theme_report(
-    years: str | None = Years,
+    years: Years | None = None,
     directorate: str | None = None,
     programme: str | None = None,
-    category: str | None = CategoryFilter,
+    category: CategoryFilter | None = None,
     caller: Caller = READ,
     rt: Runtime = Depends(current_runtime),
 ) -> dict[str, Any]:
@@ -44,7 +54,7 @@ async def theme_report(
 
 @service_wide.get("/reports/target/{name}", summary="A programme against its target")
 async def target_report(
-    name: str = TargetName, caller: Caller = READ, rt: Runtime = Depends(current_runtime)
+    name: Annotated[TargetNameText, TargetName], caller: Caller = READ, rt: Runtime = Depends(current_runtime)
 ) -> dict[str, Any]:
     return await reports.target_report(rt.db, name)
 
@@ -53,9 +63,11 @@ async def target_report(
     "/reports/reconciliation", summary="Budget report less centrally controlled and technical adjustments"
 )
 async def reconciliation(
-    year: str = Query(description='e.g. "2023/24"'),
+    year: Annotated[Year, Query(description='e.g. "2023/24"')],
     budget_report_pence: int | None = Query(
         None,
+        ge=0,
+        le=MAX_AMOUNT_PENCE,
         description="the savings figure in the budget report, positive pence (default: the register's total)",
     ),
     directorate: str | None = None,
@@ -69,10 +81,10 @@ async def reconciliation(
 
 @service_wide.get("/reports/variance", summary="Planned, slipped, delivered and variance by year")
 async def variance(
-    years: str | None = Years,
+    years: Years | None = None,
     directorate: str | None = None,
     programme: str | None = None,
-    category: str | None = CategoryFilter,
+    category: CategoryFilter | None = None,
     caller: Caller = READ,
     rt: Runtime = Depends(current_runtime),
 ) -> dict[str, Any]:
@@ -83,7 +95,7 @@ async def variance(
 
 @service_wide.get("/reports/highlights/{month}", summary="What moved, slipped and was delivered in a month")
 async def highlights(
-    month: str = Path(description="YYYY-MM, e.g. 2024-05"),
+    month: Annotated[Month, Path(description="YYYY-MM, e.g. 2024-05")],
     caller: Caller = READ,
     rt: Runtime = Depends(current_runtime),
 ) -> dict[str, Any]:

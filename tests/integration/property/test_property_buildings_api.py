@@ -255,7 +255,12 @@ async def test_disposal_needs_method_and_receipt(api, new_building, db, outbox):
     await api.post(url, json={"to": "for_disposal"})
     response = await api.post(url, json={"to": "disposed", "method": "gift", "receipt_pence": -1})
     assert response.status_code == 422
-    assert {e["field"] for e in response.json()["errors"]} == {"method", "receipt_pence"}
+    # the OpenAPI states both rules (method one of the domain's DISPOSAL_METHODS, receipt not negative), so
+    # the request is refused at the edge, each broken field named, before the domain runs
+    errors = response.json()["errors"]
+    assert {e["field"] for e in errors} == {"method", "receipt_pence"}
+    assert all(e["in"] == "body" for e in errors)
+    assert "'sale', 'lease' or 'transfer'" in next(e["message"] for e in errors if e["field"] == "method")
     assert (await db["buildings"].find_one({"_id": b["id"]}))["status"] == "for_disposal"
     assert "property.building.disposed" not in await outbox(b["id"])
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, require, versioned
+from civic.http import MAX_WHOLE, WHOLE, Caller, IfMatch, NonBlank, Page, RequestModel, current_runtime, require, versioned
+from civic.problems import created
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
@@ -15,7 +16,9 @@ from civic_property.buildings import service
 from civic_property.buildings.domain import (
     BUILDING_KINDS,
     BUILDING_STATUSES,
+    CLOSURE_PLANNED,
     DISPOSAL_METHODS,
+    DISPOSED,
     ENERGY_MEASURE_KINDS,
     TENURES,
 )
@@ -26,68 +29,101 @@ READ = Depends(require("property:read"))
 WRITE = Depends(require("property:write"))
 RT = Depends(current_runtime)
 
-# The enumerated fields are plain text checked by the domain, not Literal types: the domain reports
-# a bad kind or method together with every other broken rule of the body (a Literal would refuse it
-# alone, before the rules run), and an unknown building in the path stays a 404. Their descriptions
-# are written from the domain's tuples.
-
-
-def _either(values: tuple[str, ...]) -> str:
-    return f"{', '.join(values[:-1])} or {values[-1]}"
+# The enumerations are the domain's own tuples, so the schema states them and refuses anything else at the
+# edge (422 naming the field, with every other field that does not fit); the domain keeps its own checks for
+# callers other than HTTP, and the rules no schema can state (dates, the building's state).
+Kind = Literal[BUILDING_KINDS]  # type: ignore[valid-type]
+Tenure = Literal[TENURES]  # type: ignore[valid-type]
+MeasureKind = Literal[ENERGY_MEASURE_KINDS]  # type: ignore[valid-type]
+DisposalMethod = Literal[DISPOSAL_METHODS]  # type: ignore[valid-type]
+BuildingStatus = Literal[BUILDING_STATUSES]  # type: ignore[valid-type]
+Name = Annotated[NonBlank, Field(max_length=200)]
+Count = Annotated[int, Field(ge=0, le=MAX_WHOLE), WHOLE]
+Notes = Annotated[str, Field(max_length=2000, description="e.g. which figures are illustrative")]
 
 
 class Partner(RequestModel):
-    name: str = Field(max_length=200)
-    annual_rent_pence: int
+    name: Name = Field(description="each partner once in a building (names compared without case)")
+    annual_rent_pence: Count
+    since: date | None = Field(None, description="the day it moved in, when it came with the rationalisation")
 
 
 class Measure(RequestModel):
-    kind: str = Field(description=_either(ENERGY_MEASURE_KINDS))
-    expected_annual_saving_pence: int
-    expected_carbon_saving_kg: int
+    kind: MeasureKind
+    expected_annual_saving_pence: Count
+    expected_carbon_saving_kg: Count
     installed_on: date | None = None
 
 
 class NewBuilding(RequestModel):
-    name: str = Field(max_length=200)
-    town: str = Field(max_length=200)
-    kind: str = Field(description=_either(BUILDING_KINDS))
-    desks: int
-    tenure: str = Field(description=_either(TENURES))
-    annual_running_cost_pence: int = Field(
-        description="total cost of running the building, utilities included"
+    name: Name
+    town: Name
+    kind: Kind
+    desks: Count
+    tenure: Tenure
+    annual_running_cost_pence: Count = Field(description="total cost of running the building, utilities included")
+    annual_carbon_kg: Count
+    annual_utility_cost_pence: Count = Field(
+        0, description="the utilities part of the running cost (not more than annual_running_cost_pence)"
     )
-    annual_carbon_kg: int
-    annual_utility_cost_pence: int = Field(0, description="the utilities part of the running cost")
-    floor_area_m2: int | None = None
+    floor_area_m2: Count | None = None
     partners: list[Partner] = Field(default_factory=list, max_length=100)
     energy_measures: list[Measure] = Field(default_factory=list, max_length=100)
-    notes: str | None = Field(None, description="e.g. which figures are illustrative")
+    notes: Notes | None = None
 
 
 class BuildingChanges(RequestModel):
-    name: str | None = Field(None, max_length=200)
-    town: str | None = Field(None, max_length=200)
-    kind: str | None = None
-    desks: int | None = None
-    tenure: str | None = None
-    annual_running_cost_pence: int | None = None
-    annual_carbon_kg: int | None = None
-    annual_utility_cost_pence: int | None = None
-    floor_area_m2: int | None = None
-    partners: list[Partner] | None = Field(None, max_length=100)
-    energy_measures: list[Measure] | None = Field(None, max_length=100)
-    notes: str | None = None
+    """Only the fields sent change; only ``notes`` and ``floor_area_m2`` may be null (to empty them)."""
+
+    name: Name = None  # type: ignore[assignment]
+    town: Name = None  # type: ignore[assignment]
+    kind: Kind = None
+    desks: Count = None  # type: ignore[assignment]
+    tenure: Tenure = None
+    annual_running_cost_pence: Count = None  # type: ignore[assignment]
+    annual_carbon_kg: Count = None  # type: ignore[assignment]
+    annual_utility_cost_pence: Count = None  # type: ignore[assignment]
+    floor_area_m2: Count | None = None
+    partners: list[Partner] = Field(None, max_length=100)  # type: ignore[arg-type]
+    energy_measures: list[Measure] = Field(None, max_length=100)  # type: ignore[arg-type]
+    notes: Notes | None = None
+
+
+def _only_for(statuses: tuple[str, ...], *fields: str) -> dict[str, Any]:
+    """``fields`` may be given (not null) only when ``to`` is one of ``statuses``."""
+    given = [{"required": [f], "properties": {f: {"not": {"type": "null"}}}} for f in fields]
+    return {"anyOf": [{"properties": {"to": {"enum": list(statuses)}}}, {"not": {"anyOf": given}}]}
+
+
+def _required_for(status: str, *fields: str) -> dict[str, Any]:
+    """``fields`` are required (not null) when ``to`` is ``status``."""
+    return {"anyOf": [
+        {"properties": {"to": {"not": {"const": status}}}},
+        {"required": list(fields), "properties": {f: {"not": {"type": "null"}} for f in fields}},
+    ]}
+
+
+def _transition_schema(schema: dict[str, Any]) -> None:
+    schema["allOf"] = [
+        _only_for((DISPOSED,), "method", "receipt_pence"),
+        _required_for(DISPOSED, "method", "receipt_pence"),
+        _required_for(CLOSURE_PLANNED, "on"),
+    ]
 
 
 class BuildingTransitionBody(RequestModel):
-    to: str = Field(description=", ".join(BUILDING_STATUSES))
-    on: date | None = Field(None, description="closure date (required for closure_planned); default today")
-    method: str | None = Field(None, description=f"{_either(DISPOSAL_METHODS)} (disposed only)")
-    receipt_pence: int | None = Field(None, description="what the disposal raised (disposed only)")
+    model_config = {"json_schema_extra": _transition_schema}
+
+    to: BuildingStatus = Field(description=", ".join(BUILDING_STATUSES))
+    on: date | None = Field(
+        None, description="closure date (required for closure_planned); default today; not in the future for "
+        "closed, for_disposal and disposed"
+    )
+    method: DisposalMethod | None = Field(None, description="how it was disposed of (disposed only, required)")
+    receipt_pence: Count | None = Field(None, description="what the disposal raised (disposed only, required)")
 
 
-@router.post("/buildings", status_code=201)
+@router.post("/buildings", status_code=201, responses=created("building_id"))
 async def register_building(body: NewBuilding, caller: Caller = WRITE, rt: Runtime = RT) -> JSONResponse:
     return versioned(await service.register_building(rt, body.model_dump()), status=201)
 
@@ -95,9 +131,9 @@ async def register_building(body: NewBuilding, caller: Caller = WRITE, rt: Runti
 @router.get("/buildings")
 async def list_buildings(
     page: Page = Depends(),
-    status: str | None = Query(None, max_length=40),
-    town: str | None = Query(None, max_length=200),
-    kind: str | None = Query(None, max_length=40),
+    status: BuildingStatus | None = None,
+    town: Annotated[str | None, Query(max_length=200)] = None,
+    kind: Kind | None = None,
     caller: Caller = READ,
     rt: Runtime = RT,
 ) -> dict[str, Any]:

@@ -7,14 +7,16 @@ from datetime import date
 from typing import Annotated, Any
 
 from civic.errors import DomainError, Invalid
-from civic.http import Caller, IfMatch, IsoDate, Page, RequestModel, current_runtime, require, versioned
+from civic.http import Caller, IfMatch, IsoDate, Number, Page, RequestModel, current_runtime, require, versioned
 from civic.problems import answer_response, problem_response
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 
+from civic_property.buildings.api import Count
 from civic_property.occupancy import reports, service
+from civic_property.occupancy.domain import CSV_COLUMNS, MAX_IMPORT_ROWS
 
 router = APIRouter(prefix="/v1", tags=["property"])
 
@@ -23,21 +25,25 @@ WRITE = Depends(require("property:write"))
 RT = Depends(current_runtime)
 
 
+#: a share of the desks in use: above 0, at most 1
+Threshold = Annotated[Number, Field(gt=0, le=1, description="above 0 and at most 1")]
+
+
 class OccupancyBody(RequestModel):
-    date: date
-    occupied_desks: int
+    date: date  # not in the future, nor after the building closed
+    occupied_desks: Count = Field(description="at most the building's desks")
 
 
 class ThresholdBody(RequestModel):
-    threshold: float
+    threshold: Threshold
 
 
 class ReviewBody(RequestModel):
     model_config = ConfigDict(populate_by_name=True)
 
     period_from: date = Field(alias="from")
-    period_to: date = Field(alias="to")
-    threshold: float | None = None
+    period_to: date = Field(alias="to", description="not before from, at most five years after it")
+    threshold: Threshold | None = None
 
 
 class UnsupportedMediaType(DomainError):
@@ -71,27 +77,28 @@ async def list_occupancy(
     return await service.list_readings(rt, building_id, page, period_from, period_to)
 
 
+_ROW = {
+    "type": "object",
+    "required": list(CSV_COLUMNS),
+    "properties": {
+        "building_id": {"type": "string", "description": "a building on the register"},
+        "date": {"type": "string", "format": "date", "description": "not in the future, nor after it closed"},
+        "occupied_desks": {"type": "integer", "minimum": 0, "description": "at most the building's desks"},
+    },
+}
 IMPORT_DOC = {
     "requestBody": {
+        "required": True,
         "content": {
             "text/csv": {"schema": {"type": "string"}, "example": "building_id,date,occupied_desks\n..."},
             "multipart/form-data": {
-                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+                "schema": {"type": "object", "required": ["file"],
+                           "properties": {"file": {"type": "string", "format": "binary"}}}
             },
             "application/json": {
-                "schema": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "building_id": {"type": "string"},
-                            "date": {"type": "string", "format": "date"},
-                            "occupied_desks": {"type": "integer"},
-                        },
-                    },
-                }
+                "schema": {"type": "array", "minItems": 1, "maxItems": MAX_IMPORT_ROWS, "items": _ROW}
             },
-        }
+        },
     }
 }
 

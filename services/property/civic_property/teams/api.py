@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, require, versioned
+from civic.http import Caller, IfMatch, Number, Page, RequestModel, current_runtime, require, versioned
+from civic.problems import created
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
+from civic_property.buildings.api import Count, Name
 from civic_property.teams import service
-from civic_property.teams.domain import MOVE_TRANSITIONS, PLANNED
+from civic_property.teams.domain import MOVE_TRANSITIONS, PLANNED, WORKER_TYPES
 
 router = APIRouter(prefix="/v1", tags=["property"])
 
@@ -20,52 +22,64 @@ READ = Depends(require("property:read"))
 WRITE = Depends(require("property:write"))
 RT = Depends(current_runtime)
 
-#: what a planned move can become (the domain checks ``to``: an unknown move in the path stays a 404)
+#: what a planned move can become, from the domain's own table
 MOVE_OUTCOMES = MOVE_TRANSITIONS[PLANNED]
+MoveOutcome = Literal[MOVE_OUTCOMES]  # type: ignore[valid-type]
+MOVE_STATUSES = tuple(MOVE_TRANSITIONS)
+MoveStatus = Literal[MOVE_STATUSES]  # type: ignore[valid-type]
+Id = Annotated[str, Field(max_length=64)]
+Ratio = Annotated[Number, Field(ge=0, le=1, description="desks per worker, 0 to 1")]
+
+
+def _someone(schema: dict[str, Any]) -> None:
+    """A team needs at least one worker: one of the headcounts is at least 1."""
+    schema["anyOf"] = [{"required": [t], "properties": {t: {"minimum": 1}}} for t in WORKER_TYPES]
 
 
 class WorkforceBody(RequestModel):
-    fixed: int = 0
-    part_flexible: int = 0
-    flexible: int = 0
-    field: int = 0
+    model_config = {"json_schema_extra": _someone}
+
+    fixed: Count = 0
+    part_flexible: Count = 0
+    flexible: Count = 0
+    field: Count = 0
 
 
 class NewTeam(RequestModel):
-    name: str = Field(max_length=200)
-    directorate: str = Field(max_length=200)
-    building_id: str = Field(max_length=64)
+    name: Name
+    directorate: Name
+    building_id: Id = Field(description="a building on the register")
     workforce: WorkforceBody
 
 
 class TeamChanges(RequestModel):
-    name: str | None = Field(None, max_length=200)
-    directorate: str | None = Field(None, max_length=200)
-    workforce: WorkforceBody | None = None
+    name: Name = None  # type: ignore[assignment]
+    directorate: Name = None  # type: ignore[assignment]
+    workforce: WorkforceBody = None  # type: ignore[assignment]
 
 
 class DeskRatiosBody(RequestModel):
-    fixed: float
-    part_flexible: float
-    flexible: float
-    field: float
+    fixed: Ratio
+    part_flexible: Ratio
+    flexible: Ratio
+    field: Ratio
 
 
 class NewMove(RequestModel):
-    team_id: str = Field(max_length=64)
-    to_building_id: str = Field(max_length=64)
+    team_id: Id = Field(description="a team on the register")
+    to_building_id: Id = Field(description="a building on the register")
     planned_for: date
 
 
 class MoveTransitionBody(RequestModel):
-    to: str = Field(description=" or ".join(MOVE_OUTCOMES))
-    on: date | None = Field(None, description="when the move happened; default today")
+    to: MoveOutcome = Field(description=" or ".join(MOVE_OUTCOMES))
+    on: date | None = Field(None, description="when the move happened (not in the future); default today")
 
 
 # --- teams -----------------------------------------------------------------------------------
 
 
-@router.post("/teams", status_code=201)
+@router.post("/teams", status_code=201, responses=created("team_id"))
 async def create_team(body: NewTeam, caller: Caller = WRITE, rt: Runtime = RT) -> JSONResponse:
     team = await service.create_team(
         rt, body.name, body.directorate, body.building_id, body.workforce.model_dump()
@@ -116,7 +130,7 @@ async def put_desk_ratios(
 # --- moves -----------------------------------------------------------------------------------
 
 
-@router.post("/moves", status_code=201)
+@router.post("/moves", status_code=201, responses=created("move_id"))
 async def plan_move(body: NewMove, caller: Caller = WRITE, rt: Runtime = RT) -> JSONResponse:
     return versioned(
         await service.plan_move(rt, body.team_id, body.to_building_id, body.planned_for), status=201
@@ -126,7 +140,7 @@ async def plan_move(body: NewMove, caller: Caller = WRITE, rt: Runtime = RT) -> 
 @router.get("/moves")
 async def list_moves(
     page: Page = Depends(),
-    status: str | None = Query(None, max_length=20),
+    status: MoveStatus | None = None,
     team_id: str | None = Query(None, max_length=64),
     directorate: str | None = Query(None, max_length=200),
     to_building_id: str | None = Query(None, max_length=64),

@@ -1,15 +1,33 @@
-"""HTTP <-> the initiatives' use cases. Translation only: the rules are in domain.py, the work in service.py."""
+"""HTTP <-> the initiatives' use cases. Translation only: the rules are in domain.py, the work in service.py.
+
+The request models state every rule JSON Schema can say (enumerations from the domain's own tuples, the
+register's financial years, amounts, lengths, fields a status needs), so a client learns them from the
+OpenAPI document; the domain checks them again, with the rules no schema can state.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, require, versioned
+from civic.http import (
+    WHOLE,
+    Caller,
+    IfMatch,
+    NonBlank,
+    Page,
+    RequestModel,
+    current_runtime,
+    financial_year,
+    require,
+    versioned,
+)
+from civic.problems import created
 from civic.service import Runtime
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import Field, StrictInt
+from pydantic import Field, model_validator
 
+from civic_savings.domain import FIRST_YEAR_START, LAST_YEAR_START, MAX_AMOUNT_PENCE, MAX_REASON, MAX_TEXT
 from civic_savings.initiatives import service
 from civic_savings.initiatives.domain import RAG_STATUSES, STATUSES
 from civic_savings.programme.domain import CATEGORIES, THEMES
@@ -23,59 +41,147 @@ Theme = Literal[THEME_KEYS]  # type: ignore[valid-type]
 Status = Literal[STATUSES]  # type: ignore[valid-type]
 Category = Literal[CATEGORY_KEYS]  # type: ignore[valid-type]
 Rag = Literal[RAG_STATUSES]  # type: ignore[valid-type]
-Year = Field(description='A financial year, April to March, e.g. "2023/24"', examples=["2023/24"])
+#: the RAG statuses that need a reason
+RAG_NEEDING_REASON = ("amber", "red")
+#: a financial year the register accepts (2000/01 to 2099/00)
+Year = Annotated[
+    str,
+    financial_year(FIRST_YEAR_START, LAST_YEAR_START),
+    Field(description='A financial year, April to March, from 2000/01 to 2099/00, e.g. "2023/24"',
+          examples=["2023/24"]),
+]
+Pence = Annotated[int, Field(ge=0, le=MAX_AMOUNT_PENCE, description="pence, not negative (at most £10bn)"), WHOLE]
+Text = Annotated[NonBlank, Field(max_length=MAX_TEXT)]
+Reason = Annotated[NonBlank, Field(max_length=MAX_REASON)]
 
 READ = Depends(require("savings:read"))
 WRITE = Depends(require("savings:write"))
 
 
+def _needs(field: str, when: str, values: tuple[str, ...], schema: dict[str, Any]) -> None:
+    """State in the model's schema that ``field`` is required (not null) when ``when`` is one of ``values``."""
+    others = {"not": {"properties": {when: {"enum": list(values)}}, "required": [when]}}
+    needed = {"properties": {when: {"enum": list(values)}, field: {"type": "string"}}, "required": [when, field]}
+    schema.setdefault("allOf", []).append({"anyOf": [others, needed]})
+
+
 class ProfileYear(RequestModel):
-    year: str = Year
-    planned_pence: StrictInt = Field(description="Planned saving in the year, in pence")
+    year: Year
+    planned_pence: Pence = Field(description="Planned saving in the year, in pence")
+
+
+class BuildingLink(RequestModel):
+    """The building whose closure is the saving: property's id, or its name and town until the id is known."""
+
+    building_id: Text | None = Field(None, description="property's id of the building")
+    building_name: Text | None = Field(None, description="with building_town, until property's id is known")
+    building_town: Text | None = None
+
+
+def _building_schema(schema: dict[str, Any]) -> None:
+    """building_name and building_town come together (or neither)."""
+    both = {"required": ["building_name", "building_town"],
+            "properties": {"building_name": {"type": "string"}, "building_town": {"type": "string"}}}
+    neither = {"not": {"anyOf": [
+        {"required": ["building_name"], "properties": {"building_name": {"type": "string"}}},
+        {"required": ["building_town"], "properties": {"building_town": {"type": "string"}}}]}}
+    schema.setdefault("allOf", []).append({"anyOf": [both, neither]})
+
+
+def _new_initiative_schema(schema: dict[str, Any]) -> None:
+    _needs("rag_reason", "rag", RAG_NEEDING_REASON, schema)
+    _building_schema(schema)
 
 
 class NewInitiative(RequestModel):
-    title: str
-    directorate: str
+    model_config = {"json_schema_extra": _new_initiative_schema}
+
+    title: Text
+    directorate: Text
     theme: Theme
     category: Category
-    profile: list[ProfileYear]
-    owner: str | None = None
-    programme: str | None = Field(None, description='e.g. "LGR", "Survive to Thrive"')
+    profile: list[ProfileYear] = Field(min_length=1, description="each year at most once")
+    owner: Text | None = None
+    programme: Text | None = Field(None, description='e.g. "LGR", "Survive to Thrive"')
     rag: Rag | None = None
-    rag_reason: str | None = None
+    rag_reason: Reason | None = Field(None, description="required when the RAG status is amber or red")
+    building_id: Text | None = Field(None, description="property's id of the building whose closure is the saving")
+    building_name: Text | None = Field(None, description="with building_town: the building, until its id is known")
+    building_town: Text | None = None
+
+
+def _changes_schema(schema: dict[str, Any]) -> None:
+    # a RAG status that needs a reason is sent with it (the reason kept from before was for another status),
+    # and a reason is cleared only with a status that needs none
+    _needs("rag_reason", "rag", RAG_NEEDING_REASON, schema)
+    cleared = {"required": ["rag_reason"], "properties": {"rag_reason": {"type": "null"}}}
+    no_reason_needed = {"required": ["rag"], "properties": {"rag": {"not": {"enum": list(RAG_NEEDING_REASON)}}}}
+    # the building's name and town change together: both text, or both null to forget it
+    names = ("building_name", "building_town")
+    together = {"required": list(names), "anyOf": [
+        {"properties": {n: {"type": "string"} for n in names}},
+        {"properties": {n: {"type": "null"} for n in names}}]}
+    schema.setdefault("allOf", []).extend([
+        {"anyOf": [{"not": cleared}, no_reason_needed]},
+        {"anyOf": [{"not": {"anyOf": [{"required": [n]} for n in names]}}, together]},
+    ])
 
 
 class InitiativeChanges(RequestModel):
-    """Only the fields sent change. Theme, category and profile only while proposed."""
+    """Only the fields sent change. Theme, category and profile only while proposed; the building until its
+    closure has realised the saving (null forgets it)."""
 
-    title: str | None = None
-    directorate: str | None = None
-    owner: str | None = None
-    programme: str | None = None
-    theme: Theme | None = None
-    category: Category | None = None
-    profile: list[ProfileYear] | None = None
+    model_config = {"json_schema_extra": _changes_schema}
+
+    title: Text = Field(None, description="cannot be emptied")  # type: ignore[assignment]
+    directorate: Text = Field(None, description="cannot be emptied")  # type: ignore[assignment]
+    owner: Text | None = None
+    programme: Text | None = None
+    theme: Theme = None
+    category: Category = None
+    profile: list[ProfileYear] = Field(None, min_length=1)  # type: ignore[arg-type]
     rag: Rag | None = None
-    rag_reason: str | None = None
+    rag_reason: Reason | None = Field(None, description="required with an amber or red RAG status")
+    building_id: Text | None = None
+    building_name: Text | None = None
+    building_town: Text | None = None
+
+    @model_validator(mode="after")
+    def _together(self) -> InitiativeChanges:
+        sent = self.model_fields_set
+        if self.rag in RAG_NEEDING_REASON and self.rag_reason is None:
+            raise ValueError(f"rag_reason is required with the RAG status {self.rag}")
+        if "rag_reason" in sent and self.rag_reason is None and ("rag" not in sent or self.rag in RAG_NEEDING_REASON):
+            raise ValueError("rag_reason is cleared only together with a RAG status that needs none (green or null)")
+        if ("building_name" in sent or "building_town" in sent) and (
+            not {"building_name", "building_town"} <= sent or (self.building_name is None) != (self.building_town is None)
+        ):
+            raise ValueError("building_name and building_town change together: both text, or both null")
+        return self
+
+
+def _transition_schema(schema: dict[str, Any]) -> None:
+    _needs("to_year", "to", ("slipped",), schema)
+    _needs("reason", "to", ("undeliverable",), schema)
 
 
 class Transition(RequestModel):
-    # text, checked by the domain after the initiative is loaded: an unknown initiative stays a 404
-    to: str = Field(description=f"one of {', '.join(STATUSES)}")
-    reason: str | None = Field(None, description="required for undeliverable; noted for the others")
-    to_year: str | None = Field(None, description="for slipped: the later year the unmet saving moves to")
-    from_year: str | None = Field(
+    model_config = {"json_schema_extra": _transition_schema}
+
+    to: Status = Field(description=f"one of {', '.join(STATUSES)}")
+    reason: Reason | None = Field(None, description="required for undeliverable; noted for the others")
+    to_year: Year | None = Field(None, description="for slipped (required): the later year the unmet saving moves to")
+    from_year: Year | None = Field(
         None, description="for slipped: the year that slips (default: the earliest with an unmet saving)"
     )
 
 
 class Actual(RequestModel):
-    year: str = Year
-    delivered_pence: StrictInt
+    year: Year = Field(description="a year of the initiative's profile")
+    delivered_pence: Pence
 
 
-@router.post("/initiatives", status_code=201, summary="Propose an initiative")
+@router.post("/initiatives", status_code=201, summary="Propose an initiative", responses=created("initiative_id"))
 async def propose(
     body: NewInitiative, caller: Caller = WRITE, rt: Runtime = Depends(current_runtime)
 ) -> JSONResponse:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, require, versioned
-from civic.problems import answer_response
+from civic.http import TRIMMED, Caller, IfMatch, Page, Pattern, RequestModel, current_runtime, require, versioned
+from civic.problems import answer_response, created, links_from
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
-from pydantic import StrictInt
+from pydantic import Field
 
-from civic_savings.initiatives.api import Year
+from civic_savings.domain import MAX_REASON
+from civic_savings.initiatives.api import Pence, Reason, Text, Year
 from civic_savings.programme import service
 
 router = APIRouter(prefix="/v1", tags=["savings"])
@@ -19,21 +20,23 @@ router = APIRouter(prefix="/v1", tags=["savings"])
 READ = Depends(require("savings:read"))
 WRITE = Depends(require("savings:write"))
 
+#: a target is named as its programme: the name is its key, so it neither starts nor ends with spaces
+TargetNameText = Annotated[str, Pattern(TRIMMED, "must not be blank, nor start or end with spaces")]
 TargetName = Path(min_length=1, max_length=100, description='The programme\'s name, e.g. "LGR"')
 
 
 class TargetBody(RequestModel):
-    amount_pence: StrictInt
-    description: str | None = None
+    amount_pence: Pence
+    description: Annotated[Reason, Field(max_length=MAX_REASON)] | None = None
 
 
 class CostAvoidance(RequestModel):
-    title: str
-    directorate: str
-    year: str = Year
-    amount_pence: StrictInt
-    programme: str | None = None
-    description: str | None = None
+    title: Text
+    directorate: Text
+    year: Year
+    amount_pence: Pence
+    programme: Text | None = None
+    description: Reason | None = None
 
 
 # ---------------------------------------------------------------- targets
@@ -42,12 +45,12 @@ class CostAvoidance(RequestModel):
 @router.put(
     "/targets/{name}",
     summary="Set a programme's savings target",
-    responses={201: answer_response("The target was new")},
+    responses={201: answer_response("The target was new"), **links_from("name", "$request.path.name")},
 )
 async def set_target(
     body: TargetBody,
     if_match: IfMatch,
-    name: str = TargetName,
+    name: Annotated[TargetNameText, TargetName],
     caller: Caller = WRITE,
     rt: Runtime = Depends(current_runtime),
 ) -> JSONResponse:
@@ -65,7 +68,12 @@ async def list_targets(
 # ---------------------------------------------------------------- cost avoidance
 
 
-@router.post("/cost-avoidance", status_code=201, summary="Record cost avoided (never counted as a saving)")
+@router.post(
+    "/cost-avoidance",
+    status_code=201,
+    summary="Record cost avoided (never counted as a saving)",
+    responses=created("record_id"),
+)
 async def record_cost_avoidance(
     body: CostAvoidance, caller: Caller = WRITE, rt: Runtime = Depends(current_runtime)
 ) -> JSONResponse:
