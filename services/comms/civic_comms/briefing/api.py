@@ -4,9 +4,20 @@ the service layer and back. The briefing's items from other services come in as 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from civic.http import Caller, Page, RequestModel, current_runtime, require, versioned
+from civic.http import (
+    WHITE_SPACE,
+    Caller,
+    IsoWeekText,
+    NonBlank,
+    Page,
+    Pattern,
+    RequestModel,
+    current_runtime,
+    require,
+    versioned,
+)
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Response
 from pydantic import Field
@@ -23,17 +34,21 @@ RT = Depends(current_runtime)
 Sentiment = Literal[SENTIMENTS]  # type: ignore[valid-type]
 
 
+#: an http(s) address, as the domain checks it (no white space in it)
+Url = Annotated[str, Pattern(f"^https?://[^{WHITE_SPACE}]+$", "an http(s) address")]
+
+
 class NewMediaCoverage(RequestModel):
-    outlet: str = Field(max_length=200)
-    headline: str = Field(max_length=500)
+    outlet: Annotated[NonBlank, Field(max_length=200)]
+    headline: Annotated[NonBlank, Field(max_length=500)]
     published_on: date
     sentiment: Sentiment = Field(description=" | ".join(SENTIMENTS))
-    url: str | None = Field(None, max_length=2000)
+    url: Annotated[Url, Field(max_length=2000)] | None = None
     summary: str | None = Field(None, max_length=5000)
 
 
 @router.get("/briefings/{iso_week}")
-async def get_briefing(iso_week: str, caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+async def get_briefing(iso_week: IsoWeekText, caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
     """The weekly councillor briefing (e.g. 2026-W48): other services' news and media coverage."""
     return await reports.get_briefing(rt, iso_week)
 

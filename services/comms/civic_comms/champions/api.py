@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, require, versioned
+from civic.http import Caller, IfMatch, NonBlank, Page, RequestModel, current_runtime, require, versioned
+from civic.problems import created
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
 from civic_comms.champions import reports, service
+from civic_comms.champions.domain import REPRESENTATIONS
 
 router = APIRouter(tags=["champions"])
 
@@ -18,15 +20,22 @@ WRITE = Depends(require("comms:write"))
 RT = Depends(current_runtime)
 
 
+Representation = Literal[REPRESENTATIONS]  # type: ignore[valid-type]
+Name = Annotated[NonBlank, Field(max_length=200)]
+
+
 class NewService(RequestModel):
-    name: str = Field(max_length=200)
-    directorate: str = Field(max_length=200)
+    name: Name
+    directorate: Name
+    representation: Representation | None = Field(
+        None, description="required (the default): it needs a champion; to_explore: whether it does is still to be agreed"
+    )
 
 
 class NewChampion(RequestModel):
-    name: str = Field(max_length=200)
-    service: str = Field(max_length=200, description="registered on first use if not yet known")
-    directorate: str = Field(max_length=200)
+    name: Name
+    service: Name = Field(description="registered on first use if not yet known")
+    directorate: Name
     council: str | None = Field(None, max_length=200)
     email: str | None = Field(None, max_length=320)
 
@@ -34,7 +43,9 @@ class NewChampion(RequestModel):
 @router.post("/services", status_code=201)
 async def register_service(body: NewService, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
     """A council service that should have a change champion (409 if already registered)."""
-    return versioned(await service.register_service(rt, body.name, body.directorate), status=201)
+    return versioned(
+        await service.register_service(rt, body.name, body.directorate, body.representation), status=201
+    )
 
 
 @router.get("/services")
@@ -42,7 +53,7 @@ async def list_services(page: Page = Depends(), caller: Caller = READ, rt: Runti
     return await reports.list_services(rt, page)
 
 
-@router.post("/champions", status_code=201)
+@router.post("/champions", status_code=201, responses=created("champion_id"))
 async def appoint_champion(body: NewChampion, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
     return versioned(await service.appoint_champion(rt, body.model_dump(), caller), status=201)
 

@@ -7,10 +7,23 @@ not fit its question is 422 naming the answer.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, require, versioned
-from civic.problems import answer_response
+from civic.http import (
+    NOT_BLANK,
+    WHITE_SPACE,
+    Caller,
+    IfMatch,
+    NonBlank,
+    Page,
+    Pattern,
+    RequestModel,
+    current_runtime,
+    require,
+    rules,
+    versioned,
+)
+from civic.problems import answer_response, created
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import StreamingResponse
@@ -30,42 +43,73 @@ ConsultationKind = Literal[CONSULTATION_KINDS]  # type: ignore[valid-type]
 ResponseChannel = Literal[RESPONSE_CHANNELS]  # type: ignore[valid-type]
 
 
+#: a question's id as the domain reads it: letters, digits, _ . - (at most 40), spaces around it ignored;
+#: empty for the default (q1, q2, … in order)
+QuestionId = Annotated[
+    str,
+    Pattern(f"^(?:[{WHITE_SPACE}]*[A-Za-z0-9_.-]{{1,40}}[{WHITE_SPACE}]*)?$", "letters, digits, _ . - only (at most 40)"),
+]
+CHOICES = ("single_choice", "multiple_choice")
+#: single and multiple choice list at least two options, not blank; the other kinds have fixed answers (none)
+_OPTIONS = {"anyOf": [
+    {"required": ["kind", "options"], "properties": {"kind": {"enum": list(CHOICES)}, "options": {
+        "type": "array", "minItems": 2, "uniqueItems": True, "items": {"pattern": NOT_BLANK}}}},
+    {"properties": {"kind": {"not": {"enum": list(CHOICES)}}, "options": {"anyOf": [{"type": "null"}, {"maxItems": 0}]}}},
+]}
+
+
 class QuestionBody(RequestModel):
-    id: str | None = Field(None, max_length=40, description="default q1, q2, … in order")
-    text: str = Field(max_length=2000)
+    model_config = {"json_schema_extra": rules(_OPTIONS)}
+
+    id: QuestionId | None = Field(None, description="default q1, q2, … in order; each id once")
+    text: Annotated[NonBlank, Field(max_length=2000)]
     kind: QuestionKind = Field(description=" | ".join(QUESTION_KINDS))
-    options: list[str] | None = Field(None, max_length=50, description="for single and multiple choice")
+    options: list[str] | None = Field(
+        None, max_length=50, description="single and multiple choice only: at least two, each once, not blank"
+    )
     required: bool = False
 
 
+def _one_of(first: str, second: str) -> dict[str, Any]:
+    """Exactly one of two fields is given (not null)."""
+    given = {name: {"required": [name], "properties": {name: {"not": {"type": "null"}}}} for name in (first, second)}
+    return {"anyOf": [{"allOf": [given[first], {"not": given[second]}]},
+                      {"allOf": [given[second], {"not": given[first]}]}]}
+
+
 class NewConsultation(RequestModel):
-    title: str = Field(max_length=300)
+    model_config = {"json_schema_extra": rules(_one_of("opens_on", "opens_at"), _one_of("closes_on", "closes_at"))}
+
+    title: Annotated[NonBlank, Field(max_length=300)]
     description: str | None = Field(None, max_length=20_000)
     kind: ConsultationKind = Field("consultation", description=" | ".join(CONSULTATION_KINDS))
-    opens_on: date | None = Field(None, description="opens at the start of this day (UK time)")
-    opens_at: datetime | None = None
-    closes_on: date | None = Field(None, description="last day responses are taken (UK time)")
-    closes_at: datetime | None = None
-    questions: list[QuestionBody] = Field(max_length=100)
+    opens_on: date | None = Field(None, description="opens at the start of this day (UK time); or opens_at")
+    opens_at: datetime | None = Field(None, description="with a time zone; or opens_on")
+    closes_on: date | None = Field(
+        None, description="last day responses are taken (UK time); or closes_at; after the opening"
+    )
+    closes_at: datetime | None = Field(None, description="with a time zone; or closes_on")
+    questions: list[QuestionBody] = Field(min_length=1, max_length=100)
 
 
 class ResponseBody(RequestModel):
     answers: dict[str, Any] = Field(
+        min_length=1,
         description="question id → answer: a Likert level, an option, a list of "
-        "options, a whole number 1-7, or text"
+        "options, a whole number 1-7, or text; every required question answered",
     )
 
 
 class BulkRow(RequestModel):
-    answers: dict[str, Any]
+    answers: dict[str, Any] = Field(min_length=1)
     channel: ResponseChannel = "paper"
 
 
 class BulkResponses(RequestModel):
-    responses: list[BulkRow] = Field(max_length=BULK_LIMIT)
+    responses: list[BulkRow] = Field(min_length=1, max_length=BULK_LIMIT)
 
 
-@router.post("/consultations", status_code=201)
+@router.post("/consultations", status_code=201, responses=created("consultation_id"))
 async def create_consultation(body: NewConsultation, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
     return versioned(await service.create_consultation(rt, body.model_dump(), caller), status=201)
 

@@ -9,7 +9,23 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from civic.http import Caller, IfMatch, IsoDate, Page, RequestModel, current_runtime, require, versioned
+from civic.http import (
+    NOT_BLANK,
+    WHITE_SPACE,
+    Caller,
+    IfMatch,
+    IsoDate,
+    NonBlank,
+    Page,
+    Pattern,
+    RequestModel,
+    current_runtime,
+    require,
+    required_when,
+    rules,
+    versioned,
+)
+from civic.problems import created
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field, StringConstraints
@@ -36,47 +52,72 @@ SocialChannel = Annotated[str, StringConstraints(pattern=f"^{SOCIAL_PREFIX}{SOCI
 Channel = FixedChannel | SocialChannel
 Audience = Literal[AUDIENCES]  # type: ignore[valid-type]
 Target = Literal[CONTENT_TARGETS]  # type: ignore[valid-type]
+ContentStatus = Literal[CONTENT_STATUSES]  # type: ignore[valid-type]
 
 CHANNELS = f"{', '.join(FIXED_CHANNELS)}, {SOCIAL_PREFIX}<network>"
+Title = Annotated[NonBlank, Field(max_length=300)]
+Body = Annotated[NonBlank, Field(max_length=100_000)]
+Channels = Annotated[list[Channel], Field(min_length=1, max_length=20, description=CHANNELS)]
+Audiences = Annotated[
+    Audience | Annotated[list[Audience], Field(min_length=1)],
+    Field(description=f"{', '.join(AUDIENCES)} (one or more)"),
+]
+#: a body that signs off, as the domain reads it: lower case and underscores, spaces around it ignored
+ApprovingBody = Annotated[
+    str,
+    Pattern(f"^[{WHITE_SPACE}]*[a-z][a-z0-9_]{{1,63}}[{WHITE_SPACE}]*$",
+            "lower case with underscores, e.g. safeguarding_board"),
+]
 
 
 class NewContent(RequestModel):
-    title: str = Field(max_length=300)
-    body: str = Field(max_length=100_000)
-    channels: list[Channel] = Field(max_length=20, description=CHANNELS)
-    audience: Audience | list[Audience] = Field(description=f"{', '.join(AUDIENCES)} (one or more)")
-    campaign_id: str | None = None
-    publish_at: datetime | None = Field(None, description="when it should go out; used when scheduling")
-    requires_approval_by: str | None = Field(
+    title: Title
+    body: Body
+    channels: Channels
+    audience: Audiences
+    campaign_id: str | None = Field(None, description="a campaign that exists")
+    publish_at: datetime | None = Field(None, description="when it should go out (with a time zone); used when scheduling")
+    requires_approval_by: ApprovingBody | None = Field(
         None, description="a body whose sign-off must be recorded first, e.g. safeguarding_board"
     )
 
 
 class ContentChanges(RequestModel):
-    title: str | None = Field(None, max_length=300)
-    body: str | None = Field(None, max_length=100_000)
-    channels: list[Channel] | None = Field(None, max_length=20)
-    audience: Audience | list[Audience] | None = None
+    title: Title = None  # type: ignore[assignment]
+    body: Body = None  # type: ignore[assignment]
+    channels: Channels = None  # type: ignore[assignment]
+    audience: Audiences = None
     campaign_id: str | None = None
     publish_at: datetime | None = None
 
 
 class ContentTransition(RequestModel):
+    model_config = {"json_schema_extra": rules(
+        required_when("to", ("draft",), "reason"),
+        {"anyOf": [{"not": {"required": ["to"], "properties": {"to": {"const": "draft"}}}},
+                   {"properties": {"reason": {"type": "string", "pattern": NOT_BLANK}}}]},
+    )}
+
     to: Target = Field(description=" | ".join(CONTENT_TARGETS))
     reason: str | None = Field(None, max_length=2000, description="required when sending back to draft")
-    publish_at: datetime | None = Field(None, description="when scheduling: a time in the future")
+    publish_at: datetime | None = Field(
+        None, description="when scheduling: a time in the future, with a time zone (default: the content's own)"
+    )
 
 
 class SignOffBody(RequestModel):
-    body: str = Field(max_length=100, description="the body signing off, e.g. safeguarding_board")
-    signed_by: str = Field(max_length=200, description="who signed for it, e.g. the independent chair")
+    body: Annotated[NonBlank, Field(max_length=100, description="the body signing off, e.g. safeguarding_board")]
+    signed_by: Annotated[NonBlank, Field(max_length=200, description="who signed for it, e.g. the independent chair")]
 
 
 class NewCampaign(RequestModel):
-    title: str = Field(max_length=300)
-    objectives: list[str] = Field(max_length=50)
+    title: Title
+    objectives: list[str] = Field(
+        max_length=50, description="at least one that is not blank",
+        json_schema_extra={"contains": {"type": "string", "pattern": NOT_BLANK}},
+    )
     starts_on: date
-    ends_on: date
+    ends_on: date = Field(description="not before starts_on")
     owner: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=10_000)
 
@@ -84,7 +125,7 @@ class NewCampaign(RequestModel):
 # --- content ----------------------------------------------------------------------------------
 
 
-@router.post("/content", status_code=201, tags=["content"])
+@router.post("/content", status_code=201, tags=["content"], responses=created("content_id"))
 async def create_content(body: NewContent, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
     return versioned(await service.create_content(rt, body.model_dump(), caller), status=201)
 
@@ -94,7 +135,7 @@ async def list_content(
     page: Page = Depends(),
     caller: Caller = READ,
     rt: Runtime = RT,
-    status: Annotated[str | None, Query(pattern="^(" + "|".join(CONTENT_STATUSES) + ")$")] = None,
+    status: ContentStatus | None = None,
     campaign_id: str | None = None,
     channel: str | None = None,
 ) -> dict[str, Any]:
@@ -147,7 +188,7 @@ async def sign_off(
 # --- campaigns and the forward plan -----------------------------------------------------------
 
 
-@router.post("/campaigns", status_code=201, tags=["campaigns"])
+@router.post("/campaigns", status_code=201, tags=["campaigns"], responses=created("campaign_id"))
 async def create_campaign(body: NewCampaign, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
     return versioned(await service.create_campaign(rt, body.model_dump(), caller), status=201)
 

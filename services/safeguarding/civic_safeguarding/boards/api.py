@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any, Literal
 
 from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, versioned
+from civic.problems import created
 from civic.service import Runtime
 from fastapi import APIRouter, Body, Depends
 from fastapi.responses import JSONResponse
@@ -13,7 +14,7 @@ from pydantic import Field, StrictBool
 
 from civic_safeguarding.boards import service
 from civic_safeguarding.boards.domain import BOARD_KINDS, ROLES
-from civic_safeguarding.http import READ, WRITE, Id, Text
+from civic_safeguarding.http import READ, WRITE, Id, Required, Text
 
 router = APIRouter(prefix="/v1", tags=["safeguarding"])
 
@@ -22,20 +23,21 @@ Role = Literal[ROLES]  # type: ignore[valid-type]
 
 
 class NewBoard(RequestModel):
-    name: Text
+    name: Required
     kind: BoardKind = "adults"
     area: Text | None = None
-    statutory_partners: list[Text] = Field(
+    statutory_partners: list[Required] = Field(
         default_factory=list,
         max_length=20,
-        description="Statutory partner organisations, e.g. the council, the police and the ICB",
+        description="Statutory partner organisations, e.g. the council, the police and the ICB; each once "
+        "(compared without case)",
     )
 
 
 class NewMember(RequestModel):
-    name: Text
-    organisation: Text
-    role: Role
+    name: Required
+    organisation: Required
+    role: Role = Field(description="a board has one independent chair and one vice chair")
     statutory: StrictBool = False
     nominated_chair: StrictBool = Field(
         False, description="Agreed by the board to chair when the chair is absent"
@@ -48,13 +50,13 @@ class MouSigning(RequestModel):
 
 
 class Deputy(RequestModel):
-    deputy_name: Text
+    deputy_name: Required = Field(description="another person than the member")
 
 
 # --------------------------------------------------------------------------- boards
 
 
-@router.post("/boards", status_code=201)
+@router.post("/boards", status_code=201, responses=created("board_id"))
 async def establish_board(
     body: NewBoard, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
 ) -> JSONResponse:
@@ -78,7 +80,7 @@ async def get_board(
 # --------------------------------------------------------------------------- members
 
 
-@router.post("/boards/{board_id}/members", status_code=201)
+@router.post("/boards/{board_id}/members", status_code=201, responses=created("member_id"))
 async def appoint_member(
     board_id: Id, body: NewMember, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
 ) -> JSONResponse:

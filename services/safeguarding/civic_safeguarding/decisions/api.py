@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any, Literal
 
 from civic.http import Caller, Page, RequestModel, current_runtime, versioned
+from civic.problems import created
 from civic.service import Runtime
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
@@ -16,7 +17,7 @@ from pydantic import Field
 
 from civic_safeguarding.decisions import service
 from civic_safeguarding.decisions.domain import RATIFICATIONS
-from civic_safeguarding.http import READ, WRITE, Id, Text
+from civic_safeguarding.http import READ, WRITE, Id, Required, Text
 
 router = APIRouter(prefix="/v1", tags=["safeguarding"])
 
@@ -24,13 +25,13 @@ Ratification = Literal[RATIFICATIONS]  # type: ignore[valid-type]
 
 
 class BetweenMeetings(RequestModel):
-    item_title: Text
+    item_title: Required
     decided_by: Text = Field(description="member id of the chair, or the vice chair in their absence")
     consulted: list[Text] = Field(max_length=50, description="member ids of the statutory partners consulted")
     decided_on: date | None = None
 
 
-@router.post("/boards/{board_id}/decisions", status_code=201)
+@router.post("/boards/{board_id}/decisions", status_code=201, responses=created("decision_id"))
 async def decide_between_meetings(
     board_id: Id,
     body: BetweenMeetings,

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from civic.errors import Invalid
-from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, versioned
+from civic.http import NOT_BLANK, Caller, IfMatch, Page, RequestModel, current_runtime, rules, versioned
+from civic.problems import created
 from civic.service import Runtime
 from fastapi import APIRouter, Depends
 from fastapi.encoders import jsonable_encoder
@@ -14,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field, StrictBool
 
 from civic_safeguarding.decisions.domain import CASTING_VOTES, METHODS, VOTES
-from civic_safeguarding.http import READ, WRITE, Id, Text
+from civic_safeguarding.http import READ, WRITE, Id, Required, Text
 from civic_safeguarding.meetings import service
 from civic_safeguarding.meetings.domain import ATTENDANCE_STATUSES
 
@@ -28,8 +29,8 @@ REGISTER_LIMIT = 200  # members in one attendance register
 
 
 class AgendaEntry(RequestModel):
-    title: Text
-    kind: Annotated[str, Field(max_length=60, examples=["decision", "information", "sub_group_report"])]
+    title: Required
+    kind: Annotated[Required, Field(max_length=60, examples=["decision", "information", "sub_group_report"])]
 
 
 class NewMeeting(RequestModel):
@@ -38,10 +39,20 @@ class NewMeeting(RequestModel):
     extraordinary: StrictBool = False
 
 
+# a deputy who attended is named; a line of another status names none (null or "")
+_DEPUTY_NAMED = {"anyOf": [
+    {"required": ["status", "deputy_name"],
+     "properties": {"status": {"const": "deputy"}, "deputy_name": {"type": "string", "pattern": NOT_BLANK}}},
+    {"properties": {"status": {"not": {"const": "deputy"}}, "deputy_name": {"anyOf": [{"type": "null"}, {"maxLength": 0}]}}},
+]}
+
+
 class AttendanceLine(RequestModel):
-    member_id: Text
+    model_config = {"json_schema_extra": rules(_DEPUTY_NAMED)}
+
+    member_id: Text = Field(description="a member of the board, each once in a register")
     status: AttendanceStatus
-    deputy_name: Text | None = None
+    deputy_name: Text | None = Field(None, description="the deputy who attended (status deputy only, required)")
 
 
 class AttendanceRegister(RequestModel):
@@ -50,8 +61,8 @@ class AttendanceRegister(RequestModel):
 
 class NewDeclaration(RequestModel):
     member_id: Text
-    item_id: Text
-    nature: Text
+    item_id: Text = Field(description="an item of this meeting's agenda, not the declarations item")
+    nature: Required
 
 
 class Ballot(RequestModel):
@@ -59,13 +70,26 @@ class Ballot(RequestModel):
     vote: VoteCast
 
 
+def _votes_only_by_vote(schema: dict[str, Any]) -> None:
+    """A vote needs the votes cast; a consensus has none (null or an empty list) and no casting vote."""
+    rules(
+        {"anyOf": [{"not": {"required": ["method"], "properties": {"method": {"const": "vote"}}}},
+                   {"required": ["votes"], "properties": {"votes": {"type": "array", "minItems": 1}}}]},
+        {"anyOf": [{"not": {"required": ["method"], "properties": {"method": {"const": "consensus"}}}},
+                   {"properties": {"votes": {"anyOf": [{"type": "null"}, {"maxItems": 0}]},
+                                   "casting_vote": {"type": "null"}}}]},
+    )(schema)
+
+
 class NewDecision(RequestModel):
+    model_config = {"json_schema_extra": _votes_only_by_vote}
+
     method: Method
-    votes: list[Ballot] | None = Field(None, max_length=200)
-    casting_vote: CastingVote | None = None
+    votes: list[Ballot] | None = Field(None, max_length=200, description="method vote only (required)")
+    casting_vote: CastingVote | None = Field(None, description="method vote only: the presiding chair's, on a tie")
 
 
-@router.post("/boards/{board_id}/meetings", status_code=201)
+@router.post("/boards/{board_id}/meetings", status_code=201, responses=created("meeting_id"))
 async def schedule_meeting(
     board_id: Id, body: NewMeeting, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
 ) -> JSONResponse:
@@ -92,7 +116,7 @@ async def get_meeting(
 @router.put("/meetings/{meeting_id}/attendance")
 async def record_attendance(
     meeting_id: Id,
-    body: list[AttendanceLine] | AttendanceRegister,
+    body: Annotated[list[AttendanceLine], Field(max_length=REGISTER_LIMIT)] | AttendanceRegister,
     if_match: IfMatch,
     caller: Caller = Depends(WRITE),
     rt: Runtime = Depends(current_runtime),

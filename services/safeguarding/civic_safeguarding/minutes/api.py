@@ -9,14 +9,14 @@ from fastapi import APIRouter, Body, Depends
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from civic_safeguarding.http import READ, WRITE, Id, LongText, Text
+from civic_safeguarding.http import READ, WRITE, Id, LongRequired, Required, Text
 from civic_safeguarding.minutes import service
 
 router = APIRouter(prefix="/v1", tags=["safeguarding"])
 
 
 class MinutesText(RequestModel):
-    text: LongText
+    text: LongRequired
 
 
 class MinutesApproval(RequestModel):
@@ -24,8 +24,8 @@ class MinutesApproval(RequestModel):
 
 
 class NewCorrection(RequestModel):
-    text: LongText
-    reason: Text
+    text: LongRequired
+    reason: Required
 
 
 @router.post(

@@ -8,15 +8,28 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, versioned
-from civic.problems import answer_response
+from civic.calendar import financial_year_pattern
+from civic.http import (
+    NOT_BLANK,
+    Caller,
+    FinancialYearText,
+    IfMatch,
+    Page,
+    Pattern,
+    RequestModel,
+    current_runtime,
+    required_when,
+    rules,
+    versioned,
+)
+from civic.problems import answer_response, created, links_from
 from civic.service import Runtime
 from fastapi import APIRouter, Body, Depends, Path, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from pydantic import Field, StrictInt
+from pydantic import Field
 
-from civic_safeguarding.http import READ, WRITE, Id, LongText, Text
+from civic_safeguarding.http import READ, WRITE, Id, LongText, Pence, Required, Text
 from civic_safeguarding.oversight import reports, service
 from civic_safeguarding.oversight.domain import ANNUAL_REPORT_STEPS, DISPUTE_STEPS
 
@@ -24,17 +37,23 @@ router = APIRouter(prefix="/v1", tags=["safeguarding"])
 
 AnnualReportStep = Literal[ANNUAL_REPORT_STEPS]  # type: ignore[valid-type]
 DisputeStep = Literal[DISPUTE_STEPS]  # type: ignore[valid-type]
-Year = Annotated[str, Path(description='Financial year, "2020/21" (or "2020-21")', max_length=7)]
+#: a year in a path may be written "2020-21": the slash of "2020/21" is awkward in a URL
+YEAR_IN_PATH = financial_year_pattern().replace("/", "[/-]")
+Year = Annotated[
+    str,
+    Pattern(YEAR_IN_PATH, 'a financial year written "2020/21" or "2020-21" (the next year\'s last two digits)'),
+    Path(description='Financial year, "2020/21" (or "2020-21")'),
+]
 
 
 class ExpenditureLine(RequestModel):
-    name: Text
-    amount_pence: StrictInt
+    name: Required = Field(description="each line once (compared without case)")
+    amount_pence: Pence
 
 
 class Contribution(RequestModel):
-    organisation: Text
-    amount_pence: StrictInt
+    organisation: Required = Field(description="each organisation once (compared without case)")
+    amount_pence: Pence
 
 
 class BudgetBody(RequestModel):
@@ -43,14 +62,14 @@ class BudgetBody(RequestModel):
 
 
 class WorkPlanLine(RequestModel):
-    objective: Text
-    business_plan_priority: Text
+    objective: Required
+    business_plan_priority: Required
     due_on: date | None = None
 
 
 class NewSubGroup(RequestModel):
-    name: Text
-    chair_member_id: Text | None = None
+    name: Required
+    chair_member_id: Text | None = Field(None, description="a member of the board")
     work_plan: list[WorkPlanLine] = Field(default_factory=list, max_length=100)
 
 
@@ -59,27 +78,42 @@ class ToRReview(RequestModel):
 
 
 class NewAnnualReport(RequestModel):
-    year: Annotated[str, Field(max_length=7, examples=["2020/21"])]
-    title: Text
+    year: FinancialYearText
+    title: Required
     summary: LongText | None = None
 
 
 class AnnualReportTransition(RequestModel):
+    model_config = {"json_schema_extra": rules(
+        required_when("to", ("approved",), "decision_id"),
+        {"anyOf": [{"not": {"required": ["to"], "properties": {"to": {"const": "approved"}}}},
+                   {"properties": {"decision_id": {"minLength": 1}}}]},
+    )}
+
     to: AnnualReportStep
-    decision_id: Text | None = None
+    decision_id: Text | None = Field(None, description="to approve (required): the board's decision in favour")
     on: date | None = None
 
 
 class NewDispute(RequestModel):
-    parties: list[Text] = Field(min_length=2, max_length=20, description="member organisations in dispute")
-    subject: Text
+    parties: list[Required] = Field(
+        min_length=2, max_length=20,
+        description="member organisations in dispute: at least two different ones (compared without case)",
+    )
+    subject: Required
     determined_on: date | None = None
 
 
 class DisputeTransition(RequestModel):
+    model_config = {"json_schema_extra": rules(
+        required_when("to", ("resolved",), "resolution"),
+        {"anyOf": [{"not": {"required": ["to"], "properties": {"to": {"const": "resolved"}}}},
+                   {"properties": {"resolution": {"type": "string", "pattern": NOT_BLANK}}}]},
+    )}
+
     to: DisputeStep
-    on: date | None = None
-    resolution: LongText | None = None
+    on: date | None = Field(None, description="not before the dispute was determined")
+    resolution: LongText | None = Field(None, description="how it was resolved (resolved only, required)")
 
 
 def _year(year: str) -> str:
@@ -92,7 +126,7 @@ def _year(year: str) -> str:
 
 @router.put(
     "/boards/{board_id}/budget/{year:path}",
-    responses={201: answer_response("The year's budget was new")},
+    responses={201: answer_response("The year's budget was new"), **links_from("year", "$request.path.year")},
 )
 async def set_budget(
     board_id: Id,
@@ -140,7 +174,7 @@ async def attendance_report(
 # --------------------------------------------------------------------------- sub-groups
 
 
-@router.post("/boards/{board_id}/sub-groups", status_code=201)
+@router.post("/boards/{board_id}/sub-groups", status_code=201, responses=created("sub_group_id"))
 async def form_sub_group(
     board_id: Id, body: NewSubGroup, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
 ) -> JSONResponse:
@@ -179,7 +213,7 @@ async def review_terms_of_reference(
 # --------------------------------------------------------------------------- annual reports
 
 
-@router.post("/boards/{board_id}/annual-reports", status_code=201)
+@router.post("/boards/{board_id}/annual-reports", status_code=201, responses=created("report_id"))
 async def draft_annual_report(
     board_id: Id,
     body: NewAnnualReport,
@@ -220,7 +254,7 @@ async def advance_annual_report(
 # --------------------------------------------------------------------------- disputes
 
 
-@router.post("/boards/{board_id}/disputes", status_code=201)
+@router.post("/boards/{board_id}/disputes", status_code=201, responses=created("dispute_id"))
 async def raise_dispute(
     board_id: Id, body: NewDispute, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
 ) -> JSONResponse:

@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, versioned
+from civic.http import NOT_BLANK, Caller, IfMatch, Page, RequestModel, current_runtime, required_when, rules, versioned
+from civic.problems import created
 from civic.service import Runtime
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool
 
-from civic_safeguarding.http import CONFIDENTIAL, READ, WRITE, Id, LongText, Text
+from civic_safeguarding.http import CONFIDENTIAL, READ, WRITE, Id, LongRequired, LongText, Pence, Required, Text
 from civic_safeguarding.sars import service
 from civic_safeguarding.sars.domain import STEPS
 
@@ -25,40 +26,56 @@ Step = Literal[STEPS]  # type: ignore[valid-type]
 
 
 class Person(RequestModel):
-    name: Text
+    name: Required
     date_of_birth: date | None = None
     address: Text | None = None
     other: LongText | None = None
 
 
 class NewSar(RequestModel):
-    reference: Text = Field(
-        description='Non-identifying, e.g. "Adult A"; shown without the confidential scope'
+    reference: Required = Field(
+        description='Non-identifying, e.g. "Adult A" (never the adult\'s name); shown without the confidential scope'
     )
-    case_summary: LongText = Field(description="CONFIDENTIAL")
+    case_summary: LongRequired = Field(description="CONFIDENTIAL")
     person: Person = Field(description="CONFIDENTIAL")
-    referred_by: Text
+    referred_by: Required
     referred_on: date | None = None
 
 
 class SarAction(RequestModel):
-    action: Text
-    owner: Text
-    due_on: date
+    action: Required
+    owner: Required
+    due_on: date = Field(description="not before the plan is agreed (on)")
 
 
 class SarTransition(RequestModel):
+    """Each step asks for its own fields: decision criteria_met and reasons; commissioned author,
+    author_organisation and cost_pence; action_plan at least one action."""
+
+    model_config = {"json_schema_extra": rules(
+        required_when("to", ("decision",), "criteria_met", "reasons"),
+        {"anyOf": [{"not": {"required": ["to"], "properties": {"to": {"const": "decision"}}}},
+                   {"properties": {"reasons": {"type": "string", "pattern": NOT_BLANK}}}]},
+        required_when("to", ("commissioned",), "author", "author_organisation", "cost_pence"),
+        {"anyOf": [{"not": {"required": ["to"], "properties": {"to": {"const": "commissioned"}}}},
+                   {"properties": {n: {"type": "string", "pattern": NOT_BLANK}
+                                   for n in ("author", "author_organisation")}}]},
+        required_when("to", ("action_plan",), "actions"),
+        {"anyOf": [{"not": {"required": ["to"], "properties": {"to": {"const": "action_plan"}}}},
+                   {"properties": {"actions": {"type": "array", "minItems": 1}}}]},
+    )}
+
     to: Step
     on: date | None = None
     criteria_met: StrictBool | None = None
     reasons: LongText | None = None
     author: Text | None = None
     author_organisation: Text | None = None
-    cost_pence: StrictInt | None = None
+    cost_pence: Pence | None = None
     actions: list[SarAction] | None = Field(None, max_length=200)
 
 
-@router.post("/boards/{board_id}/sars", status_code=201)
+@router.post("/boards/{board_id}/sars", status_code=201, responses=created("sar_id"))
 async def refer_sar(
     board_id: Id, body: NewSar, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
 ) -> JSONResponse:
