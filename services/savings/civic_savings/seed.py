@@ -452,13 +452,22 @@ async def _seed_initiative(client: httpx.AsyncClient, entry: dict[str, Any]) -> 
             # building, and property's closure will arrive as a saving of its own
             log.warning("the savings API does not carry %s yet: %r names no building", sorted(building), key)
             response = await client.post("/v1/initiatives", json=entry["body"], headers=headers)
+        elif response.status_code == 409 and building:
+            # another initiative already names the building (its closure came first, or it was named by
+            # hand): the plan goes in without it rather than not at all
+            log.warning("another initiative already names %r: %r goes in without it",
+                        building.get("building_name"), key)
+            response = await client.post("/v1/initiatives", json=entry["body"],
+                                         headers={"Idempotency-Key": f"seed-savings-initiative-{key}-unnamed"})
         created = _check(response)
     url = f"/v1/initiatives/{created['id']}"
     current = _check(await client.get(url))
     if building and current.get("building_name") is None and current.get("realisation") is None:
         # an initiative seeded before it named its building
         response = await client.patch(url, json=building)
-        if not _not_carried(response, building):
+        if response.status_code == 409:
+            log.warning("another initiative already names %r: %r stays without it", building.get("building_name"), key)
+        elif not _not_carried(response, building):
             current = _check(response)
     for step in entry["path"]:
         # the actuals go in once the initiative is approved, before it is marked delivered
