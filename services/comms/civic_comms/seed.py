@@ -187,8 +187,9 @@ SHORT = {
 }
 
 
-def council_services() -> list[dict[str, str]]:
-    """Every service of the eight councils, named with its council: {name, directorate, council, representation}."""
+def council_services() -> list[dict[str, Any]]:
+    """Every service of the eight councils, named with its council: {name, directorate, council, representation,
+    gap (whether it has no champion yet)}."""
     out = []
     for council, services in [(COUNTY, COUNTY_SERVICES), *((d, DISTRICT_SERVICES) for d in DISTRICTS)]:
         for name, directorate in services:
