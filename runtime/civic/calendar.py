@@ -105,7 +105,7 @@ class FinancialYear:
     @property
     def label(self) -> str:
         """``2023/24``."""
-        return f"{self.start}/{(self.start + 1) % 100:02d}"
+        return f"{self.start:04d}/{(self.start + 1) % 100:02d}"  # four digits, as the pattern reads a year
 
     @property
     def first_day(self) -> date:

@@ -154,3 +154,10 @@ def test_a_day_starts_at_midnight_in_london(day: date, start: datetime) -> None:
 def test_the_share_of_a_financial_year_after_a_day(day: date, share: Fraction) -> None:
     assert calendar.share_of_year_after(day) == share
     assert 0 <= share < 1
+
+
+def test_a_year_before_1000_is_labelled_with_four_digits_and_reads_back() -> None:
+    # a date far in the past (a fuzzer's, or a typo's) must give a label the year pattern accepts
+    label = calendar.financial_year_of(date(410, 6, 1))
+    assert label == "0410/11"
+    assert calendar.FinancialYear.parse(label).label == label
