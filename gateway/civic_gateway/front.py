@@ -33,13 +33,18 @@ class RequestIdMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             headers = [(k, v) for k, v in scope["headers"] if k != b"x-request-id"]
-            given = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
-            request_id = usable_request_id(given.decode("latin-1") if given else None) or new_request_id()
+            request_id = request_id_in(scope)
             headers.append((b"x-request-id", request_id.encode()))
             # in place: the tracing middleware outside reads the matched route from this same scope
             scope["headers"] = headers
             scope.setdefault("state", {})["request_id"] = request_id
         await self.app(scope, receive, send)
+
+
+def request_id_in(scope: Scope) -> str:
+    """The caller's X-Request-Id if it is usable (short and plain), else a new one."""
+    given = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
+    return usable_request_id(given.decode("latin-1") if given else None) or new_request_id()
 
 
 def new_request_id() -> str:
@@ -69,7 +74,7 @@ class FrontDoor:
         self.forward = forward
         self.handlers = handlers
         self.services = frozenset(SERVICES)
-        self.routes = {s: SimpleNamespace(path=f"/api/{s}/*") for s in SERVICES}
+        self.routes = {s: SimpleNamespace(path=f"/api/{s}/*", service=s) for s in SERVICES}
         self._traced = ServerSpanMiddleware(self._forward)
         self._counted: dict[tuple[str, str, int], Any] = {}
         self._timed: dict[tuple[str, str], Any] = {}
@@ -89,11 +94,10 @@ class FrontDoor:
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        given = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
-        request_id = usable_request_id(given.decode("latin-1") if given else None) or new_request_id()
+        request_id = request_id_in(scope)
         scope.setdefault("state", {})["request_id"] = request_id
         service_route = scope["route"]
-        service = service_route.path[5:-2]
+        service: str = service_route.service
         request = Request(scope, receive)
         try:
             response = await self.forward(request, service, scope["path"][len(service) + 6:])
