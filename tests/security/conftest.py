@@ -110,7 +110,8 @@ FOLDED_READ_MODEL = "savings_totals"
 
 def _folded(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Savings' totals as one document per cell: its background job folds write shards into the first
-    shard at any moment, which moves documents but never changes a cell's sums."""
+    shard at any moment, which moves documents but never changes a cell's sums. A measure at 0 and one
+    absent are the same sum (a fold writes only the measures that are not 0)."""
     cells: dict[str, dict[str, Any]] = {}
     for doc in docs:
         cell = json.dumps(cell_and_shard(doc["_id"])[0])
@@ -122,7 +123,7 @@ def _folded(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 folded[key] = folded.get(key, 0) + value
             else:
                 folded[key] = value
-    return [dict(sorted(d.items())) for d in cells.values()]
+    return [dict(sorted((k, v) for k, v in d.items() if v != 0 or isinstance(v, bool))) for d in cells.values()]
 
 
 async def _at_one_moment(db: Any, name: str) -> list[dict[str, Any]]:

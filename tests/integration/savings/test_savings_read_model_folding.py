@@ -53,3 +53,26 @@ async def test_folding_while_writes_continue_loses_nothing(api, body, db, runtim
                                                           "directorate": directorate})).json()
     assert report["totals"]["planned_pence"] == 24 * 1_500_000
     assert set(await _shards(db, directorate)) == {0}
+
+
+async def test_a_cell_whose_shards_net_to_nothing_folds_and_reads_as_nothing(api, body, db, runtime_of) -> None:
+    """An initiative moved to another directorate leaves its old cells' shards summing to 0 (a +X on
+    one shard, a -X on another): the fold writes no empty $inc, and the totals read the same after."""
+    old, new = unique("Folding from"), unique("Folding to")
+    runtime = await runtime_of("savings")
+    created = await api.post("/v1/initiatives", json=body(directorate=old, programme=None))
+    assert created.status_code == 201, created.text
+    moved = await api.patch(f"/v1/initiatives/{created.json()['id']}", json={"directorate": new},
+                            headers={"If-Match": created.headers["ETag"]})
+    assert moved.status_code == 200, moved.text
+    params = {"years": "2030/31,2031/32"}
+    before = [(await api.get("/v1/reports/themes", params={**params, "directorate": d})).json() for d in (old, new)]
+
+    assert await fold_totals(runtime) > 0
+
+    assert set(await _shards(db, old)) <= {0} and set(await _shards(db, new)) == {0}
+    async for cell in db[TOTALS].find({"directorate": old}):
+        assert not any(v for k, v in cell.items() if k.endswith("_pence")), cell
+    after = [(await api.get("/v1/reports/themes", params={**params, "directorate": d})).json() for d in (old, new)]
+    assert after == before
+    assert before[0]["totals"]["planned_pence"] == 0 and before[1]["totals"]["planned_pence"] == 1_500_000

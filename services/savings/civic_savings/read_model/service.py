@@ -141,8 +141,9 @@ async def fold_totals(rt: Runtime) -> int:
             await uow.db[TOTALS].delete_many({"_id": {"$in": [doc["_id"] for doc in found]}}, session=uow.session)
             await uow.db[TOTALS].bulk_write(
                 [
-                    UpdateOne({"_id": cell_id(cell, 0)}, {"$inc": sums, "$setOnInsert": cell_document(cell)},
-                              upsert=True)
+                    # a cell whose shards net to nothing keeps its document ($inc may not be empty)
+                    UpdateOne({"_id": cell_id(cell, 0)},
+                              {**({"$inc": sums} if sums else {}), "$setOnInsert": cell_document(cell)}, upsert=True)
                     for cell, sums in into.items()
                 ],
                 ordered=False,
