@@ -11,7 +11,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
 
-from civic_savings.initiatives.domain import Initiative
+from civic_savings.initiatives.domain import STATUSES, TRANSITIONS, Initiative
 from civic_savings.programme.domain import Target
 
 INITIATIVES = "initiatives"
@@ -152,6 +152,9 @@ def api_form(doc: dict[str, Any]) -> dict[str, Any]:
     for name in ("building_id", "building_name", "building_town"):
         out.setdefault(name, None)
     out["realisation"] = _realisation(doc)
+    # the moves its state allows, in the lifecycle's order: a client (the officers' web app) offers these
+    # rather than keeping its own copy of the lifecycle
+    out["next_statuses"] = [s for s in STATUSES if s in TRANSITIONS.get(str(doc.get("status")), ())]
     return out
 
 
