@@ -19,13 +19,13 @@ help:
 	@echo "make run    start the whole platform on the embedded stack, with demo data"
 	@echo "make test   install everything and run the whole test suite"
 	@echo "make bench  run the benchmarks, results in bench/results.md"
-	@echo "make lint   ruff on everything, mypy (strict) on the runtime, contracts, gateway and services, import contracts (.importlinter)"
+	@echo "make lint   ruff on everything, mypy (strict) on the runtime, contracts, gateway, web and services, import contracts (.importlinter)"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
-$(VENV)/.synced: $(UV) uv.lock pyproject.toml runtime/pyproject.toml contracts/pyproject.toml gateway/pyproject.toml services/*/pyproject.toml
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml runtime/pyproject.toml contracts/pyproject.toml gateway/pyproject.toml web/pyproject.toml services/*/pyproject.toml
 	$(UV) sync --frozen --all-groups
 	@touch $@
 
@@ -51,7 +51,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy runtime/civic contracts/civic_contracts gateway/civic_gateway $(foreach s,savings property safeguarding comms,services/$(s)/civic_$(s))
+	$(BIN)/mypy runtime/civic contracts/civic_contracts gateway/civic_gateway web/civic_web $(foreach s,savings property safeguarding comms,services/$(s)/civic_$(s))
 	$(BIN)/lint-imports --no-cache --no-logo
 
 contracts: install

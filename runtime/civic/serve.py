@@ -17,6 +17,7 @@ APPS = {
     "property": "civic_property.main:app",
     "safeguarding": "civic_safeguarding.main:app",
     "comms": "civic_comms.main:app",
+    "web": "civic_web.main:app",
 }
 
 

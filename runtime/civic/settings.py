@@ -14,8 +14,8 @@ from pydantic import AliasChoices, Field
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-#: where each component listens by default (the services are ``civic_contracts.SERVICES``)
-DEFAULT_PORTS = {"gateway": 8080, "savings": 8101, "property": 8102, "safeguarding": 8103, "comms": 8104}
+#: where each component listens by default (the services are ``civic_contracts.SERVICES``; web is the officers' app)
+DEFAULT_PORTS = {"gateway": 8080, "savings": 8101, "property": 8102, "safeguarding": 8103, "comms": 8104, "web": 8090}
 
 
 class SettingFiles(PydanticBaseSettingsSource):
@@ -130,6 +130,8 @@ class GatewaySettings(CommonSettings):
     property_url: str = Field("http://127.0.0.1:8102", validation_alias="CIVIC_PROPERTY_URL")
     safeguarding_url: str = Field("http://127.0.0.1:8103", validation_alias="CIVIC_SAFEGUARDING_URL")
     comms_url: str = Field("http://127.0.0.1:8104", validation_alias="CIVIC_COMMS_URL")
+    # the officers' web app: every path the gateway does not answer itself goes there (unset: none, 404)
+    web_url: str | None = Field(None, validation_alias="CIVIC_WEB_URL")
     rate_limit_per_minute: int = Field(6000, validation_alias="CIVIC_RATE_LIMIT_PER_MINUTE")
     backend_timeout_seconds: float = Field(10.0, validation_alias="CIVIC_BACKEND_TIMEOUT_SECONDS")
     dashboard_budget_seconds: float = Field(1.5, validation_alias="CIVIC_DASHBOARD_BUDGET_SECONDS")

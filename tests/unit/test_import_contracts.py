@@ -129,6 +129,10 @@ def test_the_runtime_modules_a_domain_may_import_are_plain_themselves(
         ("runtime-imports-no-component", "civic.serve", "civic_savings.main"),
         ("runtime-imports-no-component", "civic.service", "civic_gateway"),
         ("contracts-import-no-component", "civic_contracts.savings", "civic_savings.domain"),
+        ("web-reaches-the-platform-through-the-gateway-only", "civic_web.pages.savings", "civic_savings.initiatives.domain"),
+        ("web-reaches-the-platform-through-the-gateway-only", "civic_web.pages.home", "civic_gateway.composition"),
+        ("web-reaches-the-platform-through-the-gateway-only", "civic_web.gateway", "pymongo"),
+        ("runtime-imports-no-component", "civic.cli.stack", "civic_web.main"),
     ],
 )
 def test_a_contract_catches_a_breach(

@@ -1,0 +1,85 @@
+"""Pages from templates: the Jinja environment (ours, then GOV.UK Frontend's macros) and what every page knows.
+
+Every page gets the council's name, the signed-in officer and what their scopes allow, the session's form
+token, the request's CSP nonce (for the one inline script GOV.UK Frontend's template needs), the messages
+waiting for it, and ``asset(name)`` for a static file's fingerprinted address.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from civic_web.assets import Assets
+from civic_web.permissions import Permissions
+from civic_web.sessions import CSRF_FIELD, csrf_token, officer_of, told
+from civic_web.vocabulary import day, happening, moment, move_words, options, pounds, words_for
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+
+def govuk_frontend_folder() -> str:
+    """``govuk-frontend/<version>``: the one vendored version of GOV.UK Frontend (web/README.md)."""
+    (folder,) = [p for p in (STATIC / "govuk-frontend").iterdir() if p.is_dir()]
+    return f"govuk-frontend/{folder.name}"
+
+
+def link(href: str, text: object) -> Markup:
+    """A GOV.UK link as HTML for a component's ``html`` option, the text escaped (a title is the officer's)."""
+    return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
+
+
+def environment(assets: Assets) -> Environment:
+    env = Environment(
+        loader=ChoiceLoader([
+            FileSystemLoader(TEMPLATES),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]),
+        autoescape=select_autoescape(("html",)),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["asset"] = assets.url
+    env.globals["govuk_frontend"] = govuk_frontend_folder()
+    env.filters["pounds"] = pounds
+    env.filters["words"] = words_for
+    env.filters["move_words"] = move_words
+    env.filters["day"] = day
+    env.filters["moment"] = moment
+    env.filters["happening"] = happening
+    env.globals["options"] = options
+    env.globals["link"] = link
+    return env
+
+
+class Layout:
+    def __init__(self, env: Environment, council_name: str, sign_in: str) -> None:
+        self.env = env
+        self.council_name = council_name
+        self.sign_in = sign_in
+
+    def render(self, request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
+        # the last-resort error page is answered outside the session's middleware: it shows no session
+        has_session = "session" in request.scope
+        officer = officer_of(request) if has_session else None
+        page = {
+            "request": request,
+            "council_name": self.council_name,
+            "officer": officer,
+            "permissions": officer.permissions if officer else Permissions(frozenset()),
+            "csrf_field": CSRF_FIELD,
+            "csrf_token": csrf_token(request) if has_session else "",
+            "cspNonce": request.scope.get("state", {}).get("csp_nonce", ""),
+            "told": told(request) if has_session else [],
+            "path": request.url.path,
+            "sign_in_mode": self.sign_in,
+            **(context or {}),
+        }
+        return HTMLResponse(self.env.get_template(name).render(page), status_code=status)
