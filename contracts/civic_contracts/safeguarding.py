@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar, Literal
 
+from pydantic import Field
+
 from civic_contracts.envelope import EventData
 
 __all__ = [
@@ -29,7 +31,8 @@ class DecisionRecorded(EventData):
     aggregate_id_field: ClassVar[str] = "decision_id"
     summary: ClassVar[str] = (
         "The board decided an item: at a meeting (consensus or vote) or between meetings by the chair "
-        "with the statutory partners (then requires_ratification is true)."
+        "with the statutory partners (then requires_ratification is true). A decision that names "
+        "authorises_content_id authorises that comms content item for publication (when carried or agreed)."
     )
 
     decision_id: str
@@ -41,6 +44,14 @@ class DecisionRecorded(EventData):
     outcome: Literal["carried", "not_carried", "agreed"]
     decided_on: date
     requires_ratification: bool
+    authorises_content_id: str | None = Field(
+        None,
+        description=(
+            "The comms content item (its content_id) this decision authorises for publication: the board's "
+            "sign-off on its own media communications, which comms records from this event when the outcome "
+            "is carried or agreed. Null for a decision that authorises no content."
+        ),
+    )
 
 
 class DecisionRatified(EventData):

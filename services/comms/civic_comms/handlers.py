@@ -4,11 +4,17 @@ The one registry of what comms reacts to (``REACTIONS``): each event it is told 
 the week's briefing, in the words the briefing domain gives it, and some also get a draft for the team
 to finish (a staff notice, a press release). Each row names the event's contract class; the handler gets
 the event parsed into it, and mypy checks that the words and the draft read only what the class has.
+
+A board decision that authorises a content item (``authorises_content_id``) also records the
+safeguarding board's sign-off on it (``board_sign_off``): the board authorises its own media
+communications, and this is the only way its sign-off is recorded. When the content cannot take it (no
+such content, no board's sign-off needed, published, or signed off already) nothing is recorded and a
+warning is logged; the event is handled all the same, never dead-lettered.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -30,17 +36,21 @@ from civic_comms.briefing.domain import (
     staff_notice_for_closure,
     staff_notice_for_move,
 )
+from civic_comms.content import service as content_service
+from civic_comms.content.domain import BoardAuthorisation
 
 E = TypeVar("E", bound=EventData)
 
 
 @dataclass(frozen=True)
 class Reaction(Generic[E]):
-    """What comms does with events of one contract class: a briefing item in these words, a draft, or both."""
+    """What comms does with events of one contract class: a briefing item in these words, a draft, or both;
+    and anything else the event asks of comms (``also``), in the same unit of work."""
 
     event: type[E]
     words: Callable[[E], Words] | None = None
     draft: Callable[[E], ReactionDraft] | None = None
+    also: Callable[[E, UnitOfWork, Received], Awaitable[None]] | None = None
 
     def item(self, event: E, occurred_at: datetime) -> BriefingItem | None:
         """The briefing item for the event, if it is one councillors are told of."""
@@ -54,6 +64,25 @@ class Reaction(Generic[E]):
             await service.brief_event(uow, received.id, item)
         if self.draft is not None:
             await service.draft_reaction(uow, self.draft(event))
+        if self.also is not None:
+            await self.also(event, uow, received)
+
+
+async def board_sign_off(event: DecisionRecorded, uow: UnitOfWork, received: Received) -> None:
+    """The safeguarding board's sign-off on the content item its decision authorises (if it names one),
+    signed when the decision was recorded in safeguarding (the event's time)."""
+    if event.authorises_content_id is None:
+        return
+    decision = BoardAuthorisation(
+        decision_id=event.decision_id,
+        board_id=event.board_id,
+        board_name=event.board_name,
+        outcome=event.outcome,
+        decided_on=event.decided_on,
+    )
+    await content_service.record_board_authorisation(
+        uow, event.authorises_content_id, decision, received.time.astimezone(UTC)
+    )
 
 
 REACTIONS: tuple[Reaction[Any], ...] = (
@@ -65,7 +94,7 @@ REACTIONS: tuple[Reaction[Any], ...] = (
     Reaction(InitiativeSavingRealised, briefing.realised_saving_words),
     Reaction(InitiativeSlipped, briefing.slipped_saving_words),
     Reaction(TargetPassed, briefing.passed_target_words),
-    Reaction(DecisionRecorded, briefing.decision_words),
+    Reaction(DecisionRecorded, briefing.decision_words, also=board_sign_off),
     Reaction(AnnualReportPublished, briefing.annual_report_words, press_release_for_annual_report),
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from civic.uow import UnitOfWork
@@ -116,10 +116,7 @@ def content_to_model(doc: dict[str, Any]) -> Content:
         campaign_id=doc.get("campaign_id"),
         publish_at=utc(doc.get("publish_at")),
         requires_approval_by=doc.get("requires_approval_by"),
-        sign_offs=[
-            SignOff(s["body"], s["signed_by"], _required_utc(s["signed_at"]))
-            for s in doc.get("sign_offs", [])
-        ],
+        sign_offs=[_sign_off(s) for s in doc.get("sign_offs", [])],
         history=[
             Move(h["from"], h["to"], h["by"], _required_utc(h["at"]), h.get("reason"))
             for h in doc.get("history", [])
@@ -130,6 +127,31 @@ def content_to_model(doc: dict[str, Any]) -> Content:
         rejection_reason=doc.get("rejection_reason"),
         source_key=doc.get("source_key"),
     )
+
+
+def _sign_off(doc: dict[str, Any]) -> SignOff:
+    decided_on = doc.get("decided_on")
+    return SignOff(
+        doc["body"],
+        doc["signed_by"],
+        _required_utc(doc["signed_at"]),
+        decision_id=doc.get("decision_id"),
+        board_id=doc.get("board_id"),
+        decided_on=date.fromisoformat(decided_on) if decided_on else None,
+    )
+
+
+def _sign_off_document(sign_off: SignOff) -> dict[str, Any]:
+    """A board's sign-off names the decision that gave it (null for one the comms team recorded)."""
+    return {
+        "body": sign_off.body,
+        "signed_by": sign_off.signed_by,
+        "signed_at": sign_off.signed_at,
+        "decision_id": sign_off.decision_id,
+        "board_id": sign_off.board_id,
+        # BSON has no date type: days are stored as ISO strings, which sort as dates
+        "decided_on": sign_off.decided_on.isoformat() if sign_off.decided_on else None,
+    }
 
 
 def content_to_document(content: Content, base: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -145,9 +167,7 @@ def content_to_document(content: Content, base: dict[str, Any] | None = None) ->
         campaign_id=content.campaign_id,
         publish_at=content.publish_at,
         requires_approval_by=content.requires_approval_by,
-        sign_offs=[
-            {"body": s.body, "signed_by": s.signed_by, "signed_at": s.signed_at} for s in content.sign_offs
-        ],
+        sign_offs=[_sign_off_document(s) for s in content.sign_offs],
         history=[
             {"from": m.from_status, "to": m.to_status, "by": m.by, "at": m.at, "reason": m.reason}
             for m in content.history

@@ -129,13 +129,16 @@ async def test_the_scheduler_publishes_each_due_item_once(
 
 
 async def test_sign_off_gates_approval_and_publication(new_content, author, approver, move, outbox):
+    """A body whose sign-off the comms team records (the safeguarding board's comes from its own decision:
+    tests/integration/comms/test_comms_board_sign_off.py)."""
     content = await new_content(
-        channels=["press_release"], audience=["media"], requires_approval_by="safeguarding_board"
+        channels=["press_release"], audience=["media"], requires_approval_by="monitoring_officer"
     )
     cid = content["id"]
     await move(author, cid, "in_review")
     body = problem(await move(approver, cid, "approved"), 409)
-    assert body["requires_approval_by"] == "safeguarding_board"
+    assert body["requires_approval_by"] == "monitoring_officer"
+    assert f"POST /v1/content/{cid}/sign-offs" in body["detail"]
     assert await outbox(cid) == []
     problem(
         await author.post(
@@ -144,12 +147,18 @@ async def test_sign_off_gates_approval_and_publication(new_content, author, appr
         409,
     )
     signed = await author.post(
-        f"/v1/content/{cid}/sign-offs", json={"body": "safeguarding_board", "signed_by": "Independent Chair"}
+        f"/v1/content/{cid}/sign-offs", json={"body": "monitoring_officer", "signed_by": "Monitoring Officer"}
     )
-    assert signed.status_code == 201 and signed.json()["sign_offs"][0]["signed_by"] == "Independent Chair"
+    assert signed.status_code == 201 and signed.headers["etag"] == '"3"'
+    [sign_off] = signed.json()["sign_offs"]
+    assert (sign_off["body"], sign_off["signed_by"], sign_off["decision_id"]) == (
+        "monitoring_officer",
+        "Monitoring Officer",
+        None,
+    )
     problem(
         await author.post(
-            f"/v1/content/{cid}/sign-offs", json={"body": "safeguarding_board", "signed_by": "Again"}
+            f"/v1/content/{cid}/sign-offs", json={"body": "monitoring_officer", "signed_by": "Again"}
         ),
         409,
     )

@@ -160,10 +160,27 @@ async def test_annual_report_press_release_waits_for_the_board(deliver, author, 
     problem(await move(approver, cid, "published"), 409)
     assert (await author.get(f"/v1/content/{cid}")).json()["status"] == "in_review"
     assert await outbox(cid) == []
-    signed = await author.post(
-        f"/v1/content/{cid}/sign-offs", json={"body": "safeguarding_board", "signed_by": "Independent Chair"}
+    # the board authorises its press release by a decision of its own, which comms hears of
+    decision = ident("d")
+    authorised = DecisionRecorded(
+        decision_id=decision,
+        board_id="sab",
+        board_name="Safeguarding Adults Board",
+        meeting_id=None,
+        item_title="Press release: annual report 2025/26",
+        method="between_meetings",
+        outcome="agreed",
+        decided_on=date(2026, 11, 26),
+        requires_ratification=True,
+        authorises_content_id=cid,
     )
-    assert signed.status_code == 201
+    assert await deliver("comms", envelope(authorised)) == "applied"
+    [sign_off] = (await author.get(f"/v1/content/{cid}")).json()["sign_offs"]
+    assert (sign_off["body"], sign_off["signed_by"], sign_off["decision_id"]) == (
+        "safeguarding_board",
+        "Safeguarding Adults Board",
+        decision,
+    )
     assert (await move(approver, cid, "approved")).status_code == 200
     assert (await move(approver, cid, "published")).status_code == 200
     assert await outbox(cid) == ["comms.content.approved", "comms.content.published"]

@@ -120,6 +120,7 @@ async def test_consensus_and_vote_decisions_with_events(
         "outcome": "carried",
         "decided_on": "2026-06-11",
         "requires_ratification": False,
+        "authorises_content_id": None,
     }
     assert await broker_events("safeguarding.decision.recorded", voted["id"])
     again = await _decide(api, meeting, {"method": "consensus"}, item=2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from civic.errors import Forbidden, Invalid, Refused
@@ -12,6 +12,7 @@ from civic_comms.content.domain import (
     IN_REVIEW,
     PUBLISHED,
     SCHEDULED,
+    BoardAuthorisation,
     Content,
     check_audience,
     check_channels,
@@ -184,21 +185,36 @@ def test_scheduling_uses_the_drafts_publish_at() -> None:
     assert content.publish_at == NOW + timedelta(hours=3)
 
 
+BOARD = "safeguarding_board"
+
+
+def board_decision(outcome: str = "carried", decision_id: str = "d1") -> BoardAuthorisation:
+    return BoardAuthorisation(
+        decision_id=decision_id,
+        board_id="sab",
+        board_name="Northamptonshire Safeguarding Adults Board",
+        outcome=outcome,
+        decided_on=date(2026, 11, 20),
+    )
+
+
 class TestSignOff:
-    def in_review(self) -> Content:
-        content = draft(
-            requires_approval_by="safeguarding_board", channels=["press_release"], author="civic-comms"
-        )
+    """A body's sign-off recorded by the comms team (any body but the safeguarding board)."""
+
+    def in_review(self, body: str = "monitoring_officer") -> Content:
+        content = draft(requires_approval_by=body, channels=["press_release"], author="civic-comms")
         content.move(IN_REVIEW, by="amira", may_approve=False, now=NOW)
         return content
 
-    def test_approval_is_refused_until_the_board_signs_off(self) -> None:
+    def test_approval_is_refused_until_the_body_signs_off(self) -> None:
         content = self.in_review()
         with pytest.raises(Refused) as refusal:
             content.move(APPROVED, by="ben", may_approve=True, now=NOW)
-        assert refusal.value.extra["requires_approval_by"] == "safeguarding_board"
+        assert refusal.value.extra["requires_approval_by"] == "monitoring_officer"
+        assert "POST /v1/content/c1/sign-offs" in refusal.value.detail
         assert content.status == IN_REVIEW
-        content.record_sign_off("safeguarding_board", "Independent Chair", NOW)
+        signed = content.record_sign_off("monitoring_officer", "Monitoring Officer", NOW)
+        assert signed.decision_id is None and signed.signed_by == "Monitoring Officer"
         content.move(APPROVED, by="ben", may_approve=True, now=NOW)
         content.move(PUBLISHED, by="ben", may_approve=True, now=NOW)
         assert content.status == PUBLISHED
@@ -207,16 +223,94 @@ class TestSignOff:
         content = self.in_review()
         with pytest.raises(Refused):
             content.record_sign_off("children_partnership", "Someone", NOW)
-        assert content.sign_offs == [] and content.missing_sign_off == "safeguarding_board"
+        assert content.sign_offs == [] and content.missing_sign_off == "monitoring_officer"
 
     def test_second_sign_off_and_none_needed(self) -> None:
         content = self.in_review()
-        content.record_sign_off("safeguarding_board", "Chair", NOW)
+        content.record_sign_off("monitoring_officer", "Chair", NOW)
         with pytest.raises(Refused):
-            content.record_sign_off("safeguarding_board", "Chair", NOW)
+            content.record_sign_off("monitoring_officer", "Chair", NOW)
         assert len(content.sign_offs) == 1
         with pytest.raises(Refused):
-            draft().record_sign_off("safeguarding_board", "Chair", NOW)
+            draft().record_sign_off("monitoring_officer", "Chair", NOW)
+
+    @pytest.mark.parametrize("needs", [BOARD, None, "monitoring_officer"])
+    @pytest.mark.parametrize("body", [BOARD, f"  {BOARD} "])
+    def test_the_boards_sign_off_is_never_recorded_by_a_comms_caller(self, needs: str | None, body: str) -> None:
+        content = self.in_review(needs) if needs else draft()
+        before = (list(content.sign_offs), content.status, content.missing_sign_off)
+        with pytest.raises(Forbidden) as refusal:
+            content.record_sign_off(body, "Independent Chair", NOW)
+        assert "authorises_content_id" in refusal.value.detail and "/v1/boards/{board_id}/decisions" in refusal.value.detail
+        assert refusal.value.extra["authorises_content_id"] == "c1"
+        assert (content.sign_offs, content.status, content.missing_sign_off) == before
+
+
+class TestBoardAuthorisation:
+    """The safeguarding board's sign-off, from the board's own decision authorising the content."""
+
+    def in_review(self) -> Content:
+        return TestSignOff().in_review(BOARD)
+
+    def test_the_boards_decision_is_its_sign_off_and_lets_approval_through(self) -> None:
+        content = self.in_review()
+        with pytest.raises(Refused) as refusal:
+            content.move(APPROVED, by="ben", may_approve=True, now=NOW)
+        assert "by a decision in safeguarding" in refusal.value.detail and "sign-offs" not in refusal.value.detail
+        signed = content.record_board_authorisation(board_decision(), NOW)
+        assert signed is not None and content.sign_offs == [signed]
+        assert (signed.body, signed.signed_by, signed.signed_at) == (
+            BOARD,
+            "Northamptonshire Safeguarding Adults Board",
+            NOW,
+        )
+        assert (signed.decision_id, signed.board_id, signed.decided_on) == ("d1", "sab", date(2026, 11, 20))
+        assert content.missing_sign_off is None
+        content.move(APPROVED, by="ben", may_approve=True, now=NOW)
+        assert content.status == APPROVED
+
+    @pytest.mark.parametrize("outcome", ["carried", "agreed"])
+    def test_carried_or_agreed_authorises(self, outcome: str) -> None:
+        content = self.in_review()
+        assert content.record_board_authorisation(board_decision(outcome), NOW) is not None
+
+    def test_the_same_decision_again_changes_nothing(self) -> None:
+        content = self.in_review()
+        content.record_board_authorisation(board_decision(), NOW)
+        before = list(content.sign_offs)
+        assert content.record_board_authorisation(board_decision(), NOW + timedelta(hours=1)) is None
+        assert content.sign_offs == before
+
+    def test_not_carried_authorises_nothing(self) -> None:
+        content = self.in_review()
+        with pytest.raises(Refused) as refusal:
+            content.record_board_authorisation(board_decision("not_carried"), NOW)
+        assert "not carried" in refusal.value.detail
+        assert content.sign_offs == [] and content.missing_sign_off == BOARD
+
+    def test_a_second_decision_is_refused(self) -> None:
+        content = self.in_review()
+        content.record_board_authorisation(board_decision(), NOW)
+        with pytest.raises(Refused) as refusal:
+            content.record_board_authorisation(board_decision(decision_id="d2"), NOW)
+        assert "already recorded" in refusal.value.detail and len(content.sign_offs) == 1
+
+    @pytest.mark.parametrize("needs", [None, "monitoring_officer"])
+    def test_content_that_needs_no_boards_sign_off_is_refused(self, needs: str | None) -> None:
+        content = TestSignOff().in_review(needs) if needs else draft()
+        with pytest.raises(Refused) as refusal:
+            content.record_board_authorisation(board_decision(), NOW)
+        assert ("not the safeguarding board's" if needs else "no other body's sign-off") in refusal.value.detail
+        assert content.sign_offs == []
+
+    def test_published_content_is_refused(self) -> None:
+        content = self.in_review()
+        content.record_board_authorisation(board_decision(), NOW)
+        content.move(APPROVED, by="ben", may_approve=True, now=NOW)
+        content.move(PUBLISHED, by="ben", may_approve=True, now=NOW)
+        with pytest.raises(Refused) as refusal:
+            content.record_board_authorisation(board_decision(decision_id="d2"), NOW)
+        assert "already published" in refusal.value.detail and len(content.sign_offs) == 1
 
 
 def test_only_drafts_are_edited() -> None:

@@ -29,6 +29,7 @@ from civic_comms.briefing.sources import (
     RealisedSaving,
     SlippedSaving,
 )
+from civic_comms.content.domain import SAFEGUARDING_BOARD
 from civic_comms.domain import required_text
 
 # --- ISO weeks (the briefing goes out weekly) -------------------------------------------------
@@ -333,10 +334,6 @@ def staff_notice_for_move(d: PlannedMove) -> ReactionDraft:
         channels=("intranet", "staff_briefing"),
         audience=("staff",),
     )
-
-
-#: the body that authorises the safeguarding board's media communications
-SAFEGUARDING_BOARD = "safeguarding_board"
 
 
 def press_release_for_annual_report(d: AnnualReport) -> ReactionDraft:

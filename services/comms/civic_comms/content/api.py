@@ -2,6 +2,8 @@
 
 Approving one's own content is refused with 403 (Forbidden): the caller may hold comms:approve,
 but not for their own words. A missing sign-off is 409: the content's state must change first.
+Recording the safeguarding board's sign-off by hand is 403 too: the board authorises its own media
+communications, by a decision in safeguarding that comms records the sign-off from.
 """
 
 from __future__ import annotations
@@ -106,7 +108,11 @@ class ContentTransition(RequestModel):
 
 
 class SignOffBody(RequestModel):
-    body: Annotated[NonBlank, Field(max_length=100, description="the body signing off, e.g. safeguarding_board")]
+    body: Annotated[NonBlank, Field(
+        max_length=100,
+        description="the body signing off, as the content's requires_approval_by names it; never safeguarding_board "
+        "(the board's sign-off is its own decision: 403)",
+    )]
     signed_by: Annotated[NonBlank, Field(max_length=200, description="who signed for it, e.g. the independent chair")]
 
 
@@ -178,7 +184,11 @@ async def move_content(
 async def sign_off(
     content_id: str, body: SignOffBody, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
 ) -> Response:
-    """Record the named body's sign-off (e.g. the safeguarding board authorising its press release)."""
+    """Record the named body's sign-off, as the content's `requires_approval_by` names it.
+
+    Not the safeguarding board's (403, nothing changes): the board authorises its own media communications
+    by a decision in safeguarding naming the content (`authorises_content_id`, at a meeting or between
+    meetings), and comms records the sign-off from that decision's event."""
     result = await service.sign_off(
         rt, content_id, body=body.body, signed_by=body.signed_by, caller=caller, expected_version=if_match
     )

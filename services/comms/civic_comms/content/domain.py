@@ -2,6 +2,12 @@
 
 Plain Python: stdlib and ``civic.errors`` only. Times are timezone-aware datetimes (UTC at rest); the
 caller passes ``now`` so the rules are testable without a clock.
+
+Sign-offs: content may need another body's sign-off before it is approved (``requires_approval_by``).
+Most bodies' sign-offs are recorded by the comms team (``Content.record_sign_off``). The safeguarding
+board authorises its own media communications (seed 003): its sign-off is the board's decision, taken in
+safeguarding and naming the content item (``authorises_content_id``), and comms records it from that
+decision's event (``Content.record_board_authorisation``); a comms caller cannot record it (403).
 """
 
 from __future__ import annotations
@@ -87,11 +93,38 @@ CONTENT_MOVES: dict[str, tuple[str, ...]] = {
 CONTENT_TARGETS = tuple(s for s in CONTENT_STATUSES if any(s in moves for moves in CONTENT_MOVES.values()))
 
 
+#: the body that authorises the safeguarding board's media communications
+SAFEGUARDING_BOARD = "safeguarding_board"
+#: bodies whose sign-off is their own decision, recorded from its event: never by a comms caller
+SIGNED_OFF_BY_THEIR_DECISION = (SAFEGUARDING_BOARD,)
+#: the outcomes of a board decision that say yes
+IN_FAVOUR = ("carried", "agreed")
+
+
 @dataclass(frozen=True)
 class SignOff:
     body: str
     signed_by: str
     signed_at: datetime
+    #: for a board's sign-off: the board's decision that gave it (None for one the comms team recorded)
+    decision_id: str | None = None
+    board_id: str | None = None
+    decided_on: date | None = None
+
+
+@dataclass(frozen=True)
+class BoardAuthorisation:
+    """A decision of the safeguarding board that names a content item it authorises for publication."""
+
+    decision_id: str
+    board_id: str
+    board_name: str
+    outcome: str  # carried | not_carried | agreed
+    decided_on: date
+
+    @property
+    def in_favour(self) -> bool:
+        return self.outcome in IN_FAVOUR
 
 
 @dataclass(frozen=True)
@@ -190,7 +223,18 @@ class Content:
         self.campaign_id = campaign_id if campaign_id is not None else self.campaign_id
 
     def record_sign_off(self, body: str, signed_by: str, now: datetime) -> SignOff:
+        """A sign-off the comms team records for the body named (never a board's: see below)."""
         body = required_text(body, "body", 100)
+        if body in SIGNED_OFF_BY_THEIR_DECISION:
+            raise Forbidden(
+                f"The {body!r} sign-off cannot be recorded here: the board authorises its own media "
+                "communications. The board records a decision in safeguarding that authorises this content "
+                f"(authorises_content_id: {self.id!r}), at a meeting (POST /v1/meetings/{{meeting_id}}/items/"
+                "{item_id}/decision) or between meetings by the chair with the statutory partners (POST "
+                "/v1/boards/{board_id}/decisions); comms records the sign-off from that decision.",
+                body=body,
+                authorises_content_id=self.id,
+            )
         signed_by = required_text(signed_by, "signed_by", 200)
         if self.requires_approval_by is None:
             raise Refused("This content needs no other body's sign-off.")
@@ -204,6 +248,44 @@ class Content:
         if not self.missing_sign_off:
             raise Refused(f"The sign-off of {body!r} is already recorded.")
         sign_off = SignOff(body=body, signed_by=signed_by, signed_at=now)
+        self.sign_offs.append(sign_off)
+        return sign_off
+
+    def record_board_authorisation(self, decision: BoardAuthorisation, now: datetime) -> SignOff | None:
+        """The safeguarding board's sign-off, from the board's decision authorising this content.
+
+        None when this decision's sign-off is already recorded (its event came again): nothing changes.
+        Refused, changing nothing, when the decision did not say yes, the content needs no board's
+        sign-off (none, or another body's), is already published, or has the board's sign-off already
+        (from another decision).
+        """
+        if any(s.decision_id == decision.decision_id for s in self.sign_offs):
+            return None
+        if not decision.in_favour:
+            raise Refused(
+                f"The board's decision {decision.decision_id!r} was {decision.outcome.replace('_', ' ')}: "
+                "it authorises nothing.",
+                outcome=decision.outcome,
+            )
+        if self.requires_approval_by != SAFEGUARDING_BOARD:
+            needed = (
+                f"the sign-off of {self.requires_approval_by!r}, not the safeguarding board's"
+                if self.requires_approval_by
+                else "no other body's sign-off"
+            )
+            raise Refused(f"This content needs {needed}.", requires_approval_by=self.requires_approval_by)
+        if self.status == PUBLISHED:
+            raise Refused("This content is already published; a sign-off can no longer be recorded.")
+        if not self.missing_sign_off:
+            raise Refused(f"The sign-off of {SAFEGUARDING_BOARD!r} is already recorded.")
+        sign_off = SignOff(
+            body=SAFEGUARDING_BOARD,
+            signed_by=decision.board_name,
+            signed_at=now,
+            decision_id=decision.decision_id,
+            board_id=decision.board_id,
+            decided_on=decision.decided_on,
+        )
         self.sign_offs.append(sign_off)
         return sign_off
 
@@ -283,6 +365,13 @@ class Content:
 
     def _check_sign_off(self, step: str) -> None:
         missing = self.missing_sign_off
+        if missing in SIGNED_OFF_BY_THEIR_DECISION:
+            raise Refused(
+                f"This content needs the sign-off of {missing!r} before it can be {step}: the board gives it "
+                f"by a decision in safeguarding that authorises this content (authorises_content_id: "
+                f"{self.id!r}).",
+                requires_approval_by=missing,
+            )
         if missing:
             raise Refused(
                 f"This content needs the sign-off of {missing!r} before it can be {step}: "

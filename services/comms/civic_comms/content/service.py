@@ -1,9 +1,11 @@
 """Content use cases: draft, edit, move through the workflow, record a sign-off, publish what is due;
-and plan campaigns.
+record the safeguarding board's sign-off from its decision; and plan campaigns.
 
 Each use case's ``work`` runs in ``rt.transaction``, which runs it again when a concurrent change to
 the same record won the race (everything the failed attempt wrote was rolled back): so ``work``
 reads what it needs afresh and has no effect outside the database (logging comes after).
+``record_board_authorisation`` runs in the consumer's unit of work instead (the inbox records the event
+in the same transaction), so it logs from inside it: a retried attempt may log its warning again.
 
 A reference in a request body that names nothing (a content's ``campaign_id``) is a validation
 failure (422 naming the field); an unknown id in the path is 404.
@@ -16,12 +18,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from civic.documents import check_version, insert, load, new_id, now, resource, save
-from civic.errors import Invalid
+from civic.errors import Invalid, NotFound, Refused
 from civic.uow import UnitOfWork
 from civic_contracts.comms import ContentApproved, ContentPublished
 from pymongo import ASCENDING
 
-from civic_comms.content.domain import APPROVED, PUBLISHED, SCHEDULED, Campaign, Content
+from civic_comms.content.domain import APPROVED, PUBLISHED, SCHEDULED, BoardAuthorisation, Campaign, Content
 from civic_comms.repository import CAMPAIGNS, CONTENT, campaign_to_document, content_to_document, content_to_model
 
 if TYPE_CHECKING:
@@ -111,6 +113,42 @@ async def sign_off(
     saved = await rt.transaction(work)
     log.info("sign-off recorded", extra={"content_id": content_id, "body": body, "by": caller.sub})
     return resource(saved)
+
+
+async def record_board_authorisation(
+    uow: UnitOfWork, content_id: str, decision: BoardAuthorisation, at: datetime
+) -> dict[str, Any] | None:
+    """The safeguarding board's sign-off on ``content_id``, from the board's decision that authorises it
+    (``safeguarding.decision.recorded`` with ``authorises_content_id``), in the consumer's unit of work.
+
+    Returns the saved content (its version bumped), or None when nothing is recorded. Nothing is recorded,
+    and the event is still handled (never dead-lettered: sending it again would change nothing), when the
+    decision was not carried (logged as information), when this decision's sign-off is already recorded
+    (the event again: silently), and with a warning naming the decision and the content when the content
+    does not exist, needs no board's sign-off, is already published, or has the board's sign-off already.
+    """
+    context = {"decision_id": decision.decision_id, "content_id": content_id, "board_id": decision.board_id}
+    if not decision.in_favour:
+        log.info("board decision not in favour: no sign-off recorded", extra={**context, "outcome": decision.outcome})
+        return None
+    try:
+        doc = await load(uow, CONTENT, content_id, kind="content")
+    except NotFound:
+        log.warning("board authorisation names content that does not exist: no sign-off recorded", extra=context)
+        return None
+    content = content_to_model(doc)
+    try:
+        sign_off = content.record_board_authorisation(decision, at)
+    except Refused as refusal:
+        log.warning(
+            "board authorisation not recorded: %s", refusal.detail, extra={**context, "status": content.status}
+        )
+        return None
+    if sign_off is None:
+        return None  # this decision's sign-off is already recorded
+    saved = await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
+    log.info("board sign-off recorded", extra={**context, "body": sign_off.body, "by": sign_off.signed_by})
+    return saved
 
 
 def _approved_event(content: Content) -> ContentApproved:

@@ -6,9 +6,9 @@ A decision at a meeting is the meeting's route (meetings/api.py); these are the 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from civic.http import Caller, Page, RequestModel, current_runtime, versioned
+from civic.http import Caller, Page, Pattern, RequestModel, current_runtime, versioned
 from civic.problems import created
 from civic.service import Runtime
 from fastapi import APIRouter, Depends
@@ -16,12 +16,23 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from civic_safeguarding.decisions import service
-from civic_safeguarding.decisions.domain import RATIFICATIONS
+from civic_safeguarding.decisions.domain import CONTENT_ID_PATTERN, RATIFICATIONS
 from civic_safeguarding.http import READ, WRITE, Id, Required, Text
 
 router = APIRouter(prefix="/v1", tags=["safeguarding"])
 
 Ratification = Literal[RATIFICATIONS]  # type: ignore[valid-type]
+
+#: a comms content item's id, as a decision names the item it authorises for publication
+ContentId = Annotated[
+    str, Pattern(CONTENT_ID_PATTERN, "a comms content item's id: letters, digits, _ and -, at most 64")
+]
+#: what both routes that record a decision (this one and the meeting's) say of ``authorises_content_id``
+AUTHORISES_CONTENT = (
+    "the comms content item (its id) this decision authorises for publication: the board's sign-off on its "
+    "own media communications. Published in safeguarding.decision.recorded; comms records the board's "
+    "sign-off on that item when the decision is carried or agreed."
+)
 
 
 class BetweenMeetings(RequestModel):
@@ -29,6 +40,7 @@ class BetweenMeetings(RequestModel):
     decided_by: Text = Field(description="member id of the chair, or the vice chair in their absence")
     consulted: list[Text] = Field(max_length=50, description="member ids of the statutory partners consulted")
     decided_on: date | None = None
+    authorises_content_id: ContentId | None = Field(None, description=AUTHORISES_CONTENT)
 
 
 @router.post("/boards/{board_id}/decisions", status_code=201, responses=created("decision_id"))

@@ -4,10 +4,15 @@ From the board's constitution (seed 003, "Quoracy & Voting"): a simple majority 
 the presiding chair's casting vote on a tie; between meetings the chair decides with every
 statutory partner, and the next meeting ratifies. Plain Python. Who may vote at a meeting is the
 meeting's rule (meetings.domain); what is decided, and how, is here.
+
+A decision may authorise a comms content item for publication (``authorises_content_id``): the board
+authorises its own media communications (seed 003), so its sign-off on a press release is a decision
+of the board like any other, and comms records the sign-off from the decision's event.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Literal
@@ -26,6 +31,24 @@ CASTING_VOTES = ("for", "against")
 RATIFICATIONS = ("pending", "ratified", "not_ratified")
 
 Outcome = Literal["carried", "not_carried", "agreed"]
+
+#: the id of a comms content item, as a decision names it (comms gives the ids): letters, digits, "_" and
+#: "-", at most 64 (ASCII classes only, as JSON Schema's pattern reads them; the API states the same)
+CONTENT_ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$"
+_CONTENT_ID = re.compile(CONTENT_ID_PATTERN[:-1] + r"\Z")
+
+
+def content_to_authorise(value: str | None) -> str | None:
+    """The comms content item a decision authorises for publication, if any: an id, or refused (422)."""
+    if value is None:
+        return None
+    if _CONTENT_ID.match(value) is None:
+        raise Invalid(
+            "authorises_content_id names a comms content item by its id (letters, digits, _ and -, "
+            "at most 64).",
+            errors=[{"field": "authorises_content_id", "message": "not a content id"}],
+        )
+    return value
 
 
 @dataclass
@@ -111,11 +134,20 @@ class Decision:
     ratification: str | None = None  # None | pending | ratified | not_ratified
     ratified_at_meeting_id: str | None = None
     ratified_on: date | None = None
+    #: the comms content item this decision authorises for publication (the board's sign-off), if any
+    authorises_content_id: str | None = None
 
     @classmethod
     def at_meeting(
-        cls, id: str, meeting: Meeting, item_id: str, outcome: DecisionOutcome, on: date
+        cls,
+        id: str,
+        meeting: Meeting,
+        item_id: str,
+        outcome: DecisionOutcome,
+        on: date,
+        authorises_content_id: str | None = None,
     ) -> Decision:
+        content_id = content_to_authorise(authorises_content_id)
         item = meeting.item(item_id)
         return cls(
             id=id,
@@ -132,6 +164,7 @@ class Decision:
             casting_vote=outcome.casting_vote,
             presiding_member_id=outcome.presiding_member_id,
             votes=list(outcome.votes),
+            authorises_content_id=content_id,
         )
 
     @classmethod
@@ -144,11 +177,13 @@ class Decision:
         decided_by: str,
         consulted: list[str],
         on: date,
+        authorises_content_id: str | None = None,
     ) -> Decision:
         """The chair (or vice chair) with all the statutory partners decides, for ratification later."""
         title = (title or "").strip()
         if not title:
             raise Invalid("Say what was decided.", errors=[{"field": "item_title", "message": "required"}])
+        content_id = content_to_authorise(authorises_content_id)
         by_id = {m.id: m for m in members}
         chair = by_id.get(decided_by)
         if chair is None:
@@ -188,6 +223,7 @@ class Decision:
             decided_by=chair.id,
             consulted=list(dict.fromkeys(consulted)),
             ratification="pending",
+            authorises_content_id=content_id,
         )
 
     def ratify(self, meeting_id: str, outcome: DecisionOutcome, on: date) -> bool:

@@ -1,7 +1,9 @@
 """Decisions use cases: between meetings, and reading the board's decisions; answers in API form.
 
 A decision at a meeting is taken through the meeting (meetings.service.decide), which records it
-here in the same shape and announces it with the same event.
+here in the same shape and announces it with the same event. A decision that authorises a comms
+content item carries its id in the event (``authorises_content_id``): comms records the board's
+sign-off from it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ def decision_recorded(decision: Decision, board: Board) -> DecisionRecorded:
         outcome=decision.outcome,
         decided_on=decision.decided_on,
         requires_ratification=decision.requires_ratification,
+        authorises_content_id=decision.authorises_content_id,
     )
 
 
@@ -48,6 +51,7 @@ async def decide_between_meetings(rt: Runtime, board_id: str, body: dict[str, An
             body["decided_by"],
             body["consulted"],
             given_or_today(body.get("decided_on")),
+            authorises_content_id=body.get("authorises_content_id"),
         )
         # not on an agenda yet: the next meeting scheduled takes it for ratification
         saved = await insert_model(uow, DECISIONS, decision, ratification_meeting_id=None)

@@ -14,6 +14,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import Field, StrictBool
 
+from civic_safeguarding.decisions.api import AUTHORISES_CONTENT, ContentId
 from civic_safeguarding.decisions.domain import CASTING_VOTES, METHODS, VOTES
 from civic_safeguarding.http import READ, WRITE, Id, Required, Text
 from civic_safeguarding.meetings import service
@@ -87,6 +88,7 @@ class NewDecision(RequestModel):
     method: Method
     votes: list[Ballot] | None = Field(None, max_length=200, description="method vote only (required)")
     casting_vote: CastingVote | None = Field(None, description="method vote only: the presiding chair's, on a tie")
+    authorises_content_id: ContentId | None = Field(None, description=AUTHORISES_CONTENT)
 
 
 @router.post("/boards/{board_id}/meetings", status_code=201, responses=created("meeting_id"))

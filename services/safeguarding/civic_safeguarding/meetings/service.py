@@ -167,7 +167,9 @@ async def decide(
         outcome = meeting.decide(
             board, members, item_id, body["method"], votes, body.get("casting_vote"), decision_id
         )
-        decision = Decision.at_meeting(decision_id, meeting, item_id, outcome, meeting.on)
+        decision = Decision.at_meeting(
+            decision_id, meeting, item_id, outcome, meeting.on, body.get("authorises_content_id")
+        )
         item = meeting.item(item_id)
         if item.ratifies_decision_id:
             ratified_doc = await loaded(uow, DECISIONS, item.ratifies_decision_id, "decision")
