@@ -19,7 +19,7 @@ from civic_gateway.identity import Identity, check_scopes
 from civic_gateway.pool import BackendError, BackendPool
 from civic_gateway.protection import CircuitBreakers, RateLimiter
 from civic_gateway.proxy import REFUSED, Backends
-from civic_gateway.routing import SERVICES, RouteTimeouts
+from civic_gateway.routing import SERVICES, WEB, RouteTimeouts
 from civic_gateway.settings import GatewaySettings
 
 
@@ -30,14 +30,17 @@ class Gateway:
         self.settings = settings
         self.identity = Identity(settings)
         self.limiter = RateLimiter(settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
+        urls = settings.backend_urls()
+        if settings.web_url:
+            urls[WEB] = settings.web_url  # the officers' web app, a backend like the services
         self.breakers = CircuitBreakers.for_backends(
-            SERVICES,
+            list(urls),
             failure_threshold=settings.circuit_failure_threshold,
             cool_down_seconds=settings.circuit_cool_down_seconds,
         )
         self.timeouts = RouteTimeouts.parse(settings.backend_timeout_seconds, settings.route_timeouts)
         self.backends = Backends(
-            settings.backend_urls(),
+            urls,
             BackendPool(max_connections=settings.max_connections),
             self.breakers,
             self.timeouts,

@@ -35,7 +35,7 @@ from civic_gateway.front import FrontDoor, GatewayApp, RequestIdMiddleware, requ
 from civic_gateway.gateway import Gateway, RateLimited
 from civic_gateway.protection import BadContentLength, BodyTooLarge, CircuitOpen
 from civic_gateway.proxy import REFUSED
-from civic_gateway.routing import SERVICES, resolve
+from civic_gateway.routing import SERVICES, resolve, web_route
 from civic_gateway.settings import GatewaySettings, gateway_settings
 
 log = logging.getLogger("civic.gateway")
@@ -169,6 +169,16 @@ def create_gateway(settings: GatewaySettings | None = None) -> FastAPI:
 
     # the route answers unknown services (and documents the catch-all); the front door takes the rest
     app.add_route("/api/{service}/{path:path}", forward, methods=PROXY_METHODS, include_in_schema=False)
+
+    if settings.web_url:
+        # Officers' pages: whatever path the gateway does not answer itself goes to the web app, so the
+        # platform has one address. Added last, so the gateway's own routes and the API match first; the
+        # browser's cookie goes on, a bearer token does not (the web signs officers in itself).
+        async def page(request: Request) -> Response:
+            route = web_route(request.url.path, gateway.timeouts)
+            return await gateway.backends.forward(request, route, None, request_id_of(request))
+
+        app.add_route("/{page:path}", page, methods=PROXY_METHODS, include_in_schema=False)
 
     app.front = FrontDoor(forward_to, app.exception_handlers)
     app.add_middleware(RequestContextMiddleware, service="gateway")

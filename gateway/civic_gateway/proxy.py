@@ -43,7 +43,7 @@ from civic_gateway.protection import (
     counts_as_backend_failure,
     limited,
 )
-from civic_gateway.routing import Route, RouteTimeouts
+from civic_gateway.routing import WEB, Route, RouteTimeouts
 
 BACKEND_REQUESTS = Counter(
     "civic_gateway_backend_requests_total", "Calls from the gateway to a backend", ["backend", "outcome"]
@@ -142,16 +142,20 @@ class Backends:
 
     # --- forwarding -------------------------------------------------------------------------------
 
-    async def forward(self, request: Request, route: Route, caller: Caller, request_id: str) -> Response:
-        """Stream the caller's request to the backend and its answer back, headers filtered both ways."""
+    async def forward(self, request: Request, route: Route, caller: Caller | None, request_id: str) -> Response:
+        """Stream the caller's request to the backend and its answer back, headers filtered both ways.
+
+        ``caller`` is the verified token's holder, whose token goes on; None for the web app's pages, which
+        carry no bearer token (the caller's own Authorization header is dropped all the same)."""
         headers = request.headers
         check_declared_length(headers.get("content-length"), self.max_body_bytes)
         has_body = "content-length" in headers or "transfer-encoding" in headers
         content: AsyncIterator[bytes] | None = limited(request.stream(), self.max_body_bytes) if has_body else None
         origin, base_path = self._next(route.service)
         out_headers = request_headers_for_backend(request.scope["headers"])
+        if caller is not None:
+            out_headers.append((b"authorization", b"Bearer " + caller.token.encode("latin-1")))
         out_headers += [
-            (b"authorization", b"Bearer " + caller.token.encode("latin-1")),
             (b"x-request-id", request_id.encode("latin-1")),
             (b"x-forwarded-for", (request.client.host if request.client else "unknown").encode("latin-1")),
             (b"x-forwarded-proto", request.scope.get("scheme", "http").encode("latin-1")),
@@ -303,7 +307,8 @@ def _detail(answer: Reply) -> str:
 def _backend_target(request: Request, route: Route) -> bytes:
     """The backend path and query, keeping the caller's percent-encoding as it came."""
     raw_path: bytes | None = request.scope.get("raw_path")
-    prefix = f"/api/{route.service}/".encode()
+    # a service's path is under /api/<service>/; the web app's pages are at their own path
+    prefix = b"/" if route.service == WEB else f"/api/{route.service}/".encode()
     if raw_path and raw_path.startswith(prefix):
         target = raw_path[len(prefix) - 1 :]
     else:

@@ -15,6 +15,11 @@ from civic_contracts import SERVICES as SERVICES  # the contracts own the list; 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ROUTED_PREFIXES = ("v1/", "ops/")
 
+#: the officers' web app: a backend like a service, for the paths the gateway does not answer itself
+WEB = "web"
+#: paths that are the gateway's own, or the API's, and never the web's (a page cannot shadow them)
+NOT_FOR_WEB = ("/api", "/health", "/ready", "/metrics", "/openapi.json", "/docs", "/redoc", "/.well-known/", "/ops")
+
 
 class UnknownRoute(NotFound):
     def __init__(self, path: str) -> None:
@@ -71,6 +76,18 @@ class RouteTimeouts:
             if rule.service == service and path.startswith(rule.path_prefix):
                 return rule.seconds
         return self.default_seconds
+
+
+def for_web(path: str) -> bool:
+    """Whether a path is a page of the officers' web app (forwarded to it, when the gateway has one)."""
+    return not path.startswith(NOT_FOR_WEB)
+
+
+def web_route(path: str, timeouts: RouteTimeouts) -> Route:
+    """The web app's route for a page path: no scope at the gateway (the web signs officers in itself)."""
+    if not for_web(path) or any(s in ("..", ".") for s in path.split("/")):
+        raise UnknownRoute(path)
+    return Route(WEB, path, "", timeouts.default_seconds)
 
 
 def scope_for(service: str, method: str, path: str) -> str:
