@@ -1,6 +1,8 @@
 """Session-wide fixtures: the embedded servers start once per test session, on free ports.
 
 - ``stack``: MongoDB-wire servers (one per service) and the Kafka-wire broker, as processes.
+- ``platform``: the whole platform as processes (servers, the four services, the gateway and the web app),
+  for the end-to-end and browser tests.
 - ``service_client(name, scopes=...)``: an httpx client on the real service app, running in-process
   with its lifespan (relay, consumers) against those servers.
 - ``mongo_db(name)``, ``published(topic)``, ``runtime_of(name)``, ``token(scopes)``.
@@ -60,6 +62,23 @@ def stack(state_dir: Path) -> Iterator[Stack]:
         yield servers
     finally:
         servers.stop()
+
+
+@pytest.fixture(scope="session")
+def platform(state_dir: Path) -> Iterator[Stack]:
+    """The whole platform as processes (four MongoDB-wire servers, the broker, four services, the gateway and
+    the web app), once per session: tests/e2e and tests/browser share it."""
+    config = StackConfig.ephemeral(
+        state_dir / "platform",
+        extra_env={"CIVIC_OUTBOX_POLL_SECONDS": "0.5", "CIVIC_CONSUMER_RETRY_BACKOFF_SECONDS": "0.05",
+                   "CIVIC_RATE_LIMIT_PER_MINUTE": "100000"},
+    )
+    platform = Stack(config)
+    platform.start()
+    try:
+        yield platform
+    finally:
+        platform.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,27 +1,12 @@
-"""The whole platform as processes (four MongoDB-wire servers, the broker, four services, the gateway), once per session."""
+"""Fault tests' help: whatever a test stopped is started again. The whole platform as processes (the
+``platform`` fixture) is in tests/conftest.py, shared with the browser tests (tests/browser)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from civic.cli.stack import Stack, StackConfig
-
-
-@pytest.fixture(scope="session")
-def platform(state_dir: Path) -> Iterator[Stack]:
-    config = StackConfig.ephemeral(
-        state_dir / "platform",
-        extra_env={"CIVIC_OUTBOX_POLL_SECONDS": "0.5", "CIVIC_CONSUMER_RETRY_BACKOFF_SECONDS": "0.05",
-                   "CIVIC_RATE_LIMIT_PER_MINUTE": "100000"},
-    )
-    stack = Stack(config)
-    stack.start()
-    try:
-        yield stack
-    finally:
-        stack.stop()
+from civic.cli.stack import Stack
 
 
 def restore(stack: Stack) -> None:
@@ -36,7 +21,8 @@ def restore(stack: Stack) -> None:
         broker = stack.components.get("kafka")
         if broker is None or not broker.alive():
             stack.start_broker()
-    names = [*config.services, *(["gateway"] if config.with_gateway else [])]
+    names = [*config.services, *(["gateway"] if config.with_gateway else []),
+             *(["web"] if config.with_gateway and config.with_web else [])]
     for name in names:
         component = stack.components.get(name)
         if component is None or not component.alive():

