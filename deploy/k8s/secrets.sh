@@ -4,7 +4,8 @@
 # safe); rotate one by deleting it first, see docs/operations.md.
 #
 #   deploy/k8s/secrets.sh --overlay local       # also loads the local token key's JWKS (civic token)
-#   deploy/k8s/secrets.sh --overlay production  # or create the same names from the council's vault
+#   CIVIC_OIDC_CLIENT_SECRET_FILE=... deploy/k8s/secrets.sh --overlay production
+#                                               # or create the same names from the council's vault
 #   deploy/k8s/secrets.sh --list                # the Secret names and keys, nothing created
 #
 # Kafka passwords and the Kafka CA are not here: the Strimzi operators write them (KafkaUser <service>,
@@ -33,6 +34,9 @@ if [[ $LIST == 1 ]]; then
     echo "mongodb-$s-keyfile  keyfile             (replica-set member authentication)"
     echo "$s-mongodb          username password url (the $s service's own user; url is MONGODB_URL)"
   done
+  echo "web-session         secret              (signs the officers' session cookies)"
+  echo "web-oidc            client-secret       (production: the web app's OpenID Connect client secret)"
+  echo "web-local-signing-key signing-key.pem kid jwks.json (local only: the web signs demo officers in with civic token's key)"
   echo "civic-jwks (ConfigMap, local only)  jwks.json  (public key that signs civic token's tokens)"
   exit 0
 fi
@@ -75,6 +79,20 @@ for s in "${SERVICES[@]}"; do
     "url=mongodb://civic_$s:$password@mongodb-$s:27017/civic_$s?replicaSet=rs0&authSource=civic_$s"
 done
 
+create web-session "secret=$(openssl rand -hex 32)"
+
+if [[ "$OVERLAY" == production ]]; then
+  # The client secret the council's identity provider issued for the web app (registered with the redirect
+  # URI <CIVIC_WEB_PUBLIC_URL>/sign-in/callback), read from a file so it is on no command line.
+  if exists web-oidc; then
+    echo "secret/web-oidc exists, kept"
+  elif [[ -n "${CIVIC_OIDC_CLIENT_SECRET_FILE:-}" ]]; then
+    create web-oidc "client-secret=$(cat "$CIVIC_OIDC_CLIENT_SECRET_FILE")"
+  else
+    echo "secret/web-oidc not created: set CIVIC_OIDC_CLIENT_SECRET_FILE to the file holding the web app's client secret" >&2
+  fi
+fi
+
 if [[ "$OVERLAY" == local ]]; then
   # The same key `civic token` signs with (created in .civic/ if it is not there yet).
   state_dir="${CIVIC_STATE_DIR:-$ROOT/.civic}"
@@ -82,4 +100,14 @@ if [[ "$OVERLAY" == local ]]; then
   kubectl -n "$NAMESPACE" create configmap civic-jwks --from-file=jwks.json="$state_dir/jwks.json" \
     --dry-run=client -o yaml | kubectl apply -f - >/dev/null
   echo "configmap/civic-jwks loaded from $state_dir/jwks.json"
+  # the web app mints the demo officers' tokens with that key (local sign-in; never in production)
+  if exists web-local-signing-key; then
+    echo "secret/web-local-signing-key exists, kept"
+  else
+    kubectl -n "$NAMESPACE" create secret generic web-local-signing-key \
+      --from-file=signing-key.pem="$state_dir/signing-key.pem" --from-file=kid="$state_dir/kid" \
+      --from-file=jwks.json="$state_dir/jwks.json" --dry-run=client -o yaml \
+      | kubectl label --local -f - app.kubernetes.io/part-of=civic -o yaml | kubectl apply -f - >/dev/null
+    echo "secret/web-local-signing-key created from $state_dir"
+  fi
 fi

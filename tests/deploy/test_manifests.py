@@ -44,7 +44,7 @@ NAMESPACE = "civic"
 KUBERNETES_VERSIONS = ("1.32.0", "1.37.0")
 # The services (contracts own the list) and the port the runtime gives each.
 SERVICES = {s: DEFAULT_PORTS[s] for s in civic_contracts.SERVICES}
-COMPONENTS = {"gateway": DEFAULT_PORTS["gateway"], **SERVICES}
+COMPONENTS = {"gateway": DEFAULT_PORTS["gateway"], **SERVICES, "web": DEFAULT_PORTS["web"]}
 
 
 def consumed_topics(service: str) -> list[str]:
@@ -427,9 +427,10 @@ def setting_names() -> set[str]:
     classes: list[Any] = [ServiceSettings, GatewaySettings]
     try:
         from civic_gateway.settings import GatewaySettings as Gateway
+        from civic_web.settings import WebSettings
 
-        classes.append(Gateway)
-    except ImportError:  # pragma: no cover - the gateway package is part of the workspace
+        classes += [Gateway, WebSettings]
+    except ImportError:  # pragma: no cover - the gateway and web packages are part of the workspace
         pass
     names = set()
     for cls in classes:
@@ -610,6 +611,44 @@ def test_network_policy_allows_only_the_flows_of_the_architecture(overlay: str, 
             )
             assert not flow(overlay, f"mongodb-{other}-init", f"mongodb-{service}", 27017)
             assert not flow(overlay, service, other, SERVICES[other]), f"{service} calls {other} directly"
+
+
+@needs_kubectl
+def test_the_web_app_is_reached_through_the_gateway_and_reaches_only_the_gateway(overlay: str) -> None:
+    web = COMPONENTS["web"]
+    assert flow(overlay, "gateway", "web", web)  # the officers' pages
+    assert flow(overlay, "web", "gateway", COMPONENTS["gateway"])  # the officer's API calls
+    assert flow(overlay, "web", "otel-collector", 4318)
+    for service, port in SERVICES.items():
+        assert not flow(overlay, "web", service, port), f"the web app calls {service} directly"
+        assert not flow(overlay, service, "web", web)
+        assert not flow(overlay, "web", f"mongodb-{service}", 27017)
+    assert not flow(overlay, "web", "kafka-broker", 9093)
+    gateway_env = objects(overlay, "ConfigMap")["gateway-config"]["data"]
+    assert gateway_env["CIVIC_WEB_URL"] == f"http://web:{web}"
+    assert objects(overlay, "ConfigMap")["web-config"]["data"]["CIVIC_WEB_GATEWAY_URL"] == (
+        f"http://gateway:{COMPONENTS['gateway']}"
+    )
+
+
+@needs_kubectl
+def test_the_web_app_signs_in_with_oidc_in_production_and_demo_officers_only_locally() -> None:
+    production = objects("production", "ConfigMap")["web-config"]["data"]
+    assert {"CIVIC_OIDC_ISSUER", "CIVIC_OIDC_CLIENT_ID", "CIVIC_OIDC_CLIENT_SECRET_FILE"} <= set(production)
+    assert "CIVIC_WEB_LOCAL_KEYS" not in production and "CIVIC_WEB_SECURE_COOKIES" not in production
+    local = objects("local", "ConfigMap")["web-config"]["data"]
+    assert "CIVIC_WEB_LOCAL_KEYS" in local and not any(k.startswith("CIVIC_OIDC_") for k in local)
+    for overlay, secret in (("production", "web-oidc"), ("local", "web-local-signing-key")):
+        pod = objects(overlay, "Deployment")["web"]["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        assert volumes["sign-in"]["secret"]["secretName"] == secret
+        assert volumes["session"]["secret"]["secretName"] == "web-session"
+        mounted = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+        data = objects(overlay, "ConfigMap")["web-config"]["data"]
+        assert data["CIVIC_WEB_SESSION_SECRET_FILE"].startswith(mounted["session"] + "/")
+        sign_in = data.get("CIVIC_OIDC_CLIENT_SECRET_FILE") or data["CIVIC_WEB_LOCAL_KEYS"] + "/"
+        assert sign_in.startswith(mounted["sign-in"] + "/")
 
 
 @needs_kubectl
@@ -801,7 +840,7 @@ def test_dockerfile_builds_a_small_non_root_image_from_the_lock(component: str) 
         assert sync[sync.index("--package") + 1] == package, sync
     text = "\n".join(instructions)  # comments may name what is left out
     assert "local-runtime" not in text and "--all-groups" not in text and "--group" not in text
-    own = "gateway/civic_gateway" if component == "gateway" else f"services/{component}/civic_{component}"
+    own = f"{image_build_args()[component]['COMPONENT_DIR']}/civic_{component}"
     code_copies = [
         line
         for line in instructions
