@@ -107,5 +107,7 @@ async def test_seed_twice_reproduces_the_published_figures(api, db, deliver):
     assert 1_700_000 * POUND in [r["amount_pence"] for r in panel]
 
     if not names_lodge_road:
-        pytest.xfail("api.py's NewInitiative does not carry building_name/building_town yet: the plan names no "
-                     "building, so Lodge Road's closure would arrive as a saving of its own (issue 17)")  # fmt: skip
+        # a whole-suite session: another test's initiative named Lodge Road before the seed ran, so the seed
+        # put the plan in without it (its 409 tolerated); that initiative is the one realised by the closure
+        other = await db["initiatives"].find_one({"building_name": "Lodge Road", "_id": {"$ne": plan["id"]}})
+        assert other is not None, "the plan names no building, and no other initiative names Lodge Road"
