@@ -17,6 +17,14 @@ OUTBOX_PUBLISH_FAILURES = Counter("civic_outbox_publish_failures_total", "Failed
 CONSUMER_LAG = Gauge("civic_consumer_lag", "Messages behind the end of the partition", ["service", "topic", "partition"])
 EVENTS_HANDLED = Counter("civic_events_handled_total", "Events applied", ["service", "type", "outcome"])
 DEAD_LETTERS = Counter("civic_dead_letters_total", "Events sent to dead letters", ["service", "type"])
+TRANSACTION_RETRIES = Counter(
+    "civic_transaction_retries_total", "Units of work tried again because a concurrent writer won the race", ["service"]
+)
+TRANSACTION_CONFLICTS_GIVEN_UP = Counter(
+    "civic_transaction_conflicts_given_up_total",
+    "Units of work that still lost the race when their retry time ran out (answered 503)",
+    ["service"],
+)
 DEAD_LETTERS_OPEN = Gauge("civic_dead_letters_open", "Dead letters not yet re-driven", ["service"])
 
 

@@ -19,7 +19,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError, ServerSelectionTimeoutError
 
-from civic import idempotency
+from civic import idempotency, metrics
 from civic.errors import Unavailable
 from civic.telemetry import current_traceparent
 
@@ -189,8 +189,13 @@ async def run_in_transaction(
         except BaseException as exc:
             if recorded:
                 idempotency.rolled_back()  # not committed after all: the next attempt records it again
-            if not (_lost_a_race(exc) and loop.time() < deadline):
+            if not _lost_a_race(exc):
                 raise
+            service = factory.source.rsplit("/", 1)[-1]
+            if loop.time() >= deadline:
+                metrics.TRANSACTION_CONFLICTS_GIVEN_UP.labels(service).inc()
+                raise
+            metrics.TRANSACTION_RETRIES.labels(service).inc()
         # "Full jitter" (a random wait up to an exponentially growing cap): writers that collided spread
         # out instead of colliding again in lockstep, and the first retries come almost at once.
         attempt += 1

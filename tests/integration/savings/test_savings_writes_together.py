@@ -69,3 +69,30 @@ async def test_insert_op_stores_what_insert_stores(runtime_of: Any, db: Any) -> 
     stored = await db[SCRATCH].find_one({"_id": doc["_id"]})
     assert stored["title"] == "x" and stored["version"] == 1
     assert abs(stored["created_at"] - doc["created_at"]).total_seconds() < 0.001  # BSON keeps milliseconds
+
+
+async def test_a_retry_is_counted_for_the_operators(runtime_of: Any, db: Any) -> None:
+    """civic_transaction_retries_total tells operators how often writers collide (an alert watches the
+    given-up count: each one was a 503)."""
+    from prometheus_client import REGISTRY
+
+    def retries() -> float:
+        return REGISTRY.get_sample_value("civic_transaction_retries_total", {"service": "savings"}) or 0.0
+
+    rt = await runtime_of("savings")
+    key = unique("cell")
+    before = retries()
+    first_wrote = asyncio.Event()
+
+    async def first(uow: UnitOfWork) -> None:
+        await documents.write_together(uow, [_add_one(uow, key)])
+        first_wrote.set()
+        await asyncio.sleep(0.3)
+
+    async def second(uow: UnitOfWork) -> None:
+        await first_wrote.wait()
+        await documents.write_together(uow, [_add_one(uow, key)])
+
+    await asyncio.gather(rt.transaction(first), rt.transaction(second))
+    assert retries() >= before + 1
+    assert (await db[SCRATCH].find_one({"_id": key}))["n"] == 2
