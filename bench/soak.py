@@ -192,8 +192,12 @@ async def _soak(stack: Stack, gateway_url: str, token: str, duration: float, cal
     windows: list[dict[str, Any]] = []
     by_status: Counter[str] = Counter()
     by_call: dict[str, Counter[str]] = {name: Counter() for name in names}
+    call_latencies: dict[str, list[float]] = {name: [] for name in names}
     unexpected: list[str] = []
     memory_start = {name: resident_kib(pid) for name, pid in processes.items() if pid}
+    service_urls = {name: c.url for name, c in stack.components.items()
+                    if c.alive() and name.split("-")[0] in SERVICES and not name.startswith("mongodb")}
+    conflicts_start = await _conflicts(service_urls)
     started = time.perf_counter()
     deadline = started + duration
 
@@ -226,6 +230,7 @@ async def _soak(stack: Stack, gateway_url: str, token: str, duration: float, cal
                 window["statuses"][status] += 1
                 if status.isdigit() and int(status) < 500:
                     window["latencies"].append(time.perf_counter() - sent)
+                    call_latencies[name].append(time.perf_counter() - sent)
                 by_status[status] += 1
                 by_call[name][status] += 1
 
@@ -233,6 +238,7 @@ async def _soak(stack: Stack, gateway_url: str, token: str, duration: float, cal
     await asyncio.gather(*(caller(n) for n in range(callers)))
     elapsed = time.perf_counter() - started
     memory_end = {name: resident_kib(pid) for name, pid in processes.items() if pid}
+    conflicts_end = await _conflicts(service_urls)
 
     say("  soak: waiting for every event to be applied, then checking the invariants")
     settled, report = await _settle_and_check(stack, soak)
@@ -243,6 +249,10 @@ async def _soak(stack: Stack, gateway_url: str, token: str, duration: float, cal
         "per_second": round(sum(by_status.values()) / elapsed, 1),
         "by_status": dict(by_status),
         "by_call": {name: dict(counts) for name, counts in by_call.items()},
+        "by_call_ms": {name: {"p50": round(percentile(xs, 0.5) * 1000, 1), "p99": round(percentile(xs, 0.99) * 1000, 1)}
+                       for name, xs in call_latencies.items() if xs},
+        "write_conflicts": {name: {k: conflicts_end[name][k] - conflicts_start.get(name, {}).get(k, 0)
+                                   for k in conflicts_end[name]} for name in sorted(conflicts_end)},
         "unexpected": unexpected[:30],
         "unexpected_count": len(unexpected),
         "windows": [
@@ -258,6 +268,25 @@ async def _soak(stack: Stack, gateway_url: str, token: str, duration: float, cal
         "memory_kib": {name: {"start": memory_start.get(name), "end": memory_end.get(name)}
                        for name in sorted(processes)},
     }
+
+
+async def _conflicts(urls: dict[str, str]) -> dict[str, dict[str, float]]:
+    """Each service process's units of work retried after a write conflict, and given up (a 503)."""
+    out: dict[str, dict[str, float]] = {}
+    async with httpx.AsyncClient(timeout=10, trust_env=False) as client:
+        for name, url in urls.items():
+            try:
+                text = (await client.get(f"{url.rstrip('/')}/metrics")).text
+            except httpx.HTTPError:
+                continue
+            counts = {"retried": 0.0, "given_up": 0.0}
+            for line in text.splitlines():
+                if line.startswith("civic_transaction_retries_total{"):
+                    counts["retried"] += float(line.rsplit(" ", 1)[1])
+                elif line.startswith("civic_transaction_conflicts_given_up_total{"):
+                    counts["given_up"] += float(line.rsplit(" ", 1)[1])
+            out[name] = counts
+    return out
 
 
 async def _settle_and_check(stack: Stack, soak: Soak) -> tuple[float | None, dict[str, Any]]:
@@ -358,6 +387,16 @@ def detail(result: dict[str, Any]) -> list[str]:
         "|---|---|---|",
         *[f"| {name} | {'yes' if c['holds'] else '**no**'} | {'; '.join(c['wrong']) or '—'} |"
           for name, c in result["invariants"].items()],
+        "",
+        "| call | answers | p50 ms | p99 ms |",
+        "|---|---:|---:|---:|",
+        *[f"| {name} | {sum(result['by_call'][name].values())} | {ms['p50']} | {ms['p99']} |"
+          for name, ms in result.get("by_call_ms", {}).items()],
+        "",
+        "| service process | units of work retried after a write conflict | gave up (503) |",
+        "|---|---:|---:|",
+        *[f"| {name} | {c['retried']:.0f} | {c['given_up']:.0f} |"
+          for name, c in result.get("write_conflicts", {}).items()],
         "",
         "| process | resident MiB at start | at end | growth MiB |",
         "|---|---:|---:|---:|",
