@@ -38,18 +38,24 @@ CategoryFilter = Annotated[
 Month = Annotated[str, Pattern(r"^20[0-9]{2}-(?:0[1-9]|1[0-2])$", "must be YYYY-MM between 2000-01 and 2099-12")]
 
 
-@service_wide.get("/reports/themes", summary="Theme x year planned and delivered, with totals")
-async def theme_report(
+def register_filter(
     years: Years | None = None,
     directorate: str | None = None,
     programme: str | None = None,
     category: CategoryFilter | None = None,
-    caller: Caller = READ,
-    rt: Runtime = Depends(current_runtime),
+) -> reports.RegisterFilter:
+    """The query parameters the theme and variance reports share."""
+    return reports.RegisterFilter(years=years, directorate=directorate, programme=programme, category=category)
+
+
+REGISTER = Depends(register_filter)
+
+
+@service_wide.get("/reports/themes", summary="Theme x year planned and delivered, with totals")
+async def theme_report(
+    register: reports.RegisterFilter = REGISTER, caller: Caller = READ, rt: Runtime = Depends(current_runtime)
 ) -> dict[str, Any]:
-    return await reports.theme_report(
-        rt.db, years=years, directorate=directorate, programme=programme, category=category
-    )
+    return await reports.theme_report(rt.db, register)
 
 
 @service_wide.get("/reports/target/{name}", summary="A programme against its target")
@@ -81,16 +87,9 @@ async def reconciliation(
 
 @service_wide.get("/reports/variance", summary="Planned, slipped, delivered and variance by year")
 async def variance(
-    years: Years | None = None,
-    directorate: str | None = None,
-    programme: str | None = None,
-    category: CategoryFilter | None = None,
-    caller: Caller = READ,
-    rt: Runtime = Depends(current_runtime),
+    register: reports.RegisterFilter = REGISTER, caller: Caller = READ, rt: Runtime = Depends(current_runtime)
 ) -> dict[str, Any]:
-    return await reports.variance(
-        rt.db, years=years, directorate=directorate, programme=programme, category=category
-    )
+    return await reports.variance(rt.db, register)
 
 
 @service_wide.get("/reports/highlights/{month}", summary="What moved, slipped and was delivered in a month")

@@ -3,6 +3,7 @@ initiatives. The arithmetic is in figures.py; this module only fetches the sums.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,19 +58,37 @@ async def _sums(
     return [{**row["_id"], **{m: row.get(m, 0) for m in figures.MEASURES}} for row in rows]
 
 
-async def theme_report(
-    db: AsyncDatabase[Any],
-    *,
-    years: str | None,
-    directorate: str | None,
-    programme: str | None,
-    category: str | None,
-) -> dict[str, Any]:
-    wanted = figures.parse_years(years)
-    category = category or DEFAULT_CATEGORY
-    match = _filters(directorate=directorate, programme=programme, category=category, years=wanted)
-    report = figures.theme_matrix(await _sums(db, match, ["theme", "year"]), wanted)
-    report["filters"] = {"directorate": directorate, "programme": programme, "category": category}
+@dataclass(frozen=True)
+class RegisterFilter:
+    """The part of the register the theme and variance reports cover: the years (all, when not given),
+    a directorate, a programme and a category (transformation, when not given)."""
+
+    years: str | None = None
+    directorate: str | None = None
+    programme: str | None = None
+    category: str | None = None
+
+    def wanted_years(self) -> list[str] | None:
+        return figures.parse_years(self.years)
+
+    @property
+    def category_shown(self) -> str:
+        return self.category or DEFAULT_CATEGORY
+
+    def match(self, wanted_years: list[str] | None) -> dict[str, Any]:
+        return _filters(
+            directorate=self.directorate, programme=self.programme, category=self.category_shown, years=wanted_years
+        )
+
+    def described(self) -> dict[str, Any]:
+        """The filters as a report states them."""
+        return {"directorate": self.directorate, "programme": self.programme, "category": self.category_shown}
+
+
+async def theme_report(db: AsyncDatabase[Any], register: RegisterFilter) -> dict[str, Any]:
+    wanted = register.wanted_years()
+    report = figures.theme_matrix(await _sums(db, register.match(wanted), ["theme", "year"]), wanted)
+    report["filters"] = register.described()
     return report
 
 
@@ -112,24 +131,10 @@ async def reconciliation(
     return figures.reconciliation(year, by_category, budget_report_pence)
 
 
-async def variance(
-    db: AsyncDatabase[Any],
-    *,
-    years: str | None,
-    directorate: str | None,
-    programme: str | None,
-    category: str | None,
-) -> dict[str, Any]:
-    wanted = figures.parse_years(years)
-    category = category or DEFAULT_CATEGORY
-    match = _filters(directorate=directorate, programme=programme, category=category, years=wanted)
-    rows = figures.variance_by_year(await _sums(db, match, ["year"]))
+async def variance(db: AsyncDatabase[Any], register: RegisterFilter) -> dict[str, Any]:
+    rows = figures.variance_by_year(await _sums(db, register.match(register.wanted_years()), ["year"]))
     totals = {k: sum(r[k] for r in rows) for k in (rows[0] if rows else {}) if k != "year"}
-    return {
-        "years": rows,
-        "totals": totals,
-        "filters": {"directorate": directorate, "programme": programme, "category": category},
-    }
+    return {"years": rows, "totals": totals, "filters": register.described()}
 
 
 async def highlights(db: AsyncDatabase[Any], month: str) -> dict[str, Any]:

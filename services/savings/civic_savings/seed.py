@@ -47,305 +47,169 @@ Y1, Y2, Y3, Y4, Y5 = "2021/22", "2022/23", "2023/24", "2024/25", "2025/26"
 LGR = "LGR"
 BUDGET = "Budget proposals"
 
+
+def initiative(
+    key: str,
+    title: str,
+    *,
+    directorate: str,
+    theme: str,
+    programme: str,
+    planned: dict[str, int],
+    path: list[str],
+    category: str = "transformation",
+    owner: str | None = None,
+    rag: str | None = None,
+    rag_reason: str | None = None,
+    actuals: dict[str, int] | None = None,
+    **steps: Any,
+) -> dict[str, Any]:
+    """An entry of the register: the create body (``planned``: pence by year), the actuals to record
+    (pence by year), the lifecycle path to walk, and what its steps say (``building``, ``slip``,
+    ``undeliverable``, ``approved``)."""
+    body: dict[str, Any] = {
+        "title": title, "directorate": directorate, "theme": theme, "category": category, "programme": programme,
+    }
+    if owner is not None:
+        body["owner"] = owner
+    body["profile"] = [{"year": year, "planned_pence": pence} for year, pence in planned.items()]
+    if rag is not None:
+        body["rag"] = rag
+    if rag_reason is not None:
+        body["rag_reason"] = rag_reason
+    return {"key": key, "body": body, "actuals": actuals or {}, "path": path, **steps}
+
+
 # Each entry: the create body, the actuals to record, and the lifecycle path to walk.
 INITIATIVES: list[dict[str, Any]] = [
     # ---- LGR programme
-    {
-        "key": "senior-management",
-        "body": {
-            "title": "Senior management restructure after aggregation",
-            "directorate": "Corporate Services",
-            "theme": "redesign_reorganisation",
-            "category": "transformation",
-            "programme": LGR,
-            "owner": "Chief Executive's Office",
-            "profile": [
-                {"year": Y1, "planned_pence": 830 * K},
-                {"year": Y2, "planned_pence": 1216 * K},
-                {"year": Y3, "planned_pence": 4000 * K},
-            ],
-            "rag": "green",
-        },
-        "actuals": {Y1: 830 * K, Y2: 1216 * K},
-        "path": ["approved", "in_delivery"],
-    },
-    {
-        "key": "office-estate",
-        "body": {
-            "title": "Rationalisation of buildings: office estate plan",
-            "directorate": "Place",
-            "theme": "redesign_reorganisation",
-            "category": "transformation",
-            "programme": LGR,
-            "owner": "Assets and Estates",
-            "profile": [
-                {"year": Y2, "planned_pence": 1500 * K},
-                {"year": Y3, "planned_pence": 6000 * K},
-                {"year": Y4, "planned_pence": 3000 * K},
-            ],
-            "rag": "amber",
-            "rag_reason": "Lodge Road disposal depends on market engagement",
-        },
+    initiative(
+        "senior-management", "Senior management restructure after aggregation",
+        directorate="Corporate Services", theme="redesign_reorganisation", programme=LGR,
+        owner="Chief Executive's Office", rag="green",
+        planned={Y1: 830 * K, Y2: 1216 * K, Y3: 4000 * K}, actuals={Y1: 830 * K, Y2: 1216 * K},
+        path=["approved", "in_delivery"],
+    ),
+    initiative(
+        "office-estate", "Rationalisation of buildings: office estate plan",
+        directorate="Place", theme="redesign_reorganisation", programme=LGR, owner="Assets and Estates",
+        rag="amber", rag_reason="Lodge Road disposal depends on market engagement",
+        planned={Y2: 1500 * K, Y3: 6000 * K, Y4: 3000 * K}, actuals={Y2: 1500 * K},
+        path=["approved", "in_delivery"],
         # the building whose closure is this plan's saving (see the module's docstring)
-        "building": {"building_name": "Lodge Road", "building_town": "Daventry"},
-        "actuals": {Y2: 1500 * K},
-        "path": ["approved", "in_delivery"],
-    },
-    {
-        "key": "adults-demand",
-        "body": {
-            "title": "Adult social care demand management",
-            "directorate": "People",
-            "theme": "demand_prevention",
-            "category": "transformation",
-            "programme": LGR,
-            "owner": "Director of Adult Social Services",
-            "profile": [
-                {"year": Y1, "planned_pence": 3744 * K},
-                {"year": Y2, "planned_pence": 1150 * K},
-                {"year": Y3, "planned_pence": 1430 * K},
-            ],
-            "rag": "red",
-            "rag_reason": "Hospital discharge demand is outstripping the saving",
-        },
-        "actuals": {Y1: 3744 * K, Y2: 1150 * K},
-        "path": ["approved", "in_delivery"],
-    },
-    {
-        "key": "contract-consolidation",
-        "body": {
-            "title": "Contract consolidation across the legacy councils",
-            "directorate": "Corporate Services",
-            "theme": "buying_commissioning",
-            "category": "transformation",
-            "programme": LGR,
-            "owner": "Head of Procurement",
-            "profile": [
-                {"year": Y1, "planned_pence": 1300 * K},
-                {"year": Y2, "planned_pence": 1803 * K},
-                {"year": Y3, "planned_pence": 425 * K},
-                {"year": Y4, "planned_pence": 1494 * K},
-            ],
-            "rag": "green",
-        },
-        "actuals": {Y1: 1300 * K, Y2: 1803 * K},
-        "path": ["approved", "in_delivery"],
-    },
-    {
-        "key": "fees-harmonisation",
-        "body": {
-            "title": "Harmonisation of legacy fees and charges",
-            "directorate": "Place",
-            "theme": "charging_income",
-            "category": "transformation",
-            "programme": LGR,
-            "profile": [{"year": Y1, "planned_pence": 246 * K}, {"year": Y2, "planned_pence": 551 * K}],
-        },
-        "actuals": {Y1: 246 * K, Y2: 551 * K},
-        "path": ["approved", "in_delivery", "delivered"],
-    },
-    {
-        "key": "erp-automation",
-        "body": {
-            "title": "Automation from the new finance and HR system",
-            "directorate": "Corporate Services",
-            "theme": "technology_innovation",
-            "category": "transformation",
-            "programme": LGR,
-            "owner": "Digital, Technology and Innovation",
-            "profile": [
-                {"year": Y2, "planned_pence": 189 * K},
-                {"year": Y3, "planned_pence": 1050 * K},
-                {"year": Y4, "planned_pence": 1000 * K},
-            ],
-            "rag": "green",
-        },
-        "actuals": {Y2: 189 * K},
-        "path": ["approved", "in_delivery"],
-    },
-    {
-        "key": "customer-services",
-        "body": {
-            "title": "Customer services centralisation with generic advisors",
-            "directorate": "Corporate Services",
-            "theme": "process_policy",
-            "category": "transformation",
-            "programme": LGR,
-            "profile": [{"year": Y3, "planned_pence": 1000 * K}, {"year": Y5, "planned_pence": 2075 * K}],
-        },
-        "actuals": {},
-        "path": ["approved"],
-    },
+        building={"building_name": "Lodge Road", "building_town": "Daventry"},
+    ),
+    initiative(
+        "adults-demand", "Adult social care demand management",
+        directorate="People", theme="demand_prevention", programme=LGR, owner="Director of Adult Social Services",
+        rag="red", rag_reason="Hospital discharge demand is outstripping the saving",
+        planned={Y1: 3744 * K, Y2: 1150 * K, Y3: 1430 * K}, actuals={Y1: 3744 * K, Y2: 1150 * K},
+        path=["approved", "in_delivery"],
+    ),
+    initiative(
+        "contract-consolidation", "Contract consolidation across the legacy councils",
+        directorate="Corporate Services", theme="buying_commissioning", programme=LGR, owner="Head of Procurement",
+        rag="green",
+        planned={Y1: 1300 * K, Y2: 1803 * K, Y3: 425 * K, Y4: 1494 * K}, actuals={Y1: 1300 * K, Y2: 1803 * K},
+        path=["approved", "in_delivery"],
+    ),
+    initiative(
+        "fees-harmonisation", "Harmonisation of legacy fees and charges",
+        directorate="Place", theme="charging_income", programme=LGR,
+        planned={Y1: 246 * K, Y2: 551 * K}, actuals={Y1: 246 * K, Y2: 551 * K},
+        path=["approved", "in_delivery", "delivered"],
+    ),
+    initiative(
+        "erp-automation", "Automation from the new finance and HR system",
+        directorate="Corporate Services", theme="technology_innovation", programme=LGR,
+        owner="Digital, Technology and Innovation", rag="green",
+        planned={Y2: 189 * K, Y3: 1050 * K, Y4: 1000 * K}, actuals={Y2: 189 * K},
+        path=["approved", "in_delivery"],
+    ),
+    initiative(
+        "customer-services", "Customer services centralisation with generic advisors",
+        directorate="Corporate Services", theme="process_policy", programme=LGR,
+        planned={Y3: 1000 * K, Y5: 2075 * K},
+        path=["approved"],
+    ),
     # ---- other budget proposals in the theme table
-    {
-        "key": "parking-charges",
-        "body": {
-            "title": "Car parking and permit charges review",
-            "directorate": "Place",
-            "theme": "charging_income",
-            "category": "transformation",
-            "programme": BUDGET,
-            "profile": [
-                {"year": Y1, "planned_pence": 153 * K},
-                {"year": Y2, "planned_pence": 2424 * K},
-                {"year": Y3, "planned_pence": 140_930_000},
-            ],
-        },
-        "actuals": {Y1: 153 * K, Y2: 2424 * K},
-        "path": ["approved", "in_delivery"],
-    },
-    {
-        "key": "commercial-income",
-        "body": {
-            "title": "Commercial income from council assets",
-            "directorate": "Place",
-            "theme": "charging_income",
-            "category": "transformation",
-            "programme": BUDGET,
-            "profile": [{"year": Y2, "planned_pence": 5000 * K}, {"year": Y3, "planned_pence": 4000 * K}],
-        },
-        "actuals": {Y2: 5000 * K},
-        "path": ["approved", "in_delivery"],
-    },
-    {
-        "key": "digital-self-service",
-        "body": {
-            "title": "Digital self-service for residents",
-            "directorate": "Corporate Services",
-            "theme": "technology_innovation",
-            "category": "transformation",
-            "programme": BUDGET,
-            "profile": [{"year": Y1, "planned_pence": 71 * K}],
-        },
-        "actuals": {Y1: 71 * K},
-        "path": ["approved", "in_delivery", "delivered"],
-    },
-    {
-        "key": "council-tax-reduction",
-        "body": {
-            "title": "Council tax reduction scheme policy review",
-            "directorate": "Finance",
-            "theme": "process_policy",
-            "category": "transformation",
-            "programme": BUDGET,
-            "profile": [
-                {"year": Y1, "planned_pence": 263 * K},
-                {"year": Y2, "planned_pence": 106 * K},
-                {"year": Y3, "planned_pence": 88_193_000},
-            ],
-        },
-        "actuals": {Y1: 263 * K, Y2: 106 * K},
-        "path": ["approved", "in_delivery"],
-    },
-    {
-        "key": "childrens-model",
-        "body": {
-            "title": "Children's services operating model redesign",
-            "directorate": "People",
-            "theme": "redesign_reorganisation",
-            "category": "transformation",
-            "programme": BUDGET,
-            "profile": [{"year": Y3, "planned_pence": 3890 * K}],
-        },
-        "actuals": {},
-        "path": ["approved"],
-    },
-    {
-        "key": "early-help",
-        "body": {
-            "title": "Early help and prevention for families",
-            "directorate": "People",
-            "theme": "demand_prevention",
-            "category": "transformation",
-            "programme": BUDGET,
-            "profile": [{"year": Y3, "planned_pence": 702 * K}],
-        },
-        "actuals": {},
-        "path": ["approved"],
-    },
+    initiative(
+        "parking-charges", "Car parking and permit charges review",
+        directorate="Place", theme="charging_income", programme=BUDGET,
+        planned={Y1: 153 * K, Y2: 2424 * K, Y3: 140_930_000}, actuals={Y1: 153 * K, Y2: 2424 * K},
+        path=["approved", "in_delivery"],
+    ),
+    initiative(
+        "commercial-income", "Commercial income from council assets",
+        directorate="Place", theme="charging_income", programme=BUDGET,
+        planned={Y2: 5000 * K, Y3: 4000 * K}, actuals={Y2: 5000 * K},
+        path=["approved", "in_delivery"],
+    ),
+    initiative(
+        "digital-self-service", "Digital self-service for residents",
+        directorate="Corporate Services", theme="technology_innovation", programme=BUDGET,
+        planned={Y1: 71 * K}, actuals={Y1: 71 * K},
+        path=["approved", "in_delivery", "delivered"],
+    ),
+    initiative(
+        "council-tax-reduction", "Council tax reduction scheme policy review",
+        directorate="Finance", theme="process_policy", programme=BUDGET,
+        planned={Y1: 263 * K, Y2: 106 * K, Y3: 88_193_000}, actuals={Y1: 263 * K, Y2: 106 * K},
+        path=["approved", "in_delivery"],
+    ),
+    initiative(
+        "childrens-model", "Children's services operating model redesign",
+        directorate="People", theme="redesign_reorganisation", programme=BUDGET,
+        planned={Y3: 3890 * K},
+        path=["approved"],
+    ),
+    initiative(
+        "early-help", "Early help and prevention for families",
+        directorate="People", theme="demand_prevention", programme=BUDGET,
+        planned={Y3: 702 * K},
+        path=["approved"],
+    ),
     # ---- the reconciliation to the 2023/24 budget report
-    {
-        "key": "centrally-controlled-2023",
-        "body": {
-            "title": "Centrally controlled budget proposals 2023/24",
-            "directorate": "Finance",
-            "theme": "process_policy",
-            "category": "centrally_controlled",
-            "programme": BUDGET,
-            "profile": [{"year": Y3, "planned_pence": 5563 * K}],
-        },
-        "actuals": {},
-        "path": ["approved"],
-    },
-    {
-        "key": "technical-adjustments-2023",
-        "body": {
-            "title": "Technical adjustment budget proposals 2023/24",
-            "directorate": "Finance",
-            "theme": "process_policy",
-            "category": "technical_adjustment",
-            "programme": BUDGET,
-            "profile": [{"year": Y3, "planned_pence": 5270 * K}],
-        },
-        "actuals": {},
-        "path": ["approved"],
-    },
+    initiative(
+        "centrally-controlled-2023", "Centrally controlled budget proposals 2023/24",
+        directorate="Finance", theme="process_policy", category="centrally_controlled", programme=BUDGET,
+        planned={Y3: 5563 * K},
+        path=["approved"],
+    ),
+    initiative(
+        "technical-adjustments-2023", "Technical adjustment budget proposals 2023/24",
+        directorate="Finance", theme="process_policy", category="technical_adjustment", programme=BUDGET,
+        planned={Y3: 5270 * K},
+        path=["approved"],
+    ),
     # ---- Future Northants benefits realisation 2020/21 (seed 003): budget 14,481, outturn 14,013
-    {
-        "key": "future-northants-2020",
-        "body": {
-            "title": "Future Northants benefits realisation 2020/21",
-            "directorate": "Corporate Services",
-            "theme": "redesign_reorganisation",
-            "category": "transformation",
-            "programme": "Future Northants",
-            "profile": [{"year": "2020/21", "planned_pence": 14481 * K}],
-        },
-        "actuals": {"2020/21": 14013 * K},
-        "path": ["approved", "in_delivery", "delivered"],
-    },
+    initiative(
+        "future-northants-2020", "Future Northants benefits realisation 2020/21",
+        directorate="Corporate Services", theme="redesign_reorganisation", programme="Future Northants",
+        planned={"2020/21": 14481 * K}, actuals={"2020/21": 14013 * K},
+        path=["approved", "in_delivery", "delivered"],
+    ),
     # ---- later years: the rest of the lifecycle
-    {
-        "key": "waste-routes",
-        "body": {
-            "title": "Waste collection route optimisation",
-            "directorate": "Place",
-            "theme": "technology_innovation",
-            "category": "transformation",
-            "programme": BUDGET,
-            "profile": [{"year": Y4, "planned_pence": 400 * K}],
-        },
-        "actuals": {},
-        "path": ["approved", "in_delivery", "slipped"],
-        "slip": {"to_year": Y5, "reason": "Routing software procurement delayed: a profile issue"},
-    },
-    {
-        "key": "school-transport",
-        "body": {
-            "title": "Home to school transport route review",
-            "directorate": "People",
-            "theme": "demand_prevention",
-            "category": "transformation",
-            "programme": BUDGET,
-            "profile": [{"year": Y4, "planned_pence": 300 * K}],
-        },
-        "actuals": {},
-        "path": ["approved", "undeliverable"],
-        "undeliverable": "Demand outstripped the saving: eligible pupil numbers rose by a fifth",
-    },
-    {
-        "key": "solar-led",
-        "body": {
-            "title": "Solar panels and LED lighting in the top ten buildings",
-            "directorate": "Place",
-            "theme": "technology_innovation",
-            "category": "transformation",
-            "programme": "Net zero",
-            "profile": [{"year": Y4, "planned_pence": 250 * K}, {"year": Y5, "planned_pence": 250 * K}],
-        },
-        "actuals": {},
-        "path": [],
-    },
+    initiative(
+        "waste-routes", "Waste collection route optimisation",
+        directorate="Place", theme="technology_innovation", programme=BUDGET,
+        planned={Y4: 400 * K},
+        path=["approved", "in_delivery", "slipped"],
+        slip={"to_year": Y5, "reason": "Routing software procurement delayed: a profile issue"},
+    ),
+    initiative(
+        "school-transport", "Home to school transport route review",
+        directorate="People", theme="demand_prevention", programme=BUDGET,
+        planned={Y4: 300 * K},
+        path=["approved", "undeliverable"],
+        undeliverable="Demand outstripped the saving: eligible pupil numbers rose by a fifth",
+    ),
+    initiative(
+        "solar-led", "Solar panels and LED lighting in the top ten buildings",
+        directorate="Place", theme="technology_innovation", programme="Net zero",
+        planned={Y4: 250 * K, Y5: 250 * K},
+        path=[],
+    ),
 ]
 
 # Survive to Thrive (seed 001): in-year proposals for 2023-24 by theme, in £000 (total 10,792)
@@ -358,21 +222,14 @@ SURVIVE_TO_THRIVE = {
     "technology_innovation": 359,
 }
 INITIATIVES += [
-    {
-        "key": f"survive-to-thrive-{theme}",
-        "body": {
-            "title": f"Survive to Thrive in-year proposals 2023-24: {THEMES[theme]}",
-            "directorate": "All directorates",
-            "theme": theme,
-            "category": "in_year_recovery",
-            "programme": "Survive to Thrive",
-            "owner": "Management team and Cabinet",
-            "profile": [{"year": Y3, "planned_pence": amount * K}],
-        },
-        "actuals": {},
-        "path": ["approved"],
-        "approved": "Agreed by services at the Survive to Thrive budget sessions",
-    }
+    initiative(
+        f"survive-to-thrive-{theme}", f"Survive to Thrive in-year proposals 2023-24: {THEMES[theme]}",
+        directorate="All directorates", theme=theme, category="in_year_recovery", programme="Survive to Thrive",
+        owner="Management team and Cabinet",
+        planned={Y3: amount * K},
+        path=["approved"],
+        approved="Agreed by services at the Survive to Thrive budget sessions",
+    )
     for theme, amount in SURVIVE_TO_THRIVE.items()
 ]
 
