@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from civic.http import Caller, current_runtime
-from civic.service import Runtime
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from civic_safeguarding import reports
 from civic_safeguarding.boards import api as boards
 from civic_safeguarding.decisions import api as decisions
-from civic_safeguarding.http import READ
+from civic_safeguarding.http import Reader, Rt
 from civic_safeguarding.meetings import api as meetings
 from civic_safeguarding.minutes import api as minutes
 from civic_safeguarding.oversight import api as oversight
@@ -27,5 +25,5 @@ for area in (boards, meetings, decisions, minutes, sars, oversight):
 
 
 @router.get("/v1/summary", tags=["safeguarding"])
-async def summary(caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)) -> dict[str, Any]:
+async def summary(caller: Reader, rt: Rt) -> dict[str, Any]:
     return await reports.summary(rt)

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from civic.http import Caller, IfMatch, Page, RequestModel, current_runtime, versioned
+from civic.http import IfMatch, RequestModel, versioned
 from civic.problems import created
-from civic.service import Runtime
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 from pydantic import Field, StrictBool
 
 from civic_safeguarding.boards import service
 from civic_safeguarding.boards.domain import BOARD_KINDS, ROLES
-from civic_safeguarding.http import READ, WRITE, Id, Required, Text
+from civic_safeguarding.http import Id, Paging, Reader, Required, Rt, Text, Writer, board_records_route, record_route
 
 router = APIRouter(prefix="/v1", tags=["safeguarding"])
 
@@ -57,71 +56,38 @@ class Deputy(RequestModel):
 
 
 @router.post("/boards", status_code=201, responses=created("board_id"))
-async def establish_board(
-    body: NewBoard, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
+async def establish_board(body: NewBoard, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.establish_board(rt, body.model_dump()), status=201)
 
 
 @router.get("/boards")
-async def list_boards(
-    page: Page = Depends(), caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
-) -> dict[str, Any]:
+async def list_boards(page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
     return await service.list_boards(rt, page)
 
 
-@router.get("/boards/{board_id}")
-async def get_board(
-    board_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
-    return versioned(await service.get_board(rt, board_id))
+record_route(router, "/boards/{board_id}", "get_board", service.BOARD_RECORDS.one)
 
 
 # --------------------------------------------------------------------------- members
 
 
 @router.post("/boards/{board_id}/members", status_code=201, responses=created("member_id"))
-async def appoint_member(
-    board_id: Id, body: NewMember, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
+async def appoint_member(board_id: Id, body: NewMember, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.appoint_member(rt, board_id, body.model_dump()), status=201)
 
 
-@router.get("/boards/{board_id}/members")
-async def list_members(
-    board_id: Id,
-    page: Page = Depends(),
-    caller: Caller = Depends(READ),
-    rt: Runtime = Depends(current_runtime),
-) -> dict[str, Any]:
-    return await service.list_members(rt, board_id, page)
-
-
-@router.get("/members/{member_id}")
-async def get_member(
-    member_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
-    return versioned(await service.get_member(rt, member_id))
+board_records_route(router, "/boards/{board_id}/members", "list_members", service.MEMBER_RECORDS.of_board)
+record_route(router, "/members/{member_id}", "get_member", service.MEMBER_RECORDS.one)
 
 
 @router.post("/members/{member_id}/mou")
 async def sign_mou(
-    member_id: Id,
-    if_match: IfMatch,
-    body: MouSigning | None = Body(None),
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
+    member_id: Id, if_match: IfMatch, caller: Writer, rt: Rt, body: MouSigning | None = Body(None)
 ) -> JSONResponse:
     signed_on = body.signed_on if body else None
     return versioned(await service.sign_mou(rt, member_id, signed_on, if_match))
 
 
 @router.put("/members/{member_id}/deputy")
-async def name_deputy(
-    member_id: Id,
-    body: Deputy,
-    if_match: IfMatch,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
+async def name_deputy(member_id: Id, body: Deputy, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.name_deputy(rt, member_id, body.deputy_name, if_match))

@@ -19,16 +19,11 @@ from pymongo import ASCENDING
 
 from civic_safeguarding.boards.domain import Board, Member
 from civic_safeguarding.domain import given_or_today
-from civic_safeguarding.repository import (
-    BOARDS,
-    MEMBERS,
-    Source,
-    find,
-    insert_model,
-    loaded,
-    save_model,
-    to_model,
-)
+from civic_safeguarding.records import Records
+from civic_safeguarding.repository import BOARDS, MEMBERS, Source, find, to_model
+
+BOARD_RECORDS = Records(BOARDS, Board, "board")
+MEMBER_RECORDS = Records(MEMBERS, Member, "member")
 
 
 async def board_of(source: Source, board_id: str) -> Board:
@@ -63,17 +58,13 @@ async def establish_board(rt: Runtime, body: dict[str, Any]) -> dict[str, Any]:
             body.get("area") or "",
             body.get("statutory_partners") or [],
         )
-        return await insert_model(uow, BOARDS, board)
+        return await BOARD_RECORDS.insert(uow, board)
 
     return resource(await rt.transaction(work))
 
 
 async def list_boards(rt: Runtime, page: Page) -> dict[str, Any]:
     return await paginate(rt.db[BOARDS], {}, page)
-
-
-async def get_board(rt: Runtime, board_id: str) -> dict[str, Any]:
-    return resource(await documents.load(rt.db, BOARDS, board_id, kind="board"))
 
 
 # --------------------------------------------------------------------------- members
@@ -94,37 +85,26 @@ async def appoint_member(rt: Runtime, board_id: str, body: dict[str, Any]) -> di
             body.get("nominated_chair", False),
             body.get("deputy_name"),
         )
-        return await insert_model(uow, MEMBERS, member)
+        return await MEMBER_RECORDS.insert(uow, member)
 
     return resource(await rt.transaction(work))
-
-
-async def list_members(rt: Runtime, board_id: str, page: Page) -> dict[str, Any]:
-    await board_of(rt.db, board_id)
-    return await paginate(rt.db[MEMBERS], {"board_id": board_id}, page)
-
-
-async def get_member(rt: Runtime, member_id: str) -> dict[str, Any]:
-    return resource(await documents.load(rt.db, MEMBERS, member_id, kind="member"))
 
 
 async def sign_mou(
     rt: Runtime, member_id: str, signed_on: date | None, expected: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await loaded(uow, MEMBERS, member_id, "member", expected)
-        member = to_model(Member, doc)
+        doc, member = await MEMBER_RECORDS.load(uow, member_id, expected)
         member.sign_mou(given_or_today(signed_on))
-        return await save_model(uow, MEMBERS, doc, member)
+        return await MEMBER_RECORDS.save(uow, doc, member)
 
     return resource(await rt.transaction(work))
 
 
 async def name_deputy(rt: Runtime, member_id: str, deputy_name: str, expected: int | None) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await loaded(uow, MEMBERS, member_id, "member", expected)
-        member = to_model(Member, doc)
+        doc, member = await MEMBER_RECORDS.load(uow, member_id, expected)
         member.name_deputy(deputy_name)
-        return await save_model(uow, MEMBERS, doc, member)
+        return await MEMBER_RECORDS.save(uow, doc, member)
 
     return resource(await rt.transaction(work))

@@ -8,16 +8,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from civic.http import Caller, Page, Pattern, RequestModel, current_runtime, versioned
+from civic.http import Pattern, RequestModel, versioned
 from civic.problems import created
-from civic.service import Runtime
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from civic_safeguarding.decisions import service
 from civic_safeguarding.decisions.domain import CONTENT_ID_PATTERN, RATIFICATIONS
-from civic_safeguarding.http import READ, WRITE, Id, Required, Text
+from civic_safeguarding.http import Id, Paging, Reader, Required, Rt, Text, Writer, record_route
 
 router = APIRouter(prefix="/v1", tags=["safeguarding"])
 
@@ -44,28 +43,15 @@ class BetweenMeetings(RequestModel):
 
 
 @router.post("/boards/{board_id}/decisions", status_code=201, responses=created("decision_id"))
-async def decide_between_meetings(
-    board_id: Id,
-    body: BetweenMeetings,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
+async def decide_between_meetings(board_id: Id, body: BetweenMeetings, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.decide_between_meetings(rt, board_id, body.model_dump()), status=201)
 
 
 @router.get("/boards/{board_id}/decisions")
 async def list_decisions(
-    board_id: Id,
-    page: Page = Depends(),
-    caller: Caller = Depends(READ),
-    rt: Runtime = Depends(current_runtime),
-    ratification: Ratification | None = None,
+    board_id: Id, page: Paging, caller: Reader, rt: Rt, ratification: Ratification | None = None
 ) -> dict[str, Any]:
     return await service.list_decisions(rt, board_id, page, ratification)
 
 
-@router.get("/decisions/{decision_id}")
-async def get_decision(
-    decision_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
-    return versioned(await service.get_decision(rt, decision_id))
+record_route(router, "/decisions/{decision_id}", "get_decision", service.DECISION_RECORDS.one)

@@ -12,7 +12,7 @@ from typing import Any
 
 from civic import documents
 from civic.documents import resource
-from civic.http import Page, paginate
+from civic.http import Page
 from civic.service import Runtime
 from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import DecisionRecorded
@@ -21,7 +21,10 @@ from civic_safeguarding.boards.domain import Board
 from civic_safeguarding.boards.service import board_of, members_of
 from civic_safeguarding.decisions.domain import Decision
 from civic_safeguarding.domain import given_or_today
-from civic_safeguarding.repository import DECISIONS, insert_model
+from civic_safeguarding.records import Records
+from civic_safeguarding.repository import DECISIONS
+
+DECISION_RECORDS = Records(DECISIONS, Decision, "decision")
 
 
 def decision_recorded(decision: Decision, board: Board) -> DecisionRecorded:
@@ -54,7 +57,7 @@ async def decide_between_meetings(rt: Runtime, board_id: str, body: dict[str, An
             authorises_content_id=body.get("authorises_content_id"),
         )
         # not on an agenda yet: the next meeting scheduled takes it for ratification
-        saved = await insert_model(uow, DECISIONS, decision, ratification_meeting_id=None)
+        saved = await DECISION_RECORDS.insert(uow, decision, ratification_meeting_id=None)
         uow.emit(decision_recorded(decision, board))
         return saved
 
@@ -62,12 +65,5 @@ async def decide_between_meetings(rt: Runtime, board_id: str, body: dict[str, An
 
 
 async def list_decisions(rt: Runtime, board_id: str, page: Page, ratification: str | None) -> dict[str, Any]:
-    await board_of(rt.db, board_id)
-    query: dict[str, Any] = {"board_id": board_id}
-    if ratification:
-        query["ratification"] = ratification
-    return await paginate(rt.db[DECISIONS], query, page)
-
-
-async def get_decision(rt: Runtime, decision_id: str) -> dict[str, Any]:
-    return resource(await documents.load(rt.db, DECISIONS, decision_id, kind="decision"))
+    where = {"ratification": ratification} if ratification else None
+    return await DECISION_RECORDS.of_board(rt, board_id, page, where=where)

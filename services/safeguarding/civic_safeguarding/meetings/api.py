@@ -6,17 +6,16 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from civic.errors import Invalid
-from civic.http import NOT_BLANK, Caller, IfMatch, Page, RequestModel, current_runtime, rules, versioned
+from civic.http import NOT_BLANK, IfMatch, RequestModel, rules, versioned
 from civic.problems import created
-from civic.service import Runtime
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import Field, StrictBool
 
 from civic_safeguarding.decisions.api import AUTHORISES_CONTENT, ContentId
 from civic_safeguarding.decisions.domain import CASTING_VOTES, METHODS, VOTES
-from civic_safeguarding.http import READ, WRITE, Id, Required, Text
+from civic_safeguarding.http import Id, Reader, Required, Rt, Text, Writer, board_records_route, record_route
 from civic_safeguarding.meetings import service
 from civic_safeguarding.meetings.domain import ATTENDANCE_STATUSES
 
@@ -92,27 +91,12 @@ class NewDecision(RequestModel):
 
 
 @router.post("/boards/{board_id}/meetings", status_code=201, responses=created("meeting_id"))
-async def schedule_meeting(
-    board_id: Id, body: NewMeeting, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
+async def schedule_meeting(board_id: Id, body: NewMeeting, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.schedule_meeting(rt, board_id, body.model_dump()), status=201)
 
 
-@router.get("/boards/{board_id}/meetings")
-async def list_meetings(
-    board_id: Id,
-    page: Page = Depends(),
-    caller: Caller = Depends(READ),
-    rt: Runtime = Depends(current_runtime),
-) -> dict[str, Any]:
-    return await service.list_meetings(rt, board_id, page)
-
-
-@router.get("/meetings/{meeting_id}")
-async def get_meeting(
-    meeting_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
-    return versioned(await service.get_meeting(rt, meeting_id))
+board_records_route(router, "/boards/{board_id}/meetings", "list_meetings", service.MEETING_RECORDS.of_board)
+record_route(router, "/meetings/{meeting_id}", "get_meeting", service.MEETING_RECORDS.one)
 
 
 @router.put("/meetings/{meeting_id}/attendance")
@@ -120,8 +104,8 @@ async def record_attendance(
     meeting_id: Id,
     body: Annotated[list[AttendanceLine], Field(max_length=REGISTER_LIMIT)] | AttendanceRegister,
     if_match: IfMatch,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
+    caller: Writer,
+    rt: Rt,
 ) -> JSONResponse:
     """The whole register: a list of {member_id, status, deputy_name?} (or {"attendance": [...]})."""
     lines = body.attendance if isinstance(body, AttendanceRegister) else body
@@ -136,19 +120,12 @@ async def record_attendance(
 
 
 @router.get("/meetings/{meeting_id}/quorum")
-async def quorum(
-    meeting_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
-) -> dict[str, Any]:
+async def quorum(meeting_id: Id, caller: Reader, rt: Rt) -> dict[str, Any]:
     return await service.quorum(rt, meeting_id)
 
 
 @router.post("/meetings/{meeting_id}/declarations", status_code=201)
-async def declare_interest(
-    meeting_id: Id,
-    body: NewDeclaration,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
+async def declare_interest(meeting_id: Id, body: NewDeclaration, caller: Writer, rt: Rt) -> JSONResponse:
     return JSONResponse(
         jsonable_encoder(await service.declare_interest(rt, meeting_id, body.model_dump())), status_code=201
     )
@@ -156,25 +133,16 @@ async def declare_interest(
 
 @router.post("/meetings/{meeting_id}/items/{item_id}/decision", status_code=201)
 async def decide(
-    meeting_id: Id,
-    item_id: Id,
-    body: NewDecision,
-    if_match: IfMatch,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
+    meeting_id: Id, item_id: Id, body: NewDecision, if_match: IfMatch, caller: Writer, rt: Rt
 ) -> JSONResponse:
     return versioned(await service.decide(rt, meeting_id, item_id, body.model_dump(), if_match), status=201)
 
 
 @router.post("/meetings/{meeting_id}/held")
-async def mark_held(
-    meeting_id: Id, if_match: IfMatch, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
+async def mark_held(meeting_id: Id, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.mark_held(rt, meeting_id, if_match))
 
 
 @router.post("/meetings/{meeting_id}/cancel")
-async def cancel_meeting(
-    meeting_id: Id, if_match: IfMatch, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
+async def cancel_meeting(meeting_id: Id, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.cancel_meeting(rt, meeting_id, if_match))

@@ -11,7 +11,6 @@ from typing import Any
 from civic import documents
 from civic.calendar import today
 from civic.documents import resource
-from civic.http import Page, paginate
 from civic.service import Runtime
 from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import DecisionRatified, MeetingHeld, NonAttendanceFlagged
@@ -19,20 +18,13 @@ from pymongo import DESCENDING
 
 from civic_safeguarding.boards.service import board_of, member_of_board, members_of
 from civic_safeguarding.decisions.domain import Decision, Vote
-from civic_safeguarding.decisions.service import decision_recorded
+from civic_safeguarding.decisions.service import DECISION_RECORDS, decision_recorded
 from civic_safeguarding.meetings.domain import AttendanceEntry, Meeting
 from civic_safeguarding.oversight.domain import newly_persistent
-from civic_safeguarding.repository import (
-    DECISIONS,
-    MEETINGS,
-    end_of,
-    find,
-    insert_model,
-    loaded,
-    save_model,
-    to_document,
-    to_model,
-)
+from civic_safeguarding.records import Records
+from civic_safeguarding.repository import DECISIONS, MEETINGS, end_of, find, to_document, to_model
+
+MEETING_RECORDS = Records(MEETINGS, Meeting, "meeting")
 
 
 async def schedule_meeting(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -55,18 +47,9 @@ async def schedule_meeting(rt: Runtime, board_id: str, body: dict[str, Any]) -> 
             await uow.db[DECISIONS].update_one(
                 {"_id": d["_id"]}, {"$set": {"ratification_meeting_id": meeting.id}}, session=uow.session
             )
-        return await insert_model(uow, MEETINGS, meeting, quorum=None)
+        return await MEETING_RECORDS.insert(uow, meeting, quorum=None)
 
     return resource(await rt.transaction(work))
-
-
-async def list_meetings(rt: Runtime, board_id: str, page: Page) -> dict[str, Any]:
-    await board_of(rt.db, board_id)
-    return await paginate(rt.db[MEETINGS], {"board_id": board_id}, page)
-
-
-async def get_meeting(rt: Runtime, meeting_id: str) -> dict[str, Any]:
-    return resource(await documents.load(rt.db, MEETINGS, meeting_id, kind="meeting"))
 
 
 async def record_attendance(
@@ -75,8 +58,7 @@ async def record_attendance(
     """Replace the register; flag organisations whose run of missed meetings reaches the threshold."""
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await loaded(uow, MEETINGS, meeting_id, "meeting", expected)
-        meeting = to_model(Meeting, doc)
+        doc, meeting = await MEETING_RECORDS.load(uow, meeting_id, expected)
         board = await board_of(uow, meeting.board_id)
         members = await members_of(uow, meeting.board_id)
         meeting.record_attendance(
@@ -117,15 +99,15 @@ async def record_attendance(
                 )
             )
         quorum = meeting.quorum(board, members)
-        return await save_model(
-            uow, MEETINGS, doc, meeting, quorum={"quorate": quorum.quorate, "missing": quorum.missing}
+        return await MEETING_RECORDS.save(
+            uow, doc, meeting, quorum={"quorate": quorum.quorate, "missing": quorum.missing}
         )
 
     return resource(await rt.transaction(work))
 
 
 async def quorum(rt: Runtime, meeting_id: str) -> dict[str, Any]:
-    meeting = to_model(Meeting, await documents.load(rt.db, MEETINGS, meeting_id, kind="meeting"))
+    _, meeting = await MEETING_RECORDS.load(rt.db, meeting_id)
     board = await board_of(rt.db, meeting.board_id)
     members = await members_of(rt.db, meeting.board_id)
     result = meeting.quorum(board, members)
@@ -140,11 +122,10 @@ async def quorum(rt: Runtime, meeting_id: str) -> dict[str, Any]:
 
 async def declare_interest(rt: Runtime, meeting_id: str, body: dict[str, Any]) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await loaded(uow, MEETINGS, meeting_id, "meeting")
-        meeting = to_model(Meeting, doc)
+        doc, meeting = await MEETING_RECORDS.load(uow, meeting_id)
         member = await member_of_board(uow, meeting.board_id, body["member_id"])
         declaration = meeting.declare(documents.new_id(), member, body["item_id"], body["nature"], today())
-        await save_model(uow, MEETINGS, doc, meeting, quorum=doc.get("quorum"))
+        await MEETING_RECORDS.save(uow, doc, meeting, quorum=doc.get("quorum"))
         return {**to_document(declaration), "meeting_id": meeting.id}
 
     result = await rt.transaction(work)
@@ -158,8 +139,7 @@ async def decide(
     """Decide an agenda item; a ratification item ratifies (or not) the between-meetings decision."""
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await loaded(uow, MEETINGS, meeting_id, "meeting", expected)
-        meeting = to_model(Meeting, doc)
+        doc, meeting = await MEETING_RECORDS.load(uow, meeting_id, expected)
         board = await board_of(uow, meeting.board_id)
         members = await members_of(uow, meeting.board_id)
         votes = [Vote(v["member_id"], v["vote"]) for v in body.get("votes") or []]
@@ -172,15 +152,10 @@ async def decide(
         )
         item = meeting.item(item_id)
         if item.ratifies_decision_id:
-            ratified_doc = await loaded(uow, DECISIONS, item.ratifies_decision_id, "decision")
-            earlier = to_model(Decision, ratified_doc)
+            ratified_doc, earlier = await DECISION_RECORDS.load(uow, item.ratifies_decision_id)
             ratified = earlier.ratify(meeting.id, outcome, meeting.on)
-            await save_model(
-                uow,
-                DECISIONS,
-                ratified_doc,
-                earlier,
-                ratification_meeting_id=ratified_doc.get("ratification_meeting_id"),
+            await DECISION_RECORDS.save(
+                uow, ratified_doc, earlier, ratification_meeting_id=ratified_doc.get("ratification_meeting_id")
             )
             uow.emit(
                 DecisionRatified(
@@ -193,8 +168,8 @@ async def decide(
                     ratified_on=meeting.on,
                 )
             )
-        saved = await insert_model(uow, DECISIONS, decision)
-        await save_model(uow, MEETINGS, doc, meeting, quorum=doc.get("quorum"))
+        saved = await DECISION_RECORDS.insert(uow, decision)
+        await MEETING_RECORDS.save(uow, doc, meeting, quorum=doc.get("quorum"))
         uow.emit(decision_recorded(decision, board))
         return saved
 
@@ -203,8 +178,7 @@ async def decide(
 
 async def mark_held(rt: Runtime, meeting_id: str, expected: int | None) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await loaded(uow, MEETINGS, meeting_id, "meeting", expected)
-        meeting = to_model(Meeting, doc)
+        doc, meeting = await MEETING_RECORDS.load(uow, meeting_id, expected)
         board = await board_of(uow, meeting.board_id)
         members = await members_of(uow, meeting.board_id)
         result = meeting.mark_held(board, members)
@@ -219,8 +193,8 @@ async def mark_held(rt: Runtime, meeting_id: str, expected: int | None) -> dict[
                 missing=result.missing,
             )
         )
-        return await save_model(
-            uow, MEETINGS, doc, meeting, quorum={"quorate": result.quorate, "missing": result.missing}
+        return await MEETING_RECORDS.save(
+            uow, doc, meeting, quorum={"quorate": result.quorate, "missing": result.missing}
         )
 
     return resource(await rt.transaction(work))
@@ -228,8 +202,7 @@ async def mark_held(rt: Runtime, meeting_id: str, expected: int | None) -> dict[
 
 async def cancel_meeting(rt: Runtime, meeting_id: str, expected: int | None) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await loaded(uow, MEETINGS, meeting_id, "meeting", expected)
-        meeting = to_model(Meeting, doc)
+        doc, meeting = await MEETING_RECORDS.load(uow, meeting_id, expected)
         meeting.cancel()
         # ratifications it carried wait for the next meeting instead
         await uow.db[DECISIONS].update_many(
@@ -237,6 +210,6 @@ async def cancel_meeting(rt: Runtime, meeting_id: str, expected: int | None) -> 
             {"$set": {"ratification_meeting_id": None}},
             session=uow.session,
         )
-        return await save_model(uow, MEETINGS, doc, meeting, quorum=doc.get("quorum"))
+        return await MEETING_RECORDS.save(uow, doc, meeting, quorum=doc.get("quorum"))
 
     return resource(await rt.transaction(work))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from civic.http import Caller, IfMatch, RequestModel, current_runtime, versioned
+from civic.http import IfMatch, RequestModel, versioned
 from civic.problems import answer_response
-from civic.service import Runtime
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from civic_safeguarding.http import READ, WRITE, Id, LongRequired, Required, Text
+from civic_safeguarding.http import Id, LongRequired, Reader, Required, Rt, Text, Writer
 from civic_safeguarding.minutes import service
 
 router = APIRouter(prefix="/v1", tags=["safeguarding"])
@@ -33,48 +32,29 @@ class NewCorrection(RequestModel):
     status_code=201,
     responses={200: answer_response("The draft, rewritten")},
 )
-async def write_minutes(
-    meeting_id: Id,
-    body: MinutesText,
-    if_match: IfMatch,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
+async def write_minutes(meeting_id: Id, body: MinutesText, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
     minutes, created = await service.write_minutes(rt, meeting_id, body.text, if_match)
     return versioned(minutes, status=201 if created else 200)
 
 
 @router.get("/meetings/{meeting_id}/minutes")
-async def get_minutes(
-    meeting_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
+async def get_minutes(meeting_id: Id, caller: Reader, rt: Rt) -> JSONResponse:
     return versioned(await service.minutes_of(rt, meeting_id))
 
 
 @router.post("/meetings/{meeting_id}/minutes/submit")
-async def submit_minutes(
-    meeting_id: Id, if_match: IfMatch, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
+async def submit_minutes(meeting_id: Id, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.submit_minutes(rt, meeting_id, if_match))
 
 
 @router.post("/meetings/{meeting_id}/minutes/approve")
 async def approve_minutes(
-    meeting_id: Id,
-    if_match: IfMatch,
-    body: MinutesApproval | None = Body(None),
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
+    meeting_id: Id, if_match: IfMatch, caller: Writer, rt: Rt, body: MinutesApproval | None = Body(None)
 ) -> JSONResponse:
     at = body.at_meeting_id if body else None
     return versioned(await service.approve_minutes(rt, meeting_id, at, if_match))
 
 
 @router.post("/meetings/{meeting_id}/minutes/corrections", status_code=201)
-async def correct_minutes(
-    meeting_id: Id,
-    body: NewCorrection,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
+async def correct_minutes(meeting_id: Id, body: NewCorrection, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.correct_minutes(rt, meeting_id, body.text, body.reason), status=201)

@@ -9,27 +9,25 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from civic.calendar import financial_year_pattern
-from civic.http import (
-    NOT_BLANK,
-    Caller,
-    FinancialYearText,
-    IfMatch,
-    Page,
-    Pattern,
-    RequestModel,
-    current_runtime,
-    required_when,
-    rules,
-    versioned,
-)
+from civic.http import NOT_BLANK, FinancialYearText, IfMatch, Pattern, RequestModel, required_when, rules, versioned
 from civic.problems import answer_response, created, links_from
-from civic.service import Runtime
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Path, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from civic_safeguarding.http import READ, WRITE, Id, LongText, Pence, Required, Text
+from civic_safeguarding.http import (
+    Id,
+    LongText,
+    Pence,
+    Reader,
+    Required,
+    Rt,
+    Text,
+    Writer,
+    board_records_route,
+    record_route,
+)
 from civic_safeguarding.oversight import reports, service
 from civic_safeguarding.oversight.domain import ANNUAL_REPORT_STEPS, DISPUTE_STEPS
 
@@ -129,32 +127,18 @@ def _year(year: str) -> str:
     responses={201: answer_response("The year's budget was new"), **links_from("year", "$request.path.year")},
 )
 async def set_budget(
-    board_id: Id,
-    year: Year,
-    body: BudgetBody,
-    if_match: IfMatch,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
+    board_id: Id, year: Year, body: BudgetBody, if_match: IfMatch, caller: Writer, rt: Rt
 ) -> JSONResponse:
     budget, created = await service.set_budget(rt, board_id, _year(year), body.model_dump(), if_match)
     return versioned(budget, status=201 if created else 200)
 
 
 @router.get("/boards/{board_id}/budget/{year:path}")
-async def get_budget(
-    board_id: Id, year: Year, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
+async def get_budget(board_id: Id, year: Year, caller: Reader, rt: Rt) -> JSONResponse:
     return versioned(await service.get_budget(rt, board_id, _year(year)))
 
 
-@router.get("/boards/{board_id}/budgets")
-async def list_budgets(
-    board_id: Id,
-    page: Page = Depends(),
-    caller: Caller = Depends(READ),
-    rt: Runtime = Depends(current_runtime),
-) -> dict[str, Any]:
-    return await service.list_budgets(rt, board_id, page)
+board_records_route(router, "/boards/{board_id}/budgets", "list_budgets", service.BUDGET_RECORDS.of_board)
 
 
 # --------------------------------------------------------------------------- attendance
@@ -163,9 +147,9 @@ async def list_budgets(
 @router.get("/boards/{board_id}/reports/attendance")
 async def attendance_report(
     board_id: Id,
+    caller: Reader,
+    rt: Rt,
     last: int = Query(6, ge=1, le=60, description="last N meetings"),
-    caller: Caller = Depends(READ),
-    rt: Runtime = Depends(current_runtime),
 ) -> dict[str, Any]:
     report: dict[str, Any] = jsonable_encoder(await reports.attendance(rt, board_id, last))
     return report
@@ -175,36 +159,17 @@ async def attendance_report(
 
 
 @router.post("/boards/{board_id}/sub-groups", status_code=201, responses=created("sub_group_id"))
-async def form_sub_group(
-    board_id: Id, body: NewSubGroup, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
+async def form_sub_group(board_id: Id, body: NewSubGroup, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.form_sub_group(rt, board_id, body.model_dump()), status=201)
 
 
-@router.get("/boards/{board_id}/sub-groups")
-async def list_sub_groups(
-    board_id: Id,
-    page: Page = Depends(),
-    caller: Caller = Depends(READ),
-    rt: Runtime = Depends(current_runtime),
-) -> dict[str, Any]:
-    return await service.list_sub_groups(rt, board_id, page)
-
-
-@router.get("/sub-groups/{sub_group_id}")
-async def get_sub_group(
-    sub_group_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
-    return versioned(await service.get_sub_group(rt, sub_group_id))
+board_records_route(router, "/boards/{board_id}/sub-groups", "list_sub_groups", service.list_sub_groups)
+record_route(router, "/sub-groups/{sub_group_id}", "get_sub_group", service.get_sub_group)
 
 
 @router.post("/sub-groups/{sub_group_id}/tor-reviews")
 async def review_terms_of_reference(
-    sub_group_id: Id,
-    if_match: IfMatch,
-    body: ToRReview | None = Body(None),
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
+    sub_group_id: Id, if_match: IfMatch, caller: Writer, rt: Rt, body: ToRReview | None = Body(None)
 ) -> JSONResponse:
     reviewed_on = body.reviewed_on if body else None
     return versioned(await service.review_terms_of_reference(rt, sub_group_id, reviewed_on, if_match))
@@ -214,39 +179,19 @@ async def review_terms_of_reference(
 
 
 @router.post("/boards/{board_id}/annual-reports", status_code=201, responses=created("report_id"))
-async def draft_annual_report(
-    board_id: Id,
-    body: NewAnnualReport,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
+async def draft_annual_report(board_id: Id, body: NewAnnualReport, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.draft_annual_report(rt, board_id, body.model_dump()), status=201)
 
 
-@router.get("/boards/{board_id}/annual-reports")
-async def list_annual_reports(
-    board_id: Id,
-    page: Page = Depends(),
-    caller: Caller = Depends(READ),
-    rt: Runtime = Depends(current_runtime),
-) -> dict[str, Any]:
-    return await service.list_annual_reports(rt, board_id, page)
-
-
-@router.get("/annual-reports/{report_id}")
-async def get_annual_report(
-    report_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
-    return versioned(await service.get_annual_report(rt, report_id))
+board_records_route(
+    router, "/boards/{board_id}/annual-reports", "list_annual_reports", service.ANNUAL_REPORT_RECORDS.of_board
+)
+record_route(router, "/annual-reports/{report_id}", "get_annual_report", service.ANNUAL_REPORT_RECORDS.one)
 
 
 @router.post("/annual-reports/{report_id}/transitions")
 async def advance_annual_report(
-    report_id: Id,
-    body: AnnualReportTransition,
-    if_match: IfMatch,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
+    report_id: Id, body: AnnualReportTransition, if_match: IfMatch, caller: Writer, rt: Rt
 ) -> JSONResponse:
     return versioned(await service.advance_annual_report(rt, report_id, body.model_dump(), if_match))
 
@@ -255,35 +200,16 @@ async def advance_annual_report(
 
 
 @router.post("/boards/{board_id}/disputes", status_code=201, responses=created("dispute_id"))
-async def raise_dispute(
-    board_id: Id, body: NewDispute, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
+async def raise_dispute(board_id: Id, body: NewDispute, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.raise_dispute(rt, board_id, body.model_dump()), status=201)
 
 
-@router.get("/boards/{board_id}/disputes")
-async def list_disputes(
-    board_id: Id,
-    page: Page = Depends(),
-    caller: Caller = Depends(READ),
-    rt: Runtime = Depends(current_runtime),
-) -> dict[str, Any]:
-    return await service.list_disputes(rt, board_id, page)
-
-
-@router.get("/disputes/{dispute_id}")
-async def get_dispute(
-    dispute_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
-    return versioned(await service.get_dispute(rt, dispute_id))
+board_records_route(router, "/boards/{board_id}/disputes", "list_disputes", service.DISPUTE_RECORDS.of_board)
+record_route(router, "/disputes/{dispute_id}", "get_dispute", service.DISPUTE_RECORDS.one)
 
 
 @router.post("/disputes/{dispute_id}/transitions")
 async def advance_dispute(
-    dispute_id: Id,
-    body: DisputeTransition,
-    if_match: IfMatch,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
+    dispute_id: Id, body: DisputeTransition, if_match: IfMatch, caller: Writer, rt: Rt
 ) -> JSONResponse:
     return versioned(await service.advance_dispute(rt, dispute_id, body.model_dump(), if_match))

@@ -13,7 +13,7 @@ from civic import documents
 from civic.calendar import today
 from civic.documents import resource
 from civic.errors import Invalid, PreconditionFailed
-from civic.http import Page, paginate
+from civic.http import Page
 from civic.service import Runtime
 from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import AnnualReportPublished
@@ -21,7 +21,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from civic_safeguarding.boards.service import board_of, member_of_board, members_of
-from civic_safeguarding.decisions.domain import Decision
+from civic_safeguarding.decisions.service import DECISION_RECORDS
 from civic_safeguarding.domain import financial_year_bounds, financial_year_of, given_or_today
 from civic_safeguarding.meetings.domain import Meeting
 from civic_safeguarding.oversight.domain import (
@@ -33,19 +33,16 @@ from civic_safeguarding.oversight.domain import (
     WorkPlanEntry,
     first_meeting_of_year,
 )
+from civic_safeguarding.records import Records
 from civic_safeguarding.repository import (
     ANNUAL_REPORTS,
     BUDGETS,
-    DECISIONS,
     DISPUTES,
     MEETINGS,
     SUB_GROUPS,
     budget_id,
     end_of,
     find,
-    insert_model,
-    loaded,
-    save_model,
     to_model,
 )
 
@@ -68,6 +65,9 @@ def budget_view(doc: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
+BUDGET_RECORDS = Records(BUDGETS, Budget, "budget", view=budget_view)
+
+
 async def set_budget(
     rt: Runtime, board_id: str, year: str, body: dict[str, Any], expected: int | None
 ) -> tuple[dict[str, Any], bool]:
@@ -87,9 +87,9 @@ async def set_budget(
         if existing is None:
             if expected is not None:
                 raise PreconditionFailed("There is no budget for this year yet; send no If-Match.")
-            return await insert_model(uow, BUDGETS, budget, **extra), True
+            return await BUDGET_RECORDS.insert(uow, budget, **extra), True
         documents.check_version(existing, expected)
-        return await save_model(uow, BUDGETS, existing, budget, **extra), False
+        return await BUDGET_RECORDS.save(uow, existing, budget, **extra), False
 
     saved, created = await rt.transaction(work)
     return budget_view(saved), created
@@ -98,15 +98,13 @@ async def set_budget(
 async def get_budget(rt: Runtime, board_id: str, year: str) -> dict[str, Any]:
     await board_of(rt.db, board_id)
     financial_year_bounds(year)
-    return budget_view(await documents.load(rt.db, BUDGETS, budget_id(board_id, year), kind="budget"))
-
-
-async def list_budgets(rt: Runtime, board_id: str, page: Page) -> dict[str, Any]:
-    await board_of(rt.db, board_id)
-    return await paginate(rt.db[BUDGETS], {"board_id": board_id}, page, transform=budget_view)
+    return await BUDGET_RECORDS.one(rt, budget_id(board_id, year))
 
 
 # --------------------------------------------------------------------------- sub-groups
+
+# the API form adds the terms of reference's review (sub_group_view), which asks when the board first meets
+SUB_GROUP_RECORDS = Records(SUB_GROUPS, SubGroup, "sub-group")
 
 
 async def first_meetings_this_year(db: AsyncDatabase[Any], board_ids: list[str]) -> dict[str, date | None]:
@@ -159,36 +157,35 @@ async def form_sub_group(rt: Runtime, board_id: str, body: dict[str, Any]) -> di
                 for w in body.get("work_plan") or []
             ],
         )
-        return await insert_model(uow, SUB_GROUPS, group)
+        return await SUB_GROUP_RECORDS.insert(uow, group)
 
     return await _sub_group_view(rt, await rt.transaction(work))
 
 
 async def list_sub_groups(rt: Runtime, board_id: str, page: Page) -> dict[str, Any]:
-    await board_of(rt.db, board_id)
     first = (await first_meetings_this_year(rt.db, [board_id]))[board_id]
-    return await paginate(
-        rt.db[SUB_GROUPS], {"board_id": board_id}, page, transform=lambda d: sub_group_view(d, first)
-    )
+    return await SUB_GROUP_RECORDS.of_board(rt, board_id, page, view=lambda d: sub_group_view(d, first))
 
 
 async def get_sub_group(rt: Runtime, sub_group_id: str) -> dict[str, Any]:
-    return await _sub_group_view(rt, await documents.load(rt.db, SUB_GROUPS, sub_group_id, kind="sub-group"))
+    doc, _ = await SUB_GROUP_RECORDS.load(rt.db, sub_group_id)
+    return await _sub_group_view(rt, doc)
 
 
 async def review_terms_of_reference(
     rt: Runtime, sub_group_id: str, on: date | None, expected: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await loaded(uow, SUB_GROUPS, sub_group_id, "sub-group", expected)
-        group = to_model(SubGroup, doc)
+        doc, group = await SUB_GROUP_RECORDS.load(uow, sub_group_id, expected)
         group.review_terms_of_reference(given_or_today(on))
-        return await save_model(uow, SUB_GROUPS, doc, group)
+        return await SUB_GROUP_RECORDS.save(uow, doc, group)
 
     return await _sub_group_view(rt, await rt.transaction(work))
 
 
 # --------------------------------------------------------------------------- annual reports
+
+ANNUAL_REPORT_RECORDS = Records(ANNUAL_REPORTS, AnnualReport, "annual report")
 
 
 async def draft_annual_report(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -197,34 +194,24 @@ async def draft_annual_report(rt: Runtime, board_id: str, body: dict[str, Any]) 
         report = AnnualReport.draft(
             documents.new_id(), board_id, body["year"], body["title"], body.get("summary") or ""
         )
-        return await insert_model(uow, ANNUAL_REPORTS, report)
+        return await ANNUAL_REPORT_RECORDS.insert(uow, report)
 
     return resource(await rt.transaction(work))
-
-
-async def list_annual_reports(rt: Runtime, board_id: str, page: Page) -> dict[str, Any]:
-    await board_of(rt.db, board_id)
-    return await paginate(rt.db[ANNUAL_REPORTS], {"board_id": board_id}, page)
-
-
-async def get_annual_report(rt: Runtime, report_id: str) -> dict[str, Any]:
-    return resource(await documents.load(rt.db, ANNUAL_REPORTS, report_id, kind="annual report"))
 
 
 async def advance_annual_report(
     rt: Runtime, report_id: str, body: dict[str, Any], expected: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await loaded(uow, ANNUAL_REPORTS, report_id, "annual report", expected)
-        report = to_model(AnnualReport, doc)
+        doc, report = await ANNUAL_REPORT_RECORDS.load(uow, report_id, expected)
         if body["to"] == "approved":
             if not body.get("decision_id"):
                 raise Invalid(
                     "Approval is by a board decision: give its decision_id.",
                     errors=[{"field": "decision_id", "message": "required to approve"}],
                 )
-            decision_doc = await documents.load(uow, DECISIONS, body["decision_id"], kind="decision")
-            report.approve(to_model(Decision, decision_doc))
+            _, decision = await DECISION_RECORDS.load(uow, body["decision_id"])
+            report.approve(decision)
         else:
             board = await board_of(uow, report.board_id)
             on = given_or_today(body.get("on"))
@@ -239,7 +226,7 @@ async def advance_annual_report(
                     published_on=on,
                 )
             )
-        return await save_model(uow, ANNUAL_REPORTS, doc, report)
+        return await ANNUAL_REPORT_RECORDS.save(uow, doc, report)
 
     return resource(await rt.transaction(work))
 
@@ -251,6 +238,9 @@ def dispute_view(doc: dict[str, Any]) -> dict[str, Any]:
     view = resource(doc)
     view["overdue"] = to_model(Dispute, doc).overdue(today())
     return view
+
+
+DISPUTE_RECORDS = Records(DISPUTES, Dispute, "dispute", view=dispute_view)
 
 
 async def raise_dispute(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -265,33 +255,21 @@ async def raise_dispute(rt: Runtime, board_id: str, body: dict[str, Any]) -> dic
             given_or_today(body.get("determined_on")),
             [m.organisation for m in members],
         )
-        return await insert_model(uow, DISPUTES, dispute, joint_meeting_due_on=dispute.joint_meeting_due_on)
+        return await DISPUTE_RECORDS.insert(uow, dispute, joint_meeting_due_on=dispute.joint_meeting_due_on)
 
     return dispute_view(await rt.transaction(work))
-
-
-async def list_disputes(rt: Runtime, board_id: str, page: Page) -> dict[str, Any]:
-    await board_of(rt.db, board_id)
-    return await paginate(rt.db[DISPUTES], {"board_id": board_id}, page, transform=dispute_view)
-
-
-async def get_dispute(rt: Runtime, dispute_id: str) -> dict[str, Any]:
-    return dispute_view(await documents.load(rt.db, DISPUTES, dispute_id, kind="dispute"))
 
 
 async def advance_dispute(
     rt: Runtime, dispute_id: str, body: dict[str, Any], expected: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await loaded(uow, DISPUTES, dispute_id, "dispute", expected)
-        dispute = to_model(Dispute, doc)
+        doc, dispute = await DISPUTE_RECORDS.load(uow, dispute_id, expected)
         on = given_or_today(body.get("on"))
         if body["to"] == "joint_meeting_held":
             dispute.hold_joint_meeting(on)
         else:
             dispute.resolve(on, body.get("resolution") or "")
-        return await save_model(
-            uow, DISPUTES, doc, dispute, joint_meeting_due_on=dispute.joint_meeting_due_on
-        )
+        return await DISPUTE_RECORDS.save(uow, doc, dispute, joint_meeting_due_on=dispute.joint_meeting_due_on)
 
     return dispute_view(await rt.transaction(work))

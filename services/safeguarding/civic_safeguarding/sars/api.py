@@ -9,14 +9,25 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from civic.http import NOT_BLANK, Caller, IfMatch, Page, RequestModel, current_runtime, required_when, rules, versioned
+from civic.http import NOT_BLANK, IfMatch, RequestModel, required_when, rules, versioned
 from civic.problems import created
-from civic.service import Runtime
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field, StrictBool
 
-from civic_safeguarding.http import CONFIDENTIAL, READ, WRITE, Id, LongRequired, LongText, Pence, Required, Text
+from civic_safeguarding.http import (
+    CONFIDENTIAL,
+    Id,
+    LongRequired,
+    LongText,
+    Paging,
+    Pence,
+    Reader,
+    Required,
+    Rt,
+    Text,
+    Writer,
+)
 from civic_safeguarding.sars import service
 from civic_safeguarding.sars.domain import STEPS
 
@@ -76,39 +87,24 @@ class SarTransition(RequestModel):
 
 
 @router.post("/boards/{board_id}/sars", status_code=201, responses=created("sar_id"))
-async def refer_sar(
-    board_id: Id, body: NewSar, caller: Caller = Depends(WRITE), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
+async def refer_sar(board_id: Id, body: NewSar, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(
         await service.refer_sar(rt, board_id, body.model_dump(), caller.has(CONFIDENTIAL)), status=201
     )
 
 
 @router.get("/boards/{board_id}/sars")
-async def list_sars(
-    board_id: Id,
-    page: Page = Depends(),
-    caller: Caller = Depends(READ),
-    rt: Runtime = Depends(current_runtime),
-) -> dict[str, Any]:
+async def list_sars(board_id: Id, page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
     return await service.list_sars(rt, board_id, page, caller.has(CONFIDENTIAL))
 
 
 @router.get("/sars/{sar_id}")
-async def get_sar(
-    sar_id: Id, caller: Caller = Depends(READ), rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
+async def get_sar(sar_id: Id, caller: Reader, rt: Rt) -> JSONResponse:
     return versioned(await service.get_sar(rt, sar_id, caller.has(CONFIDENTIAL)))
 
 
 @router.post("/sars/{sar_id}/transitions")
-async def advance_sar(
-    sar_id: Id,
-    body: SarTransition,
-    if_match: IfMatch,
-    caller: Caller = Depends(WRITE),
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
+async def advance_sar(sar_id: Id, body: SarTransition, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(
         await service.advance_sar(rt, sar_id, body.model_dump(), if_match, caller.has(CONFIDENTIAL))
     )

@@ -11,14 +11,15 @@ from typing import Any
 
 from civic import documents
 from civic.documents import resource
-from civic.http import Page, paginate
+from civic.http import Page
 from civic.service import Runtime
 from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import SarCommissioned, SarPublished
 
 from civic_safeguarding.boards.service import board_of, members_of
 from civic_safeguarding.domain import given_or_today
-from civic_safeguarding.repository import SARS, insert_model, loaded, save_model, to_model
+from civic_safeguarding.records import Records
+from civic_safeguarding.repository import SARS
 from civic_safeguarding.sars.domain import CONFIDENTIAL_FIELDS, Action, Sar
 
 
@@ -30,6 +31,10 @@ def sar_view(doc: dict[str, Any], confidential: bool) -> dict[str, Any]:
             view.pop(key, None)
         view["confidential_withheld"] = True
     return view
+
+
+# shown as it is to a caller not cleared: each use case that may show more passes the caller's clearance
+SAR_RECORDS = Records(SARS, Sar, "SAR", view=lambda doc: sar_view(doc, confidential=False))
 
 
 async def refer_sar(rt: Runtime, board_id: str, body: dict[str, Any], confidential: bool) -> dict[str, Any]:
@@ -49,28 +54,24 @@ async def refer_sar(rt: Runtime, board_id: str, body: dict[str, Any], confidenti
             body["referred_by"],
             given_or_today(body.get("referred_on")),
         )
-        return await insert_model(uow, SARS, sar)
+        return await SAR_RECORDS.insert(uow, sar)
 
     return sar_view(await rt.transaction(work), confidential)
 
 
 async def list_sars(rt: Runtime, board_id: str, page: Page, confidential: bool) -> dict[str, Any]:
-    await board_of(rt.db, board_id)
-    return await paginate(
-        rt.db[SARS], {"board_id": board_id}, page, transform=lambda d: sar_view(d, confidential)
-    )
+    return await SAR_RECORDS.of_board(rt, board_id, page, view=lambda d: sar_view(d, confidential))
 
 
 async def get_sar(rt: Runtime, sar_id: str, confidential: bool) -> dict[str, Any]:
-    return sar_view(await documents.load(rt.db, SARS, sar_id, kind="SAR"), confidential)
+    return await SAR_RECORDS.one(rt, sar_id, view=lambda d: sar_view(d, confidential))
 
 
 async def advance_sar(
     rt: Runtime, sar_id: str, body: dict[str, Any], expected: int | None, confidential: bool
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await loaded(uow, SARS, sar_id, "SAR", expected)
-        sar = to_model(Sar, doc)
+        doc, sar = await SAR_RECORDS.load(uow, sar_id, expected)
         board = await board_of(uow, sar.board_id)
         members = await members_of(uow, sar.board_id)
         on = given_or_today(body.get("on"))
@@ -109,6 +110,6 @@ async def advance_sar(
                     actions=len(sar.actions),
                 )
             )
-        return await save_model(uow, SARS, doc, sar)
+        return await SAR_RECORDS.save(uow, doc, sar)
 
     return sar_view(await rt.transaction(work), confidential)

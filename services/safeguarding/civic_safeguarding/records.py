@@ -1,0 +1,69 @@
+"""The records a board keeps, read and changed the same way whatever they record.
+
+Members, meetings, decisions, SARs, budgets, sub-groups, annual reports and disputes are each a
+document in a collection of their own, carrying the `board_id` of the board that keeps them.
+Reading them is the same for every kind (the board's records a page at a time, one record by its
+id), and so are the first and last steps of every change (load it, checking If-Match; save it over
+what was loaded). Each kind says what differs: its collection, its model, how a 404 names it and
+its API form. The rules stay in the areas' domain.py, the use cases in their service.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from civic import documents
+from civic.documents import resource
+from civic.http import Page, paginate
+from civic.service import Runtime
+from civic.uow import UnitOfWork
+
+from civic_safeguarding.repository import BOARDS, Source, insert_model, loaded, save_model, to_model
+
+T = TypeVar("T")
+#: a stored document -> what the API answers with
+View = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Records(Generic[T]):
+    """One kind of record: where it is kept, what it is, how a 404 names it, how the API shows it."""
+
+    collection: str
+    model: type[T]
+    kind: str
+    view: View = resource
+
+    async def of_board(
+        self,
+        rt: Runtime,
+        board_id: str,
+        page: Page,
+        *,
+        where: dict[str, Any] | None = None,
+        view: View | None = None,
+    ) -> dict[str, Any]:
+        """The board's records (those `where` picks out, if given), a page at a time, in the API form
+        (`view` when this page needs another); NotFound when there is no such board."""
+        await documents.load(rt.db, BOARDS, board_id, kind="board")
+        query = {"board_id": board_id, **(where or {})}
+        return await paginate(rt.db[self.collection], query, page, transform=view or self.view)
+
+    async def one(self, rt: Runtime, id: str, *, view: View | None = None) -> dict[str, Any]:
+        """One record by its id, in the API form (or `view`'s); NotFound naming the kind."""
+        return (view or self.view)(await documents.load(rt.db, self.collection, id, kind=self.kind))
+
+    async def load(self, source: Source, id: str, expected: int | None = None) -> tuple[dict[str, Any], T]:
+        """The stored document and the model made from it; PreconditionFailed when If-Match (`expected`)
+        names another version."""
+        doc = await loaded(source, self.collection, id, self.kind, expected)
+        return doc, to_model(self.model, doc)
+
+    async def insert(self, uow: UnitOfWork, model: T, **extra: Any) -> dict[str, Any]:
+        return await insert_model(uow, self.collection, model, **extra)
+
+    async def save(self, uow: UnitOfWork, loaded: dict[str, Any], model: T, **extra: Any) -> dict[str, Any]:
+        """Save the changed model over the document it was loaded from (`extra`: derived keys)."""
+        return await save_model(uow, self.collection, loaded, model, **extra)
