@@ -87,12 +87,20 @@ def _as_single_write_error(exc: ClientBulkWriteException) -> PyMongoError:
 
 
 async def load(
-    source: UnitOfWork | AsyncDatabase[Any], collection: str, id: str, kind: str = "resource"
+    source: UnitOfWork | AsyncDatabase[Any],
+    collection: str,
+    id: str,
+    kind: str = "resource",
+    *,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
+    """The document ``id``: ``NotFound(kind, id)`` when there is none, and, for a change that names the
+    version it starts from (If-Match), ``PreconditionFailed`` when it is at another (:func:`check_version`)."""
     db, session = _target(source)
     doc = await db[collection].find_one({"_id": id}, session=session)
     if doc is None:
         raise NotFound(kind, id)
+    check_version(doc, expected_version)
     return dict(doc)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from civic.documents import check_version, insert, load, resource
+from civic.documents import insert, load, resource
 from civic.errors import Refused
 from civic.uow import UnitOfWork
 
@@ -50,8 +50,7 @@ async def appoint_champion(rt: Runtime, body: dict[str, Any], caller: Caller) ->
 
 async def stand_down_champion(rt: Runtime, champion_id: str, expected_version: int | None) -> None:
     async def work(uow: UnitOfWork) -> None:
-        doc = await load(uow, CHAMPIONS, champion_id, kind="champion")
-        check_version(doc, expected_version)
+        doc = await load(uow, CHAMPIONS, champion_id, kind="champion", expected_version=expected_version)
         await uow.db[CHAMPIONS].delete_one(
             {"_id": champion_id, "version": doc["version"]}, session=uow.session
         )

@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from civic.documents import check_version, insert, load, new_id, now, resource, save
+from civic.documents import insert, load, new_id, now, resource, save
 from civic.errors import Invalid
 from civic.uow import UnitOfWork
 from civic_contracts.comms import ConsultationClosed, ConsultationOpened, HeadlineResult
@@ -134,8 +134,7 @@ async def close_consultation(
     """Close early; the closed event with headline results goes out in the same transaction."""
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await load(uow, CONSULTATIONS, consultation_id, kind="consultation")
-        check_version(doc, expected_version)
+        doc = await load(uow, CONSULTATIONS, consultation_id, kind="consultation", expected_version=expected_version)
         consultation = consultation_to_model(doc)
         consultation.close_now(now())
         if not consultation.opened_announced:

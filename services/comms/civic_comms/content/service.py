@@ -17,7 +17,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from civic.documents import check_version, insert, load, new_id, now, resource, save
+from civic.documents import insert, load, new_id, now, resource, save
 from civic.errors import Invalid, NotFound, Refused
 from civic.uow import UnitOfWork
 from civic_contracts.comms import ContentApproved, ContentPublished
@@ -58,8 +58,7 @@ async def edit_content(
     rt: Runtime, content_id: str, changes: dict[str, Any], caller: Caller, expected_version: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await load(uow, CONTENT, content_id, kind="content")
-        check_version(doc, expected_version)
+        doc = await load(uow, CONTENT, content_id, kind="content", expected_version=expected_version)
         content = content_to_model(doc)
         content.edit(**changes)
         await _check_campaign(uow.db, changes.get("campaign_id"), uow.session)
@@ -79,8 +78,7 @@ async def move_content(
     publish_at: datetime | None = None,
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await load(uow, CONTENT, content_id, kind="content")
-        check_version(doc, expected_version)
+        doc = await load(uow, CONTENT, content_id, kind="content", expected_version=expected_version)
         content = content_to_model(doc)
         content.move(
             to,
@@ -104,8 +102,7 @@ async def sign_off(
     rt: Runtime, content_id: str, *, body: str, signed_by: str, caller: Caller, expected_version: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await load(uow, CONTENT, content_id, kind="content")
-        check_version(doc, expected_version)
+        doc = await load(uow, CONTENT, content_id, kind="content", expected_version=expected_version)
         content = content_to_model(doc)
         content.record_sign_off(body, signed_by, now())
         return await save(uow, CONTENT, content_to_document(content, doc), doc["version"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from civic.calendar import today
-from civic.documents import check_version, insert, load, new_id, resource, save
+from civic.documents import insert, load, new_id, resource, save
 from civic.errors import Invalid, Refused
 from civic.http import Page, paginate
 from civic_contracts.property import AffectedTeam, BuildingClosed, BuildingClosurePlanned, BuildingDisposed
@@ -94,8 +94,7 @@ async def amend_building(
     changes = _building_fields(changes)
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await load(uow, BUILDINGS, building_id, kind="building")
-        check_version(doc, expected_version)
+        doc = await load(uow, BUILDINGS, building_id, kind="building", expected_version=expected_version)
         amended = building_from(doc).amend(**changes)
         key = name_key(amended.name, amended.town)
         clash = await uow.db[BUILDINGS].find_one(
@@ -121,8 +120,7 @@ async def transition_building(
     expected_version: int | None,
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await load(uow, BUILDINGS, building_id, kind="building")
-        check_version(doc, expected_version)
+        doc = await load(uow, BUILDINGS, building_id, kind="building", expected_version=expected_version)
         building = building_from(doc)
         teams = [
             team_from(t)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from civic.calendar import today
-from civic.documents import check_version, insert, load, new_id, resource, save
+from civic.documents import insert, load, new_id, resource, save
 from civic.errors import Invalid
 from civic.http import Page, paginate
 from civic_contracts.property import MoveCompleted, MovePlanned
@@ -71,8 +71,7 @@ async def amend_team(
     rt: Runtime, team_id: str, changes: dict[str, Any], expected_version: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await load(uow, TEAMS, team_id, kind="team")
-        check_version(doc, expected_version)
+        doc = await load(uow, TEAMS, team_id, kind="team", expected_version=expected_version)
         team = team_from(doc)
         errors = []
         for field in ("name", "directorate"):
@@ -208,8 +207,7 @@ async def transition_move(
     rt: Runtime, move_id: str, to: str, on: date | None, expected_version: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await load(uow, MOVES, move_id, kind="move")
-        check_version(doc, expected_version)
+        doc = await load(uow, MOVES, move_id, kind="move", expected_version=expected_version)
         move = move_from(doc)
         team_doc = await load(uow, TEAMS, move.team_id, kind="team")
         dest_doc = await load(uow, BUILDINGS, move.to_building_id, kind="building")

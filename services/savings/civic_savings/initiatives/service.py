@@ -109,8 +109,7 @@ async def _change_on(
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         now = _now()
-        doc = await documents.load(uow, INITIATIVES, initiative_id, kind="initiative")
-        documents.check_version(doc, expected_version)
+        doc = await documents.load(uow, INITIATIVES, initiative_id, kind="initiative", expected_version=expected_version)
         initiative = to_model(doc)
         before = copy.deepcopy(initiative)
         events = change(initiative, now)
