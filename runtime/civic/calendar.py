@@ -51,6 +51,12 @@ def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time.min, COUNCIL_TZ).astimezone(UTC)
 
 
+def in_utc(moment: datetime) -> datetime:
+    """A stored moment, in UTC. Moments are stored in UTC; a client not set ``tz_aware`` reads them back
+    without a zone, so a moment without one is read as UTC (not as the machine's local time)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 # --- the financial year ------------------------------------------------------------------------
 
 

@@ -35,6 +35,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from civic import bus, metrics
+from civic.calendar import in_utc
 from civic.settings import ServiceSettings
 from civic.telemetry import context_from, current_traceparent
 from civic.uow import OUTBOX
@@ -143,7 +144,7 @@ class OutboxRelay:
             self._lease_renewed_at = renewing
             standby = doc.get("standby_until") if doc is not None else None
             if isinstance(standby, datetime):
-                self._shared_until = renewing + (_aware(standby) - now).total_seconds()
+                self._shared_until = renewing + (in_utc(standby) - now).total_seconds()
         else:
             self._lease_refused_at = renewing
             # this replica's commits cannot wake the holder: it says it stands by (until a while after its
@@ -268,10 +269,6 @@ class OutboxRelay:
         if failure is not None:
             raise failure
         return len(records)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # a client without tz_aware
 
 
 async def replay(db: AsyncDatabase[Any], since: datetime, until: datetime | None = None) -> int:

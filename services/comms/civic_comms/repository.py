@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
+from civic.calendar import in_utc
 from civic.uow import UnitOfWork
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -89,16 +90,8 @@ async def _tally_responses_stored_before_tallies(db: AsyncDatabase[Any]) -> None
 
 
 def utc(value: datetime | None) -> datetime | None:
-    """Stored times come back as UTC; a naive one (another driver setting) is read as UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _required_utc(value: datetime) -> datetime:
-    moment = utc(value)
-    assert moment is not None
-    return moment
+    """A stored time that may be absent, in UTC (:func:`civic.calendar.in_utc`)."""
+    return None if value is None else in_utc(value)
 
 
 # --- content ----------------------------------------------------------------------------------
@@ -118,7 +111,7 @@ def content_to_model(doc: dict[str, Any]) -> Content:
         requires_approval_by=doc.get("requires_approval_by"),
         sign_offs=[_sign_off(s) for s in doc.get("sign_offs", [])],
         history=[
-            Move(h["from"], h["to"], h["by"], _required_utc(h["at"]), h.get("reason"))
+            Move(h["from"], h["to"], h["by"], in_utc(h["at"]), h.get("reason"))
             for h in doc.get("history", [])
         ],
         approved_by=doc.get("approved_by"),
@@ -134,7 +127,7 @@ def _sign_off(doc: dict[str, Any]) -> SignOff:
     return SignOff(
         doc["body"],
         doc["signed_by"],
-        _required_utc(doc["signed_at"]),
+        in_utc(doc["signed_at"]),
         decision_id=doc.get("decision_id"),
         board_id=doc.get("board_id"),
         decided_on=date.fromisoformat(decided_on) if decided_on else None,
@@ -209,8 +202,8 @@ def consultation_to_model(doc: dict[str, Any]) -> Consultation:
             Question(q["id"], q["text"], q["kind"], tuple(q.get("options") or ()), q.get("required", False))
             for q in doc["questions"]
         ],
-        opens_at=_required_utc(doc["opens_at"]),
-        closes_at=_required_utc(doc["closes_at"]),
+        opens_at=in_utc(doc["opens_at"]),
+        closes_at=in_utc(doc["closes_at"]),
         owner=doc["owner"],
         description=doc.get("description"),
         kind=doc.get("kind", "consultation"),
