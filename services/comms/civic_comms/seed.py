@@ -33,6 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+from civic.cli.seeding import not_carried
 
 log = logging.getLogger("civic.comms.seed")
 
@@ -478,7 +479,7 @@ async def _champions(client: httpx.AsyncClient) -> None:
         if service["representation"] != "required":
             body["representation"] = service["representation"]
         response = await client.post("/v1/services", json=body, headers={"Idempotency-Key": key})
-        if _not_carried(response, {"representation"}):
+        if not_carried(response, {"representation"}):
             # the API does not take a service's representation yet: it is registered as needing a champion
             log.warning("the comms API does not carry representation yet: %s counts in the gap", body["name"])
             body.pop("representation")
@@ -489,17 +490,6 @@ async def _champions(client: httpx.AsyncClient) -> None:
         if champion["name"] not in appointed:
             key = "seed-comms-champion-" + champion["name"].lower().replace(" ", "-")
             _ok(await client.post("/v1/champions", json=champion, headers={"Idempotency-Key": key}))
-
-
-def _not_carried(response: httpx.Response, fields: set[str]) -> bool:
-    """Whether the API refused the request only because it does not take ``fields`` (yet)."""
-    if response.status_code != 422:
-        return False
-    errors = response.json().get("errors") or [{}]
-    return all(
-        str(e.get("field", "")).rsplit(".", 1)[-1] in fields and "not permitted" in str(e.get("message"))
-        for e in errors
-    )
 
 
 async def _media(client: httpx.AsyncClient, today: date) -> None:

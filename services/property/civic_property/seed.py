@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+from civic.cli.seeding import not_carried
 
 log = logging.getLogger("civic.property.seed")
 
@@ -178,21 +179,10 @@ OCCUPANCY_LEVEL = {"guildhall": 0.62, "oas": 0.55, "forum": 0.48, "abbey": 0.52,
 WEEKDAY_SWING = (0.0, 0.08, 0.10, 0.06, -0.12)  # Monday .. Friday: mid-week is busiest
 
 
-def _not_carried(response: httpx.Response, fields: set[str]) -> bool:
-    """Whether the API refused the request only because it does not take ``fields`` (yet)."""
-    if response.status_code != 422:
-        return False
-    errors = response.json().get("errors") or [{}]
-    return all(
-        str(e.get("field", "")).rsplit(".", 1)[-1] in fields and "not permitted" in str(e.get("message"))
-        for e in errors
-    )
-
-
 async def _send(client: httpx.AsyncClient, method: str, path: str, body: Any, key: str | None = None) -> Any:
     headers = {"Idempotency-Key": f"seed-property-{key}"} if key else {}
     response = await client.request(method, path, json=body, headers=headers)
-    if path == "/v1/buildings" and _not_carried(response, {"since"}):
+    if path == "/v1/buildings" and not_carried(response, {"since"}):
         # the API does not take a partner's moving-in day yet: the partner is registered without it
         log.warning("the property API does not carry partners' since yet: %s's partners have none", body["name"])
         body = {**body, "partners": [{k: v for k, v in p.items() if k != "since"} for p in body["partners"]]}

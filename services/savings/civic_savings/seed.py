@@ -35,6 +35,7 @@ import logging
 from typing import Any
 
 import httpx
+from civic.cli.seeding import not_carried
 
 from civic_savings.programme.domain import THEMES
 
@@ -285,18 +286,6 @@ async def _existing(client: httpx.AsyncClient, url: str, title: str) -> dict[str
     return items[0] if items else None
 
 
-def _not_carried(response: httpx.Response, fields: dict[str, Any]) -> bool:
-    """Whether the API refused the request only because it does not take ``fields`` (yet): every error
-    is one of them, refused as an unknown input."""
-    if response.status_code != 422 or not fields:
-        return False
-    errors = response.json().get("errors") or [{}]
-    return all(
-        str(e.get("field", "")).rsplit(".", 1)[-1] in fields and "not permitted" in str(e.get("message"))
-        for e in errors
-    )
-
-
 async def _seed_initiative(client: httpx.AsyncClient, entry: dict[str, Any]) -> None:
     key = entry["key"]
     building = entry.get("building", {})
@@ -304,7 +293,7 @@ async def _seed_initiative(client: httpx.AsyncClient, entry: dict[str, Any]) -> 
     if created is None:
         headers = {"Idempotency-Key": f"seed-savings-initiative-{key}"}
         response = await client.post("/v1/initiatives", json={**entry["body"], **building}, headers=headers)
-        if _not_carried(response, building):
+        if not_carried(response, building):
             # the create route does not take the building fields yet: the plan goes in without its
             # building, and property's closure will arrive as a saving of its own
             log.warning("the savings API does not carry %s yet: %r names no building", sorted(building), key)
@@ -324,7 +313,7 @@ async def _seed_initiative(client: httpx.AsyncClient, entry: dict[str, Any]) -> 
         response = await client.patch(url, json=building)
         if response.status_code == 409:
             log.warning("another initiative already names %r: %r stays without it", building.get("building_name"), key)
-        elif not _not_carried(response, building):
+        elif not not_carried(response, building):
             current = _check(response)
     for step in entry["path"]:
         # the actuals go in once the initiative is approved, before it is marked delivered
