@@ -118,6 +118,19 @@ class Team:
             workforce=workforce,
         )
 
+    def amend(self, changes: dict[str, Any]) -> None:
+        """The name and directorate ``changes`` holds (trimmed), then its workforce, if it holds one."""
+        errors = FieldErrors()
+        for field_name in ("name", "directorate"):
+            if field_name in changes:
+                check_text(errors, field_name, changes[field_name])
+        errors.raise_if_any("The team has invalid fields.")
+        for field_name in ("name", "directorate"):
+            if field_name in changes:
+                setattr(self, field_name, changes[field_name].strip())
+        if "workforce" in changes:
+            self.change_workforce(Workforce(**changes["workforce"]))
+
     def change_workforce(self, workforce: Workforce) -> None:
         errors = workforce.validate()
         errors.raise_if_any("The workforce is invalid.")

@@ -73,18 +73,7 @@ async def amend_team(
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc = await load(uow, TEAMS, team_id, kind="team", expected_version=expected_version)
         team = team_from(doc)
-        errors = []
-        for field in ("name", "directorate"):
-            if field in changes:
-                value = changes[field]
-                if not isinstance(value, str) or not value.strip():
-                    errors.append({"field": field, "message": "must not be blank"})
-                else:
-                    setattr(team, field, value.strip())
-        if errors:
-            raise Invalid("The team has invalid fields.", errors=errors)
-        if "workforce" in changes:
-            team.change_workforce(Workforce(**changes["workforce"]))
+        team.amend(changes)
         return await save(uow, TEAMS, team_document(team, doc), doc["version"])
 
     return resource(await rt.transaction(work))
