@@ -6,8 +6,8 @@
 - ``service_client(name, scopes=...)``: an httpx client on the real service app, running in-process
   with its lifespan (relay, consumers) against those servers.
 - ``mongo_db(name)``, ``published(topic)``, ``runtime_of(name)``, ``token(scopes)``.
-- For a service's own test folder, whose conftest names it (``service_under_test``): ``db``, ``outbox``,
-  ``broker_events``; and ``unique(name)``, ``eventually(check)`` to import.
+- For a service's own test folder, named for it (``service_under_test``): ``db``, ``outbox``,
+  ``broker_events``; and ``unique(name)``, ``eventually(check)``, ``created(client, url, body)`` to import.
 """
 
 from __future__ import annotations
@@ -227,8 +227,22 @@ def unique(name: str) -> str:
 
 
 # --------------------------------------------------------------------------- one service's tests
-# A service's test folder names its service in its conftest (``service_under_test``); these fixtures
-# then work on that service. A folder keeps its own clients (its scopes) and its own resource builders.
+# A service's test folder is named for its service (``service_under_test``; a conftest may name another);
+# these fixtures then work on that service. A folder keeps its own clients (its scopes) and its own
+# resource builders, which make their resources with ``created``.
+
+
+@pytest.fixture
+def service_under_test(request: pytest.FixtureRequest) -> str:
+    """The service whose folder the test is in: ``tests/integration/<service>/``."""
+    return request.path.parent.name
+
+
+async def created(client: httpx.AsyncClient, url: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST ``body`` to ``url``: the resource it created (201)."""
+    response = await client.post(url, json=body)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
 
 
 @pytest.fixture

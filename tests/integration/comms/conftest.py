@@ -1,5 +1,5 @@
 """Helpers for the comms service's integration tests (on top of tests/conftest.py's fixtures: ``db``,
-``outbox`` and ``broker_events`` act on the service named here).
+``outbox`` and ``broker_events`` act on the service this folder is named for).
 
 Tests share one database: each test works on resources it created (unique titles) and checks the
 outbox by aggregate id, so the order the tests run in does not matter.
@@ -13,14 +13,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import unique
+from tests.conftest import created, unique
 
 ALL = "comms:read comms:write comms:approve"
 
-
-@pytest.fixture
-def service_under_test() -> str:
-    return "comms"
 
 
 def soon(**delta: float) -> str:
@@ -75,9 +71,7 @@ def new_content(author: Any) -> Callable[..., Awaitable[dict[str, Any]]]:
             "audience": ["residents"],
         }
         body.update(overrides)
-        response = await author.post("/v1/content", json=body)
-        assert response.status_code == 201, response.text
-        return dict(response.json())
+        return await created(author, "/v1/content", body)
 
     return create
 
@@ -116,9 +110,7 @@ def new_consultation(author: Any) -> Callable[..., Awaitable[dict[str, Any]]]:
             ],
         }
         body.update(overrides)
-        response = await author.post("/v1/consultations", json=body)
-        assert response.status_code == 201, response.text
-        return dict(response.json())
+        return await created(author, "/v1/consultations", body)
 
     return create
 

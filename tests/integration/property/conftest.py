@@ -1,5 +1,5 @@
 """Helpers for the property service's integration tests (on top of tests/conftest.py's fixtures: ``db``,
-``outbox`` and ``broker_events`` act on the service named here). Tests share one database: every
+``outbox`` and ``broker_events`` act on the service this folder is named for). Tests share one database: every
 building gets a name no other test uses (``unique``)."""
 
 from __future__ import annotations
@@ -9,14 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import unique
+from tests.conftest import created, unique
 
 WRITE_SCOPES = "property:read property:write"
 
-
-@pytest.fixture
-def service_under_test() -> str:
-    return "property"
 
 
 @pytest.fixture
@@ -37,9 +33,7 @@ def new_building(api: Any) -> Callable[..., Awaitable[dict[str, Any]]]:
             "annual_carbon_kg": 120_000,
         }
         body.update(overrides)
-        response = await api.post("/v1/buildings", json=body)
-        assert response.status_code == 201, response.text
-        return dict(response.json())
+        return await created(api, "/v1/buildings", body)
 
     return create
 
@@ -53,8 +47,6 @@ def new_team(api: Any) -> Callable[..., Awaitable[dict[str, Any]]]:
             "building_id": building_id,
             "workforce": workforce or {"fixed": 10},
         }
-        response = await api.post("/v1/teams", json=body)
-        assert response.status_code == 201, response.text
-        return dict(response.json())
+        return await created(api, "/v1/teams", body)
 
     return create

@@ -1,5 +1,5 @@
 """Helpers for the savings service's integration tests (on top of tests/conftest.py's fixtures: ``db``,
-``outbox`` and ``broker_events`` act on the service named here).
+``outbox`` and ``broker_events`` act on the service this folder is named for).
 
 Tests share one database, so each test works in its own directorate or programme (``unique``), and
 every test except the seed test uses years from 2030/31 on, so the seeded 2021/22-2023/24 report
@@ -13,14 +13,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import unique
+from tests.conftest import created, unique
 
 ALL_SCOPES = "savings:read savings:write savings:approve"
 
-
-@pytest.fixture
-def service_under_test() -> str:
-    return "savings"
 
 
 @pytest.fixture
@@ -63,17 +59,15 @@ def body() -> Callable[..., dict[str, Any]]:
 @pytest.fixture
 def new_initiative(api: Any, body: Callable[..., dict[str, Any]]) -> Callable[..., Awaitable[dict[str, Any]]]:
     async def create(*steps: str, **overrides: Any) -> dict[str, Any]:
-        response = await api.post("/v1/initiatives", json=body(**overrides))
-        assert response.status_code == 201, response.text
-        created: dict[str, Any] = response.json()
+        initiative = await created(api, "/v1/initiatives", body(**overrides))
         for step in steps:
             extra = {"reason": "no longer possible"} if step == "undeliverable" else {}
             if step == "slipped":
                 extra = {"to_year": "2032/33"}
-            moved = await api.post(f"/v1/initiatives/{created['id']}/transitions", json={"to": step, **extra})
+            moved = await api.post(f"/v1/initiatives/{initiative['id']}/transitions", json={"to": step, **extra})
             assert moved.status_code == 200, moved.text
-            created = moved.json()
-        return created
+            initiative = moved.json()
+        return initiative
 
     return create
 
