@@ -23,6 +23,8 @@ from civic_savings.figures import (
 )
 from civic_savings.initiatives.domain import Initiative
 
+from tests.seed_001 import TABLE, YEARS
+
 NOW = datetime(2023, 5, 17, tzinfo=UTC)
 POUND = 100
 
@@ -69,16 +71,6 @@ def rows(cells: dict[tuple[str, ...], dict[str, int]], **match: str) -> list[dic
     return out
 
 
-# The published table (seed 001), in pounds: theme -> (2021/22, 2022/23, 2023/24, total)
-TABLE = {
-    "redesign_reorganisation": (830_000, 2_716_000, 13_890_000, 17_436_000),
-    "demand_prevention": (3_744_000, 1_150_000, 2_132_000, 7_026_000),
-    "buying_commissioning": (1_300_000, 1_803_000, 425_000, 3_528_000),
-    "charging_income": (399_000, 7_975_000, 5_409_300, 13_783_300),
-    "technology_innovation": (71_000, 189_000, 1_050_000, 1_310_000),
-    "process_policy": (263_000, 106_000, 1_881_930, 2_250_930),
-}
-YEARS = ["2021/22", "2022/23", "2023/24"]
 
 
 def test_seeded_theme_report_reproduces_the_published_table_to_the_pound() -> None:
