@@ -218,10 +218,23 @@ async def test_malformed_week_is_422(author, week):
     problem(await author.get(f"/v1/briefings/{week}"), 422)
 
 
-async def test_the_same_event_twice_on_the_bus_makes_one_item(stack, author, db):
-    """Through the real broker: the consumer's inbox drops the redelivered event id."""
+async def send_to_property_topic(stack, key, *envelopes):
+    """Each envelope, in order, onto property.events.v1 through the real broker, keyed by ``key``."""
     from aiokafka import AIOKafkaProducer
 
+    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap(), acks="all")
+    await producer.start()
+    try:
+        for wrapped in envelopes:
+            await producer.send_and_wait(
+                "property.events.v1", wrapped.model_dump_json(exclude_none=True).encode(), key=key.encode()
+            )
+    finally:
+        await producer.stop()
+
+
+async def test_the_same_event_twice_on_the_bus_makes_one_item(stack, author, db):
+    """Through the real broker: the consumer's inbox drops the redelivered event id."""
     from tests.conftest import eventually
 
     building = ident("b")
@@ -234,14 +247,7 @@ async def test_the_same_event_twice_on_the_bus_makes_one_item(stack, author, db)
         annual_carbon_kg=900,
     )
     wrapped = envelope(data)
-    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap(), acks="all")
-    await producer.start()
-    try:
-        payload = wrapped.model_dump_json(exclude_none=True).encode()
-        for _ in range(2):
-            await producer.send_and_wait("property.events.v1", payload, key=building.encode())
-    finally:
-        await producer.stop()
+    await send_to_property_topic(stack, building, wrapped, wrapped)
     inbox_query = {"headline": {"$regex": building}}
 
     async def stored() -> int:
@@ -259,14 +265,7 @@ async def test_the_same_event_twice_on_the_bus_makes_one_item(stack, author, db)
             annual_carbon_kg=1,
         )
     )
-    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap(), acks="all")
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            "property.events.v1", later.model_dump_json(exclude_none=True).encode(), key=building.encode()
-        )
-    finally:
-        await producer.stop()
+    await send_to_property_topic(stack, building, later)
 
     async def both() -> bool:
         return await stored() == 2
