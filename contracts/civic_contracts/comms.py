@@ -23,16 +23,22 @@ __all__ = [
 ]
 
 
-class ContentApproved(EventData):
-    event_type: ClassVar[str] = "comms.content.approved"
+class _ContentEvent(EventData):
+    """Fields shared by every content event (not itself an event type)."""
+
     aggregate_id_field: ClassVar[str] = "content_id"
-    summary: ClassVar[str] = "Content was approved for publication by someone other than its author."
 
     content_id: str
     title: str
     channels: list[str]
     audience: list[str]
     campaign_id: str | None
+
+
+class ContentApproved(_ContentEvent):
+    event_type: ClassVar[str] = "comms.content.approved"
+    summary: ClassVar[str] = "Content was approved for publication by someone other than its author."
+
     author: str
     approved_by: str
     approved_at: datetime
@@ -40,16 +46,10 @@ class ContentApproved(EventData):
     signed_off_by: str | None
 
 
-class ContentPublished(EventData):
+class ContentPublished(_ContentEvent):
     event_type: ClassVar[str] = "comms.content.published"
-    aggregate_id_field: ClassVar[str] = "content_id"
     summary: ClassVar[str] = "Content went out on its channels (at its scheduled time or on demand)."
 
-    content_id: str
-    title: str
-    channels: list[str]
-    audience: list[str]
-    campaign_id: str | None
     published_at: datetime
     #: True when the scheduler published it at its publish_at
     scheduled: bool

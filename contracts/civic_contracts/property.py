@@ -76,36 +76,31 @@ class BuildingDisposed(EventData):
     annual_carbon_kg: int
 
 
-class MovePlanned(EventData):
-    event_type: ClassVar[str] = "property.move.planned"
+class _MoveEvent(EventData):
+    """Fields shared by every move event (not itself an event type)."""
+
     aggregate_id_field: ClassVar[str] = "move_id"
+
+    move_id: str
+    team_id: str
+    team_name: str
+    directorate: str
+    from_building_id: str
+    from_building_name: str
+    to_building_id: str
+    to_building_name: str
+    planned_for: date
+
+
+class MovePlanned(_MoveEvent):
+    event_type: ClassVar[str] = "property.move.planned"
     summary: ClassVar[str] = "A team is planned to move to another building."
 
-    move_id: str
-    team_id: str
-    team_name: str
-    directorate: str
-    from_building_id: str
-    from_building_name: str
-    to_building_id: str
-    to_building_name: str
-    planned_for: date
 
-
-class MoveCompleted(EventData):
+class MoveCompleted(_MoveEvent):
     event_type: ClassVar[str] = "property.move.completed"
-    aggregate_id_field: ClassVar[str] = "move_id"
     summary: ClassVar[str] = "A team has moved: its home building is now the destination."
 
-    move_id: str
-    team_id: str
-    team_name: str
-    directorate: str
-    from_building_id: str
-    from_building_name: str
-    to_building_id: str
-    to_building_name: str
-    planned_for: date
     completed_on: date
 
 
