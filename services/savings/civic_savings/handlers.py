@@ -8,6 +8,8 @@ What savings reacts to, keyed by the contract class; each handler gets the event
 
 from __future__ import annotations
 
+from datetime import date
+
 from civic.subscriptions import Received, Subscriptions
 from civic.uow import UnitOfWork
 from civic_contracts.property import BuildingClosed, BuildingDisposed
@@ -19,27 +21,25 @@ HANDLERS = Subscriptions()
 
 @HANDLERS.on(BuildingClosed)
 async def on_building_closed(event: BuildingClosed, uow: UnitOfWork, received: Received) -> None:
-    await service.record_building_saving(
-        uow,
-        building_id=event.building_id,
-        name=event.name,
-        town=event.town,
-        on=event.closed_on,
-        annual_running_cost_pence=event.annual_running_cost_pence,
-        cause=received.type,
-        event_id=received.id,
-    )
+    await _building_left(event, event.closed_on, uow, received)
 
 
 @HANDLERS.on(BuildingDisposed)
 async def on_building_disposed(event: BuildingDisposed, uow: UnitOfWork, received: Received) -> None:
     # a building sold without a closure event first still saves its running cost, once
+    await _building_left(event, event.disposed_on, uow, received)
+
+
+async def _building_left(
+    event: BuildingClosed | BuildingDisposed, on: date, uow: UnitOfWork, received: Received
+) -> None:
+    """The building left the estate ``on`` that day: its saving, once."""
     await service.record_building_saving(
         uow,
         building_id=event.building_id,
         name=event.name,
         town=event.town,
-        on=event.disposed_on,
+        on=on,
         annual_running_cost_pence=event.annual_running_cost_pence,
         cause=received.type,
         event_id=received.id,
