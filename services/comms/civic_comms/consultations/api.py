@@ -158,6 +158,14 @@ async def results(consultation_id: str, caller: Caller = READ, rt: Runtime = RT)
     return await reports.consultation_results(rt, consultation_id)
 
 
+CSV = "text/csv; charset=utf-8"
+
+
+def attachment(filename: str) -> dict[str, str]:
+    """The header that makes a download of the answer, saved as ``filename``."""
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
 @router.get(
     "/consultations/{consultation_id}/results.csv",
     response_class=Response,
@@ -165,11 +173,7 @@ async def results(consultation_id: str, caller: Caller = READ, rt: Runtime = RT)
 )
 async def results_csv(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
     text = await reports.results_csv(rt, consultation_id)
-    return Response(
-        text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="consultation-{consultation_id}-results.csv"'},
-    )
+    return Response(text, media_type=CSV, headers=attachment(f"consultation-{consultation_id}-results.csv"))
 
 
 @router.get(
@@ -180,11 +184,7 @@ async def results_csv(consultation_id: str, caller: Caller = READ, rt: Runtime =
 async def responses_csv(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
     rows = await reports.responses_csv(rt, consultation_id)
     return StreamingResponse(
-        rows,
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="consultation-{consultation_id}-responses.csv"'
-        },
+        rows, media_type=CSV, headers=attachment(f"consultation-{consultation_id}-responses.csv")
     )
 
 
