@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 
+from tests.conftest import unique
+
 pytestmark = pytest.mark.integration
-
-
-def unique(name: str) -> str:
-    return f"{name} {uuid.uuid4().hex[:8]}"
 
 
 async def test_register_a_building(api, db):

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from civic_property.seed import seed
 
+from tests.conftest import unique
+
 pytestmark = pytest.mark.integration
-
-
-def unique(name: str) -> str:
-    return f"{name} {uuid.uuid4().hex[:8]}"
 
 
 async def test_desk_demand_per_building_and_for_the_estate(api, new_building, new_team):

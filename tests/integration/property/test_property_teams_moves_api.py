@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
+from tests.conftest import unique
+
 pytestmark = pytest.mark.integration
-
-
-def unique(name: str) -> str:
-    return f"{name} {uuid.uuid4().hex[:8]}"
 
 
 async def test_create_and_amend_a_team(api, new_building, db):
