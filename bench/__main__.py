@@ -18,6 +18,7 @@ import shutil
 import signal
 import tempfile
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -173,9 +174,13 @@ def gateway_detail(g: dict[str, Any], c: dict[str, Any]) -> list[str]:
     ]
 
 
-def _section_header(title: str, command: str, after: str, meta: dict[str, Any]) -> list[str]:
-    """The first lines of a section run's report, up to the head of its targets table."""
-    return [
+def _section_report(
+    title: str, command: str, after: str, meta: dict[str, Any], rows: Iterable[tuple[str, Any, str, str]],
+    detail: list[str],
+) -> str:
+    """A section run's report: how it was run, its targets table (``rows``), the ``detail`` under it, and
+    where its raw figures are."""
+    lines = [
         f"# Benchmark results: {title}",
         "",
         f"Run {meta['finished']} on {meta['machine']} ({meta['cpus']} CPUs), Python {meta['python']}, "
@@ -184,23 +189,22 @@ def _section_header(title: str, command: str, after: str, meta: dict[str, Any]) 
         "",
         "| Figure | Measured | Target | |",
         "|---|---:|---|---|",
+        *[f"| {name} | {value} | {target} | {verdict} |" for name, value, target, verdict in rows],
+        "",
+        *detail,
+        f"Raw figures: `bench/results-{command}.json`.",
+        "",
     ]
+    return "\n".join(lines)
 
 
 def render_gateway(results: dict[str, Any], meta: dict[str, Any]) -> str:
     """``--gateway``: the gateway section alone."""
     g = results["gateway"]
     c = g["composition"]
-    lines = [
-        *_section_header("the gateway alone", "gateway",
-                         "; every ratio compares two things measured side by side in this run.", meta),
-        *[f"| {name} | {value} | {target} | {verdict} |" for name, value, target, verdict in gateway_rows(g, c)],
-        "",
-        *gateway_detail(g, c),
-        "Raw figures: `bench/results-gateway.json`.",
-        "",
-    ]
-    return "\n".join(lines)
+    return _section_report("the gateway alone", "gateway",
+                           "; every ratio compares two things measured side by side in this run.", meta,
+                           gateway_rows(g, c), gateway_detail(g, c))
 
 
 def render(results: dict[str, Any], meta: dict[str, Any]) -> str:
@@ -283,30 +287,15 @@ def render(results: dict[str, Any], meta: dict[str, Any]) -> str:
 def render_events(results: dict[str, Any], meta: dict[str, Any]) -> str:
     """``--events``: the event hop alone."""
     e = results["events"]
-    lines = [
-        *_section_header("the event hop alone", "events",
-                         "; every figure compares things measured side by side in this run.", meta),
-        *[f"| {name} | {value} | {target} | {verdict} |" for name, value, target, verdict in events.target_rows(e)],
-        "",
-        *events.detail(e),
-        "Raw figures: `bench/results-events.json`.",
-        "",
-    ]
-    return "\n".join(lines)
+    return _section_report("the event hop alone", "events",
+                           "; every figure compares things measured side by side in this run.", meta,
+                           events.target_rows(e), events.detail(e))
 
 
 def render_soak(results: dict[str, Any], meta: dict[str, Any]) -> str:
     """``--soak``: the soak alone."""
-    lines = [
-        *_section_header("the soak alone", "soak", ".", meta),
-        *[f"| {name} | {value} | {target} | {verdict} |" for name, value, target, verdict in
-          soak.target_rows(results["soak"])],
-        "",
-        *soak.detail(results["soak"]),
-        "Raw figures: `bench/results-soak.json`.",
-        "",
-    ]
-    return "\n".join(lines)
+    return _section_report("the soak alone", "soak", ".", meta,
+                           soak.target_rows(results["soak"]), soak.detail(results["soak"]))
 
 
 def _seconds(value: float | None) -> str:
