@@ -5,11 +5,12 @@ No ``from __future__ import annotations`` here: the routes made below name their
 run time (``Path(alias=...)``), and FastAPI reads a route's annotations as objects.
 """
 
+import copy
 import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from civic.http import MAX_WHOLE, WHOLE, Caller, NonBlank, Page, current_runtime, require, versioned
+from civic.http import MAX_WHOLE, NOT_BLANK, WHOLE, Caller, NonBlank, Page, current_runtime, require, versioned
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
@@ -36,6 +37,14 @@ LongText = Annotated[str, Field(max_length=100_000)]
 Required = Annotated[NonBlank, Field(max_length=500)]
 LongRequired = Annotated[NonBlank, Field(max_length=100_000)]
 Pence = Annotated[int, Field(ge=0, le=MAX_WHOLE, description="whole pence, zero or more"), WHOLE]
+#: JSON Schema: text with something in it besides white space
+NOT_BLANK_TEXT = {"type": "string", "pattern": NOT_BLANK}
+
+
+def when(field: str, value: str, then: dict[str, Any]) -> dict[str, Any]:
+    """JSON Schema, for a request model's ``rules(...)``: a body whose `field` is `value` meets `then` too
+    (e.g. ``{"properties": {"reasons": NOT_BLANK_TEXT}}``: the reasons, where given, are not blank)."""
+    return {"anyOf": [{"not": {"required": [field], "properties": {field: {"const": value}}}}, copy.deepcopy(then)]}
 
 #: a use case reading the board's records a page at a time: (rt, board_id, page) -> the page
 BoardRecords = Callable[[Runtime, str, Page], Awaitable[dict[str, Any]]]

@@ -1,11 +1,13 @@
 """The records a board keeps, read and changed the same way whatever they record.
 
 Members, meetings, decisions, SARs, budgets, sub-groups, annual reports and disputes are each a
-document in a collection of their own, carrying the `board_id` of the board that keeps them.
+document in a collection of their own, carrying the `board_id` of the board that keeps them (a
+board is one too, read and changed the same way, though no board keeps it).
 Reading them is the same for every kind (the board's records a page at a time, one record by its
 id), and so are the first and last steps of every change (load it, checking If-Match; save it over
-what was loaded). Each kind says what differs: its collection, its model, how a 404 names it and
-its API form. The rules stay in the areas' domain.py, the use cases in their service.py.
+what was loaded), the whole of a change that only applies one of the model's rules. Each kind says
+what differs: its collection, its model, how a 404 names it and its API form. The rules stay in the
+areas' domain.py, the use cases in their service.py.
 """
 
 from __future__ import annotations
@@ -60,6 +62,18 @@ class Records(Generic[T]):
         names another version."""
         doc = await loaded(source, self.collection, id, self.kind, expected)
         return doc, to_model(self.model, doc)
+
+    async def change(self, rt: Runtime, id: str, expected: int | None, rule: Callable[[T], object]) -> dict[str, Any]:
+        """One record changed by one of its model's rules, `rule`, that needs nothing else read and
+        announces nothing, in its own unit of work: loaded (If-Match), changed, saved. The saved document."""
+
+        async def work(uow: UnitOfWork) -> dict[str, Any]:
+            doc, model = await self.load(uow, id, expected)
+            rule(model)
+            return await self.save(uow, doc, model)
+
+        saved: dict[str, Any] = await rt.transaction(work)
+        return saved
 
     async def insert(self, uow: UnitOfWork, model: T, **extra: Any) -> dict[str, Any]:
         return await insert_model(uow, self.collection, model, **extra)

@@ -35,6 +35,11 @@ async def members_of(source: Source, board_id: str) -> list[Member]:
     return [to_model(Member, d) for d in docs]
 
 
+async def board_and_members(source: Source, board_id: str) -> tuple[Board, list[Member]]:
+    """The board and its members: what its quorum, chairing and partners' rules are worked out from."""
+    return await board_of(source, board_id), await members_of(source, board_id)
+
+
 async def member_of_board(uow: UnitOfWork, board_id: str, member_id: str) -> Member:
     """The member named in a request's body; Refused when they are not a member of this board."""
     try:
@@ -72,8 +77,7 @@ async def list_boards(rt: Runtime, page: Page) -> dict[str, Any]:
 
 async def appoint_member(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        board = await board_of(uow, board_id)
-        others = await members_of(uow, board_id)
+        board, others = await board_and_members(uow, board_id)
         member = Member.appoint(
             documents.new_id(),
             board,
@@ -93,18 +97,14 @@ async def appoint_member(rt: Runtime, board_id: str, body: dict[str, Any]) -> di
 async def sign_mou(
     rt: Runtime, member_id: str, signed_on: date | None, expected: int | None
 ) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc, member = await MEMBER_RECORDS.load(uow, member_id, expected)
+    def sign(member: Member) -> None:
         member.sign_mou(given_or_today(signed_on))
-        return await MEMBER_RECORDS.save(uow, doc, member)
 
-    return resource(await rt.transaction(work))
+    return resource(await MEMBER_RECORDS.change(rt, member_id, expected, sign))
 
 
 async def name_deputy(rt: Runtime, member_id: str, deputy_name: str, expected: int | None) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc, member = await MEMBER_RECORDS.load(uow, member_id, expected)
+    def name(member: Member) -> None:
         member.name_deputy(deputy_name)
-        return await MEMBER_RECORDS.save(uow, doc, member)
 
-    return resource(await rt.transaction(work))
+    return resource(await MEMBER_RECORDS.change(rt, member_id, expected, name))

@@ -18,7 +18,7 @@ from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import DecisionRecorded
 
 from civic_safeguarding.boards.domain import Board
-from civic_safeguarding.boards.service import board_of, members_of
+from civic_safeguarding.boards.service import board_and_members
 from civic_safeguarding.decisions.domain import Decision
 from civic_safeguarding.domain import given_or_today
 from civic_safeguarding.records import Records
@@ -44,8 +44,7 @@ def decision_recorded(decision: Decision, board: Board) -> DecisionRecorded:
 
 async def decide_between_meetings(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        board = await board_of(uow, board_id)
-        members = await members_of(uow, board_id)
+        board, members = await board_and_members(uow, board_id)
         decision = Decision.between_meetings(
             documents.new_id(),
             board,

@@ -15,7 +15,7 @@ from pydantic import Field, StrictBool
 
 from civic_safeguarding.decisions.api import AUTHORISES_CONTENT, ContentId
 from civic_safeguarding.decisions.domain import CASTING_VOTES, METHODS, VOTES
-from civic_safeguarding.http import Id, Reader, Required, Rt, Text, Writer, board_records_route, record_route
+from civic_safeguarding.http import Id, Reader, Required, Rt, Text, Writer, board_records_route, record_route, when
 from civic_safeguarding.meetings import service
 from civic_safeguarding.meetings.domain import ATTENDANCE_STATUSES
 
@@ -73,11 +73,9 @@ class Ballot(RequestModel):
 def _votes_only_by_vote(schema: dict[str, Any]) -> None:
     """A vote needs the votes cast; a consensus has none (null or an empty list) and no casting vote."""
     rules(
-        {"anyOf": [{"not": {"required": ["method"], "properties": {"method": {"const": "vote"}}}},
-                   {"required": ["votes"], "properties": {"votes": {"type": "array", "minItems": 1}}}]},
-        {"anyOf": [{"not": {"required": ["method"], "properties": {"method": {"const": "consensus"}}}},
-                   {"properties": {"votes": {"anyOf": [{"type": "null"}, {"maxItems": 0}]},
-                                   "casting_vote": {"type": "null"}}}]},
+        when("method", "vote", {"required": ["votes"], "properties": {"votes": {"type": "array", "minItems": 1}}}),
+        when("method", "consensus", {"properties": {"votes": {"anyOf": [{"type": "null"}, {"maxItems": 0}]},
+                                                    "casting_vote": {"type": "null"}}}),
     )(schema)
 
 

@@ -16,7 +16,7 @@ from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import DecisionRatified, MeetingHeld, NonAttendanceFlagged
 from pymongo import DESCENDING
 
-from civic_safeguarding.boards.service import board_of, member_of_board, members_of
+from civic_safeguarding.boards.service import board_and_members, board_of, member_of_board
 from civic_safeguarding.decisions.domain import Decision, Vote
 from civic_safeguarding.decisions.service import DECISION_RECORDS, decision_recorded
 from civic_safeguarding.meetings.domain import AttendanceEntry, Meeting
@@ -59,8 +59,7 @@ async def record_attendance(
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc, meeting = await MEETING_RECORDS.load(uow, meeting_id, expected)
-        board = await board_of(uow, meeting.board_id)
-        members = await members_of(uow, meeting.board_id)
+        board, members = await board_and_members(uow, meeting.board_id)
         meeting.record_attendance(
             members, [AttendanceEntry(e["member_id"], e["status"], e.get("deputy_name")) for e in entries]
         )
@@ -108,8 +107,7 @@ async def record_attendance(
 
 async def quorum(rt: Runtime, meeting_id: str) -> dict[str, Any]:
     _, meeting = await MEETING_RECORDS.load(rt.db, meeting_id)
-    board = await board_of(rt.db, meeting.board_id)
-    members = await members_of(rt.db, meeting.board_id)
+    board, members = await board_and_members(rt.db, meeting.board_id)
     result = meeting.quorum(board, members)
     presiding = result.presiding
     return {
@@ -140,8 +138,7 @@ async def decide(
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc, meeting = await MEETING_RECORDS.load(uow, meeting_id, expected)
-        board = await board_of(uow, meeting.board_id)
-        members = await members_of(uow, meeting.board_id)
+        board, members = await board_and_members(uow, meeting.board_id)
         votes = [Vote(v["member_id"], v["vote"]) for v in body.get("votes") or []]
         decision_id = documents.new_id()
         outcome = meeting.decide(
@@ -179,8 +176,7 @@ async def decide(
 async def mark_held(rt: Runtime, meeting_id: str, expected: int | None) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc, meeting = await MEETING_RECORDS.load(uow, meeting_id, expected)
-        board = await board_of(uow, meeting.board_id)
-        members = await members_of(uow, meeting.board_id)
+        board, members = await board_and_members(uow, meeting.board_id)
         result = meeting.mark_held(board, members)
         uow.emit(
             MeetingHeld(

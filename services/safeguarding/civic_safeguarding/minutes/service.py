@@ -14,8 +14,9 @@ from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import MinutesApproved
 from pymongo import ASCENDING
 
-from civic_safeguarding.boards.service import board_of, members_of
+from civic_safeguarding.boards.service import board_and_members
 from civic_safeguarding.meetings.domain import Meeting
+from civic_safeguarding.meetings.service import MEETING_RECORDS
 from civic_safeguarding.minutes.domain import Minutes
 from civic_safeguarding.repository import (
     CORRECTIONS,
@@ -50,7 +51,7 @@ async def write_minutes(
     """Draft the minutes, or redraft them while not approved. Returns (minutes, created)."""
 
     async def work(uow: UnitOfWork) -> tuple[dict[str, Any], bool]:
-        meeting = to_model(Meeting, await documents.load(uow, MEETINGS, meeting_id, kind="meeting"))
+        _, meeting = await MEETING_RECORDS.load(uow, meeting_id)
         doc = await _minutes_doc(uow, meeting_id)
         if doc is None:
             return await insert_model(uow, MINUTES, Minutes.draft(documents.new_id(), meeting, text)), True
@@ -91,7 +92,7 @@ async def approve_minutes(
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc, minutes = await _existing_minutes(uow, meeting_id, expected)
         minutes.check_submitted()
-        meeting = to_model(Meeting, await documents.load(uow, MEETINGS, meeting_id, kind="meeting"))
+        _, meeting = await MEETING_RECORDS.load(uow, meeting_id)
         if at_meeting_id is None:
             # by default the members approve them at the board's next meeting
             later = await find(
@@ -112,9 +113,8 @@ async def approve_minutes(
                 )
             at = to_model(Meeting, later[0])
         else:
-            at = to_model(Meeting, await documents.load(uow, MEETINGS, at_meeting_id, kind="meeting"))
-        board = await board_of(uow, meeting.board_id)
-        members = await members_of(uow, meeting.board_id)
+            _, at = await MEETING_RECORDS.load(uow, at_meeting_id)
+        board, members = await board_and_members(uow, meeting.board_id)
         minutes.approve(meeting, at, board, members, at.on)
         uow.emit(
             MinutesApproved(

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from civic.calendar import financial_year_pattern
-from civic.http import NOT_BLANK, FinancialYearText, IfMatch, Pattern, RequestModel, required_when, rules, versioned
+from civic.http import FinancialYearText, IfMatch, Pattern, RequestModel, required_when, rules, versioned
 from civic.problems import answer_response, created, links_from
 from fastapi import APIRouter, Body, Path, Query
 from fastapi.encoders import jsonable_encoder
@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from civic_safeguarding.http import (
+    NOT_BLANK_TEXT,
     Id,
     LongText,
     Pence,
@@ -27,6 +28,7 @@ from civic_safeguarding.http import (
     Writer,
     board_records_route,
     record_route,
+    when,
 )
 from civic_safeguarding.oversight import reports, service
 from civic_safeguarding.oversight.domain import ANNUAL_REPORT_STEPS, DISPUTE_STEPS
@@ -84,8 +86,7 @@ class NewAnnualReport(RequestModel):
 class AnnualReportTransition(RequestModel):
     model_config = {"json_schema_extra": rules(
         required_when("to", ("approved",), "decision_id"),
-        {"anyOf": [{"not": {"required": ["to"], "properties": {"to": {"const": "approved"}}}},
-                   {"properties": {"decision_id": {"minLength": 1}}}]},
+        when("to", "approved", {"properties": {"decision_id": {"minLength": 1}}}),
     )}
 
     to: AnnualReportStep
@@ -105,8 +106,7 @@ class NewDispute(RequestModel):
 class DisputeTransition(RequestModel):
     model_config = {"json_schema_extra": rules(
         required_when("to", ("resolved",), "resolution"),
-        {"anyOf": [{"not": {"required": ["to"], "properties": {"to": {"const": "resolved"}}}},
-                   {"properties": {"resolution": {"type": "string", "pattern": NOT_BLANK}}}]},
+        when("to", "resolved", {"properties": {"resolution": NOT_BLANK_TEXT}}),
     )}
 
     to: DisputeStep

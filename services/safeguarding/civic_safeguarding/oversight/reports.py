@@ -8,7 +8,7 @@ from civic.calendar import today
 from civic.service import Runtime
 from pymongo import DESCENDING
 
-from civic_safeguarding.boards.service import board_of, members_of
+from civic_safeguarding.boards.service import board_and_members
 from civic_safeguarding.meetings.domain import Meeting
 from civic_safeguarding.oversight.domain import PERSISTENT_NON_ATTENDANCE, attendance_report
 from civic_safeguarding.repository import MEETINGS, end_of, to_model
@@ -16,8 +16,7 @@ from civic_safeguarding.repository import MEETINGS, end_of, to_model
 
 async def attendance(rt: Runtime, board_id: str, last: int) -> dict[str, Any]:
     """Each organisation's attendance over the board's last `last` meetings with a register."""
-    board = await board_of(rt.db, board_id)
-    members = await members_of(rt.db, board_id)
+    board, members = await board_and_members(rt.db, board_id)
     docs = (
         await rt.db[MEETINGS]
         .find(

@@ -175,12 +175,10 @@ async def get_sub_group(rt: Runtime, sub_group_id: str) -> dict[str, Any]:
 async def review_terms_of_reference(
     rt: Runtime, sub_group_id: str, on: date | None, expected: int | None
 ) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc, group = await SUB_GROUP_RECORDS.load(uow, sub_group_id, expected)
+    def review(group: SubGroup) -> None:
         group.review_terms_of_reference(given_or_today(on))
-        return await SUB_GROUP_RECORDS.save(uow, doc, group)
 
-    return await _sub_group_view(rt, await rt.transaction(work))
+    return await _sub_group_view(rt, await SUB_GROUP_RECORDS.change(rt, sub_group_id, expected, review))
 
 
 # --------------------------------------------------------------------------- annual reports

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from civic.http import NOT_BLANK, IfMatch, RequestModel, required_when, rules, versioned
+from civic.http import IfMatch, RequestModel, required_when, rules, versioned
 from civic.problems import created
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -17,6 +17,7 @@ from pydantic import Field, StrictBool
 
 from civic_safeguarding.http import (
     CONFIDENTIAL,
+    NOT_BLANK_TEXT,
     Id,
     LongRequired,
     LongText,
@@ -27,6 +28,7 @@ from civic_safeguarding.http import (
     Rt,
     Text,
     Writer,
+    when,
 )
 from civic_safeguarding.sars import service
 from civic_safeguarding.sars.domain import STEPS
@@ -65,15 +67,11 @@ class SarTransition(RequestModel):
 
     model_config = {"json_schema_extra": rules(
         required_when("to", ("decision",), "criteria_met", "reasons"),
-        {"anyOf": [{"not": {"required": ["to"], "properties": {"to": {"const": "decision"}}}},
-                   {"properties": {"reasons": {"type": "string", "pattern": NOT_BLANK}}}]},
+        when("to", "decision", {"properties": {"reasons": NOT_BLANK_TEXT}}),
         required_when("to", ("commissioned",), "author", "author_organisation", "cost_pence"),
-        {"anyOf": [{"not": {"required": ["to"], "properties": {"to": {"const": "commissioned"}}}},
-                   {"properties": {n: {"type": "string", "pattern": NOT_BLANK}
-                                   for n in ("author", "author_organisation")}}]},
+        when("to", "commissioned", {"properties": {"author": NOT_BLANK_TEXT, "author_organisation": NOT_BLANK_TEXT}}),
         required_when("to", ("action_plan",), "actions"),
-        {"anyOf": [{"not": {"required": ["to"], "properties": {"to": {"const": "action_plan"}}}},
-                   {"properties": {"actions": {"type": "array", "minItems": 1}}}]},
+        when("to", "action_plan", {"properties": {"actions": {"type": "array", "minItems": 1}}}),
     )}
 
     to: Step

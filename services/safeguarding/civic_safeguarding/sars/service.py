@@ -16,7 +16,7 @@ from civic.service import Runtime
 from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import SarCommissioned, SarPublished
 
-from civic_safeguarding.boards.service import board_of, members_of
+from civic_safeguarding.boards.service import board_and_members, board_of
 from civic_safeguarding.domain import given_or_today
 from civic_safeguarding.records import Records
 from civic_safeguarding.repository import SARS
@@ -72,8 +72,7 @@ async def advance_sar(
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc, sar = await SAR_RECORDS.load(uow, sar_id, expected)
-        board = await board_of(uow, sar.board_id)
-        members = await members_of(uow, sar.board_id)
+        board, members = await board_and_members(uow, sar.board_id)
         on = given_or_today(body.get("on"))
         sar.advance(
             body["to"],
