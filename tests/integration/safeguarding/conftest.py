@@ -1,5 +1,5 @@
 """Helpers for the safeguarding integration tests (on top of tests/conftest.py's fixtures: ``db`` and
-``broker_events`` act on the service named here).
+``broker_events`` act on the service this folder is named for).
 
 Tests share one database, so each builds its own board; nothing depends on another test's data.
 """
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import unique
+from tests.conftest import created, unique
 
 ALL = "safeguarding:read safeguarding:write safeguarding:confidential"
 WRITER = "safeguarding:read safeguarding:write"
@@ -28,11 +28,6 @@ MEMBERS = {
     "vcs": ("Val Voluntary", "Northamptonshire Voluntary Sector", "member", False),
     "unsigned": ("Una Unsigned", "Public Health Northamptonshire", "member", False),
 }
-
-
-@pytest.fixture
-def service_under_test() -> str:
-    return "safeguarding"
 
 
 @pytest.fixture
@@ -63,15 +58,13 @@ def new_board(api: Any) -> Callable[..., Awaitable[tuple[dict[str, Any], dict[st
 
     async def make(**overrides: Any) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
         body = {"name": unique("Safeguarding Adults Board"), "kind": "adults", **overrides}
-        board = await ok(await api.post("/v1/boards", json=body), 201)
+        board = await created(api, "/v1/boards", body)
         members = {}
         for key, (name, org, role, statutory) in MEMBERS.items():
-            member = await ok(
-                await api.post(
-                    f"/v1/boards/{board['id']}/members",
-                    json={"name": name, "organisation": org, "role": role, "statutory": statutory},
-                ),
-                201,
+            member = await created(
+                api,
+                f"/v1/boards/{board['id']}/members",
+                {"name": name, "organisation": org, "role": role, "statutory": statutory},
             )
             if key != "unsigned":
                 member = await ok(await api.post(f"/v1/members/{member['id']}/mou"))
@@ -99,12 +92,7 @@ def new_meeting(api: Any) -> Callable[..., Awaitable[dict[str, Any]]]:
                 {"title": "Annual report", "kind": "decision"},
             ]
         )
-        meeting = await ok(
-            await api.post(
-                f"/v1/boards/{board['id']}/meetings", json={"scheduled_for": day, "agenda": items}
-            ),
-            201,
-        )
+        meeting = await created(api, f"/v1/boards/{board['id']}/meetings", {"scheduled_for": day, "agenda": items})
         if statuses is not None:
             register = [
                 {
