@@ -35,12 +35,6 @@ async def _building_left(
 ) -> None:
     """The building left the estate ``on`` that day: its saving, once."""
     await service.record_building_saving(
-        uow,
-        building_id=event.building_id,
-        name=event.name,
-        town=event.town,
-        on=on,
-        annual_running_cost_pence=event.annual_running_cost_pence,
-        cause=received.type,
-        event_id=received.id,
+        uow, building_id=event.building_id, name=event.name, town=event.town, on=on,
+        annual_running_cost_pence=event.annual_running_cost_pence, cause=received.type, event_id=received.id,
     )
