@@ -7,7 +7,8 @@
   with its lifespan (relay, consumers) against those servers.
 - ``mongo_db(name)``, ``published(topic)``, ``runtime_of(name)``, ``token(scopes)``.
 - For a service's own test folder, named for it (``service_under_test``): ``db``, ``outbox``,
-  ``broker_events``; and ``unique(name)``, ``eventually(check)``, ``created(client, url, body)`` to import.
+  ``broker_events``, the ``reader`` and ``writer`` clients; and ``unique(name)``, ``eventually(check)``,
+  ``created(client, url, body)`` to import.
 """
 
 from __future__ import annotations
@@ -236,6 +237,18 @@ def unique(name: str) -> str:
 def service_under_test(request: pytest.FixtureRequest) -> str:
     """The service whose folder the test is in: ``tests/integration/<service>/``."""
     return request.path.parent.name
+
+
+@pytest.fixture
+async def reader(service_client: Callable[..., Awaitable[httpx.AsyncClient]], service_under_test: str) -> httpx.AsyncClient:
+    """A client that may read the service and do nothing else."""
+    return await service_client(service_under_test, scopes=f"{service_under_test}:read")
+
+
+@pytest.fixture
+async def writer(service_client: Callable[..., Awaitable[httpx.AsyncClient]], service_under_test: str) -> httpx.AsyncClient:
+    """A client that may read and write, without the service's further scopes (approve, confidential)."""
+    return await service_client(service_under_test, scopes=f"{service_under_test}:read {service_under_test}:write")
 
 
 async def created(client: httpx.AsyncClient, url: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,6 @@ from tests.conftest import created, unique
 ALL = "comms:read comms:write comms:approve"
 
 
-
 def soon(**delta: float) -> str:
     return (datetime.now(UTC) + timedelta(**delta)).isoformat()
 

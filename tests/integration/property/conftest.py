@@ -14,7 +14,6 @@ from tests.conftest import created, unique
 WRITE_SCOPES = "property:read property:write"
 
 
-
 @pytest.fixture
 async def api(service_client: Any) -> Any:
     return await service_client("property", scopes=WRITE_SCOPES)

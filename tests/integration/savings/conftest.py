@@ -1,5 +1,6 @@
 """Helpers for the savings service's integration tests (on top of tests/conftest.py's fixtures: ``db``,
-``outbox`` and ``broker_events`` act on the service this folder is named for).
+``outbox``, ``broker_events`` and the ``reader`` and ``writer`` clients act on the service this folder is named
+for; a writer may not approve).
 
 Tests share one database, so each test works in its own directorate or programme (``unique``), and
 every test except the seed test uses years from 2030/31 on, so the seeded 2021/22-2023/24 report
@@ -18,21 +19,9 @@ from tests.conftest import created, unique
 ALL_SCOPES = "savings:read savings:write savings:approve"
 
 
-
 @pytest.fixture
 async def api(service_client: Any) -> Any:
     return await service_client("savings", scopes=ALL_SCOPES)
-
-
-@pytest.fixture
-async def writer(service_client: Any) -> Any:
-    """Can write but not approve."""
-    return await service_client("savings", scopes="savings:read savings:write")
-
-
-@pytest.fixture
-async def reader(service_client: Any) -> Any:
-    return await service_client("savings", scopes="savings:read")
 
 
 @pytest.fixture
