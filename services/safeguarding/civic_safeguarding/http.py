@@ -1,5 +1,6 @@
 """What every area's routes share: the scopes, what a route takes (the caller, the runtime, a page,
-path ids), the limits on text in request bodies, and the two reads every kind of record has.
+path ids), the limits on text in request bodies and the rules their schemas state (`when`), and the
+two reads every kind of record has (`board_records_route`, `record_route`).
 
 No ``from __future__ import annotations`` here: the routes made below name their path parameter at
 run time (``Path(alias=...)``), and FastAPI reads a route's annotations as objects.
@@ -46,6 +47,7 @@ def when(field: str, value: str, then: dict[str, Any]) -> dict[str, Any]:
     (e.g. ``{"properties": {"reasons": NOT_BLANK_TEXT}}``: the reasons, where given, are not blank)."""
     return {"anyOf": [{"not": {"required": [field], "properties": {field: {"const": value}}}}, copy.deepcopy(then)]}
 
+
 #: a use case reading the board's records a page at a time: (rt, board_id, page) -> the page
 BoardRecords = Callable[[Runtime, str, Page], Awaitable[dict[str, Any]]]
 #: a use case reading one record by its id: (rt, id) -> the record's API form
@@ -66,7 +68,6 @@ def record_route(router: APIRouter, path: str, name: str, read: OneRecord) -> No
     """``GET path`` (``/<records>/{<record>_id}``), the operation `name`: one record by its id, as `read`
     gives it, with its ETag."""
     (param,) = re.findall(r"{(\w+)}", path)
-
     RecordId = Annotated[str, Path(max_length=ID_LENGTH, alias=param)]
 
     async def route(id: RecordId, caller: Reader, rt: Rt) -> JSONResponse:
