@@ -1,5 +1,6 @@
-"""Helpers for the safeguarding integration tests (on top of tests/conftest.py's fixtures: ``db`` and
-``broker_events`` act on the service this folder is named for).
+"""Helpers for the safeguarding integration tests (on top of tests/conftest.py's fixtures: ``db``,
+``broker_events`` and the ``reader`` and ``writer`` clients act on the service this folder is named for;
+``writer`` is not cleared for confidential SAR details, ``api`` here is).
 
 Tests share one database, so each builds its own board; nothing depends on another test's data.
 """
@@ -14,7 +15,6 @@ import pytest
 from tests.conftest import created, unique
 
 ALL = "safeguarding:read safeguarding:write safeguarding:confidential"
-WRITER = "safeguarding:read safeguarding:write"
 
 POLICE, COUNCIL, ICB = "Northamptonshire Police", "West Northamptonshire Council", "NHS Northamptonshire ICB"
 # key: (name, organisation, role, statutory)
@@ -33,17 +33,6 @@ MEMBERS = {
 @pytest.fixture
 async def api(service_client: Any) -> Any:
     return await service_client("safeguarding", scopes=ALL)
-
-
-@pytest.fixture
-async def writer(service_client: Any) -> Any:
-    """Reads and writes, but is not cleared for confidential SAR details."""
-    return await service_client("safeguarding", scopes=WRITER)
-
-
-@pytest.fixture
-async def reader(service_client: Any) -> Any:
-    return await service_client("safeguarding", scopes="safeguarding:read")
 
 
 async def ok(response: Any, status: int = 200) -> dict[str, Any]:
