@@ -17,7 +17,7 @@ from typing import Any
 
 from civic.logs import configure_logging
 from civic.middleware import RequestContextMiddleware
-from civic.problems import complete_openapi, install_problem_handlers, problem, route_contexts
+from civic.problems import all_routes, complete_openapi, install_problem_handlers, problem, route_contexts
 from civic.service import health_router
 from civic.telemetry import (
     FRAMEWORK_TELEMETRY_OFF,
@@ -35,7 +35,7 @@ from civic_gateway.front import FrontDoor, GatewayApp, RequestIdMiddleware, requ
 from civic_gateway.gateway import Gateway, RateLimited
 from civic_gateway.protection import BadContentLength, BodyTooLarge, CircuitOpen
 from civic_gateway.proxy import REFUSED
-from civic_gateway.routing import SERVICES, resolve, web_route
+from civic_gateway.routing import SERVICES, for_web, resolve, web_route
 from civic_gateway.settings import GatewaySettings, gateway_settings
 
 log = logging.getLogger("civic.gateway")
@@ -171,14 +171,24 @@ def create_gateway(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_route("/api/{service}/{path:path}", forward, methods=PROXY_METHODS, include_in_schema=False)
 
     if settings.web_url:
+        pages = "/{page:path}"
         # Officers' pages: whatever path the gateway does not answer itself goes to the web app, so the
         # platform has one address. Added last, so the gateway's own routes and the API match first; the
         # browser's cookie goes on, a bearer token does not (the web signs officers in itself).
         async def page(request: Request) -> Response:
-            route = web_route(request.url.path, gateway.timeouts)
+            path = request.url.path
+            if not for_web(path):
+                # one of the gateway's own paths asked with a method it does not answer: 405 with Allow, as
+                # without a web app (the catch-all for pages must not turn it into a 404)
+                own = {m for r in all_routes(app) if r.path != pages and r.path_regex.match(path) for m in r.methods}
+                if own:
+                    allow = [m for m in PROXY_METHODS if m in own]
+                    return problem(405, f"{request.method} is not allowed on {path}.", instance=path,
+                                   headers={"Allow": ", ".join(allow)})
+            route = web_route(path, gateway.timeouts)
             return await gateway.backends.forward(request, route, None, request_id_of(request))
 
-        app.add_route("/{page:path}", page, methods=PROXY_METHODS, include_in_schema=False)
+        app.add_route(pages, page, methods=PROXY_METHODS, include_in_schema=False)
 
     app.front = FrontDoor(forward_to, app.exception_handlers)
     app.add_middleware(RequestContextMiddleware, service="gateway")

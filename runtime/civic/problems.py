@@ -88,7 +88,7 @@ def allowed_methods(app: Any, path: str) -> list[str]:
     document lists them (routes left out of the document count only when no documented one matches)."""
     documented: set[str] = set()
     hidden: set[str] = set()
-    for route in _all_routes(app):
+    for route in all_routes(app):
         regex = getattr(route, "path_regex", None)
         methods = getattr(route, "methods", None)
         if regex is None or not methods or regex.match(path) is None:
@@ -100,7 +100,7 @@ def allowed_methods(app: Any, path: str) -> list[str]:
 _METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "QUERY"]
 
 
-def _all_routes(app: Any) -> list[Any]:
+def all_routes(app: Any) -> list[Any]:
     """Every route of the app, included routers flattened (FastAPI includes routers lazily)."""
     from fastapi import routing
 

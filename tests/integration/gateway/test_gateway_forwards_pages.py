@@ -70,6 +70,18 @@ async def test_the_gateways_own_endpoints_and_the_api_are_not_pages(
     assert set(ready["backends"]) == {"savings", "property", "safeguarding", "comms"}  # pages are not readiness
 
 
+async def test_a_method_the_gateways_own_path_does_not_answer_is_405_with_allow(
+        web: Served, start_stack: Callable[..., Awaitable[Stack]]) -> None:
+    """The catch-all for pages must not turn the gateway's own 405s into 404s (schemathesis: ST204)."""
+    stack = await start_stack(web_url=web.url)
+    for path in ("/healthz", "/readyz", "/metrics", "/.well-known/jwks.json", "/openapi.json"):
+        answer = await stack.client.put(path, json={})
+        assert answer.status_code == 405, (path, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert "PUT" not in answer.headers["allow"] and "GET" in answer.headers["allow"], path
+    assert seen == []
+
+
 async def test_without_a_web_app_there_are_no_pages(start_stack: Callable[..., Awaitable[Stack]]) -> None:
     stack = await start_stack()
     answer = await stack.client.get("/savings/initiatives")
