@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from civic.http import Caller, current_runtime, require
+from civic.http import Caller
 from civic.service import Runtime
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from civic_comms import reports
 from civic_comms.briefing import api as briefing
 from civic_comms.champions import api as champions
 from civic_comms.consultations import api as consultations
 from civic_comms.content import api as content
-
-READ = Depends(require("comms:read"))
-RT = Depends(current_runtime)
+from civic_comms.http import READ, RT
 
 router = APIRouter(prefix="/v1", tags=["comms"])
 for area in (content, consultations, briefing, champions):

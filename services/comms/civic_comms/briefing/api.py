@@ -14,8 +14,6 @@ from civic.http import (
     Page,
     Pattern,
     RequestModel,
-    current_runtime,
-    require,
     versioned,
 )
 from civic.service import Runtime
@@ -24,12 +22,10 @@ from pydantic import Field
 
 from civic_comms.briefing import reports, service
 from civic_comms.briefing.domain import SENTIMENTS
+from civic_comms.http import READ, RT, WRITE
 
 router = APIRouter(tags=["briefing"])
 
-READ = Depends(require("comms:read"))
-WRITE = Depends(require("comms:write"))
-RT = Depends(current_runtime)
 
 Sentiment = Literal[SENTIMENTS]  # type: ignore[valid-type]
 

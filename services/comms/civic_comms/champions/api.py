@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from civic.http import Caller, IfMatch, NonBlank, Page, RequestModel, current_runtime, require, versioned
+from civic.http import Caller, IfMatch, NonBlank, Page, RequestModel, versioned
 from civic.problems import created
 from civic.service import Runtime
 from fastapi import APIRouter, Depends, Query, Response
@@ -12,12 +12,10 @@ from pydantic import Field
 
 from civic_comms.champions import reports, service
 from civic_comms.champions.domain import REPRESENTATIONS
+from civic_comms.http import READ, RT, WRITE
 
 router = APIRouter(tags=["champions"])
 
-READ = Depends(require("comms:read"))
-WRITE = Depends(require("comms:write"))
-RT = Depends(current_runtime)
 
 
 Representation = Literal[REPRESENTATIONS]  # type: ignore[valid-type]

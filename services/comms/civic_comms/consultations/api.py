@@ -18,8 +18,6 @@ from civic.http import (
     Page,
     Pattern,
     RequestModel,
-    current_runtime,
-    require,
     rules,
     versioned,
 )
@@ -31,12 +29,10 @@ from pydantic import Field
 
 from civic_comms.consultations import reports, service
 from civic_comms.consultations.domain import BULK_LIMIT, CONSULTATION_KINDS, QUESTION_KINDS, RESPONSE_CHANNELS
+from civic_comms.http import READ, RT, WRITE
 
 router = APIRouter(tags=["consultations"])
 
-READ = Depends(require("comms:read"))
-WRITE = Depends(require("comms:write"))
-RT = Depends(current_runtime)
 
 QuestionKind = Literal[QUESTION_KINDS]  # type: ignore[valid-type]
 ConsultationKind = Literal[CONSULTATION_KINDS]  # type: ignore[valid-type]

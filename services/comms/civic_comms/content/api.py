@@ -21,8 +21,6 @@ from civic.http import (
     Page,
     Pattern,
     RequestModel,
-    current_runtime,
-    require,
     required_when,
     rules,
     versioned,
@@ -41,12 +39,10 @@ from civic_comms.content.domain import (
     SOCIAL_NETWORK,
     SOCIAL_PREFIX,
 )
+from civic_comms.http import READ, RT, WRITE
 
 router = APIRouter()
 
-READ = Depends(require("comms:read"))
-WRITE = Depends(require("comms:write"))
-RT = Depends(current_runtime)
 
 # the enumerations are the domain's own (which still checks them, for callers other than HTTP)
 FixedChannel = Literal[FIXED_CHANNELS]  # type: ignore[valid-type]
