@@ -28,7 +28,8 @@ from civic_web.assets import Assets
 from civic_web.gateway import Gateway, GatewayUnavailable, Refused, SignedOut
 from civic_web.headers import PageHeaders
 from civic_web.layout import STATIC, Layout, environment
-from civic_web.pages import home, savings
+from civic_web.pages import comms, home, safeguarding, savings
+from civic_web.pages import property as property_pages  # not to shadow the builtin
 from civic_web.sessions import SESSION_COOKIE, FormRefused, NotSignedIn, sign_out, tell
 from civic_web.settings import WebSettings, web_settings
 from civic_web.signin import council_issuer, sign_in_routes
@@ -75,6 +76,9 @@ def create_web(settings: WebSettings | None = None, *, issuer_metadata: dict[str
     app.include_router(sign_in_routes(settings, layout, issuer))
     app.include_router(home.router)
     app.include_router(savings.router)
+    app.include_router(property_pages.router)
+    app.include_router(safeguarding.router)
+    app.include_router(comms.router)
 
     def page(request: Request, template: str, status: int, **context: Any) -> Response:
         return layout.render(request, template, context, status=status)
