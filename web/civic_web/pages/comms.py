@@ -1,4 +1,4 @@
-"""Comms: the pages of the comms service (issue 18). Each asks the gateway as the signed-in officer and renders."""
+"""Comms: its service's pages (issue 18), each asking the gateway as the signed-in officer."""
 
 from __future__ import annotations
 

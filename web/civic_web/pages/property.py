@@ -1,4 +1,4 @@
-"""Property: the pages of the property service (issue 18). Each asks the gateway as the signed-in officer and renders."""
+"""Property: its service's pages (issue 18), each asking the gateway as the signed-in officer."""
 
 from __future__ import annotations
 
