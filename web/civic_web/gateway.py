@@ -71,6 +71,10 @@ class Gateway:
                    request_id: str | None = None) -> Answer:
         return await self._send("POST", path, token, json=body, headers=headers, request_id=request_id)
 
+    async def patch(self, token: str, path: str, body: Any, *, headers: Mapping[str, str] | None = None,
+                    request_id: str | None = None) -> Answer:
+        return await self._send("PATCH", path, token, json=body, headers=headers, request_id=request_id)
+
     async def _send(self, method: str, path: str, token: str, *, params: Mapping[str, str] | None = None,
                     json: Any = None, headers: Mapping[str, str] | None = None, request_id: str | None = None) -> Answer:
         sent = {"Authorization": f"Bearer {token}", "Accept": "application/json", **dict(trace_headers()),
