@@ -50,6 +50,12 @@ class Answer:
         return etag.strip('"') if etag else None
 
 
+@dataclass(frozen=True)
+class Download:
+    content: bytes
+    media_type: str
+
+
 class Gateway:
     def __init__(self, base_url: str, timeout_seconds: float, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.client = httpx.AsyncClient(
@@ -74,6 +80,27 @@ class Gateway:
     async def patch(self, token: str, path: str, body: Any, *, headers: Mapping[str, str] | None = None,
                     request_id: str | None = None) -> Answer:
         return await self._send("PATCH", path, token, json=body, headers=headers, request_id=request_id)
+
+    async def put(self, token: str, path: str, body: Any, *, headers: Mapping[str, str] | None = None,
+                  request_id: str | None = None) -> Answer:
+        return await self._send("PUT", path, token, json=body, headers=headers, request_id=request_id)
+
+    async def download(self, token: str, path: str, request_id: str | None = None) -> Download:
+        """A file the API answers (a CSV, say) as it is, not read as JSON; refusals as for any call."""
+        sent = {"Authorization": f"Bearer {token}", **dict(trace_headers())}
+        if request_id:
+            sent["X-Request-Id"] = request_id
+        try:
+            response = await self.client.get(path, headers=sent)
+        except httpx.TransportError as exc:
+            raise GatewayUnavailable(f"the gateway did not answer ({type(exc).__name__})") from exc
+        if response.status_code >= 400:
+            body = _json_of(response)
+            if response.status_code == 401:
+                raise SignedOut(str(body.get("detail", "")) if isinstance(body, dict) else "")
+            raise Refused(response.status_code, body if isinstance(body, dict)
+                          else {"status": response.status_code, "detail": response.text[:300]})
+        return Download(response.content, response.headers.get("content-type", "application/octet-stream"))
 
     async def _send(self, method: str, path: str, token: str, *, params: Mapping[str, str] | None = None,
                     json: Any = None, headers: Mapping[str, str] | None = None, request_id: str | None = None) -> Answer:

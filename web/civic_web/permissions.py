@@ -13,10 +13,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 #: the sections of the app with pages so far: (service, heading, where its pages start)
-SECTIONS: tuple[tuple[str, str, str], ...] = (("savings", "Savings", "/savings/initiatives"),)
+SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("savings", "Savings", "/savings/initiatives"),
+    ("safeguarding", "Safeguarding", "/safeguarding/boards"),
+    ("comms", "Comms", "/comms/content"),
+)
 
 #: a move that needs a scope besides <service>:write
 MOVES_NEEDING = {"approved": "savings:approve"}
+
+#: the steps of comms' content workflow from each status, as the API describes POST /content/{id}/transitions
+#: (draft -> in_review -> approved -> scheduled -> published; back to draft with a reason). A content item
+#: does not list its next statuses as an initiative does, so the page offers these; the API still decides.
+CONTENT_STEPS: dict[str, tuple[str, ...]] = {
+    "draft": ("in_review",),
+    "in_review": ("approved", "draft"),
+    "approved": ("scheduled", "published", "draft"),
+    "scheduled": ("published", "draft"),
+}
+#: a content step that needs a scope besides comms:write
+CONTENT_STEPS_NEEDING = {"approved": "comms:approve"}
+
 
 
 @dataclass(frozen=True)
@@ -46,3 +63,22 @@ class Permissions:
         if not self.may("savings:write"):
             return []
         return [s for s in next_statuses if MOVES_NEEDING.get(s) is None or self.may(MOVES_NEEDING[s])]
+
+    @property
+    def may_run_board_business(self) -> bool:
+        """Record attendance, declarations and decisions of the safeguarding boards."""
+        return self.may("safeguarding:write")
+
+    @property
+    def sees_case_details(self) -> bool:
+        """A safeguarding adults review's case summary and the person's details (Care Act 2014, s45)."""
+        return self.may("safeguarding:confidential")
+
+    def content_steps(self, status: str, author: str | None, officer: str) -> list[str]:
+        """The steps to offer on a content item: its workflow's from its status that the scopes allow, and no
+        approval of the officer's own words (the API refuses it)."""
+        if not self.may("comms:write"):
+            return []
+        return [s for s in CONTENT_STEPS.get(status, ())
+                if (CONTENT_STEPS_NEEDING.get(s) is None or self.may(CONTENT_STEPS_NEEDING[s]))
+                and not (s == "approved" and author == officer)]

@@ -31,6 +31,29 @@ WORDS: dict[str, str] = {
     "green": "Green",
     "amber": "Amber",
     "red": "Red",
+    # safeguarding: boards, members, meetings
+    "adults": "Adults",
+    "children": "Children",
+    "independent_chair": "Independent chair",
+    "sub_group_chair": "Sub-group chair",
+    "apologies": "Sent apologies",
+    "deputy": "Represented by a deputy",
+    "sub_group_report": "Sub-group report",
+    "not_carried": "Not carried",
+    "not_ratified": "Not ratified",
+    "report_received": "Report received",
+    # comms: content, channels, consultations
+    "in_review": "In review",
+    "chief_executive_blog": "Chief executive's blog",
+    "email_bulletin": "Email bulletin",
+    "teams": "Teams",
+    "social:tiktok": "TikTok",
+    "social:instagram": "Instagram",
+    "social:x": "X",
+    "social:facebook": "Facebook",
+    "social:linkedin": "LinkedIn",
+    "place_standard": "Place Standard",
+    "scale_1_7": "Scale of 1 to 7",
 }
 
 #: what the button that makes a move says, by the status it moves to
@@ -40,6 +63,11 @@ MOVE_WORDS: dict[str, str] = {
     "slipped": "Record a slip",
     "delivered": "Mark as delivered",
     "undeliverable": "Mark as undeliverable",
+    # comms content
+    "in_review": "Send for review",
+    "scheduled": "Schedule",
+    "published": "Publish now",
+    "draft": "Send back to draft",
 }
 
 

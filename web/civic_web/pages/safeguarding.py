@@ -1,7 +1,409 @@
-"""Safeguarding: its service's pages (issue 18), each asking the gateway as the signed-in officer."""
+"""Safeguarding: the boards, a board's members, MoUs, deputies, meetings and reviews, a meeting's page (agenda,
+attendance, the quorum as the API states it, declarations, decisions, minutes), its agenda pack and approved
+minutes to print, each board's meetings as a calendar file, and the board business manager's forms: the
+attendance register, a declaration of interest, a decision.
+
+Everything goes through the gateway's ``/api/safeguarding/v1/...`` as the officer. Whether a meeting is quorate,
+who may vote and what a decision's outcome is are the API's to say; a refusal comes back as the GOV.UK error
+summary with what the officer chose kept. A review's case details are never asked for apart: the API leaves
+them out for an officer without ``safeguarding:confidential``, and the page shows them only with that scope.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlencode
 
-router = APIRouter(include_in_schema=False)
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from civic_web.gateway import Answer, Refused
+from civic_web.pages import first, gateway_of, layout_of, request_id
+from civic_web.pages.savings import NoAccess
+from civic_web.refusals import Refusal, refusal_from
+from civic_web.sessions import SignedInOfficer, posted_form, signed_in, tell
+from civic_web.vocabulary import body_choices, words_for
+
+router = APIRouter(prefix="/safeguarding", include_in_schema=False)
+
+API = "/api/safeguarding/v1"
+PAGE_SIZE = 20
+#: a board's records on its page: every member and meeting (a board has tens), the latest reviews
+MANY = "200"
+#: agenda items a meeting decides (an information item or the declarations are not put to the members)
+DECIDED_KINDS = ("decision", "ratification")
+#: a member's vote (the API's Ballot.vote)
+BALLOTS = ("for", "against", "abstain")
+
+
+def _reads(officer: SignedInOfficer) -> None:
+    if not officer.permissions.reads("safeguarding"):
+        raise NoAccess()
+
+
+def _runs_business(officer: SignedInOfficer) -> None:
+    _reads(officer)
+    if not officer.permissions.may_run_board_business:
+        raise NoAccess()
+
+
+def _id(value: str) -> str:
+    return quote(value, safe="")
+
+
+async def _get(request: Request, officer: SignedInOfficer, path: str, params: dict[str, str] | None = None) -> Answer:
+    return await gateway_of(request).get(officer.token, f"{API}{path}", params, request_id(request))
+
+
+async def _items(request: Request, officer: SignedInOfficer, path: str, **params: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = (await _get(request, officer, path, {"limit": MANY, **params})).body.get("items", [])
+    return items
+
+
+def _indexed(name: str) -> tuple[int, str] | None:
+    """``attendance.2.deputy_name`` or ``2.deputy_name`` -> (2, "deputy_name"); else None."""
+    parts = name.split(".")
+    if parts and not parts[0].isdigit():
+        parts = parts[1:]
+    if len(parts) >= 1 and parts[0].isdigit():
+        return int(parts[0]), parts[1] if len(parts) > 1 else ""
+    return None
+
+
+# ---------------------------------------------------------------- the boards
+
+
+@router.get("/boards")
+async def boards(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _reads(officer)
+    cursor = first(request.query_params.get("cursor"))
+    query = {"limit": str(PAGE_SIZE), **({"cursor": cursor} if cursor else {})}
+    page = (await _get(request, officer, "/boards", query)).body
+    next_page = f"?{urlencode({'cursor': page['next_cursor']})}" if page.get("next_cursor") else None
+    return layout_of(request).render(request, "safeguarding/boards.html", {
+        "items": page.get("items", []), "next_page": next_page, "first_page": "?" if cursor else None,
+    })
+
+
+@router.get("/boards/{board_id}")
+async def board(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _reads(officer)
+    here = f"/boards/{_id(board_id)}"
+    found, members, meetings, sars, decisions = await asyncio.gather(
+        _get(request, officer, here), _items(request, officer, f"{here}/members"),
+        _items(request, officer, f"{here}/meetings"), _items(request, officer, f"{here}/sars"),
+        _items(request, officer, f"{here}/decisions"))
+    return layout_of(request).render(request, "safeguarding/board.html", {
+        "board": found.body, "members": members, "meetings": sorted(meetings, key=lambda m: str(m["scheduled_for"])),
+        "sars": sars, "between_meetings": [d for d in decisions if not d.get("meeting_id")],
+        "names": {m["id"]: m["name"] for m in members},
+    })
+
+
+def _ics_text(value: str) -> str:
+    """Text in an iCalendar property (RFC 5545 3.3.11)."""
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _ics_when(value: str) -> str:
+    if len(value) <= 10:
+        return f";VALUE=DATE:{value.replace('-', '')}"
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return f":{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+def _folded(line: str) -> str:
+    """A content line folded at 75 octets (RFC 5545 3.1)."""
+    out, rest = [], line.encode()
+    while len(rest) > 75:
+        cut = 75 if not out else 74
+        while cut > 0 and (rest[cut] & 0xC0) == 0x80:  # never inside a UTF-8 character
+            cut -= 1
+        out.append(rest[:cut].decode())
+        rest = rest[cut:]
+    out.append(rest.decode())
+    return "\r\n ".join(out)
+
+
+@router.get("/boards/{board_id}/meetings.ics")
+async def calendar(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    """The board's meetings as an iCalendar file, for the officer's calendar."""
+    _reads(officer)
+    here = f"/boards/{_id(board_id)}"
+    found, meetings = await asyncio.gather(_get(request, officer, here), _items(request, officer, f"{here}/meetings"))
+    name = str(found.body.get("name", "Board"))
+    stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
+    host = request.url.hostname or "civic"
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//civic//safeguarding boards//EN", "CALSCALE:GREGORIAN",
+             "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_text(name)}"]
+    for meeting in meetings:
+        when = str(meeting["scheduled_for"])
+        title = f"{name}{' (extraordinary)' if meeting.get('extraordinary') else ''}"
+        agenda = "\n".join(f"{n}. {item['title']}" for n, item in enumerate(meeting.get("agenda", []), start=1))
+        lines += ["BEGIN:VEVENT", f"UID:{meeting['id']}@{host}", f"DTSTAMP:{stamp}", f"DTSTART{_ics_when(when)}",
+                  f"SUMMARY:{_ics_text(title)}", f"DESCRIPTION:{_ics_text('Agenda:' + chr(10) + agenda)}",
+                  f"URL:{request.base_url}safeguarding/meetings/{_id(meeting['id'])}",
+                  f"STATUS:{'CANCELLED' if meeting.get('status') == 'cancelled' else 'CONFIRMED'}", "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    body = "\r\n".join(_folded(line) for line in lines) + "\r\n"
+    return Response(body, media_type="text/calendar; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="board-{board_id[:64]}-meetings.ics"'})
+
+
+# ---------------------------------------------------------------- a meeting
+
+
+async def _meeting_and_board(request: Request, officer: SignedInOfficer, meeting_id: str) -> tuple[Answer, dict[str, Any],
+                                                                                                   list[dict[str, Any]]]:
+    meeting = await _get(request, officer, f"/meetings/{_id(meeting_id)}")
+    here = f"/boards/{_id(meeting.body['board_id'])}"
+    found, members = await asyncio.gather(_get(request, officer, here), _items(request, officer, f"{here}/members"))
+    return meeting, found.body, members
+
+
+async def _minutes(request: Request, officer: SignedInOfficer, meeting_id: str) -> dict[str, Any] | None:
+    try:
+        minutes: dict[str, Any] = (await _get(request, officer, f"/meetings/{_id(meeting_id)}/minutes")).body
+    except Refused as refused:
+        if refused.status == 404:
+            return None  # none written yet
+        raise
+    return minutes
+
+
+async def _meeting_view(request: Request, officer: SignedInOfficer, meeting_id: str) -> dict[str, Any]:
+    meeting, found, members = await _meeting_and_board(request, officer, meeting_id)
+    quorum, minutes, decisions = await asyncio.gather(
+        _get(request, officer, f"/meetings/{_id(meeting_id)}/quorum"), _minutes(request, officer, meeting_id),
+        _items(request, officer, f"/boards/{_id(found['id'])}/decisions"))
+    by_member = {m["id"]: m for m in members}
+    register = {line["member_id"]: line for line in meeting.body.get("attendance", [])}
+    return {
+        "meeting": meeting.body, "version": meeting.version or "", "board": found, "members": members,
+        "by_member": by_member, "register": register, "quorum": quorum.body, "minutes": minutes,
+        "decisions": {d["item_id"]: d for d in decisions if d.get("meeting_id") == meeting.body["id"]},
+        "items": {i["id"]: i for i in meeting.body.get("agenda", [])}, "decided_kinds": DECIDED_KINDS,
+    }
+
+
+@router.get("/meetings/{meeting_id}")
+async def meeting(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _reads(officer)
+    return layout_of(request).render(request, "safeguarding/meeting.html",
+                                     await _meeting_view(request, officer, meeting_id))
+
+
+@router.get("/meetings/{meeting_id}/pack")
+async def agenda_pack(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    """The agenda pack to print: the agenda, the members, the register and quorum, declarations."""
+    _reads(officer)
+    return layout_of(request).render(request, "safeguarding/pack.html",
+                                     await _meeting_view(request, officer, meeting_id))
+
+
+@router.get("/meetings/{meeting_id}/minutes")
+async def approved_minutes(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    """The minutes to print, once the members have approved them (the permanent record)."""
+    _reads(officer)
+    view = await _meeting_view(request, officer, meeting_id)
+    if not view["minutes"] or view["minutes"].get("status") != "approved":
+        return layout_of(request).render(request, "problem.html", {
+            "heading": "These minutes are not approved yet",
+            "text": "Minutes become the permanent record once the members approve them. "
+                    "The draft is on the meeting's page."},
+            status=404)
+    return layout_of(request).render(request, "safeguarding/minutes.html", view)
+
+
+# ---------------------------------------------------------------- the attendance register
+
+
+def _attendance_field(members_sent: list[str]) -> Any:
+    def on_page(name: str) -> tuple[str, str] | None:
+        found = _indexed(name)
+        if found is None or found[0] >= len(members_sent):
+            return None
+        member_id, field = members_sent[found[0]], found[1]
+        if field == "deputy_name":
+            return f"deputy-{member_id}", "Deputy's name"
+        return f"attendance-{member_id}", "Attendance"
+
+    return on_page
+
+
+async def _attendance_page(request: Request, officer: SignedInOfficer, meeting_id: str, *,
+                           refusal: Refusal | None = None, typed: dict[str, str] | None = None,
+                           version: str | None = None) -> Response:
+    meeting, found, members = await _meeting_and_board(request, officer, meeting_id)
+    register = {line["member_id"]: line for line in meeting.body.get("attendance", [])}
+    if typed is None:
+        typed = {}
+        for member_id, line in register.items():
+            typed[f"attendance-{member_id}"] = line["status"]
+            typed[f"deputy-{member_id}"] = line.get("deputy_name") or ""
+    document = await gateway_of(request).document()
+    statuses = body_choices(document, f"{API}/meetings/{{meeting_id}}/attendance", "put", "status") \
+        or ["present", "apologies", "absent", "deputy"]
+    return layout_of(request).render(request, "safeguarding/attendance.html", {
+        "meeting": meeting.body, "board": found, "members": members, "typed": typed, "refusal": refusal,
+        "statuses": statuses, "version": version or meeting.version or "",
+    }, status=refusal.status if refusal else 200)
+
+
+@router.get("/meetings/{meeting_id}/attendance")
+async def attendance_form(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _runs_business(officer)
+    return await _attendance_page(request, officer, meeting_id)
+
+
+@router.post("/meetings/{meeting_id}/attendance")
+async def record_attendance(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    _runs_business(officer)
+    member_ids = [first(v) for v in form.getlist("member")]
+    typed: dict[str, str] = {}
+    lines: list[dict[str, Any]] = []
+    sent: list[str] = []
+    for member_id in member_ids:
+        status = typed[f"attendance-{member_id}"] = first(form.get(f"attendance-{member_id}"))
+        deputy = typed[f"deputy-{member_id}"] = first(form.get(f"deputy-{member_id}"))
+        if not status:
+            continue  # not recorded yet
+        line: dict[str, Any] = {"member_id": member_id, "status": status}
+        if status == "deputy" or deputy:
+            line["deputy_name"] = deputy or None
+        lines.append(line)
+        sent.append(member_id)
+    version = first(form.get("version"))
+    headers = {"If-Match": f'"{version}"'} if version else {}
+    try:
+        await gateway_of(request).put(officer.token, f"{API}/meetings/{_id(meeting_id)}/attendance",
+                                      {"attendance": lines}, headers=headers, request_id=request_id(request))
+    except Refused as refused:
+        refusal = refusal_from(refused.problem, _attendance_field(sent), refused.status)
+        named = str(refused.problem.get("member_id") or "")
+        if named in sent and not refusal.fields:  # a rule about one member's line (their named deputy)
+            text = refusal.items[0]["text"]
+            refusal = Refusal(refusal.status, [{"text": text, "href": f"#deputy-{named}"}], {f"deputy-{named}": text})
+        # after someone else's change the register is shown as it is now; otherwise as the officer chose it
+        return await _attendance_page(request, officer, meeting_id, refusal=refusal,
+                                      typed=None if refused.status == 412 else typed)
+    tell(request, "The attendance register is recorded.")
+    return RedirectResponse(f"/safeguarding/meetings/{_id(meeting_id)}#attendance", status_code=303)
+
+
+# ---------------------------------------------------------------- a declaration of interest
+
+DECLARATION_FIELDS = {"member_id": ("declaration-member", "Member"), "item_id": ("declaration-item", "Agenda item"),
+                      "nature": ("declaration-nature", "The interest")}
+
+
+async def _declaration_page(request: Request, officer: SignedInOfficer, meeting_id: str, *,
+                            refusal: Refusal | None = None, typed: dict[str, str] | None = None) -> Response:
+    meeting, found, members = await _meeting_and_board(request, officer, meeting_id)
+    return layout_of(request).render(request, "safeguarding/declaration.html", {
+        "meeting": meeting.body, "board": found, "members": members, "typed": typed or {}, "refusal": refusal,
+    }, status=refusal.status if refusal else 200)
+
+
+@router.get("/meetings/{meeting_id}/declarations/new")
+async def declaration_form(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _runs_business(officer)
+    return await _declaration_page(request, officer, meeting_id)
+
+
+@router.post("/meetings/{meeting_id}/declarations/new")
+async def declare(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    _runs_business(officer)
+    typed = {name: first(form.get(name)) for name in DECLARATION_FIELDS}
+    body = {name: value for name, value in typed.items() if value}
+    try:
+        await gateway_of(request).post(officer.token, f"{API}/meetings/{_id(meeting_id)}/declarations", body,
+                                       request_id=request_id(request))
+    except Refused as refused:
+        refusal = refusal_from(refused.problem, DECLARATION_FIELDS.get, refused.status)
+        return await _declaration_page(request, officer, meeting_id, refusal=refusal, typed=typed)
+    tell(request, "The declaration of interest is recorded.")
+    return RedirectResponse(f"/safeguarding/meetings/{_id(meeting_id)}#declarations", status_code=303)
+
+
+# ---------------------------------------------------------------- a decision
+
+
+def _decision_field(voters: list[str]) -> Any:
+    def on_page(name: str) -> tuple[str, str] | None:
+        if name == "method":
+            return "method", "How the members decided"
+        if name == "casting_vote":
+            return "casting_vote", "The chair's casting vote"
+        if name.startswith("votes"):
+            found = _indexed(name)
+            if found is not None and found[0] < len(voters):
+                return f"vote-{voters[found[0]]}", "Vote"
+            return "method", "Votes"
+        return None
+
+    return on_page
+
+
+async def _decision_page(request: Request, officer: SignedInOfficer, meeting_id: str, item_id: str, *,
+                         refusal: Refusal | None = None, typed: dict[str, str] | None = None) -> Response:
+    meeting, found, members = await _meeting_and_board(request, officer, meeting_id)
+    item = next((i for i in meeting.body.get("agenda", []) if i["id"] == item_id), None)
+    if item is None:
+        raise Refused(404, {"status": 404, "detail": "No such agenda item."})
+    register = {line["member_id"]: line for line in meeting.body.get("attendance", [])}
+    document = await gateway_of(request).document()
+    path = f"{API}/meetings/{{meeting_id}}/items/{{item_id}}/decision"
+    return layout_of(request).render(request, "safeguarding/decision.html", {
+        "meeting": meeting.body, "board": found, "item": item, "version": meeting.version or "",
+        # the members attending, in person or by their deputy: the API says whose votes count
+        "voters": [m for m in members if register.get(m["id"], {}).get("status") in ("present", "deputy")],
+        "register": register, "typed": typed or {}, "refusal": refusal, "ballots": BALLOTS,
+        "methods": body_choices(document, path, "post", "method") or ["consensus", "vote"],
+        "casting_votes": body_choices(document, path, "post", "casting_vote") or ["for", "against"],
+    }, status=refusal.status if refusal else 200)
+
+
+@router.get("/meetings/{meeting_id}/items/{item_id}/decision")
+async def decision_form(meeting_id: str, item_id: str, request: Request,
+                        officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _runs_business(officer)
+    return await _decision_page(request, officer, meeting_id, item_id)
+
+
+@router.post("/meetings/{meeting_id}/items/{item_id}/decision")
+async def decide(meeting_id: str, item_id: str, request: Request,
+                 officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    _runs_business(officer)
+    method = first(form.get("method"))
+    typed: dict[str, str] = {"method": method, "casting_vote": first(form.get("casting_vote"))}
+    body: dict[str, Any] = {"method": method} if method else {}
+    voters: list[str] = []
+    votes: list[dict[str, str]] = []
+    for member_id in (first(v) for v in form.getlist("voter")):
+        vote = typed[f"vote-{member_id}"] = first(form.get(f"vote-{member_id}"))
+        if vote:
+            votes.append({"member_id": member_id, "vote": vote})
+            voters.append(member_id)
+    if method == "vote":
+        body["votes"] = votes
+        if typed["casting_vote"]:
+            body["casting_vote"] = typed["casting_vote"]
+    version = first(form.get("version"))
+    headers = {"If-Match": f'"{version}"'} if version else {}
+    try:
+        answer = await gateway_of(request).post(
+            officer.token, f"{API}/meetings/{_id(meeting_id)}/items/{_id(item_id)}/decision", body,
+            headers=headers, request_id=request_id(request))
+    except Refused as refused:
+        refusal = refusal_from(refused.problem, _decision_field(voters), refused.status)
+        return await _decision_page(request, officer, meeting_id, item_id, refusal=refusal,
+                                    typed=None if refused.status == 412 else typed)
+    tell(request, f"The decision is recorded: {words_for(answer.body.get('outcome')).lower()}.")
+    return RedirectResponse(f"/safeguarding/meetings/{_id(meeting_id)}#decisions", status_code=303)
