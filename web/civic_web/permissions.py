@@ -58,6 +58,11 @@ class Permissions:
     def may_propose_initiative(self) -> bool:
         return self.may("savings:write")
 
+    @property
+    def may_record_progress(self) -> bool:
+        """Record an initiative's delivered saving and set its RAG status."""
+        return self.may("savings:write")
+
     def initiative_moves(self, next_statuses: Iterable[str]) -> list[str]:
         """The moves to offer on an initiative's page: those its state allows that the scopes allow too."""
         if not self.may("savings:write"):

@@ -16,15 +16,18 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from civic_web.charts import Bar, bar_chart
 from civic_web.gateway import Answer, Refused
 from civic_web.pages import first, gateway_of, layout_of, request_id
 from civic_web.refusals import Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in, tell
-from civic_web.vocabulary import body_choices, move_words, parameter_choices, pence_of
+from civic_web.spreadsheets import XLSX, Sheet, workbook_of
+from civic_web.vocabulary import body_choices, move_words, parameter_choices, pence_of, pounds, words_for
 
 router = APIRouter(prefix="/savings", include_in_schema=False)
 
 API = "/api/savings/v1/initiatives"
+REPORTS = "/api/savings/v1/reports"
 PAGE_SIZE = 20
 #: the register's filters the API takes, in the order the form shows them
 FILTERS = ("theme", "directorate", "programme", "category", "status")
@@ -34,6 +37,12 @@ TEXT_FIELDS = {"title": "Title", "directorate": "Directorate", "programme": "Pro
                "rag_reason": "Reason for the RAG status"}
 CHOICE_FIELDS = {"theme": "Theme", "category": "Category", "rag": "RAG status"}
 MOVE_FIELDS = {"reason": "Reason", "to_year": "Year the unmet saving moves to", "from_year": "Year that slips"}
+#: an actual's fields: the API's name -> (the form field's id, what it is called)
+ACTUAL_FIELDS = {"year": ("actual-year", "Year"), "delivered_pence": ("actual-amount", "Saving delivered")}
+RAG_FIELDS = {"rag": ("rag-rag", "RAG status"), "rag_reason": ("rag-rag_reason", "Reason for the RAG status")}
+#: the theme report's filters (query parameters the API takes), in the order the form shows them
+REPORT_FILTERS = {"years": "Financial years", "category": "Category", "directorate": "Directorate",
+                  "programme": "Programme"}
 
 
 class NoAccess(Exception):
@@ -188,22 +197,31 @@ async def _initiative(request: Request, officer: SignedInOfficer, initiative_id:
 
 
 def _initiative_page(request: Request, officer: SignedInOfficer, answer: Answer, *, refusal: Refusal | None = None,
-                     moving: str | None = None, typed: dict[str, str] | None = None) -> Response:
+                     moving: str | None = None, typed: dict[str, str] | None = None,
+                     rag_choices: list[str] | None = None) -> Response:
     initiative = answer.body
     moves = officer.permissions.initiative_moves(initiative.get("next_statuses", []))
     profile = {p["year"]: {"planned": p.get("planned_pence", 0), "delivered": None} for p in initiative.get("profile", [])}
     for actual in initiative.get("actuals", []):
         profile.setdefault(actual["year"], {"planned": 0, "delivered": None})["delivered"] = actual.get("delivered_pence")
+    records = officer.permissions.may_record_progress
     return layout_of(request).render(request, "savings/initiative.html", {
         "initiative": initiative, "version": answer.version or "", "moves": moves,
         "profile": dict(sorted(profile.items())), "refusal": refusal, "moving": moving, "typed": typed or {},
+        "records": records, "rag_choices": (rag_choices or []) if records else [],
     }, status=refusal.status if refusal else 200)
+
+
+async def _rag_choices(request: Request) -> list[str]:
+    document = await gateway_of(request).document()
+    return body_choices(document, f"{API}/{{initiative_id}}", "patch", "rag")
 
 
 @router.get("/initiatives/{initiative_id}")
 async def initiative(initiative_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
     _reads(officer)
-    return _initiative_page(request, officer, await _initiative(request, officer, initiative_id))
+    answer = await _initiative(request, officer, initiative_id)
+    return _initiative_page(request, officer, answer, rag_choices=await _rag_choices(request))
 
 
 @router.post("/initiatives/{initiative_id}/moves")
@@ -223,6 +241,185 @@ async def move(initiative_id: str, request: Request, officer: SignedInOfficer = 
         refusal = refusal_from(refused.problem, _move_field(to), refused.status)
         # shown as it is now (after a 412 that is someone else's change), with what the officer typed
         return _initiative_page(request, officer, await _initiative(request, officer, initiative_id),
-                                refusal=refusal, moving=to, typed=typed)
+                                refusal=refusal, moving=to, typed=typed, rag_choices=await _rag_choices(request))
     tell(request, f"{move_words(to)}: done.")
     return RedirectResponse(address, status_code=303)
+
+
+# ---------------------------------------------------------------- progress: actuals and the RAG status
+
+
+def _may_record(officer: SignedInOfficer) -> None:
+    _reads(officer)
+    if not officer.permissions.may_record_progress:
+        raise NoAccess()
+
+
+def _named(fields: dict[str, tuple[str, str]], whole: str | None = None) -> Any:
+    """The form field for an API field; ``whole`` takes a refusal of the request as a whole (``body``)."""
+    def on_page(name: str) -> tuple[str, str] | None:
+        if name == "body" and whole:
+            return whole, ""
+        return fields.get(name)
+
+    return on_page
+
+
+async def _progress(request: Request, officer: SignedInOfficer, initiative_id: str, form: FormData, what: str,
+                    body: dict[str, Any], on_page: Any, typed: dict[str, str], done: str,
+                    unreadable: dict[str, str] | None = None) -> Response:
+    """Send an actual or a RAG status (PATCH for the RAG) at the version the page showed; a refusal shows the
+    initiative as it is now, with the form as the officer filled it in."""
+    address = f"{API}/{quote(initiative_id, safe='')}"
+    version = first(form.get("version"))
+    headers = {"If-Match": f'"{version}"'} if version else {}
+    refusal: Refusal | None = None
+    if unreadable:
+        refusal = Refusal(400, [{"text": text, "href": f"#{field}"} for field, text in unreadable.items()], unreadable)
+    else:
+        gateway = gateway_of(request)
+        try:
+            if what == "rag":
+                await gateway.patch(officer.token, address, body, headers=headers, request_id=request_id(request))
+            else:
+                await gateway.post(officer.token, f"{address}/actuals", body, headers=headers,
+                                   request_id=request_id(request))
+        except Refused as refused:
+            problem = dict(refused.problem)
+            # the API's rules name its own fields; the page says them in words
+            problem["errors"] = [{**e, "message": str(e.get("message", "")).replace("rag_reason", "a reason")}
+                                 for e in problem.get("errors") or () if isinstance(e, dict)]
+            refusal = refusal_from(problem, on_page, refused.status)
+        else:
+            tell(request, done)
+            return RedirectResponse(f"/savings/initiatives/{quote(initiative_id, safe='')}", status_code=303)
+    return _initiative_page(request, officer, await _initiative(request, officer, initiative_id), refusal=refusal,
+                            moving=what, typed=typed, rag_choices=await _rag_choices(request))
+
+
+@router.post("/initiatives/{initiative_id}/actuals")
+async def record_actual(initiative_id: str, request: Request,
+                        officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    _may_record(officer)
+    typed = {"year": first(form.get("year")), "amount": first(form.get("amount"))}
+    body: dict[str, Any] = {"year": typed["year"]} if typed["year"] else {}
+    unreadable: dict[str, str] = {}
+    if typed["amount"]:
+        pence = pence_of(typed["amount"])
+        if pence is None:
+            unreadable["actual-amount"] = "Saving delivered must be an amount in pounds, like 12,500 or 12500.50"
+        else:
+            body["delivered_pence"] = pence
+    return await _progress(request, officer, initiative_id, form, "actual", body, _named(ACTUAL_FIELDS), typed,
+                           f"The saving delivered in {typed['year']} is recorded.", unreadable)
+
+
+@router.post("/initiatives/{initiative_id}/rag")
+async def set_rag(initiative_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    _may_record(officer)
+    typed = {"rag": first(form.get("rag")), "rag_reason": first(form.get("rag_reason"))}
+    # an empty choice clears the status (null), and a status without a reason clears the old reason with it
+    body: dict[str, Any] = {"rag": typed["rag"] or None, "rag_reason": typed["rag_reason"] or None}
+    return await _progress(request, officer, initiative_id, form, "rag", body,
+                           _named(RAG_FIELDS, whole="rag-rag_reason"), typed,
+                           f"The RAG status is now {words_for(typed['rag']).lower() or 'not set'}.")
+
+
+# ---------------------------------------------------------------- reports
+
+
+@router.get("/reports")
+async def reports(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _reads(officer)
+    answer = await gateway_of(request).get(officer.token, "/api/savings/v1/targets", {"limit": "100"},
+                                           request_id(request))
+    return layout_of(request).render(request, "savings/reports.html", {"targets": answer.body.get("items", [])})
+
+
+def _report_query(request: Request) -> tuple[dict[str, str], dict[str, str]]:
+    chosen = {name: first(request.query_params.get(name)) for name in REPORT_FILTERS}
+    return chosen, {name: value for name, value in chosen.items() if value}
+
+
+async def _theme_report(request: Request, officer: SignedInOfficer,
+                        params: dict[str, str]) -> tuple[dict[str, Any] | None, Refusal | None]:
+    try:
+        answer = await gateway_of(request).get(officer.token, f"{REPORTS}/themes", params, request_id(request))
+    except Refused as refused:
+        return None, refusal_from(refused.problem, lambda f: (f, REPORT_FILTERS[f]) if f in REPORT_FILTERS else None,
+                                  refused.status)
+    report: dict[str, Any] = answer.body
+    return report, None
+
+
+def _theme_chart(report: dict[str, Any]) -> Any:
+    years = report["years"]
+    bars = [Bar(row["label"], [row["by_year"][year]["planned_pence"] for year in years], pounds(row["planned_pence"]))
+            for row in report["rows"]]
+    total = report["totals"]["planned_pence"]
+    biggest = max(report["rows"], key=lambda row: row["planned_pence"], default=None)
+    description = (f"Planned savings by theme, each bar split by financial year ({', '.join(years)}). "
+                   f"In all {pounds(total)}" + (f"; the largest theme is {biggest['label']} with "
+                                                f"{pounds(biggest['planned_pence'])}." if biggest and total else "."))
+    return bar_chart(chart_id="theme-chart", title="Planned savings by theme and year", description=description,
+                     bars=bars, series=years)
+
+
+@router.get("/reports/themes")
+async def theme_report(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _reads(officer)
+    chosen, params = _report_query(request)
+    report, refusal = await _theme_report(request, officer, params)
+    document = await gateway_of(request).document()
+    return layout_of(request).render(request, "savings/themes.html", {
+        "report": report, "refusal": refusal, "chosen": chosen, "filtered": bool(params),
+        "categories": parameter_choices(document, f"{REPORTS}/themes", "get", "category"),
+        "chart": _theme_chart(report) if report else None,
+        "download": "/savings/reports/themes.xlsx" + (f"?{urlencode(params)}" if params else ""),
+    }, status=refusal.status if refusal else 200)
+
+
+@router.get("/reports/themes.xlsx")
+async def theme_report_xlsx(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _reads(officer)
+    _, params = _report_query(request)
+    report, refusal = await _theme_report(request, officer, params)
+    if report is None:
+        assert refusal is not None
+        raise Refused(refusal.status, {"status": refusal.status, "detail": "; ".join(i["text"] for i in refusal.items)})
+    years = report["years"]
+    filters = report.get("filters", {})
+    described = ", ".join(f"{words_for(k)}: {words_for(v) if k == 'category' else v}"
+                          for k, v in filters.items() if v) or "none"
+    sheets = []
+    for measure in ("planned", "delivered"):
+        key = f"{measure}_pence"
+        rows: list[list[Any]] = [[row["label"], *(row["by_year"][y][key] / 100 for y in years), row[key] / 100]
+                                 for row in report["rows"]]
+        rows.append(["Total", *(report["totals"]["by_year"][y][key] / 100 for y in years),
+                     report["totals"][key] / 100])
+        sheets.append(Sheet(measure.capitalize(), [f"{measure.capitalize()} savings by theme and financial year, "
+                                                   f"in pounds", f"Filters: {described}"],
+                            ["Theme", *years, "Total"], rows))
+    return Response(workbook_of(sheets), media_type=XLSX,
+                    headers={"Content-Disposition": 'attachment; filename="savings-by-theme.xlsx"'})
+
+
+@router.get("/reports/targets/{name}")
+async def target_report(name: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _reads(officer)
+    answer = await gateway_of(request).get(officer.token, f"{REPORTS}/target/{quote(name, safe='')}",
+                                           request_id=request_id(request))
+    report: dict[str, Any] = answer.body
+    bars = [Bar(y["year"], [y.get("delivered_pence", 0), y.get("anticipated_pence", 0), y.get("pipeline_pence", 0)],
+                pounds(y.get("delivered_pence", 0) + y.get("anticipated_pence", 0) + y.get("pipeline_pence", 0)))
+            for y in report.get("by_year", [])]
+    chart = bar_chart(
+        chart_id="target-chart", title=f"{report['name']}: savings by year against the target",
+        description=(f"Delivered, anticipated and pipeline savings by financial year. Target "
+                     f"{pounds(report['target_pence'])}; delivered and anticipated together "
+                     f"{pounds(report['total_pence'])}."),
+        bars=bars, series=["Delivered", "Anticipated", "Pipeline"])
+    return layout_of(request).render(request, "savings/target.html", {"report": report, "chart": chart})

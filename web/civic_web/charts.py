@@ -1,0 +1,84 @@
+"""Charts drawn on the server as SVG: horizontal bars, stacked by series, beside the table that holds the data.
+
+A chart is an image with a name and a description (``role="img"``, its ``<title>`` and ``<desc>``), so a
+screen reader hears what it shows in words; the figures themselves are in the table beside it, which is the
+data. Only presentation attributes are used (no ``style``), so the page's Content-Security-Policy holds, and
+nothing needs JavaScript. Colours are GOV.UK Frontend's, each segment outlined in white so neighbours are
+told apart by more than their colour, and the legend names every series.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+#: GOV.UK Frontend's colours, dark enough against white for graphics (WCAG 1.4.11)
+COLOURS = ("#1d70b8", "#003078", "#00703c", "#4c2c92", "#d4351c", "#6f777b", "#912b88", "#85994b")
+TEXT = "#0b0c0c"
+WIDTH = 640
+LABELS = 200  # the rows' labels, left of the bars
+VALUES = 110  # the rows' totals, right of the bars
+ROW = 26
+BAR = 18
+LEGEND_ITEM = 120
+FONT = "system-ui, -apple-system, Segoe UI, Arial, sans-serif"
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of the chart: its label and one value per series (stacked left to right)."""
+
+    label: str
+    values: Sequence[float]
+    total_text: str = ""
+
+
+def bar_chart(*, chart_id: str, title: str, description: str, bars: Sequence[Bar], series: Sequence[str] = (),
+              marker: tuple[float, str] | None = None, maximum: float | None = None,
+              shorten: Callable[[str], str] | None = None) -> Markup:
+    """A horizontal bar chart as inline SVG. ``series`` names the stacked parts (a legend when there are two or
+    more); ``marker`` draws a labelled line at a value (a threshold, a target); ``maximum`` fixes the scale."""
+    shorten = shorten or (lambda text: text if len(text) <= 28 else text[:27] + "…")
+    per_row = WIDTH // LEGEND_ITEM
+    legend_rows = (len(series) + per_row - 1) // per_row if len(series) > 1 else 0
+    top = legend_rows * 22 + (24 if marker else 8)
+    height = top + len(bars) * ROW + 10
+    biggest = max([sum(v for v in bar.values if v > 0) for bar in bars] + [marker[0] if marker else 0.0] + [0.0])
+    scale_max = maximum if maximum else biggest
+    span = WIDTH - LABELS - VALUES
+    scale = span / scale_max if scale_max > 0 else 0.0
+    parts: list[Markup] = []
+    for index, name in enumerate(series if len(series) > 1 else ()):
+        key_x = index % per_row * LEGEND_ITEM
+        key_y = index // per_row * 22 + 4
+        parts.append(Markup('<rect x="{}" y="{}" width="14" height="14" fill="{}"/>'
+                            '<text x="{}" y="{}" font-size="13" fill="{}">{}</text>')
+                     .format(key_x, key_y, COLOURS[index % len(COLOURS)], key_x + 20, key_y + 12, TEXT, name))
+    for row, bar in enumerate(bars):
+        y = top + row * ROW
+        parts.append(Markup('<text x="{}" y="{}" font-size="13" text-anchor="end" fill="{}">{}</text>')
+                     .format(LABELS - 8, y + BAR - 4, TEXT, shorten(bar.label)))
+        x = float(LABELS)
+        for index, value in enumerate(bar.values):
+            width = max(value, 0) * scale
+            if width <= 0:
+                continue
+            parts.append(Markup('<rect x="{:.1f}" y="{}" width="{:.1f}" height="{}" fill="{}" stroke="#ffffff" '
+                                'stroke-width="1"/>').format(x, y, width, BAR, COLOURS[index % len(COLOURS)]))
+            x += width
+        if bar.total_text:
+            parts.append(Markup('<text x="{:.1f}" y="{}" font-size="13" fill="{}">{}</text>')
+                         .format(x + 6, y + BAR - 4, TEXT, bar.total_text))
+    parts.append(Markup('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>')
+                 .format(LABELS, top - 4, LABELS, height - 6, TEXT))
+    if marker and scale:
+        at = LABELS + marker[0] * scale
+        parts.append(Markup('<line x1="{:.1f}" y1="{}" x2="{:.1f}" y2="{}" stroke="{}" stroke-width="2" '
+                            'stroke-dasharray="6 4"/><text x="{:.1f}" y="{}" font-size="13" text-anchor="middle" '
+                            'fill="{}">{}</text>').format(at, top - 6, at, height - 6, TEXT, at, top - 10, TEXT, marker[1]))
+    return Markup('<svg class="civic-chart" id="{0}" role="img" aria-labelledby="{0}-title {0}-desc" '
+                  'viewBox="0 0 {1} {2}" width="100%" font-family="{3}" xmlns="http://www.w3.org/2000/svg">'
+                  '<title id="{0}-title">{4}</title><desc id="{0}-desc">{5}</desc>{6}</svg>').format(
+        chart_id, WIDTH, height, FONT, title, description, Markup("").join(parts))
