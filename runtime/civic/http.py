@@ -1,18 +1,26 @@
-"""What routes use: who is calling, versions (ETag / If-Match), cursor pagination, the runtime."""
+"""What routes use: who is calling, versions (ETag / If-Match), cursor pagination, the runtime.
+
+What every service's routes take is declared here once: the running service (``Rt``), a page
+(``Paging``), a path id (``Id``), the limits on text in request bodies (``Text``, ``Required``, ...),
+whole pence (``Pence``) and the rule a step-dependent field states in the schema (``when``). A service's
+own ``http.py`` binds its scopes, ``<service>:read`` and ``<service>:write``, as ``Reader`` and ``Writer``
+(``service_scopes``).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import json
 import re
 import types
 import typing
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import (
@@ -48,18 +56,28 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NOT_BLANK",
+    "NOT_BLANK_TEXT",
     "TRIMMED",
     "Caller",
     "FinancialYearText",
+    "Id",
     "IfMatch",
     "IsoDate",
     "IsoDateTime",
     "IsoWeekText",
+    "LongRequired",
+    "LongText",
     "NonBlank",
     "Number",
     "Page",
+    "Paging",
     "Pattern",
+    "Pence",
     "RequestModel",
+    "Required",
+    "Rt",
+    "ServiceScopes",
+    "Text",
     "Trimmed",
     "Whole",
     "current_runtime",
@@ -67,7 +85,9 @@ __all__ = [
     "financial_year_list",
     "paginate",
     "require",
+    "service_scopes",
     "versioned",
+    "when",
 ]
 
 
@@ -98,6 +118,26 @@ def require(*scopes: str) -> Callable[..., Any]:
     dependency.__name__ = f"require_{'_'.join(s.replace(':', '_') for s in scopes) or 'token'}"
     dependency.required_scopes = scopes  # type: ignore[attr-defined]  # read by document_problems and tests
     return dependency
+
+
+class ServiceScopes(NamedTuple):
+    """A service's two scopes as the dependencies its routes take: reading its records, changing them."""
+
+    read: Any
+    write: Any
+
+
+def service_scopes(service: str) -> ServiceScopes:
+    """``<service>:read`` and ``<service>:write`` as route dependencies (the verified caller), which the
+    service's ``http.py`` binds once: ``Reader = Annotated[Caller, SCOPES.read]``, ``Writer`` likewise."""
+    return ServiceScopes(Depends(require(f"{service}:read")), Depends(require(f"{service}:write")))
+
+
+#: the running service, as a route takes it: its database and its units of work
+if TYPE_CHECKING:
+    Rt = Annotated[Runtime, Depends(current_runtime)]
+else:  # civic.service imports this module, so Runtime is named for the type checker only (FastAPI needs the Depends)
+    Rt = Annotated[Any, Depends(current_runtime)]
 
 
 _NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
@@ -190,6 +230,24 @@ NOT_BLANK = f"[^{_WHITE_SPACE}]"
 TRIMMED = f"^[^{_WHITE_SPACE}](?:(?:[{_WHITE_SPACE}]|[^{_WHITE_SPACE}])*[^{_WHITE_SPACE}])?$"
 NonBlank = Annotated[str, Pattern(NOT_BLANK, "must not be blank")]
 Trimmed = Annotated[str, Pattern(TRIMMED, "must not be blank, nor start or end with spaces")]
+#: JSON Schema: text with something in it besides white space
+NOT_BLANK_TEXT = {"type": "string", "pattern": NOT_BLANK}
+
+# --- what request bodies and paths carry ------------------------------------------------------------------------
+
+#: the longest id a path takes
+ID_LENGTH = 64
+#: a record's id in a path
+Id = Annotated[str, Path(max_length=ID_LENGTH)]
+#: a line of text (a name, a title, a note)
+Text = Annotated[str, Field(max_length=500)]
+#: a document's text (minutes, a report)
+LongText = Annotated[str, Field(max_length=100_000)]
+#: text the rules need (blank is refused: the domain strips it first)
+Required = Annotated[NonBlank, Field(max_length=500)]
+LongRequired = Annotated[NonBlank, Field(max_length=100_000)]
+#: an amount of money in whole pence, zero or more
+Pence = Annotated[int, Field(ge=0, le=MAX_WHOLE, description="whole pence, zero or more"), WHOLE]
 
 
 def _year_message(first: int, last: int) -> Callable[[str], str]:
@@ -242,6 +300,12 @@ def only_when(field: str, values: tuple[str, ...], *optional: str) -> dict[str, 
         {"required": [field], "properties": {field: {"enum": list(values)}}},
         {"not": {"anyOf": given}},
     ]}
+
+
+def when(field: str, value: str, then: dict[str, Any]) -> dict[str, Any]:
+    """JSON Schema: a body whose ``field`` is ``value`` meets ``then`` too (e.g.
+    ``when("to", "draft", {"properties": {"reason": NOT_BLANK_TEXT}})``: the reason, where given, is not blank)."""
+    return {"anyOf": [{"not": {"required": [field], "properties": {field: {"const": value}}}}, copy.deepcopy(then)]}
 
 
 def rules(*conditions: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
@@ -371,6 +435,10 @@ class Page:
         except (binascii.Error, UnicodeDecodeError) as exc:
             raise Invalid("The cursor is not one this API gave you.",
                           errors=[{"field": "cursor", "message": "malformed"}]) from exc
+
+
+#: ``?limit=`` and ``?cursor=``, as a route takes them
+Paging = Annotated[Page, Depends()]
 
 
 def encode_cursor(last_id: str) -> str:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from civic.http import Rt
 from fastapi import APIRouter
 
 from civic_safeguarding import reports
 from civic_safeguarding.boards import api as boards
 from civic_safeguarding.decisions import api as decisions
-from civic_safeguarding.http import Reader, Rt
+from civic_safeguarding.http import Reader
 from civic_safeguarding.meetings import api as meetings
 from civic_safeguarding.minutes import api as minutes
 from civic_safeguarding.oversight import api as oversight

@@ -1,51 +1,27 @@
-"""What every area's routes share: the scopes, what a route takes (the caller, the runtime, a page,
-path ids), the limits on text in request bodies and the rules their schemas state (`when`), and the
-two reads every kind of record has (`board_records_route`, `record_route`).
+"""What every area's routes share beyond the runtime's (``civic.http``: ``Rt``, ``Paging``, ``Id``, the
+text limits, ``when``): the board's scopes, and the two reads every kind of record has
+(`board_records_route`, `record_route`).
 
 No ``from __future__ import annotations`` here: the routes made below name their path parameter at
 run time (``Path(alias=...)``), and FastAPI reads a route's annotations as objects.
 """
 
-import copy
 import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from civic.http import MAX_WHOLE, NOT_BLANK, WHOLE, Caller, NonBlank, Page, current_runtime, require, versioned
+from civic.http import ID_LENGTH, Caller, Id, Page, Paging, Rt, service_scopes, versioned
 from civic.service import Runtime
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
-from pydantic import Field
 
-READ = require("safeguarding:read")
-WRITE = require("safeguarding:write")
+SCOPES = service_scopes("safeguarding")
 # SAR case summaries and personal details are shown only to callers holding this scope (Care Act s45)
 CONFIDENTIAL = "safeguarding:confidential"
 
 #: the caller, holding the scope to read the board's records (Reader) or to change them (Writer)
-Reader = Annotated[Caller, Depends(READ)]
-Writer = Annotated[Caller, Depends(WRITE)]
-#: the running service: its database and its units of work
-Rt = Annotated[Runtime, Depends(current_runtime)]
-#: ``?limit=`` and ``?cursor=``
-Paging = Annotated[Page, Depends()]
-
-ID_LENGTH = 64
-Id = Annotated[str, Path(max_length=ID_LENGTH)]
-Text = Annotated[str, Field(max_length=500)]
-LongText = Annotated[str, Field(max_length=100_000)]
-#: text the rules need (blank is refused: the domain strips it first)
-Required = Annotated[NonBlank, Field(max_length=500)]
-LongRequired = Annotated[NonBlank, Field(max_length=100_000)]
-Pence = Annotated[int, Field(ge=0, le=MAX_WHOLE, description="whole pence, zero or more"), WHOLE]
-#: JSON Schema: text with something in it besides white space
-NOT_BLANK_TEXT = {"type": "string", "pattern": NOT_BLANK}
-
-
-def when(field: str, value: str, then: dict[str, Any]) -> dict[str, Any]:
-    """JSON Schema, for a request model's ``rules(...)``: a body whose `field` is `value` meets `then` too
-    (e.g. ``{"properties": {"reasons": NOT_BLANK_TEXT}}``: the reasons, where given, are not blank)."""
-    return {"anyOf": [{"not": {"required": [field], "properties": {field: {"const": value}}}}, copy.deepcopy(then)]}
+Reader = Annotated[Caller, SCOPES.read]
+Writer = Annotated[Caller, SCOPES.write]
 
 
 #: a use case reading the board's records a page at a time: (rt, board_id, page) -> the page

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from civic.http import IfMatch, RequestModel, versioned
+from civic.http import Id, IfMatch, Paging, RequestModel, Required, Rt, Text, versioned
 from civic.problems import created
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
@@ -13,7 +13,7 @@ from pydantic import Field, StrictBool
 
 from civic_safeguarding.boards import service
 from civic_safeguarding.boards.domain import BOARD_KINDS, ROLES
-from civic_safeguarding.http import Id, Paging, Reader, Required, Rt, Text, Writer, board_records_route, record_route
+from civic_safeguarding.http import Reader, Writer, board_records_route, record_route
 
 router = APIRouter(prefix="/v1", tags=["safeguarding"])
 

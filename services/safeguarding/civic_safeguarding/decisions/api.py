@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from civic.http import Pattern, RequestModel, versioned
+from civic.http import Id, Paging, Pattern, RequestModel, Required, Rt, Text, versioned
 from civic.problems import created
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -16,7 +16,7 @@ from pydantic import Field
 
 from civic_safeguarding.decisions import service
 from civic_safeguarding.decisions.domain import CONTENT_ID_PATTERN, RATIFICATIONS
-from civic_safeguarding.http import Id, Paging, Reader, Required, Rt, Text, Writer, record_route
+from civic_safeguarding.http import Reader, Writer, record_route
 
 router = APIRouter(prefix="/v1", tags=["safeguarding"])
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from civic.errors import Invalid
-from civic.http import NOT_BLANK, IfMatch, RequestModel, rules, versioned
+from civic.http import NOT_BLANK, Id, IfMatch, RequestModel, Required, Rt, Text, rules, versioned, when
 from civic.problems import created
 from fastapi import APIRouter
 from fastapi.encoders import jsonable_encoder
@@ -15,7 +15,7 @@ from pydantic import Field, StrictBool
 
 from civic_safeguarding.decisions.api import AUTHORISES_CONTENT, ContentId
 from civic_safeguarding.decisions.domain import CASTING_VOTES, METHODS, VOTES
-from civic_safeguarding.http import Id, Reader, Required, Rt, Text, Writer, board_records_route, record_route, when
+from civic_safeguarding.http import Reader, Writer, board_records_route, record_route
 from civic_safeguarding.meetings import service
 from civic_safeguarding.meetings.domain import ATTENDANCE_STATUSES
 

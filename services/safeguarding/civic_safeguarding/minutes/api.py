@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from civic.http import IfMatch, RequestModel, versioned
+from civic.http import Id, IfMatch, LongRequired, RequestModel, Required, Rt, Text, versioned
 from civic.problems import answer_response
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from civic_safeguarding.http import Id, LongRequired, Reader, Required, Rt, Text, Writer
+from civic_safeguarding.http import Reader, Writer
 from civic_safeguarding.minutes import service
 
 router = APIRouter(prefix="/v1", tags=["safeguarding"])

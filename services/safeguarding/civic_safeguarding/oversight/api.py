@@ -9,27 +9,30 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from civic.calendar import financial_year_pattern
-from civic.http import FinancialYearText, IfMatch, Pattern, RequestModel, required_when, rules, versioned
+from civic.http import (
+    NOT_BLANK_TEXT,
+    FinancialYearText,
+    Id,
+    IfMatch,
+    LongText,
+    Pattern,
+    Pence,
+    RequestModel,
+    Required,
+    Rt,
+    Text,
+    required_when,
+    rules,
+    versioned,
+    when,
+)
 from civic.problems import answer_response, created, links_from
 from fastapi import APIRouter, Body, Path, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from civic_safeguarding.http import (
-    NOT_BLANK_TEXT,
-    Id,
-    LongText,
-    Pence,
-    Reader,
-    Required,
-    Rt,
-    Text,
-    Writer,
-    board_records_route,
-    record_route,
-    when,
-)
+from civic_safeguarding.http import Reader, Writer, board_records_route, record_route
 from civic_safeguarding.oversight import reports, service
 from civic_safeguarding.oversight.domain import ANNUAL_REPORT_STEPS, DISPUTE_STEPS
 

@@ -9,27 +9,29 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from civic.http import IfMatch, RequestModel, required_when, rules, versioned
+from civic.http import (
+    NOT_BLANK_TEXT,
+    Id,
+    IfMatch,
+    LongRequired,
+    LongText,
+    Paging,
+    Pence,
+    RequestModel,
+    Required,
+    Rt,
+    Text,
+    required_when,
+    rules,
+    versioned,
+    when,
+)
 from civic.problems import created
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field, StrictBool
 
-from civic_safeguarding.http import (
-    CONFIDENTIAL,
-    NOT_BLANK_TEXT,
-    Id,
-    LongRequired,
-    LongText,
-    Paging,
-    Pence,
-    Reader,
-    Required,
-    Rt,
-    Text,
-    Writer,
-    when,
-)
+from civic_safeguarding.http import CONFIDENTIAL, Reader, Writer
 from civic_safeguarding.sars import service
 from civic_safeguarding.sars.domain import STEPS
 
