@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from civic.http import Caller
-from civic.service import Runtime
+from civic.http import Rt
 from fastapi import APIRouter
 
 from civic_comms import reports
@@ -17,7 +16,7 @@ from civic_comms.briefing import api as briefing
 from civic_comms.champions import api as champions
 from civic_comms.consultations import api as consultations
 from civic_comms.content import api as content
-from civic_comms.http import READ, RT
+from civic_comms.http import Reader
 
 router = APIRouter(prefix="/v1", tags=["comms"])
 for area in (content, consultations, briefing, champions):
@@ -25,6 +24,6 @@ for area in (content, consultations, briefing, champions):
 
 
 @router.get("/summary", tags=["dashboard"])
-async def summary(caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+async def summary(caller: Reader, rt: Rt) -> dict[str, Any]:
     """Content scheduled this week and the open consultations with their response counts."""
     return await reports.summary(rt)

@@ -1,10 +1,12 @@
-"""What every comms area's routes share: the scopes they need and the service's runtime."""
+"""What every comms area's routes share beyond the runtime's (``civic.http``: ``Rt``, ``Paging``, ...): the
+caller, holding the scope to read the communications team's records (``Reader``) or to change them (``Writer``)."""
 
 from __future__ import annotations
 
-from civic.http import current_runtime, require
-from fastapi import Depends
+from typing import Annotated
 
-READ = Depends(require("comms:read"))
-WRITE = Depends(require("comms:write"))
-RT = Depends(current_runtime)
+from civic.http import Caller, service_scopes
+
+SCOPES = service_scopes("comms")
+Reader = Annotated[Caller, SCOPES.read]
+Writer = Annotated[Caller, SCOPES.write]

@@ -8,50 +8,47 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from civic.http import Caller, FinancialYearText, current_runtime, require
-from civic.service import Runtime
-from fastapi import APIRouter, Depends, Query
+from civic.http import FinancialYearText, Rt
+from fastapi import APIRouter, Query
 
 from civic_property import reports
 from civic_property.buildings import api as buildings_api
+from civic_property.http import Reader
 from civic_property.occupancy import api as occupancy_api
 from civic_property.teams import api as teams_api
-
-READ = Depends(require("property:read"))
-RT = Depends(current_runtime)
 
 service_wide = APIRouter(prefix="/v1", tags=["property"])
 
 
 @service_wide.get("/reports/desk-demand")
-async def desk_demand(caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+async def desk_demand(caller: Reader, rt: Rt) -> dict[str, Any]:
     return await reports.desk_demand_report(rt)
 
 
 @service_wide.get("/reports/move-plan")
 async def move_plan(
+    caller: Reader,
+    rt: Rt,
     directorate: str | None = Query(None, max_length=200),
     include_cancelled: bool = False,
-    caller: Caller = READ,
-    rt: Runtime = RT,
 ) -> dict[str, Any]:
     return await reports.move_plan_report(rt, directorate, include_cancelled)
 
 
 @service_wide.get("/reports/rationalisation")
 async def rationalisation(
+    caller: Reader,
+    rt: Rt,
     from_year: Annotated[FinancialYearText | None, Query(description='e.g. "2022/23"')] = None,
     to_year: Annotated[
         FinancialYearText | None, Query(description="not before from_year, at most 25 years after it")
     ] = None,
-    caller: Caller = READ,
-    rt: Runtime = RT,
 ) -> dict[str, Any]:
     return await reports.rationalisation_report(rt, from_year, to_year)
 
 
 @service_wide.get("/summary")
-async def summary(caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+async def summary(caller: Reader, rt: Rt) -> dict[str, Any]:
     return await reports.summary(rt)
 
 

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from civic.http import Caller, Pattern, current_runtime, financial_year_list, require
-from civic.service import Runtime
+from civic.http import Pattern, Rt, financial_year_list
 from fastapi import APIRouter, Depends, Path, Query
 
 from civic_savings import reports
 from civic_savings.domain import FIRST_YEAR_START, LAST_YEAR_START, MAX_AMOUNT_PENCE
+from civic_savings.http import Reader
 from civic_savings.initiatives import api as initiatives_api
 from civic_savings.initiatives.api import Year
 from civic_savings.programme import api as programme_api
 from civic_savings.programme.api import TargetName, TargetNameText
 from civic_savings.programme.domain import CATEGORIES
-
-READ = Depends(require("savings:read"))
 
 service_wide = APIRouter(prefix="/v1", tags=["savings"])
 
@@ -48,20 +46,16 @@ def register_filter(
     return reports.RegisterFilter(years=years, directorate=directorate, programme=programme, category=category)
 
 
-REGISTER = Depends(register_filter)
+Register = Annotated[reports.RegisterFilter, Depends(register_filter)]
 
 
 @service_wide.get("/reports/themes", summary="Theme x year planned and delivered, with totals")
-async def theme_report(
-    register: reports.RegisterFilter = REGISTER, caller: Caller = READ, rt: Runtime = Depends(current_runtime)
-) -> dict[str, Any]:
+async def theme_report(register: Register, caller: Reader, rt: Rt) -> dict[str, Any]:
     return await reports.theme_report(rt.db, register)
 
 
 @service_wide.get("/reports/target/{name}", summary="A programme against its target")
-async def target_report(
-    name: Annotated[TargetNameText, TargetName], caller: Caller = READ, rt: Runtime = Depends(current_runtime)
-) -> dict[str, Any]:
+async def target_report(name: Annotated[TargetNameText, TargetName], caller: Reader, rt: Rt) -> dict[str, Any]:
     return await reports.target_report(rt.db, name)
 
 
@@ -70,6 +64,8 @@ async def target_report(
 )
 async def reconciliation(
     year: Annotated[Year, Query(description='e.g. "2023/24"')],
+    caller: Reader,
+    rt: Rt,
     budget_report_pence: int | None = Query(
         None,
         ge=0,
@@ -77,8 +73,6 @@ async def reconciliation(
         description="the savings figure in the budget report, positive pence (default: the register's total)",
     ),
     directorate: str | None = None,
-    caller: Caller = READ,
-    rt: Runtime = Depends(current_runtime),
 ) -> dict[str, Any]:
     return await reports.reconciliation(
         rt.db, year=year, budget_report_pence=budget_report_pence, directorate=directorate
@@ -86,23 +80,21 @@ async def reconciliation(
 
 
 @service_wide.get("/reports/variance", summary="Planned, slipped, delivered and variance by year")
-async def variance(
-    register: reports.RegisterFilter = REGISTER, caller: Caller = READ, rt: Runtime = Depends(current_runtime)
-) -> dict[str, Any]:
+async def variance(register: Register, caller: Reader, rt: Rt) -> dict[str, Any]:
     return await reports.variance(rt.db, register)
 
 
 @service_wide.get("/reports/highlights/{month}", summary="What moved, slipped and was delivered in a month")
 async def highlights(
     month: Annotated[Month, Path(description="YYYY-MM, e.g. 2024-05")],
-    caller: Caller = READ,
-    rt: Runtime = Depends(current_runtime),
+    caller: Reader,
+    rt: Rt,
 ) -> dict[str, Any]:
     return await reports.highlights(rt.db, month)
 
 
 @service_wide.get("/summary", summary="The dashboard's savings panel")
-async def summary(caller: Caller = READ, rt: Runtime = Depends(current_runtime)) -> dict[str, Any]:
+async def summary(caller: Reader, rt: Rt) -> dict[str, Any]:
     return await reports.summary(rt.db)
 
 

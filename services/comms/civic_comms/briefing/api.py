@@ -8,21 +8,21 @@ from typing import Annotated, Any, Literal
 
 from civic.http import (
     WHITE_SPACE,
-    Caller,
     IsoWeekText,
     NonBlank,
-    Page,
+    Paging,
     Pattern,
     RequestModel,
+    Required,
+    Rt,
     versioned,
 )
-from civic.service import Runtime
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from pydantic import Field
 
 from civic_comms.briefing import reports, service
 from civic_comms.briefing.domain import SENTIMENTS
-from civic_comms.http import READ, RT, WRITE
+from civic_comms.http import Reader, Writer
 
 router = APIRouter(tags=["briefing"])
 
@@ -36,7 +36,7 @@ Url = Annotated[str, Pattern(f"^https?://[^{WHITE_SPACE}]+$", "an http(s) addres
 
 class NewMediaCoverage(RequestModel):
     outlet: Annotated[NonBlank, Field(max_length=200)]
-    headline: Annotated[NonBlank, Field(max_length=500)]
+    headline: Required
     published_on: date
     sentiment: Sentiment = Field(description=" | ".join(SENTIMENTS))
     url: Annotated[Url, Field(max_length=2000)] | None = None
@@ -44,18 +44,16 @@ class NewMediaCoverage(RequestModel):
 
 
 @router.get("/briefings/{iso_week}")
-async def get_briefing(iso_week: IsoWeekText, caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+async def get_briefing(iso_week: IsoWeekText, caller: Reader, rt: Rt) -> dict[str, Any]:
     """The weekly councillor briefing (e.g. 2026-W48): other services' news and media coverage."""
     return await reports.get_briefing(rt, iso_week)
 
 
 @router.post("/media-coverage", status_code=201)
-async def log_media_coverage(body: NewMediaCoverage, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
+async def log_media_coverage(body: NewMediaCoverage, caller: Writer, rt: Rt) -> Response:
     return versioned(await service.log_media_coverage(rt, body.model_dump(), caller), status=201)
 
 
 @router.get("/media-coverage")
-async def list_media_coverage(
-    page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT
-) -> dict[str, Any]:
+async def list_media_coverage(page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
     return await reports.list_media_coverage(rt, page)

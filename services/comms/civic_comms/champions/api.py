@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from civic.http import Caller, IfMatch, NonBlank, Page, RequestModel, versioned
+from civic.http import IfMatch, NonBlank, Paging, RequestModel, Rt, versioned
 from civic.problems import created
-from civic.service import Runtime
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from civic_comms.champions import reports, service
 from civic_comms.champions.domain import REPRESENTATIONS
-from civic_comms.http import READ, RT, WRITE
+from civic_comms.http import Reader, Writer
 
 router = APIRouter(tags=["champions"])
 
@@ -39,7 +38,7 @@ class NewChampion(RequestModel):
 
 
 @router.post("/services", status_code=201)
-async def register_service(body: NewService, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
+async def register_service(body: NewService, caller: Writer, rt: Rt) -> Response:
     """A council service that should have a change champion (409 if already registered)."""
     return versioned(
         await service.register_service(rt, body.name, body.directorate, body.representation), status=201
@@ -47,34 +46,32 @@ async def register_service(body: NewService, caller: Caller = WRITE, rt: Runtime
 
 
 @router.get("/services")
-async def list_services(page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+async def list_services(page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
     return await reports.list_services(rt, page)
 
 
 @router.post("/champions", status_code=201, responses=created("champion_id"))
-async def appoint_champion(body: NewChampion, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
+async def appoint_champion(body: NewChampion, caller: Writer, rt: Rt) -> Response:
     return versioned(await service.appoint_champion(rt, body.model_dump(), caller), status=201)
 
 
 @router.get("/champions")
 async def list_champions(
-    page: Page = Depends(),
-    caller: Caller = READ,
-    rt: Runtime = RT,
+    page: Paging,
+    caller: Reader,
+    rt: Rt,
     service_name: Annotated[str | None, Query(alias="service")] = None,
 ) -> dict[str, Any]:
     return await reports.list_champions(rt, page, service_name)
 
 
 @router.delete("/champions/{champion_id}", status_code=204)
-async def stand_down_champion(
-    champion_id: str, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
-) -> Response:
+async def stand_down_champion(champion_id: str, if_match: IfMatch, caller: Writer, rt: Rt) -> Response:
     await service.stand_down_champion(rt, champion_id, if_match)
     return Response(status_code=204)
 
 
 @router.get("/reports/champion-coverage")
-async def champion_coverage(caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+async def champion_coverage(caller: Reader, rt: Rt) -> dict[str, Any]:
     """Services with no change champion: the coverage gap (at least one champion per service)."""
     return await reports.champion_coverage_report(rt)

@@ -12,24 +12,23 @@ from typing import Annotated, Any, Literal
 from civic.http import (
     NOT_BLANK,
     WHITE_SPACE,
-    Caller,
     IfMatch,
     NonBlank,
-    Page,
+    Paging,
     Pattern,
     RequestModel,
+    Rt,
     rules,
     versioned,
 )
 from civic.problems import answer_response, created
-from civic.service import Runtime
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
 from pydantic import Field
 
 from civic_comms.consultations import reports, service
 from civic_comms.consultations.domain import BULK_LIMIT, CONSULTATION_KINDS, QUESTION_KINDS, RESPONSE_CHANNELS
-from civic_comms.http import READ, RT, WRITE
+from civic_comms.http import Reader, Writer
 
 router = APIRouter(tags=["consultations"])
 
@@ -106,34 +105,28 @@ class BulkResponses(RequestModel):
 
 
 @router.post("/consultations", status_code=201, responses=created("consultation_id"))
-async def create_consultation(body: NewConsultation, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
+async def create_consultation(body: NewConsultation, caller: Writer, rt: Rt) -> Response:
     return versioned(await service.create_consultation(rt, body.model_dump(), caller), status=201)
 
 
 @router.get("/consultations")
-async def list_consultations(
-    page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT
-) -> dict[str, Any]:
+async def list_consultations(page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
     return await reports.list_consultations(rt, page)
 
 
 @router.get("/consultations/{consultation_id}")
-async def get_consultation(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
+async def get_consultation(consultation_id: str, caller: Reader, rt: Rt) -> Response:
     return versioned(await reports.get_consultation(rt, consultation_id))
 
 
 @router.post("/consultations/{consultation_id}/responses", status_code=201)
-async def respond(
-    consultation_id: str, body: ResponseBody, caller: Caller = WRITE, rt: Runtime = RT
-) -> Response:
+async def respond(consultation_id: str, body: ResponseBody, caller: Writer, rt: Rt) -> Response:
     """One response; refused (409) before opening and after closing, 422 when an answer does not fit."""
     return versioned(await service.respond(rt, consultation_id, body.answers, caller), status=201)
 
 
 @router.post("/consultations/{consultation_id}/responses/bulk", status_code=201)
-async def respond_in_bulk(
-    consultation_id: str, body: BulkResponses, caller: Caller = WRITE, rt: Runtime = RT
-) -> dict[str, Any]:
+async def respond_in_bulk(consultation_id: str, body: BulkResponses, caller: Writer, rt: Rt) -> dict[str, Any]:
     """Paper responses typed in, up to 1,000 a request: all stored or none."""
     return await service.respond_in_bulk(
         rt, consultation_id, [r.model_dump() for r in body.responses], caller
@@ -141,14 +134,12 @@ async def respond_in_bulk(
 
 
 @router.get("/consultations/{consultation_id}/responses")
-async def list_responses(
-    consultation_id: str, page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT
-) -> dict[str, Any]:
+async def list_responses(consultation_id: str, page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
     return await reports.list_responses(rt, consultation_id, page)
 
 
 @router.get("/consultations/{consultation_id}/results")
-async def results(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+async def results(consultation_id: str, caller: Reader, rt: Rt) -> dict[str, Any]:
     """Counts and percentages per question (of those who answered it); Likert agreement
     (agree + strongly agree); mean and median of 1-7 scales."""
     return await reports.consultation_results(rt, consultation_id)
@@ -167,7 +158,7 @@ def attachment(filename: str) -> dict[str, str]:
     response_class=Response,
     responses={200: answer_response("The results as CSV", "text/csv", {"type": "string"})},
 )
-async def results_csv(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
+async def results_csv(consultation_id: str, caller: Reader, rt: Rt) -> Response:
     text = await reports.results_csv(rt, consultation_id)
     return Response(text, media_type=CSV, headers=attachment(f"consultation-{consultation_id}-results.csv"))
 
@@ -177,7 +168,7 @@ async def results_csv(consultation_id: str, caller: Caller = READ, rt: Runtime =
     response_class=StreamingResponse,
     responses={200: answer_response("Every response as CSV", "text/csv", {"type": "string"})},
 )
-async def responses_csv(consultation_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
+async def responses_csv(consultation_id: str, caller: Reader, rt: Rt) -> Response:
     rows = await reports.responses_csv(rt, consultation_id)
     return StreamingResponse(
         rows, media_type=CSV, headers=attachment(f"consultation-{consultation_id}-responses.csv")
@@ -185,8 +176,6 @@ async def responses_csv(consultation_id: str, caller: Caller = READ, rt: Runtime
 
 
 @router.post("/consultations/{consultation_id}/close")
-async def close_consultation(
-    consultation_id: str, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
-) -> Response:
+async def close_consultation(consultation_id: str, if_match: IfMatch, caller: Writer, rt: Rt) -> Response:
     """Close an open consultation now (it otherwise closes by itself at closes_at)."""
     return versioned(await service.close_consultation(rt, consultation_id, caller, if_match))

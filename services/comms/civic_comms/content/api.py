@@ -12,22 +12,23 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from civic.http import (
-    NOT_BLANK,
+    NOT_BLANK_TEXT,
     WHITE_SPACE,
-    Caller,
     IfMatch,
     IsoDate,
+    LongRequired,
     NonBlank,
-    Page,
+    Paging,
     Pattern,
     RequestModel,
+    Rt,
     required_when,
     rules,
     versioned,
+    when,
 )
 from civic.problems import created
-from civic.service import Runtime
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import Field, StringConstraints
 
 from civic_comms.content import reports, service
@@ -39,7 +40,7 @@ from civic_comms.content.domain import (
     SOCIAL_NETWORK,
     SOCIAL_PREFIX,
 )
-from civic_comms.http import READ, RT, WRITE
+from civic_comms.http import Reader, Writer
 
 router = APIRouter()
 
@@ -54,7 +55,7 @@ ContentStatus = Literal[CONTENT_STATUSES]  # type: ignore[valid-type]
 
 CHANNELS = f"{', '.join(FIXED_CHANNELS)}, {SOCIAL_PREFIX}<network>"
 Title = Annotated[NonBlank, Field(max_length=300)]
-Body = Annotated[NonBlank, Field(max_length=100_000)]
+Body = LongRequired
 Channels = Annotated[list[Channel], Field(min_length=1, max_length=20, description=CHANNELS)]
 Audiences = Annotated[
     Audience | Annotated[list[Audience], Field(min_length=1)],
@@ -92,8 +93,7 @@ class ContentChanges(RequestModel):
 class ContentTransition(RequestModel):
     model_config = {"json_schema_extra": rules(
         required_when("to", ("draft",), "reason"),
-        {"anyOf": [{"not": {"required": ["to"], "properties": {"to": {"const": "draft"}}}},
-                   {"properties": {"reason": {"type": "string", "pattern": NOT_BLANK}}}]},
+        when("to", "draft", {"properties": {"reason": NOT_BLANK_TEXT}}),
     )}
 
     to: Target = Field(description=" | ".join(CONTENT_TARGETS))
@@ -116,7 +116,7 @@ class NewCampaign(RequestModel):
     title: Title
     objectives: list[str] = Field(
         max_length=50, description="at least one that is not blank",
-        json_schema_extra={"contains": {"type": "string", "pattern": NOT_BLANK}},
+        json_schema_extra={"contains": dict(NOT_BLANK_TEXT)},
     )
     starts_on: date
     ends_on: date = Field(description="not before starts_on")
@@ -128,15 +128,15 @@ class NewCampaign(RequestModel):
 
 
 @router.post("/content", status_code=201, tags=["content"], responses=created("content_id"))
-async def create_content(body: NewContent, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
+async def create_content(body: NewContent, caller: Writer, rt: Rt) -> Response:
     return versioned(await service.create_content(rt, body.model_dump(), caller), status=201)
 
 
 @router.get("/content", tags=["content"])
 async def list_content(
-    page: Page = Depends(),
-    caller: Caller = READ,
-    rt: Runtime = RT,
+    page: Paging,
+    caller: Reader,
+    rt: Rt,
     status: ContentStatus | None = None,
     campaign_id: str | None = None,
     channel: str | None = None,
@@ -145,22 +145,18 @@ async def list_content(
 
 
 @router.get("/content/{content_id}", tags=["content"])
-async def get_content(content_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
+async def get_content(content_id: str, caller: Reader, rt: Rt) -> Response:
     return versioned(await reports.get_content(rt, content_id))
 
 
 @router.patch("/content/{content_id}", tags=["content"])
-async def edit_content(
-    content_id: str, body: ContentChanges, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
-) -> Response:
+async def edit_content(content_id: str, body: ContentChanges, if_match: IfMatch, caller: Writer, rt: Rt) -> Response:
     changes = body.model_dump(exclude_unset=True)
     return versioned(await service.edit_content(rt, content_id, changes, caller, if_match))
 
 
 @router.post("/content/{content_id}/transitions", tags=["content"])
-async def move_content(
-    content_id: str, body: ContentTransition, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
-) -> Response:
+async def move_content(content_id: str, body: ContentTransition, if_match: IfMatch, caller: Writer, rt: Rt) -> Response:
     """draft → in_review → approved (comms:approve, never the author: 403) → scheduled → published;
     back to draft with a reason. A required sign-off missing → 409."""
     return versioned(
@@ -177,9 +173,7 @@ async def move_content(
 
 
 @router.post("/content/{content_id}/sign-offs", status_code=201, tags=["content"])
-async def sign_off(
-    content_id: str, body: SignOffBody, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
-) -> Response:
+async def sign_off(content_id: str, body: SignOffBody, if_match: IfMatch, caller: Writer, rt: Rt) -> Response:
     """Record the named body's sign-off, as the content's `requires_approval_by` names it.
 
     Not the safeguarding board's (403, nothing changes): the board authorises its own media communications
@@ -195,31 +189,29 @@ async def sign_off(
 
 
 @router.post("/campaigns", status_code=201, tags=["campaigns"], responses=created("campaign_id"))
-async def create_campaign(body: NewCampaign, caller: Caller = WRITE, rt: Runtime = RT) -> Response:
+async def create_campaign(body: NewCampaign, caller: Writer, rt: Rt) -> Response:
     return versioned(await service.create_campaign(rt, body.model_dump(), caller), status=201)
 
 
 @router.get("/campaigns", tags=["campaigns"])
-async def list_campaigns(page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT) -> dict[str, Any]:
+async def list_campaigns(page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
     return await reports.list_campaigns(rt, page)
 
 
 @router.get("/campaigns/{campaign_id}", tags=["campaigns"])
-async def get_campaign(campaign_id: str, caller: Caller = READ, rt: Runtime = RT) -> Response:
+async def get_campaign(campaign_id: str, caller: Reader, rt: Rt) -> Response:
     return versioned(await reports.get_campaign(rt, campaign_id))
 
 
 @router.get("/campaigns/{campaign_id}/content", tags=["campaigns"])
-async def campaign_content(
-    campaign_id: str, page: Page = Depends(), caller: Caller = READ, rt: Runtime = RT
-) -> dict[str, Any]:
+async def campaign_content(campaign_id: str, page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
     return await reports.campaign_content(rt, campaign_id, page)
 
 
 @router.get("/forward-plan", tags=["campaigns"])
 async def forward_plan(
-    caller: Caller = READ,
-    rt: Runtime = RT,
+    caller: Reader,
+    rt: Rt,
     start: Annotated[IsoDate | None, Query(alias="from", description="first day; default today")] = None,
     end: Annotated[IsoDate | None, Query(alias="to", description="last day; default four weeks on")] = None,
 ) -> dict[str, Any]:

@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from civic.http import MAX_WHOLE, WHOLE, Caller, IfMatch, NonBlank, Page, RequestModel, current_runtime, require, versioned
+from civic.http import (
+    MAX_WHOLE,
+    WHOLE,
+    IfMatch,
+    NonBlank,
+    Paging,
+    RequestModel,
+    Rt,
+    versioned,
+)
 from civic.problems import created
-from civic.service import Runtime
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
@@ -22,12 +30,10 @@ from civic_property.buildings.domain import (
     ENERGY_MEASURE_KINDS,
     TENURES,
 )
+from civic_property.http import Reader, Writer
 
 router = APIRouter(prefix="/v1", tags=["property"])
 
-READ = Depends(require("property:read"))
-WRITE = Depends(require("property:write"))
-RT = Depends(current_runtime)
 
 # The enumerations are the domain's own tuples, so the schema states them and refuses anything else at the
 # edge (422 naming the field, with every other field that does not fit); the domain keeps its own checks for
@@ -124,31 +130,29 @@ class BuildingTransitionBody(RequestModel):
 
 
 @router.post("/buildings", status_code=201, responses=created("building_id"))
-async def register_building(body: NewBuilding, caller: Caller = WRITE, rt: Runtime = RT) -> JSONResponse:
+async def register_building(body: NewBuilding, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.register_building(rt, body.model_dump()), status=201)
 
 
 @router.get("/buildings")
 async def list_buildings(
-    page: Page = Depends(),
+    page: Paging,
+    caller: Reader,
+    rt: Rt,
     status: BuildingStatus | None = None,
     town: Annotated[str | None, Query(max_length=200)] = None,
     kind: Kind | None = None,
-    caller: Caller = READ,
-    rt: Runtime = RT,
 ) -> dict[str, Any]:
     return await service.list_buildings(rt, page, status=status, town=town, kind=kind)
 
 
 @router.get("/buildings/{building_id}")
-async def get_building(building_id: str, caller: Caller = READ, rt: Runtime = RT) -> JSONResponse:
+async def get_building(building_id: str, caller: Reader, rt: Rt) -> JSONResponse:
     return versioned(await service.get_building(rt, building_id))
 
 
 @router.patch("/buildings/{building_id}")
-async def amend_building(
-    building_id: str, body: BuildingChanges, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
-) -> JSONResponse:
+async def amend_building(building_id: str, body: BuildingChanges, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
     changes = body.model_dump(exclude_unset=True)
     return versioned(await service.amend_building(rt, building_id, changes, if_match))
 
@@ -158,8 +162,8 @@ async def transition_building(
     building_id: str,
     body: BuildingTransitionBody,
     if_match: IfMatch,
-    caller: Caller = WRITE,
-    rt: Runtime = RT,
+    caller: Writer,
+    rt: Rt,
 ) -> JSONResponse:
     return versioned(
         await service.transition_building(

@@ -7,22 +7,19 @@ from datetime import date
 from typing import Annotated, Any
 
 from civic.errors import DomainError, Invalid
-from civic.http import Caller, IfMatch, IsoDate, Number, Page, RequestModel, current_runtime, require, versioned
+from civic.http import IfMatch, IsoDate, Number, Paging, RequestModel, Rt, versioned
 from civic.problems import answer_response, problem_response
-from civic.service import Runtime
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 
 from civic_property.buildings.api import Count
+from civic_property.http import Reader, Writer
 from civic_property.occupancy import reports, service
 from civic_property.occupancy.domain import CSV_COLUMNS, MAX_IMPORT_ROWS
 
 router = APIRouter(prefix="/v1", tags=["property"])
 
-READ = Depends(require("property:read"))
-WRITE = Depends(require("property:write"))
-RT = Depends(current_runtime)
 
 
 #: a share of the desks in use: above 0, at most 1
@@ -57,9 +54,7 @@ class UnsupportedMediaType(DomainError):
     status_code=201,
     responses={200: answer_response("The day's earlier reading, corrected")},
 )
-async def record_occupancy(
-    building_id: str, body: OccupancyBody, caller: Caller = WRITE, rt: Runtime = RT
-) -> JSONResponse:
+async def record_occupancy(building_id: str, body: OccupancyBody, caller: Writer, rt: Rt) -> JSONResponse:
     """One day's reading: 201 when new, 200 when it corrects the day's earlier reading."""
     doc, created = await service.record_reading(rt, building_id, body.date, body.occupied_desks)
     return versioned(doc, status=201 if created else 200)
@@ -68,11 +63,11 @@ async def record_occupancy(
 @router.get("/buildings/{building_id}/occupancy")
 async def list_occupancy(
     building_id: str,
-    page: Page = Depends(),
+    page: Paging,
+    caller: Reader,
+    rt: Rt,
     period_from: Annotated[IsoDate | None, Query(alias="from")] = None,
     period_to: Annotated[IsoDate | None, Query(alias="to")] = None,
-    caller: Caller = READ,
-    rt: Runtime = RT,
 ) -> dict[str, Any]:
     return await service.list_readings(rt, building_id, page, period_from, period_to)
 
@@ -104,7 +99,7 @@ IMPORT_DOC = {
 
 
 @router.post("/occupancy/import", openapi_extra=IMPORT_DOC, responses={415: problem_response(415)})
-async def import_occupancy(request: Request, caller: Caller = WRITE, rt: Runtime = RT) -> dict[str, Any]:
+async def import_occupancy(request: Request, caller: Writer, rt: Rt) -> dict[str, Any]:
     """Readings in bulk: a CSV (``text/csv`` body or a multipart ``file``) with columns building_id,
     date, occupied_desks, or a JSON list of the same. Any bad row: 422 listing every bad row by line,
     and nothing is imported."""
@@ -150,32 +145,30 @@ def _utf8(raw: bytes) -> str:
 @router.get("/buildings/{building_id}/utilisation")
 async def building_utilisation(
     building_id: str,
+    caller: Reader,
+    rt: Rt,
     period_from: Annotated[
         IsoDate | None, Query(alias="from", description="default: 29 days before 'to'")
     ] = None,
     period_to: Annotated[IsoDate | None, Query(alias="to", description="default: today")] = None,
     threshold: Annotated[float | None, Query(gt=0, le=1, description="default: the configured one")] = None,
-    caller: Caller = READ,
-    rt: Runtime = RT,
 ) -> dict[str, Any]:
     return await reports.building_utilisation(rt, building_id, period_from, period_to, threshold)
 
 
 @router.post("/utilisation-reviews")
-async def review_utilisation(body: ReviewBody, caller: Caller = WRITE, rt: Runtime = RT) -> dict[str, Any]:
+async def review_utilisation(body: ReviewBody, caller: Writer, rt: Rt) -> dict[str, Any]:
     """Checks every building in use over an ended period; publishes
     ``property.building.low_utilisation_detected`` once per under-used building and period."""
     return await service.review_utilisation(rt, body.period_from, body.period_to, body.threshold)
 
 
 @router.get("/utilisation-settings")
-async def get_utilisation_settings(caller: Caller = READ, rt: Runtime = RT) -> JSONResponse:
+async def get_utilisation_settings(caller: Reader, rt: Rt) -> JSONResponse:
     return versioned(await service.get_utilisation_settings(rt))
 
 
 @router.put("/utilisation-settings")
-async def put_utilisation_settings(
-    body: ThresholdBody, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
-) -> JSONResponse:
+async def put_utilisation_settings(body: ThresholdBody, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.put_utilisation_settings(rt, body.threshold, if_match))
 

@@ -5,22 +5,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from civic.http import Caller, IfMatch, Number, Page, RequestModel, current_runtime, require, versioned
+from civic.http import IfMatch, Number, Paging, RequestModel, Rt, versioned
 from civic.problems import created
-from civic.service import Runtime
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from civic_property.buildings.api import Count, Name
+from civic_property.http import Reader, Writer
 from civic_property.teams import service
 from civic_property.teams.domain import MOVE_TRANSITIONS, PLANNED, WORKER_TYPES
 
 router = APIRouter(prefix="/v1", tags=["property"])
 
-READ = Depends(require("property:read"))
-WRITE = Depends(require("property:write"))
-RT = Depends(current_runtime)
 
 #: what a planned move can become, from the domain's own table
 MOVE_OUTCOMES = MOVE_TRANSITIONS[PLANNED]
@@ -80,7 +77,7 @@ class MoveTransitionBody(RequestModel):
 
 
 @router.post("/teams", status_code=201, responses=created("team_id"))
-async def create_team(body: NewTeam, caller: Caller = WRITE, rt: Runtime = RT) -> JSONResponse:
+async def create_team(body: NewTeam, caller: Writer, rt: Rt) -> JSONResponse:
     team = await service.create_team(
         rt, body.name, body.directorate, body.building_id, body.workforce.model_dump()
     )
@@ -89,38 +86,34 @@ async def create_team(body: NewTeam, caller: Caller = WRITE, rt: Runtime = RT) -
 
 @router.get("/teams")
 async def list_teams(
-    page: Page = Depends(),
+    page: Paging,
+    caller: Reader,
+    rt: Rt,
     building_id: str | None = Query(None, max_length=64),
     directorate: str | None = Query(None, max_length=200),
-    caller: Caller = READ,
-    rt: Runtime = RT,
 ) -> dict[str, Any]:
     return await service.list_teams(rt, page, building_id=building_id, directorate=directorate)
 
 
 @router.get("/teams/{team_id}")
-async def get_team(team_id: str, caller: Caller = READ, rt: Runtime = RT) -> JSONResponse:
+async def get_team(team_id: str, caller: Reader, rt: Rt) -> JSONResponse:
     return versioned(await service.get_team(rt, team_id))
 
 
 @router.patch("/teams/{team_id}")
-async def amend_team(
-    team_id: str, body: TeamChanges, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
-) -> JSONResponse:
+async def amend_team(team_id: str, body: TeamChanges, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
     """Name, directorate and workforce; the home building changes only by a completed move."""
     changes = body.model_dump(exclude_unset=True)
     return versioned(await service.amend_team(rt, team_id, changes, if_match))
 
 
 @router.get("/desk-ratios")
-async def get_desk_ratios(caller: Caller = READ, rt: Runtime = RT) -> JSONResponse:
+async def get_desk_ratios(caller: Reader, rt: Rt) -> JSONResponse:
     return versioned(await service.get_desk_ratios(rt))
 
 
 @router.put("/desk-ratios")
-async def put_desk_ratios(
-    body: DeskRatiosBody, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
-) -> JSONResponse:
+async def put_desk_ratios(body: DeskRatiosBody, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
     """Desks per worker of each type (0 to 1).
 
     Defaults: fixed 1.0, part_flexible 0.6, flexible 0.3, field 0.1."""
@@ -131,7 +124,7 @@ async def put_desk_ratios(
 
 
 @router.post("/moves", status_code=201, responses=created("move_id"))
-async def plan_move(body: NewMove, caller: Caller = WRITE, rt: Runtime = RT) -> JSONResponse:
+async def plan_move(body: NewMove, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(
         await service.plan_move(rt, body.team_id, body.to_building_id, body.planned_for), status=201
     )
@@ -139,13 +132,13 @@ async def plan_move(body: NewMove, caller: Caller = WRITE, rt: Runtime = RT) -> 
 
 @router.get("/moves")
 async def list_moves(
-    page: Page = Depends(),
+    page: Paging,
+    caller: Reader,
+    rt: Rt,
     status: MoveStatus | None = None,
     team_id: str | None = Query(None, max_length=64),
     directorate: str | None = Query(None, max_length=200),
     to_building_id: str | None = Query(None, max_length=64),
-    caller: Caller = READ,
-    rt: Runtime = RT,
 ) -> dict[str, Any]:
     return await service.list_moves(
         rt, page, status=status, team_id=team_id, directorate=directorate, to_building_id=to_building_id
@@ -153,13 +146,11 @@ async def list_moves(
 
 
 @router.get("/moves/{move_id}")
-async def get_move(move_id: str, caller: Caller = READ, rt: Runtime = RT) -> JSONResponse:
+async def get_move(move_id: str, caller: Reader, rt: Rt) -> JSONResponse:
     return versioned(await service.get_move(rt, move_id))
 
 
 @router.post("/moves/{move_id}/transitions")
-async def transition_move(
-    move_id: str, body: MoveTransitionBody, if_match: IfMatch, caller: Caller = WRITE, rt: Runtime = RT
-) -> JSONResponse:
+async def transition_move(move_id: str, body: MoveTransitionBody, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.transition_move(rt, move_id, body.to, body.on, if_match))
 

@@ -11,23 +11,21 @@ from typing import Annotated, Any, Literal
 
 from civic.http import (
     WHOLE,
-    Caller,
     IfMatch,
     NonBlank,
-    Page,
+    Paging,
     RequestModel,
-    current_runtime,
+    Rt,
     financial_year,
-    require,
     versioned,
 )
 from civic.problems import created
-from civic.service import Runtime
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field, model_validator
 
 from civic_savings.domain import FIRST_YEAR_START, LAST_YEAR_START, MAX_AMOUNT_PENCE, MAX_REASON, MAX_TEXT
+from civic_savings.http import Reader, Writer
 from civic_savings.initiatives import service
 from civic_savings.initiatives.domain import RAG_STATUSES, STATUSES
 from civic_savings.programme.domain import CATEGORIES, THEMES
@@ -54,8 +52,6 @@ Pence = Annotated[int, Field(ge=0, le=MAX_AMOUNT_PENCE, description="pence, not 
 Text = Annotated[NonBlank, Field(max_length=MAX_TEXT)]
 Reason = Annotated[NonBlank, Field(max_length=MAX_REASON)]
 
-READ = Depends(require("savings:read"))
-WRITE = Depends(require("savings:write"))
 
 
 def _needs(field: str, when: str, values: tuple[str, ...], schema: dict[str, Any]) -> None:
@@ -182,15 +178,15 @@ class Actual(RequestModel):
 
 
 @router.post("/initiatives", status_code=201, summary="Propose an initiative", responses=created("initiative_id"))
-async def propose(
-    body: NewInitiative, caller: Caller = WRITE, rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
+async def propose(body: NewInitiative, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.propose(rt, body.model_dump(), caller), status=201)
 
 
 @router.get("/initiatives", summary="List initiatives")
 async def list_initiatives(
-    page: Page = Depends(),
+    page: Paging,
+    caller: Reader,
+    rt: Rt,
     status: Status | None = None,
     theme: Theme | None = None,
     category: Category | None = None,
@@ -198,8 +194,6 @@ async def list_initiatives(
     directorate: str | None = None,
     building_id: str | None = None,
     title: str | None = None,
-    caller: Caller = READ,
-    rt: Runtime = Depends(current_runtime),
 ) -> dict[str, Any]:
     filters = {
         "status": status,
@@ -214,43 +208,23 @@ async def list_initiatives(
 
 
 @router.get("/initiatives/{initiative_id}", summary="One initiative, with its history")
-async def get_initiative(
-    initiative_id: str, caller: Caller = READ, rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
+async def get_initiative(initiative_id: str, caller: Reader, rt: Rt) -> JSONResponse:
     return versioned(await service.get(rt, initiative_id))
 
 
 @router.patch("/initiatives/{initiative_id}", summary="Amend an initiative (title, owner, RAG, ...)")
-async def amend(
-    initiative_id: str,
-    body: InitiativeChanges,
-    if_match: IfMatch,
-    caller: Caller = WRITE,
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
+async def amend(initiative_id: str, body: InitiativeChanges, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
     fields = body.model_dump(exclude_unset=True)
     return versioned(await service.amend(rt, initiative_id, fields, caller, if_match))
 
 
 @router.post("/initiatives/{initiative_id}/transitions", summary="Move an initiative along its lifecycle")
-async def transition(
-    initiative_id: str,
-    body: Transition,
-    if_match: IfMatch,
-    caller: Caller = WRITE,
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
+async def transition(initiative_id: str, body: Transition, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.transition(rt, initiative_id, body.model_dump(), caller, if_match))
 
 
 @router.post("/initiatives/{initiative_id}/actuals", summary="Record the saving delivered in a year")
-async def record_actual(
-    initiative_id: str,
-    body: Actual,
-    if_match: IfMatch,
-    caller: Caller = WRITE,
-    rt: Runtime = Depends(current_runtime),
-) -> JSONResponse:
+async def record_actual(initiative_id: str, body: Actual, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(
         await service.record_actual(rt, initiative_id, body.year, body.delivered_pence, caller, if_match)
     )

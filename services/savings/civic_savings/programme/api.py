@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from civic.http import TRIMMED, Caller, IfMatch, Page, Pattern, RequestModel, current_runtime, require, versioned
+from civic.http import TRIMMED, IfMatch, Paging, Pattern, RequestModel, Rt, versioned
 from civic.problems import answer_response, created, links_from
-from civic.service import Runtime
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from civic_savings.domain import MAX_REASON
+from civic_savings.http import Reader, Writer
 from civic_savings.initiatives.api import Pence, Reason, Text, Year
 from civic_savings.programme import service
 
 router = APIRouter(prefix="/v1", tags=["savings"])
 
-READ = Depends(require("savings:read"))
-WRITE = Depends(require("savings:write"))
 
 #: a target is named as its programme: the name is its key, so it neither starts nor ends with spaces
 TargetNameText = Annotated[str, Pattern(TRIMMED, "must not be blank, nor start or end with spaces")]
@@ -51,17 +49,15 @@ async def set_target(
     body: TargetBody,
     if_match: IfMatch,
     name: Annotated[TargetNameText, TargetName],
-    caller: Caller = WRITE,
-    rt: Runtime = Depends(current_runtime),
+    caller: Writer,
+    rt: Rt,
 ) -> JSONResponse:
     target, created = await service.set_target(rt, name, body.amount_pence, body.description, if_match)
     return versioned(target, status=201 if created else 200)
 
 
 @router.get("/targets", summary="List targets")
-async def list_targets(
-    page: Page = Depends(), caller: Caller = READ, rt: Runtime = Depends(current_runtime)
-) -> dict[str, Any]:
+async def list_targets(page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
     return await service.list_targets(rt, page)
 
 
@@ -74,26 +70,22 @@ async def list_targets(
     summary="Record cost avoided (never counted as a saving)",
     responses=created("record_id"),
 )
-async def record_cost_avoidance(
-    body: CostAvoidance, caller: Caller = WRITE, rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
+async def record_cost_avoidance(body: CostAvoidance, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.record_cost_avoidance(rt, body.model_dump(), caller), status=201)
 
 
 @router.get("/cost-avoidance", summary="List cost avoidance")
 async def list_cost_avoidance(
-    page: Page = Depends(),
+    page: Paging,
+    caller: Reader,
+    rt: Rt,
     year: str | None = None,
     title: str | None = None,
-    caller: Caller = READ,
-    rt: Runtime = Depends(current_runtime),
 ) -> dict[str, Any]:
     return await service.list_cost_avoidance(rt, page, year=year, title=title)
 
 
 @router.get("/cost-avoidance/{record_id}", summary="One cost avoidance record")
-async def get_cost_avoidance(
-    record_id: str, caller: Caller = READ, rt: Runtime = Depends(current_runtime)
-) -> JSONResponse:
+async def get_cost_avoidance(record_id: str, caller: Reader, rt: Rt) -> JSONResponse:
     return versioned(await service.get_cost_avoidance(rt, record_id))
 
