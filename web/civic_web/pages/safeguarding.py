@@ -117,7 +117,8 @@ def _ics_when(value: str) -> str:
 
 def _folded(line: str) -> str:
     """A content line folded at 75 octets (RFC 5545 3.1)."""
-    out, rest = [], line.encode()
+    out: list[str] = []
+    rest = line.encode()
     while len(rest) > 75:
         cut = 75 if not out else 74
         while cut > 0 and (rest[cut] & 0xC0) == 0x80:  # never inside a UTF-8 character
