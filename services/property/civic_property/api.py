@@ -27,10 +27,7 @@ async def desk_demand(caller: Reader, rt: Rt) -> dict[str, Any]:
 
 @service_wide.get("/reports/move-plan")
 async def move_plan(
-    caller: Reader,
-    rt: Rt,
-    directorate: str | None = Query(None, max_length=200),
-    include_cancelled: bool = False,
+    caller: Reader, rt: Rt, directorate: str | None = Query(None, max_length=200), include_cancelled: bool = False
 ) -> dict[str, Any]:
     return await reports.move_plan_report(rt, directorate, include_cancelled)
 

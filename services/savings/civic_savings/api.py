@@ -86,9 +86,7 @@ async def variance(register: Register, caller: Reader, rt: Rt) -> dict[str, Any]
 
 @service_wide.get("/reports/highlights/{month}", summary="What moved, slipped and was delivered in a month")
 async def highlights(
-    month: Annotated[Month, Path(description="YYYY-MM, e.g. 2024-05")],
-    caller: Reader,
-    rt: Rt,
+    month: Annotated[Month, Path(description="YYYY-MM, e.g. 2024-05")], caller: Reader, rt: Rt
 ) -> dict[str, Any]:
     return await reports.highlights(rt.db, month)
 

@@ -6,17 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from civic.http import (
-    WHITE_SPACE,
-    IsoWeekText,
-    NonBlank,
-    Paging,
-    Pattern,
-    RequestModel,
-    Required,
-    Rt,
-    versioned,
-)
+from civic.http import WHITE_SPACE, IsoWeekText, NonBlank, Paging, Pattern, RequestModel, Required, Rt, versioned
 from fastapi import APIRouter, Response
 from pydantic import Field
 

@@ -57,10 +57,7 @@ async def appoint_champion(body: NewChampion, caller: Writer, rt: Rt) -> Respons
 
 @router.get("/champions")
 async def list_champions(
-    page: Paging,
-    caller: Reader,
-    rt: Rt,
-    service_name: Annotated[str | None, Query(alias="service")] = None,
+    page: Paging, caller: Reader, rt: Rt, service_name: Annotated[str | None, Query(alias="service")] = None
 ) -> dict[str, Any]:
     return await reports.list_champions(rt, page, service_name)
 

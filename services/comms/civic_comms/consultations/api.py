@@ -9,18 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from civic.http import (
-    NOT_BLANK,
-    WHITE_SPACE,
-    IfMatch,
-    NonBlank,
-    Paging,
-    Pattern,
-    RequestModel,
-    Rt,
-    rules,
-    versioned,
-)
+from civic.http import NOT_BLANK, WHITE_SPACE, IfMatch, NonBlank, Paging, Pattern, RequestModel, Rt, rules, versioned
 from civic.problems import answer_response, created
 from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse

@@ -134,11 +134,7 @@ async def create_content(body: NewContent, caller: Writer, rt: Rt) -> Response:
 
 @router.get("/content", tags=["content"])
 async def list_content(
-    page: Paging,
-    caller: Reader,
-    rt: Rt,
-    status: ContentStatus | None = None,
-    campaign_id: str | None = None,
+    page: Paging, caller: Reader, rt: Rt, status: ContentStatus | None = None, campaign_id: str | None = None,
     channel: str | None = None,
 ) -> dict[str, Any]:
     return await reports.list_content(rt, page, status=status, campaign_id=campaign_id, channel=channel)
@@ -210,8 +206,7 @@ async def campaign_content(campaign_id: str, page: Paging, caller: Reader, rt: R
 
 @router.get("/forward-plan", tags=["campaigns"])
 async def forward_plan(
-    caller: Reader,
-    rt: Rt,
+    caller: Reader, rt: Rt,
     start: Annotated[IsoDate | None, Query(alias="from", description="first day; default today")] = None,
     end: Annotated[IsoDate | None, Query(alias="to", description="last day; default four weeks on")] = None,
 ) -> dict[str, Any]:

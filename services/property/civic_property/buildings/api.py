@@ -5,16 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from civic.http import (
-    MAX_WHOLE,
-    WHOLE,
-    IfMatch,
-    NonBlank,
-    Paging,
-    RequestModel,
-    Rt,
-    versioned,
-)
+from civic.http import MAX_WHOLE, WHOLE, IfMatch, NonBlank, Paging, RequestModel, Rt, versioned
 from civic.problems import created
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
@@ -136,12 +127,8 @@ async def register_building(body: NewBuilding, caller: Writer, rt: Rt) -> JSONRe
 
 @router.get("/buildings")
 async def list_buildings(
-    page: Paging,
-    caller: Reader,
-    rt: Rt,
-    status: BuildingStatus | None = None,
-    town: Annotated[str | None, Query(max_length=200)] = None,
-    kind: Kind | None = None,
+    page: Paging, caller: Reader, rt: Rt, status: BuildingStatus | None = None,
+    town: Annotated[str | None, Query(max_length=200)] = None, kind: Kind | None = None,
 ) -> dict[str, Any]:
     return await service.list_buildings(rt, page, status=status, town=town, kind=kind)
 
@@ -159,11 +146,7 @@ async def amend_building(building_id: str, body: BuildingChanges, if_match: IfMa
 
 @router.post("/buildings/{building_id}/transitions")
 async def transition_building(
-    building_id: str,
-    body: BuildingTransitionBody,
-    if_match: IfMatch,
-    caller: Writer,
-    rt: Rt,
+    building_id: str, body: BuildingTransitionBody, if_match: IfMatch, caller: Writer, rt: Rt
 ) -> JSONResponse:
     return versioned(
         await service.transition_building(

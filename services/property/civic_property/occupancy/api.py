@@ -62,10 +62,7 @@ async def record_occupancy(building_id: str, body: OccupancyBody, caller: Writer
 
 @router.get("/buildings/{building_id}/occupancy")
 async def list_occupancy(
-    building_id: str,
-    page: Paging,
-    caller: Reader,
-    rt: Rt,
+    building_id: str, page: Paging, caller: Reader, rt: Rt,
     period_from: Annotated[IsoDate | None, Query(alias="from")] = None,
     period_to: Annotated[IsoDate | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:

@@ -86,10 +86,7 @@ async def create_team(body: NewTeam, caller: Writer, rt: Rt) -> JSONResponse:
 
 @router.get("/teams")
 async def list_teams(
-    page: Paging,
-    caller: Reader,
-    rt: Rt,
-    building_id: str | None = Query(None, max_length=64),
+    page: Paging, caller: Reader, rt: Rt, building_id: str | None = Query(None, max_length=64),
     directorate: str | None = Query(None, max_length=200),
 ) -> dict[str, Any]:
     return await service.list_teams(rt, page, building_id=building_id, directorate=directorate)
@@ -132,13 +129,8 @@ async def plan_move(body: NewMove, caller: Writer, rt: Rt) -> JSONResponse:
 
 @router.get("/moves")
 async def list_moves(
-    page: Paging,
-    caller: Reader,
-    rt: Rt,
-    status: MoveStatus | None = None,
-    team_id: str | None = Query(None, max_length=64),
-    directorate: str | None = Query(None, max_length=200),
-    to_building_id: str | None = Query(None, max_length=64),
+    page: Paging, caller: Reader, rt: Rt, status: MoveStatus | None = None, team_id: str | None = Query(None, max_length=64),
+    directorate: str | None = Query(None, max_length=200), to_building_id: str | None = Query(None, max_length=64),
 ) -> dict[str, Any]:
     return await service.list_moves(
         rt, page, status=status, team_id=team_id, directorate=directorate, to_building_id=to_building_id

@@ -9,16 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from civic.http import (
-    WHOLE,
-    IfMatch,
-    NonBlank,
-    Paging,
-    RequestModel,
-    Rt,
-    financial_year,
-    versioned,
-)
+from civic.http import WHOLE, IfMatch, NonBlank, Paging, RequestModel, Rt, financial_year, versioned
 from civic.problems import created
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -184,16 +175,9 @@ async def propose(body: NewInitiative, caller: Writer, rt: Rt) -> JSONResponse:
 
 @router.get("/initiatives", summary="List initiatives")
 async def list_initiatives(
-    page: Paging,
-    caller: Reader,
-    rt: Rt,
-    status: Status | None = None,
-    theme: Theme | None = None,
-    category: Category | None = None,
-    programme: str | None = None,
-    directorate: str | None = None,
-    building_id: str | None = None,
-    title: str | None = None,
+    page: Paging, caller: Reader, rt: Rt, status: Status | None = None, theme: Theme | None = None,
+    category: Category | None = None, programme: str | None = None, directorate: str | None = None,
+    building_id: str | None = None, title: str | None = None,
 ) -> dict[str, Any]:
     filters = {
         "status": status,

@@ -46,11 +46,7 @@ class CostAvoidance(RequestModel):
     responses={201: answer_response("The target was new"), **links_from("name", "$request.path.name")},
 )
 async def set_target(
-    body: TargetBody,
-    if_match: IfMatch,
-    name: Annotated[TargetNameText, TargetName],
-    caller: Writer,
-    rt: Rt,
+    body: TargetBody, if_match: IfMatch, name: Annotated[TargetNameText, TargetName], caller: Writer, rt: Rt
 ) -> JSONResponse:
     target, created = await service.set_target(rt, name, body.amount_pence, body.description, if_match)
     return versioned(target, status=201 if created else 200)
@@ -76,11 +72,7 @@ async def record_cost_avoidance(body: CostAvoidance, caller: Writer, rt: Rt) -> 
 
 @router.get("/cost-avoidance", summary="List cost avoidance")
 async def list_cost_avoidance(
-    page: Paging,
-    caller: Reader,
-    rt: Rt,
-    year: str | None = None,
-    title: str | None = None,
+    page: Paging, caller: Reader, rt: Rt, year: str | None = None, title: str | None = None
 ) -> dict[str, Any]:
     return await service.list_cost_avoidance(rt, page, year=year, title=title)
 
