@@ -22,7 +22,6 @@ LABELS = 200  # the rows' labels, left of the bars
 VALUES = 110  # the rows' totals, right of the bars
 ROW = 26
 BAR = 18
-LEGEND_ITEM = 120
 FONT = "system-ui, -apple-system, Segoe UI, Arial, sans-serif"
 
 
@@ -41,8 +40,8 @@ def bar_chart(*, chart_id: str, title: str, description: str, bars: Sequence[Bar
     """A horizontal bar chart as inline SVG. ``series`` names the stacked parts (a legend when there are two or
     more); ``marker`` draws a labelled line at a value (a threshold, a target); ``maximum`` fixes the scale."""
     shorten = shorten or (lambda text: text if len(text) <= 28 else text[:27] + "…")
-    per_row = WIDTH // LEGEND_ITEM
-    legend_rows = (len(series) + per_row - 1) // per_row if len(series) > 1 else 0
+    keys = _legend(series) if len(series) > 1 else []
+    legend_rows = keys[-1][1] // 22 + 1 if keys else 0
     top = legend_rows * 22 + (24 if marker else 8)
     height = top + len(bars) * ROW + 10
     biggest = max([sum(v for v in bar.values if v > 0) for bar in bars] + [marker[0] if marker else 0.0] + [0.0])
@@ -50,12 +49,10 @@ def bar_chart(*, chart_id: str, title: str, description: str, bars: Sequence[Bar
     span = WIDTH - LABELS - VALUES
     scale = span / scale_max if scale_max > 0 else 0.0
     parts: list[Markup] = []
-    for index, name in enumerate(series if len(series) > 1 else ()):
-        key_x = index % per_row * LEGEND_ITEM
-        key_y = index // per_row * 22 + 4
+    for index, (key_x, key_y, name) in enumerate(keys):
         parts.append(Markup('<rect x="{}" y="{}" width="14" height="14" fill="{}"/>'
                             '<text x="{}" y="{}" font-size="13" fill="{}">{}</text>')
-                     .format(key_x, key_y, COLOURS[index % len(COLOURS)], key_x + 20, key_y + 12, TEXT, name))
+                     .format(key_x, key_y + 4, COLOURS[index % len(COLOURS)], key_x + 20, key_y + 16, TEXT, name))
     for row, bar in enumerate(bars):
         y = top + row * ROW
         parts.append(Markup('<text x="{}" y="{}" font-size="13" text-anchor="end" fill="{}">{}</text>')
@@ -82,3 +79,16 @@ def bar_chart(*, chart_id: str, title: str, description: str, bars: Sequence[Bar
                   'viewBox="0 0 {1} {2}" width="100%" font-family="{3}" xmlns="http://www.w3.org/2000/svg">'
                   '<title id="{0}-title">{4}</title><desc id="{0}-desc">{5}</desc>{6}</svg>').format(
         chart_id, WIDTH, height, FONT, title, description, Markup("").join(parts))
+
+
+def _legend(series: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Where each series' key goes: (x, y, name), side by side, on as many lines as they need."""
+    keys: list[tuple[int, int, str]] = []
+    x = y = 0
+    for name in series:
+        width = 20 + len(name) * 8 + 24  # the swatch, the name at about 8 pixels a letter, a gap
+        if x and x + width > WIDTH:
+            x, y = 0, y + 22
+        keys.append((x, y, name))
+        x += width
+    return keys

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 #: the sections of the app with pages so far: (service, heading, where its pages start)
 SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("savings", "Savings", "/savings/initiatives"),
+    ("property", "Property", "/property/buildings"),
     ("safeguarding", "Safeguarding", "/safeguarding/boards"),
     ("comms", "Comms", "/comms/content"),
 )
@@ -62,6 +63,11 @@ class Permissions:
     def may_record_progress(self) -> bool:
         """Record an initiative's delivered saving and set its RAG status."""
         return self.may("savings:write")
+
+    @property
+    def may_change_estate(self) -> bool:
+        """Move a building along its lifecycle, plan, complete and cancel teams' moves."""
+        return self.may("property:write")
 
     def initiative_moves(self, next_statuses: Iterable[str]) -> list[str]:
         """The moves to offer on an initiative's page: those its state allows that the scopes allow too."""

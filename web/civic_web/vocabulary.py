@@ -31,6 +31,12 @@ WORDS: dict[str, str] = {
     "green": "Green",
     "amber": "Amber",
     "red": "Red",
+    # property: buildings, their lifecycle, workers and energy measures
+    "locality_hub": "Locality hub",
+    "led": "LED lighting",
+    "solar": "Solar panels",
+    "part_flexible": "Part flexible",
+    "field": "Field or operational",
     # safeguarding: boards, members, meetings
     "adults": "Adults",
     "children": "Children",
@@ -54,6 +60,18 @@ WORDS: dict[str, str] = {
     "social:linkedin": "LinkedIn",
     "place_standard": "Place Standard",
     "scale_1_7": "Scale of 1 to 7",
+}
+
+#: what the button that moves a building along its lifecycle says, and a team's move, by the status it goes to
+ESTATE_MOVE_WORDS: dict[str, str] = {
+    "operational": "Bring back into use",
+    "market_engagement": "Start market engagement",
+    "closure_planned": "Plan its closure",
+    "closed": "Record it as closed",
+    "for_disposal": "Put it up for disposal",
+    "disposed": "Record its disposal",
+    "completed": "Record as completed",
+    "cancelled": "Cancel the move",
 }
 
 #: what the button that makes a move says, by the status it moves to
