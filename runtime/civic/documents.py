@@ -129,3 +129,9 @@ def resource(doc: dict[str, Any]) -> dict[str, Any]:
     out = {"id": doc["_id"]} if "_id" in doc else {}
     out.update({k: v for k, v in doc.items() if not k.startswith("_")})
     return out
+
+
+def matching(**fields: Any) -> dict[str, Any]:
+    """A query for the documents whose fields equal the values given; a field given as None (a filter the
+    caller left out) is not filtered on: ``matching(status="open", town=None)`` is ``{"status": "open"}``."""
+    return {name: value for name, value in fields.items() if value is not None}

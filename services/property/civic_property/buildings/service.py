@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from civic.calendar import today
-from civic.documents import insert, load, new_id, resource, save
+from civic.documents import insert, load, matching, new_id, resource, save
 from civic.errors import Invalid, Refused
 from civic.http import Page, paginate
 from civic_contracts.property import AffectedTeam, BuildingClosed, BuildingClosurePlanned, BuildingDisposed
@@ -77,8 +77,7 @@ async def get_building(rt: Runtime, building_id: str) -> dict[str, Any]:
 async def list_buildings(
     rt: Runtime, page: Page, *, status: str | None, town: str | None, kind: str | None
 ) -> dict[str, Any]:
-    query = {k: v for k, v in {"status": status, "town": town, "kind": kind}.items() if v is not None}
-    return await paginate(rt.db[BUILDINGS], query, page)
+    return await paginate(rt.db[BUILDINGS], matching(status=status, town=town, kind=kind), page)
 
 
 async def amend_building(

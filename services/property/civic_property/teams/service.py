@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from civic.calendar import today
-from civic.documents import insert, load, new_id, resource, save
+from civic.documents import insert, load, matching, new_id, resource, save
 from civic.errors import Invalid
 from civic.http import Page, paginate
 from civic_contracts.property import MoveCompleted, MovePlanned
@@ -87,10 +87,7 @@ async def get_team(rt: Runtime, team_id: str) -> dict[str, Any]:
 async def list_teams(
     rt: Runtime, page: Page, *, building_id: str | None, directorate: str | None
 ) -> dict[str, Any]:
-    query = {
-        k: v for k, v in {"building_id": building_id, "directorate": directorate}.items() if v is not None
-    }
-    return await paginate(rt.db[TEAMS], query, page)
+    return await paginate(rt.db[TEAMS], matching(building_id=building_id, directorate=directorate), page)
 
 
 # --- desk ratios -----------------------------------------------------------------------------
@@ -238,10 +235,5 @@ async def list_moves(
     directorate: str | None,
     to_building_id: str | None,
 ) -> dict[str, Any]:
-    filters = {
-        "status": status,
-        "team_id": team_id,
-        "directorate": directorate,
-        "to_building_id": to_building_id,
-    }
-    return await paginate(rt.db[MOVES], {k: v for k, v in filters.items() if v is not None}, page)
+    query = matching(status=status, team_id=team_id, directorate=directorate, to_building_id=to_building_id)
+    return await paginate(rt.db[MOVES], query, page)

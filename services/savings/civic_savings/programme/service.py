@@ -107,5 +107,5 @@ async def get_cost_avoidance(rt: Runtime, record_id: str) -> dict[str, Any]:
 
 
 async def list_cost_avoidance(rt: Runtime, page: Page, *, year: str | None, title: str | None) -> dict[str, Any]:
-    query = {k: v for k, v in {"year": year, "title": title}.items() if v is not None}
+    query = documents.matching(year=year, title=title)
     return await paginate(rt.db[COST_AVOIDANCE], query, page, transform=documents.resource)
