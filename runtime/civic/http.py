@@ -67,6 +67,7 @@ __all__ = [
     "IsoWeekText",
     "LongRequired",
     "LongText",
+    "Name",
     "NonBlank",
     "Number",
     "Page",
@@ -239,8 +240,10 @@ NOT_BLANK_TEXT = {"type": "string", "pattern": NOT_BLANK}
 ID_LENGTH = 64
 #: a record's id in a path
 Id = Annotated[str, Path(max_length=ID_LENGTH)]
-#: a line of text (a name, a title, a note)
+#: a line of text (a title, a note)
 Text = Annotated[str, Field(max_length=500)]
+#: the name of a person, a place, a team or an organisation (not blank)
+Name = Annotated[NonBlank, Field(max_length=200)]
 #: a document's text (minutes, a report)
 LongText = Annotated[str, Field(max_length=100_000)]
 #: text the rules need (blank is refused: the domain strips it first)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from civic.http import WHITE_SPACE, IsoWeekText, NonBlank, Paging, Pattern, RequestModel, Required, Rt, versioned
+from civic.http import WHITE_SPACE, IsoWeekText, Name, Paging, Pattern, RequestModel, Required, Rt, versioned
 from fastapi import APIRouter, Response
 from pydantic import Field
 
@@ -25,7 +25,7 @@ Url = Annotated[str, Pattern(f"^https?://[^{WHITE_SPACE}]+$", "an http(s) addres
 
 
 class NewMediaCoverage(RequestModel):
-    outlet: Annotated[NonBlank, Field(max_length=200)]
+    outlet: Name
     headline: Required
     published_on: date
     sentiment: Sentiment = Field(description=" | ".join(SENTIMENTS))

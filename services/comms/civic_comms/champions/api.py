@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from civic.http import IfMatch, NonBlank, Paging, RequestModel, Rt, versioned
+from civic.http import IfMatch, Name, Paging, RequestModel, Rt, versioned
 from civic.problems import created
 from fastapi import APIRouter, Query, Response
 from pydantic import Field
@@ -18,7 +18,6 @@ router = APIRouter(tags=["champions"])
 
 
 Representation = Literal[REPRESENTATIONS]  # type: ignore[valid-type]
-Name = Annotated[NonBlank, Field(max_length=200)]
 
 
 class NewService(RequestModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from civic.http import MAX_WHOLE, WHOLE, IfMatch, NonBlank, Paging, RequestModel, Rt, versioned
+from civic.http import MAX_WHOLE, WHOLE, IfMatch, Name, Paging, RequestModel, Rt, versioned
 from civic.problems import created
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
@@ -34,7 +34,6 @@ Tenure = Literal[TENURES]  # type: ignore[valid-type]
 MeasureKind = Literal[ENERGY_MEASURE_KINDS]  # type: ignore[valid-type]
 DisposalMethod = Literal[DISPOSAL_METHODS]  # type: ignore[valid-type]
 BuildingStatus = Literal[BUILDING_STATUSES]  # type: ignore[valid-type]
-Name = Annotated[NonBlank, Field(max_length=200)]
 Count = Annotated[int, Field(ge=0, le=MAX_WHOLE), WHOLE]
 Notes = Annotated[str, Field(max_length=2000, description="e.g. which figures are illustrative")]
 

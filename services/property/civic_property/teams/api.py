@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from civic.http import IfMatch, Number, Paging, RequestModel, Rt, versioned
+from civic.http import IfMatch, Name, Number, Paging, RequestModel, Rt, versioned
 from civic.problems import created
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from civic_property.buildings.api import Count, Name
+from civic_property.buildings.api import Count
 from civic_property.http import Reader, Writer
 from civic_property.teams import service
 from civic_property.teams.domain import MOVE_TRANSITIONS, PLANNED, WORKER_TYPES
