@@ -6,7 +6,7 @@ model's upkeep) and when it is set; it passes once per amount.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from civic import documents
@@ -21,10 +21,6 @@ from civic_savings import figures, reports
 from civic_savings.initiatives.domain import Initiative
 from civic_savings.programme.domain import Target, check_cost_avoidance
 from civic_savings.repository import COST_AVOIDANCE, TARGETS, target_to_document, target_to_model
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def check_targets(uow: UnitOfWork, before: Initiative | None, after: Initiative,
