@@ -17,7 +17,7 @@ from pydantic import Field
 
 from civic_comms.consultations import reports, service
 from civic_comms.consultations.domain import BULK_LIMIT, CONSULTATION_KINDS, QUESTION_KINDS, RESPONSE_CHANNELS
-from civic_comms.http import Reader, Writer
+from civic_comms.http import Reader, Title, Writer
 
 router = APIRouter(tags=["consultations"])
 
@@ -64,7 +64,7 @@ def _one_of(first: str, second: str) -> dict[str, Any]:
 class NewConsultation(RequestModel):
     model_config = {"json_schema_extra": rules(_one_of("opens_on", "opens_at"), _one_of("closes_on", "closes_at"))}
 
-    title: Annotated[NonBlank, Field(max_length=300)]
+    title: Title
     description: str | None = Field(None, max_length=20_000)
     kind: ConsultationKind = Field("consultation", description=" | ".join(CONSULTATION_KINDS))
     opens_on: date | None = Field(None, description="opens at the start of this day (UK time); or opens_at")

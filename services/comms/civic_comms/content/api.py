@@ -40,7 +40,7 @@ from civic_comms.content.domain import (
     SOCIAL_NETWORK,
     SOCIAL_PREFIX,
 )
-from civic_comms.http import Reader, Writer
+from civic_comms.http import Reader, Title, Writer
 
 router = APIRouter()
 
@@ -54,7 +54,6 @@ Target = Literal[CONTENT_TARGETS]  # type: ignore[valid-type]
 ContentStatus = Literal[CONTENT_STATUSES]  # type: ignore[valid-type]
 
 CHANNELS = f"{', '.join(FIXED_CHANNELS)}, {SOCIAL_PREFIX}<network>"
-Title = Annotated[NonBlank, Field(max_length=300)]
 Body = LongRequired
 Channels = Annotated[list[Channel], Field(min_length=1, max_length=20, description=CHANNELS)]
 Audiences = Annotated[
