@@ -20,8 +20,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,18 +28,19 @@ from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from prometheus_client import Histogram
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import PyMongoError
 
 from civic import bus, metrics
 from civic.calendar import in_utc
+from civic.leases import LEASES, Lease
 from civic.settings import ServiceSettings
 from civic.telemetry import context_from, current_traceparent
 from civic.uow import OUTBOX
 
 log = logging.getLogger("civic.outbox")
-LEASES = "leases"
+RELAY = "outbox-relay"  # the relay's lease
 BATCH = 200
 PUBLISH_DELAY = Histogram(
     "civic_outbox_publish_delay_seconds", "From an event written (in its transaction) to acknowledged by the broker",
@@ -70,13 +69,14 @@ class OutboxRelay:
         self.db = db
         self.settings = settings
         self.service = settings.service_name
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+        self.lease = Lease(db, RELAY, LEASE_SECONDS)
+        self.owner = self.lease.owner
         self._nudge = asyncio.Event()
         self._stopping = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
         self._task: asyncio.Task[None] | None = None
-        self._lease_renewed_at = float("-inf")
-        self._lease_refused_at = float("-inf")
+        self._standby_read_at = float("-inf")  # the lease renewal whose standby_until was read
+        self._standby_said_at = float("-inf")  # the refusal after which this replica said it stands by
         self._shared_until = float("-inf")  # another replica stands by until then (monotonic): look often
         self.connected = False
 
@@ -96,6 +96,8 @@ class OutboxRelay:
             except (TimeoutError, asyncio.CancelledError):
                 self._task.cancel()
         await self._close_producer()
+        with contextlib.suppress(PyMongoError):
+            await self.lease.release()  # another replica relays at once, not when the lease runs out
 
     async def _close_producer(self) -> None:
         if self._producer is not None:
@@ -118,39 +120,19 @@ class OutboxRelay:
         return self._producer
 
     async def _hold_lease(self) -> bool:
-        """One relay per service at a time; the lease expires if its holder dies.
-
-        A lease held is renewed once a third of its time has passed, not on every round: under load the
-        relay runs a round per batch, and a database write per round would cost as much as the batch.
-        """
-        if time.monotonic() - self._lease_renewed_at < LEASE_SECONDS / 3:
-            return True
-        if time.monotonic() - self._lease_refused_at < LEASE_SECONDS / 10:
-            return False  # another replica held it a moment ago: not a database write per commit to ask again
-        self._lease_renewed_at = float("-inf")
-        now = datetime.now(UTC)
-        renewing = time.monotonic()
-        try:
-            doc = await self.db[LEASES].find_one_and_update(
-                {"_id": "outbox-relay", "$or": [{"owner": self.owner}, {"expires_at": {"$lt": now}}]},
-                {"$set": {"owner": self.owner, "expires_at": now + timedelta(seconds=LEASE_SECONDS)}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-        except DuplicateKeyError:
-            doc = None
-        held = doc is not None and doc.get("owner") == self.owner
+        """One relay per service at a time (:class:`civic.leases.Lease`); the lease expires if its holder dies."""
+        held = await self.lease.held()
         if held:
-            self._lease_renewed_at = renewing
-            standby = doc.get("standby_until") if doc is not None else None
-            if isinstance(standby, datetime):
-                self._shared_until = renewing + (in_utc(standby) - now).total_seconds()
-        else:
-            self._lease_refused_at = renewing
+            standby = (self.lease.document or {}).get("standby_until")
+            if isinstance(standby, datetime) and self.lease.renewed_at > self._standby_read_at:
+                self._standby_read_at = self.lease.renewed_at
+                self._shared_until = self.lease.renewed_at + (in_utc(standby) - datetime.now(UTC)).total_seconds()
+        elif self.lease.refused_at > self._standby_said_at:
+            self._standby_said_at = self.lease.refused_at
             # this replica's commits cannot wake the holder: it says it stands by (until a while after its
             # next look at the lease), and the holder then looks for records often
-            until = now + timedelta(seconds=LEASE_SECONDS + self.settings.outbox_poll_seconds)
-            await self.db[LEASES].update_one({"_id": "outbox-relay"}, {"$max": {"standby_until": until}})
+            until = datetime.now(UTC) + timedelta(seconds=LEASE_SECONDS + self.settings.outbox_poll_seconds)
+            await self.db[LEASES].update_one({"_id": RELAY}, {"$max": {"standby_until": until}})
         return held
 
     async def _run(self) -> None:
@@ -180,7 +162,7 @@ class OutboxRelay:
             except Exception as exc:  # broker or database away: keep the records, back off
                 metrics.OUTBOX_PUBLISH_FAILURES.labels(self.service).inc()
                 log.warning("outbox relay could not publish; will retry", extra={"error": repr(exc)[:300]})
-                self._lease_renewed_at = float("-inf")
+                self.lease.forget()
                 with contextlib.suppress(PyMongoError):
                     await self._refresh_backlog()  # what waits while the broker is away
                 await self._close_producer()

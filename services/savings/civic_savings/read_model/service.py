@@ -9,6 +9,7 @@ shards back into one document per cell.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import weakref
@@ -19,6 +20,7 @@ from typing import Any
 
 from civic import documents
 from civic.errors import Unavailable
+from civic.leases import Lease
 from civic.service import Runtime
 from civic.uow import UnitOfWork
 from pymongo import UpdateOne
@@ -116,7 +118,11 @@ def totals_writes(uow: UnitOfWork, delta: dict[figures.Cell, dict[str, int]], sh
 
 
 FOLD_SECONDS = 15.0
-FOLD_BATCH = 500
+# Shards per fold transaction. The fold deletes the shards it reads, so a change writing one of them
+# meanwhile conflicts with it and one of the two starts again: small batches keep each transaction, and
+# so the window in which the service's own writes collide with it, short.
+FOLD_BATCH = 50
+FOLDER = "read-model-fold"  # the lease: one replica folds (two folding the same shards only collide)
 
 
 async def fold_totals(rt: Runtime) -> int:
@@ -159,11 +165,18 @@ async def fold_totals(rt: Runtime) -> int:
 
 
 async def read_model_folding(rt: Runtime) -> None:
-    """Background job: fold the totals every few seconds."""
+    """Background job: fold the totals every few seconds, on the one replica that holds the fold's lease."""
     await rt.prepared.wait()
-    while True:
-        await asyncio.sleep(FOLD_SECONDS)
-        try:
-            await fold_totals(rt)
-        except PyMongoError as exc:
-            log.warning("read-model folding skipped", extra={"error": repr(exc)[:200]})
+    lease = Lease(rt.db, FOLDER, seconds=3 * FOLD_SECONDS)  # renewed each round; taken over if its holder dies
+    try:
+        while True:
+            await asyncio.sleep(FOLD_SECONDS)
+            try:
+                if await lease.held():
+                    await fold_totals(rt)
+            except PyMongoError as exc:
+                lease.forget()
+                log.warning("read-model folding skipped", extra={"error": repr(exc)[:200]})
+    finally:
+        with contextlib.suppress(PyMongoError):
+            await lease.release()
