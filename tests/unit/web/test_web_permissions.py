@@ -34,7 +34,15 @@ def test_only_the_moves_the_api_says_the_state_allows_are_offered() -> None:
 
 def test_the_navigation_shows_the_sections_the_officer_may_read() -> None:
     assert Permissions.of(["savings:read"]).sections() == [("Savings", "/savings/initiatives")]
-    assert Permissions.of(["property:read", "property:write"]).sections() == []
+    assert Permissions.of(["property:read", "property:write"]).sections() == [("Property", "/property/buildings")]
+    assert Permissions.of(["ops"]).sections() == []
+
+
+def test_changes_to_progress_and_the_estate_are_offered_only_with_the_services_write_scope() -> None:
+    assert Permissions.of(["savings:read", "savings:write"]).may_record_progress
+    assert not Permissions.of(["savings:read", "property:write"]).may_record_progress
+    assert Permissions.of(["property:read", "property:write"]).may_change_estate
+    assert not Permissions.of(["property:read", "savings:write"]).may_change_estate
 
 
 @pytest.mark.parametrize("officer", DEMO_OFFICERS, ids=lambda o: o.key)
