@@ -191,6 +191,9 @@ async def test_case_details_show_only_with_confidential_access_and_a_reader_is_o
     assert not await page.get_by_role("navigation", name="Menu").is_visible()
     await page.emulate_media(media="screen")
     await no_accessibility_problems(page)
+    pdf = await page.request.get(f"/safeguarding/meetings/{meeting['id']}/pack.pdf")  # the same page, as a PDF
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert (await pdf.body()).startswith(b"%PDF-")
     calendar = await page.request.get(f"/safeguarding/boards/{board['id']}/meetings.ics")
     assert calendar.status == 200 and calendar.headers["content-type"].startswith("text/calendar")
     text = await calendar.text()

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from civic_web.gateway import Answer, Refused
+from civic_web.layout import STATIC, govuk_frontend_folder
 from civic_web.pages import first, gateway_of, layout_of, request_id
 from civic_web.pages.savings import NoAccess
 from civic_web.refusals import Refusal, refusal_from
@@ -205,18 +206,70 @@ async def agenda_pack(meeting_id: str, request: Request, officer: SignedInOffice
                                      await _meeting_view(request, officer, meeting_id))
 
 
-@router.get("/meetings/{meeting_id}/minutes")
-async def approved_minutes(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    """The minutes to print, once the members have approved them (the permanent record)."""
+#: the stylesheets a PDF is laid out with (the pages' own, printed): parsed once, on the first PDF
+_PDF_STYLES: list[Any] = []
+PDF_UNAVAILABLE = ("PDFs cannot be made on this server: WeasyPrint needs Pango (Debian: apt-get install "
+                   "libpango-1.0-0 libpangoft2-1.0-0). Print the page from your browser instead.")
+
+
+def _pdf_of(html: str) -> bytes:
+    """The page as a PDF (WeasyPrint, with the page's print styles). Nothing is fetched: the page's own
+    stylesheets are read from the static folder, and its addresses are relative, with no base to resolve them."""
+    from weasyprint import CSS, HTML  # imported on first use: it loads Pango, which only PDFs need
+
+    if not _PDF_STYLES:
+        _PDF_STYLES.extend(CSS(filename=str(STATIC / name)) for name in (
+            f"{govuk_frontend_folder()}/govuk-frontend.min.css", "council.css", "pages.css"))
+    pdf: bytes = HTML(string=html, base_url=None).write_pdf(stylesheets=_PDF_STYLES)
+    return pdf
+
+
+async def _pdf_response(request: Request, page: Response, filename: str) -> Response:
+    try:
+        pdf = await asyncio.to_thread(_pdf_of, bytes(page.body).decode())
+    except OSError:  # the system's Pango is missing
+        return layout_of(request).render(request, "problem.html", {
+            "heading": "Sorry, a PDF cannot be made here", "text": PDF_UNAVAILABLE}, status=503)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/meetings/{meeting_id}/pack.pdf")
+async def agenda_pack_pdf(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    """The agenda pack as a PDF, made from the same page."""
+    _reads(officer)
+    view = await _meeting_view(request, officer, meeting_id)
+    page = layout_of(request).render(request, "safeguarding/pack.html", view)
+    return await _pdf_response(request, page, f"agenda-pack-{view['meeting']['scheduled_for']}.pdf")
+
+
+async def _approved_minutes(request: Request, officer: SignedInOfficer, meeting_id: str) -> tuple[Response, str]:
+    """The approved minutes' page (or the page saying they are not approved yet), and the meeting's date."""
     _reads(officer)
     view = await _meeting_view(request, officer, meeting_id)
     if not view["minutes"] or view["minutes"].get("status") != "approved":
         return layout_of(request).render(request, "problem.html", {
             "heading": "These minutes are not approved yet",
             "text": "Minutes become the permanent record once the members approve them. "
-                    "The draft is on the meeting's page."},
-            status=404)
-    return layout_of(request).render(request, "safeguarding/minutes.html", view)
+                    "The draft is on the meeting's page."}, status=404), ""
+    return layout_of(request).render(request, "safeguarding/minutes.html", view), str(view["meeting"]["scheduled_for"])
+
+
+@router.get("/meetings/{meeting_id}/minutes")
+async def approved_minutes(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    """The minutes to print, once the members have approved them (the permanent record)."""
+    page, _ = await _approved_minutes(request, officer, meeting_id)
+    return page
+
+
+@router.get("/meetings/{meeting_id}/minutes.pdf")
+async def approved_minutes_pdf(meeting_id: str, request: Request,
+                               officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    """The approved minutes as a PDF, made from the same page."""
+    page, scheduled_for = await _approved_minutes(request, officer, meeting_id)
+    if page.status_code != 200:
+        return page
+    return await _pdf_response(request, page, f"minutes-{scheduled_for}.pdf")
 
 
 # ---------------------------------------------------------------- the attendance register
