@@ -61,8 +61,8 @@ async def table_cells(table: Any) -> list[list[str]]:
 async def test_a_finance_officer_reads_the_theme_report_downloads_it_and_reads_the_programme_against_its_target(
         new_page: NewPage, api: Api, tmp_path: Path) -> None:
     programme = f"Waste review {uuid.uuid4().hex[:8]}"
-    await propose(api, programme, "demand_prevention", (1_250_000_00, 300_000_00))
-    await propose(api, programme, "charging_income", (75_500_50, 0))
+    titles = [(await propose(api, programme, "demand_prevention", (1_250_000_00, 300_000_00)))["title"],
+              (await propose(api, programme, "charging_income", (75_500_50, 0)))["title"]]
     target = await api(FINANCE).put(f"/api/savings/v1/targets/{programme}", json={"amount_pence": 1_000_000_00})
     assert target.status_code == 201, target.text
     page = await new_page()
@@ -121,6 +121,26 @@ async def test_a_finance_officer_reads_the_theme_report_downloads_it_and_reads_t
                           has=page.locator("dt", has_text="Over the target by" if over else "Short of the target by"))
     assert (await gap.locator("dd").inner_text()).strip() == pounds(abs(position["excess_pence"]))
     assert await page.get_by_role("img", name=f"{programme}: savings by year against the target").count() == 1
+    await no_accessibility_problems(page)
+
+    # variance by year for the programme, and the month's highlights naming its new initiatives
+    await page.get_by_role("navigation", name="Savings pages").get_by_role("link", name="Reports").click()
+    await page.get_by_role("link", name="Variance by year").click()
+    await page.get_by_label("Financial years").fill(",".join(YEARS))
+    await page.get_by_label("Programme").fill(programme)
+    await page.get_by_role("button", name="Show the report").click()
+    variance = (await api(FINANCE).get("/api/savings/v1/reports/variance",
+                                       params={"years": ",".join(YEARS), "programme": programme})).json()
+    table = page.locator("table", has=page.locator("caption", has_text="planned, slipped, delivered and variance"))
+    totals = (await table_cells(table))[-1]
+    assert totals[0] == "Total" and totals[3:5] == [pounds(variance["totals"]["planned_pence"]),
+                                                    pounds(variance["totals"]["delivered_pence"])]
+    await no_accessibility_problems(page)
+    await page.get_by_role("navigation", name="Savings pages").get_by_role("link", name="Reports").click()
+    await page.get_by_role("link", name="Monthly highlight report").click()
+    proposed = page.locator("table", has=page.locator("caption", has_text="Proposed"))
+    for title in titles:
+        assert await proposed.get_by_role("link", name=title).count() == 1, title
     await no_accessibility_problems(page)
 
 

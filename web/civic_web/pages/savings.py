@@ -9,6 +9,7 @@ API's to say, and a refusal comes back as the GOV.UK error summary with what the
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -22,7 +23,7 @@ from civic_web.pages import first, gateway_of, layout_of, request_id
 from civic_web.refusals import Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in, tell
 from civic_web.spreadsheets import XLSX, Sheet, workbook_of
-from civic_web.vocabulary import body_choices, move_words, parameter_choices, pence_of, pounds, words_for
+from civic_web.vocabulary import LONDON, body_choices, move_words, parameter_choices, pence_of, pounds, words_for
 
 router = APIRouter(prefix="/savings", include_in_schema=False)
 
@@ -423,3 +424,85 @@ async def target_report(name: str, request: Request, officer: SignedInOfficer = 
                      f"{pounds(report['total_pence'])}."),
         bars=bars, series=["Delivered", "Anticipated", "Pipeline"])
     return layout_of(request).render(request, "savings/target.html", {"report": report, "chart": chart})
+
+
+@router.get("/reports/variance")
+async def variance_report(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _reads(officer)
+    chosen, params = _report_query(request)
+    report: dict[str, Any] | None = None
+    refusal = None
+    try:
+        report = (await gateway_of(request).get(officer.token, f"{REPORTS}/variance", params, request_id(request))).body
+    except Refused as refused:
+        refusal = refusal_from(refused.problem, lambda f: (f, REPORT_FILTERS[f]) if f in REPORT_FILTERS else None,
+                               refused.status)
+    chart = None
+    if report and report.get("years"):
+        chart = bar_chart(
+            chart_id="variance-chart", title="Planned savings by year: delivered and still to deliver",
+            description=(f"For each financial year, the saving delivered and the rest of the saving planned after "
+                         f"slips. In all {pounds(report['totals']['delivered_pence'])} delivered of "
+                         f"{pounds(report['totals']['planned_pence'])} planned."),
+            bars=[Bar(y["year"], [y["delivered_pence"], y["variance_pence"]], pounds(y["planned_pence"]))
+                  for y in report["years"]], series=["Delivered", "Still to deliver"])
+    document = await gateway_of(request).document()
+    return layout_of(request).render(request, "savings/variance.html", {
+        "report": report, "refusal": refusal, "chosen": chosen, "filtered": bool(params), "chart": chart,
+        "categories": parameter_choices(document, f"{REPORTS}/variance", "get", "category"),
+    }, status=refusal.status if refusal else 200)
+
+
+RECONCILIATION_FIELDS = {"year": ("year", "Financial year"), "budget_report_pence": ("budget", "Budget report's figure"),
+                         "directorate": ("directorate", "Directorate")}
+
+
+@router.get("/reports/reconciliation")
+async def reconciliation_report(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _reads(officer)
+    chosen = {name: first(request.query_params.get(name)) for name in ("year", "budget", "directorate")}
+    report: dict[str, Any] | None = None
+    refusal: Refusal | None = None
+    if chosen["year"]:
+        params = {"year": chosen["year"], **({"directorate": chosen["directorate"]} if chosen["directorate"] else {})}
+        if chosen["budget"]:
+            pence = pence_of(chosen["budget"])
+            if pence is None:
+                text = "Budget report's figure must be an amount in pounds, like 35,621,000"
+                refusal = Refusal(400, [{"text": text, "href": "#budget"}], {"budget": text})
+            else:
+                params["budget_report_pence"] = str(pence)
+        if refusal is None:
+            try:
+                report = (await gateway_of(request).get(officer.token, f"{REPORTS}/reconciliation", params,
+                                                        request_id(request))).body
+            except Refused as refused:
+                refusal = refusal_from(refused.problem, lambda f: RECONCILIATION_FIELDS.get(f), refused.status)
+    return layout_of(request).render(request, "savings/reconciliation.html", {
+        "report": report, "refusal": refusal, "chosen": chosen,
+    }, status=refusal.status if refusal else 200)
+
+
+#: the highlight report's lists, in the order a month's story is told
+HIGHLIGHTS = (("proposed", "Proposed"), ("approved", "Approved"), ("in_delivery", "Delivery started"),
+              ("slipped", "Slipped"), ("delivered", "Delivered"), ("undeliverable", "Found undeliverable"),
+              ("actuals", "Savings delivered recorded"), ("rag_changes", "RAG status changed"))
+
+
+@router.get("/reports/highlights")
+async def highlights_report(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _reads(officer)
+    month = first(request.query_params.get("month")) or datetime.now(LONDON).strftime("%Y-%m")
+    report: dict[str, Any] | None = None
+    refusal = None
+    try:
+        report = (await gateway_of(request).get(officer.token, f"{REPORTS}/highlights/{quote(month, safe='')}",
+                                                request_id=request_id(request))).body
+    except Refused as refused:
+        refusal = refusal_from(refused.problem, lambda f: ("month", "Month") if f == "month" else None, refused.status)
+        if not refusal.fields:  # a month the address cannot carry: said against the field all the same
+            refusal = Refusal(refusal.status, [{**i, "href": "#month"} for i in refusal.items],
+                              {"month": refusal.items[0]["text"]})
+    return layout_of(request).render(request, "savings/highlights.html", {
+        "report": report, "refusal": refusal, "month": month, "sections": HIGHLIGHTS,
+    }, status=refusal.status if refusal else 200)
