@@ -1,5 +1,5 @@
 """The communications team at work in the web app, in a real Chromium, through the gateway and the real services:
-content goes from draft to review to approved to scheduled, approval offered only to an approver and never on
+content is drafted and goes from draft to review to approved to scheduled, approval offered only to an approver and never on
 their own words, a refused step shown as the error summary with nothing changed; the forward plan, a
 consultation's live results and its responses as a spreadsheet, the councillor briefing to print. What a page
 did is checked through the API; every page passes axe-core.
@@ -61,15 +61,32 @@ async def no_accessibility_problems(page: Any) -> None:
 
 
 async def test_content_goes_from_draft_to_scheduled_approved_only_by_someone_else(new_page: NewPage, api: Api) -> None:
-    content = await drafted(api(OFFICER), unique("Library opening hours"))
-
-    # the comms officer sends their draft for review; approving is not theirs to do
+    # the comms officer drafts content (refused until complete, what was typed kept) and sends it for review;
+    # approving is not theirs to do
     page = await new_page()
     await sign_in(page, OFFICER)
     await page.get_by_role("navigation", name="Menu").get_by_role("link", name="Comms").click()
     await page.get_by_role("heading", name="Content for approval").wait_for()
     await no_accessibility_problems(page)
-    await page.get_by_role("link", name=content["title"]).click()
+    await page.get_by_role("button", name="Draft content").click()
+    title = unique("Library opening hours")
+    await page.get_by_label("Title").fill(title)
+    await page.get_by_role("button", name="Save the draft").click()
+    summary = page.locator(".govuk-error-summary")
+    await summary.wait_for()
+    hrefs = {await a.get_attribute("href") for a in await summary.get_by_role("link").all()}
+    assert {"#body", "#channels", "#audience"} <= hrefs, hrefs
+    assert await page.get_by_label("Title").input_value() == title
+    await no_accessibility_problems(page)
+    await page.get_by_label("The words").fill("The library opening hours change from January.\n\nAsk at the desk.")
+    await page.get_by_label("Website", exact=True).check()
+    await page.get_by_label("Social networks (optional)").fill("instagram")
+    await page.get_by_label("Residents", exact=True).check()
+    await page.get_by_role("button", name="Save the draft").click()
+    await page.get_by_text(f"{title} is drafted.").wait_for()
+    content = (await api(OFFICER).get(f"{CM}/content/{page.url.rsplit('/', 1)[1]}")).json()
+    assert (content["title"], content["status"], content["author"]) == (title, "draft", OFFICER.key)
+    assert content["channels"] == ["website", "social:instagram"] and content["audience"] == ["residents"]
     await page.get_by_role("button", name="Send for review").click()
     await page.get_by_text("Send for review: done.").wait_for()
     assert await page.get_by_role("button", name="Approve").count() == 0
@@ -79,6 +96,7 @@ async def test_content_goes_from_draft_to_scheduled_approved_only_by_someone_els
     # the approver approves it, then a time in the past is refused at the date, and a time to come is taken
     page = await new_page()
     await sign_in(page, APPROVER)
+    summary = page.locator(".govuk-error-summary")
     await page.goto("/comms/content")
     await page.locator("#in_review ~ table").first.get_by_role("link", name=content["title"]).click()
     await page.get_by_role("button", name="Approve").click()
@@ -89,7 +107,6 @@ async def test_content_goes_from_draft_to_scheduled_approved_only_by_someone_els
     await page.get_by_label("Year").fill(str(past.year))
     await page.get_by_label("Time").fill("9:30am")
     await page.get_by_role("button", name="Schedule").click()
-    summary = page.locator(".govuk-error-summary")
     await summary.wait_for()
     assert await summary.get_by_role("link").first.get_attribute("href") == "#scheduled-publish-day"
     assert await page.get_by_label("Time").input_value() == "9:30am"  # kept as typed

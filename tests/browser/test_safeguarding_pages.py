@@ -1,7 +1,7 @@
 """The safeguarding board's business office at work in the web app, in a real Chromium, through the gateway and the
-real services: the board business manager records a meeting's attendance and decision (refusals shown as the
-error summary, nothing changed); a review's case details show only with confidential access; a reader is
-offered nothing to change. What a page did is checked through the API; every page passes axe-core.
+real services: the board business manager records a meeting's attendance, decision and minutes and marks it
+held (refusals shown as the error summary, nothing changed); a review's case details show only with confidential
+access; a reader is offered nothing to change. What a page did is checked through the API; every page passes axe-core.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ async def no_accessibility_problems(page: Any) -> None:
     assert not problems, f"axe-core on {page.url}:\n" + "\n".join(problems)
 
 
-async def test_the_board_business_manager_records_attendance_and_a_decision(new_page: NewPage, api: Api) -> None:
+async def test_the_board_business_manager_runs_a_meeting_from_register_to_minutes(new_page: NewPage, api: Api) -> None:
     client = api(MANAGER)
     board, meeting, members = await a_board_with_a_meeting(client)
     item = next(i for i in meeting["agenda"] if i["kind"] == "decision")
@@ -130,6 +130,25 @@ async def test_the_board_business_manager_records_attendance_and_a_decision(new_
     decision = (await client.get(f"{SG}/decisions/{decided['decision_id']}")).json()
     assert decision["method"] == "vote" and decision["outcome"] == "carried" and decision["votes_for"] == 4
     assert await page.get_by_role("link", name=f"Record the decision on {item['title']}").count() == 0
+
+    # the minutes: refused without their text, then drafted and submitted to the chair; then the meeting is held
+    await page.get_by_role("button", name="Save the draft minutes").click()
+    await summary.get_by_role("link", name="The minutes").wait_for()
+    assert await summary.get_by_role("link").first.get_attribute("href") == "#minutes-text"
+    await no_accessibility_problems(page)
+    await page.get_by_label("Draft minutes").fill("The board agreed the budget and partner contributions.")
+    await page.get_by_role("button", name="Save the draft minutes").click()
+    await page.get_by_text("The draft minutes are saved.").wait_for()
+    await page.get_by_role("button", name="Submit the minutes to the chair").click()
+    await page.get_by_text("The minutes are submitted to the chair.").wait_for()
+    minutes = (await client.get(f"{SG}/meetings/{meeting['id']}/minutes")).json()
+    assert minutes["status"] == "submitted" and minutes["text"].startswith("The board agreed the budget")
+    await page.get_by_role("button", name="Mark the meeting as held").click()
+    await page.get_by_text("The meeting is marked as held.").wait_for()
+    held = (await client.get(f"{SG}/meetings/{meeting['id']}")).json()
+    assert held["status"] == "held" and held["held_quorate"] is True
+    assert await page.get_by_role("button", name="Record attendance").count() == 0  # its register is closed
+    await no_accessibility_problems(page)
 
 
 async def test_case_details_show_only_with_confidential_access_and_a_reader_is_offered_no_change(

@@ -36,7 +36,6 @@ CONTENT_STEPS: dict[str, tuple[str, ...]] = {
 CONTENT_STEPS_NEEDING = {"approved": "comms:approve"}
 
 
-
 @dataclass(frozen=True)
 class Permissions:
     scopes: frozenset[str]

@@ -101,7 +101,7 @@ def move_words(status: str) -> str:
 
 
 def _enum_in(schema: Any, document: Mapping[str, Any]) -> list[str]:
-    """The first enumeration in a schema, following $refs and anyOf/oneOf/allOf."""
+    """The first enumeration in a schema, following $refs, anyOf/oneOf/allOf and an array's items."""
     if isinstance(schema, Mapping):
         ref = schema.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/"):
@@ -116,6 +116,8 @@ def _enum_in(schema: Any, document: Mapping[str, Any]) -> list[str]:
                 found = _enum_in(part, document)
                 if found:
                     return found
+        if isinstance(schema.get("items"), Mapping):  # a list of values: the values it takes
+            return _enum_in(schema["items"], document)
     return []
 
 

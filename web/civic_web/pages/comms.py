@@ -14,6 +14,7 @@ import asyncio
 import csv
 import io
 import re
+import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -27,7 +28,7 @@ from civic_web.pages.savings import NoAccess
 from civic_web.refusals import Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in, tell
 from civic_web.spreadsheets import XLSX, Sheet, workbook_of
-from civic_web.vocabulary import LONDON, move_words, parameter_choices
+from civic_web.vocabulary import LONDON, body_choices, move_words, parameter_choices
 
 router = APIRouter(prefix="/comms", include_in_schema=False)
 
@@ -72,6 +73,67 @@ async def queue(request: Request, officer: SignedInOfficer = Depends(signed_in))
         "queue": [(status, page.body.get("items", []), bool(page.body.get("next_cursor")))
                   for status, page in zip(statuses, pages, strict=True)],
     })
+
+
+# ---------------------------------------------------------------- new content
+# (declared before /content/{content_id}, which would take "new")
+
+CONTENT_FIELDS = {"title": "Title", "body": "The words", "channels": "Channels", "social": "Social networks",
+                  "audience": "Audience", "requires_approval_by": "Sign-off needed from"}
+
+
+async def _content_choices(request: Request) -> dict[str, list[str]]:
+    document = await gateway_of(request).document()
+    return {name: body_choices(document, f"{API}/content", "post", name) for name in ("channels", "audience")}
+
+
+def _content_field(social_from: int) -> Any:
+    """Where an API field is on the form; a social network is a channel after the fixed ones ticked."""
+    def on_page(name: str) -> tuple[str, str] | None:
+        head, _, rest = name.partition(".")
+        if head == "channels" and rest.isdigit() and int(rest) >= social_from:
+            return "social", CONTENT_FIELDS["social"]
+        label = CONTENT_FIELDS.get(head)
+        return (head, label) if label else None
+
+    return on_page
+
+
+def _may_draft(officer: SignedInOfficer) -> None:
+    _reads(officer)
+    if not officer.permissions.may("comms:write"):
+        raise NoAccess()
+
+
+@router.get("/content/new")
+async def new_content(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _may_draft(officer)
+    return layout_of(request).render(request, "comms/new.html", {
+        "choices": await _content_choices(request), "typed": {}, "ticked": {}, "refusal": None,
+        "attempt": uuid.uuid4().hex})
+
+
+@router.post("/content/new")
+async def draft(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    _may_draft(officer)
+    typed = {name: first(form.get(name)) for name in ("title", "body", "social", "requires_approval_by")}
+    ticked = {name: [first(v) for v in form.getlist(name) if first(v)] for name in ("channels", "audience")}
+    networks = [n.strip().lower().removeprefix("social:") for n in typed["social"].replace(";", ",").split(",")]
+    body: dict[str, Any] = {name: typed[name] for name in ("title", "body", "requires_approval_by") if typed[name]}
+    body["channels"] = ticked["channels"] + [f"social:{n}" for n in networks if n]
+    body["audience"] = ticked["audience"]
+    attempt = first(form.get("attempt")) or uuid.uuid4().hex
+    try:
+        answer = await gateway_of(request).post(officer.token, f"{API}/content", body,
+                                                headers={"Idempotency-Key": attempt}, request_id=request_id(request))
+    except Refused as refused:
+        refusal = refusal_from(refused.problem, _content_field(len(ticked["channels"])), refused.status)
+        return layout_of(request).render(request, "comms/new.html", {
+            "choices": await _content_choices(request), "typed": typed, "ticked": ticked, "refusal": refusal,
+            "attempt": attempt}, status=refusal.status)
+    tell(request, f"{answer.body.get('title', 'The content')} is drafted.")
+    return RedirectResponse(f"/comms/content/{_id(str(answer.body['id']))}", status_code=303)
 
 
 async def _content_page(request: Request, officer: SignedInOfficer, content_id: str, *,

@@ -191,11 +191,60 @@ async def _meeting_view(request: Request, officer: SignedInOfficer, meeting_id: 
     }
 
 
+async def _meeting_page(request: Request, officer: SignedInOfficer, meeting_id: str, *,
+                        refusal: Refusal | None = None, typed: dict[str, str] | None = None) -> Response:
+    view = await _meeting_view(request, officer, meeting_id)
+    later = [m for m in await _items(request, officer, f"/boards/{_id(view['board']['id'])}/meetings")
+             if str(m["scheduled_for"]) > str(view["meeting"]["scheduled_for"]) and m.get("status") != "cancelled"]
+    return layout_of(request).render(request, "safeguarding/meeting.html", {
+        **view, "refusal": refusal, "typed": typed or {},
+        "later_meetings": sorted(later, key=lambda m: str(m["scheduled_for"])),
+    }, status=refusal.status if refusal else 200)
+
+
 @router.get("/meetings/{meeting_id}")
 async def meeting(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
     _reads(officer)
-    return layout_of(request).render(request, "safeguarding/meeting.html",
-                                     await _meeting_view(request, officer, meeting_id))
+    return await _meeting_page(request, officer, meeting_id)
+
+
+#: the meeting page's own steps: (the API's path under the meeting, what is said once it is done)
+MEETING_STEPS = {
+    "held": ("/held", "The meeting is marked as held."),
+    "minutes": ("/minutes", "The draft minutes are saved."),
+    "submit": ("/minutes/submit", "The minutes are submitted to the chair."),
+    "approve": ("/minutes/approve", "The minutes are approved: they are the permanent record."),
+}
+MINUTES_FIELDS = {"text": ("minutes-text", "The minutes"), "at_meeting_id": ("minutes-at", "Approved at")}
+
+
+@router.post("/meetings/{meeting_id}/steps")
+async def meeting_step(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    """Mark the meeting as held; write, submit or approve its minutes."""
+    form = await posted_form(request)
+    _runs_business(officer)
+    step = first(form.get("step"))
+    if step not in MEETING_STEPS:
+        raise Refused(404, {"status": 404, "detail": "No such step."})
+    path, done = MEETING_STEPS[step]
+    typed = {"text": first(form.get("text")), "at_meeting_id": first(form.get("at_meeting_id"))}
+    body: dict[str, Any] | None = None
+    if step == "minutes":
+        body = {"text": typed["text"]}
+    elif step == "approve" and typed["at_meeting_id"]:
+        body = {"at_meeting_id": typed["at_meeting_id"]}
+    version = first(form.get("version"))
+    headers = {"If-Match": f'"{version}"'} if version else {}
+    try:
+        await gateway_of(request).post(officer.token, f"{API}/meetings/{_id(meeting_id)}{path}", body,
+                                       headers=headers, request_id=request_id(request))
+    except Refused as refused:
+        refusal = refusal_from(refused.problem, MINUTES_FIELDS.get, refused.status)
+        return await _meeting_page(request, officer, meeting_id, refusal=refusal,
+                                   typed=None if refused.status == 412 else typed)
+    tell(request, done)
+    return RedirectResponse(f"/safeguarding/meetings/{_id(meeting_id)}#{'attendance' if step == 'held' else 'minutes'}",
+                            status_code=303)
 
 
 @router.get("/meetings/{meeting_id}/pack")
