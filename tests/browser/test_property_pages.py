@@ -1,11 +1,12 @@
 """The property pages in a real Chromium, through the gateway and the real services.
 
 An estates officer, without JavaScript, finds a building by its status, reads its utilisation (chart and
-table) and plans its closure from its page, a step its state does not allow being refused in the API's words;
-they plan a move over capacity (refused with its numbers, nothing planned), then one that fits, and record it
-as completed. Every result is checked through the API; the operator, who may only read, is offered no change;
-every page is checked by axe-core with no serious or critical violation (pages without JavaScript cannot run
-axe, so those are checked as the operator sees them).
+table), records a day's occupancy (one above its desks refused) and plans its closure from its page, a step
+its state does not allow being refused in the API's words; they plan a move over capacity (refused with its
+numbers, nothing planned), then one that fits, and record it as completed. Every result is checked through
+the API; the operator, who may only read, is offered no change; every page is checked by axe-core with no
+serious or critical violation (pages without JavaScript cannot run axe, so those are checked as the operator
+sees them).
 
 The buildings and teams are the test's own, under unique names, and no closure lands in the demo's years, so
 the demo's published figures, checked by tests/e2e, are untouched.
@@ -80,6 +81,23 @@ async def test_an_estates_officer_reads_a_buildings_utilisation_and_plans_its_cl
     assert await days.count() == 3
     assert [t.split("\t")[1] for t in await days.all_inner_texts()] == ["20", "44", "36"]
 
+    # a day's reading: one above its desks refused against the field and kept as typed, then today's recorded
+    await fill_date(page, "reading", today)
+    await page.get_by_label("Desks occupied", exact=True).fill("90")
+    await page.get_by_role("button", name="Record the reading").click()
+    summary = page.locator(".govuk-error-summary")
+    await summary.wait_for()
+    assert [await a.get_attribute("href") for a in await summary.get_by_role("link").all()] == ["#occupied"]
+    assert "above the capacity of 80 desks" in await summary.inner_text()
+    assert await page.get_by_label("Desks occupied", exact=True).input_value() == "90"
+    await page.get_by_label("Desks occupied", exact=True).fill("52")
+    await page.get_by_role("button", name="Record the reading").click()
+    await page.get_by_text("desks occupied.").wait_for()
+    assert await days.count() == 4
+    readings = (await api(ESTATES).get(f"{API}/buildings/{building['id']}/occupancy",
+                                       params={"from": today.isoformat()})).json()["items"]
+    assert [(r["date"], r["occupied_desks"]) for r in readings] == [(today.isoformat(), 52)]
+
     # its closure planned for a day to come, from its page
     closing = today + timedelta(days=90)
     await page.get_by_label("Plan its closure").check()
@@ -94,7 +112,6 @@ async def test_an_estates_officer_reads_a_buildings_utilisation_and_plans_its_cl
     await page.get_by_label("How it was disposed of (disposal only)").select_option(value="sale")
     await page.get_by_label("Receipt (disposal only)").fill("250,000")
     await page.get_by_role("button", name="Record the step").click()
-    summary = page.locator(".govuk-error-summary")
     await summary.wait_for()
     assert "From here you can: Record it as closed, or Bring back into use" in await summary.inner_text()
     assert await page.get_by_label("Receipt (disposal only)").input_value() == "250,000"

@@ -24,7 +24,7 @@ from civic_web.pages import first, gateway_of, layout_of, request_id
 from civic_web.pages.savings import NoAccess
 from civic_web.refusals import FieldOnPage, Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in, tell
-from civic_web.vocabulary import ESTATE_MOVE_WORDS, body_choices, parameter_choices, pence_of, pounds, words_for
+from civic_web.vocabulary import ESTATE_MOVE_WORDS, body_choices, day, parameter_choices, pence_of, pounds, words_for
 
 router = APIRouter(prefix="/property", include_in_schema=False)
 
@@ -33,6 +33,7 @@ API = "/api/property/v1"
 ALL = "500"
 TRANSITION_FIELDS = {"to": ("to", "New status"), "on": ("on-day", "Date"), "method": ("method", "How it was disposed of"),
                      "receipt_pence": ("receipt", "Receipt")}
+READING_FIELDS = {"date": ("reading-day", "Day of the reading"), "occupied_desks": ("occupied", "Desks occupied")}
 MOVE_FIELDS = {"team_id": ("team_id", "Team"), "to_building_id": ("to_building_id", "Moving to"),
                "planned_for": ("planned_for-day", "Planned for")}
 #: a date typed in GOV.UK's three boxes: (day, month, year) as the form names them after its prefix
@@ -148,6 +149,7 @@ async def _building_page(request: Request, officer: SignedInOfficer, building_id
         "utilisation": utilisation, "readings": readings, "chart": chart, "window": window,
         "window_refusal": window_refusal, "share": share, "refusal": refusal, "typed": typed or {},
         "statuses": statuses if changes else [], "methods": body_choices(document, transitions, "post", "method"),
+        "changes": changes,
         "move_words": ESTATE_MOVE_WORDS, "date_items": _date_items,
     }, status=refusal.status if refusal else (window_refusal.status if window_refusal else 200))
 
@@ -197,6 +199,28 @@ def _with_steps(problem: dict[str, Any]) -> dict[str, Any]:
         then = f"From here you can: {', or '.join(steps)}." if steps else "It has left the estate: no step is left."
         return {**problem, "errors": [{"message": str(problem.get("detail", ""))}, {"message": then}]}
     return problem
+
+
+@router.post("/buildings/{building_id}/occupancy")
+async def record_reading(building_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    _changes(officer)
+    on, typed = _date(form, "reading")
+    typed["occupied"] = first(form.get("occupied"))
+    body: dict[str, Any] = {"date": on} if on else {}
+    if typed["occupied"]:
+        # a whole number goes as one; anything else as typed, for the API to say what is wrong with it
+        body["occupied_desks"] = int(typed["occupied"]) if typed["occupied"].isdigit() else typed["occupied"]
+    try:
+        answer = await gateway_of(request).post(officer.token, f"{API}/buildings/{quote(building_id, safe='')}/occupancy",
+                                                body, request_id=request_id(request))
+    except Refused as refused:
+        refusal = refusal_from(refused.problem, _fields(READING_FIELDS), refused.status)
+        return await _building_page(request, officer, building_id, refusal=refusal, typed=typed)
+    done = "corrected" if answer.status == 200 else "recorded"
+    tell(request, f"The reading for {day(answer.body.get('date', on))} is {done}: "
+                  f"{answer.body.get('occupied_desks')} desks occupied.")
+    return RedirectResponse(f"/property/buildings/{quote(building_id, safe='')}#utilisation", status_code=303)
 
 
 # ---------------------------------------------------------------- teams and desk demand
