@@ -114,6 +114,10 @@ def gateway_rows(g: dict[str, Any], c: dict[str, Any]) -> list[tuple[str, Any, s
         ("Gateway added latency p99, ms (concurrency 32, paced; median over window pairs)",
          g["added_latency_p99_ms_at_concurrency"], f"≤ {gateway.ADDED_P99_MS_TARGET}",
          _verdict(g["added_latency_p99_ms_at_concurrency"], gateway.ADDED_P99_MS_TARGET, False)),
+        ("Bare forwarder throughput ÷ direct (aiohttp, forwarding only: the ceiling on this machine)",
+         g["bare_forwarder"]["throughput_ratio"], "reference", "—"),
+        ("Gateway throughput ÷ bare forwarder", g["bare_forwarder"]["gateway_throughput_ratio_to_bare"],
+         "reference", "—"),
         ("Gateway added latency p50, ms (one at a time)", g["added_latency_p50_ms_one_at_a_time"], "≤ 2",
          _verdict(g["added_latency_p50_ms_one_at_a_time"], 2, False)),
         ("Gateway added latency p99, ms (one at a time)", g["added_latency_p99_ms_one_at_a_time"], "≤ 10",
@@ -126,6 +130,7 @@ def gateway_rows(g: dict[str, Any], c: dict[str, Any]) -> list[tuple[str, Any, s
 
 
 def gateway_detail(g: dict[str, Any], c: dict[str, Any]) -> list[str]:
+    b = g["bare_forwarder"]
     return [
         "## Gateway detail",
         "",
@@ -135,12 +140,22 @@ def gateway_detail(g: dict[str, Any], c: dict[str, Any]) -> list[str]:
         "from each request's due time (the added-latency target). At saturation latency is the queue "
         "(32 callers ÷ throughput), so its difference restates the throughput ratio.",
         "",
-        "| | direct, saturated | via gateway, saturated | direct, paced | via gateway, paced |",
-        "|---|---:|---:|---:|---:|",
-        *[f"| {label} | " + " | ".join(str(run[key]) for run in (g['direct'], g['via_gateway'], g['paced_direct'],
-                                                                  g['paced_via_gateway'])) + " |"
+        "| | direct, saturated | via gateway, saturated | bare forwarder, saturated | direct, paced "
+        "| via gateway, paced | bare forwarder, paced |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        *[f"| {label} | " + " | ".join(str(run[key]) for run in (
+            g['direct'], g['via_gateway'], b['saturated'], g['paced_direct'], g['paced_via_gateway'], b['paced']))
+          + " |"
           for label, key in (("requests/s", "throughput_rps"), ("p50 ms", "p50_ms"), ("p99 ms", "p99_ms"),
                              ("refused", "refused"))],
+        "",
+        "The bare forwarder (`bench/forwarder.py`: aiohttp's server and client and nothing else, no token check, "
+        "span, metrics or request id) is measured in the same windows, as its own process: what forwarding "
+        f"alone costs here. Its throughput ÷ direct is {b['throughput_ratio']}, the gateway's ÷ it "
+        f"{b['gateway_throughput_ratio_to_bare']}; paced, it adds p50 {b['added_latency_p50_ms_at_concurrency']} ms "
+        f"and p99 {b['added_latency_p99_ms_at_concurrency']} ms (median over window triples). Every path shares "
+        "the two cores with the service behind it and the 32 callers, so a forwarder's CPU per request comes out "
+        "of the service's.",
         "",
         f"Paced p99 added, pair by pair ({len(g['added_latency_p99_ms_by_pair'])} pairs of a direct window then a "
         f"gateway window): {', '.join(str(d) for d in g['added_latency_p99_ms_by_pair'])} ms; median "

@@ -34,10 +34,13 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+import subprocess
+import sys
 import time
 from typing import Any
 
 import httpx
+from civic.cli.stack import free_port, port_open
 from civic_contracts import SERVICES
 
 from bench.measure import ms, percentile
@@ -149,6 +152,23 @@ async def _dashboard_and_its_parts(
     return parts, percentile(timings[-1], 0.5), degraded
 
 
+def _bare_forwarder(backend: str) -> tuple[subprocess.Popen[bytes], int]:
+    """:mod:`bench.forwarder` in front of ``backend``, as its own process (as the gateway is)."""
+    port = free_port()
+    return subprocess.Popen([sys.executable, "-m", "bench.forwarder", backend, str(port)],
+                            stdout=subprocess.DEVNULL), port
+
+
+async def _listening(process: subprocess.Popen[bytes], port: int) -> str:
+    deadline = time.monotonic() + 30
+    while not port_open(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"the bare forwarder did not start (exit {process.returncode})")
+        await asyncio.sleep(0.1)
+    return f"http://127.0.0.1:{port}"
+
+
 async def run(urls: dict[str, str], token: str) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"}
     gateway = urls["gateway"].rstrip("/")
@@ -157,38 +177,45 @@ async def run(urls: dict[str, str], token: str) -> dict[str, Any]:
         first = (await client.get(f"{direct_base}/v1/initiatives", params={"limit": 1})).json()["items"][0]
     probe_path = f"/v1/initiatives/{first['id']}"
     via_path = f"/api/{PROBE_SERVICE}{probe_path}"
+    bare_process, bare_port = _bare_forwarder(direct_base)
+    bare_base = await _listening(bare_process, bare_port)
     direct = [Connection(direct_base, headers) for _ in range(CONCURRENCY)]
     via = [Connection(gateway, headers) for _ in range(CONCURRENCY)]
+    bare = [Connection(bare_base, headers) for _ in range(CONCURRENCY)]
+    paths = {"direct": (direct, probe_path), "via": (via, via_path), "bare": (bare, probe_path)}
     try:
         for _ in range(3):  # warm: connections, caches, the token remembered on both sides
-            await asyncio.gather(*(c.get(probe_path) for c in direct), *(c.get(via_path) for c in via))
+            await asyncio.gather(*(c.get(path) for conns, path in paths.values() for c in conns))
 
-        saturated = {"direct": Samples(), "via": Samples()}
+        saturated = {side: Samples() for side in paths}
         for _ in range(WINDOWS):
-            await _saturate(direct, probe_path, saturated["direct"], WINDOW_SECONDS)
-            await _saturate(via, via_path, saturated["via"], WINDOW_SECONDS)
-        sat_direct, sat_via = saturated["direct"].figures(), saturated["via"].figures()
+            for side, (conns, path) in paths.items():
+                await _saturate(conns, path, saturated[side], WINDOW_SECONDS)
+        sat_direct, sat_via, sat_bare = (saturated[side].figures() for side in paths)
 
         rate = max(1.0, round(PACED_SHARE * sat_via["throughput_rps"], 1))
-        paced = {"direct": Samples(), "via": Samples()}
-        pair_p99_differences = []
+        paced = {side: Samples() for side in paths}
+        pair_p99_differences: dict[str, list[float]] = {"via": [], "bare": []}
         for _ in range(PACED_PAIRS):
-            window = {"direct": Samples(), "via": Samples()}
-            await _paced(direct, probe_path, window["direct"], rate, PACED_WINDOW_SECONDS)
-            await _paced(via, via_path, window["via"], rate, PACED_WINDOW_SECONDS)
-            pair_p99_differences.append(
-                percentile(window["via"].latencies, 0.99) - percentile(window["direct"].latencies, 0.99))
-            for side in ("direct", "via"):
+            window = {side: Samples() for side in paths}
+            for side, (conns, path) in paths.items():
+                await _paced(conns, path, window[side], rate, PACED_WINDOW_SECONDS)
+            for side in ("via", "bare"):
+                pair_p99_differences[side].append(
+                    percentile(window[side].latencies, 0.99) - percentile(window["direct"].latencies, 0.99))
+            for side in paths:
                 paced[side].latencies += window[side].latencies
                 paced[side].refused += window[side].refused
                 paced[side].seconds += window[side].seconds
-        paced_direct, paced_via = paced["direct"].figures(), paced["via"].figures()
+        paced_direct, paced_via, paced_bare = (paced[side].figures() for side in paths)
 
         one_direct, one_via = await _one_at_a_time(direct[:1] + via[:1], [probe_path, via_path], SEQUENTIAL_SAMPLES)
 
     finally:
-        for conn in direct + via:
+        for conn in direct + via + bare:
             await conn.close()
+        bare_process.terminate()
+        bare_process.wait(10)
     summary_p50, dashboard_p50, degraded = await _dashboard_and_its_parts(gateway, urls, headers)
     slowest = max(SERVICES, key=lambda s: summary_p50[s])
     added_pairs = [v - d for v, d in zip(one_via, one_direct, strict=False)]
@@ -204,8 +231,18 @@ async def run(urls: dict[str, str], token: str) -> dict[str, Any]:
         "paced_direct": paced_direct,
         "paced_via_gateway": paced_via,
         "added_latency_p50_ms_at_concurrency": round(paced_via["p50_ms"] - paced_direct["p50_ms"], 2),
-        "added_latency_p99_ms_at_concurrency": ms(statistics.median(pair_p99_differences)),
-        "added_latency_p99_ms_by_pair": [ms(d) for d in pair_p99_differences],
+        "added_latency_p99_ms_at_concurrency": ms(statistics.median(pair_p99_differences["via"])),
+        "added_latency_p99_ms_by_pair": [ms(d) for d in pair_p99_differences["via"]],
+        "bare_forwarder": {
+            "saturated": sat_bare,
+            "paced": paced_bare,
+            "throughput_ratio": round(sat_bare["throughput_rps"] / sat_direct["throughput_rps"], 3)
+            if sat_direct["throughput_rps"] else None,
+            "gateway_throughput_ratio_to_bare": round(sat_via["throughput_rps"] / sat_bare["throughput_rps"], 3)
+            if sat_bare["throughput_rps"] else None,
+            "added_latency_p50_ms_at_concurrency": round(paced_bare["p50_ms"] - paced_direct["p50_ms"], 2),
+            "added_latency_p99_ms_at_concurrency": ms(statistics.median(pair_p99_differences["bare"])),
+        },
         "added_latency_p99_ms_pooled": round(paced_via["p99_ms"] - paced_direct["p99_ms"], 2),
         "added_latency_p50_ms_at_saturation": round(sat_via["p50_ms"] - sat_direct["p50_ms"], 2),
         "added_latency_p99_ms_at_saturation": round(sat_via["p99_ms"] - sat_direct["p99_ms"], 2),
