@@ -129,6 +129,9 @@ async def test_content_goes_from_draft_to_scheduled_approved_only_by_someone_els
     board_release = await drafted(api(OFFICER), unique("Board annual report"), in_review=True,
                                   requires_approval_by="safeguarding_board")
     await page.goto(f"/comms/content/{board_release['id']}")
+    # the board signs off by its own decision: nothing to record here, only the reference to give the board
+    assert await page.get_by_role("button", name="Record the sign-off").count() == 0
+    assert await page.locator(".govuk-inset-text strong").get_by_text(board_release["id"]).count() == 1
     await page.get_by_role("button", name="Approve").click()
     await summary.get_by_text("safeguarding_board").wait_for()
     await no_accessibility_problems(page)

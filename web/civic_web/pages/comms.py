@@ -39,6 +39,9 @@ QUEUE_SIZE = "100"
 #: weeks the forward plan shows at a time
 PLAN_WEEKS = 4
 STEP_FIELDS = {"reason": "Reason", "publish_at": "When to publish"}
+#: bodies whose sign-off is their own decision, which comms records from its event: the API refuses anyone
+#: recording it by hand (403), so it is never offered (POST /content/{id}/sign-offs)
+SIGNED_BY_THEIR_OWN_DECISION = ("safeguarding_board",)
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
 
 
@@ -144,9 +147,13 @@ async def _content_page(request: Request, officer: SignedInOfficer, content_id: 
     steps = officer.permissions.content_steps(content.get("status", ""), content.get("author"), officer.sub)
     own = content.get("author") == officer.sub and content.get("status") == "in_review" \
         and officer.permissions.may("comms:approve")
+    needed = content.get("requires_approval_by")
+    signed = any(o.get("body") == needed for o in content.get("sign_offs", []))
     return layout_of(request).render(request, "comms/content.html", {
         "content": content, "version": answer.version or "", "steps": steps, "own_words": own,
         "refusal": refusal, "stepping": stepping, "typed": typed or {},
+        "sign_off_needed": needed if needed and not signed and content.get("status") != "published" else None,
+        "signed_by_decision": needed in SIGNED_BY_THEIR_OWN_DECISION,
     }, status=refusal.status if refusal else 200)
 
 
@@ -211,6 +218,26 @@ async def take_step(content_id: str, request: Request, officer: SignedInOfficer 
             tell(request, f"{move_words(to)}: done.")
             return RedirectResponse(f"/comms/content/{_id(content_id)}", status_code=303)
     return await _content_page(request, officer, content_id, refusal=refusal, stepping=to, typed=typed)
+
+
+@router.post("/content/{content_id}/sign-off")
+async def record_sign_off(content_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    """Record the sign-off the content needs from another body (who signed for it)."""
+    form = await posted_form(request)
+    _may_draft(officer)
+    typed = {"signed_by": first(form.get("signed_by"))}
+    body = {"body": first(form.get("body")), **({"signed_by": typed["signed_by"]} if typed["signed_by"] else {})}
+    version = first(form.get("version"))
+    headers = {"If-Match": f'"{version}"'} if version else {}
+    try:
+        await gateway_of(request).post(officer.token, f"{API}/content/{_id(content_id)}/sign-offs", body,
+                                       headers=headers, request_id=request_id(request))
+    except Refused as refused:
+        refusal = refusal_from(refused.problem, lambda f: ("sign-off-signed_by", "Signed by") if f == "signed_by"
+                               else None, refused.status)
+        return await _content_page(request, officer, content_id, refusal=refusal, stepping="sign-off", typed=typed)
+    tell(request, "The sign-off is recorded.")
+    return RedirectResponse(f"/comms/content/{_id(content_id)}", status_code=303)
 
 
 # ---------------------------------------------------------------- the forward plan

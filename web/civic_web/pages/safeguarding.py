@@ -176,29 +176,35 @@ async def _minutes(request: Request, officer: SignedInOfficer, meeting_id: str) 
     return minutes
 
 
-async def _meeting_view(request: Request, officer: SignedInOfficer, meeting_id: str) -> dict[str, Any]:
-    meeting, found, members = await _meeting_and_board(request, officer, meeting_id)
-    quorum, minutes, decisions = await asyncio.gather(
+async def _meeting_view(request: Request, officer: SignedInOfficer, meeting_id: str, *,
+                        with_meetings: bool = False) -> dict[str, Any]:
+    """A meeting and what its pages show beside it: two rounds of calls, the second all at once."""
+    meeting = await _get(request, officer, f"/meetings/{_id(meeting_id)}")
+    board = f"/boards/{_id(meeting.body['board_id'])}"
+    found, members, quorum, minutes, decisions, meetings = await asyncio.gather(
+        _get(request, officer, board), _items(request, officer, f"{board}/members"),
         _get(request, officer, f"/meetings/{_id(meeting_id)}/quorum"), _minutes(request, officer, meeting_id),
-        _items(request, officer, f"/boards/{_id(found['id'])}/decisions"))
-    by_member = {m["id"]: m for m in members}
-    register = {line["member_id"]: line for line in meeting.body.get("attendance", [])}
+        _items(request, officer, f"{board}/decisions"),
+        _items(request, officer, f"{board}/meetings") if with_meetings else asyncio.sleep(0, []))
+    scheduled_for = str(meeting.body["scheduled_for"])
     return {
-        "meeting": meeting.body, "version": meeting.version or "", "board": found, "members": members,
-        "by_member": by_member, "register": register, "quorum": quorum.body, "minutes": minutes,
+        "meeting": meeting.body, "version": meeting.version or "", "board": found.body, "members": members,
+        "by_member": {m["id"]: m for m in members},
+        "register": {line["member_id"]: line for line in meeting.body.get("attendance", [])},
+        "quorum": quorum.body, "minutes": minutes,
         "decisions": {d["item_id"]: d for d in decisions if d.get("meeting_id") == meeting.body["id"]},
         "items": {i["id"]: i for i in meeting.body.get("agenda", [])}, "decided_kinds": DECIDED_KINDS,
+        # the later meetings, where the members may approve this one's minutes
+        "later_meetings": sorted((m for m in meetings if str(m["scheduled_for"]) > scheduled_for
+                                  and m.get("status") != "cancelled"), key=lambda m: str(m["scheduled_for"])),
     }
 
 
 async def _meeting_page(request: Request, officer: SignedInOfficer, meeting_id: str, *,
                         refusal: Refusal | None = None, typed: dict[str, str] | None = None) -> Response:
-    view = await _meeting_view(request, officer, meeting_id)
-    later = [m for m in await _items(request, officer, f"/boards/{_id(view['board']['id'])}/meetings")
-             if str(m["scheduled_for"]) > str(view["meeting"]["scheduled_for"]) and m.get("status") != "cancelled"]
+    view = await _meeting_view(request, officer, meeting_id, with_meetings=officer.permissions.may_run_board_business)
     return layout_of(request).render(request, "safeguarding/meeting.html", {
         **view, "refusal": refusal, "typed": typed or {},
-        "later_meetings": sorted(later, key=lambda m: str(m["scheduled_for"])),
     }, status=refusal.status if refusal else 200)
 
 
@@ -443,6 +449,8 @@ def _decision_field(voters: list[str]) -> Any:
             return "method", "How the members decided"
         if name == "casting_vote":
             return "casting_vote", "The chair's casting vote"
+        if name == "authorises_content_id":
+            return "authorises_content_id", "The communication it authorises"
         if name.startswith("votes"):
             found = _indexed(name)
             if found is not None and found[0] < len(voters):
@@ -485,8 +493,11 @@ async def decide(meeting_id: str, item_id: str, request: Request,
     form = await posted_form(request)
     _runs_business(officer)
     method = first(form.get("method"))
-    typed: dict[str, str] = {"method": method, "casting_vote": first(form.get("casting_vote"))}
+    typed: dict[str, str] = {"method": method, "casting_vote": first(form.get("casting_vote")),
+                             "authorises_content_id": first(form.get("authorises_content_id"))}
     body: dict[str, Any] = {"method": method} if method else {}
+    if typed["authorises_content_id"]:
+        body["authorises_content_id"] = typed["authorises_content_id"]
     voters: list[str] = []
     votes: list[dict[str, str]] = []
     for member_id in (first(v) for v in form.getlist("voter")):
