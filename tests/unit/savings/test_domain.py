@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 from civic.errors import Invalid, Refused
 from civic_savings.domain import amount_problem, financial_year, year_of, year_problem
-from civic_savings.initiatives.domain import STATUSES, TRANSITIONS, Initiative, check_profile
+from civic_savings.initiatives.domain import STATUSES, TRANSITIONS, Initiative
+from civic_savings.initiatives.figures import check_profile
 from civic_savings.programme.domain import Target
 
 NOW = datetime(2023, 5, 17, 10, 0, tzinfo=UTC)

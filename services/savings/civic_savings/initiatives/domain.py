@@ -1,7 +1,9 @@
-"""The savings register's initiatives in the council's own terms: their profiles, lifecycle and actuals.
+"""The savings register's initiatives in the council's own terms: what they describe, their lifecycle,
+actuals and RAG status, and the building whose closure realises a planned saving.
 
 Plain Python: no web framework, no database, no event schemas. Methods change the model and append
-to its history; the service layer turns that into documents and events.
+to its history; the service layer turns that into documents and events. The arithmetic of the saving by
+year (its profile, a slip, what a closure books) is in ``figures.py``.
 """
 
 from __future__ import annotations
@@ -13,13 +15,8 @@ from typing import Any
 from civic.calendar import date_of
 from civic.errors import FieldErrors, Invalid, Refused
 
-from civic_savings.domain import (
-    MAX_REASON,
-    amount_problem,
-    text_problem,
-    year_problem,
-)
-from civic_savings.initiatives.figures import closure_saving
+from civic_savings.domain import MAX_REASON, text_problem
+from civic_savings.initiatives.figures import book, check_actual, check_profile, closure_booking, realisation, slip, unmet
 from civic_savings.programme.domain import CATEGORIES, THEMES
 
 STATUSES = ("proposed", "approved", "in_delivery", "slipped", "delivered", "undeliverable")
@@ -43,6 +40,8 @@ BUILDING_PROGRAMME = "Property rationalisation"
 BUILDING_DIRECTORATE = "Corporate Services"
 #: the fields that name the building an initiative plans to close (its saving is that closure's)
 BUILDING_FIELDS = ("building_id", "building_name", "building_town")
+#: the fields that describe an initiative, each with whether it is required
+DESCRIPTIVE = {"title": True, "directorate": True, "owner": False, "programme": False}
 
 
 def building_key(name: str, town: str) -> str:
@@ -66,38 +65,6 @@ def _building_errors(building_id: Any, name: Any, town: Any) -> FieldErrors:
 
 def _clean(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
-
-
-# ---------------------------------------------------------------- profiles
-
-
-def check_profile(profile: Any, field_name: str = "profile") -> dict[str, int]:
-    """A profile is a non-empty list of {year, planned_pence} with each year at most once."""
-    errors = FieldErrors()
-    planned: dict[str, int] = {}
-    if not isinstance(profile, list) or not profile:
-        errors.add(field_name, "must list at least one year")
-        errors.raise_if_any()
-    for i, entry in enumerate(profile):
-        where = f"{field_name}.{i}"
-        if not isinstance(entry, dict):
-            errors.add(where, "must be an object with year and planned_pence")
-            continue
-        # anything a caller sent: checked below before it is kept
-        year: Any = entry.get("year")
-        amount: Any = entry.get("planned_pence")
-        problem = year_problem(year)
-        if problem:
-            errors.add(f"{where}.year", problem)
-        elif year in planned:
-            errors.add(f"{where}.year", f"{year} appears more than once")
-        amount_issue = amount_problem(amount)
-        if amount_issue:
-            errors.add(f"{where}.planned_pence", amount_issue)
-        if not problem and not amount_issue and year not in planned:
-            planned[year] = amount
-    errors.raise_if_any()
-    return dict(sorted(planned.items()))
 
 
 # ---------------------------------------------------------------- the initiative
@@ -156,20 +123,10 @@ class Initiative:
     ) -> Initiative:
         """A new proposal. ``building_id`` (or ``building_name`` with ``building_town``) names the building
         whose closure it plans: that closure, when property reports it, realises this initiative's saving."""
-        errors = FieldErrors()
-        for name, value, required in (
-            ("title", title, True),
-            ("directorate", directorate, True),
-            ("owner", owner, False),
-            ("programme", programme, False),
-        ):
-            problem = text_problem(value, required=required)
-            if problem:
-                errors.add(name, problem)
-        if theme not in THEMES:
-            errors.add("theme", f"must be one of {', '.join(THEMES)}")
-        if category not in CATEGORIES:
-            errors.add("category", f"must be one of {', '.join(CATEGORIES)}")
+        errors = _field_errors(
+            {"title": title, "directorate": directorate, "owner": owner, "programme": programme,
+             "theme": theme, "category": category}
+        )  # fmt: skip
         errors += _rag_errors(rag, rag_reason)
         errors += _building_errors(building_id, building_name, building_town)
         try:
@@ -213,10 +170,7 @@ class Initiative:
         """A realised saving no initiative planned: the closed or disposed building's annual running cost,
         booked by the closure rule (``figures.closure_saving``: the part-year in the closure year, the
         rest of the full amount in the next), planned and delivered."""
-        problem = amount_problem(annual_running_cost_pence)
-        if problem:
-            raise Invalid(f"annual_running_cost_pence {problem}")
-        booked = closure_saving(annual_running_cost_pence, on)
+        booked = closure_booking(annual_running_cost_pence, on)
         where = f" ({town})" if town else ""
         initiative = cls(
             id=id,
@@ -233,7 +187,7 @@ class Initiative:
             building_name=building_name,
             building_town=town,
         )
-        initiative.realisation = _realisation(
+        initiative.realisation = realisation(
             building_id, building_name, on, annual_running_cost_pence, booked, by, event_id, planned=False
         )
         initiative._note(
@@ -252,7 +206,7 @@ class Initiative:
         return sum(self.actuals.values())
 
     def unmet(self, year: str) -> int:
-        return max(self.profile.get(year, 0) - self.actuals.get(year, 0), 0)
+        return unmet(self.profile, self.actuals, year)
 
     @property
     def building_key(self) -> str | None:
@@ -296,19 +250,12 @@ class Initiative:
                 f"The saving of {self.realisation.get('building_name') or 'this building'} is already realised.",
                 realised_on=self.realisation.get("on"),
             )
-        problem = amount_problem(annual_running_cost_pence)
-        if problem:
-            raise Invalid(f"annual_running_cost_pence {problem}")
-        booked = closure_saving(annual_running_cost_pence, on)
-        for year, amount in booked.items():
-            self.actuals[year] = self.actuals.get(year, 0) + amount
-            self.profile.setdefault(year, 0)
-        self.actuals = dict(sorted(self.actuals.items()))
-        self.profile = dict(sorted(self.profile.items()))
+        booked = closure_booking(annual_running_cost_pence, on)
+        self.profile, self.actuals = book(self.profile, self.actuals, booked)
         self.building_id = building_id
         if self.building_name is None:
             self.building_name, self.building_town = building_name, town
-        self.realisation = _realisation(
+        self.realisation = realisation(
             building_id, building_name, on, annual_running_cost_pence, booked, by, event_id, planned=True
         )
         self._note(
@@ -363,35 +310,7 @@ class Initiative:
     def _slip(
         self, to_year: str | None, from_year: str | None, *, by: str, now: datetime, reason: str | None
     ) -> dict[str, Any]:
-        errors = FieldErrors()
-        if to_year is None:
-            errors.add("to_year", "is required: the year the unmet saving moves to")
-        elif year_problem(to_year):
-            errors.add("to_year", str(year_problem(to_year)))
-        if from_year is not None and year_problem(from_year):
-            errors.add("from_year", str(year_problem(from_year)))
-        errors.raise_if_any()
-        assert to_year is not None
-        if from_year is None:
-            # the earliest year before to_year that still has an unmet saving
-            candidates = [y for y in self.profile if y < to_year and self.unmet(y) > 0]
-            if not candidates:
-                raise Refused(f"Nothing to slip: no year before {to_year} has an unmet saving.")
-            from_year = candidates[0]
-        elif from_year not in self.profile:
-            raise Refused(
-                f"{from_year} is not in this initiative's profile ({', '.join(self.profile)}).",
-                profile_years=list(self.profile),
-            )
-        if to_year <= from_year:
-            raise Refused(f"A saving can only slip to a later year: {to_year} is not after {from_year}.")
-        amount = self.unmet(from_year)
-        if amount == 0:
-            raise Refused(f"Nothing to slip: {from_year} is delivered in full.")
-        # a profile issue, not a failure: the year keeps what was delivered, the rest moves on
-        self.profile[from_year] -= amount
-        self.profile[to_year] = self.profile.get(to_year, 0) + amount
-        self.profile = dict(sorted(self.profile.items()))
+        self.profile, from_year, amount = slip(self.profile, self.actuals, to_year, from_year)
         slippage = {"from_year": from_year, "to_year": to_year, "amount_pence": amount, "on": date_of(now)}
         self.slippages.append(dict(slippage, reason=reason))
         self._note(
@@ -402,19 +321,7 @@ class Initiative:
         return slippage
 
     def record_actual(self, year: Any, delivered_pence: Any, *, by: str, now: datetime) -> None:
-        errors = FieldErrors()
-        problem = year_problem(year)
-        if problem:
-            errors.add("year", problem)
-        amount_issue = amount_problem(delivered_pence)
-        if amount_issue:
-            errors.add("delivered_pence", amount_issue)
-        errors.raise_if_any()
-        if year not in self.profile:
-            raise Invalid(
-                f"{year} is outside this initiative's profile ({', '.join(self.profile)}).",
-                errors=[{"field": "year", "message": "is not a year of the profile"}],
-            )
+        check_actual(self.profile, year, delivered_pence)
         if self.status not in RECORDS_ACTUALS:
             raise Refused(
                 f"Actuals cannot be recorded for an initiative that is {self.status}.",
@@ -439,7 +346,6 @@ class Initiative:
         plans (``building_id``, or ``building_name`` with ``building_town``; null to forget it) until its
         closure has realised the saving."""
         errors = FieldErrors()
-        descriptive = {"title": True, "directorate": True, "owner": False, "programme": False}
         planning = ("theme", "category", "profile")
         linking = {name: changes[name] for name in BUILDING_FIELDS if name in changes}
         if linking:
@@ -451,14 +357,8 @@ class Initiative:
         for name, value in changes.items():
             if name in BUILDING_FIELDS:
                 continue
-            if name in descriptive:
-                problem = text_problem(value, required=descriptive[name])
-                if problem:
-                    errors.add(name, problem)
-            elif name == "theme" and value not in THEMES:
-                errors.add("theme", f"must be one of {', '.join(THEMES)}")
-            elif name == "category" and value not in CATEGORIES:
-                errors.add("category", f"must be one of {', '.join(CATEGORIES)}")
+            if name in DESCRIPTIVE or name in ("theme", "category"):
+                errors += _field_errors({name: value})
             elif name not in planning:
                 errors.add(name, "cannot be changed here")
         profile = None
@@ -489,7 +389,7 @@ class Initiative:
                 self.profile = profile or {}
             elif name in BUILDING_FIELDS:
                 setattr(self, name, _clean(value))
-            elif name in descriptive:
+            elif name in DESCRIPTIVE:
                 setattr(self, name, value.strip() if isinstance(value, str) else value)
             else:
                 setattr(self, name, value)
@@ -510,21 +410,19 @@ class Initiative:
         self.history.append(entry)
 
 
-def _realisation(
-    building_id: str, building_name: str, on: date, annual_running_cost_pence: int, booked: dict[str, int],
-    cause: str, event_id: str | None, *, planned: bool,
-) -> dict[str, Any]:  # fmt: skip
-    return {
-        "building_id": building_id,
-        "building_name": building_name,
-        "on": on.isoformat(),
-        "annual_running_cost_pence": annual_running_cost_pence,
-        "by_year": [{"year": y, "amount_pence": a} for y, a in booked.items()],
-        "realised_pence": sum(booked.values()),
-        "event_type": cause,
-        "event_id": event_id,
-        "planned": planned,
-    }
+def _field_errors(fields: dict[str, Any]) -> FieldErrors:
+    """What is wrong with the descriptive fields, theme and category given (name -> value)."""
+    errors = FieldErrors()
+    for name, value in fields.items():
+        if name in DESCRIPTIVE:
+            problem = text_problem(value, required=DESCRIPTIVE[name])
+            if problem:
+                errors.add(name, problem)
+        elif name == "theme" and value not in THEMES:
+            errors.add("theme", f"must be one of {', '.join(THEMES)}")
+        elif name == "category" and value not in CATEGORIES:
+            errors.add("category", f"must be one of {', '.join(CATEGORIES)}")
+    return errors
 
 
 def _rag_errors(rag: Any, reason: Any) -> FieldErrors:
