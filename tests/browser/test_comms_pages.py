@@ -1,8 +1,8 @@
 """The communications team at work in the web app, in a real Chromium, through the gateway and the real services:
-content is drafted and goes from draft to review to approved to scheduled, approval offered only to an approver and never on
-their own words, a refused step shown as the error summary with nothing changed; the forward plan, a
-consultation's live results and its responses as a spreadsheet, the councillor briefing to print. What a page
-did is checked through the API; every page passes axe-core.
+content is drafted and goes from draft to review to approved to scheduled, approval offered only to an approver
+and never on their own words, a refused step shown as the error summary with nothing changed; the forward plan,
+a consultation's live results, its responses as a spreadsheet and its early close, the councillor briefing to
+print. What a page did is checked through the API; every page passes axe-core.
 """
 
 from __future__ import annotations
@@ -184,6 +184,12 @@ async def test_the_forward_plan_a_consultations_live_results_and_the_briefing_to
     assert rows[head][3:5] == ["vision", "where"]
     assert sorted((r[3], r[4]) for r in rows[head + 1:] if r[0]) == [
         ("agree", "Online"), ("disagree", "Online"), ("strongly_agree", "Market Square")]
+
+    # closed early: it takes no more responses
+    await page.get_by_role("button", name="Close the consultation now").click()
+    await page.get_by_text("The consultation is closed: it takes no more responses.").wait_for()
+    assert (await client.get(f"{CM}/consultations/{consultation['id']}")).json()["state"] == "closed"
+    assert await page.get_by_role("button", name="Close the consultation now").count() == 0
 
     # back on the forward plan, and the councillor briefing, printed without the site's navigation
     await page.goto("/comms/forward-plan")

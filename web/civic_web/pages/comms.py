@@ -278,14 +278,37 @@ async def consultations(request: Request, officer: SignedInOfficer = Depends(sig
     return layout_of(request).render(request, "comms/consultations.html", {"items": page.get("items", [])})
 
 
-@router.get("/consultations/{consultation_id}")
-async def consultation(consultation_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    _reads(officer)
+async def _consultation_page(request: Request, officer: SignedInOfficer, consultation_id: str, *,
+                             refusal: Refusal | None = None) -> Response:
     here = f"/consultations/{_id(consultation_id)}"
     found, results = await asyncio.gather(_get(request, officer, here), _get(request, officer, f"{here}/results"))
     return layout_of(request).render(request, "comms/consultation.html", {
-        "consultation": found.body, "results": results.body,
-    })
+        "consultation": found.body, "version": found.version or "", "results": results.body, "refusal": refusal,
+    }, status=refusal.status if refusal else 200)
+
+
+@router.get("/consultations/{consultation_id}")
+async def consultation(consultation_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _reads(officer)
+    return await _consultation_page(request, officer, consultation_id)
+
+
+@router.post("/consultations/{consultation_id}/close")
+async def close_consultation(consultation_id: str, request: Request,
+                             officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    """Close an open consultation now (it otherwise closes by itself when its time comes)."""
+    form = await posted_form(request)
+    _may_draft(officer)
+    version = first(form.get("version"))
+    try:
+        await gateway_of(request).post(officer.token, f"{API}/consultations/{_id(consultation_id)}/close", None,
+                                       headers={"If-Match": f'"{version}"'} if version else {},
+                                       request_id=request_id(request))
+    except Refused as refused:
+        return await _consultation_page(request, officer, consultation_id,
+                                        refusal=refusal_from(refused.problem, lambda _: None, refused.status))
+    tell(request, "The consultation is closed: it takes no more responses.")
+    return RedirectResponse(f"/comms/consultations/{_id(consultation_id)}", status_code=303)
 
 
 @router.get("/consultations/{consultation_id}/responses.csv")
