@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections.abc import Callable, Collection
+from typing import Any
 
 import httpx
 from civic_contracts import SERVICES
@@ -36,6 +37,30 @@ def not_carried(response: httpx.Response, fields: Collection[str]) -> bool:
         str(e.get("field", "")).rsplit(".", 1)[-1] in fields and "not permitted" in str(e.get("message"))
         for e in errors
     )
+
+
+def answer(response: httpx.Response) -> dict[str, Any]:
+    """What a seed's request was answered with (``{}`` for no body); a refusal stops the seed, naming the
+    request and the service's answer."""
+    if response.status_code >= 400:
+        raise RuntimeError(
+            f"seed: {response.request.method} {response.request.url} -> "
+            f"{response.status_code} {response.text[:500]}"
+        )
+    return dict(response.json()) if response.content else {}
+
+
+async def every(client: httpx.AsyncClient, path: str, **params: Any) -> list[dict[str, Any]]:
+    """Every item a list route holds (``{"items", "next_cursor"}``), 500 a page: what a seed has loaded
+    already, so a second run adds nothing."""
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = answer(await client.get(path, params={**params, "limit": 500, **({"cursor": cursor} if cursor else {})}))
+        items.extend(page["items"])
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return items
 
 
 async def seed_service(service: str, client: httpx.AsyncClient, mint: Mint) -> None:

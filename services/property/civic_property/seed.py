@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
-from civic.cli.seeding import not_carried
+from civic.cli.seeding import answer, every, not_carried
 
 log = logging.getLogger("civic.property.seed")
 
@@ -193,9 +193,7 @@ async def _send(client: httpx.AsyncClient, method: str, path: str, body: Any, ke
 
 
 async def _get(client: httpx.AsyncClient, path: str) -> Any:
-    response = await client.get(path)
-    response.raise_for_status()
-    return response.json()
+    return answer(await client.get(path))
 
 
 async def _step(
@@ -230,16 +228,7 @@ def _readings(building_ids: dict[str, str], desks: dict[str, int], today: date) 
 async def _registered(client: httpx.AsyncClient) -> dict[tuple[str, str], dict[str, Any]]:
     """The buildings already on the register, by name and town: a second run registers none again, even
     when a body has changed since the first (an Idempotency-Key replay needs the same body)."""
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    cursor = None
-    while True:
-        response = await client.get("/v1/buildings", params={"limit": 500, **({"cursor": cursor} if cursor else {})})
-        response.raise_for_status()
-        page = response.json()
-        found.update({(b["name"], b["town"]): b for b in page["items"]})
-        cursor = page.get("next_cursor")
-        if not cursor:
-            return found
+    return {(b["name"], b["town"]): b for b in await every(client, "/v1/buildings")}
 
 
 async def seed(client: httpx.AsyncClient) -> None:

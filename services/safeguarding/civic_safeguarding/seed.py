@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from civic.cli.seeding import answer
 
 WNC = "West Northamptonshire Council"
 NNC = "North Northamptonshire Council"
@@ -209,33 +210,23 @@ def _key(*parts: str) -> dict[str, str]:
     return {"Idempotency-Key": "seed-safeguarding-" + "-".join(parts)}
 
 
-async def _ok(response: httpx.Response) -> dict[str, Any]:
-    if response.status_code >= 400:
-        raise RuntimeError(
-            f"seed: {response.request.method} {response.request.url} -> "
-            f"{response.status_code} {response.text[:500]}"
-        )
-    body: dict[str, Any] = response.json()
-    return body
-
-
 async def seed(client: httpx.AsyncClient) -> None:
     for board_key, spec in BOARDS.items():
-        board = await _ok(
+        board = answer(
             await client.post("/v1/boards", json=spec["body"], headers=_key("board", board_key))
         )
         members: dict[str, dict[str, Any]] = {}
         for key, name, org, role, statutory in spec["members"]:
-            created = await _ok(
+            created = answer(
                 await client.post(
                     f"/v1/boards/{board['id']}/members",
                     json={"name": name, "organisation": org, "role": role, "statutory": statutory},
                     headers=_key("member", board_key, key),
                 )
             )
-            current = await _ok(await client.get(f"/v1/members/{created['id']}"))
+            current = answer(await client.get(f"/v1/members/{created['id']}"))
             if current["mou_signed_on"] is None:
-                current = await _ok(
+                current = answer(
                     await client.post(f"/v1/members/{created['id']}/mou", json={"signed_on": "2021-04-01"})
                 )
             members[key] = current
@@ -248,18 +239,18 @@ async def _seed_adults_board(
 ) -> None:
     bid = board["id"]
     if (await client.get(f"/v1/boards/{bid}/budget/2020/21")).status_code == 404:
-        await _ok(await client.put(f"/v1/boards/{bid}/budget/2020/21", json=BUDGET_2020_21))
+        answer(await client.put(f"/v1/boards/{bid}/budget/2020/21", json=BUDGET_2020_21))
 
     meetings: dict[str, dict[str, Any]] = {}
     for key, day, agenda, statuses, deputies in ADULT_MEETINGS:
-        meeting = await _ok(
+        meeting = answer(
             await client.post(
                 f"/v1/boards/{bid}/meetings",
                 json={"scheduled_for": day, "agenda": [*STANDING, *agenda]},
                 headers=_key("meeting", key),
             )
         )
-        meeting = await _ok(await client.get(f"/v1/meetings/{meeting['id']}"))
+        meeting = answer(await client.get(f"/v1/meetings/{meeting['id']}"))
         if not meeting["attendance"]:
             register = [
                 {
@@ -269,14 +260,14 @@ async def _seed_adults_board(
                 }
                 for k, m in members.items()
             ]
-            meeting = await _ok(await client.put(f"/v1/meetings/{meeting['id']}/attendance", json=register))
+            meeting = answer(await client.put(f"/v1/meetings/{meeting['id']}/attendance", json=register))
         meetings[key] = meeting
 
     # the June meeting approved the 2025/26 annual report by consensus; minutes approved in August
     june = meetings["2026-06"]
     item = next(i for i in june["agenda"] if i["title"] == "Annual report 2025/26")
     if item["decision_id"] is None:
-        decision = await _ok(
+        decision = answer(
             await client.post(
                 f"/v1/meetings/{june['id']}/items/{item['id']}/decision", json={"method": "consensus"}
             )
@@ -286,25 +277,25 @@ async def _seed_adults_board(
         decision_id = item["decision_id"]
     for key in ("2026-04", "2026-06", "2026-08", "2026-10"):
         if meetings[key]["status"] == "scheduled":
-            await _ok(await client.post(f"/v1/meetings/{meetings[key]['id']}/held"))
+            answer(await client.post(f"/v1/meetings/{meetings[key]['id']}/held"))
     for key in ("2026-04", "2026-06", "2026-08"):
         mid = meetings[key]["id"]
         got = await client.get(f"/v1/meetings/{mid}/minutes")
         minutes = (
             got.json()
             if got.status_code == 200
-            else await _ok(
+            else answer(
                 await client.post(
                     f"/v1/meetings/{mid}/minutes", json={"text": f"Minutes of the board meeting of {key}."}
                 )
             )
         )
         if minutes["status"] == "draft":
-            minutes = await _ok(await client.post(f"/v1/meetings/{mid}/minutes/submit"))
+            minutes = answer(await client.post(f"/v1/meetings/{mid}/minutes/submit"))
         if minutes["status"] == "submitted":
-            await _ok(await client.post(f"/v1/meetings/{mid}/minutes/approve"))
+            answer(await client.post(f"/v1/meetings/{mid}/minutes/approve"))
 
-    report = await _ok(
+    report = answer(
         await client.post(
             f"/v1/boards/{bid}/annual-reports",
             json={
@@ -315,37 +306,37 @@ async def _seed_adults_board(
             headers=_key("annual-report", "2025-26"),
         )
     )
-    report = await _ok(await client.get(f"/v1/annual-reports/{report['id']}"))
+    report = answer(await client.get(f"/v1/annual-reports/{report['id']}"))
     if report["status"] == "draft":
-        report = await _ok(
+        report = answer(
             await client.post(
                 f"/v1/annual-reports/{report['id']}/transitions",
                 json={"to": "approved", "decision_id": decision_id},
             )
         )
     if report["status"] == "approved":
-        await _ok(
+        answer(
             await client.post(
                 f"/v1/annual-reports/{report['id']}/transitions", json={"to": "published", "on": "2026-07-01"}
             )
         )
 
     for key, name, chair, plan, reviewed in SUB_GROUPS:
-        group = await _ok(
+        group = answer(
             await client.post(
                 f"/v1/boards/{bid}/sub-groups",
                 json={"name": name, "chair_member_id": members[chair]["id"], "work_plan": plan},
                 headers=_key("sub-group", key),
             )
         )
-        group = await _ok(await client.get(f"/v1/sub-groups/{group['id']}"))
+        group = answer(await client.get(f"/v1/sub-groups/{group['id']}"))
         if reviewed and group["terms_of_reference"]["status"] != "reviewed":
-            await _ok(
+            answer(
                 await client.post(f"/v1/sub-groups/{group['id']}/tor-reviews", json={"reviewed_on": reviewed})
             )
 
     # a review under way: decided and commissioned (the case details are fictitious)
-    sar = await _ok(
+    sar = answer(
         await client.post(
             f"/v1/boards/{bid}/sars",
             json={
@@ -360,7 +351,7 @@ async def _seed_adults_board(
             headers=_key("sar", "adult-a"),
         )
     )
-    sar = await _ok(await client.get(f"/v1/sars/{sar['id']}"))
+    sar = answer(await client.get(f"/v1/sars/{sar['id']}"))
     steps: list[dict[str, Any]] = [
         {
             "to": "decision",
@@ -381,9 +372,9 @@ async def _seed_adults_board(
     order = ["referral", "decision", "commissioned"]
     for step in steps:
         if order.index(sar["status"]) < order.index(step["to"]):
-            sar = await _ok(await client.post(f"/v1/sars/{sar['id']}/transitions", json=step))
+            sar = answer(await client.post(f"/v1/sars/{sar['id']}/transitions", json=step))
 
-    dispute = await _ok(
+    dispute = answer(
         await client.post(
             f"/v1/boards/{bid}/disputes",
             json={
@@ -394,9 +385,9 @@ async def _seed_adults_board(
             headers=_key("dispute", "custody-thresholds"),
         )
     )
-    dispute = await _ok(await client.get(f"/v1/disputes/{dispute['id']}"))
+    dispute = answer(await client.get(f"/v1/disputes/{dispute['id']}"))
     if dispute["status"] == "open":
-        await _ok(
+        answer(
             await client.post(
                 f"/v1/disputes/{dispute['id']}/transitions",
                 json={"to": "joint_meeting_held", "on": "2026-09-22"},

@@ -35,7 +35,7 @@ import logging
 from typing import Any
 
 import httpx
-from civic.cli.seeding import not_carried
+from civic.cli.seeding import answer, not_carried
 
 from civic_savings.programme.domain import THEMES
 
@@ -260,29 +260,23 @@ COST_AVOIDANCE: list[dict[str, Any]] = [
 _ORDER = ["proposed", "approved", "in_delivery", "slipped", "delivered", "undeliverable"]
 
 
-def _check(response: httpx.Response) -> dict[str, Any]:
-    response.raise_for_status()
-    result: dict[str, Any] = response.json()
-    return result
-
-
 async def seed(client: httpx.AsyncClient) -> None:
     """Load the demo data; running it again creates and changes nothing."""
     for target in TARGETS:
         body = {k: v for k, v in target.items() if k != "name"}
-        _check(await client.put(f"/v1/targets/{target['name']}", json=body))
+        answer(await client.put(f"/v1/targets/{target['name']}", json=body))
     for entry in INITIATIVES:
         await _seed_initiative(client, entry)
     for entry in COST_AVOIDANCE:
         if await _existing(client, "/v1/cost-avoidance", entry["body"]["title"]):
             continue
         headers = {"Idempotency-Key": f"seed-savings-cost-avoidance-{entry['key']}"}
-        _check(await client.post("/v1/cost-avoidance", json=entry["body"], headers=headers))
+        answer(await client.post("/v1/cost-avoidance", json=entry["body"], headers=headers))
 
 
 async def _existing(client: httpx.AsyncClient, url: str, title: str) -> dict[str, Any] | None:
     """Found by title, so a second run long after the Idempotency-Keys expired still adds nothing."""
-    items = _check(await client.get(url, params={"title": title, "limit": 1}))["items"]
+    items = answer(await client.get(url, params={"title": title, "limit": 1}))["items"]
     return items[0] if items else None
 
 
@@ -305,22 +299,22 @@ async def _seed_initiative(client: httpx.AsyncClient, entry: dict[str, Any]) -> 
                         building.get("building_name"), key)
             response = await client.post("/v1/initiatives", json=entry["body"],
                                          headers={"Idempotency-Key": f"seed-savings-initiative-{key}-unnamed"})
-        created = _check(response)
+        created = answer(response)
     url = f"/v1/initiatives/{created['id']}"
-    current = _check(await client.get(url))
+    current = answer(await client.get(url))
     if building and current.get("building_name") is None and current.get("realisation") is None:
         # an initiative seeded before it named its building
         response = await client.patch(url, json=building)
         if response.status_code == 409:
             log.warning("another initiative already names %r: %r stays without it", building.get("building_name"), key)
         elif not not_carried(response, building):
-            current = _check(response)
+            current = answer(response)
     for step in entry["path"]:
         # the actuals go in once the initiative is approved, before it is marked delivered
         if step in ("in_delivery", "delivered", "slipped", "undeliverable") and entry["actuals"]:
             for year, amount in entry["actuals"].items():
                 if {a["year"]: a["delivered_pence"] for a in current["actuals"]}.get(year) != amount:
-                    current = _check(
+                    current = answer(
                         await client.post(f"{url}/actuals", json={"year": year, "delivered_pence": amount})
                     )
         if _ORDER.index(current["status"]) >= _ORDER.index(step) or current["status"] in (
@@ -335,4 +329,4 @@ async def _seed_initiative(client: httpx.AsyncClient, entry: dict[str, Any]) -> 
             body["reason"] = entry["undeliverable"]
         if step == "approved":
             body["reason"] = entry.get("approved", "Agreed at the Star Chamber budget session")
-        current = _check(await client.post(f"{url}/transitions", json=body))
+        current = answer(await client.post(f"{url}/transitions", json=body))

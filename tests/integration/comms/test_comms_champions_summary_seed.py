@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from civic_comms.seed import COMMITMENTS, COUNTY, DISTRICTS, council_services, seed
+from civic_comms.demo import COMMITMENTS, COUNTY, DISTRICTS, council_services
+from civic_comms.seed import seed
 
 from .conftest import problem, soon, unique
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from civic.errors import Invalid
-from civic_comms import seed
+from civic_comms import demo as seed
 from civic_comms.briefing.domain import MediaCoverage
 from civic_comms.champions.domain import REQUIRED, TO_EXPLORE, CouncilService, champion_coverage, service_key
 from civic_comms.content.domain import Campaign
