@@ -184,6 +184,17 @@ async def test_case_details_show_only_with_confidential_access_and_a_reader_is_o
     assert declared["nature"] == "A family member works for a care provider"
     assert await page.locator("#declarations ~ table").get_by_text("A family member works for a care provider").count() == 1
 
+    # a member's named deputy: refused when blank, then named
+    await page.goto(f"/safeguarding/boards/{board['id']}")
+    await page.get_by_role("link", name=f"Director, {PARTNERS[0]}").click()
+    await page.get_by_role("button", name="Name the deputy").click()
+    assert await page.locator(".govuk-error-summary a").first.get_attribute("href") == "#deputy_name"
+    await page.get_by_label("Deputy's name").fill("Assistant Director, Adults")
+    await page.get_by_role("button", name="Name the deputy").click()
+    await page.get_by_text("Assistant Director, Adults is the named deputy.").wait_for()
+    member_id = page.url.rsplit("/", 1)[1]
+    assert (await api(MANAGER).get(f"{SG}/members/{member_id}")).json()["deputy_name"] == "Assistant Director, Adults"
+
     # with confidential access: the case summary and the person
     page = await new_page()
     await sign_in(page, CONFIDENTIAL)
@@ -193,6 +204,8 @@ async def test_case_details_show_only_with_confidential_access_and_a_reader_is_o
     assert await page.get_by_text("Case details are confidential").count() == 0
     await no_accessibility_problems(page)
     await page.goto(f"/safeguarding/meetings/{meeting['id']}/declarations/new")
+    await no_accessibility_problems(page)
+    await page.goto(f"/safeguarding/members/{member_id}")
     await no_accessibility_problems(page)
 
     # a reader (the operator): the meeting, its pack and calendar, and nothing offered to change

@@ -103,6 +103,57 @@ async def board(board_id: str, request: Request, officer: SignedInOfficer = Depe
     })
 
 
+# ---------------------------------------------------------------- a member: the MoU and the named deputy
+
+MEMBER_FIELDS = {"signed_on": ("mou-signed_on-day", "Date signed"), "deputy_name": ("deputy_name", "Deputy's name")}
+
+
+async def _member_page(request: Request, officer: SignedInOfficer, member_id: str, *, refusal: Refusal | None = None,
+                       doing: str | None = None, typed: dict[str, str] | None = None) -> Response:
+    member = await _get(request, officer, f"/members/{_id(member_id)}")
+    found = await _get(request, officer, f"/boards/{_id(member.body['board_id'])}")
+    return layout_of(request).render(request, "safeguarding/member.html", {
+        "member": member.body, "version": member.version or "", "board": found.body, "refusal": refusal,
+        "doing": doing, "typed": typed or {},
+    }, status=refusal.status if refusal else 200)
+
+
+@router.get("/members/{member_id}")
+async def member(member_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _reads(officer)
+    return await _member_page(request, officer, member_id)
+
+
+@router.post("/members/{member_id}")
+async def change_member(member_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    """Record the member's signed memorandum of understanding, or name their deputy."""
+    form = await posted_form(request)
+    _runs_business(officer)
+    doing = first(form.get("doing"))
+    typed = {name: first(form.get(name)) for name in ("mou-day", "mou-month", "mou-year", "deputy_name")}
+    version = first(form.get("version"))
+    headers = {"If-Match": f'"{version}"'} if version else {}
+    path = f"{API}/members/{_id(member_id)}"
+    try:
+        if doing == "mou":
+            parts = (typed["mou-year"], typed["mou-month"].zfill(2), typed["mou-day"].zfill(2))
+            body = {"signed_on": "-".join(parts)} if any(typed[f"mou-{p}"] for p in ("day", "month", "year")) else None
+            await gateway_of(request).post(officer.token, f"{path}/mou", body, headers=headers,
+                                           request_id=request_id(request))
+            done = "The signed memorandum of understanding is recorded."
+        else:
+            await gateway_of(request).put(officer.token, f"{path}/deputy", {"deputy_name": typed["deputy_name"]},
+                                          headers=headers, request_id=request_id(request))
+            done = f"{typed['deputy_name']} is the named deputy."
+    except Refused as refused:
+        refusal = refusal_from(refused.problem, MEMBER_FIELDS.get, refused.status)
+        if "mou-signed_on-day" in refusal.fields:
+            refusal.fields["mou-signed_on"] = refusal.fields.pop("mou-signed_on-day")
+        return await _member_page(request, officer, member_id, refusal=refusal, doing=doing, typed=typed)
+    tell(request, done)
+    return RedirectResponse(f"/safeguarding/members/{_id(member_id)}", status_code=303)
+
+
 def _ics_text(value: str) -> str:
     """Text in an iCalendar property (RFC 5545 3.3.11)."""
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
