@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from civic import documents
+from civic import calendar, documents
 from civic.errors import Forbidden, Refused
 from civic.http import Caller, Page, paginate
 from civic.service import Runtime
@@ -31,10 +31,6 @@ from civic_savings.read_model.service import SHARDS, keep_read_model, shard_of_u
 from civic_savings.repository import INITIATIVES, api_form, to_document, to_model, updated_document
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _identity(i: Initiative) -> dict[str, Any]:
     return {
         "initiative_id": i.id,
@@ -46,7 +42,7 @@ def _identity(i: Initiative) -> dict[str, Any]:
 
 
 async def propose(rt: Runtime, fields: dict[str, Any], caller: Caller) -> dict[str, Any]:
-    now = _now()
+    now = calendar.now()
     initiative = Initiative.propose(id=documents.new_id(), **fields, by=caller.sub, now=now)
 
     with SHARDS.holding() as shard:
@@ -108,7 +104,7 @@ async def _change_on(
     rt: Runtime, initiative_id: str, expected_version: int | None, change: Change, shard: int
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        now = _now()
+        now = calendar.now()
         doc = await documents.load(uow, INITIATIVES, initiative_id, kind="initiative", expected_version=expected_version)
         initiative = to_model(doc)
         before = copy.deepcopy(initiative)
@@ -147,14 +143,17 @@ async def transition(
     return await _change(rt, initiative_id, expected_version, change)
 
 
+def _delivered(i: Initiative) -> InitiativeDelivered:
+    """Delivered: by its lifecycle, or made delivered by a closure no initiative planned."""
+    return InitiativeDelivered(**_identity(i), delivered_pence=i.delivered_pence, building_id=i.building_id)
+
+
 def _events_for(i: Initiative, slip: dict[str, Any] | None) -> list[EventData]:
     if i.status == "approved":
         assert i.approved_by is not None and i.approved_on is not None
         return [InitiativeApproved(**_identity(i), approved_by=i.approved_by, approved_on=i.approved_on)]
     if i.status == "delivered":
-        return [
-            InitiativeDelivered(**_identity(i), delivered_pence=i.delivered_pence, building_id=i.building_id)
-        ]
+        return [_delivered(i)]
     if i.status == "undeliverable":
         return [InitiativeMarkedUndeliverable(**_identity(i), reason=i.undeliverable_reason or "")]
     if slip is not None:
@@ -227,7 +226,7 @@ async def record_building_saving(
         # two indexed lookups rather than one $or, which the embedded database answers by a scan
         named = uow.db[INITIATIVES].find({"_building_key": building_key(name, town)}, session=uow.session)
         found = next((d for d in await named.to_list(10) if d.get("building_id") is None), None)
-    now = _now()
+    now = calendar.now()
     if found is not None:
         planner = to_model(found)
         if planner.realisation is not None:
@@ -265,9 +264,5 @@ async def record_building_saving(
     )
     await documents.insert(uow, INITIATIVES, to_document(initiative))
     await keep_read_model(uow, None, initiative, now, shard_of_unit(uow))
-    uow.emit(
-        InitiativeDelivered(
-            **_identity(initiative), delivered_pence=initiative.delivered_pence, building_id=building_id
-        )
-    )
+    uow.emit(_delivered(initiative))
     return True
