@@ -11,7 +11,7 @@ in the path is 404.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from civic.calendar import today
 from civic.documents import insert, load, matching, new_id, resource, save
@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
     from civic.service import Runtime
     from civic.uow import UnitOfWork
+
+#: the events of a move
+E = TypeVar("E", MovePlanned, MoveCompleted)
 
 
 async def _referenced(uow: UnitOfWork, collection: str, ref: str, field: str, kind: str) -> dict[str, Any]:
@@ -161,16 +164,7 @@ async def plan_move(rt: Runtime, team_id: str, to_building_id: str, planned_for:
         )
         names = _move_names(team, source_doc, dest_doc)
         doc = await insert(uow, MOVES, move_document(move, **names))
-        uow.emit(
-            MovePlanned(
-                move_id=move.id,
-                team_id=team.id,
-                from_building_id=move.from_building_id,
-                to_building_id=move.to_building_id,
-                planned_for=planned_for,
-                **_event_names(names),
-            )
-        )
+        uow.emit(_move_event(MovePlanned, move, team, names["from_building_name"], names["to_building_name"]))
         return doc
 
     return resource(await rt.transaction(work))
@@ -185,8 +179,20 @@ def _move_names(team: Team, source: dict[str, Any] | None, dest: dict[str, Any])
     }
 
 
-def _event_names(names: dict[str, Any]) -> dict[str, Any]:
-    return {k: names[k] for k in ("team_name", "directorate", "from_building_name", "to_building_name")}
+def _move_event(event: type[E], move: Move, team: Team, from_name: str, to_name: str, **extra: Any) -> E:
+    """A move's event (planned or completed), from the move, its team and the two buildings' names."""
+    return event(
+        move_id=move.id,
+        team_id=team.id,
+        team_name=team.name,
+        directorate=team.directorate,
+        from_building_id=move.from_building_id,
+        from_building_name=from_name,
+        to_building_id=move.to_building_id,
+        to_building_name=to_name,
+        planned_for=move.planned_for,
+        **extra,
+    )
 
 
 async def transition_move(
@@ -202,20 +208,8 @@ async def transition_move(
         saved = await save(uow, MOVES, move_document(move, doc), doc["version"])
         if to == COMPLETED:
             await save(uow, TEAMS, team_document(team, team_doc), team_doc["version"])
-            uow.emit(
-                MoveCompleted(
-                    move_id=move.id,
-                    team_id=team.id,
-                    from_building_id=move.from_building_id,
-                    to_building_id=move.to_building_id,
-                    planned_for=move.planned_for,
-                    completed_on=day,
-                    team_name=team.name,
-                    directorate=team.directorate,
-                    from_building_name=doc.get("from_building_name", ""),
-                    to_building_name=dest_doc["name"],
-                )
-            )
+            from_name = doc.get("from_building_name", "")
+            uow.emit(_move_event(MoveCompleted, move, team, from_name, dest_doc["name"], completed_on=day))
         return saved
 
     return resource(await rt.transaction(work))
