@@ -44,6 +44,17 @@ async def _check_campaign(db: Any, campaign_id: str | None, session: Any = None)
         )
 
 
+async def _load(uow: UnitOfWork, content_id: str, expected_version: int | None = None) -> tuple[dict[str, Any], Content]:
+    """The content item (404 when there is none; 412 when If-Match names another version) and its document."""
+    doc = await load(uow, CONTENT, content_id, kind="content", expected_version=expected_version)
+    return doc, content_to_model(doc)
+
+
+async def _save(uow: UnitOfWork, doc: dict[str, Any], content: Content) -> dict[str, Any]:
+    """The content item saved over the document it was loaded from (refused if someone changed it since)."""
+    return await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
+
+
 async def create_content(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
     content = Content.draft(id=new_id(), author=caller.sub, **body)
 
@@ -58,11 +69,10 @@ async def edit_content(
     rt: Runtime, content_id: str, changes: dict[str, Any], caller: Caller, expected_version: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await load(uow, CONTENT, content_id, kind="content", expected_version=expected_version)
-        content = content_to_model(doc)
+        doc, content = await _load(uow, content_id, expected_version)
         content.edit(**changes)
         await _check_campaign(uow.db, changes.get("campaign_id"), uow.session)
-        return await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
+        return await _save(uow, doc, content)
 
     return resource(await rt.transaction(work))
 
@@ -78,8 +88,7 @@ async def move_content(
     publish_at: datetime | None = None,
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await load(uow, CONTENT, content_id, kind="content", expected_version=expected_version)
-        content = content_to_model(doc)
+        doc, content = await _load(uow, content_id, expected_version)
         content.move(
             to,
             by=caller.sub,
@@ -88,7 +97,7 @@ async def move_content(
             reason=reason,
             publish_at=publish_at,
         )
-        saved = await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
+        saved = await _save(uow, doc, content)
         if to == APPROVED:
             uow.emit(_approved_event(content))
         elif to == PUBLISHED:
@@ -102,10 +111,9 @@ async def sign_off(
     rt: Runtime, content_id: str, *, body: str, signed_by: str, caller: Caller, expected_version: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await load(uow, CONTENT, content_id, kind="content", expected_version=expected_version)
-        content = content_to_model(doc)
+        doc, content = await _load(uow, content_id, expected_version)
         content.record_sign_off(body, signed_by, now())
-        return await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
+        return await _save(uow, doc, content)
 
     saved = await rt.transaction(work)
     log.info("sign-off recorded", extra={"content_id": content_id, "body": body, "by": caller.sub})
@@ -129,11 +137,10 @@ async def record_board_authorisation(
         log.info("board decision not in favour: no sign-off recorded", extra={**context, "outcome": decision.outcome})
         return None
     try:
-        doc = await load(uow, CONTENT, content_id, kind="content")
+        doc, content = await _load(uow, content_id)
     except NotFound:
         log.warning("board authorisation names content that does not exist: no sign-off recorded", extra=context)
         return None
-    content = content_to_model(doc)
     try:
         sign_off = content.record_board_authorisation(decision, at)
     except Refused as refusal:
@@ -143,7 +150,7 @@ async def record_board_authorisation(
         return None
     if sign_off is None:
         return None  # this decision's sign-off is already recorded
-    saved = await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
+    saved = await _save(uow, doc, content)
     log.info("board sign-off recorded", extra={**context, "body": sign_off.body, "by": sign_off.signed_by})
     return saved
 
@@ -198,7 +205,7 @@ async def publish_due(rt: Runtime, at: datetime | None = None) -> int:
         content = content_to_model(doc)
         if not content.publish_when_due(moment):
             return False  # the query and the rule disagree: end the round rather than pick it again
-        await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
+        await _save(uow, doc, content)
         uow.emit(_published_event(content, scheduled=True))
         return True
 
