@@ -155,7 +155,7 @@ async def test_case_details_show_only_with_confidential_access_and_a_reader_is_o
         new_page: NewPage, api: Api) -> None:
     board, meeting, _ = await a_board_with_a_meeting(api(MANAGER))
     summary, person = unique("Fictitious case: missed visits by"), unique("Fictitious Person")
-    await created(api(CONFIDENTIAL), f"{SG}/boards/{board['id']}/sars", {
+    review = await created(api(CONFIDENTIAL), f"{SG}/boards/{board['id']}/sars", {
         "reference": "Adult Z", "case_summary": summary, "person": {"name": person, "date_of_birth": "1940-01-02"},
         "referred_by": "Northamptonshire Police", "referred_on": "2026-07-02"})
 
@@ -168,6 +168,10 @@ async def test_case_details_show_only_with_confidential_access_and_a_reader_is_o
     html = await page.content()
     assert summary not in html and person not in html
     assert await page.get_by_text("Case details are confidential").count() == 1
+    await page.get_by_role("link", name="Adult Z").click()
+    await page.get_by_role("heading", name="Adult Z").wait_for()
+    html = await page.content()
+    assert summary not in html and person not in html
     await page.goto(f"/safeguarding/meetings/{meeting['id']}")
     await page.get_by_role("button", name="Record a declaration of interest").click()
     await page.get_by_label("The interest").fill("A family member works for a care provider")
@@ -206,6 +210,22 @@ async def test_case_details_show_only_with_confidential_access_and_a_reader_is_o
     await page.goto(f"/safeguarding/meetings/{meeting['id']}/declarations/new")
     await no_accessibility_problems(page)
     await page.goto(f"/safeguarding/members/{member_id}")
+    await no_accessibility_problems(page)
+
+    # the review's next step, with confidential access: refused until complete, then recorded
+    await page.goto(f"/safeguarding/sars/{review['id']}")
+    assert await page.get_by_text(summary).count() == 1
+    await page.get_by_role("button", name="Record the decision on the section 44 criteria").click()
+    hrefs = {await a.get_attribute("href") for a in await page.locator(".govuk-error-summary").get_by_role("link").all()}
+    assert {"#criteria_met", "#reasons"} <= hrefs, hrefs
+    await no_accessibility_problems(page)
+    await page.get_by_label("Yes").check()
+    await page.get_by_label("Reasons").fill("The adult died; agencies could have worked together more effectively.")
+    await page.get_by_role("button", name="Record the decision on the section 44 criteria").click()
+    await page.get_by_text("The review is at its next step: decision.").wait_for()
+    decided = (await api(CONFIDENTIAL).get(f"{SG}/sars/{review['id']}")).json()
+    assert decided["status"] == "decision" and decided["criteria_met"] is True
+    assert await page.get_by_role("button", name="Record the commissioning of an independent author").count() == 1
     await no_accessibility_problems(page)
 
     # a reader (the operator): the meeting, its pack and calendar, and nothing offered to change

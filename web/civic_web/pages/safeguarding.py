@@ -12,6 +12,7 @@ them out for an officer without ``safeguarding:confidential``, and the page show
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -25,7 +26,7 @@ from civic_web.pages import first, gateway_of, layout_of, request_id
 from civic_web.pages.savings import NoAccess
 from civic_web.refusals import Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in, tell
-from civic_web.vocabulary import body_choices, words_for
+from civic_web.vocabulary import body_choices, pence_of, words_for
 
 router = APIRouter(prefix="/safeguarding", include_in_schema=False)
 
@@ -152,6 +153,109 @@ async def change_member(member_id: str, request: Request, officer: SignedInOffic
         return await _member_page(request, officer, member_id, refusal=refusal, doing=doing, typed=typed)
     tell(request, done)
     return RedirectResponse(f"/safeguarding/members/{_id(member_id)}", status_code=303)
+
+
+# ---------------------------------------------------------------- a safeguarding adults review
+
+SAR_ACTION_ROWS = 4
+SAR_FIELDS = {"criteria_met": ("criteria_met", "Whether the section 44 criteria are met"),
+              "reasons": ("reasons", "Reasons"), "author": ("author", "Independent author"),
+              "author_organisation": ("author_organisation", "Author's organisation"),
+              "cost_pence": ("cost", "Cost"), "on": ("on-day", "Date")}
+ACTION_FIELDS = {"action": "Action", "owner": "Owner", "due_on": "Due"}
+
+
+def _date_typed(text: str) -> str:
+    """``31/3/2027`` or ``31 3 2027`` as ``2027-03-31``; anything else as typed (the API says what is wrong)."""
+    parts = re.split(r"[/\s.-]+", text.strip())
+    if len(parts) == 3 and all(part.isdigit() for part in parts) and len(parts[2]) == 4:
+        return f"{parts[2]}-{parts[1].zfill(2)}-{parts[0].zfill(2)}"
+    return text.strip()
+
+
+def _sar_field(rows: list[int]) -> Any:
+    def on_page(name: str) -> tuple[str, str] | None:
+        if name in SAR_FIELDS:
+            return SAR_FIELDS[name]
+        parts = name.split(".")
+        if parts[0] == "actions":
+            if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(rows) and parts[2] in ACTION_FIELDS:
+                row = rows[int(parts[1])]
+                return f"actions-{row}-{parts[2]}", f"{ACTION_FIELDS[parts[2]]} in row {row + 1}"
+            return "actions-0-action", "Actions"
+        return None
+
+    return on_page
+
+
+async def _sar_page(request: Request, officer: SignedInOfficer, sar_id: str, *, refusal: Refusal | None = None,
+                    typed: dict[str, str] | None = None) -> Response:
+    sar = await _get(request, officer, f"/sars/{_id(sar_id)}")
+    found, document = await asyncio.gather(_get(request, officer, f"/boards/{_id(sar.body['board_id'])}"),
+                                            gateway_of(request).document())
+    # the review's steps in the API's order; the one after where it is now is offered (the API may still refuse)
+    steps = body_choices(document, f"{API}/sars/{{sar_id}}/transitions", "post", "to")
+    status = str(sar.body.get("status", ""))
+    following = steps[steps.index(status) + 1:] if status in steps else steps if status == "referral" else []
+    return layout_of(request).render(request, "safeguarding/sar.html", {
+        "sar": sar.body, "version": sar.version or "", "board": found.body, "refusal": refusal, "typed": typed or {},
+        "next_step": following[0] if following and officer.permissions.may_run_board_business else None,
+        "action_rows": range(SAR_ACTION_ROWS),
+    }, status=refusal.status if refusal else 200)
+
+
+@router.get("/sars/{sar_id}")
+async def sar(sar_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _reads(officer)
+    return await _sar_page(request, officer, sar_id)
+
+
+@router.post("/sars/{sar_id}/steps")
+async def advance_sar(sar_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    _runs_business(officer)
+    names = ("to", "criteria_met", "reasons", "author", "author_organisation", "cost", "on-day", "on-month", "on-year")
+    typed = {name: first(form.get(name)) for name in names}
+    body: dict[str, Any] = {"to": typed["to"]}
+    if any(typed[f"on-{p}"] for p in ("day", "month", "year")):
+        body["on"] = f"{typed['on-year']}-{typed['on-month'].zfill(2)}-{typed['on-day'].zfill(2)}"
+    if typed["to"] == "decision":
+        if typed["criteria_met"] in ("yes", "no"):
+            body["criteria_met"] = typed["criteria_met"] == "yes"
+        body["reasons"] = typed["reasons"]
+    elif typed["to"] == "commissioned":
+        body["author"], body["author_organisation"] = typed["author"], typed["author_organisation"]
+        pence = pence_of(typed["cost"]) if typed["cost"] else None
+        if pence is not None:
+            body["cost_pence"] = pence
+    rows: list[int] = []
+    if typed["to"] == "action_plan":
+        actions = []
+        for row in range(SAR_ACTION_ROWS):
+            line = {name: typed.setdefault(f"actions-{row}-{name}", first(form.get(f"actions-{row}-{name}")))
+                    for name in ACTION_FIELDS}
+            if any(line.values()):
+                actions.append({**line, "due_on": _date_typed(line["due_on"])})
+                rows.append(row)
+        body["actions"] = actions
+    refusal: Refusal | None = None
+    if typed["to"] == "commissioned" and typed["cost"] and pence_of(typed["cost"]) is None:
+        text = "Cost must be an amount in pounds, like 8,500 or 8500.50"
+        refusal = Refusal(400, [{"text": text, "href": "#cost"}], {"cost": text})
+    else:
+        version = first(form.get("version"))
+        try:
+            await gateway_of(request).post(officer.token, f"{API}/sars/{_id(sar_id)}/transitions", body,
+                                           headers={"If-Match": f'"{version}"'} if version else {},
+                                           request_id=request_id(request))
+        except Refused as refused:
+            refusal = refusal_from(refused.problem, _sar_field(rows), refused.status)
+            if "on-day" in refusal.fields:
+                refusal.fields["on"] = refusal.fields.pop("on-day")
+        else:
+            tell(request, f"The review is at its next step: {words_for(typed['to']).lower()}.")
+            return RedirectResponse(f"/safeguarding/sars/{_id(sar_id)}", status_code=303)
+    return await _sar_page(request, officer, sar_id, refusal=refusal, typed=None if refusal.status == 412 else typed)
 
 
 def _ics_text(value: str) -> str:
