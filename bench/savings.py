@@ -158,7 +158,7 @@ async def create_rate(service_urls: list[str], mongodb_url: str, headers: dict[s
     mongo: AsyncMongoClient[Any] = AsyncMongoClient(mongodb_url, tz_aware=True)
     scratch = mongo["civic_savings_bench"]["initiatives"]
     await ensure_indexes(scratch.database)
-    await prepare_outbox(scratch.database, retention_days=14)
+    await prepare_outbox(scratch.database)
     rng = random.Random(3)
     try:
         async with httpx.AsyncClient(headers=headers, timeout=60, limits=limits(CONCURRENCY * 2), trust_env=False) as client:

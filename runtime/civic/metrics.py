@@ -25,6 +25,10 @@ TRANSACTION_CONFLICTS_GIVEN_UP = Counter(
     "Units of work that still lost the race when their retry time ran out (answered 503)",
     ["service"],
 )
+RETENTION_DELETED = Counter(
+    "civic_retention_deleted_total", "Records deleted once their retention ran out (published outbox records, "
+    "idempotency records)", ["service", "collection"],
+)
 DEAD_LETTERS_OPEN = Gauge("civic_dead_letters_open", "Dead letters not yet re-driven", ["service"])
 
 

@@ -10,7 +10,7 @@ on the embedded database each open stream's polling holds up every other command
 closures at 50/s the one-replica event hop's p50 was 220-560 ms with the streams open, 90 ms without.)
 
 While the broker is away records stay unpublished and are retried with backoff. Published records are
-kept for ``CIVIC_OUTBOX_RETENTION_DAYS`` (TTL index) so ``civic events replay --since`` can re-publish
+kept for ``CIVIC_OUTBOX_RETENTION_DAYS`` (:mod:`civic.retention`) so ``civic events replay --since`` can re-publish
 them after broker data loss.
 """
 
@@ -35,6 +35,7 @@ from pymongo.errors import PyMongoError
 from civic import bus, metrics
 from civic.calendar import in_utc
 from civic.leases import LEASES, Lease
+from civic.retention import drop_ttl_indexes
 from civic.settings import ServiceSettings
 from civic.telemetry import context_from, current_traceparent
 from civic.uow import OUTBOX
@@ -48,17 +49,12 @@ PUBLISH_DELAY = Histogram(
 )
 
 
-async def prepare_outbox(db: AsyncDatabase[Any], retention_days: int) -> None:
+async def prepare_outbox(db: AsyncDatabase[Any]) -> None:
     coll = db[OUTBOX]
+    # what waits, in order; and, by its first field, what was published before a date (civic.retention)
     await coll.create_index([("published_at", ASCENDING), ("created_at", ASCENDING), ("order", ASCENDING)])
     await coll.create_index([("created_at", ASCENDING)])
-    try:
-        await coll.create_index(
-            "published_at", name="outbox_retention", expireAfterSeconds=retention_days * 86400, sparse=True
-        )
-    except PyMongoError:
-        # an existing TTL index with another retention: keep serving; ops can drop and recreate it
-        log.warning("outbox retention index not changed")
+    await drop_ttl_indexes(db, OUTBOX)  # civic.retention deletes what has expired, not a TTL index
 
 
 LEASE_SECONDS = 10.0

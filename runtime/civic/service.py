@@ -35,6 +35,7 @@ from civic.logs import configure_logging
 from civic.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from civic.outbox import OutboxRelay, prepare_outbox, replay
 from civic.problems import document_problems, install_problem_handlers
+from civic.retention import drop_ttl_indexes, keeping_retention
 from civic.settings import ServiceSettings
 from civic.subscriptions import Handler, Subscriptions
 from civic.telemetry import FRAMEWORK_TELEMETRY_OFF, ServerSpanMiddleware, configure_tracing, shutdown_tracing
@@ -101,10 +102,9 @@ class Runtime:
         delay = 0.5
         while True:
             try:
-                await prepare_outbox(self.db, self.settings.outbox_retention_days)
-                await self.db[IDEMPOTENCY].create_index(
-                    "created_at", expireAfterSeconds=self.settings.idempotency_retention_hours * 3600
-                )
+                await prepare_outbox(self.db)
+                await drop_ttl_indexes(self.db, IDEMPOTENCY)  # civic.retention deletes what has expired
+                await self.db[IDEMPOTENCY].create_index("created_at")
                 await self.db[INBOX].create_index("handled_at")
                 await self.db[DEAD_LETTERS].create_index([("status", 1), ("failed_at", 1)])
                 if self.definition.prepare_database is not None:
@@ -122,7 +122,7 @@ class Runtime:
         self.relay.start()
         if self.settings.consumers_enabled:
             self.consumer.start()
-        for job in self.definition.background:
+        for job in [keeping_retention, *self.definition.background]:
             self._tasks.append(asyncio.create_task(self._guard(job), name=f"{self.name}-{job.__name__}"))
 
     async def _guard(self, job: Background) -> None:

@@ -75,7 +75,7 @@ async def test_the_relay_holding_the_lease_publishes_what_another_replica_wrote_
 ) -> None:
     runtime = await runtime_of("savings")
     db = runtime.client[f"civic_relay_{uuid.uuid4().hex[:8]}"]
-    await prepare_outbox(db, retention_days=1)
+    await prepare_outbox(db)
     settings = service_settings(stack, "savings", outbox_poll_seconds=120)  # the poll would be far too late
     holder, other = OutboxRelay(db, settings), OutboxRelay(db, settings)
     holder.start()
