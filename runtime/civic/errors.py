@@ -52,6 +52,13 @@ class FieldErrors(list[dict[str, Any]]):
     def add(self, field: str, message: str) -> None:
         self.append({"field": field, "message": message})
 
+    def add_if(self, field: str, problem: str | None) -> str | None:
+        """Add ``field``'s problem when it has one (what a check answering "why not, or None" said), e.g.
+        ``errors.add_if("year", year_problem(value))``; returns the problem."""
+        if problem:
+            self.add(field, problem)
+        return problem
+
     def raise_if_any(self, detail: str | None = None) -> None:
         """Raise one :class:`Invalid` holding every entry; ``detail`` defaults to one naming them all."""
         if self:

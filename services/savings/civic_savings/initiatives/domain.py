@@ -54,9 +54,7 @@ def _building_errors(building_id: Any, name: Any, town: Any) -> FieldErrors:
     """The building an initiative plans: by property's id, or by name and town until the id is known."""
     errors = FieldErrors()
     for field_name, value in (("building_id", building_id), ("building_name", name), ("building_town", town)):
-        problem = text_problem(value, required=False)
-        if problem:
-            errors.add(field_name, problem)
+        errors.add_if(field_name, text_problem(value, required=False))
     if (name is None) != (town is None):
         missing = "building_town" if town is None else "building_name"
         errors.add(missing, "is required with the other: a building is named by its name and its town")
@@ -415,9 +413,7 @@ def _field_errors(fields: dict[str, Any]) -> FieldErrors:
     errors = FieldErrors()
     for name, value in fields.items():
         if name in DESCRIPTIVE:
-            problem = text_problem(value, required=DESCRIPTIVE[name])
-            if problem:
-                errors.add(name, problem)
+            errors.add_if(name, text_problem(value, required=DESCRIPTIVE[name]))
         elif name == "theme" and value not in THEMES:
             errors.add("theme", f"must be one of {', '.join(THEMES)}")
         elif name == "category" and value not in CATEGORIES:
@@ -430,9 +426,7 @@ def _rag_errors(rag: Any, reason: Any) -> FieldErrors:
     if rag is not None and rag not in RAG_STATUSES:
         errors.add("rag", f"must be one of {', '.join(RAG_STATUSES)}")
     if reason is not None:
-        problem = text_problem(reason, required=False, limit=MAX_REASON)
-        if problem:
-            errors.add("rag_reason", problem)
+        errors.add_if("rag_reason", text_problem(reason, required=False, limit=MAX_REASON))
     if rag in ("amber", "red") and not reason:
         errors.add("rag_reason", f"is required when the status is {rag}")
     return errors

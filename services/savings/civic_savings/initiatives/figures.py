@@ -49,14 +49,10 @@ def check_profile(profile: Any, field_name: str = "profile") -> dict[str, int]:
         # anything a caller sent: checked below before it is kept
         year: Any = entry.get("year")
         amount: Any = entry.get("planned_pence")
-        problem = year_problem(year)
-        if problem:
-            errors.add(f"{where}.year", problem)
-        elif year in planned:
+        problem = errors.add_if(f"{where}.year", year_problem(year))
+        if not problem and year in planned:
             errors.add(f"{where}.year", f"{year} appears more than once")
-        amount_issue = amount_problem(amount)
-        if amount_issue:
-            errors.add(f"{where}.planned_pence", amount_issue)
+        amount_issue = errors.add_if(f"{where}.planned_pence", amount_problem(amount))
         if not problem and not amount_issue and year not in planned:
             planned[year] = amount
     errors.raise_if_any()
@@ -66,12 +62,8 @@ def check_profile(profile: Any, field_name: str = "profile") -> dict[str, int]:
 def check_actual(profile: dict[str, int], year: Any, delivered_pence: Any) -> None:
     """What a year delivered is whole pence, for a year of the profile."""
     errors = FieldErrors()
-    problem = year_problem(year)
-    if problem:
-        errors.add("year", problem)
-    amount_issue = amount_problem(delivered_pence)
-    if amount_issue:
-        errors.add("delivered_pence", amount_issue)
+    errors.add_if("year", year_problem(year))
+    errors.add_if("delivered_pence", amount_problem(delivered_pence))
     errors.raise_if_any()
     if year not in profile:
         raise Invalid(

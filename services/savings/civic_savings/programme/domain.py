@@ -62,15 +62,9 @@ class Target:
     @classmethod
     def set(cls, existing: Target | None, name: Any, amount_pence: Any, description: Any) -> Target:
         errors = FieldErrors()
-        problem = target_name_problem(name)
-        if problem:
-            errors.add("name", problem)
-        problem = amount_problem(amount_pence)
-        if problem:
-            errors.add("amount_pence", problem)
-        problem = text_problem(description, required=False, limit=MAX_REASON)
-        if problem:
-            errors.add("description", problem)
+        errors.add_if("name", target_name_problem(name))
+        errors.add_if("amount_pence", amount_problem(amount_pence))
+        errors.add_if("description", text_problem(description, required=False, limit=MAX_REASON))
         errors.raise_if_any()
         if existing is None:
             return cls(name=name, amount_pence=amount_pence, description=description)
@@ -102,15 +96,9 @@ def check_cost_avoidance(fields: dict[str, Any]) -> dict[str, Any]:
         ("programme", False, MAX_TEXT),
         ("description", False, MAX_REASON),
     ):
-        problem = text_problem(fields.get(name), required=required, limit=limit)
-        if problem:
-            errors.add(name, problem)
-    problem = year_problem(fields.get("year"))
-    if problem:
-        errors.add("year", problem)
-    problem = amount_problem(fields.get("amount_pence"))
-    if problem:
-        errors.add("amount_pence", problem)
+        errors.add_if(name, text_problem(fields.get(name), required=required, limit=limit))
+    errors.add_if("year", year_problem(fields.get("year")))
+    errors.add_if("amount_pence", amount_problem(fields.get("amount_pence")))
     errors.raise_if_any()
     return {
         "title": fields["title"].strip(),
