@@ -152,7 +152,7 @@ async def test_the_board_business_manager_runs_a_meeting_from_register_to_minute
 
 
 async def test_case_details_show_only_with_confidential_access_and_a_reader_is_offered_no_change(
-        new_page: NewPage, api: Api) -> None:
+        new_page: NewPage, api: Api, officers_url: str) -> None:
     board, meeting, _ = await a_board_with_a_meeting(api(MANAGER))
     summary, person = unique("Fictitious case: missed visits by"), unique("Fictitious Person")
     review = await created(api(CONFIDENTIAL), f"{SG}/boards/{board['id']}/sars", {
@@ -251,5 +251,7 @@ async def test_case_details_show_only_with_confidential_access_and_a_reader_is_o
     text = await calendar.text()
     assert text.startswith("BEGIN:VCALENDAR\r\n") and f"UID:{meeting['id']}@" in text
     assert f"DTSTART;VALUE=DATE:{meeting['scheduled_for'].replace('-', '')}" in text
+    # each meeting links to its page at the officers' one address, the gateway's
+    assert f"URL:{officers_url}/safeguarding/meetings/{meeting['id']}\r\n" in text.replace("\r\n ", "")
     await page.goto(f"/safeguarding/meetings/{meeting['id']}/attendance")
     assert await page.get_by_role("heading", name="You do not have access to this page").count() == 1

@@ -285,6 +285,18 @@ def _folded(line: str) -> str:
     return "\r\n ".join(out)
 
 
+def _site(request: Request) -> str:
+    """The address officers open (the gateway's): the configured public address, else the one the gateway
+    says it was asked at (X-Forwarded-Host), else this process's own."""
+    public: str | None = request.app.state.settings.public_url
+    if public:
+        return public.rstrip("/")
+    forwarded = request.headers.get("x-forwarded-host")
+    if forwarded:
+        return f"{request.headers.get('x-forwarded-proto', 'http')}://{forwarded}"
+    return str(request.base_url).rstrip("/")
+
+
 @router.get("/boards/{board_id}/meetings.ics")
 async def calendar(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
     """The board's meetings as an iCalendar file, for the officer's calendar."""
@@ -293,7 +305,8 @@ async def calendar(board_id: str, request: Request, officer: SignedInOfficer = D
     found, meetings = await asyncio.gather(_get(request, officer, here), _items(request, officer, f"{here}/meetings"))
     name = str(found.body.get("name", "Board"))
     stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
-    host = request.url.hostname or "civic"
+    site = _site(request)
+    host = site.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "civic"
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//civic//safeguarding boards//EN", "CALSCALE:GREGORIAN",
              "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_text(name)}"]
     for meeting in meetings:
@@ -302,7 +315,7 @@ async def calendar(board_id: str, request: Request, officer: SignedInOfficer = D
         agenda = "\n".join(f"{n}. {item['title']}" for n, item in enumerate(meeting.get("agenda", []), start=1))
         lines += ["BEGIN:VEVENT", f"UID:{meeting['id']}@{host}", f"DTSTAMP:{stamp}", f"DTSTART{_ics_when(when)}",
                   f"SUMMARY:{_ics_text(title)}", f"DESCRIPTION:{_ics_text('Agenda:' + chr(10) + agenda)}",
-                  f"URL:{request.base_url}safeguarding/meetings/{_id(meeting['id'])}",
+                  f"URL:{site}/safeguarding/meetings/{_id(meeting['id'])}",
                   f"STATUS:{'CANCELLED' if meeting.get('status') == 'cancelled' else 'CONFIRMED'}", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     body = "\r\n".join(_folded(line) for line in lines) + "\r\n"
