@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from bson import ObjectId
@@ -129,6 +129,17 @@ def resource(doc: dict[str, Any]) -> dict[str, Any]:
     out = {"id": doc["_id"]} if "_id" in doc else {}
     out.update({k: v for k, v in doc.items() if not k.startswith("_")})
     return out
+
+
+def day_text(day: date | None) -> str | None:
+    """A day as documents keep it: ISO text ("2023-03-31"), which sorts and compares as the days do (BSON
+    has no date-only type); None stays None."""
+    return day.isoformat() if day else None
+
+
+def day_from_text(text: str | None) -> date | None:
+    """The day a document keeps as ISO text; None (or nothing) stays None."""
+    return date.fromisoformat(text) if text else None
 
 
 def matching(**fields: Any) -> dict[str, Any]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from civic.calendar import in_utc
+from civic.documents import day_from_text, day_text
 from civic.uow import UnitOfWork
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -123,14 +124,13 @@ def content_to_model(doc: dict[str, Any]) -> Content:
 
 
 def _sign_off(doc: dict[str, Any]) -> SignOff:
-    decided_on = doc.get("decided_on")
     return SignOff(
         doc["body"],
         doc["signed_by"],
         in_utc(doc["signed_at"]),
         decision_id=doc.get("decision_id"),
         board_id=doc.get("board_id"),
-        decided_on=date.fromisoformat(decided_on) if decided_on else None,
+        decided_on=day_from_text(doc.get("decided_on")),
     )
 
 
@@ -143,7 +143,7 @@ def _sign_off_document(sign_off: SignOff) -> dict[str, Any]:
         "decision_id": sign_off.decision_id,
         "board_id": sign_off.board_id,
         # BSON has no date type: days are stored as ISO strings, which sort as dates
-        "decided_on": sign_off.decided_on.isoformat() if sign_off.decided_on else None,
+        "decided_on": day_text(sign_off.decided_on),
     }
 
 

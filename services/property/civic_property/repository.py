@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from civic.documents import check_version, insert, save
+from civic.documents import check_version, day_from_text, day_text, insert, save
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -47,14 +47,6 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db[OCCUPANCY_MONTHS].create_index([("month", ASCENDING)])
 
 
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def name_key(name: str, town: str) -> str:
     """Two buildings of the same name in the same town would be one building registered twice."""
     return f"{' '.join(name.split()).casefold()}|{' '.join(town.split()).casefold()}"
@@ -76,23 +68,24 @@ def building_from(doc: dict[str, Any]) -> Building:
         annual_utility_cost_pence=doc.get("annual_utility_cost_pence", 0),
         floor_area_m2=doc.get("floor_area_m2"),
         partners=[
-            PartnerOccupant(p["name"], p["annual_rent_pence"], _day(p.get("since"))) for p in doc.get("partners", [])
+            PartnerOccupant(p["name"], p["annual_rent_pence"], day_from_text(p.get("since")))
+            for p in doc.get("partners", [])
         ],
         energy_measures=[
             EnergyMeasure(
                 m["kind"],
                 m["expected_annual_saving_pence"],
                 m["expected_carbon_saving_kg"],
-                _day(m.get("installed_on")),
+                day_from_text(m.get("installed_on")),
             )
             for m in doc.get("energy_measures", [])
         ],
         notes=doc.get("notes"),
         status=doc["status"],
-        closure_date=_day(doc.get("closure_date")),
-        market_engagement_from=_day(doc.get("market_engagement_from")),
-        closed_on=_day(doc.get("closed_on")),
-        disposed_on=_day(doc.get("disposed_on")),
+        closure_date=day_from_text(doc.get("closure_date")),
+        market_engagement_from=day_from_text(doc.get("market_engagement_from")),
+        closed_on=day_from_text(doc.get("closed_on")),
+        disposed_on=day_from_text(doc.get("disposed_on")),
         disposal_method=doc.get("disposal_method"),
         receipt_pence=doc.get("receipt_pence"),
     )
@@ -123,16 +116,16 @@ def building_fields(b: Building) -> dict[str, Any]:
                 "kind": m.kind,
                 "expected_annual_saving_pence": m.expected_annual_saving_pence,
                 "expected_carbon_saving_kg": m.expected_carbon_saving_kg,
-                "installed_on": _iso(m.installed_on),
+                "installed_on": day_text(m.installed_on),
             }
             for m in b.energy_measures
         ],
         "notes": b.notes,
         "status": b.status,
-        "closure_date": _iso(b.closure_date),
-        "market_engagement_from": _iso(b.market_engagement_from),
-        "closed_on": _iso(b.closed_on),
-        "disposed_on": _iso(b.disposed_on),
+        "closure_date": day_text(b.closure_date),
+        "market_engagement_from": day_text(b.market_engagement_from),
+        "closed_on": day_text(b.closed_on),
+        "disposed_on": day_text(b.disposed_on),
         "disposal_method": b.disposal_method,
         "receipt_pence": b.receipt_pence,
         "_name_key": name_key(b.name, b.town),
@@ -185,7 +178,7 @@ def move_from(doc: dict[str, Any]) -> Move:
         to_building_id=doc["to_building_id"],
         planned_for=date.fromisoformat(doc["planned_for"]),
         status=doc["status"],
-        completed_on=_day(doc.get("completed_on")),
+        completed_on=day_from_text(doc.get("completed_on")),
     )
 
 
@@ -198,7 +191,7 @@ def move_document(m: Move, previous: dict[str, Any] | None = None, **names: Any)
         to_building_id=m.to_building_id,
         planned_for=m.planned_for.isoformat(),
         status=m.status,
-        completed_on=_iso(m.completed_on),
+        completed_on=day_text(m.completed_on),
         **names,
     )
     return doc

@@ -7,6 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
+from civic.documents import day_from_text, day_text
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
@@ -80,7 +81,7 @@ def to_document(initiative: Initiative) -> dict[str, Any]:
         "rag": initiative.rag,
         "rag_reason": initiative.rag_reason,
         "approved_by": initiative.approved_by,
-        "approved_on": initiative.approved_on.isoformat() if initiative.approved_on else None,
+        "approved_on": day_text(initiative.approved_on),
         "undeliverable_reason": initiative.undeliverable_reason,
         "slippages": [dict(s, on=s["on"].isoformat()) for s in initiative.slippages],
         "history": initiative.history,
@@ -122,7 +123,7 @@ def to_model(doc: dict[str, Any]) -> Initiative:
         rag=doc.get("rag"),
         rag_reason=doc.get("rag_reason"),
         approved_by=doc.get("approved_by"),
-        approved_on=date.fromisoformat(doc["approved_on"]) if doc.get("approved_on") else None,
+        approved_on=day_from_text(doc.get("approved_on")),
         undeliverable_reason=doc.get("undeliverable_reason"),
         building_id=doc.get("building_id"),
         building_name=doc.get("building_name"),
@@ -185,7 +186,7 @@ def target_to_document(target: Target) -> dict[str, Any]:
         "amount_pence": target.amount_pence,
         "description": target.description,
         "passed_amount_pence": target.passed_amount_pence,
-        "passed_on": target.passed_on.isoformat() if target.passed_on else None,
+        "passed_on": day_text(target.passed_on),
     }
 
 
@@ -195,5 +196,5 @@ def target_to_model(doc: dict[str, Any]) -> Target:
         amount_pence=doc["amount_pence"],
         description=doc.get("description"),
         passed_amount_pence=doc.get("passed_amount_pence"),
-        passed_on=date.fromisoformat(doc["passed_on"]) if doc.get("passed_on") else None,
+        passed_on=day_from_text(doc.get("passed_on")),
     )

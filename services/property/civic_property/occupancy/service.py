@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from civic.calendar import today
-from civic.documents import insert, load, now, resource
+from civic.documents import day_from_text, insert, load, now, resource
 from civic.errors import Invalid
 from civic.http import Page, paginate
 from civic_contracts.property import LowUtilisationDetected
@@ -52,10 +52,7 @@ if TYPE_CHECKING:
 
 
 def _facts(doc: dict[str, Any]) -> BuildingFacts:
-    closed_on = doc.get("closed_on")
-    return BuildingFacts(
-        doc["name"], doc["desks"], doc["status"], date.fromisoformat(closed_on) if closed_on else None
-    )
+    return BuildingFacts(doc["name"], doc["desks"], doc["status"], day_from_text(doc.get("closed_on")))
 
 
 async def _write_readings(uow: UnitOfWork, readings: list[Reading]) -> tuple[int, int]:
