@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bson import ObjectId
 from pymongo import InsertOne
@@ -122,6 +124,35 @@ async def save(uow: UnitOfWork, collection: str, doc: dict[str, Any], expected_v
     if result.matched_count != 1:
         raise Refused("Someone else changed this resource at the same moment; reload it and try again.")
     return doc
+
+
+M = TypeVar("M")
+
+
+@dataclass(frozen=True)
+class Stored(Generic[M]):
+    """One kind of versioned document and the domain object it holds, so that a use case that changes one
+    reads ``doc, model = await STORED.load(uow, id, if_match)``, applies a rule, and
+    ``await STORED.save(uow, doc, model)``: where it is kept, how a 404 names it, and the repository's two
+    mappings, said once. ``document(model, loaded)`` writes the model over the document it was loaded from."""
+
+    collection: str
+    kind: str
+    model: Callable[[dict[str, Any]], M]
+    document: Callable[[M, dict[str, Any]], dict[str, Any]]
+
+    async def load(
+        self, source: UnitOfWork | AsyncDatabase[Any], id: str, expected_version: int | None = None
+    ) -> tuple[dict[str, Any], M]:
+        """The document and the model made from it: ``NotFound`` naming the kind, ``PreconditionFailed``
+        when If-Match (``expected_version``) names another version (as :func:`load`)."""
+        doc = await load(source, self.collection, id, self.kind, expected_version=expected_version)
+        return doc, self.model(doc)
+
+    async def save(self, uow: UnitOfWork, loaded: dict[str, Any], model: M) -> dict[str, Any]:
+        """The changed model saved over the document it was loaded from (as :func:`save`: ``Refused`` when
+        someone changed it meanwhile)."""
+        return await save(uow, self.collection, self.document(model, loaded), loaded["version"])
 
 
 def resource(doc: dict[str, Any]) -> dict[str, Any]:

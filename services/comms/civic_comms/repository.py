@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from civic.calendar import in_utc
-from civic.documents import day_from_text, day_text
+from civic.documents import Stored, day_from_text, day_text
 from civic.uow import UnitOfWork
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -175,6 +175,10 @@ def content_to_document(content: Content, base: dict[str, Any] | None = None) ->
     return doc
 
 
+#: a content item as the use cases load and save it
+CONTENT_RECORDS = Stored(CONTENT, "content", content_to_model, content_to_document)
+
+
 # --- campaigns --------------------------------------------------------------------------------
 
 
@@ -232,6 +236,10 @@ def consultation_to_document(k: Consultation, base: dict[str, Any] | None = None
         closed_announced=k.closed_announced,
     )
     return doc
+
+
+#: a consultation as the use cases load and save it
+CONSULTATION_RECORDS = Stored(CONSULTATIONS, "consultation", consultation_to_model, consultation_to_document)
 
 
 # --- the briefing and media coverage ---------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from civic.documents import check_version, day_from_text, day_text, insert, save
+from civic.documents import Stored, check_version, day_from_text, day_text, insert, save
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -139,6 +139,10 @@ def building_document(b: Building, previous: dict[str, Any] | None = None) -> di
     return doc
 
 
+#: a building as the use cases load and save it
+BUILDING_RECORDS = Stored(BUILDINGS, "building", building_from, building_document)
+
+
 # --- teams and moves -------------------------------------------------------------------------
 
 
@@ -195,6 +199,11 @@ def move_document(m: Move, previous: dict[str, Any] | None = None, **names: Any)
         **names,
     )
     return doc
+
+
+#: a team and a move as the use cases load and save them
+TEAM_RECORDS = Stored(TEAMS, "team", team_from, team_document)
+MOVE_RECORDS = Stored(MOVES, "move", move_from, move_document)
 
 
 # --- settings: the desk ratios and the utilisation threshold -----------------------------------

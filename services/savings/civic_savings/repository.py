@@ -7,7 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
-from civic.documents import day_from_text, day_text
+from civic.documents import Stored, day_from_text, day_text
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
@@ -132,6 +132,10 @@ def to_model(doc: dict[str, Any]) -> Initiative:
         slippages=[dict(s, on=date.fromisoformat(s["on"])) for s in doc.get("slippages", [])],
         history=list(doc.get("history", [])),
     )
+
+
+#: an initiative as the use cases load and save it
+INITIATIVE_RECORDS = Stored(INITIATIVES, "initiative", to_model, lambda initiative, doc: updated_document(doc, initiative))
 
 
 def _realisation(doc: dict[str, Any]) -> dict[str, Any] | None:

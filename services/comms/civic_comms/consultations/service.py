@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from civic.documents import insert, load, new_id, now, resource, save
+from civic.documents import insert, load, new_id, now, resource
 from civic.errors import Invalid
 from civic.uow import UnitOfWork
 from civic_contracts.comms import ConsultationClosed, ConsultationOpened, HeadlineResult
@@ -21,6 +21,7 @@ from civic_comms.consultations import figures
 from civic_comms.consultations.domain import BULK_LIMIT, Consultation
 from civic_comms.consultations.reports import consultation_view, tally_responses
 from civic_comms.repository import (
+    CONSULTATION_RECORDS,
     CONSULTATIONS,
     RESPONSES,
     add_to_tally,
@@ -134,15 +135,14 @@ async def close_consultation(
     """Close early; the closed event with headline results goes out in the same transaction."""
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await load(uow, CONSULTATIONS, consultation_id, kind="consultation", expected_version=expected_version)
-        consultation = consultation_to_model(doc)
+        doc, consultation = await CONSULTATION_RECORDS.load(uow, consultation_id, expected_version)
         consultation.close_now(now())
         if not consultation.opened_announced:
             consultation.opened_announced = True
             uow.emit(_opened_event(consultation))
         consultation.closed_announced = True
         uow.emit(await _closed_event(uow, consultation))
-        return await save(uow, CONSULTATIONS, consultation_to_document(consultation, doc), doc["version"])
+        return await CONSULTATION_RECORDS.save(uow, doc, consultation)
 
     saved = await rt.transaction(work)
     log.info("consultation closed early", extra={"consultation_id": consultation_id, "by": caller.sub})

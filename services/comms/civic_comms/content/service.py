@@ -17,14 +17,21 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from civic.documents import insert, load, new_id, now, resource, save
+from civic.documents import insert, new_id, now, resource
 from civic.errors import Invalid, NotFound, Refused
 from civic.uow import UnitOfWork
 from civic_contracts.comms import ContentApproved, ContentPublished
 from pymongo import ASCENDING
 
 from civic_comms.content.domain import APPROVED, PUBLISHED, SCHEDULED, BoardAuthorisation, Campaign, Content
-from civic_comms.repository import CAMPAIGNS, CONTENT, campaign_to_document, content_to_document, content_to_model
+from civic_comms.repository import (
+    CAMPAIGNS,
+    CONTENT,
+    CONTENT_RECORDS,
+    campaign_to_document,
+    content_to_document,
+    content_to_model,
+)
 
 if TYPE_CHECKING:
     from civic.auth import Caller
@@ -44,17 +51,6 @@ async def _check_campaign(db: Any, campaign_id: str | None, session: Any = None)
         )
 
 
-async def _load(uow: UnitOfWork, content_id: str, expected_version: int | None = None) -> tuple[dict[str, Any], Content]:
-    """The content item (404 when there is none; 412 when If-Match names another version) and its document."""
-    doc = await load(uow, CONTENT, content_id, kind="content", expected_version=expected_version)
-    return doc, content_to_model(doc)
-
-
-async def _save(uow: UnitOfWork, doc: dict[str, Any], content: Content) -> dict[str, Any]:
-    """The content item saved over the document it was loaded from (refused if someone changed it since)."""
-    return await save(uow, CONTENT, content_to_document(content, doc), doc["version"])
-
-
 async def create_content(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
     content = Content.draft(id=new_id(), author=caller.sub, **body)
 
@@ -69,10 +65,10 @@ async def edit_content(
     rt: Runtime, content_id: str, changes: dict[str, Any], caller: Caller, expected_version: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc, content = await _load(uow, content_id, expected_version)
+        doc, content = await CONTENT_RECORDS.load(uow, content_id, expected_version)
         content.edit(**changes)
         await _check_campaign(uow.db, changes.get("campaign_id"), uow.session)
-        return await _save(uow, doc, content)
+        return await CONTENT_RECORDS.save(uow, doc, content)
 
     return resource(await rt.transaction(work))
 
@@ -88,7 +84,7 @@ async def move_content(
     publish_at: datetime | None = None,
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc, content = await _load(uow, content_id, expected_version)
+        doc, content = await CONTENT_RECORDS.load(uow, content_id, expected_version)
         content.move(
             to,
             by=caller.sub,
@@ -97,7 +93,7 @@ async def move_content(
             reason=reason,
             publish_at=publish_at,
         )
-        saved = await _save(uow, doc, content)
+        saved = await CONTENT_RECORDS.save(uow, doc, content)
         if to == APPROVED:
             uow.emit(_approved_event(content))
         elif to == PUBLISHED:
@@ -111,9 +107,9 @@ async def sign_off(
     rt: Runtime, content_id: str, *, body: str, signed_by: str, caller: Caller, expected_version: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc, content = await _load(uow, content_id, expected_version)
+        doc, content = await CONTENT_RECORDS.load(uow, content_id, expected_version)
         content.record_sign_off(body, signed_by, now())
-        return await _save(uow, doc, content)
+        return await CONTENT_RECORDS.save(uow, doc, content)
 
     saved = await rt.transaction(work)
     log.info("sign-off recorded", extra={"content_id": content_id, "body": body, "by": caller.sub})
@@ -137,7 +133,7 @@ async def record_board_authorisation(
         log.info("board decision not in favour: no sign-off recorded", extra={**context, "outcome": decision.outcome})
         return None
     try:
-        doc, content = await _load(uow, content_id)
+        doc, content = await CONTENT_RECORDS.load(uow, content_id)
     except NotFound:
         log.warning("board authorisation names content that does not exist: no sign-off recorded", extra=context)
         return None
@@ -150,7 +146,7 @@ async def record_board_authorisation(
         return None
     if sign_off is None:
         return None  # this decision's sign-off is already recorded
-    saved = await _save(uow, doc, content)
+    saved = await CONTENT_RECORDS.save(uow, doc, content)
     log.info("board sign-off recorded", extra={**context, "body": sign_off.body, "by": sign_off.signed_by})
     return saved
 
@@ -205,7 +201,7 @@ async def publish_due(rt: Runtime, at: datetime | None = None) -> int:
         content = content_to_model(doc)
         if not content.publish_when_due(moment):
             return False  # the query and the rule disagree: end the round rather than pick it again
-        await _save(uow, doc, content)
+        await CONTENT_RECORDS.save(uow, doc, content)
         uow.emit(_published_event(content, scheduled=True))
         return True
 

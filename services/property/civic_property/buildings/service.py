@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from civic.calendar import today
-from civic.documents import insert, load, matching, new_id, resource, save
+from civic.documents import insert, load, matching, new_id, resource
 from civic.errors import Invalid, Refused
 from civic.http import Page, paginate
 from civic_contracts.property import AffectedTeam, BuildingClosed, BuildingClosurePlanned, BuildingDisposed
@@ -29,7 +29,14 @@ from civic_property.buildings.domain import (
     EnergyMeasure,
     PartnerOccupant,
 )
-from civic_property.repository import BUILDINGS, TEAMS, building_document, building_from, name_key, team_from
+from civic_property.repository import (
+    BUILDING_RECORDS,
+    BUILDINGS,
+    TEAMS,
+    building_document,
+    name_key,
+    team_from,
+)
 from civic_property.teams.domain import Team
 
 if TYPE_CHECKING:
@@ -93,8 +100,8 @@ async def amend_building(
     changes = _building_fields(changes)
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await load(uow, BUILDINGS, building_id, kind="building", expected_version=expected_version)
-        amended = building_from(doc).amend(**changes)
+        doc, building = await BUILDING_RECORDS.load(uow, building_id, expected_version)
+        amended = building.amend(**changes)
         key = name_key(amended.name, amended.town)
         clash = await uow.db[BUILDINGS].find_one(
             {"_name_key": key, "_id": {"$ne": building_id}}, {"_id": 1}, session=uow.session
@@ -103,7 +110,7 @@ async def amend_building(
             raise Refused(
                 f"{amended.name} in {amended.town} is already registered.", building_id=clash["_id"]
             )
-        return await save(uow, BUILDINGS, building_document(amended, doc), doc["version"])
+        return await BUILDING_RECORDS.save(uow, doc, amended)
 
     return resource(await rt.transaction(work))
 
@@ -119,8 +126,7 @@ async def transition_building(
     expected_version: int | None,
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await load(uow, BUILDINGS, building_id, kind="building", expected_version=expected_version)
-        building = building_from(doc)
+        doc, building = await BUILDING_RECORDS.load(uow, building_id, expected_version)
         teams = [
             team_from(t)
             for t in await uow.db[TEAMS]
@@ -136,7 +142,7 @@ async def transition_building(
             receipt_pence=receipt_pence,
             teams_based_here=[t.name for t in teams],
         )
-        saved = await save(uow, BUILDINGS, building_document(building, doc), doc["version"])
+        saved = await BUILDING_RECORDS.save(uow, doc, building)
         event = _building_event(building, step, teams)
         if event is not None:
             uow.emit(event)

@@ -14,20 +14,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from civic.calendar import today
-from civic.documents import insert, load, matching, new_id, resource, save
+from civic.documents import insert, load, matching, new_id, resource
 from civic.errors import Invalid
 from civic.http import Page, paginate
 from civic_contracts.property import MoveCompleted, MovePlanned
 
 from civic_property.repository import (
+    BUILDING_RECORDS,
     BUILDINGS,
     DESK_RATIOS_ID,
+    MOVE_RECORDS,
     MOVES,
     SETTINGS,
+    TEAM_RECORDS,
     TEAMS,
     building_from,
     move_document,
-    move_from,
     put_setting,
     ratios_from,
     team_document,
@@ -74,10 +76,9 @@ async def amend_team(
     rt: Runtime, team_id: str, changes: dict[str, Any], expected_version: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await load(uow, TEAMS, team_id, kind="team", expected_version=expected_version)
-        team = team_from(doc)
+        doc, team = await TEAM_RECORDS.load(uow, team_id, expected_version)
         team.amend(changes)
-        return await save(uow, TEAMS, team_document(team, doc), doc["version"])
+        return await TEAM_RECORDS.save(uow, doc, team)
 
     return resource(await rt.transaction(work))
 
@@ -199,15 +200,13 @@ async def transition_move(
     rt: Runtime, move_id: str, to: str, on: date | None, expected_version: int | None
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc = await load(uow, MOVES, move_id, kind="move", expected_version=expected_version)
-        move = move_from(doc)
-        team_doc = await load(uow, TEAMS, move.team_id, kind="team")
-        dest_doc = await load(uow, BUILDINGS, move.to_building_id, kind="building")
-        team = team_from(team_doc)
-        day = move.transition(to, today=today(), on=on, team=team, destination=building_from(dest_doc))
-        saved = await save(uow, MOVES, move_document(move, doc), doc["version"])
+        doc, move = await MOVE_RECORDS.load(uow, move_id, expected_version)
+        team_doc, team = await TEAM_RECORDS.load(uow, move.team_id)
+        dest_doc, destination = await BUILDING_RECORDS.load(uow, move.to_building_id)
+        day = move.transition(to, today=today(), on=on, team=team, destination=destination)
+        saved = await MOVE_RECORDS.save(uow, doc, move)
         if to == COMPLETED:
-            await save(uow, TEAMS, team_document(team, team_doc), team_doc["version"])
+            await TEAM_RECORDS.save(uow, team_doc, team)
             from_name = doc.get("from_building_name", "")
             uow.emit(_move_event(MoveCompleted, move, team, from_name, dest_doc["name"], completed_on=day))
         return saved

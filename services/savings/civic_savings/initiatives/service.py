@@ -28,7 +28,7 @@ from civic_savings import figures
 from civic_savings.initiatives.domain import BUILDING_FIELDS, Initiative, building_key
 from civic_savings.programme.service import check_targets
 from civic_savings.read_model.service import SHARDS, keep_read_model, shard_of_unit, totals_writes
-from civic_savings.repository import INITIATIVES, api_form, to_document, to_model, updated_document
+from civic_savings.repository import INITIATIVE_RECORDS, INITIATIVES, api_form, to_document, to_model
 
 
 def _identity(i: Initiative) -> dict[str, Any]:
@@ -105,15 +105,14 @@ async def _change_on(
 ) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         now = calendar.now()
-        doc = await documents.load(uow, INITIATIVES, initiative_id, kind="initiative", expected_version=expected_version)
-        initiative = to_model(doc)
+        doc, initiative = await INITIATIVE_RECORDS.load(uow, initiative_id, expected_version)
         before = copy.deepcopy(initiative)
         events = change(initiative, now)
         if initiative == before:
             return api_form(doc)  # nothing changed: no new version, no event
         if any(getattr(initiative, name) != getattr(before, name) for name in BUILDING_FIELDS):
             await _check_building_free(uow, initiative)
-        saved = await documents.save(uow, INITIATIVES, updated_document(doc, initiative), doc["version"])
+        saved = await INITIATIVE_RECORDS.save(uow, doc, initiative)
         await keep_read_model(uow, before, initiative, now, shard)
         for event in events:
             uow.emit(event)
@@ -236,7 +235,7 @@ async def record_building_saving(
             building_id=building_id, building_name=name, town=town, on=on,
             annual_running_cost_pence=annual_running_cost_pence, by=cause, now=now, event_id=event_id,
         )  # fmt: skip
-        await documents.save(uow, INITIATIVES, updated_document(found, planner), found["version"])
+        await INITIATIVE_RECORDS.save(uow, found, planner)
         await keep_read_model(uow, before, planner, now, shard_of_unit(uow))
         uow.emit(
             InitiativeSavingRealised(
