@@ -28,7 +28,7 @@ from civic.cli.seeding import seed_services
 from civic.cli.stack import Stack, StackConfig
 from civic_contracts import SERVICES
 
-from bench import events, gateway, occupancy, savings, soak
+from bench import events, gateway, occupancy, pages, savings, soak
 
 HERE = Path(__file__).parent
 
@@ -65,6 +65,8 @@ async def measure(stack: Stack, quick: bool, only_gateway: bool = False, only_ev
     results["gateway"] = await gateway.run(urls, token)
     say("· gateway: the dashboard over stand-in services that wait instead of computing")
     results["gateway"]["composition"] = await gateway.composition(stack, token, results["gateway"]["summary_p50_ms"])
+    say("· web pages: a page's server time vs the API calls it makes, and its size")
+    results["pages"] = await pages.run(stack.web_url())
     if only_gateway:
         return results
 
@@ -219,7 +221,8 @@ def render_gateway(results: dict[str, Any], meta: dict[str, Any]) -> str:
     c = g["composition"]
     return _section_report("the gateway alone", "gateway",
                            "; every ratio compares two things measured side by side in this run.", meta,
-                           gateway_rows(g, c), gateway_detail(g, c))
+                           [*gateway_rows(g, c), *pages.target_rows(results["pages"], _verdict)],
+                           [*gateway_detail(g, c), *pages.detail(results["pages"])])
 
 
 def render(results: dict[str, Any], meta: dict[str, Any]) -> str:
@@ -231,6 +234,7 @@ def render(results: dict[str, Any], meta: dict[str, Any]) -> str:
     t, p = results["savings_theme_report"], results["property_utilisation_report"]
     rows = [
         *gateway_rows(g, c),
+        *pages.target_rows(results["pages"], _verdict),
         ("Savings API create ÷ the same writes by the driver in one transaction (concurrency 16)",
          s1["ratio_api_to_raw_transaction"], f"≥ {savings.CREATE_RATIO_TARGET}",
          _verdict(s1["ratio_api_to_raw_transaction"], savings.CREATE_RATIO_TARGET, True)),
@@ -293,6 +297,7 @@ def render(results: dict[str, Any], meta: dict[str, Any]) -> str:
         "",
         *soak.detail(results["soak"]),
         *gateway_detail(g, c),
+        *pages.detail(results["pages"]),
         "Raw figures: `bench/results.json`.",
         "",
     ]

@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 from civic.telemetry import trace_headers
 
+from civic_web.timing import api_call
+
 #: how long the API's own description (its enumerations) is kept before it is read again
 DOCUMENT_SECONDS = 300.0
 
@@ -91,7 +93,8 @@ class Gateway:
         if request_id:
             sent["X-Request-Id"] = request_id
         try:
-            response = await self.client.get(path, headers=sent)
+            with api_call():
+                response = await self.client.get(path, headers=sent)
         except httpx.TransportError as exc:
             raise GatewayUnavailable(f"the gateway did not answer ({type(exc).__name__})") from exc
         if response.status_code >= 400:
@@ -109,7 +112,8 @@ class Gateway:
         if request_id:
             sent["X-Request-Id"] = request_id
         try:
-            response = await self.client.request(method, path, params=params, json=json, headers=sent)
+            with api_call():  # the page's Server-Timing (civic_web.timing)
+                response = await self.client.request(method, path, params=params, json=json, headers=sent)
         except httpx.TransportError as exc:
             raise GatewayUnavailable(f"the gateway did not answer ({type(exc).__name__})") from exc
         body = _json_of(response)

@@ -33,6 +33,7 @@ from civic_web.pages import property as property_pages  # not to shadow the buil
 from civic_web.sessions import SESSION_COOKIE, FormRefused, NotSignedIn, sign_out, tell
 from civic_web.settings import WebSettings, web_settings
 from civic_web.signin import council_issuer, sign_in_routes
+from civic_web.timing import ServerTiming
 
 log = logging.getLogger("civic.web")
 
@@ -142,7 +143,8 @@ def create_web(settings: WebSettings | None = None, *, issuer_metadata: dict[str
                        max_age=int(settings.session_hours * 3600), same_site="lax", https_only=settings.secure_cookies)
     app.add_middleware(PageHeaders)
     app.add_middleware(RequestContextMiddleware, service="web")
-    app.add_middleware(ServerSpanMiddleware)  # outermost: every span-aware part runs inside the span
+    app.add_middleware(ServerSpanMiddleware)  # every span-aware part runs inside the span
+    app.add_middleware(ServerTiming)  # outermost: the page's whole time on the server
     return app
 
 
