@@ -12,7 +12,9 @@ them out for an officer without ``safeguarding:confidential``, and the page show
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
+import threading
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -29,6 +31,7 @@ from civic_web.sessions import SignedInOfficer, posted_form, signed_in, tell
 from civic_web.vocabulary import body_choices, pence_of, words_for
 
 router = APIRouter(prefix="/safeguarding", include_in_schema=False)
+log = logging.getLogger("civic.web")
 
 API = "/api/safeguarding/v1"
 PAGE_SIZE = 20
@@ -379,6 +382,7 @@ async def _meeting_page(request: Request, officer: SignedInOfficer, meeting_id: 
 @router.get("/meetings/{meeting_id}")
 async def meeting(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
     _reads(officer)
+    _warm_pdf()  # its pack and minutes are a click away
     return await _meeting_page(request, officer, meeting_id)
 
 
@@ -425,25 +429,53 @@ async def meeting_step(meeting_id: str, request: Request, officer: SignedInOffic
 async def agenda_pack(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
     """The agenda pack to print: the agenda, the members, the register and quorum, declarations."""
     _reads(officer)
+    _warm_pdf()
     return layout_of(request).render(request, "safeguarding/pack.html",
                                      await _meeting_view(request, officer, meeting_id))
 
 
-#: the stylesheets a PDF is laid out with (the pages' own, printed): parsed once, on the first PDF
+#: the stylesheets a PDF is laid out with (the pages' own, printed): parsed once, by the first that needs them
 _PDF_STYLES: list[Any] = []
+_PDF_LOCK = threading.Lock()
+_PDF_WARMING: list[threading.Thread] = []
 PDF_UNAVAILABLE = ("PDFs cannot be made on this server: WeasyPrint needs Pango (Debian: apt-get install "
                    "libpango-1.0-0 libpangoft2-1.0-0). Print the page from your browser instead.")
+
+
+def _pdf_styles() -> list[Any]:
+    """WeasyPrint loaded (it loads Pango, which only PDFs need) and the stylesheets parsed, once."""
+    with _PDF_LOCK:
+        if not _PDF_STYLES:
+            from weasyprint import CSS
+
+            _PDF_STYLES.extend(CSS(filename=str(STATIC / name)) for name in (
+                f"{govuk_frontend_folder()}/govuk-frontend.min.css", "council.css", "pages.css"))
+    return _PDF_STYLES
+
+
+def _warm_pdf() -> None:
+    """Load WeasyPrint in the background once a meeting is looked at, so its PDFs answer at once (loading it
+    takes a second or two, more on a busy machine). Without Pango this does nothing: the PDF page says why."""
+    if _PDF_WARMING:
+        return
+    _PDF_WARMING.append(threading.Thread(target=_warmed, name="pdf-warm-up", daemon=True))
+    _PDF_WARMING[0].start()
+
+
+def _warmed() -> None:
+    try:
+        _pdf_styles()
+    except OSError:
+        log.info("no PDFs here: WeasyPrint cannot load Pango")
 
 
 def _pdf_of(html: str) -> bytes:
     """The page as a PDF (WeasyPrint, with the page's print styles). Nothing is fetched: the page's own
     stylesheets are read from the static folder, and its addresses are relative, with no base to resolve them."""
-    from weasyprint import CSS, HTML  # imported on first use: it loads Pango, which only PDFs need
+    styles = _pdf_styles()
+    from weasyprint import HTML
 
-    if not _PDF_STYLES:
-        _PDF_STYLES.extend(CSS(filename=str(STATIC / name)) for name in (
-            f"{govuk_frontend_folder()}/govuk-frontend.min.css", "council.css", "pages.css"))
-    pdf: bytes = HTML(string=html, base_url=None).write_pdf(stylesheets=_PDF_STYLES)
+    pdf: bytes = HTML(string=html, base_url=None).write_pdf(stylesheets=styles)
     return pdf
 
 
@@ -481,6 +513,7 @@ async def _approved_minutes(request: Request, officer: SignedInOfficer, meeting_
 @router.get("/meetings/{meeting_id}/minutes")
 async def approved_minutes(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
     """The minutes to print, once the members have approved them (the permanent record)."""
+    _warm_pdf()
     page, _ = await _approved_minutes(request, officer, meeting_id)
     return page
 
