@@ -162,7 +162,8 @@ async def test_the_forward_plan_a_consultations_live_results_and_the_briefing_to
 
     page = await new_page()
     await sign_in(page, OFFICER)
-    await page.goto("/comms/forward-plan")
+    # from the week before (the plan's day of an opening at midnight UK time is the API's to say)
+    await page.goto(f"/comms/forward-plan?from={(today - timedelta(days=7)).isoformat()}")
     plan = page.get_by_role("table", name="Week by week")
     await plan.get_by_role("link", name=f"Consultation opens: {consultation['title']}").click()
 
