@@ -149,27 +149,22 @@ async def close_consultation(
     return await consultation_view(rt, saved)
 
 
+def _identity(k: Consultation) -> dict[str, Any]:
+    """What both consultation events say of it: which it is, and the day it closes."""
+    return {"consultation_id": k.id, "title": k.title, "kind": k.kind, "closes_on": k.closes_on}
+
+
 def _opened_event(k: Consultation) -> ConsultationOpened:
     return ConsultationOpened(
-        consultation_id=k.id,
-        title=k.title,
-        kind=k.kind,
-        opens_at=k.opens_at,
-        closes_at=k.closes_at,
-        opens_on=k.opens_on,
-        closes_on=k.closes_on,
-        questions=len(k.questions),
+        **_identity(k), opens_at=k.opens_at, closes_at=k.closes_at, opens_on=k.opens_on, questions=len(k.questions)
     )
 
 
 async def _closed_event(uow: UnitOfWork, k: Consultation) -> ConsultationClosed:
     body = await tally_responses(uow.db, k, uow.session)
     return ConsultationClosed(
-        consultation_id=k.id,
-        title=k.title,
-        kind=k.kind,
+        **_identity(k),
         closed_at=k.closes_at,
-        closes_on=k.closes_on,
         responses=body["responses"],
         headline=[HeadlineResult(**h) for h in figures.headline(body)],
     )

@@ -151,14 +151,21 @@ async def record_board_authorisation(
     return saved
 
 
+def _identity(content: Content) -> dict[str, Any]:
+    """What every content event says of the item: which it is, where it goes and to whom."""
+    return {
+        "content_id": content.id,
+        "title": content.title,
+        "channels": content.channels,
+        "audience": content.audience,
+        "campaign_id": content.campaign_id,
+    }
+
+
 def _approved_event(content: Content) -> ContentApproved:
     assert content.approved_by is not None and content.approved_at is not None
     return ContentApproved(
-        content_id=content.id,
-        title=content.title,
-        channels=content.channels,
-        audience=content.audience,
-        campaign_id=content.campaign_id,
+        **_identity(content),
         author=content.author,
         approved_by=content.approved_by,
         approved_at=content.approved_at,
@@ -168,15 +175,7 @@ def _approved_event(content: Content) -> ContentApproved:
 
 def _published_event(content: Content, *, scheduled: bool) -> ContentPublished:
     assert content.published_at is not None
-    return ContentPublished(
-        content_id=content.id,
-        title=content.title,
-        channels=content.channels,
-        audience=content.audience,
-        campaign_id=content.campaign_id,
-        published_at=content.published_at,
-        scheduled=scheduled,
-    )
+    return ContentPublished(**_identity(content), published_at=content.published_at, scheduled=scheduled)
 
 
 async def publish_due(rt: Runtime, at: datetime | None = None) -> int:

@@ -151,38 +151,32 @@ async def transition_building(
     return resource(await rt.transaction(work))
 
 
+def _identity(b: Building) -> dict[str, Any]:
+    """What every building event says of the building: its id, and its name in its town."""
+    return {"building_id": b.id, "name": b.name, "town": b.town}
+
+
+def _running_costs(b: Building) -> dict[str, Any]:
+    """What a building that leaves the estate stops costing each year, in money and carbon."""
+    return {"annual_running_cost_pence": b.annual_running_cost_pence, "annual_carbon_kg": b.annual_carbon_kg}
+
+
 def _building_event(
     b: Building, step: BuildingTransition, teams: list[Team]
 ) -> BuildingClosurePlanned | BuildingClosed | BuildingDisposed | None:
     if step.to_status == CLOSURE_PLANNED:
         return BuildingClosurePlanned(
-            building_id=b.id,
-            name=b.name,
-            town=b.town,
+            **_identity(b),
             closure_date=step.on,
             teams=[AffectedTeam(team_id=t.id, name=t.name, directorate=t.directorate) for t in teams],
         )
     # every building that is vacated is "closed" once, whether it went through closure_planned
     # or straight from market engagement to disposal: savings counts the saving from this event
     if step.to_status == CLOSED or (step.to_status == FOR_DISPOSAL and step.from_status == MARKET_ENGAGEMENT):
-        return BuildingClosed(
-            building_id=b.id,
-            name=b.name,
-            town=b.town,
-            closed_on=step.on,
-            annual_running_cost_pence=b.annual_running_cost_pence,
-            annual_carbon_kg=b.annual_carbon_kg,
-        )
+        return BuildingClosed(**_identity(b), closed_on=step.on, **_running_costs(b))
     if step.to_status == DISPOSED:
         assert b.disposal_method in ("sale", "lease", "transfer") and b.receipt_pence is not None
         return BuildingDisposed(
-            building_id=b.id,
-            name=b.name,
-            town=b.town,
-            disposed_on=step.on,
-            method=b.disposal_method,
-            receipt_pence=b.receipt_pence,
-            annual_running_cost_pence=b.annual_running_cost_pence,
-            annual_carbon_kg=b.annual_carbon_kg,
+            **_identity(b), disposed_on=step.on, method=b.disposal_method, receipt_pence=b.receipt_pence, **_running_costs(b)
         )
     return None

@@ -16,6 +16,7 @@ from civic.service import Runtime
 from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import SarCommissioned, SarPublished
 
+from civic_safeguarding.boards.domain import Board
 from civic_safeguarding.boards.service import board_and_members, board_of
 from civic_safeguarding.domain import given_or_today
 from civic_safeguarding.records import Records
@@ -35,6 +36,11 @@ def sar_view(doc: dict[str, Any], confidential: bool) -> dict[str, Any]:
 
 # shown as it is to a caller not cleared: each use case that may show more passes the caller's clearance
 SAR_RECORDS = Records(SARS, Sar, "SAR", view=lambda doc: sar_view(doc, confidential=False))
+
+
+def _identity(sar: Sar, board: Board) -> dict[str, Any]:
+    """What both SAR events say of it: its reference and its board, never the case or the person (Care Act s45)."""
+    return {"sar_id": sar.id, "board_id": board.id, "board_name": board.name, "reference": sar.reference}
 
 
 async def refer_sar(rt: Runtime, board_id: str, body: dict[str, Any], confidential: bool) -> dict[str, Any]:
@@ -87,28 +93,10 @@ async def advance_sar(
         )
         # events carry the reference only: never the case summary or the person (Care Act s45)
         if sar.status == "commissioned":
-            uow.emit(
-                SarCommissioned(
-                    sar_id=sar.id,
-                    board_id=board.id,
-                    board_name=board.name,
-                    reference=sar.reference,
-                    author=sar.author or "",
-                    cost_pence=sar.cost_pence or 0,
-                    commissioned_on=on,
-                )
-            )
+            author, cost_pence = sar.author or "", sar.cost_pence or 0
+            uow.emit(SarCommissioned(**_identity(sar, board), author=author, cost_pence=cost_pence, commissioned_on=on))
         elif sar.status == "published":
-            uow.emit(
-                SarPublished(
-                    sar_id=sar.id,
-                    board_id=board.id,
-                    board_name=board.name,
-                    reference=sar.reference,
-                    published_on=on,
-                    actions=len(sar.actions),
-                )
-            )
+            uow.emit(SarPublished(**_identity(sar, board), published_on=on, actions=len(sar.actions)))
         return await SAR_RECORDS.save(uow, doc, sar)
 
     return sar_view(await rt.transaction(work), confidential)
