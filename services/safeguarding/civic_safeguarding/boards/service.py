@@ -26,6 +26,11 @@ BOARD_RECORDS = Records(BOARDS, Board, "board")
 MEMBER_RECORDS = Records(MEMBERS, Member, "member")
 
 
+def about_board(board: Board) -> dict[str, str]:
+    """What every event of a board's business says of the board: its id and its name."""
+    return {"board_id": board.id, "board_name": board.name}
+
+
 async def board_of(source: Source, board_id: str) -> Board:
     return to_model(Board, await documents.load(source, BOARDS, board_id, kind="board"))
 

@@ -18,7 +18,7 @@ from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import DecisionRecorded
 
 from civic_safeguarding.boards.domain import Board
-from civic_safeguarding.boards.service import board_and_members
+from civic_safeguarding.boards.service import about_board, board_and_members
 from civic_safeguarding.decisions.domain import Decision
 from civic_safeguarding.domain import given_or_today
 from civic_safeguarding.records import Records
@@ -30,8 +30,7 @@ DECISION_RECORDS = Records(DECISIONS, Decision, "decision")
 def decision_recorded(decision: Decision, board: Board) -> DecisionRecorded:
     return DecisionRecorded(
         decision_id=decision.id,
-        board_id=board.id,
-        board_name=board.name,
+        **about_board(board),
         meeting_id=decision.meeting_id,
         item_title=decision.item_title,
         method=decision.method,

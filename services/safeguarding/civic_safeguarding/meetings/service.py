@@ -16,7 +16,7 @@ from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import DecisionRatified, MeetingHeld, NonAttendanceFlagged
 from pymongo import DESCENDING
 
-from civic_safeguarding.boards.service import board_and_members, board_of, member_of_board
+from civic_safeguarding.boards.service import about_board, board_and_members, board_of, member_of_board
 from civic_safeguarding.decisions.domain import Decision, Vote
 from civic_safeguarding.decisions.service import DECISION_RECORDS, decision_recorded
 from civic_safeguarding.meetings.domain import AttendanceEntry, Meeting
@@ -89,8 +89,7 @@ async def record_attendance(
             meeting.non_attendance_flagged.append(organisation)
             uow.emit(
                 NonAttendanceFlagged(
-                    board_id=board.id,
-                    board_name=board.name,
+                    **about_board(board),
                     organisation=organisation,
                     consecutive_meetings_missed=missed,
                     last_meeting_id=meeting.id,
@@ -157,8 +156,7 @@ async def decide(
             uow.emit(
                 DecisionRatified(
                     decision_id=earlier.id,
-                    board_id=board.id,
-                    board_name=board.name,
+                    **about_board(board),
                     item_title=earlier.item_title,
                     ratified=ratified,
                     meeting_id=meeting.id,
@@ -181,8 +179,7 @@ async def mark_held(rt: Runtime, meeting_id: str, expected: int | None) -> dict[
         uow.emit(
             MeetingHeld(
                 meeting_id=meeting.id,
-                board_id=board.id,
-                board_name=board.name,
+                **about_board(board),
                 scheduled_for=meeting.on,
                 extraordinary=meeting.extraordinary,
                 quorate=result.quorate,

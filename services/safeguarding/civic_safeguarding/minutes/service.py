@@ -14,7 +14,7 @@ from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import MinutesApproved
 from pymongo import ASCENDING
 
-from civic_safeguarding.boards.service import board_and_members
+from civic_safeguarding.boards.service import about_board, board_and_members
 from civic_safeguarding.meetings.domain import Meeting
 from civic_safeguarding.meetings.service import MEETING_RECORDS
 from civic_safeguarding.minutes.domain import Minutes
@@ -120,8 +120,7 @@ async def approve_minutes(
             MinutesApproved(
                 minutes_id=minutes.id,
                 meeting_id=meeting.id,
-                board_id=board.id,
-                board_name=board.name,
+                **about_board(board),
                 approved_on=at.on,
                 approved_at_meeting_id=at.id,
             )

@@ -20,7 +20,7 @@ from civic_contracts.safeguarding import AnnualReportPublished
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from civic_safeguarding.boards.service import board_of, member_of_board, members_of
+from civic_safeguarding.boards.service import about_board, board_of, member_of_board, members_of
 from civic_safeguarding.decisions.service import DECISION_RECORDS
 from civic_safeguarding.domain import financial_year_bounds, financial_year_of, given_or_today
 from civic_safeguarding.meetings.domain import Meeting
@@ -217,8 +217,7 @@ async def advance_annual_report(
             uow.emit(
                 AnnualReportPublished(
                     annual_report_id=report.id,
-                    board_id=board.id,
-                    board_name=board.name,
+                    **about_board(board),
                     year=report.year,
                     title=report.title,
                     published_on=on,

@@ -17,7 +17,7 @@ from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import SarCommissioned, SarPublished
 
 from civic_safeguarding.boards.domain import Board
-from civic_safeguarding.boards.service import board_and_members, board_of
+from civic_safeguarding.boards.service import about_board, board_and_members, board_of
 from civic_safeguarding.domain import given_or_today
 from civic_safeguarding.records import Records
 from civic_safeguarding.repository import SARS
@@ -40,7 +40,7 @@ SAR_RECORDS = Records(SARS, Sar, "SAR", view=lambda doc: sar_view(doc, confident
 
 def _identity(sar: Sar, board: Board) -> dict[str, Any]:
     """What both SAR events say of it: its reference and its board, never the case or the person (Care Act s45)."""
-    return {"sar_id": sar.id, "board_id": board.id, "board_name": board.name, "reference": sar.reference}
+    return {"sar_id": sar.id, **about_board(board), "reference": sar.reference}
 
 
 async def refer_sar(rt: Runtime, board_id: str, body: dict[str, Any], confidential: bool) -> dict[str, Any]:
