@@ -30,7 +30,7 @@ from opentelemetry.trace import SpanKind
 from prometheus_client import Histogram
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import PyMongoError
+from pymongo.errors import OperationFailure, PyMongoError
 
 from civic import bus, metrics
 from civic.calendar import in_utc
@@ -249,10 +249,39 @@ class OutboxRelay:
         return len(records)
 
 
+REPLAY_BATCH = 500
+
+
 async def replay(db: AsyncDatabase[Any], since: datetime, until: datetime | None = None) -> int:
-    """Mark records created since ``since`` as unpublished again; the relay re-publishes them in order."""
+    """Mark records created since ``since`` as unpublished again; the relay re-publishes them in order.
+
+    A batch at a time, by id: the relay marks records published while this runs, and two writes to one
+    record at the same moment make the later one lose a write conflict; a batch that loses is written
+    again (the relay's change, published, is what it overwrites: the record goes out once more).
+    """
     query: dict[str, Any] = {"created_at": {"$gte": since}}
     if until is not None:
         query["created_at"]["$lte"] = until
-    result = await db[OUTBOX].update_many(query, {"$set": {"published_at": None, "replayed_at": datetime.now(UTC)}})
-    return int(result.modified_count)
+    replayed = 0
+    after: Any = None
+    while True:
+        page = {**query, "_id": {"$gt": after}} if after is not None else query
+        ids = [doc["_id"] async for doc in db[OUTBOX].find(page, {"_id": 1}).sort("_id", ASCENDING).limit(REPLAY_BATCH)]
+        if not ids:
+            return replayed
+        for attempt in range(10):
+            try:
+                result = await db[OUTBOX].update_many(
+                    {"_id": {"$in": ids}}, {"$set": {"published_at": None, "replayed_at": datetime.now(UTC)}}
+                )
+                break
+            except OperationFailure as exc:
+                if attempt == 9 or not _lost_a_race(exc):
+                    raise
+                await asyncio.sleep(0.01 * 2 ** attempt)
+        replayed += int(result.modified_count)
+        after = ids[-1]
+
+
+def _lost_a_race(exc: OperationFailure) -> bool:
+    return exc.code == 112 or exc.has_error_label("TransientTransactionError")  # 112: WriteConflict

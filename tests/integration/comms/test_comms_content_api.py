@@ -258,3 +258,19 @@ async def test_campaign_validation_and_forward_plan(author, approver, new_conten
     assert content["id"] in [e["id"] for e in entries]
     problem(await author.get("/v1/forward-plan", params={"from": "2026-02-01", "to": "2026-01-01"}), 422)
     assert isinstance(date.fromisoformat(plan["from"]), date)
+
+
+async def test_the_forward_plan_names_each_kind_of_entry(author, new_consultation):
+    from datetime import datetime, timedelta
+
+    consultation = await new_consultation()
+    opens, closes = (datetime.fromisoformat(consultation[k]).date() for k in ("opens_at", "closes_at"))
+    campaign = (await author.post("/v1/campaigns", json={
+        "title": unique("Plan kinds"), "objectives": ["Be seen"],
+        "starts_on": opens.isoformat(), "ends_on": closes.isoformat(),
+    })).json()
+    around = {"from": (opens - timedelta(days=1)).isoformat(), "to": (closes + timedelta(days=1)).isoformat()}
+    plan = (await author.get("/v1/forward-plan", params=around)).json()
+    kinds = {(e["id"], e["kind"]) for d in plan["days"] for e in d["items"]}
+    assert {(consultation["id"], "consultation_opens"), (consultation["id"], "consultation_closes"),
+            (campaign["id"], "campaign_starts"), (campaign["id"], "campaign_ends")} <= kinds

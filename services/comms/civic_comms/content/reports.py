@@ -97,23 +97,21 @@ async def forward_plan(rt: Runtime, first: date | None = None, last: date | None
                 "campaign_id": doc.get("campaign_id"),
             }
         )
-    for edge in ("opens_at", "closes_at"):
+    for edge, kind in (("opens_at", "consultation_opens"), ("closes_at", "consultation_closes")):
         async for doc in rt.db[CONSULTATIONS].find({edge: time_query}):
             entries.append(
                 {
                     "at": doc[edge],
-                    "kind": f"consultation_{edge[:-3]}s",
+                    "kind": kind,
                     "id": doc["_id"],
                     "title": doc["title"],
                 }
             )
     span = {"$gte": start.isoformat(), "$lte": end.isoformat()}
-    for edge in ("starts_on", "ends_on"):
+    for edge, kind in (("starts_on", "campaign_starts"), ("ends_on", "campaign_ends")):
         async for doc in rt.db[CAMPAIGNS].find({edge: span}):
             at = datetime.combine(date.fromisoformat(doc[edge]), time.min, COUNCIL_TZ)
-            entries.append(
-                {"at": at, "kind": f"campaign_{edge[:-3]}s", "id": doc["_id"], "title": doc["title"]}
-            )
+            entries.append({"at": at, "kind": kind, "id": doc["_id"], "title": doc["title"]})
     entries.sort(key=lambda e: (e["at"], e["kind"], e["id"]))
     days: dict[str, list[dict[str, Any]]] = {}
     for entry in entries:
