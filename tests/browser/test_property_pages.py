@@ -22,8 +22,7 @@ from typing import Any
 import httpx
 import pytest
 from civic_web.officers import Officer, demo_officer
-from civic_web.pages.property import share
-from civic_web.vocabulary import pounds
+from civic_web.vocabulary import pounds, share
 
 from tests.browser.conftest import accessibility_problems, sign_in
 

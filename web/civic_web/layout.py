@@ -1,4 +1,5 @@
-"""Pages from templates: the Jinja environment (ours, then GOV.UK Frontend's macros) and what every page knows.
+"""Pages from templates: the Jinja environment (ours, then GOV.UK Frontend's macros, which every template has
+without importing them) and what every page knows.
 
 Every page gets the council's name, the signed-in officer and what their scopes allow, the session's form
 token, the request's CSP nonce (for the one inline script GOV.UK Frontend's template needs), the messages
@@ -36,6 +37,13 @@ def link(href: str, text: object) -> Markup:
     return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
 
 
+#: GOV.UK Frontend's components the pages use: their macros are every template's own (as ``asset`` is), so no
+#: template imports them
+GOVUK_COMPONENTS = ("button", "checkboxes", "date-input", "details", "error-summary", "fieldset", "generic-header",
+                    "input", "inset-text", "notification-banner", "pagination", "panel", "radios", "select",
+                    "service-navigation", "summary-list", "table", "tag", "textarea", "warning-text")
+
+
 def environment(assets: Assets) -> Environment:
     env = Environment(
         loader=ChoiceLoader([
@@ -56,6 +64,10 @@ def environment(assets: Assets) -> Environment:
     env.filters["happening"] = happening
     env.globals["options"] = options
     env.globals["link"] = link
+    for component in GOVUK_COMPONENTS:
+        name = "govuk" + "".join(part.capitalize() for part in component.split("-"))  # date-input -> govukDateInput
+        env.globals[name] = getattr(env.get_template(f"govuk_frontend_jinja/components/{component}/macro.html").module,
+                                    name)
     return env
 
 

@@ -28,7 +28,7 @@ from civic_web.assets import Assets
 from civic_web.gateway import Gateway, GatewayUnavailable, Refused, SignedOut
 from civic_web.headers import PageHeaders
 from civic_web.layout import STATIC, Layout, environment
-from civic_web.pages import comms, home, safeguarding, savings
+from civic_web.pages import NoAccess, comms, home, safeguarding, savings
 from civic_web.pages import property as property_pages  # not to shadow the builtin
 from civic_web.sessions import SESSION_COOKIE, FormRefused, NotSignedIn, sign_out, tell
 from civic_web.settings import WebSettings, web_settings
@@ -102,8 +102,8 @@ def create_web(settings: WebSettings | None = None, *, issuer_metadata: dict[str
         return page(request, "problem.html", 403, heading="This form has expired",
                     text="Nothing was changed. Go back, reload the page and try again.")
 
-    @app.exception_handler(savings.NoAccess)
-    async def _no_access(request: Request, exc: savings.NoAccess) -> Response:
+    @app.exception_handler(NoAccess)
+    async def _no_access(request: Request, exc: NoAccess) -> Response:
         return page(request, "problem.html", 403, heading="You do not have access to this page",
                     text="Your role does not include this part of the platform.")
 

@@ -23,11 +23,12 @@ TOO_LARGE = "What you sent is too large to take; nothing was changed."
 @dataclass(frozen=True)
 class Refusal:
     """What a page shows for a refusal: the summary's lines (text, and the link to the field when there is
-    one) and each form field's own message."""
+    one) and each form field's own message; ``problem`` is the API's problem details, for what else it names."""
 
     status: int
     items: list[dict[str, str]] = field(default_factory=list)
     fields: dict[str, str] = field(default_factory=dict)
+    problem: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def message_for(self, field_id: str) -> dict[str, str] | None:
         """The GOV.UK ``errorMessage`` of a form field, or None when the refusal does not name it."""
@@ -52,9 +53,9 @@ def refusal_from(problem: Mapping[str, Any], on_page: FieldOnPage, status: int |
     code = int(problem.get("status") or status or 0)
     detail = str(problem.get("detail") or problem.get("title") or "The request was refused; nothing was changed.")
     if code == 412:
-        return Refusal(code, [{"text": STALE}])
+        return Refusal(code, [{"text": STALE}], problem=problem)
     if code == 413:
-        return Refusal(code, [{"text": TOO_LARGE}])
+        return Refusal(code, [{"text": TOO_LARGE}], problem=problem)
     items: list[dict[str, str]] = []
     fields: dict[str, str] = {}
     errors = problem.get("errors")
@@ -74,4 +75,4 @@ def refusal_from(problem: Mapping[str, Any], on_page: FieldOnPage, status: int |
         fields.setdefault(field_id, text)  # one message per field, the first the API gave
     if not items:
         items.append({"text": detail})
-    return Refusal(code, items, fields)
+    return Refusal(code, items, fields, problem)

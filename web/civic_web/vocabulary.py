@@ -190,6 +190,13 @@ def pence_of(text: str) -> int | None:
     return int(amount * 100)
 
 
+def share(value: Any) -> str:
+    """A share as officers write it (of desks, say): ``0.6438`` -> ``64%``."""
+    if value is None or value == "":
+        return ""
+    return f"{float(value) * 100:.0f}%"
+
+
 # ---------------------------------------------------------------- dates and history
 
 LONDON = ZoneInfo("Europe/London")

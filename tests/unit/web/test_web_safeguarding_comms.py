@@ -3,8 +3,8 @@ file's lines, a publishing time as officers type it, and the API's enumerations 
 
 from __future__ import annotations
 
-from civic_web.pages.comms import _publish_at
-from civic_web.pages.safeguarding import _folded, _ics_text, _ics_when
+from civic_web.pages.comms.content import _publish_at
+from civic_web.pages.safeguarding.documents import _folded, _ics_text, _ics_when
 from civic_web.permissions import Permissions
 from civic_web.vocabulary import body_choices
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from civic_web.gateway import Refused
-from civic_web.pages import gateway_of, layout_of, request_id
+from civic_web.pages import ask, layout_of
 from civic_web.sessions import SignedInOfficer, signed_in
 
 router = APIRouter(include_in_schema=False)
@@ -20,7 +20,7 @@ router = APIRouter(include_in_schema=False)
 async def home(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
     layout = layout_of(request)
     try:
-        answer = await gateway_of(request).get(officer.token, "/api/dashboard", request_id=request_id(request))
+        answer = await ask(request, officer, "/api/dashboard")
         dashboard = answer.body
         down: list[str] = list(dashboard.get("degraded", []))
         problem = None

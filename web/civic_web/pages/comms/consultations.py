@@ -1,0 +1,85 @@
+"""Consultations, and one's page with its results as the API counts them on each visit (closed early with
+``comms:write``); every response as the API's CSV or as a workbook (``spreadsheets.py``)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from civic_web.pages import ask, gateway_of, render, request_id, segment
+from civic_web.pages.comms.section import API, get, may_draft, reads
+from civic_web.pages.forms import at_version, no_fields, send
+from civic_web.refusals import Refusal
+from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.spreadsheets import XLSX, Sheet, workbook_of
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/consultations")
+async def consultations(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    reads(officer)
+    page = (await get(request, officer, "/consultations", {"limit": "100"})).body
+    return render(request, "comms/consultations.html", {"items": page.get("items", [])})
+
+
+async def _consultation_page(request: Request, officer: SignedInOfficer, consultation_id: str, *,
+                             refusal: Refusal | None = None) -> Response:
+    here = f"/consultations/{segment(consultation_id)}"
+    found, results = await asyncio.gather(get(request, officer, here), get(request, officer, f"{here}/results"))
+    return render(request, "comms/consultation.html", {
+        "consultation": found.body, "version": found.version or "", "results": results.body,
+    }, refusal)
+
+
+@router.get("/consultations/{consultation_id}")
+async def consultation(consultation_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    reads(officer)
+    return await _consultation_page(request, officer, consultation_id)
+
+
+@router.post("/consultations/{consultation_id}/close")
+async def close_consultation(consultation_id: str, request: Request,
+                             officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    """Close an open consultation now (it otherwise closes by itself when its time comes)."""
+    form = await posted_form(request)
+    may_draft(officer)
+
+    async def again(refusal: Refusal) -> Response:
+        return await _consultation_page(request, officer, consultation_id, refusal=refusal)
+
+    return await send(request, officer, f"{API}/consultations/{segment(consultation_id)}/close", None,
+                      headers=at_version(form), fields=no_fields, again=again,
+                      done="The consultation is closed: it takes no more responses.",
+                      then=f"/comms/consultations/{segment(consultation_id)}")
+
+
+@router.get("/consultations/{consultation_id}/responses.csv")
+async def responses_csv(consultation_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    """Every response, as the API writes it (CSV)."""
+    reads(officer)
+    got = await gateway_of(request).download(officer.token, f"{API}/consultations/{segment(consultation_id)}/responses.csv",
+                                             request_id(request))
+    return Response(got.content, media_type=got.media_type, headers={
+        "Content-Disposition": f'attachment; filename="consultation-{consultation_id[:64]}-responses.csv"'})
+
+
+@router.get("/consultations/{consultation_id}/responses.xlsx")
+async def responses_xlsx(consultation_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    """Every response as a workbook: the API's CSV, laid out as a worksheet (one row a response)."""
+    reads(officer)
+    here = f"{API}/consultations/{segment(consultation_id)}"
+    found, got = await asyncio.gather(
+        ask(request, officer, here),
+        gateway_of(request).download(officer.token, f"{here}/responses.csv", request_id(request)))
+    rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
+    head, rows = (rows[0], rows[1:]) if rows else ([], [])
+    title = str(found.body.get("title", "Consultation"))
+    sheet = Sheet("Responses", [title, f"{len(rows)} responses, as recorded on the platform"], head, rows,
+                  number_format=None)
+    return Response(workbook_of([sheet]), media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="consultation-{consultation_id[:64]}-responses.xlsx"'})

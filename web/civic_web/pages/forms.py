@@ -1,0 +1,103 @@
+"""A form the officer sends: what they typed goes to the API, and the API's answer decides what they see next.
+
+Every change on the pages takes the same round: the form's token checked (``sessions.posted_form``), the
+body sent as the officer at the version the page showed (If-Match) or as one attempt (Idempotency-Key);
+a refusal shows the form's page again with the GOV.UK error summary, each field's message and what the
+officer typed; a change the API made is said on the next page, after a redirect (303, so a reload sends
+nothing twice). What the page could not read itself (an amount that is not one) is refused the same way
+without asking the API.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from civic_web.gateway import Answer, Refused
+from civic_web.pages import first, gateway_of, request_id
+from civic_web.refusals import FieldOnPage, Refusal, refusal_from
+from civic_web.sessions import SignedInOfficer, tell
+from civic_web.vocabulary import pence_of
+
+#: a date typed in GOV.UK's three boxes: (day, month, year) as the form names them after its prefix
+DATE_PARTS = ("day", "month", "year")
+
+#: the page again, with a refusal (its error summary and messages) and what the officer typed
+ShownAgain = Callable[[Refusal], Awaitable[Response]]
+
+
+def at_version(form: FormData) -> dict[str, str]:
+    """If-Match for the version of the record the page showed (nothing when it showed none)."""
+    version = first(form.get("version"))
+    return {"If-Match": f'"{version}"'} if version else {}
+
+
+def attempt_of(form: FormData) -> str:
+    """The form's attempt, sent as its Idempotency-Key: a second click, or a retry after a lost answer, finds
+    the first answer instead of making the thing twice (a refusal leaves the key free)."""
+    return first(form.get("attempt")) or uuid.uuid4().hex
+
+
+def date_typed(form: FormData, prefix: str) -> tuple[str | None, dict[str, str]]:
+    """A date from GOV.UK's day, month and year boxes, as ISO for the API to judge (None when all are empty),
+    and the boxes as typed."""
+    typed = {f"{prefix}-{part}": first(form.get(f"{prefix}-{part}")) for part in DATE_PARTS}
+    day, month, year = (typed[f"{prefix}-{part}"] for part in DATE_PARTS)
+    if not (day or month or year):
+        return None, typed
+    return f"{year}-{month.zfill(2)}-{day.zfill(2)}", typed
+
+
+def unreadable(fields: Mapping[str, str]) -> Refusal:
+    """The page's own refusal of what it could not read (field id -> message), before asking the API."""
+    return Refusal(400, [{"text": text, "href": f"#{field}"} for field, text in fields.items()], dict(fields))
+
+
+def pounds_typed(text: str, field_id: str, label: str, example: str) -> tuple[int | None, dict[str, str]]:
+    """An amount typed in pounds as pence (None when nothing was typed), or the field's message when it is not
+    an amount (``{field_id: "<label> must be an amount in pounds, like <example>"}``)."""
+    if not text:
+        return None, {}
+    pence = pence_of(text)
+    if pence is None:
+        return None, {field_id: f"{label} must be an amount in pounds, like {example}"}
+    return pence, {}
+
+
+def on_date_input(refusal: Refusal, date_id: str) -> Refusal:
+    """A refusal's message for a date shown on its input as a whole (the summary still links to its day box)."""
+    if f"{date_id}-day" in refusal.fields:
+        refusal.fields[date_id] = refusal.fields.pop(f"{date_id}-day")
+    return refusal
+
+
+async def send(request: Request, officer: SignedInOfficer, path: str, body: Any, *, fields: FieldOnPage,
+               again: ShownAgain, done: str | Callable[[Answer], str], then: str | Callable[[Answer], str],
+               method: str = "POST", headers: Mapping[str, str] | None = None,
+               reworded: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+               refusal: Refusal | None = None) -> Response:
+    """Send the form's body to the API's ``path`` as the officer. Refused, the page is shown ``again`` with the
+    refusal (its fields found by ``fields``, the problem first ``reworded`` where the page says it better);
+    done, the officer is told ``done`` and sent to ``then``. A ``refusal`` the page already made is shown
+    without asking the API."""
+    if refusal is not None:
+        return await again(refusal)
+    gateway = gateway_of(request)
+    sender = {"POST": gateway.post, "PUT": gateway.put, "PATCH": gateway.patch}[method]
+    try:
+        answer = await sender(officer.token, path, body, headers=headers or {}, request_id=request_id(request))
+    except Refused as refused:
+        problem = reworded(refused.problem) if reworded else refused.problem
+        return await again(refusal_from(problem, fields, refused.status))
+    tell(request, done(answer) if callable(done) else done)
+    return RedirectResponse(then(answer) if callable(then) else then, status_code=303)
+
+
+def no_fields(name: str) -> tuple[str, str] | None:
+    """For a form with no fields of its own (a button): every refusal is a line in the summary."""
+    return None

@@ -1,0 +1,24 @@
+"""Safeguarding: the boards, a board's members, MoUs, deputies, meetings and reviews, a meeting's page (agenda,
+attendance, the quorum as the API states it, declarations, decisions, minutes), its agenda pack and approved
+minutes to print, each board's meetings as a calendar file, and the board business manager's forms: the
+attendance register, a declaration of interest, a decision.
+
+Everything goes through the gateway's ``/api/safeguarding/v1/...`` as the officer. Whether a meeting is quorate,
+who may vote and what a decision's outcome is are the API's to say; a refusal comes back as the GOV.UK error
+summary with what the officer chose kept. A review's case details are never asked for apart: the API leaves
+them out for an officer without ``safeguarding:confidential``, and the page shows them only with that scope.
+
+``boards.py``: the boards, a board and its members; ``meetings.py``: a meeting, its steps and its forms;
+``reviews.py``: safeguarding adults reviews; ``documents.py``: the agenda pack, the minutes (and their PDFs)
+and the calendar file.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from civic_web.pages.safeguarding import boards, documents, meetings, reviews
+
+router = APIRouter(prefix="/safeguarding", include_in_schema=False)
+for area in (boards, reviews, documents, meetings):
+    router.include_router(area.router)

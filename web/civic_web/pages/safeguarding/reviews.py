@@ -1,0 +1,113 @@
+"""A safeguarding adults review's page and its next step in the API's order (the s44 decision, commissioning,
+the report, the action plan, publication); case details only with ``safeguarding:confidential``."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from civic_web.pages import first, gateway_of, render, segment
+from civic_web.pages.forms import at_version, date_typed, on_date_input, pounds_typed, send, unreadable
+from civic_web.pages.safeguarding.section import API, get, reads, runs_business
+from civic_web.refusals import FieldOnPage, Refusal
+from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.vocabulary import body_choices, words_for
+
+router = APIRouter(include_in_schema=False)
+
+SAR_ACTION_ROWS = 4
+SAR_FIELDS = {"criteria_met": ("criteria_met", "Whether the section 44 criteria are met"),
+              "reasons": ("reasons", "Reasons"), "author": ("author", "Independent author"),
+              "author_organisation": ("author_organisation", "Author's organisation"),
+              "cost_pence": ("cost", "Cost"), "on": ("on-day", "Date")}
+ACTION_FIELDS = {"action": "Action", "owner": "Owner", "due_on": "Due"}
+
+
+def _date_typed(text: str) -> str:
+    """``31/3/2027`` or ``31 3 2027`` as ``2027-03-31``; anything else as typed (the API says what is wrong)."""
+    parts = re.split(r"[/\s.-]+", text.strip())
+    if len(parts) == 3 and all(part.isdigit() for part in parts) and len(parts[2]) == 4:
+        return f"{parts[2]}-{parts[1].zfill(2)}-{parts[0].zfill(2)}"
+    return text.strip()
+
+
+def _sar_field(rows: list[int]) -> FieldOnPage:
+    def on_page(name: str) -> tuple[str, str] | None:
+        if name in SAR_FIELDS:
+            return SAR_FIELDS[name]
+        parts = name.split(".")
+        if parts[0] == "actions":
+            if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(rows) and parts[2] in ACTION_FIELDS:
+                row = rows[int(parts[1])]
+                return f"actions-{row}-{parts[2]}", f"{ACTION_FIELDS[parts[2]]} in row {row + 1}"
+            return "actions-0-action", "Actions"
+        return None
+
+    return on_page
+
+
+async def _sar_page(request: Request, officer: SignedInOfficer, sar_id: str, *, refusal: Refusal | None = None,
+                    typed: dict[str, str] | None = None) -> Response:
+    sar = await get(request, officer, f"/sars/{segment(sar_id)}")
+    found, document = await asyncio.gather(get(request, officer, f"/boards/{segment(sar.body['board_id'])}"),
+                                            gateway_of(request).document())
+    # the review's steps in the API's order; the one after where it is now is offered (the API may still refuse)
+    steps = body_choices(document, f"{API}/sars/{{sar_id}}/transitions", "post", "to")
+    status = str(sar.body.get("status", ""))
+    following = steps[steps.index(status) + 1:] if status in steps else steps if status == "referral" else []
+    return render(request, "safeguarding/sar.html", {
+        "sar": sar.body, "version": sar.version or "", "board": found.body, "typed": typed or {},
+        "next_step": following[0] if following and officer.permissions.may_run_board_business else None,
+        "action_rows": range(SAR_ACTION_ROWS),
+    }, refusal)
+
+
+@router.get("/sars/{sar_id}")
+async def sar(sar_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    reads(officer)
+    return await _sar_page(request, officer, sar_id)
+
+
+@router.post("/sars/{sar_id}/steps")
+async def advance_sar(sar_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    runs_business(officer)
+    on, typed = date_typed(form, "on")
+    typed |= {name: first(form.get(name)) for name in ("to", "criteria_met", "reasons", "author", "author_organisation",
+                                                       "cost")}
+    body: dict[str, Any] = {"to": typed["to"]}
+    if on:
+        body["on"] = on
+    not_read: dict[str, str] = {}
+    if typed["to"] == "decision":
+        if typed["criteria_met"] in ("yes", "no"):
+            body["criteria_met"] = typed["criteria_met"] == "yes"
+        body["reasons"] = typed["reasons"]
+    elif typed["to"] == "commissioned":
+        body["author"], body["author_organisation"] = typed["author"], typed["author_organisation"]
+        pence, not_read = pounds_typed(typed["cost"], "cost", "Cost", "8,500 or 8500.50")
+        if pence is not None:
+            body["cost_pence"] = pence
+    rows: list[int] = []
+    if typed["to"] == "action_plan":
+        actions = []
+        for row in range(SAR_ACTION_ROWS):
+            line = {name: typed.setdefault(f"actions-{row}-{name}", first(form.get(f"actions-{row}-{name}")))
+                    for name in ACTION_FIELDS}
+            if any(line.values()):
+                actions.append({**line, "due_on": _date_typed(line["due_on"])})
+                rows.append(row)
+        body["actions"] = actions
+
+    async def again(refusal: Refusal) -> Response:
+        return await _sar_page(request, officer, sar_id, refusal=on_date_input(refusal, "on"),
+                               typed=None if refusal.status == 412 else typed)
+
+    return await send(request, officer, f"{API}/sars/{segment(sar_id)}/transitions", body, headers=at_version(form),
+                      fields=_sar_field(rows), again=again, refusal=unreadable(not_read) if not_read else None,
+                      done=f"The review is at its next step: {words_for(typed['to']).lower()}.",
+                      then=f"/safeguarding/sars/{segment(sar_id)}")

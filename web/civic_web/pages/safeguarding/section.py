@@ -1,0 +1,35 @@
+"""What every safeguarding page shares: the API's address, who may see and run the boards' business, how a
+page asks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+
+from civic_web.gateway import Answer
+from civic_web.pages import allowed, ask
+from civic_web.sessions import SignedInOfficer
+
+API = "/api/safeguarding/v1"
+PAGE_SIZE = 20
+#: a board's records on its page: every member and meeting (a board has tens), the latest reviews
+MANY = "200"
+
+
+def reads(officer: SignedInOfficer) -> None:
+    allowed(officer.permissions.reads("safeguarding"))
+
+
+def runs_business(officer: SignedInOfficer) -> None:
+    reads(officer)
+    allowed(officer.permissions.may_run_board_business)
+
+
+async def get(request: Request, officer: SignedInOfficer, path: str, params: dict[str, str] | None = None) -> Answer:
+    return await ask(request, officer, f"{API}{path}", params)
+
+
+async def items(request: Request, officer: SignedInOfficer, path: str, **params: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = (await get(request, officer, path, {"limit": MANY, **params})).body.get("items", [])
+    return found

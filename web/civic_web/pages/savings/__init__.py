@@ -1,0 +1,20 @@
+"""Savings: the register of initiatives, a new initiative's form, an initiative's page with the moves the
+officer may make and its progress (actuals, the RAG status), and the reports (savings by theme and year, a
+target, the variance, the reconciliation with the budget report, a month's highlights).
+
+Everything goes through the gateway's ``/api/savings/v1/...`` as the officer. The pages decide only what to
+show and offer (``permissions.py``) and how to say it (``vocabulary.py``); whether a change is allowed is the
+API's to say, and a refusal comes back as the GOV.UK error summary with what the officer typed kept.
+
+``initiatives.py``: the register and an initiative; ``reports.py``: the reports.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from civic_web.pages.savings import initiatives, reports
+
+router = APIRouter(prefix="/savings", include_in_schema=False)
+for area in (initiatives, reports):
+    router.include_router(area.router)
