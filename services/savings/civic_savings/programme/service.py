@@ -36,6 +36,8 @@ async def _check_target(uow: UnitOfWork, name: str, today: date) -> dict[str, An
     if doc is None:
         return None
     target = target_to_model(doc)
+    if target.is_passed():
+        return None  # passed once, said once: no need to add the programme's figures up on every change
     position = await reports.programme_position(uow.db, target, session=uow.session)
     if not target.check(position["delivered_pence"], position["anticipated_pence"], today):
         return None
