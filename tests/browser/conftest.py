@@ -30,6 +30,9 @@ AXE = Path(__file__).parent / "axe" / "axe.min.js"
 NO_BROWSER = (f"no Chromium at {CHROMIUM}: the web app's browser tests did not run. "
               "Install Debian's browser (apt-get install chromium) or set CIVIC_CHROMIUM to one.")
 _skipped: list[str] = []
+#: the fixtures' types: a new signed-in page, and an API client acting as an officer
+NewPage = Callable[..., Awaitable[Any]]
+Api = Callable[[Officer], httpx.AsyncClient]
 
 
 def browser_found() -> bool:

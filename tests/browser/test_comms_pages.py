@@ -8,39 +8,25 @@ print. What a page did is checked through the API; every page passes axe-core.
 from __future__ import annotations
 
 import io
-import uuid
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from civic_web.officers import Officer, demo_officer
+from civic_web.officers import demo_officer
 from civic_web.vocabulary import LONDON
 from openpyxl import load_workbook
 
-from tests.browser.conftest import accessibility_problems, sign_in
+from tests.browser.conftest import Api, NewPage, accessibility_problems, sign_in
+from tests.conftest import created, unique
 
 pytestmark = [pytest.mark.browser]
 
 OFFICER = demo_officer("comms.officer")
 APPROVER = demo_officer("comms.approver")
 assert OFFICER is not None and APPROVER is not None
-NewPage = Callable[..., Awaitable[Any]]
-Api = Callable[[Officer], httpx.AsyncClient]
 CM = "/api/comms/v1"
-
-
-def unique(name: str) -> str:
-    return f"{name} {uuid.uuid4().hex[:8]}"
-
-
-async def created(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    answer = await client.post(path, json=body)
-    assert answer.status_code == 201, answer.text
-    result: dict[str, Any] = answer.json()
-    return result
 
 
 async def drafted(client: httpx.AsyncClient, title: str, *, in_review: bool = False, **more: Any) -> dict[str, Any]:

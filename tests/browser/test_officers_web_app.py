@@ -10,8 +10,6 @@ critical violation.
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -19,19 +17,14 @@ import pytest
 from civic.cli.stack import Stack
 from civic_web.officers import DEMO_OFFICERS, Officer, demo_officer
 
-from tests.browser.conftest import accessibility_problems, sign_in
+from tests.browser.conftest import Api, NewPage, accessibility_problems, sign_in
+from tests.conftest import unique
 
 pytestmark = [pytest.mark.browser]
 
 FINANCE = demo_officer("finance.officer")
 APPROVER = demo_officer("programme.approver")
 assert FINANCE is not None and APPROVER is not None
-NewPage = Callable[..., Awaitable[Any]]
-Api = Callable[[Officer], httpx.AsyncClient]
-
-
-def unique(name: str) -> str:
-    return f"{name} {uuid.uuid4().hex[:8]}"
 
 
 async def propose_through_the_api(api: Api, title: str, programme: str) -> dict[str, Any]:

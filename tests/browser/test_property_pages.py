@@ -15,24 +15,20 @@ the demo's published figures, checked by tests/e2e, are untouched.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 
-import httpx
 import pytest
-from civic_web.officers import Officer, demo_officer
+from civic_web.officers import demo_officer
 from civic_web.vocabulary import pounds, share
 
-from tests.browser.conftest import accessibility_problems, sign_in
+from tests.browser.conftest import Api, NewPage, accessibility_problems, sign_in
 
 pytestmark = [pytest.mark.browser]
 
 ESTATES = demo_officer("estates.officer")
 OPERATOR = demo_officer("operator")
 assert ESTATES is not None and OPERATOR is not None
-NewPage = Callable[..., Awaitable[Any]]
-Api = Callable[[Officer], httpx.AsyncClient]
 API = "/api/property/v1"
 
 

@@ -6,17 +6,16 @@ access; a reader is offered nothing to change. What a page did is checked throug
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from civic_web.officers import Officer, demo_officer
+from civic_web.officers import demo_officer
 from civic_web.vocabulary import day
 
-from tests.browser.conftest import accessibility_problems, sign_in
+from tests.browser.conftest import Api, NewPage, accessibility_problems, sign_in
+from tests.conftest import created, unique
 
 pytestmark = [pytest.mark.browser]
 
@@ -24,21 +23,8 @@ MANAGER = demo_officer("board.manager")
 CONFIDENTIAL = demo_officer("board.manager.confidential")
 OPERATOR = demo_officer("operator")
 assert MANAGER is not None and CONFIDENTIAL is not None and OPERATOR is not None
-NewPage = Callable[..., Awaitable[Any]]
-Api = Callable[[Officer], httpx.AsyncClient]
 SG = "/api/safeguarding/v1"
 PARTNERS = ("West Northamptonshire Council", "Northamptonshire Police", "NHS Northamptonshire ICB")
-
-
-def unique(name: str) -> str:
-    return f"{name} {uuid.uuid4().hex[:8]}"
-
-
-async def created(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    answer = await client.post(path, json=body)
-    assert answer.status_code == 201, answer.text
-    result: dict[str, Any] = answer.json()
-    return result
 
 
 async def a_board_with_a_meeting(client: httpx.AsyncClient) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:

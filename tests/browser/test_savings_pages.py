@@ -13,17 +13,15 @@ checked by tests/e2e, are untouched.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from civic_web.officers import Officer, demo_officer
+from civic_web.officers import demo_officer
 from civic_web.vocabulary import pounds
 from openpyxl import load_workbook
 
-from tests.browser.conftest import accessibility_problems, sign_in
+from tests.browser.conftest import Api, NewPage, accessibility_problems, sign_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -31,8 +29,6 @@ FINANCE = demo_officer("finance.officer")
 APPROVER = demo_officer("programme.approver")
 OPERATOR = demo_officer("operator")
 assert FINANCE is not None and APPROVER is not None and OPERATOR is not None
-NewPage = Callable[..., Awaitable[Any]]
-Api = Callable[[Officer], httpx.AsyncClient]
 YEARS = ("2028/29", "2029/30")
 
 
