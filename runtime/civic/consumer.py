@@ -46,7 +46,7 @@ from civic.errors import DomainError, Unavailable
 from civic.settings import ServiceSettings
 from civic.subscriptions import Handler, Subscription, subscriptions
 from civic.telemetry import context_from
-from civic.uow import UnitOfWorkFactory
+from civic.uow import UnitOfWorkFactory, lost_a_write_conflict
 
 log = logging.getLogger("civic.consumer")
 INBOX = "inbox"
@@ -79,14 +79,6 @@ class AlreadyHandled(Exception):
 
 class DatabaseAway(Exception):
     """The service's database cannot be reached: the event is not applied, not dead-lettered, and comes again."""
-
-
-def _lost_a_conflict(exc: BaseException) -> bool:
-    """A transaction that lost a write conflict (another one changed the same document first), as opposed
-    to the database being away or a handler failing: trying again at once is the remedy."""
-    cause = exc.__cause__ if isinstance(exc, Unavailable) else exc
-    return (isinstance(cause, PyMongoError) and not isinstance(cause, ConnectionFailure)
-            and cause.has_error_label("TransientTransactionError"))
 
 
 @dataclass(frozen=True)
@@ -338,7 +330,7 @@ class ConsumerRunner:
                     with self._span(topic_for(envelope.type), envelope, traceparent, batch=len(wanted)):
                         await subscription(envelope, uow)
         except Exception as exc:  # whatever it was, the one-by-one path retries it, dead-letters it or waits
-            if _lost_a_conflict(exc):
+            if lost_a_write_conflict(exc):
                 GROUPS.labels(self.service, "conflict").inc()
                 log.info("a group of events lost a write conflict; trying again", extra={"events": len(wanted)})
                 return "conflict"

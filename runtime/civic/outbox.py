@@ -38,7 +38,7 @@ from civic.leases import LEASES, Lease
 from civic.retention import drop_ttl_indexes
 from civic.settings import ServiceSettings
 from civic.telemetry import context_from, current_traceparent
-from civic.uow import OUTBOX
+from civic.uow import OUTBOX, lost_a_write_conflict
 
 log = logging.getLogger("civic.outbox")
 RELAY = "outbox-relay"  # the relay's lease
@@ -276,12 +276,9 @@ async def replay(db: AsyncDatabase[Any], since: datetime, until: datetime | None
                 )
                 break
             except OperationFailure as exc:
-                if attempt == 9 or not _lost_a_race(exc):
+                if attempt == 9 or not lost_a_write_conflict(exc):
                     raise
                 await asyncio.sleep(0.01 * 2 ** attempt)
         replayed += int(result.modified_count)
         after = ids[-1]
 
-
-def _lost_a_race(exc: OperationFailure) -> bool:
-    return exc.code == 112 or exc.has_error_label("TransientTransactionError")  # 112: WriteConflict

@@ -202,6 +202,16 @@ async def run_in_transaction(
         await asyncio.sleep(random.uniform(0, min(_BACKOFF_CAP_SECONDS, _BACKOFF_FIRST_SECONDS * 2 ** attempt)))
 
 
+def lost_a_write_conflict(exc: BaseException) -> bool:
+    """Another write changed the same document first (as opposed to the database being away, or a handler
+    failing): trying again at once is the remedy. ``exc`` as the driver raised it, or the unit of work's
+    :class:`Unavailable` over it. Error code 112 is WriteConflict, which has no label outside a transaction."""
+    cause = exc.__cause__ if isinstance(exc, Unavailable) else exc
+    return (isinstance(cause, PyMongoError) and not isinstance(cause, ConnectionFailure)
+            and (cause.has_error_label("TransientTransactionError")
+                 or (isinstance(cause, OperationFailure) and cause.code == 112)))
+
+
 def _lost_a_race(exc: BaseException) -> bool:
     """A transient conflict: another transaction wrote the same document first; trying again can succeed."""
     cause = exc.__cause__
