@@ -1,9 +1,9 @@
-"""Which failures of a consumer's unit of work are a lost write conflict (tried again at once, as a group)
+"""Which failures of a unit of work are a lost write conflict (tried again at once: a consumer's group, an outbox replay batch)
 and which are not (the one-by-one path: retries, dead letters, or waiting for the database)."""
 
 from __future__ import annotations
 
-from civic.consumer import _lost_a_conflict
+from civic.uow import lost_a_write_conflict
 from civic.errors import Unavailable
 from pymongo.errors import AutoReconnect, DuplicateKeyError, OperationFailure, ServerSelectionTimeoutError
 
@@ -22,18 +22,18 @@ def _as_the_unit_of_work_raises(cause: Exception) -> Unavailable:
 
 
 def test_a_write_conflict_is_one_whether_raised_as_is_or_by_the_unit_of_work() -> None:
-    assert _lost_a_conflict(_conflict())
-    assert _lost_a_conflict(_as_the_unit_of_work_raises(_conflict()))
+    assert lost_a_write_conflict(_conflict())
+    assert lost_a_write_conflict(_as_the_unit_of_work_raises(_conflict()))
 
 
 def test_the_database_away_is_not_a_conflict_even_with_the_transient_label() -> None:
     away = AutoReconnect("connection closed")
     away._add_error_label("TransientTransactionError")
-    assert not _lost_a_conflict(_as_the_unit_of_work_raises(away))
-    assert not _lost_a_conflict(_as_the_unit_of_work_raises(ServerSelectionTimeoutError("no server")))
+    assert not lost_a_write_conflict(_as_the_unit_of_work_raises(away))
+    assert not lost_a_write_conflict(_as_the_unit_of_work_raises(ServerSelectionTimeoutError("no server")))
 
 
 def test_a_handler_failing_or_a_duplicate_is_not_a_conflict() -> None:
-    assert not _lost_a_conflict(ValueError("bad data"))
-    assert not _lost_a_conflict(DuplicateKeyError("E11000"))
-    assert not _lost_a_conflict(Unavailable("The database is not reachable"))
+    assert not lost_a_write_conflict(ValueError("bad data"))
+    assert not lost_a_write_conflict(DuplicateKeyError("E11000"))
+    assert not lost_a_write_conflict(Unavailable("The database is not reachable"))
