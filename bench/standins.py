@@ -19,13 +19,14 @@ import json
 from typing import Any
 
 
-class StandIn:
-    """One backend: ``/v1/summary`` answers ``body`` after ``delay_seconds``; ``/readyz`` answers at once."""
+class LoopbackServer:
+    """A few lines of asyncio serving connections on a free port of 127.0.0.1 (``_serve`` answers each one).
 
-    def __init__(self, body: Any, delay_seconds: float) -> None:
-        self.body = json.dumps(body).encode()
-        self.delay_seconds = delay_seconds
-        self.server: asyncio.Server | None = None
+    The stand-ins here and the tests' own socket-level backends (tests/unit/gateway, tests/integration/gateway)
+    share it: how such a server starts and says where it listens.
+    """
+
+    server: asyncio.Server | None = None
 
     @property
     def url(self) -> str:
@@ -35,6 +36,18 @@ class StandIn:
 
     async def start(self) -> None:
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raise NotImplementedError
+
+
+class StandIn(LoopbackServer):
+    """One backend: ``/v1/summary`` answers ``body`` after ``delay_seconds``; ``/readyz`` answers at once."""
+
+    def __init__(self, body: Any, delay_seconds: float) -> None:
+        self.body = json.dumps(body).encode()
+        self.delay_seconds = delay_seconds
+        self.server = None
 
     async def stop(self) -> None:
         if self.server is not None:

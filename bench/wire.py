@@ -62,12 +62,17 @@ class Connection:
 
     async def close(self) -> None:
         writer, self._writer, self._reader = self._writer, None, None
-        if writer is not None:
-            writer.close()
-            try:
-                await writer.wait_closed()
-            except OSError:
-                pass
+        await hang_up(writer)
+
+
+async def hang_up(writer: asyncio.StreamWriter | None) -> None:
+    """Close a caller's connection (if it has one), the server having perhaps closed it already."""
+    if writer is not None:
+        writer.close()
+        try:
+            await writer.wait_closed()
+        except OSError:
+            pass
 
 
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:

@@ -9,6 +9,7 @@
 - For a service's own test folder, named for it (``service_under_test``): ``db``, ``outbox``,
   ``broker_events``, the ``reader`` and ``writer`` clients; and ``unique(name)``, ``eventually(check)``,
   ``created(client, url, body)`` to import.
+- ``Served(app)``, to import: an app served over HTTP by uvicorn in-process (the gateway's and the security tests).
 """
 
 from __future__ import annotations
@@ -22,15 +23,16 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
 import pytest_asyncio
+import uvicorn
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from asgi_lifespan import LifespanManager
 from civic.auth import ALL_SCOPES
-from civic.cli.stack import Stack, StackConfig
+from civic.cli.stack import Stack, StackConfig, free_port
 from civic.settings import ServiceSettings
 from civic_contracts import SERVICES
 
@@ -225,6 +227,50 @@ async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 20.0,
 def unique(name: str) -> str:
     """Tests share one database per service: a name (title, directorate, board...) no other test uses."""
     return f"{name} {uuid.uuid4().hex[:8]}"
+
+
+class Served:
+    """One app served over real HTTP by uvicorn in this process (the session's event loop), on a free port
+    or a given one; stoppable and restartable (a 'killed' backend)."""
+
+    def __init__(
+        self, app: Any, port: int | None = None, *, lifespan: Literal["on", "off"] = "on", proxy_headers: bool = False
+    ) -> None:
+        self.app = app
+        self.port = port or free_port()
+        self.lifespan = lifespan
+        self.proxy_headers = proxy_headers
+        self.server: uvicorn.Server | None = None
+        self.task: asyncio.Task[None] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        config = uvicorn.Config(
+            self.app,
+            host="127.0.0.1",
+            port=self.port,
+            log_config=None,
+            lifespan=self.lifespan,
+            proxy_headers=self.proxy_headers,
+            timeout_graceful_shutdown=1,
+            access_log=False,
+        )
+        self.server = uvicorn.Server(config)
+        self.task = asyncio.create_task(self.server.serve())
+        while not self.server.started:
+            if self.task.done():
+                self.task.result()
+            await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        if self.server is not None and self.task is not None:
+            self.server.should_exit = True
+            await self.task
+            self.server = None
+            self.task = None
 
 
 # --------------------------------------------------------------------------- one service's tests

@@ -24,7 +24,6 @@ import asyncio
 import json
 import os
 import re
-import socket
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -35,7 +34,6 @@ from typing import Any
 import pytest
 import pytest_asyncio
 import schemathesis
-import uvicorn
 from civic.auth import ALL_SCOPES
 from civic_contracts import SERVICES
 from civic_gateway.main import create_gateway
@@ -43,6 +41,8 @@ from civic_gateway.settings import GatewaySettings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.config._checks import NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES
 from schemathesis.engine import events, from_schema
+
+from tests.conftest import Served
 
 pytestmark = [
     pytest.mark.integration,
@@ -172,44 +172,11 @@ def excused(check: str, label: str, case: Any, response: Any) -> str | None:
 # --------------------------------------------------------------------------- serving over HTTP
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Served:
-    """An app served by uvicorn in this process (the session's event loop) on a free port."""
-
-    def __init__(self, app: Any, lifespan: str) -> None:
-        self.port = _free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None,
-                                                    lifespan=lifespan, access_log=False,
-                                                    timeout_graceful_shutdown=1))
-        self.task: asyncio.Task[None] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def start(self) -> None:
-        self.task = asyncio.create_task(self.server.serve())
-        while not self.server.started:
-            if self.task.done():
-                self.task.result()
-            await asyncio.sleep(0.01)
-
-    async def stop(self) -> None:
-        self.server.should_exit = True
-        if self.task is not None:
-            await self.task
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def served(all_apps: dict[str, Any], stack: Any, tmp_path_factory: pytest.TempPathFactory
                  ) -> AsyncIterator[dict[str, str]]:
     """Each service app (already running, lifespan and all) and a gateway in front of them, over HTTP."""
-    services = {name: Served(all_apps[name], lifespan="off") for name in SERVICES}
+    services = {name: Served(all_apps[name], lifespan="off", proxy_headers=True) for name in SERVICES}
     for server in services.values():
         await server.start()
     state: Path = tmp_path_factory.mktemp("schemathesis-gateway")
@@ -218,7 +185,7 @@ async def served(all_apps: dict[str, Any], stack: Any, tmp_path_factory: pytest.
         trace_file=state / "traces.jsonl", rate_limit_per_minute=10_000_000, rate_limit_burst=10_000_000,
         dashboard_budget_seconds=5.0, **{f"{name}_url": server.url for name, server in services.items()},
     )
-    gateway = Served(create_gateway(settings), lifespan="on")
+    gateway = Served(create_gateway(settings), lifespan="on", proxy_headers=True)
     await gateway.start()
     try:
         yield {"gateway": gateway.url, **{name: server.url for name, server in services.items()}}

@@ -9,7 +9,6 @@ before each test); tests that kill a backend or trip a breaker start their own (
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,56 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from civic.auth import LocalSigningKey, TokenVerifier
 from civic_gateway.main import create_gateway
 from civic_gateway.settings import GatewaySettings
 from gateway_standins import SERVICES, Behaviour, standin_app
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Served:
-    """One app served by uvicorn on a port, stoppable and restartable (a 'killed' backend)."""
-
-    def __init__(self, app: Any, port: int | None = None) -> None:
-        self.app = app
-        self.port = port or free_port()
-        self.server: uvicorn.Server | None = None
-        self.task: asyncio.Task[None] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def start(self) -> None:
-        config = uvicorn.Config(
-            self.app,
-            host="127.0.0.1",
-            port=self.port,
-            log_config=None,
-            lifespan="on",
-            proxy_headers=False,
-            timeout_graceful_shutdown=1,
-            access_log=False,
-        )
-        self.server = uvicorn.Server(config)
-        self.task = asyncio.create_task(self.server.serve())
-        while not self.server.started:
-            if self.task.done():
-                self.task.result()
-            await asyncio.sleep(0.01)
-
-    async def stop(self) -> None:
-        if self.server is not None and self.task is not None:
-            self.server.should_exit = True
-            await self.task
-            self.server = None
-            self.task = None
+from tests.conftest import Served
 
 
 @dataclass

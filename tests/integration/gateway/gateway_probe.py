@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench.wire import hang_up
+
 REFUSING_METHODS = ("DELETE", "PUT", "PATCH")
 
 
@@ -73,12 +75,7 @@ class KeepAliveCaller:
 
     async def close(self) -> None:
         writer, self._writer, self._reader = self._writer, None, None
-        if writer is not None:
-            writer.close()
-            try:
-                await writer.wait_closed()
-            except OSError:
-                pass
+        await hang_up(writer)
 
 
 async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:

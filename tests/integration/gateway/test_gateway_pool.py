@@ -33,8 +33,10 @@ from civic_gateway.proxy import Backends
 from civic_gateway.routing import Route, RouteTimeouts
 from starlette.requests import Request
 
+from bench.standins import LoopbackServer
 
-class CountingServer:
+
+class CountingServer(LoopbackServer):
     def __init__(self, delay: float = 0.0, body: bytes = b"ok") -> None:
         self.delay = delay
         self.body = body
@@ -50,15 +52,6 @@ class CountingServer:
         self.reply: Callable[[bytes, bytes, asyncio.StreamWriter], Awaitable[None]] | None = None
         self.reads = True  # False: accept connections and never read from them (nor answer)
         self._stopped = asyncio.Event()
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        host, port = self.server.sockets[0].getsockname()[:2]
-        return f"http://{host}:{port}"
-
-    async def start(self) -> None:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
 
     async def stop(self) -> None:
         self._stopped.set()

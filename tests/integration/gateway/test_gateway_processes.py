@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from civic.auth import LocalSigningKey
-from conftest import free_port
+from civic.cli.stack import free_port
 from gateway_standins import SERVICES
 
 HERE = Path(__file__).parent

@@ -28,11 +28,13 @@ from civic_gateway.routing import Route, RouteTimeouts
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bench.standins import LoopbackServer
+
 EARLY = (b"DELETE", b"PUT", b"PATCH")
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
-class EarlyAnswerBackend:
+class EarlyAnswerBackend(LoopbackServer):
     def __init__(self) -> None:
         self.server: asyncio.Server | None = None
         self.connections = 0
@@ -40,14 +42,8 @@ class EarlyAnswerBackend:
         self.garbage = 0  # requests answered "400 Invalid HTTP request received."
         self.writers: set[asyncio.StreamWriter] = set()
 
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        host, port = self.server.sockets[0].getsockname()[:2]
-        return f"http://{host}:{port}"
-
     async def __aenter__(self) -> EarlyAnswerBackend:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        await self.start()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
