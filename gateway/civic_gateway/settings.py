@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from civic.settings import GatewaySettings as RuntimeGatewaySettings
+from civic.settings import for_component
 from pydantic import Field
 
 
@@ -24,7 +25,4 @@ class GatewaySettings(RuntimeGatewaySettings):
 
 @lru_cache
 def gateway_settings() -> GatewaySettings:
-    settings = GatewaySettings()
-    if settings.service_name in ("civic", ""):
-        settings.service_name = "gateway"
-    return settings
+    return for_component(GatewaySettings(), "gateway")

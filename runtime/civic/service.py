@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import ModuleType
 from typing import Any, TypeVar
 
 from civic_contracts.envelope import Envelope, EventData
@@ -57,6 +58,29 @@ class ServiceDefinition:
     background: list[Background] = field(default_factory=list)
     description: str = ""
     version: str = "1.0.0"
+
+    @classmethod
+    def of_package(
+        cls,
+        name: str,
+        description: str,
+        *,
+        api: ModuleType,
+        handlers: ModuleType,
+        repository: ModuleType,
+        background: list[Background] | None = None,
+    ) -> ServiceDefinition:
+        """A service laid out as every civic_<name> package is: its routes in ``api.router``, what it reacts
+        to in ``handlers.HANDLERS``, its indexes made by ``repository.ensure_indexes``."""
+        return cls(
+            name=name,
+            title=f"civic {name}",
+            description=description,
+            routers=[api.router],
+            handlers=handlers.HANDLERS,
+            prepare_database=repository.ensure_indexes,
+            background=list(background or []),
+        )
 
 
 class Runtime:

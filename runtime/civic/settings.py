@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import AliasChoices, Field
 from pydantic.fields import FieldInfo
@@ -148,9 +148,17 @@ class GatewaySettings(CommonSettings):
         }
 
 
-@lru_cache
-def service_settings(name: str) -> ServiceSettings:
-    settings = ServiceSettings()
+Settings = TypeVar("Settings", bound=CommonSettings)
+
+
+def for_component(settings: Settings, name: str) -> Settings:
+    """``settings`` naming the component ``name`` (its logs, traces, metrics and database) unless
+    CIVIC_SERVICE_NAME (or OTEL_SERVICE_NAME) names it otherwise."""
     if settings.service_name in ("civic", ""):
         settings.service_name = name
     return settings
+
+
+@lru_cache
+def service_settings(name: str) -> ServiceSettings:
+    return for_component(ServiceSettings(), name)

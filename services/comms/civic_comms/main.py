@@ -6,15 +6,14 @@ from civic.service import ServiceDefinition, create_app
 
 from civic_comms import api, handlers, repository, scheduler
 
-definition = ServiceDefinition(
-    name="comms",
-    title="civic comms",
-    description="Content through approval to publication (with sign-offs and a scheduler), campaigns and "
+definition = ServiceDefinition.of_package(
+    "comms",
+    "Content through approval to publication (with sign-offs and a scheduler), campaigns and "
     "the forward plan, consultations and their results, the weekly councillor briefing built from the "
     "other services' events, media coverage and change champions.",
-    routers=[api.router],
-    handlers=handlers.HANDLERS,
-    prepare_database=repository.ensure_indexes,
+    api=api,
+    handlers=handlers,
+    repository=repository,
     # publishes scheduled content and announces consultations opening and closing
     background=[scheduler.scheduler],
 )

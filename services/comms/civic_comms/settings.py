@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from civic.settings import ServiceSettings
+from civic.settings import ServiceSettings, for_component
 from pydantic import Field
 
 
@@ -15,7 +15,4 @@ class CommsSettings(ServiceSettings):
 
 @lru_cache
 def comms_settings() -> CommsSettings:
-    settings = CommsSettings()
-    if settings.service_name in ("civic", ""):
-        settings.service_name = "comms"
-    return settings
+    return for_component(CommsSettings(), "comms")

@@ -4,13 +4,12 @@ from civic.service import ServiceDefinition, create_app
 
 from civic_safeguarding import api, handlers, repository
 
-definition = ServiceDefinition(
-    name="safeguarding",
-    title="civic safeguarding",
-    description="Safeguarding boards: members, meetings, quorum, decisions, minutes, SARs, budget, "
+definition = ServiceDefinition.of_package(
+    "safeguarding",
+    "Safeguarding boards: members, meetings, quorum, decisions, minutes, SARs, budget, "
     "sub-groups, annual reports and disputes.",
-    routers=[api.router],
-    handlers=handlers.HANDLERS,
-    prepare_database=repository.ensure_indexes,
+    api=api,
+    handlers=handlers,
+    repository=repository,
 )
 app = create_app(definition)

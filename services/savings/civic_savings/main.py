@@ -5,13 +5,12 @@ from civic.service import ServiceDefinition, create_app
 from civic_savings import api, handlers, repository
 from civic_savings.read_model.service import read_model_folding
 
-definition = ServiceDefinition(
-    name="savings",
-    title="civic savings",
-    description="Savings initiatives, programme targets, cost avoidance and the reports built on them.",
-    routers=[api.router],
-    handlers=handlers.HANDLERS,
-    prepare_database=repository.ensure_indexes,
+definition = ServiceDefinition.of_package(
+    "savings",
+    "Savings initiatives, programme targets, cost avoidance and the reports built on them.",
+    api=api,
+    handlers=handlers,
+    repository=repository,
     background=[read_model_folding],
 )
 app = create_app(definition)
