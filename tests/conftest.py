@@ -8,7 +8,7 @@
 - ``mongo_db(name)``, ``published(topic)``, ``runtime_of(name)``, ``token(scopes)``.
 - For a service's own test folder, named for it (``service_under_test``): ``db``, ``outbox``,
   ``broker_events``, the ``reader`` and ``writer`` clients; and ``unique(name)``, ``eventually(check)``,
-  ``created(client, url, body)`` to import.
+  ``created(client, url, body)``, ``edited_at_once(client, url, edits, db, collection)`` to import.
 - ``Served(app)``, to import: an app served over HTTP by uvicorn in-process (the gateway's and the security tests).
 """
 
@@ -302,6 +302,25 @@ async def created(client: httpx.AsyncClient, url: str, body: dict[str, Any]) -> 
     response = await client.post(url, json=body)
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+async def edited_at_once(client: httpx.AsyncClient, url: str, edits: list[dict[str, Any]], db: Any, collection: str,
+                         ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """PATCH ``url`` with every one of ``edits`` at the same moment, without If-Match: each is retried past the
+    write conflict and lands (none answers 503), one after another. The record as stored in ``collection``
+    (its id the last segment of ``url``),
+    and the answer to the edit that landed last."""
+    writers = len(edits)
+    responses = await asyncio.gather(*(client.patch(url, json=edit) for edit in edits))
+    statuses = [r.status_code for r in responses]
+    assert 503 not in statuses, [r.text for r in responses if r.status_code == 503][:1]
+    assert statuses == [200] * writers, [r.text for r in responses if r.status_code != 200][:1]
+    versions = sorted(r.json()["version"] for r in responses)
+    assert versions == list(range(2, writers + 2))  # each one saw the one before it: none was lost
+    stored = await db[collection].find_one({"_id": url.rsplit("/", 1)[1]})
+    assert stored["version"] == 1 + writers
+    last = next(r.json() for r in responses if r.json()["version"] == stored["version"])
+    return stored, last
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ import math
 
 import pytest
 
+from tests.conftest import edited_at_once
+
 pytestmark = pytest.mark.integration
 
 WRITERS = 16
@@ -17,15 +19,7 @@ async def test_concurrent_amendments_of_one_building_all_land(api, new_building,
     b = await new_building(desks=100)
     url = f"/v1/buildings/{b['id']}"
     # no If-Match: each amendment applies to whatever version it finds, so every one must succeed
-    responses = await asyncio.gather(*(api.patch(url, json={"desks": 101 + i}) for i in range(WRITERS)))
-    statuses = [r.status_code for r in responses]
-    assert 503 not in statuses, [r.text for r in responses if r.status_code == 503][:1]
-    assert statuses == [200] * WRITERS, [r.text for r in responses if r.status_code != 200][:1]
-    versions = sorted(r.json()["version"] for r in responses)
-    assert versions == list(range(2, WRITERS + 2))  # each one saw the one before it: none was lost
-    stored = await db["buildings"].find_one({"_id": b["id"]})
-    assert stored["version"] == 1 + WRITERS
-    last = next(r.json() for r in responses if r.json()["version"] == stored["version"])
+    stored, last = await edited_at_once(api, url, [{"desks": 101 + i} for i in range(WRITERS)], db, "buildings")
     assert stored["desks"] == last["desks"]
     assert (await api.get(url)).headers["ETag"] == f'"{1 + WRITERS}"'
 

@@ -9,6 +9,7 @@ from civic.errors import Forbidden, Invalid, Refused
 from civic_comms.content.domain import (
     APPROVED,
     DRAFT,
+    FIXED_CHANNELS,
     IN_REVIEW,
     PUBLISHED,
     SCHEDULED,
@@ -43,19 +44,7 @@ def approved(**overrides: object) -> Content:
 
 @pytest.mark.parametrize(
     "channel",
-    [
-        "website",
-        "press_release",
-        "intranet",
-        "staff_briefing",
-        "councillor_briefing",
-        "chief_executive_blog",
-        "teams",
-        "email_bulletin",
-        "social:tiktok",
-        "social:instagram",
-        "social:x",
-    ],
+    [*FIXED_CHANNELS, "social:tiktok", "social:instagram", "social:x"],
 )
 def test_known_channels_are_accepted(channel: str) -> None:
     assert check_channels([channel]) == [channel]

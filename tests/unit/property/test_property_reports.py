@@ -16,21 +16,7 @@ from civic_property.buildings.domain import (
 from civic_property.figures import default_years, desk_demand, move_plan, rationalisation, saved_in_year
 from civic_property.teams.domain import DeskRatios, Move, Team, Workforce
 
-
-def building(id, name, desks=100, cost=0, carbon=0, status="operational", **extra) -> Building:
-    b = Building.register(
-        id,
-        name=name,
-        town="Northampton",
-        kind="office",
-        desks=desks,
-        tenure="freehold",
-        annual_running_cost_pence=cost,
-        annual_carbon_kg=carbon,
-        **extra,
-    )
-    b.status = status
-    return b
+from .conftest import office as building
 
 
 def team(id, name, directorate, building_id, **workforce) -> Team:

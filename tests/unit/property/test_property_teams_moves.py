@@ -9,22 +9,13 @@ from civic.errors import Invalid, Refused
 from civic_property.buildings.domain import CLOSED, CLOSURE_PLANNED, MARKET_ENGAGEMENT, Building
 from civic_property.teams.domain import CANCELLED, COMPLETED, PLANNED, DeskRatios, Move, Team, Workforce
 
+from .conftest import office
+
 TODAY = date(2023, 6, 1)
 
 
 def building(id="b1", name="One Angel Square", desks=100, status="operational") -> Building:
-    b = Building.register(
-        id,
-        name=name,
-        town="Northampton",
-        kind="office",
-        desks=desks,
-        tenure="leasehold",
-        annual_running_cost_pence=1,
-        annual_carbon_kg=1,
-    )
-    b.status = status
-    return b
+    return office(id, name, desks, cost=1, carbon=1, status=status, tenure="leasehold")
 
 
 def team(building_id="b0", **workforce) -> Team:
