@@ -14,7 +14,7 @@ from civic_comms.repository import RESPONSE_TALLIES, RESPONSES
 from civic_property.buildings.domain import CLOSED, DISPOSED, FOR_DISPOSAL
 from civic_savings import figures
 from civic_savings.handlers import HANDLERS as SAVINGS_HANDLERS
-from civic_savings.repository import INITIATIVES, TOTALS, cell_and_shard, to_model
+from civic_savings.repository import INITIATIVES, STATUS_COUNTS, TOTALS, cell_and_shard, to_model
 from pymongo.asynchronous.database import AsyncDatabase
 
 Database = AsyncDatabase[Any]
@@ -25,15 +25,22 @@ REACTS_TO = {"savings": SAVINGS_HANDLERS.event_types, "comms": COMMS_HANDLERS.ev
 CLOSED_STATUSES = (CLOSED, FOR_DISPOSAL, DISPOSED)
 
 
-async def savings_totals_match_initiatives(savings: Database) -> list[str]:
-    """The read model's totals, every shard of every cell added up, equal the initiatives' own figures,
-    both read in one snapshot, so a fold of shards running meanwhile cannot tear the view."""
+async def savings_read_model_matches_initiatives(savings: Database) -> list[str]:
+    """The read model's totals, every shard of every cell added up, equal the initiatives' own figures, and
+    its status counts the initiatives in each status; all read in one snapshot, so a fold of shards running
+    meanwhile cannot tear the view."""
     async with savings.client.start_session() as session, await session.start_transaction():
-        expected = figures.summed([(cell, sums) async for doc in savings[INITIATIVES].find({}, session=session)
-                                   for cell, sums in figures.contribution(to_model(doc)).items()])
+        initiatives = [to_model(doc) async for doc in savings[INITIATIVES].find({}, session=session)]
+        expected = figures.summed([(cell, sums) for initiative in initiatives
+                                   for cell, sums in figures.contribution(initiative).items()])
         kept = figures.summed([(cell_and_shard(doc["_id"])[0], doc)
                                async for doc in savings[TOTALS].find({}, session=session)])
-    wrong = []
+        counted = Counter[str]()
+        async for doc in savings[STATUS_COUNTS].find({"status": {"$exists": True}}, session=session):
+            counted[doc["status"]] += doc["initiatives"]
+    in_status = Counter(initiative.status for initiative in initiatives)
+    wrong = [f"initiatives {status}: read model {counted[status]}, initiatives {in_status[status]}"
+             for status in sorted(set(in_status) | set(counted)) if counted[status] != in_status[status]]
     for cell in sorted(set(expected) | set(kept)):
         want = {m: v for m, v in expected.get(cell, {}).items() if v}
         have = {m: v for m, v in kept.get(cell, {}).items() if v}

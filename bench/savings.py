@@ -27,11 +27,13 @@ from civic_savings.programme.domain import THEMES
 from civic_savings.read_model.service import TOTALS_SHARDS
 from civic_savings.repository import (
     INITIATIVES,
+    STATUS_COUNTS,
     TOTALS,
     cell_and_shard,
     cell_document,
     cell_id,
     ensure_indexes,
+    status_count_id,
     to_document,
 )
 from pymongo import AsyncMongoClient, UpdateOne
@@ -96,6 +98,10 @@ async def load(mongodb_url: str, count: int, seed: int) -> int:
                       upsert=True)
             for (cell, shard), inc in figures.summed(parts).items()
         ], ordered=False)
+        # every loaded initiative is proposed: the dashboard's counts move with them, as a create's would
+        await db[STATUS_COUNTS].update_one({"_id": status_count_id("proposed", 0)},
+                                           {"$inc": {"initiatives": count}, "$setOnInsert": {"status": "proposed"}},
+                                           upsert=True)
     finally:
         await client.close()
     return planned_in_report
@@ -181,10 +187,13 @@ async def create_rate(service_urls: list[str], mongodb_url: str, headers: dict[s
 
                 async def write(session: Any) -> None:
                     await scratch.insert_one({**to_document(initiative), "_id": uuid.uuid4().hex}, session=session)
-                    await scratch.database[TOTALS].bulk_write([
-                        UpdateOne({"_id": cell_id(cell, shard)}, {"$inc": inc, "$setOnInsert": cell_document(cell)},
-                                  upsert=True)
-                        for cell, inc in figures.contribution(initiative).items()
+                    await scratch.database.client.bulk_write([
+                        *(UpdateOne({"_id": cell_id(cell, shard)}, {"$inc": inc, "$setOnInsert": cell_document(cell)},
+                                    upsert=True, namespace=f"{scratch.database.name}.{TOTALS}")
+                          for cell, inc in figures.contribution(initiative).items()),
+                        UpdateOne({"_id": status_count_id(initiative.status, shard)},
+                                  {"$inc": {"initiatives": 1}, "$setOnInsert": {"status": initiative.status}},
+                                  upsert=True, namespace=f"{scratch.database.name}.{STATUS_COUNTS}"),
                     ], session=session)
                     event = InitiativeProposed(initiative_id=initiative.id, title=initiative.title,
                                                theme=initiative.theme, directorate=initiative.directorate,

@@ -27,7 +27,7 @@ from civic_contracts.savings import (
 from civic_savings import figures
 from civic_savings.initiatives.domain import BUILDING_FIELDS, Initiative, building_key
 from civic_savings.programme.service import check_targets
-from civic_savings.read_model.service import SHARDS, keep_read_model, shard_of_unit, totals_writes
+from civic_savings.read_model.service import SHARDS, keep_read_model, shard_of_unit, status_writes, totals_writes
 from civic_savings.repository import INITIATIVE_RECORDS, INITIATIVES, api_form, to_document, to_model
 
 
@@ -52,7 +52,9 @@ async def propose(rt: Runtime, fields: dict[str, Any], caller: Caller) -> dict[s
             # the initiative and its read-model cells in one command: a round trip fewer per create
             insert, doc = documents.insert_op(uow, INITIATIVES, to_document(initiative))
             delta = figures.difference({}, figures.contribution(initiative))
-            await documents.write_together(uow, [insert, *totals_writes(uow, delta, shard)])
+            await documents.write_together(
+                uow, [insert, *totals_writes(uow, delta, shard), *status_writes(uow, None, initiative, shard)]
+            )
             await check_targets(uow, None, initiative, delta, now)
             uow.emit(InitiativeProposed(**_identity(initiative), planned_pence=initiative.planned_pence))
             return api_form(doc)
@@ -92,9 +94,7 @@ async def _check_building_free(uow: UnitOfWork, initiative: Initiative) -> None:
 Change = Callable[[Initiative, datetime], list[EventData]]
 
 
-async def _change(
-    rt: Runtime, initiative_id: str, expected_version: int | None, change: Change
-) -> dict[str, Any]:
+async def _change(rt: Runtime, initiative_id: str, expected_version: int | None, change: Change) -> dict[str, Any]:
     """Load, let the domain change the initiative (or refuse, writing nothing), save, record, emit."""
     with SHARDS.holding() as shard:
         return await _change_on(rt, initiative_id, expected_version, change, shard)

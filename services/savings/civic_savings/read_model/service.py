@@ -1,9 +1,12 @@
-"""The read model's upkeep: each change adds its difference to the totals, whose shards are folded later.
+"""The read model's upkeep: each change adds its difference to the totals, whose shards are folded later,
+and moves the status counts.
 
 The totals (``savings_totals``) keep running sums per theme, year, directorate, programme and category
 (see ``figures.py``); ``reports.py`` reads them. A change writes its increments in the same unit of
 work as the initiative, to a shard of each cell (:class:`ShardsInUse`), and a background job folds the
-shards back into one document per cell.
+shards back into one document per cell. The status counts (``status_counts``) are kept the same way, in
+the same shard, and never folded: at most a document per status and shard, read by the dashboard instead
+of counting the initiatives (six counts of every initiative on each dashboard held the database up).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from pymongo.errors import PyMongoError
 from civic_savings import figures
 from civic_savings.initiatives.domain import Initiative
 from civic_savings.programme.service import check_targets
-from civic_savings.repository import TOTALS, cell_and_shard, cell_document, cell_id
+from civic_savings.repository import STATUS_COUNTS, TOTALS, cell_and_shard, cell_document, cell_id, status_count_id
 
 # Concurrent changes to one cell (16 writers to one theme, year and directorate in the bench) write
 # different shards of it. Within a process a change takes a shard no other change of the process is
@@ -98,8 +101,10 @@ async def keep_read_model(
     handler's unit's (:func:`shard_of_unit`); without one, a shard not held right now is taken.
     """
     delta = figures.difference(figures.contribution(before), figures.contribution(after))
-    if delta:
-        await documents.write_together(uow, totals_writes(uow, delta, SHARDS.pick() if shard is None else shard))
+    shard = SHARDS.pick() if shard is None else shard
+    writes = [*totals_writes(uow, delta, shard), *status_writes(uow, before, after, shard)]
+    if writes:
+        await documents.write_together(uow, writes)
     await check_targets(uow, before, after, delta, now)
 
 
@@ -111,9 +116,28 @@ def totals_writes(uow: UnitOfWork, delta: dict[figures.Cell, dict[str, int]], sh
     """
     totals = documents.namespace(uow, TOTALS)
     return [
-        UpdateOne({"_id": cell_id(cell, shard)}, {"$inc": inc, "$setOnInsert": cell_document(cell)}, upsert=True,
-                  namespace=totals)
+        UpdateOne(
+            {"_id": cell_id(cell, shard)}, {"$inc": inc, "$setOnInsert": cell_document(cell)}, upsert=True, namespace=totals
+        )
         for cell, inc in delta.items()
+    ]
+
+
+def status_writes(uow: UnitOfWork, before: Initiative | None, after: Initiative, shard: int) -> list[UpdateOne]:
+    """One initiative more in the status it is in now and one fewer in the status it left, in ``shard``."""
+    left = before.status if before is not None else None
+    if left == after.status:
+        return []
+    counts = documents.namespace(uow, STATUS_COUNTS)
+    moves = [(after.status, 1), *([(left, -1)] if left is not None else [])]
+    return [
+        UpdateOne(
+            {"_id": status_count_id(status, shard)},
+            {"$inc": {"initiatives": n}, "$setOnInsert": {"status": status}},
+            upsert=True,
+            namespace=counts,
+        )
+        for status, n in moves
     ]
 
 
@@ -137,7 +161,7 @@ async def fold_totals(rt: Runtime) -> int:
     extra = [doc["_id"] async for doc in rt.db[TOTALS].find({}, {"_id": 1}) if cell_and_shard(doc["_id"])[1] != 0]
     folded = 0
     for start in range(0, len(extra), FOLD_BATCH):
-        ids = extra[start:start + FOLD_BATCH]
+        ids = extra[start : start + FOLD_BATCH]
 
         async def move(uow: UnitOfWork, ids: list[str] = ids) -> int:
             found = await uow.db[TOTALS].find({"_id": {"$in": ids}}, session=uow.session).to_list()
@@ -148,8 +172,11 @@ async def fold_totals(rt: Runtime) -> int:
             await uow.db[TOTALS].bulk_write(
                 [
                     # a cell whose shards net to nothing keeps its document ($inc may not be empty)
-                    UpdateOne({"_id": cell_id(cell, 0)},
-                              {**({"$inc": sums} if sums else {}), "$setOnInsert": cell_document(cell)}, upsert=True)
+                    UpdateOne(
+                        {"_id": cell_id(cell, 0)},
+                        {**({"$inc": sums} if sums else {}), "$setOnInsert": cell_document(cell)},
+                        upsert=True,
+                    )
                     for cell, sums in into.items()
                 ],
                 ordered=False,
