@@ -143,6 +143,25 @@ def body_choices(document: Mapping[str, Any], path: str, method: str, name: str)
     return _enum_in(properties.get(name), document)
 
 
+def item_choices(document: Mapping[str, Any], path: str, method: str, name: str, field: str) -> list[str]:
+    """The values a field of each object in a JSON request body's list takes (a consultation's ``questions``,
+    their ``kind``), as the API describes them."""
+    operation = document.get("paths", {}).get(path, {}).get(method.lower(), {})
+    schema: Any = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    for step in ("body", name, "items"):  # the body's object, its list, the list's objects
+        for _ in range(5):
+            ref = schema.get("$ref") if isinstance(schema, Mapping) else None
+            if not isinstance(ref, str):
+                break
+            schema = _enum_target(document, ref)
+        if not isinstance(schema, Mapping):
+            return []
+        schema = schema.get("properties", {}).get(name, {}) if step == "body" else \
+            schema.get("items", {}) if step == name else schema
+    properties = schema.get("properties", {}) if isinstance(schema, Mapping) else {}
+    return _enum_in(properties.get(field), document)
+
+
 def _enum_target(document: Mapping[str, Any], ref: str) -> Any:
     target: Any = document
     for part in ref.removeprefix("#/").split("/"):

@@ -101,3 +101,52 @@ async def send(request: Request, officer: SignedInOfficer, path: str, body: Any,
 def no_fields(name: str) -> tuple[str, str] | None:
     """For a form with no fields of its own (a button): every refusal is a line in the summary."""
     return None
+
+
+class Rows:
+    """A form's repeated lines (an agenda's items, a consultation's questions, a budget's lines): the boxes
+    ``<prefix>-<row>-<name>`` for ``count`` rows, sent as the API's list ``api`` of the lines filled in. A
+    refusal of ``<api>.<n>.<name>`` is shown on the row it came from (empty rows are not sent, so the API's
+    ``n`` is the n-th filled row)."""
+
+    def __init__(self, api: str, prefix: str, labels: Mapping[str, str], count: int, row_word: str = "row") -> None:
+        self.api, self.prefix, self.labels, self.count, self.row_word = api, prefix, labels, count, row_word
+        self.sent: list[int] = []
+
+    def typed(self, form: FormData, names: tuple[str, ...] | None = None) -> tuple[list[dict[str, str]], dict[str, str]]:
+        """The rows filled in (each as {name: text}, for the fields ``names``, by default every labelled one) and
+        every box as typed."""
+        names = names or tuple(self.labels)
+        lines: list[dict[str, str]] = []
+        boxes: dict[str, str] = {}
+        self.sent = []
+        for row in range(self.count):
+            line = {name: first(form.get(f"{self.prefix}-{row}-{name}")) for name in names}
+            boxes |= {f"{self.prefix}-{row}-{name}": value for name, value in line.items()}
+            if any(line.values()):
+                lines.append(line)
+                self.sent.append(row)
+        return lines, boxes
+
+    def field(self, name: str) -> tuple[str, str] | None:
+        """The box on the page for the API's ``<api>.<n>.<name>``; the list as a whole on its first row."""
+        head, _, rest = name.partition(".")
+        if head != self.api:
+            return None
+        index, _, rest = rest.partition(".")
+        part, whole = rest.partition(".")[0], next(iter(self.labels))
+        if index.isdigit() and int(index) < len(self.sent):
+            row = self.sent[int(index)]
+            part = part if part in self.labels else whole
+            return f"{self.prefix}-{row}-{part}", f"{self.labels[part]} in {self.row_word} {row + 1}"
+        return f"{self.prefix}-0-{whole}", self.labels[whole]
+
+
+def fields_of(fixed: Mapping[str, tuple[str, str]], *tables: Rows) -> FieldOnPage:
+    """Where an API field is on a form of single fields (``fixed``: API name -> (field id, label)) and rows."""
+    def on_page(name: str) -> tuple[str, str] | None:
+        if name in fixed:
+            return fixed[name]
+        return next((found for table in tables if (found := table.field(name)) is not None), None)
+
+    return on_page

@@ -1,21 +1,24 @@
-"""Consultations, and one's page with its results as the API counts them on each visit (closed early with
-``comms:write``); every response as the API's CSV or as a workbook (``spreadsheets.py``)."""
+"""Consultations, a new one with its questions, and one's page with its results as the API counts them on each
+visit (closed early with ``comms:write``); every response as the API's CSV or as a workbook (``spreadsheets.py``)."""
 
 from __future__ import annotations
 
 import asyncio
 import csv
 import io
+import uuid
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from civic_web.pages import ask, gateway_of, render, request_id, segment
+from civic_web.pages import ask, first, gateway_of, render, request_id, segment
 from civic_web.pages.comms.section import API, get, may_draft, reads
-from civic_web.pages.forms import at_version, no_fields, send
+from civic_web.pages.forms import Rows, at_version, attempt_of, date_typed, fields_of, no_fields, on_date_input, send
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
 from civic_web.spreadsheets import XLSX, Sheet, workbook_of
+from civic_web.vocabulary import body_choices, item_choices
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,6 +28,65 @@ async def consultations(request: Request, officer: SignedInOfficer = Depends(sig
     reads(officer)
     page = (await get(request, officer, "/consultations", {"limit": "100"})).body
     return render(request, "comms/consultations.html", {"items": page.get("items", [])})
+
+
+# ---------------------------------------------------------------- a new consultation
+# (declared before /consultations/{consultation_id}, which would take "new")
+
+QUESTION_ROWS = 5
+CONSULTATION_FIELDS = {"title": ("title", "Title"), "description": ("description", "Description"),
+                       "kind": ("kind", "Kind"), "opens_on": ("opens-day", "Opens"), "closes_on": ("closes-day", "Closes")}
+
+
+def _questions() -> Rows:
+    return Rows("questions", "question", {"text": "Question", "kind": "Kind of answer", "options": "Options",
+                                          "required": "Must be answered"}, QUESTION_ROWS, row_word="question")
+
+
+async def _new_consultation_page(request: Request, *, refusal: Refusal | None = None,
+                                 typed: dict[str, str] | None = None, attempt: str | None = None) -> Response:
+    document = await gateway_of(request).document()
+    return render(request, "comms/new_consultation.html", {
+        "kinds": body_choices(document, f"{API}/consultations", "post", "kind"),
+        "question_kinds": item_choices(document, f"{API}/consultations", "post", "questions", "kind"),
+        "question_rows": range(QUESTION_ROWS), "typed": typed or {}, "attempt": attempt or uuid.uuid4().hex,
+    }, refusal)
+
+
+@router.get("/consultations/new")
+async def new_consultation(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    may_draft(officer)
+    return await _new_consultation_page(request)
+
+
+@router.post("/consultations/new")
+async def create_consultation(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    may_draft(officer)
+    opens_on, typed = date_typed(form, "opens")
+    closes_on, typed_closes = date_typed(form, "closes")
+    typed |= typed_closes | {name: first(form.get(name)) for name in ("title", "description", "kind")}
+    questions = _questions()
+    lines, boxes = questions.typed(form, ("text", "kind", "options", "required"))
+    body: dict[str, Any] = {name: typed[name] for name in ("title", "description", "kind") if typed[name]}
+    body |= {name: value for name, value in (("opens_on", opens_on), ("closes_on", closes_on)) if value}
+    # a choice's options one a line, as the officer lists them; the API says which kinds take options
+    body["questions"] = [{"text": line["text"], "kind": line["kind"], "required": line["required"] == "yes",
+                          **({"options": [o.strip() for o in line["options"].splitlines() if o.strip()]}
+                             if line["options"] else {})} for line in lines]
+    attempt = attempt_of(form)
+
+    async def again(refusal: Refusal) -> Response:
+        refusal = on_date_input(on_date_input(refusal, "opens"), "closes")
+        return await _new_consultation_page(request, refusal=refusal, typed=typed | boxes, attempt=attempt)
+
+    return await send(request, officer, f"{API}/consultations", body, headers={"Idempotency-Key": attempt},
+                      fields=fields_of(CONSULTATION_FIELDS, questions), again=again,
+                      done=lambda answer: f"{answer.body.get('title', 'The consultation')} is set up.",
+                      then=lambda answer: f"/comms/consultations/{segment(str(answer.body['id']))}")
+
+
+# ---------------------------------------------------------------- a consultation
 
 
 async def _consultation_page(request: Request, officer: SignedInOfficer, consultation_id: str, *,

@@ -7,18 +7,20 @@ Everything goes through the gateway's ``/api/safeguarding/v1/...`` as the office
 who may vote and what a decision's outcome is are the API's to say; a refusal comes back as the GOV.UK error
 summary with what the officer chose kept. A review's case details are never asked for apart: the API leaves
 them out for an officer without ``safeguarding:confidential``, and the page shows them only with that scope.
+The board business manager sets a board up here too: the board, its members, its meetings with their agendas,
+reviews referred to it (with confidential access), sub-groups, budgets and annual reports.
 
 ``boards.py``: the boards, a board and its members; ``meetings.py``: a meeting, its steps and its forms;
-``reviews.py``: safeguarding adults reviews; ``documents.py``: the agenda pack, the minutes (and their PDFs)
-and the calendar file.
+``reviews.py``: safeguarding adults reviews and referring one; ``oversight.py``: sub-groups, budgets and annual
+reports; ``documents.py``: the agenda pack, the minutes (and their PDFs) and the calendar file.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from civic_web.pages.safeguarding import boards, documents, meetings, reviews
+from civic_web.pages.safeguarding import boards, documents, meetings, oversight, reviews
 
 router = APIRouter(prefix="/safeguarding", include_in_schema=False)
-for area in (boards, reviews, documents, meetings):
+for area in (boards, reviews, oversight, documents, meetings):
     router.include_router(area.router)

@@ -1,23 +1,68 @@
-"""The boards, a board's page (members, meetings, decisions between meetings, reviews), and a member's page,
-where the board business manager records their signed MoU and names their deputy."""
+"""The boards, a board's page (members, meetings, decisions between meetings, reviews, sub-groups, budgets and
+annual reports), setting up a board and adding its members, and a member's page, where the board business
+manager records their signed MoU and names their deputy."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from civic_web.pages import first, render, segment
-from civic_web.pages.forms import at_version, date_typed, on_date_input, send
-from civic_web.pages.safeguarding.section import API, PAGE_SIZE, get, items, reads, runs_business
+from civic_web.pages import first, gateway_of, render, segment
+from civic_web.pages.forms import at_version, attempt_of, date_typed, on_date_input, send
+from civic_web.pages.safeguarding.section import API, PAGE_SIZE, board_address, board_of, get, items, reads, runs_business
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.vocabulary import body_choices
 
 router = APIRouter(include_in_schema=False)
 
 MEMBER_FIELDS = {"signed_on": ("mou-signed_on-day", "Date signed"), "deputy_name": ("deputy_name", "Deputy's name")}
+
+
+# ---------------------------------------------------------------- setting up a board
+# (declared before /boards/{board_id}, which would take "new")
+
+BOARD_FIELDS = {"name": ("name", "The board's name"), "kind": ("kind", "Adults or children"), "area": ("area", "Area"),
+                "statutory_partners": ("statutory_partners", "Statutory partners")}
+
+
+async def _new_board_page(request: Request, *, refusal: Refusal | None = None, typed: dict[str, str] | None = None,
+                          attempt: str | None = None) -> Response:
+    document = await gateway_of(request).document()
+    return render(request, "safeguarding/new_board.html", {
+        "kinds": body_choices(document, f"{API}/boards", "post", "kind") or ["adults", "children"],
+        "typed": typed or {}, "attempt": attempt or uuid.uuid4().hex,
+    }, refusal)
+
+
+@router.get("/boards/new")
+async def new_board(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    runs_business(officer)
+    return await _new_board_page(request)
+
+
+@router.post("/boards/new")
+async def set_up_board(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    runs_business(officer)
+    typed = {name: first(form.get(name)) for name in BOARD_FIELDS}
+    body: dict[str, Any] = {name: typed[name] for name in ("name", "kind", "area") if typed[name]}
+    # one partner a line, as the officer lists them; the API says whether one is named twice
+    body["statutory_partners"] = [line.strip() for line in typed["statutory_partners"].splitlines() if line.strip()]
+    attempt = attempt_of(form)
+
+    async def again(refusal: Refusal) -> Response:
+        return await _new_board_page(request, refusal=refusal, typed=typed, attempt=attempt)
+
+    return await send(request, officer, f"{API}/boards", body, headers={"Idempotency-Key": attempt},
+                      fields=lambda name: BOARD_FIELDS.get(name.split(".")[0]), again=again,
+                      done=lambda answer: f"{answer.body.get('name', 'The board')} is set up. Add its members next.",
+                      then=lambda answer: board_address(str(answer.body["id"])))
 
 
 @router.get("/boards")
@@ -36,15 +81,62 @@ async def boards(request: Request, officer: SignedInOfficer = Depends(signed_in)
 async def board(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
     reads(officer)
     here = f"/boards/{segment(board_id)}"
-    found, members, meetings, sars, decisions = await asyncio.gather(
-        get(request, officer, here), items(request, officer, f"{here}/members"),
-        items(request, officer, f"{here}/meetings"), items(request, officer, f"{here}/sars"),
-        items(request, officer, f"{here}/decisions"))
+    # its business and its oversight (sub-groups, budgets, annual reports), every call at once
+    (found, members, meetings, sars, decisions), (sub_groups, budgets, reports) = await asyncio.gather(
+        asyncio.gather(get(request, officer, here), items(request, officer, f"{here}/members"),
+                       items(request, officer, f"{here}/meetings"), items(request, officer, f"{here}/sars"),
+                       items(request, officer, f"{here}/decisions")),
+        asyncio.gather(items(request, officer, f"{here}/sub-groups"), items(request, officer, f"{here}/budgets"),
+                       items(request, officer, f"{here}/annual-reports")))
     return render(request, "safeguarding/board.html", {
         "board": found.body, "members": members, "meetings": sorted(meetings, key=lambda m: str(m["scheduled_for"])),
         "sars": sars, "between_meetings": [d for d in decisions if not d.get("meeting_id")],
-        "names": {m["id"]: m["name"] for m in members},
+        "names": {m["id"]: m["name"] for m in members}, "sub_groups": sub_groups,
+        "budgets": sorted(budgets, key=lambda b: str(b.get("year")), reverse=True),
+        "annual_reports": sorted(reports, key=lambda r: str(r.get("year")), reverse=True),
     })
+
+
+# ---------------------------------------------------------------- a new member of a board
+
+NEW_MEMBER_FIELDS = {"name": ("name", "Name"), "organisation": ("organisation", "Organisation"),
+                     "role": ("role", "Role"), "statutory": ("statutory", "Statutory partner"),
+                     "nominated_chair": ("nominated_chair", "Nominated chair"),
+                     "deputy_name": ("deputy_name", "Named deputy")}
+
+
+async def _new_member_page(request: Request, officer: SignedInOfficer, board_id: str, *,
+                           refusal: Refusal | None = None, typed: dict[str, str] | None = None,
+                           attempt: str | None = None) -> Response:
+    found, document = await asyncio.gather(board_of(request, officer, board_id), gateway_of(request).document())
+    return render(request, "safeguarding/new_member.html", {
+        "board": found, "roles": body_choices(document, f"{API}/boards/{{board_id}}/members", "post", "role"),
+        "typed": typed or {}, "attempt": attempt or uuid.uuid4().hex,
+    }, refusal)
+
+
+@router.get("/boards/{board_id}/members/new")
+async def new_member(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    runs_business(officer)
+    return await _new_member_page(request, officer, board_id)
+
+
+@router.post("/boards/{board_id}/members/new")
+async def add_member(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    runs_business(officer)
+    typed = {name: first(form.get(name)) for name in NEW_MEMBER_FIELDS}
+    body: dict[str, Any] = {name: typed[name] for name in ("name", "organisation", "role", "deputy_name") if typed[name]}
+    body |= {"statutory": typed["statutory"] == "yes", "nominated_chair": typed["nominated_chair"] == "yes"}
+    attempt = attempt_of(form)
+
+    async def again(refusal: Refusal) -> Response:
+        return await _new_member_page(request, officer, board_id, refusal=refusal, typed=typed, attempt=attempt)
+
+    return await send(request, officer, f"{API}/boards/{segment(board_id)}/members", body,
+                      headers={"Idempotency-Key": attempt}, fields=NEW_MEMBER_FIELDS.get, again=again,
+                      done=lambda answer: f"{answer.body.get('name', 'The member')} is a member of the board.",
+                      then=board_address(board_id, "#members"))
 
 
 # ---------------------------------------------------------------- a member: the MoU and the named deputy

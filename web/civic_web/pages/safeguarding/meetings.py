@@ -1,10 +1,12 @@
 """A meeting's page (agenda, attendance, the quorum as the API states it, declarations, decisions, minutes) with
-its steps (held; the minutes drafted, submitted, approved), and the board business manager's forms: the
-attendance register, a declaration of interest, a decision (consensus or votes, which the API counts)."""
+its steps (held; the minutes drafted, submitted, approved), and the board business manager's forms: scheduling a
+meeting with its agenda, the attendance register, a declaration of interest, a decision (consensus or votes,
+which the API counts)."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,8 +15,8 @@ from fastapi.responses import Response
 from civic_web import pdfs
 from civic_web.gateway import Answer, Refused
 from civic_web.pages import first, gateway_of, render, segment
-from civic_web.pages.forms import at_version, send
-from civic_web.pages.safeguarding.section import API, get, items, reads, runs_business
+from civic_web.pages.forms import Rows, at_version, attempt_of, date_typed, fields_of, on_date_input, send
+from civic_web.pages.safeguarding.section import API, board_of, get, items, reads, runs_business
 from civic_web.refusals import FieldOnPage, Refusal
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
 from civic_web.vocabulary import body_choices, words_for
@@ -25,6 +27,12 @@ router = APIRouter(include_in_schema=False)
 DECIDED_KINDS = ("decision", "ratification")
 #: a member's vote (the API's Ballot.vote)
 BALLOTS = ("for", "against", "abstain")
+
+
+#: an agenda item's kinds to choose from: the API takes any (its examples are these); the declarations of
+#: interest open every agenda by themselves
+AGENDA_KINDS = ("decision", "information", "sub_group_report")
+AGENDA_ROWS = 6
 
 
 def _indexed(name: str) -> tuple[int, str] | None:
@@ -321,3 +329,49 @@ async def decide(meeting_id: str, item_id: str, request: Request,
                       headers=at_version(form), fields=_decision_field(voters), again=again,
                       done=lambda answer: f"The decision is recorded: {words_for(answer.body.get('outcome')).lower()}.",
                       then=_meeting_address(meeting_id, "#decisions"))
+
+
+# ---------------------------------------------------------------- scheduling a meeting with its agenda
+
+MEETING_FIELDS = {"scheduled_for": ("scheduled-day", "Date"), "extraordinary": ("extraordinary", "Extraordinary")}
+
+
+def _agenda() -> Rows:
+    return Rows("agenda", "agenda", {"title": "Title", "kind": "Kind"}, AGENDA_ROWS, row_word="item")
+
+
+async def _schedule_page(request: Request, officer: SignedInOfficer, board_id: str, *, refusal: Refusal | None = None,
+                         typed: dict[str, str] | None = None, attempt: str | None = None) -> Response:
+    return render(request, "safeguarding/new_meeting.html", {
+        "board": await board_of(request, officer, board_id), "typed": typed or {}, "attempt": attempt or uuid.uuid4().hex,
+        "agenda_rows": range(AGENDA_ROWS), "agenda_kinds": AGENDA_KINDS,
+    }, refusal)
+
+
+@router.get("/boards/{board_id}/meetings/new")
+async def new_meeting(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    runs_business(officer)
+    return await _schedule_page(request, officer, board_id)
+
+
+@router.post("/boards/{board_id}/meetings/new")
+async def schedule(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    runs_business(officer)
+    scheduled_for, typed = date_typed(form, "scheduled")
+    typed["extraordinary"] = first(form.get("extraordinary"))
+    agenda = _agenda()
+    lines, boxes = agenda.typed(form)
+    body: dict[str, Any] = {"agenda": lines, "extraordinary": typed["extraordinary"] == "yes"}
+    if scheduled_for:
+        body["scheduled_for"] = scheduled_for
+    attempt = attempt_of(form)
+
+    async def again(refusal: Refusal) -> Response:
+        return await _schedule_page(request, officer, board_id, refusal=on_date_input(refusal, "scheduled"),
+                                    typed=typed | boxes, attempt=attempt)
+
+    return await send(request, officer, f"{API}/boards/{segment(board_id)}/meetings", body,
+                      headers={"Idempotency-Key": attempt}, fields=fields_of(MEETING_FIELDS, agenda), again=again,
+                      done="The meeting is scheduled, its agenda opening with declarations of interest.",
+                      then=lambda answer: _meeting_address(str(answer.body["id"])))

@@ -1,18 +1,20 @@
 """A safeguarding adults review's page and its next step in the API's order (the s44 decision, commissioning,
-the report, the action plan, publication); case details only with ``safeguarding:confidential``."""
+the report, the action plan, publication); case details only with ``safeguarding:confidential``; referring a
+new review to a board."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from civic_web.pages import first, gateway_of, render, segment
-from civic_web.pages.forms import at_version, date_typed, on_date_input, pounds_typed, send, unreadable
-from civic_web.pages.safeguarding.section import API, get, reads, runs_business
+from civic_web.pages import allowed, first, gateway_of, render, segment
+from civic_web.pages.forms import at_version, attempt_of, date_typed, on_date_input, pounds_typed, send, unreadable
+from civic_web.pages.safeguarding.section import API, board_of, get, reads, runs_business
 from civic_web.refusals import FieldOnPage, Refusal
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
 from civic_web.vocabulary import body_choices, words_for
@@ -27,7 +29,7 @@ SAR_FIELDS = {"criteria_met": ("criteria_met", "Whether the section 44 criteria 
 ACTION_FIELDS = {"action": "Action", "owner": "Owner", "due_on": "Due"}
 
 
-def _date_typed(text: str) -> str:
+def date_as_typed(text: str) -> str:
     """``31/3/2027`` or ``31 3 2027`` as ``2027-03-31``; anything else as typed (the API says what is wrong)."""
     parts = re.split(r"[/\s.-]+", text.strip())
     if len(parts) == 3 and all(part.isdigit() for part in parts) and len(parts[2]) == 4:
@@ -99,7 +101,7 @@ async def advance_sar(sar_id: str, request: Request, officer: SignedInOfficer = 
             line = {name: typed.setdefault(f"actions-{row}-{name}", first(form.get(f"actions-{row}-{name}")))
                     for name in ACTION_FIELDS}
             if any(line.values()):
-                actions.append({**line, "due_on": _date_typed(line["due_on"])})
+                actions.append({**line, "due_on": date_as_typed(line["due_on"])})
                 rows.append(row)
         body["actions"] = actions
 
@@ -111,3 +113,56 @@ async def advance_sar(sar_id: str, request: Request, officer: SignedInOfficer = 
                       fields=_sar_field(rows), again=again, refusal=unreadable(not_read) if not_read else None,
                       done=f"The review is at its next step: {words_for(typed['to']).lower()}.",
                       then=f"/safeguarding/sars/{segment(sar_id)}")
+
+
+# ---------------------------------------------------------------- referring a review
+# A referral is its case details (the API requires the summary and the adult), which are confidential (Care Act
+# 2014, s45): the form is offered only to an officer who may read them back, never to one who could not.
+
+REFERRAL_FIELDS = {"reference": ("reference", "Reference"), "referred_by": ("referred_by", "Referred by"),
+                   "referred_on": ("referred-day", "Date referred"), "case_summary": ("case_summary", "Case summary"),
+                   "person.name": ("person_name", "The adult's name"),
+                   "person.date_of_birth": ("born-day", "Date of birth"), "person.address": ("person_address", "Address")}
+
+
+def _refers(officer: SignedInOfficer) -> None:
+    runs_business(officer)
+    allowed(officer.permissions.sees_case_details)
+
+
+async def _referral_page(request: Request, officer: SignedInOfficer, board_id: str, *, refusal: Refusal | None = None,
+                         typed: dict[str, str] | None = None, attempt: str | None = None) -> Response:
+    return render(request, "safeguarding/new_sar.html", {
+        "board": await board_of(request, officer, board_id), "typed": typed or {}, "attempt": attempt or uuid.uuid4().hex,
+    }, refusal)
+
+
+@router.get("/boards/{board_id}/sars/new")
+async def new_sar(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _refers(officer)
+    return await _referral_page(request, officer, board_id)
+
+
+@router.post("/boards/{board_id}/sars/new")
+async def refer_sar(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    _refers(officer)
+    referred_on, typed = date_typed(form, "referred")
+    born, typed_born = date_typed(form, "born")
+    typed |= typed_born | {name: first(form.get(name)) for name in ("reference", "referred_by", "case_summary",
+                                                                      "person_name", "person_address")}
+    person = {"name": typed["person_name"], "date_of_birth": born, "address": typed["person_address"] or None}
+    body: dict[str, Any] = {name: typed[name] for name in ("reference", "referred_by", "case_summary")}
+    body["person"] = {key: value for key, value in person.items() if value is not None}
+    if referred_on:
+        body["referred_on"] = referred_on
+    attempt = attempt_of(form)
+
+    async def again(refusal: Refusal) -> Response:
+        refusal = on_date_input(on_date_input(refusal, "referred"), "born")
+        return await _referral_page(request, officer, board_id, refusal=refusal, typed=typed, attempt=attempt)
+
+    return await send(request, officer, f"{API}/boards/{segment(board_id)}/sars", body,
+                      headers={"Idempotency-Key": attempt}, fields=REFERRAL_FIELDS.get, again=again,
+                      done=lambda answer: f"{answer.body.get('reference', 'The review')} is referred to the board.",
+                      then=lambda answer: f"/safeguarding/sars/{segment(str(answer.body['id']))}")

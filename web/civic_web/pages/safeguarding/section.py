@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Request
 
 from civic_web.gateway import Answer
-from civic_web.pages import allowed, ask
+from civic_web.pages import allowed, ask, segment
 from civic_web.sessions import SignedInOfficer
 
 API = "/api/safeguarding/v1"
@@ -32,4 +32,14 @@ async def get(request: Request, officer: SignedInOfficer, path: str, params: dic
 
 async def items(request: Request, officer: SignedInOfficer, path: str, **params: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = (await get(request, officer, path, {"limit": MANY, **params})).body.get("items", [])
+    return found
+
+
+def board_address(board_id: str, part: str = "") -> str:
+    """Where a board's page is, at one of its parts (``#members``)."""
+    return f"/safeguarding/boards/{segment(board_id)}{part}"
+
+
+async def board_of(request: Request, officer: SignedInOfficer, board_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = (await get(request, officer, f"/boards/{segment(board_id)}")).body
     return found

@@ -1,0 +1,70 @@
+"""Change champions: the council's services and their champions, the services still without one (the API's
+coverage report), appointing a champion and registering a service that should have one."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from civic_web.pages import first, gateway_of, render
+from civic_web.pages.comms.section import API, get, may_draft, reads
+from civic_web.pages.forms import attempt_of, send
+from civic_web.refusals import Refusal
+from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.vocabulary import body_choices
+
+router = APIRouter(include_in_schema=False)
+
+CHAMPION_FIELDS = {name: (f"champion-{name}", label) for name, label in (
+    ("name", "Name"), ("service", "Service"), ("directorate", "Directorate"), ("council", "Council"),
+    ("email", "Email address"))}
+SERVICE_FIELDS = {name: (f"service-{name}", label) for name, label in (
+    ("name", "Service"), ("directorate", "Directorate"), ("representation", "Does it need a champion"))}
+
+
+async def _champions_page(request: Request, officer: SignedInOfficer, *, refusal: Refusal | None = None,
+                          doing: str | None = None, typed: dict[str, str] | None = None,
+                          attempt: str | None = None) -> Response:
+    champions, coverage, document = await asyncio.gather(
+        get(request, officer, "/champions", {"limit": "200"}), get(request, officer, "/reports/champion-coverage"),
+        gateway_of(request).document())
+    return render(request, "comms/champions.html", {
+        "champions": sorted(champions.body.get("items", []), key=lambda c: (str(c.get("directorate")),
+                                                                           str(c.get("service")))),
+        "coverage": coverage.body, "doing": doing, "typed": typed or {}, "attempt": attempt or uuid.uuid4().hex,
+        "representations": body_choices(document, f"{API}/services", "post", "representation"),
+    }, refusal)
+
+
+@router.get("/champions")
+async def champions(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    reads(officer)
+    return await _champions_page(request, officer)
+
+
+@router.post("/champions")
+async def appoint_or_register(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    """Appoint a champion, or register a service that should have one (the form says which)."""
+    form = await posted_form(request)
+    may_draft(officer)
+    doing = "service" if first(form.get("doing")) == "service" else "champion"
+    names = SERVICE_FIELDS if doing == "service" else CHAMPION_FIELDS
+    typed = {f"{doing}-{name}": first(form.get(f"{doing}-{name}")) for name in names}
+    body: dict[str, Any] = {name: typed[f"{doing}-{name}"] for name in names if typed[f"{doing}-{name}"]}
+    attempt = attempt_of(form)
+
+    async def again(refusal: Refusal) -> Response:
+        return await _champions_page(request, officer, refusal=refusal, doing=doing, typed=typed, attempt=attempt)
+
+    if doing == "service":
+        done = f"{body.get('name', 'The service')} is registered."
+        return await send(request, officer, f"{API}/services", body, headers={"Idempotency-Key": attempt},
+                          fields=names.get, again=again, done=done, then="/comms/champions#coverage")
+    return await send(request, officer, f"{API}/champions", body, headers={"Idempotency-Key": attempt},
+                      fields=names.get, again=again,
+                      done=f"{body.get('name', 'The champion')} is the change champion for {body.get('service', '')}.",
+                      then="/comms/champions#champions")

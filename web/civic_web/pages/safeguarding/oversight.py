@@ -1,0 +1,203 @@
+"""The board's oversight of its own work: forming a sub-group with its chair and work plan, a financial year's
+budget (what the board spends and what each partner contributes), and drafting its annual report. Each is
+listed on the board's page; the API says what it takes."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date
+from typing import Any
+
+from civic.calendar import financial_year_of
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from civic_web.gateway import Refused
+from civic_web.pages import first, render, segment
+from civic_web.pages.forms import Rows, at_version, attempt_of, fields_of, pounds_typed, send, unreadable
+from civic_web.pages.safeguarding.reviews import date_as_typed
+from civic_web.pages.safeguarding.section import API, board_address, board_of, get, items, runs_business
+from civic_web.refusals import FieldOnPage, Refusal
+from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+
+router = APIRouter(include_in_schema=False)
+
+WORK_PLAN_ROWS = 4
+BUDGET_ROWS = 6
+
+
+# ---------------------------------------------------------------- a sub-group
+
+SUB_GROUP_FIELDS = {"name": ("name", "Name"), "chair_member_id": ("chair", "Chair")}
+
+
+def _work_plan() -> Rows:
+    return Rows("work_plan", "plan", {"objective": "Objective", "business_plan_priority": "Business plan priority",
+                                      "due_on": "Due"}, WORK_PLAN_ROWS, row_word="line")
+
+
+async def _sub_group_page(request: Request, officer: SignedInOfficer, board_id: str, *, refusal: Refusal | None = None,
+                          typed: dict[str, str] | None = None, attempt: str | None = None) -> Response:
+    found, members = await asyncio.gather(board_of(request, officer, board_id),
+                                          items(request, officer, f"/boards/{segment(board_id)}/members"))
+    return render(request, "safeguarding/new_sub_group.html", {
+        "board": found, "members": members, "typed": typed or {}, "attempt": attempt or uuid.uuid4().hex,
+        "plan_rows": range(WORK_PLAN_ROWS),
+    }, refusal)
+
+
+@router.get("/boards/{board_id}/sub-groups/new")
+async def new_sub_group(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    runs_business(officer)
+    return await _sub_group_page(request, officer, board_id)
+
+
+@router.post("/boards/{board_id}/sub-groups/new")
+async def form_sub_group(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    runs_business(officer)
+    typed = {"name": first(form.get("name")), "chair": first(form.get("chair"))}
+    plan = _work_plan()
+    lines, boxes = plan.typed(form)
+    body: dict[str, Any] = {"name": typed["name"], "chair_member_id": typed["chair"] or None,
+                            "work_plan": [{**line, "due_on": date_as_typed(line["due_on"]) or None} for line in lines]}
+    attempt = attempt_of(form)
+
+    async def again(refusal: Refusal) -> Response:
+        return await _sub_group_page(request, officer, board_id, refusal=refusal, typed=typed | boxes, attempt=attempt)
+
+    return await send(request, officer, f"{API}/boards/{segment(board_id)}/sub-groups", body,
+                      headers={"Idempotency-Key": attempt}, fields=fields_of(SUB_GROUP_FIELDS, plan), again=again,
+                      done=lambda answer: f"The {answer.body.get('name', 'sub-group')} sub-group is formed.",
+                      then=board_address(board_id, "#sub-groups"))
+
+
+# ---------------------------------------------------------------- a year's budget
+
+
+def _expenditure() -> Rows:
+    return Rows("expenditure", "spend", {"name": "What it is for", "amount": "Amount"}, BUDGET_ROWS)
+
+
+def _contributions() -> Rows:
+    return Rows("contributions", "share", {"organisation": "Organisation", "amount": "Amount"}, BUDGET_ROWS)
+
+
+def _amounts(lines: list[dict[str, str]], rows: Rows, name: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The lines with their amounts in pence, and the messages for amounts that are not ones."""
+    sent: list[dict[str, Any]] = []
+    not_read: dict[str, str] = {}
+    for line, row in zip(lines, rows.sent, strict=True):
+        pence, message = pounds_typed(line["amount"], f"{rows.prefix}-{row}-amount", f"Amount in row {row + 1}",
+                                      "12,500 or 12500.50")
+        not_read |= message
+        sent.append({name: line[name], "amount_pence": pence})
+    return sent, not_read
+
+
+def _budget_field(expenditure: Rows, contributions: Rows) -> FieldOnPage:
+    rows = fields_of({"year": ("year", "Financial year")}, expenditure, contributions)
+
+    def on_page(name: str) -> tuple[str, str] | None:
+        # the API's amount_pence is the amount the officer typed in pounds
+        return rows(name.replace("amount_pence", "amount"))
+
+    return on_page
+
+
+async def _budget_page(request: Request, officer: SignedInOfficer, board_id: str, year: str, *,
+                       refusal: Refusal | None = None, typed: dict[str, str] | None = None) -> Response:
+    found = await board_of(request, officer, board_id)
+    budget: dict[str, Any] = {}
+    version = ""
+    try:
+        answer = await get(request, officer, f"/boards/{segment(board_id)}/budget/{year.replace('/', '-')}")
+        budget, version = answer.body, answer.version or ""
+    except Refused as refused:
+        if refused.status not in (404, 422):  # no budget for the year yet, or no such year: the form is empty
+            raise
+    if typed is None:  # the budget as the API has it, in the form's boxes
+        typed = {"year": year}
+        for prefix, lines, name in (("spend", budget.get("expenditure", []), "name"),
+                                    ("share", budget.get("contributions", []), "organisation")):
+            for row, line in enumerate(lines[:BUDGET_ROWS]):
+                typed[f"{prefix}-{row}-{name}"] = str(line.get(name, ""))
+                typed[f"{prefix}-{row}-amount"] = f"{int(line.get('amount_pence', 0)) / 100:.2f}"
+    return render(request, "safeguarding/budget.html", {
+        "board": found, "year": year, "version": version, "budget": budget, "typed": typed,
+        "budget_rows": range(BUDGET_ROWS),
+    }, refusal)
+
+
+@router.get("/boards/{board_id}/budget")
+async def budget(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    runs_business(officer)
+    year = first(request.query_params.get("year")) or financial_year_of(date.today())
+    return await _budget_page(request, officer, board_id, year)
+
+
+@router.post("/boards/{board_id}/budget")
+async def set_budget(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    runs_business(officer)
+    year = first(form.get("year"))
+    expenditure, contributions = _expenditure(), _contributions()
+    spent, spent_boxes = expenditure.typed(form)
+    shared, shared_boxes = contributions.typed(form)
+    typed = {"year": year} | spent_boxes | shared_boxes
+    spend_lines, spend_unread = _amounts(spent, expenditure, "name")
+    share_lines, share_unread = _amounts(shared, contributions, "organisation")
+    not_read = spend_unread | share_unread
+    if not year:  # the year is the budget's address: without it there is nothing to ask the API
+        not_read["year"] = "Financial year is required, like 2026/27"
+    # the version the page showed is the year it showed: another year's budget is set as it stands
+    headers = at_version(form) if first(form.get("shown_year")) == year else {}
+
+    async def again(refusal: Refusal) -> Response:
+        return await _budget_page(request, officer, board_id, year or first(form.get("shown_year")), refusal=refusal,
+                                  typed=None if refusal.status == 412 else typed)
+
+    return await send(request, officer, f"{API}/boards/{segment(board_id)}/budget/{segment(year.replace('/', '-'))}",
+                      {"expenditure": spend_lines, "contributions": share_lines}, method="PUT", headers=headers,
+                      fields=_budget_field(expenditure, contributions), again=again,
+                      refusal=unreadable(not_read) if not_read else None,
+                      done=f"The budget for {year} is set.", then=board_address(board_id, "#budget"))
+
+
+# ---------------------------------------------------------------- an annual report
+
+ANNUAL_REPORT_FIELDS = {"year": ("year", "Financial year"), "title": ("title", "Title"), "summary": ("summary", "Summary")}
+
+
+async def _annual_report_page(request: Request, officer: SignedInOfficer, board_id: str, *,
+                              refusal: Refusal | None = None, typed: dict[str, str] | None = None,
+                              attempt: str | None = None) -> Response:
+    return render(request, "safeguarding/new_annual_report.html", {
+        "board": await board_of(request, officer, board_id), "attempt": attempt or uuid.uuid4().hex,
+        "typed": typed or {"year": financial_year_of(date.today())},
+    }, refusal)
+
+
+@router.get("/boards/{board_id}/annual-reports/new")
+async def new_annual_report(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    runs_business(officer)
+    return await _annual_report_page(request, officer, board_id)
+
+
+@router.post("/boards/{board_id}/annual-reports/new")
+async def draft_annual_report(board_id: str, request: Request,
+                              officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    runs_business(officer)
+    typed = {name: first(form.get(name)) for name in ANNUAL_REPORT_FIELDS}
+    body = {name: value for name, value in typed.items() if value}
+    attempt = attempt_of(form)
+
+    async def again(refusal: Refusal) -> Response:
+        return await _annual_report_page(request, officer, board_id, refusal=refusal, typed=typed, attempt=attempt)
+
+    return await send(request, officer, f"{API}/boards/{segment(board_id)}/annual-reports", body,
+                      headers={"Idempotency-Key": attempt}, fields=ANNUAL_REPORT_FIELDS.get, again=again,
+                      done=lambda answer: f"The annual report for {answer.body.get('year', typed['year'])} is drafted.",
+                      then=board_address(board_id, "#annual-reports"))
