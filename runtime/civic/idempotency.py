@@ -254,6 +254,10 @@ class IdempotencyMiddleware:
 
     async def _first(self, scope: Scope, receive: Receive, send: Send, claim: Claim, coll: Any) -> None:
         captured = await self._run(scope, receive, claim)
+        # The answer goes first: a change's key was committed with its result, so a retry arriving before
+        # the answer below is kept replays that result ("committed"), and the caller does not wait for a
+        # write that is only about answering a retry byte for byte.
+        await _send(send, captured.response())
         if 200 <= captured.status < 300:
             answer = {**captured.answer(), "state": "done", "completed_at": datetime.now(UTC)}
             try:
@@ -267,7 +271,6 @@ class IdempotencyMiddleware:
             except PyMongoError:
                 # the change (if any) and its key are committed; a replay rebuilds the answer from the result
                 log.warning("could not record the idempotent answer", extra={"path": scope.get("path")})
-        await _send(send, captured.response())
 
     async def _again(self, scope: Scope, receive: Receive, send: Send, claim: Claim,
                      existing: dict[str, Any]) -> None:

@@ -1,10 +1,10 @@
-"""Which failures of a unit of work are a lost write conflict (tried again at once: a consumer's group, an outbox replay batch)
+"""Which failures of a unit of work are a lost write conflict (tried again at once: a consumer's group, a replay batch)
 and which are not (the one-by-one path: retries, dead letters, or waiting for the database)."""
 
 from __future__ import annotations
 
-from civic.uow import lost_a_write_conflict
 from civic.errors import Unavailable
+from civic.uow import lost_a_write_conflict
 from pymongo.errors import AutoReconnect, DuplicateKeyError, OperationFailure, ServerSelectionTimeoutError
 
 
