@@ -58,6 +58,13 @@ class Download:
     media_type: str
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file sent as it is (a CSV of readings, say) in place of a JSON body: the API reads it, not the page."""
+    content: bytes
+    media_type: str
+
+
 class Gateway:
     def __init__(self, base_url: str, timeout_seconds: float, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.client = httpx.AsyncClient(
@@ -111,9 +118,13 @@ class Gateway:
                 **(headers or {})}
         if request_id:
             sent["X-Request-Id"] = request_id
+        upload = json if isinstance(json, Upload) else None
+        if upload is not None:
+            sent["Content-Type"] = upload.media_type
         try:
             with api_call():  # the page's Server-Timing (civic_web.timing)
-                response = await self.client.request(method, path, params=params, json=json, headers=sent)
+                response = await self.client.request(method, path, params=params, headers=sent,
+                                                     **({"content": upload.content} if upload else {"json": json}))
         except httpx.TransportError as exc:
             raise GatewayUnavailable(f"the gateway did not answer ({type(exc).__name__})") from exc
         body = _json_of(response)

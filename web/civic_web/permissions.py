@@ -64,6 +64,11 @@ class Permissions:
         return self.may("savings:write")
 
     @property
+    def may_keep_programme(self) -> bool:
+        """Set a programme's savings target and record cost avoided."""
+        return self.may("savings:write")
+
+    @property
     def may_change_estate(self) -> bool:
         """Move a building along its lifecycle, plan, complete and cancel teams' moves."""
         return self.may("property:write")

@@ -1,5 +1,7 @@
-"""Teams and desk demand (with a chart of the desks needed and to spare in each building), and the move plan:
-the planned moves, a new move (refused over capacity with its numbers), a move completed or cancelled."""
+"""Teams and desk demand (with a chart of the desks needed and to spare in each building), a new team and a
+team's details (its name, directorate and workers by type; its building changes only by a completed move), and
+the move plan: the planned moves, a new move (refused over capacity with its numbers), a move completed or
+cancelled."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from civic_web.charts import Bar, bar_chart
-from civic_web.pages import first, gateway_of, render, segment
+from civic_web.gateway import Answer
+from civic_web.pages import ask, first, gateway_of, render, segment
 from civic_web.pages.forms import at_version, attempt_of, date_typed, no_fields, send
 from civic_web.pages.property.section import ALL, API, changes, get, reads
 from civic_web.refusals import Refusal
@@ -23,6 +26,10 @@ router = APIRouter(include_in_schema=False)
 MOVE_FIELDS = {"team_id": ("team_id", "Team"), "to_building_id": ("to_building_id", "Moving to"),
                "planned_for": ("planned_for-day", "Planned for")}
 MOVE_PLAN = "/property/moves"
+#: a team's fields: the API's name -> (the form field's id, what it is called); workers by type come from the
+#: API's own description (its desk ratios' fields)
+TEAM_FIELDS = {"name": ("name", "Name"), "directorate": ("directorate", "Directorate"),
+               "building_id": ("building_id", "Based at"), "workforce": ("workforce-fixed", "Workers")}
 
 
 @router.get("/teams")
@@ -44,6 +51,117 @@ async def teams(request: Request, officer: SignedInOfficer = Depends(signed_in))
         "demand": demand, "teams": teams_page.get("items", []), "names": names, "ratios": ratios, "chart": chart,
         "share": share,
     })
+
+
+# ---------------------------------------------------------------- a new team, a team's details
+# (/teams/new declared before /teams/{team_id}, which would take "new")
+
+
+def _team_field(name: str) -> tuple[str, str] | None:
+    if name.startswith("workforce."):
+        worker = name.removeprefix("workforce.")
+        return f"workforce-{worker}", f"{words_for(worker)} workers"
+    return TEAM_FIELDS.get(name)
+
+
+def _team_typed(form: Any, workers: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The team's body from the form and every box as typed; an empty box of workers is left out (the API
+    counts it as none), a whole number goes as one and anything else as typed, for the API to judge."""
+    typed = {name: first(form.get(name)) for name in ("name", "directorate", "building_id")}
+    typed |= {f"workforce-{w}": first(form.get(f"workforce-{w}")) for w in workers}
+    body: dict[str, Any] = {name: typed[name] for name in ("name", "directorate", "building_id") if typed[name]}
+    body["workforce"] = {w: int(text) if text.isdigit() else text
+                         for w in workers if (text := typed[f"workforce-{w}"])}
+    return body, typed
+
+
+async def _workers(request: Request) -> list[str]:
+    """The worker types, as the API's desk ratios name them (fixed, part flexible, flexible, field)."""
+    document = await gateway_of(request).document()
+    schema = document.get("paths", {}).get(f"{API}/desk-ratios", {}).get("put", {}).get("requestBody", {}) \
+        .get("content", {}).get("application/json", {}).get("schema", {})
+    ref = schema.get("$ref", "")
+    found = document.get("components", {}).get("schemas", {}).get(ref.rpartition("/")[2], schema)
+    return list(found.get("properties", {})) or ["fixed", "part_flexible", "flexible", "field"]
+
+
+async def _team_form(request: Request, officer: SignedInOfficer, *, team: dict[str, Any] | None = None,
+                     version: str = "", refusal: Refusal | None = None, typed: dict[str, str] | None = None,
+                     attempt: str | None = None) -> Response:
+    workers = await _workers(request)
+    buildings: list[dict[str, Any]] = []
+    building: dict[str, Any] | None = None
+    demand: dict[str, Any] | None = None
+    if team is None:
+        buildings = (await get(request, officer, "/buildings", {"limit": ALL})).get("items", [])
+    else:
+        report: dict[str, Any]
+        building, report = await asyncio.gather(
+            get(request, officer, f"/buildings/{segment(team['building_id'])}"),
+            get(request, officer, "/reports/desk-demand"))
+        demand = next((b for b in report.get("buildings", []) if b.get("building_id") == team["building_id"]), None)
+    if typed is None:
+        shown = team or {}
+        typed = {"name": shown.get("name", ""), "directorate": shown.get("directorate", "")}
+        typed |= {f"workforce-{w}": str((shown.get("workforce") or {}).get(w, "")) for w in workers}
+    return render(request, "property/team_form.html", {
+        "team": team, "version": version, "typed": typed, "workers": workers, "building": building, "demand": demand,
+        "buildings": sorted(buildings, key=lambda b: b.get("name", "")), "attempt": attempt or uuid.uuid4().hex,
+        "share": share,
+    }, refusal)
+
+
+@router.get("/teams/new")
+async def new_team(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    changes(officer)
+    return await _team_form(request, officer)
+
+
+@router.post("/teams/new")
+async def create_team(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    changes(officer)
+    body, typed = _team_typed(form, await _workers(request))
+    attempt = attempt_of(form)
+
+    async def again(refusal: Refusal) -> Response:
+        return await _team_form(request, officer, refusal=refusal, typed=typed, attempt=attempt)
+
+    return await send(request, officer, f"{API}/teams", body, headers={"Idempotency-Key": attempt},
+                      fields=_team_field, again=again,
+                      done=lambda answer: f"{answer.body.get('name', 'The team')} is on the register.",
+                      then=lambda answer: f"/property/teams/{segment(str(answer.body['id']))}")
+
+
+async def _team_page(request: Request, officer: SignedInOfficer, team_id: str, *, refusal: Refusal | None = None,
+                     typed: dict[str, str] | None = None) -> Response:
+    answer: Answer = await ask(request, officer, f"{API}/teams/{segment(team_id)}")
+    return await _team_form(request, officer, team=answer.body, version=answer.version or "", refusal=refusal,
+                            typed=typed)
+
+
+@router.get("/teams/{team_id}")
+async def team(team_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    changes(officer)
+    return await _team_page(request, officer, team_id)
+
+
+@router.post("/teams/{team_id}")
+async def amend_team(team_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    changes(officer)
+    body, typed = _team_typed(form, await _workers(request))
+    body.pop("building_id", None)  # the form has no such field: a team moves by a completed move
+    # emptied, the name and directorate go as empty for the API to refuse, not left as they were
+    body |= {name: typed[name] for name in ("name", "directorate")}
+
+    async def again(refusal: Refusal) -> Response:
+        return await _team_page(request, officer, team_id, refusal=refusal, typed=typed)
+
+    return await send(request, officer, f"{API}/teams/{segment(team_id)}", body, method="PATCH",
+                      headers=at_version(form), fields=_team_field, again=again,
+                      done=lambda answer: f"The details of {answer.body.get('name', 'the team')} are saved.",
+                      then=f"/property/teams/{segment(team_id)}")
 
 
 # ---------------------------------------------------------------- the move plan

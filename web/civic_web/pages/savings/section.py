@@ -7,6 +7,8 @@ from civic_web.sessions import SignedInOfficer
 
 API = "/api/savings/v1/initiatives"
 REPORTS = "/api/savings/v1/reports"
+#: the programme's own records: targets and cost avoidance
+PROGRAMME = "/api/savings/v1"
 
 
 def reads(officer: SignedInOfficer) -> None:

@@ -1,0 +1,264 @@
+"""A council's month of property and savings from the browser alone, in a real Chromium through the gateway and
+the real services.
+
+An estates officer, without JavaScript, registers a building (a first try refused by the API against its
+fields, kept as typed, nothing registered), changes its details, imports a file of occupancy readings (a bad
+file refused by its lines, nothing imported), adds a team based there and changes its workers, and saves the
+desk ratios and the under-use share (a ratio out of range refused, nothing changed). A finance officer sets a
+programme's target and changes it, and records cost avoided (a first try refused, nothing recorded), which the
+cost avoidance page then lists. Every result is checked through the API; the operator, who only reads, is
+offered none of these forms and refused them; every new page passes axe-core with no serious or critical
+violation (in a browser that runs it, as the officer who may use it sees it).
+
+The records are the test's own under unique names, and the estate's standards are saved as they were, so the
+demo's figures and the other tests' desk demand are untouched.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from civic_web.officers import demo_officer
+
+from tests.browser.conftest import Api, NewPage, accessibility_problems, sign_in
+from tests.conftest import unique
+
+pytestmark = [pytest.mark.browser]
+
+ESTATES = demo_officer("estates.officer")
+FINANCE = demo_officer("finance.officer")
+OPERATOR = demo_officer("operator")
+assert ESTATES is not None and FINANCE is not None and OPERATOR is not None
+PROPERTY = "/api/property/v1"
+SAVINGS = "/api/savings/v1"
+
+
+async def no_accessibility_problems(page: Any) -> None:
+    problems = await accessibility_problems(page)
+    assert not problems, f"axe-core on {page.url}:\n" + "\n".join(problems)
+
+
+async def summary_links(page: Any) -> list[str]:
+    summary = page.locator(".govuk-error-summary")
+    await summary.wait_for()
+    return [str(await a.get_attribute("href")) for a in await summary.get_by_role("link").all()]
+
+
+async def test_an_estates_officer_registers_a_building_imports_its_readings_adds_a_team_and_saves_the_ratios(
+        new_page: NewPage, api: Api) -> None:
+    estates = api(ESTATES)
+    name = unique("Brackley Depot")
+    page = await new_page(javascript=False)
+    await sign_in(page, ESTATES)
+    await page.goto("/property/buildings")
+    await page.get_by_role("link", name="Register a building").click()
+
+    # refused by the API against its fields (no kind, desks below none): kept as typed, nothing registered
+    await page.get_by_label("Name", exact=True).fill(name)
+    await page.get_by_label("Town", exact=True).fill("Brackley")
+    await page.get_by_label("Tenure").select_option(value="freehold")
+    await page.get_by_label("Desks", exact=True).fill("-3")
+    await page.get_by_label("Running cost a year").fill("£120,000")
+    await page.get_by_label("Carbon a year").fill("35000")
+    await page.get_by_label("Partner 1", exact=True).fill("NHS Northamptonshire")
+    await page.get_by_label("Rent a year, partner 1").fill("18,000")
+    await page.get_by_role("button", name="Register the building").click()
+    links = await summary_links(page)
+    assert "#kind" in links and "#desks" in links, links
+    assert await page.get_by_label("Desks", exact=True).input_value() == "-3"
+    assert await page.get_by_label("Rent a year, partner 1").input_value() == "18,000"
+    found = (await estates.get(f"{PROPERTY}/buildings", params={"town": "Brackley", "limit": "500"})).json()["items"]
+    assert name not in [b["name"] for b in found]
+
+    # put right: registered with its partner and an energy measure, in pence as the API keeps them
+    await page.get_by_label("Kind of building").select_option(value="office")
+    await page.get_by_label("Desks", exact=True).fill("60")
+    await page.get_by_label("Measure 1", exact=True).select_option(value="solar")
+    await page.get_by_label("Saving a year, measure 1").fill("4,500")
+    await page.get_by_label("Carbon saved a year, measure 1").fill("1200")
+    await page.get_by_role("button", name="Register the building").click()
+    await page.get_by_text(f"{name} is on the register.").wait_for()
+    building_id = page.url.rsplit("/", 1)[1]
+    building = (await estates.get(f"{PROPERTY}/buildings/{building_id}")).json()
+    assert (building["name"], building["kind"], building["desks"], building["annual_running_cost_pence"],
+            building["annual_carbon_kg"]) == (name, "office", 60, 12_000_000, 35_000)
+    assert [(p["name"], p["annual_rent_pence"]) for p in building["partners"]] == [("NHS Northamptonshire", 1_800_000)]
+    assert [(m["kind"], m["expected_annual_saving_pence"]) for m in building["energy_measures"]] == [("solar", 450_000)]
+
+    # its details changed at the version the page showed
+    await page.get_by_role("link", name="Change its details").click()
+    assert await page.get_by_label("Running cost a year").input_value() == "120,000"
+    await page.get_by_label("Desks", exact=True).fill("70")
+    await page.get_by_label("Notes (optional)").fill("Desks counted in the spring survey")
+    await page.get_by_role("button", name="Save the details").click()
+    await page.get_by_text(f"The details of {name} are saved.").wait_for()
+    changed = (await estates.get(f"{PROPERTY}/buildings/{building_id}")).json()
+    assert (changed["desks"], changed["notes"], changed["version"]) == \
+        (70, "Desks counted in the spring survey", building["version"] + 1)
+    assert changed["partners"] == building["partners"]
+
+    # a file of readings: a bad row refused by its line, nothing imported; then the file put right
+    days = [date.today() - timedelta(days=back) for back in (2, 1)]
+    await page.goto("/property/buildings")
+    await page.get_by_role("link", name="Import occupancy readings from a file").click()
+    bad = f"building_id,date,occupied_desks\n{building_id},{days[0]},40\n{building_id},{days[1]},90\n"
+    await page.set_input_files("#file", files=[{"name": "readings.csv", "mimeType": "text/csv", "buffer": bad.encode()}])
+    await page.get_by_role("button", name="Import the readings").click()
+    assert await summary_links(page) == ["#file"]
+    assert "Line 3, desks occupied: 90 is above the capacity of 70 desks" in \
+        await page.locator(".govuk-error-summary").inner_text()
+    readings = f"{PROPERTY}/buildings/{building_id}/occupancy"
+    assert (await estates.get(readings)).json()["items"] == []
+    good = bad.replace(",90\n", ",52\n")
+    await page.set_input_files("#file", files=[{"name": "readings.csv", "mimeType": "text/csv", "buffer": good.encode()}])
+    await page.get_by_role("button", name="Import the readings").click()
+    await page.get_by_text("2 readings imported for 1 buildings").wait_for()
+    assert [(r["date"], r["occupied_desks"]) for r in (await estates.get(readings)).json()["items"]] == \
+        [(days[0].isoformat(), 40), (days[1].isoformat(), 52)]
+
+    # a team based there, then its workers changed
+    team_name = unique("Trading Standards")
+    await page.goto("/property/teams")
+    await page.get_by_role("link", name="Add a team").click()
+    await page.get_by_label("Name", exact=True).fill(team_name)
+    await page.get_by_label("Directorate").fill("Place")
+    await page.get_by_label("Based at").select_option(value=building_id)
+    await page.get_by_label("Fixed", exact=True).fill("12")
+    await page.get_by_label("Flexible", exact=True).fill("6")
+    await page.get_by_role("button", name="Add the team").click()
+    await page.get_by_text(f"{team_name} is on the register.").wait_for()
+    team_id = page.url.rsplit("/", 1)[1]
+    team = (await estates.get(f"{PROPERTY}/teams/{team_id}")).json()
+    assert (team["building_id"], team["workforce"]) == \
+        (building_id, {"fixed": 12, "part_flexible": 0, "flexible": 6, "field": 0})
+    await page.get_by_label("Flexible", exact=True).fill("9")
+    await page.get_by_role("button", name="Save the details").click()
+    await page.get_by_text(f"The details of {team_name} are saved.").wait_for()
+    assert (await estates.get(f"{PROPERTY}/teams/{team_id}")).json()["workforce"]["flexible"] == 9
+
+    # the desk ratios: one out of range refused and kept, nothing changed; then saved as they were
+    ratios = (await estates.get(f"{PROPERTY}/desk-ratios")).json()
+    await page.goto("/property/teams")
+    await page.get_by_role("navigation", name="Property pages").get_by_role("link", name="Desk ratios and under-use").click()
+    await page.get_by_label("Fixed", exact=True).fill("1.5")
+    await page.get_by_role("button", name="Save the desk ratios").click()
+    assert await summary_links(page) == ["#ratio-fixed"]
+    assert await page.get_by_label("Fixed", exact=True).input_value() == "1.5"
+    assert (await estates.get(f"{PROPERTY}/desk-ratios")).json() == ratios
+    await page.get_by_label("Fixed", exact=True).fill(str(ratios["fixed"]))
+    await page.get_by_role("button", name="Save the desk ratios").click()
+    await page.get_by_text("The desk ratios are saved").wait_for()
+    saved = (await estates.get(f"{PROPERTY}/desk-ratios")).json()
+    assert saved == {**ratios, "version": ratios["version"] + 1}
+    settings = (await estates.get(f"{PROPERTY}/utilisation-settings")).json()
+    await page.get_by_role("button", name="Save the under-use share").click()
+    await page.get_by_text("A building is now under-used below").wait_for()
+    saved = (await estates.get(f"{PROPERTY}/utilisation-settings")).json()
+    assert (saved["threshold"], saved["version"]) == (settings["threshold"], settings["version"] + 1)
+
+    # every new page, as the estates officer has it, in a browser that runs axe
+    checker = await new_page()
+    await sign_in(checker, ESTATES)
+    for address in ("/property/buildings/new", f"/property/buildings/{building_id}/details", "/property/occupancy/import",
+                    "/property/teams/new", f"/property/teams/{team_id}", "/property/desk-ratios"):
+        await checker.goto(address)
+        await no_accessibility_problems(checker)
+    await checker.goto("/property/buildings/new")
+    await checker.get_by_role("button", name="Register the building").click()
+    await summary_links(checker)  # refused with every field the API needs, and still accessible
+    await no_accessibility_problems(checker)
+
+
+async def test_a_finance_officer_sets_and_changes_a_target_and_records_cost_avoided(
+        new_page: NewPage, api: Api) -> None:
+    finance = api(FINANCE)
+    programme = unique("Waste review")
+    page = await new_page(javascript=False)
+    await sign_in(page, FINANCE)
+    await page.goto("/savings/reports")
+
+    # a new programme's target, then changed at the version the page showed
+    await page.get_by_role("link", name="Set a target").click()
+    await page.get_by_label("Programme").fill(programme)
+    await page.get_by_label("Target").fill("2,500,000")
+    await page.get_by_role("button", name="Set the target").click()
+    await page.get_by_text(f"The target of {programme} is set at £2,500,000.").wait_for()
+    await page.get_by_role("heading", name=f"{programme} against its target").wait_for()
+    targets = (await finance.get(f"{SAVINGS}/targets", params={"limit": "100"})).json()["items"]
+    [target] = [t for t in targets if t["name"] == programme]
+    assert target["amount_pence"] == 250_000_000
+    await page.get_by_role("link", name="Change the target").click()
+    assert await page.get_by_label("Target").input_value() == "2,500,000"
+    await page.get_by_label("Target").fill("3,000,000")
+    await page.get_by_label("Description (optional)").fill("Agreed at cabinet in March")
+    await page.get_by_role("button", name="Change the target").click()
+    await page.get_by_text(f"The target of {programme} is now £3,000,000.").wait_for()
+    targets = (await finance.get(f"{SAVINGS}/targets", params={"limit": "100"})).json()["items"]
+    [changed] = [t for t in targets if t["name"] == programme]
+    assert (changed["amount_pence"], changed["description"], changed["version"]) == \
+        (300_000_000, "Agreed at cabinet in March", target["version"] + 1)
+
+    # cost avoided: refused by the API (no directorate, a year that is not one), kept as typed, nothing recorded
+    title = unique("Agency staff panel")
+    await page.get_by_role("navigation", name="Savings pages").get_by_role("link", name="Cost avoidance").click()
+    await page.get_by_role("link", name="Record cost avoided").click()
+    await page.get_by_label("Title").fill(title)
+    await page.get_by_label("Financial year").fill("2031-32")
+    await page.get_by_label("Cost avoided").fill("£48,250.50")
+    await page.get_by_label("Programme (optional)").fill(programme)
+    await page.get_by_role("button", name="Record the cost avoided").click()
+    links = await summary_links(page)
+    assert "#directorate" in links and "#year" in links, links
+    assert await page.get_by_label("Cost avoided").input_value() == "£48,250.50"
+    assert await page.get_by_label("Financial year").input_value() == "2031-32"
+    recorded = f"{SAVINGS}/cost-avoidance"
+    assert (await finance.get(recorded, params={"title": title})).json()["items"] == []
+
+    # put right: recorded, and listed for its year
+    await page.get_by_label("Directorate").fill("People")
+    await page.get_by_label("Financial year").fill("2031/32")
+    await page.get_by_role("button", name="Record the cost avoided").click()
+    await page.get_by_text(f"£48,250.50 of cost avoided in 2031/32 is recorded: {title}.").wait_for()
+    [record] = (await finance.get(recorded, params={"title": title})).json()["items"]
+    assert (record["directorate"], record["year"], record["amount_pence"], record["programme"]) == \
+        ("People", "2031/32", 4_825_050, programme)
+    await page.get_by_label("Financial year").fill("2031/32")
+    await page.get_by_role("button", name="Show that year").click()
+    row = await page.locator("tr", has=page.get_by_text(title, exact=True)).inner_text()
+    assert "People" in row and "£48,250.50" in row
+
+    # every new page, as the finance officer has it, in a browser that runs axe (the refused form too)
+    checker = await new_page()
+    await sign_in(checker, FINANCE)
+    for address in ("/savings/targets/set", f"/savings/targets/set?name={programme}", "/savings/cost-avoidance",
+                    "/savings/cost-avoidance/new"):
+        await checker.goto(address)
+        await no_accessibility_problems(checker)
+    await checker.get_by_role("button", name="Record the cost avoided").click()
+    await summary_links(checker)
+    await no_accessibility_problems(checker)
+
+
+async def test_the_operator_who_only_reads_is_offered_none_of_the_forms_and_refused_them(new_page: NewPage) -> None:
+    page = await new_page()
+    await sign_in(page, OPERATOR)
+    await page.goto("/property/buildings")
+    assert await page.get_by_role("link", name="Register a building").count() == 0
+    assert await page.get_by_role("link", name="Import occupancy readings from a file").count() == 0
+    await page.goto("/property/teams")
+    assert await page.get_by_role("link", name="Add a team").count() == 0
+    await page.goto("/property/desk-ratios")  # the standards are theirs to read, not to set
+    await page.get_by_role("heading", name="Desks for each worker").wait_for()
+    assert await page.locator("main form[method=post]").count() == 0
+    await no_accessibility_problems(page)
+    await page.goto("/savings/reports")
+    assert await page.get_by_role("link", name="Set a target").count() == 0
+    await page.goto("/savings/cost-avoidance")
+    assert await page.get_by_role("link", name="Record cost avoided").count() == 0
+    await no_accessibility_problems(page)
+    for address in ("/property/buildings/new", "/property/occupancy/import", "/property/teams/new",
+                    "/savings/targets/set", "/savings/cost-avoidance/new"):
+        answer = await page.goto(address)
+        assert answer is not None and answer.status == 403, address

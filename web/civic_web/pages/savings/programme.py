@@ -1,0 +1,144 @@
+"""The savings programme's own records: a programme's target (set, or changed at the version the page showed)
+and the cost avoided (recorded apart, never counted as a saving), with the cost avoidance recorded so far."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from civic_web.gateway import Answer
+from civic_web.pages import allowed, ask, first, render, segment
+from civic_web.pages.forms import at_version, attempt_of, pounds_typed, send, unreadable
+from civic_web.pages.savings.section import PROGRAMME, reads
+from civic_web.refusals import Refusal
+from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.vocabulary import pounds
+
+router = APIRouter(include_in_schema=False)
+
+#: the API's name -> (the form field's id, what it is called)
+TARGET_FIELDS = {"name": ("name", "Programme"), "amount_pence": ("amount", "Target"),
+                 "description": ("description", "Description")}
+COST_AVOIDANCE_FIELDS = {"title": ("title", "Title"), "directorate": ("directorate", "Directorate"),
+                         "year": ("year", "Financial year"), "amount_pence": ("amount", "Cost avoided"),
+                         "programme": ("programme", "Programme"), "description": ("description", "Description")}
+#: how an amount is written, in the messages about one that is not
+AMOUNT = "2,500,000 or 2500000.50"
+PAGE_SIZE = 50
+COST_AVOIDANCE = "/savings/cost-avoidance"
+
+
+def _keeps_programme(officer: SignedInOfficer) -> None:
+    reads(officer)
+    allowed(officer.permissions.may_keep_programme)
+
+
+def _report(name: str) -> str:
+    return f"/savings/reports/targets/{segment(name)}"
+
+
+# ---------------------------------------------------------------- a programme's target
+
+
+async def _target(request: Request, officer: SignedInOfficer, name: str) -> dict[str, Any] | None:
+    """The programme's target as the API lists it (it has no address of its own to read), or None."""
+    page = (await ask(request, officer, f"{PROGRAMME}/targets", {"limit": "100"})).body
+    return next((t for t in page.get("items", []) if t.get("name") == name), None)
+
+
+async def _target_page(request: Request, officer: SignedInOfficer, name: str, *, refusal: Refusal | None = None,
+                       typed: dict[str, str] | None = None) -> Response:
+    """A new target's form, or the programme's target as it is now (after a refusal too) to change."""
+    target = await _target(request, officer, name) if name else None
+    if typed is None:
+        typed = {"name": name, "amount": pounds(target["amount_pence"]).removeprefix("£") if target else "",
+                 "description": (target or {}).get("description") or ""}
+    return render(request, "savings/target_form.html", {
+        "target": target, "version": str(target.get("version", "")) if target else "", "typed": typed,
+    }, refusal)
+
+
+@router.get("/targets/set")
+async def target_form(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _keeps_programme(officer)
+    return await _target_page(request, officer, first(request.query_params.get("name")))
+
+
+@router.post("/targets/set")
+async def set_target(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    _keeps_programme(officer)
+    typed = {name: first(form.get(name)) for name in ("name", "amount", "description")}
+    changing = bool(first(form.get("version")))
+    pence, not_read = pounds_typed(typed["amount"], "amount", "Target", AMOUNT)
+    if not typed["name"]:  # the programme's name is the target's address: without one there is nothing to ask
+        not_read = {"name": "Enter the programme's name"} | not_read
+    body: dict[str, Any] = {"amount_pence": pence, "description": typed["description"] or None}
+
+    async def again(refusal: Refusal) -> Response:
+        return await _target_page(request, officer, typed["name"] if changing else "", refusal=refusal, typed=typed)
+
+    def done(answer: Answer) -> str:
+        said = "is set at" if answer.status == 201 else "is now"
+        return f"The target of {typed['name']} {said} {pounds(answer.body.get('amount_pence'))}."
+
+    return await send(request, officer, f"{PROGRAMME}/targets/{segment(typed['name'])}", body, method="PUT",
+                      headers=at_version(form), fields=TARGET_FIELDS.get, again=again,
+                      refusal=unreadable(not_read) if not_read else None, done=done, then=_report(typed["name"]))
+
+
+# ---------------------------------------------------------------- cost avoidance
+
+
+@router.get("/cost-avoidance")
+async def cost_avoidance(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    reads(officer)
+    year = first(request.query_params.get("year"))
+    cursor = first(request.query_params.get("cursor"))
+    query = {"limit": str(PAGE_SIZE), **({"year": year} if year else {}), **({"cursor": cursor} if cursor else {})}
+    page = (await ask(request, officer, f"{PROGRAMME}/cost-avoidance", query)).body
+    kept = {"year": year} if year else {}
+    return render(request, "savings/cost_avoidance.html", {
+        "items": page.get("items", []), "year": year,
+        "next_page": f"?{urlencode({**kept, 'cursor': page['next_cursor']})}" if page.get("next_cursor") else None,
+        "first_page": f"?{urlencode(kept)}" if cursor else None,
+    })
+
+
+async def _record_page(request: Request, *, refusal: Refusal | None = None, typed: dict[str, str] | None = None,
+                       attempt: str | None = None) -> Response:
+    return render(request, "savings/cost_avoidance_new.html", {
+        "typed": typed or {}, "attempt": attempt or uuid.uuid4().hex,
+    }, refusal)
+
+
+@router.get("/cost-avoidance/new")
+async def new_cost_avoidance(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    _keeps_programme(officer)
+    return await _record_page(request)
+
+
+@router.post("/cost-avoidance/new")
+async def record_cost_avoidance(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    form = await posted_form(request)
+    _keeps_programme(officer)
+    typed = {field_id: first(form.get(field_id)) for field_id, _ in COST_AVOIDANCE_FIELDS.values()}
+    body: dict[str, Any] = {name: typed[field_id] for name, (field_id, _) in COST_AVOIDANCE_FIELDS.items()
+                            if typed[field_id] and name != "amount_pence"}
+    pence, not_read = pounds_typed(typed["amount"], "amount", "Cost avoided", AMOUNT)
+    if pence is not None:
+        body["amount_pence"] = pence
+    attempt = attempt_of(form)
+
+    async def again(refusal: Refusal) -> Response:
+        return await _record_page(request, refusal=refusal, typed=typed, attempt=attempt)
+
+    return await send(request, officer, f"{PROGRAMME}/cost-avoidance", body, headers={"Idempotency-Key": attempt},
+                      fields=COST_AVOIDANCE_FIELDS.get, again=again, refusal=unreadable(not_read) if not_read else None,
+                      done=lambda answer: f"{pounds(answer.body.get('amount_pence'))} of cost avoided in "
+                                          f"{answer.body.get('year')} is recorded: {answer.body.get('title')}.",
+                      then=COST_AVOIDANCE)
