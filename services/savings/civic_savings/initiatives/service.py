@@ -24,10 +24,8 @@ from civic_contracts.savings import (
     RealisedYear,
 )
 
-from civic_savings import figures
 from civic_savings.initiatives.domain import BUILDING_FIELDS, Initiative, building_key
-from civic_savings.programme.service import check_targets
-from civic_savings.read_model.service import SHARDS, keep_read_model, shard_of_unit, status_writes, totals_writes
+from civic_savings.read_model.service import SHARDS, keep_read_model, shard_of_unit
 from civic_savings.repository import INITIATIVE_RECORDS, INITIATIVES, api_form, to_document, to_model
 
 
@@ -49,13 +47,9 @@ async def propose(rt: Runtime, fields: dict[str, Any], caller: Caller) -> dict[s
 
         async def work(uow: UnitOfWork) -> dict[str, Any]:
             await _check_building_free(uow, initiative)
-            # the initiative and its read-model cells in one command: a round trip fewer per create
+            # the initiative and its read model in one command: a round trip fewer per create
             insert, doc = documents.insert_op(uow, INITIATIVES, to_document(initiative))
-            delta = figures.difference({}, figures.contribution(initiative))
-            await documents.write_together(
-                uow, [insert, *totals_writes(uow, delta, shard), *status_writes(uow, None, initiative, shard)]
-            )
-            await check_targets(uow, None, initiative, delta, now)
+            await keep_read_model(uow, None, initiative, now, shard, with_writes=[insert])
             uow.emit(InitiativeProposed(**_identity(initiative), planned_pence=initiative.planned_pence))
             return api_form(doc)
 
@@ -261,7 +255,7 @@ async def record_building_saving(
         now=now,
         event_id=event_id,
     )
-    await documents.insert(uow, INITIATIVES, to_document(initiative))
-    await keep_read_model(uow, None, initiative, now, shard_of_unit(uow))
+    insert, _ = documents.insert_op(uow, INITIATIVES, to_document(initiative))
+    await keep_read_model(uow, None, initiative, now, shard_of_unit(uow), with_writes=[insert])
     uow.emit(_delivered(initiative))
     return True

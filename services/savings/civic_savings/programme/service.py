@@ -6,6 +6,7 @@ model's upkeep) and when it is set; it passes once per amount.
 
 from __future__ import annotations
 
+import weakref
 from datetime import date, datetime
 from typing import Any
 
@@ -30,13 +31,23 @@ async def check_targets(uow: UnitOfWork, before: Initiative | None, after: Initi
             await _check_target(uow, programme, date_of(now))
 
 
+# A programme with no target, or whose target is passed, stays so for the rest of a unit of work: a
+# consumer's group of fifty closures in one programme asks for its target once, not fifty times.
+_SETTLED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
 async def _check_target(uow: UnitOfWork, name: str, today: date) -> dict[str, Any] | None:
     """Emit ``savings.target.passed`` when the programme first reaches its target. Returns the saved doc."""
+    settled = _SETTLED.setdefault(uow.session, set())
+    if name in settled:
+        return None
     doc = await uow.db[TARGETS].find_one({"_id": name}, session=uow.session)
     if doc is None:
+        settled.add(name)
         return None
     target = target_to_model(doc)
     if target.is_passed():
+        settled.add(name)
         return None  # passed once, said once: no need to add the programme's figures up on every change
     position = await reports.programme_position(uow.db, target, session=uow.session)
     if not target.check(position["delivered_pence"], position["anticipated_pence"], today):

@@ -16,7 +16,7 @@ import contextlib
 import logging
 import random
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -26,7 +26,7 @@ from civic.errors import Unavailable
 from civic.leases import Lease
 from civic.service import Runtime
 from civic.uow import UnitOfWork
-from pymongo import UpdateOne
+from pymongo import InsertOne, UpdateOne
 from pymongo.errors import PyMongoError
 
 from civic_savings import figures
@@ -93,16 +93,25 @@ def shard_of_unit(uow: UnitOfWork) -> int:
 
 
 async def keep_read_model(
-    uow: UnitOfWork, before: Initiative | None, after: Initiative, now: datetime, shard: int | None = None
+    uow: UnitOfWork,
+    before: Initiative | None,
+    after: Initiative,
+    now: datetime,
+    shard: int | None = None,
+    *,
+    with_writes: Sequence[InsertOne[Any] | UpdateOne] = (),
 ) -> None:
-    """Add the change's difference to the totals and check the targets of programmes whose position moved.
+    """Add the change's difference to the totals, move the status counts, and check the targets of
+    programmes whose position moved.
 
     ``shard`` is the one the caller holds (:class:`ShardsInUse`) for its whole transaction, or an event
     handler's unit's (:func:`shard_of_unit`); without one, a shard not held right now is taken.
+    ``with_writes`` (a new initiative's insert) go in the same command, ahead of the read model's: one
+    round trip for the change and its read model.
     """
     delta = figures.difference(figures.contribution(before), figures.contribution(after))
     shard = SHARDS.pick() if shard is None else shard
-    writes = [*totals_writes(uow, delta, shard), *status_writes(uow, before, after, shard)]
+    writes = [*with_writes, *totals_writes(uow, delta, shard), *status_writes(uow, before, after, shard)]
     if writes:
         await documents.write_together(uow, writes)
     await check_targets(uow, before, after, delta, now)
