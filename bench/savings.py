@@ -24,7 +24,7 @@ from civic_contracts.savings import InitiativeProposed
 from civic_savings import figures
 from civic_savings.initiatives.domain import Initiative
 from civic_savings.programme.domain import THEMES
-from civic_savings.read_model.service import TOTALS_SHARDS
+from civic_savings.read_model.service import TOTALS_SHARDS, ShardsInUse
 from civic_savings.repository import (
     INITIATIVES,
     STATUS_COUNTS,
@@ -37,6 +37,7 @@ from civic_savings.repository import (
     to_document,
 )
 from pymongo import AsyncMongoClient, UpdateOne
+from pymongo.errors import ClientBulkWriteException, PyMongoError
 
 from bench.measure import closed_loop, limits, median_time, ok, ratio
 
@@ -178,23 +179,33 @@ async def create_rate(service_urls: list[str], mongodb_url: str, headers: dict[s
                 await scratch.insert_one({**doc, "_id": uuid.uuid4().hex})
                 return True
 
-            async def raw_transaction(n: int) -> bool:
-                # what any correct create must write, with the driver alone: the initiative, its read-model
-                # cells (a random shard, as the service does) and its event's outbox record in one transaction, retried
-                # on a write conflict by the driver (no HTTP, validation, auth, events or target checks)
-                initiative = _initiative(rng, n)
-                shard = rng.randrange(TOTALS_SHARDS)
+            shards = ShardsInUse(TOTALS_SHARDS)
 
-                async def write(session: Any) -> None:
+            async def raw_transaction(n: int) -> bool:
+                # what any correct create must write, with the driver alone: the initiative, its read model
+                # (its cells and its status count, in a shard no other create of this process holds, as the
+                # service picks) and its event's outbox record in one transaction, retried on a write
+                # conflict by the driver (no HTTP, validation, auth, events or target checks)
+                initiative = _initiative(rng, n)
+                database = scratch.database.name
+
+                async def write(session: Any, shard: int) -> None:
                     await scratch.insert_one({**to_document(initiative), "_id": uuid.uuid4().hex}, session=session)
-                    await scratch.database.client.bulk_write([
-                        *(UpdateOne({"_id": cell_id(cell, shard)}, {"$inc": inc, "$setOnInsert": cell_document(cell)},
-                                    upsert=True, namespace=f"{scratch.database.name}.{TOTALS}")
-                          for cell, inc in figures.contribution(initiative).items()),
-                        UpdateOne({"_id": status_count_id(initiative.status, shard)},
-                                  {"$inc": {"initiatives": 1}, "$setOnInsert": {"status": initiative.status}},
-                                  upsert=True, namespace=f"{scratch.database.name}.{STATUS_COUNTS}"),
-                    ], session=session)
+                    try:
+                        await mongo.bulk_write([
+                            *(UpdateOne({"_id": cell_id(cell, shard)},
+                                        {"$inc": inc, "$setOnInsert": cell_document(cell)},
+                                        upsert=True, namespace=f"{database}.{TOTALS}")
+                              for cell, inc in figures.contribution(initiative).items()),
+                            UpdateOne({"_id": status_count_id(initiative.status, shard)},
+                                      {"$inc": {"initiatives": 1}, "$setOnInsert": {"status": initiative.status}},
+                                      upsert=True, namespace=f"{database}.{STATUS_COUNTS}"),
+                        ], session=session)
+                    except ClientBulkWriteException as exc:
+                        # the conflict itself, so the driver's with_transaction sees its label and retries
+                        if isinstance(exc.error, PyMongoError):
+                            raise exc.error from exc
+                        raise
                     event = InitiativeProposed(initiative_id=initiative.id, title=initiative.title,
                                                theme=initiative.theme, directorate=initiative.directorate,
                                                programme=initiative.programme,
@@ -203,8 +214,9 @@ async def create_rate(service_urls: list[str], mongodb_url: str, headers: dict[s
                         outbox_record(Envelope.wrap(event, source="/civic/savings"), datetime.now(UTC), 0),
                         session=session)
 
-                async with mongo.start_session() as session:
-                    await session.with_transaction(write)
+                with shards.holding() as shard:
+                    async with mongo.start_session() as session:
+                        await session.with_transaction(lambda s: write(s, shard))
                 return True
 
             await closed_loop(via_api, CONCURRENCY, 1.0)  # warm connections and caches
