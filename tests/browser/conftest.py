@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from civic.cli.stack import Stack
-from civic_web.officers import Officer
+from civic_web.officers import Officer, demo_officer
 
 CHROMIUM = os.environ.get("CIVIC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # as root, in a machine whose network reaches nothing: no sandbox, nothing fetched in the background
@@ -79,15 +80,19 @@ def officers_url(platform: Stack) -> str:
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def new_page(browser: Any, officers_url: str) -> AsyncIterator[Callable[..., Awaitable[Any]]]:
-    """Pages in fresh browser contexts (each its own cookies): ``await new_page(javascript=False)``."""
+    """Pages in fresh browser contexts (each its own cookies): ``await new_page(javascript=False)``, or
+    ``await new_page(ESTATES)`` for one with that officer signed in."""
     contexts: list[Any] = []
 
-    async def make(javascript: bool = True) -> Any:
+    async def make(officer: Officer | None = None, javascript: bool = True) -> Any:
         # bypass_csp lets the test put axe-core on the page (an inline script the page's policy refuses)
         context = await browser.new_context(base_url=officers_url, java_script_enabled=javascript, bypass_csp=True)
         context.set_default_timeout(20_000)
         contexts.append(context)
-        return await context.new_page()
+        page = await context.new_page()
+        if officer is not None:
+            await sign_in(page, officer)
+        return page
 
     yield make
     for context in contexts:
@@ -128,3 +133,29 @@ async def accessibility_problems(page: Any) -> list[str]:
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
         for v in result["violations"] if v.get("impact") in ("serious", "critical")
     ]
+
+
+async def no_accessibility_problems(page: Any) -> None:
+    """The page passes axe-core: no serious or critical violation."""
+    problems = await accessibility_problems(page)
+    assert not problems, f"axe-core on {page.url}:\n" + "\n".join(problems)
+
+
+async def summary_links(page: Any) -> list[str]:
+    """Where the page's error summary links to (it waits for the summary)."""
+    summary = page.locator(".govuk-error-summary")
+    await summary.wait_for()
+    return [str(await a.get_attribute("href")) for a in await summary.get_by_role("link").all()]
+
+
+async def type_date(page: Any, prefix: str, day: date) -> None:
+    """A date typed in GOV.UK's three boxes (``<prefix>-day``, ``-month``, ``-year``)."""
+    for part, value in (("day", day.day), ("month", day.month), ("year", day.year)):
+        await page.locator(f"#{prefix}-{part}").fill(str(value))
+
+
+def demo(key: str) -> Officer:
+    """One of the demo's officers, by key (a test names only ones that exist)."""
+    found = demo_officer(key)
+    assert found is not None, key
+    return found

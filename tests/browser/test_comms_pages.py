@@ -14,18 +14,16 @@ from typing import Any
 
 import httpx
 import pytest
-from civic_web.officers import demo_officer
 from civic_web.vocabulary import LONDON
 from openpyxl import load_workbook
 
-from tests.browser.conftest import Api, NewPage, accessibility_problems, sign_in
+from tests.browser.conftest import Api, NewPage, demo, no_accessibility_problems
 from tests.conftest import created, unique
 
 pytestmark = [pytest.mark.browser]
 
-OFFICER = demo_officer("comms.officer")
-APPROVER = demo_officer("comms.approver")
-assert OFFICER is not None and APPROVER is not None
+OFFICER = demo("comms.officer")
+APPROVER = demo("comms.approver")
 CM = "/api/comms/v1"
 
 
@@ -41,16 +39,10 @@ async def drafted(client: httpx.AsyncClient, title: str, *, in_review: bool = Fa
     return content
 
 
-async def no_accessibility_problems(page: Any) -> None:
-    problems = await accessibility_problems(page)
-    assert not problems, f"axe-core on {page.url}:\n" + "\n".join(problems)
-
-
 async def test_content_goes_from_draft_to_scheduled_approved_only_by_someone_else(new_page: NewPage, api: Api) -> None:
     # the comms officer drafts content (refused until complete, what was typed kept) and sends it for review;
     # approving is not theirs to do
-    page = await new_page()
-    await sign_in(page, OFFICER)
+    page = await new_page(OFFICER)
     await page.get_by_role("navigation", name="Menu").get_by_role("link", name="Comms").click()
     await page.get_by_role("heading", name="Content for approval").wait_for()
     await no_accessibility_problems(page)
@@ -80,8 +72,7 @@ async def test_content_goes_from_draft_to_scheduled_approved_only_by_someone_els
     assert (await api(OFFICER).get(f"{CM}/content/{content['id']}")).json()["status"] == "in_review"
 
     # the approver approves it, then a time in the past is refused at the date, and a time to come is taken
-    page = await new_page()
-    await sign_in(page, APPROVER)
+    page = await new_page(APPROVER)
     summary = page.locator(".govuk-error-summary")
     await page.goto("/comms/content")
     await page.locator("#in_review ~ table").first.get_by_role("link", name=content["title"]).click()
@@ -146,8 +137,7 @@ async def test_the_forward_plan_a_consultations_live_results_and_the_briefing_to
         await created(client, f"{CM}/consultations/{consultation['id']}/responses",
                       {"answers": {"vision": vision, "where": where}})
 
-    page = await new_page()
-    await sign_in(page, OFFICER)
+    page = await new_page(OFFICER)
     # from the week before (the plan's day of an opening at midnight UK time is the API's to say)
     await page.goto(f"/comms/forward-plan?from={(today - timedelta(days=7)).isoformat()}")
     plan = page.get_by_role("table", name="Week by week")

@@ -17,41 +17,26 @@ demo's figures and the other tests' desk demand are untouched.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
-from civic_web.officers import demo_officer
 
-from tests.browser.conftest import Api, NewPage, accessibility_problems, sign_in
+from tests.browser.conftest import Api, NewPage, demo, no_accessibility_problems, summary_links
 from tests.conftest import unique
 
 pytestmark = [pytest.mark.browser]
 
-ESTATES = demo_officer("estates.officer")
-FINANCE = demo_officer("finance.officer")
-OPERATOR = demo_officer("operator")
-assert ESTATES is not None and FINANCE is not None and OPERATOR is not None
+ESTATES = demo("estates.officer")
+FINANCE = demo("finance.officer")
+OPERATOR = demo("operator")
 PROPERTY = "/api/property/v1"
 SAVINGS = "/api/savings/v1"
-
-
-async def no_accessibility_problems(page: Any) -> None:
-    problems = await accessibility_problems(page)
-    assert not problems, f"axe-core on {page.url}:\n" + "\n".join(problems)
-
-
-async def summary_links(page: Any) -> list[str]:
-    summary = page.locator(".govuk-error-summary")
-    await summary.wait_for()
-    return [str(await a.get_attribute("href")) for a in await summary.get_by_role("link").all()]
 
 
 async def test_an_estates_officer_registers_a_building_imports_its_readings_adds_a_team_and_saves_the_ratios(
         new_page: NewPage, api: Api) -> None:
     estates = api(ESTATES)
     name = unique("Brackley Depot")
-    page = await new_page(javascript=False)
-    await sign_in(page, ESTATES)
+    page = await new_page(ESTATES, javascript=False)
     await page.goto("/property/buildings")
     await page.get_by_role("link", name="Register a building").click()
 
@@ -159,8 +144,7 @@ async def test_an_estates_officer_registers_a_building_imports_its_readings_adds
     assert (saved["threshold"], saved["version"]) == (settings["threshold"], settings["version"] + 1)
 
     # every new page, as the estates officer has it, in a browser that runs axe
-    checker = await new_page()
-    await sign_in(checker, ESTATES)
+    checker = await new_page(ESTATES)
     for address in ("/property/buildings/new", f"/property/buildings/{building_id}/details", "/property/occupancy/import",
                     "/property/teams/new", f"/property/teams/{team_id}", "/property/desk-ratios"):
         await checker.goto(address)
@@ -175,8 +159,7 @@ async def test_a_finance_officer_sets_and_changes_a_target_and_records_cost_avoi
         new_page: NewPage, api: Api) -> None:
     finance = api(FINANCE)
     programme = unique("Waste review")
-    page = await new_page(javascript=False)
-    await sign_in(page, FINANCE)
+    page = await new_page(FINANCE, javascript=False)
     await page.goto("/savings/reports")
 
     # a new programme's target, then changed at the version the page showed
@@ -230,8 +213,7 @@ async def test_a_finance_officer_sets_and_changes_a_target_and_records_cost_avoi
     assert "People" in row and "£48,250.50" in row
 
     # every new page, as the finance officer has it, in a browser that runs axe (the refused form too)
-    checker = await new_page()
-    await sign_in(checker, FINANCE)
+    checker = await new_page(FINANCE)
     for address in ("/savings/targets/set", f"/savings/targets/set?name={programme}", "/savings/cost-avoidance",
                     "/savings/cost-avoidance/new"):
         await checker.goto(address)
@@ -242,8 +224,7 @@ async def test_a_finance_officer_sets_and_changes_a_target_and_records_cost_avoi
 
 
 async def test_the_operator_who_only_reads_is_offered_none_of_the_forms_and_refused_them(new_page: NewPage) -> None:
-    page = await new_page()
-    await sign_in(page, OPERATOR)
+    page = await new_page(OPERATOR)
     await page.goto("/property/buildings")
     assert await page.get_by_role("link", name="Register a building").count() == 0
     assert await page.get_by_role("link", name="Import occupancy readings from a file").count() == 0

@@ -9,42 +9,27 @@ page passes axe-core.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 from civic.calendar import financial_year_of
-from civic_web.officers import demo_officer
 
-from tests.browser.conftest import Api, NewPage, accessibility_problems, sign_in
+from tests.browser.conftest import Api, NewPage, demo, no_accessibility_problems, type_date
 from tests.conftest import created, unique
 
 pytestmark = [pytest.mark.browser]
 
-MANAGER = demo_officer("board.manager")
-CONFIDENTIAL = demo_officer("board.manager.confidential")
-COMMS = demo_officer("comms.officer")
-assert MANAGER is not None and CONFIDENTIAL is not None and COMMS is not None
+MANAGER = demo("board.manager")
+CONFIDENTIAL = demo("board.manager.confidential")
+COMMS = demo("comms.officer")
 SG = "/api/safeguarding/v1"
 CM = "/api/comms/v1"
-
-
-async def no_accessibility_problems(page: Any) -> None:
-    problems = await accessibility_problems(page)
-    assert not problems, f"axe-core on {page.url}:\n" + "\n".join(problems)
-
-
-async def type_date(page: Any, prefix: str, day: date) -> None:
-    for part, value in (("day", day.day), ("month", day.month), ("year", day.year)):
-        await page.locator(f"#{prefix}-{part}").fill(str(value))
 
 
 async def test_the_board_business_manager_sets_up_a_board_and_its_first_meeting(new_page: NewPage, api: Api) -> None:
     client = api(CONFIDENTIAL)
     name = unique("Testshire Safeguarding Adults Board")
-    page = await new_page(javascript=False)  # every form works without JavaScript
-    checker = await new_page()  # axe-core needs JavaScript: it checks each form as the same officer opens it
-    await sign_in(page, CONFIDENTIAL)
-    await sign_in(checker, CONFIDENTIAL)
+    page = await new_page(CONFIDENTIAL, javascript=False)  # every form works without JavaScript
+    checker = await new_page(CONFIDENTIAL)  # axe-core needs JavaScript: it checks each form as the same officer opens it
 
     async def no_accessibility_problems_at(address: str) -> None:
         await checker.goto(address)
@@ -138,8 +123,7 @@ async def test_the_board_business_manager_records_sub_groups_the_budget_and_the_
                                                    "kind": "children", "statutory_partners": ["Testshire Council"]})
     chair = await created(client, f"{SG}/boards/{board['id']}/members", {
         "name": "Sam Subgroup", "organisation": "Testshire Council", "role": "sub_group_chair"})
-    page = await new_page()
-    await sign_in(page, MANAGER)
+    page = await new_page(MANAGER)
     await page.goto(f"/safeguarding/boards/{board['id']}")
     # without confidential access, a referral (its case details) is not offered, nor reachable
     assert await page.get_by_role("link", name="Refer a safeguarding adults review").count() == 0
@@ -201,8 +185,7 @@ async def test_the_comms_officer_sets_up_a_consultation_a_campaign_and_a_champio
     client = api(COMMS)
     title = unique("Library opening hours")
     opens, closes = date.today() + timedelta(days=7), date.today() + timedelta(days=35)
-    page = await new_page()
-    await sign_in(page, COMMS)
+    page = await new_page(COMMS)
     await page.goto("/comms/consultations")
     await page.get_by_role("button", name="New consultation").click()
     await page.get_by_role("heading", name="New consultation").wait_for()

@@ -15,16 +15,15 @@ from typing import Any
 import httpx
 import pytest
 from civic.cli.stack import Stack
-from civic_web.officers import DEMO_OFFICERS, Officer, demo_officer
+from civic_web.officers import DEMO_OFFICERS, Officer
 
-from tests.browser.conftest import Api, NewPage, accessibility_problems, sign_in
+from tests.browser.conftest import Api, NewPage, demo, no_accessibility_problems
 from tests.conftest import unique
 
 pytestmark = [pytest.mark.browser]
 
-FINANCE = demo_officer("finance.officer")
-APPROVER = demo_officer("programme.approver")
-assert FINANCE is not None and APPROVER is not None
+FINANCE = demo("finance.officer")
+APPROVER = demo("programme.approver")
 
 
 async def propose_through_the_api(api: Api, title: str, programme: str) -> dict[str, Any]:
@@ -37,16 +36,10 @@ async def propose_through_the_api(api: Api, title: str, programme: str) -> dict[
     return body
 
 
-async def no_accessibility_problems(page: Any) -> None:
-    problems = await accessibility_problems(page)
-    assert not problems, f"axe-core on {page.url}:\n" + "\n".join(problems)
-
-
 @pytest.mark.parametrize("officer", DEMO_OFFICERS, ids=lambda o: o.key)
 async def test_each_officer_signs_in_at_the_gateways_address_and_sees_only_their_part(
         officer: Officer, new_page: NewPage, platform: Stack) -> None:
-    page = await new_page()
-    await sign_in(page, officer)
+    page = await new_page(officer)
     assert page.url == platform.gateway_url() + "/"
     await page.get_by_role("heading", name="Today across the programme").wait_for()
     header = page.locator("header")
@@ -82,8 +75,7 @@ async def test_each_officer_signs_in_at_the_gateways_address_and_sees_only_their
 
 async def test_a_finance_officer_proposes_an_initiative_without_javascript_and_finds_it_by_a_filter(
         new_page: NewPage, api: Api) -> None:
-    page = await new_page(javascript=False)  # everything works without JavaScript
-    await sign_in(page, FINANCE)
+    page = await new_page(FINANCE, javascript=False)  # everything works without JavaScript
     await page.goto("/savings/initiatives")
     await page.get_by_role("button", name="Propose an initiative").click()
     title, programme = unique("Shared digital mailroom"), unique("Digital by default")
@@ -123,8 +115,7 @@ async def test_a_finance_officer_proposes_an_initiative_without_javascript_and_f
 
 async def test_the_programme_approver_approves_with_the_keyboard_alone(new_page: NewPage, api: Api) -> None:
     initiative = await propose_through_the_api(api, unique("Libraries self-service"), unique("LGR"))
-    page = await new_page()
-    await sign_in(page, APPROVER)
+    page = await new_page(APPROVER)
     await page.goto(f"/savings/initiatives/{initiative['id']}")
     await no_accessibility_problems(page)
     # from the top of the page, Tab until the approve button has the focus, then Enter
@@ -150,8 +141,7 @@ async def test_a_refused_move_shows_the_error_summary_linked_to_the_field_and_ch
     approved = await api(APPROVER).post(f"/api/savings/v1/initiatives/{initiative['id']}/transitions",
                                         json={"to": "approved"}, headers={"If-Match": '"1"'})
     assert approved.status_code == 200, approved.text
-    page = await new_page()
-    await sign_in(page, FINANCE)
+    page = await new_page(FINANCE)
     await page.goto(f"/savings/initiatives/{initiative['id']}")
     # a slip with no year to move the saving to: the API refuses, naming to_year
     await page.locator("#slipped-reason").fill("Supplier delays")
@@ -171,8 +161,7 @@ async def test_a_refused_move_shows_the_error_summary_linked_to_the_field_and_ch
 async def test_someone_elses_change_since_the_page_was_opened_is_said_and_nothing_changes(
         new_page: NewPage, api: Api) -> None:
     initiative = await propose_through_the_api(api, unique("Print room"), unique("LGR"))
-    page = await new_page()
-    await sign_in(page, APPROVER)
+    page = await new_page(APPROVER)
     await page.goto(f"/savings/initiatives/{initiative['id']}")
     # meanwhile someone amends it through the API (a new version)
     amended = await api(FINANCE).patch(f"/api/savings/v1/initiatives/{initiative['id']}", json={"owner": "Jo Bloggs"},
@@ -186,8 +175,7 @@ async def test_someone_elses_change_since_the_page_was_opened_is_said_and_nothin
 
 
 async def test_a_refused_proposal_keeps_what_was_typed_and_creates_nothing(new_page: NewPage, api: Api) -> None:
-    page = await new_page()
-    await sign_in(page, FINANCE)
+    page = await new_page(FINANCE)
     await page.goto("/savings/initiatives/new")
     directorate = unique("Adults")
     await page.get_by_label("Directorate").fill(directorate)
@@ -207,8 +195,7 @@ async def test_a_refused_proposal_keeps_what_was_typed_and_creates_nothing(new_p
 
 async def test_assets_come_through_the_gateway_fingerprinted_and_cached_and_pages_are_not(
         new_page: NewPage, platform: Stack) -> None:
-    page = await new_page()
-    await sign_in(page, FINANCE)
+    page = await new_page(FINANCE)
     addresses = await page.eval_on_selector_all("link[rel=stylesheet], script[src]",
                                                 "els => els.map(e => e.getAttribute('href') || e.getAttribute('src'))")
     assert addresses and all(re.search(r"\.[0-9a-f]{12}\.(css|js)$", a) for a in addresses), addresses

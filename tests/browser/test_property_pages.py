@@ -19,22 +19,15 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from civic_web.officers import demo_officer
 from civic_web.vocabulary import pounds, share
 
-from tests.browser.conftest import Api, NewPage, accessibility_problems, sign_in
+from tests.browser.conftest import Api, NewPage, demo, no_accessibility_problems, type_date
 
 pytestmark = [pytest.mark.browser]
 
-ESTATES = demo_officer("estates.officer")
-OPERATOR = demo_officer("operator")
-assert ESTATES is not None and OPERATOR is not None
+ESTATES = demo("estates.officer")
+OPERATOR = demo("operator")
 API = "/api/property/v1"
-
-
-async def no_accessibility_problems(page: Any) -> None:
-    problems = await accessibility_problems(page)
-    assert not problems, f"axe-core on {page.url}:\n" + "\n".join(problems)
 
 
 async def register(api: Api, name: str, desks: int) -> dict[str, Any]:
@@ -46,12 +39,6 @@ async def register(api: Api, name: str, desks: int) -> dict[str, Any]:
     return body
 
 
-async def fill_date(page: Any, prefix: str, day: date) -> None:
-    await page.locator(f"#{prefix}-day").fill(str(day.day))
-    await page.locator(f"#{prefix}-month").fill(str(day.month))
-    await page.locator(f"#{prefix}-year").fill(str(day.year))
-
-
 async def test_an_estates_officer_reads_a_buildings_utilisation_and_plans_its_closure_without_javascript(
         new_page: NewPage, api: Api) -> None:
     building = await register(api, "Sunnyside Depot", 80)
@@ -61,8 +48,7 @@ async def test_an_estates_officer_reads_a_buildings_utilisation_and_plans_its_cl
                                           json={"date": (today - timedelta(days=back)).isoformat(),
                                                 "occupied_desks": occupied})
         assert reading.status_code == 201, reading.text
-    page = await new_page(javascript=False)
-    await sign_in(page, ESTATES)
+    page = await new_page(ESTATES, javascript=False)
     await page.get_by_role("navigation", name="Menu").get_by_role("link", name="Property").click()
     operational = page.locator("#status-operational")
     await operational.get_by_role("link", name=building["name"]).click()
@@ -77,7 +63,7 @@ async def test_an_estates_officer_reads_a_buildings_utilisation_and_plans_its_cl
     assert [t.split("\t")[1] for t in await days.all_inner_texts()] == ["20", "44", "36"]
 
     # a day's reading: one above its desks refused against the field and kept as typed, then today's recorded
-    await fill_date(page, "reading", today)
+    await type_date(page, "reading", today)
     await page.get_by_label("Desks occupied", exact=True).fill("90")
     await page.get_by_role("button", name="Record the reading").click()
     summary = page.locator(".govuk-error-summary")
@@ -96,7 +82,7 @@ async def test_an_estates_officer_reads_a_buildings_utilisation_and_plans_its_cl
     # its closure planned for a day to come, from its page
     closing = today + timedelta(days=90)
     await page.get_by_label("Plan its closure").check()
-    await fill_date(page, "on", closing)
+    await type_date(page, "on", closing)
     await page.get_by_role("button", name="Record the step").click()
     await page.get_by_text(f"{building['name']} is now closure planned.").wait_for()
     planned = (await api(ESTATES).get(f"{API}/buildings/{building['id']}")).json()
@@ -113,15 +99,13 @@ async def test_an_estates_officer_reads_a_buildings_utilisation_and_plans_its_cl
     after = (await api(ESTATES).get(f"{API}/buildings/{building['id']}")).json()
     assert (after["status"], after["version"]) == ("closure_planned", planned["version"])
     # the page with its forms, as the estates officer has it, checked by axe in a browser that runs it
-    checker = await new_page()
-    await sign_in(checker, ESTATES)
+    checker = await new_page(ESTATES)
     await checker.goto(f"/property/buildings/{building['id']}")
     assert await checker.get_by_role("button", name="Record the step").count() == 1
     await no_accessibility_problems(checker)
 
     # the operator reads the same pages, is offered no step, and every page passes axe
-    reader = await new_page()
-    await sign_in(reader, OPERATOR)
+    reader = await new_page(OPERATOR)
     await reader.goto("/property/buildings")
     assert await reader.locator("#status-closure_planned").get_by_role("link", name=building["name"]).count() == 1
     await no_accessibility_problems(reader)
@@ -150,15 +134,14 @@ async def test_a_move_over_capacity_is_refused_with_its_numbers_and_one_that_fit
         "workforce": {"fixed": 200, "flexible": 30}})
     assert made.status_code == 201, made.text
     team = made.json()
-    page = await new_page()
-    await sign_in(page, ESTATES)
+    page = await new_page(ESTATES)
     await page.goto("/property/moves")
     when = date.today() + timedelta(days=30)
 
     # over capacity: the summary gives the API's numbers, the form keeps the choices, nothing is planned
     await page.get_by_label("Team", exact=True).select_option(value=team["id"])
     await page.get_by_label("Moving to").select_option(value=small["id"])
-    await fill_date(page, "planned_for", when)
+    await type_date(page, "planned_for", when)
     await page.get_by_role("button", name="Plan the move").click()
     summary = page.locator(".govuk-error-summary")
     await summary.wait_for()
@@ -197,8 +180,7 @@ async def test_a_move_over_capacity_is_refused_with_its_numbers_and_one_that_fit
     await no_accessibility_problems(page)
 
     # the operator reads the move plan and is offered no change
-    reader = await new_page()
-    await sign_in(reader, OPERATOR)
+    reader = await new_page(OPERATOR)
     await reader.goto("/property/moves")
     await reader.get_by_role("heading", name="Move plan").wait_for()
     assert await reader.get_by_text(team["name"]).count() >= 1  # in its directorate's table

@@ -11,18 +11,16 @@ from typing import Any
 
 import httpx
 import pytest
-from civic_web.officers import demo_officer
 from civic_web.vocabulary import day
 
-from tests.browser.conftest import Api, NewPage, accessibility_problems, sign_in
+from tests.browser.conftest import Api, NewPage, demo, no_accessibility_problems
 from tests.conftest import created, unique
 
 pytestmark = [pytest.mark.browser]
 
-MANAGER = demo_officer("board.manager")
-CONFIDENTIAL = demo_officer("board.manager.confidential")
-OPERATOR = demo_officer("operator")
-assert MANAGER is not None and CONFIDENTIAL is not None and OPERATOR is not None
+MANAGER = demo("board.manager")
+CONFIDENTIAL = demo("board.manager.confidential")
+OPERATOR = demo("operator")
 SG = "/api/safeguarding/v1"
 PARTNERS = ("West Northamptonshire Council", "Northamptonshire Police", "NHS Northamptonshire ICB")
 
@@ -49,17 +47,11 @@ async def a_board_with_a_meeting(client: httpx.AsyncClient) -> tuple[dict[str, A
     return board, meeting, members
 
 
-async def no_accessibility_problems(page: Any) -> None:
-    problems = await accessibility_problems(page)
-    assert not problems, f"axe-core on {page.url}:\n" + "\n".join(problems)
-
-
 async def test_the_board_business_manager_runs_a_meeting_from_register_to_minutes(new_page: NewPage, api: Api) -> None:
     client = api(MANAGER)
     board, meeting, members = await a_board_with_a_meeting(client)
     item = next(i for i in meeting["agenda"] if i["kind"] == "decision")
-    page = await new_page()
-    await sign_in(page, MANAGER)
+    page = await new_page(MANAGER)
     await page.get_by_role("navigation", name="Menu").get_by_role("link", name="Safeguarding").click()
     await page.get_by_role("heading", name="Safeguarding boards").wait_for()
     await no_accessibility_problems(page)
@@ -147,8 +139,7 @@ async def test_case_details_show_only_with_confidential_access_and_a_reader_is_o
 
     # the board business manager without confidential access: the review, never its case details; and, without
     # JavaScript, a declaration of interest (refused until complete, then recorded)
-    page = await new_page(javascript=False)
-    await sign_in(page, MANAGER)
+    page = await new_page(MANAGER, javascript=False)
     await page.goto(f"/safeguarding/boards/{board['id']}")
     await page.get_by_role("heading", name="Adult Z").wait_for()
     html = await page.content()
@@ -186,8 +177,7 @@ async def test_case_details_show_only_with_confidential_access_and_a_reader_is_o
     assert (await api(MANAGER).get(f"{SG}/members/{member_id}")).json()["deputy_name"] == "Assistant Director, Adults"
 
     # with confidential access: the case summary and the person
-    page = await new_page()
-    await sign_in(page, CONFIDENTIAL)
+    page = await new_page(CONFIDENTIAL)
     await page.goto(f"/safeguarding/boards/{board['id']}")
     await page.get_by_text(summary).wait_for()
     assert await page.get_by_text(person).count() == 1
@@ -215,8 +205,7 @@ async def test_case_details_show_only_with_confidential_access_and_a_reader_is_o
     await no_accessibility_problems(page)
 
     # a reader (the operator): the meeting, its pack and calendar, and nothing offered to change
-    page = await new_page()
-    await sign_in(page, OPERATOR)
+    page = await new_page(OPERATOR)
     await page.goto(f"/safeguarding/meetings/{meeting['id']}")
     await page.get_by_role("heading", name="Quorum").wait_for()
     for offered in ("Record attendance", "Record a declaration of interest"):

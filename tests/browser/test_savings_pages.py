@@ -17,24 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from civic_web.officers import demo_officer
 from civic_web.vocabulary import pounds
 from openpyxl import load_workbook
 
-from tests.browser.conftest import Api, NewPage, accessibility_problems, sign_in
+from tests.browser.conftest import Api, NewPage, demo, no_accessibility_problems
 
 pytestmark = [pytest.mark.browser]
 
-FINANCE = demo_officer("finance.officer")
-APPROVER = demo_officer("programme.approver")
-OPERATOR = demo_officer("operator")
-assert FINANCE is not None and APPROVER is not None and OPERATOR is not None
+FINANCE = demo("finance.officer")
+APPROVER = demo("programme.approver")
+OPERATOR = demo("operator")
 YEARS = ("2028/29", "2029/30")
-
-
-async def no_accessibility_problems(page: Any) -> None:
-    problems = await accessibility_problems(page)
-    assert not problems, f"axe-core on {page.url}:\n" + "\n".join(problems)
 
 
 async def propose(api: Api, programme: str, theme: str, amounts: tuple[int, int]) -> dict[str, Any]:
@@ -61,8 +54,7 @@ async def test_a_finance_officer_reads_the_theme_report_downloads_it_and_reads_t
               (await propose(api, programme, "charging_income", (75_500_50, 0)))["title"]]
     target = await api(FINANCE).put(f"/api/savings/v1/targets/{programme}", json={"amount_pence": 1_000_000_00})
     assert target.status_code == 201, target.text
-    page = await new_page()
-    await sign_in(page, FINANCE)
+    page = await new_page(FINANCE)
     await page.goto("/savings/initiatives")
     await page.get_by_role("navigation", name="Savings pages").get_by_role("link", name="Reports").click()
     await page.get_by_role("link", name="Savings by theme and year").first.click()
@@ -146,8 +138,7 @@ async def test_a_finance_officer_records_a_rag_status_and_a_delivered_saving_and
     approved = await api(APPROVER).post(f"/api/savings/v1/initiatives/{initiative['id']}/transitions",
                                         json={"to": "approved"}, headers={"If-Match": f'"{initiative["version"]}"'})
     assert approved.status_code == 200, approved.text
-    page = await new_page()
-    await sign_in(page, FINANCE)
+    page = await new_page(FINANCE)
     await page.goto(f"/savings/initiatives/{initiative['id']}")
 
     # red without a reason: the API refuses, the summary links to the reason, the choice is kept
@@ -176,8 +167,7 @@ async def test_a_finance_officer_records_a_rag_status_and_a_delivered_saving_and
     await no_accessibility_problems(page)
 
     # the operator reads the same page and its reports, and is offered no change
-    reader = await new_page()
-    await sign_in(reader, OPERATOR)
+    reader = await new_page(OPERATOR)
     await reader.goto(f"/savings/initiatives/{initiative['id']}")
     await reader.get_by_role("heading", name=initiative["title"]).wait_for()
     for name in ("Set the RAG status", "Record the saving", "Record a slip", "Start delivery"):
