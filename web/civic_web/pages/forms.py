@@ -11,7 +11,7 @@ without asking the API.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from fastapi import Request
@@ -30,11 +30,25 @@ DATE_PARTS = ("day", "month", "year")
 #: the page again, with a refusal (its error summary and messages) and what the officer typed
 ShownAgain = Callable[[Refusal], Awaitable[Response]]
 
+#: a new record's form page, shown with ``refusal=``, ``typed=`` (the boxes as typed) and ``attempt=`` (the form's)
+NewRecordPage = Callable[..., Awaitable[Response]]
+
 
 def at_version(form: FormData) -> dict[str, str]:
     """If-Match for the version of the record the page showed (nothing when it showed none)."""
     version = first(form.get("version"))
     return {"If-Match": f'"{version}"'} if version else {}
+
+
+def boxes_typed(form: FormData, names: Iterable[str]) -> dict[str, str]:
+    """The form's boxes ``names`` as the officer typed them ('' for one left empty or not sent)."""
+    return {name: first(form.get(name)) for name in names}
+
+
+def as_filled(typed: Mapping[str, str] | None, attempt: str | None) -> dict[str, Any]:
+    """What a form's page is given of the form: its boxes as typed (empty on a first visit) and its attempt
+    (a new one on a first visit, the same one when the page is shown again)."""
+    return {"typed": typed or {}, "attempt": attempt or uuid.uuid4().hex}
 
 
 def attempt_of(form: FormData) -> str:
@@ -46,7 +60,7 @@ def attempt_of(form: FormData) -> str:
 def date_typed(form: FormData, prefix: str) -> tuple[str | None, dict[str, str]]:
     """A date from GOV.UK's day, month and year boxes, as ISO for the API to judge (None when all are empty),
     and the boxes as typed."""
-    typed = {f"{prefix}-{part}": first(form.get(f"{prefix}-{part}")) for part in DATE_PARTS}
+    typed = boxes_typed(form, (f"{prefix}-{part}" for part in DATE_PARTS))
     day, month, year = (typed[f"{prefix}-{part}"] for part in DATE_PARTS)
     if not (day or month or year):
         return None, typed
@@ -96,6 +110,25 @@ async def send(request: Request, officer: SignedInOfficer, path: str, body: Any,
         return await again(refusal_from(problem, fields, refused.status))
     tell(request, done(answer) if callable(done) else done)
     return RedirectResponse(then(answer) if callable(then) else then, status_code=303)
+
+
+async def send_new(request: Request, officer: SignedInOfficer, path: str, body: Any, *, form: FormData,
+                   page: NewRecordPage, typed: dict[str, str], fields: FieldOnPage,
+                   done: str | Callable[[Answer], str], then: str | Callable[[Answer], str],
+                   dates: tuple[str, ...] = (), reworded: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+                   refusal: Refusal | None = None) -> Response:
+    """A new record: the form's body sent once, as its attempt (the Idempotency-Key), with :func:`send`.
+    Refused, its ``page`` again with the refusal (a message for one of the ``dates`` on that date's input),
+    the boxes as ``typed`` and the same attempt, so sending it again cannot make the record twice."""
+    attempt = attempt_of(form)
+
+    async def again(refusal: Refusal) -> Response:
+        for date_id in dates:
+            refusal = on_date_input(refusal, date_id)
+        return await page(refusal=refusal, typed=typed, attempt=attempt)
+
+    return await send(request, officer, path, body, headers={"Idempotency-Key": attempt}, fields=fields, again=again,
+                      done=done, then=then, reworded=reworded, refusal=refusal)
 
 
 def no_fields(name: str) -> tuple[str, str] | None:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from civic_web.pages import first, render
+from civic_web.pages import render
 from civic_web.pages.comms.section import API, get, may_draft, reads
-from civic_web.pages.forms import attempt_of, date_typed, on_date_input, send
+from civic_web.pages.forms import as_filled, boxes_typed, date_typed, send_new
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
 
@@ -32,7 +32,7 @@ async def campaigns(request: Request, officer: SignedInOfficer = Depends(signed_
 async def _new_campaign_page(request: Request, *, refusal: Refusal | None = None, typed: dict[str, str] | None = None,
                              attempt: str | None = None) -> Response:
     return render(request, "comms/new_campaign.html", {
-        "typed": typed or {}, "attempt": attempt or uuid.uuid4().hex}, refusal)
+        **as_filled(typed, attempt)}, refusal)
 
 
 @router.get("/campaigns/new")
@@ -47,18 +47,13 @@ async def create_campaign(request: Request, officer: SignedInOfficer = Depends(s
     may_draft(officer)
     starts_on, typed = date_typed(form, "starts")
     ends_on, typed_ends = date_typed(form, "ends")
-    typed |= typed_ends | {name: first(form.get(name)) for name in ("title", "objectives", "owner", "description")}
+    typed |= typed_ends | boxes_typed(form, ("title", "objectives", "owner", "description"))
     body: dict[str, Any] = {name: typed[name] for name in ("title", "owner", "description") if typed[name]}
     # one objective a line; the API says whether there is one that counts
     body["objectives"] = [line.strip() for line in typed["objectives"].splitlines() if line.strip()]
     body |= {name: value for name, value in (("starts_on", starts_on), ("ends_on", ends_on)) if value}
-    attempt = attempt_of(form)
-
-    async def again(refusal: Refusal) -> Response:
-        refusal = on_date_input(on_date_input(refusal, "starts"), "ends")
-        return await _new_campaign_page(request, refusal=refusal, typed=typed, attempt=attempt)
-
-    return await send(request, officer, f"{API}/campaigns", body, headers={"Idempotency-Key": attempt},
-                      fields=lambda name: CAMPAIGN_FIELDS.get(name.split(".")[0]), again=again,
-                      done=lambda answer: f"{answer.body.get('title', 'The campaign')} is set up, on the forward plan.",
-                      then="/comms/campaigns")
+    return await send_new(request, officer, f"{API}/campaigns", body, form=form, typed=typed,
+                          page=partial(_new_campaign_page, request), dates=("starts", "ends"),
+                          fields=lambda name: CAMPAIGN_FIELDS.get(name.split(".")[0]),
+                          done=lambda answer: f"{answer.body.get('title', 'The campaign')} is set up, on the forward plan.",
+                          then="/comms/campaigns")

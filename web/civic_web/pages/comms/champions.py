@@ -4,7 +4,7 @@ coverage report), appointing a champion and registering a service that should ha
 from __future__ import annotations
 
 import asyncio
-import uuid
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from civic_web.pages import first, gateway_of, render
 from civic_web.pages.comms.section import API, get, may_draft, reads
-from civic_web.pages.forms import attempt_of, send
+from civic_web.pages.forms import as_filled, send_new
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
 from civic_web.vocabulary import body_choices
@@ -35,7 +35,7 @@ async def _champions_page(request: Request, officer: SignedInOfficer, *, refusal
     return render(request, "comms/champions.html", {
         "champions": sorted(champions.body.get("items", []), key=lambda c: (str(c.get("directorate")),
                                                                            str(c.get("service")))),
-        "coverage": coverage.body, "doing": doing, "typed": typed or {}, "attempt": attempt or uuid.uuid4().hex,
+        "coverage": coverage.body, "doing": doing, **as_filled(typed, attempt),
         "representations": body_choices(document, f"{API}/services", "post", "representation"),
     }, refusal)
 
@@ -55,16 +55,11 @@ async def appoint_or_register(request: Request, officer: SignedInOfficer = Depen
     names = SERVICE_FIELDS if doing == "service" else CHAMPION_FIELDS
     typed = {f"{doing}-{name}": first(form.get(f"{doing}-{name}")) for name in names}
     body: dict[str, Any] = {name: typed[f"{doing}-{name}"] for name in names if typed[f"{doing}-{name}"]}
-    attempt = attempt_of(form)
-
-    async def again(refusal: Refusal) -> Response:
-        return await _champions_page(request, officer, refusal=refusal, doing=doing, typed=typed, attempt=attempt)
-
     if doing == "service":
-        done = f"{body.get('name', 'The service')} is registered."
-        return await send(request, officer, f"{API}/services", body, headers={"Idempotency-Key": attempt},
-                          fields=names.get, again=again, done=done, then="/comms/champions#coverage")
-    return await send(request, officer, f"{API}/champions", body, headers={"Idempotency-Key": attempt},
-                      fields=names.get, again=again,
-                      done=f"{body.get('name', 'The champion')} is the change champion for {body.get('service', '')}.",
-                      then="/comms/champions#champions")
+        path, done, then = "services", f"{body.get('name', 'The service')} is registered.", "#coverage"
+    else:
+        path, then = "champions", "#champions"
+        done = f"{body.get('name', 'The champion')} is the change champion for {body.get('service', '')}."
+    return await send_new(request, officer, f"{API}/{path}", body, form=form, typed=typed,
+                          page=partial(_champions_page, request, officer, doing=doing), fields=names.get, done=done,
+                          then=f"/comms/champions{then}")

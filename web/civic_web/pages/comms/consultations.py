@@ -6,15 +6,15 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import uuid
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from civic_web.pages import ask, first, gateway_of, render, request_id, segment
+from civic_web.pages import ask, gateway_of, render, request_id, segment
 from civic_web.pages.comms.section import API, get, may_draft, reads
-from civic_web.pages.forms import Rows, at_version, attempt_of, date_typed, fields_of, no_fields, on_date_input, send
+from civic_web.pages.forms import Rows, as_filled, at_version, boxes_typed, date_typed, fields_of, no_fields, send, send_new
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
 from civic_web.spreadsheets import XLSX, Sheet, workbook_of
@@ -49,7 +49,7 @@ async def _new_consultation_page(request: Request, *, refusal: Refusal | None = 
     return render(request, "comms/new_consultation.html", {
         "kinds": body_choices(document, f"{API}/consultations", "post", "kind"),
         "question_kinds": item_choices(document, f"{API}/consultations", "post", "questions", "kind"),
-        "question_rows": range(QUESTION_ROWS), "typed": typed or {}, "attempt": attempt or uuid.uuid4().hex,
+        "question_rows": range(QUESTION_ROWS), **as_filled(typed, attempt),
     }, refusal)
 
 
@@ -65,7 +65,7 @@ async def create_consultation(request: Request, officer: SignedInOfficer = Depen
     may_draft(officer)
     opens_on, typed = date_typed(form, "opens")
     closes_on, typed_closes = date_typed(form, "closes")
-    typed |= typed_closes | {name: first(form.get(name)) for name in ("title", "description", "kind")}
+    typed |= typed_closes | boxes_typed(form, ("title", "description", "kind"))
     questions = _questions()
     lines, boxes = questions.typed(form, ("text", "kind", "options", "required"))
     body: dict[str, Any] = {name: typed[name] for name in ("title", "description", "kind") if typed[name]}
@@ -74,16 +74,11 @@ async def create_consultation(request: Request, officer: SignedInOfficer = Depen
     body["questions"] = [{"text": line["text"], "kind": line["kind"], "required": line["required"] == "yes",
                           **({"options": [o.strip() for o in line["options"].splitlines() if o.strip()]}
                              if line["options"] else {})} for line in lines]
-    attempt = attempt_of(form)
-
-    async def again(refusal: Refusal) -> Response:
-        refusal = on_date_input(on_date_input(refusal, "opens"), "closes")
-        return await _new_consultation_page(request, refusal=refusal, typed=typed | boxes, attempt=attempt)
-
-    return await send(request, officer, f"{API}/consultations", body, headers={"Idempotency-Key": attempt},
-                      fields=fields_of(CONSULTATION_FIELDS, questions), again=again,
-                      done=lambda answer: f"{answer.body.get('title', 'The consultation')} is set up.",
-                      then=lambda answer: f"/comms/consultations/{segment(str(answer.body['id']))}")
+    return await send_new(request, officer, f"{API}/consultations", body, form=form, typed=typed | boxes,
+                          page=partial(_new_consultation_page, request), dates=("opens", "closes"),
+                          fields=fields_of(CONSULTATION_FIELDS, questions),
+                          done=lambda answer: f"{answer.body.get('title', 'The consultation')} is set up.",
+                          then=lambda answer: f"/comms/consultations/{segment(str(answer.body['id']))}")
 
 
 # ---------------------------------------------------------------- a consultation

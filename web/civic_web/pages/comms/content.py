@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-import uuid
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from civic_web.pages import first, gateway_of, render, segment
 from civic_web.pages.comms.section import API, get, may_draft, reads
-from civic_web.pages.forms import at_version, attempt_of, on_date_input, send
+from civic_web.pages.forms import as_filled, at_version, boxes_typed, on_date_input, send, send_new
 from civic_web.refusals import FieldOnPage, Refusal
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
 from civic_web.vocabulary import LONDON, body_choices, move_words, parameter_choices
@@ -72,7 +72,7 @@ async def _new_page(request: Request, *, refusal: Refusal | None = None, typed: 
     document = await gateway_of(request).document()
     return render(request, "comms/new.html", {
         "choices": {name: body_choices(document, f"{API}/content", "post", name) for name in ("channels", "audience")},
-        "typed": typed or {}, "ticked": ticked or {}, "attempt": attempt or uuid.uuid4().hex,
+        **as_filled(typed, attempt), "ticked": ticked or {},
     }, refusal)
 
 
@@ -86,21 +86,16 @@ async def new_content(request: Request, officer: SignedInOfficer = Depends(signe
 async def draft(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
     form = await posted_form(request)
     may_draft(officer)
-    typed = {name: first(form.get(name)) for name in ("title", "body", "social", "requires_approval_by")}
+    typed = boxes_typed(form, ("title", "body", "social", "requires_approval_by"))
     ticked = {name: [first(v) for v in form.getlist(name) if first(v)] for name in ("channels", "audience")}
     networks = [n.strip().lower().removeprefix("social:") for n in typed["social"].replace(";", ",").split(",")]
     body: dict[str, Any] = {name: typed[name] for name in ("title", "body", "requires_approval_by") if typed[name]}
     body["channels"] = ticked["channels"] + [f"social:{n}" for n in networks if n]
     body["audience"] = ticked["audience"]
-    attempt = attempt_of(form)
-
-    async def again(refusal: Refusal) -> Response:
-        return await _new_page(request, refusal=refusal, typed=typed, ticked=ticked, attempt=attempt)
-
-    return await send(request, officer, f"{API}/content", body, headers={"Idempotency-Key": attempt},
-                      fields=_content_field(len(ticked["channels"])), again=again,
-                      done=lambda answer: f"{answer.body.get('title', 'The content')} is drafted.",
-                      then=lambda answer: _address(str(answer.body["id"])))
+    return await send_new(request, officer, f"{API}/content", body, form=form, typed=typed,
+                          page=partial(_new_page, request, ticked=ticked), fields=_content_field(len(ticked["channels"])),
+                          done=lambda answer: f"{answer.body.get('title', 'The content')} is drafted.",
+                          then=lambda answer: _address(str(answer.body["id"])))
 
 
 # ---------------------------------------------------------------- a content item
@@ -162,8 +157,8 @@ async def take_step(content_id: str, request: Request, officer: SignedInOfficer 
     form = await posted_form(request)
     reads(officer)
     to = first(form.get("to"))
-    typed = {name: first(form.get(name)) for name in ("reason", "publish-day", "publish-month", "publish-year",
-                                                      "publish-time")}
+    typed = boxes_typed(form, ("reason", "publish-day", "publish-month", "publish-year",
+                                                      "publish-time"))
     body: dict[str, Any] = {"to": to}
     if typed["reason"]:
         body["reason"] = typed["reason"]

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from civic_web.charts import Bar, bar_chart
 from civic_web.gateway import Answer, Refused
 from civic_web.pages import ask, first, gateway_of, layout_of, render, segment
-from civic_web.pages.forms import at_version, date_typed, pounds_typed, send, unreadable
+from civic_web.pages.forms import at_version, boxes_typed, date_typed, pounds_typed, send, unreadable
 from civic_web.pages.property.section import ALL, API, changes, get, reads
 from civic_web.refusals import Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
@@ -118,7 +118,7 @@ async def move_building(building_id: str, request: Request, officer: SignedInOff
     form = await posted_form(request)
     changes(officer)
     on, typed = date_typed(form, "on")
-    typed |= {name: first(form.get(name)) for name in ("to", "method", "receipt")}
+    typed |= boxes_typed(form, ("to", "method", "receipt"))
     body: dict[str, Any] = {"to": typed["to"]} if typed["to"] else {}
     if on:
         body["on"] = on

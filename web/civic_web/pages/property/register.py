@@ -10,7 +10,7 @@ is refused, not overwritten.
 
 from __future__ import annotations
 
-import uuid
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -18,8 +18,18 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from civic_web.gateway import Answer
-from civic_web.pages import ask, first, gateway_of, render, segment
-from civic_web.pages.forms import Rows, at_version, attempt_of, fields_of, pounds_typed, send, unreadable
+from civic_web.pages import ask, gateway_of, render, segment
+from civic_web.pages.forms import (
+    Rows,
+    as_filled,
+    at_version,
+    boxes_typed,
+    fields_of,
+    pounds_typed,
+    send,
+    send_new,
+    unreadable,
+)
 from civic_web.pages.property.section import API, changes
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
@@ -84,7 +94,7 @@ def _building_body(form: FormData, partners: Rows, measures: Rows, *, amending: 
     """The API's body from the form, every box as typed, and what could not be read (field id -> message).
     A new building leaves out what was left empty (the API says what it needs); an amendment sends it all,
     an emptied box as null (only the floor area and notes may be emptied: the API refuses the rest)."""
-    typed = {field_id: first(form.get(field_id)) for field_id, _ in BUILDING_FIELDS.values()}
+    typed = boxes_typed(form, (field_id for field_id, _ in BUILDING_FIELDS.values()))
     body: dict[str, Any] = {}
     not_read: dict[str, str] = {}
     for name, (field_id, label) in BUILDING_FIELDS.items():
@@ -133,12 +143,12 @@ async def _building_form(request: Request, *, building: dict[str, Any] | None = 
     buildings = f"{API}/buildings"
     partners, measures = _tables(building)
     return render(request, "property/building_form.html", {
-        "building": building, "version": version, "typed": typed if typed is not None else _as_typed(building or {}),
+        "building": building, "version": version,
+        **as_filled(typed if typed is not None else _as_typed(building or {}), attempt),
         "kinds": body_choices(document, buildings, "post", "kind"),
         "tenures": body_choices(document, buildings, "post", "tenure"),
         "measure_kinds": item_choices(document, buildings, "post", "energy_measures", "kind"),
         "partner_rows": range(partners.count), "measure_rows": range(measures.count),
-        "attempt": attempt or uuid.uuid4().hex,
     }, refusal)
 
 
@@ -162,16 +172,11 @@ async def register_building(request: Request, officer: SignedInOfficer = Depends
     changes(officer)
     partners, measures = _tables(None)
     body, typed, not_read = _building_body(form, partners, measures, amending=False)
-    attempt = attempt_of(form)
-
-    async def again(refusal: Refusal) -> Response:
-        return await _building_form(request, refusal=refusal, typed=typed, attempt=attempt)
-
-    return await send(request, officer, f"{API}/buildings", body, headers={"Idempotency-Key": attempt},
-                      fields=fields_of(BUILDING_FIELDS, partners, measures), again=again,
-                      refusal=unreadable(not_read) if not_read else None,
-                      done=lambda answer: f"{answer.body.get('name', 'The building')} is on the register.",
-                      then=lambda answer: _address(str(answer.body["id"])))
+    return await send_new(request, officer, f"{API}/buildings", body, form=form, typed=typed,
+                          page=partial(_building_form, request), fields=fields_of(BUILDING_FIELDS, partners, measures),
+                          refusal=unreadable(not_read) if not_read else None,
+                          done=lambda answer: f"{answer.body.get('name', 'The building')} is on the register.",
+                          then=lambda answer: _address(str(answer.body["id"])))
 
 
 # ---------------------------------------------------------------- a building's details

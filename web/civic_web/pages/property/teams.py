@@ -6,7 +6,7 @@ cancelled."""
 from __future__ import annotations
 
 import asyncio
-import uuid
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from civic_web.charts import Bar, bar_chart
 from civic_web.gateway import Answer
 from civic_web.pages import ask, first, gateway_of, render, segment
-from civic_web.pages.forms import at_version, attempt_of, date_typed, no_fields, send
+from civic_web.pages.forms import as_filled, at_version, boxes_typed, date_typed, no_fields, send, send_new
 from civic_web.pages.property.section import ALL, API, changes, get, reads
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
@@ -67,7 +67,7 @@ def _team_field(name: str) -> tuple[str, str] | None:
 def _team_typed(form: Any, workers: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
     """The team's body from the form and every box as typed; an empty box of workers is left out (the API
     counts it as none), a whole number goes as one and anything else as typed, for the API to judge."""
-    typed = {name: first(form.get(name)) for name in ("name", "directorate", "building_id")}
+    typed = boxes_typed(form, ("name", "directorate", "building_id"))
     typed |= {f"workforce-{w}": first(form.get(f"workforce-{w}")) for w in workers}
     body: dict[str, Any] = {name: typed[name] for name in ("name", "directorate", "building_id") if typed[name]}
     body["workforce"] = {w: int(text) if text.isdigit() else text
@@ -105,8 +105,8 @@ async def _team_form(request: Request, officer: SignedInOfficer, *, team: dict[s
         typed = {"name": shown.get("name", ""), "directorate": shown.get("directorate", "")}
         typed |= {f"workforce-{w}": str((shown.get("workforce") or {}).get(w, "")) for w in workers}
     return render(request, "property/team_form.html", {
-        "team": team, "version": version, "typed": typed, "workers": workers, "building": building, "demand": demand,
-        "buildings": sorted(buildings, key=lambda b: b.get("name", "")), "attempt": attempt or uuid.uuid4().hex,
+        "team": team, "version": version, **as_filled(typed, attempt), "workers": workers, "building": building,
+        "demand": demand, "buildings": sorted(buildings, key=lambda b: b.get("name", "")),
         "share": share,
     }, refusal)
 
@@ -122,15 +122,10 @@ async def create_team(request: Request, officer: SignedInOfficer = Depends(signe
     form = await posted_form(request)
     changes(officer)
     body, typed = _team_typed(form, await _workers(request))
-    attempt = attempt_of(form)
-
-    async def again(refusal: Refusal) -> Response:
-        return await _team_form(request, officer, refusal=refusal, typed=typed, attempt=attempt)
-
-    return await send(request, officer, f"{API}/teams", body, headers={"Idempotency-Key": attempt},
-                      fields=_team_field, again=again,
-                      done=lambda answer: f"{answer.body.get('name', 'The team')} is on the register.",
-                      then=lambda answer: f"/property/teams/{segment(str(answer.body['id']))}")
+    return await send_new(request, officer, f"{API}/teams", body, form=form, typed=typed,
+                          page=partial(_team_form, request, officer), fields=_team_field,
+                          done=lambda answer: f"{answer.body.get('name', 'The team')} is on the register.",
+                          then=lambda answer: f"/property/teams/{segment(str(answer.body['id']))}")
 
 
 async def _team_page(request: Request, officer: SignedInOfficer, team_id: str, *, refusal: Refusal | None = None,
@@ -183,7 +178,7 @@ async def _moves_page(request: Request, officer: SignedInOfficer, *, refusal: Re
         "teams": sorted(teams_page.get("items", []), key=lambda t: t.get("name", "")),
         "buildings": sorted(buildings_page.get("items", []), key=lambda b: b.get("name", "")),
         "outcomes": outcomes if may_change else [], "move_words": ESTATE_MOVE_WORDS,
-        "typed": typed or {}, "attempt": attempt or uuid.uuid4().hex,
+        **as_filled(typed, attempt),
     }, refusal)
 
 
@@ -210,18 +205,13 @@ async def plan_move(request: Request, officer: SignedInOfficer = Depends(signed_
     form = await posted_form(request)
     changes(officer)
     planned_for, typed = date_typed(form, "planned_for")
-    typed |= {name: first(form.get(name)) for name in ("team_id", "to_building_id")}
+    typed |= boxes_typed(form, ("team_id", "to_building_id"))
     body: dict[str, Any] = {name: typed[name] for name in ("team_id", "to_building_id") if typed[name]}
     if planned_for:
         body["planned_for"] = planned_for
-    attempt = attempt_of(form)
-
-    async def again(refusal: Refusal) -> Response:
-        return await _moves_page(request, officer, refusal=refusal, typed=typed, attempt=attempt)
-
-    return await send(request, officer, f"{API}/moves", body, headers={"Idempotency-Key": attempt},
-                      fields=MOVE_FIELDS.get, reworded=_with_numbers, again=again, then=MOVE_PLAN,
-                      done=lambda answer: f"The move of {answer.body.get('team_name', 'the team')} to "
+    return await send_new(request, officer, f"{API}/moves", body, form=form, typed=typed,
+                          page=partial(_moves_page, request, officer), fields=MOVE_FIELDS.get, reworded=_with_numbers,
+                          then=MOVE_PLAN, done=lambda answer: f"The move of {answer.body.get('team_name', 'the team')} to "
                                           f"{answer.body.get('to_building_name', 'its new building')} is planned.")
 
 

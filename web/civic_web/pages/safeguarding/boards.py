@@ -5,7 +5,7 @@ manager records their signed MoU and names their deputy."""
 from __future__ import annotations
 
 import asyncio
-import uuid
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from civic_web.pages import first, gateway_of, render, segment
-from civic_web.pages.forms import at_version, attempt_of, date_typed, on_date_input, send
+from civic_web.pages.forms import as_filled, at_version, boxes_typed, date_typed, on_date_input, send, send_new
 from civic_web.pages.safeguarding.section import API, PAGE_SIZE, board_address, board_of, get, items, reads, runs_business
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
@@ -36,7 +36,7 @@ async def _new_board_page(request: Request, *, refusal: Refusal | None = None, t
     document = await gateway_of(request).document()
     return render(request, "safeguarding/new_board.html", {
         "kinds": body_choices(document, f"{API}/boards", "post", "kind") or ["adults", "children"],
-        "typed": typed or {}, "attempt": attempt or uuid.uuid4().hex,
+        **as_filled(typed, attempt),
     }, refusal)
 
 
@@ -50,19 +50,14 @@ async def new_board(request: Request, officer: SignedInOfficer = Depends(signed_
 async def set_up_board(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
     form = await posted_form(request)
     runs_business(officer)
-    typed = {name: first(form.get(name)) for name in BOARD_FIELDS}
+    typed = boxes_typed(form, BOARD_FIELDS)
     body: dict[str, Any] = {name: typed[name] for name in ("name", "kind", "area") if typed[name]}
     # one partner a line, as the officer lists them; the API says whether one is named twice
     body["statutory_partners"] = [line.strip() for line in typed["statutory_partners"].splitlines() if line.strip()]
-    attempt = attempt_of(form)
-
-    async def again(refusal: Refusal) -> Response:
-        return await _new_board_page(request, refusal=refusal, typed=typed, attempt=attempt)
-
-    return await send(request, officer, f"{API}/boards", body, headers={"Idempotency-Key": attempt},
-                      fields=lambda name: BOARD_FIELDS.get(name.split(".")[0]), again=again,
-                      done=lambda answer: f"{answer.body.get('name', 'The board')} is set up. Add its members next.",
-                      then=lambda answer: board_address(str(answer.body["id"])))
+    return await send_new(request, officer, f"{API}/boards", body, form=form, typed=typed,
+                          page=partial(_new_board_page, request), fields=lambda name: BOARD_FIELDS.get(name.split(".")[0]),
+                          done=lambda answer: f"{answer.body.get('name', 'The board')} is set up. Add its members next.",
+                          then=lambda answer: board_address(str(answer.body["id"])))
 
 
 @router.get("/boards")
@@ -111,7 +106,7 @@ async def _new_member_page(request: Request, officer: SignedInOfficer, board_id:
     found, document = await asyncio.gather(board_of(request, officer, board_id), gateway_of(request).document())
     return render(request, "safeguarding/new_member.html", {
         "board": found, "roles": body_choices(document, f"{API}/boards/{{board_id}}/members", "post", "role"),
-        "typed": typed or {}, "attempt": attempt or uuid.uuid4().hex,
+        **as_filled(typed, attempt),
     }, refusal)
 
 
@@ -125,18 +120,13 @@ async def new_member(board_id: str, request: Request, officer: SignedInOfficer =
 async def add_member(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
     form = await posted_form(request)
     runs_business(officer)
-    typed = {name: first(form.get(name)) for name in NEW_MEMBER_FIELDS}
+    typed = boxes_typed(form, NEW_MEMBER_FIELDS)
     body: dict[str, Any] = {name: typed[name] for name in ("name", "organisation", "role", "deputy_name") if typed[name]}
     body |= {"statutory": typed["statutory"] == "yes", "nominated_chair": typed["nominated_chair"] == "yes"}
-    attempt = attempt_of(form)
-
-    async def again(refusal: Refusal) -> Response:
-        return await _new_member_page(request, officer, board_id, refusal=refusal, typed=typed, attempt=attempt)
-
-    return await send(request, officer, f"{API}/boards/{segment(board_id)}/members", body,
-                      headers={"Idempotency-Key": attempt}, fields=NEW_MEMBER_FIELDS.get, again=again,
-                      done=lambda answer: f"{answer.body.get('name', 'The member')} is a member of the board.",
-                      then=board_address(board_id, "#members"))
+    return await send_new(request, officer, f"{API}/boards/{segment(board_id)}/members", body, form=form, typed=typed,
+                          page=partial(_new_member_page, request, officer, board_id), fields=NEW_MEMBER_FIELDS.get,
+                          done=lambda answer: f"{answer.body.get('name', 'The member')} is a member of the board.",
+                          then=board_address(board_id, "#members"))
 
 
 # ---------------------------------------------------------------- a member: the MoU and the named deputy

@@ -6,7 +6,7 @@ which the API counts)."""
 from __future__ import annotations
 
 import asyncio
-import uuid
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from civic_web import pdfs
 from civic_web.gateway import Answer, Refused
 from civic_web.pages import first, gateway_of, render, segment
-from civic_web.pages.forms import Rows, at_version, attempt_of, date_typed, fields_of, on_date_input, send
+from civic_web.pages.forms import Rows, as_filled, at_version, boxes_typed, date_typed, fields_of, send, send_new
 from civic_web.pages.safeguarding.section import API, board_of, get, items, reads, runs_business
 from civic_web.refusals import FieldOnPage, Refusal
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
@@ -240,7 +240,7 @@ async def declaration_form(meeting_id: str, request: Request, officer: SignedInO
 async def declare(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
     form = await posted_form(request)
     runs_business(officer)
-    typed = {name: first(form.get(name)) for name in DECLARATION_FIELDS}
+    typed = boxes_typed(form, DECLARATION_FIELDS)
 
     async def again(refusal: Refusal) -> Response:
         return await _declaration_page(request, officer, meeting_id, refusal=refusal, typed=typed)
@@ -343,7 +343,7 @@ def _agenda() -> Rows:
 async def _schedule_page(request: Request, officer: SignedInOfficer, board_id: str, *, refusal: Refusal | None = None,
                          typed: dict[str, str] | None = None, attempt: str | None = None) -> Response:
     return render(request, "safeguarding/new_meeting.html", {
-        "board": await board_of(request, officer, board_id), "typed": typed or {}, "attempt": attempt or uuid.uuid4().hex,
+        "board": await board_of(request, officer, board_id), **as_filled(typed, attempt),
         "agenda_rows": range(AGENDA_ROWS), "agenda_kinds": AGENDA_KINDS,
     }, refusal)
 
@@ -365,13 +365,8 @@ async def schedule(board_id: str, request: Request, officer: SignedInOfficer = D
     body: dict[str, Any] = {"agenda": lines, "extraordinary": typed["extraordinary"] == "yes"}
     if scheduled_for:
         body["scheduled_for"] = scheduled_for
-    attempt = attempt_of(form)
-
-    async def again(refusal: Refusal) -> Response:
-        return await _schedule_page(request, officer, board_id, refusal=on_date_input(refusal, "scheduled"),
-                                    typed=typed | boxes, attempt=attempt)
-
-    return await send(request, officer, f"{API}/boards/{segment(board_id)}/meetings", body,
-                      headers={"Idempotency-Key": attempt}, fields=fields_of(MEETING_FIELDS, agenda), again=again,
-                      done="The meeting is scheduled, its agenda opening with declarations of interest.",
-                      then=lambda answer: _meeting_address(str(answer.body["id"])))
+    return await send_new(request, officer, f"{API}/boards/{segment(board_id)}/meetings", body, form=form,
+                          typed=typed | boxes, page=partial(_schedule_page, request, officer, board_id),
+                          dates=("scheduled",), fields=fields_of(MEETING_FIELDS, agenda),
+                          done="The meeting is scheduled, its agenda opening with declarations of interest.",
+                          then=lambda answer: _meeting_address(str(answer.body["id"])))

@@ -5,8 +5,8 @@ listed on the board's page; the API says what it takes."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from datetime import date
+from functools import partial
 from typing import Any
 
 from civic.calendar import financial_year_of
@@ -15,7 +15,17 @@ from fastapi.responses import Response
 
 from civic_web.gateway import Refused
 from civic_web.pages import first, render, segment
-from civic_web.pages.forms import Rows, at_version, attempt_of, fields_of, pounds_typed, send, unreadable
+from civic_web.pages.forms import (
+    Rows,
+    as_filled,
+    at_version,
+    boxes_typed,
+    fields_of,
+    pounds_typed,
+    send,
+    send_new,
+    unreadable,
+)
 from civic_web.pages.safeguarding.reviews import date_as_typed
 from civic_web.pages.safeguarding.section import API, board_address, board_of, get, items, runs_business
 from civic_web.refusals import FieldOnPage, Refusal
@@ -42,7 +52,7 @@ async def _sub_group_page(request: Request, officer: SignedInOfficer, board_id: 
     found, members = await asyncio.gather(board_of(request, officer, board_id),
                                           items(request, officer, f"/boards/{segment(board_id)}/members"))
     return render(request, "safeguarding/new_sub_group.html", {
-        "board": found, "members": members, "typed": typed or {}, "attempt": attempt or uuid.uuid4().hex,
+        "board": found, "members": members, **as_filled(typed, attempt),
         "plan_rows": range(WORK_PLAN_ROWS),
     }, refusal)
 
@@ -62,15 +72,11 @@ async def form_sub_group(board_id: str, request: Request, officer: SignedInOffic
     lines, boxes = plan.typed(form)
     body: dict[str, Any] = {"name": typed["name"], "chair_member_id": typed["chair"] or None,
                             "work_plan": [{**line, "due_on": date_as_typed(line["due_on"]) or None} for line in lines]}
-    attempt = attempt_of(form)
-
-    async def again(refusal: Refusal) -> Response:
-        return await _sub_group_page(request, officer, board_id, refusal=refusal, typed=typed | boxes, attempt=attempt)
-
-    return await send(request, officer, f"{API}/boards/{segment(board_id)}/sub-groups", body,
-                      headers={"Idempotency-Key": attempt}, fields=fields_of(SUB_GROUP_FIELDS, plan), again=again,
-                      done=lambda answer: f"The {answer.body.get('name', 'sub-group')} sub-group is formed.",
-                      then=board_address(board_id, "#sub-groups"))
+    return await send_new(request, officer, f"{API}/boards/{segment(board_id)}/sub-groups", body, form=form,
+                          typed=typed | boxes, page=partial(_sub_group_page, request, officer, board_id),
+                          fields=fields_of(SUB_GROUP_FIELDS, plan),
+                          done=lambda answer: f"The {answer.body.get('name', 'sub-group')} sub-group is formed.",
+                          then=board_address(board_id, "#sub-groups"))
 
 
 # ---------------------------------------------------------------- a year's budget
@@ -174,8 +180,8 @@ async def _annual_report_page(request: Request, officer: SignedInOfficer, board_
                               refusal: Refusal | None = None, typed: dict[str, str] | None = None,
                               attempt: str | None = None) -> Response:
     return render(request, "safeguarding/new_annual_report.html", {
-        "board": await board_of(request, officer, board_id), "attempt": attempt or uuid.uuid4().hex,
-        "typed": typed or {"year": financial_year_of(date.today())},
+        "board": await board_of(request, officer, board_id),
+        **as_filled(typed or {"year": financial_year_of(date.today())}, attempt),
     }, refusal)
 
 
@@ -190,14 +196,9 @@ async def draft_annual_report(board_id: str, request: Request,
                               officer: SignedInOfficer = Depends(signed_in)) -> Response:
     form = await posted_form(request)
     runs_business(officer)
-    typed = {name: first(form.get(name)) for name in ANNUAL_REPORT_FIELDS}
+    typed = boxes_typed(form, ANNUAL_REPORT_FIELDS)
     body = {name: value for name, value in typed.items() if value}
-    attempt = attempt_of(form)
-
-    async def again(refusal: Refusal) -> Response:
-        return await _annual_report_page(request, officer, board_id, refusal=refusal, typed=typed, attempt=attempt)
-
-    return await send(request, officer, f"{API}/boards/{segment(board_id)}/annual-reports", body,
-                      headers={"Idempotency-Key": attempt}, fields=ANNUAL_REPORT_FIELDS.get, again=again,
-                      done=lambda answer: f"The annual report for {answer.body.get('year', typed['year'])} is drafted.",
-                      then=board_address(board_id, "#annual-reports"))
+    return await send_new(request, officer, f"{API}/boards/{segment(board_id)}/annual-reports", body, form=form, typed=typed,
+                          page=partial(_annual_report_page, request, officer, board_id), fields=ANNUAL_REPORT_FIELDS.get,
+                          done=lambda answer: f"The annual report for {answer.body.get('year', typed['year'])} is drafted.",
+                          then=board_address(board_id, "#annual-reports"))

@@ -6,14 +6,24 @@ from __future__ import annotations
 
 import asyncio
 import re
-import uuid
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from civic_web.pages import allowed, first, gateway_of, render, segment
-from civic_web.pages.forms import at_version, attempt_of, date_typed, on_date_input, pounds_typed, send, unreadable
+from civic_web.pages.forms import (
+    as_filled,
+    at_version,
+    boxes_typed,
+    date_typed,
+    on_date_input,
+    pounds_typed,
+    send,
+    send_new,
+    unreadable,
+)
 from civic_web.pages.safeguarding.section import API, board_of, get, reads, runs_business
 from civic_web.refusals import FieldOnPage, Refusal
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
@@ -79,8 +89,8 @@ async def advance_sar(sar_id: str, request: Request, officer: SignedInOfficer = 
     form = await posted_form(request)
     runs_business(officer)
     on, typed = date_typed(form, "on")
-    typed |= {name: first(form.get(name)) for name in ("to", "criteria_met", "reasons", "author", "author_organisation",
-                                                       "cost")}
+    typed |= boxes_typed(form, ("to", "criteria_met", "reasons", "author", "author_organisation",
+                                                       "cost"))
     body: dict[str, Any] = {"to": typed["to"]}
     if on:
         body["on"] = on
@@ -133,7 +143,7 @@ def _refers(officer: SignedInOfficer) -> None:
 async def _referral_page(request: Request, officer: SignedInOfficer, board_id: str, *, refusal: Refusal | None = None,
                          typed: dict[str, str] | None = None, attempt: str | None = None) -> Response:
     return render(request, "safeguarding/new_sar.html", {
-        "board": await board_of(request, officer, board_id), "typed": typed or {}, "attempt": attempt or uuid.uuid4().hex,
+        "board": await board_of(request, officer, board_id), **as_filled(typed, attempt),
     }, refusal)
 
 
@@ -149,20 +159,15 @@ async def refer_sar(board_id: str, request: Request, officer: SignedInOfficer = 
     _refers(officer)
     referred_on, typed = date_typed(form, "referred")
     born, typed_born = date_typed(form, "born")
-    typed |= typed_born | {name: first(form.get(name)) for name in ("reference", "referred_by", "case_summary",
-                                                                      "person_name", "person_address")}
+    typed |= typed_born | boxes_typed(form, ("reference", "referred_by", "case_summary",
+                                                                      "person_name", "person_address"))
     person = {"name": typed["person_name"], "date_of_birth": born, "address": typed["person_address"] or None}
     body: dict[str, Any] = {name: typed[name] for name in ("reference", "referred_by", "case_summary")}
     body["person"] = {key: value for key, value in person.items() if value is not None}
     if referred_on:
         body["referred_on"] = referred_on
-    attempt = attempt_of(form)
-
-    async def again(refusal: Refusal) -> Response:
-        refusal = on_date_input(on_date_input(refusal, "referred"), "born")
-        return await _referral_page(request, officer, board_id, refusal=refusal, typed=typed, attempt=attempt)
-
-    return await send(request, officer, f"{API}/boards/{segment(board_id)}/sars", body,
-                      headers={"Idempotency-Key": attempt}, fields=REFERRAL_FIELDS.get, again=again,
-                      done=lambda answer: f"{answer.body.get('reference', 'The review')} is referred to the board.",
-                      then=lambda answer: f"/safeguarding/sars/{segment(str(answer.body['id']))}")
+    return await send_new(request, officer, f"{API}/boards/{segment(board_id)}/sars", body, form=form, typed=typed,
+                          page=partial(_referral_page, request, officer, board_id), dates=("referred", "born"),
+                          fields=REFERRAL_FIELDS.get,
+                          done=lambda answer: f"{answer.body.get('reference', 'The review')} is referred to the board.",
+                          then=lambda answer: f"/safeguarding/sars/{segment(str(answer.body['id']))}")

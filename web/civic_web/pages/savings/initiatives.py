@@ -3,7 +3,7 @@ with the moves the officer may make and its progress: a year's saving delivered 
 
 from __future__ import annotations
 
-import uuid
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 
 from civic_web.gateway import Answer, Refused
 from civic_web.pages import allowed, ask, first, gateway_of, render, segment
-from civic_web.pages.forms import at_version, attempt_of, pounds_typed, send, unreadable
+from civic_web.pages.forms import as_filled, at_version, boxes_typed, pounds_typed, send, send_new, unreadable
 from civic_web.pages.savings.section import API, reads
 from civic_web.refusals import FieldOnPage, Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
@@ -83,7 +83,7 @@ async def initiatives(request: Request, officer: SignedInOfficer = Depends(signe
 def _proposal(form: FormData) -> tuple[dict[str, Any], dict[str, str], list[int], dict[str, str]]:
     """The API's body from the form, what the officer typed (to show again), the form row of each profile
     entry sent, and what could not be read as typed (field id -> message)."""
-    typed = {name: first(form.get(name)) for name in (*TEXT_FIELDS, *CHOICE_FIELDS)}
+    typed = boxes_typed(form, (*TEXT_FIELDS, *CHOICE_FIELDS))
     body: dict[str, Any] = {name: value for name, value in typed.items() if value}
     profile: list[dict[str, Any]] = []
     rows: list[int] = []
@@ -131,8 +131,7 @@ def _may_propose(officer: SignedInOfficer) -> None:
 async def _new_page(request: Request, *, refusal: Refusal | None = None, typed: dict[str, str] | None = None,
                     attempt: str | None = None) -> Response:
     return render(request, "savings/new.html", {
-        "choices": await _choices(request), "typed": typed or {}, "rows": range(PROFILE_ROWS),
-        "attempt": attempt or uuid.uuid4().hex,
+        "choices": await _choices(request), **as_filled(typed, attempt), "rows": range(PROFILE_ROWS),
     }, refusal)
 
 
@@ -147,15 +146,10 @@ async def propose(request: Request, officer: SignedInOfficer = Depends(signed_in
     form = await posted_form(request)
     _may_propose(officer)
     body, typed, rows, not_read = _proposal(form)
-    attempt = attempt_of(form)
-
-    async def again(refusal: Refusal) -> Response:
-        return await _new_page(request, refusal=refusal, typed=typed, attempt=attempt)
-
-    return await send(request, officer, API, body, headers={"Idempotency-Key": attempt}, fields=_proposal_field(rows),
-                      again=again, refusal=unreadable(not_read) if not_read else None,
-                      done=lambda answer: f"{answer.body.get('title', 'The initiative')} is proposed.",
-                      then=lambda answer: _address(str(answer.body["id"])))
+    return await send_new(request, officer, API, body, form=form, typed=typed, page=partial(_new_page, request),
+                          fields=_proposal_field(rows), refusal=unreadable(not_read) if not_read else None,
+                          done=lambda answer: f"{answer.body.get('title', 'The initiative')} is proposed.",
+                          then=lambda answer: _address(str(answer.body["id"])))
 
 
 # ---------------------------------------------------------------- one initiative
@@ -201,7 +195,7 @@ async def move(initiative_id: str, request: Request, officer: SignedInOfficer = 
     form = await posted_form(request)
     reads(officer)
     to = first(form.get("to"))
-    typed = {name: first(form.get(name)) for name in MOVE_FIELDS}
+    typed = boxes_typed(form, MOVE_FIELDS)
     body: dict[str, Any] = {"to": to, **{name: value for name, value in typed.items() if value}}
 
     async def again(refusal: Refusal) -> Response:

@@ -3,7 +3,7 @@ and the cost avoided (recorded apart, never counted as a saving), with the cost 
 
 from __future__ import annotations
 
-import uuid
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from civic_web.gateway import Answer
 from civic_web.pages import allowed, ask, first, render, segment
-from civic_web.pages.forms import at_version, attempt_of, pounds_typed, send, unreadable
+from civic_web.pages.forms import as_filled, at_version, boxes_typed, pounds_typed, send, send_new, unreadable
 from civic_web.pages.savings.section import PROGRAMME, reads
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
@@ -72,7 +72,7 @@ async def target_form(request: Request, officer: SignedInOfficer = Depends(signe
 async def set_target(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
     form = await posted_form(request)
     _keeps_programme(officer)
-    typed = {name: first(form.get(name)) for name in ("name", "amount", "description")}
+    typed = boxes_typed(form, ("name", "amount", "description"))
     changing = bool(first(form.get("version")))
     pence, not_read = pounds_typed(typed["amount"], "amount", "Target", AMOUNT)
     if not typed["name"]:  # the programme's name is the target's address: without one there is nothing to ask
@@ -112,7 +112,7 @@ async def cost_avoidance(request: Request, officer: SignedInOfficer = Depends(si
 async def _record_page(request: Request, *, refusal: Refusal | None = None, typed: dict[str, str] | None = None,
                        attempt: str | None = None) -> Response:
     return render(request, "savings/cost_avoidance_new.html", {
-        "typed": typed or {}, "attempt": attempt or uuid.uuid4().hex,
+        **as_filled(typed, attempt),
     }, refusal)
 
 
@@ -126,19 +126,15 @@ async def new_cost_avoidance(request: Request, officer: SignedInOfficer = Depend
 async def record_cost_avoidance(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
     form = await posted_form(request)
     _keeps_programme(officer)
-    typed = {field_id: first(form.get(field_id)) for field_id, _ in COST_AVOIDANCE_FIELDS.values()}
+    typed = boxes_typed(form, (field_id for field_id, _ in COST_AVOIDANCE_FIELDS.values()))
     body: dict[str, Any] = {name: typed[field_id] for name, (field_id, _) in COST_AVOIDANCE_FIELDS.items()
                             if typed[field_id] and name != "amount_pence"}
     pence, not_read = pounds_typed(typed["amount"], "amount", "Cost avoided", AMOUNT)
     if pence is not None:
         body["amount_pence"] = pence
-    attempt = attempt_of(form)
-
-    async def again(refusal: Refusal) -> Response:
-        return await _record_page(request, refusal=refusal, typed=typed, attempt=attempt)
-
-    return await send(request, officer, f"{PROGRAMME}/cost-avoidance", body, headers={"Idempotency-Key": attempt},
-                      fields=COST_AVOIDANCE_FIELDS.get, again=again, refusal=unreadable(not_read) if not_read else None,
-                      done=lambda answer: f"{pounds(answer.body.get('amount_pence'))} of cost avoided in "
+    return await send_new(request, officer, f"{PROGRAMME}/cost-avoidance", body, form=form, typed=typed,
+                          page=partial(_record_page, request), fields=COST_AVOIDANCE_FIELDS.get,
+                          refusal=unreadable(not_read) if not_read else None,
+                          done=lambda answer: f"{pounds(answer.body.get('amount_pence'))} of cost avoided in "
                                           f"{answer.body.get('year')} is recorded: {answer.body.get('title')}.",
-                      then=COST_AVOIDANCE)
+                          then=COST_AVOIDANCE)
