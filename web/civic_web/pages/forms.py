@@ -94,13 +94,13 @@ async def send(request: Request, officer: SignedInOfficer, path: str, body: Any,
                again: ShownAgain, done: str | Callable[[Answer], str], then: str | Callable[[Answer], str],
                method: str = "POST", headers: Mapping[str, str] | None = None,
                reworded: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-               refusal: Refusal | None = None) -> Response:
+               not_read: Mapping[str, str] | None = None) -> Response:
     """Send the form's body to the API's ``path`` as the officer. Refused, the page is shown ``again`` with the
     refusal (its fields found by ``fields``, the problem first ``reworded`` where the page says it better);
-    done, the officer is told ``done`` and sent to ``then``. A ``refusal`` the page already made is shown
-    without asking the API."""
-    if refusal is not None:
-        return await again(refusal)
+    done, the officer is told ``done`` and sent to ``then``. What the page could ``not_read`` itself (field id
+    -> message) is refused without asking the API (:func:`unreadable`)."""
+    if not_read:
+        return await again(unreadable(not_read))
     gateway = gateway_of(request)
     sender = {"POST": gateway.post, "PUT": gateway.put, "PATCH": gateway.patch}[method]
     try:
@@ -116,7 +116,7 @@ async def send_new(request: Request, officer: SignedInOfficer, path: str, body: 
                    page: NewRecordPage, typed: dict[str, str], fields: FieldOnPage,
                    done: str | Callable[[Answer], str], then: str | Callable[[Answer], str],
                    dates: tuple[str, ...] = (), reworded: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-                   refusal: Refusal | None = None) -> Response:
+                   not_read: Mapping[str, str] | None = None) -> Response:
     """A new record: the form's body sent once, as its attempt (the Idempotency-Key), with :func:`send`.
     Refused, its ``page`` again with the refusal (a message for one of the ``dates`` on that date's input),
     the boxes as ``typed`` and the same attempt, so sending it again cannot make the record twice."""
@@ -128,7 +128,7 @@ async def send_new(request: Request, officer: SignedInOfficer, path: str, body: 
         return await page(refusal=refusal, typed=typed, attempt=attempt)
 
     return await send(request, officer, path, body, headers={"Idempotency-Key": attempt}, fields=fields, again=again,
-                      done=done, then=then, reworded=reworded, refusal=refusal)
+                      done=done, then=then, reworded=reworded, not_read=not_read)
 
 
 def no_fields(name: str) -> tuple[str, str] | None:

@@ -157,17 +157,16 @@ async def take_step(content_id: str, request: Request, officer: SignedInOfficer 
     form = await posted_form(request)
     reads(officer)
     to = first(form.get("to"))
-    typed = boxes_typed(form, ("reason", "publish-day", "publish-month", "publish-year",
-                                                      "publish-time"))
+    typed = boxes_typed(form, ("reason", "publish-day", "publish-month", "publish-year", "publish-time"))
     body: dict[str, Any] = {"to": to}
     if typed["reason"]:
         body["reason"] = typed["reason"]
-    not_read: Refusal | None = None
+    not_read: dict[str, str] = {}
     if to == "scheduled" and any(typed[f"publish-{part}"] for part in ("day", "month", "year", "time")):
         when = _publish_at(typed["publish-day"], typed["publish-month"], typed["publish-year"], typed["publish-time"])
         if when is None:
-            text = "When to publish must be a real date and a time, like 20 12 2026 and 9:30am"
-            not_read = Refusal(400, [{"text": text, "href": f"#{to}-publish-day"}], {f"{to}-publish": text})
+            # on the date's day box; shown on the date input as a whole (on_date_input), as the API's would be
+            not_read[f"{to}-publish-day"] = "When to publish must be a real date and a time, like 20 12 2026 and 9:30am"
         else:
             body["publish_at"] = when
 
@@ -176,7 +175,7 @@ async def take_step(content_id: str, request: Request, officer: SignedInOfficer 
                                    stepping=to, typed=typed)
 
     return await send(request, officer, f"{API}/content/{segment(content_id)}/transitions", body,
-                      headers=at_version(form), fields=_step_field(to), again=again, refusal=not_read,
+                      headers=at_version(form), fields=_step_field(to), again=again, not_read=not_read,
                       done=f"{move_words(to)}: done.", then=_address(content_id))
 
 

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from civic_web.charts import Bar, bar_chart
 from civic_web.gateway import Answer, Refused
 from civic_web.pages import ask, first, gateway_of, layout_of, render, segment
-from civic_web.pages.forms import at_version, boxes_typed, date_typed, pounds_typed, send, unreadable
+from civic_web.pages.forms import at_version, boxes_typed, date_typed, pounds_typed, send
 from civic_web.pages.property.section import ALL, API, changes, get, reads
 from civic_web.refusals import Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
@@ -133,7 +133,7 @@ async def move_building(building_id: str, request: Request, officer: SignedInOff
 
     return await send(request, officer, f"{API}/buildings/{segment(building_id)}/transitions", body,
                       headers=at_version(form), fields=TRANSITION_FIELDS.get, reworded=_with_steps, again=again,
-                      refusal=unreadable(not_read) if not_read else None,
+                      not_read=not_read,
                       done=lambda answer: f"{answer.body.get('name', 'The building')} is now "
                                           f"{words_for(answer.body.get('status')).lower()}.",
                       then=_address(building_id))

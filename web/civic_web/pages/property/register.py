@@ -19,17 +19,7 @@ from starlette.datastructures import FormData
 
 from civic_web.gateway import Answer
 from civic_web.pages import ask, gateway_of, render, segment
-from civic_web.pages.forms import (
-    Rows,
-    as_filled,
-    at_version,
-    boxes_typed,
-    fields_of,
-    pounds_typed,
-    send,
-    send_new,
-    unreadable,
-)
+from civic_web.pages.forms import Rows, as_filled, at_version, boxes_typed, fields_of, pounds_typed, send, send_new
 from civic_web.pages.property.section import API, changes
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
@@ -174,7 +164,7 @@ async def register_building(request: Request, officer: SignedInOfficer = Depends
     body, typed, not_read = _building_body(form, partners, measures, amending=False)
     return await send_new(request, officer, f"{API}/buildings", body, form=form, typed=typed,
                           page=partial(_building_form, request), fields=fields_of(BUILDING_FIELDS, partners, measures),
-                          refusal=unreadable(not_read) if not_read else None,
+                          not_read=not_read,
                           done=lambda answer: f"{answer.body.get('name', 'The building')} is on the register.",
                           then=lambda answer: _address(str(answer.body["id"])))
 
@@ -211,7 +201,7 @@ async def amend_building(building_id: str, request: Request, officer: SignedInOf
 
     return await send(request, officer, f"{API}/buildings/{segment(building_id)}", body, method="PATCH",
                       headers=at_version(form), fields=fields_of(BUILDING_FIELDS, partners, measures), again=again,
-                      refusal=unreadable(not_read) if not_read else None,
+                      not_read=not_read,
                       done=lambda answer: f"The details of {answer.body.get('name', 'the building')} are saved.",
                       then=_address(building_id))
 

@@ -15,17 +15,7 @@ from fastapi.responses import Response
 
 from civic_web.gateway import Refused
 from civic_web.pages import first, render, segment
-from civic_web.pages.forms import (
-    Rows,
-    as_filled,
-    at_version,
-    boxes_typed,
-    fields_of,
-    pounds_typed,
-    send,
-    send_new,
-    unreadable,
-)
+from civic_web.pages.forms import Rows, as_filled, at_version, boxes_typed, fields_of, pounds_typed, send, send_new
 from civic_web.pages.safeguarding.reviews import date_as_typed
 from civic_web.pages.safeguarding.section import API, board_address, board_of, get, items, runs_business
 from civic_web.refusals import FieldOnPage, Refusal
@@ -167,7 +157,7 @@ async def set_budget(board_id: str, request: Request, officer: SignedInOfficer =
     return await send(request, officer, f"{API}/boards/{segment(board_id)}/budget/{segment(year.replace('/', '-'))}",
                       {"expenditure": spend_lines, "contributions": share_lines}, method="PUT", headers=headers,
                       fields=_budget_field(expenditure, contributions), again=again,
-                      refusal=unreadable(not_read) if not_read else None,
+                      not_read=not_read,
                       done=f"The budget for {year} is set.", then=board_address(board_id, "#budget"))
 
 

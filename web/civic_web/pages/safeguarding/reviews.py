@@ -13,17 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from civic_web.pages import allowed, first, gateway_of, render, segment
-from civic_web.pages.forms import (
-    as_filled,
-    at_version,
-    boxes_typed,
-    date_typed,
-    on_date_input,
-    pounds_typed,
-    send,
-    send_new,
-    unreadable,
-)
+from civic_web.pages.forms import as_filled, at_version, boxes_typed, date_typed, on_date_input, pounds_typed, send, send_new
 from civic_web.pages.safeguarding.section import API, board_of, get, reads, runs_business
 from civic_web.refusals import FieldOnPage, Refusal
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
@@ -89,8 +79,7 @@ async def advance_sar(sar_id: str, request: Request, officer: SignedInOfficer = 
     form = await posted_form(request)
     runs_business(officer)
     on, typed = date_typed(form, "on")
-    typed |= boxes_typed(form, ("to", "criteria_met", "reasons", "author", "author_organisation",
-                                                       "cost"))
+    typed |= boxes_typed(form, ("to", "criteria_met", "reasons", "author", "author_organisation", "cost"))
     body: dict[str, Any] = {"to": typed["to"]}
     if on:
         body["on"] = on
@@ -120,7 +109,7 @@ async def advance_sar(sar_id: str, request: Request, officer: SignedInOfficer = 
                                typed=None if refusal.status == 412 else typed)
 
     return await send(request, officer, f"{API}/sars/{segment(sar_id)}/transitions", body, headers=at_version(form),
-                      fields=_sar_field(rows), again=again, refusal=unreadable(not_read) if not_read else None,
+                      fields=_sar_field(rows), again=again, not_read=not_read,
                       done=f"The review is at its next step: {words_for(typed['to']).lower()}.",
                       then=f"/safeguarding/sars/{segment(sar_id)}")
 
@@ -159,8 +148,7 @@ async def refer_sar(board_id: str, request: Request, officer: SignedInOfficer = 
     _refers(officer)
     referred_on, typed = date_typed(form, "referred")
     born, typed_born = date_typed(form, "born")
-    typed |= typed_born | boxes_typed(form, ("reference", "referred_by", "case_summary",
-                                                                      "person_name", "person_address"))
+    typed |= typed_born | boxes_typed(form, ("reference", "referred_by", "case_summary", "person_name", "person_address"))
     person = {"name": typed["person_name"], "date_of_birth": born, "address": typed["person_address"] or None}
     body: dict[str, Any] = {name: typed[name] for name in ("reference", "referred_by", "case_summary")}
     body["person"] = {key: value for key, value in person.items() if value is not None}

@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 
 from civic_web.gateway import Answer, Refused
 from civic_web.pages import allowed, ask, first, gateway_of, render, segment
-from civic_web.pages.forms import as_filled, at_version, boxes_typed, pounds_typed, send, send_new, unreadable
+from civic_web.pages.forms import as_filled, at_version, boxes_typed, pounds_typed, send, send_new
 from civic_web.pages.savings.section import API, reads
 from civic_web.refusals import FieldOnPage, Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
@@ -147,7 +147,7 @@ async def propose(request: Request, officer: SignedInOfficer = Depends(signed_in
     _may_propose(officer)
     body, typed, rows, not_read = _proposal(form)
     return await send_new(request, officer, API, body, form=form, typed=typed, page=partial(_new_page, request),
-                          fields=_proposal_field(rows), refusal=unreadable(not_read) if not_read else None,
+                          fields=_proposal_field(rows), not_read=not_read,
                           done=lambda answer: f"{answer.body.get('title', 'The initiative')} is proposed.",
                           then=lambda answer: _address(str(answer.body["id"])))
 
@@ -241,7 +241,7 @@ async def _progress(request: Request, officer: SignedInOfficer, initiative_id: s
 
     return await send(request, officer, address if what == "rag" else f"{address}/actuals", body,
                       method="PATCH" if what == "rag" else "POST", headers=at_version(form), fields=on_page,
-                      reworded=_in_words, again=again, refusal=unreadable(not_read) if not_read else None,
+                      reworded=_in_words, again=again, not_read=not_read,
                       done=done, then=_address(initiative_id))
 
 

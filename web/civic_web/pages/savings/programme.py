@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from civic_web.gateway import Answer
 from civic_web.pages import allowed, ask, first, render, segment
-from civic_web.pages.forms import as_filled, at_version, boxes_typed, pounds_typed, send, send_new, unreadable
+from civic_web.pages.forms import as_filled, at_version, boxes_typed, pounds_typed, send, send_new
 from civic_web.pages.savings.section import PROGRAMME, reads
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
@@ -88,7 +88,7 @@ async def set_target(request: Request, officer: SignedInOfficer = Depends(signed
 
     return await send(request, officer, f"{PROGRAMME}/targets/{segment(typed['name'])}", body, method="PUT",
                       headers=at_version(form), fields=TARGET_FIELDS.get, again=again,
-                      refusal=unreadable(not_read) if not_read else None, done=done, then=_report(typed["name"]))
+                      not_read=not_read, done=done, then=_report(typed["name"]))
 
 
 # ---------------------------------------------------------------- cost avoidance
@@ -134,7 +134,7 @@ async def record_cost_avoidance(request: Request, officer: SignedInOfficer = Dep
         body["amount_pence"] = pence
     return await send_new(request, officer, f"{PROGRAMME}/cost-avoidance", body, form=form, typed=typed,
                           page=partial(_record_page, request), fields=COST_AVOIDANCE_FIELDS.get,
-                          refusal=unreadable(not_read) if not_read else None,
+                          not_read=not_read,
                           done=lambda answer: f"{pounds(answer.body.get('amount_pence'))} of cost avoided in "
                                           f"{answer.body.get('year')} is recorded: {answer.body.get('title')}.",
                           then=COST_AVOIDANCE)
