@@ -27,7 +27,10 @@ def content_security_policy(nonce: str) -> str:
     ))
 
 
-class PageHeaders:
+class OnEveryAnswer:
+    """ASGI middleware for what every HTTP answer gets (the app's lifespan passes straight through): a subclass
+    writes ``answer``, given the request's scope and the ``send`` its answer goes out by."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -35,6 +38,14 @@ class PageHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.answer(scope, receive, send)
+
+    async def answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class PageHeaders(OnEveryAnswer):
+    async def answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         nonce = secrets.token_urlsafe(16)
         scope.setdefault("state", {})["csp_nonce"] = nonce
 

@@ -13,7 +13,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from civic_web.headers import OnEveryAnswer
 
 
 class _ApiTime:
@@ -57,14 +59,8 @@ def api_call() -> Iterator[None]:
         spent.ended()
 
 
-class ServerTiming:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class ServerTiming(OnEveryAnswer):
+    async def answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         spent = _ApiTime()
         token = _api.set(spent)
