@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from civic.tallies import RECORDS
 from civic_comms.handlers import HANDLERS as COMMS_HANDLERS
 from civic_comms.repository import RESPONSE_TALLIES, RESPONSES
 from civic_property.buildings.domain import CLOSED, DISPOSED, FOR_DISPOSAL
@@ -35,9 +36,7 @@ async def savings_read_model_matches_initiatives(savings: Database) -> list[str]
                                    for cell, sums in figures.contribution(initiative).items()])
         kept = figures.summed([(cell_and_shard(doc["_id"])[0], doc)
                                async for doc in savings[TOTALS].find({}, session=session)])
-        counted = Counter[str]()
-        async for doc in savings[STATUS_COUNTS].find({"status": {"$exists": True}}, session=session):
-            counted[doc["status"]] += doc["initiatives"]
+        counted = Counter({status: n[RECORDS] for status, n in (await STATUS_COUNTS.read(savings, session)).items()})
     in_status = Counter(initiative.status for initiative in initiatives)
     wrong = [f"initiatives {status}: read model {counted[status]}, initiatives {in_status[status]}"
              for status in sorted(set(in_status) | set(counted)) if counted[status] != in_status[status]]

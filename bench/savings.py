@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 from civic.outbox import prepare_outbox
+from civic.tallies import RECORDS
 from civic.uow import outbox_record
 from civic_contracts.envelope import Envelope
 from civic_contracts.savings import InitiativeProposed
@@ -33,7 +34,6 @@ from civic_savings.repository import (
     cell_document,
     cell_id,
     ensure_indexes,
-    status_count_id,
     to_document,
 )
 from pymongo import AsyncMongoClient, UpdateOne
@@ -100,9 +100,8 @@ async def load(mongodb_url: str, count: int, seed: int) -> int:
             for (cell, shard), inc in figures.summed(parts).items()
         ], ordered=False)
         # every loaded initiative is proposed: the dashboard's counts move with them, as a create's would
-        await db[STATUS_COUNTS].update_one({"_id": status_count_id("proposed", 0)},
-                                           {"$inc": {"initiatives": count}, "$setOnInsert": {"status": "proposed"}},
-                                           upsert=True)
+        await db[STATUS_COUNTS.collection].update_one(
+            {"_id": "proposed:0"}, {"$inc": {RECORDS: count}, "$setOnInsert": {"status": "proposed"}}, upsert=True)
     finally:
         await client.close()
     return planned_in_report
@@ -197,9 +196,7 @@ async def create_rate(service_urls: list[str], mongodb_url: str, headers: dict[s
                                         {"$inc": inc, "$setOnInsert": cell_document(cell)},
                                         upsert=True, namespace=f"{database}.{TOTALS}")
                               for cell, inc in figures.contribution(initiative).items()),
-                            UpdateOne({"_id": status_count_id(initiative.status, shard)},
-                                      {"$inc": {"initiatives": 1}, "$setOnInsert": {"status": initiative.status}},
-                                      upsert=True, namespace=f"{database}.{STATUS_COUNTS}"),
+                            *STATUS_COUNTS.writes(scratch.database, None, {"status": initiative.status}, shard),
                         ], session=session)
                     except ClientBulkWriteException as exc:
                         # the conflict itself, so the driver's with_transaction sees its label and retries

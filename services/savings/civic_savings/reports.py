@@ -4,12 +4,12 @@ figures.py; this module only fetches the sums."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from civic.errors import Invalid, NotFound
+from civic.tallies import RECORDS
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -169,10 +169,8 @@ async def summary(db: AsyncDatabase[Any]) -> dict[str, Any]:
         )
     # the read model's counts (their shards added up): counting the initiatives, six times, on every
     # dashboard held the database up for every other caller once there were a few thousand
-    kept = Counter[str]()
-    async for doc in db[STATUS_COUNTS].find({"status": {"$exists": True}}, {"status": 1, "initiatives": 1}):
-        kept[doc["status"]] += doc["initiatives"]
-    counts = {s: kept[s] for s in STATUSES if kept[s]}
+    kept = await STATUS_COUNTS.read(db)
+    counts = {s: kept[s][RECORDS] for s in STATUSES if s in kept}
     totals = await _sums(db, _filters(category=DEFAULT_CATEGORY), [])
     cost_avoided = await (
         await db[COST_AVOIDANCE].aggregate([{"$group": {"_id": None, "amount_pence": {"$sum": "$amount_pence"}}}])

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections import Counter
 from datetime import date
 from typing import Any
 
-from civic import calendar
 from civic.documents import Stored, day_from_text, day_text
-from pymongo import ASCENDING, IndexModel, UpdateOne
+from civic.tallies import Tally
+from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
 
@@ -22,11 +21,9 @@ TARGETS = "targets"
 COST_AVOIDANCE = "cost_avoidance"
 #: the read model: running sums per (theme, year, directorate, programme, category)
 TOTALS = "savings_totals"
-#: the read model: how many initiatives are in each status, as shards (``"<status>:<shard>"``) added up on
-#: reading, like the totals; the dashboard reads these rather than counting initiatives
-STATUS_COUNTS = "status_counts"
-#: the document saying the counts were made from the initiatives once (a database older than them)
-STATUS_COUNTS_MADE = "made"
+#: the read model: how many initiatives are in each status (:class:`civic.tallies.Tally`, in the same shard
+#: as the change's totals); the dashboard reads these rather than counting initiatives
+STATUS_COUNTS = Tally("status_counts", INITIATIVES)
 
 CELL_FIELDS = ("theme", "year", "directorate", "programme", "category")
 
@@ -65,47 +62,7 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
             await db[TOTALS].drop_index(unused)
     await db[COST_AVOIDANCE].create_index([("year", ASCENDING), ("_id", ASCENDING)])
     await db[COST_AVOIDANCE].create_index([("title", ASCENDING), ("_id", ASCENDING)])
-    await count_statuses_once(db)
-
-
-async def count_statuses_once(db: AsyncDatabase[Any]) -> None:
-    """Make the status counts from the initiatives, once, for a database from before they were kept.
-
-    In one snapshot: what the initiatives count, less what changes since the counts began have already
-    added (each change writes its initiative and its count together), becomes a base in shard 0, with the
-    document saying it is made. A change committing meanwhile either is in the snapshot or adds its own
-    count after it; a replica doing the same at the same moment loses the race on that document.
-    """
-    if await db[STATUS_COUNTS].find_one({"_id": STATUS_COUNTS_MADE}) is not None:
-        return
-    async with db.client.start_session() as session, await session.start_transaction():
-        if await db[STATUS_COUNTS].find_one({"_id": STATUS_COUNTS_MADE}, session=session) is not None:
-            return
-        counted = Counter(
-            {
-                row["_id"]: row["n"]
-                for row in await (
-                    await db[INITIATIVES].aggregate([{"$group": {"_id": "$status", "n": {"$sum": 1}}}], session=session)
-                ).to_list()
-            }
-        )
-        kept = Counter[str]()
-        async for doc in db[STATUS_COUNTS].find({}, session=session):
-            kept[doc["status"]] += doc["initiatives"]
-        await db[STATUS_COUNTS].bulk_write(
-            [
-                UpdateOne(
-                    {"_id": status_count_id(status, 0)},
-                    {"$inc": {"initiatives": counted[status] - kept[status]}, "$setOnInsert": {"status": status}},
-                    upsert=True,
-                )
-                for status in set(counted) | set(kept)
-                if counted[status] != kept[status]
-            ]
-            + [UpdateOne({"_id": STATUS_COUNTS_MADE}, {"$set": {"made_at": calendar.now()}}, upsert=True)],
-            ordered=False,
-            session=session,
-        )
+    await STATUS_COUNTS.count_once(db)
 
 
 # ---------------------------------------------------------------- initiatives
@@ -226,10 +183,6 @@ def cell_and_shard(totals_id: str) -> tuple[tuple[str, ...], int]:
 
 def cell_document(cell: tuple[str, ...]) -> dict[str, Any]:
     return dict(zip(CELL_FIELDS, cell, strict=True))
-
-
-def status_count_id(status: str, shard: int) -> str:
-    return f"{status}:{shard}"
 
 
 # ---------------------------------------------------------------- targets

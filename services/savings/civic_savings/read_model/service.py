@@ -14,17 +14,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import weakref
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from civic import documents
+from civic import documents, tallies
 from civic.errors import Unavailable
 from civic.leases import Lease
 from civic.service import Runtime
+from civic.tallies import ShardsInUse
 from civic.uow import UnitOfWork
 from pymongo import InsertOne, UpdateOne
 from pymongo.errors import PyMongoError
@@ -32,50 +31,14 @@ from pymongo.errors import PyMongoError
 from civic_savings import figures
 from civic_savings.initiatives.domain import Initiative
 from civic_savings.programme.service import check_targets
-from civic_savings.repository import STATUS_COUNTS, TOTALS, cell_and_shard, cell_document, cell_id, status_count_id
+from civic_savings.repository import STATUS_COUNTS, TOTALS, cell_and_shard, cell_document, cell_id
 
 # Concurrent changes to one cell (16 writers to one theme, year and directorate in the bench) write
 # different shards of it. Within a process a change takes a shard no other change of the process is
-# writing (ShardsInUse); replicas choose apart, at random among this many.
-TOTALS_SHARDS = 64
+# writing (ShardsInUse); replicas choose apart, at random among this many. The status counts use the
+# same shard as the totals of the same change.
+TOTALS_SHARDS = tallies.SHARDS
 log = logging.getLogger("civic.savings")
-
-
-class ShardsInUse:
-    """The read-model shards this process's transactions are writing, so a new one takes another.
-
-    Two transactions adding to the same totals document conflict (the second starts again from
-    scratch); picked at random among 32 shards, 16 writers to one cell met on a third of creates. A
-    shard is held from before the transaction's first write until it has committed or given up, so a
-    change that takes it afterwards starts from a snapshot that already holds the previous one.
-    """
-
-    def __init__(self, count: int) -> None:
-        self.count = count
-        self._held: dict[int, int] = {}
-
-    def pick(self) -> int:
-        """A shard no transaction of this process holds (any shard once all are held)."""
-        if len(self._held) >= self.count:
-            return random.randrange(self.count)
-        if len(self._held) > self.count // 2:
-            return random.choice([s for s in range(self.count) if s not in self._held])
-        while True:
-            shard = random.randrange(self.count)
-            if shard not in self._held:
-                return shard
-
-    @contextmanager
-    def holding(self) -> Iterator[int]:
-        shard = self.pick()
-        self._held[shard] = self._held.get(shard, 0) + 1
-        try:
-            yield shard
-        finally:
-            if self._held[shard] == 1:
-                del self._held[shard]
-            else:
-                self._held[shard] -= 1
 
 
 SHARDS = ShardsInUse(TOTALS_SHARDS)
@@ -111,10 +74,16 @@ async def keep_read_model(
     """
     delta = figures.difference(figures.contribution(before), figures.contribution(after))
     shard = SHARDS.pick() if shard is None else shard
-    writes = [*with_writes, *totals_writes(uow, delta, shard), *status_writes(uow, before, after, shard)]
+    writes = [*with_writes, *totals_writes(uow, delta, shard),
+              *STATUS_COUNTS.writes(uow.db, _counted(before), _counted(after), shard)]
     if writes:
         await documents.write_together(uow, writes)
     await check_targets(uow, before, after, delta, now)
+
+
+def _counted(initiative: Initiative | None) -> dict[str, Any] | None:
+    """What the status counts count of an initiative."""
+    return {"status": initiative.status} if initiative is not None else None
 
 
 def totals_writes(uow: UnitOfWork, delta: dict[figures.Cell, dict[str, int]], shard: int) -> list[UpdateOne]:
@@ -129,24 +98,6 @@ def totals_writes(uow: UnitOfWork, delta: dict[figures.Cell, dict[str, int]], sh
             {"_id": cell_id(cell, shard)}, {"$inc": inc, "$setOnInsert": cell_document(cell)}, upsert=True, namespace=totals
         )
         for cell, inc in delta.items()
-    ]
-
-
-def status_writes(uow: UnitOfWork, before: Initiative | None, after: Initiative, shard: int) -> list[UpdateOne]:
-    """One initiative more in the status it is in now and one fewer in the status it left, in ``shard``."""
-    left = before.status if before is not None else None
-    if left == after.status:
-        return []
-    counts = documents.namespace(uow, STATUS_COUNTS)
-    moves = [(after.status, 1), *([(left, -1)] if left is not None else [])]
-    return [
-        UpdateOne(
-            {"_id": status_count_id(status, shard)},
-            {"$inc": {"initiatives": n}, "$setOnInsert": {"status": status}},
-            upsert=True,
-            namespace=counts,
-        )
-        for status, n in moves
     ]
 
 
