@@ -13,6 +13,7 @@ from civic.tallies import RECORDS
 from civic_comms.handlers import HANDLERS as COMMS_HANDLERS
 from civic_comms.repository import RESPONSE_TALLIES, RESPONSES
 from civic_property.buildings.domain import CLOSED, DISPOSED, FOR_DISPOSAL
+from civic_property.repository import ESTATE
 from civic_savings import figures
 from civic_savings.handlers import HANDLERS as SAVINGS_HANDLERS
 from civic_savings.repository import INITIATIVES, STATUS_COUNTS, TOTALS, cell_and_shard, to_model
@@ -46,6 +47,22 @@ async def savings_read_model_matches_initiatives(savings: Database) -> list[str]
         if want != have:
             wrong.append(f"totals of {cell}: read model {have}, initiatives {want}")
     return wrong
+
+
+async def estate_tally_matches_buildings(property_db: Database) -> list[str]:
+    """Property's tally of the estate (buildings and running cost by status) equals the buildings, in one snapshot."""
+    async with property_db.client.start_session() as session, await session.start_transaction():
+        kept = await ESTATE.read(property_db, session)
+        held: dict[str, Counter[str]] = {}
+        async for doc in property_db["buildings"].find({}, {"status": 1, "annual_running_cost_pence": 1},
+                                                        session=session):
+            counted = held.setdefault(doc["status"], Counter())
+            counted[RECORDS] += 1
+            counted["annual_running_cost_pence"] += doc.get("annual_running_cost_pence") or 0
+    return [f"estate {status}: tally {kept.get(status)}, buildings {dict(held.get(status) or {})}"
+            for status in sorted(set(kept) | set(held))
+            if (kept.get(status) or {}) != {name: (held.get(status) or Counter())[name] for name in
+                                             (RECORDS, "annual_running_cost_pence")}]
 
 
 async def closures_realised_once(property_db: Database, savings: Database,

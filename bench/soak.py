@@ -311,6 +311,8 @@ async def _settle_and_check(stack: Stack, soak: Soak) -> tuple[float | None, dic
                 await invariants.closures_realised_once(dbs["property"], dbs["savings"], soak.buildings),
             "consultation tallies equal the responses stored":
                 await invariants.tallies_match_responses(dbs["comms"]),
+            "property's estate tally equals the buildings":
+                await invariants.estate_tally_matches_buildings(dbs["property"]),
         }
         return settled, {
             "events": events,

@@ -203,6 +203,7 @@ async def test_two_replicas_apply_every_event_once_under_a_closure_storm(
     assert await invariants.closures_realised_once(dbs["property"], dbs["savings"], buildings) == []
     assert await invariants.savings_read_model_matches_initiatives(mongo["savings"]["civic_savings"]) == []
     assert await invariants.tallies_match_responses(dbs["comms"]) == []
+    assert await invariants.estate_tally_matches_buildings(dbs["property"]) == []
     responses = await dbs["comms"]["responses"].count_documents({"consultation_id": consultation_id})
     assert responses == RESPONSES
 

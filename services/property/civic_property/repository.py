@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from civic.documents import Stored, check_version, day_from_text, day_text, insert, save
+from civic.tallies import Tally
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -45,6 +46,7 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db[OCCUPANCY].create_index([("building_id", ASCENDING), ("date", ASCENDING)], unique=True)
     await db[OCCUPANCY_MONTHS].create_index([("building_id", ASCENDING), ("month", ASCENDING)], unique=True)
     await db[OCCUPANCY_MONTHS].create_index([("month", ASCENDING)])
+    await ESTATE.count_once(db)
 
 
 def name_key(name: str, town: str) -> str:
@@ -141,6 +143,9 @@ def building_document(b: Building, previous: dict[str, Any] | None = None) -> di
 
 #: a building as the use cases load and save it
 BUILDING_RECORDS = Stored(BUILDINGS, "building", building_from, building_document)
+#: the estate by status: how many buildings and their running cost (the dashboard's counts and the cost of
+#: the buildings vacated), kept by each change rather than counted from every building on each view
+ESTATE = Tally("estate_by_status", BUILDINGS, figures=("annual_running_cost_pence",))
 
 
 # --- teams and moves -------------------------------------------------------------------------

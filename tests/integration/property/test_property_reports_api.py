@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from civic.tallies import RECORDS
+from civic_property.repository import ESTATE
 from civic_property.seed import seed
 
+from bench import invariants
 from tests.conftest import unique
 
 pytestmark = pytest.mark.integration
@@ -82,6 +87,47 @@ async def test_rationalisation_year_by_year(api, new_building):
         "/v1/reports/rationalisation", params={"from_year": "2017/18", "to_year": "2016/17"}
     )
     assert backwards.status_code == 422
+
+
+async def test_the_estate_tally_follows_each_building_it_counts(api, db, new_building):
+    before = (await api.get("/v1/summary")).json()
+    first, second = await new_building(), await new_building()
+    await api.post(f"/v1/buildings/{first['id']}/transitions", json={"to": "closure_planned", "on": "2031-03-31"})
+    closed = await api.post(f"/v1/buildings/{first['id']}/transitions", json={"to": "closed"})
+    assert closed.status_code == 200, closed.text
+    amended = await api.patch(f"/v1/buildings/{second['id']}", json={"annual_running_cost_pence": 7_000_000},
+                              headers={"If-Match": f'"{second["version"]}"'})
+    assert amended.status_code == 200, amended.text
+    after = (await api.get("/v1/summary")).json()
+    moved = {s: after["buildings_by_status"].get(s, 0) - before["buildings_by_status"].get(s, 0)
+             for s in set(before["buildings_by_status"]) | set(after["buildings_by_status"])}
+    assert {s: n for s, n in moved.items() if n} == {"operational": 1, "closed": 1}
+    assert (after["annual_running_cost_saved_pence"] - before["annual_running_cost_saved_pence"]
+            == first["annual_running_cost_pence"])
+    assert await invariants.estate_tally_matches_buildings(db) == []
+
+
+async def test_the_estate_tally_is_counted_once_for_a_database_from_before_it(db):
+    older = db.client[f"civic_property_older_{uuid.uuid4().hex[:8]}"]
+    try:
+        await older["buildings"].insert_many([
+            {"_id": "a", "status": "in_use", "annual_running_cost_pence": 100},
+            {"_id": "b", "status": "closed", "annual_running_cost_pence": 40},
+            {"_id": "c", "status": "closed", "annual_running_cost_pence": 60},
+        ])
+        # a building registered by the new version before the tally was counted: its own move is there
+        await older["buildings"].insert_one({"_id": "d", "status": "in_use", "annual_running_cost_pence": 5})
+        await older[ESTATE.collection].insert_one(
+            {"_id": "in_use:7", "status": "in_use", RECORDS: 1, "annual_running_cost_pence": 5})
+        await ESTATE.count_once(older)
+        await ESTATE.count_once(older)  # the next start, or a second replica: nothing more
+        assert await ESTATE.read(older) == {
+            "in_use": {RECORDS: 2, "annual_running_cost_pence": 105},
+            "closed": {RECORDS: 2, "annual_running_cost_pence": 100},
+        }
+        assert await invariants.estate_tally_matches_buildings(older) == []
+    finally:
+        await db.client.drop_database(older.name)
 
 
 async def test_summary(api, new_building):

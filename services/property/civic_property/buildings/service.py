@@ -8,12 +8,14 @@ building as the API shows it.
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 from civic.calendar import today
-from civic.documents import insert, load, matching, new_id, resource
+from civic.documents import insert_op, load, matching, new_id, resource, write_together
 from civic.errors import Invalid, Refused
 from civic.http import Page, paginate
+from civic.tallies import ShardsInUse
 from civic_contracts.property import AffectedTeam, BuildingClosed, BuildingClosurePlanned, BuildingDisposed
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
@@ -32,6 +34,7 @@ from civic_property.buildings.domain import (
 from civic_property.repository import (
     BUILDING_RECORDS,
     BUILDINGS,
+    ESTATE,
     TEAMS,
     building_document,
     name_key,
@@ -59,22 +62,46 @@ def _building_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+# the estate's tally is written in a shard no other change of this process is writing (civic.tallies)
+_SHARDS = ShardsInUse()
+
+
+def _counted(building: Building | None) -> dict[str, Any] | None:
+    """What the estate's tally counts of a building: its status and running cost."""
+    if building is None:
+        return None
+    return {"status": building.status, "annual_running_cost_pence": building.annual_running_cost_pence}
+
+
+async def _save(uow: UnitOfWork, doc: dict[str, Any], before: Building, after: Building, shard: int) -> dict[str, Any]:
+    """The changed building saved over the document it was loaded from, and the estate's tally moved with it."""
+    saved = await BUILDING_RECORDS.save(uow, doc, after)
+    moved = ESTATE.writes(uow.db, _counted(before), _counted(after), shard)
+    if moved:
+        await write_together(uow, moved)
+    return saved
+
+
 async def register_building(rt: Runtime, fields: dict[str, Any]) -> dict[str, Any]:
     building = Building.register(new_id(), **_building_fields(fields))
 
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
+    async def work(uow: UnitOfWork, shard: int) -> dict[str, Any]:
         key = name_key(building.name, building.town)
         existing = await uow.db[BUILDINGS].find_one({"_name_key": key}, {"_id": 1}, session=uow.session)
         if existing is not None:
             raise Refused(
                 f"{building.name} in {building.town} is already registered.", building_id=existing["_id"]
             )
+        # the building and the estate's tally in one command
+        added, doc = insert_op(uow, BUILDINGS, building_document(building))
         try:
-            return await insert(uow, BUILDINGS, building_document(building))
+            await write_together(uow, [added, *ESTATE.writes(uow.db, None, _counted(building), shard)])
         except DuplicateKeyError as exc:  # registered by someone else at the same moment
             raise Refused(f"{building.name} in {building.town} is already registered.") from exc
+        return doc
 
-    return resource(await rt.transaction(work))
+    with _SHARDS.holding() as shard:
+        return resource(await rt.transaction(lambda uow: work(uow, shard)))
 
 
 async def get_building(rt: Runtime, building_id: str) -> dict[str, Any]:
@@ -99,7 +126,7 @@ async def amend_building(
         )
     changes = _building_fields(changes)
 
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
+    async def work(uow: UnitOfWork, shard: int) -> dict[str, Any]:
         doc, building = await BUILDING_RECORDS.load(uow, building_id, expected_version)
         amended = building.amend(**changes)
         key = name_key(amended.name, amended.town)
@@ -110,9 +137,10 @@ async def amend_building(
             raise Refused(
                 f"{amended.name} in {amended.town} is already registered.", building_id=clash["_id"]
             )
-        return await BUILDING_RECORDS.save(uow, doc, amended)
+        return await _save(uow, doc, building, amended, shard)
 
-    return resource(await rt.transaction(work))
+    with _SHARDS.holding() as shard:
+        return resource(await rt.transaction(lambda uow: work(uow, shard)))
 
 
 async def transition_building(
@@ -125,8 +153,9 @@ async def transition_building(
     receipt_pence: int | None,
     expected_version: int | None,
 ) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
+    async def work(uow: UnitOfWork, shard: int) -> dict[str, Any]:
         doc, building = await BUILDING_RECORDS.load(uow, building_id, expected_version)
+        before = copy.deepcopy(building)
         teams = [
             team_from(t)
             for t in await uow.db[TEAMS]
@@ -142,13 +171,14 @@ async def transition_building(
             receipt_pence=receipt_pence,
             teams_based_here=[t.name for t in teams],
         )
-        saved = await BUILDING_RECORDS.save(uow, doc, building)
+        saved = await _save(uow, doc, before, building, shard)
         event = _building_event(building, step, teams)
         if event is not None:
             uow.emit(event)
         return saved
 
-    return resource(await rt.transaction(work))
+    with _SHARDS.holding() as shard:
+        return resource(await rt.transaction(lambda uow: work(uow, shard)))
 
 
 def _identity(b: Building) -> dict[str, Any]:
