@@ -104,7 +104,8 @@ class Tally:
     async def read(self, db: AsyncDatabase[Any], session: AsyncClientSession | None = None) -> dict[str, dict[str, int]]:
         """Each status's count and sums, its shards added up; statuses with no records left out."""
         sums: dict[str, Counter[str]] = {}
-        async for doc in db[self.collection].find({"status": {"$exists": True}}, session=session):
+        # in one batch (at most statuses x SHARDS documents): no second round trip for the rest
+        async for doc in db[self.collection].find({"status": {"$exists": True}}, session=session, batch_size=5000):
             counted = sums.setdefault(doc["status"], Counter())
             for name in (RECORDS, *self.figures):
                 counted[name] += int(doc.get(name) or 0)
