@@ -59,6 +59,7 @@ __all__ = [
     "NOT_BLANK_TEXT",
     "TRIMMED",
     "Caller",
+    "CreateOnly",
     "FinancialYearText",
     "Id",
     "IfMatch",
@@ -371,6 +372,22 @@ async def _if_match(if_match: Annotated[str | None, Header(
 
 
 IfMatch = Annotated[int | None, Depends(_if_match)]
+
+
+async def _if_none_match(if_none_match: Annotated[str | None, Header(
+        alias="If-None-Match", json_schema_extra={"enum": ["*"]},
+        description="* to create only: the change is refused (412) when the resource already exists, so a "
+                    "create never replaces what someone else made meanwhile.")] = None) -> bool:
+    if if_none_match is None:
+        return False
+    if if_none_match.strip() != "*":
+        raise Invalid("If-None-Match may only be *: create, never replace.",
+                      errors=[{"field": "If-None-Match", "message": "only * is understood"}])
+    return True
+
+
+#: ``If-None-Match: *`` on a create-or-replace (a PUT by name): True when the caller asked to create only
+CreateOnly = Annotated[bool, Depends(_if_none_match)]
 
 
 def etag(version: int) -> str:

@@ -69,7 +69,8 @@ class Listed:
 
 
 CURSOR = "a cursor is opaque: only one this API gave (base64url of an id) is accepted"
-VERSION = "an If-Match version is opaque: the schema knows its form, not the resource's current version"
+VERSION = ("an If-Match version is opaque: the schema knows its form, not the resource's current version; "
+           "If-None-Match: * (create only) is refused once the resource exists")
 NAMES_NOTHING = "an id in a body or in a path that names nothing of this service: 422 naming the field (D4)"
 ACROSS_FIELDS = "a rule comparing two fields of the request"
 ACROSS_ITEMS = "a rule comparing the items of a list (each once, compared without case or spaces)"
@@ -161,7 +162,7 @@ def excused(check: str, label: str, case: Any, response: Any) -> str | None:
             continue
         if exception.status == 412:
             headers = {k.lower() for k in (case.headers or {})}
-            if "if-match" in headers:
+            if headers & {"if-match", "if-none-match"}:
                 return exception.why
             continue
         if fields and all(re.fullmatch(exception.fields, f, flags=re.DOTALL) for f in fields):

@@ -147,6 +147,23 @@ async def test_target_if_match(api, db):
     assert name in [t["name"] for t in listed]
 
 
+async def test_a_target_is_read_by_name_and_created_only_when_asked(api, db):
+    name = unique("Target")
+    assert (await api.get(f"/v1/targets/{name}")).status_code == 404
+    made = await api.put(f"/v1/targets/{name}", json={"amount_pence": 10}, headers={"If-None-Match": "*"})
+    assert made.status_code == 201
+    read = await api.get(f"/v1/targets/{name}")
+    assert read.status_code == 200 and read.headers["ETag"] == '"1"'
+    assert read.json()["name"] == name and read.json()["amount_pence"] == 10
+    # someone else made it meanwhile: a create-only is refused and changes nothing
+    again = await api.put(f"/v1/targets/{name}", json={"amount_pence": 99}, headers={"If-None-Match": "*"})
+    assert again.status_code == 412 and again.headers["content-type"] == "application/problem+json"
+    assert (await db["targets"].find_one({"_id": name}))["amount_pence"] == 10
+    odd = await api.put(f"/v1/targets/{name}", json={"amount_pence": 99}, headers={"If-None-Match": '"1"'})
+    assert odd.status_code == 422
+    assert (await api.get(f"/v1/targets/{name}")).json()["version"] == 1
+
+
 async def test_cost_avoidance_is_kept_apart_from_savings(api, db):
     directorate = unique("Panel")
     before = (await api.get("/v1/summary")).json()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from civic.http import TRIMMED, IfMatch, Paging, Pattern, RequestModel, Rt, versioned
+from civic.http import TRIMMED, CreateOnly, IfMatch, Paging, Pattern, RequestModel, Rt, versioned
 from civic.problems import answer_response, created, links_from
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
@@ -46,15 +46,22 @@ class CostAvoidance(RequestModel):
     responses={201: answer_response("The target was new"), **links_from("name", "$request.path.name")},
 )
 async def set_target(
-    body: TargetBody, if_match: IfMatch, name: Annotated[TargetNameText, TargetName], caller: Writer, rt: Rt
+    body: TargetBody, if_match: IfMatch, create_only: CreateOnly, name: Annotated[TargetNameText, TargetName],
+    caller: Writer, rt: Rt,
 ) -> JSONResponse:
-    target, created = await service.set_target(rt, name, body.amount_pence, body.description, if_match)
+    target, created = await service.set_target(rt, name, body.amount_pence, body.description, if_match,
+                                               create_only=create_only)
     return versioned(target, status=201 if created else 200)
 
 
 @router.get("/targets", summary="List targets")
 async def list_targets(page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
     return await service.list_targets(rt, page)
+
+
+@router.get("/targets/{name}", summary="A programme's savings target (its ETag for a change)")
+async def get_target(name: Annotated[TargetNameText, TargetName], caller: Reader, rt: Rt) -> JSONResponse:
+    return versioned(await service.get_target(rt, name))
 
 
 # ---------------------------------------------------------------- cost avoidance

@@ -68,12 +68,16 @@ async def _check_target(uow: UnitOfWork, name: str, today: date) -> dict[str, An
 
 
 async def set_target(
-    rt: Runtime, name: str, amount_pence: Any, description: Any, expected_version: int | None
+    rt: Runtime, name: str, amount_pence: Any, description: Any, expected_version: int | None,
+    *, create_only: bool = False,
 ) -> tuple[dict[str, Any], bool]:
-    """Create or replace a programme's target. Returns (target, created)."""
+    """Create or replace a programme's target (``create_only``: never replace). Returns (target, created)."""
 
     async def work(uow: UnitOfWork) -> tuple[dict[str, Any], bool]:
         doc = await uow.db[TARGETS].find_one({"_id": name}, session=uow.session)
+        if doc is not None and create_only:
+            raise PreconditionFailed(f"{name!r} already has a target (If-None-Match: *): read it and change it "
+                                     "at its version instead.")
         if doc is not None:
             documents.check_version(doc, expected_version)
         elif expected_version is not None:
@@ -91,6 +95,10 @@ async def set_target(
         return documents.resource(passed or saved), doc is None
 
     return await rt.transaction(work)
+
+
+async def get_target(rt: Runtime, name: str) -> dict[str, Any]:
+    return documents.resource(await documents.load(rt.db, TARGETS, name, kind="target"))
 
 
 async def list_targets(rt: Runtime, page: Page) -> dict[str, Any]:
