@@ -183,6 +183,17 @@ async def test_a_finance_officer_sets_and_changes_a_target_and_records_cost_avoi
     assert (changed["amount_pence"], changed["description"], changed["version"]) == \
         (300_000_000, "Agreed at cabinet in March", target["version"] + 1)
 
+    # "Set a target" for a programme that has one never replaces it: refused, what was typed kept, unchanged
+    await page.goto("/savings/reports")
+    await page.get_by_role("link", name="Set a target").click()
+    await page.get_by_label("Programme").fill(programme)
+    await page.get_by_label("Target").fill("1")
+    await page.get_by_role("button", name="Set the target").click()
+    await page.get_by_text(f"{programme} already has a target").first.wait_for()
+    assert await page.get_by_label("Target").input_value() == "1"
+    assert (await finance.get(f"{SAVINGS}/targets/{programme}")).json()["amount_pence"] == 300_000_000
+    await page.goto("/savings/reports")
+
     # cost avoided: refused by the API (no directorate, a year that is not one), kept as typed, nothing recorded
     title = unique("Agency staff panel")
     await page.get_by_role("navigation", name="Savings pages").get_by_role("link", name="Cost avoidance").click()

@@ -52,7 +52,7 @@ def refusal_from(problem: Mapping[str, Any], on_page: FieldOnPage, status: int |
     """The summary and field messages for an API's problem details (or what the gateway answered)."""
     code = int(problem.get("status") or status or 0)
     detail = str(problem.get("detail") or problem.get("title") or "The request was refused; nothing was changed.")
-    if code == 412:
+    if code == 412 and "current_version" in problem:  # the version the page showed is no longer the current one
         return Refusal(code, [{"text": STALE}], problem=problem)
     if code == 413:
         return Refusal(code, [{"text": TOO_LARGE}], problem=problem)

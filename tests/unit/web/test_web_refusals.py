@@ -44,8 +44,14 @@ def test_a_rule_with_no_field_is_the_apis_own_words() -> None:
 
 
 def test_someone_elses_change_says_so_and_that_nothing_changed() -> None:
-    refusal = refusal_from({"status": 412, "detail": "The initiative has changed."}, on_page)
+    refusal = refusal_from({"status": 412, "detail": "The initiative has changed.", "current_version": 4}, on_page)
     assert refusal.items == [{"text": STALE}] and "nothing was changed" in STALE
+
+
+def test_a_create_only_that_finds_the_record_made_meanwhile_says_what_the_api_says() -> None:
+    detail = "Waste review already has a target: change that one instead of setting a new one."
+    refusal = refusal_from({"status": 412, "detail": detail}, on_page)
+    assert refusal.items == [{"text": detail}]
 
 
 def test_one_message_per_field_the_first_the_api_gave() -> None:

@@ -76,8 +76,8 @@ async def set_target(
     async def work(uow: UnitOfWork) -> tuple[dict[str, Any], bool]:
         doc = await uow.db[TARGETS].find_one({"_id": name}, session=uow.session)
         if doc is not None and create_only:
-            raise PreconditionFailed(f"{name!r} already has a target (If-None-Match: *): read it and change it "
-                                     "at its version instead.")
+            # asked to create only (If-None-Match: *): someone set this programme's target meanwhile
+            raise PreconditionFailed(f"{name} already has a target: change that one instead of setting a new one.")
         if doc is not None:
             documents.check_version(doc, expected_version)
         elif expected_version is not None:

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from civic_web.gateway import Answer
+from civic_web.gateway import Answer, Refused
 from civic_web.pages import allowed, ask, first, render, segment
 from civic_web.pages.forms import as_filled, at_version, boxes_typed, pounds_typed, send, send_new
 from civic_web.pages.savings.section import PROGRAMME, reads
@@ -45,9 +45,14 @@ def _report(name: str) -> str:
 
 
 async def _target(request: Request, officer: SignedInOfficer, name: str) -> dict[str, Any] | None:
-    """The programme's target as the API lists it (it has no address of its own to read), or None."""
-    page = (await ask(request, officer, f"{PROGRAMME}/targets", {"limit": "100"})).body
-    return next((t for t in page.get("items", []) if t.get("name") == name), None)
+    """The programme's target as it is now, or None when the programme has none."""
+    try:
+        target: dict[str, Any] = (await ask(request, officer, f"{PROGRAMME}/targets/{segment(name)}")).body
+    except Refused as refused:
+        if refused.status == 404:
+            return None
+        raise
+    return target
 
 
 async def _target_page(request: Request, officer: SignedInOfficer, name: str, *, refusal: Refusal | None = None,
@@ -86,8 +91,10 @@ async def set_target(request: Request, officer: SignedInOfficer = Depends(signed
         said = "is set at" if answer.status == 201 else "is now"
         return f"The target of {typed['name']} {said} {pounds(answer.body.get('amount_pence'))}."
 
+    # a new target is created only: one set meanwhile by someone else is never replaced from this form (412)
+    condition = at_version(form) if changing else {"If-None-Match": "*"}
     return await send(request, officer, f"{PROGRAMME}/targets/{segment(typed['name'])}", body, method="PUT",
-                      headers=at_version(form), fields=TARGET_FIELDS.get, again=again,
+                      headers=condition, fields=TARGET_FIELDS.get, again=again,
                       not_read=not_read, done=done, then=_report(typed["name"]))
 
 
