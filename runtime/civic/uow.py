@@ -34,6 +34,9 @@ class UnitOfWork:
     session: AsyncClientSession
     source: str
     _events: list[Envelope] = field(default_factory=list)
+    #: what a use case keeps for the unit's later changes (a consumer's group applies several events in one
+    #: unit of work): e.g. the read-model shard the unit writes, or what it already looked up
+    kept: dict[str, Any] = field(default_factory=dict)
 
     def emit(self, event: EventData) -> Envelope:
         """Record ``event`` to be published once this unit of work commits."""

@@ -71,10 +71,10 @@ class _Session:
 
 
 def test_an_event_handlers_unit_of_work_writes_one_shard_whatever_its_number_of_events() -> None:
-    first, second = SimpleNamespace(session=_Session()), SimpleNamespace(session=_Session())
+    first, second = SimpleNamespace(session=_Session(), kept={}), SimpleNamespace(session=_Session(), kept={})
     shards = {_shard_of_unit(first) for _ in range(20)}  # type: ignore[arg-type]
     assert len(shards) == 1
     with SHARDS.holding() as held:
         # another unit of work picks a shard no change of the process holds now
-        assert all(_shard_of_unit(SimpleNamespace(session=_Session())) != held for _ in range(50))  # type: ignore[arg-type]
+        assert all(_shard_of_unit(SimpleNamespace(session=_Session(), kept={})) != held for _ in range(50))  # type: ignore[arg-type]
     assert _shard_of_unit(second) in range(SHARDS.count)  # type: ignore[arg-type]

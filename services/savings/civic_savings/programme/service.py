@@ -6,7 +6,6 @@ model's upkeep) and when it is set; it passes once per amount.
 
 from __future__ import annotations
 
-import weakref
 from datetime import date, datetime
 from typing import Any
 
@@ -32,13 +31,12 @@ async def check_targets(uow: UnitOfWork, before: Initiative | None, after: Initi
 
 
 # A programme with no target, or whose target is passed, stays so for the rest of a unit of work: a
-# consumer's group of fifty closures in one programme asks for its target once, not fifty times.
-_SETTLED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
-
+# consumer's group of fifty closures in one programme asks for its target once, not fifty times (the unit's
+# ``kept`` holds the programmes settled so)
 
 async def _check_target(uow: UnitOfWork, name: str, today: date) -> dict[str, Any] | None:
     """Emit ``savings.target.passed`` when the programme first reaches its target. Returns the saved doc."""
-    settled = _SETTLED.setdefault(uow.session, set())
+    settled: set[str] = uow.kept.setdefault("savings.settled_targets", set())
     if name in settled:
         return None
     doc = await uow.db[TARGETS].find_one({"_id": name}, session=uow.session)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import weakref
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -42,17 +41,14 @@ log = logging.getLogger("civic.savings")
 
 
 SHARDS = ShardsInUse(TOTALS_SHARDS)
-# An event handler's changes are written in the consumer's unit of work, several events to one (a
-# group): they all take the same shard, picked when the first needs one, so a group holds one shard
-# rather than one per event (with one per event, two replicas' groups met on a shard one time in five).
-_SHARD_OF_UNIT: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
-
-
 def shard_of_unit(uow: UnitOfWork) -> int:
-    shard = _SHARD_OF_UNIT.get(uow.session)
+    """The shard an event handler's changes write: a consumer's unit of work holds several events (a group),
+    and they all take the one picked when the first needs it (with one per event, two replicas' groups met
+    on a shard one time in five)."""
+    shard = uow.kept.get("savings.shard")
     if shard is None:
-        shard = _SHARD_OF_UNIT[uow.session] = SHARDS.pick()
-    return shard
+        shard = uow.kept["savings.shard"] = SHARDS.pick()
+    return int(shard)
 
 
 async def keep_read_model(
