@@ -191,16 +191,6 @@ async def test_only_drafts_can_be_edited(new_content, author, move):
     problem(await author.patch(f"/v1/content/{content['id']}", json={"title": "Changed"}), 409)
 
 
-async def test_idempotent_create(author, db):
-    body = {"title": unique("Idempotent"), "body": "x", "channels": ["intranet"], "audience": "staff"}
-    key = {"Idempotency-Key": unique("key").replace(" ", "-")}
-    first = await author.post("/v1/content", json=body, headers=key)
-    again = await author.post("/v1/content", json=body, headers=key)
-    assert first.status_code == again.status_code == 201
-    assert first.json()["id"] == again.json()["id"]
-    assert await db["content"].count_documents({"title": body["title"]}) == 1
-
-
 async def test_unknown_content_is_404(author, move):
     problem(await author.get("/v1/content/nope"), 404)
     problem(await move(author, "nope", "in_review"), 404)

@@ -108,19 +108,6 @@ async def test_unknown_initiative_is_not_found(api):
     assert moved.status_code == 404
 
 
-async def test_idempotency_key_replays_the_first_result(api, db, body):
-    sent = body()
-    key = {"Idempotency-Key": unique("create")}
-    first = await api.post("/v1/initiatives", json=sent, headers=key)
-    again = await api.post("/v1/initiatives", json=sent, headers=key)
-    assert first.status_code == again.status_code == 201
-    assert first.json()["id"] == again.json()["id"]
-    assert await db["initiatives"].count_documents({"directorate": sent["directorate"]}) == 1
-    other = await api.post("/v1/initiatives", json={**sent, "title": "something else"}, headers=key)
-    assert other.status_code == 422
-    assert await db["initiatives"].count_documents({"directorate": sent["directorate"]}) == 1
-
-
 async def test_a_key_recorded_apart_from_its_change_stays_spent_and_says_so(api, db, body):
     """A key an earlier version left pending (it recorded keys apart from the change) may or may not have
     taken effect: the retry is told so, and nothing is created. (Keys are now committed with the change:
