@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from civic import calendar
 from civic.errors import Invalid, Refused
 from civic_property.buildings.domain import (
     BUILDING_STATUSES,
@@ -229,18 +230,9 @@ def test_desks_of_a_closed_building_no_longer_change():
 # --- financial years ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("day", "year"),
-    [
-        (date(2023, 3, 31), "2022/23"),
-        (date(2023, 4, 1), "2023/24"),
-        (date(2024, 1, 15), "2023/24"),
-        (date(1999, 4, 1), "1999/00"),
-        (date(2000, 3, 31), "1999/00"),
-    ],
-)
-def test_financial_year_of(day, year):
-    assert financial_year_of(day) == year
+def test_financial_year_of_is_the_council_calendars():
+    """April to March, as the calendar counts it: its cases are in tests/unit/runtime/test_calendar.py."""
+    assert financial_year_of is calendar.financial_year_of
 
 
 def test_financial_year_bounds_and_ranges():

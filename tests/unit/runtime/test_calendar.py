@@ -34,11 +34,15 @@ def clock_at(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
         (date(2024, 3, 31), "2023/24"),
         (date(2024, 4, 1), "2024/25"),
         (date(1999, 4, 1), "1999/00"),
+        (date(1999, 12, 31), "1999/00"),
         (date(2000, 3, 31), "1999/00"),
+        (date(2000, 4, 1), "2000/01"),
         (date(2099, 12, 31), "2099/00"),
     ],
 )
 def test_a_financial_year_runs_from_1_april_to_31_march(day: date, label: str) -> None:
+    # savings' year_of and property's financial_year_of are this function (tests/unit/savings/test_domain.py,
+    # tests/unit/property/test_property_buildings.py), so these cases are theirs too
     year = FinancialYear.of(day)
     assert year.label == str(year) == financial_year_of(day) == label
     assert year.first_day <= day <= year.last_day and day in year

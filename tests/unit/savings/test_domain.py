@@ -6,6 +6,7 @@ import copy
 from datetime import UTC, date, datetime
 
 import pytest
+from civic.calendar import financial_year_of
 from civic.errors import Invalid, Refused
 from civic_savings.domain import amount_problem, financial_year, year_of, year_problem
 from civic_savings.initiatives.domain import STATUSES, TRANSITIONS, Initiative
@@ -60,18 +61,9 @@ def test_refused_years(year: object) -> None:
     assert caught.value.errors[0]["field"] == "profile.0.year"
 
 
-@pytest.mark.parametrize(
-    ("day", "year"),
-    [
-        (date(2023, 3, 31), "2022/23"),
-        (date(2023, 4, 1), "2023/24"),
-        (date(2024, 1, 15), "2023/24"),
-        (date(1999, 12, 31), "1999/00"),
-        (date(2000, 4, 1), "2000/01"),
-    ],
-)
-def test_year_of_runs_april_to_march(day: date, year: str) -> None:
-    assert year_of(day) == year
+def test_year_of_is_the_council_calendars_financial_year() -> None:
+    """April to March, as the calendar counts it: its cases are in tests/unit/runtime/test_calendar.py."""
+    assert year_of is financial_year_of
 
 
 @pytest.mark.parametrize(
