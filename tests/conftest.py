@@ -5,7 +5,8 @@
   for the end-to-end and browser tests.
 - ``service_client(name, scopes=...)``: an httpx client on the real service app, running in-process
   with its lifespan (relay, consumers) against those servers.
-- ``mongo_db(name)``, ``published(topic)``, ``runtime_of(name)``, ``token(scopes)``.
+- ``mongo_db(name)``, ``published(topic)``, ``runtime_of(name)``, ``token(scopes)``; ``scratch_db(name, purpose)``,
+  a database of the test's own on that service's server, dropped when the test ends.
 - For a service's own test folder, named for it (``service_under_test``): ``db``, ``outbox``,
   ``broker_events``, the ``reader`` and ``writer`` clients; and ``unique(name)``, ``eventually(check)``,
   ``created(client, url, body)``, ``edited_at_once(client, url, edits, db, collection)`` to import.
@@ -171,6 +172,24 @@ def mongo_db(runtime_of: Callable[[str], Awaitable[Any]]) -> Callable[[str], Awa
         return (await runtime_of(name)).db
 
     return get
+
+
+@pytest.fixture
+async def scratch_db(runtime_of: Callable[[str], Awaitable[Any]]) -> AsyncIterator[Callable[[str, str], Awaitable[Any]]]:
+    """``await scratch_db("savings", "lease")``: an empty database on that service's server, for a test that
+    needs one no service uses (its own outbox, leases or indexes); every one made is dropped after the test,
+    once the test has stopped what it started on it."""
+    made: list[Any] = []
+
+    async def make(name: str, purpose: str) -> Any:
+        runtime = await runtime_of(name)
+        db = runtime.client[f"civic_{purpose}_{uuid.uuid4().hex[:8]}"]
+        made.append(db)
+        return db
+
+    yield make
+    for db in made:
+        await db.client.drop_database(db.name)
 
 
 @pytest.fixture(scope="session")

@@ -21,9 +21,8 @@ def _closure() -> Envelope:
                                         annual_carbon_kg=1), source="/civic/property")
 
 
-async def test_a_replay_of_more_than_a_batch_while_the_relay_publishes_marks_every_record(stack, runtime_of) -> None:
-    runtime = await runtime_of("property")
-    db = runtime.client[f"civic_replay_{uuid.uuid4().hex[:8]}"]
+async def test_a_replay_of_more_than_a_batch_while_the_relay_publishes_marks_every_record(stack, scratch_db) -> None:
+    db = await scratch_db("property", "replay")
     await prepare_outbox(db)
     count = REPLAY_BATCH + 100
     started = datetime.now(UTC)
@@ -47,4 +46,3 @@ async def test_a_replay_of_more_than_a_batch_while_the_relay_publishes_marks_eve
         assert await db[OUTBOX].count_documents({"replayed_at": {"$ne": None}}) == count
     finally:
         await relay.stop()
-        await runtime.client.drop_database(db.name)

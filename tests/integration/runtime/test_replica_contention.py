@@ -71,10 +71,9 @@ async def test_a_group_that_loses_a_write_conflict_is_tried_again_as_a_group(sta
 
 
 async def test_the_relay_holding_the_lease_publishes_what_another_replica_wrote_without_waiting_for_its_poll(
-    stack, runtime_of, published
+    stack, scratch_db, published
 ) -> None:
-    runtime = await runtime_of("savings")
-    db = runtime.client[f"civic_relay_{uuid.uuid4().hex[:8]}"]
+    db = await scratch_db("savings", "relay")
     await prepare_outbox(db)
     settings = service_settings(stack, "savings", outbox_poll_seconds=120)  # the poll would be far too late
     holder, other = OutboxRelay(db, settings), OutboxRelay(db, settings)
@@ -99,4 +98,3 @@ async def test_the_relay_holding_the_lease_publishes_what_another_replica_wrote_
     finally:
         await other.stop()
         await holder.stop()
-        await runtime.client.drop_database(db.name)

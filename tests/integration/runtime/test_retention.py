@@ -28,46 +28,37 @@ def _record(published_at: datetime | None, created_at: datetime) -> dict[str, An
             "order": 0, "published_at": published_at, "attempts": 1 if published_at else 0}
 
 
-async def test_what_has_expired_goes_and_nothing_else(stack, runtime_of) -> None:
-    runtime = await runtime_of("savings")
-    db = runtime.client[f"civic_retention_{uuid.uuid4().hex[:8]}"]
+async def test_what_has_expired_goes_and_nothing_else(stack, scratch_db) -> None:
+    db = await scratch_db("savings", "retention")
     service = f"retention-{uuid.uuid4().hex[:6]}"  # its own metric labels
     settings = service_settings(stack, "savings", service_name=service, outbox_retention_days=14,
                                 idempotency_retention_hours=24)
-    try:
-        await prepare_outbox(db)
-        long_ago = NOW - timedelta(days=30)
-        expired = [_record(NOW - timedelta(days=15), long_ago) for _ in range(BATCH + 7)]  # more than a batch
-        kept = [_record(NOW - timedelta(days=13), long_ago) for _ in range(3)]
-        waiting = [_record(None, long_ago) for _ in range(4)]  # never published: never deleted, however old
-        await db[OUTBOX].insert_many(expired + kept + waiting)
-        await db[IDEMPOTENCY].insert_many([
-            {"_id": "old", "created_at": NOW - timedelta(hours=25)},
-            {"_id": "recent", "created_at": NOW - timedelta(hours=23)},
-        ])
+    await prepare_outbox(db)
+    long_ago = NOW - timedelta(days=30)
+    expired = [_record(NOW - timedelta(days=15), long_ago) for _ in range(BATCH + 7)]  # more than a batch
+    kept = [_record(NOW - timedelta(days=13), long_ago) for _ in range(3)]
+    waiting = [_record(None, long_ago) for _ in range(4)]  # never published: never deleted, however old
+    await db[OUTBOX].insert_many(expired + kept + waiting)
+    await db[IDEMPOTENCY].insert_many([
+        {"_id": "old", "created_at": NOW - timedelta(hours=25)},
+        {"_id": "recent", "created_at": NOW - timedelta(hours=23)},
+    ])
 
-        gone = await sweep(db, settings, now=NOW)
+    gone = await sweep(db, settings, now=NOW)
 
-        assert gone == {OUTBOX: len(expired), IDEMPOTENCY: 1}
-        left = {d["_id"] async for d in db[OUTBOX].find({}, {"_id": 1})}
-        assert left == {r["_id"] for r in kept + waiting}
-        assert [d["_id"] async for d in db[IDEMPOTENCY].find({})] == ["recent"]
-        assert _deleted(service, OUTBOX) == len(expired) and _deleted(service, IDEMPOTENCY) == 1
-        assert await sweep(db, settings, now=NOW) == {OUTBOX: 0, IDEMPOTENCY: 0}  # nothing more to do
-    finally:
-        await runtime.client.drop_database(db.name)
+    assert gone == {OUTBOX: len(expired), IDEMPOTENCY: 1}
+    left = {d["_id"] async for d in db[OUTBOX].find({}, {"_id": 1})}
+    assert left == {r["_id"] for r in kept + waiting}
+    assert [d["_id"] async for d in db[IDEMPOTENCY].find({})] == ["recent"]
+    assert _deleted(service, OUTBOX) == len(expired) and _deleted(service, IDEMPOTENCY) == 1
+    assert await sweep(db, settings, now=NOW) == {OUTBOX: 0, IDEMPOTENCY: 0}  # nothing more to do
 
 
-async def test_the_ttl_indexes_earlier_versions_made_are_dropped(runtime_of) -> None:
-    runtime = await runtime_of("savings")
-    db = runtime.client[f"civic_retention_{uuid.uuid4().hex[:8]}"]
-    try:
-        await db[OUTBOX].create_index("published_at", name="outbox_retention", expireAfterSeconds=86400,
-                                      sparse=True)
-        await prepare_outbox(db)
-        assert not any("expireAfterSeconds" in i for i in (await db[OUTBOX].index_information()).values())
-    finally:
-        await runtime.client.drop_database(db.name)
+async def test_the_ttl_indexes_earlier_versions_made_are_dropped(scratch_db) -> None:
+    db = await scratch_db("savings", "retention")
+    await db[OUTBOX].create_index("published_at", name="outbox_retention", expireAfterSeconds=86400, sparse=True)
+    await prepare_outbox(db)
+    assert not any("expireAfterSeconds" in i for i in (await db[OUTBOX].index_information()).values())
 
 
 async def test_no_service_database_keeps_a_ttl_index(runtime_of) -> None:
