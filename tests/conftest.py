@@ -9,7 +9,8 @@
   a database of the test's own on that service's server, dropped when the test ends.
 - For a service's own test folder, named for it (``service_under_test``): ``db``, ``outbox``,
   ``broker_events``, the ``reader`` and ``writer`` clients; and ``unique(name)``, ``eventually(check)``,
-  ``created(client, url, body)``, ``edited_at_once(client, url, edits, db, collection)`` to import.
+  ``created(client, url, body)``, ``first_version(response)``, ``edited_at_once(client, url, edits, db, collection)``
+  to import.
 - ``Served(app)``, to import: an app served over HTTP by uvicorn in-process (the gateway's and the security tests).
 """
 
@@ -320,6 +321,13 @@ async def created(client: httpx.AsyncClient, url: str, body: dict[str, Any]) -> 
     """POST ``body`` to ``url``: the resource it created (201)."""
     response = await client.post(url, json=body)
     assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def first_version(response: httpx.Response) -> dict[str, Any]:
+    """What a create answered: 201 and the new resource at version 1 (ETag ``"1"``); the resource."""
+    assert response.status_code == 201, response.text
+    assert response.headers["ETag"] == '"1"'
     return dict(response.json())
 
 

@@ -8,6 +8,8 @@ import pytest
 from civic_comms.demo import COMMITMENTS, COUNTY, DISTRICTS, council_services
 from civic_comms.seed import seed
 
+from tests.conftest import first_version
+
 from .conftest import problem, soon, unique
 
 pytestmark = pytest.mark.integration
@@ -20,17 +22,18 @@ async def test_champions_and_the_coverage_gap(author, db):
         await author.post("/v1/services", json={"name": gap, "directorate": "Corporate"})
     ).status_code == 201
     problem(await author.post("/v1/services", json={"name": gap.upper(), "directorate": "Corporate"}), 409)
-    champion = await author.post(
-        "/v1/champions", json={"name": "Hannah Clarke", "service": covered, "directorate": "Communities"}
+    champion = first_version(
+        await author.post(
+            "/v1/champions", json={"name": "Hannah Clarke", "service": covered, "directorate": "Communities"}
+        )
     )
-    assert champion.status_code == 201 and champion.headers["etag"] == '"1"'
     report = (await author.get("/v1/reports/champion-coverage")).json()
     missing = [s["name"] for s in report["services_without_champion"]]
     assert gap in missing and covered not in missing  # the champion's service was registered with them
     assert report["champions_needed"] == len(missing)
     listed = (await author.get("/v1/champions", params={"service": covered.lower()})).json()["items"]
     assert [c["name"] for c in listed] == ["Hannah Clarke"]
-    removed = await author.delete(f"/v1/champions/{champion.json()['id']}")
+    removed = await author.delete(f"/v1/champions/{champion['id']}")
     assert removed.status_code == 204
     report = (await author.get("/v1/reports/champion-coverage")).json()
     assert covered in [s["name"] for s in report["services_without_champion"]]

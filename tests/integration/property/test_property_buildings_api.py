@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import unique
+from tests.conftest import first_version, unique
 
 pytestmark = pytest.mark.integration
 
@@ -28,10 +28,7 @@ async def test_register_a_building(api, db):
         ],
         "notes": "illustrative",
     }
-    response = await api.post("/v1/buildings", json=body)
-    assert response.status_code == 201
-    assert response.headers["ETag"] == '"1"'
-    created = response.json()
+    created = first_version(await api.post("/v1/buildings", json=body))
     assert created["status"] == "operational" and created["version"] == 1
     assert created["partners"] == body["partners"]
     assert "_name_key" not in created

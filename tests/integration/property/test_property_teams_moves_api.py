@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import unique
+from tests.conftest import first_version, unique
 
 pytestmark = pytest.mark.integration
 
@@ -17,9 +17,7 @@ async def test_create_and_amend_a_team(api, new_building, db):
         "building_id": b["id"],
         "workforce": {"fixed": 20, "part_flexible": 40, "flexible": 30, "field": 10},
     }
-    created = await api.post("/v1/teams", json=body)
-    assert created.status_code == 201 and created.headers["ETag"] == '"1"'
-    team = created.json()
+    team = first_version(await api.post("/v1/teams", json=body))
     assert team["workforce"] == body["workforce"] and team["building_id"] == b["id"]
     listed = (await api.get("/v1/teams", params={"building_id": b["id"]})).json()["items"]
     assert [t["id"] for t in listed] == [team["id"]]

@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.conftest import first_version
+
 from .conftest import snapshot, unique
 
 pytestmark = pytest.mark.integration
@@ -13,10 +15,7 @@ pytestmark = pytest.mark.integration
 
 async def test_propose_an_initiative(api, db, body, outbox):
     sent = body(rag="amber", rag_reason="supplier engagement is slow")
-    response = await api.post("/v1/initiatives", json=sent)
-    assert response.status_code == 201
-    assert response.headers["ETag"] == '"1"'
-    created = response.json()
+    created = first_version(await api.post("/v1/initiatives", json=sent))
     assert created["status"] == "proposed" and created["version"] == 1
     assert created["profile"] == sent["profile"]
     assert created["planned_pence"] == 1_500_000 and created["delivered_pence"] == 0
