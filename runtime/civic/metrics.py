@@ -30,6 +30,10 @@ RETENTION_DELETED = Counter(
     "idempotency records)", ["service", "collection"],
 )
 DEAD_LETTERS_OPEN = Gauge("civic_dead_letters_open", "Dead letters not yet re-driven", ["service"])
+TALLY_DRIFT = Gauge("civic_tally_drift", "Statuses whose tally (civic.tallies) differs from the records it counts, "
+                    "at the last check (0: it matches)", ["service", "tally"])
+TALLY_CHECKED = Gauge("civic_tally_checked_timestamp_seconds", "When the tally was last compared with its records",
+                      ["service", "tally"])
 
 
 def render() -> tuple[bytes, str]:

@@ -119,6 +119,9 @@ class ServiceSettings(CommonSettings):
     consumers_enabled: bool = Field(True, validation_alias="CIVIC_CONSUMERS_ENABLED")
     shutdown_grace_seconds: float = Field(20.0, validation_alias="CIVIC_SHUTDOWN_GRACE_SECONDS")
     idempotency_retention_hours: int = Field(24, validation_alias="CIVIC_IDEMPOTENCY_RETENTION_HOURS")
+    # how often one replica compares each tally (civic.tallies) with the records it counts; it reads every
+    # record, so minutes apart (0: never)
+    tally_check_seconds: float = Field(300.0, ge=0, validation_alias="CIVIC_TALLY_CHECK_SECONDS")
 
     def database_name(self) -> str:
         return self.mongodb_database or f"civic_{self.service_name}"

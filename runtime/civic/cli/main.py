@@ -17,6 +17,7 @@ import httpx
 from civic_contracts import SERVICES
 
 from civic.auth import ALL_SCOPES, LocalSigningKey
+from civic.cli import tallies
 from civic.cli.seeding import seed_services
 from civic.cli.stack import Stack, StackConfig, StackError, _http_ok, _pid_alive, read_state
 
@@ -276,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("trace_id")
     trace.add_argument("--file")
     trace.set_defaults(func=cmd_trace)
+    tallies.add_commands(sub)  # civic tallies check|recount <service>
     return parser
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from civic.service import ServiceDefinition, create_app
+from civic.tallies import checking
 
 from civic_property import api, handlers, repository
 
@@ -13,5 +14,6 @@ definition = ServiceDefinition.of_package(
     api=api,
     handlers=handlers,
     repository=repository,
+    background=[checking(repository.ESTATE)],  # the estate's tally checked against the buildings
 )
 app = create_app(definition)

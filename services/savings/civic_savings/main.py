@@ -1,6 +1,7 @@
 """The savings service: transformation savings from pipeline to delivery."""
 
 from civic.service import ServiceDefinition, create_app
+from civic.tallies import checking
 
 from civic_savings import api, handlers, repository
 from civic_savings.read_model.service import read_model_folding
@@ -11,6 +12,6 @@ definition = ServiceDefinition.of_package(
     api=api,
     handlers=handlers,
     repository=repository,
-    background=[read_model_folding],
+    background=[read_model_folding, checking(repository.STATUS_COUNTS)],  # the counts checked against the initiatives
 )
 app = create_app(definition)
