@@ -27,7 +27,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
-from prometheus_client import Histogram
+from prometheus_client import Gauge, Histogram
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure, PyMongoError
@@ -47,6 +47,12 @@ PUBLISH_DELAY = Histogram(
     "civic_outbox_publish_delay_seconds", "From an event written (in its transaction) to acknowledged by the broker",
     ["service"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+# For the alerts (deploy/prometheus/rules.yaml): a service none of whose replicas relays, and events left waiting.
+LEASE_HELD = Gauge("civic_outbox_relay_lease_held", "1 while this replica's relay holds the relay's lease (one "
+                   "replica of each service should), else 0", ["service"])
+BACKLOG_AGE = Gauge("civic_outbox_backlog_age_seconds", "How long the oldest outbox record not yet published has "
+                    "waited (since written, or since a replay marked it), when last looked at; 0 when none waits",
+                    ["service"])
 
 
 async def prepare_outbox(db: AsyncDatabase[Any]) -> None:
@@ -92,6 +98,7 @@ class OutboxRelay:
             except (TimeoutError, asyncio.CancelledError):
                 self._task.cancel()
         await self._close_producer()
+        LEASE_HELD.labels(self.service).set(0)
         with contextlib.suppress(PyMongoError):
             await self.lease.release()  # another replica relays at once, not when the lease runs out
 
@@ -141,12 +148,14 @@ class OutboxRelay:
             self._nudge.clear()
             try:
                 held = await self._hold_lease()
+                LEASE_HELD.labels(self.service).set(1 if held else 0)
                 if held:
                     published = await self.publish_pending()
                     backoff = 0.2
                     if published == BATCH:
                         continue  # more waiting
                     metrics.OUTBOX_BACKLOG.labels(self.service).set(0)  # all it found is published
+                    BACKLOG_AGE.labels(self.service).set(0)
                 else:
                     await self._refresh_backlog()  # another replica publishes; this one still reports
                 wait = self.settings.outbox_poll_seconds
@@ -180,6 +189,14 @@ class OutboxRelay:
     async def _refresh_backlog(self) -> None:
         backlog = await self.db[OUTBOX].count_documents({"published_at": None})
         metrics.OUTBOX_BACKLOG.labels(self.service).set(backlog)
+        oldest = await self.db[OUTBOX].find_one(
+            {"published_at": None}, {"created_at": 1, "replayed_at": 1}, sort=[("created_at", ASCENDING)])
+        self._report_age(oldest)
+
+    def _report_age(self, oldest: dict[str, Any] | None) -> None:
+        waiting_since = oldest and (oldest.get("replayed_at") or oldest.get("created_at"))
+        age = (datetime.now(UTC) - in_utc(waiting_since)).total_seconds() if isinstance(waiting_since, datetime) else 0
+        BACKLOG_AGE.labels(self.service).set(max(age, 0))
 
     async def publish_pending(self) -> int:
         records = await self.db[OUTBOX].find({"published_at": None}).sort(
@@ -187,7 +204,9 @@ class OutboxRelay:
         ).limit(BATCH).to_list()
         if not records:
             metrics.OUTBOX_BACKLOG.labels(self.service).set(0)
+            BACKLOG_AGE.labels(self.service).set(0)
             return 0
+        self._report_age(records[0])  # until they are acknowledged (a broker away keeps them waiting)
         producer = await self._ensure_producer()
         await bus.ensure_topics_before_publish(producer, self.settings, {record["topic"] for record in records})
         tracer = trace.get_tracer("civic.outbox")
