@@ -112,6 +112,9 @@ class _Rebalances(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka.
     def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         REBALANCES.labels(self.service, "revoked").inc()
         PARTITIONS.labels(self.service).set(0)
+        for tp in revoked:  # another replica reports their lag now; a figure kept here would go stale
+            with contextlib.suppress(KeyError):
+                metrics.CONSUMER_LAG.remove(self.service, tp.topic, str(tp.partition))
         log.info("partitions revoked", extra={"partitions": _names(revoked)})
 
     def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
