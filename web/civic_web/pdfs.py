@@ -54,9 +54,12 @@ def _warmed() -> None:
 
 def pdf_of(html: str) -> bytes:
     """The page as a PDF (WeasyPrint, with the page's print styles). Nothing is fetched: the page's own
-    stylesheets are read from the static folder, and its addresses are relative, with no base to resolve them."""
+    stylesheets are read from the static folder, and its addresses are relative, with no base to resolve them.
+    The PDF is tagged (PDF/UA-1), as accessible as the page it is made from."""
     styles = _styles()
     from weasyprint import HTML
 
-    pdf: bytes = HTML(string=html, base_url=None).write_pdf(stylesheets=styles)
+    # PDF/UA-1: a tagged PDF (headings, tables, lists and reading order in a structure tree), with the
+    # page's language and title, so a screen reader reads the agenda pack as it reads the page
+    pdf: bytes = HTML(string=html, base_url=None).write_pdf(stylesheets=styles, pdf_variant="pdf/ua-1")
     return pdf

@@ -1,12 +1,19 @@
 """The safeguarding and comms pages' own pieces: what a content item offers for the officer's scopes, the calendar
-file's lines, a publishing time as officers type it, and the API's enumerations of a list's values."""
+file, a publishing time as officers type it, and the API's enumerations of a list's values."""
 
 from __future__ import annotations
 
+import re
+import zlib
+from datetime import UTC, date, datetime
+
+import pytest
+from civic_web import pdfs
 from civic_web.pages.comms.content import _publish_at
-from civic_web.pages.safeguarding.documents import _folded, _ics_text, _ics_when
+from civic_web.pages.safeguarding.documents import meetings_calendar
 from civic_web.permissions import Permissions
 from civic_web.vocabulary import body_choices
+from icalendar import Calendar
 
 WRITER = Permissions.of(["comms:read", "comms:write"])
 APPROVER = Permissions.of(["comms:read", "comms:write", "comms:approve"])
@@ -30,14 +37,27 @@ def test_safeguarding_permissions_follow_the_scopes() -> None:
     assert not Permissions.of(["safeguarding:read"]).may_run_board_business
 
 
-def test_calendar_lines_are_escaped_and_folded_at_75_octets_never_inside_a_character() -> None:
-    assert _ics_text("Budget; contributions, and\nmore\\") == "Budget\\; contributions\\, and\\nmore\\\\"
-    line = "DESCRIPTION:" + "Sub-group report é " * 12
-    folded = _folded(line)
-    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
-    assert folded.replace("\r\n ", "") == line
-    assert _ics_when("2026-12-10") == ";VALUE=DATE:20261210"
-    assert _ics_when("2026-07-01T10:00:00+01:00") == ":20260701T090000Z"
+def test_a_boards_calendar_reads_back_as_its_meetings_whatever_their_words() -> None:
+    """What a calendar application reads: the text as written (semicolons, commas, new lines, accents in long
+    lines folded by the library), a day or a moment in UTC, a cancelled meeting marked so, a link to its page."""
+    name = "Northamptonshire Safeguarding Adults Board; budget, and more\\"
+    meetings = [
+        {"id": "m-1", "scheduled_for": "2026-12-10", "agenda": [{"title": "Sub-group report é " * 12}]},
+        {"id": "m-2", "scheduled_for": "2026-07-01T10:00:00+01:00", "extraordinary": True, "status": "cancelled",
+         "agenda": []},
+    ]
+    ical = meetings_calendar(name, meetings, "https://civic.example.gov.uk", datetime(2026, 12, 1, tzinfo=UTC))
+    assert all(len(line) <= 75 for line in ical.split(b"\r\n"))  # content lines folded at 75 octets
+    ical.decode("utf-8")  # never folded inside a character
+    feed = Calendar.from_ical(ical)
+    assert str(feed["x-wr-calname"]) == name
+    first, second = feed.walk("VEVENT")
+    assert str(first["uid"]) == "m-1@civic.example.gov.uk" and first.decoded("dtstart") == date(2026, 12, 10)
+    assert str(first["description"]) == "Agenda:\n1. " + "Sub-group report é " * 12
+    assert str(first["url"]) == "https://civic.example.gov.uk/safeguarding/meetings/m-1"
+    assert str(first["summary"]) == name and str(first["status"]) == "CONFIRMED"
+    assert second.decoded("dtstart") == datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
+    assert str(second["summary"]) == f"{name} (extraordinary)" and str(second["status"]) == "CANCELLED"
 
 
 def test_a_publishing_time_is_read_in_the_councils_time_zone() -> None:
@@ -55,3 +75,19 @@ def test_the_values_a_list_field_takes_are_read_from_its_items() -> None:
         "properties": {"channels": {"type": "array", "items": {"anyOf": [
             {"enum": ["website", "intranet"]}, {"type": "string", "pattern": "^social:"}]}}}}}}}}}}}
     assert body_choices(document, "/x", "post", "channels") == ["website", "intranet"]
+
+
+def test_a_pages_pdf_is_tagged_for_assistive_technology() -> None:
+    """PDF/UA-1: a structure tree of the page's headings and tables, its language and its title shown."""
+    page = ('<!DOCTYPE html><html lang="en-GB"><head><title>Agenda pack</title></head><body><h1>Board meeting</h1>'
+            "<table><tr><th>Item</th></tr><tr><td>Budget</td></tr></table></body></html>")
+    try:
+        pdf = pdfs.pdf_of(page)
+    except OSError:  # pragma: no cover - WeasyPrint without Pango: the page says so instead (pdfs.UNAVAILABLE)
+        pytest.skip("this machine has no Pango (Debian: libpango-1.0-0), so no PDF is made")
+    # the objects that say so are in compressed object streams
+    inflated = b"".join(zlib.decompress(stream) for stream in
+                        re.findall(rb"/FlateDecode.*?stream\r?\n(.*?)\r?\nendstream", pdf, re.S))
+    for marker in (b"/StructTreeRoot", b"/MarkInfo", b"/Marked true", b"/Lang (en-GB)", b"/DisplayDocTitle true",
+                   b"/H1", b"/Table", b"/TH", b"pdfuaid:part"):
+        assert marker in inflated or marker in pdf, marker

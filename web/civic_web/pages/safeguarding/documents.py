@@ -1,14 +1,16 @@
 """What a board's business gives to print or keep: a meeting's agenda pack and its approved minutes (pages to
 print, and PDFs made from the same pages by :mod:`civic_web.pdfs`), and a board's meetings as an iCalendar
-file (RFC 5545, made here from the API's meetings)."""
+file (RFC 5545, written by the icalendar library from the API's meetings)."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from icalendar import Calendar, Event
 
 from civic_web import pdfs
 from civic_web.pages import layout_of, render, segment
@@ -83,31 +85,12 @@ async def approved_minutes_pdf(meeting_id: str, request: Request,
 # ---------------------------------------------------------------- the board's meetings as a calendar file
 
 
-def _ics_text(value: str) -> str:
-    """Text in an iCalendar property (RFC 5545 3.3.11)."""
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _ics_when(value: str) -> str:
+def _when(value: str) -> date | datetime:
+    """A meeting's time as the calendar holds it: a day alone, or a moment in UTC."""
     if len(value) <= 10:
-        return f";VALUE=DATE:{value.replace('-', '')}"
+        return date.fromisoformat(value)
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return f":{moment.astimezone(UTC):%Y%m%dT%H%M%SZ}"
-
-
-def _folded(line: str) -> str:
-    """A content line folded at 75 octets (RFC 5545 3.1)."""
-    out: list[str] = []
-    rest = line.encode()
-    while len(rest) > 75:
-        cut = 75 if not out else 74
-        while cut > 0 and (rest[cut] & 0xC0) == 0x80:  # never inside a UTF-8 character
-            cut -= 1
-        out.append(rest[:cut].decode())
-        rest = rest[cut:]
-    out.append(rest.decode())
-    return "\r\n ".join(out)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _site(request: Request) -> str:
@@ -122,6 +105,30 @@ def _site(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
+def meetings_calendar(name: str, meetings: list[dict[str, Any]], site: str, stamp: datetime) -> bytes:
+    """A board's meetings as an iCalendar file: one event a meeting, linking to its page at ``site``."""
+    host = site.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "civic"
+    feed = Calendar()
+    feed.add("prodid", "-//civic//safeguarding boards//EN")
+    feed.add("version", "2.0")
+    feed.add("calscale", "GREGORIAN")
+    feed.add("method", "PUBLISH")
+    feed.add("x-wr-calname", name)
+    for meeting in meetings:
+        agenda = "\n".join(f"{n}. {item['title']}" for n, item in enumerate(meeting.get("agenda", []), start=1))
+        event = Event()
+        event.add("uid", f"{meeting['id']}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", _when(str(meeting["scheduled_for"])))
+        event.add("summary", f"{name}{' (extraordinary)' if meeting.get('extraordinary') else ''}")
+        event.add("description", f"Agenda:\n{agenda}")
+        event.add("url", f"{site}/safeguarding/meetings/{segment(meeting['id'])}")
+        event.add("status", "CANCELLED" if meeting.get("status") == "cancelled" else "CONFIRMED")
+        feed.add_component(event)
+    ical: bytes = feed.to_ical()
+    return ical
+
+
 @router.get("/boards/{board_id}/meetings.ics")
 async def calendar(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
     """The board's meetings as an iCalendar file, for the officer's calendar."""
@@ -129,20 +136,6 @@ async def calendar(board_id: str, request: Request, officer: SignedInOfficer = D
     here = f"/boards/{segment(board_id)}"
     found, meetings = await asyncio.gather(get(request, officer, here), items(request, officer, f"{here}/meetings"))
     name = str(found.body.get("name", "Board"))
-    stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
-    site = _site(request)
-    host = site.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "civic"
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//civic//safeguarding boards//EN", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{_ics_text(name)}"]
-    for meeting in meetings:
-        when = str(meeting["scheduled_for"])
-        title = f"{name}{' (extraordinary)' if meeting.get('extraordinary') else ''}"
-        agenda = "\n".join(f"{n}. {item['title']}" for n, item in enumerate(meeting.get("agenda", []), start=1))
-        lines += ["BEGIN:VEVENT", f"UID:{meeting['id']}@{host}", f"DTSTAMP:{stamp}", f"DTSTART{_ics_when(when)}",
-                  f"SUMMARY:{_ics_text(title)}", f"DESCRIPTION:{_ics_text('Agenda:' + chr(10) + agenda)}",
-                  f"URL:{site}/safeguarding/meetings/{segment(meeting['id'])}",
-                  f"STATUS:{'CANCELLED' if meeting.get('status') == 'cancelled' else 'CONFIRMED'}", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    body = "\r\n".join(_folded(line) for line in lines) + "\r\n"
+    body = meetings_calendar(name, meetings, _site(request), datetime.now(UTC))
     return Response(body, media_type="text/calendar; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="board-{board_id[:64]}-meetings.ics"'})
