@@ -12,6 +12,8 @@ LATENCY = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 OUTBOX_BACKLOG = Gauge("civic_outbox_backlog", "Outbox records not yet published", ["service"])
+OUTBOX_WRITTEN = Counter("civic_outbox_written_total", "Events committed to the outbox by the changes that emitted them",
+                         ["service", "topic"])
 OUTBOX_PUBLISHED = Counter("civic_outbox_published_total", "Events published from the outbox", ["service", "topic"])
 OUTBOX_PUBLISH_FAILURES = Counter("civic_outbox_publish_failures_total", "Failed publish attempts", ["service"])
 CONSUMER_LAG = Gauge("civic_consumer_lag", "Messages behind the end of the partition", ["service", "topic", "partition"])

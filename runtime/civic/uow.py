@@ -124,6 +124,9 @@ class _UnitOfWorkContext:
                     ) from _unreachable(error)
                 raise
             if self.uow.events:
+                service = self.factory.source.rsplit("/", 1)[-1]
+                for envelope in self.uow.events:  # committed: the start of each event's path (dashboards)
+                    metrics.OUTBOX_WRITTEN.labels(service, envelope.topic).inc()
                 self.factory.after_commit()
             return False
         finally:

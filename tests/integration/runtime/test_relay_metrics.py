@@ -4,13 +4,14 @@ not yet published has waited, on the replica that relays and on one that stands 
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 
 from civic.leases import LEASES
 from civic.outbox import OutboxRelay, prepare_outbox
-from civic.uow import OUTBOX, outbox_record
+from civic.uow import OUTBOX, UnitOfWorkFactory, outbox_record
 from civic_contracts import Envelope
 from civic_contracts.property import BuildingClosed
 from prometheus_client import REGISTRY
@@ -32,10 +33,13 @@ def reads(name: str, value: float) -> Callable[[], Awaitable[bool]]:
     return check
 
 
+def _closed() -> BuildingClosed:
+    return BuildingClosed(building_id=f"b-{uuid.uuid4().hex[:10]}", name="Gauge Hall", town="Corby",
+                          closed_on=date(2024, 9, 1), annual_running_cost_pence=1_000, annual_carbon_kg=1)
+
+
 def _closure() -> Envelope:
-    return Envelope.wrap(BuildingClosed(building_id=f"b-{uuid.uuid4().hex[:10]}", name="Gauge Hall", town="Corby",
-                                        closed_on=date(2024, 9, 1), annual_running_cost_pence=1_000,
-                                        annual_carbon_kg=1), source="/civic/property")
+    return Envelope.wrap(_closed(), source="/civic/property")
 
 
 async def test_a_relay_says_whether_it_holds_the_lease_and_how_long_the_oldest_record_has_waited(
@@ -63,3 +67,21 @@ async def test_a_relay_says_whether_it_holds_the_lease_and_how_long_the_oldest_r
     finally:
         await relay.stop()
     assert _value("civic_outbox_relay_lease_held") == 0  # stopped: it gave the lease up
+
+
+async def test_events_are_counted_as_written_when_their_change_commits_and_not_when_it_fails(scratch_db) -> None:
+    db = await scratch_db("property", "written")
+    await prepare_outbox(db)
+    factory = UnitOfWorkFactory(db, f"/civic/{SERVICE}", lambda: None)
+    written = {"service": SERVICE, "topic": "property.events.v1"}
+    before = REGISTRY.get_sample_value("civic_outbox_written_total", written) or 0
+    async with factory() as uow:
+        uow.emit(_closed())
+        uow.emit(_closed())
+    assert REGISTRY.get_sample_value("civic_outbox_written_total", written) == before + 2
+    with contextlib.suppress(RuntimeError):
+        async with factory() as uow:
+            uow.emit(_closed())
+            raise RuntimeError("the change fails: nothing is committed")
+    assert REGISTRY.get_sample_value("civic_outbox_written_total", written) == before + 2
+    assert await db[OUTBOX].count_documents({}) == 2
