@@ -68,6 +68,13 @@ STRIMZI_SCHEMAS = {
     / f"{kind.lower()}.json"
     for kind in ("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser")
 }
+# The Prometheus Operator's resources (the monitoring component, in production), against the schemas taken
+# from its CRDs (deploy/schemas/monitoring.coreos.com: how, in each file's description).
+MONITORING_SCHEMAS = {
+    ("monitoring.coreos.com/v1", kind): DEPLOY / "schemas" / "monitoring.coreos.com" / "v1" / f"{kind.lower()}.json"
+    for kind in ("PodMonitor", "PrometheusRule")
+}
+CRD_SCHEMAS = {**STRIMZI_SCHEMAS, **MONITORING_SCHEMAS}
 CLUSTER_SCOPED = {"Namespace"}
 WORKLOADS = ("Deployment", "StatefulSet", "Job")
 
@@ -173,7 +180,7 @@ def test_every_overlay_renders_into_one_namespace_without_secret_values(overlay:
 def test_every_builtin_object_validates_against_the_kubernetes_schema(overlay: str, version: str) -> None:
     problems = []
     for doc in rendered(overlay):
-        if (doc["apiVersion"], doc["kind"]) in STRIMZI_SCHEMAS:
+        if (doc["apiVersion"], doc["kind"]) in CRD_SCHEMAS:
             continue
         try:
             kubernetes_validate.validate(doc, version, strict=True)
@@ -196,7 +203,7 @@ def strimzi_validator(api_version: str, kind: str) -> Any:
     )
     definitions = json.loads(definitions_path.read_text())
     registry = Registry().with_resource(definitions["$id"], Resource.from_contents(definitions))
-    schema = json.loads(STRIMZI_SCHEMAS[(api_version, kind)].read_text())
+    schema = json.loads(CRD_SCHEMAS[(api_version, kind)].read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema, registry=registry)
 
@@ -237,6 +244,85 @@ def test_every_strimzi_resource_validates_against_its_schema(overlay: str) -> No
 def test_the_strimzi_schemas_refuse_mistakes(kind: str, mistake: Any) -> None:
     if KUBECTL is None:
         pytest.skip("kubectl is not installed")
+    original = next(d for d in rendered("production") if d["kind"] == kind)
+    broken = json.loads(json.dumps(original))
+    mistake(broken)
+    assert not strimzi_errors(original)
+    assert strimzi_errors(broken), f"the {kind} schema accepted a broken resource"
+
+
+@needs_kubectl
+def test_production_is_monitored_by_the_prometheus_operator_and_local_needs_no_operator() -> None:
+    docs = [d for d in rendered("production") if (d["apiVersion"], d["kind"]) in MONITORING_SCHEMAS]
+    assert {d["kind"] for d in docs} == {"PodMonitor", "PrometheusRule"}
+    problems = [p for d in docs for p in strimzi_errors(d)]
+    assert not problems, "\n".join(problems)
+    unknown = {(d["apiVersion"], d["kind"]) for d in rendered("production") if "monitoring.coreos.com" in d["apiVersion"]}
+    assert unknown <= set(MONITORING_SCHEMAS), f"no schema for {unknown - set(MONITORING_SCHEMAS)}"
+    assert not any("monitoring.coreos.com" in d["apiVersion"] for d in rendered("local"))
+    dashboards = objects("production", "ConfigMap")["civic-grafana-dashboards"]
+    assert dashboards["metadata"]["labels"]["grafana_dashboard"] == "1"
+    assert all(json.loads(text)["uid"] for text in dashboards["data"].values())
+
+
+def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    for key, value in selector.get("matchLabels", {}).items():
+        if labels.get(key) != value:
+            return False
+    for expression in selector.get("matchExpressions", []):
+        present = expression["key"] in labels
+        inside = present and labels[expression["key"]] in expression.get("values", [])
+        if not {"In": inside, "NotIn": not inside, "Exists": present, "DoesNotExist": not present}[expression["operator"]]:
+            return False
+    return True
+
+
+@needs_kubectl
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_a_pod_monitor_scrapes_each_components_metrics_port(component: str) -> None:
+    template = objects("production", "Deployment")[component]["spec"]["template"]
+    (container,) = template["spec"]["containers"]
+    ports = {p["name"] for p in container["ports"]}
+    scraping = [m for m in objects("production", "PodMonitor").values()
+                if _selects(m["spec"]["selector"], template["metadata"]["labels"])]
+    assert len(scraping) == 1, f"{component}: scraped by {[m['metadata']['name'] for m in scraping]}"
+    (endpoint,) = scraping[0]["spec"]["podMetricsEndpoints"]
+    assert endpoint["port"] in ports and endpoint["path"] == "/metrics"
+    annotations = template["metadata"]["annotations"]
+    assert annotations["prometheus.io/path"] == "/metrics"
+    assert {p["containerPort"] for p in container["ports"] if p["name"] == endpoint["port"]} == {
+        int(annotations["prometheus.io/port"])}
+
+
+@needs_kubectl
+def test_the_kafka_exporter_runs_hardened_and_is_scraped_through_the_network_policy() -> None:
+    kafka = objects("production", "Kafka")[KAFKA_CLUSTER]
+    exporter = kafka["spec"]["kafkaExporter"]
+    assert exporter["template"]["container"]["securityContext"]["readOnlyRootFilesystem"] is True
+    assert exporter["template"]["pod"]["securityContext"]["runAsNonRoot"] is True
+    exporter_pod = {"strimzi.io/cluster": KAFKA_CLUSTER, "strimzi.io/kind": "Kafka",
+                    "strimzi.io/name": f"{KAFKA_CLUSTER}-kafka-exporter"}
+    monitor = objects("production", "PodMonitor")["civic-kafka-exporter"]
+    assert _selects(monitor["spec"]["selector"], exporter_pod)
+    policy = objects("production", "NetworkPolicy")["kafka-exporter"]
+    assert _selects(policy["spec"]["podSelector"], exporter_pod)
+    assert [p["port"] for rule in policy["spec"]["ingress"] for p in rule["ports"]] == [9404]
+    (egress,) = policy["spec"]["egress"]
+    assert _selects(egress["to"][0]["podSelector"], BROKER_POD_LABELS)
+
+
+@needs_kubectl
+@pytest.mark.parametrize(
+    ("kind", "mistake"),
+    [
+        ("PodMonitor", lambda d: d["spec"]["podMetricsEndpoints"][0].__setitem__("ports", "http")),  # typo: pruned
+        ("PodMonitor", lambda d: d["spec"]["podMetricsEndpoints"][0].__setitem__("interval", "30 seconds")),
+        ("PodMonitor", lambda d: d["spec"].__setitem__("selectors", {})),
+        ("PrometheusRule", lambda d: d["spec"]["groups"][0].__setitem__("rule", [])),
+        ("PrometheusRule", lambda d: d["spec"]["groups"][0]["rules"][0].__setitem__("expr", {"q": "up"})),
+    ],
+)
+def test_the_prometheus_operator_schemas_refuse_mistakes(kind: str, mistake: Any) -> None:
     original = next(d for d in rendered("production") if d["kind"] == kind)
     broken = json.loads(json.dumps(original))
     mistake(broken)
