@@ -74,6 +74,17 @@ class PartForbidden(Exception):
     """The service itself refused the caller (403): the part goes in ``forbidden``, not ``degraded``."""
 
 
+class Answered(Response):
+    """A backend's whole answer passed on as it came: its status, body and filtered headers, which
+    Starlette's Response would otherwise work out again (content length and type) only to be replaced."""
+
+    def __init__(self, body: bytes, status: int, headers: list[tuple[bytes, bytes]]) -> None:
+        self.body = body
+        self.status_code = status
+        self.raw_headers = headers
+        self.background = None
+
+
 class Backends:
     def __init__(
         self,
@@ -147,19 +158,19 @@ class Backends:
 
         ``caller`` is the verified token's holder, whose token goes on; None for the web app's pages, which
         carry no bearer token (the caller's own Authorization header is dropped all the same)."""
-        headers = request.headers
-        check_declared_length(headers.get("content-length"), self.max_body_bytes)
-        has_body = "content-length" in headers or "transfer-encoding" in headers
+        raw: list[tuple[bytes, bytes]] = request.scope["headers"]
+        declared, has_body, host = _framing(raw)
+        check_declared_length(declared, self.max_body_bytes)
         content: AsyncIterator[bytes] | None = limited(request.stream(), self.max_body_bytes) if has_body else None
         origin, base_path = self._next(route.service)
-        out_headers = request_headers_for_backend(request.scope["headers"])
+        out_headers = request_headers_for_backend(raw)
         if caller is not None:
             out_headers.append((b"authorization", b"Bearer " + caller.token.encode("latin-1")))
         out_headers += [
             (b"x-request-id", request_id.encode("latin-1")),
             (b"x-forwarded-for", (request.client.host if request.client else "unknown").encode("latin-1")),
             (b"x-forwarded-proto", request.scope.get("scheme", "http").encode("latin-1")),
-            (b"x-forwarded-host", headers.get("host", "").encode("latin-1")),
+            (b"x-forwarded-host", host),
             *((name.encode("latin-1"), value.encode("latin-1")) for name, value in trace_headers()),
         ]
         self._allow(route.service)
@@ -188,13 +199,11 @@ class Backends:
             # A small answer of known size (most JSON) is read whole: a streamed response costs a
             # task group per request in Starlette, which is most of the gateway's added latency.
             try:
-                raw = await answer.read()
+                whole = await answer.read()
             except BackendError as exc:
                 self._transport_failed(route.service, exc)
                 return _transport_problem(route.service, exc, request.url.path)
-            response = Response(raw, status_code=answer.status)
-            response.raw_headers = response_headers
-            return response
+            return Answered(whole, answer.status, response_headers)
 
         async def body() -> AsyncIterator[bytes]:
             try:
@@ -302,6 +311,24 @@ def _detail(answer: Reply) -> str:
     except ValueError:
         return ""
     return str(body.get("detail", "")) if isinstance(body, dict) else ""
+
+
+def _framing(headers: list[tuple[bytes, bytes]]) -> tuple[str | None, bool, bytes]:
+    """The caller's declared Content-Length (the first), whether a body follows, and the Host, read in one pass
+    over the raw headers (the ASGI server gives their names in lower case)."""
+    declared: str | None = None
+    has_body = False
+    host: bytes | None = None
+    for name, value in headers:
+        if name == b"content-length":
+            has_body = True
+            if declared is None:
+                declared = value.decode("latin-1")
+        elif name == b"transfer-encoding":
+            has_body = True
+        elif name == b"host" and host is None:
+            host = value
+    return declared, has_body, host or b""
 
 
 def _backend_target(request: Request, route: Route) -> bytes:
