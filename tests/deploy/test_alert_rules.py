@@ -44,6 +44,7 @@ OPERATIONS = ROOT / "docs" / "operations.md"
 COMPONENT_MODULES = ("civic_gateway.main", "civic_web.main", *(f"civic_{s}.main" for s in SERVICES))
 # Series no civic component exports, read from the standard exporters under the names they give them.
 EXPORTERS = {
+    "Prometheus itself (each scrape's outcome, per target)": {"up"},
     "kube-state-metrics": {"kube_pod_status_ready"},
     "Percona mongodb_exporter": {
         "mongodb_up", "mongodb_rs_members_health", "mongodb_rs_members_state", "mongodb_ss_opcounters",

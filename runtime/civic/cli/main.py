@@ -17,7 +17,7 @@ import httpx
 from civic_contracts import SERVICES
 
 from civic.auth import ALL_SCOPES, LocalSigningKey
-from civic.cli import tallies
+from civic.cli import observe, tallies
 from civic.cli.seeding import seed_services
 from civic.cli.stack import Stack, StackConfig, StackError, _http_ok, _pid_alive, read_state
 
@@ -43,6 +43,7 @@ def cmd_up(args: argparse.Namespace) -> int:
              "Use `civic status`, or stop it with Ctrl-C in its terminal.")
         return 1
     config = StackConfig.from_environment(directory)
+    config.observe = args.observe
     stack = Stack(config, echo=echo)
     stopping = {"flag": False}
 
@@ -69,6 +70,9 @@ def cmd_up(args: argparse.Namespace) -> int:
         echo(f"  gateway       {stack.gateway_url()}  (API under /api/…, docs at /docs; pages from web {stack.web_url()})")
         for s in SERVICES:
             echo(f"  {s:<13} {stack.service_url(s)}")
+        if config.observe:
+            echo(f"  prometheus    {observe.prometheus_url(stack)}  (every component's /metrics every "
+                 f"{observe.INTERVAL}, deploy/prometheus/rules.yaml; alerts at /alerts)")
         echo("Token for every scope: .venv/bin/civic token --all     Status: .venv/bin/civic status")
         echo("Press Ctrl-C to stop.")
         while True:
@@ -243,6 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="start the whole platform (embedded servers unless MONGODB_URL/KAFKA_BOOTSTRAP_SERVERS)")
     up.add_argument("--no-seed", action="store_true", help="do not load the demo data on first start")
+    up.add_argument("--observe", action="store_true",
+                    help="also run Prometheus (Debian's package) scraping every component, with the alerting rules "
+                         "of deploy/prometheus/rules.yaml (port CIVIC_PROMETHEUS_PORT, default 9190)")
     up.set_defaults(func=cmd_up)
     status = sub.add_parser("status", help="each component: URL, pid, ready or not")
     status.add_argument("--json", action="store_true")

@@ -29,6 +29,8 @@ import httpx
 from civic_contracts import SERVICES
 
 from civic.auth import LocalSigningKey
+from civic.cli import observe
+from civic.cli.observe import DEFAULT_PROMETHEUS_PORT
 from civic.settings import DEFAULT_PORTS
 
 DEFAULT_MONGO_PORTS = {s: 27101 + i for i, s in enumerate(SERVICES)}
@@ -42,7 +44,7 @@ class StackError(RuntimeError):
 @dataclass
 class Component:
     name: str
-    kind: str  # mongodb | broker | service | gateway | web
+    kind: str  # mongodb | broker | service | gateway | web | prometheus
     url: str
     port: int
     log: str
@@ -110,6 +112,9 @@ class StackConfig:
     with_gateway: bool = True
     # the officers' web app, behind the gateway (needs the gateway)
     with_web: bool = True
+    # a Prometheus scraping every component with deploy/prometheus/rules.yaml (civic up --observe; observe.py)
+    observe: bool = False
+    prometheus_port: int = DEFAULT_PROMETHEUS_PORT
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -122,6 +127,7 @@ class StackConfig:
             service_ports={s: free_port() for s in SERVICES},
             mongo_ports={s: free_port() for s in SERVICES},
             broker_port=free_port(),
+            prometheus_port=free_port(),
             **kwargs,
         )
 
@@ -132,6 +138,7 @@ class StackConfig:
             state_dir=state_dir,
             gateway_port=int(os.environ.get("CIVIC_GATEWAY_PORT", DEFAULT_PORTS["gateway"])),
             web_port=int(os.environ.get("CIVIC_WEB_PORT", DEFAULT_PORTS["web"])),
+            prometheus_port=int(os.environ.get("CIVIC_PROMETHEUS_PORT", DEFAULT_PROMETHEUS_PORT)),
             service_ports=ports,
             mongodb_url=os.environ.get("MONGODB_URL") or None,
             kafka_bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None,
@@ -224,6 +231,8 @@ class Stack:
         (self.state_dir / "logs").mkdir(exist_ok=True)
         self.keys.ensure()
         self._ensure_web_session_secret()
+        if self.config.observe:
+            observe.check(self)  # say what is missing before starting anything
         try:
             if not self.config.mongodb_url:
                 for service in self.config.services:
@@ -241,6 +250,8 @@ class Stack:
                 if self.config.with_web:
                     self.wait_ready("web")
                 self.wait_ready("gateway")
+            if self.config.observe:
+                observe.start_prometheus(self)
         except BaseException:
             self.stop()
             raise
@@ -373,13 +384,15 @@ class Stack:
         """Services drain first (SIGTERM: in-flight requests, consumers, outbox), servers last."""
         databases = [f"mongodb-{s}" for s in SERVICES]
         # replicas, and other gateways (the bench's), go before the services they talk to
-        replicas = [n for n in self.components if n not in {"gateway", "web", "kafka", *SERVICES, *databases}]
+        replicas = [n for n in self.components
+                    if n not in {"prometheus", "gateway", "web", "kafka", *SERVICES, *databases}]
 
         def running(name: str) -> bool:
             return name in self.processes or (name in self.components and self.components[name].alive())
 
         # one at a time while anything still drains; then the servers, which depend on nothing, together
-        for name in ["gateway", "web", *replicas, *reversed(SERVICES), "kafka"]:
+        # Prometheus first: what it would see of the others stopping is no alert
+        for name in ["prometheus", "gateway", "web", *replicas, *reversed(SERVICES), "kafka"]:
             if running(name):
                 self.stop_component(name)
         with ThreadPoolExecutor(max_workers=len(databases)) as pool:
@@ -396,6 +409,7 @@ class Stack:
             "service_urls": {s: self.service_url(s) for s in self.config.services},
             "kafka": self.kafka_bootstrap(),
             "mongodb": {s: self.mongodb_url(s) for s in self.config.services},
+            "prometheus_url": observe.prometheus_url(self) if self.config.observe else None,
         }
         (self.state_dir / "stack.json").write_text(json.dumps(state, indent=2))
 
