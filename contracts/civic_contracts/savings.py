@@ -19,6 +19,7 @@ __all__ = [
     "InitiativeDelivered",
     "InitiativeMarkedUndeliverable",
     "InitiativeProposed",
+    "InitiativeRejected",
     "InitiativeSavingRealised",
     "InitiativeSlipped",
     "RealisedYear",
@@ -99,6 +100,19 @@ class InitiativeMarkedUndeliverable(_InitiativeEvent):
     summary: ClassVar[str] = "An initiative was judged undeliverable; the reason says why."
 
     reason: str
+
+
+class InitiativeRejected(_InitiativeEvent):
+    event_type: ClassVar[str] = "savings.initiative.rejected"
+    summary: ClassVar[str] = (
+        "A proposal was rejected (e.g. at a Star Chamber session); it leaves the pipeline and the reports."
+    )
+
+    rejected_by: str
+    rejected_on: date
+    reason: str
+    #: the total planned across every year of the profile, which no longer counts anywhere
+    planned_pence: int
 
 
 class InitiativeSlipped(_InitiativeEvent):

@@ -12,6 +12,9 @@ Definitions (per initiative, per financial year):
 - pipeline: the planned amount of a proposal not yet approved (not counted against targets);
 - undeliverable: the unmet planned amount of an initiative marked undeliverable;
 - slipped_out / slipped_in: amounts moved out of / into the year by slippage.
+
+A rejected proposal contributes nothing: it was never part of the plan, so it leaves planned and pipeline
+alike (undeliverable, by contrast, stays planned: a failed saving shows as a variance).
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ K = TypeVar("K")
 
 def contribution(initiative: Initiative | None) -> dict[Cell, dict[str, int]]:
     """What one initiative adds to each read-model cell (nothing for None, i.e. before it existed)."""
-    if initiative is None:
+    if initiative is None or initiative.status == "rejected":
         return {}
     out: dict[Cell, Counter[str]] = defaultdict(Counter)
     i = initiative
@@ -254,11 +257,11 @@ def month(value: str) -> str:
 
 
 def highlights(month_: str, changes: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """The monthly highlight report: what was proposed, approved, started, slipped, delivered or failed,
-    actuals recorded and RAG changes, from the change journal of that month (oldest first)."""
+    """The monthly highlight report: what was proposed, approved, started, slipped, delivered, failed or
+    rejected, actuals recorded and RAG changes, from the change journal of that month (oldest first)."""
     sections: dict[str, list[dict[str, Any]]] = {
         "proposed": [], "approved": [], "in_delivery": [], "slipped": [], "delivered": [],
-        "undeliverable": [], "actuals": [], "rag_changes": [],
+        "undeliverable": [], "rejected": [], "actuals": [], "rag_changes": [],
     }  # fmt: skip
     for change in changes:
         line = {
@@ -282,5 +285,7 @@ def highlights(month_: str, changes: Iterable[Mapping[str, Any]]) -> dict[str, A
         **sections,
         "counts": counts,
         "slipped_pence": sum(int(x.get("amount_pence") or 0) for x in sections["slipped"]),
-        "moved": sum(counts[k] for k in ("approved", "in_delivery", "slipped", "delivered", "undeliverable")),
+        "moved": sum(
+            counts[k] for k in ("approved", "in_delivery", "slipped", "delivered", "undeliverable", "rejected")
+        ),
     }

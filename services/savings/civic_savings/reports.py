@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from civic.calendar import today
 from civic.errors import Invalid, NotFound
 from civic.tallies import RECORDS
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -16,6 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from civic_savings import figures
 from civic_savings.domain import financial_year
 from civic_savings.initiatives.domain import STATUSES
+from civic_savings.milestones.reports import overdue_count, overdue_in
 from civic_savings.programme.domain import CATEGORIES, Target
 from civic_savings.repository import COST_AVOIDANCE, INITIATIVES, STATUS_COUNTS, TARGETS, TOTALS, target_to_model
 
@@ -112,6 +114,10 @@ async def target_report(db: AsyncDatabase[Any], name: str) -> dict[str, Any]:
         passed=target.is_passed(),
         passed_on=target.passed_on.isoformat() if target.passed_on else None,
     )
+    # the programme's delivery plans: its initiatives' overdue milestones (the council's today)
+    overdue = await overdue_in(db, today(), programme=name)
+    position.update(overdue_milestone_count=overdue["overdue_milestone_count"],
+                    overdue_milestones=overdue["overdue_milestones"])  # fmt: skip
     return position
 
 
@@ -182,4 +188,6 @@ async def summary(db: AsyncDatabase[Any]) -> dict[str, Any]:
         "delivered_pence": totals[0]["delivered_pence"] if totals else 0,
         # recorded apart: never part of planned or delivered savings
         "cost_avoided_pence": cost_avoided[0]["amount_pence"] if cost_avoided else 0,
+        # a count on the (status, due) index: the overdue milestones are read, not every milestone
+        "overdue_milestone_count": await overdue_count(db, today()),
     }

@@ -14,11 +14,14 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
 
 from civic_savings.initiatives.domain import STATUSES, TRANSITIONS, Initiative
+from civic_savings.milestones.domain import Milestone
 from civic_savings.programme.domain import Target
 
 INITIATIVES = "initiatives"
 TARGETS = "targets"
 COST_AVOIDANCE = "cost_avoidance"
+#: the initiatives' delivery plans: one document per milestone, versioned on its own
+MILESTONES = "milestones"
 #: the read model: running sums per (theme, year, directorate, programme, category)
 TOTALS = "savings_totals"
 #: the read model: how many initiatives are in each status (:class:`civic.tallies.Tally`, in the same shard
@@ -60,6 +63,15 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     for unused in ("theme_1_year_1_directorate_1_programme_1_category_1", "programme_1"):
         with contextlib.suppress(OperationFailure):  # made by earlier versions; absent in a new database
             await db[TOTALS].drop_index(unused)
+    await db[MILESTONES].create_indexes(
+        [
+            # an initiative's plan, in the order its milestones were added
+            IndexModel([("initiative_id", ASCENDING), ("_id", ASCENDING)]),
+            # the overdue ones (planned, due before today): the dashboard counts them by this index, so it
+            # reads the overdue milestones only, never the whole of every plan
+            IndexModel([("status", ASCENDING), ("due", ASCENDING)]),
+        ]
+    )
     await db[COST_AVOIDANCE].create_index([("year", ASCENDING), ("_id", ASCENDING)])
     await db[COST_AVOIDANCE].create_index([("title", ASCENDING), ("_id", ASCENDING)])
     await STATUS_COUNTS.count_once(db)
@@ -88,6 +100,9 @@ def to_document(initiative: Initiative) -> dict[str, Any]:
         "approved_by": initiative.approved_by,
         "approved_on": day_text(initiative.approved_on),
         "undeliverable_reason": initiative.undeliverable_reason,
+        "rejected_by": initiative.rejected_by,
+        "rejected_on": day_text(initiative.rejected_on),
+        "rejection_reason": initiative.rejection_reason,
         "slippages": [dict(s, on=s["on"].isoformat()) for s in initiative.slippages],
         "history": initiative.history,
     }
@@ -130,6 +145,9 @@ def to_model(doc: dict[str, Any]) -> Initiative:
         approved_by=doc.get("approved_by"),
         approved_on=day_from_text(doc.get("approved_on")),
         undeliverable_reason=doc.get("undeliverable_reason"),
+        rejected_by=doc.get("rejected_by"),
+        rejected_on=day_from_text(doc.get("rejected_on")),
+        rejection_reason=doc.get("rejection_reason"),
         building_id=doc.get("building_id"),
         building_name=doc.get("building_name"),
         building_town=doc.get("building_town"),
@@ -165,6 +183,58 @@ def api_form(doc: dict[str, Any]) -> dict[str, Any]:
     # the moves its state allows, in the lifecycle's order: a client (the officers' web app) offers these
     # rather than keeping its own copy of the lifecycle
     out["next_statuses"] = [s for s in STATUSES if s in TRANSITIONS.get(str(doc.get("status")), ())]
+    return out
+
+
+# ---------------------------------------------------------------- milestones
+
+
+def milestone_document(milestone: Milestone) -> dict[str, Any]:
+    return {
+        "_id": milestone.id,
+        "initiative_id": milestone.initiative_id,
+        "title": milestone.title,
+        "owner": milestone.owner,
+        # ISO text: it sorts as the days do, so "due before today" is a range of the (status, due) index
+        "due": day_text(milestone.due),
+        "status": milestone.status,
+        "evidence": milestone.evidence,
+        "completed_on": day_text(milestone.completed_on),
+        "completed_by": milestone.completed_by,
+        "dropped_reason": milestone.dropped_reason,
+        "dropped_on": day_text(milestone.dropped_on),
+        "history": milestone.history,
+    }
+
+
+def milestone_model(doc: dict[str, Any]) -> Milestone:
+    due = day_from_text(doc["due"])
+    assert due is not None
+    return Milestone(
+        id=doc["_id"],
+        initiative_id=doc["initiative_id"],
+        title=doc["title"],
+        owner=doc["owner"],
+        due=due,
+        status=doc["status"],
+        evidence=doc.get("evidence"),
+        completed_on=day_from_text(doc.get("completed_on")),
+        completed_by=doc.get("completed_by"),
+        dropped_reason=doc.get("dropped_reason"),
+        dropped_on=day_from_text(doc.get("dropped_on")),
+        history=list(doc.get("history", [])),
+    )
+
+
+#: a milestone as the use cases load and save it
+MILESTONE_RECORDS = Stored(MILESTONES, "milestone", milestone_model,
+                           lambda milestone, doc: {**doc, **milestone_document(milestone)})
+
+
+def milestone_form(doc: dict[str, Any], today: date) -> dict[str, Any]:
+    """A milestone as the API shows it: ``id`` instead of ``_id``, and whether it is overdue today."""
+    out = {"id": doc["_id"], **{k: v for k, v in doc.items() if not k.startswith("_")}}
+    out["overdue"] = doc["status"] == "planned" and doc["due"] < today.isoformat()
     return out
 
 

@@ -27,6 +27,10 @@ How the published figures are reproduced:
   and town: this seed runs before property's, so the building's id does not exist yet.
 Extra initiatives in 2024/25 and later (a slip, an undeliverable one, a proposal) show the
 lifecycle without touching the published figures.
+- Delivery plans (seed 004: "savings … backed up with visible delivery plans"): the seeds give no
+  milestones, so the few on the LGR initiatives (``MILESTONES``) are illustrative, and each title says so;
+  some are done (with evidence), some still planned and past their date, so the dashboard shows overdue
+  milestones.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ import logging
 from typing import Any
 
 import httpx
-from civic.cli.seeding import answer, not_carried
+from civic.cli.seeding import answer, every, not_carried
 
 from civic_savings.programme.domain import THEMES
 
@@ -213,6 +217,27 @@ INITIATIVES: list[dict[str, Any]] = [
     ),
 ]
 
+# Delivery plans: illustrative milestones (the seeds give none), by initiative key: (title, owner, due, evidence
+# when done). Those still planned and due before today show as overdue.
+ILLUSTRATIVE = " (illustrative)"
+MILESTONES: dict[str, list[tuple[str, str, str, str | None]]] = {
+    "senior-management": [
+        ("Consultation on the senior management structure closes", "Chief Executive's Office", "2023-06-30",
+         "Consultation closed; outcome reported to the Employment Committee"),
+        ("Second-tier appointments confirmed", "Chief Executive's Office", "2023-12-31", None),
+    ],
+    "office-estate": [
+        ("Lodge Road, Daventry vacated", "Assets and Estates", "2023-03-31", "Building closed on 31 March 2023"),
+        ("Market engagement for the Lodge Road disposal reported to Cabinet", "Assets and Estates", "2024-03-31", None),
+    ],
+    "adults-demand": [
+        ("Hospital discharge pathway redesigned with the ICB", "Director of Adult Social Services", "2024-01-31", None),
+    ],
+    "customer-services": [
+        ("Generic advisor roles recruited", "Corporate Services", "2025-09-30", None),
+    ],
+}
+
 # Survive to Thrive (seed 001): in-year proposals for 2023-24 by theme, in £000 (total 10,792)
 SURVIVE_TO_THRIVE = {
     "buying_commissioning": 162,
@@ -266,7 +291,8 @@ async def seed(client: httpx.AsyncClient) -> None:
         body = {k: v for k, v in target.items() if k != "name"}
         answer(await client.put(f"/v1/targets/{target['name']}", json=body))
     for entry in INITIATIVES:
-        await _seed_initiative(client, entry)
+        current = await _seed_initiative(client, entry)
+        await _seed_milestones(client, entry["key"], current)
     for entry in COST_AVOIDANCE:
         if await _existing(client, "/v1/cost-avoidance", entry["body"]["title"]):
             continue
@@ -280,7 +306,25 @@ async def _existing(client: httpx.AsyncClient, url: str, title: str) -> dict[str
     return items[0] if items else None
 
 
-async def _seed_initiative(client: httpx.AsyncClient, entry: dict[str, Any]) -> None:
+async def _seed_milestones(client: httpx.AsyncClient, key: str, initiative: dict[str, Any]) -> None:
+    """The initiative's illustrative delivery plan: each milestone once (found by title), done with its
+    evidence where it has some."""
+    planned = MILESTONES.get(key, [])
+    if not planned:
+        return
+    url = f"/v1/initiatives/{initiative['id']}/milestones"
+    existing = {m["title"]: m for m in await every(client, url)}
+    for title, owner, due, evidence in planned:
+        milestone = existing.get(title + ILLUSTRATIVE)
+        if milestone is None:
+            headers = {"Idempotency-Key": f"seed-savings-milestone-{key}-{due}"}
+            body = {"title": title + ILLUSTRATIVE, "owner": owner, "due": due}
+            milestone = answer(await client.post(url, json=body, headers=headers))
+        if evidence is not None and milestone["status"] == "planned":
+            answer(await client.post(f"{url}/{milestone['id']}/completion", json={"evidence": evidence}))
+
+
+async def _seed_initiative(client: httpx.AsyncClient, entry: dict[str, Any]) -> dict[str, Any]:
     key = entry["key"]
     building = entry.get("building", {})
     created = await _existing(client, "/v1/initiatives", entry["body"]["title"])
@@ -330,3 +374,4 @@ async def _seed_initiative(client: httpx.AsyncClient, entry: dict[str, Any]) -> 
         if step == "approved":
             body["reason"] = entry.get("approved", "Agreed at the Star Chamber budget session")
         current = answer(await client.post(f"{url}/transitions", json=body))
+    return current

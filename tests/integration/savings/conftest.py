@@ -50,9 +50,14 @@ def new_initiative(api: Any, body: Callable[..., dict[str, Any]]) -> Callable[..
     async def create(*steps: str, **overrides: Any) -> dict[str, Any]:
         initiative = await created(api, "/v1/initiatives", body(**overrides))
         for step in steps:
-            extra = {"reason": "no longer possible"} if step == "undeliverable" else {}
+            extra = {"reason": "no longer possible"} if step in ("undeliverable", "rejected") else {}
             if step == "slipped":
                 extra = {"to_year": "2032/33"}
+            if step == "delivered":  # delivered with its actuals: each year delivered in full
+                for year in initiative["profile"]:
+                    recorded = await api.post(f"/v1/initiatives/{initiative['id']}/actuals",
+                                              json={"year": year["year"], "delivered_pence": year["planned_pence"]})
+                    assert recorded.status_code == 200, recorded.text
             moved = await api.post(f"/v1/initiatives/{initiative['id']}/transitions", json={"to": step, **extra})
             assert moved.status_code == 200, moved.text
             initiative = moved.json()

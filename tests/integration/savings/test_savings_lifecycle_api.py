@@ -24,6 +24,7 @@ async def test_pipeline_to_delivery(api, db, new_initiative, outbox, broker_even
     )
     assert actual.status_code == 200
     assert actual.json()["actuals"] == [{"year": "2030/31", "delivered_pence": 900_000}]
+    await api.post(f"/v1/initiatives/{created['id']}/actuals", json={"year": "2031/32", "delivered_pence": 0})
     delivered = await move(api, created["id"], to="delivered")
     assert delivered.status_code == 200 and delivered.json()["status"] == "delivered"
     assert [h.get("to") for h in delivered.json()["history"] if h["kind"] == "status"] == [

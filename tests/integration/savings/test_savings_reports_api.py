@@ -249,7 +249,9 @@ async def test_monthly_highlights(api, new_initiative):
     programme = unique("Highlights")
     done = await new_initiative("approved", "in_delivery", programme=programme)
     await api.post(f"/v1/initiatives/{done['id']}/actuals", json={"year": "2030/31", "delivered_pence": 1})
-    await api.post(f"/v1/initiatives/{done['id']}/transitions", json={"to": "delivered"})
+    await api.post(f"/v1/initiatives/{done['id']}/actuals", json={"year": "2031/32", "delivered_pence": 2})
+    delivered = await api.post(f"/v1/initiatives/{done['id']}/transitions", json={"to": "delivered"})
+    assert delivered.status_code == 200, delivered.text
     slipped = await new_initiative("approved", "slipped", programme=programme)
     month = datetime.now(UTC).strftime("%Y-%m")
     report = (await api.get(f"/v1/reports/highlights/{month}")).json()

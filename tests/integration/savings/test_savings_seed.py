@@ -33,10 +33,16 @@ async def table_of(api, **filters) -> dict:
 async def test_seed_twice_reproduces_the_published_figures(api, db, deliver):
     await seed(api)
     counts = {
-        c: await db[c].count_documents({}) for c in ("initiatives", "targets", "cost_avoidance", "outbox")
+        c: await db[c].count_documents({})
+        for c in ("initiatives", "targets", "cost_avoidance", "outbox", "milestones")
     }
     await seed(api)  # idempotent: nothing new, nothing moved
     assert {c: await db[c].count_documents({}) for c in counts} == counts
+    # the illustrative delivery plans: done ones with their evidence, overdue ones on the LGR programme
+    overdue = (await api.get("/v1/reports/milestones/overdue", params={"programme": "LGR"})).json()
+    assert overdue["overdue_milestone_count"] >= 3
+    assert all(m["title"].endswith("(illustrative)") for m in overdue["overdue_milestones"])
+    assert (await api.get("/v1/reports/target/LGR")).json()["overdue_milestone_count"] >= 3
     [plan] = (await api.get("/v1/initiatives", params={"title": ESTATE_PLAN})).json()["items"]
     names_lodge_road = plan["building_name"] == "Lodge Road" or plan["realisation"] is not None
 

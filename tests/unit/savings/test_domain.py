@@ -33,10 +33,18 @@ def propose(**overrides: object) -> Initiative:
     return Initiative.propose(**fields, by="officer", now=NOW)  # type: ignore[arg-type]
 
 
+def deliver_in_full(initiative: Initiative) -> None:
+    """What each year of the profile delivered, recorded (delivered needs its actuals)."""
+    for year, planned in initiative.profile.items():
+        initiative.record_actual(year, planned, by="officer", now=NOW)
+
+
 def walk(initiative: Initiative, *steps: str) -> Initiative:
     for step in steps:
+        if step == "delivered":
+            deliver_in_full(initiative)
         initiative.transition(
-            step, by="officer", now=NOW, reason="because" if step == "undeliverable" else None
+            step, by="officer", now=NOW, reason="because" if step in ("undeliverable", "rejected") else None
         )
     return initiative
 
@@ -165,7 +173,9 @@ def test_happy_path_records_who_and_when() -> None:
     assert initiative.status == "delivered"
     assert initiative.approved_by == "officer"
     assert initiative.approved_on == date(2023, 5, 17)
-    assert [h.get("to") for h in initiative.history] == ["proposed", "approved", "in_delivery", "delivered"]
+    assert [h.get("to") for h in initiative.history if h["kind"] == "status"] == [
+        "proposed", "approved", "in_delivery", "delivered",
+    ]  # fmt: skip
 
 
 # every pair (from, to) that is not in the table is refused, and refusing changes nothing
@@ -176,12 +186,15 @@ _PATHS = {
     "slipped": ["approved", "in_delivery", "slipped"],
     "delivered": ["approved", "in_delivery", "delivered"],
     "undeliverable": ["approved", "undeliverable"],
+    "rejected": ["rejected"],
 }
 
 
 def _at(status: str) -> Initiative:
     initiative = propose()
     for step in _PATHS[status]:
+        if step == "delivered":
+            deliver_in_full(initiative)
         initiative.transition(step, by="o", now=NOW, reason="why", to_year="2024/25")
     assert initiative.status == status
     return initiative
@@ -206,6 +219,8 @@ def test_allowed_transitions(frm: str, to: str) -> None:
         to_year = "2025/26"  # the first slip already moved 2022/23 into 2024/25
     else:
         to_year = "2024/25"
+    if to == "delivered":
+        deliver_in_full(initiative)
     initiative.transition(to, by="o", now=NOW, reason="why", to_year=to_year)
     assert initiative.status == to
 

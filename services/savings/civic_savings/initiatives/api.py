@@ -18,7 +18,7 @@ from pydantic import Field, model_validator
 from civic_savings.domain import FIRST_YEAR_START, LAST_YEAR_START, MAX_AMOUNT_PENCE, MAX_REASON, MAX_TEXT
 from civic_savings.http import Reader, Writer
 from civic_savings.initiatives import service
-from civic_savings.initiatives.domain import RAG_STATUSES, STATUSES
+from civic_savings.initiatives.domain import RAG_STATUSES, REASONS_NEEDED, STATUSES
 from civic_savings.programme.domain import CATEGORIES, THEMES
 
 router = APIRouter(prefix="/v1", tags=["savings"])
@@ -149,14 +149,14 @@ class InitiativeChanges(RequestModel):
 
 def _transition_schema(schema: dict[str, Any]) -> None:
     _needs("to_year", "to", ("slipped",), schema)
-    _needs("reason", "to", ("undeliverable",), schema)
+    _needs("reason", "to", tuple(REASONS_NEEDED), schema)
 
 
 class Transition(RequestModel):
     model_config = {"json_schema_extra": _transition_schema}
 
     to: Status = Field(description=f"one of {', '.join(STATUSES)}")
-    reason: Reason | None = Field(None, description="required for undeliverable; noted for the others")
+    reason: Reason | None = Field(None, description="required for undeliverable and rejected; noted for the others")
     to_year: Year | None = Field(None, description="for slipped (required): the later year the unmet saving moves to")
     from_year: Year | None = Field(
         None, description="for slipped: the year that slips (default: the earliest with an unmet saving)"

@@ -16,21 +16,37 @@ from civic.calendar import date_of
 from civic.errors import FieldErrors, Invalid, Refused
 
 from civic_savings.domain import MAX_REASON, text_problem
-from civic_savings.initiatives.figures import book, check_actual, check_profile, closure_booking, realisation, slip, unmet
+from civic_savings.initiatives.figures import (
+    book,
+    check_actual,
+    check_delivered,
+    check_profile,
+    closure_booking,
+    realisation,
+    slip,
+    unmet,
+)
 from civic_savings.programme.domain import CATEGORIES, THEMES
 
-STATUSES = ("proposed", "approved", "in_delivery", "slipped", "delivered", "undeliverable")
+STATUSES = ("proposed", "approved", "in_delivery", "slipped", "delivered", "undeliverable", "rejected")
 RAG_STATUSES = ("green", "amber", "red")
 
-# Which lifecycle moves are allowed. Delivered and undeliverable are final.
+# Which lifecycle moves are allowed. Delivered, undeliverable and rejected are final.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    "proposed": frozenset({"approved"}),
+    "proposed": frozenset({"approved", "rejected"}),
     "approved": frozenset({"in_delivery", "slipped", "undeliverable"}),
     "in_delivery": frozenset({"delivered", "slipped", "undeliverable"}),
     "slipped": frozenset({"in_delivery", "delivered", "slipped", "undeliverable"}),
     "delivered": frozenset(),
     "undeliverable": frozenset(),
+    "rejected": frozenset(),
 }
+#: the statuses an initiative ends in: its delivery plan is over (its open milestones are dropped)
+FINAL = frozenset(status for status, moves in TRANSITIONS.items() if not moves)
+#: the moves only the holder of ``savings:approve`` may make (the Star Chamber decides on a proposal)
+DECISIONS = frozenset({"approved", "rejected"})
+#: the moves that need a reason, and what the reason is asked to say
+REASONS_NEEDED = {"undeliverable": "say why it cannot be delivered", "rejected": "say why the proposal is rejected"}
 
 # Actuals can be recorded once an initiative is approved, and corrected after delivery.
 RECORDS_ACTUALS = frozenset({"approved", "in_delivery", "slipped", "delivered"})
@@ -85,6 +101,9 @@ class Initiative:
     approved_by: str | None = None
     approved_on: date | None = None
     undeliverable_reason: str | None = None
+    rejected_by: str | None = None
+    rejected_on: date | None = None
+    rejection_reason: str | None = None
     #: the building whose closure is this initiative's saving: property's id, or its name and town until
     #: the closure event tells the id (then both are kept)
     building_id: str | None = None
@@ -294,10 +313,14 @@ class Initiative:
             )
         if to == "slipped":
             return self._slip(to_year, from_year, by=by, now=now, reason=reason)
+        if to in REASONS_NEEDED and not reason:
+            FieldErrors.of("reason", f"is required: {REASONS_NEEDED[to]}").raise_if_any()
+        if to == "delivered":
+            check_delivered(self.profile, self.actuals, self.status)
         if to == "undeliverable":
-            if not reason:
-                FieldErrors.of("reason", "is required: say why it cannot be delivered").raise_if_any()
             self.undeliverable_reason = reason
+        if to == "rejected":
+            self.rejected_by, self.rejected_on, self.rejection_reason = by, date_of(now), reason
         if to == "approved":
             self.approved_by = by
             self.approved_on = date_of(now)  # the council's date at that moment

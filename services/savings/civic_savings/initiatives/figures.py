@@ -59,6 +59,19 @@ def check_profile(profile: Any, field_name: str = "profile") -> dict[str, int]:
     return dict(sorted(planned.items()))
 
 
+def check_delivered(profile: dict[str, int], actuals: dict[str, int], status: str) -> None:
+    """Delivered only with what each year of the profile delivered recorded: a saving marked delivered
+    without its actuals would leave the target position silently (neither delivered nor anticipated)."""
+    missing = [year for year in profile if year not in actuals]
+    if missing:
+        raise Refused(
+            f"An initiative is delivered with its actuals: record what {', '.join(missing)} delivered first "
+            "(POST its actuals; a shortfall is recorded as the smaller figure).",
+            current_status=status,
+            missing_years=missing,
+        )
+
+
 def check_actual(profile: dict[str, int], year: Any, delivered_pence: Any) -> None:
     """What a year delivered is whole pence, for a year of the profile."""
     errors = FieldErrors()

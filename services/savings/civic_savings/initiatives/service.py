@@ -4,7 +4,7 @@ in one transaction."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -19,12 +19,15 @@ from civic_contracts.savings import (
     InitiativeDelivered,
     InitiativeMarkedUndeliverable,
     InitiativeProposed,
+    InitiativeRejected,
     InitiativeSavingRealised,
     InitiativeSlipped,
     RealisedYear,
 )
 
-from civic_savings.initiatives.domain import BUILDING_FIELDS, Initiative, building_key
+from civic_savings.initiatives.domain import BUILDING_FIELDS, DECISIONS, FINAL, Initiative, building_key
+from civic_savings.milestones.reports import overdue_of, shown_with
+from civic_savings.milestones.service import drop_open
 from civic_savings.read_model.service import SHARDS, keep_read_model, shard_of_unit
 from civic_savings.repository import INITIATIVE_RECORDS, INITIATIVES, api_form, to_document, to_model
 
@@ -51,18 +54,28 @@ async def propose(rt: Runtime, fields: dict[str, Any], caller: Caller) -> dict[s
             insert, doc = documents.insert_op(uow, INITIATIVES, to_document(initiative))
             await keep_read_model(uow, None, initiative, now, shard, with_writes=[insert])
             uow.emit(InitiativeProposed(**_identity(initiative), planned_pence=initiative.planned_pence))
-            return api_form(doc)
+            return shown_with(api_form(doc), [])  # a new initiative has no milestones yet
 
         return await rt.transaction(work)
 
 
+async def _shown(db: Any, doc: dict[str, Any], session: Any = None) -> dict[str, Any]:
+    """The initiative's API form with its overdue milestones (the council's today)."""
+    overdue = await overdue_of(db, [doc["_id"]], calendar.today(), session=session)
+    return shown_with(api_form(doc), overdue[doc["_id"]])
+
+
 async def get(rt: Runtime, initiative_id: str) -> dict[str, Any]:
-    return api_form(await documents.load(rt.db, INITIATIVES, initiative_id, kind="initiative"))
+    return await _shown(rt.db, await documents.load(rt.db, INITIATIVES, initiative_id, kind="initiative"))
 
 
 async def list_initiatives(rt: Runtime, page: Page, filters: dict[str, str | None]) -> dict[str, Any]:
     query = {k: v for k, v in filters.items() if v is not None}
-    return await paginate(rt.db[INITIATIVES], query, page, transform=api_form)
+    listed = await paginate(rt.db[INITIATIVES], query, page, transform=api_form)
+    # the page's overdue milestones in one query
+    overdue = await overdue_of(rt.db, [form["id"] for form in listed["items"]], calendar.today())
+    listed["items"] = [shown_with(form, overdue[form["id"]]) for form in listed["items"]]
+    return listed
 
 
 async def _check_building_free(uow: UnitOfWork, initiative: Initiative) -> None:
@@ -86,31 +99,38 @@ async def _check_building_free(uow: UnitOfWork, initiative: Initiative) -> None:
 
 
 Change = Callable[[Initiative, datetime], list[EventData]]
+#: what else a change does in its transaction once the initiative is saved (an ending drops its plan)
+Then = Callable[[UnitOfWork, Initiative, datetime], Awaitable[Any]]
 
 
-async def _change(rt: Runtime, initiative_id: str, expected_version: int | None, change: Change) -> dict[str, Any]:
+async def _change(
+    rt: Runtime, initiative_id: str, expected_version: int | None, change: Change, then: Then | None = None
+) -> dict[str, Any]:
     """Load, let the domain change the initiative (or refuse, writing nothing), save, record, emit."""
     with SHARDS.holding() as shard:
-        return await _change_on(rt, initiative_id, expected_version, change, shard)
+        return await _change_on(rt, initiative_id, expected_version, change, shard, then)
 
 
 async def _change_on(
-    rt: Runtime, initiative_id: str, expected_version: int | None, change: Change, shard: int
-) -> dict[str, Any]:
+    rt: Runtime, initiative_id: str, expected_version: int | None, change: Change, shard: int,
+    then: Then | None = None,
+) -> dict[str, Any]:  # fmt: skip
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         now = calendar.now()
         doc, initiative = await INITIATIVE_RECORDS.load(uow, initiative_id, expected_version)
         before = copy.deepcopy(initiative)
         events = change(initiative, now)
         if initiative == before:
-            return api_form(doc)  # nothing changed: no new version, no event
+            return await _shown(uow.db, doc, uow.session)  # nothing changed: no new version, no event
         if any(getattr(initiative, name) != getattr(before, name) for name in BUILDING_FIELDS):
             await _check_building_free(uow, initiative)
         saved = await INITIATIVE_RECORDS.save(uow, doc, initiative)
         await keep_read_model(uow, before, initiative, now, shard)
+        if then is not None:
+            await then(uow, initiative, now)
         for event in events:
             uow.emit(event)
-        return api_form(saved)
+        return await _shown(uow.db, saved, uow.session)
 
     return await rt.transaction(work)
 
@@ -119,8 +139,9 @@ async def transition(
     rt: Runtime, initiative_id: str, body: dict[str, Any], caller: Caller, expected_version: int | None
 ) -> dict[str, Any]:
     to = body.get("to")
-    if to == "approved" and not caller.has("savings:approve"):
-        raise Forbidden("Approving an initiative needs the savings:approve scope (e.g. the Star Chamber).")
+    if to in DECISIONS and not caller.has("savings:approve"):
+        doing = "Approving" if to == "approved" else "Rejecting"
+        raise Forbidden(f"{doing} an initiative needs the savings:approve scope (e.g. the Star Chamber).")
 
     def change(i: Initiative, now: datetime) -> list[EventData]:
         slip = i.transition(
@@ -133,7 +154,11 @@ async def transition(
         )
         return _events_for(i, slip)
 
-    return await _change(rt, initiative_id, expected_version, change)
+    async def then(uow: UnitOfWork, i: Initiative, now: datetime) -> None:
+        if i.status in FINAL:
+            await drop_open(uow, i, caller.sub, now)  # an initiative that has ended takes its plan with it
+
+    return await _change(rt, initiative_id, expected_version, change, then)
 
 
 def _delivered(i: Initiative) -> InitiativeDelivered:
@@ -149,6 +174,13 @@ def _events_for(i: Initiative, slip: dict[str, Any] | None) -> list[EventData]:
         return [_delivered(i)]
     if i.status == "undeliverable":
         return [InitiativeMarkedUndeliverable(**_identity(i), reason=i.undeliverable_reason or "")]
+    if i.status == "rejected":
+        assert i.rejected_by is not None and i.rejected_on is not None
+        rejected = InitiativeRejected(
+            **_identity(i), rejected_by=i.rejected_by, rejected_on=i.rejected_on,
+            reason=i.rejection_reason or "", planned_pence=i.planned_pence,
+        )  # fmt: skip
+        return [rejected]
     if slip is not None:
         return [
             InitiativeSlipped(

@@ -1,0 +1,1 @@
+"""Delivery plans: each initiative's milestones, and the overdue ones."""

@@ -1,0 +1,98 @@
+"""HTTP <-> the delivery plans' use cases. Translation only: the rules are in domain.py, the work in service.py.
+
+An initiative's milestones live under it (``/v1/initiatives/{initiative_id}/milestones``); each has its own
+version (ETag), which its changes take as If-Match. The overdue ones of a programme or of the register are
+``GET /v1/reports/milestones/overdue``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from civic.http import IfMatch, Paging, RequestModel, Rt, versioned
+from civic.problems import created
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from civic_savings.http import Reader, Writer
+from civic_savings.initiatives.api import Reason, Text
+from civic_savings.milestones import service
+from civic_savings.milestones.domain import MILESTONE_STATUSES
+
+router = APIRouter(prefix="/v1", tags=["savings"])
+
+MilestoneStatus = Literal[MILESTONE_STATUSES]  # type: ignore[valid-type]
+MILESTONES = "/initiatives/{initiative_id}/milestones"
+ONE = MILESTONES + "/{milestone_id}"
+
+
+class NewMilestone(RequestModel):
+    title: Text = Field(description='what is to happen, e.g. "Consultation with staff closes"')
+    owner: Text = Field(description="who answers for it")
+    due: date = Field(description="the day it is due (ISO 8601); overdue once the council's today is later")
+
+
+class MilestoneChanges(RequestModel):
+    """Only the fields sent change, and only while the milestone is planned."""
+
+    title: Text = Field(None, description="cannot be emptied")  # type: ignore[assignment]
+    owner: Text = Field(None, description="cannot be emptied")  # type: ignore[assignment]
+    due: date = Field(None, description="a new due date (ISO 8601)")  # type: ignore[assignment]
+
+
+class Completion(RequestModel):
+    evidence: Reason = Field(description="what shows it is done (a decision's minute, a signed contract, ...)")
+
+
+class Dropping(RequestModel):
+    reason: Reason = Field(description="why it is no longer part of the plan")
+
+
+@router.post(MILESTONES, status_code=201, summary="Add a milestone to an initiative's delivery plan",
+             responses=created("milestone_id"))
+async def plan(initiative_id: str, body: NewMilestone, caller: Writer, rt: Rt) -> JSONResponse:
+    return versioned(await service.plan(rt, initiative_id, body.model_dump(), caller), status=201)
+
+
+@router.get(MILESTONES, summary="An initiative's delivery plan: its milestones")
+async def list_milestones(
+    initiative_id: str, page: Paging, caller: Reader, rt: Rt, status: MilestoneStatus | None = None
+) -> dict[str, Any]:
+    return await service.list_milestones(rt, initiative_id, page, status)
+
+
+@router.get(ONE, summary="One milestone (its ETag for a change)")
+async def get_milestone(initiative_id: str, milestone_id: str, caller: Reader, rt: Rt) -> JSONResponse:
+    return versioned(await service.get(rt, initiative_id, milestone_id))
+
+
+@router.patch(ONE, summary="Change a milestone (what, owner, due date)")
+async def change(
+    initiative_id: str, milestone_id: str, body: MilestoneChanges, if_match: IfMatch, caller: Writer, rt: Rt
+) -> JSONResponse:
+    fields = body.model_dump(exclude_unset=True)
+    return versioned(await service.change(rt, initiative_id, milestone_id, fields, caller, if_match))
+
+
+@router.post(ONE + "/completion", summary="Complete a milestone, with its evidence")
+async def complete(
+    initiative_id: str, milestone_id: str, body: Completion, if_match: IfMatch, caller: Writer, rt: Rt
+) -> JSONResponse:
+    return versioned(await service.complete(rt, initiative_id, milestone_id, body.evidence, caller, if_match))
+
+
+@router.post(ONE + "/drop", summary="Drop a milestone from the plan, with the reason")
+async def drop(
+    initiative_id: str, milestone_id: str, body: Dropping, if_match: IfMatch, caller: Writer, rt: Rt
+) -> JSONResponse:
+    return versioned(await service.drop(rt, initiative_id, milestone_id, body.reason, caller, if_match))
+
+
+@router.get("/reports/milestones/overdue", summary="Overdue milestones, of a programme or of the register")
+async def overdue(
+    caller: Reader, rt: Rt,
+    programme: Annotated[str | None, Query(description='e.g. "LGR"; default: every programme')] = None,
+) -> dict[str, Any]:  # fmt: skip
+    return await service.overdue(rt, programme)
