@@ -79,8 +79,10 @@ def officer_of(request: Request) -> SignedInOfficer | None:
     return officer
 
 
-def signed_in(request: Request) -> SignedInOfficer:
-    """A page's dependency: the signed-in officer, or :class:`NotSignedIn` (the app sends them to sign in)."""
+async def signed_in(request: Request) -> SignedInOfficer:
+    """A page's dependency: the signed-in officer, or :class:`NotSignedIn` (the app sends them to sign in).
+    Async, though it never waits: FastAPI runs a plain function dependency in a worker thread, a hand-over
+    every page would pay for nothing."""
     officer = officer_of(request)
     if officer is None:
         raise NotSignedIn()

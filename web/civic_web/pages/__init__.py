@@ -9,13 +9,60 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette._utils import get_route_path
+from starlette.routing import Match
+from starlette.types import Scope
 
 from civic_web.gateway import Answer, Gateway
 from civic_web.layout import Layout
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer
+
+
+class Section(APIRouter):
+    """A section's router (``/savings``, ``/property``, ...), every page of it under its prefix, made of its areas'
+    routers (:meth:`include_area`). FastAPI tries every route of every router included before the one that
+    answers (the last section's pages waited for a hundred of the others'), so a path is tried only against the
+    section it is under, and there only against the areas whose addresses start as it does."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path = get_route_path(scope)
+        if path != self.prefix and not path.startswith(self.prefix + "/"):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+    def include_area(self, router: APIRouter) -> None:
+        """An area's routes, in the order included (an earlier area's ``/buildings/new`` before a later one's
+        ``/buildings/{id}``), tried only for a path whose first part under the section is one of theirs."""
+        firsts = set()
+        for route in router.routes:
+            path = getattr(route, "path", "")
+            firsts.add(path.split("/")[1] if path.startswith("/") else "{")
+        if any("{" in first for first in firsts):  # an address that starts with a parameter: always tried
+            self.include_router(router)
+            return
+        area = _Area(self.prefix + "/", frozenset(firsts))
+        area.include_router(router)
+        self.include_router(area)
+
+
+class _Area(APIRouter):
+    """An area's routes (:meth:`Section.include_area`), asked only for paths under ``under`` whose next part is
+    one of ``firsts``."""
+
+    def __init__(self, under: str, firsts: frozenset[str]) -> None:
+        super().__init__(include_in_schema=False)
+        self.under = under
+        self.firsts = firsts
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path = get_route_path(scope)
+        first = path[len(self.under):].split("/", 1)[0] if path.startswith(self.under) else ""
+        if first not in self.firsts:
+            return Match.NONE, {}
+        return super().matches(scope)
 
 
 class NoAccess(Exception):
@@ -53,6 +100,12 @@ def request_id(request: Request) -> str | None:
 def first(value: Any) -> str:
     """A form or query value as text ('' when absent)."""
     return value.strip() if isinstance(value, str) else ""
+
+
+def in_address(value: Any) -> str:
+    """A value in an address as a template's ``| urlencode`` writes it (a slash left as it is), for the links a
+    page's table builds in Python."""
+    return quote(str(value), safe="/")
 
 
 def segment(value: str) -> str:

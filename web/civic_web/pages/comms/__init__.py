@@ -15,10 +15,9 @@ services; ``forward_plan.py``: the forward plan; ``briefing.py``: the councillor
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
+from civic_web.pages import Section
 from civic_web.pages.comms import briefing, campaigns, champions, consultations, content, forward_plan
 
-router = APIRouter(prefix="/comms", include_in_schema=False)
+router = Section(prefix="/comms", include_in_schema=False)
 for area in (content, forward_plan, consultations, campaigns, champions, briefing):
-    router.include_router(area.router)
+    router.include_area(area.router)

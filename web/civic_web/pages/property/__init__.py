@@ -15,11 +15,10 @@ details), desk demand and the move plan; ``ratios.py``: the desk ratios and the 
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
+from civic_web.pages import Section
 from civic_web.pages.property import buildings, occupancy, rationalisation, ratios, register, teams
 
-router = APIRouter(prefix="/property", include_in_schema=False)
+router = Section(prefix="/property", include_in_schema=False)
 # register first: its /buildings/new is not a building's id
 for area in (register, buildings, occupancy, teams, ratios, rationalisation):
-    router.include_router(area.router)
+    router.include_area(area.router)

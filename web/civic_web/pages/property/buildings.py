@@ -12,12 +12,13 @@ from fastapi.responses import Response
 
 from civic_web.charts import Bar, bar_chart
 from civic_web.gateway import Answer, Refused
-from civic_web.pages import ask, first, gateway_of, layout_of, render, segment
+from civic_web.layout import link
+from civic_web.pages import ask, first, gateway_of, in_address, layout_of, render, segment
 from civic_web.pages.forms import at_version, boxes_typed, date_typed, pounds_typed, send
 from civic_web.pages.property.section import ALL, API, changes, get, reads
 from civic_web.refusals import Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer, posted_form, signed_in
-from civic_web.vocabulary import ESTATE_MOVE_WORDS, body_choices, day, parameter_choices, share, words_for
+from civic_web.vocabulary import ESTATE_MOVE_WORDS, body_choices, day, parameter_choices, pounds, share, words_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,9 +44,26 @@ async def buildings(request: Request, officer: SignedInOfficer = Depends(signed_
     if others:
         by_status["other"] = others
     return render(request, "property/buildings.html", {
-        "by_status": {s: found for s, found in by_status.items() if found}, "count": len(items),
-        "more": bool(page.get("next_cursor")),
+        "by_status": {s: (found, _register_rows(found)) for s, found in by_status.items() if found},
+        "count": len(items), "more": bool(page.get("next_cursor")),
     })
+
+
+def _register_rows(found: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """A status's buildings as table rows: built here rather than in the template, where each cell cost a
+    dozen template calls."""
+    rows: list[list[dict[str, Any]]] = []
+    for b in found:
+        when = b.get("disposed_on") or b.get("closed_on") or b.get("closure_date") or b.get("market_engagement_from")
+        rows.append([
+            {"html": link(f"/property/buildings/{in_address(b.get('id', ''))}", b.get("name", ""))},
+            {"text": b.get("town")},
+            {"text": words_for(b.get("kind"))},
+            {"text": b.get("desks"), "format": "numeric"},
+            {"text": pounds(b.get("annual_running_cost_pence")), "format": "numeric"},
+            {"text": day(when) if when else ""},
+        ])
+    return rows
 
 
 def _utilisation_chart(building: dict[str, Any], utilisation: dict[str, Any], readings: list[dict[str, Any]]) -> Any:

@@ -17,10 +17,9 @@ reports; ``documents.py``: the agenda pack, the minutes (and their PDFs) and the
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
+from civic_web.pages import Section
 from civic_web.pages.safeguarding import boards, documents, meetings, oversight, reviews
 
-router = APIRouter(prefix="/safeguarding", include_in_schema=False)
+router = Section(prefix="/safeguarding", include_in_schema=False)
 for area in (boards, reviews, oversight, documents, meetings):
-    router.include_router(area.router)
+    router.include_area(area.router)

@@ -12,10 +12,9 @@ programme's target and the cost avoided.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
+from civic_web.pages import Section
 from civic_web.pages.savings import initiatives, programme, reports
 
-router = APIRouter(prefix="/savings", include_in_schema=False)
+router = Section(prefix="/savings", include_in_schema=False)
 for area in (initiatives, reports, programme):
-    router.include_router(area.router)
+    router.include_area(area.router)

@@ -66,6 +66,26 @@ def _theme_chart(report: dict[str, Any]) -> Any:
 
 
 
+def _theme_table(report: dict[str, Any], caption: str, key: str) -> dict[str, Any]:
+    """One measure (``planned_pence``, ``delivered_pence``) by theme and year, with the totals, as GOV.UK's table:
+    built here rather than in the template, where each cell cost a dozen template calls."""
+    years = report["years"]
+    bold = "govuk-!-font-weight-bold"
+    rows: list[list[dict[str, Any]]] = [
+        [{"text": row["label"]},
+         *({"text": pounds(row["by_year"][year][key]), "format": "numeric"} for year in years),
+         {"text": pounds(row[key]), "format": "numeric", "classes": bold}]
+        for row in report["rows"]]
+    totals = report["totals"]
+    rows.append([{"text": "Total", "classes": bold},
+                 *({"text": pounds(totals["by_year"][year][key]), "format": "numeric", "classes": bold} for year in years),
+                 {"text": pounds(totals[key]), "format": "numeric", "classes": bold}])
+    return {"caption": caption, "captionClasses": "govuk-table__caption--m", "firstCellIsHeader": True,
+            "head": [{"text": "Theme"}, *({"text": year, "format": "numeric"} for year in years),
+                     {"text": "Total", "format": "numeric"}],
+            "rows": rows}
+
+
 @router.get("/reports/themes")
 async def theme_report(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
     reads(officer)
@@ -74,6 +94,9 @@ async def theme_report(request: Request, officer: SignedInOfficer = Depends(sign
     document = await gateway_of(request).document()
     return render(request, "savings/themes.html", {
         "report": report, "chosen": chosen, "filtered": bool(params),
+        "tables": [_theme_table(report, "Planned savings by theme and financial year", "planned_pence"),
+                   _theme_table(report, "Delivered savings by theme and financial year", "delivered_pence")]
+        if report else [],
         "categories": parameter_choices(document, f"{REPORTS}/themes", "get", "category"),
         "chart": _theme_chart(report) if report else None,
         "download": "/savings/reports/themes.xlsx" + (f"?{urlencode(params)}" if params else ""),
