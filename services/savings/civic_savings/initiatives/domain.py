@@ -16,16 +16,7 @@ from civic.calendar import date_of
 from civic.errors import FieldErrors, Invalid, Refused
 
 from civic_savings.domain import MAX_REASON, text_problem
-from civic_savings.initiatives.figures import (
-    book,
-    check_actual,
-    check_delivered,
-    check_profile,
-    closure_booking,
-    realisation,
-    slip,
-    unmet,
-)
+from civic_savings.initiatives import figures as saving
 from civic_savings.programme.domain import CATEGORIES, THEMES
 
 STATUSES = ("proposed", "approved", "in_delivery", "slipped", "delivered", "undeliverable", "rejected")
@@ -147,7 +138,7 @@ class Initiative:
         errors += _rag_errors(rag, rag_reason)
         errors += _building_errors(building_id, building_name, building_town)
         try:
-            planned = check_profile(profile)
+            planned = saving.check_profile(profile)
         except Invalid as exc:
             errors += exc.errors
             planned = {}
@@ -187,7 +178,7 @@ class Initiative:
         """A realised saving no initiative planned: the closed or disposed building's annual running cost,
         booked by the closure rule (``figures.closure_saving``: the part-year in the closure year, the
         rest of the full amount in the next), planned and delivered."""
-        booked = closure_booking(annual_running_cost_pence, on)
+        booked = saving.closure_booking(annual_running_cost_pence, on)
         where = f" ({town})" if town else ""
         initiative = cls(
             id=id,
@@ -204,7 +195,7 @@ class Initiative:
             building_name=building_name,
             building_town=town,
         )
-        initiative.realisation = realisation(
+        initiative.realisation = saving.realisation(
             building_id, building_name, on, annual_running_cost_pence, booked, by, event_id, planned=False
         )
         initiative._note(
@@ -223,7 +214,7 @@ class Initiative:
         return sum(self.actuals.values())
 
     def unmet(self, year: str) -> int:
-        return unmet(self.profile, self.actuals, year)
+        return saving.unmet(self.profile, self.actuals, year)
 
     @property
     def building_key(self) -> str | None:
@@ -267,12 +258,12 @@ class Initiative:
                 f"The saving of {self.realisation.get('building_name') or 'this building'} is already realised.",
                 realised_on=self.realisation.get("on"),
             )
-        booked = closure_booking(annual_running_cost_pence, on)
-        self.profile, self.actuals = book(self.profile, self.actuals, booked)
+        booked = saving.closure_booking(annual_running_cost_pence, on)
+        self.profile, self.actuals = saving.book(self.profile, self.actuals, booked)
         self.building_id = building_id
         if self.building_name is None:
             self.building_name, self.building_town = building_name, town
-        self.realisation = realisation(
+        self.realisation = saving.realisation(
             building_id, building_name, on, annual_running_cost_pence, booked, by, event_id, planned=True
         )
         self._note(
@@ -316,7 +307,7 @@ class Initiative:
         if to in REASONS_NEEDED and not reason:
             FieldErrors.of("reason", f"is required: {REASONS_NEEDED[to]}").raise_if_any()
         if to == "delivered":
-            check_delivered(self.profile, self.actuals, self.status)
+            saving.check_delivered(self.profile, self.actuals, self.status)
         if to == "undeliverable":
             self.undeliverable_reason = reason
         if to == "rejected":
@@ -331,7 +322,7 @@ class Initiative:
     def _slip(
         self, to_year: str | None, from_year: str | None, *, by: str, now: datetime, reason: str | None
     ) -> dict[str, Any]:
-        self.profile, from_year, amount = slip(self.profile, self.actuals, to_year, from_year)
+        self.profile, from_year, amount = saving.slip(self.profile, self.actuals, to_year, from_year)
         slippage = {"from_year": from_year, "to_year": to_year, "amount_pence": amount, "on": date_of(now)}
         self.slippages.append(dict(slippage, reason=reason))
         self._note(
@@ -342,7 +333,7 @@ class Initiative:
         return slippage
 
     def record_actual(self, year: Any, delivered_pence: Any, *, by: str, now: datetime) -> None:
-        check_actual(self.profile, year, delivered_pence)
+        saving.check_actual(self.profile, year, delivered_pence)
         if self.status not in RECORDS_ACTUALS:
             raise Refused(
                 f"Actuals cannot be recorded for an initiative that is {self.status}.",
@@ -385,7 +376,7 @@ class Initiative:
         profile = None
         if "profile" in changes:
             try:
-                profile = check_profile(changes["profile"])
+                profile = saving.check_profile(changes["profile"])
             except Invalid as exc:
                 errors += exc.errors
         errors.raise_if_any()
