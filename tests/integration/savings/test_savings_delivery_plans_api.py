@@ -5,6 +5,7 @@ dashboard's summary; an initiative that ends takes its plan with it."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -195,3 +196,25 @@ async def new_initiative_step(api, initiative: dict, to: str) -> dict:
     moved = await api.post(f"{url}/transitions", json={"to": to, "reason": "the board decided"})
     assert moved.status_code == 200, moved.text
     return dict(moved.json())
+
+
+async def test_a_milestone_added_while_its_initiative_ends_is_refused_or_dropped_never_left_planned(
+    api, db, new_initiative
+):
+    """The two changes write different documents (the new milestone; the initiative and its open milestones), so
+    only the milestone's claim on its initiative makes them conflict: without it a milestone added in the moment
+    the proposal was rejected stayed planned on a rejected initiative."""
+    proposals = [await new_initiative() for _ in range(8)]
+    body = {"title": "Business case to board", "owner": "Programme manager", "due": days_from_today(-1)}
+    for proposal in proposals:
+        added, rejected = await asyncio.gather(
+            api.post(milestones_of(proposal), json=body),
+            api.post(f"/v1/initiatives/{proposal['id']}/transitions", json={"to": "rejected", "reason": "Not viable"}),
+        )
+        assert rejected.status_code == 200, rejected.text
+        assert added.status_code in (201, 409), added.text  # before the rejection (then dropped) or after it
+    ids = [p["id"] for p in proposals]
+    assert await db["milestones"].count_documents({"initiative_id": {"$in": ids}, "status": "planned"}) == 0
+    for proposal in proposals:
+        shown = (await api.get(f"/v1/initiatives/{proposal['id']}")).json()
+        assert shown["overdue_milestone_count"] == 0 and "_plan_changes" not in shown

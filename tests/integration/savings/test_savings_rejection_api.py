@@ -43,7 +43,7 @@ async def test_a_rejected_proposal_leaves_the_reports(api, db, new_initiative, o
     assert position["pipeline_pence"] == 0 and position["anticipated_pence"] == 1_500_000
     moved = (await api.get("/v1/summary")).json()["initiatives_by_status"]
     assert moved.get("rejected", 0) == counts.get("rejected", 0) + 1
-    assert moved["proposed"] == counts["proposed"] - 1
+    assert moved.get("proposed", 0) == counts["proposed"] - 1  # a status none is in is not listed
     listed = (await api.get("/v1/initiatives", params={"status": "rejected", "directorate": directorate})).json()
     assert [i["id"] for i in listed["items"]] == [proposal["id"]]
     assert kept["status"] == "approved"

@@ -27,17 +27,27 @@ from civic_savings.repository import (
 
 
 async def _initiative_status(uow: UnitOfWork, initiative_id: str) -> str:
-    """The status of the initiative whose plan it is (404 when there is no such initiative). Read in the
-    transaction: an initiative that ends meanwhile conflicts with this change, which then runs again."""
+    """The status of the initiative whose plan it is (404 when there is no such initiative), read in the
+    transaction. A change to one of its milestones conflicts with the initiative ending meanwhile, because
+    ending drops that same milestone (``drop_open``); a new milestone is another document, see :func:`plan`."""
     doc = await uow.db[INITIATIVES].find_one({"_id": initiative_id}, {"status": 1}, session=uow.session)
     if doc is None:
         raise NotFound("initiative", initiative_id)
     return str(doc["status"])
 
 
+async def _claim_plan(uow: UnitOfWork, initiative_id: str) -> None:
+    """Write the initiative itself (an internal count of its plan's changes, not its version: an officer's
+    If-Match on it still holds), so that a milestone added while the initiative ends conflicts with the ending
+    transaction and one of them runs again: reading its status alone would not, and the new milestone would
+    stay planned on an initiative that has ended, overdue for ever."""
+    await uow.db[INITIATIVES].update_one({"_id": initiative_id}, {"$inc": {"_plan_changes": 1}}, session=uow.session)
+
+
 async def plan(rt: Runtime, initiative_id: str, fields: dict[str, Any], caller: Caller) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         status = await _initiative_status(uow, initiative_id)
+        await _claim_plan(uow, initiative_id)
         so_far = await uow.db[MILESTONES].count_documents({"initiative_id": initiative_id}, session=uow.session)
         milestone = Milestone.plan(
             id=documents.new_id(), initiative_id=initiative_id, initiative_status=status, planned_so_far=so_far,
