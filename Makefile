@@ -54,7 +54,7 @@ prometheus:
 	  echo "make: installed $$(prometheus --version 2>&1 | head -1) (Debian may also start its own prometheus service on :9090; civic's is on :9190)"; }
 
 test: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup
 
 test-unit: install
 	$(BIN)/python -m pytest -q tests/unit

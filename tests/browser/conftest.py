@@ -52,9 +52,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if _skipped:
+    # counted from the reports, which reach the main process also when workers ran the tests (make test)
+    skipped = [report for report in terminalreporter.stats.get("skipped", [])
+               if isinstance(report.longrepr, tuple) and NO_BROWSER in str(report.longrepr[-1])]
+    if skipped or _skipped:
         terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED", red=True, bold=True)
-        terminalreporter.write_line(f"{len(_skipped)} browser tests were skipped: {NO_BROWSER}", red=True, bold=True)
+        terminalreporter.write_line(f"{len(skipped) or len(_skipped)} browser tests were skipped: {NO_BROWSER}",
+                                    red=True, bold=True)
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
