@@ -176,3 +176,37 @@ async def test_a_finance_officer_records_a_rag_status_and_a_delivered_saving_and
     await reader.goto("/savings/reports/themes")
     assert await reader.get_by_role("img", name="Planned savings by theme and year").count() == 1
     await no_accessibility_problems(reader)
+
+
+async def test_a_programme_approver_rejects_a_proposal_with_a_reason_and_a_finance_officer_is_not_offered_it(
+        new_page: NewPage, api: Api) -> None:
+    initiative = await propose(api, f"Leisure {uuid.uuid4().hex[:8]}", "process_policy", (50_000_00, 0))
+    officer = await new_page(FINANCE)
+    await officer.goto(f"/savings/initiatives/{initiative['id']}")
+    await officer.get_by_role("heading", name=initiative["title"]).wait_for()
+    assert await officer.get_by_role("button", name="Reject the proposal").count() == 0
+
+    page = await new_page(APPROVER)
+    await page.goto(f"/savings/initiatives/{initiative['id']}")
+    # without a reason the API refuses: the summary links to the reason, and nothing changes
+    await page.get_by_role("button", name="Reject the proposal").click()
+    summary = page.locator(".govuk-error-summary")
+    await summary.wait_for()
+    assert [await a.get_attribute("href") for a in await summary.get_by_role("link").all()] == ["#rejected-reason"]
+    unchanged = (await api(APPROVER).get(f"/api/savings/v1/initiatives/{initiative['id']}")).json()
+    assert (unchanged["status"], unchanged["version"]) == ("proposed", initiative["version"])
+    await no_accessibility_problems(page)
+
+    await page.locator("#rejected-reason").fill("Duplicates the leisure contract review")
+    await page.get_by_role("button", name="Reject the proposal").click()
+    await page.get_by_text("Reject the proposal: done.").wait_for()
+    stored = (await api(APPROVER).get(f"/api/savings/v1/initiatives/{initiative['id']}")).json()
+    assert (stored["status"], stored["rejection_reason"]) == ("rejected", "Duplicates the leisure contract review")
+    assert stored["rejected_by"] == APPROVER.key
+    shown = page.locator(".govuk-summary-list__value", has_text="Duplicates the leisure contract review")
+    assert f"by {APPROVER.key}" in await shown.inner_text()  # the profile's "Rejected" row
+    # a rejected proposal is final: no move is offered any more
+    assert await page.get_by_role("heading", name="What you can do").count() == 0
+    for name in ("Approve", "Reject the proposal"):
+        assert await page.get_by_role("button", name=name).count() == 0, name
+    await no_accessibility_problems(page)

@@ -21,7 +21,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 #: a move that needs a scope besides <service>:write
-MOVES_NEEDING = {"approved": "savings:approve"}
+MOVES_NEEDING = {"approved": "savings:approve", "rejected": "savings:approve"}
 
 #: the steps of comms' content workflow from each status, as the API describes POST /content/{id}/transitions
 #: (draft -> in_review -> approved -> scheduled -> published; back to draft with a reason). A content item

@@ -81,6 +81,7 @@ MOVE_WORDS: dict[str, str] = {
     "slipped": "Record a slip",
     "delivered": "Mark as delivered",
     "undeliverable": "Mark as undeliverable",
+    "rejected": "Reject the proposal",
     # comms content
     "in_review": "Send for review",
     "scheduled": "Schedule",

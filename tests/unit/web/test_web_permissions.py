@@ -7,15 +7,15 @@ from civic.auth import ALL_SCOPES
 from civic_web.officers import DEMO_OFFICERS
 from civic_web.permissions import Permissions
 
-LIFECYCLE_FROM_PROPOSED = ["approved"]
+LIFECYCLE_FROM_PROPOSED = ["approved", "rejected"]
 FROM_APPROVED = ["in_delivery", "slipped", "undeliverable"]
 
 
-def test_approving_is_offered_only_with_savings_approve() -> None:
+def test_approving_and_rejecting_are_offered_only_with_savings_approve() -> None:
     keeper = Permissions.of(["savings:read", "savings:write"])
     approver = Permissions.of(["savings:read", "savings:write", "savings:approve"])
     assert keeper.initiative_moves(LIFECYCLE_FROM_PROPOSED) == []
-    assert approver.initiative_moves(LIFECYCLE_FROM_PROPOSED) == ["approved"]
+    assert approver.initiative_moves(LIFECYCLE_FROM_PROPOSED) == ["approved", "rejected"]
     # the other moves need only savings:write, in the order the API lists them
     assert keeper.initiative_moves(FROM_APPROVED) == FROM_APPROVED
 
