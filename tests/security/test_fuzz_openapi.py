@@ -160,7 +160,9 @@ def check_unchanged(before: Snapshot, after: Snapshot, traces: set[str], finding
     findings.add(label, "a refused request changed the database", f"{change.summary()}\n    {what()}")
 
 
-@pytest.mark.timeout(max(300, 20 * POSITIVE_EXAMPLES))
+# comms' document (the most operations) took over 300 s on a fresh clone with make test's two workers
+# sharing the two cores; its cases are bounded by the examples, not by time
+@pytest.mark.timeout(max(900, 60 * POSITIVE_EXAMPLES))
 @pytest.mark.parametrize("name", SERVICES)
 async def test_fuzz_service_openapi(name, all_apps, service_client, runtime_of, token):
     client = await service_client(name)
