@@ -46,12 +46,13 @@ ON_THE_PLATFORM = ("e2e", "browser")
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Which tests a worker of ``make test`` (pytest-xdist, ``--dist loadgroup``) takes together: a file's tests
     stay together (in their order, with their module's fixtures made once), and the end-to-end and browser
-    tests go to one worker, which starts the whole platform once for them."""
+    tests, and any other test that asks for the platform, go to one worker, which starts it once for them."""
     tests = Path(__file__).parent
     for item in items:
         path = Path(str(item.fspath))
         folder = path.relative_to(tests).parts[0] if tests in path.parents else ""
-        group = "platform" if folder in ON_THE_PLATFORM else str(path.relative_to(tests) if folder else path)
+        on_platform = folder in ON_THE_PLATFORM or "platform" in getattr(item, "fixturenames", ())
+        group = "platform" if on_platform else str(path.relative_to(tests) if folder else path)
         item.add_marker(pytest.mark.xdist_group(group))
 
 
