@@ -417,7 +417,22 @@ class ConsumerRunner:
 
     async def apply(self, envelope: Envelope, handler: Subscription) -> None:
         """Run one handler for one event, once in effect (also used to re-drive dead letters); the handler gets
-        the event's data parsed into its contract class, in the same unit of work as the inbox entry."""
+        the event's data parsed into its contract class, in the same unit of work as the inbox entry.
+
+        A write conflict (another transaction changed one of the same documents first: a tally shard, the
+        initiative) is not the event's fault: it is tried again after a short random pause, as a group is,
+        so a re-drive or a one-by-one retry does not fail for it."""
+        for attempt in range(CONFLICT_RETRIES + 1):
+            try:
+                await self._apply_once(envelope, handler)
+                return
+            except (Unavailable, PyMongoError) as exc:
+                if not lost_a_write_conflict(exc) or attempt == CONFLICT_RETRIES or self._stopping.is_set():
+                    raise
+                GROUPS.labels(self.service, "conflict").inc()
+            await asyncio.sleep(random.uniform(0, CONFLICT_PAUSE_SECONDS * 2 ** attempt))
+
+    async def _apply_once(self, envelope: Envelope, handler: Subscription) -> None:
         async with self.unit_of_work() as uow:
             try:
                 await uow.db[INBOX].insert_one(_inbox_entry(envelope, datetime.now(UTC)), session=uow.session)

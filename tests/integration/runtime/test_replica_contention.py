@@ -70,6 +70,41 @@ async def test_a_group_that_loses_a_write_conflict_is_tried_again_as_a_group(sta
     assert await runtime.db["inbox"].count_documents({"_id": {"$in": [e.id for e in events]}}) == len(events)
 
 
+async def test_one_event_that_loses_a_write_conflict_is_tried_again(stack, runtime_of) -> None:
+    """The one-by-one path (re-drive, a redelivery, a group that failed) loses races as a group does."""
+    runtime = await runtime_of("savings")
+    hot = f"hot_{uuid.uuid4().hex[:8]}"
+    service = f"contention-{uuid.uuid4().hex[:6]}"
+
+    async def bump(event: BuildingClosed, uow: UnitOfWork, received: Received) -> None:
+        await uow.db[hot].update_one({"_id": "cell"}, {"$inc": {"n": 1}}, upsert=True, session=uow.session)
+
+    settings = service_settings(stack, "savings", service_name=service)
+    runner = ConsumerRunner(runtime.db, settings, {BuildingClosed: bump},
+                            UnitOfWorkFactory(runtime.db, "/civic/test", lambda: None))
+    await runtime.db[hot].insert_one({"_id": "cell", "n": 0})
+    event = _closure()
+    handler = runner.subscriptions.subscription(event.type)
+
+    session = runtime.client.start_session()
+    await session.start_transaction()
+    await runtime.db[hot].update_one({"_id": "cell"}, {"$inc": {"n": 100}}, session=session)
+    applying = asyncio.create_task(runner.apply(event, handler))
+
+    async def lost_once() -> bool:
+        return _groups(service, "conflict") >= 1
+
+    try:
+        await eventually(lost_once, timeout=30, interval=0.01)
+    finally:
+        await session.commit_transaction()
+        await session.end_session()
+
+    await applying  # raised Unavailable before: a lost race is not the event's fault
+    assert (await runtime.db[hot].find_one({"_id": "cell"}))["n"] == 101
+    assert await runtime.db["inbox"].count_documents({"_id": event.id}) == 1
+
+
 async def test_the_relay_holding_the_lease_publishes_what_another_replica_wrote_without_waiting_for_its_poll(
     stack, scratch_db, published
 ) -> None:
