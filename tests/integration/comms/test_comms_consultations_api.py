@@ -201,6 +201,22 @@ async def test_scheduler_announces_opening_and_closing_once(new_consultation, ou
     assert await outbox(k["id"]) == ["comms.consultation.opened", "comms.consultation.closed"]
 
 
+async def test_the_scheduler_announcing_the_opening_does_not_refuse_an_officers_close(
+        new_consultation, author, outbox, service_runtime):
+    """The announcement is the scheduler's bookkeeping: a close sent with the ETag of a page loaded before
+    it went out is not refused as a lost update (it was, under load, when the scheduler bumped the version)."""
+    k = await new_consultation()  # opened yesterday, not yet announced
+    seen = await author.get(f"/v1/consultations/{k['id']}")
+    await service.announce_due(await service_runtime("comms"), datetime.now(UTC))
+    assert await outbox(k["id"]) == ["comms.consultation.opened"]
+    again = await author.get(f"/v1/consultations/{k['id']}")
+    assert again.headers["ETag"] == seen.headers["ETag"] and again.json() == seen.json()
+    assert "opened_announced" not in again.json()
+    closed = await author.post(f"/v1/consultations/{k['id']}/close", headers={"If-Match": seen.headers["ETag"]})
+    assert closed.status_code == 200 and closed.json()["state"] == "closed"
+    assert await outbox(k["id"]) == ["comms.consultation.opened", "comms.consultation.closed"]  # opened once
+
+
 async def test_unknown_consultation_is_404(author):
     problem(await author.get("/v1/consultations/nope/results"), 404)
     problem(await author.post("/v1/consultations/nope/responses", json={"answers": {"a": 1}}), 404)

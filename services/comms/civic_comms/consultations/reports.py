@@ -23,10 +23,19 @@ if TYPE_CHECKING:
     from civic.service import Runtime
 
 
+# the scheduler's record of which events are out: not part of the consultation (its ETag does not cover them)
+_BOOKKEEPING = ("opened_announced", "closed_announced")
+
+
+def _public(doc: dict[str, Any]) -> dict[str, Any]:
+    view = {k: v for k, v in resource(doc).items() if k not in _BOOKKEEPING}
+    view["state"] = consultation_to_model(doc).state(now())
+    return view
+
+
 async def consultation_view(rt: Runtime, doc: dict[str, Any]) -> dict[str, Any]:
     """The API form of one consultation: as stored, with its state now and how many have responded."""
-    view = resource(doc)
-    view["state"] = consultation_to_model(doc).state(now())
+    view = _public(doc)
     view["responses"] = (await response_counts(rt.db, [doc["_id"]]))[doc["_id"]]
     return view
 
@@ -37,9 +46,7 @@ async def get_consultation(rt: Runtime, consultation_id: str) -> dict[str, Any]:
 
 def _listed(doc: dict[str, Any]) -> dict[str, Any]:
     # a list shows each one's state but not its response count (one tally read per item)
-    view = resource(doc)
-    view["state"] = consultation_to_model(doc).state(now())
-    return view
+    return _public(doc)
 
 
 async def list_consultations(rt: Runtime, page: Page) -> dict[str, Any]:

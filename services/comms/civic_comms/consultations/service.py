@@ -182,7 +182,10 @@ async def announce_due(rt: Runtime, at: datetime | None = None) -> int:
                 query["opened_announced"] = True  # opened always goes out first
             claimed = await uow.db[CONSULTATIONS].find_one_and_update(
                 query,
-                {"$set": {flag: True, "updated_at": moment}, "$inc": {"version": 1}},
+                # the scheduler's bookkeeping, not an officer's change: the version (the ETag an officer's
+                # If-Match names) and updated_at stay, so a close sent from a page loaded just before the
+                # opening was announced is not refused as a lost update
+                {"$set": {flag: True}},
                 return_document=ReturnDocument.AFTER,
                 session=uow.session,
             )
