@@ -131,6 +131,9 @@ async def sign_in(page: Any, officer: Officer) -> None:
 
 async def accessibility_problems(page: Any) -> list[str]:
     """axe-core's serious and critical violations on the page as it is (axe-core is vendored in tests/browser/axe)."""
+    # the page as loaded: after a click that navigates, axe must not go into the document being left
+    # (or one that has no body yet), which under load it did
+    await page.wait_for_load_state("load")
     await page.add_script_tag(path=str(AXE))
     result = await page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [

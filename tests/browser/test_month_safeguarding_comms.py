@@ -131,6 +131,7 @@ async def test_the_board_business_manager_records_sub_groups_the_budget_and_the_
     await page.goto(f"/safeguarding/boards/{board['id']}")
 
     await page.get_by_role("link", name="Form a sub-group").click()
+    await page.get_by_role("heading", name="Form a sub-group").wait_for()
     await no_accessibility_problems(page)
     await page.get_by_label("Name", exact=True).fill("Learning and Development")
     await page.get_by_label("Chair (optional)").select_option(chair["id"])
@@ -171,6 +172,7 @@ async def test_the_board_business_manager_records_sub_groups_the_budget_and_the_
     assert budget["contributions"] == [{"organisation": "Testshire Council", "amount_pence": 1_200_000}]
 
     await page.get_by_role("link", name="Draft an annual report").click()
+    await page.get_by_role("heading", name="Draft an annual report").wait_for()
     await no_accessibility_problems(page)
     await page.get_by_label("Title").fill(f"Annual report {year}")
     await page.get_by_label("Summary (optional)").fill("A year of learning from reviews.")
@@ -225,6 +227,7 @@ async def test_the_comms_officer_sets_up_a_consultation_a_campaign_and_a_champio
     await page.goto("/comms/content")
     await page.get_by_role("link", name="campaigns").click()
     await page.get_by_role("button", name="New campaign").click()
+    await page.get_by_role("heading", name="New campaign").wait_for()
     await no_accessibility_problems(page)
     await page.get_by_label("Title").fill(campaign)
     await page.get_by_label("Objectives").fill("More residents know where to get help\nFewer winter admissions")

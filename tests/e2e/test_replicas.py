@@ -54,8 +54,8 @@ async def _metric(client: httpx.AsyncClient, url: str, name: str) -> float:
                if line.startswith(name + "{") or line.startswith(name + " "))
 
 
-async def _group_settled(client: httpx.AsyncClient, urls: list[str], partitions: float) -> bool:
-    held = [await _metric(client, url, "civic_consumer_partitions") for url in urls]
+async def _group_settled(client: httpx.AsyncClient, urls: list[str], partitions: float, held: list[float]) -> bool:
+    held[:] = [await _metric(client, url, "civic_consumer_partitions") for url in urls]
     return all(held) and sum(held) == partitions
 
 
@@ -74,7 +74,13 @@ async def replicas(platform: Stack) -> AsyncIterator[dict[str, list[str]]]:
                 platform.wait_ready(_replica(service))
                 urls[service] = [platform.service_url(service), platform.components[_replica(service)].url]
             for service in REPLICATED:
-                await eventually(lambda s=service: _group_settled(client, urls[s], alone[s]), timeout=180, interval=0.5)
+                held: list[float] = []
+                try:  # a rebalance under make test's load (two workers on two cores) can take minutes
+                    await eventually(lambda s=service, h=held: _group_settled(client, urls[s], alone[s], h),
+                                     timeout=300, interval=0.5)
+                except AssertionError as exc:
+                    raise AssertionError(f"{service}'s group did not settle: the replicas hold {held} of "
+                                         f"{alone[service]} partitions") from exc
             yield urls
         finally:
             for service in REPLICATED:
