@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -31,77 +32,68 @@ def _groups(service: str, outcome: str) -> float:
     return float(GROUPS.labels(service, outcome)._value.get())
 
 
+class _HotCell:
+    """One document every event adds to (as every closure adds to a read-model cell), a consumer whose
+    handler does that under its own metric labels, and another replica's transaction that changes the
+    document and has not committed yet."""
+
+    def __init__(self, stack: Any, runtime: Any) -> None:
+        self.runtime = runtime
+        self.collection = runtime.db[f"hot_{uuid.uuid4().hex[:8]}"]
+        self.service = f"contention-{uuid.uuid4().hex[:6]}"
+
+        async def bump(event: BuildingClosed, uow: UnitOfWork, received: Received) -> None:
+            await self.collection.update_one({"_id": "cell"}, {"$inc": {"n": 1}, "$push": {"events": received.id}},
+                                             upsert=True, session=uow.session)
+
+        self.runner = ConsumerRunner(runtime.db, service_settings(stack, "savings", service_name=self.service),
+                                     {BuildingClosed: bump}, UnitOfWorkFactory(runtime.db, "/civic/test", lambda: None))
+
+    async def contended(self, applying: Callable[[], Awaitable[Any]]) -> Any:
+        """Run ``applying`` while another transaction holds the cell; commit that one once ours lost."""
+        await self.collection.insert_one({"_id": "cell", "n": 0, "events": []})
+        session = self.runtime.client.start_session()
+        await session.start_transaction()
+        await self.collection.update_one({"_id": "cell"}, {"$inc": {"n": 100}}, session=session)
+        task = asyncio.create_task(applying())
+
+        async def lost_once() -> bool:
+            return _groups(self.service, "conflict") >= 1
+
+        try:
+            await eventually(lost_once, timeout=30, interval=0.01)
+        finally:
+            await session.commit_transaction()
+            await session.end_session()
+        return await task
+
+    async def cell(self) -> dict[str, Any]:
+        return await self.collection.find_one({"_id": "cell"})
+
+
 async def test_a_group_that_loses_a_write_conflict_is_tried_again_as_a_group(stack, runtime_of) -> None:
     runtime = await runtime_of("savings")
-    hot = f"hot_{uuid.uuid4().hex[:8]}"
-    service = f"contention-{uuid.uuid4().hex[:6]}"  # its own metric labels
-
-    async def bump(event: BuildingClosed, uow: UnitOfWork, received: Received) -> None:
-        # every event adds to one document, as every closure adds to a read-model cell
-        await uow.db[hot].update_one({"_id": "cell"}, {"$inc": {"n": 1}, "$push": {"events": received.id}},
-                                     upsert=True, session=uow.session)
-
-    settings = service_settings(stack, "savings", service_name=service)
-    runner = ConsumerRunner(runtime.db, settings, {BuildingClosed: bump},
-                            UnitOfWorkFactory(runtime.db, "/civic/test", lambda: None))
-    await runtime.db[hot].insert_one({"_id": "cell", "n": 0, "events": []})
+    hot = _HotCell(stack, runtime)
     events = [_closure() for _ in range(8)]
 
-    # another replica's transaction has changed the document and not yet committed
-    session = runtime.client.start_session()
-    await session.start_transaction()
-    await runtime.db[hot].update_one({"_id": "cell"}, {"$inc": {"n": 100}}, session=session)
-    applying = asyncio.create_task(runner.apply_together(events))
-
-    async def lost_once() -> bool:
-        return _groups(service, "conflict") >= 1
-
-    try:
-        await eventually(lost_once, timeout=30, interval=0.01)
-    finally:
-        await session.commit_transaction()
-        await session.end_session()
-
-    assert await applying == len(events)
-    cell = await runtime.db[hot].find_one({"_id": "cell"})
+    assert await hot.contended(lambda: hot.runner.apply_together(events)) == len(events)
+    cell = await hot.cell()
     assert cell["n"] == 100 + len(events)
     assert sorted(cell["events"]) == sorted(e.id for e in events)  # each once, none lost, none twice
-    assert _groups(service, "failed") == 0  # never handed to the one-by-one path
+    assert _groups(hot.service, "failed") == 0  # never handed to the one-by-one path
     assert await runtime.db["inbox"].count_documents({"_id": {"$in": [e.id for e in events]}}) == len(events)
 
 
 async def test_one_event_that_loses_a_write_conflict_is_tried_again(stack, runtime_of) -> None:
     """The one-by-one path (re-drive, a redelivery, a group that failed) loses races as a group does."""
     runtime = await runtime_of("savings")
-    hot = f"hot_{uuid.uuid4().hex[:8]}"
-    service = f"contention-{uuid.uuid4().hex[:6]}"
-
-    async def bump(event: BuildingClosed, uow: UnitOfWork, received: Received) -> None:
-        await uow.db[hot].update_one({"_id": "cell"}, {"$inc": {"n": 1}}, upsert=True, session=uow.session)
-
-    settings = service_settings(stack, "savings", service_name=service)
-    runner = ConsumerRunner(runtime.db, settings, {BuildingClosed: bump},
-                            UnitOfWorkFactory(runtime.db, "/civic/test", lambda: None))
-    await runtime.db[hot].insert_one({"_id": "cell", "n": 0})
+    hot = _HotCell(stack, runtime)
     event = _closure()
-    handler = runner.subscriptions.subscription(event.type)
 
-    session = runtime.client.start_session()
-    await session.start_transaction()
-    await runtime.db[hot].update_one({"_id": "cell"}, {"$inc": {"n": 100}}, session=session)
-    applying = asyncio.create_task(runner.apply(event, handler))
-
-    async def lost_once() -> bool:
-        return _groups(service, "conflict") >= 1
-
-    try:
-        await eventually(lost_once, timeout=30, interval=0.01)
-    finally:
-        await session.commit_transaction()
-        await session.end_session()
-
-    await applying  # raised Unavailable before: a lost race is not the event's fault
-    assert (await runtime.db[hot].find_one({"_id": "cell"}))["n"] == 101
+    # it raised Unavailable before: a lost race is not the event's fault
+    await hot.contended(lambda: hot.runner.apply(event, hot.runner.subscriptions.subscription(event.type)))
+    assert (await hot.cell())["events"] == [event.id]
+    assert (await hot.cell())["n"] == 101
     assert await runtime.db["inbox"].count_documents({"_id": event.id}) == 1
 
 
