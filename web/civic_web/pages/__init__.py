@@ -1,15 +1,18 @@
 """The app's pages: a package per section of the platform (``savings``, ``property``, ``safeguarding``,
 ``comms``), each with ``section.py`` (its API's address, who may see and change it, how its pages ask) and
 a module per area of its work, whose routes the package's ``router`` gathers; ``home.py`` is the dashboard.
-Every page asks the gateway (as the signed-in officer) and renders; a change goes through ``forms.py``.
+Every page asks the gateway (as the signed-in officer) and renders; a change goes through ``forms.py``. A page
+shown again with a refusal, and a form's POST, are declared with :func:`page_at`, :func:`sent_to` and
+:func:`form_at`, so every one checks the form's token and the officer's scopes the same way and in that order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette._utils import get_route_path
 from starlette.routing import Match
@@ -18,7 +21,7 @@ from starlette.types import Scope
 from civic_web.gateway import Answer, Gateway
 from civic_web.layout import Layout
 from civic_web.refusals import Refusal
-from civic_web.sessions import SignedInOfficer
+from civic_web.sessions import SignedInOfficer, posted_form, signed_in
 
 
 class Section(APIRouter):
@@ -116,3 +119,50 @@ def segment(value: str) -> str:
 async def ask(request: Request, officer: SignedInOfficer, path: str, params: dict[str, str] | None = None) -> Answer:
     """GET one of the API's addresses as the officer, with the page request's id."""
     return await gateway_of(request).get(officer.token, path, params, request_id(request))
+
+
+#: a section's gate: goes on for an officer whose scopes allow it, else raises ``NoAccess`` (``may_draft``, ...)
+Gate = Callable[[SignedInOfficer], None]
+
+#: a page as it first shows: ``page(request, officer, **the address's parts)`` (``board_id=...``); the same
+#: function shows it again with a refusal (``refusal=``, ``typed=``)
+FormPage = Callable[..., Awaitable[Response]]
+
+#: what a form does with what was sent: ``sent(request, officer, form, **the address's parts)``, which reads the
+#: boxes and sends the body (``forms.send_new``, ``forms.send``)
+FormSent = Callable[..., Awaitable[Response]]
+
+
+def page_at(router: APIRouter, path: str, *, page: FormPage, shown_to: Gate) -> None:
+    """GET ``path``: the ``page`` (a record's, a form's) as it first shows, to an officer ``shown_to`` lets in.
+    The route takes its place in the router here (``/x/new`` before ``/x/{id}``, which would take "new")."""
+
+    async def show(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+        shown_to(officer)
+        return await page(request, officer, **request.path_params)
+
+    router.add_api_route(path, show, methods=["GET"], name=getattr(page, "__name__", None))
+
+
+def sent_to(router: APIRouter, path: str, *, may: Gate) -> Callable[[FormSent], FormSent]:
+    """POST ``path``, declared by decorating what it does with what was sent: the form's token checked first,
+    then ``may`` (the officer's scopes), then the form handed on with the address's parts."""
+
+    def declare(sent: FormSent) -> FormSent:
+        async def receive(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+            form = await posted_form(request)
+            may(officer)
+            return await sent(request, officer, form, **request.path_params)
+
+        router.add_api_route(path, receive, methods=["POST"], name=sent.__name__)
+        return sent
+
+    return declare
+
+
+def form_at(router: APIRouter, path: str, *, page: FormPage, may: Gate,
+            shown_to: Gate | None = None) -> Callable[[FormSent], FormSent]:
+    """A form's two routes at ``path``: its ``page`` (:func:`page_at`) for an officer ``shown_to`` lets in (by
+    default ``may``: a form only for those who may send it), and what is sent to it (:func:`sent_to`)."""
+    page_at(router, path, page=page, shown_to=shown_to or may)
+    return sent_to(router, path, may=may)

@@ -7,12 +7,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
-from civic_web.pages import render
+from civic_web.pages import form_at, render
 from civic_web.pages.comms.section import API, get, may_draft, reads
 from civic_web.pages.forms import as_filled, boxes_typed, date_typed, send_new
 from civic_web.refusals import Refusal
-from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.sessions import SignedInOfficer, signed_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,22 +30,14 @@ async def campaigns(request: Request, officer: SignedInOfficer = Depends(signed_
         "items": sorted(page.get("items", []), key=lambda c: str(c.get("starts_on")), reverse=True)})
 
 
-async def _new_campaign_page(request: Request, *, refusal: Refusal | None = None, typed: dict[str, str] | None = None,
-                             attempt: str | None = None) -> Response:
+async def _new_campaign_page(request: Request, officer: SignedInOfficer, *, refusal: Refusal | None = None,
+                             typed: dict[str, str] | None = None, attempt: str | None = None) -> Response:
     return render(request, "comms/new_campaign.html", {
         **as_filled(typed, attempt)}, refusal)
 
 
-@router.get("/campaigns/new")
-async def new_campaign(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    may_draft(officer)
-    return await _new_campaign_page(request)
-
-
-@router.post("/campaigns/new")
-async def create_campaign(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    may_draft(officer)
+@form_at(router, "/campaigns/new", page=_new_campaign_page, may=may_draft)
+async def create_campaign(request: Request, officer: SignedInOfficer, form: FormData) -> Response:
     starts_on, typed = date_typed(form, "starts")
     ends_on, typed_ends = date_typed(form, "ends")
     typed |= typed_ends | boxes_typed(form, ("title", "objectives", "owner", "description"))
@@ -53,7 +46,7 @@ async def create_campaign(request: Request, officer: SignedInOfficer = Depends(s
     body["objectives"] = [line.strip() for line in typed["objectives"].splitlines() if line.strip()]
     body |= {name: value for name, value in (("starts_on", starts_on), ("ends_on", ends_on)) if value}
     return await send_new(request, officer, f"{API}/campaigns", body, form=form, typed=typed,
-                          page=partial(_new_campaign_page, request), dates=("starts", "ends"),
+                          page=partial(_new_campaign_page, request, officer), dates=("starts", "ends"),
                           fields=lambda name: CAMPAIGN_FIELDS.get(name.split(".")[0]),
                           done=lambda answer: f"{answer.body.get('title', 'The campaign')} is set up, on the forward plan.",
                           then="/comms/campaigns")

@@ -7,14 +7,15 @@ import asyncio
 from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
-from civic_web.pages import first, gateway_of, render
+from civic_web.pages import first, form_at, gateway_of, render
 from civic_web.pages.comms.section import API, get, may_draft, reads
 from civic_web.pages.forms import as_filled, send_new
 from civic_web.refusals import Refusal
-from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.sessions import SignedInOfficer
 from civic_web.vocabulary import body_choices
 
 router = APIRouter(include_in_schema=False)
@@ -40,17 +41,9 @@ async def _champions_page(request: Request, officer: SignedInOfficer, *, refusal
     }, refusal)
 
 
-@router.get("/champions")
-async def champions(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    reads(officer)
-    return await _champions_page(request, officer)
-
-
-@router.post("/champions")
-async def appoint_or_register(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+@form_at(router, "/champions", page=_champions_page, may=may_draft, shown_to=reads)
+async def appoint_or_register(request: Request, officer: SignedInOfficer, form: FormData) -> Response:
     """Appoint a champion, or register a service that should have one (the form says which)."""
-    form = await posted_form(request)
-    may_draft(officer)
     doing = "service" if first(form.get("doing")) == "service" else "champion"
     names = SERVICE_FIELDS if doing == "service" else CHAMPION_FIELDS
     typed = {f"{doing}-{name}": first(form.get(f"{doing}-{name}")) for name in names}

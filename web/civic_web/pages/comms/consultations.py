@@ -11,12 +11,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
-from civic_web.pages import ask, gateway_of, render, request_id, segment
+from civic_web.pages import ask, form_at, gateway_of, page_at, render, request_id, segment, sent_to
 from civic_web.pages.comms.section import API, get, may_draft, reads
 from civic_web.pages.forms import Rows, as_filled, at_version, boxes_typed, date_typed, fields_of, no_fields, send, send_new
 from civic_web.refusals import Refusal
-from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.sessions import SignedInOfficer, signed_in
 from civic_web.spreadsheets import XLSX, Sheet, workbook_of
 from civic_web.vocabulary import body_choices, item_choices
 
@@ -43,7 +44,7 @@ def _questions() -> Rows:
                                           "required": "Must be answered"}, QUESTION_ROWS, row_word="question")
 
 
-async def _new_consultation_page(request: Request, *, refusal: Refusal | None = None,
+async def _new_consultation_page(request: Request, officer: SignedInOfficer, *, refusal: Refusal | None = None,
                                  typed: dict[str, str] | None = None, attempt: str | None = None) -> Response:
     document = await gateway_of(request).document()
     return render(request, "comms/new_consultation.html", {
@@ -53,16 +54,8 @@ async def _new_consultation_page(request: Request, *, refusal: Refusal | None = 
     }, refusal)
 
 
-@router.get("/consultations/new")
-async def new_consultation(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    may_draft(officer)
-    return await _new_consultation_page(request)
-
-
-@router.post("/consultations/new")
-async def create_consultation(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    may_draft(officer)
+@form_at(router, "/consultations/new", page=_new_consultation_page, may=may_draft)
+async def create_consultation(request: Request, officer: SignedInOfficer, form: FormData) -> Response:
     opens_on, typed = date_typed(form, "opens")
     closes_on, typed_closes = date_typed(form, "closes")
     typed |= typed_closes | boxes_typed(form, ("title", "description", "kind"))
@@ -75,7 +68,7 @@ async def create_consultation(request: Request, officer: SignedInOfficer = Depen
                           **({"options": [o.strip() for o in line["options"].splitlines() if o.strip()]}
                              if line["options"] else {})} for line in lines]
     return await send_new(request, officer, f"{API}/consultations", body, form=form, typed=typed | boxes,
-                          page=partial(_new_consultation_page, request), dates=("opens", "closes"),
+                          page=partial(_new_consultation_page, request, officer), dates=("opens", "closes"),
                           fields=fields_of(CONSULTATION_FIELDS, questions),
                           done=lambda answer: f"{answer.body.get('title', 'The consultation')} is set up.",
                           then=lambda answer: f"/comms/consultations/{segment(str(answer.body['id']))}")
@@ -93,18 +86,12 @@ async def _consultation_page(request: Request, officer: SignedInOfficer, consult
     }, refusal)
 
 
-@router.get("/consultations/{consultation_id}")
-async def consultation(consultation_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    reads(officer)
-    return await _consultation_page(request, officer, consultation_id)
+page_at(router, "/consultations/{consultation_id}", page=_consultation_page, shown_to=reads)
 
 
-@router.post("/consultations/{consultation_id}/close")
-async def close_consultation(consultation_id: str, request: Request,
-                             officer: SignedInOfficer = Depends(signed_in)) -> Response:
+@sent_to(router, "/consultations/{consultation_id}/close", may=may_draft)
+async def close_consultation(request: Request, officer: SignedInOfficer, form: FormData, consultation_id: str) -> Response:
     """Close an open consultation now (it otherwise closes by itself when its time comes)."""
-    form = await posted_form(request)
-    may_draft(officer)
 
     async def again(refusal: Refusal) -> Response:
         return await _consultation_page(request, officer, consultation_id, refusal=refusal)

@@ -11,12 +11,13 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
-from civic_web.pages import first, gateway_of, render, segment
+from civic_web.pages import first, form_at, gateway_of, page_at, render, segment, sent_to
 from civic_web.pages.comms.section import API, get, may_draft, reads
 from civic_web.pages.forms import as_filled, at_version, boxes_typed, on_date_input, send, send_new
 from civic_web.refusals import FieldOnPage, Refusal
-from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.sessions import SignedInOfficer, signed_in
 from civic_web.vocabulary import LONDON, body_choices, move_words, parameter_choices
 
 router = APIRouter(include_in_schema=False)
@@ -67,8 +68,9 @@ def _content_field(social_from: int) -> FieldOnPage:
     return on_page
 
 
-async def _new_page(request: Request, *, refusal: Refusal | None = None, typed: dict[str, str] | None = None,
-                    ticked: dict[str, list[str]] | None = None, attempt: str | None = None) -> Response:
+async def _new_page(request: Request, officer: SignedInOfficer, *, refusal: Refusal | None = None,
+                    typed: dict[str, str] | None = None, ticked: dict[str, list[str]] | None = None,
+                    attempt: str | None = None) -> Response:
     document = await gateway_of(request).document()
     return render(request, "comms/new.html", {
         "choices": {name: body_choices(document, f"{API}/content", "post", name) for name in ("channels", "audience")},
@@ -76,16 +78,8 @@ async def _new_page(request: Request, *, refusal: Refusal | None = None, typed: 
     }, refusal)
 
 
-@router.get("/content/new")
-async def new_content(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    may_draft(officer)
-    return await _new_page(request)
-
-
-@router.post("/content/new")
-async def draft(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    may_draft(officer)
+@form_at(router, "/content/new", page=_new_page, may=may_draft)
+async def draft(request: Request, officer: SignedInOfficer, form: FormData) -> Response:
     typed = boxes_typed(form, ("title", "body", "social", "requires_approval_by"))
     ticked = {name: [first(v) for v in form.getlist(name) if first(v)] for name in ("channels", "audience")}
     networks = [n.strip().lower().removeprefix("social:") for n in typed["social"].replace(";", ",").split(",")]
@@ -93,7 +87,8 @@ async def draft(request: Request, officer: SignedInOfficer = Depends(signed_in))
     body["channels"] = ticked["channels"] + [f"social:{n}" for n in networks if n]
     body["audience"] = ticked["audience"]
     return await send_new(request, officer, f"{API}/content", body, form=form, typed=typed,
-                          page=partial(_new_page, request, ticked=ticked), fields=_content_field(len(ticked["channels"])),
+                          page=partial(_new_page, request, officer, ticked=ticked),
+                          fields=_content_field(len(ticked["channels"])),
                           done=lambda answer: f"{answer.body.get('title', 'The content')} is drafted.",
                           then=lambda answer: _address(str(answer.body["id"])))
 
@@ -119,10 +114,7 @@ async def _content_page(request: Request, officer: SignedInOfficer, content_id: 
     }, refusal)
 
 
-@router.get("/content/{content_id}")
-async def content_item(content_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    reads(officer)
-    return await _content_page(request, officer, content_id)
+page_at(router, "/content/{content_id}", page=_content_page, shown_to=reads)
 
 
 def _publish_at(day: str, month: str, year: str, time: str) -> str | None:
@@ -152,10 +144,8 @@ def _step_field(to: str) -> FieldOnPage:
     return on_page
 
 
-@router.post("/content/{content_id}/steps")
-async def take_step(content_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    reads(officer)
+@sent_to(router, "/content/{content_id}/steps", may=reads)
+async def take_step(request: Request, officer: SignedInOfficer, form: FormData, content_id: str) -> Response:
     to = first(form.get("to"))
     typed = boxes_typed(form, ("reason", "publish-day", "publish-month", "publish-year", "publish-time"))
     body: dict[str, Any] = {"to": to}
@@ -179,11 +169,9 @@ async def take_step(content_id: str, request: Request, officer: SignedInOfficer 
                       done=f"{move_words(to)}: done.", then=_address(content_id))
 
 
-@router.post("/content/{content_id}/sign-off")
-async def record_sign_off(content_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+@sent_to(router, "/content/{content_id}/sign-off", may=may_draft)
+async def record_sign_off(request: Request, officer: SignedInOfficer, form: FormData, content_id: str) -> Response:
     """Record the sign-off the content needs from another body (who signed for it)."""
-    form = await posted_form(request)
-    may_draft(officer)
     typed = {"signed_by": first(form.get("signed_by"))}
     body = {"body": first(form.get("body")), **({"signed_by": typed["signed_by"]} if typed["signed_by"] else {})}
 

@@ -9,15 +9,16 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from civic_web.charts import Bar, bar_chart
 from civic_web.gateway import Answer, Refused
 from civic_web.layout import link
-from civic_web.pages import ask, first, gateway_of, in_address, layout_of, render, segment
+from civic_web.pages import ask, first, gateway_of, in_address, layout_of, page_at, render, segment, sent_to
 from civic_web.pages.forms import at_version, boxes_typed, date_typed, pounds_typed, send
 from civic_web.pages.property.section import ALL, API, changes, get, reads
 from civic_web.refusals import Refusal, refusal_from
-from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.sessions import SignedInOfficer, signed_in
 from civic_web.vocabulary import ESTATE_MOVE_WORDS, body_choices, day, parameter_choices, pounds, share, words_for
 
 router = APIRouter(include_in_schema=False)
@@ -115,10 +116,7 @@ async def _building_page(request: Request, officer: SignedInOfficer, building_id
     }, status=refusal.status if refusal else (window_refusal.status if window_refusal else 200))
 
 
-@router.get("/buildings/{building_id}")
-async def building(building_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    reads(officer)
-    return await _building_page(request, officer, building_id)
+page_at(router, "/buildings/{building_id}", page=_building_page, shown_to=reads)
 
 
 def _with_steps(problem: dict[str, Any]) -> dict[str, Any]:
@@ -131,10 +129,8 @@ def _with_steps(problem: dict[str, Any]) -> dict[str, Any]:
     return problem
 
 
-@router.post("/buildings/{building_id}/transitions")
-async def move_building(building_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    changes(officer)
+@sent_to(router, "/buildings/{building_id}/transitions", may=changes)
+async def move_building(request: Request, officer: SignedInOfficer, form: FormData, building_id: str) -> Response:
     on, typed = date_typed(form, "on")
     typed |= boxes_typed(form, ("to", "method", "receipt"))
     body: dict[str, Any] = {"to": typed["to"]} if typed["to"] else {}
@@ -157,10 +153,8 @@ async def move_building(building_id: str, request: Request, officer: SignedInOff
                       then=_address(building_id))
 
 
-@router.post("/buildings/{building_id}/occupancy")
-async def record_reading(building_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    changes(officer)
+@sent_to(router, "/buildings/{building_id}/occupancy", may=changes)
+async def record_reading(request: Request, officer: SignedInOfficer, form: FormData, building_id: str) -> Response:
     on, typed = date_typed(form, "reading")
     typed["occupied"] = first(form.get("occupied"))
     body: dict[str, Any] = {"date": on} if on else {}

@@ -7,16 +7,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from civic_web.gateway import Answer, Upload
-from civic_web.pages import render
+from civic_web.pages import form_at, render
 from civic_web.pages.forms import attempt_of, send
 from civic_web.pages.property.section import API, changes
 from civic_web.refusals import Refusal
-from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.sessions import SignedInOfficer
 from civic_web.vocabulary import day, words_for
 
 router = APIRouter(include_in_schema=False)
@@ -26,14 +26,9 @@ HERE = "/property/occupancy/import"
 COLUMN_WORDS = {"building_id": "building", "date": "date", "occupied_desks": "desks occupied"}
 
 
-async def _import_page(request: Request, *, refusal: Refusal | None = None, attempt: str | None = None) -> Response:
+async def _import_page(request: Request, officer: SignedInOfficer, *, refusal: Refusal | None = None,
+                       attempt: str | None = None) -> Response:
     return render(request, "property/import.html", {"attempt": attempt or uuid.uuid4().hex}, refusal)
-
-
-@router.get("/occupancy/import")
-async def import_form(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    changes(officer)
-    return await _import_page(request)
 
 
 def _by_line(problem: dict[str, Any]) -> dict[str, Any]:
@@ -49,10 +44,8 @@ def _by_line(problem: dict[str, Any]) -> dict[str, Any]:
     return {**problem, "errors": lines}
 
 
-@router.post("/occupancy/import")
-async def import_readings(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    changes(officer)
+@form_at(router, "/occupancy/import", page=_import_page, may=changes)
+async def import_readings(request: Request, officer: SignedInOfficer, form: FormData) -> Response:
     chosen = form.get("file")
     content = await chosen.read() if isinstance(chosen, UploadFile) else b""
     attempt = attempt_of(form)
@@ -62,7 +55,7 @@ async def import_readings(request: Request, officer: SignedInOfficer = Depends(s
         detail = refusal.problem.get("detail")
         if detail and "file" in refusal.fields:
             refusal.fields["file"] = str(detail)
-        return await _import_page(request, refusal=refusal, attempt=attempt)
+        return await _import_page(request, officer, refusal=refusal, attempt=attempt)
 
     def done(answer: Answer) -> str:
         found = answer.body

@@ -8,15 +8,16 @@ import asyncio
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from civic_web.gateway import Answer
-from civic_web.pages import ask, first, render
+from civic_web.pages import ask, first, form_at, render, sent_to
 from civic_web.pages.forms import at_version, send
 from civic_web.pages.property.section import API, changes, reads
 from civic_web.refusals import Refusal
-from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.sessions import SignedInOfficer
 from civic_web.vocabulary import share, words_for
 
 router = APIRouter(include_in_schema=False)
@@ -51,16 +52,8 @@ async def _page(request: Request, officer: SignedInOfficer, *, refusal: Refusal 
     }, refusal)
 
 
-@router.get("/desk-ratios")
-async def desk_ratios(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    reads(officer)
-    return await _page(request, officer)
-
-
-@router.post("/desk-ratios")
-async def set_desk_ratios(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    changes(officer)
+@form_at(router, "/desk-ratios", page=_page, may=changes, shown_to=reads)
+async def set_desk_ratios(request: Request, officer: SignedInOfficer, form: FormData) -> Response:
     ratios: Answer = await ask(request, officer, f"{API}/desk-ratios")
     workers = [w for w in ratios.body if w not in ("id", "version")]
     typed = {f"ratio-{w}": first(form.get(f"ratio-{w}")) for w in workers}
@@ -76,10 +69,8 @@ async def set_desk_ratios(request: Request, officer: SignedInOfficer = Depends(s
                       again=again, then=HERE, done="The desk ratios are saved: desk demand is reckoned with them from now.")
 
 
-@router.post("/utilisation-threshold")
-async def set_threshold(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    changes(officer)
+@sent_to(router, "/utilisation-threshold", may=changes)
+async def set_threshold(request: Request, officer: SignedInOfficer, form: FormData) -> Response:
     typed = {"threshold": first(form.get("threshold"))}
     # a share of the desks, as the API keeps it and says what it takes (0.4 for 40%)
     threshold = _number(typed["threshold"]) if typed["threshold"] else None

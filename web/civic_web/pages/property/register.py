@@ -13,16 +13,16 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from civic_web.gateway import Answer
-from civic_web.pages import ask, gateway_of, render, segment
+from civic_web.pages import ask, form_at, gateway_of, render, segment
 from civic_web.pages.forms import Rows, as_filled, at_version, boxes_typed, fields_of, pounds_typed, send, send_new
 from civic_web.pages.property.section import API, changes
 from civic_web.refusals import Refusal
-from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.sessions import SignedInOfficer
 from civic_web.vocabulary import body_choices, item_choices, pounds
 
 router = APIRouter(include_in_schema=False)
@@ -126,8 +126,8 @@ def _building_body(form: FormData, partners: Rows, measures: Rows, *, amending: 
     return body, typed, not_read
 
 
-async def _building_form(request: Request, *, building: dict[str, Any] | None = None, version: str = "",
-                         refusal: Refusal | None = None, typed: dict[str, str] | None = None,
+async def _building_form(request: Request, officer: SignedInOfficer, *, building: dict[str, Any] | None = None,
+                         version: str = "", refusal: Refusal | None = None, typed: dict[str, str] | None = None,
                          attempt: str | None = None) -> Response:
     document = await gateway_of(request).document()
     buildings = f"{API}/buildings"
@@ -150,21 +150,13 @@ def _address(building_id: str) -> str:
 # (declared before the buildings' /buildings/{building_id}, which would take "new")
 
 
-@router.get("/buildings/new")
-async def new_building(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    changes(officer)
-    return await _building_form(request)
-
-
-@router.post("/buildings/new")
-async def register_building(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    changes(officer)
+@form_at(router, "/buildings/new", page=_building_form, may=changes)
+async def register_building(request: Request, officer: SignedInOfficer, form: FormData) -> Response:
     partners, measures = _tables(None)
     body, typed, not_read = _building_body(form, partners, measures, amending=False)
     return await send_new(request, officer, f"{API}/buildings", body, form=form, typed=typed,
-                          page=partial(_building_form, request), fields=fields_of(BUILDING_FIELDS, partners, measures),
-                          not_read=not_read,
+                          page=partial(_building_form, request, officer),
+                          fields=fields_of(BUILDING_FIELDS, partners, measures), not_read=not_read,
                           done=lambda answer: f"{answer.body.get('name', 'The building')} is on the register.",
                           then=lambda answer: _address(str(answer.body["id"])))
 
@@ -176,21 +168,12 @@ async def _details_page(request: Request, officer: SignedInOfficer, building_id:
                         refusal: Refusal | None = None, typed: dict[str, str] | None = None) -> Response:
     """The building as it is now (after a refusal too: a 412 is someone else's change), with what was typed."""
     answer: Answer = await ask(request, officer, f"{API}/buildings/{segment(building_id)}")
-    return await _building_form(request, building=answer.body, version=answer.version or "", refusal=refusal,
+    return await _building_form(request, officer, building=answer.body, version=answer.version or "", refusal=refusal,
                                 typed=typed)
 
 
-@router.get("/buildings/{building_id}/details")
-async def building_details(building_id: str, request: Request,
-                           officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    changes(officer)
-    return await _details_page(request, officer, building_id)
-
-
-@router.post("/buildings/{building_id}/details")
-async def amend_building(building_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    changes(officer)
+@form_at(router, "/buildings/{building_id}/details", page=_details_page, may=changes)
+async def amend_building(request: Request, officer: SignedInOfficer, form: FormData, building_id: str) -> Response:
     # as many rows as the form had: the building's own partners and measures and the spare ones
     partners = Rows("partners", "partner", PARTNER_LABELS, _rows_sent(form, "partner"))
     measures = Rows("energy_measures", "measure", MEASURE_LABELS, _rows_sent(form, "measure"))

@@ -11,14 +11,15 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from civic_web.charts import Bar, bar_chart
 from civic_web.gateway import Answer
-from civic_web.pages import ask, first, gateway_of, render, segment
+from civic_web.pages import ask, first, form_at, gateway_of, render, segment, sent_to
 from civic_web.pages.forms import as_filled, at_version, boxes_typed, date_typed, no_fields, send, send_new
 from civic_web.pages.property.section import ALL, API, changes, get, reads
 from civic_web.refusals import Refusal
-from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.sessions import SignedInOfficer, signed_in
 from civic_web.vocabulary import ESTATE_MOVE_WORDS, body_choices, share, words_for
 
 router = APIRouter(include_in_schema=False)
@@ -111,16 +112,8 @@ async def _team_form(request: Request, officer: SignedInOfficer, *, team: dict[s
     }, refusal)
 
 
-@router.get("/teams/new")
-async def new_team(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    changes(officer)
-    return await _team_form(request, officer)
-
-
-@router.post("/teams/new")
-async def create_team(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    changes(officer)
+@form_at(router, "/teams/new", page=_team_form, may=changes)
+async def create_team(request: Request, officer: SignedInOfficer, form: FormData) -> Response:
     body, typed = _team_typed(form, await _workers(request))
     return await send_new(request, officer, f"{API}/teams", body, form=form, typed=typed,
                           page=partial(_team_form, request, officer), fields=_team_field,
@@ -135,16 +128,8 @@ async def _team_page(request: Request, officer: SignedInOfficer, team_id: str, *
                             typed=typed)
 
 
-@router.get("/teams/{team_id}")
-async def team(team_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    changes(officer)
-    return await _team_page(request, officer, team_id)
-
-
-@router.post("/teams/{team_id}")
-async def amend_team(team_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    changes(officer)
+@form_at(router, "/teams/{team_id}", page=_team_page, may=changes)
+async def amend_team(request: Request, officer: SignedInOfficer, form: FormData, team_id: str) -> Response:
     body, typed = _team_typed(form, await _workers(request))
     body.pop("building_id", None)  # the form has no such field: a team moves by a completed move
     # emptied, the name and directorate go as empty for the API to refuse, not left as they were
@@ -186,12 +171,6 @@ async def _nothing() -> dict[str, Any]:
     return {}
 
 
-@router.get("/moves")
-async def moves(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    reads(officer)
-    return await _moves_page(request, officer)
-
-
 def _with_numbers(problem: dict[str, Any]) -> dict[str, Any]:
     """A move over capacity: the API's sentence, then the desks short, which it gives apart."""
     if isinstance(problem.get("shortfall"), int) and not problem.get("errors"):
@@ -200,10 +179,8 @@ def _with_numbers(problem: dict[str, Any]) -> dict[str, Any]:
     return problem
 
 
-@router.post("/moves")
-async def plan_move(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    changes(officer)
+@form_at(router, "/moves", page=_moves_page, may=changes, shown_to=reads)
+async def plan_move(request: Request, officer: SignedInOfficer, form: FormData) -> Response:
     planned_for, typed = date_typed(form, "planned_for")
     typed |= boxes_typed(form, ("team_id", "to_building_id"))
     body: dict[str, Any] = {name: typed[name] for name in ("team_id", "to_building_id") if typed[name]}
@@ -215,10 +192,8 @@ async def plan_move(request: Request, officer: SignedInOfficer = Depends(signed_
                                           f"{answer.body.get('to_building_name', 'its new building')} is planned.")
 
 
-@router.post("/moves/{move_id}/transitions")
-async def move_outcome(move_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    changes(officer)
+@sent_to(router, "/moves/{move_id}/transitions", may=changes)
+async def move_outcome(request: Request, officer: SignedInOfficer, form: FormData, move_id: str) -> Response:
     to = first(form.get("to"))
 
     async def again(refusal: Refusal) -> Response:

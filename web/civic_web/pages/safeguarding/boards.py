@@ -11,12 +11,13 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
-from civic_web.pages import first, gateway_of, render, segment
+from civic_web.pages import first, form_at, gateway_of, render, segment
 from civic_web.pages.forms import as_filled, at_version, boxes_typed, date_typed, on_date_input, send, send_new
 from civic_web.pages.safeguarding.section import API, PAGE_SIZE, board_address, board_of, get, items, reads, runs_business
 from civic_web.refusals import Refusal
-from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.sessions import SignedInOfficer, signed_in
 from civic_web.vocabulary import body_choices
 
 router = APIRouter(include_in_schema=False)
@@ -31,8 +32,8 @@ BOARD_FIELDS = {"name": ("name", "The board's name"), "kind": ("kind", "Adults o
                 "statutory_partners": ("statutory_partners", "Statutory partners")}
 
 
-async def _new_board_page(request: Request, *, refusal: Refusal | None = None, typed: dict[str, str] | None = None,
-                          attempt: str | None = None) -> Response:
+async def _new_board_page(request: Request, officer: SignedInOfficer, *, refusal: Refusal | None = None,
+                          typed: dict[str, str] | None = None, attempt: str | None = None) -> Response:
     document = await gateway_of(request).document()
     return render(request, "safeguarding/new_board.html", {
         "kinds": body_choices(document, f"{API}/boards", "post", "kind") or ["adults", "children"],
@@ -40,22 +41,15 @@ async def _new_board_page(request: Request, *, refusal: Refusal | None = None, t
     }, refusal)
 
 
-@router.get("/boards/new")
-async def new_board(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    runs_business(officer)
-    return await _new_board_page(request)
-
-
-@router.post("/boards/new")
-async def set_up_board(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    runs_business(officer)
+@form_at(router, "/boards/new", page=_new_board_page, may=runs_business)
+async def set_up_board(request: Request, officer: SignedInOfficer, form: FormData) -> Response:
     typed = boxes_typed(form, BOARD_FIELDS)
     body: dict[str, Any] = {name: typed[name] for name in ("name", "kind", "area") if typed[name]}
     # one partner a line, as the officer lists them; the API says whether one is named twice
     body["statutory_partners"] = [line.strip() for line in typed["statutory_partners"].splitlines() if line.strip()]
     return await send_new(request, officer, f"{API}/boards", body, form=form, typed=typed,
-                          page=partial(_new_board_page, request), fields=lambda name: BOARD_FIELDS.get(name.split(".")[0]),
+                          page=partial(_new_board_page, request, officer),
+                          fields=lambda name: BOARD_FIELDS.get(name.split(".")[0]),
                           done=lambda answer: f"{answer.body.get('name', 'The board')} is set up. Add its members next.",
                           then=lambda answer: board_address(str(answer.body["id"])))
 
@@ -110,16 +104,8 @@ async def _new_member_page(request: Request, officer: SignedInOfficer, board_id:
     }, refusal)
 
 
-@router.get("/boards/{board_id}/members/new")
-async def new_member(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    runs_business(officer)
-    return await _new_member_page(request, officer, board_id)
-
-
-@router.post("/boards/{board_id}/members/new")
-async def add_member(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    runs_business(officer)
+@form_at(router, "/boards/{board_id}/members/new", page=_new_member_page, may=runs_business)
+async def add_member(request: Request, officer: SignedInOfficer, form: FormData, board_id: str) -> Response:
     typed = boxes_typed(form, NEW_MEMBER_FIELDS)
     body: dict[str, Any] = {name: typed[name] for name in ("name", "organisation", "role", "deputy_name") if typed[name]}
     body |= {"statutory": typed["statutory"] == "yes", "nominated_chair": typed["nominated_chair"] == "yes"}
@@ -142,17 +128,9 @@ async def _member_page(request: Request, officer: SignedInOfficer, member_id: st
     }, refusal)
 
 
-@router.get("/members/{member_id}")
-async def member(member_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    reads(officer)
-    return await _member_page(request, officer, member_id)
-
-
-@router.post("/members/{member_id}")
-async def change_member(member_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+@form_at(router, "/members/{member_id}", page=_member_page, may=runs_business, shown_to=reads)
+async def change_member(request: Request, officer: SignedInOfficer, form: FormData, member_id: str) -> Response:
     """Record the member's signed memorandum of understanding, or name their deputy."""
-    form = await posted_form(request)
-    runs_business(officer)
     doing = first(form.get("doing"))
     signed_on, typed = date_typed(form, "mou")
     typed["deputy_name"] = first(form.get("deputy_name"))

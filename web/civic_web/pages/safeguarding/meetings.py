@@ -11,14 +11,15 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from civic_web import pdfs
 from civic_web.gateway import Answer, Refused
-from civic_web.pages import first, gateway_of, render, segment
+from civic_web.pages import first, form_at, gateway_of, render, segment, sent_to
 from civic_web.pages.forms import Rows, as_filled, at_version, boxes_typed, date_typed, fields_of, send, send_new
 from civic_web.pages.safeguarding.section import API, board_of, get, items, reads, runs_business
 from civic_web.refusals import FieldOnPage, Refusal
-from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.sessions import SignedInOfficer, signed_in
 from civic_web.vocabulary import body_choices, words_for
 
 router = APIRouter(include_in_schema=False)
@@ -117,11 +118,9 @@ MEETING_STEPS = {
 MINUTES_FIELDS = {"text": ("minutes-text", "The minutes"), "at_meeting_id": ("minutes-at", "Approved at")}
 
 
-@router.post("/meetings/{meeting_id}/steps")
-async def meeting_step(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+@sent_to(router, "/meetings/{meeting_id}/steps", may=runs_business)
+async def meeting_step(request: Request, officer: SignedInOfficer, form: FormData, meeting_id: str) -> Response:
     """Mark the meeting as held; write, submit or approve its minutes."""
-    form = await posted_form(request)
-    runs_business(officer)
     step = first(form.get("step"))
     if step not in MEETING_STEPS:
         raise Refused(404, {"status": 404, "detail": "No such step."})
@@ -176,16 +175,8 @@ async def _attendance_page(request: Request, officer: SignedInOfficer, meeting_i
     }, refusal)
 
 
-@router.get("/meetings/{meeting_id}/attendance")
-async def attendance_form(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    runs_business(officer)
-    return await _attendance_page(request, officer, meeting_id)
-
-
-@router.post("/meetings/{meeting_id}/attendance")
-async def record_attendance(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    runs_business(officer)
+@form_at(router, "/meetings/{meeting_id}/attendance", page=_attendance_page, may=runs_business)
+async def record_attendance(request: Request, officer: SignedInOfficer, form: FormData, meeting_id: str) -> Response:
     member_ids = [first(v) for v in form.getlist("member")]
     typed: dict[str, str] = {}
     lines: list[dict[str, Any]] = []
@@ -230,16 +221,8 @@ async def _declaration_page(request: Request, officer: SignedInOfficer, meeting_
     }, refusal)
 
 
-@router.get("/meetings/{meeting_id}/declarations/new")
-async def declaration_form(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    runs_business(officer)
-    return await _declaration_page(request, officer, meeting_id)
-
-
-@router.post("/meetings/{meeting_id}/declarations/new")
-async def declare(meeting_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    runs_business(officer)
+@form_at(router, "/meetings/{meeting_id}/declarations/new", page=_declaration_page, may=runs_business)
+async def declare(request: Request, officer: SignedInOfficer, form: FormData, meeting_id: str) -> Response:
     typed = boxes_typed(form, DECLARATION_FIELDS)
 
     async def again(refusal: Refusal) -> Response:
@@ -291,18 +274,8 @@ async def _decision_page(request: Request, officer: SignedInOfficer, meeting_id:
     }, refusal)
 
 
-@router.get("/meetings/{meeting_id}/items/{item_id}/decision")
-async def decision_form(meeting_id: str, item_id: str, request: Request,
-                        officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    runs_business(officer)
-    return await _decision_page(request, officer, meeting_id, item_id)
-
-
-@router.post("/meetings/{meeting_id}/items/{item_id}/decision")
-async def decide(meeting_id: str, item_id: str, request: Request,
-                 officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    runs_business(officer)
+@form_at(router, "/meetings/{meeting_id}/items/{item_id}/decision", page=_decision_page, may=runs_business)
+async def decide(request: Request, officer: SignedInOfficer, form: FormData, meeting_id: str, item_id: str) -> Response:
     method = first(form.get("method"))
     typed: dict[str, str] = {"method": method, "casting_vote": first(form.get("casting_vote")),
                              "authorises_content_id": first(form.get("authorises_content_id"))}
@@ -348,16 +321,8 @@ async def _schedule_page(request: Request, officer: SignedInOfficer, board_id: s
     }, refusal)
 
 
-@router.get("/boards/{board_id}/meetings/new")
-async def new_meeting(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    runs_business(officer)
-    return await _schedule_page(request, officer, board_id)
-
-
-@router.post("/boards/{board_id}/meetings/new")
-async def schedule(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    runs_business(officer)
+@form_at(router, "/boards/{board_id}/meetings/new", page=_schedule_page, may=runs_business)
+async def schedule(request: Request, officer: SignedInOfficer, form: FormData, board_id: str) -> Response:
     scheduled_for, typed = date_typed(form, "scheduled")
     typed["extraordinary"] = first(form.get("extraordinary"))
     agenda = _agenda()

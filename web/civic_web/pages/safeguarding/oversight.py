@@ -12,14 +12,15 @@ from typing import Any
 from civic.calendar import financial_year_of
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from civic_web.gateway import Refused
-from civic_web.pages import first, render, segment
+from civic_web.pages import first, form_at, render, segment, sent_to
 from civic_web.pages.forms import Rows, as_filled, at_version, boxes_typed, fields_of, pounds_typed, send, send_new
 from civic_web.pages.safeguarding.reviews import date_as_typed
 from civic_web.pages.safeguarding.section import API, board_address, board_of, get, items, runs_business
 from civic_web.refusals import FieldOnPage, Refusal
-from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.sessions import SignedInOfficer, signed_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,16 +48,8 @@ async def _sub_group_page(request: Request, officer: SignedInOfficer, board_id: 
     }, refusal)
 
 
-@router.get("/boards/{board_id}/sub-groups/new")
-async def new_sub_group(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    runs_business(officer)
-    return await _sub_group_page(request, officer, board_id)
-
-
-@router.post("/boards/{board_id}/sub-groups/new")
-async def form_sub_group(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    runs_business(officer)
+@form_at(router, "/boards/{board_id}/sub-groups/new", page=_sub_group_page, may=runs_business)
+async def form_sub_group(request: Request, officer: SignedInOfficer, form: FormData, board_id: str) -> Response:
     typed = {"name": first(form.get("name")), "chair": first(form.get("chair"))}
     plan = _work_plan()
     lines, boxes = plan.typed(form)
@@ -133,10 +126,8 @@ async def budget(board_id: str, request: Request, officer: SignedInOfficer = Dep
     return await _budget_page(request, officer, board_id, year)
 
 
-@router.post("/boards/{board_id}/budget")
-async def set_budget(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    runs_business(officer)
+@sent_to(router, "/boards/{board_id}/budget", may=runs_business)
+async def set_budget(request: Request, officer: SignedInOfficer, form: FormData, board_id: str) -> Response:
     year = first(form.get("year"))
     expenditure, contributions = _expenditure(), _contributions()
     spent, spent_boxes = expenditure.typed(form)
@@ -175,17 +166,8 @@ async def _annual_report_page(request: Request, officer: SignedInOfficer, board_
     }, refusal)
 
 
-@router.get("/boards/{board_id}/annual-reports/new")
-async def new_annual_report(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    runs_business(officer)
-    return await _annual_report_page(request, officer, board_id)
-
-
-@router.post("/boards/{board_id}/annual-reports/new")
-async def draft_annual_report(board_id: str, request: Request,
-                              officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    runs_business(officer)
+@form_at(router, "/boards/{board_id}/annual-reports/new", page=_annual_report_page, may=runs_business)
+async def draft_annual_report(request: Request, officer: SignedInOfficer, form: FormData, board_id: str) -> Response:
     typed = boxes_typed(form, ANNUAL_REPORT_FIELDS)
     body = {name: value for name, value in typed.items() if value}
     return await send_new(request, officer, f"{API}/boards/{segment(board_id)}/annual-reports", body, form=form, typed=typed,

@@ -9,14 +9,15 @@ import re
 from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
-from civic_web.pages import allowed, first, gateway_of, render, segment
+from civic_web.pages import allowed, first, form_at, gateway_of, page_at, render, segment, sent_to
 from civic_web.pages.forms import as_filled, at_version, boxes_typed, date_typed, on_date_input, pounds_typed, send, send_new
 from civic_web.pages.safeguarding.section import API, board_of, get, reads, runs_business
 from civic_web.refusals import FieldOnPage, Refusal
-from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.sessions import SignedInOfficer
 from civic_web.vocabulary import body_choices, words_for
 
 router = APIRouter(include_in_schema=False)
@@ -68,16 +69,11 @@ async def _sar_page(request: Request, officer: SignedInOfficer, sar_id: str, *, 
     }, refusal)
 
 
-@router.get("/sars/{sar_id}")
-async def sar(sar_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    reads(officer)
-    return await _sar_page(request, officer, sar_id)
+page_at(router, "/sars/{sar_id}", page=_sar_page, shown_to=reads)
 
 
-@router.post("/sars/{sar_id}/steps")
-async def advance_sar(sar_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    runs_business(officer)
+@sent_to(router, "/sars/{sar_id}/steps", may=runs_business)
+async def advance_sar(request: Request, officer: SignedInOfficer, form: FormData, sar_id: str) -> Response:
     on, typed = date_typed(form, "on")
     typed |= boxes_typed(form, ("to", "criteria_met", "reasons", "author", "author_organisation", "cost"))
     body: dict[str, Any] = {"to": typed["to"]}
@@ -136,16 +132,8 @@ async def _referral_page(request: Request, officer: SignedInOfficer, board_id: s
     }, refusal)
 
 
-@router.get("/boards/{board_id}/sars/new")
-async def new_sar(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    _refers(officer)
-    return await _referral_page(request, officer, board_id)
-
-
-@router.post("/boards/{board_id}/sars/new")
-async def refer_sar(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    _refers(officer)
+@form_at(router, "/boards/{board_id}/sars/new", page=_referral_page, may=_refers)
+async def refer_sar(request: Request, officer: SignedInOfficer, form: FormData, board_id: str) -> Response:
     referred_on, typed = date_typed(form, "referred")
     born, typed_born = date_typed(form, "born")
     typed |= typed_born | boxes_typed(form, ("reference", "referred_by", "case_summary", "person_name", "person_address"))

@@ -13,11 +13,11 @@ from starlette.datastructures import FormData
 
 from civic_web.gateway import Answer, Refused
 from civic_web.layout import link
-from civic_web.pages import allowed, ask, first, gateway_of, in_address, render, segment
+from civic_web.pages import allowed, ask, first, form_at, gateway_of, in_address, page_at, render, segment, sent_to
 from civic_web.pages.forms import as_filled, at_version, boxes_typed, pounds_typed, send, send_new
 from civic_web.pages.savings.section import API, reads
 from civic_web.refusals import FieldOnPage, Refusal, refusal_from
-from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.sessions import SignedInOfficer, signed_in
 from civic_web.vocabulary import body_choices, move_words, parameter_choices, pounds, words_for
 
 router = APIRouter(include_in_schema=False)
@@ -143,25 +143,17 @@ def _may_propose(officer: SignedInOfficer) -> None:
     allowed(officer.permissions.may_propose_initiative)
 
 
-async def _new_page(request: Request, *, refusal: Refusal | None = None, typed: dict[str, str] | None = None,
-                    attempt: str | None = None) -> Response:
+async def _new_page(request: Request, officer: SignedInOfficer, *, refusal: Refusal | None = None,
+                    typed: dict[str, str] | None = None, attempt: str | None = None) -> Response:
     return render(request, "savings/new.html", {
         "choices": await _choices(request), **as_filled(typed, attempt), "rows": range(PROFILE_ROWS),
     }, refusal)
 
 
-@router.get("/initiatives/new")
-async def new_initiative(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    _may_propose(officer)
-    return await _new_page(request)
-
-
-@router.post("/initiatives/new")
-async def propose(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    _may_propose(officer)
+@form_at(router, "/initiatives/new", page=_new_page, may=_may_propose)
+async def propose(request: Request, officer: SignedInOfficer, form: FormData) -> Response:
     body, typed, rows, not_read = _proposal(form)
-    return await send_new(request, officer, API, body, form=form, typed=typed, page=partial(_new_page, request),
+    return await send_new(request, officer, API, body, form=form, typed=typed, page=partial(_new_page, request, officer),
                           fields=_proposal_field(rows), not_read=not_read,
                           done=lambda answer: f"{answer.body.get('title', 'The initiative')} is proposed.",
                           then=lambda answer: _address(str(answer.body["id"])))
@@ -199,16 +191,11 @@ async def _initiative_page(request: Request, officer: SignedInOfficer, initiativ
     }, refusal)
 
 
-@router.get("/initiatives/{initiative_id}")
-async def initiative(initiative_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    reads(officer)
-    return await _initiative_page(request, officer, initiative_id)
+page_at(router, "/initiatives/{initiative_id}", page=_initiative_page, shown_to=reads)
 
 
-@router.post("/initiatives/{initiative_id}/moves")
-async def move(initiative_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    reads(officer)
+@sent_to(router, "/initiatives/{initiative_id}/moves", may=reads)
+async def move(request: Request, officer: SignedInOfficer, form: FormData, initiative_id: str) -> Response:
     to = first(form.get("to"))
     typed = boxes_typed(form, MOVE_FIELDS)
     body: dict[str, Any] = {"to": to, **{name: value for name, value in typed.items() if value}}
@@ -260,11 +247,8 @@ async def _progress(request: Request, officer: SignedInOfficer, initiative_id: s
                       done=done, then=_address(initiative_id))
 
 
-@router.post("/initiatives/{initiative_id}/actuals")
-async def record_actual(initiative_id: str, request: Request,
-                        officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    _may_record(officer)
+@sent_to(router, "/initiatives/{initiative_id}/actuals", may=_may_record)
+async def record_actual(request: Request, officer: SignedInOfficer, form: FormData, initiative_id: str) -> Response:
     typed = {"year": first(form.get("year")), "amount": first(form.get("amount"))}
     body: dict[str, Any] = {"year": typed["year"]} if typed["year"] else {}
     pence, not_read = pounds_typed(typed["amount"], "actual-amount", "Saving delivered", AMOUNT)
@@ -274,10 +258,8 @@ async def record_actual(initiative_id: str, request: Request,
                            f"The saving delivered in {typed['year']} is recorded.", not_read)
 
 
-@router.post("/initiatives/{initiative_id}/rag")
-async def set_rag(initiative_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    _may_record(officer)
+@sent_to(router, "/initiatives/{initiative_id}/rag", may=_may_record)
+async def set_rag(request: Request, officer: SignedInOfficer, form: FormData, initiative_id: str) -> Response:
     typed = {"rag": first(form.get("rag")), "rag_reason": first(form.get("rag_reason"))}
     # an empty choice clears the status (null), and a status without a reason clears the old reason with it
     body: dict[str, Any] = {"rag": typed["rag"] or None, "rag_reason": typed["rag_reason"] or None}

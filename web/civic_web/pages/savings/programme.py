@@ -9,13 +9,14 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from civic_web.gateway import Answer, Refused
-from civic_web.pages import allowed, ask, first, render, segment
+from civic_web.pages import allowed, ask, first, form_at, render, segment, sent_to
 from civic_web.pages.forms import as_filled, at_version, boxes_typed, pounds_typed, send, send_new
 from civic_web.pages.savings.section import PROGRAMME, reads
 from civic_web.refusals import Refusal
-from civic_web.sessions import SignedInOfficer, posted_form, signed_in
+from civic_web.sessions import SignedInOfficer, signed_in
 from civic_web.vocabulary import pounds
 
 router = APIRouter(include_in_schema=False)
@@ -73,10 +74,8 @@ async def target_form(request: Request, officer: SignedInOfficer = Depends(signe
     return await _target_page(request, officer, first(request.query_params.get("name")))
 
 
-@router.post("/targets/set")
-async def set_target(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    _keeps_programme(officer)
+@sent_to(router, "/targets/set", may=_keeps_programme)
+async def set_target(request: Request, officer: SignedInOfficer, form: FormData) -> Response:
     typed = boxes_typed(form, ("name", "amount", "description"))
     changing = bool(first(form.get("version")))
     pence, not_read = pounds_typed(typed["amount"], "amount", "Target", AMOUNT)
@@ -116,23 +115,15 @@ async def cost_avoidance(request: Request, officer: SignedInOfficer = Depends(si
     })
 
 
-async def _record_page(request: Request, *, refusal: Refusal | None = None, typed: dict[str, str] | None = None,
-                       attempt: str | None = None) -> Response:
+async def _record_page(request: Request, officer: SignedInOfficer, *, refusal: Refusal | None = None,
+                       typed: dict[str, str] | None = None, attempt: str | None = None) -> Response:
     return render(request, "savings/cost_avoidance_new.html", {
         **as_filled(typed, attempt),
     }, refusal)
 
 
-@router.get("/cost-avoidance/new")
-async def new_cost_avoidance(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    _keeps_programme(officer)
-    return await _record_page(request)
-
-
-@router.post("/cost-avoidance/new")
-async def record_cost_avoidance(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    form = await posted_form(request)
-    _keeps_programme(officer)
+@form_at(router, "/cost-avoidance/new", page=_record_page, may=_keeps_programme)
+async def record_cost_avoidance(request: Request, officer: SignedInOfficer, form: FormData) -> Response:
     typed = boxes_typed(form, (field_id for field_id, _ in COST_AVOIDANCE_FIELDS.values()))
     body: dict[str, Any] = {name: typed[field_id] for name, (field_id, _) in COST_AVOIDANCE_FIELDS.items()
                             if typed[field_id] and name != "amount_pence"}
@@ -140,7 +131,7 @@ async def record_cost_avoidance(request: Request, officer: SignedInOfficer = Dep
     if pence is not None:
         body["amount_pence"] = pence
     return await send_new(request, officer, f"{PROGRAMME}/cost-avoidance", body, form=form, typed=typed,
-                          page=partial(_record_page, request), fields=COST_AVOIDANCE_FIELDS.get,
+                          page=partial(_record_page, request, officer), fields=COST_AVOIDANCE_FIELDS.get,
                           not_read=not_read,
                           done=lambda answer: f"{pounds(answer.body.get('amount_pence'))} of cost avoided in "
                                           f"{answer.body.get('year')} is recorded: {answer.body.get('title')}.",
