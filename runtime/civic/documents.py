@@ -155,6 +155,19 @@ class Stored(Generic[M]):
         return await save(uow, self.collection, self.document(model, loaded), loaded["version"])
 
 
+def fields_of(model: object, *names: str) -> dict[str, Any]:
+    """The model's attributes ``names``, under the same names and in that order: the part of a document
+    (or of an event's data) that copies the model as it is. A mapping writes the fields it renames or
+    converts (``_id``, days as text) beside it, e.g. ``{"_id": m.id, **fields_of(m, "title", "owner")}``."""
+    return {name: getattr(model, name) for name in names}
+
+
+def values_of(doc: dict[str, Any], *names: str) -> dict[str, Any]:
+    """The document's values ``names``, for the model's fields that keep the stored value as it is; a name
+    the document lacks raises ``KeyError``, as ``doc[name]`` would (the mapping reads optional ones itself)."""
+    return {name: doc[name] for name in names}
+
+
 def resource(doc: dict[str, Any]) -> dict[str, Any]:
     """The API form: ``_id`` becomes ``id``; keys starting with ``_`` are internal and dropped."""
     out = {"id": doc["_id"]} if "_id" in doc else {}

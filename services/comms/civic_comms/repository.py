@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from civic.calendar import in_utc
-from civic.documents import Stored, day_from_text, day_text
+from civic.documents import Stored, day_from_text, day_text, fields_of, values_of
 from civic.uow import UnitOfWork
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -101,12 +101,9 @@ def utc(value: datetime | None) -> datetime | None:
 def content_to_model(doc: dict[str, Any]) -> Content:
     return Content(
         id=doc["_id"],
-        title=doc["title"],
-        body=doc["body"],
+        **values_of(doc, "title", "body", "author", "status"),
         channels=list(doc["channels"]),
         audience=list(doc["audience"]),
-        author=doc["author"],
-        status=doc["status"],
         campaign_id=doc.get("campaign_id"),
         publish_at=utc(doc.get("publish_at")),
         requires_approval_by=doc.get("requires_approval_by"),
@@ -137,11 +134,7 @@ def _sign_off(doc: dict[str, Any]) -> SignOff:
 def _sign_off_document(sign_off: SignOff) -> dict[str, Any]:
     """A board's sign-off names the decision that gave it (null for one the comms team recorded)."""
     return {
-        "body": sign_off.body,
-        "signed_by": sign_off.signed_by,
-        "signed_at": sign_off.signed_at,
-        "decision_id": sign_off.decision_id,
-        "board_id": sign_off.board_id,
+        **fields_of(sign_off, "body", "signed_by", "signed_at", "decision_id", "board_id"),
         # BSON has no date type: days are stored as ISO strings, which sort as dates
         "decided_on": day_text(sign_off.decided_on),
     }
@@ -151,24 +144,14 @@ def content_to_document(content: Content, base: dict[str, Any] | None = None) ->
     doc = dict(base or {})
     doc.update(
         _id=content.id,
-        title=content.title,
-        body=content.body,
-        channels=content.channels,
-        audience=content.audience,
-        author=content.author,
-        status=content.status,
-        campaign_id=content.campaign_id,
-        publish_at=content.publish_at,
-        requires_approval_by=content.requires_approval_by,
+        **fields_of(content, "title", "body", "channels", "audience", "author", "status", "campaign_id"),
+        **fields_of(content, "publish_at", "requires_approval_by"),
         sign_offs=[_sign_off_document(s) for s in content.sign_offs],
         history=[
             {"from": m.from_status, "to": m.to_status, "by": m.by, "at": m.at, "reason": m.reason}
             for m in content.history
         ],
-        approved_by=content.approved_by,
-        approved_at=content.approved_at,
-        published_at=content.published_at,
-        rejection_reason=content.rejection_reason,
+        **fields_of(content, "approved_by", "approved_at", "published_at", "rejection_reason"),
     )
     if content.source_key:
         doc["source_key"] = content.source_key  # absent (not null) so the sparse unique index skips it
@@ -185,8 +168,7 @@ CONTENT_RECORDS = Stored(CONTENT, "content", content_to_model, content_to_docume
 def campaign_to_document(campaign: Campaign) -> dict[str, Any]:
     return {
         "_id": campaign.id,
-        "title": campaign.title,
-        "objectives": campaign.objectives,
+        **fields_of(campaign, "title", "objectives"),
         # BSON has no date type: days are stored as ISO strings, which sort as dates
         "starts_on": campaign.starts_on.isoformat(),
         "ends_on": campaign.ends_on.isoformat(),
@@ -220,20 +202,14 @@ def consultation_to_document(k: Consultation, base: dict[str, Any] | None = None
     doc = dict(base or {})
     doc.update(
         _id=k.id,
-        title=k.title,
-        kind=k.kind,
-        description=k.description,
-        owner=k.owner,
-        opens_at=k.opens_at,
-        closes_at=k.closes_at,
+        **fields_of(k, "title", "kind", "description", "owner", "opens_at", "closes_at"),
         opens_on=k.opens_on.isoformat(),
         closes_on=k.closes_on.isoformat(),
         questions=[
             {"id": q.id, "text": q.text, "kind": q.kind, "options": list(q.options), "required": q.required}
             for q in k.questions
         ],
-        opened_announced=k.opened_announced,
-        closed_announced=k.closed_announced,
+        **fields_of(k, "opened_announced", "closed_announced"),
     )
     return doc
 
@@ -251,12 +227,7 @@ def briefing_item_to_document(
     """Stored under the week it happened in (council time), which is how a briefing finds its items."""
     doc = {
         "week": str(IsoWeek.of(item.occurred_at)),
-        "section": item.section,
-        "kind": item.kind,
-        "headline": item.headline,
-        "detail": item.detail,
-        "occurred_at": item.occurred_at,
-        "source": item.source,
+        **fields_of(item, "section", "kind", "headline", "detail", "occurred_at", "source"),
     }
     # an event's item keeps its id (unique, sparse): a redelivered event finds it and adds nothing
     if source_event_id:
@@ -269,13 +240,9 @@ def briefing_item_to_document(
 def media_coverage_to_document(coverage: MediaCoverage) -> dict[str, Any]:
     return {
         "_id": coverage.id,
-        "outlet": coverage.outlet,
-        "headline": coverage.headline,
+        **fields_of(coverage, "outlet", "headline"),
         "published_on": coverage.published_on.isoformat(),
-        "sentiment": coverage.sentiment,
-        "url": coverage.url,
-        "summary": coverage.summary,
-        "logged_by": coverage.logged_by,
+        **fields_of(coverage, "sentiment", "url", "summary", "logged_by"),
         "week": str(IsoWeek.of(coverage.published_on)),
     }
 
@@ -286,20 +253,15 @@ def media_coverage_to_document(coverage: MediaCoverage) -> dict[str, Any]:
 def council_service_to_document(service: CouncilService) -> dict[str, Any]:
     # the key is how a name is looked up (unique index): case and extra spaces do not make a second service
     return {
-        "name": service.name,
-        "directorate": service.directorate,
-        "representation": service.representation,
+        **fields_of(service, "name", "directorate", "representation"),
         "key": service_key(service.name),
     }
 
 
 def champion_to_document(champion: Champion, appointed_by: str) -> dict[str, Any]:
     return {
-        "name": champion.name,
-        "service": champion.service,
+        **fields_of(champion, "name", "service"),
         "service_key": service_key(champion.service),
-        "directorate": champion.directorate,
-        "council": champion.council,
-        "email": champion.email,
+        **fields_of(champion, "directorate", "council", "email"),
         "appointed_by": appointed_by,
     }

@@ -13,14 +13,14 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from civic.documents import Stored, check_version, day_from_text, day_text, insert, save
+from civic.documents import Stored, check_version, day_from_text, day_text, fields_of, insert, save, values_of
 from civic.tallies import Tally
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from civic_property.buildings.domain import Building, EnergyMeasure, PartnerOccupant
 from civic_property.occupancy.domain import Reading
-from civic_property.teams.domain import DeskRatios, Move, Team, Workforce
+from civic_property.teams.domain import WORKER_TYPES, DeskRatios, Move, Team, Workforce
 
 if TYPE_CHECKING:
     from civic.uow import UnitOfWork
@@ -60,13 +60,7 @@ def name_key(name: str, town: str) -> str:
 def building_from(doc: dict[str, Any]) -> Building:
     return Building(
         id=doc["_id"],
-        name=doc["name"],
-        town=doc["town"],
-        kind=doc["kind"],
-        desks=doc["desks"],
-        tenure=doc["tenure"],
-        annual_running_cost_pence=doc["annual_running_cost_pence"],
-        annual_carbon_kg=doc["annual_carbon_kg"],
+        **values_of(doc, "name", "town", "kind", "desks", "tenure", "annual_running_cost_pence", "annual_carbon_kg"),
         annual_utility_cost_pence=doc.get("annual_utility_cost_pence", 0),
         floor_area_m2=doc.get("floor_area_m2"),
         partners=[
@@ -103,27 +97,17 @@ def _partner(p: PartnerOccupant) -> dict[str, Any]:
 def building_fields(b: Building) -> dict[str, Any]:
     """The stored (and API) fields of a building, without the bookkeeping ones."""
     return {
-        "name": b.name,
-        "town": b.town,
-        "kind": b.kind,
-        "desks": b.desks,
-        "floor_area_m2": b.floor_area_m2,
-        "tenure": b.tenure,
-        "annual_running_cost_pence": b.annual_running_cost_pence,
-        "annual_utility_cost_pence": b.annual_utility_cost_pence,
-        "annual_carbon_kg": b.annual_carbon_kg,
+        **fields_of(b, "name", "town", "kind", "desks", "floor_area_m2", "tenure", "annual_running_cost_pence"),
+        **fields_of(b, "annual_utility_cost_pence", "annual_carbon_kg"),
         "partners": [_partner(p) for p in b.partners],
         "energy_measures": [
             {
-                "kind": m.kind,
-                "expected_annual_saving_pence": m.expected_annual_saving_pence,
-                "expected_carbon_saving_kg": m.expected_carbon_saving_kg,
+                **fields_of(m, "kind", "expected_annual_saving_pence", "expected_carbon_saving_kg"),
                 "installed_on": day_text(m.installed_on),
             }
             for m in b.energy_measures
         ],
-        "notes": b.notes,
-        "status": b.status,
+        **fields_of(b, "notes", "status"),
         "closure_date": day_text(b.closure_date),
         "market_engagement_from": day_text(b.market_engagement_from),
         "closed_on": day_text(b.closed_on),
@@ -155,10 +139,8 @@ def team_from(doc: dict[str, Any]) -> Team:
     w = doc["workforce"]
     return Team(
         id=doc["_id"],
-        name=doc["name"],
-        directorate=doc["directorate"],
-        building_id=doc["building_id"],
-        workforce=Workforce(w["fixed"], w["part_flexible"], w["flexible"], w["field"]),
+        **values_of(doc, "name", "directorate", "building_id"),
+        workforce=Workforce(**values_of(w, *WORKER_TYPES)),
     )
 
 
@@ -166,15 +148,8 @@ def team_document(t: Team, previous: dict[str, Any] | None = None) -> dict[str, 
     doc = dict(previous or {})
     doc.update(
         _id=t.id,
-        name=t.name,
-        directorate=t.directorate,
-        building_id=t.building_id,
-        workforce={
-            "fixed": t.workforce.fixed,
-            "part_flexible": t.workforce.part_flexible,
-            "flexible": t.workforce.flexible,
-            "field": t.workforce.field,
-        },
+        **fields_of(t, "name", "directorate", "building_id"),
+        workforce=fields_of(t.workforce, *WORKER_TYPES),
     )
     return doc
 
@@ -182,11 +157,8 @@ def team_document(t: Team, previous: dict[str, Any] | None = None) -> dict[str, 
 def move_from(doc: dict[str, Any]) -> Move:
     return Move(
         id=doc["_id"],
-        team_id=doc["team_id"],
-        from_building_id=doc["from_building_id"],
-        to_building_id=doc["to_building_id"],
+        **values_of(doc, "team_id", "from_building_id", "to_building_id", "status"),
         planned_for=date.fromisoformat(doc["planned_for"]),
-        status=doc["status"],
         completed_on=day_from_text(doc.get("completed_on")),
     )
 
@@ -195,9 +167,7 @@ def move_document(m: Move, previous: dict[str, Any] | None = None, **names: Any)
     doc = dict(previous or {})
     doc.update(
         _id=m.id,
-        team_id=m.team_id,
-        from_building_id=m.from_building_id,
-        to_building_id=m.to_building_id,
+        **fields_of(m, "team_id", "from_building_id", "to_building_id"),
         planned_for=m.planned_for.isoformat(),
         status=m.status,
         completed_on=day_text(m.completed_on),

@@ -7,7 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
-from civic.documents import Stored, day_from_text, day_text
+from civic.documents import Stored, day_from_text, day_text, fields_of, values_of
 from civic.tallies import Tally
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
@@ -83,24 +83,13 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
 def to_document(initiative: Initiative) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "_id": initiative.id,
-        "title": initiative.title,
-        "directorate": initiative.directorate,
-        "owner": initiative.owner,
-        "theme": initiative.theme,
-        "category": initiative.category,
-        "programme": initiative.programme,
-        "status": initiative.status,
+        **fields_of(initiative, "title", "directorate", "owner", "theme", "category", "programme", "status"),
         "profile": [{"year": y, "planned_pence": p} for y, p in initiative.profile.items()],
         "actuals": [{"year": y, "delivered_pence": d} for y, d in initiative.actuals.items()],
         # totals kept on the document so lists need no arithmetic
-        "planned_pence": initiative.planned_pence,
-        "delivered_pence": initiative.delivered_pence,
-        "rag": initiative.rag,
-        "rag_reason": initiative.rag_reason,
-        "approved_by": initiative.approved_by,
+        **fields_of(initiative, "planned_pence", "delivered_pence", "rag", "rag_reason", "approved_by"),
         "approved_on": day_text(initiative.approved_on),
-        "undeliverable_reason": initiative.undeliverable_reason,
-        "rejected_by": initiative.rejected_by,
+        **fields_of(initiative, "undeliverable_reason", "rejected_by"),
         "rejected_on": day_text(initiative.rejected_on),
         "rejection_reason": initiative.rejection_reason,
         "slippages": [dict(s, on=s["on"].isoformat()) for s in initiative.slippages],
@@ -131,13 +120,9 @@ def updated_document(doc: dict[str, Any], initiative: Initiative) -> dict[str, A
 def to_model(doc: dict[str, Any]) -> Initiative:
     return Initiative(
         id=doc["_id"],
-        title=doc["title"],
-        directorate=doc["directorate"],
+        **values_of(doc, "title", "directorate", "theme", "category", "status"),
         owner=doc.get("owner"),
-        theme=doc["theme"],
-        category=doc["category"],
         programme=doc.get("programme"),
-        status=doc["status"],
         profile={e["year"]: e["planned_pence"] for e in doc.get("profile", [])},
         actuals={e["year"]: e["delivered_pence"] for e in doc.get("actuals", [])},
         rag=doc.get("rag"),
@@ -192,16 +177,12 @@ def api_form(doc: dict[str, Any]) -> dict[str, Any]:
 def milestone_document(milestone: Milestone) -> dict[str, Any]:
     return {
         "_id": milestone.id,
-        "initiative_id": milestone.initiative_id,
-        "title": milestone.title,
-        "owner": milestone.owner,
+        **fields_of(milestone, "initiative_id", "title", "owner"),
         # ISO text: it sorts as the days do, so "due before today" is a range of the (status, due) index
         "due": day_text(milestone.due),
-        "status": milestone.status,
-        "evidence": milestone.evidence,
+        **fields_of(milestone, "status", "evidence"),
         "completed_on": day_text(milestone.completed_on),
-        "completed_by": milestone.completed_by,
-        "dropped_reason": milestone.dropped_reason,
+        **fields_of(milestone, "completed_by", "dropped_reason"),
         "dropped_on": day_text(milestone.dropped_on),
         "history": milestone.history,
     }
@@ -212,11 +193,8 @@ def milestone_model(doc: dict[str, Any]) -> Milestone:
     assert due is not None
     return Milestone(
         id=doc["_id"],
-        initiative_id=doc["initiative_id"],
-        title=doc["title"],
-        owner=doc["owner"],
+        **values_of(doc, "initiative_id", "title", "owner", "status"),
         due=due,
-        status=doc["status"],
         evidence=doc.get("evidence"),
         completed_on=day_from_text(doc.get("completed_on")),
         completed_by=doc.get("completed_by"),
@@ -261,10 +239,7 @@ def cell_document(cell: tuple[str, ...]) -> dict[str, Any]:
 def target_to_document(target: Target) -> dict[str, Any]:
     return {
         "_id": target.name,
-        "name": target.name,
-        "amount_pence": target.amount_pence,
-        "description": target.description,
-        "passed_amount_pence": target.passed_amount_pence,
+        **fields_of(target, "name", "amount_pence", "description", "passed_amount_pence"),
         "passed_on": day_text(target.passed_on),
     }
 

@@ -17,7 +17,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from civic.documents import insert, new_id, now, resource
+from civic.documents import fields_of, insert, new_id, now, resource
 from civic.errors import Invalid, NotFound, Refused
 from civic.uow import UnitOfWork
 from civic_contracts.comms import ContentApproved, ContentPublished
@@ -153,13 +153,7 @@ async def record_board_authorisation(
 
 def _identity(content: Content) -> dict[str, Any]:
     """What every content event says of the item: which it is, where it goes and to whom."""
-    return {
-        "content_id": content.id,
-        "title": content.title,
-        "channels": content.channels,
-        "audience": content.audience,
-        "campaign_id": content.campaign_id,
-    }
+    return {"content_id": content.id, **fields_of(content, "title", "channels", "audience", "campaign_id")}
 
 
 def _approved_event(content: Content) -> ContentApproved:

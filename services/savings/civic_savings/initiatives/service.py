@@ -33,13 +33,7 @@ from civic_savings.repository import INITIATIVE_RECORDS, INITIATIVES, api_form, 
 
 
 def _identity(i: Initiative) -> dict[str, Any]:
-    return {
-        "initiative_id": i.id,
-        "title": i.title,
-        "theme": i.theme,
-        "directorate": i.directorate,
-        "programme": i.programme,
-    }
+    return {"initiative_id": i.id, **documents.fields_of(i, "title", "theme", "directorate", "programme")}
 
 
 async def propose(rt: Runtime, fields: dict[str, Any], caller: Caller) -> dict[str, Any]:
