@@ -81,10 +81,8 @@ class Gateway:
         return merged
 
 
-class RateLimited(DomainError):
-    status = 429
-    title = "Too many requests"
-    type_slug = "rate-limited"
+class RateLimited(DomainError, status=429, title="Too many requests", type_slug="rate-limited"):
+    """The caller spent its burst of requests; it may try again after ``retry_after`` seconds."""
 
     def __init__(self, retry_after: int, limit: int) -> None:
         super().__init__(

@@ -49,6 +49,11 @@ scopes itself, such as `savings:approve`). Errors are RFC 9457 problem details.
 """
 
 
+def _try_again_later(request: Request, status: int, detail: str, seconds: int, **extra: Any) -> Response:
+    """A refusal the caller may repeat as it was after ``seconds``, which the Retry-After header says too."""
+    return problem(status, detail, instance=request.url.path, headers={"Retry-After": str(seconds)}, **extra)
+
+
 def create_gateway(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or gateway_settings()
     configure_logging("gateway", settings.log_level)
@@ -80,26 +85,16 @@ def create_gateway(settings: GatewaySettings | None = None) -> FastAPI:
 
     @app.exception_handler(RateLimited)
     async def _rate_limited(request: Request, exc: RateLimited) -> Response:
-        return problem(
-            429,
-            exc.detail,
-            instance=request.url.path,
-            headers={"Retry-After": str(exc.retry_after)},
-            retry_after=exc.retry_after,
-        )
+        return _try_again_later(request, 429, exc.detail, exc.retry_after, retry_after=exc.retry_after)
 
     @app.exception_handler(CircuitOpen)
     async def _circuit_open(request: Request, exc: CircuitOpen) -> Response:
         REFUSED.labels("circuit_open").inc()
-        return problem(
-            503,
+        detail = (
             f"The {exc.backend} service is failing, so calls to it are paused; nothing was "
-            f"changed. Try again in {exc.retry_after} s.",
-            type_slug="circuit-open",
-            instance=request.url.path,
-            headers={"Retry-After": str(exc.retry_after)},
-            service=exc.backend,
+            f"changed. Try again in {exc.retry_after} s."
         )
+        return _try_again_later(request, 503, detail, exc.retry_after, type_slug="circuit-open", service=exc.backend)
 
     @app.exception_handler(BodyTooLarge)
     async def _too_large(request: Request, exc: BodyTooLarge) -> Response:

@@ -9,11 +9,21 @@ from typing import Any
 
 
 class DomainError(Exception):
-    """Base of every expected refusal. ``status`` is the HTTP status the edge answers with."""
+    """Base of every expected refusal. ``status`` is the HTTP status the edge answers with, ``title`` and
+    ``type_slug`` the problem details' title and type; a kind of refusal states the three in its class
+    line (``class Refused(DomainError, status=409, title=..., type_slug="refused")``)."""
 
     status = 400
     title = "Bad request"
     type_slug = "bad-request"
+
+    def __init_subclass__(cls, *, status: int | None = None, title: str | None = None,
+                          type_slug: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # a subclass of a kind (a service's own refusal) keeps what its kind says unless it says otherwise
+        cls.status = status or cls.status
+        cls.title = title or cls.title
+        cls.type_slug = type_slug or cls.type_slug
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
@@ -21,12 +31,8 @@ class DomainError(Exception):
         self.extra = extra
 
 
-class Invalid(DomainError):
-    """The request is well-formed but its content breaks a validation rule (422)."""
-
-    status = 422
-    title = "Validation failed"
-    type_slug = "validation-failed"
+class Invalid(DomainError, status=422, title="Validation failed", type_slug="validation-failed"):
+    """The request is well-formed but its content breaks a validation rule."""
 
     def __init__(self, detail: str, errors: list[dict[str, Any]] | None = None, **extra: Any) -> None:
         super().__init__(detail, **extra)
@@ -67,46 +73,27 @@ class FieldErrors(list[dict[str, Any]]):
             raise Invalid(detail, errors=list(self))
 
 
-class NotFound(DomainError):
-    status = 404
-    title = "Not found"
-    type_slug = "not-found"
+class NotFound(DomainError, status=404, title="Not found", type_slug="not-found"):
 
     def __init__(self, kind: str, id: str) -> None:
         super().__init__(f"No {kind} with id {id!r}.", kind=kind, id=id)
 
 
-class Refused(DomainError):
-    """A rule of the domain refuses the action (wrong state, inquorate meeting, no capacity): 409."""
-
-    status = 409
-    title = "Refused by a rule of the domain"
-    type_slug = "refused"
+class Refused(DomainError, status=409, title="Refused by a rule of the domain", type_slug="refused"):
+    """A rule of the domain refuses the action (wrong state, inquorate meeting, no capacity)."""
 
 
-class PreconditionFailed(DomainError):
-    """If-Match named a version that is no longer current (412)."""
-
-    status = 412
-    title = "Precondition failed"
-    type_slug = "precondition-failed"
+class PreconditionFailed(DomainError, status=412, title="Precondition failed", type_slug="precondition-failed"):
+    """If-Match named a version that is no longer current."""
 
 
-class Forbidden(DomainError):
-    status = 403
-    title = "Forbidden"
-    type_slug = "forbidden"
+class Forbidden(DomainError, status=403, title="Forbidden", type_slug="forbidden"):
+    """The caller may not do this (a scope or a role it lacks)."""
 
 
-class Unauthorised(DomainError):
-    status = 401
-    title = "Unauthorised"
-    type_slug = "unauthorised"
+class Unauthorised(DomainError, status=401, title="Unauthorised", type_slug="unauthorised"):
+    """The caller has not shown who it is (no token, or one that does not hold)."""
 
 
-class Unavailable(DomainError):
-    """A dependency (database, broker) cannot be reached: try again later (503)."""
-
-    status = 503
-    title = "Service unavailable"
-    type_slug = "unavailable"
+class Unavailable(DomainError, status=503, title="Service unavailable", type_slug="unavailable"):
+    """A dependency (database, broker) cannot be reached: try again later."""

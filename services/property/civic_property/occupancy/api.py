@@ -43,10 +43,8 @@ class ReviewBody(RequestModel):
     threshold: Threshold | None = None
 
 
-class UnsupportedMediaType(DomainError):
-    status = 415
-    title = "Unsupported media type"
-    type_slug = "unsupported-media-type"
+class UnsupportedMediaType(DomainError, status=415, title="Unsupported media type", type_slug="unsupported-media-type"):
+    """An occupancy import in a form other than CSV or JSON."""
 
 
 @router.post(
