@@ -1,6 +1,7 @@
 """What every area's routes share beyond the runtime's (``civic.http``: ``Rt``, ``Paging``, ``Id``, the
-text limits, ``when``): the board's scopes, and the two reads every kind of record has
-(`board_records_route`, `record_route`).
+text limits, ``when``): the board's scopes, the two reads every kind of record has (`board_records_route`,
+`record_route`), the way a board adds a record (`new_record_route`) and moves one a step on its way
+(`step_route`), and the three together for a kind of record the board keeps (`kept_records_routes`).
 
 No ``from __future__ import annotations`` here: the routes made below name their path parameter at
 run time (``Path(alias=...)``), and FastAPI reads a route's annotations as objects.
@@ -10,10 +11,14 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from civic.http import ID_LENGTH, Caller, Id, Page, Paging, Rt, service_scopes, versioned
+from civic.http import ID_LENGTH, Caller, Id, IfMatch, Page, Paging, Rt, service_scopes, versioned
+from civic.problems import created
 from civic.service import Runtime
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Body, Path
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from civic_safeguarding.records import Records
 
 SCOPES = service_scopes("safeguarding")
 # SAR case summaries and personal details are shown only to callers holding this scope (Care Act s45)
@@ -28,6 +33,26 @@ Writer = Annotated[Caller, SCOPES.write]
 BoardRecords = Callable[[Runtime, str, Page], Awaitable[dict[str, Any]]]
 #: a use case reading one record by its id: (rt, id) -> the record's API form
 OneRecord = Callable[[Runtime, str], Awaitable[dict[str, Any]]]
+#: a use case adding a record the board keeps: (rt, board_id, the request's fields) -> the stored record
+NewRecord = Callable[[Runtime, str, dict[str, Any]], Awaitable[dict[str, Any]]]
+#: a use case moving one record a step: (rt, id, the request's fields, If-Match) -> the saved record
+Step = Callable[[Runtime, str, dict[str, Any], int | None], Awaitable[dict[str, Any]]]
+#: a use case recording one thing of a record, which may say one detail (the day, by default today):
+#: (rt, id, the detail or None, If-Match) -> the saved record
+Record = Callable[[Runtime, str, Any, int | None], Awaitable[dict[str, Any]]]
+
+
+def _record_id(path: str) -> Any:
+    """The path parameter of ``/<records>/{<record>_id}...``, named as the path names it."""
+    (param,) = re.findall(r"{(\w+)}", path)
+    return Annotated[str, Path(max_length=ID_LENGTH, alias=param)]
+
+
+def _typed(route: Callable[..., Any], **annotations: Any) -> Callable[..., Any]:
+    # FastAPI reads what a parameter is from its annotation (the id's name in the path, the request's model):
+    # a route made here serves every kind of record, so those are set for this one before it is added
+    route.__annotations__.update(annotations)
+    return route
 
 
 def board_records_route(router: APIRouter, path: str, name: str, read: BoardRecords) -> None:
@@ -43,10 +68,59 @@ def board_records_route(router: APIRouter, path: str, name: str, read: BoardReco
 def record_route(router: APIRouter, path: str, name: str, read: OneRecord) -> None:
     """``GET path`` (``/<records>/{<record>_id}``), the operation `name`: one record by its id, as `read`
     gives it, with its ETag."""
-    (param,) = re.findall(r"{(\w+)}", path)
-    RecordId = Annotated[str, Path(max_length=ID_LENGTH, alias=param)]
 
-    async def route(id: RecordId, caller: Reader, rt: Rt) -> JSONResponse:
+    async def route(id: str, caller: Reader, rt: Rt) -> JSONResponse:
         return versioned(await read(rt, id))
 
-    router.add_api_route(path, route, methods=["GET"], name=name)
+    router.add_api_route(path, _typed(route, id=_record_id(path)), methods=["GET"], name=name)
+
+
+def new_record_route(
+    router: APIRouter, path: str, name: str, body: type[BaseModel], add: NewRecord, id_field: str
+) -> None:
+    """``POST path`` (``/boards/{board_id}/<records>``), the operation `name`: a new record the board keeps,
+    from the request's `body` as `add` stores it; 201 with its ETag (`id_field`: its id, as OpenAPI names it)."""
+
+    async def route(board_id: Id, body: BaseModel, caller: Writer, rt: Rt) -> JSONResponse:
+        return versioned(await add(rt, board_id, body.model_dump()), status=201)
+
+    router.add_api_route(path, _typed(route, body=body), methods=["POST"], name=name, status_code=201,
+                         responses=created(id_field))
+
+
+def step_route(router: APIRouter, path: str, name: str, body: type[BaseModel], step: Step) -> None:
+    """``POST path`` (``/<records>/{<record>_id}/transitions``), the operation `name`: the record moved the
+    step the request's `body` names, as `step` rules it, If-Match naming the version it starts from."""
+
+    async def route(id: str, body: BaseModel, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
+        return versioned(await step(rt, id, body.model_dump(), if_match))
+
+    router.add_api_route(path, _typed(route, id=_record_id(path), body=body), methods=["POST"], name=name)
+
+
+def recorded_route(router: APIRouter, path: str, name: str, body: type[BaseModel], detail: str, record: Record) -> None:
+    """``POST path`` (``/<records>/{<record>_id}/...``), the operation `name`: `record` given the one
+    `detail` the request's `body` may say (None when it says nothing, or there is no body), If-Match
+    naming the version it starts from."""
+
+    async def route(
+        id: str, if_match: IfMatch, caller: Writer, rt: Rt, body: BaseModel | None = Body(None)
+    ) -> JSONResponse:
+        return versioned(await record(rt, id, getattr(body, detail) if body else None, if_match))
+
+    router.add_api_route(path, _typed(route, id=_record_id(path), body=body | None), methods=["POST"], name=name)
+
+
+def kept_records_routes(
+    router: APIRouter, path: str, record_path: str, add: tuple[str, type[BaseModel], NewRecord], kept: Records[Any]
+) -> None:
+    """The three routes of a kind of record the board keeps, as `kept` reads them: ``POST path``
+    (``/boards/{board_id}/<records>``; `add` is the operation's name, the request's model and the use case,
+    as :func:`new_record_route`), ``GET path`` (``list_<records>``) and ``GET record_path``
+    (``/<records>/{<record>_id}``, ``get_<record>``)."""
+    (id_field,) = re.findall(r"{(\w+)}", record_path)
+    records = path.rsplit("/", 1)[1].replace("-", "_")
+    name, body, use_case = add
+    new_record_route(router, path, name, body, use_case, id_field)
+    board_records_route(router, path, "list_" + records, kept.of_board)
+    record_route(router, record_path, "get_" + records.removesuffix("s"), kept.one)

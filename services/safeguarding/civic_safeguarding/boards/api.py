@@ -7,13 +7,13 @@ from typing import Any, Literal
 
 from civic.http import Id, IfMatch, Paging, RequestModel, Required, Rt, Text, versioned
 from civic.problems import created
-from fastapi import APIRouter, Body
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field, StrictBool
 
 from civic_safeguarding.boards import service
 from civic_safeguarding.boards.domain import BOARD_KINDS, ROLES
-from civic_safeguarding.http import Reader, Writer, board_records_route, record_route
+from civic_safeguarding.http import Reader, Writer, kept_records_routes, record_route, recorded_route
 
 router = APIRouter(prefix="/v1", tags=["safeguarding"])
 
@@ -71,21 +71,13 @@ record_route(router, "/boards/{board_id}", "get_board", service.BOARD_RECORDS.on
 # --------------------------------------------------------------------------- members
 
 
-@router.post("/boards/{board_id}/members", status_code=201, responses=created("member_id"))
-async def appoint_member(board_id: Id, body: NewMember, caller: Writer, rt: Rt) -> JSONResponse:
-    return versioned(await service.appoint_member(rt, board_id, body.model_dump()), status=201)
+kept_records_routes(
+    router, "/boards/{board_id}/members", "/members/{member_id}", ("appoint_member", NewMember, service.appoint_member),
+    service.MEMBER_RECORDS,
+)
 
 
-board_records_route(router, "/boards/{board_id}/members", "list_members", service.MEMBER_RECORDS.of_board)
-record_route(router, "/members/{member_id}", "get_member", service.MEMBER_RECORDS.one)
-
-
-@router.post("/members/{member_id}/mou")
-async def sign_mou(
-    member_id: Id, if_match: IfMatch, caller: Writer, rt: Rt, body: MouSigning | None = Body(None)
-) -> JSONResponse:
-    signed_on = body.signed_on if body else None
-    return versioned(await service.sign_mou(rt, member_id, signed_on, if_match))
+recorded_route(router, "/members/{member_id}/mou", "sign_mou", MouSigning, "signed_on", service.sign_mou)
 
 
 @router.put("/members/{member_id}/deputy")

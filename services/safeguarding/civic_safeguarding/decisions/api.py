@@ -8,15 +8,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from civic.http import Id, Paging, Pattern, RequestModel, Required, Rt, Text, versioned
-from civic.problems import created
+from civic.http import Id, Paging, Pattern, RequestModel, Required, Rt, Text
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from civic_safeguarding.decisions import service
 from civic_safeguarding.decisions.domain import CONTENT_ID_PATTERN, RATIFICATIONS
-from civic_safeguarding.http import Reader, Writer, record_route
+from civic_safeguarding.http import Reader, new_record_route, record_route
 
 router = APIRouter(prefix="/v1", tags=["safeguarding"])
 
@@ -42,9 +40,10 @@ class BetweenMeetings(RequestModel):
     authorises_content_id: ContentId | None = Field(None, description=AUTHORISES_CONTENT)
 
 
-@router.post("/boards/{board_id}/decisions", status_code=201, responses=created("decision_id"))
-async def decide_between_meetings(board_id: Id, body: BetweenMeetings, caller: Writer, rt: Rt) -> JSONResponse:
-    return versioned(await service.decide_between_meetings(rt, board_id, body.model_dump()), status=201)
+new_record_route(
+    router, "/boards/{board_id}/decisions", "decide_between_meetings", BetweenMeetings, service.decide_between_meetings,
+    "decision_id",
+)
 
 
 @router.get("/boards/{board_id}/decisions")

@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 
 from civic.errors import Invalid
 from civic.http import NOT_BLANK, Id, IfMatch, RequestModel, Required, Rt, Text, rules, versioned, when
-from civic.problems import created
 from fastapi import APIRouter
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
@@ -15,7 +14,7 @@ from pydantic import Field, StrictBool
 
 from civic_safeguarding.decisions.api import AUTHORISES_CONTENT, ContentId
 from civic_safeguarding.decisions.domain import CASTING_VOTES, METHODS, VOTES
-from civic_safeguarding.http import Reader, Writer, board_records_route, record_route
+from civic_safeguarding.http import Reader, Writer, kept_records_routes
 from civic_safeguarding.meetings import service
 from civic_safeguarding.meetings.domain import ATTENDANCE_STATUSES
 
@@ -88,13 +87,10 @@ class NewDecision(RequestModel):
     authorises_content_id: ContentId | None = Field(None, description=AUTHORISES_CONTENT)
 
 
-@router.post("/boards/{board_id}/meetings", status_code=201, responses=created("meeting_id"))
-async def schedule_meeting(board_id: Id, body: NewMeeting, caller: Writer, rt: Rt) -> JSONResponse:
-    return versioned(await service.schedule_meeting(rt, board_id, body.model_dump()), status=201)
-
-
-board_records_route(router, "/boards/{board_id}/meetings", "list_meetings", service.MEETING_RECORDS.of_board)
-record_route(router, "/meetings/{meeting_id}", "get_meeting", service.MEETING_RECORDS.one)
+kept_records_routes(
+    router, "/boards/{board_id}/meetings", "/meetings/{meeting_id}",
+    ("schedule_meeting", NewMeeting, service.schedule_meeting), service.MEETING_RECORDS,
+)
 
 
 @router.put("/meetings/{meeting_id}/attendance")

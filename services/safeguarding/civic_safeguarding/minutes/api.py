@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from civic.http import Id, IfMatch, LongRequired, RequestModel, Required, Rt, Text, versioned
 from civic.problems import answer_response
-from fastapi import APIRouter, Body
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from civic_safeguarding.http import Reader, Writer
+from civic_safeguarding.http import Reader, Writer, recorded_route
 from civic_safeguarding.minutes import service
 
 router = APIRouter(prefix="/v1", tags=["safeguarding"])
@@ -47,12 +47,10 @@ async def submit_minutes(meeting_id: Id, if_match: IfMatch, caller: Writer, rt: 
     return versioned(await service.submit_minutes(rt, meeting_id, if_match))
 
 
-@router.post("/meetings/{meeting_id}/minutes/approve")
-async def approve_minutes(
-    meeting_id: Id, if_match: IfMatch, caller: Writer, rt: Rt, body: MinutesApproval | None = Body(None)
-) -> JSONResponse:
-    at = body.at_meeting_id if body else None
-    return versioned(await service.approve_minutes(rt, meeting_id, at, if_match))
+recorded_route(
+    router, "/meetings/{meeting_id}/minutes/approve", "approve_minutes", MinutesApproval, "at_meeting_id",
+    service.approve_minutes,
+)
 
 
 @router.post("/meetings/{meeting_id}/minutes/corrections", status_code=201)

@@ -26,13 +26,22 @@ from civic.http import (
     versioned,
     when,
 )
-from civic.problems import answer_response, created, links_from
-from fastapi import APIRouter, Body, Path, Query
+from civic.problems import answer_response, links_from
+from fastapi import APIRouter, Path, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from civic_safeguarding.http import Reader, Writer, board_records_route, record_route
+from civic_safeguarding.http import (
+    Reader,
+    Writer,
+    board_records_route,
+    kept_records_routes,
+    new_record_route,
+    record_route,
+    recorded_route,
+    step_route,
+)
 from civic_safeguarding.oversight import reports, service
 from civic_safeguarding.oversight.domain import ANNUAL_REPORT_STEPS, DISPUTE_STEPS
 
@@ -161,58 +170,37 @@ async def attendance_report(
 # --------------------------------------------------------------------------- sub-groups
 
 
-@router.post("/boards/{board_id}/sub-groups", status_code=201, responses=created("sub_group_id"))
-async def form_sub_group(board_id: Id, body: NewSubGroup, caller: Writer, rt: Rt) -> JSONResponse:
-    return versioned(await service.form_sub_group(rt, board_id, body.model_dump()), status=201)
-
-
+new_record_route(
+    router, "/boards/{board_id}/sub-groups", "form_sub_group", NewSubGroup, service.form_sub_group, "sub_group_id"
+)
 board_records_route(router, "/boards/{board_id}/sub-groups", "list_sub_groups", service.list_sub_groups)
 record_route(router, "/sub-groups/{sub_group_id}", "get_sub_group", service.get_sub_group)
 
 
-@router.post("/sub-groups/{sub_group_id}/tor-reviews")
-async def review_terms_of_reference(
-    sub_group_id: Id, if_match: IfMatch, caller: Writer, rt: Rt, body: ToRReview | None = Body(None)
-) -> JSONResponse:
-    reviewed_on = body.reviewed_on if body else None
-    return versioned(await service.review_terms_of_reference(rt, sub_group_id, reviewed_on, if_match))
+recorded_route(
+    router, "/sub-groups/{sub_group_id}/tor-reviews", "review_terms_of_reference", ToRReview, "reviewed_on",
+    service.review_terms_of_reference,
+)
 
 
 # --------------------------------------------------------------------------- annual reports
 
 
-@router.post("/boards/{board_id}/annual-reports", status_code=201, responses=created("report_id"))
-async def draft_annual_report(board_id: Id, body: NewAnnualReport, caller: Writer, rt: Rt) -> JSONResponse:
-    return versioned(await service.draft_annual_report(rt, board_id, body.model_dump()), status=201)
-
-
-board_records_route(
-    router, "/boards/{board_id}/annual-reports", "list_annual_reports", service.ANNUAL_REPORT_RECORDS.of_board
+kept_records_routes(
+    router, "/boards/{board_id}/annual-reports", "/annual-reports/{report_id}",
+    ("draft_annual_report", NewAnnualReport, service.draft_annual_report), service.ANNUAL_REPORT_RECORDS,
 )
-record_route(router, "/annual-reports/{report_id}", "get_annual_report", service.ANNUAL_REPORT_RECORDS.one)
-
-
-@router.post("/annual-reports/{report_id}/transitions")
-async def advance_annual_report(
-    report_id: Id, body: AnnualReportTransition, if_match: IfMatch, caller: Writer, rt: Rt
-) -> JSONResponse:
-    return versioned(await service.advance_annual_report(rt, report_id, body.model_dump(), if_match))
+step_route(
+    router, "/annual-reports/{report_id}/transitions", "advance_annual_report", AnnualReportTransition,
+    service.advance_annual_report,
+)
 
 
 # --------------------------------------------------------------------------- disputes
 
 
-@router.post("/boards/{board_id}/disputes", status_code=201, responses=created("dispute_id"))
-async def raise_dispute(board_id: Id, body: NewDispute, caller: Writer, rt: Rt) -> JSONResponse:
-    return versioned(await service.raise_dispute(rt, board_id, body.model_dump()), status=201)
-
-
-board_records_route(router, "/boards/{board_id}/disputes", "list_disputes", service.DISPUTE_RECORDS.of_board)
-record_route(router, "/disputes/{dispute_id}", "get_dispute", service.DISPUTE_RECORDS.one)
-
-
-@router.post("/disputes/{dispute_id}/transitions")
-async def advance_dispute(
-    dispute_id: Id, body: DisputeTransition, if_match: IfMatch, caller: Writer, rt: Rt
-) -> JSONResponse:
-    return versioned(await service.advance_dispute(rt, dispute_id, body.model_dump(), if_match))
+kept_records_routes(
+    router, "/boards/{board_id}/disputes", "/disputes/{dispute_id}",
+    ("raise_dispute", NewDispute, service.raise_dispute), service.DISPUTE_RECORDS,
+)
+step_route(router, "/disputes/{dispute_id}/transitions", "advance_dispute", DisputeTransition, service.advance_dispute)
