@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pymongo.asynchronous.mongo_client import _WriteOp
     from pymongo.results import ClientBulkWriteResult
 
+    from civic.service import Runtime
     from civic.uow import UnitOfWork
 
 
@@ -153,6 +154,19 @@ class Stored(Generic[M]):
         """The changed model saved over the document it was loaded from (as :func:`save`: ``Refused`` when
         someone changed it meanwhile)."""
         return await save(uow, self.collection, self.document(model, loaded), loaded["version"])
+
+    async def change(
+        self, rt: Runtime, id: str, expected_version: int | None, rule: Callable[[M], object]
+    ) -> dict[str, Any]:
+        """The whole of a change that only applies one of the model's rules, `rule`, needing nothing else read
+        and announcing nothing: loaded (If-Match), changed, saved, in its own transaction. The saved document."""
+
+        async def work(uow: UnitOfWork) -> dict[str, Any]:
+            doc, model = await self.load(uow, id, expected_version)
+            rule(model)
+            return await self.save(uow, doc, model)
+
+        return await rt.transaction(work)
 
 
 def fields_of(model: object, *names: str) -> dict[str, Any]:

@@ -31,12 +31,15 @@ View = Callable[[dict[str, Any]], dict[str, Any]]
 
 @dataclass(frozen=True)
 class Records(Generic[T]):
-    """One kind of record: where it is kept, what it is, how a 404 names it, how the API shows it."""
+    """One kind of record: where it is kept, what it is, how a 404 names it, how the API shows it, and the
+    keys its document keeps beside the model's fields (`derived` from the model, for queries), which every
+    insert and save writes anew."""
 
     collection: str
     model: type[T]
     kind: str
     view: View = resource
+    derived: Callable[[T], dict[str, Any]] | None = None
 
     async def of_board(
         self,
@@ -76,8 +79,11 @@ class Records(Generic[T]):
         return saved
 
     async def insert(self, uow: UnitOfWork, model: T, **extra: Any) -> dict[str, Any]:
-        return await insert_model(uow, self.collection, model, **extra)
+        return await insert_model(uow, self.collection, model, **self._derived(model), **extra)
 
     async def save(self, uow: UnitOfWork, loaded: dict[str, Any], model: T, **extra: Any) -> dict[str, Any]:
-        """Save the changed model over the document it was loaded from (`extra`: derived keys)."""
-        return await save_model(uow, self.collection, loaded, model, **extra)
+        """Save the changed model over the document it was loaded from (`extra`: keys beside it)."""
+        return await save_model(uow, self.collection, loaded, model, **self._derived(model), **extra)
+
+    def _derived(self, model: T) -> dict[str, Any]:
+        return self.derived(model) if self.derived else {}

@@ -106,12 +106,9 @@ async def move_content(
 async def sign_off(
     rt: Runtime, content_id: str, *, body: str, signed_by: str, caller: Caller, expected_version: int | None
 ) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc, content = await CONTENT_RECORDS.load(uow, content_id, expected_version)
-        content.record_sign_off(body, signed_by, now())
-        return await CONTENT_RECORDS.save(uow, doc, content)
-
-    saved = await rt.transaction(work)
+    saved = await CONTENT_RECORDS.change(
+        rt, content_id, expected_version, lambda content: content.record_sign_off(body, signed_by, now())
+    )
     log.info("sign-off recorded", extra={"content_id": content_id, "body": body, "by": caller.sub})
     return resource(saved)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from civic.calendar import today
-from civic.documents import insert, load, matching, new_id, resource
+from civic.documents import fields_of, insert, load, matching, new_id, resource
 from civic.errors import Invalid
 from civic.http import Page, paginate
 from civic_contracts.property import MoveCompleted, MovePlanned
@@ -75,12 +75,7 @@ async def create_team(
 async def amend_team(
     rt: Runtime, team_id: str, changes: dict[str, Any], expected_version: int | None
 ) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc, team = await TEAM_RECORDS.load(uow, team_id, expected_version)
-        team.amend(changes)
-        return await TEAM_RECORDS.save(uow, doc, team)
-
-    return resource(await rt.transaction(work))
+    return resource(await TEAM_RECORDS.change(rt, team_id, expected_version, lambda team: team.amend(changes)))
 
 
 async def get_team(rt: Runtime, team_id: str) -> dict[str, Any]:
@@ -184,14 +179,11 @@ def _move_event(event: type[E], move: Move, team: Team, from_name: str, to_name:
     """A move's event (planned or completed), from the move, its team and the two buildings' names."""
     return event(
         move_id=move.id,
-        team_id=team.id,
+        **fields_of(move, "team_id", "from_building_id", "to_building_id", "planned_for"),
         team_name=team.name,
         directorate=team.directorate,
-        from_building_id=move.from_building_id,
         from_building_name=from_name,
-        to_building_id=move.to_building_id,
         to_building_name=to_name,
-        planned_for=move.planned_for,
         **extra,
     )
 

@@ -83,17 +83,8 @@ async def list_boards(rt: Runtime, page: Page) -> dict[str, Any]:
 async def appoint_member(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         board, others = await board_and_members(uow, board_id)
-        member = Member.appoint(
-            documents.new_id(),
-            board,
-            others,
-            body["name"],
-            body["organisation"],
-            body["role"],
-            body["statutory"],
-            body.get("nominated_chair", False),
-            body.get("deputy_name"),
-        )
+        # the request's fields are the appointment's (NewMember): name, organisation, role, statutory, ...
+        member = Member.appoint(documents.new_id(), board, others, **body)
         return await MEMBER_RECORDS.insert(uow, member)
 
     return resource(await rt.transaction(work))

@@ -31,13 +31,8 @@ def decision_recorded(decision: Decision, board: Board) -> DecisionRecorded:
     return DecisionRecorded(
         decision_id=decision.id,
         **about_board(board),
-        meeting_id=decision.meeting_id,
-        item_title=decision.item_title,
-        method=decision.method,
-        outcome=decision.outcome,
-        decided_on=decision.decided_on,
-        requires_ratification=decision.requires_ratification,
-        authorises_content_id=decision.authorises_content_id,
+        **documents.fields_of(decision, "meeting_id", "item_title", "method", "outcome", "decided_on"),
+        **documents.fields_of(decision, "requires_ratification", "authorises_content_id"),
     )
 
 

@@ -237,7 +237,10 @@ def dispute_view(doc: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-DISPUTE_RECORDS = Records(DISPUTES, Dispute, "dispute", view=dispute_view)
+#: a dispute's document keeps when its joint meeting is due, which the reminders query
+DISPUTE_RECORDS = Records(
+    DISPUTES, Dispute, "dispute", view=dispute_view, derived=lambda d: {"joint_meeting_due_on": d.joint_meeting_due_on}
+)
 
 
 async def raise_dispute(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -252,7 +255,7 @@ async def raise_dispute(rt: Runtime, board_id: str, body: dict[str, Any]) -> dic
             given_or_today(body.get("determined_on")),
             [m.organisation for m in members],
         )
-        return await DISPUTE_RECORDS.insert(uow, dispute, joint_meeting_due_on=dispute.joint_meeting_due_on)
+        return await DISPUTE_RECORDS.insert(uow, dispute)
 
     return dispute_view(await rt.transaction(work))
 
@@ -260,13 +263,11 @@ async def raise_dispute(rt: Runtime, board_id: str, body: dict[str, Any]) -> dic
 async def advance_dispute(
     rt: Runtime, dispute_id: str, body: dict[str, Any], expected: int | None
 ) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc, dispute = await DISPUTE_RECORDS.load(uow, dispute_id, expected)
+    def advance(dispute: Dispute) -> None:
         on = given_or_today(body.get("on"))
         if body["to"] == "joint_meeting_held":
             dispute.hold_joint_meeting(on)
         else:
             dispute.resolve(on, body.get("resolution") or "")
-        return await DISPUTE_RECORDS.save(uow, doc, dispute, joint_meeting_due_on=dispute.joint_meeting_due_on)
 
-    return dispute_view(await rt.transaction(work))
+    return dispute_view(await DISPUTE_RECORDS.change(rt, dispute_id, expected, advance))

@@ -4,9 +4,8 @@ in one transaction; answers in the API's form. An initiative that ends takes its
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from civic import calendar, documents
 from civic.errors import NotFound
@@ -75,13 +74,20 @@ async def list_milestones(rt: Runtime, initiative_id: str, page: Page, status: s
     return await paginate(rt.db[MILESTONES], query, page, transform=lambda doc: milestone_form(doc, today))
 
 
-Change = Callable[[Milestone, str, datetime], None]
+class Rule(Protocol):
+    """One of the milestone's changes (``Milestone.change``, ``complete``, ``drop``): what the request gave,
+    the initiative's status, who and when."""
+
+    def __call__(self, milestone: Milestone, given: Any, initiative_status: str, /, *, by: str, now: datetime) -> None:
+        ...
 
 
 async def _change(
-    rt: Runtime, initiative_id: str, milestone_id: str, expected_version: int | None, change: Change
-) -> dict[str, Any]:
-    """Load, let the domain change the milestone (or refuse, writing nothing), save."""
+    rt: Runtime, initiative_id: str, milestone_id: str, expected_version: int | None, rule: Rule, given: Any,
+    caller: Caller,
+) -> dict[str, Any]:  # fmt: skip
+    """Load, let the domain's `rule` change the milestone by what the request gave (or refuse, writing
+    nothing), save."""
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc, milestone = await MILESTONE_RECORDS.load(uow, milestone_id, expected_version)
@@ -89,7 +95,7 @@ async def _change(
             raise NotFound("milestone", milestone_id)
         status = await _initiative_status(uow, initiative_id)
         history = len(milestone.history)
-        change(milestone, status, calendar.now())
+        rule(milestone, given, status, by=caller.sub, now=calendar.now())
         if len(milestone.history) == history:
             return milestone_form(doc, calendar.today())  # nothing changed: no new version
         return milestone_form(await MILESTONE_RECORDS.save(uow, doc, milestone), calendar.today())
@@ -101,28 +107,19 @@ async def change(
     rt: Runtime, initiative_id: str, milestone_id: str, fields: dict[str, Any], caller: Caller,
     expected_version: int | None,
 ) -> dict[str, Any]:  # fmt: skip
-    def changed(m: Milestone, status: str, now: datetime) -> None:
-        m.change(fields, status, by=caller.sub, now=now)
-
-    return await _change(rt, initiative_id, milestone_id, expected_version, changed)
+    return await _change(rt, initiative_id, milestone_id, expected_version, Milestone.change, fields, caller)
 
 
 async def complete(
     rt: Runtime, initiative_id: str, milestone_id: str, evidence: str, caller: Caller, expected_version: int | None
 ) -> dict[str, Any]:
-    def completed(m: Milestone, status: str, now: datetime) -> None:
-        m.complete(evidence, status, by=caller.sub, now=now)
-
-    return await _change(rt, initiative_id, milestone_id, expected_version, completed)
+    return await _change(rt, initiative_id, milestone_id, expected_version, Milestone.complete, evidence, caller)
 
 
 async def drop(
     rt: Runtime, initiative_id: str, milestone_id: str, reason: str, caller: Caller, expected_version: int | None
 ) -> dict[str, Any]:
-    def dropped(m: Milestone, status: str, now: datetime) -> None:
-        m.drop(reason, status, by=caller.sub, now=now)
-
-    return await _change(rt, initiative_id, milestone_id, expected_version, dropped)
+    return await _change(rt, initiative_id, milestone_id, expected_version, Milestone.drop, reason, caller)
 
 
 async def drop_open(uow: UnitOfWork, initiative: Initiative, by: str, now: datetime) -> int:
