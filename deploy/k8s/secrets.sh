@@ -4,12 +4,13 @@
 # safe); rotate one by deleting it first, see docs/operations.md.
 #
 #   deploy/k8s/secrets.sh --overlay local       # also loads the local token key's JWKS (civic token)
-#   CIVIC_OIDC_CLIENT_SECRET_FILE=... deploy/k8s/secrets.sh --overlay production
-#                                               # or create the same names from the council's vault
+#   CIVIC_OIDC_CLIENT_SECRET_FILE=... CIVIC_MONGODB_BACKUP_CREDENTIALS_DIR=... \
+#     deploy/k8s/secrets.sh --overlay production  # or create the same names from the council's vault
 #   deploy/k8s/secrets.sh --list                # the Secret names and keys, nothing created
 #
 # Kafka passwords and the Kafka CA are not here: the Strimzi operators write them (KafkaUser <service>,
-# civic-kafka-cluster-ca-cert).
+# civic-kafka-cluster-ca-cert). Nor are MongoDB's member keyfile, TLS certificates and encryption key: the
+# Percona operator writes them (mongodb-<service>-ssl holds the CA the services trust).
 set -euo pipefail
 
 SERVICES=(savings property safeguarding comms)
@@ -23,16 +24,24 @@ while [[ $# -gt 0 ]]; do
     --overlay) OVERLAY="$2"; shift 2 ;;
     --namespace) NAMESPACE="$2"; shift 2 ;;
     --list) LIST=1; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
 
+# The service's connection string: the operator's replica-set Service (its TLS certificate names it), TLS
+# checked against the CA the Deployment mounts from mongodb-<service>-ssl, the user of the service's own database.
+mongodb_url() {  # mongodb_url SERVICE PASSWORD
+  echo "mongodb://civic_$1:$2@mongodb-$1-rs0.$NAMESPACE.svc.cluster.local:27017/civic_$1?replicaSet=rs0&authSource=civic_$1&tls=true&tlsCAFile=/etc/civic/mongodb-ca/ca.crt"
+}
+# The Percona operator's system users (secrets.users in each PerconaServerMongoDB).
+SYSTEM_USERS=(BACKUP:backup DATABASE_ADMIN:databaseAdmin CLUSTER_ADMIN:clusterAdmin CLUSTER_MONITOR:clusterMonitor USER_ADMIN:userAdmin)
+
 if [[ $LIST == 1 ]]; then
   for s in "${SERVICES[@]}"; do
-    echo "mongodb-$s-admin    username password   (the replica set's administrator)"
-    echo "mongodb-$s-keyfile  keyfile             (replica-set member authentication)"
-    echo "$s-mongodb          username password url (the $s service's own user; url is MONGODB_URL)"
+    echo "mongodb-$s-users    $(for u in "${SYSTEM_USERS[@]}"; do printf 'MONGODB_%s_USER MONGODB_%s_PASSWORD ' "${u%%:*}" "${u%%:*}"; done)(the operator's system users)"
+    echo "$s-mongodb          username password url (the $s service's own user; url is MONGODB_URL: $(mongodb_url "$s" '<password>'))"
+    echo "mongodb-$s-backup-s3 AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY (production: object storage for $s's backups, its prefix only)"
   done
   echo "web-session         secret              (signs the officers' session cookies)"
   echo "web-oidc            client-secret       (production: the web app's OpenID Connect client secret)"
@@ -71,17 +80,32 @@ create() {  # create NAME KEY=VALUE...
 }
 
 for s in "${SERVICES[@]}"; do
-  create "mongodb-$s-admin" username=admin "password=$(openssl rand -hex 24)"
-  # 756 bytes of base64 is the maximum MongoDB accepts for a keyfile.
-  create "mongodb-$s-keyfile" "keyfile=$(openssl rand -base64 567 | tr -d '\n')"
+  users=()
+  for u in "${SYSTEM_USERS[@]}"; do
+    users+=("MONGODB_${u%%:*}_USER=${u#*:}" "MONGODB_${u%%:*}_PASSWORD=$(openssl rand -hex 24)")
+  done
+  create "mongodb-$s-users" "${users[@]}"
   password="$(openssl rand -hex 24)"  # hex: safe in a URL without escaping
-  create "$s-mongodb" "username=civic_$s" "password=$password" \
-    "url=mongodb://civic_$s:$password@mongodb-$s:27017/civic_$s?replicaSet=rs0&authSource=civic_$s"
+  create "$s-mongodb" "username=civic_$s" "password=$password" "url=$(mongodb_url "$s" "$password")"
 done
 
 create web-session "secret=$(openssl rand -hex 32)"
 
 if [[ "$OVERLAY" == production ]]; then
+  # Object-storage keys for each database's backups, issued by the council's storage provider and limited to
+  # that database's prefix (overlays/production/mongodb-backups.yaml): files <service>/AWS_ACCESS_KEY_ID and
+  # <service>/AWS_SECRET_ACCESS_KEY under CIVIC_MONGODB_BACKUP_CREDENTIALS_DIR.
+  for s in "${SERVICES[@]}"; do
+    dir="${CIVIC_MONGODB_BACKUP_CREDENTIALS_DIR:-}/$s"
+    if exists "mongodb-$s-backup-s3"; then
+      echo "secret/mongodb-$s-backup-s3 exists, kept"
+    elif [[ -n "${CIVIC_MONGODB_BACKUP_CREDENTIALS_DIR:-}" && -r "$dir/AWS_ACCESS_KEY_ID" && -r "$dir/AWS_SECRET_ACCESS_KEY" ]]; then
+      create "mongodb-$s-backup-s3" "AWS_ACCESS_KEY_ID=$(cat "$dir/AWS_ACCESS_KEY_ID")" \
+        "AWS_SECRET_ACCESS_KEY=$(cat "$dir/AWS_SECRET_ACCESS_KEY")"
+    else
+      echo "secret/mongodb-$s-backup-s3 not created: put $s/AWS_ACCESS_KEY_ID and $s/AWS_SECRET_ACCESS_KEY under CIVIC_MONGODB_BACKUP_CREDENTIALS_DIR" >&2
+    fi
+  done
   # The client secret the council's identity provider issued for the web app (registered with the redirect
   # URI <CIVIC_WEB_PUBLIC_URL>/sign-in/callback), read from a file so it is on no command line.
   if exists web-oidc; then

@@ -1,10 +1,11 @@
 """The Kubernetes deployment (deploy/k8s), checked offline.
 
 Every overlay must render with ``kubectl kustomize``; every built-in object must validate against the
-Kubernetes OpenAPI schema shipped by kubernetes-validate, and every Strimzi resource against the
-schemas in deploy/schemas/; checkov may report only the findings listed (with reasons) in
-deploy/security-exceptions.yaml. The rest are the promises docs/operations.md makes: hardened pods,
-only the network flows the architecture needs, Kafka users limited to their own topics.
+Kubernetes OpenAPI schema shipped by kubernetes-validate, and every Strimzi, Prometheus Operator and
+Percona Operator for MongoDB resource against the schemas in deploy/schemas/; checkov may report only
+the findings listed (with reasons) in deploy/security-exceptions.yaml. The rest are the promises
+docs/operations.md makes: hardened pods, only the network flows the architecture needs, Kafka users
+limited to their own topics, each service's MongoDB its own replica set with its own user, backed up.
 """
 
 from __future__ import annotations
@@ -74,7 +75,17 @@ MONITORING_SCHEMAS = {
     ("monitoring.coreos.com/v1", kind): DEPLOY / "schemas" / "monitoring.coreos.com" / "v1" / f"{kind.lower()}.json"
     for kind in ("PodMonitor", "PrometheusRule")
 }
-CRD_SCHEMAS = {**STRIMZI_SCHEMAS, **MONITORING_SCHEMAS}
+# The Percona Operator for MongoDB's resources, against the schemas taken from its CRDs
+# (deploy/schemas/psmdb.percona.com: which release, and how, in each file's description).
+PSMDB_SCHEMAS = {
+    ("psmdb.percona.com/v1", kind): DEPLOY / "schemas" / "psmdb.percona.com" / "v1" / f"{kind.lower()}.json"
+    for kind in ("PerconaServerMongoDB", "PerconaServerMongoDBBackup", "PerconaServerMongoDBRestore")
+}
+# The operator release the schemas come from: every cluster's crVersion names it.
+PSMDB_OPERATOR_VERSION = "1.22.0"
+# Templates for the backup and restore drill (docs/operations.md), outside the kustomizations.
+DRILLS = K8S / "drills"
+CRD_SCHEMAS = {**STRIMZI_SCHEMAS, **MONITORING_SCHEMAS, **PSMDB_SCHEMAS}
 CLUSTER_SCOPED = {"Namespace"}
 WORKLOADS = ("Deployment", "StatefulSet", "Job")
 
@@ -158,7 +169,7 @@ def test_every_overlay_renders_into_one_namespace_without_secret_values(overlay:
         "ConfigMap",
         "NetworkPolicy",
         "Ingress",
-        "Job",
+        "PerconaServerMongoDB",
         "Kafka",
         "KafkaNodePool",
         "KafkaTopic",
@@ -167,12 +178,11 @@ def test_every_overlay_renders_into_one_namespace_without_secret_values(overlay:
     for doc in docs:
         if doc["kind"] not in CLUSTER_SCOPED:
             assert doc["metadata"].get("namespace") == NAMESPACE, f"{doc['kind']}/{doc['metadata']['name']}"
-    # Credentials are created in the cluster (deploy/k8s/secrets.sh, Strimzi), never committed.
+    # Credentials are created in the cluster (deploy/k8s/secrets.sh, Strimzi, the Percona operator), never committed.
     assert "Secret" not in kinds
     for doc in docs:
         if doc["kind"] == "ConfigMap":
-            text = json.dumps(doc["data"]).lower()
-            assert "password" not in text or doc["metadata"]["name"] == "mongodb-replica-set-init"
+            assert "password" not in json.dumps(doc["data"]).lower(), doc["metadata"]["name"]
 
 
 @needs_kubectl
@@ -324,6 +334,68 @@ def test_the_kafka_exporter_runs_hardened_and_is_scraped_through_the_network_pol
 )
 def test_the_prometheus_operator_schemas_refuse_mistakes(kind: str, mistake: Any) -> None:
     original = next(d for d in rendered("production") if d["kind"] == kind)
+    broken = json.loads(json.dumps(original))
+    mistake(broken)
+    assert not strimzi_errors(original)
+    assert strimzi_errors(broken), f"the {kind} schema accepted a broken resource"
+
+
+def drill_templates() -> list[dict[str, Any]]:
+    return [doc for path in sorted(DRILLS.glob("*.yaml")) for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+@needs_kubectl
+def test_every_percona_mongodb_resource_validates_against_the_operators_schema(overlay: str) -> None:
+    docs = [d for d in rendered(overlay) if (d["apiVersion"], d["kind"]) in PSMDB_SCHEMAS]
+    assert {d["metadata"]["name"] for d in docs} == {f"mongodb-{s}" for s in SERVICES}
+    problems = [p for d in docs for p in strimzi_errors(d)]
+    assert not problems, "\n".join(problems)
+    unknown = {(d["apiVersion"], d["kind"]) for d in rendered(overlay) if "percona.com" in d["apiVersion"]}
+    assert unknown <= set(PSMDB_SCHEMAS), f"no schema for {unknown - set(PSMDB_SCHEMAS)}"
+    for doc in docs:
+        assert doc["spec"]["crVersion"] == PSMDB_OPERATOR_VERSION, doc["metadata"]["name"]
+    for schema in PSMDB_SCHEMAS.values():
+        assert f"percona-server-mongodb-operator v{PSMDB_OPERATOR_VERSION} " in json.loads(schema.read_text())["description"]
+
+
+def test_the_restore_drill_templates_validate_and_name_a_cluster_that_exists() -> None:
+    templates = drill_templates()
+    assert {d["kind"] for d in templates} == {"PerconaServerMongoDBBackup", "PerconaServerMongoDBRestore"}
+    problems = [p for d in templates for p in strimzi_errors(d)]
+    assert not problems, "\n".join(problems)
+    for doc in templates:
+        assert doc["metadata"]["namespace"] == NAMESPACE
+        assert doc["spec"]["clusterName"] in {f"mongodb-{s}" for s in SERVICES}
+    (restore,) = [d for d in templates if d["kind"] == "PerconaServerMongoDBRestore"]
+    assert restore["spec"]["pitr"]["type"] == "date" and restore["spec"]["backupName"]
+    if KUBECTL is not None:
+        storages = objects("production", "PerconaServerMongoDB")["mongodb-savings"]["spec"]["backup"]["storages"]
+        for doc in templates:
+            assert doc["spec"].get("storageName", "s3") in storages
+
+
+@needs_kubectl
+@pytest.mark.parametrize(
+    ("kind", "mistake"),
+    [
+        ("PerconaServerMongoDB", lambda d: d["spec"]["replsets"][0].__setitem__("size", "three")),
+        ("PerconaServerMongoDB", lambda d: d["spec"]["replsets"][0].__setitem__("replicas", 3)),  # typo: pruned
+        ("PerconaServerMongoDB", lambda d: d["spec"].pop("image")),
+        ("PerconaServerMongoDB", lambda d: d["spec"]["backup"]["pitr"].__setitem__("enable", True)),  # typo: pruned
+        ("PerconaServerMongoDB", lambda d: d["spec"]["backup"]["tasks"][0].__setitem__("type", "full")),
+        ("PerconaServerMongoDB", lambda d: d["spec"]["backup"]["tasks"][0].pop("enabled")),
+        ("PerconaServerMongoDB", lambda d: d["spec"]["users"][0]["roles"][0].pop("db")),
+        ("PerconaServerMongoDB", lambda d: d["spec"]["tls"].__setitem__("requireTLS", True)),  # typo: pruned
+        ("PerconaServerMongoDBRestore", lambda d: d["spec"]["pitr"].__setitem__("date", "2026-11-20T14:14:00Z")),
+        ("PerconaServerMongoDBRestore", lambda d: d["spec"]["pitr"].pop("date")),
+        ("PerconaServerMongoDBRestore", lambda d: d["spec"]["pitr"].__setitem__("type", "latest")),  # with a date
+        ("PerconaServerMongoDBRestore", lambda d: d["spec"].__setitem__("backup", "cron-1")),  # typo: pruned
+        ("PerconaServerMongoDBBackup", lambda d: d["spec"].__setitem__("type", "full")),
+    ],
+)
+def test_the_percona_mongodb_schemas_refuse_mistakes(kind: str, mistake: Any) -> None:
+    candidates = [*rendered("production"), *drill_templates()]
+    original = next(d for d in candidates if d["kind"] == kind)
     broken = json.loads(json.dumps(original))
     mistake(broken)
     assert not strimzi_errors(original)
@@ -498,7 +570,8 @@ def test_production_runs_every_component_redundantly() -> None:
         assert objects("production", "Deployment")[component]["spec"]["replicas"] >= 2
         assert objects("production", "HorizontalPodAutoscaler")[component]["spec"]["minReplicas"] >= 2
     for service in SERVICES:
-        assert objects("production", "StatefulSet")[f"mongodb-{service}"]["spec"]["replicas"] == 3
+        (replset,) = objects("production", "PerconaServerMongoDB")[f"mongodb-{service}"]["spec"]["replsets"]
+        assert replset["size"] == 3
     pools = objects("production", "KafkaNodePool")
     assert sum(p["spec"]["replicas"] for p in pools.values() if "controller" in p["spec"]["roles"]) == 3
     assert sum(p["spec"]["replicas"] for p in pools.values() if "broker" in p["spec"]["roles"]) >= 3
@@ -577,7 +650,15 @@ def test_every_secret_referenced_is_created_by_secrets_sh_or_strimzi(overlay: st
     created |= {
         t["secretName"] for i in objects(overlay, "Ingress").values() for t in i["spec"].get("tls", [])
     }
+    # The Percona operator writes each cluster's TLS certificates and CA (itself, or through cert-manager).
+    created |= {f"{name}-ssl" for name in objects(overlay, "PerconaServerMongoDB")}
     referenced = set()
+    for cluster in objects(overlay, "PerconaServerMongoDB").values():
+        spec = cluster["spec"]
+        referenced.add(spec["secrets"]["users"])
+        referenced |= {u["passwordSecretRef"]["name"] for u in spec.get("users", [])}
+        if spec["backup"]["enabled"]:
+            referenced |= {s["s3"]["credentialsSecret"] for s in spec["backup"]["storages"].values()}
     for _name, template in pod_templates(overlay):
         for volume in template["spec"].get("volumes", []):
             if "secret" in volume:
@@ -646,8 +727,27 @@ def allowed(
     )
 
 
+def mongod_pod_labels(cluster: dict[str, Any]) -> dict[str, str]:
+    """The labels the Percona operator gives a cluster's mongod pods (naming.MongodLabels in v1.22.0, plus
+    the replica set's own ``labels``): not in our manifests, so described here."""
+    (replset,) = cluster["spec"]["replsets"]
+    return {
+        **replset.get("labels", {}),
+        "app.kubernetes.io/name": "percona-server-mongodb",
+        "app.kubernetes.io/part-of": "percona-server-mongodb",
+        "app.kubernetes.io/managed-by": "percona-server-mongodb-operator",
+        "app.kubernetes.io/instance": cluster["metadata"]["name"],
+        "app.kubernetes.io/replset": replset["name"],
+        "app.kubernetes.io/component": "mongod",
+    }
+
+
 def pod_labels(overlay: str) -> dict[str, dict[str, str]]:
-    return {name.split("/", 1)[1]: t["metadata"]["labels"] for name, t in pod_templates(overlay)}
+    labels = {name.split("/", 1)[1]: t["metadata"]["labels"] for name, t in pod_templates(overlay)}
+    for name, cluster in objects(overlay, "PerconaServerMongoDB").items():
+        assert name not in labels
+        labels[name] = mongod_pod_labels(cluster)
+    return labels
 
 
 def flow(overlay: str, source: str, target: str, port: int) -> bool:
@@ -684,7 +784,7 @@ def test_network_policy_allows_only_the_flows_of_the_architecture(overlay: str, 
     port = SERVICES[service]
     assert flow(overlay, "gateway", service, port)
     assert flow(overlay, service, f"mongodb-{service}", 27017)
-    assert flow(overlay, f"mongodb-{service}-init", f"mongodb-{service}", 27017)
+    assert flow(overlay, f"mongodb-{service}", f"mongodb-{service}", 27017)  # members replicate
     assert flow(overlay, service, "kafka-broker", 9093)
     assert flow(overlay, service, "otel-collector", 4318)
     assert not flow(overlay, "gateway", f"mongodb-{service}", 27017)
@@ -695,8 +795,46 @@ def test_network_policy_allows_only_the_flows_of_the_architecture(overlay: str, 
             assert not flow(overlay, service, f"mongodb-{other}", 27017), (
                 f"{service} reaches {other}'s database"
             )
-            assert not flow(overlay, f"mongodb-{other}-init", f"mongodb-{service}", 27017)
+            assert not flow(overlay, f"mongodb-{other}", f"mongodb-{service}", 27017)
+            assert not flow(overlay, f"mongodb-{service}", other, SERVICES[other])
             assert not flow(overlay, service, other, SERVICES[other]), f"{service} calls {other} directly"
+
+
+def admits_namespace(policy: dict[str, Any], namespace: str, port: int) -> bool:
+    return any(
+        port_matches(rule.get("ports"), port)
+        and any(
+            peer.get("namespaceSelector", {}).get("matchLabels") == {"kubernetes.io/metadata.name": namespace}
+            and "podSelector" not in peer
+            for peer in rule.get("from", [])
+        )
+        for rule in policy["spec"].get("ingress", [])
+    )
+
+
+def egress_outside(overlay: str, labels: dict[str, str], port: int) -> bool:
+    """Whether a policy lets pods with these labels open ``port`` to addresses outside the cluster."""
+    return any(
+        port_matches(rule.get("ports"), port) and any(peer.get("ipBlock", {}).get("cidr") == "0.0.0.0/0" for peer in rule["to"])
+        for policy in objects(overlay, "NetworkPolicy").values()
+        if "Egress" in policy["spec"]["policyTypes"] and selects(policy["spec"]["podSelector"], labels)
+        for rule in policy["spec"].get("egress", [])
+        if "to" in rule
+    )
+
+
+@needs_kubectl
+@pytest.mark.parametrize("service", SERVICES)
+def test_only_the_percona_operator_and_the_backups_reach_past_a_database(overlay: str, service: str) -> None:
+    members = pod_labels(overlay)[f"mongodb-{service}"]
+    policies = [p for p in objects(overlay, "NetworkPolicy").values() if selects(p["spec"]["podSelector"], members)]
+    # The operator (its own namespace, docs/operations.md) configures the set and its users over 27017.
+    assert any(admits_namespace(p, "psmdb-operator", 27017) for p in policies)
+    assert not any(admits_namespace(p, "psmdb-operator", port) for p in policies for port in (22, 8080))
+    assert not flow(overlay, "gateway", f"mongodb-{service}", 27017)
+    # Backups and oplog slices go to object storage over HTTPS in production; locally there are none.
+    assert egress_outside(overlay, members, 443) == (overlay == "production")
+    assert not egress_outside(overlay, members, 27017)
 
 
 @needs_kubectl
@@ -804,27 +942,113 @@ def test_each_kafka_user_may_touch_only_its_own_topics_and_group(overlay: str, s
     assert grants == expected
 
 
+def secrets_sh_list() -> dict[str, str]:
+    """Each Secret deploy/k8s/secrets.sh creates, by name, with the rest of its --list line."""
+    listed = subprocess.run(
+        ["bash", str(K8S / "secrets.sh"), "--list"], capture_output=True, text=True, check=True, timeout=30
+    ).stdout
+    return {line.split()[0]: line for line in listed.splitlines() if line.strip()}
+
+
 @needs_kubectl
 @pytest.mark.parametrize("service", SERVICES)
-def test_each_database_is_a_replica_set_with_its_own_volumes_and_credentials(
+def test_each_database_is_an_operator_run_replica_set_with_its_own_volumes_and_credentials(
     overlay: str, service: str
 ) -> None:
-    statefulset = objects(overlay, "StatefulSet")[f"mongodb-{service}"]
-    spec = statefulset["spec"]
-    assert spec["volumeClaimTemplates"][0]["metadata"]["name"] == "data"
-    (mongod,) = spec["template"]["spec"]["containers"]
-    assert mongod["args"][:2] == ["--replSet", "rs0"] and "--keyFile" in mongod["args"]
-    volumes = {v["name"]: v for v in spec["template"]["spec"]["volumes"]}
-    assert volumes["admin"]["secret"]["secretName"] == f"mongodb-{service}-admin"
-    assert volumes["keyfile-secret"]["secret"]["secretName"] == f"mongodb-{service}-keyfile"
-    job = objects(overlay, "Job")[f"mongodb-{service}-init"]["spec"]["template"]["spec"]
-    env = env_of(job["containers"][0])
-    assert int(env["MONGO_MEMBER_COUNT"]["value"]) == spec["replicas"], "init Job and StatefulSet disagree"
-    assert env["MONGO_STATEFULSET"]["value"] == f"mongodb-{service}"
-    assert env["MONGO_SERVICE_DATABASE"]["value"] == f"civic_{service}"
-    job_volumes = {v["name"]: v for v in job["volumes"]}
-    assert job_volumes["service-user"]["secret"]["secretName"] == f"{service}-mongodb"
-    assert objects(overlay, "PodDisruptionBudget")[f"mongodb-{service}"]["spec"]["maxUnavailable"] == 1
+    cluster = objects(overlay, "PerconaServerMongoDB")[f"mongodb-{service}"]
+    spec = cluster["spec"]
+    assert re.fullmatch(r"percona/percona-server-mongodb:8\.0\.\d+-\d+", spec["image"]), spec["image"]
+    assert spec["upgradeOptions"]["apply"] == "disabled", "versions change in the repository, reviewed"
+    (replset,) = spec["replsets"]
+    assert replset["name"] == "rs0" and not spec.get("sharding", {}).get("enabled", False)
+    assert replset["volumeSpec"]["persistentVolumeClaim"]["resources"]["requests"]["storage"]
+    for which in ("requests", "limits"):
+        assert {"cpu", "memory"} <= set(replset["resources"][which])
+    assert replset["podDisruptionBudget"] == {"maxUnavailable": 1}
+    assert spec["tls"]["mode"] == "requireTLS" and spec["tls"]["allowInvalidCertificates"] is False
+    if overlay == "production":
+        assert replset["size"] == 3 and "unsafeFlags" not in spec
+        assert replset["affinity"]["antiAffinityTopologyKey"] == "kubernetes.io/hostname"
+        assert [c["topologyKey"] for c in replset["topologySpreadConstraints"]] == ["topology.kubernetes.io/zone"]
+    else:
+        assert replset["size"] == 1 and spec["unsafeFlags"] == {"replsetSize": True}
+    # Its own system users, and one user for the service: readWrite on its own database, nothing else.
+    assert spec["secrets"]["users"] == f"mongodb-{service}-users"
+    (user,) = spec["users"]
+    assert user["name"] == user["db"] == f"civic_{service}"
+    assert user["passwordSecretRef"] == {"name": f"{service}-mongodb", "key": "password"}
+    assert user["roles"] == [{"name": "readWrite", "db": f"civic_{service}"}]
+    listed = secrets_sh_list()
+    assert {f"mongodb-{service}-users", f"{service}-mongodb"} <= set(listed)
+    for key in ("BACKUP", "DATABASE_ADMIN", "CLUSTER_ADMIN", "CLUSTER_MONITOR", "USER_ADMIN"):
+        assert f"MONGODB_{key}_USER MONGODB_{key}_PASSWORD" in listed[f"mongodb-{service}-users"]
+    assert "password" in listed[f"{service}-mongodb"].split()
+
+
+@needs_kubectl
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_connects_to_its_replica_set_over_tls_as_its_own_user(overlay: str, service: str) -> None:
+    """The connection string secrets.sh writes into <service>-mongodb (key url): the operator's replica-set
+    Service, which its certificate names, the set's name, TLS against the CA the Deployment mounts."""
+    from urllib.parse import parse_qs, urlsplit
+
+    (shown,) = re.findall(r"mongodb://\S+", secrets_sh_list()[f"{service}-mongodb"])
+    url = urlsplit(shown.rstrip(")"))
+    cluster = objects(overlay, "PerconaServerMongoDB")[f"mongodb-{service}"]
+    (replset,) = cluster["spec"]["replsets"]
+    assert url.username == f"civic_{service}" and url.password == "<password>"
+    assert url.hostname == f"{cluster['metadata']['name']}-{replset['name']}.{NAMESPACE}.svc.cluster.local"
+    assert url.port == 27017 and url.path == f"/civic_{service}"
+    options = {k: v[0] for k, v in parse_qs(url.query).items()}
+    assert options["replicaSet"] == replset["name"] and options["authSource"] == f"civic_{service}"
+    assert options["tls"] == "true" and "tlsInsecure" not in options and "tlsAllowInvalidCertificates" not in options
+    pod = objects(overlay, "Deployment")[service]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert secret_file(pod, container, options["tlsCAFile"]) == (f"{cluster['metadata']['name']}-ssl", "ca.crt")
+    assert objects(overlay, "ConfigMap")[f"{service}-config"]["data"]["MONGODB_DATABASE"] == f"civic_{service}"
+
+
+@needs_kubectl
+@pytest.mark.parametrize("service", SERVICES)
+def test_production_backs_each_database_up_daily_with_point_in_time_recovery(service: str) -> None:
+    backup = objects("production", "PerconaServerMongoDB")[f"mongodb-{service}"]["spec"]["backup"]
+    assert backup["enabled"] is True
+    assert re.fullmatch(r"percona/percona-backup-mongodb:\d+\.\d+\.\d+", backup["image"])
+    assert backup["pitr"]["enabled"] is True and backup["pitr"]["oplogSpanMin"] <= 15
+    (storage_name, storage), = backup["storages"].items()
+    assert storage["type"] == "s3"
+    # Its own prefix and its own credentials: one database's keys reach no other database's backups.
+    assert storage["s3"]["prefix"] == f"mongodb-{service}"
+    assert storage["s3"]["credentialsSecret"] == f"mongodb-{service}-backup-s3"
+    assert {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} <= set(secrets_sh_list()[f"mongodb-{service}-backup-s3"].split())
+    (task,) = [t for t in backup["tasks"] if t["enabled"]]
+    assert task["storageName"] == storage_name and len(task["schedule"].split()) == 5
+    assert task["type"] == "logical"  # the base a point-in-time restore replays the oplog onto
+    # Kept at least as long as the outbox keeps events, which are replayed after a restore.
+    retention_days = int(objects("production", "ConfigMap")["civic-common"]["data"]["CIVIC_OUTBOX_RETENTION_DAYS"])
+    assert task["retention"]["type"] == "count" and task["retention"]["count"] >= retention_days
+    assert task["retention"]["deleteFromStorage"] is True
+    assert objects("local", "PerconaServerMongoDB")[f"mongodb-{service}"]["spec"]["backup"]["enabled"] is False
+
+
+@needs_kubectl
+def test_the_operators_mongodb_pods_meet_the_restricted_pod_security_standard(overlay: str) -> None:
+    """The namespace enforces "restricted": the operator's pods would be refused without these."""
+    for name, cluster in objects(overlay, "PerconaServerMongoDB").items():
+        spec = cluster["spec"]
+        (replset,) = spec["replsets"]
+        pod = replset["podSecurityContext"]
+        assert pod["runAsNonRoot"] is True and pod["runAsUser"] >= 10000, name
+        assert pod["seccompProfile"] == {"type": "RuntimeDefault"}, name
+        contexts = [replset["containerSecurityContext"], spec["initContainerSecurityContext"]]
+        if spec["backup"]["enabled"]:
+            contexts.append(spec["backup"]["containerSecurityContext"])
+        for context in contexts:
+            assert context["allowPrivilegeEscalation"] is False and context["privileged"] is False, name
+            assert context["runAsNonRoot"] is True and context["capabilities"] == {"drop": ["ALL"]}, name
+        assert not spec.get("pmm", {}).get("enabled") and not spec["logcollector"]["enabled"], name
+        account = objects(overlay, "ServiceAccount")[replset["serviceAccountName"]]
+        assert account["automountServiceAccountToken"] is False, name
 
 
 # --------------------------------------------------------------------------- images
