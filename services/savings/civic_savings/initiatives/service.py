@@ -246,15 +246,17 @@ async def record_building_saving(
         named = uow.db[INITIATIVES].find({"_building_key": building_key(name, town)}, session=uow.session)
         found = next((d for d in await named.to_list(10) if d.get("building_id") is None), None)
     now = calendar.now()
+    # the closure as the domain takes it, whether it realises a planned saving or makes a new initiative
+    closure: dict[str, Any] = {
+        "building_id": building_id, "building_name": name, "town": town, "on": on,
+        "annual_running_cost_pence": annual_running_cost_pence, "by": cause, "now": now, "event_id": event_id,
+    }  # fmt: skip
     if found is not None:
         planner = to_model(found)
         if planner.realisation is not None:
             return False  # closed then disposed, or the same event again: the saving is already recorded
         before = copy.deepcopy(planner)
-        booked = planner.realise(
-            building_id=building_id, building_name=name, town=town, on=on,
-            annual_running_cost_pence=annual_running_cost_pence, by=cause, now=now, event_id=event_id,
-        )  # fmt: skip
+        booked = planner.realise(**closure)
         await INITIATIVE_RECORDS.save(uow, found, planner)
         await keep_read_model(uow, before, planner, now, shard_of_unit(uow))
         uow.emit(
@@ -270,17 +272,7 @@ async def record_building_saving(
             )
         )
         return True
-    initiative = Initiative.building_saving(
-        id=documents.new_id(),
-        building_id=building_id,
-        building_name=name,
-        town=town,
-        on=on,
-        annual_running_cost_pence=annual_running_cost_pence,
-        by=cause,
-        now=now,
-        event_id=event_id,
-    )
+    initiative = Initiative.building_saving(id=documents.new_id(), **closure)
     insert, _ = documents.insert_op(uow, INITIATIVES, to_document(initiative))
     await keep_read_model(uow, None, initiative, now, shard_of_unit(uow), with_writes=[insert])
     uow.emit(_delivered(initiative))
