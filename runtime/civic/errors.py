@@ -38,6 +38,12 @@ class Invalid(DomainError, status=422, title="Validation failed", type_slug="val
         super().__init__(detail, **extra)
         self.errors = errors or []
 
+    @classmethod
+    def at(cls, field: str, message: str, detail: str) -> Invalid:
+        """One field breaks a rule: ``raise Invalid.at("reason", "required", "Say why.")``, its ``errors``
+        the one ``{"field", "message"}`` entry (:class:`FieldErrors` collects several)."""
+        return cls(detail, errors=[{"field": field, "message": message}])
+
 
 class FieldErrors(list[dict[str, Any]]):
     """The fields of a request that break a rule, collected so every one is reported at once.

@@ -364,8 +364,7 @@ async def _if_match(if_match: Annotated[str | None, Header(
         return None
     match = _IF_MATCH.fullmatch(if_match)
     if match is None:
-        raise Invalid("If-Match must be an ETag this API gave you, e.g. \"3\".",
-                      errors=[{"field": "If-Match", "message": "not a version ETag"}])
+        raise Invalid.at("If-Match", "not a version ETag", "If-Match must be an ETag this API gave you, e.g. \"3\".")
     if match[1]:
         return None
     return int(match[2] or match[3])
@@ -381,8 +380,7 @@ async def _if_none_match(if_none_match: Annotated[str | None, Header(
     if if_none_match is None:
         return False
     if if_none_match.strip() != "*":
-        raise Invalid("If-None-Match may only be *: create, never replace.",
-                      errors=[{"field": "If-None-Match", "message": "only * is understood"}])
+        raise Invalid.at("If-None-Match", "only * is understood", "If-None-Match may only be *: create, never replace.")
     return True
 
 
@@ -453,8 +451,7 @@ class Page:
         try:
             return base64.urlsafe_b64decode(self.cursor.encode() + b"==").decode()
         except (binascii.Error, UnicodeDecodeError) as exc:
-            raise Invalid("The cursor is not one this API gave you.",
-                          errors=[{"field": "cursor", "message": "malformed"}]) from exc
+            raise Invalid.at("cursor", "malformed", "The cursor is not one this API gave you.") from exc
 
 
 #: ``?limit=`` and ``?cursor=``, as a route takes them

@@ -224,8 +224,7 @@ def ops_router() -> APIRouter:
                             caller: Caller = Depends(require("ops"))) -> dict[str, Any]:
         """Re-publish every event recorded since ``since`` (after broker data loss)."""
         if body.since.tzinfo is None:
-            raise Invalid("since must carry a time zone, e.g. 2026-11-23T09:00:00Z",
-                          errors=[{"field": "since", "message": "no time zone"}])
+            raise Invalid.at("since", "no time zone", "since must carry a time zone, e.g. 2026-11-23T09:00:00Z")
         runtime = rt_of(request.app.state)
         count = await replay(runtime.db, body.since, body.until)
         runtime.relay.nudge()

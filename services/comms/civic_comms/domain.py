@@ -20,20 +20,14 @@ def required_text(value: str, field_name: str, limit: int) -> str:
     """The text without surrounding spaces: refused when blank or longer than ``limit``."""
     value = value.strip()
     if not value:
-        raise Invalid(f"{field_name} must not be blank.", errors=[{"field": field_name, "message": "blank"}])
+        raise Invalid.at(field_name, "blank", f"{field_name} must not be blank.")
     if len(value) > limit:
-        raise Invalid(
-            f"{field_name} is longer than {limit} characters.",
-            errors=[{"field": field_name, "message": f"over {limit} characters"}],
-        )
+        raise Invalid.at(field_name, f"over {limit} characters", f"{field_name} is longer than {limit} characters.")
     return value
 
 
 def aware_time(value: datetime, field_name: str) -> datetime:
     """The moment in UTC; a time without a zone is refused, as it could be meant in UK or in UTC time."""
     if value.tzinfo is None:
-        raise Invalid(
-            f"{field_name} must carry a time zone, e.g. 2026-11-23T09:00:00Z.",
-            errors=[{"field": field_name, "message": "no time zone"}],
-        )
+        raise Invalid.at(field_name, "no time zone", f"{field_name} must carry a time zone, e.g. 2026-11-23T09:00:00Z.")
     return value.astimezone(UTC)

@@ -60,9 +60,7 @@ async def rationalisation_report(rt: Runtime, from_year: str | None, to_year: st
             try:
                 financial_year_start(value)
             except Invalid as exc:
-                raise Invalid(
-                    exc.detail, errors=[{"field": field, "message": exc.errors[0]["message"]}]
-                ) from exc
+                raise Invalid.at(field, exc.errors[0]["message"], exc.detail) from exc
     return figures.rationalisation(buildings, from_year or first, to_year or last)
 
 

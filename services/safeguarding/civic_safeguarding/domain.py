@@ -20,9 +20,9 @@ def financial_year_bounds(year: str) -> tuple[date, date]:
     try:
         return FinancialYear.parse(year).bounds
     except NotAFinancialYear:
-        raise Invalid(
+        raise Invalid.at(
+            "year", "expected YYYY/YY with consecutive years",
             f'{year!r} is not a financial year: write it like "2020/21" (April to March).',
-            errors=[{"field": "year", "message": "expected YYYY/YY with consecutive years"}],
         ) from None
 
 

@@ -40,7 +40,7 @@ def year_problem(value: Any) -> str | None:
 def financial_year(value: Any, field_name: str = "year") -> str:
     problem = year_problem(value)
     if problem:
-        raise Invalid(problem, errors=[{"field": field_name, "message": problem}])
+        raise Invalid.at(field_name, problem, problem)
     return str(value)
 
 

@@ -249,9 +249,9 @@ def month(value: str) -> str:
     """A calendar month as ``YYYY-MM``."""
     m = _MONTH.fullmatch(value)
     if not m or not 1 <= int(m[2]) <= 12 or not 2000 <= int(m[1]) <= 2099:
-        raise Invalid(
+        raise Invalid.at(
+            "month", "must be YYYY-MM between 2000-01 and 2099-12",
             f"{value!r} is not a month; write it like 2024-05.",
-            errors=[{"field": "month", "message": "must be YYYY-MM between 2000-01 and 2099-12"}],
         )
     return value
 

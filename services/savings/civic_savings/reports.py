@@ -41,10 +41,7 @@ def _filters(
         match["programme"] = programme
     if category and category != ALL:
         if category not in CATEGORIES:
-            raise Invalid(
-                f"category must be one of {', '.join(CATEGORIES)} or 'all'.",
-                errors=[{"field": "category", "message": "unknown category"}],
-            )
+            raise Invalid.at("category", "unknown category", f"category must be one of {', '.join(CATEGORIES)} or 'all'.")
         match["category"] = category
     if years is not None:
         match["year"] = {"$in": years}
@@ -130,9 +127,9 @@ async def reconciliation(
 ) -> dict[str, Any]:
     financial_year(year)
     if budget_report_pence is not None and budget_report_pence < 0:
-        raise Invalid(
+        raise Invalid.at(
+            "budget_report_pence", "must not be negative",
             "budget_report_pence is the savings figure as a positive amount of pence.",
-            errors=[{"field": "budget_report_pence", "message": "must not be negative"}],
         )
     rows = await _sums(db, _filters(directorate=directorate, years=[year]), ["category"])
     by_category = {row["category"]: row["planned_pence"] for row in rows}

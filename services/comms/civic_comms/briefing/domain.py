@@ -51,9 +51,9 @@ class IsoWeek:
                 return cls(int(match[1]), int(match[2]))
             except ValueError:
                 pass
-        raise Invalid(
+        raise Invalid.at(
+            "iso_week", "YYYY-Www, a week that exists in that year",
             f"{text!r} is not an ISO week such as 2026-W48.",
-            errors=[{"field": "iso_week", "message": "YYYY-Www, a week that exists in that year"}],
         )
 
     @classmethod
@@ -268,14 +268,9 @@ class MediaCoverage:
         summary: str | None = None,
     ) -> MediaCoverage:
         if sentiment not in SENTIMENTS:
-            raise Invalid(
-                "sentiment is positive, neutral or negative.",
-                errors=[{"field": "sentiment", "message": "positive, neutral or negative"}],
-            )
+            raise Invalid.at("sentiment", "positive, neutral or negative", "sentiment is positive, neutral or negative.")
         if url is not None and not re.match(r"^https?://\S+$", url):
-            raise Invalid(
-                "url must be an http(s) address.", errors=[{"field": "url", "message": "not a URL"}]
-            )
+            raise Invalid.at("url", "not a URL", "url must be an http(s) address.")
         return cls(
             id=id,
             outlet=required_text(outlet, "outlet", 200),

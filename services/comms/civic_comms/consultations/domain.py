@@ -56,9 +56,7 @@ class Question:
 def build_questions(raw: Sequence[Mapping[str, Any]]) -> list[Question]:
     """Questions from the request: ids given or numbered q1, q2…; options only where they mean something."""
     if not raw:
-        raise Invalid(
-            "A consultation asks at least one question.", errors=[{"field": "questions", "message": "empty"}]
-        )
+        raise Invalid.at("questions", "empty", "A consultation asks at least one question.")
     errors = FieldErrors()
     questions: list[Question] = []
     seen: set[str] = set()
@@ -132,16 +130,14 @@ class Consultation:
         opening = _one_moment(opens_at, opens_on, "opens", opening_instant)
         closing = _one_moment(closes_at, closes_on, "closes", closing_instant)
         if closing <= opening:
-            raise Invalid(
+            raise Invalid.at(
+                "closes_at" if closes_at else "closes_on", "not after the opening",
                 "A consultation must close after it opens.",
-                errors=[
-                    {"field": "closes_at" if closes_at else "closes_on", "message": "not after the opening"}
-                ],
             )
         if kind not in CONSULTATION_KINDS:
-            raise Invalid(
+            raise Invalid.at(
+                "kind", "consultation, survey or place_standard",
                 "kind is consultation, survey or place_standard.",
-                errors=[{"field": "kind", "message": "consultation, survey or place_standard"}],
             )
         return cls(
             id=id,
@@ -193,10 +189,7 @@ class Consultation:
 
     def check_answers(self, answers: Mapping[str, Any], field_name: str = "answers") -> dict[str, Any]:
         if not answers:
-            raise Invalid(
-                "A response answers at least one question.",
-                errors=[{"field": field_name, "message": "empty"}],
-            )
+            raise Invalid.at(field_name, "empty", "A response answers at least one question.")
         errors = FieldErrors()
         clean: dict[str, Any] = {}
         for qid, value in answers.items():
@@ -225,18 +218,15 @@ class Consultation:
 
 def _one_moment(at: datetime | None, on: date | None, what: str, from_day: Any) -> datetime:
     if at is not None and on is not None:
-        raise Invalid(
-            f"Give {what}_at or {what}_on, not both.",
-            errors=[{"field": f"{what}_on", "message": f"given together with {what}_at"}],
-        )
+        raise Invalid.at(f"{what}_on", f"given together with {what}_at", f"Give {what}_at or {what}_on, not both.")
     if at is not None:
         return aware_time(at, f"{what}_at")
     if on is not None:
         moment: datetime = from_day(on)
         return moment
-    raise Invalid(
+    raise Invalid.at(
+        f"{what}_on", "required",
         f"Say when the consultation {what}: {what}_on (a date) or {what}_at (a time).",
-        errors=[{"field": f"{what}_on", "message": "required"}],
     )
 
 

@@ -80,12 +80,9 @@ async def respond_in_bulk(
 ) -> dict[str, Any]:
     """Paper or telephone responses typed in: all are checked first, then all are stored, or none."""
     if not rows:
-        raise Invalid("Send at least one response.", errors=[{"field": "responses", "message": "empty"}])
+        raise Invalid.at("responses", "empty", "Send at least one response.")
     if len(rows) > BULK_LIMIT:
-        raise Invalid(
-            f"At most {BULK_LIMIT} responses per request.",
-            errors=[{"field": "responses", "message": f"over {BULK_LIMIT}"}],
-        )
+        raise Invalid.at("responses", f"over {BULK_LIMIT}", f"At most {BULK_LIMIT} responses per request.")
 
     async def store(uow: UnitOfWork) -> int:
         consultation = consultation_to_model(

@@ -44,7 +44,7 @@ AUDIENCES = ("residents", "staff", "councillors", "partners", "media")
 def check_channels(channels: Sequence[str], field_name: str = "channels") -> list[str]:
     """The channels in the council's fixed vocabulary, duplicates dropped, order kept."""
     if not channels:
-        raise Invalid("Name at least one channel.", errors=[{"field": field_name, "message": "empty"}])
+        raise Invalid.at(field_name, "empty", "Name at least one channel.")
     errors = FieldErrors()
     for i, channel in enumerate(channels):
         if channel in FIXED_CHANNELS:
@@ -63,7 +63,7 @@ def check_channels(channels: Sequence[str], field_name: str = "channels") -> lis
 def check_audience(audience: str | Sequence[str], field_name: str = "audience") -> list[str]:
     values = [audience] if isinstance(audience, str) else list(audience)
     if not values:
-        raise Invalid("Name at least one audience.", errors=[{"field": field_name, "message": "empty"}])
+        raise Invalid.at(field_name, "empty", "Name at least one audience.")
     errors = FieldErrors(
         {
             "field": f"{field_name}.{i}",
@@ -301,10 +301,7 @@ class Content:
     ) -> None:
         """One step of the workflow. Raises before changing anything when the step is not allowed."""
         if to not in CONTENT_STATUSES:
-            raise Invalid(
-                f"Unknown status {to!r}.",
-                errors=[{"field": "to", "message": f"one of {', '.join(CONTENT_STATUSES)}"}],
-            )
+            raise Invalid.at("to", f"one of {', '.join(CONTENT_STATUSES)}", f"Unknown status {to!r}.")
         allowed = CONTENT_MOVES[self.status]
         if to not in allowed:
             where = ", ".join(allowed) if allowed else "nowhere: it is final"
@@ -316,10 +313,7 @@ class Content:
         reason = reason.strip() if reason else None
         if to == DRAFT:
             if not reason:
-                raise Invalid(
-                    "Say why the content goes back to draft.",
-                    errors=[{"field": "reason", "message": "required when returning to draft"}],
-                )
+                raise Invalid.at("reason", "required when returning to draft", "Say why the content goes back to draft.")
             self.rejection_reason = reason
             self.approved_by = self.approved_at = None  # a changed draft must be approved again
         elif to == APPROVED:
@@ -331,14 +325,14 @@ class Content:
             self._check_sign_off("scheduled")
             when = aware_time(publish_at, "publish_at") if publish_at else self.publish_at
             if when is None:
-                raise Invalid(
+                raise Invalid.at(
+                    "publish_at", "required to schedule",
                     "Say when to publish: publish_at is needed to schedule content.",
-                    errors=[{"field": "publish_at", "message": "required to schedule"}],
                 )
             if when <= now:
-                raise Invalid(
+                raise Invalid.at(
+                    "publish_at", "must be in the future",
                     f"publish_at {when.isoformat()} is not in the future.",
-                    errors=[{"field": "publish_at", "message": "must be in the future"}],
                 )
             self.publish_at = when
         elif to == PUBLISHED:
@@ -385,9 +379,9 @@ def _approving_body(value: str | None) -> str | None:
         return None
     value = value.strip()
     if not re.fullmatch(r"[a-z][a-z0-9_]{1,63}", value):
-        raise Invalid(
+        raise Invalid.at(
+            "requires_approval_by", "e.g. safeguarding_board",
             "requires_approval_by names a body in lower case with underscores, e.g. safeguarding_board.",
-            errors=[{"field": "requires_approval_by", "message": "e.g. safeguarding_board"}],
         )
     return value
 
@@ -418,16 +412,10 @@ class Campaign:
         description: str | None = None,
     ) -> Campaign:
         if ends_on < starts_on:
-            raise Invalid(
-                "A campaign cannot end before it starts.",
-                errors=[{"field": "ends_on", "message": "before starts_on"}],
-            )
+            raise Invalid.at("ends_on", "before starts_on", "A campaign cannot end before it starts.")
         cleaned = [o.strip() for o in objectives if o.strip()]
         if not cleaned:
-            raise Invalid(
-                "Give the campaign at least one objective.",
-                errors=[{"field": "objectives", "message": "empty"}],
-            )
+            raise Invalid.at("objectives", "empty", "Give the campaign at least one objective.")
         return cls(
             id=id,
             title=required_text(title, "title", 300),

@@ -73,11 +73,9 @@ async def forward_plan(rt: Runtime, first: date | None = None, last: date | None
     start = first or today()
     end = last or start + timedelta(days=28)
     if end < start:
-        raise Invalid("to is before from.", errors=[{"field": "to", "message": "before from"}])
+        raise Invalid.at("to", "before from", "to is before from.")
     if (end - start).days > 366:
-        raise Invalid(
-            "A forward plan covers at most a year.", errors=[{"field": "to", "message": "over 366 days"}]
-        )
+        raise Invalid.at("to", "over 366 days", "A forward plan covers at most a year.")
     lo, hi = start_of_day(start), start_of_day(end + timedelta(days=1))
     entries: list[dict[str, Any]] = []
     time_query = {"$gte": lo, "$lt": hi}

@@ -45,10 +45,7 @@ async def _check_campaign(db: Any, campaign_id: str | None, session: Any = None)
         campaign_id is not None
         and await db[CAMPAIGNS].find_one({"_id": campaign_id}, session=session) is None
     ):
-        raise Invalid(
-            f"No campaign with id {campaign_id!r}.",
-            errors=[{"field": "campaign_id", "message": "no such campaign"}],
-        )
+        raise Invalid.at("campaign_id", "no such campaign", f"No campaign with id {campaign_id!r}.")
 
 
 async def create_content(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:

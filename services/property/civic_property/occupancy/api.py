@@ -105,9 +105,7 @@ async def import_occupancy(request: Request, caller: Writer, rt: Rt) -> dict[str
         form = await request.form()
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
-            raise Invalid(
-                "Send the CSV as the form field 'file'.", errors=[{"field": "file", "message": "missing"}]
-            )
+            raise Invalid.at("file", "missing", "Send the CSV as the form field 'file'.")
         return await service.import_csv(rt, _utf8(await upload.read()))
     if content_type == "application/json":
         try:
@@ -118,10 +116,7 @@ async def import_occupancy(request: Request, caller: Writer, rt: Rt) -> dict[str
             raise DomainError("The request body is JSON nested too deeply.") from exc
         items = payload.get("readings") if isinstance(payload, dict) else payload
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            raise Invalid(
-                "Send a JSON list of {building_id, date, occupied_desks}.",
-                errors=[{"field": "body", "message": "must be a list of objects"}],
-            )
+            raise Invalid.at("body", "must be a list of objects", "Send a JSON list of {building_id, date, occupied_desks}.")
         return await service.import_json(rt, items)
     raise UnsupportedMediaType(
         f"Send text/csv, multipart/form-data or application/json, not {content_type or 'nothing'}."
@@ -132,9 +127,7 @@ def _utf8(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise Invalid(
-            "The file must be UTF-8 text.", errors=[{"field": "file", "message": "not UTF-8"}]
-        ) from exc
+        raise Invalid.at("file", "not UTF-8", "The file must be UTF-8 text.") from exc
 
 
 @router.get("/buildings/{building_id}/utilisation")

@@ -83,7 +83,7 @@ def parse_csv(text: str) -> list[Row]:
     try:
         header = next(reader)
     except StopIteration:
-        raise Invalid("The file is empty.", errors=[{"field": "file", "message": "no header row"}]) from None
+        raise Invalid.at("file", "no header row", "The file is empty.") from None
     names = [h.strip().lower() for h in header]
     missing = [c for c in CSV_COLUMNS if c not in names]
     if missing:
@@ -125,11 +125,11 @@ def check_rows(rows: list[Row], buildings: Mapping[str, BuildingFacts], today: d
     readings: list[Reading] = []
     first_line: dict[tuple[str, date], int] = {}
     if not rows:
-        raise Invalid("The import has no rows.", errors=[{"field": "rows", "message": "nothing to import"}])
+        raise Invalid.at("rows", "nothing to import", "The import has no rows.")
     if len(rows) > MAX_IMPORT_ROWS:
-        raise Invalid(
+        raise Invalid.at(
+            "rows", f"at most {MAX_IMPORT_ROWS} rows",
             f"The import has {len(rows)} rows; split it into files of at most {MAX_IMPORT_ROWS}.",
-            errors=[{"field": "rows", "message": f"at most {MAX_IMPORT_ROWS} rows"}],
         )
     for row in rows:
         problems: list[dict[str, str]] = []
@@ -172,10 +172,7 @@ def check_rows(rows: list[Row], buildings: Mapping[str, BuildingFacts], today: d
 
 def check_threshold(value: Any, field_name: str = "threshold") -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
-        raise Invalid(
-            "The threshold is invalid.",
-            errors=[{"field": field_name, "message": "must be above 0 and at most 1"}],
-        )
+        raise Invalid.at(field_name, "must be above 0 and at most 1", "The threshold is invalid.")
     return float(value)
 
 

@@ -186,9 +186,7 @@ async def review_utilisation(rt: Runtime, first: date, last: date, threshold: fl
         threshold = check_threshold(threshold)
     check_period(first, last)
     if last >= today():
-        raise Invalid(
-            "Review a period that has ended.", errors=[{"field": "to", "message": "must be before today"}]
-        )
+        raise Invalid.at("to", "must be before today", "Review a period that has ended.")
     limit = threshold if threshold is not None else await under_used_threshold(rt)
     buildings = (
         await rt.db[BUILDINGS].find({"status": {"$in": list(IN_USE)}}).sort("name", ASCENDING).to_list()

@@ -50,9 +50,7 @@ E = TypeVar("E", MovePlanned, MoveCompleted)
 async def _referenced(uow: UnitOfWork, collection: str, ref: str, field: str, kind: str) -> dict[str, Any]:
     doc = await uow.db[collection].find_one({"_id": ref}, session=uow.session)
     if doc is None:
-        raise Invalid(
-            f"No {kind} with id {ref!r}.", errors=[{"field": field, "message": f"no {kind} with this id"}]
-        )
+        raise Invalid.at(field, f"no {kind} with this id", f"No {kind} with id {ref!r}.")
     return dict(doc)
 
 

@@ -141,10 +141,7 @@ class Member:
         """A consistent, named deputy who acts with the member's authority."""
         name = (deputy_name or "").strip()
         if not name:
-            raise Invalid("Name the deputy.", errors=[{"field": "deputy_name", "message": "required"}])
+            raise Invalid.at("deputy_name", "required", "Name the deputy.")
         if name.casefold() == self.name.casefold():
-            raise Invalid(
-                "A member cannot be their own deputy.",
-                errors=[{"field": "deputy_name", "message": "must be another person"}],
-            )
+            raise Invalid.at("deputy_name", "must be another person", "A member cannot be their own deputy.")
         self.deputy_name = name

@@ -43,10 +43,10 @@ def content_to_authorise(value: str | None) -> str | None:
     if value is None:
         return None
     if _CONTENT_ID.match(value) is None:
-        raise Invalid(
+        raise Invalid.at(
+            "authorises_content_id", "not a content id",
             "authorises_content_id names a comms content item by its id (letters, digits, _ and -, "
             "at most 64).",
-            errors=[{"field": "authorises_content_id", "message": "not a content id"}],
         )
     return value
 
@@ -182,7 +182,7 @@ class Decision:
         """The chair (or vice chair) with all the statutory partners decides, for ratification later."""
         title = (title or "").strip()
         if not title:
-            raise Invalid("Say what was decided.", errors=[{"field": "item_title", "message": "required"}])
+            raise Invalid.at("item_title", "required", "Say what was decided.")
         content_id = content_to_authorise(authorises_content_id)
         by_id = {m.id: m for m in members}
         chair = by_id.get(decided_by)

@@ -105,10 +105,7 @@ async def record_attendance(
     lines = body.attendance if isinstance(body, AttendanceRegister) else body
     # a bare list has no model to carry the limit, so it is checked here
     if len(lines) > REGISTER_LIMIT:
-        raise Invalid(
-            f"A register lists at most {REGISTER_LIMIT} members.",
-            errors=[{"field": "body", "message": "too long"}],
-        )
+        raise Invalid.at("body", "too long", f"A register lists at most {REGISTER_LIMIT} members.")
     entries = [line.model_dump() for line in lines]
     return versioned(await service.record_attendance(rt, meeting_id, entries, if_match))
 

@@ -195,10 +195,7 @@ class Meeting:
         for item in self.agenda:
             if item.id == item_id:
                 return item
-        raise Invalid(
-            f"Item {item_id!r} is not on this meeting's agenda.",
-            errors=[{"field": "item_id", "message": "not an item of this meeting"}],
-        )
+        raise Invalid.at("item_id", "not an item of this meeting", f"Item {item_id!r} is not on this meeting's agenda.")
 
     def _open(self, action: str) -> None:
         if self.status == "cancelled":
@@ -246,12 +243,12 @@ class Meeting:
         self._open("record a declaration")
         nature = (nature or "").strip()
         if not nature:
-            raise Invalid("Say what the interest is.", errors=[{"field": "nature", "message": "required"}])
+            raise Invalid.at("nature", "required", "Say what the interest is.")
         item = self.item(item_id)
         if item.kind == DECLARATIONS_KIND:
-            raise Invalid(
+            raise Invalid.at(
+                "item_id", "choose the item the interest relates to",
                 "Declare an interest in a specific item, not in the declarations item itself.",
-                errors=[{"field": "item_id", "message": "choose the item the interest relates to"}],
             )
         if item.decision_id is not None:
             raise Refused(
@@ -289,22 +286,16 @@ class Meeting:
                 decision_id=item.decision_id,
             )
         if method not in METHODS:
-            raise Invalid(
-                "method must be consensus or vote.",
-                errors=[{"field": "method", "message": "one of " + ", ".join(METHODS)}],
-            )
+            raise Invalid.at("method", "one of " + ", ".join(METHODS), "method must be consensus or vote.")
         if method == "consensus" and (votes or casting_vote):
-            raise Invalid(
+            raise Invalid.at(
+                "votes", "only with method vote",
                 "A decision by consensus has no votes; use method vote to count votes.",
-                errors=[{"field": "votes", "message": "only with method vote"}],
             )
         if method == "vote" and not votes:
-            raise Invalid("A vote needs the votes cast.", errors=[{"field": "votes", "message": "required"}])
+            raise Invalid.at("votes", "required", "A vote needs the votes cast.")
         if casting_vote is not None and casting_vote not in CASTING_VOTES:
-            raise Invalid(
-                "A casting vote is for or against.",
-                errors=[{"field": "casting_vote", "message": "one of " + ", ".join(CASTING_VOTES)}],
-            )
+            raise Invalid.at("casting_vote", "one of " + ", ".join(CASTING_VOTES), "A casting vote is for or against.")
 
         quorum = self.quorum(board, members)
         if not quorum.quorate:
@@ -331,10 +322,7 @@ class Meeting:
         counted: list[Vote] = []
         for index, ballot in enumerate(votes):
             if ballot.vote not in VOTES:
-                raise Invalid(
-                    "A vote is for, against or abstain.",
-                    errors=[{"field": f"votes.{index}.vote", "message": "one of " + ", ".join(VOTES)}],
-                )
+                raise Invalid.at(f"votes.{index}.vote", "one of " + ", ".join(VOTES), "A vote is for, against or abstain.")
             member = by_id.get(ballot.member_id)
             if member is None:
                 raise Refused(

@@ -110,5 +110,5 @@ class Minutes:
 def _minutes_text(text: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise Invalid("The minutes need their text.", errors=[{"field": "text", "message": "required"}])
+        raise Invalid.at("text", "required", "The minutes need their text.")
     return text

@@ -114,7 +114,7 @@ def attendance_report(
     apologies are still non-attendance (they count towards persistent non-attendance).
     """
     if last < 1:
-        raise Invalid("Report over at least one meeting.", errors=[{"field": "last", "message": "1 or more"}])
+        raise Invalid.at("last", "1 or more", "Report over at least one meeting.")
     recorded = sorted(
         (m for m in meetings if m.attendance and m.status != "cancelled"), key=lambda m: (m.on, m.id)
     )[-last:]
@@ -199,14 +199,14 @@ class SubGroup:
         cls, id: str, board_id: str, name: str, chair: Member | None, work_plan: list[WorkPlanEntry]
     ) -> SubGroup:
         if not (name or "").strip():
-            raise Invalid("A sub-group needs a name.", errors=[{"field": "name", "message": "required"}])
+            raise Invalid.at("name", "required", "A sub-group needs a name.")
         if chair is not None and chair.board_id != board_id:
             raise Refused(f"{chair.name} is not a member of this board; sub-group chairs are board members.")
         for i, entry in enumerate(work_plan):
             if not entry.objective.strip() or not entry.business_plan_priority.strip():
-                raise Invalid(
+                raise Invalid.at(
+                    f"work_plan.{i}", "objective and priority required",
                     "Each work plan entry has an objective and the business plan priority it serves.",
-                    errors=[{"field": f"work_plan.{i}", "message": "objective and priority required"}],
                 )
         return cls(
             id=id,
@@ -256,9 +256,7 @@ class AnnualReport:
     def draft(cls, id: str, board_id: str, year: str, title: str, summary: str = "") -> AnnualReport:
         financial_year_bounds(year)
         if not (title or "").strip():
-            raise Invalid(
-                "The annual report needs a title.", errors=[{"field": "title", "message": "required"}]
-            )
+            raise Invalid.at("title", "required", "The annual report needs a title.")
         return cls(id=id, board_id=board_id, year=year, title=title.strip(), summary=(summary or "").strip())
 
     def revise(self, title: str | None, summary: str | None) -> None:
@@ -266,9 +264,7 @@ class AnnualReport:
             raise Refused(f"The annual report is {self.status}; only a draft can be revised.")
         if title is not None:
             if not title.strip():
-                raise Invalid(
-                    "The annual report needs a title.", errors=[{"field": "title", "message": "required"}]
-                )
+                raise Invalid.at("title", "required", "The annual report needs a title.")
             self.title = title.strip()
         if summary is not None:
             self.summary = summary.strip()
@@ -359,9 +355,9 @@ class Dispute:
                 f"{self.joint_meeting_on}."
             )
         if on < self.determined_on:
-            raise Invalid(
+            raise Invalid.at(
+                "on", "on or after determined_on",
                 "The joint meeting cannot be before the dispute was determined.",
-                errors=[{"field": "on", "message": "on or after determined_on"}],
             )
         self.status, self.joint_meeting_on = "joint_meeting_held", on
 
@@ -373,5 +369,5 @@ class Dispute:
                 "The chair convenes a joint meeting with the parties first; record it, then the resolution."
             )
         if not (resolution or "").strip():
-            raise Invalid("Say how it was resolved.", errors=[{"field": "resolution", "message": "required"}])
+            raise Invalid.at("resolution", "required", "Say how it was resolved.")
         self.status, self.resolved_on, self.resolution = "resolved", on, resolution.strip()

@@ -204,9 +204,9 @@ async def advance_annual_report(
         doc, report = await ANNUAL_REPORT_RECORDS.load(uow, report_id, expected)
         if body["to"] == "approved":
             if not body.get("decision_id"):
-                raise Invalid(
+                raise Invalid.at(
+                    "decision_id", "required to approve",
                     "Approval is by a board decision: give its decision_id.",
-                    errors=[{"field": "decision_id", "message": "required to approve"}],
                 )
             _, decision = await DECISION_RECORDS.load(uow, body["decision_id"])
             report.approve(decision)

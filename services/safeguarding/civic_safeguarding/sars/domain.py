@@ -118,10 +118,7 @@ class Sar:
     ) -> None:
         """Move one step along the statutory path; anything out of order is refused, naming the next step."""
         if to not in STEPS:
-            raise Invalid(
-                f"{to!r} is not a stage of a review.",
-                errors=[{"field": "to", "message": "one of " + ", ".join(STEPS)}],
-            )
+            raise Invalid.at("to", "one of " + ", ".join(STEPS), f"{to!r} is not a stage of a review.")
         expected = self.next_stage
         if expected is None:
             if self.status == "published":
@@ -141,9 +138,9 @@ class Sar:
                 next_stage=expected,
             )
         if on < self._last_date():
-            raise Invalid(
+            raise Invalid.at(
+                "on", "cannot be before the previous step",
                 f"The date {on} is before the previous step ({self._last_date()}).",
-                errors=[{"field": "on", "message": "cannot be before the previous step"}],
             )
         getattr(self, f"_to_{to}")(
             on,

@@ -286,9 +286,9 @@ class Initiative:
     ) -> dict[str, Any] | None:
         """Move along the lifecycle. Returns the slippage for a slip, else None."""
         if to not in STATUSES:
-            raise Invalid(
+            raise Invalid.at(
+                "to", f"must be one of {', '.join(STATUSES)}",
                 f"{to!r} is not a status; use one of {', '.join(STATUSES)}",
-                errors=[{"field": "to", "message": f"must be one of {', '.join(STATUSES)}"}],
             )
         if reason is not None:
             problem = text_problem(reason, required=False, limit=MAX_REASON)

@@ -79,9 +79,9 @@ def check_actual(profile: dict[str, int], year: Any, delivered_pence: Any) -> No
     errors.add_if("delivered_pence", amount_problem(delivered_pence))
     errors.raise_if_any()
     if year not in profile:
-        raise Invalid(
+        raise Invalid.at(
+            "year", "is not a year of the profile",
             f"{year} is outside this initiative's profile ({', '.join(profile)}).",
-            errors=[{"field": "year", "message": "is not a year of the profile"}],
         )
 
 
