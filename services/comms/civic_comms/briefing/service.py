@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from civic.documents import insert, new_id, resource
+from civic.documents import fields_of, insert, new_id, resource
 from civic.uow import UnitOfWork
 from pymongo.errors import DuplicateKeyError
 
@@ -46,13 +46,8 @@ async def draft_reaction(uow: UnitOfWork, draft: ReactionDraft) -> str | None:
         return None
     content = Content.draft(
         id=new_id(),
-        title=draft.title,
-        body=draft.body,
-        channels=draft.channels,
-        audience=draft.audience,
         author=SYSTEM_AUTHOR,
-        requires_approval_by=draft.requires_approval_by,
-        source_key=draft.source_key,
+        **fields_of(draft, "title", "body", "channels", "audience", "requires_approval_by", "source_key"),
     )
     try:
         doc = await insert(uow, CONTENT, content_to_document(content))

@@ -13,9 +13,9 @@ of the board like any other, and comms records the sign-off from the decision's 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from civic.errors import Invalid, Refused
 
@@ -67,6 +67,11 @@ class DecisionOutcome:
     casting_vote: str | None = None
     presiding_member_id: str | None = None
     votes: list[Vote] = field(default_factory=list)
+
+    def recorded(self) -> dict[str, Any]:
+        """The outcome as a decision records it: the same fields, under the same names (the votes a list of
+        the decision's own)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)} | {"votes": list(self.votes)}
 
     @classmethod
     def by_consensus(cls, presiding: Member | None) -> DecisionOutcome:
@@ -155,16 +160,9 @@ class Decision:
             meeting_id=meeting.id,
             item_id=item_id,
             item_title=item.title,
-            method=outcome.method,
-            outcome=outcome.outcome,
             decided_on=on,
-            votes_for=outcome.votes_for,
-            votes_against=outcome.votes_against,
-            abstentions=outcome.abstentions,
-            casting_vote=outcome.casting_vote,
-            presiding_member_id=outcome.presiding_member_id,
-            votes=list(outcome.votes),
             authorises_content_id=content_id,
+            **outcome.recorded(),
         )
 
     @classmethod

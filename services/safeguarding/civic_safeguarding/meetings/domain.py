@@ -221,13 +221,11 @@ class Meeting:
                 errors.add(f"{i}.deputy_name", "only for status deputy")
         errors.raise_if_any("The attendance register cannot be accepted as given.")
         for entry in entries:
-            member = by_id.get(entry.member_id)
-            if member is None:
-                raise Refused(
-                    f"{entry.member_id!r} is not a member of this board; add them to the board "
-                    "before recording their attendance.",
-                    member_id=entry.member_id,
-                )
+            member = _member(
+                by_id, entry.member_id,
+                f"{entry.member_id!r} is not a member of this board; add them to the board before recording "
+                "their attendance.",
+            )  # fmt: skip
             if entry.status == "deputy":
                 given = (entry.deputy_name or "").strip()
                 if member.deputy_name and given.casefold() != member.deputy_name.casefold():
@@ -323,13 +321,11 @@ class Meeting:
         for index, ballot in enumerate(votes):
             if ballot.vote not in VOTES:
                 raise Invalid.at(f"votes.{index}.vote", "one of " + ", ".join(VOTES), "A vote is for, against or abstain.")
-            member = by_id.get(ballot.member_id)
-            if member is None:
-                raise Refused(
-                    f"Vote {index + 1} is from {ballot.member_id!r}, who is not a member of this "
-                    "board; only members may vote.",
-                    member_id=ballot.member_id,
-                )
+            member = _member(
+                by_id, ballot.member_id,
+                f"Vote {index + 1} is from {ballot.member_id!r}, who is not a member of this board; only members "
+                "may vote.",
+            )  # fmt: skip
             entry = register.get(member.id)
             if entry is None or not entry.attending:
                 raise Refused(
@@ -379,3 +375,11 @@ class Meeting:
         if any(item.decision_id for item in self.agenda):
             raise Refused("Decisions were recorded at this meeting; it cannot be cancelled.")
         self.status = "cancelled"
+
+
+def _member(by_id: dict[str, Member], member_id: str, refusal: str) -> Member:
+    """The board's member `member_id`; Refused, saying `refusal`, when no member of the board has that id."""
+    member = by_id.get(member_id)
+    if member is None:
+        raise Refused(refusal, member_id=member_id)
+    return member

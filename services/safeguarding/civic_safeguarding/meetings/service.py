@@ -175,20 +175,15 @@ async def mark_held(rt: Runtime, meeting_id: str, expected: int | None) -> dict[
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc, meeting = await MEETING_RECORDS.load(uow, meeting_id, expected)
         board, members = await board_and_members(uow, meeting.board_id)
-        result = meeting.mark_held(board, members)
+        # whether it was quorate and what was missing: in the event, and kept with the meeting
+        quorum = documents.fields_of(meeting.mark_held(board, members), "quorate", "missing")
         uow.emit(
             MeetingHeld(
-                meeting_id=meeting.id,
-                **about_board(board),
-                scheduled_for=meeting.on,
-                extraordinary=meeting.extraordinary,
-                quorate=result.quorate,
-                missing=result.missing,
+                meeting_id=meeting.id, **about_board(board), scheduled_for=meeting.on,
+                extraordinary=meeting.extraordinary, **quorum,
             )
-        )
-        return await MEETING_RECORDS.save(
-            uow, doc, meeting, quorum={"quorate": result.quorate, "missing": result.missing}
-        )
+        )  # fmt: skip
+        return await MEETING_RECORDS.save(uow, doc, meeting, quorum=quorum)
 
     return resource(await rt.transaction(work))
 
