@@ -21,7 +21,7 @@ from civic_property.buildings.domain import (
     ENERGY_MEASURE_KINDS,
     TENURES,
 )
-from civic_property.http import Reader, Writer
+from civic_property.http import Reader, Writer, record_routes
 
 router = APIRouter(prefix="/v1", tags=["property"])
 
@@ -132,15 +132,7 @@ async def list_buildings(
     return await service.list_buildings(rt, page, status=status, town=town, kind=kind)
 
 
-@router.get("/buildings/{building_id}")
-async def get_building(building_id: str, caller: Reader, rt: Rt) -> JSONResponse:
-    return versioned(await service.get_building(rt, building_id))
-
-
-@router.patch("/buildings/{building_id}")
-async def amend_building(building_id: str, body: BuildingChanges, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
-    changes = body.model_dump(exclude_unset=True)
-    return versioned(await service.amend_building(rt, building_id, changes, if_match))
+record_routes(router, "/buildings/{building_id}", service.get_building, service.amend_building, BuildingChanges)
 
 
 @router.post("/buildings/{building_id}/transitions")

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from civic_property.buildings.api import Count
-from civic_property.http import Reader, Writer
+from civic_property.http import Reader, Writer, record_routes
 from civic_property.teams import service
 from civic_property.teams.domain import MOVE_TRANSITIONS, PLANNED, WORKER_TYPES
 
@@ -92,16 +92,10 @@ async def list_teams(
     return await service.list_teams(rt, page, building_id=building_id, directorate=directorate)
 
 
-@router.get("/teams/{team_id}")
-async def get_team(team_id: str, caller: Reader, rt: Rt) -> JSONResponse:
-    return versioned(await service.get_team(rt, team_id))
-
-
-@router.patch("/teams/{team_id}")
-async def amend_team(team_id: str, body: TeamChanges, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
-    """Name, directorate and workforce; the home building changes only by a completed move."""
-    changes = body.model_dump(exclude_unset=True)
-    return versioned(await service.amend_team(rt, team_id, changes, if_match))
+record_routes(
+    router, "/teams/{team_id}", service.get_team, service.amend_team, TeamChanges,
+    amend_notes="Name, directorate and workforce; the home building changes only by a completed move.",
+)
 
 
 @router.get("/desk-ratios")
