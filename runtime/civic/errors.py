@@ -80,6 +80,7 @@ class FieldErrors(list[dict[str, Any]]):
 
 
 class NotFound(DomainError, status=404, title="Not found", type_slug="not-found"):
+    """No record of that kind has that id."""
 
     def __init__(self, kind: str, id: str) -> None:
         super().__init__(f"No {kind} with id {id!r}.", kind=kind, id=id)
