@@ -1,6 +1,7 @@
 """Session-wide fixtures: the embedded servers start once per test session, on free ports.
 
-- ``stack``: MongoDB-wire servers (one per service) and the Kafka-wire broker, as processes.
+- ``stack``: MongoDB-wire servers (one per service), the Kafka-wire broker and the mail server (aiosmtpd, its
+  Maildir at ``stack.mail_dir``), as processes.
 - ``platform``: the whole platform as processes (servers, the four services, the gateway and the web app),
   for the end-to-end and browser tests.
 - ``service_client(name, scopes=...)``: an httpx client on the real service app, running in-process
@@ -77,6 +78,7 @@ def stack(state_dir: Path) -> Iterator[Stack]:
         for service in config.services:
             servers.start_mongodb(service, wait=False)
         servers.start_broker()
+        servers.start_mail()  # comms sends the councillor briefing to it (tests/integration/comms)
         for service in config.services:
             servers._wait(servers.components[f"mongodb-{service}"],
                           lambda s=service: servers._mongo_ready(config.mongo_ports[s]), timeout=60)

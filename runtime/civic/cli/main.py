@@ -17,7 +17,7 @@ import httpx
 from civic_contracts import SERVICES
 
 from civic.auth import ALL_SCOPES, LocalSigningKey
-from civic.cli import observe, tallies
+from civic.cli import mail, observe, tallies
 from civic.cli.seeding import seed_services
 from civic.cli.stack import Stack, StackConfig, StackError, _http_ok, _pid_alive, read_state
 
@@ -70,6 +70,9 @@ def cmd_up(args: argparse.Namespace) -> int:
         echo(f"  gateway       {stack.gateway_url()}  (API under /api/…, docs at /docs; pages from web {stack.web_url()})")
         for s in SERVICES:
             echo(f"  {s:<13} {stack.service_url(s)}")
+        if config.with_mail:
+            echo(f"  mail          smtp://127.0.0.1:{config.mail_port}  (the councillor briefing goes here; the "
+                 f"mailbox is {stack.mail_dir}: read it with .venv/bin/civic mail)")
         if config.observe:
             echo(f"  prometheus    {observe.prometheus_url(stack)}  (every component's /metrics every "
                  f"{observe.INTERVAL}, deploy/prometheus/rules.yaml; alerts at /alerts)")
@@ -285,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--file")
     trace.set_defaults(func=cmd_trace)
     tallies.add_commands(sub)  # civic tallies check|recount <service>
+    mail.add_commands(sub)  # civic mail [list|show N]
     return parser
 
 

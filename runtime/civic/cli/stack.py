@@ -1,4 +1,5 @@
-"""The embedded stack as local processes: a MongoDB-wire server per service, one Kafka-wire broker,
+"""The embedded stack as local processes: a MongoDB-wire server per service, one Kafka-wire broker, a
+mail server (aiosmtpd, keeping what it receives in a Maildir an officer reads with ``civic mail``),
 the four services, the gateway and the officers' web app. ``civic up`` and the test fixtures both use it.
 
 The servers are separate processes only: SecantusDB is GPL-2.0 and is never imported here, and the
@@ -35,6 +36,9 @@ from civic.settings import DEFAULT_PORTS
 
 DEFAULT_MONGO_PORTS = {s: 27101 + i for i, s in enumerate(SERVICES)}
 DEFAULT_BROKER_PORT = 19092
+DEFAULT_MAIL_PORT = 2525
+#: aiosmtpd's own handler: every message it accepts is added to the Maildir named after it
+MAILBOX_HANDLER = "aiosmtpd.handlers.Mailbox"
 
 
 class StackError(RuntimeError):
@@ -44,7 +48,7 @@ class StackError(RuntimeError):
 @dataclass
 class Component:
     name: str
-    kind: str  # mongodb | broker | service | gateway | web | prometheus
+    kind: str  # mongodb | broker | mail | service | gateway | web | prometheus
     url: str
     port: int
     log: str
@@ -106,6 +110,9 @@ class StackConfig:
     service_ports: dict[str, int] = field(default_factory=lambda: {s: DEFAULT_PORTS[s] for s in SERVICES})
     mongo_ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_MONGO_PORTS))
     broker_port: int = DEFAULT_BROKER_PORT
+    #: the local mail server comms sends the councillor briefing to; off when CIVIC_COMMS_SMTP_HOST names a relay
+    with_mail: bool = True
+    mail_port: int = DEFAULT_MAIL_PORT
     mongodb_url: str | None = None  # external MongoDB: nothing embedded is started
     kafka_bootstrap_servers: str | None = None  # external Kafka
     services: tuple[str, ...] = SERVICES
@@ -127,6 +134,7 @@ class StackConfig:
             service_ports={s: free_port() for s in SERVICES},
             mongo_ports={s: free_port() for s in SERVICES},
             broker_port=free_port(),
+            mail_port=free_port(),
             prometheus_port=free_port(),
             **kwargs,
         )
@@ -140,6 +148,8 @@ class StackConfig:
             web_port=int(os.environ.get("CIVIC_WEB_PORT", DEFAULT_PORTS["web"])),
             prometheus_port=int(os.environ.get("CIVIC_PROMETHEUS_PORT", DEFAULT_PROMETHEUS_PORT)),
             service_ports=ports,
+            mail_port=int(os.environ.get("CIVIC_MAIL_PORT", DEFAULT_MAIL_PORT)),
+            with_mail=not os.environ.get("CIVIC_COMMS_SMTP_HOST"),
             mongodb_url=os.environ.get("MONGODB_URL") or None,
             kafka_bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None,
         )
@@ -164,6 +174,11 @@ class Stack:
 
     def kafka_bootstrap(self) -> str:
         return self.config.kafka_bootstrap_servers or f"127.0.0.1:{self.config.broker_port}"
+
+    @property
+    def mail_dir(self) -> Path:
+        """The Maildir the local mail server keeps every message it receives in."""
+        return self.state_dir / "mail"
 
     def service_url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.config.service_ports[service]}"
@@ -222,6 +237,10 @@ class Stack:
             env["CIVIC_HTTP_PORT"] = str(self.config.service_ports[name])
             env["MONGODB_URL"] = self.mongodb_url(name)
             env["MONGODB_DATABASE"] = f"civic_{name}"
+            if name == "comms" and self.config.with_mail:
+                # plain SMTP on the loopback: the local server has no certificate and no accounts
+                env.update(CIVIC_COMMS_SMTP_HOST="127.0.0.1", CIVIC_COMMS_SMTP_PORT=str(self.config.mail_port),
+                           CIVIC_COMMS_SMTP_SECURITY="none")
         env.update(self.config.extra_env)
         return env
 
@@ -239,6 +258,8 @@ class Stack:
                     self.start_mongodb(service)
             if not self.config.kafka_bootstrap_servers:
                 self.start_broker()
+            if self.config.with_mail:
+                self.start_mail()
             for service in self.config.services:
                 self.start_component(service)
             for service in self.config.services:
@@ -295,6 +316,20 @@ class Stack:
             "kafka", "broker",
             [str(binary), "broker", "--listener-url", listener, "--advertised-listener-url", listener],
             port, f"kafka://127.0.0.1:{port}",
+        )
+        if wait:
+            self._wait(component, lambda: port_open(port), timeout=30)
+        return component
+
+    def start_mail(self, wait: bool = True) -> Component:
+        """aiosmtpd as its own process with its own Mailbox handler, on the loopback only."""
+        port = self.config.mail_port
+        self.mail_dir.mkdir(parents=True, exist_ok=True)
+        component = self._spawn(
+            "mail", "mail",
+            [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", MAILBOX_HANDLER,
+             str(self.mail_dir)],
+            port, f"smtp://127.0.0.1:{port}",
         )
         if wait:
             self._wait(component, lambda: port_open(port), timeout=30)
@@ -385,14 +420,14 @@ class Stack:
         databases = [f"mongodb-{s}" for s in SERVICES]
         # replicas, and other gateways (the bench's), go before the services they talk to
         replicas = [n for n in self.components
-                    if n not in {"prometheus", "gateway", "web", "kafka", *SERVICES, *databases}]
+                    if n not in {"prometheus", "gateway", "web", "kafka", "mail", *SERVICES, *databases}]
 
         def running(name: str) -> bool:
             return name in self.processes or (name in self.components and self.components[name].alive())
 
         # one at a time while anything still drains; then the servers, which depend on nothing, together
         # Prometheus first: what it would see of the others stopping is no alert
-        for name in ["prometheus", "gateway", "web", *replicas, *reversed(SERVICES), "kafka"]:
+        for name in ["prometheus", "gateway", "web", *replicas, *reversed(SERVICES), "kafka", "mail"]:
             if running(name):
                 self.stop_component(name)
         with ThreadPoolExecutor(max_workers=len(databases)) as pool:
@@ -409,6 +444,7 @@ class Stack:
             "service_urls": {s: self.service_url(s) for s in self.config.services},
             "kafka": self.kafka_bootstrap(),
             "mongodb": {s: self.mongodb_url(s) for s in self.config.services},
+            "mail_dir": str(self.mail_dir) if self.config.with_mail else None,
             "prometheus_url": observe.prometheus_url(self) if self.config.observe else None,
         }
         (self.state_dir / "stack.json").write_text(json.dumps(state, indent=2))
