@@ -22,6 +22,7 @@ __all__ = [
     "InitiativeRejected",
     "InitiativeSavingRealised",
     "InitiativeSlipped",
+    "PaybackMoved",
     "RealisedYear",
     "TargetPassed",
 ]
@@ -134,3 +135,23 @@ class TargetPassed(EventData):
     target_pence: int
     delivered_pence: int
     anticipated_pence: int
+
+
+class PaybackMoved(EventData):
+    event_type: ClassVar[str] = "savings.programme.payback_moved"
+    aggregate_id_field: ClassVar[str] = "programme"
+    summary: ClassVar[str] = (
+        "The financial year in which a programme's savings first pay back its investment moved (or was first "
+        "reached, or is no longer reached)."
+    )
+
+    #: the programme's name (e.g. ``"LGR"``)
+    programme: str
+    #: the payback year now (e.g. ``"2023/24"``); None when the cumulative net benefit never reaches nought
+    payback_year: str | None = None
+    #: the payback year before the change; None when there was none
+    previous_payback_year: str | None = None
+    #: the programme's investment (its cost of change), all years
+    investment_pence: int
+    #: the programme's savings as a payback counts them (delivered plus anticipated), all years
+    savings_pence: int

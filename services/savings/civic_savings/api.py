@@ -1,8 +1,8 @@
 """HTTP <-> the savings use cases: each area's routes, then the service-wide reports and summary.
 
-Translation only: the areas' routers are in ``initiatives/api.py``, ``milestones/api.py`` and
-``programme/api.py`` (included in that order, the order the OpenAPI lists them in); the reports read the
-read model (``reports.py``).
+Translation only: the areas' routers are in ``initiatives/api.py``, ``milestones/api.py``,
+``programme/api.py`` and ``investment/api.py`` (included in that order, the order the OpenAPI lists them in);
+the reports read the read model (``reports.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from civic_savings.domain import FIRST_YEAR_START, LAST_YEAR_START, MAX_AMOUNT_P
 from civic_savings.http import Reader
 from civic_savings.initiatives import api as initiatives_api
 from civic_savings.initiatives.api import Year
+from civic_savings.investment import api as investment_api
 from civic_savings.milestones import api as milestones_api
 from civic_savings.programme import api as programme_api
 from civic_savings.programme.api import TargetName, TargetNameText
@@ -100,5 +101,5 @@ async def summary(caller: Reader, rt: Rt) -> dict[str, Any]:
 
 #: what main.py mounts
 router = APIRouter()
-for area in (initiatives_api.router, milestones_api.router, programme_api.router, service_wide):
+for area in (initiatives_api.router, milestones_api.router, programme_api.router, investment_api.router, service_wide):
     router.include_router(area)

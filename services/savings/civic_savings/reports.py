@@ -93,10 +93,17 @@ async def theme_report(db: AsyncDatabase[Any], register: RegisterFilter) -> dict
     return report
 
 
+async def programme_sums(
+    db: AsyncDatabase[Any], programme: str, session: AsyncClientSession | None = None
+) -> list[dict[str, Any]]:
+    """A programme's measures by year, every category (what its target and its payback count)."""
+    return await _sums(db, {"programme": programme}, ["year"], session=session)
+
+
 async def programme_position(
     db: AsyncDatabase[Any], target: Target, session: AsyncClientSession | None = None
 ) -> dict[str, Any]:
-    rows = await _sums(db, {"programme": target.name}, ["year"], session=session)
+    rows = await programme_sums(db, target.name, session=session)
     return figures.target_position(name=target.name, amount_pence=target.amount_pence, sums=rows)
 
 

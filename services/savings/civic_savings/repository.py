@@ -14,6 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
 
 from civic_savings.initiatives.domain import STATUSES, TRANSITIONS, Initiative
+from civic_savings.investment.domain import InvestmentLine
 from civic_savings.milestones.domain import Milestone
 from civic_savings.programme.domain import Target
 
@@ -22,6 +23,10 @@ TARGETS = "targets"
 COST_AVOIDANCE = "cost_avoidance"
 #: the initiatives' delivery plans: one document per milestone, versioned on its own
 MILESTONES = "milestones"
+#: programmes' investment (cost of change): one document per line, versioned on its own
+INVESTMENT = "investment_lines"
+#: each programme with investment: the payback year last worked out (a change that moves it says so)
+PAYBACKS = "paybacks"
 #: the read model: running sums per (theme, year, directorate, programme, category)
 TOTALS = "savings_totals"
 #: the read model: how many initiatives are in each status (:class:`civic.tallies.Tally`, in the same shard
@@ -72,6 +77,8 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
             IndexModel([("status", ASCENDING), ("due", ASCENDING)]),
         ]
     )
+    # a programme's investment lines, in the order they were recorded (its list and its payback)
+    await db[INVESTMENT].create_index([("programme", ASCENDING), ("_id", ASCENDING)])
     await db[COST_AVOIDANCE].create_index([("year", ASCENDING), ("_id", ASCENDING)])
     await db[COST_AVOIDANCE].create_index([("title", ASCENDING), ("_id", ASCENDING)])
     await STATUS_COUNTS.count_once(db)
@@ -214,6 +221,25 @@ def milestone_form(doc: dict[str, Any], today: date) -> dict[str, Any]:
     out = {"id": doc["_id"], **{k: v for k, v in doc.items() if not k.startswith("_")}}
     out["overdue"] = doc["status"] == "planned" and doc["due"] < today.isoformat()
     return out
+
+
+# ---------------------------------------------------------------- investment
+
+
+def investment_document(line: InvestmentLine) -> dict[str, Any]:
+    return {"_id": line.id, **fields_of(line, "programme", "category", "year", "amount_pence", "description", "history")}
+
+
+def investment_model(doc: dict[str, Any]) -> InvestmentLine:
+    return InvestmentLine(
+        id=doc["_id"], **values_of(doc, "programme", "category", "year", "amount_pence"),
+        description=doc.get("description"), history=list(doc.get("history", [])),
+    )  # fmt: skip
+
+
+#: an investment line as the use cases load and save it
+INVESTMENT_RECORDS = Stored(INVESTMENT, "investment line", investment_model,
+                            lambda line, doc: {**doc, **investment_document(line)})
 
 
 # ---------------------------------------------------------------- read model

@@ -27,6 +27,12 @@ How the published figures are reproduced:
   and town: this seed runs before property's, so the building's id does not exist yet.
 Extra initiatives in 2024/25 and later (a slip, an undeliverable one, a proposal) show the
 lifecycle without touching the published figures.
+- Investment (seed 003, Future Northants finance monitoring): the transformation budget of £22,697k for
+  2020/21, split £7,802k business rates retention pilots, £4,250k (NCC) transformation, £4,948k other
+  programme costs and £5,697k staff costs, as the programme's four investment lines (``INVESTMENT``). The
+  paper's budget is the whole Future Northants programme's, for both new councils; setting it against WNC's
+  LGR savings above is illustrative. So set, it pays back in 2023/24: cumulative net benefit -£22,697k in
+  2020/21, -£16,577k in 2021/22, -£10,168k in 2022/23, +£3,737k in 2023/24.
 - Delivery plans (seed 004: "savings … backed up with visible delivery plans"): the seeds give no
   milestones, so the few on the LGR initiatives (``MILESTONES``) are illustrative, and each title says so;
   some are done (with evidence), some still planned and past their date, so the dashboard shows overdue
@@ -281,6 +287,17 @@ COST_AVOIDANCE: list[dict[str, Any]] = [
     },
 ]
 
+# Seed 003's 2020/21 transformation budget (£000), as the LGR programme's investment (see the module's docstring)
+INVESTMENT: list[dict[str, Any]] = [
+    {"category": category, "year": "2020/21", "amount_pence": amount * K, "description": description}
+    for category, amount, description in (
+        ("pilots", 7802, "Business Rates Retention Pilots (seed 003, 2020/21 budget)"),
+        ("transformation", 4250, "NCC Transformation (seed 003, 2020/21 budget)"),
+        ("other", 4948, "Other Programme Costs (seed 003, 2020/21 budget)"),
+        ("staff", 5697, "Staff Costs (seed 003, 2020/21 budget)"),
+    )
+]
+
 # the order a lifecycle is walked; the seed only takes the steps an initiative has not taken yet
 _ORDER = ["proposed", "approved", "in_delivery", "slipped", "delivered", "undeliverable"]
 
@@ -293,6 +310,7 @@ async def seed(client: httpx.AsyncClient) -> None:
     for entry in INITIATIVES:
         current = await _seed_initiative(client, entry)
         await _seed_milestones(client, entry["key"], current)
+    await _seed_investment(client, LGR)
     for entry in COST_AVOIDANCE:
         if await _existing(client, "/v1/cost-avoidance", entry["body"]["title"]):
             continue
@@ -304,6 +322,17 @@ async def _existing(client: httpx.AsyncClient, url: str, title: str) -> dict[str
     """Found by title, so a second run long after the Idempotency-Keys expired still adds nothing."""
     items = answer(await client.get(url, params={"title": title, "limit": 1}))["items"]
     return items[0] if items else None
+
+
+async def _seed_investment(client: httpx.AsyncClient, programme: str) -> None:
+    """The programme's investment lines, each once (found by category and year)."""
+    url = f"/v1/programmes/{programme}/investment"
+    existing = {(line["category"], line["year"]) for line in await every(client, url)}
+    for line in INVESTMENT:
+        if (line["category"], line["year"]) in existing:
+            continue
+        headers = {"Idempotency-Key": f"seed-savings-investment-{programme}-{line['category']}-{line['year']}"}
+        answer(await client.post(url, json=line, headers=headers))
 
 
 async def _seed_milestones(client: httpx.AsyncClient, key: str, initiative: dict[str, Any]) -> None:

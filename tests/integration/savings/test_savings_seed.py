@@ -34,7 +34,7 @@ async def test_seed_twice_reproduces_the_published_figures(api, db, deliver):
     await seed(api)
     counts = {
         c: await db[c].count_documents({})
-        for c in ("initiatives", "targets", "cost_avoidance", "outbox", "milestones")
+        for c in ("initiatives", "targets", "cost_avoidance", "outbox", "milestones", "investment_lines")
     }
     await seed(api)  # idempotent: nothing new, nothing moved
     assert {c: await db[c].count_documents({}) for c in counts} == counts
@@ -80,7 +80,11 @@ async def test_seed_twice_reproduces_the_published_figures(api, db, deliver):
     assert lgr["delivered_pence"] + lgr["anticipated_pence"] == 34_003_000 * POUND
     assert lgr["excess_pence"] == 16_473_000 * POUND
     assert lgr["passed"] is True
-    assert [o["type"] for o in await db["outbox"].find({"key": "LGR"}).to_list()] == ["savings.target.passed"]
+    said = await db["outbox"].find({"key": "LGR"}).sort([("created_at", 1), ("order", 1)]).to_list()
+    assert [o["type"] for o in said if o["type"] == "savings.target.passed"] == ["savings.target.passed"]
+    # the payback year moved as the lines of the budget were recorded, to 2023/24 by the last move
+    moved = [o["envelope"]["data"] for o in said if o["type"] == "savings.programme.payback_moved"]
+    assert moved[-1]["payback_year"] == "2023/24"
     summary = (await api.get("/v1/summary")).json()
     assert {"name": "LGR", "excess_pence": 16_473_000 * POUND}.items() <= next(
         t for t in summary["targets"] if t["name"] == "LGR"
@@ -109,3 +113,15 @@ async def test_seed_twice_reproduces_the_published_figures(api, db, deliver):
         # put the plan in without it (its 409 tolerated); that initiative is the one realised by the closure
         other = await db["initiatives"].find_one({"building_name": "Lodge Road", "_id": {"$ne": plan["id"]}})
         assert other is not None, "the plan names no building, and no other initiative names Lodge Road"
+
+    # seed 003's £22,697k transformation budget, as LGR's investment (illustrative), pays back in 2023/24
+    payback = (await api.get("/v1/reports/payback/LGR")).json()
+    assert payback["investment_pence"] == 22_697_000 * POUND
+    assert payback["investment_by_category"] == {
+        "other": 4_948_000 * POUND, "pilots": 7_802_000 * POUND, "staff": 5_697_000 * POUND,
+        "transformation": 4_250_000 * POUND,
+    }  # fmt: skip
+    cumulative = {r["year"]: r["cumulative_net_benefit_pence"] for r in payback["years"]}
+    assert [cumulative[y] // (1000 * POUND) for y in ("2020/21", "2021/22", "2022/23", "2023/24")] == [
+        -22_697, -16_577, -10_168, 3_737]  # fmt: skip
+    assert payback["payback_year"] == "2023/24"

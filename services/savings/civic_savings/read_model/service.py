@@ -29,6 +29,7 @@ from pymongo.errors import PyMongoError
 
 from civic_savings import figures
 from civic_savings.initiatives.domain import Initiative
+from civic_savings.investment.service import check_paybacks
 from civic_savings.programme.service import check_targets
 from civic_savings.repository import STATUS_COUNTS, TOTALS, cell_and_shard, cell_document, cell_id
 
@@ -60,8 +61,8 @@ async def keep_read_model(
     *,
     with_writes: Sequence[InsertOne[Any] | UpdateOne] = (),
 ) -> None:
-    """Add the change's difference to the totals, move the status counts, and check the targets of
-    programmes whose position moved.
+    """Add the change's difference to the totals, move the status counts, and check the targets and the
+    payback years of programmes whose position moved.
 
     ``shard`` is the one the caller holds (:class:`ShardsInUse`) for its whole transaction, or an event
     handler's unit's (:func:`shard_of_unit`); without one, a shard not held right now is taken.
@@ -75,6 +76,7 @@ async def keep_read_model(
     if writes:
         await documents.write_together(uow, writes)
     await check_targets(uow, before, after, delta, now)
+    await check_paybacks(uow, before, after, delta)
 
 
 def _counted(initiative: Initiative | None) -> dict[str, Any] | None:

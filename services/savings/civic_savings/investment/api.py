@@ -1,0 +1,85 @@
+"""HTTP <-> a programme's investment and payback. Translation only: the rules are in domain.py and figures.py,
+the work in service.py.
+
+A programme's investment lines live under it (``/v1/programmes/{name}/investment``), each with its own version
+(ETag), which a change takes as If-Match; its payback is ``GET /v1/reports/payback/{name}``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from civic.http import IfMatch, Paging, RequestModel, Rt, versioned
+from civic.problems import created
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from civic_savings.http import Reader, Writer
+from civic_savings.initiatives.api import Pence, Reason, Year
+from civic_savings.investment import service
+from civic_savings.investment.domain import INVESTMENT_CATEGORIES
+from civic_savings.programme.api import TargetName, TargetNameText
+
+router = APIRouter(prefix="/v1", tags=["savings"])
+
+INVESTMENT_CATEGORY_KEYS = tuple(INVESTMENT_CATEGORIES)
+InvestmentCategory = Literal[INVESTMENT_CATEGORY_KEYS]  # type: ignore[valid-type]
+#: a programme, named as its initiatives and its target name it (e.g. "LGR")
+Programme = Annotated[TargetNameText, TargetName]
+LINES = "/programmes/{name}/investment"
+ONE = LINES + "/{line_id}"
+
+
+class NewInvestmentLine(RequestModel):
+    category: InvestmentCategory = Field(
+        description="pilots, transformation, other (programme costs) or staff (costs), as seed 003's finance report"
+    )
+    year: Year
+    amount_pence: Pence = Field(description="the cost in the year, in pence (a cost, never a negative saving)")
+    description: Reason | None = None
+
+
+class InvestmentChanges(RequestModel):
+    """Only the fields sent change."""
+
+    category: InvestmentCategory = Field(None, description="cannot be emptied")
+    year: Year = Field(None, description="cannot be emptied")  # type: ignore[assignment]
+    amount_pence: Pence = Field(  # type: ignore[assignment]
+        None, description="cannot be emptied; 0 when it is no longer spent"
+    )
+    description: Reason | None = None
+
+
+@router.post(LINES, status_code=201, summary="Record a line of a programme's investment (its cost of change)",
+             responses=created("line_id"))
+async def record(name: Programme, body: NewInvestmentLine, caller: Writer, rt: Rt) -> JSONResponse:
+    return versioned(await service.record(rt, name, body.model_dump(), caller), status=201)
+
+
+@router.get(LINES, summary="A programme's investment lines")
+async def list_lines(
+    name: Programme, page: Paging, caller: Reader, rt: Rt,
+    year: Annotated[Year | None, Query(description='e.g. "2020/21"')] = None,
+    category: InvestmentCategory | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    return await service.list_lines(rt, name, page, year, category)
+
+
+@router.get(ONE, summary="One investment line (its ETag for a change)")
+async def get_line(name: Programme, line_id: str, caller: Reader, rt: Rt) -> JSONResponse:
+    return versioned(await service.get(rt, name, line_id))
+
+
+@router.patch(ONE, summary="Change an investment line (category, year, amount, description)")
+async def change(
+    name: Programme, line_id: str, body: InvestmentChanges, if_match: IfMatch, caller: Writer, rt: Rt
+) -> JSONResponse:
+    fields = body.model_dump(exclude_unset=True)
+    return versioned(await service.change(rt, name, line_id, fields, caller, if_match))
+
+
+@router.get("/reports/payback/{name}",
+            summary="A programme's investment against the savings it buys: net benefit by year and payback year")
+async def payback(name: Programme, caller: Reader, rt: Rt) -> dict[str, Any]:
+    return await service.payback(rt, name)
