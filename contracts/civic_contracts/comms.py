@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from civic_contracts.envelope import EventData
 
 __all__ = [
+    "BriefingIssued",
     "ConsultationClosed",
     "ConsultationOpened",
     "ContentApproved",
@@ -96,3 +97,22 @@ class ConsultationClosed(EventData):
     closes_on: date
     responses: int
     headline: list[HeadlineResult]
+
+
+class BriefingIssued(EventData):
+    event_type: ClassVar[str] = "comms.briefing.issued"
+    aggregate_id_field: ClassVar[str] = "week"
+    summary: ClassVar[str] = (
+        "The weekly councillor briefing, approved by comms, was issued: one delivery recorded per subscriber, "
+        "sent by email from then on. Counts only: who the subscribers are is never in an event."
+    )
+
+    #: the ISO week the briefing covers, e.g. ``2026-W48``
+    week: str
+    approved_by: str
+    approved_at: datetime
+    issued_at: datetime
+    #: the items of the briefing as approved
+    items: int
+    #: one per subscriber at the moment it was issued
+    deliveries: int

@@ -87,7 +87,8 @@ class CommonSettings(BaseSettings):
 
 
 class ServiceSettings(CommonSettings):
-    FROM_FILE = ("MONGODB_URL", "KAFKA_SASL_PASSWORD")  # credentials: MONGODB_URL_FILE, KAFKA_SASL_PASSWORD_FILE
+    # credentials: MONGODB_URL_FILE, KAFKA_SASL_PASSWORD_FILE (a service's own settings may add theirs)
+    FROM_FILE: ClassVar[tuple[str, ...]] = ("MONGODB_URL", "KAFKA_SASL_PASSWORD")
 
     mongodb_url: str = Field("mongodb://127.0.0.1:27017/?directConnection=true", validation_alias="MONGODB_URL")
     mongodb_database: str | None = Field(None, validation_alias="MONGODB_DATABASE")

@@ -324,7 +324,8 @@ class Stack:
     def start_mail(self, wait: bool = True) -> Component:
         """aiosmtpd as its own process with its own Mailbox handler, on the loopback only."""
         port = self.config.mail_port
-        self.mail_dir.mkdir(parents=True, exist_ok=True)
+        for part in ("tmp", "new", "cur"):  # a Maildir: the handler makes it only where nothing is yet
+            (self.mail_dir / part).mkdir(parents=True, exist_ok=True)
         component = self._spawn(
             "mail", "mail",
             [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", MAILBOX_HANDLER,

@@ -1,7 +1,7 @@
 """HTTP edge of the comms service: each area's routes under /v1, then the service-wide summary.
 
-The areas' routers are in ``content/api.py``, ``consultations/api.py``, ``briefing/api.py`` and
-``champions/api.py``; they are included in that order, which is the order the OpenAPI lists them in.
+The areas' routers are in ``content/api.py``, ``consultations/api.py``, ``briefing/api.py``,
+``issuing/api.py`` and ``champions/api.py``; they are included in that order, which is the order the OpenAPI lists them in.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from civic_comms.champions import api as champions
 from civic_comms.consultations import api as consultations
 from civic_comms.content import api as content
 from civic_comms.http import Reader
+from civic_comms.issuing import api as issuing
 
 router = APIRouter(prefix="/v1", tags=["comms"])
-for area in (content, consultations, briefing, champions):
+for area in (content, consultations, briefing, issuing, champions):
     router.include_router(area.router)
 
 

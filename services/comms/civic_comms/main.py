@@ -14,7 +14,8 @@ definition = ServiceDefinition.of_package(
     api=api,
     handlers=handlers,
     repository=repository,
-    # publishes scheduled content and announces consultations opening and closing
-    background=[scheduler.scheduler],
+    # publishes scheduled content, announces consultations opening and closing, issues the briefing;
+    # and emails the briefing's deliveries
+    background=[scheduler.scheduler, scheduler.sender],
 )
 app = create_app(definition)

@@ -17,6 +17,7 @@ from civic_comms.briefing.domain import BriefingItem, IsoWeek, MediaCoverage
 from civic_comms.champions.domain import Champion, CouncilService, service_key
 from civic_comms.consultations.domain import Consultation, Question
 from civic_comms.content.domain import Campaign, Content, Move, SignOff
+from civic_comms.issuing.domain import BriefingIssue, Delivery, Subscriber, email_key
 
 CONTENT = "content"
 CAMPAIGNS = "campaigns"
@@ -27,6 +28,9 @@ BRIEFING_ITEMS = "briefing_items"
 MEDIA_COVERAGE = "media_coverage"
 CHAMPIONS = "champions"
 SERVICES = "council_services"
+BRIEFING_SUBSCRIBERS = "briefing_subscribers"
+BRIEFING_ISSUES = "briefing_issues"
+BRIEFING_DELIVERIES = "briefing_deliveries"
 
 
 async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
@@ -47,6 +51,15 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db[MEDIA_COVERAGE].create_index([("published_on", DESCENDING)])
     await db[CHAMPIONS].create_index([("service_key", ASCENDING)])
     await db[SERVICES].create_index("key", unique=True)
+    # one subscription per address, whatever its case
+    await db[BRIEFING_SUBSCRIBERS].create_index("email_key", unique=True)
+    # the scheduler's question: approved briefings whose time has come
+    await db[BRIEFING_ISSUES].create_index([("status", ASCENDING), ("send_at", ASCENDING)])
+    # the sender's claim: pending ones due, and sending ones whose lease has passed
+    await db[BRIEFING_DELIVERIES].create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)])
+    await db[BRIEFING_DELIVERIES].create_index([("status", ASCENDING), ("lease_until", ASCENDING)])
+    await db[BRIEFING_DELIVERIES].create_index([("week", ASCENDING), ("_id", ASCENDING)])
+    await db[BRIEFING_DELIVERIES].create_index([("subscriber_id", ASCENDING), ("status", ASCENDING)])
 
 
 # --- response tallies ---------------------------------------------------------------------------
@@ -265,3 +278,60 @@ def champion_to_document(champion: Champion, appointed_by: str) -> dict[str, Any
         **fields_of(champion, "directorate", "council", "email"),
         "appointed_by": appointed_by,
     }
+
+
+# --- the briefing issued and sent ---------------------------------------------------------------
+
+
+def subscriber_to_document(subscriber: Subscriber, subscribed_by: str) -> dict[str, Any]:
+    return {
+        "_id": subscriber.id,
+        **fields_of(subscriber, "name", "email"),
+        "email_key": email_key(subscriber.email),
+        "subscribed_by": subscribed_by,
+    }
+
+
+def subscriber_to_model(doc: dict[str, Any]) -> Subscriber:
+    return Subscriber(id=doc["_id"], name=doc["name"], email=doc["email"])
+
+
+def issue_to_document(issue: BriefingIssue, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Kept under its week: a second approval of the week finds it."""
+    doc = dict(base or {})
+    doc.update(
+        _id=issue.week,
+        **fields_of(issue, "week", "status", "content", "approved_by", "approved_at", "send_at"),
+        **fields_of(issue, "issued_at", "issued_by", "deliveries"),
+    )
+    return doc
+
+
+def issue_to_model(doc: dict[str, Any]) -> BriefingIssue:
+    return BriefingIssue(
+        **values_of(doc, "week", "content", "approved_by", "status"),
+        approved_at=in_utc(doc["approved_at"]),
+        send_at=in_utc(doc["send_at"]),
+        issued_at=utc(doc.get("issued_at")),
+        issued_by=doc.get("issued_by"),
+        deliveries=doc.get("deliveries", 0),
+    )
+
+
+#: a week's approved briefing as the use cases load and save it
+ISSUE_RECORDS = Stored(BRIEFING_ISSUES, "approved briefing", issue_to_model, issue_to_document)
+
+
+def delivery_to_document(delivery: Delivery) -> dict[str, Any]:
+    return {
+        "_id": delivery.id,
+        **fields_of(delivery, "week", "subscriber_id", "name", "email", "status", "attempts", "next_attempt_at"),
+    }
+
+
+def delivery_to_model(doc: dict[str, Any]) -> Delivery:
+    return Delivery(
+        id=doc["_id"],
+        **values_of(doc, "week", "subscriber_id", "name", "email", "status", "attempts"),
+        next_attempt_at=utc(doc.get("next_attempt_at")),
+    )

@@ -1,16 +1,44 @@
-"""The comms service's configuration: the runtime's service settings plus the scheduler's interval."""
+"""The comms service's configuration: the runtime's service settings, the scheduler's interval, and how the
+councillor briefing is sent by email (an SMTP server: the council's relay in production, the local mail
+server under ``civic up``; none set: deliveries are recorded and wait)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import ClassVar, Literal
 
 from civic.settings import ServiceSettings, for_component
 from pydantic import Field
 
+from civic_comms.issuing.post import SmtpPost
+
 
 class CommsSettings(ServiceSettings):
+    # credentials: CIVIC_COMMS_SMTP_PASSWORD_FILE, a Secret mounted as a file
+    FROM_FILE: ClassVar[tuple[str, ...]] = (*ServiceSettings.FROM_FILE, "CIVIC_COMMS_SMTP_PASSWORD")
+
     #: how often the scheduler looks for content and consultations whose time has come
     scheduler_seconds: float = Field(5.0, validation_alias="CIVIC_COMMS_SCHEDULER_SECONDS")
+
+    #: the SMTP server the briefing is sent through; unset, nothing is sent (deliveries wait, never lost)
+    smtp_host: str | None = Field(None, validation_alias="CIVIC_COMMS_SMTP_HOST")
+    smtp_port: int = Field(587, validation_alias="CIVIC_COMMS_SMTP_PORT")
+    #: starttls (port 587), tls (implicit, port 465) or none (the local server on the loopback only)
+    smtp_security: Literal["none", "starttls", "tls"] = Field("starttls", validation_alias="CIVIC_COMMS_SMTP_SECURITY")
+    smtp_username: str | None = Field(None, validation_alias="CIVIC_COMMS_SMTP_USERNAME")
+    smtp_password: str | None = Field(None, validation_alias="CIVIC_COMMS_SMTP_PASSWORD")
+    smtp_timeout_seconds: float = Field(30.0, gt=0, validation_alias="CIVIC_COMMS_SMTP_TIMEOUT_SECONDS")
+    mail_from: str = Field("Councillor briefing <briefing@example.gov.uk>", validation_alias="CIVIC_COMMS_MAIL_FROM")
+    #: how long a sender holds a delivery it is sending; longer than a send can take (the SMTP timeout),
+    #: so only a sender that died leaves one to be taken over
+    mail_lease_seconds: float = Field(120.0, gt=0, validation_alias="CIVIC_COMMS_MAIL_LEASE_SECONDS")
+
+    def post(self) -> SmtpPost | None:
+        if not self.smtp_host:
+            return None
+        return SmtpPost(host=self.smtp_host, port=self.smtp_port, security=self.smtp_security,
+                        username=self.smtp_username, password=self.smtp_password, sender=self.mail_from,
+                        timeout_seconds=self.smtp_timeout_seconds)
 
 
 @lru_cache

@@ -1,0 +1,1 @@
+"""The weekly councillor briefing issued and sent: subscribers, approval, deliveries by email."""
