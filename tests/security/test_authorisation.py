@@ -273,11 +273,19 @@ async def test_confidential_sar_details_reach_only_cleared_callers(
     for step in SAR_STEPS:  # to publication: the SAR's events go out on the way
         moved = await cleared.post(f"/v1/sars/{sar['id']}/transitions", json=step)
         assert moved.status_code == 200, moved.text
+    # a sensitive interest's particulars on the register of interests are confidential too
+    member = (await cleared.post(f"/v1/boards/{board['id']}/members", json={
+        "name": "Rey Register", "organisation": "Police", "role": "member"})).json()
+    interest = await cleared.post(f"/v1/members/{member['id']}/interests", json={
+        "kind": "other", "description": "Sensitive interest", "concerns": ["Care Co"], "details": SECRET_SUMMARY})
+    assert interest.status_code == 201 and interest.json()["details"] == SECRET_SUMMARY
     db = (await runtime_of("safeguarding")).db
     meeting = await db["meetings"].find_one({})
-    ids = {"board_id": board["id"], "sar_id": sar["id"], "year": "2039/40", "meeting_id": str(meeting["_id"])}
+    ids = {"board_id": board["id"], "sar_id": sar["id"], "year": "2039/40", "meeting_id": str(meeting["_id"]),
+           "member_id": member["id"], "interest_id": interest.json()["id"]}
     paths = await _safeguarding_get_paths(all_apps["safeguarding"], ids)
     assert f"/v1/sars/{sar['id']}" in paths and f"/v1/boards/{board['id']}/sars" in paths
+    assert f"/v1/interests/{interest.json()['id']}" in paths and f"/v1/members/{member['id']}/interests" in paths
 
     failures = []
     for label, scopes in NOT_CLEARED.items():

@@ -120,6 +120,13 @@ EXCEPTIONS = (
                ACROSS_FIELDS + ": the public reference never holds the adult's name"),
     Listed(r"POST /v1/sars/\{sar_id\}/transitions", 422, r"on|actions\.\d+\.due_on",
                STORED + " (not before the previous step) and " + ACROSS_FIELDS + " (actions due after the plan)"),
+    Listed(r"POST /v1/members/\{member_id\}/interests|PATCH /v1/interests/\{interest_id\}", 422, r"held_until",
+               ACROSS_FIELDS + " (held until, not before held from: by default today) and " + STORED
+               + " (an amendment's dates with the entry's own)"),
+    Listed(r"POST /v1/interests/\{interest_id\}/withdrawal", 422, r"withdrawn_on",
+               STORED + ": not withdrawn before it was registered"),
+    Listed(r"POST /v1/members/\{member_id\}/interest-reviews", 422, r"reviewed_on",
+               TODAY + ": a review is recorded once done"),
     Listed(r"PUT /v1/boards/\{board_id\}/budget/\{year\}", 422, r"(expenditure|contributions)\.\d+\.name",
                ACROSS_ITEMS + ": each line once"),
     Listed(r"POST /v1/boards/\{board_id\}/disputes", 422, r"parties",

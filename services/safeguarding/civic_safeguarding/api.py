@@ -15,13 +15,14 @@ from civic_safeguarding import reports
 from civic_safeguarding.boards import api as boards
 from civic_safeguarding.decisions import api as decisions
 from civic_safeguarding.http import Reader
+from civic_safeguarding.interests import api as interests
 from civic_safeguarding.meetings import api as meetings
 from civic_safeguarding.minutes import api as minutes
 from civic_safeguarding.oversight import api as oversight
 from civic_safeguarding.sars import api as sars
 
 router = APIRouter()
-for area in (boards, meetings, decisions, minutes, sars, oversight):
+for area in (boards, interests, meetings, decisions, minutes, sars, oversight):
     router.include_router(area.router)
 
 

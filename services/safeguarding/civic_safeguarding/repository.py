@@ -29,6 +29,8 @@ BUDGETS = "budgets"
 SUB_GROUPS = "sub_groups"
 ANNUAL_REPORTS = "annual_reports"
 DISPUTES = "disputes"
+INTERESTS = "interests"
+INTEREST_REVIEWS = "interest_reviews"
 
 T = TypeVar("T")
 # a unit of work (reads and writes inside its transaction) or the database (reads outside one)
@@ -59,6 +61,13 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db[BUDGETS].create_index([("board_id", ASCENDING), ("year", DESCENDING)])
     await db[SUB_GROUPS].create_index([("board_id", ASCENDING), ("_id", ASCENDING)])
     await db[ANNUAL_REPORTS].create_index([("board_id", ASCENDING), ("_id", ASCENDING)])
+    await db[INTERESTS].create_indexes(
+        [
+            IndexModel([("board_id", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("member_id", ASCENDING), ("_id", ASCENDING)]),
+        ]
+    )
+    await db[INTEREST_REVIEWS].create_index([("member_id", ASCENDING), ("reviewed_on", DESCENDING)])
     await db[DISPUTES].create_indexes(
         [
             IndexModel([("board_id", ASCENDING), ("_id", ASCENDING)]),

@@ -9,6 +9,9 @@
 - Bi-monthly meetings of 2026/27 with attendance, a decision, approved minutes, two upcoming
   meetings; sub-groups (one terms-of-reference review overdue); a SAR under way; the 2025/26
   annual report approved by a decision and published.
+- ILLUSTRATIVE (not from the seeds, which name no interests): a few entries in the members' register of
+  interests, one member's yearly review overdue, and a January meeting whose item on advocacy services
+  names a matter one of them concerns, so its declaration is pre-filled from the register.
 
 Every create carries a stable Idempotency-Key, and every state change is checked first, so a
 second run changes nothing.
@@ -124,8 +127,33 @@ STANDING = [
     {"title": "Minutes of the previous meeting", "kind": "minutes"},
     {"title": "Sub-group reports", "kind": "sub_group_report"},
 ]
+# ILLUSTRATIVE entries in the register of interests (the seeds name none): member key -> the entry
+INTERESTS: dict[str, dict[str, Any]] = {
+    "vcs": {
+        "kind": "non_pecuniary",
+        "description": "Trustee of Age UK Northamptonshire (illustrative)",
+        "concerns": ["Age UK Northamptonshire", "Advocacy services"],
+        "held_from": "2025-04-01",
+    },
+    "public-health": {
+        "kind": "other",
+        "description": "Member of the Northamptonshire Carers steering group (illustrative)",
+        "concerns": ["Northamptonshire Carers"],
+        "held_from": "2024-09-01",
+    },
+    "sar-chair": {
+        "kind": "pecuniary",
+        "description": "Employed by Northamptonshire Healthcare NHS Foundation Trust (illustrative)",
+        "concerns": ["Northamptonshire Healthcare NHS Foundation Trust"],
+        "held_from": "2021-04-01",
+    },
+}
+# ILLUSTRATIVE yearly reviews of the register: member key -> the day reviewed (public health's is overdue)
+INTEREST_REVIEWS = {"vcs": "2026-04-16", "sar-chair": "2026-04-16", "public-health": "2025-09-30"}
+REVIEWED_BY = "NSAB Business Manager"
+
 # (key, date, extra agenda, statuses by member key (others present), deputies)
-ADULT_MEETINGS: list[tuple[str, str, list[dict[str, str]], dict[str, str], dict[str, str]]] = [
+ADULT_MEETINGS: list[tuple[str, str, list[dict[str, Any]], dict[str, str], dict[str, str]]] = [
     (
         "2026-04",
         "2026-04-16",
@@ -162,6 +190,15 @@ ADULT_MEETINGS: list[tuple[str, str, list[dict[str, str]], dict[str, str], dict[
         "2026-12-10",
         [{"title": "Budget 2027/28 and partner contributions", "kind": "decision"}],
         {"icb": "apologies"},
+        {},
+    ),
+    (
+        "2027-01",
+        "2027-01-14",
+        # ILLUSTRATIVE: the item names a matter the voluntary sector member's registered interest concerns
+        [{"title": "Advocacy services recommissioning (illustrative)", "kind": "decision",
+          "matters": ["Advocacy services"]}],
+        {},
         {},
     ),
     ("2027-02", "2027-02-11", [{"title": "Business plan 2027/28", "kind": "decision"}], {}, {}),
@@ -240,6 +277,15 @@ async def _seed_adults_board(
     bid = board["id"]
     if (await client.get(f"/v1/boards/{bid}/budget/2020/21")).status_code == 404:
         answer(await client.put(f"/v1/boards/{bid}/budget/2020/21", json=BUDGET_2020_21))
+
+    # the register of interests before the meetings, so their declarations are pre-filled from it
+    for key, entry in INTERESTS.items():
+        answer(await client.post(f"/v1/members/{members[key]['id']}/interests", json=entry, headers=_key("interest", key)))
+    for key, day in INTEREST_REVIEWS.items():
+        answer(await client.post(
+            f"/v1/members/{members[key]['id']}/interest-reviews", json={"reviewed_on": day, "reviewed_by": REVIEWED_BY},
+            headers=_key("interest-review", key),
+        ))  # fmt: skip
 
     meetings: dict[str, dict[str, Any]] = {}
     for key, day, agenda, statuses, deputies in ADULT_MEETINGS:

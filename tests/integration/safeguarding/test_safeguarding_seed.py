@@ -20,6 +20,8 @@ COUNTED = (
     "sub_groups",
     "annual_reports",
     "disputes",
+    "interests",
+    "interest_reviews",
     "outbox",
 )
 
@@ -39,3 +41,8 @@ async def test_seed_twice_changes_nothing(service_client, db):
     )
     assert await db["members"].count_documents({"board_id": board["_id"], "mou_signed_on": None}) == 0
     assert await db["annual_reports"].count_documents({"board_id": board["_id"], "status": "published"}) == 1
+    # ILLUSTRATIVE register of interests: one review overdue, and the January item's declaration pre-filled
+    register = await ok(await client.get(f"/v1/boards/{board['_id']}/reports/interests"))
+    assert [m["name"] for m in register["overdue_reviews"]] == ["Director of Public Health"]
+    january = await db["meetings"].find_one({"board_id": board["_id"], "scheduled_for": "2027-01-14"})
+    assert [(d["source"], d["prejudicial"]) for d in january["declarations"]] == [("register", True)]

@@ -6,7 +6,21 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from civic.errors import Invalid
-from civic.http import NOT_BLANK, Id, IfMatch, RequestModel, Required, Rt, Text, rules, versioned, when
+from civic.http import (
+    NOT_BLANK,
+    NOT_BLANK_TEXT,
+    Id,
+    IfMatch,
+    LongText,
+    RequestModel,
+    Required,
+    Rt,
+    Text,
+    required_when,
+    rules,
+    versioned,
+    when,
+)
 from fastapi import APIRouter
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
@@ -30,6 +44,11 @@ REGISTER_LIMIT = 200  # members in one attendance register
 class AgendaEntry(RequestModel):
     title: Required
     kind: Annotated[Required, Field(max_length=60, examples=["decision", "information", "sub_group_report"])]
+    matters: list[Required] = Field(
+        default_factory=list, max_length=20,
+        description="the organisations or matters the item concerns: a member whose registered interest concerns "
+        "one of them (compared without case or spacing) has their declaration on the item pre-filled",
+    )  # fmt: skip
 
 
 class NewMeeting(RequestModel):
@@ -59,9 +78,22 @@ class AttendanceRegister(RequestModel):
 
 
 class NewDeclaration(RequestModel):
+    model_config = {"json_schema_extra": rules(
+        required_when("prejudicial", (False,), "reason"),  # type: ignore[arg-type]
+        when("prejudicial", False, {"properties": {"reason": NOT_BLANK_TEXT}}),  # type: ignore[arg-type]
+    )}
+
     member_id: Text
     item_id: Text = Field(description="an item of this meeting's agenda, not the declarations item")
     nature: Required
+    prejudicial: StrictBool = Field(
+        True,
+        description="false: the member declares the interest is not prejudicial (with a reason) and may take part "
+        "in the item's decision; it takes the place of the declaration the register pre-filled, if any",
+    )
+    reason: LongText | None = Field(
+        None, description="why the interest is not prejudicial (prejudicial false only, required)"
+    )
 
 
 class Ballot(RequestModel):

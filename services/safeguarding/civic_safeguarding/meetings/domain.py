@@ -17,11 +17,14 @@ from civic.errors import FieldErrors, Invalid, Refused
 from civic_safeguarding.boards.domain import ROLE_WORDS, Board, Member
 from civic_safeguarding.decisions.domain import CASTING_VOTES, METHODS, VOTES, DecisionOutcome, Vote
 from civic_safeguarding.domain import day_of
+from civic_safeguarding.interests.domain import Interest, matter_key
 
 ATTENDANCE_STATUSES = ("present", "apologies", "absent", "deputy")
 DECLARATIONS_KIND = "declarations"
 DECLARATIONS_TITLE = "Declarations of interest"
 RATIFICATION_KIND = "ratification"
+#: who made a declaration: the member at the meeting, or the register of interests (pre-filled)
+DECLARATION_SOURCES = ("member", "register")
 # Officers write the standing item in several ways; any of these is the same item.
 _DECLARATION_KINDS = {"declarations", "declarations_of_interest", "declaration_of_interest", "declaration"}
 
@@ -34,6 +37,9 @@ class AgendaItem:
     decision_id: str | None = None
     # for a ratification item: the between-meetings decision it puts to the members
     ratifies_decision_id: str | None = None
+    # the organisations or matters the item concerns: a member's registered interest in one of them is
+    # pre-filled as their declaration on the item
+    matters: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -54,6 +60,11 @@ class Declaration:
     item_id: str
     nature: str
     declared_on: date
+    # False: the member declares the interest is not prejudicial (with a reason), and may take part
+    prejudicial: bool = True
+    reason: str | None = None
+    source: str = "member"  # one of DECLARATION_SOURCES
+    interest_id: str | None = None  # the registered interest a pre-filled declaration comes from
 
 
 @dataclass
@@ -149,18 +160,26 @@ class Meeting:
         new_id: Callable[[], str],
         extraordinary: bool = False,
         to_ratify: list[tuple[str, str]] | None = None,
+        matters: list[list[str]] | None = None,
     ) -> Meeting:
         """A meeting whose agenda opens with the standing item: declarations of interest.
 
         `agenda` is [(title, kind)]; a declarations item given anywhere is moved to the top, never
-        duplicated. `to_ratify` is [(decision_id, title)] of between-meetings decisions awaiting
-        ratification: each becomes an item so the members can ratify it.
+        duplicated. `matters` are the organisations or matters each item of `agenda` concerns, in order.
+        `to_ratify` is [(decision_id, title)] of between-meetings decisions awaiting ratification: each
+        becomes an item so the members can ratify it.
         """
         errors = FieldErrors()
         items: list[AgendaItem] = []
         declarations: AgendaItem | None = None
         for index, (title, kind) in enumerate(agenda):
             title, kind = (title or "").strip(), (kind or "").strip().lower()
+            # each matter once, as the register compares them
+            concerning = matters[index] if matters and index < len(matters) else []
+            given: dict[str, str] = {}
+            for matter in concerning:
+                if matter.strip():
+                    given.setdefault(matter_key(matter), " ".join(matter.split()))
             if not title:
                 errors.add(f"agenda.{index}.title", "an agenda item needs a title")
             if not kind:
@@ -171,7 +190,7 @@ class Meeting:
                         id=new_id(), title=title or DECLARATIONS_TITLE, kind=DECLARATIONS_KIND
                     )
                 continue
-            items.append(AgendaItem(id=new_id(), title=title, kind=kind))
+            items.append(AgendaItem(id=new_id(), title=title, kind=kind, matters=list(given.values())))
         errors.raise_if_any("The agenda cannot be accepted as given.")
         head = declarations or AgendaItem(id=new_id(), title=DECLARATIONS_TITLE, kind=DECLARATIONS_KIND)
         for decision_id, title in to_ratify or []:
@@ -237,11 +256,54 @@ class Meeting:
                 entry.deputy_name = given
         self.attendance = list(entries)
 
-    def declare(self, id: str, member: Member, item_id: str, nature: str, on: date) -> Declaration:
+    def declarations_from_register(self, interests: list[Interest], new_id: Callable[[], str], on: date) -> None:
+        """The declarations of the items still to decide, brought up to date with the register: a member
+        whose interest held on the meeting's day concerns one of an item's matters has it pre-filled as their
+        declaration (prejudicial until they declare otherwise); a pre-fill whose interest no longer concerns
+        the item (withdrawn, amended) goes. What a member declared themselves is theirs, and stays."""
+        open_items = {i.id: i for i in self.agenda if i.decision_id is None and i.matters}
+        applying = {
+            (interest.member_id, item.id): interest
+            for item in open_items.values()
+            for interest in interests
+            if interest.held_on(self.on) and interest.concerned(item.matters)
+        }
+        kept = [
+            d for d in self.declarations
+            if not (d.source == "register" and d.item_id in open_items and d.prejudicial
+                    and (d.member_id, d.item_id) not in applying)
+        ]  # fmt: skip
+        declared = {(d.member_id, d.item_id) for d in kept}
+        for (member_id, item_id), interest in applying.items():
+            if (member_id, item_id) not in declared:
+                kept.append(Declaration(
+                    id=new_id(), member_id=member_id, item_id=item_id, nature=interest.words, declared_on=on,
+                    source="register", interest_id=interest.id,
+                ))  # fmt: skip
+        self.declarations = kept
+
+    def declare(
+        self,
+        id: str,
+        member: Member,
+        item_id: str,
+        nature: str,
+        on: date,
+        prejudicial: bool = True,
+        reason: str | None = None,
+    ) -> Declaration:
+        """The member's declaration on an item. Declaring an interest not prejudicial (with a reason) lets them
+        take part; made on an item where the register pre-filled their declaration, it takes that one's place."""
         self._open("record a declaration")
         nature = (nature or "").strip()
         if not nature:
             raise Invalid.at("nature", "required", "Say what the interest is.")
+        reason = (reason or "").strip() or None
+        if not prejudicial and reason is None:
+            raise Invalid.at(
+                "reason", "required when the interest is declared not prejudicial",
+                "Say why the interest is not prejudicial to the member taking part.",
+            )  # fmt: skip
         item = self.item(item_id)
         if item.kind == DECLARATIONS_KIND:
             raise Invalid.at(
@@ -252,10 +314,15 @@ class Meeting:
             raise Refused(
                 f"'{item.title}' has already been decided; a declaration must be made before the decision."
             )
-        if any(d.member_id == member.id and d.item_id == item_id for d in self.declarations):
+        earlier = next((d for d in self.declarations if d.member_id == member.id and d.item_id == item_id), None)
+        if earlier is not None and earlier.source == "member":
             raise Refused(f"{member.name} has already declared an interest in '{item.title}'.")
-        declaration = Declaration(id=id, member_id=member.id, item_id=item_id, nature=nature, declared_on=on)
-        self.declarations.append(declaration)
+        declaration = Declaration(
+            id=earlier.id if earlier else id, member_id=member.id, item_id=item_id, nature=nature, declared_on=on,
+            prejudicial=prejudicial, reason=reason if not prejudicial else None,
+            interest_id=earlier.interest_id if earlier else None,
+        )  # fmt: skip
+        self.declarations = [d for d in self.declarations if d is not earlier] + [declaration]
         return declaration
 
     def quorum(self, board: Board, members: list[Member]) -> Quorum:
@@ -315,7 +382,8 @@ class Meeting:
     def _count(self, members: list[Member], item: AgendaItem, votes: list[Vote]) -> list[Vote]:
         by_id = {m.id: m for m in members}
         register = {e.member_id: e for e in self.attendance}
-        conflicted = {d.member_id: d for d in self.declarations if d.item_id == item.id}
+        # a prejudicial declaration on the item, the register's pre-fill included, keeps the member out of it
+        conflicted = {d.member_id: d for d in self.declarations if d.item_id == item.id and d.prejudicial}
         by_org: dict[str, Member] = {}
         counted: list[Vote] = []
         for index, ballot in enumerate(votes):
@@ -340,9 +408,18 @@ class Meeting:
                     member_id=member.id,
                 )
             if member.id in conflicted:
+                declared = conflicted[member.id]
+                if declared.source == "register":
+                    raise Refused(
+                        f"{member.describe} cannot vote on '{item.title}': their registered interest "
+                        f"({declared.nature}) concerns it, so they take no part in this decision unless they "
+                        f"declare that it is not prejudicial (POST /v1/meetings/{self.id}/declarations with "
+                        "prejudicial false and a reason).",
+                        member_id=member.id, interest_id=declared.interest_id,
+                    )  # fmt: skip
                 raise Refused(
                     f"{member.describe} cannot vote on '{item.title}': they declared an interest "
-                    f"({conflicted[member.id].nature}) and take no part in this decision.",
+                    f"({declared.nature}) and take no part in this decision.",
                     member_id=member.id,
                 )
             org = member.organisation.casefold()

@@ -19,6 +19,7 @@ from pymongo import DESCENDING
 from civic_safeguarding.boards.service import about_board, board_and_members, board_of, member_of_board
 from civic_safeguarding.decisions.domain import Decision, Vote
 from civic_safeguarding.decisions.service import DECISION_RECORDS, decision_recorded
+from civic_safeguarding.interests.service import registered_interests
 from civic_safeguarding.meetings.domain import AttendanceEntry, Meeting
 from civic_safeguarding.oversight.domain import newly_persistent
 from civic_safeguarding.records import Records
@@ -34,15 +35,19 @@ async def schedule_meeting(rt: Runtime, board_id: str, body: dict[str, Any]) -> 
         pending = await find(
             uow, DECISIONS, {"board_id": board_id, "ratification": "pending", "ratification_meeting_id": None}
         )
+        agenda = body.get("agenda") or []
         meeting = Meeting.schedule(
             documents.new_id(),
             board,
             body["scheduled_for"],
-            [(i["title"], i["kind"]) for i in body.get("agenda") or []],
+            [(i["title"], i["kind"]) for i in agenda],
             new_id=documents.new_id,
             extraordinary=body.get("extraordinary", False),
             to_ratify=[(d["_id"], d["item_title"]) for d in pending],
+            matters=[i.get("matters") or [] for i in agenda],
         )
+        # the register pre-fills the declarations of members with an interest in an item's matters
+        meeting.declarations_from_register(await registered_interests(uow, board_id), documents.new_id, today())
         for d in pending:
             await uow.db[DECISIONS].update_one(
                 {"_id": d["_id"]}, {"$set": {"ratification_meeting_id": meeting.id}}, session=uow.session
@@ -121,7 +126,13 @@ async def declare_interest(rt: Runtime, meeting_id: str, body: dict[str, Any]) -
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc, meeting = await MEETING_RECORDS.load(uow, meeting_id)
         member = await member_of_board(uow, meeting.board_id, body["member_id"])
-        declaration = meeting.declare(documents.new_id(), member, body["item_id"], body["nature"], today())
+        # up to date with the register first: a declaration that the interest is not prejudicial answers its pre-fill
+        interests = await registered_interests(uow, meeting.board_id)
+        meeting.declarations_from_register(interests, documents.new_id, today())
+        declaration = meeting.declare(
+            documents.new_id(), member, body["item_id"], body["nature"], today(),
+            prejudicial=body.get("prejudicial", True), reason=body.get("reason"),
+        )  # fmt: skip
         await MEETING_RECORDS.save(uow, doc, meeting, quorum=doc.get("quorum"))
         return {**to_document(declaration), "meeting_id": meeting.id}
 
@@ -139,6 +150,10 @@ async def decide(
         doc, meeting = await MEETING_RECORDS.load(uow, meeting_id, expected)
         board, members = await board_and_members(uow, meeting.board_id)
         votes = [Vote(v["member_id"], v["vote"]) for v in body.get("votes") or []]
+        # the register as it stands now decides who has an interest in the item (refused: nothing is saved)
+        meeting.declarations_from_register(
+            await registered_interests(uow, meeting.board_id), documents.new_id, today()
+        )
         decision_id = documents.new_id()
         outcome = meeting.decide(
             board, members, item_id, body["method"], votes, body.get("casting_vote"), decision_id

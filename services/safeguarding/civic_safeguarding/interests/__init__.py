@@ -1,0 +1,1 @@
+"""The register of members' interests: what each member has registered, reviewed each year."""
