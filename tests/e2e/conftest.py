@@ -21,6 +21,10 @@ def restore(stack: Stack) -> None:
         broker = stack.components.get("kafka")
         if broker is None or not broker.alive():
             stack.start_broker()
+    if config.with_mail:
+        mail = stack.components.get("mail")
+        if mail is None or not mail.alive():
+            stack.start_mail()
     names = [*config.services, *(["gateway"] if config.with_gateway else []),
              *(["web"] if config.with_gateway and config.with_web else [])]
     for name in names:

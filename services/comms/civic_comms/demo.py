@@ -309,3 +309,12 @@ def champions() -> list[dict[str, str]]:
             "service": service["name"], "directorate": service["directorate"], "council": service["council"],
         })  # fmt: skip
     return out
+
+
+# --- the weekly councillor briefing's subscribers (illustrative names and addresses) -----------------
+
+COUNCILLORS = [
+    {"name": "Cllr Asha Patel", "email": "asha.patel@example.gov.uk"},
+    {"name": "Cllr Tom Hughes", "email": "tom.hughes@example.gov.uk"},
+    {"name": "Cllr Megan Lloyd", "email": "megan.lloyd@example.gov.uk"},
+]

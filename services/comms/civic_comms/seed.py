@@ -26,7 +26,17 @@ from typing import Any
 import httpx
 from civic.cli.seeding import answer, every, not_carried
 
-from civic_comms.demo import CITY_STATUS, CONSULTATIONS, CONTENT, MEDIA, RESPONSES, champions, council_services
+from civic_comms.briefing.domain import IsoWeek
+from civic_comms.demo import (
+    CITY_STATUS,
+    CONSULTATIONS,
+    CONTENT,
+    COUNCILLORS,
+    MEDIA,
+    RESPONSES,
+    champions,
+    council_services,
+)
 
 log = logging.getLogger("civic.comms.seed")
 
@@ -42,13 +52,32 @@ async def seed(
 ) -> None:
     today = datetime.now(UTC).date()
     campaign_id = await _campaign(client, today)
-    await _content(client, approver or _approver(client, mint), campaign_id)
+    approving = approver or _approver(client, mint)
+    await _content(client, approving, campaign_id)
     await _consultations(client, today)
     await _champions(client)
     await _create(
         client, "/v1/media-coverage", "media-city-status", {**MEDIA, "published_on": today.isoformat()},
         {m["headline"]: m for m in await every(client, "/v1/media-coverage")}, by="headline",
     )  # fmt: skip
+    await _briefing(client, approving)
+
+
+async def _briefing(client: httpx.AsyncClient, approver: httpx.AsyncClient | _Speaking | None) -> None:
+    """The councillors subscribed, and this week's briefing approved to go now: within seconds of the start
+    it is in the local mailbox (``civic mail``). A second run finds them there and sends nothing again."""
+    subscribed = {s["email"] for s in await every(client, "/v1/briefing-subscribers")}
+    for councillor in COUNCILLORS:
+        if councillor["email"] not in subscribed:
+            key = "seed-comms-subscriber-" + councillor["email"].split("@")[0]
+            answer(await client.post("/v1/briefing-subscribers", json=councillor, headers={"Idempotency-Key": key}))
+    week = str(IsoWeek.of(datetime.now(UTC)))
+    if (await client.get(f"/v1/briefings/{week}/issue")).status_code == 200:
+        return  # approved already (and issued, or soon)
+    answer(await (approver or client).post(
+        f"/v1/briefings/{week}/approval", json={"send_at": datetime.now(UTC).isoformat()},
+        headers={"Idempotency-Key": f"seed-comms-briefing-{week}"},
+    ))
 
 
 class _Speaking:
@@ -59,7 +88,7 @@ class _Speaking:
         self.headers = {"Authorization": f"Bearer {token}"}
 
     async def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        return await self.client.post(url, headers=self.headers, **kwargs)
+        return await self.client.post(url, headers={**kwargs.pop("headers", {}), **self.headers}, **kwargs)
 
 
 def _approver(client: httpx.AsyncClient, mint: Mint | None) -> _Speaking | None:

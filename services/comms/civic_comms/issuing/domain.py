@@ -210,7 +210,8 @@ def after_failure(attempts: int, code: int | None, now: datetime) -> AfterFailur
     ``failed`` when the server said the address will never take mail. Never lost: a failed one is kept."""
     if code in PERMANENT_REFUSALS:
         return AfterFailure(FAILED, None)
-    wait = min(RETRY_FIRST * (2 ** max(attempts - 1, 0)), RETRY_CAP)
+    doublings = min(max(attempts - 1, 0), 16)  # past the cap long before: a week of failures cannot overflow
+    wait = min(RETRY_FIRST * 2**doublings, RETRY_CAP)
     return AfterFailure(PENDING, now + wait)
 
 
