@@ -24,6 +24,7 @@ __all__ = [
     "InitiativeSlipped",
     "PaybackMoved",
     "RealisedYear",
+    "RiskRaisedToRed",
     "TargetPassed",
 ]
 
@@ -155,3 +156,26 @@ class PaybackMoved(EventData):
     investment_pence: int
     #: the programme's savings as a payback counts them (delivered plus anticipated), all years
     savings_pence: int
+
+
+class RiskRaisedToRed(EventData):
+    event_type: ClassVar[str] = "savings.risk.raised_to_red"
+    aggregate_id_field: ClassVar[str] = "risk_id"
+    summary: ClassVar[str] = (
+        "An item of a programme's RAID log (a risk, assumption, issue or dependency) was rated red: recorded so, "
+        "or amended from amber or green."
+    )
+
+    #: the RAID item's id (its title and owner stay in the register: an event carries ids)
+    risk_id: str
+    #: ``risk``, ``assumption``, ``issue`` or ``dependency``
+    kind: str
+    programme: str | None = None
+    #: set for an initiative's item
+    initiative_id: str | None = None
+    #: 1 to 5 each; the score is their product
+    likelihood: int
+    impact: int
+    score: int
+    #: the rating before (``green`` or ``amber``); None when it was recorded red
+    previous_rating: str | None = None

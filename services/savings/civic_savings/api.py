@@ -1,8 +1,8 @@
 """HTTP <-> the savings use cases: each area's routes, then the service-wide reports and summary.
 
 Translation only: the areas' routers are in ``initiatives/api.py``, ``milestones/api.py``,
-``programme/api.py`` and ``investment/api.py`` (included in that order, the order the OpenAPI lists them in);
-the reports read the read model (``reports.py``).
+``programme/api.py``, ``investment/api.py`` and ``risks/api.py`` (included in that order, the order the OpenAPI
+lists them in); the reports read the read model (``reports.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from civic_savings.milestones import api as milestones_api
 from civic_savings.programme import api as programme_api
 from civic_savings.programme.api import TargetName, TargetNameText
 from civic_savings.programme.domain import CATEGORIES
+from civic_savings.risks import api as risks_api
 
 service_wide = APIRouter(prefix="/v1", tags=["savings"])
 
@@ -101,5 +102,6 @@ async def summary(caller: Reader, rt: Rt) -> dict[str, Any]:
 
 #: what main.py mounts
 router = APIRouter()
-for area in (initiatives_api.router, milestones_api.router, programme_api.router, investment_api.router, service_wide):
+for area in (initiatives_api.router, milestones_api.router, programme_api.router, investment_api.router, risks_api.router,
+             service_wide):
     router.include_router(area)

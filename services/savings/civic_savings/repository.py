@@ -17,6 +17,7 @@ from civic_savings.initiatives.domain import STATUSES, TRANSITIONS, Initiative
 from civic_savings.investment.domain import InvestmentLine
 from civic_savings.milestones.domain import Milestone
 from civic_savings.programme.domain import Target
+from civic_savings.risks.domain import RaidItem
 
 INITIATIVES = "initiatives"
 TARGETS = "targets"
@@ -27,6 +28,8 @@ MILESTONES = "milestones"
 INVESTMENT = "investment_lines"
 #: each programme with investment: the payback year last worked out (a change that moves it says so)
 PAYBACKS = "paybacks"
+#: programmes' and initiatives' risks, assumptions, issues and dependencies: one document per item
+RAID = "raid_items"
 #: the read model: running sums per (theme, year, directorate, programme, category)
 TOTALS = "savings_totals"
 #: the read model: how many initiatives are in each status (:class:`civic.tallies.Tally`, in the same shard
@@ -79,6 +82,15 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     )
     # a programme's investment lines, in the order they were recorded (its list and its payback)
     await db[INVESTMENT].create_index([("programme", ASCENDING), ("_id", ASCENDING)])
+    await db[RAID].create_indexes(
+        [
+            # a programme's log and an initiative's, in the order recorded
+            IndexModel([("programme", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("initiative_id", ASCENDING), ("_id", ASCENDING)]),
+            # the highest-scored open items of a programme (the highlight report's top risks and issues)
+            IndexModel([("programme", ASCENDING), ("status", ASCENDING), ("score", ASCENDING)]),
+        ]
+    )
     await db[COST_AVOIDANCE].create_index([("year", ASCENDING), ("_id", ASCENDING)])
     await db[COST_AVOIDANCE].create_index([("title", ASCENDING), ("_id", ASCENDING)])
     await STATUS_COUNTS.count_once(db)
@@ -240,6 +252,37 @@ def investment_model(doc: dict[str, Any]) -> InvestmentLine:
 #: an investment line as the use cases load and save it
 INVESTMENT_RECORDS = Stored(INVESTMENT, "investment line", investment_model,
                             lambda line, doc: {**doc, **investment_document(line)})
+
+
+# ---------------------------------------------------------------- RAID
+
+
+def raid_document(item: RaidItem) -> dict[str, Any]:
+    return {
+        "_id": item.id,
+        **fields_of(item, "kind", "programme", "initiative_id", "title", "description", "owner", "likelihood",
+                    "impact", "score", "rating", "mitigation"),
+        "review_on": day_text(item.review_on),
+        **fields_of(item, "status", "closed_reason"),
+        "closed_on": day_text(item.closed_on),
+        **fields_of(item, "closed_by", "history"),
+    }  # fmt: skip
+
+
+def raid_model(doc: dict[str, Any]) -> RaidItem:
+    review_on = day_from_text(doc["review_on"])
+    assert review_on is not None
+    return RaidItem(
+        id=doc["_id"], **values_of(doc, "kind", "programme", "initiative_id", "title", "owner", "likelihood", "impact",
+                                   "status"),
+        review_on=review_on, description=doc.get("description"), mitigation=doc.get("mitigation"),
+        closed_reason=doc.get("closed_reason"), closed_on=day_from_text(doc.get("closed_on")),
+        closed_by=doc.get("closed_by"), history=list(doc.get("history", [])),
+    )  # fmt: skip
+
+
+#: a RAID item as the use cases load and save it
+RAID_RECORDS = Stored(RAID, "RAID item", raid_model, lambda item, doc: {**doc, **raid_document(item)})
 
 
 # ---------------------------------------------------------------- read model

@@ -1,0 +1,1 @@
+"""Risks, assumptions, issues and dependencies (RAID) of a programme or of one of its initiatives."""

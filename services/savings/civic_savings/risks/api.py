@@ -1,0 +1,96 @@
+"""HTTP <-> the RAID log. Translation only: the rules are in domain.py, the work in service.py.
+
+An item is recorded on its programme (``/v1/programmes/{name}/raid``) or on an initiative
+(``/v1/initiatives/{initiative_id}/raid``); then it is one register, ``/v1/raid``, filtered by programme,
+initiative, kind and status. Each item has its own version (ETag), which an amendment and a closure take as
+If-Match.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from civic.http import WHOLE, IfMatch, Paging, RequestModel, Rt, versioned
+from civic.problems import created
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from civic_savings.http import Reader, Writer
+from civic_savings.initiatives.api import Reason, Text
+from civic_savings.programme.api import TargetName, TargetNameText
+from civic_savings.risks import service
+from civic_savings.risks.domain import HIGHEST, LOWEST, RAID_KINDS, RAID_STATUSES
+
+router = APIRouter(prefix="/v1", tags=["savings"])
+
+RaidKind = Literal[RAID_KINDS]  # type: ignore[valid-type]
+RaidStatus = Literal[RAID_STATUSES]  # type: ignore[valid-type]
+Scale = Annotated[int, Field(ge=LOWEST, le=HIGHEST, description="1 (lowest) to 5 (highest)"), WHOLE]
+Programme = Annotated[TargetNameText, TargetName]
+ONE = "/raid/{item_id}"
+
+
+class NewRaidItem(RequestModel):
+    kind: RaidKind = Field(description="risk, assumption, issue or dependency")
+    title: Text = Field(description="what it is, e.g. \"Hospital discharge demand outstrips the saving\"")
+    owner: Text = Field(description="who manages it")
+    likelihood: Scale
+    impact: Scale
+    review_on: date = Field(description="when it is next reviewed (ISO 8601)")
+    description: Reason | None = None
+    mitigation: Reason | None = Field(None, description="what is done about it")
+
+
+class RaidChanges(RequestModel):
+    """Only the fields sent change, and only while the item is open; its rating follows likelihood and impact."""
+
+    title: Text = Field(None, description="cannot be emptied")  # type: ignore[assignment]
+    owner: Text = Field(None, description="cannot be emptied")  # type: ignore[assignment]
+    likelihood: Scale = Field(None, description="cannot be emptied")  # type: ignore[assignment]
+    impact: Scale = Field(None, description="cannot be emptied")  # type: ignore[assignment]
+    review_on: date = Field(None, description="cannot be emptied")  # type: ignore[assignment]
+    description: Reason | None = None
+    mitigation: Reason | None = None
+
+
+class Closure(RequestModel):
+    reason: Reason = Field(description="why it no longer needs managing")
+
+
+@router.post("/programmes/{name}/raid", status_code=201, summary="Record a risk, assumption, issue or dependency "
+             "of a programme", responses=created("item_id"))  # fmt: skip
+async def record_for_programme(name: Programme, body: NewRaidItem, caller: Writer, rt: Rt) -> JSONResponse:
+    return versioned(await service.record(rt, body.model_dump(), caller, programme=name), status=201)
+
+
+@router.post("/initiatives/{initiative_id}/raid", status_code=201, summary="Record a risk, assumption, issue or "
+             "dependency of an initiative", responses=created("item_id"))  # fmt: skip
+async def record_for_initiative(initiative_id: str, body: NewRaidItem, caller: Writer, rt: Rt) -> JSONResponse:
+    return versioned(await service.record(rt, body.model_dump(), caller, initiative_id=initiative_id), status=201)
+
+
+@router.get("/raid", summary="The RAID log: items of every programme and initiative, or filtered")
+async def list_items(
+    page: Paging, caller: Reader, rt: Rt,
+    programme: Annotated[str | None, Query(description='e.g. "LGR": its own items and its initiatives\'')] = None,
+    initiative_id: str | None = None, kind: RaidKind | None = None, status: RaidStatus | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    return await service.list_items(rt, page, programme=programme, initiative_id=initiative_id, kind=kind,
+                                    status=status)  # fmt: skip
+
+
+@router.get(ONE, summary="One RAID item (its ETag for a change)")
+async def get_item(item_id: str, caller: Reader, rt: Rt) -> JSONResponse:
+    return versioned(await service.get(rt, item_id))
+
+
+@router.patch(ONE, summary="Amend a RAID item (owner, likelihood, impact, mitigation, review date, ...)")
+async def amend(item_id: str, body: RaidChanges, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
+    return versioned(await service.amend(rt, item_id, body.model_dump(exclude_unset=True), caller, if_match))
+
+
+@router.post(ONE + "/closure", summary="Close a RAID item, with the reason")
+async def close(item_id: str, body: Closure, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
+    return versioned(await service.close(rt, item_id, body.reason, caller, if_match))

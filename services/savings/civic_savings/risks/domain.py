@@ -1,0 +1,166 @@
+"""A programme's RAID log in the council's terms: its risks, assumptions, issues and dependencies, and those
+of each of its initiatives.
+
+Each item has an owner, a likelihood and an impact on a scale of 1 to 5, and a rating from them: the score is
+likelihood times impact, as seed 003's risk registers score their risks ("Likelihood x Impact = Inherent Risk
+Score", scores of 6, 9 and 12), and its RAG band follows a common 5x5 matrix (the seeds give scores but no
+bands, so the bands are this register's): red from 15, amber from 8, green below. It has a mitigation, a
+review date, and is ``open`` until ``closed`` with the reason it no longer needs managing (final). An item
+whose rating reaches red is announced, once each time it reaches it.
+
+Plain Python: no web framework, no database, no event schemas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from civic.calendar import date_of
+from civic.errors import FieldErrors, Refused
+
+from civic_savings.domain import MAX_REASON, text_problem
+
+RAID_KINDS = ("risk", "assumption", "issue", "dependency")
+RAID_STATUSES = ("open", "closed")
+RATINGS = ("green", "amber", "red")
+#: the scale of likelihood and of impact
+LOWEST, HIGHEST = 1, 5
+#: the lowest score of each band above green
+RED_FROM, AMBER_FROM = 15, 8
+#: text fields: whether required, and their limit
+TEXTS = {"title": (True, 200), "owner": (True, 200), "description": (False, MAX_REASON),
+         "mitigation": (False, MAX_REASON)}  # fmt: skip
+#: the fields an amendment may send
+AMENDABLE = (*TEXTS, "likelihood", "impact", "review_on")
+
+
+def score(likelihood: int, impact: int) -> int:
+    return likelihood * impact
+
+
+def rating(likelihood: int, impact: int) -> str:
+    """The RAG band of a likelihood and an impact (1 to 5 each)."""
+    points = score(likelihood, impact)
+    return "red" if points >= RED_FROM else "amber" if points >= AMBER_FROM else "green"
+
+
+def _scale_problem(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "must be a whole number from 1 to 5"
+    if not LOWEST <= value <= HIGHEST:
+        return "must be from 1 to 5"
+    return None
+
+
+def _field_errors(fields: dict[str, Any]) -> FieldErrors:
+    errors = FieldErrors()
+    for name, value in fields.items():
+        if name in TEXTS:
+            required, limit = TEXTS[name]
+            errors.add_if(name, text_problem(value, required=required, limit=limit))
+        elif name in ("likelihood", "impact"):
+            errors.add_if(name, _scale_problem(value))
+        elif name == "review_on":
+            if not isinstance(value, date):
+                errors.add("review_on", "must be a date, e.g. 2024-03-31")
+        elif name == "kind":
+            if value not in RAID_KINDS:
+                errors.add("kind", f"must be one of {', '.join(RAID_KINDS)}")
+        else:
+            errors.add(name, "cannot be changed here")
+    return errors
+
+
+def _cleaned(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+@dataclass
+class RaidItem:
+    id: str
+    kind: str
+    #: the programme it belongs to (an initiative's item: its initiative's programme, if it has one)
+    programme: str | None
+    #: None for an item of the programme as a whole
+    initiative_id: str | None
+    title: str
+    owner: str
+    likelihood: int
+    impact: int
+    review_on: date
+    description: str | None = None
+    mitigation: str | None = None
+    status: str = "open"
+    closed_reason: str | None = None
+    closed_on: date | None = None
+    closed_by: str | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def score(self) -> int:
+        return score(self.likelihood, self.impact)
+
+    @property
+    def rating(self) -> str:
+        return rating(self.likelihood, self.impact)
+
+    @classmethod
+    def record(
+        cls, *, id: str, programme: str | None, initiative_id: str | None, fields: dict[str, Any], by: str,
+        now: datetime,
+    ) -> RaidItem:  # fmt: skip
+        """A new open item. Every broken field is named at once."""
+        wanted = {name: fields.get(name) for name in ("kind", "title", "owner", "likelihood", "impact", "review_on")}
+        given = {**wanted, **{k: v for k, v in fields.items() if k not in wanted}}
+        _field_errors(given).raise_if_any("The RAID item has invalid fields.")
+        item = cls(id=id, programme=programme, initiative_id=initiative_id,
+                   **{k: _cleaned(v) for k, v in given.items()})  # fmt: skip
+        item._note(now, by, "recorded", rating=item.rating)
+        return item
+
+    def reached_red(self, before: str | None) -> bool:
+        """Whether its rating is red now and was not ``before`` (None: it did not exist)."""
+        return self.rating == "red" and before != "red"
+
+    def amend(self, changes: dict[str, Any], *, by: str, now: datetime) -> bool:
+        """Change the fields sent, while it is open; a new rating is noted with the old. True when anything
+        changed."""
+        errors = _field_errors({k: v for k, v in changes.items() if k in AMENDABLE})
+        for name in changes:
+            if name not in AMENDABLE:
+                errors.add(name, "cannot be changed here")
+        errors.raise_if_any("The RAID item has invalid fields.")
+        self._check_open("amended")
+        before = {name: getattr(self, name) for name in changes}
+        rating_was = self.rating
+        for name, value in changes.items():
+            setattr(self, name, _cleaned(value))
+        changed = sorted(name for name in changes if getattr(self, name) != before[name])
+        if not changed:
+            return False
+        details: dict[str, Any] = {"fields": changed}
+        if self.rating != rating_was:
+            details.update(rating_was=rating_was, rating=self.rating)
+        self._note(now, by, "amended", **details)
+        return True
+
+    def close(self, reason: Any, *, by: str, now: datetime) -> None:
+        """Closed, with the reason it no longer needs managing (final)."""
+        problem = text_problem(reason, required=True, limit=MAX_REASON)
+        if problem:
+            FieldErrors.of("reason", problem).raise_if_any(
+                "A RAID item is closed with the reason it no longer needs managing."
+            )
+        self._check_open("closed")
+        self.status, self.closed_reason = "closed", reason.strip()
+        self.closed_on, self.closed_by = date_of(now), by
+        self._note(now, by, "closed", reason=self.closed_reason)
+
+    def _check_open(self, doing: str) -> None:
+        if self.status != "open":
+            raise Refused(f"A closed {self.kind} cannot be {doing}; closing is final.", current_status=self.status)
+
+    def _note(self, now: datetime, by: str, kind: str, **details: Any) -> None:
+        self.history.append({"at": now, "by": by, "kind": kind, **details})
