@@ -1,10 +1,13 @@
 """The estate's two standards, as the API keeps them: desks for each type of worker (which turn a team's
 workers into the desks it needs) and the share of its desks below which a building is under-used. Any officer
-who reads the estate sees them; one who changes it may set them, at the version the page showed."""
+who reads the estate sees them; one who changes it may set them, at the version the page showed, and review every
+building in use over a past period against the under-use share (the API reports each under-used building once
+a period)."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,11 +17,11 @@ from starlette.datastructures import FormData
 
 from civic_web.gateway import Answer
 from civic_web.pages import ask, first, form_at, render, sent_to
-from civic_web.pages.forms import at_version, send
+from civic_web.pages.forms import at_version, date_typed, on_date_input, send
 from civic_web.pages.property.section import API, changes, reads
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer
-from civic_web.vocabulary import share, words_for
+from civic_web.vocabulary import LONDON, day, share, words_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -82,3 +85,56 @@ async def set_threshold(request: Request, officer: SignedInOfficer, form: FormDa
                       headers=at_version(form), fields=THRESHOLD_FIELDS.get, again=again, then=HERE,
                       done=lambda answer: f"A building is now under-used below {share(answer.body.get('threshold'))} "
                                           f"of its desks on average.")
+
+
+# ---------------------------------------------------------------- a review of the estate's utilisation
+
+REVIEW = "/property/utilisation-review"
+REVIEW_FIELDS = {"from": ("from-day", "Start of the period"), "to": ("to-day", "End of the period"),
+                 "threshold": ("threshold", "Under-used below")}
+
+
+def _last_month() -> dict[str, str]:
+    """The boxes as a first visit fills them: last calendar month, the period a monthly review looks back on."""
+    end = datetime.now(LONDON).date().replace(day=1) - timedelta(days=1)
+    return {"from-day": "1", "from-month": str(end.month), "from-year": str(end.year),
+            "to-day": str(end.day), "to-month": str(end.month), "to-year": str(end.year)}
+
+
+async def _review_page(request: Request, officer: SignedInOfficer, *, refusal: Refusal | None = None,
+                       typed: dict[str, str] | None = None) -> Response:
+    settings = await ask(request, officer, f"{API}/utilisation-settings")
+    return render(request, "property/utilisation_review.html", {
+        "threshold": settings.body["threshold"], "share": share, "typed": typed or _last_month(),
+    }, refusal)
+
+
+def _findings(answer: Answer) -> str:
+    """What the review found, said on the next page."""
+    review = answer.body
+    under = review.get("under_used", [])
+    said = (f"The review of {day(review.get('from'))} to {day(review.get('to'))} checked "
+            f"{len(review.get('buildings', []))} buildings in use: ")
+    if not under:
+        return said + f"none is under-used below {share(review.get('threshold'))} of its desks."
+    named = ", ".join(f"{b.get('name')} {share(b.get('mean'))}" for b in under)
+    return (said + f"{len(under)} under-used below {share(review.get('threshold'))} of their desks ({named}); "
+            f"{review.get('newly_reported', 0)} reported for the first time.")
+
+
+@form_at(router, "/utilisation-review", page=_review_page, may=changes)
+async def review_utilisation(request: Request, officer: SignedInOfficer, form: FormData) -> Response:
+    start, typed = date_typed(form, "from")
+    end, typed_end = date_typed(form, "to")
+    typed |= typed_end | {"threshold": first(form.get("threshold"))}
+    body: dict[str, Any] = {"from": start, "to": end}
+    if typed["threshold"]:  # else the estate's under-use share
+        body["threshold"] = _number(typed["threshold"])
+
+    async def again(refusal: Refusal) -> Response:
+        for date_id in ("from", "to"):
+            refusal = on_date_input(refusal, date_id)
+        return await _review_page(request, officer, refusal=refusal, typed=typed)
+
+    return await send(request, officer, f"{API}/utilisation-reviews", body, fields=REVIEW_FIELDS.get, again=again,
+                      done=_findings, then=REVIEW)
