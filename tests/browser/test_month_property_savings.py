@@ -4,9 +4,11 @@ the real services.
 An estates officer, without JavaScript, registers a building (a first try refused by the API against its
 fields, kept as typed, nothing registered), changes its details, imports a file of occupancy readings (a bad
 file refused by its lines, nothing imported), adds a team based there and changes its workers, and saves the
-desk ratios and the under-use share (a ratio out of range refused, nothing changed). A finance officer sets a
-programme's target and changes it, and records cost avoided (a first try refused, nothing recorded), which the
-cost avoidance page then lists. Every result is checked through the API; the operator, who only reads, is
+desk ratios and the under-use share (a ratio out of range refused, nothing changed), and reviews the estate's
+utilisation over a month (a period not yet ended refused). A finance officer sets a programme's target and
+changes it, records cost avoided (a first try refused, nothing recorded), which the cost avoidance page then
+lists, and keeps an initiative's delivery plan: milestones added (a first try refused, nothing added), one
+overdue and listed by the overdue report, one recorded done with its evidence, one changed and dropped. Every result is checked through the API; the operator, who only reads, is
 offered none of these forms and refused them; every new page passes axe-core with no serious or critical
 violation (in a browser that runs it, as the officer who may use it sees it).
 
@@ -20,7 +22,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.conftest import Api, NewPage, demo, no_accessibility_problems, summary_links
+from tests.browser.conftest import Api, NewPage, demo, no_accessibility_problems, summary_links, type_date
 from tests.conftest import unique
 
 pytestmark = [pytest.mark.browser]
@@ -155,6 +157,54 @@ async def test_an_estates_officer_registers_a_building_imports_its_readings_adds
     await no_accessibility_problems(checker)
 
 
+async def test_an_estates_officer_reviews_the_estates_utilisation_over_a_month(new_page: NewPage, api: Api) -> None:
+    estates = api(ESTATES)
+    name = unique("Moulton Annexe")
+    registered = await estates.post(f"{PROPERTY}/buildings", json={
+        "name": name, "town": "Moulton", "kind": "office", "desks": 50, "tenure": "leasehold",
+        "annual_running_cost_pence": 4_000_000, "annual_carbon_kg": 9_000})
+    assert registered.status_code == 201, registered.text
+    building_id = registered.json()["id"]
+    # a month long past, so the review's period is the test's own: 10 of 50 desks occupied, well under-used
+    for reading_day in (date(2019, 6, 3), date(2019, 6, 4)):
+        answer = await estates.post(f"{PROPERTY}/buildings/{building_id}/occupancy",
+                                    json={"date": reading_day.isoformat(), "occupied_desks": 10})
+        assert answer.status_code == 201, answer.text
+    page = await new_page(ESTATES, javascript=False)
+    await page.goto("/property/desk-ratios")
+    await page.get_by_role("link", name="Review the estate's utilisation over a period").click()
+    await page.get_by_role("heading", name="Review the estate's utilisation").wait_for()
+
+    # a period that has not ended is refused against its end, kept as typed
+    await type_date(page, "from", date(2019, 6, 1))
+    await type_date(page, "to", date.today())
+    await page.get_by_role("button", name="Review the period").click()
+    assert await summary_links(page) == ["#to-day"]
+    assert await page.locator("#to-year").input_value() == str(date.today().year)
+
+    # the month reviewed: the building is found under-used and reported, once
+    await type_date(page, "to", date(2019, 6, 30))
+    await page.get_by_role("button", name="Review the period").click()
+    found = page.locator(".govuk-notification-banner", has_text="The review of 1 June 2019 to 30 June 2019")
+    await found.wait_for()
+    said = await found.inner_text()
+    assert f"{name} 20%" in said and "1 reported for the first time" in said, said
+    await type_date(page, "from", date(2019, 6, 1))
+    await type_date(page, "to", date(2019, 6, 30))
+    await page.get_by_role("button", name="Review the period").click()
+    again = page.locator(".govuk-notification-banner", has_text="0 reported for the first time")
+    await again.wait_for()
+    assert name in await again.inner_text()
+
+    checker = await new_page(ESTATES)
+    await checker.goto("/property/utilisation-review")
+    await no_accessibility_problems(checker)
+    await type_date(checker, "to", date.today())
+    await checker.get_by_role("button", name="Review the period").click()
+    await summary_links(checker)
+    await no_accessibility_problems(checker)
+
+
 async def test_a_finance_officer_sets_and_changes_a_target_and_records_cost_avoided(
         new_page: NewPage, api: Api) -> None:
     finance = api(FINANCE)
@@ -234,6 +284,113 @@ async def test_a_finance_officer_sets_and_changes_a_target_and_records_cost_avoi
     await no_accessibility_problems(checker)
 
 
+async def test_a_finance_officer_keeps_an_initiatives_delivery_plan_and_reads_the_overdue_milestones(
+        new_page: NewPage, api: Api) -> None:
+    finance = api(FINANCE)
+    programme = unique("Libraries review")
+    proposed = await finance.post(f"{SAVINGS}/initiatives", json={
+        "title": unique("Library opening hours"), "directorate": "Place", "theme": "redesign_reorganisation",
+        "category": "transformation", "programme": programme,
+        "profile": [{"year": "2029/30", "planned_pence": 40_000_000}]})
+    assert proposed.status_code == 201, proposed.text
+    initiative = proposed.json()
+    plan = f"{SAVINGS}/initiatives/{initiative['id']}/milestones"
+    page = await new_page(FINANCE, javascript=False)
+    await page.goto(f"/savings/initiatives/{initiative['id']}")
+    await page.get_by_text("No milestones yet.").wait_for()
+
+    # refused by the API (no milestone named, a day that is not one): kept as typed, nothing added
+    await page.get_by_role("link", name="Add a milestone").click()
+    await page.get_by_label("Owner").fill("Head of Libraries")
+    await type_date(page, "due", date(2027, 1, 1))
+    await page.locator("#due-day").fill("31")
+    await page.locator("#due-month").fill("2")
+    await page.get_by_role("button", name="Add the milestone").click()
+    links = await summary_links(page)
+    assert "#title" in links and "#due-day" in links, links
+    assert await page.get_by_label("Owner").input_value() == "Head of Libraries"
+    assert await page.locator("#due-day").input_value() == "31"
+    assert (await finance.get(plan)).json()["items"] == []
+
+    # put right, due yesterday: in the plan and overdue; a second one due next year
+    yesterday = date.today() - timedelta(days=1)
+    await page.get_by_label("Milestone").fill("Consultation with staff closes")
+    await type_date(page, "due", yesterday)
+    await page.get_by_role("button", name="Add the milestone").click()
+    await page.get_by_text("Consultation with staff closes is in the delivery plan.").wait_for()
+    row = await page.locator("tr", has=page.get_by_role("link", name="Consultation with staff closes")).inner_text()
+    assert "Overdue" in row and "Head of Libraries" in row, row
+    await page.get_by_role("link", name="Add a milestone").click()
+    await page.get_by_label("Milestone").fill("New opening hours start")
+    await page.get_by_label("Owner").fill("Libraries manager")
+    await type_date(page, "due", date(date.today().year + 1, 4, 1))
+    await page.get_by_role("button", name="Add the milestone").click()
+    await page.get_by_text("New opening hours start is in the delivery plan.").wait_for()
+    first, second = (await finance.get(plan)).json()["items"]
+    assert (first["status"], first["overdue"], first["due"], second["overdue"]) == \
+        ("planned", True, yesterday.isoformat(), False)
+
+    # the overdue milestones of the programme, linked from the savings pages
+    await page.goto("/savings/reports")
+    await page.get_by_role("navigation", name="Savings pages").get_by_role("link", name="Overdue milestones").click()
+    await page.get_by_label("Programme").fill(programme)
+    await page.get_by_role("button", name="Show its milestones").click()
+    row = await page.locator("tr", has=page.get_by_role("link", name="Consultation with staff closes")).inner_text()
+    assert initiative["title"] in row and "1" in row, row
+    assert await page.get_by_role("link", name="New opening hours start").count() == 0
+
+    # done with its evidence: refused without it (nothing changed), then recorded
+    await page.get_by_role("link", name="Consultation with staff closes").click()
+    await page.get_by_role("heading", name="Consultation with staff closes").wait_for()
+    await page.get_by_role("button", name="Record it as done").click()
+    assert await summary_links(page) == ["#complete-evidence"]
+    assert (await finance.get(f"{plan}/{first['id']}")).json()["status"] == "planned"
+    await page.get_by_label("Evidence").fill("Consultation report to Cabinet, minute 42")
+    await page.get_by_role("button", name="Record it as done").click()
+    await page.get_by_text("The milestone is done.").wait_for()
+    done = (await finance.get(f"{plan}/{first['id']}")).json()
+    assert (done["status"], done["evidence"], done["overdue"]) == \
+        ("done", "Consultation report to Cabinet, minute 42", False)
+
+    # the second moved to a later date, then dropped with the reason
+    await page.get_by_role("link", name="New opening hours start").click()
+    await page.locator("#change-due-year").fill(str(date.today().year + 2))
+    await page.get_by_role("button", name="Save the changes").click()
+    await page.get_by_text("The milestone is changed.").wait_for()
+    assert (await finance.get(f"{plan}/{second['id']}")).json()["due"] == f"{date.today().year + 2}-04-01"
+    await page.get_by_role("link", name="New opening hours start").click()
+    await page.get_by_label("Reason").fill("Hours agreed with the community groups instead")
+    await page.get_by_role("button", name="Drop the milestone").click()
+    await page.get_by_text("The milestone is dropped from the plan.").wait_for()
+    dropped = (await finance.get(f"{plan}/{second['id']}")).json()
+    assert (dropped["status"], dropped["dropped_reason"]) == \
+        ("dropped", "Hours agreed with the community groups instead")
+    overdue = (await finance.get(f"{SAVINGS}/reports/milestones/overdue", params={"programme": programme})).json()
+    assert overdue["overdue_milestone_count"] == 0
+
+    # every new page, as the finance officer has it, in a browser that runs axe (the refused form too)
+    checker = await new_page(FINANCE)
+    for address in (f"/savings/initiatives/{initiative['id']}", f"/savings/initiatives/{initiative['id']}/milestones/new",
+                    f"/savings/initiatives/{initiative['id']}/milestones/{first['id']}",
+                    f"/savings/reports/overdue-milestones?programme={programme}", "/savings/reports/overdue-milestones"):
+        await checker.goto(address)
+        await no_accessibility_problems(checker)
+    await checker.goto(f"/savings/initiatives/{initiative['id']}/milestones/new")
+    await checker.get_by_role("button", name="Add the milestone").click()
+    await summary_links(checker)
+    await no_accessibility_problems(checker)
+    # the operator reads the plan and is offered none of its changes
+    operator = await new_page(OPERATOR)
+    await operator.goto(f"/savings/initiatives/{initiative['id']}")
+    await operator.get_by_role("link", name="Consultation with staff closes").click()
+    await operator.get_by_role("heading", name="Consultation with staff closes").wait_for()
+    assert await operator.locator("main form[method=post]").count() == 0
+    await operator.goto(f"/savings/initiatives/{initiative['id']}")
+    assert await operator.get_by_role("link", name="Add a milestone").count() == 0
+    answer = await operator.goto(f"/savings/initiatives/{initiative['id']}/milestones/new")
+    assert answer is not None and answer.status == 403
+
+
 async def test_the_operator_who_only_reads_is_offered_none_of_the_forms_and_refused_them(new_page: NewPage) -> None:
     page = await new_page(OPERATOR)
     await page.goto("/property/buildings")
@@ -244,6 +401,7 @@ async def test_the_operator_who_only_reads_is_offered_none_of_the_forms_and_refu
     await page.goto("/property/desk-ratios")  # the standards are theirs to read, not to set
     await page.get_by_role("heading", name="Desks for each worker").wait_for()
     assert await page.locator("main form[method=post]").count() == 0
+    assert await page.get_by_role("link", name="Review the estate's utilisation over a period").count() == 0
     await no_accessibility_problems(page)
     await page.goto("/savings/reports")
     assert await page.get_by_role("link", name="Set a target").count() == 0
@@ -251,6 +409,6 @@ async def test_the_operator_who_only_reads_is_offered_none_of_the_forms_and_refu
     assert await page.get_by_role("link", name="Record cost avoided").count() == 0
     await no_accessibility_problems(page)
     for address in ("/property/buildings/new", "/property/occupancy/import", "/property/teams/new",
-                    "/savings/targets/set", "/savings/cost-avoidance/new"):
+                    "/property/utilisation-review", "/savings/targets/set", "/savings/cost-avoidance/new"):
         answer = await page.goto(address)
         assert answer is not None and answer.status == 403, address

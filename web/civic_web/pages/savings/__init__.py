@@ -6,15 +6,16 @@ Everything goes through the gateway's ``/api/savings/v1/...`` as the officer. Th
 show and offer (``permissions.py``) and how to say it (``vocabulary.py``); whether a change is allowed is the
 API's to say, and a refusal comes back as the GOV.UK error summary with what the officer typed kept.
 
-``initiatives.py``: the register and an initiative; ``reports.py``: the reports; ``programme.py``: a
+``initiatives.py``: the register and an initiative; ``delivery_plans.py``: an initiative's milestones;
+``reports.py``: the reports (the overdue milestones among them); ``programme.py``: a
 programme's target and the cost avoided.
 """
 
 from __future__ import annotations
 
 from civic_web.pages import Section
-from civic_web.pages.savings import initiatives, programme, reports
+from civic_web.pages.savings import delivery_plans, initiatives, programme, reports
 
 router = Section(prefix="/savings", include_in_schema=False)
-for area in (initiatives, reports, programme):
+for area in (initiatives, delivery_plans, reports, programme):
     router.include_area(area.router)

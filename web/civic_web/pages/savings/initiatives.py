@@ -3,6 +3,7 @@ with the moves the officer may make and its progress: a year's saving delivered 
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from civic_web.gateway import Answer, Refused
 from civic_web.layout import link
 from civic_web.pages import allowed, ask, first, form_at, gateway_of, in_address, page_at, render, segment, sent_to
 from civic_web.pages.forms import as_filled, at_version, boxes_typed, pounds_typed, send, send_new
+from civic_web.pages.savings.delivery_plans import plan_of, plan_rows
 from civic_web.pages.savings.section import API, reads
 from civic_web.refusals import FieldOnPage, Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer, signed_in
@@ -175,8 +177,10 @@ async def _initiative_page(request: Request, officer: SignedInOfficer, initiativ
                            typed: dict[str, str] | None = None) -> Response:
     """The initiative as it is now (after a refusal too: a 412 is someone else's change), with what the
     officer typed."""
-    answer: Answer = await ask(request, officer, f"{API}/{segment(initiative_id)}")
-    document = await gateway_of(request).document()
+    answer: Answer
+    answer, milestones, document = await asyncio.gather(ask(request, officer, f"{API}/{segment(initiative_id)}"),
+                                                        plan_of(request, officer, initiative_id),
+                                                        gateway_of(request).document())
     initiative = answer.body
     moves = officer.permissions.initiative_moves(initiative.get("next_statuses", []))
     profile = {p["year"]: {"planned": p.get("planned_pence", 0), "delivered": None} for p in initiative.get("profile", [])}
@@ -186,7 +190,9 @@ async def _initiative_page(request: Request, officer: SignedInOfficer, initiativ
     return render(request, "savings/initiative.html", {
         "initiative": initiative, "version": answer.version or "", "moves": moves,
         "profile": dict(sorted(profile.items())), "moving": moving, "typed": typed or {},
-        "records": records,
+        "records": records, "plan": plan_rows(initiative_id, milestones),
+        # an ended initiative lists no next statuses, and its delivery plan no longer changes (the API's rule)
+        "plans_delivery": records and bool(initiative.get("next_statuses")),
         "rag_choices": body_choices(document, f"{API}/{{initiative_id}}", "patch", "rag") if records else [],
     }, refusal)
 

@@ -1,6 +1,6 @@
 """The savings reports, as the API counts them: savings by theme and year (and as a workbook), a target's
-savings by year, the variance after slips, the reconciliation with the budget report, a month's highlights.
-Each is a chart drawn on the server beside the table that holds its figures."""
+savings by year, the variance after slips, the reconciliation with the budget report, a month's highlights, the
+milestones overdue. Each is a chart drawn on the server beside the table that holds its figures."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from fastapi.responses import Response
 
 from civic_web.charts import Bar, bar_chart
 from civic_web.gateway import Refused
-from civic_web.pages import ask, first, gateway_of, render, segment
+from civic_web.layout import link
+from civic_web.pages import ask, first, gateway_of, in_address, render, segment
 from civic_web.pages.forms import pounds_typed, unreadable
 from civic_web.pages.savings.section import REPORTS, reads
 from civic_web.refusals import FieldOnPage, Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer, signed_in
 from civic_web.spreadsheets import XLSX, Sheet, workbook_of
-from civic_web.vocabulary import LONDON, parameter_choices, pounds, words_for
+from civic_web.vocabulary import LONDON, day, parameter_choices, pounds, words_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -210,4 +211,28 @@ async def highlights_report(request: Request, officer: SignedInOfficer = Depends
                           {"month": refusal.items[0]["text"]})
     return render(request, "savings/highlights.html", {
         "report": report, "month": month, "sections": HIGHLIGHTS,
+    }, refusal)
+
+
+def _programme_field(name: str) -> tuple[str, str] | None:
+    return ("programme", "Programme") if name == "programme" else None
+
+
+@router.get("/reports/overdue-milestones")
+async def overdue_milestones_report(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
+    reads(officer)
+    programme = first(request.query_params.get("programme"))
+    report, refusal = await _report(request, officer, "/milestones/overdue",
+                                    {"programme": programme} if programme else None, _programme_field)
+    rows = [[
+        {"html": link(f"/savings/initiatives/{in_address(m.get('initiative_id', ''))}/milestones/"
+                      f"{in_address(m.get('id', ''))}", m.get("title", ""))},
+        {"html": link(f"/savings/initiatives/{in_address(m.get('initiative_id', ''))}", m.get("initiative_title", ""))},
+        {"text": m.get("programme") or "None"},
+        {"text": m.get("owner")},
+        {"text": day(m.get("due"))},
+        {"text": m.get("days_overdue"), "format": "numeric"},
+    ] for m in (report or {}).get("overdue_milestones", [])]
+    return render(request, "savings/overdue_milestones.html", {
+        "report": report, "programme": programme, "rows": rows,
     }, refusal)
