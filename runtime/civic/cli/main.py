@@ -20,6 +20,7 @@ from civic.auth import ALL_SCOPES, LocalSigningKey
 from civic.cli import mail, observe, tallies
 from civic.cli.seeding import seed_services
 from civic.cli.stack import Stack, StackConfig, StackError, _http_ok, _pid_alive, read_state
+from civic.trace_file import spans_of_trace
 
 
 def state_dir() -> Path:
@@ -211,17 +212,7 @@ def cmd_dlq_redrive(args: argparse.Namespace) -> int:
 # ---- trace ----------------------------------------------------------------------------------
 def cmd_trace(args: argparse.Namespace) -> int:
     path = Path(args.file) if args.file else state_dir() / "traces.jsonl"
-    spans = []
-    if path.exists():
-        with path.open() as handle:
-            for line in handle:
-                if args.trace_id in line:
-                    try:
-                        span = json.loads(line)
-                    except json.JSONDecodeError:
-                        continue
-                    if span.get("trace_id") == args.trace_id:
-                        spans.append(span)
+    spans = spans_of_trace(path, args.trace_id)  # the whole file: a terminal has time to wait
     if not spans:
         echo(f"no spans for trace {args.trace_id} in {path} (spans are written within a second or so)")
         return 1
