@@ -8,9 +8,10 @@ desk ratios and the under-use share (a ratio out of range refused, nothing chang
 utilisation over a month (a period not yet ended refused). A finance officer sets a programme's target and
 changes it, records cost avoided (a first try refused, nothing recorded), which the cost avoidance page then
 lists, and keeps an initiative's delivery plan: milestones added (a first try refused, nothing added), one
-overdue and listed by the overdue report, one recorded done with its evidence, one changed and dropped. Every result is checked through the API; the operator, who only reads, is
-offered none of these forms and refused them; every new page passes axe-core with no serious or critical
-violation (in a browser that runs it, as the officer who may use it sees it).
+overdue and listed by the overdue report, one recorded done with its evidence, one changed and dropped. Every
+result is checked through the API; the operator, who only reads, is offered none of these forms and refused them;
+every new page passes axe-core with no serious or critical violation (in a browser that runs it, as the officer
+who may use it sees it).
 
 The records are the test's own under unique names, and the estate's standards are saved as they were, so the
 demo's figures and the other tests' desk demand are untouched.
