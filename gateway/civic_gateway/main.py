@@ -37,6 +37,8 @@ from civic_gateway.protection import BadContentLength, BodyTooLarge, CircuitOpen
 from civic_gateway.proxy import REFUSED
 from civic_gateway.routing import SERVICES, for_web, resolve, web_route
 from civic_gateway.settings import GatewaySettings, gateway_settings
+from civic_gateway.trace_view import trace_view
+from civic_gateway.traces import trace_store
 
 log = logging.getLogger("civic.gateway")
 PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -59,6 +61,8 @@ def create_gateway(settings: GatewaySettings | None = None) -> FastAPI:
     configure_logging("gateway", settings.log_level)
     configure_tracing("gateway", settings.otlp_endpoint, settings.trace_path())
     gateway = Gateway(settings)
+    traces = trace_store(settings.jaeger_query_url, settings.trace_path(), settings.trace_view_window_bytes,
+                         settings.backend_timeout_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -67,6 +71,7 @@ def create_gateway(settings: GatewaySettings | None = None) -> FastAPI:
             yield
         finally:
             await gateway.close()
+            await traces.aclose()
             shutdown_tracing()
 
     app = GatewayApp(
@@ -151,6 +156,10 @@ def create_gateway(settings: GatewaySettings | None = None) -> FastAPI:
     # --- composed views ------------------------------------------------------------------------
 
     app.include_router(composed_views(gateway))
+
+    # --- the trace view, for operators ----------------------------------------------------------
+
+    app.include_router(trace_view(gateway, traces))
 
     # --- routing to the services ----------------------------------------------------------------
 

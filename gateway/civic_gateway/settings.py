@@ -21,6 +21,10 @@ class GatewaySettings(RuntimeGatewaySettings):
     max_connections: int = Field(100, validation_alias="CIVIC_GATEWAY_MAX_CONNECTIONS")
     # Ready when at least this many backends answer /readyz (the gateway is useful with some up).
     ready_min_backends: int = Field(1, validation_alias="CIVIC_GATEWAY_READY_MIN_BACKENDS")
+    # The trace view (/ops/traces): Jaeger's query API when set (production), else the local span file,
+    # of which the last this many bytes are read for the recent traces (bounded, however large it grows).
+    jaeger_query_url: str | None = Field(None, validation_alias="CIVIC_JAEGER_QUERY_URL")
+    trace_view_window_bytes: int = Field(16 * 1024 * 1024, ge=64 * 1024, validation_alias="CIVIC_TRACE_VIEW_WINDOW_BYTES")
 
 
 @lru_cache
