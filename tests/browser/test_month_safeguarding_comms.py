@@ -1,7 +1,8 @@
 """A council's month of safeguarding and comms run from the browser alone, in a real Chromium, through the gateway
 and the real services: the board business manager sets up a board (its members, a meeting with its agenda, a
 review referred with confidential access), its sub-groups, budget and annual report; the comms officer sets up a
-consultation with its questions, a campaign and a change champion. One refusal per area is shown as the error
+consultation with its questions, a campaign (its page, and content drafted under it) and a change champion, who
+then stands down. One refusal per area is shown as the error
 summary with what was typed kept and nothing changed; what each form did is checked through the API; every new
 page passes axe-core.
 """
@@ -241,6 +242,28 @@ async def test_the_comms_officer_sets_up_a_consultation_a_campaign_and_a_champio
     assert len(made) == 1 and made[0]["objectives"] == ["More residents know where to get help", "Fewer winter admissions"]
     assert (made[0]["starts_on"], made[0]["ends_on"]) == (opens.isoformat(), closes.isoformat())
 
+    # the campaign's page, and content drafted under it, which its page then lists
+    await page.get_by_role("link", name=campaign).click()
+    await page.get_by_role("heading", name=campaign).wait_for()
+    await no_accessibility_problems(page)
+    await page.get_by_text("No content is drafted for this campaign yet.").wait_for()
+    await page.get_by_role("link", name="Draft content for this campaign").click()
+    await page.get_by_role("heading", name="Draft content").wait_for()
+    assert await page.get_by_label("Campaign (optional)").input_value() == made[0]["id"]
+    piece = unique("Where to get help this winter")
+    await page.get_by_label("Title").fill(piece)
+    await page.get_by_label("The words").fill("Warm spaces open in every library from December.")
+    await page.get_by_label("Website", exact=True).check()
+    await page.get_by_label("Residents", exact=True).check()
+    await page.get_by_role("button", name="Save the draft").click()
+    await page.get_by_text(f"{piece} is drafted.").wait_for()
+    drafted = (await client.get(f"{CM}/campaigns/{made[0]['id']}/content")).json()["items"]
+    assert [(c["title"], c["campaign_id"]) for c in drafted] == [(piece, made[0]["id"])]
+    await page.goto(f"/comms/campaigns/{made[0]['id']}")
+    row = await page.locator("tr", has=page.get_by_role("link", name=piece)).inner_text()
+    assert "Draft" in row, row
+    await no_accessibility_problems(page)
+
     # a change champion for a service without one
     service = unique("Bereavement services")
     await page.goto("/comms/champions")
@@ -252,3 +275,11 @@ async def test_the_comms_officer_sets_up_a_consultation_a_campaign_and_a_champio
     await page.get_by_text(f"Chris Champion is the change champion for {service}.").wait_for()
     champions = (await client.get(f"{CM}/champions", params={"service": service})).json()["items"]
     assert [(c["name"], c["directorate"]) for c in champions] == [("Chris Champion", "Communities")]
+
+    # the champion stands down: their service is without one again
+    await page.get_by_role("button", name=f"Stand down: Chris Champion, {service}").click()
+    await page.get_by_text("Chris Champion has stood down as a change champion.").wait_for()
+    assert (await client.get(f"{CM}/champions", params={"service": service})).json()["items"] == []
+    await page.get_by_role("table", name="Services without a champion").get_by_role(
+        "cell", name=service, exact=True).wait_for()
+    await no_accessibility_problems(page)

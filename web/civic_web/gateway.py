@@ -94,6 +94,11 @@ class Gateway:
                   request_id: str | None = None) -> Answer:
         return await self._send("PUT", path, token, json=body, headers=headers, request_id=request_id)
 
+    async def delete(self, token: str, path: str, body: Any = None, *, headers: Mapping[str, str] | None = None,
+                     request_id: str | None = None) -> Answer:
+        """A record ended (a champion standing down); a DELETE has no body, ``body`` is taken as every change's is."""
+        return await self._send("DELETE", path, token, headers=headers, request_id=request_id)
+
     async def download(self, token: str, path: str, request_id: str | None = None) -> Download:
         """A file the API answers (a CSV, say) as it is, not read as JSON; refusals as for any call."""
         sent = {"Authorization": f"Bearer {token}", **dict(trace_headers())}

@@ -102,7 +102,7 @@ async def send(request: Request, officer: SignedInOfficer, path: str, body: Any,
     if not_read:
         return await again(unreadable(not_read))
     gateway = gateway_of(request)
-    sender = {"POST": gateway.post, "PUT": gateway.put, "PATCH": gateway.patch}[method]
+    sender = {"POST": gateway.post, "PUT": gateway.put, "PATCH": gateway.patch, "DELETE": gateway.delete}[method]
     try:
         answer = await sender(officer.token, path, body, headers=headers or {}, request_id=request_id(request))
     except Refused as refused:

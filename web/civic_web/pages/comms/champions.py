@@ -1,5 +1,6 @@
 """Change champions: the council's services and their champions, the services still without one (the API's
-coverage report), appointing a champion and registering a service that should have one."""
+coverage report), appointing a champion, a champion standing down, and registering a service that should have
+one."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from civic_web.pages import first, form_at, gateway_of, render
+from civic_web.pages import first, form_at, gateway_of, render, segment, sent_to
 from civic_web.pages.comms.section import API, get, may_draft, reads
-from civic_web.pages.forms import as_filled, send_new
+from civic_web.pages.forms import as_filled, at_version, no_fields, send, send_new
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer
 from civic_web.vocabulary import body_choices
@@ -56,3 +57,16 @@ async def appoint_or_register(request: Request, officer: SignedInOfficer, form: 
     return await send_new(request, officer, f"{API}/{path}", body, form=form, typed=typed,
                           page=partial(_champions_page, request, officer, doing=doing), fields=names.get, done=done,
                           then=f"/comms/champions{then}")
+
+
+@sent_to(router, "/champions/{champion_id}/stand-down", may=may_draft)
+async def stand_down(request: Request, officer: SignedInOfficer, form: FormData, champion_id: str) -> Response:
+    """A champion leaves (at the version the page showed); their service may then be without one."""
+    name = first(form.get("name")) or "The champion"
+
+    async def again(refusal: Refusal) -> Response:
+        return await _champions_page(request, officer, refusal=refusal)
+
+    return await send(request, officer, f"{API}/champions/{segment(champion_id)}", None, method="DELETE",
+                      headers=at_version(form), fields=no_fields, again=again,
+                      done=f"{name} has stood down as a change champion.", then="/comms/champions#champions")

@@ -53,7 +53,8 @@ async def queue(request: Request, officer: SignedInOfficer = Depends(signed_in))
 # (declared before /content/{content_id}, which would take "new")
 
 CONTENT_FIELDS = {"title": "Title", "body": "The words", "channels": "Channels", "social": "Social networks",
-                  "audience": "Audience", "requires_approval_by": "Sign-off needed from"}
+                  "audience": "Audience", "requires_approval_by": "Sign-off needed from",
+                  "campaign_id": "Campaign"}
 
 
 def _content_field(social_from: int) -> FieldOnPage:
@@ -71,19 +72,24 @@ def _content_field(social_from: int) -> FieldOnPage:
 async def _new_page(request: Request, officer: SignedInOfficer, *, refusal: Refusal | None = None,
                     typed: dict[str, str] | None = None, ticked: dict[str, list[str]] | None = None,
                     attempt: str | None = None) -> Response:
-    document = await gateway_of(request).document()
+    document, campaigns = await asyncio.gather(gateway_of(request).document(),
+                                               get(request, officer, "/campaigns", {"limit": "100"}))
+    if typed is None:  # a campaign's page drafts under it (?campaign=)
+        typed = {"campaign_id": first(request.query_params.get("campaign"))}
     return render(request, "comms/new.html", {
         "choices": {name: body_choices(document, f"{API}/content", "post", name) for name in ("channels", "audience")},
+        "campaigns": [(c["id"], c.get("title", "")) for c in campaigns.body.get("items", [])],
         **as_filled(typed, attempt), "ticked": ticked or {},
     }, refusal)
 
 
 @form_at(router, "/content/new", page=_new_page, may=may_draft)
 async def draft(request: Request, officer: SignedInOfficer, form: FormData) -> Response:
-    typed = boxes_typed(form, ("title", "body", "social", "requires_approval_by"))
+    typed = boxes_typed(form, ("title", "body", "social", "requires_approval_by", "campaign_id"))
     ticked = {name: [first(v) for v in form.getlist(name) if first(v)] for name in ("channels", "audience")}
     networks = [n.strip().lower().removeprefix("social:") for n in typed["social"].replace(";", ",").split(",")]
-    body: dict[str, Any] = {name: typed[name] for name in ("title", "body", "requires_approval_by") if typed[name]}
+    body: dict[str, Any] = {name: typed[name] for name in ("title", "body", "requires_approval_by", "campaign_id")
+                            if typed[name]}
     body["channels"] = ticked["channels"] + [f"social:{n}" for n in networks if n]
     body["audience"] = ticked["audience"]
     return await send_new(request, officer, f"{API}/content", body, form=form, typed=typed,
