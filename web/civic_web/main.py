@@ -28,7 +28,7 @@ from civic_web.assets import Assets
 from civic_web.gateway import Gateway, GatewayUnavailable, Refused, SignedOut
 from civic_web.headers import PageHeaders
 from civic_web.layout import STATIC, Layout, environment
-from civic_web.pages import NoAccess, comms, home, safeguarding, savings
+from civic_web.pages import NoAccess, comms, home, ops, safeguarding, savings
 from civic_web.pages import property as property_pages  # not to shadow the builtin
 from civic_web.sessions import SESSION_COOKIE, FormRefused, NotSignedIn, sign_out, tell
 from civic_web.settings import WebSettings, web_settings
@@ -80,6 +80,7 @@ def create_web(settings: WebSettings | None = None, *, issuer_metadata: dict[str
     app.include_router(property_pages.router)
     app.include_router(safeguarding.router)
     app.include_router(comms.router)
+    app.include_router(ops.router)
 
     def page(request: Request, template: str, status: int, **context: Any) -> Response:
         return layout.render(request, template, context, status=status)

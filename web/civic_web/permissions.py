@@ -20,6 +20,9 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("comms", "Comms", "/comms/content"),
 )
 
+#: the operators' section (traces and dead letters), shown for the ops scope rather than a service's read scope
+OPERATIONS = ("Operations", "/operations/traces")
+
 #: a move that needs a scope besides <service>:write
 MOVES_NEEDING = {"approved": "savings:approve", "rejected": "savings:approve"}
 
@@ -52,7 +55,13 @@ class Permissions:
 
     def sections(self) -> list[tuple[str, str]]:
         """(heading, address) of each section the officer may read, for the navigation."""
-        return [(heading, href) for service, heading, href in SECTIONS if self.reads(service)]
+        found = [(heading, href) for service, heading, href in SECTIONS if self.reads(service)]
+        return [*found, OPERATIONS] if self.may_operate else found
+
+    @property
+    def may_operate(self) -> bool:
+        """Read the platform's traces and dead letters, and re-drive a dead letter (the ``ops`` scope)."""
+        return self.may("ops")
 
     @property
     def may_propose_initiative(self) -> bool:

@@ -35,7 +35,8 @@ def test_only_the_moves_the_api_says_the_state_allows_are_offered() -> None:
 def test_the_navigation_shows_the_sections_the_officer_may_read() -> None:
     assert Permissions.of(["savings:read"]).sections() == [("Savings", "/savings/initiatives")]
     assert Permissions.of(["property:read", "property:write"]).sections() == [("Property", "/property/buildings")]
-    assert Permissions.of(["ops"]).sections() == []
+    assert Permissions.of(["ops"]).sections() == [("Operations", "/operations/traces")]  # the operators' own
+    assert not Permissions.of(["savings:read", "property:read"]).may_operate
 
 
 def test_changes_to_progress_and_the_estate_are_offered_only_with_the_services_write_scope() -> None:
