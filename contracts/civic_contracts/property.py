@@ -18,6 +18,8 @@ __all__ = [
     "BuildingClosed",
     "BuildingClosurePlanned",
     "BuildingDisposed",
+    "LeaseBreakFlagged",
+    "LeaseExpiryFlagged",
     "LowUtilisationDetected",
     "MoveCompleted",
     "MovePlanned",
@@ -115,3 +117,39 @@ class LowUtilisationDetected(EventData):
     period_to: date
     mean_utilisation: float
     threshold: float
+
+
+class _LeaseDateEvent(EventData):
+    """Fields shared by the lease events (not itself an event type): the building, the lease it is held on,
+    and the day the date came within the review's horizon (18 months) and was flagged, once per lease and date."""
+
+    aggregate_id_field: ClassVar[str] = "building_id"
+
+    building_id: str
+    name: str
+    town: str
+    building_status: str
+    landlord: str
+    annual_rent_pence: int
+    expires_on: date
+    flagged_on: date
+    days_until: int
+
+
+class LeaseBreakFlagged(_LeaseDateEvent):
+    event_type: ClassVar[str] = "property.lease.break_flagged"
+    summary: ClassVar[str] = (
+        "A break date of a lease the council holds is approaching (within 18 months): a closure decision "
+        "depends on it; flagged once per lease and date."
+    )
+
+    break_on: date
+    notice_months: int | None
+    notice_by: date | None
+
+
+class LeaseExpiryFlagged(_LeaseDateEvent):
+    event_type: ClassVar[str] = "property.lease.expiry_flagged"
+    summary: ClassVar[str] = (
+        "A lease the council holds is approaching its expiry (within 18 months); flagged once per lease and date."
+    )

@@ -105,6 +105,14 @@ async def test_the_seeded_demo_shows_the_seed_figures(platform: Stack) -> None:
                              to_year="2023/24"))["years"]  # fmt: skip
         assert [y["annual_running_cost_saved_pence"] for y in years] == [50_000_000, 50_000_000]
         assert [y["annual_saving_pence"] for y in years] == [50_000_000, 75_000_000]
+        # the property plan's target against it: met at the end of 2022/23 and on 31 December 2023
+        target = await _json(client, "/api/property/v1/reports/rationalisation-target")
+        assert [(y["year"], y["measured_on"], y["target_annual_saving_pence"], y["delivered_annual_saving_pence"])
+                for y in target["years"]] == [("2022/23", "2023-03-31", 50_000_000, 50_000_000),
+                                               ("2023/24", "2023-12-31", 75_000_000, 75_000_000)]  # fmt: skip
+        register = await client.get("/api/property/v1/reports/asset-register.csv")
+        assert register.status_code == 200 and register.text.startswith("Organisation,")
+        assert "WNC-A0005,Lodge Road" in register.text  # held for disposal: still on the register
 
         # the corporate plan's first commitment, by its name (seed 002)
         consultations = (await _json(client, "/api/comms/v1/consultations", limit=500))["items"]

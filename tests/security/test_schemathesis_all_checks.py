@@ -99,6 +99,14 @@ EXCEPTIONS = (
                ACROSS_ITEMS + ": each partner once"),
     Listed(r"(POST|PATCH) /v1/buildings(/\{building_id\})?", 422, r"annual_utility_cost_pence",
                ACROSS_FIELDS + ": the utilities are part of the running cost"),
+    Listed(r"(POST|PATCH) /v1/buildings(/\{building_id\})?", 422,
+               r"lease(\.annual_rent_pence|\.expires_on|\.breaks\.\d+\.on)?",
+               STORED + " (a PATCH's lease against the stored tenure and running cost) and " + ACROSS_FIELDS
+               + " (the rent within the running cost, the expiry after the start, each break within the lease, once)"),
+    Listed(r"GET /v1/reports/rationalisation-target", 422, r"to_year",
+               ACROSS_FIELDS + ": the years run forward, at most 25 of them"),
+    Listed(r"PUT /v1/rationalisation-target", 422, r"steps\.\d+\.(year|by)",
+               ACROSS_ITEMS + ": each step's year after the one before; " + ACROSS_FIELDS + ": its day within its year"),
     Listed(r"POST /v1/buildings/\{building_id\}/transitions", 422, r"on",
                TODAY + " (a closure or disposal is not dated in the future) and " + STORED
                + " (not before the closure or the market engagement)"),

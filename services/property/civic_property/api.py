@@ -1,7 +1,8 @@
 """HTTP edge of the property service: each area's routes, then the service-wide reports and summary.
 
-The areas' routers are in ``buildings/api.py``, ``occupancy/api.py`` and ``teams/api.py``; they are
-included in that order, which is the order the OpenAPI lists them in.
+The areas' routers are in ``buildings/api.py``, ``occupancy/api.py``, ``teams/api.py``, ``leases/api.py``,
+``asset_register/api.py`` and ``target/api.py``; they are included in that order, which is the order the OpenAPI
+lists them in.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ from civic.http import FinancialYearText, Rt
 from fastapi import APIRouter, Query
 
 from civic_property import reports
+from civic_property.asset_register import api as asset_register_api
 from civic_property.buildings import api as buildings_api
 from civic_property.http import Reader
+from civic_property.leases import api as leases_api
 from civic_property.occupancy import api as occupancy_api
+from civic_property.target import api as target_api
 from civic_property.teams import api as teams_api
 
 service_wide = APIRouter(prefix="/v1", tags=["property"])
@@ -51,5 +55,8 @@ async def summary(caller: Reader, rt: Rt) -> dict[str, Any]:
 
 #: what main.py mounts
 router = APIRouter()
-for area in (buildings_api.router, occupancy_api.router, teams_api.router, service_wide):
+for area in (
+    buildings_api.router, occupancy_api.router, teams_api.router, leases_api.router, asset_register_api.router,
+    target_api.router, service_wide,
+):
     router.include_router(area)

@@ -6,14 +6,17 @@ from civic.service import ServiceDefinition, create_app
 from civic.tallies import checking
 
 from civic_property import api, handlers, repository
+from civic_property.leases.service import reviewing
 
 definition = ServiceDefinition.of_package(
     "property",
     "Buildings and their lifecycle, occupancy and utilisation, teams and desk demand, moves, "
-    "and the rationalisation of the office estate.",
+    "leases and the Transparency Code's asset register, and the rationalisation of the office estate against its "
+    "target.",
     api=api,
     handlers=handlers,
     repository=repository,
-    background=[checking(repository.ESTATE)],  # the estate's tally checked against the buildings
+    # the estate's tally checked against the buildings; lease breaks and expiries flagged as they come within 18 months
+    background=[checking(repository.ESTATE), reviewing],
 )
 app = create_app(definition)

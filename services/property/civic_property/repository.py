@@ -18,7 +18,7 @@ from civic.tallies import Tally
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from civic_property.buildings.domain import Building, EnergyMeasure, PartnerOccupant
+from civic_property.buildings.domain import Building, EnergyMeasure, Lease, LeaseBreak, MapReference, PartnerOccupant
 from civic_property.occupancy.domain import Reading
 from civic_property.teams.domain import WORKER_TYPES, DeskRatios, Move, Team, Workforce
 
@@ -32,6 +32,8 @@ OCCUPANCY = "occupancy"
 OCCUPANCY_MONTHS = "occupancy_months"
 SETTINGS = "settings"
 FINDINGS = "utilisation_findings"
+#: each lease date (a break or the expiry) flagged as approaching, once: ``<building_id>:<kind>:<date>``
+LEASE_FLAGS = "lease_flags"
 
 DESK_RATIOS_ID = "desk_ratios"
 
@@ -46,6 +48,7 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db[OCCUPANCY].create_index([("building_id", ASCENDING), ("date", ASCENDING)], unique=True)
     await db[OCCUPANCY_MONTHS].create_index([("building_id", ASCENDING), ("month", ASCENDING)], unique=True)
     await db[OCCUPANCY_MONTHS].create_index([("month", ASCENDING)])
+    await db[BUILDINGS].create_index([("tenure", ASCENDING)])  # the lease review reads the leasehold ones
     await ESTATE.count_once(db)
 
 
@@ -77,6 +80,14 @@ def building_from(doc: dict[str, Any]) -> Building:
             for m in doc.get("energy_measures", [])
         ],
         notes=doc.get("notes"),
+        uprn=doc.get("uprn"),
+        asset_ref=doc.get("asset_ref"),
+        street_number=doc.get("street_number"),
+        street_name=doc.get("street_name"),
+        postcode=doc.get("postcode"),
+        map_reference=MapReference(**doc["map_reference"]) if doc.get("map_reference") else None,
+        interests_granted=list(doc.get("interests_granted", [])),
+        lease=lease_from(doc.get("lease")),
         status=doc["status"],
         closure_date=day_from_text(doc.get("closure_date")),
         market_engagement_from=day_from_text(doc.get("market_engagement_from")),
@@ -85,6 +96,35 @@ def building_from(doc: dict[str, Any]) -> Building:
         disposal_method=doc.get("disposal_method"),
         receipt_pence=doc.get("receipt_pence"),
     )
+
+
+def lease_from(doc: dict[str, Any] | None) -> Lease | None:
+    if not doc:
+        return None
+    return Lease(
+        landlord=doc["landlord"],
+        annual_rent_pence=doc["annual_rent_pence"],
+        expires_on=date.fromisoformat(doc["expires_on"]),
+        starts_on=day_from_text(doc.get("starts_on")),
+        breaks=tuple(
+            LeaseBreak(date.fromisoformat(b["on"]), b.get("notice_months")) for b in doc.get("breaks", [])
+        ),
+    )
+
+
+def lease_fields(lease: Lease | None) -> dict[str, Any] | None:
+    """A lease as stored and shown: dates as ISO text, each break with the last day to serve its notice."""
+    if lease is None:
+        return None
+    return {
+        **fields_of(lease, "landlord", "annual_rent_pence"),
+        "starts_on": day_text(lease.starts_on),
+        "expires_on": lease.expires_on.isoformat(),
+        "breaks": [
+            {"on": b.on.isoformat(), "notice_months": b.notice_months, "notice_by": day_text(b.notice_by)}
+            for b in lease.breaks
+        ],
+    }
 
 
 def _partner(p: PartnerOccupant) -> dict[str, Any]:
@@ -107,6 +147,10 @@ def building_fields(b: Building) -> dict[str, Any]:
             }
             for m in b.energy_measures
         ],
+        **fields_of(b, "uprn", "asset_ref", "street_number", "street_name", "postcode"),
+        "map_reference": fields_of(b.map_reference, "easting", "northing") if b.map_reference else None,
+        "interests_granted": list(b.interests_granted),
+        "lease": lease_fields(b.lease),
         **fields_of(b, "notes", "status"),
         "closure_date": day_text(b.closure_date),
         "market_engagement_from": day_text(b.market_engagement_from),

@@ -10,6 +10,12 @@ partners co-locating at One Angel Square ("will also reduce WNC's costs for Ange
 £250k rent from November 2023. The rationalisation report shows both: ``annual_saving_pence`` is
 £500k for 2022/23 and £750k for 2023/24 (``GET /v1/reports/rationalisation?from_year=2022/23``).
 
+The Transparency Code's asset register fields (UPRN, asset id, address, map reference) are illustrative: the
+seeds give none. The Forum is held on a lease in the demo (illustrative: the seeds do not say how any building is
+held), its break falling nine months after the day the demo is loaded so the lease report and the lease review have
+one to show. The rationalisation target is seed 001's, measured at the end of 2022/23 ("initially": the year Lodge
+Road closes, an illustrative reading) and on 31 December 2023 ("by the end of 2023").
+
 Safe to run again: every create carries a stable Idempotency-Key (a replay returns the first
 result) and each lifecycle step is taken only when the current state still calls for it.
 """
@@ -23,9 +29,23 @@ from typing import Any
 import httpx
 from civic.cli.seeding import answer, every, not_carried
 
+from civic_property.buildings.domain import add_months
+
 log = logging.getLogger("civic.property.seed")
 
-ILLUSTRATIVE = "Illustrative figures: the seeds give no desks, costs or carbon for this building."
+ILLUSTRATIVE = (
+    "Illustrative figures: the seeds give no desks, costs, carbon, address, UPRN or map reference for this building."
+)
+#: the property plan's target (seed 001): "we will save £500k a year initially, rising to £750k a year by the end
+#: of 2023"
+TARGET = {
+    "steps": [
+        {"year": "2022/23", "annual_saving_pence": 500_000 * 100},
+        {"year": "2023/24", "annual_saving_pence": 750_000 * 100, "by": "2023-12-31"},
+    ],
+    "source": "Seed 001, West Northants Property Plan: \"Under our plans we will save £500k a year initially, "
+    "rising to £750k a year by the end of 2023.\"",
+}
 K = 100  # pence in a pound
 
 BUILDINGS: list[dict[str, Any]] = [
@@ -82,7 +102,7 @@ BUILDINGS: list[dict[str, Any]] = [
         "kind": "locality_hub",
         "desks": 160,
         "floor_area_m2": 3400,
-        "tenure": "freehold",
+        "tenure": "leasehold",
         "annual_running_cost_pence": 380_000 * K,
         "annual_utility_cost_pence": 95_000 * K,
         "annual_carbon_kg": 140_000,
@@ -93,8 +113,8 @@ BUILDINGS: list[dict[str, Any]] = [
                 "expected_carbon_saving_kg": 18_000,
             },
         ],
-        "notes": "Locality hub for Towcester and South Northants; main base of the Planning team. "
-        + ILLUSTRATIVE,
+        "notes": "Locality hub for Towcester and South Northants; main base of the Planning team. Held on a lease "
+        "in the demo (landlord, rent and dates illustrative). " + ILLUSTRATIVE,
     },
     {
         "key": "abbey",
@@ -127,7 +147,7 @@ BUILDINGS: list[dict[str, Any]] = [
         "annual_utility_cost_pence": 130_000 * K,
         "annual_carbon_kg": 185_000,
         "notes": "Closes by the end of March 2023 for disposal, sale or rent. Running cost set at the seeds' "
-        "first-year saving of £500k; other figures illustrative.",
+        "first-year saving of £500k; other figures, the address, UPRN and map reference illustrative.",
     },
     {
         "key": "county",
@@ -143,6 +163,59 @@ BUILDINGS: list[dict[str, Any]] = [
         "notes": "Market engagement before a disposal decision (cabinet paper, spring 2023). " + ILLUSTRATIVE,
     },
 ]
+
+#: the asset register's fields of each building (illustrative: the seeds give no address, UPRN or map reference)
+REGISTER: dict[str, dict[str, Any]] = {
+    "guildhall": {
+        "uprn": "100031000001",
+        "asset_ref": "WNC-A0001",
+        "street_name": "St Giles Square",
+        "postcode": "NN1 1DE",
+        "map_reference": {"easting": 475560, "northing": 260510},
+        "interests_granted": ["licence"],
+    },
+    "oas": {
+        "uprn": "100031000002",
+        "asset_ref": "WNC-A0002",
+        "street_number": "1",
+        "street_name": "Angel Street",
+        "postcode": "NN1 1ED",
+        "map_reference": {"easting": 475390, "northing": 260230},
+        "interests_granted": ["lease"],
+    },
+    "forum": {
+        "uprn": "100031000003",
+        "asset_ref": "WNC-A0003",
+        "street_name": "Moat Lane",
+        "postcode": "NN12 6AD",
+        "map_reference": {"easting": 469270, "northing": 248640},
+        "interests_granted": [],
+    },
+    "abbey": {
+        "uprn": "100031000004",
+        "asset_ref": "WNC-A0004",
+        "street_name": "Market Square",
+        "postcode": "NN11 4BH",
+        "map_reference": {"easting": 457450, "northing": 262520},
+        "interests_granted": ["licence"],
+    },
+    "lodge": {
+        "uprn": "100031000005",
+        "asset_ref": "WNC-A0005",
+        "street_name": "Lodge Road",
+        "postcode": "NN11 4FP",
+        "map_reference": {"easting": 456700, "northing": 262000},
+        "interests_granted": [],
+    },
+    "county": {
+        "uprn": "100031000006",
+        "asset_ref": "WNC-A0006",
+        "street_name": "George Row",
+        "postcode": "NN1 1DN",
+        "map_reference": {"easting": 475470, "northing": 260420},
+        "interests_granted": [],
+    },
+}
 
 # (key, name, directorate, building key, fixed, part flexible, flexible, field) — headcounts illustrative
 TEAMS: list[tuple[str, str, str, str, int, int, int, int]] = [
@@ -231,17 +304,39 @@ async def _registered(client: httpx.AsyncClient) -> dict[tuple[str, str], dict[s
     return {(b["name"], b["town"]): b for b in await every(client, "/v1/buildings")}
 
 
+def forum_lease(today: date) -> dict[str, Any]:
+    """The Forum's lease (illustrative): a break on the last day of the month nine months on, with six months'
+    notice, and the lease expiring five years after it."""
+    break_on = add_months(today.replace(day=1), 10) - timedelta(days=1)
+    return {
+        "landlord": "Towcester Forum landlord (illustrative)",
+        "annual_rent_pence": 145_000 * K,
+        "starts_on": "2011-09-01",
+        "expires_on": add_months(break_on, 60).isoformat(),
+        "breaks": [{"on": break_on.isoformat(), "notice_months": 6}],
+    }
+
+
 async def seed(client: httpx.AsyncClient) -> None:
     building_ids: dict[str, str] = {}
     desks: dict[str, int] = {}
     registered = await _registered(client)
+    today = date.today()
     for spec in BUILDINGS:
-        body = {k: v for k, v in spec.items() if k != "key"}
-        created = registered.get((spec["name"], spec["town"])) or await _send(
-            client, "POST", "/v1/buildings", body, key=f"building-{spec['key']}"
-        )
-        building_ids[spec["key"]] = created["id"]
-        desks[spec["key"]] = spec["desks"]
+        key = spec["key"]
+        body = {k: v for k, v in spec.items() if k != "key"} | REGISTER[key]
+        if key == "forum":
+            body["lease"] = forum_lease(today)
+        created = registered.get((spec["name"], spec["town"]))
+        if created is None:
+            created = await _send(client, "POST", "/v1/buildings", body, key=f"building-{key}-{today.isoformat()}")
+        elif created.get("uprn") is None:
+            # registered by a seed from before the asset register: its register fields (and lease) added once
+            amend = {k: body[k] for k in (*REGISTER[key], "tenure", "lease", "notes") if k in body}
+            etag = {"If-Match": f'"{created["version"]}"'}
+            answer(await client.patch(f"/v1/buildings/{created['id']}", json=amend, headers=etag))
+        building_ids[key] = created["id"]
+        desks[key] = spec["desks"]
 
     ratios = await _get(client, "/v1/desk-ratios")
     if ratios["version"] == 0:
@@ -294,7 +389,12 @@ async def seed(client: httpx.AsyncClient) -> None:
     )
     await _step(client, building_ids["county"], [("operational", "market_engagement", {"on": "2023-04-17"})])
 
-    today = date.today()
+    target = await _get(client, "/v1/rationalisation-target")
+    if target["version"] == 0:
+        await _send(client, "PUT", "/v1/rationalisation-target", TARGET)
+    # the lease review flags the Forum's break now, rather than at the background review's next round
+    await _send(client, "POST", "/v1/lease-reviews", None)
+
     await _send(
         client,
         "POST",

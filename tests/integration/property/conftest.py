@@ -49,3 +49,9 @@ def new_team(api: Any) -> Callable[..., Awaitable[dict[str, Any]]]:
         return await created(api, "/v1/teams", body)
 
     return create
+
+
+@pytest.fixture
+def service_runtime(runtime_of: Any) -> Any:
+    """The running property app's runtime (to run the lease review on a chosen day)."""
+    return runtime_of

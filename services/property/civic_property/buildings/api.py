@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from civic.http import MAX_WHOLE, WHOLE, IfMatch, Name, Paging, RequestModel, Rt, versioned
+from civic.http import (
+    MAX_WHOLE,
+    WHOLE,
+    IfMatch,
+    Name,
+    NonBlank,
+    Paging,
+    Pattern,
+    RequestModel,
+    Rt,
+    only_when,
+    rules,
+    versioned,
+)
 from civic.problems import created
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
@@ -19,7 +32,15 @@ from civic_property.buildings.domain import (
     DISPOSAL_METHODS,
     DISPOSED,
     ENERGY_MEASURE_KINDS,
+    INTERESTS_GRANTED,
+    LEASEHOLD,
+    MAX_BREAKS,
+    MAX_EASTING,
+    MAX_NORTHING,
+    MAX_NOTICE_MONTHS,
+    POSTCODE_PATTERN,
     TENURES,
+    UPRN_PATTERN,
 )
 from civic_property.http import Reader, Writer, record_routes
 
@@ -36,6 +57,41 @@ DisposalMethod = Literal[DISPOSAL_METHODS]  # type: ignore[valid-type]
 BuildingStatus = Literal[BUILDING_STATUSES]  # type: ignore[valid-type]
 Count = Annotated[int, Field(ge=0, le=MAX_WHOLE), WHOLE]
 Notes = Annotated[str, Field(max_length=2000, description="e.g. which figures are illustrative")]
+Interest = Literal[INTERESTS_GRANTED]  # type: ignore[valid-type]
+Uprn = Annotated[
+    str, Pattern(UPRN_PATTERN, "must be 1 to 12 digits, not starting with 0"),
+    Field(description="Unique Property Reference Number, as text (up to 12 digits)"),
+]
+Postcode = Annotated[
+    str, Pattern(POSTCODE_PATTERN, 'must be a UK postcode in capitals with one space, e.g. "NN1 1DE"'),
+    Field(max_length=8),
+]
+AssetRef = Annotated[NonBlank, Field(max_length=50, description="the council's own id of the asset")]
+StreetNumber = Annotated[NonBlank, Field(max_length=20)]
+
+
+class MapReferenceBody(RequestModel):
+    """Ordnance Survey National Grid, in metres."""
+
+    easting: Annotated[int, Field(ge=0, le=MAX_EASTING), WHOLE]
+    northing: Annotated[int, Field(ge=0, le=MAX_NORTHING), WHOLE]
+
+
+class LeaseBreakBody(RequestModel):
+    on: date = Field(description="after the lease starts and before it expires; each break once")
+    notice_months: Annotated[int, Field(ge=0, le=MAX_NOTICE_MONTHS), WHOLE] | None = Field(
+        None, description="months of notice the break needs (gives the break's notice_by)"
+    )
+
+
+class LeaseBody(RequestModel):
+    """The lease a leasehold building is held on (only with tenure leasehold)."""
+
+    landlord: Name
+    annual_rent_pence: Count = Field(description="part of the building's annual_running_cost_pence, not more")
+    starts_on: date | None = None
+    expires_on: date = Field(description="after starts_on")
+    breaks: list[LeaseBreakBody] = Field(default_factory=list, max_length=MAX_BREAKS)
 
 
 class Partner(RequestModel):
@@ -51,7 +107,17 @@ class Measure(RequestModel):
     installed_on: date | None = None
 
 
+#: a PATCH that sends a tenure other than leasehold sends no lease (the stored tenure is the domain's to check)
+_LEASE_ONLY_WHEN_LEASEHOLD = {"anyOf": [
+    {"not": {"required": ["tenure"]}},
+    {"properties": {"tenure": {"enum": [LEASEHOLD]}}},
+    {"not": {"required": ["lease"], "properties": {"lease": {"not": {"type": "null"}}}}},
+]}
+
+
 class NewBuilding(RequestModel):
+    model_config = {"json_schema_extra": rules(only_when("tenure", (LEASEHOLD,), "lease"))}
+
     name: Name
     town: Name
     kind: Kind
@@ -66,10 +132,24 @@ class NewBuilding(RequestModel):
     partners: list[Partner] = Field(default_factory=list, max_length=100)
     energy_measures: list[Measure] = Field(default_factory=list, max_length=100)
     notes: Notes | None = None
+    uprn: Uprn | None = Field(None, description="each UPRN on one building of the register")
+    asset_ref: AssetRef | None = Field(None, description="the council's own id of the asset; each on one building")
+    street_number: StreetNumber | None = None
+    street_name: Name | None = None
+    postcode: Postcode | None = None
+    map_reference: MapReferenceBody | None = None
+    interests_granted: list[Interest] = Field(
+        default_factory=list, max_length=len(INTERESTS_GRANTED), json_schema_extra={"uniqueItems": True},
+        description="what the council has granted others in it (the Transparency Code's tenure categories)",
+    )
+    lease: LeaseBody | None = Field(None, description="only with tenure leasehold")
 
 
 class BuildingChanges(RequestModel):
-    """Only the fields sent change; only ``notes`` and ``floor_area_m2`` may be null (to empty them)."""
+    """Only the fields sent change; only ``notes``, ``floor_area_m2``, the register's fields and ``lease`` may be
+    null (to empty them)."""
+
+    model_config = {"json_schema_extra": rules(_LEASE_ONLY_WHEN_LEASEHOLD)}
 
     name: Name = None  # type: ignore[assignment]
     town: Name = None  # type: ignore[assignment]
@@ -83,6 +163,17 @@ class BuildingChanges(RequestModel):
     partners: list[Partner] = Field(None, max_length=100)  # type: ignore[arg-type]
     energy_measures: list[Measure] = Field(None, max_length=100)  # type: ignore[arg-type]
     notes: Notes | None = None
+    uprn: Uprn | None = None
+    asset_ref: AssetRef | None = None
+    street_number: StreetNumber | None = None
+    street_name: Name | None = None
+    postcode: Postcode | None = None
+    map_reference: MapReferenceBody | None = None
+    interests_granted: list[Interest] = Field(
+        None,  # type: ignore[arg-type]
+        max_length=len(INTERESTS_GRANTED), json_schema_extra={"uniqueItems": True}
+    )
+    lease: LeaseBody | None = None
 
 
 def _only_for(statuses: tuple[str, ...], *fields: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ Rules in the council's words (DOMAIN.md section 2):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from datetime import date
@@ -25,6 +26,21 @@ BUILDING_KINDS = ("office", "locality_hub", "depot", "other")
 TENURES = ("freehold", "leasehold", "other")
 ENERGY_MEASURE_KINDS = ("led", "solar", "other")
 DISPOSAL_METHODS = ("sale", "lease", "transfer")
+LEASEHOLD = "leasehold"
+#: what the council has granted others in a building it holds, in the Transparency Code's tenure categories
+#: (a lease granted by a leaseholder council is a sub-lease: asset_register.py words it so)
+INTERESTS_GRANTED = ("ground_lease", "lease", "licence")
+
+#: a Unique Property Reference Number: up to 12 digits, never a leading zero (GeoPlace's UPRNs are integers)
+UPRN_PATTERN = r"^[1-9][0-9]{0,11}$"
+#: a UK postcode as Royal Mail writes it: capitals, one space before the inward code
+POSTCODE_PATTERN = r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$"
+#: Ordnance Survey National Grid references in metres, within Great Britain's grid
+MAX_EASTING = 700_000
+MAX_NORTHING = 1_300_000
+#: a break's notice period, in whole months (ten years is far beyond any office lease's)
+MAX_NOTICE_MONTHS = 120
+MAX_BREAKS = 20
 
 OPERATIONAL = "operational"
 MARKET_ENGAGEMENT = "market_engagement"
@@ -77,6 +93,106 @@ class EnergyMeasure:
 
 
 @dataclass(frozen=True)
+class MapReference:
+    """Where the asset is on the Ordnance Survey National Grid (the Transparency Code's map reference)."""
+
+    easting: int
+    northing: int
+
+
+@dataclass(frozen=True)
+class LeaseBreak:
+    """A day the council may end the lease early, on notice served ``notice_months`` before it."""
+
+    on: date
+    notice_months: int | None = None
+
+    @property
+    def notice_by(self) -> date | None:
+        """The last day notice can be served for this break (None when the notice period is not recorded)."""
+        if self.notice_months is None:
+            return None
+        return months_before(self.on, self.notice_months)
+
+
+@dataclass(frozen=True)
+class Lease:
+    """The lease a leasehold building is held on: who the landlord is, the rent, when it ends and when it can
+    be broken. The rent is part of the building's running cost."""
+
+    landlord: str
+    annual_rent_pence: int
+    expires_on: date
+    starts_on: date | None = None
+    breaks: tuple[LeaseBreak, ...] = ()
+
+    def problems(self, running_cost_pence: Any) -> list[tuple[str, str]]:
+        """Every broken rule of the lease, as (field under ``lease``, message)."""
+        found: list[tuple[str, str]] = []
+        errors = FieldErrors()
+        check_text(errors, "landlord", self.landlord)
+        check_non_negative(errors, "annual_rent_pence", self.annual_rent_pence)
+        found += [(e["field"], e["message"]) for e in errors]
+        if (
+            not errors
+            and isinstance(running_cost_pence, int)
+            and not isinstance(running_cost_pence, bool)
+            and self.annual_rent_pence > running_cost_pence
+        ):
+            found.append(("annual_rent_pence", "must not exceed annual_running_cost_pence (the rent is part of it)"))
+        if self.starts_on is not None and self.starts_on >= self.expires_on:
+            found.append(("expires_on", "must be after starts_on"))
+        seen: set[date] = set()
+        for i, b in enumerate(self.breaks):
+            if b.on >= self.expires_on:
+                found.append((f"breaks.{i}.on", "must be before the lease expires"))
+            elif self.starts_on is not None and b.on <= self.starts_on:
+                found.append((f"breaks.{i}.on", "must be after the lease starts"))
+            elif b.on in seen:
+                found.append((f"breaks.{i}.on", "names the same break twice"))
+            seen.add(b.on)
+            if b.notice_months is not None and not (
+                isinstance(b.notice_months, int) and 0 <= b.notice_months <= MAX_NOTICE_MONTHS
+            ):
+                found.append((f"breaks.{i}.notice_months", f"must be a whole number from 0 to {MAX_NOTICE_MONTHS}"))
+        if len(self.breaks) > MAX_BREAKS:
+            found.append(("breaks", f"at most {MAX_BREAKS} breaks"))
+        return found
+
+    def dates_between(self, first: date, last: date) -> list[tuple[str, date, LeaseBreak | None]]:
+        """The breaks and the expiry falling from ``first`` to ``last``: (``break`` or ``expiry``, day, break)."""
+        found: list[tuple[str, date, LeaseBreak | None]] = [
+            ("break", b.on, b) for b in self.breaks if first <= b.on <= last
+        ]
+        if first <= self.expires_on <= last:
+            found.append(("expiry", self.expires_on, None))
+        return sorted(found, key=lambda d: d[1])
+
+    def next_break(self, today: date) -> LeaseBreak | None:
+        ahead = [b for b in self.breaks if b.on >= today]
+        return min(ahead, key=lambda b: b.on) if ahead else None
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day of the month ``months`` earlier (the month's last day when it has no such day)."""
+    return add_months(day, -months)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day of the month ``months`` later (or earlier), the month's last day when it has no such day:
+    a lease's 18 months from 31 August end on 28 or 29 February."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    for last_day in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last_day))
+        except ValueError:
+            continue
+    raise AssertionError("every month has a 28th")
+
+
+@dataclass(frozen=True)
 class BuildingTransition:
     """What a lifecycle step did; the service publishes the matching event."""
 
@@ -101,6 +217,15 @@ class Building:
     partners: list[PartnerOccupant] = dataclass_field(default_factory=list)
     energy_measures: list[EnergyMeasure] = dataclass_field(default_factory=list)
     notes: str | None = None
+    # the Transparency Code's land and building assets register (the post town is ``town``)
+    uprn: str | None = None
+    asset_ref: str | None = None
+    street_number: str | None = None
+    street_name: str | None = None
+    postcode: str | None = None
+    map_reference: MapReference | None = None
+    interests_granted: list[str] = dataclass_field(default_factory=list)
+    lease: Lease | None = None
     status: str = OPERATIONAL
     closure_date: date | None = None
     market_engagement_from: date | None = None
@@ -153,7 +278,37 @@ class Building:
             )
         if self.notes is not None and len(self.notes) > 2000:
             errors.add("notes", "must be at most 2000 characters")
+        self._check_register_fields(errors)
         errors.raise_if_any("The building has invalid fields.")
+
+    def _check_register_fields(self, errors: FieldErrors) -> None:
+        """The asset register's fields and the lease: each optional, each of the form the register publishes."""
+        if self.uprn is not None and not (isinstance(self.uprn, str) and re.fullmatch(UPRN_PATTERN, self.uprn)):
+            errors.add("uprn", "must be 1 to 12 digits, not starting with 0")
+        for name, limit in (("asset_ref", 50), ("street_number", 20), ("street_name", 200)):
+            value = getattr(self, name)
+            if value is not None:
+                check_text(errors, name, value, max_length=limit)
+        if self.postcode is not None and not (
+            isinstance(self.postcode, str) and re.fullmatch(POSTCODE_PATTERN, self.postcode)
+        ):
+            errors.add("postcode", 'must be a UK postcode in capitals with one space, e.g. "NN1 1DE"')
+        if self.map_reference is not None:
+            for axis, limit in (("easting", MAX_EASTING), ("northing", MAX_NORTHING)):
+                value = getattr(self.map_reference, axis)
+                if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limit:
+                    errors.add(f"map_reference.{axis}", f"must be whole metres from 0 to {limit}")
+        granted: set[str] = set()
+        for i, interest in enumerate(self.interests_granted):
+            check_one_of(errors, f"interests_granted.{i}", interest, INTERESTS_GRANTED)
+            if interest in granted:
+                errors.add(f"interests_granted.{i}", "names the same interest twice")
+            granted.add(interest)
+        if self.lease is not None:
+            if self.tenure != LEASEHOLD:
+                errors.add("lease", "only a leasehold building is held on a lease (send lease: null with another tenure)")
+            for field_name, message in self.lease.problems(self.annual_running_cost_pence):
+                errors.add(f"lease.{field_name}", message)
 
     def amend(self, **changes: Any) -> Building:
         """A copy with new descriptive fields (never the lifecycle: that goes through transitions)."""

@@ -29,6 +29,9 @@ from civic_property.buildings.domain import (
     Building,
     BuildingTransition,
     EnergyMeasure,
+    Lease,
+    LeaseBreak,
+    MapReference,
     PartnerOccupant,
 )
 from civic_property.repository import (
@@ -49,7 +52,9 @@ if TYPE_CHECKING:
     from civic.uow import UnitOfWork
 
 #: the fields of a building that may be emptied by an amendment (sent as null)
-NULLABLE = ("notes", "floor_area_m2")
+NULLABLE = (
+    "notes", "floor_area_m2", "uprn", "asset_ref", "street_number", "street_name", "postcode", "map_reference", "lease",
+)
 
 
 def _building_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -59,6 +64,12 @@ def _building_fields(fields: dict[str, Any]) -> dict[str, Any]:
         fields["partners"] = [PartnerOccupant(**p) for p in fields["partners"]]
     if fields.get("energy_measures") is not None:
         fields["energy_measures"] = [EnergyMeasure(**m) for m in fields["energy_measures"]]
+    if fields.get("map_reference") is not None:
+        fields["map_reference"] = MapReference(**fields["map_reference"])
+    if fields.get("lease") is not None:
+        lease = dict(fields["lease"])
+        lease["breaks"] = tuple(LeaseBreak(**b) for b in lease.get("breaks") or ())
+        fields["lease"] = Lease(**lease)
     return fields
 
 
@@ -82,6 +93,24 @@ async def _save(uow: UnitOfWork, doc: dict[str, Any], before: Building, after: B
     return saved
 
 
+async def _check_references(uow: UnitOfWork, building: Building) -> None:
+    """A UPRN or an asset id names one asset of the register: another building holding it is refused (409)."""
+    for field_name in ("uprn", "asset_ref"):
+        value = getattr(building, field_name)
+        if value is None:
+            continue
+        holder = await uow.db[BUILDINGS].find_one(
+            {field_name: value, "_id": {"$ne": building.id}}, {"name": 1, "town": 1}, session=uow.session
+        )
+        if holder is not None:
+            label = "UPRN" if field_name == "uprn" else "Asset id"
+            raise Refused(
+                f"{label} {value} is already on the register as {holder['name']} in {holder['town']}.",
+                building_id=holder["_id"],
+                field=field_name,
+            )
+
+
 async def register_building(rt: Runtime, fields: dict[str, Any]) -> dict[str, Any]:
     building = Building.register(new_id(), **_building_fields(fields))
 
@@ -92,6 +121,7 @@ async def register_building(rt: Runtime, fields: dict[str, Any]) -> dict[str, An
             raise Refused(
                 f"{building.name} in {building.town} is already registered.", building_id=existing["_id"]
             )
+        await _check_references(uow, building)
         # the building and the estate's tally in one command
         added, doc = insert_op(uow, BUILDINGS, building_document(building))
         try:
@@ -117,7 +147,7 @@ async def list_buildings(
 async def amend_building(
     rt: Runtime, building_id: str, changes: dict[str, Any], expected_version: int | None
 ) -> dict[str, Any]:
-    """Only the fields sent change; only ``notes`` and ``floor_area_m2`` may be sent as null."""
+    """Only the fields sent change; only the optional ones (``NULLABLE``) may be sent as null."""
     nulls = sorted(k for k, v in changes.items() if v is None and k not in NULLABLE)
     if nulls:
         raise Invalid(
@@ -137,6 +167,7 @@ async def amend_building(
             raise Refused(
                 f"{amended.name} in {amended.town} is already registered.", building_id=clash["_id"]
             )
+        await _check_references(uow, amended)
         return await _save(uow, doc, building, amended, shard)
 
     with _SHARDS.holding() as shard:
