@@ -4,7 +4,7 @@
 # safe); rotate one by deleting it first, see docs/operations.md.
 #
 #   deploy/k8s/secrets.sh --overlay local       # also loads the local token key's JWKS (civic token)
-#   CIVIC_OIDC_CLIENT_SECRET_FILE=... CIVIC_MONGODB_BACKUP_CREDENTIALS_DIR=... \
+#   CIVIC_OIDC_CLIENT_SECRET_FILE=... CIVIC_MONGODB_BACKUP_CREDENTIALS_DIR=... CIVIC_COMMS_SMTP_PASSWORD_FILE=... \
 #     deploy/k8s/secrets.sh --overlay production  # or create the same names from the council's vault
 #   deploy/k8s/secrets.sh --list                # the Secret names and keys, nothing created
 #
@@ -45,6 +45,7 @@ if [[ $LIST == 1 ]]; then
   done
   echo "web-session         secret              (signs the officers' session cookies)"
   echo "web-oidc            client-secret       (production: the web app's OpenID Connect client secret)"
+  echo "comms-smtp          password            (production: comms' login to the council's SMTP relay, for the councillor briefing)"
   echo "web-local-signing-key signing-key.pem kid jwks.json (local only: the web signs demo officers in with civic token's key)"
   echo "civic-jwks (ConfigMap, local only)  jwks.json  (public key that signs civic token's tokens)"
   exit 0
@@ -114,6 +115,14 @@ if [[ "$OVERLAY" == production ]]; then
     create web-oidc "client-secret=$(cat "$CIVIC_OIDC_CLIENT_SECRET_FILE")"
   else
     echo "secret/web-oidc not created: set CIVIC_OIDC_CLIENT_SECRET_FILE to the file holding the web app's client secret" >&2
+  fi
+  # comms' login to the council's SMTP relay (overlays/production/comms-mail.yaml), from a file like the above.
+  if exists comms-smtp; then
+    echo "secret/comms-smtp exists, kept"
+  elif [[ -n "${CIVIC_COMMS_SMTP_PASSWORD_FILE:-}" ]]; then
+    create comms-smtp "password=$(cat "$CIVIC_COMMS_SMTP_PASSWORD_FILE")"
+  else
+    echo "secret/comms-smtp not created: set CIVIC_COMMS_SMTP_PASSWORD_FILE to the file holding comms' SMTP relay password" >&2
   fi
 fi
 

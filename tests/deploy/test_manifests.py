@@ -585,10 +585,12 @@ def setting_names() -> set[str]:
 
     classes: list[Any] = [ServiceSettings, GatewaySettings]
     try:
+        from civic_comms.settings import CommsSettings
         from civic_gateway.settings import GatewaySettings as Gateway
+        from civic_property.settings import PropertySettings
         from civic_web.settings import WebSettings
 
-        classes += [Gateway, WebSettings]
+        classes += [Gateway, WebSettings, CommsSettings, PropertySettings]
     except ImportError:  # pragma: no cover - the gateway and web packages are part of the workspace
         pass
     names = set()
@@ -599,6 +601,27 @@ def setting_names() -> set[str]:
             names.update(c for c in choices if isinstance(c, str))
         names.update(f"{name}_FILE" for name in cls.FROM_FILE)
     return names
+
+
+@needs_kubectl
+def test_production_sends_the_councillor_briefing_through_the_relay_and_local_waits() -> None:
+    """comms' SMTP relay in production: its address in the ConfigMap, its password a file from a Secret that
+    secrets.sh creates, egress to the submission ports outside the cluster only; locally none is set, so the
+    deliveries are recorded and wait (docs/operations.md)."""
+    config = objects("production", "ConfigMap")["comms-config"]["data"]
+    assert config["CIVIC_COMMS_SMTP_HOST"] and config["CIVIC_COMMS_SMTP_SECURITY"] in ("starttls", "tls")
+    assert "CIVIC_COMMS_SMTP_PASSWORD" not in config
+    pod = objects("production", "Deployment")["comms"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    password = env_of(container)["CIVIC_COMMS_SMTP_PASSWORD_FILE"]["value"]
+    assert secret_file(pod, container, password) == ("comms-smtp", "password")
+    mail = objects("production", "NetworkPolicy")["comms-mail"]["spec"]
+    assert mail["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "comms"}
+    (rule,) = mail["egress"]
+    assert {p["port"] for p in rule["ports"]} <= {25, 465, 587}
+    assert all("10.0.0.0/8" in peer["ipBlock"]["except"] for peer in rule["to"])
+    assert "CIVIC_COMMS_SMTP_HOST" not in objects("local", "ConfigMap")["comms-config"]["data"]
+    assert "comms-mail" not in objects("local", "NetworkPolicy")
 
 
 @needs_kubectl
