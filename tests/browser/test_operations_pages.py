@@ -1,5 +1,5 @@
 """The operations pages in a real Chromium, through the gateway and the real services: what an operator did in a
-terminal (``civic trace``, ``civic dead-letters``), on the officers' web app.
+terminal (``civic trace``, ``civic dlq``), on the officers' web app.
 
 A building is closed through the API (by the estates officer: the operator only reads and operates); the operator
 finds that request's trace among the recent traces, filtered by its route, and follows it in the waterfall from
