@@ -49,6 +49,12 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db[OCCUPANCY_MONTHS].create_index([("building_id", ASCENDING), ("month", ASCENDING)], unique=True)
     await db[OCCUPANCY_MONTHS].create_index([("month", ASCENDING)])
     await db[BUILDINGS].create_index([("tenure", ASCENDING)])  # the lease review reads the leasehold ones
+    # a UPRN or an asset id names one asset of the register: the check before a write reads, so two
+    # registrations at the same moment could both pass it; these make the second fail (buildings hold
+    # null when they have none, hence partial rather than sparse)
+    for field_name in ("uprn", "asset_ref"):
+        await db[BUILDINGS].create_index([(field_name, ASCENDING)], unique=True, name=f"one_building_per_{field_name}",
+                                         partialFilterExpression={field_name: {"$type": "string"}})
     await ESTATE.count_once(db)
 
 

@@ -5,6 +5,7 @@ and the outbox)."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import uuid
@@ -99,6 +100,23 @@ async def test_a_uprn_names_one_building_and_a_clash_changes_nothing(api, db, ne
     problem(await api.patch(f"/v1/buildings/{other['id']}", json={"uprn": number}), 409)
     assert await stored(db, other["id"]) == before
     assert await outbox(other["id"]) == []
+
+
+async def test_buildings_registered_at_once_with_one_uprn_make_one_entry(api, db):
+    """The check before the write cannot see a registration still in flight: the unique index refuses the
+    second, so six callers at once with one UPRN make one building, and the others are told why."""
+    number = uprn()
+
+    def register(i: int):
+        return api.post("/v1/buildings", json={
+            "name": unique(f"Rival {i}"), "town": "Northampton", "kind": "office", "desks": 1, "tenure": "freehold",
+            "annual_running_cost_pence": 1, "annual_carbon_kg": 1, "uprn": number})
+
+    answers = await asyncio.gather(*(register(i) for i in range(6)))
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 5, [a.text for a in answers]
+    for refused in (a for a in answers if a.status_code == 409):
+        problem(refused, 409)
+    assert await db["buildings"].count_documents({"uprn": number}) == 1
 
 
 async def test_a_lease_is_amended_and_emptied_with_the_tenure(api, db, new_building):

@@ -111,6 +111,13 @@ async def _check_references(uow: UnitOfWork, building: Building) -> None:
             )
 
 
+def _taken_meanwhile(building: Building) -> Refused:
+    """Another change at the same moment took this building's name in its town, its UPRN or its asset id
+    (a unique index said so after the checks above had passed)."""
+    return Refused(f"{building.name} in {building.town}, its UPRN or its asset id is already on the register: "
+                   "another change registered it at the same moment. Nothing was changed.")
+
+
 async def register_building(rt: Runtime, fields: dict[str, Any]) -> dict[str, Any]:
     building = Building.register(new_id(), **_building_fields(fields))
 
@@ -127,7 +134,7 @@ async def register_building(rt: Runtime, fields: dict[str, Any]) -> dict[str, An
         try:
             await write_together(uow, [added, *ESTATE.writes(uow.db, None, _counted(building), shard)])
         except DuplicateKeyError as exc:  # registered by someone else at the same moment
-            raise Refused(f"{building.name} in {building.town} is already registered.") from exc
+            raise _taken_meanwhile(building) from exc
         return doc
 
     with _SHARDS.holding() as shard:
@@ -168,7 +175,10 @@ async def amend_building(
                 f"{amended.name} in {amended.town} is already registered.", building_id=clash["_id"]
             )
         await _check_references(uow, amended)
-        return await _save(uow, doc, building, amended, shard)
+        try:
+            return await _save(uow, doc, building, amended, shard)
+        except DuplicateKeyError as exc:  # the name, UPRN or asset id taken by someone else at the same moment
+            raise _taken_meanwhile(amended) from exc
 
     with _SHARDS.holding() as shard:
         return resource(await rt.transaction(lambda uow: work(uow, shard)))
