@@ -16,6 +16,7 @@ from civic_contracts.envelope import EventData
 
 __all__ = [
     "AnnualReportPublished",
+    "DecisionNoticePublished",
     "DecisionRatified",
     "DecisionRecorded",
     "MeetingHeld",
@@ -52,6 +53,20 @@ class DecisionRecorded(EventData):
             "is carried or agreed. Null for a decision that authorises no content."
         ),
     )
+
+
+class DecisionNoticePublished(EventData):
+    event_type: ClassVar[str] = "safeguarding.decision_notice.published"
+    aggregate_id_field: ClassVar[str] = "decision_notice_id"
+    summary: ClassVar[str] = (
+        "The board published the notice of a decision (what was decided, who decided, the vote, the interests "
+        "declared, the date). Ids only: the notice itself is GET /v1/decision-notices/{decision_notice_id}."
+    )
+
+    decision_notice_id: str
+    decision_id: str
+    board_id: str
+    meeting_id: str | None = Field(description="The meeting that decided; null for a decision between meetings.")
 
 
 class DecisionRatified(EventData):

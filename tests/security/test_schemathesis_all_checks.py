@@ -135,6 +135,9 @@ EXCEPTIONS = (
                STORED + ": not withdrawn before it was registered"),
     Listed(r"POST /v1/members/\{member_id\}/interest-reviews", 422, r"reviewed_on",
                TODAY + ": a review is recorded once done"),
+    Listed(r"GET /v1/boards/\{board_id\}/(forward-plan|decision-notices)", 422, r"to",
+               ACROSS_FIELDS + " (the range ends after it starts) and " + TODAY
+               + " (the forward plan from today by default)"),
     Listed(r"PUT /v1/boards/\{board_id\}/budget/\{year\}", 422, r"(expenditure|contributions)\.\d+\.name",
                ACROSS_ITEMS + ": each line once"),
     Listed(r"POST /v1/boards/\{board_id\}/disputes", 422, r"parties",

@@ -14,15 +14,17 @@ from fastapi import APIRouter
 from civic_safeguarding import reports
 from civic_safeguarding.boards import api as boards
 from civic_safeguarding.decisions import api as decisions
+from civic_safeguarding.forward_plan import api as forward_plan
 from civic_safeguarding.http import Reader
 from civic_safeguarding.interests import api as interests
 from civic_safeguarding.meetings import api as meetings
 from civic_safeguarding.minutes import api as minutes
+from civic_safeguarding.notices import api as notices
 from civic_safeguarding.oversight import api as oversight
 from civic_safeguarding.sars import api as sars
 
 router = APIRouter()
-for area in (boards, interests, meetings, decisions, minutes, sars, oversight):
+for area in (boards, interests, meetings, decisions, notices, forward_plan, minutes, sars, oversight):
     router.include_router(area.router)
 
 

@@ -31,6 +31,8 @@ ANNUAL_REPORTS = "annual_reports"
 DISPUTES = "disputes"
 INTERESTS = "interests"
 INTEREST_REVIEWS = "interest_reviews"
+KEY_DECISIONS = "key_decisions"
+DECISION_NOTICES = "decision_notices"
 
 T = TypeVar("T")
 # a unit of work (reads and writes inside its transaction) or the database (reads outside one)
@@ -68,6 +70,18 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
         ]
     )
     await db[INTEREST_REVIEWS].create_index([("member_id", ASCENDING), ("reviewed_on", DESCENDING)])
+    await db[KEY_DECISIONS].create_indexes(
+        [
+            IndexModel([("board_id", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("board_id", ASCENDING), ("to_be_taken_on", ASCENDING)]),
+        ]
+    )
+    await db[DECISION_NOTICES].create_indexes(
+        [
+            IndexModel([("board_id", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("board_id", ASCENDING), ("decided_on", ASCENDING), ("_id", ASCENDING)]),
+        ]
+    )
     await db[DISPUTES].create_indexes(
         [
             IndexModel([("board_id", ASCENDING), ("_id", ASCENDING)]),

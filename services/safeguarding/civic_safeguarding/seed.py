@@ -12,6 +12,8 @@
 - ILLUSTRATIVE (not from the seeds, which name no interests): a few entries in the members' register of
   interests, one member's yearly review overdue, and a January meeting whose item on advocacy services
   names a matter one of them concerns, so its declaration is pre-filled from the register.
+- ILLUSTRATIVE: a forward plan of three key decisions, dated from the day the seed runs (two with 28 clear
+  days' notice or more, one urgent under the general exception); every decision recorded publishes its notice.
 
 Every create carries a stable Idempotency-Key, and every state change is checked first, so a
 second run changes nothing.
@@ -19,9 +21,11 @@ second run changes nothing.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
+from civic.calendar import today
 from civic.cli.seeding import answer
 
 WNC = "West Northamptonshire Council"
@@ -151,6 +155,19 @@ INTERESTS: dict[str, dict[str, Any]] = {
 # ILLUSTRATIVE yearly reviews of the register: member key -> the day reviewed (public health's is overdue)
 INTEREST_REVIEWS = {"vcs": "2026-04-16", "sar-chair": "2026-04-16", "public-health": "2025-09-30"}
 REVIEWED_BY = "NSAB Business Manager"
+
+# ILLUSTRATIVE key decisions in the forward plan: (title, days from the seed's run, the rest of the entry).
+# Dated from the day it runs, so each keeps its notice; one already in the plan (by title) is not added again.
+KEY_DECISIONS: list[tuple[str, int, dict[str, Any]]] = [
+    ("Business plan 2027/28 (illustrative)", 42, {
+        "decision_maker": "The board at its meeting",
+        "documents": ["Draft business plan 2027/28", "Budget 2027/28 and partner contributions"]}),
+    ("Self-neglect and hoarding policy (illustrative)", 70, {
+        "decision_maker": "The board at its meeting", "documents": ["Policy draft", "Consultation responses"]}),
+    ("Winter pressures escalation protocol (illustrative)", 10, {
+        "decision_maker": "The independent chair with the statutory partners", "urgent": True,
+        "urgency_reason": "The ICB's winter funding must be committed before the quarter ends (illustrative)"}),
+]  # fmt: skip
 
 # (key, date, extra agenda, statuses by member key (others present), deputies)
 ADULT_MEETINGS: list[tuple[str, str, list[dict[str, Any]], dict[str, str], dict[str, str]]] = [
@@ -286,6 +303,13 @@ async def _seed_adults_board(
             f"/v1/members/{members[key]['id']}/interest-reviews", json={"reviewed_on": day, "reviewed_by": REVIEWED_BY},
             headers=_key("interest-review", key),
         ))  # fmt: skip
+
+    planned = answer(await client.get(f"/v1/boards/{bid}/forward-plan", params={"from": "2000-01-01"}))
+    titles = {k["title"] for k in planned["key_decisions"]}
+    for title, days, entry in KEY_DECISIONS:
+        if title not in titles:
+            on = (today() + timedelta(days=days)).isoformat()
+            answer(await client.post(f"/v1/boards/{bid}/forward-plan", json={"title": title, "to_be_taken_on": on, **entry}))
 
     meetings: dict[str, dict[str, Any]] = {}
     for key, day, agenda, statuses, deputies in ADULT_MEETINGS:

@@ -22,6 +22,8 @@ COUNTED = (
     "disputes",
     "interests",
     "interest_reviews",
+    "key_decisions",
+    "decision_notices",
     "outbox",
 )
 
@@ -46,3 +48,9 @@ async def test_seed_twice_changes_nothing(service_client, db):
     assert [m["name"] for m in register["overdue_reviews"]] == ["Director of Public Health"]
     january = await db["meetings"].find_one({"board_id": board["_id"], "scheduled_for": "2027-01-14"})
     assert [(d["source"], d["prejudicial"]) for d in january["declarations"]] == [("register", True)]
+    # ILLUSTRATIVE forward plan; the seeded decisions' notices
+    plan = await ok(await client.get(f"/v1/boards/{board['_id']}/forward-plan"))
+    assert [k["urgent"] for k in plan["key_decisions"]] == [True, False, False]
+    assert await db["decision_notices"].count_documents({"board_id": board["_id"]}) == await db[
+        "decisions"
+    ].count_documents({"board_id": board["_id"]}) > 0

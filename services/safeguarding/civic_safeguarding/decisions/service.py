@@ -21,6 +21,7 @@ from civic_safeguarding.boards.domain import Board
 from civic_safeguarding.boards.service import about_board, board_and_members
 from civic_safeguarding.decisions.domain import Decision
 from civic_safeguarding.domain import given_or_today
+from civic_safeguarding.notices.service import publish_notice
 from civic_safeguarding.records import Records
 from civic_safeguarding.repository import DECISIONS
 
@@ -50,8 +51,12 @@ async def decide_between_meetings(rt: Runtime, board_id: str, body: dict[str, An
             authorises_content_id=body.get("authorises_content_id"),
         )
         # not on an agenda yet: the next meeting scheduled takes it for ratification
-        saved = await DECISION_RECORDS.insert(uow, decision, ratification_meeting_id=None)
+        notice_id = documents.new_id()
+        saved = await DECISION_RECORDS.insert(
+            uow, decision, ratification_meeting_id=None, decision_notice_id=notice_id
+        )
         uow.emit(decision_recorded(decision, board))
+        await publish_notice(uow, notice_id, decision, board, members, [])
         return saved
 
     return resource(await rt.transaction(work))

@@ -21,6 +21,7 @@ from civic_safeguarding.decisions.domain import Decision, Vote
 from civic_safeguarding.decisions.service import DECISION_RECORDS, decision_recorded
 from civic_safeguarding.interests.service import registered_interests
 from civic_safeguarding.meetings.domain import AttendanceEntry, Meeting
+from civic_safeguarding.notices.service import publish_notice
 from civic_safeguarding.oversight.domain import newly_persistent
 from civic_safeguarding.records import Records
 from civic_safeguarding.repository import DECISIONS, MEETINGS, end_of, find, to_document, to_model
@@ -178,9 +179,12 @@ async def decide(
                     ratified_on=meeting.on,
                 )
             )
-        saved = await DECISION_RECORDS.insert(uow, decision)
+        notice_id = documents.new_id()
+        saved = await DECISION_RECORDS.insert(uow, decision, decision_notice_id=notice_id)
         await MEETING_RECORDS.save(uow, doc, meeting, quorum=doc.get("quorum"))
         uow.emit(decision_recorded(decision, board))
+        # its notice: what was decided, by whom, the vote and the interests declared on the item
+        await publish_notice(uow, notice_id, decision, board, members, meeting.declarations)
         return saved
 
     return resource(await rt.transaction(work))

@@ -1,0 +1,28 @@
+"""HTTP <-> decision notices (published by the decisions flows, read here). Translation only."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from civic.http import Id, IsoDate, Paging, Rt
+from fastapi import APIRouter, Query
+
+from civic_safeguarding.http import Reader, record_route
+from civic_safeguarding.notices import service
+
+router = APIRouter(prefix="/v1", tags=["safeguarding"])
+
+
+@router.get("/boards/{board_id}/decision-notices")
+async def list_decision_notices(
+    board_id: Id,
+    page: Paging,
+    caller: Reader,
+    rt: Rt,
+    start: Annotated[IsoDate | None, Query(alias="from", description="decided on or after this day")] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="decided on or before this day, not before from")] = None,
+) -> dict[str, Any]:
+    return await service.list_notices(rt, board_id, page, start, end)
+
+
+record_route(router, "/decision-notices/{decision_notice_id}", "get_decision_notice", service.NOTICE_RECORDS.one)
