@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ KEY_ATTRIBUTES = {
     "error.type": "error.type",
 }
 Status = Literal["ok", "error"]
+TRACE_ID = re.compile(r"[0-9a-f]{32}")
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ class TraceSummary:
 
     @property
     def duration_ms(self) -> float:
-        return round((self.end_ns - self.start_ns) / 1e6, 3)
+        return round(max(self.end_ns - self.start_ns, 0) / 1e6, 3)
 
     @property
     def status(self) -> Status:
@@ -171,6 +173,8 @@ class TraceSummary:
 def summaries(spans: Iterable[SpanRecord]) -> dict[str, TraceSummary]:
     found: dict[str, TraceSummary] = {}
     for span in spans:
+        if not TRACE_ID.fullmatch(span.trace_id):  # not a span any exporter wrote: nothing to link to
+            continue
         summary = found.get(span.trace_id)
         if summary is None:
             summary = found[span.trace_id] = TraceSummary(span.trace_id)
@@ -194,7 +198,7 @@ class PlacedSpan:
 
     @property
     def duration_ms(self) -> float:
-        return round((self.span.end_ns - self.span.start_ns) / 1e6, 3)
+        return round(max(self.span.end_ns - self.span.start_ns, 0) / 1e6, 3)  # a clock stepped back: none
 
 
 def waterfall(spans: Sequence[SpanRecord]) -> list[PlacedSpan]:
