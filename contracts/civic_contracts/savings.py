@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from civic_contracts.envelope import EventData
 
 __all__ = [
+    "HighlightReportIssued",
     "InitiativeApproved",
     "InitiativeDelivered",
     "InitiativeMarkedUndeliverable",
@@ -179,3 +180,22 @@ class RiskRaisedToRed(EventData):
     score: int
     #: the rating before (``green`` or ``amber``); None when it was recorded red
     previous_rating: str | None = None
+
+
+class HighlightReportIssued(EventData):
+    event_type: ClassVar[str] = "savings.highlight_report.issued"
+    aggregate_id_field: ClassVar[str] = "report_id"
+    summary: ClassVar[str] = (
+        "A programme's monthly highlight report was issued to its board: kept as generated, with its RAG and "
+        "direction of travel."
+    )
+
+    #: the issued report's id (who issued it stays in the register: an event carries ids)
+    report_id: str
+    programme: str
+    #: ``YYYY-MM``
+    month: str
+    #: ``green``, ``amber`` or ``red``; None when none of its delivering initiatives is rated
+    rag: str | None = None
+    #: ``improving``, ``unchanged`` or ``worsening`` against last month; None when either RAG is unknown
+    direction: str | None = None

@@ -1,19 +1,21 @@
 """HTTP <-> the savings use cases: each area's routes, then the service-wide reports and summary.
 
 Translation only: the areas' routers are in ``initiatives/api.py``, ``milestones/api.py``,
-``programme/api.py``, ``investment/api.py`` and ``risks/api.py`` (included in that order, the order the OpenAPI
-lists them in); the reports read the read model (``reports.py``).
+``programme/api.py``, ``investment/api.py``, ``risks/api.py`` and ``highlight_reports/api.py`` (included
+in that order, the order the OpenAPI lists them in); the reports read the read model (``reports.py``).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from civic.http import Pattern, Rt, financial_year_list
+from civic.http import Rt, financial_year_list
 from fastapi import APIRouter, Depends, Path, Query
 
 from civic_savings import reports
 from civic_savings.domain import FIRST_YEAR_START, LAST_YEAR_START, MAX_AMOUNT_PENCE
+from civic_savings.highlight_reports import api as highlight_reports_api
+from civic_savings.highlight_reports.api import Month
 from civic_savings.http import Reader
 from civic_savings.initiatives import api as initiatives_api
 from civic_savings.initiatives.api import Year
@@ -36,8 +38,6 @@ CategoryName = Literal[CATEGORY_NAMES]  # type: ignore[valid-type]
 CategoryFilter = Annotated[
     CategoryName, Query(description=f"one of {', '.join(CATEGORIES)} or 'all' (default transformation)")
 ]
-#: a calendar month of the register's years, 2000-01 to 2099-12
-Month = Annotated[str, Pattern(r"^20[0-9]{2}-(?:0[1-9]|1[0-2])$", "must be YYYY-MM between 2000-01 and 2099-12")]
 
 
 def register_filter(
@@ -103,5 +103,5 @@ async def summary(caller: Reader, rt: Rt) -> dict[str, Any]:
 #: what main.py mounts
 router = APIRouter()
 for area in (initiatives_api.router, milestones_api.router, programme_api.router, investment_api.router, risks_api.router,
-             service_wide):
+             highlight_reports_api.router, service_wide):
     router.include_router(area)

@@ -30,6 +30,8 @@ INVESTMENT = "investment_lines"
 PAYBACKS = "paybacks"
 #: programmes' and initiatives' risks, assumptions, issues and dependencies: one document per item
 RAID = "raid_items"
+#: programmes' monthly highlight reports as issued to their boards: one document per programme and month
+HIGHLIGHT_REPORTS = "highlight_reports"
 #: the read model: running sums per (theme, year, directorate, programme, category)
 TOTALS = "savings_totals"
 #: the read model: how many initiatives are in each status (:class:`civic.tallies.Tally`, in the same shard
@@ -91,6 +93,9 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
             IndexModel([("programme", ASCENDING), ("status", ASCENDING), ("score", ASCENDING)]),
         ]
     )
+    # a programme's issued highlight reports, in id order, which within a programme is month order (its list;
+    # one month's is found by its id)
+    await db[HIGHLIGHT_REPORTS].create_index([("programme", ASCENDING), ("_id", ASCENDING)])
     await db[COST_AVOIDANCE].create_index([("year", ASCENDING), ("_id", ASCENDING)])
     await db[COST_AVOIDANCE].create_index([("title", ASCENDING), ("_id", ASCENDING)])
     await STATUS_COUNTS.count_once(db)
@@ -261,7 +266,7 @@ def raid_document(item: RaidItem) -> dict[str, Any]:
     return {
         "_id": item.id,
         **fields_of(item, "kind", "programme", "initiative_id", "title", "description", "owner", "likelihood",
-                    "impact", "score", "rating", "mitigation"),
+                    "impact", "score", "rating", "mitigation", "decision_needed", "decision"),
         "review_on": day_text(item.review_on),
         **fields_of(item, "status", "closed_reason"),
         "closed_on": day_text(item.closed_on),
@@ -276,6 +281,8 @@ def raid_model(doc: dict[str, Any]) -> RaidItem:
         id=doc["_id"], **values_of(doc, "kind", "programme", "initiative_id", "title", "owner", "likelihood", "impact",
                                    "status"),
         review_on=review_on, description=doc.get("description"), mitigation=doc.get("mitigation"),
+        # items recorded before decisions were asked for have neither key
+        decision_needed=bool(doc.get("decision_needed", False)), decision=doc.get("decision"),
         closed_reason=doc.get("closed_reason"), closed_on=day_from_text(doc.get("closed_on")),
         closed_by=doc.get("closed_by"), history=list(doc.get("history", [])),
     )  # fmt: skip
@@ -283,6 +290,15 @@ def raid_model(doc: dict[str, Any]) -> RaidItem:
 
 #: a RAID item as the use cases load and save it
 RAID_RECORDS = Stored(RAID, "RAID item", raid_model, lambda item, doc: {**doc, **raid_document(item)})
+
+
+# ---------------------------------------------------------------- highlight reports
+
+
+def highlight_report_id(programme: str, month: str) -> str:
+    """One issued report per programme and month, so its id is theirs: issuing the month again meets this id
+    (a race between two issues conflicts on it). The month's fixed length keeps it unambiguous."""
+    return f"{programme}@{month}"
 
 
 # ---------------------------------------------------------------- read model

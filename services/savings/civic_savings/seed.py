@@ -37,16 +37,24 @@ lifecycle without touching the published figures.
   milestones, so the few on the LGR initiatives (``MILESTONES``) are illustrative, and each title says so;
   some are done (with evidence), some still planned and past their date, so the dashboard shows overdue
   milestones.
+- RAID log (``RAID``): the seeds score risks (likelihood x impact) but name none of these, so the LGR items are
+  illustrative, and each title says so; two ask the board for a decision.
+- Highlight report: last month's LGR report is issued as the seed first runs (adult social care amber then),
+  and adult social care is red since (``RAG_SINCE_LAST_REPORT``), so this month's report shows LGR's direction
+  of travel: amber to red, worsening.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 import httpx
+from civic.calendar import today
 from civic.cli.seeding import answer, every, not_carried
 
+from civic_savings.highlight_reports.domain import month_before, month_of
 from civic_savings.programme.domain import THEMES
 
 log = logging.getLogger("civic.savings.seed")
@@ -113,9 +121,10 @@ INITIATIVES: list[dict[str, Any]] = [
     initiative(
         "adults-demand", "Adult social care demand management",
         directorate="People", theme="demand_prevention", programme=LGR, owner="Director of Adult Social Services",
-        rag="red", rag_reason="Hospital discharge demand is outstripping the saving",
+        rag="amber", rag_reason="Hospital discharge demand may outstrip the saving",
         planned={Y1: 3744 * K, Y2: 1150 * K, Y3: 1430 * K}, actuals={Y1: 3744 * K, Y2: 1150 * K},
         path=["approved", "in_delivery"],
+        # amber in last month's highlight report, red since (see RAG_SINCE_LAST_REPORT)
     ),
     initiative(
         "contract-consolidation", "Contract consolidation across the legacy councils",
@@ -244,6 +253,24 @@ MILESTONES: dict[str, list[tuple[str, str, str, str | None]]] = {
     ],
 }
 
+# The programme board's RAID log: illustrative (the seeds score risks but name none of these), each title says so.
+# (programme, kind, title, owner, likelihood, impact, mitigation, the decision the board is asked for)
+RAID: list[tuple[str, str, str, str, int, int, str, str | None]] = [
+    (LGR, "risk", "Hospital discharge demand outstrips the adult social care saving",
+     "Director of Adult Social Services", 4, 4, "Discharge pathway redesigned with the ICB", None),
+    (LGR, "risk", "Lodge Road disposal delayed by market conditions", "Assets and Estates", 3, 4,
+     "Market engagement before a disposal decision", "Agree to market Lodge Road for sale or rent"),
+    (LGR, "risk", "Staff consultation on the senior management structure extends the timetable",
+     "Chief Executive's Office", 2, 3, "Consultation plan agreed with the unions", None),
+    (LGR, "issue", "Legacy councils' contracts end on different dates", "Head of Procurement", 4, 3,
+     "Contracts consolidated as each ends", "Approve extending two legacy contracts to align their end dates"),
+    (LGR, "dependency", "The new finance and HR system goes live before automation savings start",
+     "Digital, Technology and Innovation", 2, 4, "Go-live tracked by the ERP project board", None),
+]
+# Last month's highlight report for LGR is issued (so this month's shows a direction of travel); then, as in seed
+# 003 ("Adults has moved from green to amber during the last period"), adult social care moves on: red since.
+RAG_SINCE_LAST_REPORT = {"adults-demand": ("red", "Hospital discharge demand is outstripping the saving")}
+
 # Survive to Thrive (seed 001): in-year proposals for 2023-24 by theme, in £000 (total 10,792)
 SURVIVE_TO_THRIVE = {
     "buying_commissioning": 162,
@@ -307,10 +334,17 @@ async def seed(client: httpx.AsyncClient) -> None:
     for target in TARGETS:
         body = {k: v for k, v in target.items() if k != "name"}
         answer(await client.put(f"/v1/targets/{target['name']}", json=body))
+    seeded = {}
     for entry in INITIATIVES:
         current = await _seed_initiative(client, entry)
         await _seed_milestones(client, entry["key"], current)
+        seeded[entry["key"]] = current
     await _seed_investment(client, LGR)
+    await _seed_raid(client)
+    await _seed_last_highlight_report(client, LGR)
+    for key, (rag, reason) in RAG_SINCE_LAST_REPORT.items():
+        if seeded[key]["rag"] != rag:
+            answer(await client.patch(f"/v1/initiatives/{seeded[key]['id']}", json={"rag": rag, "rag_reason": reason}))
     for entry in COST_AVOIDANCE:
         if await _existing(client, "/v1/cost-avoidance", entry["body"]["title"]):
             continue
@@ -333,6 +367,31 @@ async def _seed_investment(client: httpx.AsyncClient, programme: str) -> None:
             continue
         headers = {"Idempotency-Key": f"seed-savings-investment-{programme}-{line['category']}-{line['year']}"}
         answer(await client.post(url, json=line, headers=headers))
+
+
+async def _seed_raid(client: httpx.AsyncClient) -> None:
+    """The illustrative RAID items, each once (found by title in its programme's log)."""
+    for programme, kind, title, owner, likelihood, impact, mitigation, decision in RAID:
+        existing = {item["title"] for item in await every(client, "/v1/raid", programme=programme)}
+        if title + ILLUSTRATIVE in existing:
+            continue
+        body: dict[str, Any] = {
+            "kind": kind, "title": title + ILLUSTRATIVE, "owner": owner, "likelihood": likelihood, "impact": impact,
+            "review_on": (today() + timedelta(days=28)).isoformat(), "mitigation": mitigation,
+        }  # fmt: skip
+        if decision is not None:
+            body.update(decision_needed=True, decision=decision)
+        headers = {"Idempotency-Key": f"seed-savings-raid-{programme}-{title[:80]}"}
+        answer(await client.post(f"/v1/programmes/{programme}/raid", json=body, headers=headers))
+
+
+async def _seed_last_highlight_report(client: httpx.AsyncClient, programme: str) -> None:
+    """Last month's highlight report, issued once (as generated when the seed first runs)."""
+    month = month_before(month_of(today()))
+    url = f"/v1/programmes/{programme}/highlight-reports/{month}"
+    if answer(await client.get(url))["issued"]:
+        return
+    answer(await client.post(url + "/issue", headers={"Idempotency-Key": f"seed-savings-highlight-{programme}-{month}"}))
 
 
 async def _seed_milestones(client: httpx.AsyncClient, key: str, initiative: dict[str, Any]) -> None:

@@ -7,8 +7,10 @@ import uuid
 from datetime import date
 
 import pytest
+from civic.calendar import today
 from civic_contracts import Envelope
 from civic_contracts.property import BuildingClosed
+from civic_savings.highlight_reports.domain import month_before, month_of
 from civic_savings.seed import SURVIVE_TO_THRIVE, Y3, seed
 
 from tests.seed_001 import TABLE, YEARS
@@ -34,10 +36,18 @@ async def test_seed_twice_reproduces_the_published_figures(api, db, deliver):
     await seed(api)
     counts = {
         c: await db[c].count_documents({})
-        for c in ("initiatives", "targets", "cost_avoidance", "outbox", "milestones", "investment_lines")
+        for c in ("initiatives", "targets", "cost_avoidance", "outbox", "milestones", "investment_lines", "raid_items",
+                  "highlight_reports")
     }
     await seed(api)  # idempotent: nothing new, nothing moved
     assert {c: await db[c].count_documents({}) for c in counts} == counts
+    # last month's LGR highlight report is issued, so this month's shows a direction of travel (amber to red)
+    this_month = month_of(today())
+    report = (await api.get(f"/v1/programmes/LGR/highlight-reports/{this_month}")).json()
+    assert report["previous"] == {"month": month_before(this_month), "rag": "amber", "source": "issued"}
+    assert (report["rag"], report["direction"]) == ("red", "worsening")
+    assert report["top_risks"] and all(r["title"].endswith("(illustrative)") for r in report["top_risks"])
+    assert len(report["decisions_needed"]) == 2
     # the illustrative delivery plans: done ones with their evidence, overdue ones on the LGR programme
     overdue = (await api.get("/v1/reports/milestones/overdue", params={"programme": "LGR"})).json()
     assert overdue["overdue_milestone_count"] >= 3

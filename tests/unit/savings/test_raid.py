@@ -91,3 +91,17 @@ def test_closing_needs_a_reason_and_is_final() -> None:
     with pytest.raises(Refused):
         recorded.amend({"likelihood": 5}, by="officer", now=NOW)
     assert recorded == closed
+
+
+def test_a_decision_needed_says_what_the_board_is_asked_to_decide():
+    now = datetime(2024, 5, 1, tzinfo=UTC)
+    fields = {"kind": "risk", "title": "t", "owner": "o", "likelihood": 2, "impact": 2, "review_on": date(2024, 6, 1)}
+    with pytest.raises(Invalid):
+        RaidItem.record(id="1", programme="P", initiative_id=None, fields={**fields, "decision_needed": True},
+                        by="x", now=now)  # fmt: skip
+    item = RaidItem.record(id="1", programme="P", initiative_id=None, fields=fields, by="x", now=now)
+    with pytest.raises(Invalid):
+        item.amend({"decision_needed": True}, by="x", now=now)
+    assert item.amend({"decision_needed": True, "decision": " Agree the spend "}, by="x", now=now)
+    assert (item.decision_needed, item.decision) == (True, "Agree the spend")
+    assert item.amend({"decision_needed": False}, by="x", now=now) and not item.decision_needed

@@ -45,7 +45,7 @@ Reason = Annotated[NonBlank, Field(max_length=MAX_REASON)]
 
 
 
-def _needs(field: str, when: str, values: tuple[str, ...], schema: dict[str, Any]) -> None:
+def needs(field: str, when: str, values: tuple[Any, ...], schema: dict[str, Any]) -> None:
     """State in the model's schema that ``field`` is required (not null) when ``when`` is one of ``values``."""
     others = {"not": {"properties": {when: {"enum": list(values)}}, "required": [when]}}
     needed = {"properties": {when: {"enum": list(values)}, field: {"type": "string"}}, "required": [when, field]}
@@ -76,7 +76,7 @@ def _building_schema(schema: dict[str, Any]) -> None:
 
 
 def _new_initiative_schema(schema: dict[str, Any]) -> None:
-    _needs("rag_reason", "rag", RAG_NEEDING_REASON, schema)
+    needs("rag_reason", "rag", RAG_NEEDING_REASON, schema)
     _building_schema(schema)
 
 
@@ -100,7 +100,7 @@ class NewInitiative(RequestModel):
 def _changes_schema(schema: dict[str, Any]) -> None:
     # a RAG status that needs a reason is sent with it (the reason kept from before was for another status),
     # and a reason is cleared only with a status that needs none
-    _needs("rag_reason", "rag", RAG_NEEDING_REASON, schema)
+    needs("rag_reason", "rag", RAG_NEEDING_REASON, schema)
     cleared = {"required": ["rag_reason"], "properties": {"rag_reason": {"type": "null"}}}
     no_reason_needed = {"required": ["rag"], "properties": {"rag": {"not": {"enum": list(RAG_NEEDING_REASON)}}}}
     # the building's name and town change together: both text, or both null to forget it
@@ -148,8 +148,8 @@ class InitiativeChanges(RequestModel):
 
 
 def _transition_schema(schema: dict[str, Any]) -> None:
-    _needs("to_year", "to", ("slipped",), schema)
-    _needs("reason", "to", tuple(REASONS_NEEDED), schema)
+    needs("to_year", "to", ("slipped",), schema)
+    needs("reason", "to", tuple(REASONS_NEEDED), schema)
 
 
 class Transition(RequestModel):

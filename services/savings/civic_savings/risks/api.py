@@ -15,10 +15,10 @@ from civic.http import WHOLE, IfMatch, Paging, RequestModel, Rt, versioned
 from civic.problems import created
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from civic_savings.http import Reader, Writer
-from civic_savings.initiatives.api import Reason, Text
+from civic_savings.initiatives.api import Reason, Text, needs
 from civic_savings.programme.api import TargetName, TargetNameText
 from civic_savings.risks import service
 from civic_savings.risks.domain import HIGHEST, LOWEST, RAID_KINDS, RAID_STATUSES
@@ -32,7 +32,14 @@ Programme = Annotated[TargetNameText, TargetName]
 ONE = "/raid/{item_id}"
 
 
+def _decision_schema(schema: dict[str, Any]) -> None:
+    # a decision needed is sent with what the board is asked to decide
+    needs("decision", "decision_needed", (True,), schema)
+
+
 class NewRaidItem(RequestModel):
+    model_config = {"json_schema_extra": _decision_schema}
+
     kind: RaidKind = Field(description="risk, assumption, issue or dependency")
     title: Text = Field(description="what it is, e.g. \"Hospital discharge demand outstrips the saving\"")
     owner: Text = Field(description="who manages it")
@@ -41,10 +48,23 @@ class NewRaidItem(RequestModel):
     review_on: date = Field(description="when it is next reviewed (ISO 8601)")
     description: Reason | None = None
     mitigation: Reason | None = Field(None, description="what is done about it")
+    decision_needed: bool = Field(False, description="the programme board is asked to decide something")
+    decision: Text | None = Field(None, description="what the board is asked to decide; required with "
+                                  "decision_needed")
+
+
+def _changes_schema(schema: dict[str, Any]) -> None:
+    # decision_needed set true comes with its decision; the decision is cleared only with decision_needed false
+    needs("decision", "decision_needed", (True,), schema)
+    cleared = {"required": ["decision"], "properties": {"decision": {"type": "null"}}}
+    not_needed = {"required": ["decision_needed"], "properties": {"decision_needed": {"const": False}}}
+    schema.setdefault("allOf", []).append({"anyOf": [{"not": cleared}, not_needed]})
 
 
 class RaidChanges(RequestModel):
     """Only the fields sent change, and only while the item is open; its rating follows likelihood and impact."""
+
+    model_config = {"json_schema_extra": _changes_schema}
 
     title: Text = Field(None, description="cannot be emptied")  # type: ignore[assignment]
     owner: Text = Field(None, description="cannot be emptied")  # type: ignore[assignment]
@@ -53,6 +73,18 @@ class RaidChanges(RequestModel):
     review_on: date = Field(None, description="cannot be emptied")  # type: ignore[assignment]
     description: Reason | None = None
     mitigation: Reason | None = None
+    decision_needed: bool = Field(None, description="cannot be emptied; true comes with its decision")  # type: ignore[assignment]
+    decision: Text | None = Field(None, description="what the board is asked to decide; null only with "
+                                  "decision_needed false")
+
+    @model_validator(mode="after")
+    def _decision_together(self) -> RaidChanges:
+        sent = self.model_fields_set
+        if self.decision_needed is True and self.decision is None:
+            raise ValueError("decision is required with decision_needed true: say what the board is asked to decide")
+        if "decision" in sent and self.decision is None and self.decision_needed is not False:
+            raise ValueError("decision is cleared only together with decision_needed false")
+        return self
 
 
 class Closure(RequestModel):

@@ -6,7 +6,9 @@ likelihood times impact, as seed 003's risk registers score their risks ("Likeli
 Score", scores of 6, 9 and 12), and its RAG band follows a common 5x5 matrix (the seeds give scores but no
 bands, so the bands are this register's): red from 15, amber from 8, green below. It has a mitigation, a
 review date, and is ``open`` until ``closed`` with the reason it no longer needs managing (final). An item
-whose rating reaches red is announced, once each time it reaches it.
+whose rating reaches red is announced, once each time it reaches it. An item may need a decision of the
+programme board (``decision_needed``, with the ``decision`` asked for in a line): the open ones are the
+highlight report's "decisions needed".
 
 Plain Python: no web framework, no database, no event schemas.
 """
@@ -31,9 +33,9 @@ LOWEST, HIGHEST = 1, 5
 RED_FROM, AMBER_FROM = 15, 8
 #: text fields: whether required, and their limit
 TEXTS = {"title": (True, 200), "owner": (True, 200), "description": (False, MAX_REASON),
-         "mitigation": (False, MAX_REASON)}  # fmt: skip
+         "mitigation": (False, MAX_REASON), "decision": (False, 200)}  # fmt: skip
 #: the fields an amendment may send
-AMENDABLE = (*TEXTS, "likelihood", "impact", "review_on")
+AMENDABLE = (*TEXTS, "likelihood", "impact", "review_on", "decision_needed")
 
 
 def score(likelihood: int, impact: int) -> int:
@@ -62,6 +64,9 @@ def _field_errors(fields: dict[str, Any]) -> FieldErrors:
             errors.add_if(name, text_problem(value, required=required, limit=limit))
         elif name in ("likelihood", "impact"):
             errors.add_if(name, _scale_problem(value))
+        elif name == "decision_needed":
+            if not isinstance(value, bool):
+                errors.add("decision_needed", "must be true or false")
         elif name == "review_on":
             if not isinstance(value, date):
                 errors.add("review_on", "must be a date, e.g. 2024-03-31")
@@ -71,6 +76,13 @@ def _field_errors(fields: dict[str, Any]) -> FieldErrors:
         else:
             errors.add(name, "cannot be changed here")
     return errors
+
+
+def _decision_problem(needed: bool, decision: Any) -> str | None:
+    """A decision needed is said in a line: what the board is asked to decide."""
+    if needed and not (isinstance(decision, str) and decision.strip()):
+        return "is required when decision_needed is true: say what the board is asked to decide"
+    return None
 
 
 def _cleaned(value: Any) -> Any:
@@ -92,6 +104,9 @@ class RaidItem:
     review_on: date
     description: str | None = None
     mitigation: str | None = None
+    #: the programme board is asked to decide something (``decision`` says what, in a line)
+    decision_needed: bool = False
+    decision: str | None = None
     status: str = "open"
     closed_reason: str | None = None
     closed_on: date | None = None
@@ -114,7 +129,9 @@ class RaidItem:
         """A new open item. Every broken field is named at once."""
         wanted = {name: fields.get(name) for name in ("kind", "title", "owner", "likelihood", "impact", "review_on")}
         given = {**wanted, **{k: v for k, v in fields.items() if k not in wanted}}
-        _field_errors(given).raise_if_any("The RAID item has invalid fields.")
+        errors = _field_errors(given)
+        errors.add_if("decision", _decision_problem(bool(given.get("decision_needed")), given.get("decision")))
+        errors.raise_if_any("The RAID item has invalid fields.")
         item = cls(id=id, programme=programme, initiative_id=initiative_id,
                    **{k: _cleaned(v) for k, v in given.items()})  # fmt: skip
         item._note(now, by, "recorded", rating=item.rating)
@@ -131,6 +148,10 @@ class RaidItem:
         for name in changes:
             if name not in AMENDABLE:
                 errors.add(name, "cannot be changed here")
+        # the decision asked for is judged as the item will be: a request setting decision_needed may rely on
+        # the decision text the item already holds
+        needed = changes.get("decision_needed", self.decision_needed)
+        errors.add_if("decision", _decision_problem(needed is True, changes.get("decision", self.decision)))
         errors.raise_if_any("The RAID item has invalid fields.")
         self._check_open("amended")
         before = {name: getattr(self, name) for name in changes}

@@ -1,0 +1,1 @@
+"""Programmes' monthly highlight reports: generated from the data for any month, kept once issued."""
