@@ -11,8 +11,8 @@ The board business manager sets a board up here too: the board, its members, its
 reviews referred to it (with confidential access), sub-groups, budgets and annual reports.
 
 ``boards.py``: the boards, a board and its members; ``meetings.py``: a meeting, its steps and its forms;
-``reviews.py``: safeguarding adults reviews and referring one; ``oversight.py``: sub-groups, budgets and annual
-reports; ``documents.py``: the agenda pack, the minutes (and their PDFs) and the calendar file.
+``reviews.py``: safeguarding adults reviews and referring one; ``oversight.py``: sub-groups, budgets, annual
+reports and disputes; ``documents.py``: the agenda pack, the minutes (and their PDFs) and the calendar file.
 """
 
 from __future__ import annotations

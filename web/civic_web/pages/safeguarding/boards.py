@@ -1,10 +1,12 @@
-"""The boards, a board's page (members, meetings, decisions between meetings, reviews, sub-groups, budgets and
-annual reports), setting up a board and adding its members, and a member's page, where the board business
-manager records their signed MoU and names their deputy."""
+"""The boards, a board's page (members, meetings, decisions between meetings, reviews, sub-groups, budgets, annual
+reports and disputes), where the board business manager records a sub-group's terms of reference review, setting
+up a board and adding its members, and a member's page, where they record the member's signed MoU and name their
+deputy."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
@@ -66,24 +68,50 @@ async def boards(request: Request, officer: SignedInOfficer = Depends(signed_in)
     })
 
 
-@router.get("/boards/{board_id}")
-async def board(board_id: str, request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    reads(officer)
+async def board_page(request: Request, officer: SignedInOfficer, board_id: str, *, refusal: Refusal | None = None,
+                     doing: str | None = None, typed: dict[str, str] | None = None) -> Response:
+    """The board's page; shown again with a refusal of the form it sent (``doing``: the sub-group whose terms of
+    reference review was refused), what was typed kept there."""
     here = f"/boards/{segment(board_id)}"
-    # its business and its oversight (sub-groups, budgets, annual reports), every call at once
-    (found, members, meetings, sars, decisions), (sub_groups, budgets, reports) = await asyncio.gather(
+    # its business and its oversight (sub-groups, budgets, annual reports, disputes), every call at once
+    (found, members, meetings, sars, decisions), (sub_groups, budgets, reports, disputes) = await asyncio.gather(
         asyncio.gather(get(request, officer, here), items(request, officer, f"{here}/members"),
                        items(request, officer, f"{here}/meetings"), items(request, officer, f"{here}/sars"),
                        items(request, officer, f"{here}/decisions")),
         asyncio.gather(items(request, officer, f"{here}/sub-groups"), items(request, officer, f"{here}/budgets"),
-                       items(request, officer, f"{here}/annual-reports")))
+                       items(request, officer, f"{here}/annual-reports"), items(request, officer, f"{here}/disputes")))
+    today = date.today()
     return render(request, "safeguarding/board.html", {
         "board": found.body, "members": members, "meetings": sorted(meetings, key=lambda m: str(m["scheduled_for"])),
         "sars": sars, "between_meetings": [d for d in decisions if not d.get("meeting_id")],
         "names": {m["id"]: m["name"] for m in members}, "sub_groups": sub_groups,
         "budgets": sorted(budgets, key=lambda b: str(b.get("year")), reverse=True),
         "annual_reports": sorted(reports, key=lambda r: str(r.get("year")), reverse=True),
-    })
+        "disputes": sorted(disputes, key=lambda d: str(d.get("determined_on")), reverse=True),
+        "doing": doing, "typed": typed or {},
+        # the review's date starts as today, as the API takes it when none is given
+        "today": {"day": str(today.day), "month": str(today.month), "year": str(today.year)},
+    }, refusal)
+
+
+@form_at(router, "/boards/{board_id}", page=board_page, may=runs_business, shown_to=reads)
+async def review_terms_of_reference(request: Request, officer: SignedInOfficer, form: FormData,
+                                    board_id: str) -> Response:
+    """Record a sub-group's yearly review of its terms of reference, from its row on the board's page."""
+    sub_group = first(form.get("sub_group"))
+    prefix = f"tor-{sub_group}"
+    reviewed_on, typed = date_typed(form, prefix)
+
+    async def again(refusal: Refusal) -> Response:
+        return await board_page(request, officer, board_id, refusal=on_date_input(refusal, prefix), doing=sub_group,
+                                typed=None if refusal.status == 412 else typed)
+
+    return await send(request, officer, f"{API}/sub-groups/{segment(sub_group)}/tor-reviews",
+                      {"reviewed_on": reviewed_on} if reviewed_on else None, headers=at_version(form),
+                      fields=lambda name: (f"{prefix}-day", "Date of the review") if name == "reviewed_on" else None,
+                      again=again, done=lambda answer: f"The {answer.body.get('name', 'sub-group')} sub-group's terms "
+                                                       "of reference review is recorded.",
+                      then=board_address(board_id, "#sub-groups"))
 
 
 # ---------------------------------------------------------------- a new member of a board

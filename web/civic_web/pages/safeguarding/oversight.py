@@ -1,6 +1,7 @@
 """The board's oversight of its own work: forming a sub-group with its chair and work plan, a financial year's
-budget (what the board spends and what each partner contributes), and drafting its annual report. Each is
-listed on the board's page; the API says what it takes."""
+budget (what the board spends and what each partner contributes), its annual report (drafted, approved by one of
+the board's decisions, published) and disputes between partners (recorded, the joint meeting held, resolved).
+Each is listed on the board's page; the API says what it takes, and which step comes next."""
 
 from __future__ import annotations
 
@@ -15,12 +16,24 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from civic_web.gateway import Refused
-from civic_web.pages import first, form_at, render, segment, sent_to
-from civic_web.pages.forms import Rows, as_filled, at_version, boxes_typed, fields_of, pounds_typed, send, send_new
+from civic_web.pages import first, form_at, gateway_of, page_at, render, segment, sent_to
+from civic_web.pages.forms import (
+    Rows,
+    as_filled,
+    at_version,
+    boxes_typed,
+    date_typed,
+    fields_of,
+    on_date_input,
+    pounds_typed,
+    send,
+    send_new,
+)
 from civic_web.pages.safeguarding.reviews import date_as_typed
-from civic_web.pages.safeguarding.section import API, board_address, board_of, get, items, runs_business
+from civic_web.pages.safeguarding.section import API, board_address, board_of, get, items, reads, runs_business
 from civic_web.refusals import FieldOnPage, Refusal
 from civic_web.sessions import SignedInOfficer, signed_in
+from civic_web.vocabulary import body_choices, words_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -174,3 +187,137 @@ async def draft_annual_report(request: Request, officer: SignedInOfficer, form: 
                           page=partial(_annual_report_page, request, officer, board_id), fields=ANNUAL_REPORT_FIELDS.get,
                           done=lambda answer: f"The annual report for {answer.body.get('year', typed['year'])} is drafted.",
                           then=board_address(board_id, "#annual-reports"))
+
+
+# ---------------------------------------------------------------- an annual report's steps after drafting
+
+ANNUAL_REPORT_STEP_FIELDS = {"decision_id": ("decision_id", "The board's decision"), "on": ("on-day", "Date published")}
+
+
+def next_step(document: dict[str, Any], path: str, status: str) -> str | None:
+    """The step after ``status`` among a record's steps in the API's order (``to`` of its transitions, each
+    status after the first); the first step from the first status, none after the last."""
+    steps = body_choices(document, path, "post", "to")
+    if status in steps:
+        following = steps[steps.index(status) + 1:]
+        return following[0] if following else None
+    return steps[0] if steps else None
+
+
+async def _decision(request: Request, officer: SignedInOfficer, decision_id: str | None) -> dict[str, Any] | None:
+    if not decision_id:
+        return None
+    found: dict[str, Any] = (await get(request, officer, f"/decisions/{segment(decision_id)}")).body
+    return found
+
+
+async def _annual_report_record_page(request: Request, officer: SignedInOfficer, report_id: str, *,
+                                     refusal: Refusal | None = None, typed: dict[str, str] | None = None) -> Response:
+    report = await get(request, officer, f"/annual-reports/{segment(report_id)}")
+    board_path = f"/boards/{segment(str(report.body['board_id']))}"
+    found, decisions, approved_by, document = await asyncio.gather(
+        board_of(request, officer, str(report.body["board_id"])), items(request, officer, f"{board_path}/decisions"),
+        _decision(request, officer, report.body.get("approved_by_decision_id")), gateway_of(request).document())
+    step = next_step(document, f"{API}/annual-reports/{{report_id}}/transitions", str(report.body.get("status", "")))
+    return render(request, "safeguarding/annual_report.html", {
+        "report": report.body, "version": report.version or "", "board": found, "approved_by": approved_by,
+        # every decision of the board, latest first: the API says whether the one chosen is in favour
+        "decisions": sorted(decisions, key=lambda d: str(d.get("decided_on")), reverse=True),
+        "next_step": step if officer.permissions.may_run_board_business else None, "typed": typed or {},
+    }, refusal)
+
+
+page_at(router, "/annual-reports/{report_id}", page=_annual_report_record_page, shown_to=reads)
+
+
+@sent_to(router, "/annual-reports/{report_id}/steps", may=runs_business)
+async def advance_annual_report(request: Request, officer: SignedInOfficer, form: FormData, report_id: str) -> Response:
+    on, typed = date_typed(form, "on")
+    typed |= boxes_typed(form, ("to", "decision_id"))
+    body: dict[str, Any] = {"to": typed["to"]}
+    if typed["to"] == "approved":
+        body["decision_id"] = typed["decision_id"] or None
+    elif on:
+        body["on"] = on
+
+    async def again(refusal: Refusal) -> Response:
+        return await _annual_report_record_page(request, officer, report_id, refusal=on_date_input(refusal, "on"),
+                                                typed=None if refusal.status == 412 else typed)
+
+    return await send(request, officer, f"{API}/annual-reports/{segment(report_id)}/transitions", body,
+                      headers=at_version(form), fields=ANNUAL_REPORT_STEP_FIELDS.get, again=again,
+                      done=f"The annual report is {words_for(typed['to']).lower()}.",
+                      then=f"/safeguarding/annual-reports/{segment(report_id)}")
+
+
+# ---------------------------------------------------------------- disputes between partners
+
+DISPUTE_FIELDS = {"parties": ("parties", "Parties"), "subject": ("subject", "What the dispute is about"),
+                  "determined_on": ("determined-day", "Date determined")}
+DISPUTE_STEP_FIELDS = {"on": ("on-day", "Date"), "resolution": ("resolution", "How it was resolved")}
+
+
+def _organisations(members: list[dict[str, Any]]) -> list[str]:
+    """The organisations of the board's members, each once, as the parties a dispute may be between."""
+    return sorted({str(m["organisation"]) for m in members if m.get("organisation")}, key=str.casefold)
+
+
+async def _dispute_form_page(request: Request, officer: SignedInOfficer, board_id: str, *,
+                             refusal: Refusal | None = None, typed: dict[str, str] | None = None,
+                             attempt: str | None = None) -> Response:
+    found, members = await asyncio.gather(board_of(request, officer, board_id),
+                                          items(request, officer, f"/boards/{segment(board_id)}/members"))
+    return render(request, "safeguarding/new_dispute.html", {
+        "board": found, "organisations": _organisations(members), **as_filled(typed, attempt),
+    }, refusal)
+
+
+@form_at(router, "/boards/{board_id}/disputes/new", page=_dispute_form_page, may=runs_business)
+async def record_dispute(request: Request, officer: SignedInOfficer, form: FormData, board_id: str) -> Response:
+    determined_on, typed = date_typed(form, "determined")
+    typed["subject"] = first(form.get("subject"))
+    parties = [first(party) for party in form.getlist("parties") if first(party)]
+    body: dict[str, Any] = {"parties": parties, "subject": typed["subject"]}
+    if determined_on:
+        body["determined_on"] = determined_on
+    typed["parties"] = "\n".join(parties)  # the boxes ticked, one a line, ticked again if it is refused
+    return await send_new(request, officer, f"{API}/boards/{segment(board_id)}/disputes", body, form=form, typed=typed,
+                          page=partial(_dispute_form_page, request, officer, board_id), dates=("determined",),
+                          fields=lambda name: DISPUTE_FIELDS.get(name.split(".")[0]),
+                          done="The dispute is recorded: the chair convenes a joint meeting of the parties.",
+                          then=lambda answer: f"/safeguarding/disputes/{segment(str(answer.body['id']))}")
+
+
+async def _dispute_page(request: Request, officer: SignedInOfficer, dispute_id: str, *, refusal: Refusal | None = None,
+                        typed: dict[str, str] | None = None) -> Response:
+    dispute = await get(request, officer, f"/disputes/{segment(dispute_id)}")
+    found, document = await asyncio.gather(board_of(request, officer, str(dispute.body["board_id"])),
+                                           gateway_of(request).document())
+    step = next_step(document, f"{API}/disputes/{{dispute_id}}/transitions", str(dispute.body.get("status", "")))
+    return render(request, "safeguarding/dispute.html", {
+        "dispute": dispute.body, "version": dispute.version or "", "board": found, "typed": typed or {},
+        "next_step": step if officer.permissions.may_run_board_business else None,
+    }, refusal)
+
+
+page_at(router, "/disputes/{dispute_id}", page=_dispute_page, shown_to=reads)
+
+
+@sent_to(router, "/disputes/{dispute_id}/steps", may=runs_business)
+async def advance_dispute(request: Request, officer: SignedInOfficer, form: FormData, dispute_id: str) -> Response:
+    on, typed = date_typed(form, "on")
+    typed |= boxes_typed(form, ("to", "resolution"))
+    body: dict[str, Any] = {"to": typed["to"]}
+    if on:
+        body["on"] = on
+    if typed["to"] == "resolved":
+        body["resolution"] = typed["resolution"]
+
+    async def again(refusal: Refusal) -> Response:
+        return await _dispute_page(request, officer, dispute_id, refusal=on_date_input(refusal, "on"),
+                                   typed=None if refusal.status == 412 else typed)
+
+    return await send(request, officer, f"{API}/disputes/{segment(dispute_id)}/transitions", body,
+                      headers=at_version(form), fields=DISPUTE_STEP_FIELDS.get, again=again,
+                      done=f"The dispute is at its next step: {words_for(typed['to']).lower()}.",
+                      then=f"/safeguarding/disputes/{segment(dispute_id)}")
