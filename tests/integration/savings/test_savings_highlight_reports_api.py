@@ -189,6 +189,14 @@ async def test_a_month_not_yet_begun_cannot_be_issued(api, db, new_initiative, o
     assert await db["outbox"].count_documents({"type": ISSUED, "envelope.data.programme": programme}) == 0
 
 
+async def test_the_registers_first_and_last_months_are_reports_too(api, new_initiative):
+    programme = (await new_initiative("approved", rag="green"))["programme"]
+    first = (await api.get(url(programme, "2000-01"))).json()
+    assert first["previous"] == {"month": "1999-12", "rag": None, "source": "generated"}
+    last = await api.get(url(programme, "2099-12"))
+    assert last.status_code == 200 and last.json()["milestones"]["next_month"] == "2100-01", last.text
+
+
 async def test_an_unknown_programme_is_not_found(api, db):
     programme = unique("No such programme")
     for response in (await api.post(url(programme) + "/issue"), await api.get(url(programme)),
@@ -204,6 +212,8 @@ async def test_a_decision_needed_is_said_and_amended(api, db, new_initiative):
     items = f"/v1/programmes/{quote(programme)}/raid"
     refused = await api.post(items, json=raid(decision_needed=True))
     assert refused.status_code == 422, refused.text
+    not_a_bool = await api.post(items, json=raid(decision_needed=0, decision="Agree it"))
+    assert not_a_bool.status_code == 422, not_a_bool.text
     assert await db["raid_items"].count_documents({"programme": programme}) == 0
 
     item = first_version(await api.post(items, json=raid()))

@@ -15,6 +15,8 @@ def test_months_before_and_after_cross_the_year():
     assert (domain.month_before("2024-01"), domain.month_after("2024-12")) == ("2023-12", "2025-01")
     assert (domain.month_before("2024-05"), domain.month_after("2024-05")) == ("2024-04", "2024-06")
     assert domain.month_of(date(2024, 3, 31)) == "2024-03"
+    # the register's first and last months still have a month either side to compare with
+    assert (domain.month_before("2000-01"), domain.month_end("2099-12")) == ("1999-12", datetime(2100, 1, 1, tzinfo=UTC))
 
 
 def test_a_month_ends_at_midnight_in_london():
@@ -23,8 +25,9 @@ def test_a_month_ends_at_midnight_in_london():
 
 
 def test_not_a_month_is_invalid():
-    with pytest.raises(Invalid):
-        domain.month_after("2024-13")
+    for month in ("2024-13", "1999-12"):
+        with pytest.raises(Invalid):
+            domain.month_parts(month)
 
 
 def test_the_programme_is_as_red_as_its_reddest_delivering_initiative():

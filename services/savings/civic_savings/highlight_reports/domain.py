@@ -42,17 +42,23 @@ TOP = 5
 
 
 def month_parts(month: str) -> tuple[int, int]:
+    """A month the register accepts (2000-01 to 2099-12; else 422), as (year, month)."""
     checked_month(month)
+    return _parts(month)
+
+
+def _parts(month: str) -> tuple[int, int]:
+    # unchecked: the month before 2000-01 and the one after 2099-12 are still months to compare with
     return int(month[:4]), int(month[5:])
 
 
 def month_after(month: str) -> str:
-    year, number = month_parts(month)
+    year, number = _parts(month)
     return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
 
 
 def month_before(month: str) -> str:
-    year, number = month_parts(month)
+    year, number = _parts(month)
     return f"{year - (number == 1):04d}-{(number - 2) % 12 + 1:02d}"
 
 
@@ -61,14 +67,13 @@ def month_of(day: date) -> str:
 
 
 def first_day(month: str) -> date:
-    year, number = month_parts(month)
+    year, number = _parts(month)
     return date(year, number, 1)
 
 
 def month_end(month: str) -> datetime:
     """The moment the month ends in England (midnight starting the next month, London time), in UTC."""
-    year, number = month_parts(month_after(month))
-    return start_of_day(date(year, number, 1))
+    return start_of_day(first_day(month_after(month)))
 
 
 def check_issuable(month: str, today: date) -> None:

@@ -15,7 +15,7 @@ from civic.http import WHOLE, IfMatch, Paging, RequestModel, Rt, versioned
 from civic.problems import created
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from civic_savings.http import Reader, Writer
 from civic_savings.initiatives.api import Reason, Text, needs
@@ -48,7 +48,7 @@ class NewRaidItem(RequestModel):
     review_on: date = Field(description="when it is next reviewed (ISO 8601)")
     description: Reason | None = None
     mitigation: Reason | None = Field(None, description="what is done about it")
-    decision_needed: bool = Field(False, description="the programme board is asked to decide something")
+    decision_needed: StrictBool = Field(False, description="the programme board is asked to decide something")
     decision: Text | None = Field(None, description="what the board is asked to decide; required with "
                                   "decision_needed")
 
@@ -73,7 +73,7 @@ class RaidChanges(RequestModel):
     review_on: date = Field(None, description="cannot be emptied")  # type: ignore[assignment]
     description: Reason | None = None
     mitigation: Reason | None = None
-    decision_needed: bool = Field(None, description="cannot be emptied; true comes with its decision")  # type: ignore[assignment]
+    decision_needed: StrictBool = Field(None, description="cannot be emptied; true comes with its decision")  # type: ignore[assignment]
     decision: Text | None = Field(None, description="what the board is asked to decide; null only with "
                                   "decision_needed false")
 
