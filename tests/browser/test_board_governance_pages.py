@@ -1,7 +1,8 @@
 """The safeguarding board's governance from the browser alone, in a real Chromium, through the gateway and the real
 services: the board business manager records a sub-group's terms of reference review from the board's page, takes
-the annual report from its draft to approval (by one of the board's decisions) and publication, and records a
-dispute between partners through its joint meeting to its resolution. Each form's refusal is shown as the error
+the annual report from its draft to approval (by one of the board's decisions) and publication, records a
+dispute between partners through its joint meeting to its resolution, keeps a member's register of interests and
+its yearly review, and the board's forward plan of key decisions. Each form's refusal is shown as the error
 summary linked to its field, what was typed kept and nothing changed (checked through the API); what each form did
 is checked through the API; every new page passes axe-core; an officer who only reads is offered none of it.
 """
@@ -212,3 +213,119 @@ async def test_an_officer_who_reads_the_board_is_offered_none_of_its_governance(
         assert await page.locator("form[action$='/steps']").count() == 0, address
         await no_accessibility_problems(page)
     assert (await page.goto(f"/safeguarding/boards/{board['id']}/disputes/new")).status == 403
+
+
+CONFIDENTIAL = demo("board.manager.confidential")
+
+
+async def test_the_board_business_manager_keeps_a_members_register_of_interests(new_page: NewPage, api: Api) -> None:
+    client = api(MANAGER)
+    board, _, partner = await a_board(client)
+    page = await new_page(MANAGER)
+    await page.goto(f"/safeguarding/boards/{board['id']}")
+    await page.get_by_role("link", name="Pat Partner").click()
+    await page.get_by_role("heading", name="Pat Partner").wait_for()
+    await page.get_by_text("No interests are registered.").wait_for()
+    await no_accessibility_problems(page)
+
+    await page.get_by_role("link", name="Register an interest").click()
+    await page.get_by_role("heading", name="Register an interest").wait_for()
+    await no_accessibility_problems(page)
+    assert await page.locator("#details").count() == 0  # a sensitive interest's details: confidential access only
+    # no description: refused on its box, what was typed kept, nothing registered
+    await page.locator("input[name=kind][value=non_pecuniary]").check()
+    await page.get_by_label("What it concerns").fill("Testshire Carers\nCarers' respite")
+    await page.get_by_role("button", name="Register the interest").click()
+    assert await summary_links(page) == ["#description"]
+    assert await page.get_by_label("What it concerns").input_value() == "Testshire Carers\nCarers' respite"
+    assert await page.locator("input[name=kind][value=non_pecuniary]").is_checked()
+    await no_accessibility_problems(page)
+    register = (await client.get(f"{SG}/members/{partner['id']}/interests")).json()
+    assert register["interests"] == []
+    await page.get_by_label("What the interest is").fill("Trustee of Testshire Carers")
+    await page.get_by_role("button", name="Register the interest").click()
+    await page.get_by_text("The interest is on the member's register.").wait_for()
+    entries = (await client.get(f"{SG}/members/{partner['id']}/interests")).json()["interests"]
+    assert [(e["kind"], e["description"], e["concerns"], e["status"]) for e in entries] == [
+        ("non_pecuniary", "Trustee of Testshire Carers", ["Testshire Carers", "Carers' respite"], "registered")]
+    await page.get_by_role("cell", name="Trustee of Testshire Carers").wait_for()
+
+    # the yearly review: a day to come is refused on its date, who reviewed it kept, nothing recorded
+    await type_date(page, "review", date.today() + timedelta(days=3))
+    await page.get_by_label("Reviewed by").fill("Gareth Lloyd, board business manager")
+    await page.get_by_role("button", name="Record the yearly review").click()
+    assert await summary_links(page) == ["#review-day"]
+    assert await page.get_by_label("Reviewed by").input_value() == "Gareth Lloyd, board business manager"
+    await no_accessibility_problems(page)
+    assert (await client.get(f"{SG}/members/{partner['id']}/interests")).json()["reviews"] == []
+    await type_date(page, "review", date.today())
+    await page.get_by_role("button", name="Record the yearly review").click()
+    await page.get_by_text("The yearly review of the register is recorded.").wait_for()
+    register = (await client.get(f"{SG}/members/{partner['id']}/interests")).json()
+    assert [(r["reviewed_on"], r["reviewed_by"]) for r in register["reviews"]] == [
+        (date.today().isoformat(), "Gareth Lloyd, board business manager")]
+    assert register["last_reviewed_on"] == date.today().isoformat() and register["review_overdue"] is False
+    await no_accessibility_problems(page)
+
+    # with confidential access a sensitive interest's details are offered, and shown back to that officer only
+    cleared = await new_page(CONFIDENTIAL)
+    await cleared.goto(f"/safeguarding/members/{partner['id']}/interests/new")
+    await cleared.get_by_role("heading", name="Register an interest").wait_for()
+    await cleared.locator("input[name=kind][value=pecuniary]").check()
+    await cleared.get_by_label("What the interest is").fill("Shareholding in a care provider")
+    await cleared.get_by_label("What it concerns").fill("Testshire Care Homes Ltd")
+    await cleared.get_by_label("Details of a sensitive interest").fill("Held through a family trust")
+    await cleared.get_by_role("button", name="Register the interest").click()
+    await cleared.get_by_text("The interest is on the member's register.").wait_for()
+    await cleared.get_by_role("cell", name="Held through a family trust").wait_for()
+    await no_accessibility_problems(cleared)
+    await page.reload()
+    await page.get_by_role("cell", name="Shareholding in a care provider").wait_for()
+    assert await page.get_by_text("Held through a family trust").count() == 0
+
+
+async def test_the_board_business_manager_keeps_the_forward_plan_of_key_decisions(new_page: NewPage, api: Api) -> None:
+    client = api(MANAGER)
+    board, _, _ = await a_board(client)
+    page = await new_page(MANAGER)
+    await page.goto(f"/safeguarding/boards/{board['id']}")
+    await page.get_by_role("link", name="Forward plan of key decisions").click()
+    await page.get_by_role("heading", name="Forward plan of key decisions").wait_for()
+    await page.get_by_text("No key decisions are planned").wait_for()
+    await no_accessibility_problems(page)
+
+    # a period that ends before it starts: refused on its boxes
+    await type_date(page, "from", date.today() + timedelta(days=20))
+    await type_date(page, "to", date.today() + timedelta(days=5))
+    await page.get_by_role("button", name="Show the plan").click()
+    assert "#to-day" in await summary_links(page)
+    assert await page.locator("#to-day").input_value() == str((date.today() + timedelta(days=5)).day)
+    await no_accessibility_problems(page)
+
+    await page.get_by_role("link", name="Add a key decision").click()
+    await page.get_by_role("heading", name="Add a key decision to the forward plan").wait_for()
+    await no_accessibility_problems(page)
+    # ten days' notice, not urgent: refused on the day, what was typed kept, nothing planned
+    soon = date.today() + timedelta(days=10)
+    await page.get_by_label("What will be decided").fill("Commission the thematic review of self-neglect")
+    await page.get_by_label("Who decides").fill("The independent chair with the statutory partners")
+    await type_date(page, "taken", soon)
+    await page.get_by_label("Documents to be considered (optional)").fill("Scoping paper\nCosts")
+    await page.get_by_role("button", name="Add the key decision").click()
+    assert await summary_links(page) == ["#taken-day"]
+    assert await page.get_by_label("Who decides").input_value() == "The independent chair with the statutory partners"
+    assert await page.locator("#taken-day").input_value() == str(soon.day)
+    await no_accessibility_problems(page)
+    plan = (await client.get(f"{SG}/boards/{board['id']}/forward-plan")).json()
+    assert plan["key_decisions"] == []
+
+    await page.get_by_label("Urgent: it cannot have 28 clear days' notice").check()
+    await page.get_by_label("Why it cannot wait (when urgent)").fill("The author is free only this month.")
+    await page.get_by_role("button", name="Add the key decision").click()
+    await page.get_by_text("Commission the thematic review of self-neglect is in the forward plan.").wait_for()
+    plan = (await client.get(f"{SG}/boards/{board['id']}/forward-plan")).json()
+    assert [(k["title"], k["to_be_taken_on"], k["urgent"], k["documents"]) for k in plan["key_decisions"]] == [
+        ("Commission the thematic review of self-neglect", soon.isoformat(), True, ["Scoping paper", "Costs"])]
+    row = await page.locator("tr", has=page.get_by_text("Commission the thematic review")).inner_text()
+    assert "Urgent" in row and "The author is free only this month." in row, row
+    await no_accessibility_problems(page)

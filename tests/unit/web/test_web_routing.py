@@ -22,7 +22,8 @@ SECRET = "a-session-secret-long-enough-for-the-rule-0123456789"
 SECTIONS: dict[str, tuple[ModuleType, tuple[str, ...]]] = {
     "/savings": (savings, ("initiatives", "reports", "programme")),
     "/property": (property_pages, ("register", "buildings", "occupancy", "teams", "ratios", "rationalisation")),
-    "/safeguarding": (safeguarding, ("boards", "reviews", "oversight", "documents", "meetings")),
+    "/safeguarding": (safeguarding, ("boards", "interests", "reviews", "oversight", "forward_plan", "documents",
+                                     "meetings")),
     "/comms": (comms, ("content", "forward_plan", "consultations", "campaigns", "champions", "briefing")),
 }
 

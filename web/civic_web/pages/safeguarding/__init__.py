@@ -12,14 +12,16 @@ reviews referred to it (with confidential access), sub-groups, budgets and annua
 
 ``boards.py``: the boards, a board and its members; ``meetings.py``: a meeting, its steps and its forms;
 ``reviews.py``: safeguarding adults reviews and referring one; ``oversight.py``: sub-groups, budgets, annual
-reports and disputes; ``documents.py``: the agenda pack, the minutes (and their PDFs) and the calendar file.
+reports and disputes; ``interests.py``: registering a member's interest; ``forward_plan.py``: the forward plan
+of key decisions and adding one; ``documents.py``: the agenda pack, the minutes (and their PDFs) and the calendar
+file.
 """
 
 from __future__ import annotations
 
 from civic_web.pages import Section
-from civic_web.pages.safeguarding import boards, documents, meetings, oversight, reviews
+from civic_web.pages.safeguarding import boards, documents, forward_plan, interests, meetings, oversight, reviews
 
 router = Section(prefix="/safeguarding", include_in_schema=False)
-for area in (boards, reviews, oversight, documents, meetings):
+for area in (boards, interests, reviews, oversight, forward_plan, documents, meetings):
     router.include_area(area.router)

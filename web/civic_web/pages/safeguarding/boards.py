@@ -6,6 +6,7 @@ deputy."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import date
 from functools import partial
 from typing import Any
@@ -16,16 +17,22 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from civic_web.pages import first, form_at, gateway_of, render, segment
-from civic_web.pages.forms import as_filled, at_version, boxes_typed, date_typed, on_date_input, send, send_new
+from civic_web.pages.forms import (
+    as_filled,
+    at_version,
+    attempt_of,
+    boxes_typed,
+    date_typed,
+    on_date_input,
+    send,
+    send_new,
+)
 from civic_web.pages.safeguarding.section import API, PAGE_SIZE, board_address, board_of, get, items, reads, runs_business
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer, signed_in
 from civic_web.vocabulary import body_choices
 
 router = APIRouter(include_in_schema=False)
-
-MEMBER_FIELDS = {"signed_on": ("mou-signed_on-day", "Date signed"), "deputy_name": ("deputy_name", "Deputy's name")}
-
 
 # ---------------------------------------------------------------- setting up a board
 # (declared before /boards/{board_id}, which would take "new")
@@ -143,38 +150,54 @@ async def add_member(request: Request, officer: SignedInOfficer, form: FormData,
                           then=board_address(board_id, "#members"))
 
 
-# ---------------------------------------------------------------- a member: the MoU and the named deputy
+# ---------------------------------------------------------------- a member: the MoU, the named deputy, the register
+
+
+MEMBER_FIELDS = {"signed_on": ("mou-signed_on-day", "Date signed"), "deputy_name": ("deputy_name", "Deputy's name"),
+                 "reviewed_on": ("review-day", "Date of the review"), "reviewed_by": ("reviewed_by", "Reviewed by")}
 
 
 async def _member_page(request: Request, officer: SignedInOfficer, member_id: str, *, refusal: Refusal | None = None,
                        doing: str | None = None, typed: dict[str, str] | None = None) -> Response:
-    member = await get(request, officer, f"/members/{segment(member_id)}")
+    member, register = await asyncio.gather(get(request, officer, f"/members/{segment(member_id)}"),
+                                            get(request, officer, f"/members/{segment(member_id)}/interests"))
     found = await get(request, officer, f"/boards/{segment(member.body['board_id'])}")
     return render(request, "safeguarding/member.html", {
-        "member": member.body, "version": member.version or "", "board": found.body,
+        "member": member.body, "version": member.version or "", "board": found.body, "register": register.body,
         "doing": doing, "typed": typed or {},
+        # the review's attempt: the same one when a refused review is shown again, so it is still made once
+        "attempt": (typed or {}).get("attempt") or uuid.uuid4().hex,
     }, refusal)
 
 
 @form_at(router, "/members/{member_id}", page=_member_page, may=runs_business, shown_to=reads)
 async def change_member(request: Request, officer: SignedInOfficer, form: FormData, member_id: str) -> Response:
-    """Record the member's signed memorandum of understanding, or name their deputy."""
+    """Record the member's signed memorandum of understanding, name their deputy, or record the yearly review of
+    their register of interests."""
     doing = first(form.get("doing"))
     signed_on, typed = date_typed(form, "mou")
     typed["deputy_name"] = first(form.get("deputy_name"))
     path = f"{API}/members/{segment(member_id)}"
     method = "PUT"
     body: dict[str, str] | None = {"deputy_name": typed["deputy_name"]}
+    headers = at_version(form)
     done = f"{typed['deputy_name']} is the named deputy."
     if doing == "mou":
         path, method, body = f"{path}/mou", "POST", {"signed_on": signed_on} if signed_on else None
         done = "The signed memorandum of understanding is recorded."
+    elif doing == "review":
+        reviewed_on, typed = date_typed(form, "review")
+        typed["reviewed_by"] = first(form.get("reviewed_by"))
+        typed["attempt"] = attempt_of(form)
+        path, method, done = f"{path}/interest-reviews", "POST", "The yearly review of the register is recorded."
+        body = {"reviewed_by": typed["reviewed_by"], **({"reviewed_on": reviewed_on} if reviewed_on else {})}
+        headers = {"Idempotency-Key": typed["attempt"]}  # a new review, made once however often it is sent
     else:
         path = f"{path}/deputy"
 
     async def again(refusal: Refusal) -> Response:
-        return await _member_page(request, officer, member_id, refusal=on_date_input(refusal, "mou-signed_on"),
-                                  doing=doing, typed=typed)
+        refusal = on_date_input(on_date_input(refusal, "mou-signed_on"), "review")
+        return await _member_page(request, officer, member_id, refusal=refusal, doing=doing, typed=typed)
 
-    return await send(request, officer, path, body, method=method, headers=at_version(form), fields=MEMBER_FIELDS.get,
+    return await send(request, officer, path, body, method=method, headers=headers, fields=MEMBER_FIELDS.get,
                       again=again, done=done, then=f"/safeguarding/members/{segment(member_id)}")
