@@ -34,7 +34,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from bench import invariants
 from tests.conftest import eventually
 
-pytestmark = [pytest.mark.e2e]
+# the replicas' start and their group's rebalance count against pytest's limit (300 s) with the test itself:
+# under make test's load (two workers on two cores) the setup alone can take minutes
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 REPLICATED = ("savings", "comms")
 CLOSURES = 48  # buildings closed at once, half of them then disposed of
