@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from civic_contracts.envelope import EventData
 
 __all__ = [
+    "DisaggregationSlipped",
     "HighlightReportIssued",
     "InitiativeApproved",
     "InitiativeDelivered",
@@ -26,6 +27,7 @@ __all__ = [
     "PaybackMoved",
     "RealisedYear",
     "RiskRaisedToRed",
+    "ServiceDisaggregated",
     "TargetPassed",
 ]
 
@@ -199,3 +201,25 @@ class HighlightReportIssued(EventData):
     rag: str | None = None
     #: ``improving``, ``unchanged`` or ``worsening`` against last month; None when either RAG is unknown
     direction: str | None = None
+
+
+class ServiceDisaggregated(EventData):
+    event_type: ClassVar[str] = "savings.service.disaggregated"
+    aggregate_id_field: ClassVar[str] = "shared_service_id"
+    summary: ClassVar[str] = (
+        "A service one council hosted or led for the other was disaggregated: each council now runs its own."
+    )
+
+    #: the shared service's id (what it is, its councils and dates stay in the register: an event carries ids)
+    shared_service_id: str
+
+
+class DisaggregationSlipped(EventData):
+    event_type: ClassVar[str] = "savings.disaggregation.slipped"
+    aggregate_id_field: ClassVar[str] = "shared_service_id"
+    summary: ClassVar[str] = (
+        "A shared service's disaggregation slipped: its planned date moved later, or the split was deferred."
+    )
+
+    #: the shared service's id (its planned dates stay in the register: an event carries ids)
+    shared_service_id: str

@@ -95,6 +95,13 @@ EXCEPTIONS = (
                ACROSS_ITEMS + ": a profile lists each year once"),
     Listed(r"POST /v1/initiatives/\{initiative_id\}/actuals", 422, r"year",
                STORED + ": a year of the initiative's profile"),
+    Listed(r"POST /v1/shared-services|PATCH /v1/shared-services/\{shared_service_id\}", 422,
+               r"cost_split|other_council|host_council",
+               ACROSS_FIELDS + " (the two councils' shares add up to 100% or to the annual cost; the other council is "
+               "not the host) and " + STORED + " (an amendment's council with the stored other one)"),
+    Listed(r"POST /v1/shared-services/\{shared_service_id\}/transitions", 422, r"on",
+               TODAY + " (in progress and disaggregated are recorded once they happened) and " + STORED
+               + " (not disaggregated before it started)"),
     Listed(r"(POST|PATCH) /v1/buildings(/\{building_id\})?", 422, r"partners\.\d+\.name",
                ACROSS_ITEMS + ": each partner once"),
     Listed(r"(POST|PATCH) /v1/buildings(/\{building_id\})?", 422, r"annual_utility_cost_pence",
@@ -151,6 +158,9 @@ EXCEPTIONS = (
                ACROSS_FIELDS + " (it closes after it opens) and " + ACROSS_ITEMS
                + " (each question id and option once)"),
     Listed(r"GET /v1/forward-plan", 422, r"to", ACROSS_FIELDS + ": a plan ends after it starts, within a year"),
+    Listed(r"POST /v1/champions", 422, r"appointed_on", TODAY + ": an appointment is recorded once made"),
+    Listed(r"POST /v1/champions/\{champion_id\}/stand-down", 422, r"stood_down_on",
+               TODAY + " (a stand-down is recorded once made) and " + STORED + " (not before the appointment)"),
 )
 
 

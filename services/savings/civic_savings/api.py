@@ -13,6 +13,7 @@ from civic.http import Rt, financial_year_list
 from fastapi import APIRouter, Depends, Path, Query
 
 from civic_savings import reports
+from civic_savings.disaggregation import api as disaggregation_api
 from civic_savings.domain import FIRST_YEAR_START, LAST_YEAR_START, MAX_AMOUNT_PENCE
 from civic_savings.highlight_reports import api as highlight_reports_api
 from civic_savings.highlight_reports.api import Month
@@ -103,5 +104,5 @@ async def summary(caller: Reader, rt: Rt) -> dict[str, Any]:
 #: what main.py mounts
 router = APIRouter()
 for area in (initiatives_api.router, milestones_api.router, programme_api.router, investment_api.router, risks_api.router,
-             highlight_reports_api.router, service_wide):
+             highlight_reports_api.router, disaggregation_api.router, service_wide):
     router.include_router(area)

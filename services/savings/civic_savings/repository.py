@@ -13,6 +13,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
 
+from civic_savings.disaggregation.domain import CostSplit, SharedService, slip_of
 from civic_savings.initiatives.domain import STATUSES, TRANSITIONS, Initiative
 from civic_savings.investment.domain import InvestmentLine
 from civic_savings.milestones.domain import Milestone
@@ -32,6 +33,8 @@ PAYBACKS = "paybacks"
 RAID = "raid_items"
 #: programmes' monthly highlight reports as issued to their boards: one document per programme and month
 HIGHLIGHT_REPORTS = "highlight_reports"
+#: the services one council hosts or leads for the other, and their disaggregation: one document per service
+SHARED_SERVICES = "shared_services"
 #: the read model: running sums per (theme, year, directorate, programme, category)
 TOTALS = "savings_totals"
 #: the read model: how many initiatives are in each status (:class:`civic.tallies.Tally`, in the same shard
@@ -96,6 +99,14 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     # a programme's issued highlight reports, in id order, which within a programme is month order (its list;
     # one month's is found by its id)
     await db[HIGHLIGHT_REPORTS].create_index([("programme", ASCENDING), ("_id", ASCENDING)])
+    await db[SHARED_SERVICES].create_indexes(
+        [
+            # the list by status or by host council, in the order registered; due before a date by planned date
+            IndexModel([("status", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("host_council", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("planned_on", ASCENDING), ("_id", ASCENDING)]),
+        ]
+    )
     await db[COST_AVOIDANCE].create_index([("year", ASCENDING), ("_id", ASCENDING)])
     await db[COST_AVOIDANCE].create_index([("title", ASCENDING), ("_id", ASCENDING)])
     await STATUS_COUNTS.count_once(db)
@@ -337,3 +348,47 @@ def target_to_model(doc: dict[str, Any]) -> Target:
         passed_amount_pence=doc.get("passed_amount_pence"),
         passed_on=day_from_text(doc.get("passed_on")),
     )
+
+
+# ---------------------------------------------------------------- shared services (disaggregation)
+
+
+def shared_service_document(shared: SharedService) -> dict[str, Any]:
+    return {
+        "_id": shared.id,
+        **fields_of(shared, "service", "directorate", "kind", "host_council", "other_council", "status"),
+        # ISO text: it sorts as the days do, so "due before" is a range of the planned_on index
+        "planned_on": day_text(shared.planned_on),
+        "first_planned_on": day_text(shared.first_planned_on),
+        "deferred_reason": shared.deferred_reason,
+        "started_on": day_text(shared.started_on),
+        "actual_on": day_text(shared.actual_on),
+        "cancelled_reason": shared.cancelled_reason,
+        "cost_split": shared.cost_split.as_dict() if shared.cost_split is not None else None,
+        **fields_of(shared, "notes", "history"),
+    }
+
+
+def shared_service_model(doc: dict[str, Any]) -> SharedService:
+    split = doc.get("cost_split")
+    return SharedService(
+        id=doc["_id"], **values_of(doc, "service", "kind", "host_council", "other_council", "status"),
+        directorate=doc.get("directorate"), planned_on=day_from_text(doc.get("planned_on")),
+        first_planned_on=day_from_text(doc.get("first_planned_on")), deferred_reason=doc.get("deferred_reason"),
+        started_on=day_from_text(doc.get("started_on")), actual_on=day_from_text(doc.get("actual_on")),
+        cancelled_reason=doc.get("cancelled_reason"), cost_split=CostSplit(**split) if split else None,
+        notes=doc.get("notes"), history=list(doc.get("history", [])),
+    )  # fmt: skip
+
+
+#: a shared service as the use cases load and save it
+SHARED_SERVICE_RECORDS = Stored(SHARED_SERVICES, "shared service", shared_service_model,
+                                lambda shared, doc: {**doc, **shared_service_document(shared)})
+
+
+def shared_service_form(doc: dict[str, Any], today: date) -> dict[str, Any]:
+    """A shared service as the API shows it: ``id`` instead of ``_id``, the moves its status allows now, and
+    how it has slipped today (null when it has not)."""
+    shared = shared_service_model(doc)
+    out = {"id": doc["_id"], **{k: v for k, v in doc.items() if not k.startswith("_")}}
+    return {**out, "next_statuses": shared.next_statuses, "slipped": slip_of(shared, today)}

@@ -37,6 +37,8 @@ lifecycle without touching the published figures.
   milestones, so the few on the LGR initiatives (``MILESTONES``) are illustrative, and each title says so;
   some are done (with evidence), some still planned and past their date, so the dashboard shows overdue
   milestones.
+- Disaggregation (seed 001): the host and lead services shared with North Northamptonshire, their planned dates
+  and deferrals, loaded by ``disaggregation/demo.py`` (which says what of it is illustrative).
 - RAID log (``RAID``): the seeds score risks (likelihood x impact) but name none of these, so the LGR items are
   illustrative, and each title says so; two ask the board for a decision.
 - Highlight report: last month's LGR report is issued as the seed first runs (adult social care amber then),
@@ -54,6 +56,7 @@ import httpx
 from civic.calendar import today
 from civic.cli.seeding import answer, every, not_carried
 
+from civic_savings.disaggregation.demo import seed_shared_services
 from civic_savings.highlight_reports.domain import month_before, month_of
 from civic_savings.programme.domain import THEMES
 
@@ -350,6 +353,7 @@ async def seed(client: httpx.AsyncClient) -> None:
             continue
         headers = {"Idempotency-Key": f"seed-savings-cost-avoidance-{entry['key']}"}
         answer(await client.post("/v1/cost-avoidance", json=entry["body"], headers=headers))
+    await seed_shared_services(client)
 
 
 async def _existing(client: httpx.AsyncClient, url: str, title: str) -> dict[str, Any] | None:
