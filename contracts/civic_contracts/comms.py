@@ -18,6 +18,7 @@ __all__ = [
     "BriefingIssued",
     "ConsultationClosed",
     "ConsultationOpened",
+    "ConsultationOutcomePublished",
     "ContentApproved",
     "ContentPublished",
     "HeadlineResult",
@@ -97,6 +98,21 @@ class ConsultationClosed(EventData):
     closes_on: date
     responses: int
     headline: list[HeadlineResult]
+
+
+class ConsultationOutcomePublished(EventData):
+    event_type: ClassVar[str] = "comms.consultation.outcome_published"
+    aggregate_id_field: ClassVar[str] = "consultation_id"
+    summary: ClassVar[str] = (
+        "A closed consultation's outcome (\"we asked, you said, we did\") was published with the decision it "
+        "informed. Ids and the decision's reference only: the words are on the public page."
+    )
+
+    consultation_id: str
+    #: the outcome's id (one outcome per consultation)
+    outcome_id: str
+    #: the decision the consultation informed, as the council refers to it (e.g. a committee decision reference)
+    decision_reference: str | None
 
 
 class BriefingIssued(EventData):

@@ -1,7 +1,8 @@
 """HTTP edge of the comms service: each area's routes under /v1, then the service-wide summary.
 
-The areas' routers are in ``content/api.py``, ``consultations/api.py``, ``briefing/api.py``,
-``issuing/api.py`` and ``champions/api.py``; they are included in that order, which is the order the OpenAPI lists them in.
+The areas' routers are in ``content/api.py``, ``consultations/api.py``, ``respondents/api.py``,
+``outcomes/api.py``, ``briefing/api.py``, ``issuing/api.py`` and ``champions/api.py``; they are included in that
+order, which is the order the OpenAPI lists them in.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from civic_comms.consultations import api as consultations
 from civic_comms.content import api as content
 from civic_comms.http import Reader
 from civic_comms.issuing import api as issuing
+from civic_comms.outcomes import api as outcomes
+from civic_comms.respondents import api as respondents
 
 router = APIRouter(prefix="/v1", tags=["comms"])
-for area in (content, consultations, briefing, issuing, champions):
+for area in (content, consultations, respondents, outcomes, briefing, issuing, champions):
     router.include_router(area.router)
 
 

@@ -6,12 +6,17 @@
   paper responses would be.
 - The logo survey (seed 000): 1,272 responses at first.
 - A Place Standard survey opening next week (it shows on the forward plan).
+- A closed consultation on library opening hours (illustrative) with its "we asked, you said, we did" outcome
+  published (``OUTCOMES``): the decision, who took it and its reference are illustrative.
 - Change champions (seed 003, Sept 2020, before the eight sovereign councils became two): 332
   champions across the 8 councils' services; at least one per service means 71 more to recruit for
   the services with none; 8 services (outsourced or shared) still to explore whether they need one.
   The paper gives the totals only: which services, and who, are illustrative (``champions()``).
   ``GET /v1/reports/champion-coverage`` shows ``champions`` 332, ``champions_needed`` 71,
-  ``to_explore`` 8 on a fresh stack. And a media item.
+  ``to_explore`` 8 on a fresh stack; each service is registered with its council, so
+  ``GET /v1/reports/champion-coverage/by-council`` gives the same per council (the county's 200 champions in its
+  20 covered services, one service to recruit for; the districts' 132 spread over their covered services, 15 to
+  24 each, ten services each to recruit for). And a media item.
 
 Dates are the loader's (relative to today, so the demo is live): here a consultation says only how many
 days from today it opens and closes.
@@ -204,8 +209,48 @@ def logo_responses() -> list[dict[str, Any]]:
     ]
 
 
+LIBRARY_HOURS = "Libraries: later opening on weekday evenings?"
+# 240 responses (illustrative): 168 (70%) agree or strongly agree with later opening
+LIBRARY_COUNTS = {"strongly_agree": 72, "agree": 96, "neutral": 34, "disagree": 24, "strongly_disagree": 14}
+
+#: closed by the loader once its responses are in, so the demo has a consultation with its outcome published
+CLOSED = {"library-hours"}
+CONSULTATIONS.append((
+    "library-hours",
+    -45,
+    1,
+    {
+        "title": "Library opening hours: have your say",
+        "kind": "consultation",
+        "description": "Should our libraries open later on weekday evenings, and close earlier on Saturdays?",
+        "questions": [{"id": "evenings", "text": LIBRARY_HOURS, "kind": "likert", "required": True}],
+    },
+))
+
+#: "we asked, you said, we did" for the closed consultation (illustrative: decision, date and reference)
+OUTCOMES = {
+    "library-hours": {
+        "you_said": "Seven in ten of you agreed that libraries should open later on weekday evenings; some "
+        "asked us to keep Saturday mornings as they are.",
+        "we_did": "From next quarter the four main libraries open until 7pm on Tuesdays and Thursdays; "
+        "Saturday hours are unchanged.",
+        "decided_by": "Cabinet",
+        "decision_reference": "CAB-2023-041",
+        "decision_url": "https://www.example.gov.uk/cabinet/decisions/CAB-2023-041",
+    },
+}
+
+
+def library_hours_responses() -> list[dict[str, Any]]:
+    """The library hours consultation's 240 responses (``LIBRARY_COUNTS``), a third of them on paper."""
+    levels = [level for level, n in LIBRARY_COUNTS.items() for _ in range(n)]
+    return [{"answers": {"evenings": level}, "channel": "paper" if i % 3 == 0 else "online"}
+            for i, level in enumerate(levels)]
+
+
 #: the responses each consultation is loaded with (the Place Standard survey opens next week: none yet)
-RESPONSES = {"corporate-plan": corporate_plan_responses, "logo": logo_responses}
+RESPONSES = {"corporate-plan": corporate_plan_responses, "logo": logo_responses,
+             "library-hours": library_hours_responses}
 
 MEDIA = {
     "outlet": "Northampton Chronicle & Echo",

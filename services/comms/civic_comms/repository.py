@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from civic.calendar import in_utc
+from civic.calendar import date_of, in_utc
 from civic.documents import Stored, day_from_text, day_text, fields_of, values_of
 from civic.uow import UnitOfWork
 from pymongo import ASCENDING, DESCENDING
@@ -18,6 +18,8 @@ from civic_comms.champions.domain import Champion, CouncilService, service_key
 from civic_comms.consultations.domain import Consultation, Question
 from civic_comms.content.domain import Campaign, Content, Move, SignOff
 from civic_comms.issuing.domain import BriefingIssue, Delivery, Subscriber, email_key
+from civic_comms.outcomes.domain import Outcome
+from civic_comms.respondents.domain import RespondentDetails
 
 CONTENT = "content"
 CAMPAIGNS = "campaigns"
@@ -31,6 +33,11 @@ SERVICES = "council_services"
 BRIEFING_SUBSCRIBERS = "briefing_subscribers"
 BRIEFING_ISSUES = "briefing_issues"
 BRIEFING_DELIVERIES = "briefing_deliveries"
+#: "we asked, you said, we did": one per consultation, under the consultation's id
+OUTCOMES = "consultation_outcomes"
+#: a response's equality monitoring answers and contact consent, under the response's id: kept apart from
+#: the answers so that nothing reading responses (the list, the CSV export) can carry them
+RESPONDENT_DETAILS = "respondent_details"
 
 
 async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
@@ -50,6 +57,7 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db[BRIEFING_ITEMS].create_index("source_event_id", unique=True, sparse=True)
     await db[MEDIA_COVERAGE].create_index([("published_on", DESCENDING)])
     await db[CHAMPIONS].create_index([("service_key", ASCENDING)])
+    await db[CHAMPIONS].create_index([("stood_down_on", ASCENDING), ("_id", ASCENDING)])
     await db[SERVICES].create_index("key", unique=True)
     # one subscription per address, whatever its case
     await db[BRIEFING_SUBSCRIBERS].create_index("email_key", unique=True)
@@ -60,6 +68,9 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db[BRIEFING_DELIVERIES].create_index([("status", ASCENDING), ("lease_until", ASCENDING)])
     await db[BRIEFING_DELIVERIES].create_index([("week", ASCENDING), ("_id", ASCENDING)])
     await db[BRIEFING_DELIVERIES].create_index([("subscriber_id", ASCENDING), ("status", ASCENDING)])
+    # the public page: published outcomes, newest first
+    await db[OUTCOMES].create_index([("status", ASCENDING), ("published_at", DESCENDING), ("_id", DESCENDING)])
+    await db[RESPONDENT_DETAILS].create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
 
 
 # --- response tallies ---------------------------------------------------------------------------
@@ -231,6 +242,50 @@ def consultation_to_document(k: Consultation, base: dict[str, Any] | None = None
 CONSULTATION_RECORDS = Stored(CONSULTATIONS, "consultation", consultation_to_model, consultation_to_document)
 
 
+def respondent_details_document(response_id: str, consultation_id: str, details: RespondentDetails) -> dict[str, Any]:
+    """A response's monitoring answers and contact consent, under the response's id (never with its answers)."""
+    return {
+        "_id": response_id,
+        "consultation_id": consultation_id,
+        **fields_of(details, "monitoring", "consent_to_contact", "contact_email"),
+    }
+
+
+# --- "we asked, you said, we did" ------------------------------------------------------------
+
+
+def outcome_to_model(doc: dict[str, Any]) -> Outcome:
+    return Outcome(
+        id=doc["_id"],
+        **values_of(doc, "consultation_id", "we_asked", "recorded_by", "status"),
+        you_said=doc.get("you_said"),
+        we_did=doc.get("we_did"),
+        decided_by=doc.get("decided_by"),
+        decided_on=day_from_text(doc.get("decided_on")),
+        decision_reference=doc.get("decision_reference"),
+        decision_url=doc.get("decision_url"),
+        published_by=doc.get("published_by"),
+        published_at=utc(doc.get("published_at")),
+        published_as=dict(doc.get("published_as") or {}),
+    )
+
+
+def outcome_to_document(outcome: Outcome, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    doc = dict(base or {})
+    doc.update(
+        _id=outcome.id,
+        **fields_of(outcome, "consultation_id", "we_asked", "you_said", "we_did", "decided_by"),
+        decided_on=day_text(outcome.decided_on),
+        **fields_of(outcome, "decision_reference", "decision_url", "status", "recorded_by"),
+        **fields_of(outcome, "published_by", "published_at", "published_as"),
+    )
+    return doc
+
+
+#: a consultation's outcome as the use cases load and save it (its id is the consultation's)
+OUTCOME_RECORDS = Stored(OUTCOMES, "consultation outcome", outcome_to_model, outcome_to_document)
+
+
 # --- the briefing and media coverage ---------------------------------------------------------
 
 
@@ -266,18 +321,45 @@ def media_coverage_to_document(coverage: MediaCoverage) -> dict[str, Any]:
 def council_service_to_document(service: CouncilService) -> dict[str, Any]:
     # the key is how a name is looked up (unique index): case and extra spaces do not make a second service
     return {
-        **fields_of(service, "name", "directorate", "representation"),
+        **fields_of(service, "name", "directorate", "representation", "council"),
         "key": service_key(service.name),
     }
 
 
-def champion_to_document(champion: Champion, appointed_by: str) -> dict[str, Any]:
-    return {
+def council_service_to_model(doc: dict[str, Any]) -> CouncilService:
+    return CouncilService(doc["name"], doc["directorate"], doc.get("representation", "required"), doc.get("council"))
+
+
+def champion_to_document(champion: Champion, base: dict[str, Any] | None = None,
+                         appointed_by: str | None = None) -> dict[str, Any]:
+    doc = dict(base or {})
+    doc.update(
         **fields_of(champion, "name", "service"),
-        "service_key": service_key(champion.service),
+        service_key=service_key(champion.service),
         **fields_of(champion, "directorate", "council", "email"),
-        "appointed_by": appointed_by,
-    }
+        appointed_on=day_text(champion.appointed_on),
+        stood_down_on=day_text(champion.stood_down_on),
+        stand_down_reason=champion.stand_down_reason,
+    )
+    if appointed_by is not None:
+        doc["appointed_by"] = appointed_by
+    return doc
+
+
+def champion_to_model(doc: dict[str, Any]) -> Champion:
+    return Champion(
+        **values_of(doc, "name", "service", "directorate"),
+        council=doc.get("council"),
+        email=doc.get("email"),
+        # a champion appointed before the day was kept joined on the day they were recorded
+        appointed_on=day_from_text(doc.get("appointed_on")) or date_of(in_utc(doc["created_at"])),
+        stood_down_on=day_from_text(doc.get("stood_down_on")),
+        stand_down_reason=doc.get("stand_down_reason"),
+    )
+
+
+#: a champion as the use cases load and save them
+CHAMPION_RECORDS = Stored(CHAMPIONS, "champion", champion_to_model, champion_to_document)
 
 
 # --- the briefing issued and sent ---------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Demo data (``demo.py``, from the seed documents, DOMAIN.md section 4), loaded through the service's own API.
 
-The City Status bid as a campaign with its content taken through the workflow, three consultations
-(the corporate plan's and the logo survey's responses imported in bulk as paper ones would be), the
+The City Status bid as a campaign with its content taken through the workflow, four consultations
+(the corporate plan's and the logo survey's responses imported in bulk as paper ones would be; the library
+hours one closed with its "we asked, you said, we did" outcome published), the
 eight councils' services and their 332 change champions, and a media item.
 
 Times are relative to today so the demo is live (open consultation, content scheduled this
@@ -29,10 +30,12 @@ from civic.cli.seeding import answer, every, not_carried
 from civic_comms.briefing.domain import IsoWeek
 from civic_comms.demo import (
     CITY_STATUS,
+    CLOSED,
     CONSULTATIONS,
     CONTENT,
     COUNCILLORS,
     MEDIA,
+    OUTCOMES,
     RESPONSES,
     champions,
     council_services,
@@ -55,6 +58,7 @@ async def seed(
     approving = approver or _approver(client, mint)
     await _content(client, approving, campaign_id)
     await _consultations(client, today)
+    await _outcomes(client, approving, today)
     await _champions(client)
     await _create(
         client, "/v1/media-coverage", "media-city-status", {**MEDIA, "published_on": today.isoformat()},
@@ -177,13 +181,36 @@ async def _consultations(client: httpx.AsyncClient, today: date) -> None:
             )
 
 
+async def _outcomes(
+    client: httpx.AsyncClient, approver: httpx.AsyncClient | _Speaking | None, today: date
+) -> None:
+    """The closed consultation (closed now, once its responses are in) and its outcome, published by the
+    approver; without one it stays a draft. A second run finds it published and changes nothing."""
+    by_title = {c["title"]: c for c in await every(client, "/v1/consultations")}
+    for key, _, _, body in CONSULTATIONS:
+        consultation = by_title.get(body["title"])
+        if key not in CLOSED or consultation is None:
+            continue
+        url = f"/v1/consultations/{consultation['id']}"
+        if consultation["state"] == "open":
+            answer(await client.post(f"{url}/close", headers={"Idempotency-Key": f"seed-comms-close-{key}"}))
+        found = await client.get(f"/v1/consultation-outcomes/{consultation['id']}")
+        outcome = answer(found) if found.status_code == 200 else answer(await client.post(
+            f"{url}/outcome", json={**OUTCOMES[key], "decided_on": today.isoformat()},
+            headers={"Idempotency-Key": f"seed-comms-outcome-{key}"},
+        ))
+        if outcome["status"] == "draft" and approver is not None:
+            answer(await approver.post(f"/v1/consultation-outcomes/{outcome['id']}/publication",
+                                       headers={"Idempotency-Key": f"seed-comms-outcome-published-{key}"}))
+
+
 async def _champions(client: httpx.AsyncClient) -> None:
     services = {s["name"] for s in await every(client, "/v1/services")}
     for service in council_services():
         if service["name"] in services:
             continue
         key = "seed-comms-service-" + "-".join(re.sub(r"[^a-z0-9 ]", "", service["name"].lower()).split())
-        body = {k: service[k] for k in ("name", "directorate")}
+        body = {k: service[k] for k in ("name", "directorate", "council")}
         if service["representation"] != "required":
             body["representation"] = service["representation"]
         response = await client.post("/v1/services", json=body, headers={"Idempotency-Key": key})

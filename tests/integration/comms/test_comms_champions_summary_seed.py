@@ -68,6 +68,7 @@ async def test_seed_twice_creates_nothing_new(author, approver, db):
             "champions",
             "council_services",
             "media_coverage",
+            "consultation_outcomes",
         )
     }
     await seed(author, approver)
@@ -77,6 +78,14 @@ async def test_seed_twice_creates_nothing_new(author, approver, db):
     results = (await author.get(f"/v1/consultations/{plan['id']}/results")).json()
     assert results["responses"] == 612
     assert results["questions"][0]["agreement_percentage"] == 81.5  # over 600, over 80% agreeing
+    # one closed consultation with its outcome published (illustrative), once however often the seed runs
+    hours = next(c for c in consultations if c["title"].startswith("Library opening hours"))
+    assert hours["state"] == "closed"
+    outcome = (await author.get(f"/v1/consultation-outcomes/{hours['id']}")).json()
+    assert outcome["status"] == "published" and outcome["decision_reference"] == "CAB-2023-041"
+    assert outcome["results"]["responses"] == 240 and outcome["results"]["headline"][0]["agreement_percentage"] == 70.0
+    published = (await author.get("/v1/consultation-outcomes", params={"limit": 500})).json()["items"]
+    assert [o["consultation_id"] for o in published].count(hours["id"]) == 1
     logo = next(c for c in consultations if c["title"].startswith("Our new logo"))
     assert (await author.get(f"/v1/consultations/{logo['id']}")).json()["responses"] == 1272
     # seed 002: the corporate plan's six commitments, by their names
@@ -100,6 +109,16 @@ async def test_seed_twice_creates_nothing_new(author, approver, db):
     assert len(gap) == 71
     assert len(explore) == 8
     assert report["champions"] >= 332 and report["champions_needed"] >= 71 and report["to_explore"] >= 8
+    # per council (seed 003 counts them across the eight): each council's services with and without a champion
+    by_council = {c["council"]: c for c in (await author.get("/v1/reports/champion-coverage/by-council")).json()
+                  ["councils"]}
+    assert {COUNTY, *DISTRICTS} <= set(by_council)
+    assert sum(by_council[c]["champions"] for c in (COUNTY, *DISTRICTS)) == 332
+    assert sum(by_council[c]["champions_needed"] for c in (COUNTY, *DISTRICTS)) == 71
+    county = by_council[COUNTY]
+    assert county["champions"] == 20 * 10 and county["champions_needed"] == 1
+    assert [s["name"] for s in county["services_without_champion"]] == [f"Country Parks ({COUNTY})"]
+    assert all(s["champions"] == 10 for s in county["services_with_champion"])
 
 
 async def _all(client: Any, path: str) -> list[dict[str, Any]]:

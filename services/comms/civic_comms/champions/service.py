@@ -6,14 +6,22 @@ Each ``work`` runs in ``rt.transaction``, which runs it again when a concurrent 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from civic.documents import insert, load, resource
+from civic.calendar import today
+from civic.documents import insert, resource
 from civic.errors import Refused
 from civic.uow import UnitOfWork
 
 from civic_comms.champions.domain import Champion, CouncilService, service_key
-from civic_comms.repository import CHAMPIONS, SERVICES, champion_to_document, council_service_to_document
+from civic_comms.repository import (
+    CHAMPION_RECORDS,
+    CHAMPIONS,
+    SERVICES,
+    champion_to_document,
+    council_service_to_document,
+)
 
 if TYPE_CHECKING:
     from civic.auth import Caller
@@ -21,11 +29,11 @@ if TYPE_CHECKING:
 
 
 async def register_service(
-    rt: Runtime, name: str, directorate: str, representation: str | None = None
+    rt: Runtime, name: str, directorate: str, representation: str | None = None, council: str | None = None
 ) -> dict[str, Any]:
     """A council service on the register; ``representation`` ``to_explore`` when whether it needs a champion
-    is still to be agreed (default ``required``)."""
-    service = CouncilService.register(name, directorate, representation)
+    is still to be agreed (default ``required``); ``council`` the organisation whose service it is."""
+    service = CouncilService.register(name, directorate, representation, council)
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         if await uow.db[SERVICES].find_one({"key": service_key(service.name)}, session=uow.session):
@@ -36,11 +44,11 @@ async def register_service(
 
 
 async def appoint_champion(rt: Runtime, body: dict[str, Any], caller: Caller) -> dict[str, Any]:
-    champion = Champion.appoint(**body)
+    champion = Champion.appoint(**body, today=today())
     key = service_key(champion.service)
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        # a champion for a service not yet on the register puts it there: the gap report stays whole
+        # a champion for a service not yet on the register puts it there (in their council): the gap stays whole
         if await uow.db[SERVICES].find_one({"key": key}, session=uow.session) is None:
             await insert(uow, SERVICES, council_service_to_document(champion.council_service))
         return await insert(uow, CHAMPIONS, champion_to_document(champion, appointed_by=caller.sub))
@@ -48,11 +56,13 @@ async def appoint_champion(rt: Runtime, body: dict[str, Any], caller: Caller) ->
     return resource(await rt.transaction(work))
 
 
-async def stand_down_champion(rt: Runtime, champion_id: str, expected_version: int | None) -> None:
-    async def work(uow: UnitOfWork) -> None:
-        doc = await load(uow, CHAMPIONS, champion_id, kind="champion", expected_version=expected_version)
-        await uow.db[CHAMPIONS].delete_one(
-            {"_id": champion_id, "version": doc["version"]}, session=uow.session
-        )
+async def stand_down_champion(
+    rt: Runtime, champion_id: str, expected_version: int | None, on: date | None = None, reason: str | None = None
+) -> dict[str, Any]:
+    """Kept, with the day and the reason: a leaver in that month, no longer covering their service."""
 
-    await rt.transaction(work)
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        doc, champion = await CHAMPION_RECORDS.load(uow, champion_id, expected_version)
+        return await CHAMPION_RECORDS.save(uow, doc, champion.stand_down(today=today(), on=on, reason=reason))
+
+    return resource(await rt.transaction(work))

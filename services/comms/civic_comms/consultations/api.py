@@ -18,6 +18,15 @@ from pydantic import Field
 from civic_comms.consultations import reports, service
 from civic_comms.consultations.domain import BULK_LIMIT, CONSULTATION_KINDS, QUESTION_KINDS, RESPONSE_CHANNELS
 from civic_comms.http import Reader, Title, Writer
+from civic_comms.respondents.domain import (
+    AGE_BANDS,
+    DISABILITY,
+    EMAIL_LENGTH,
+    EMAIL_PATTERN,
+    ETHNIC_GROUPS,
+    RESPONDENT_TYPES,
+    SEXES,
+)
 
 router = APIRouter(tags=["consultations"])
 
@@ -76,7 +85,48 @@ class NewConsultation(RequestModel):
     questions: list[QuestionBody] = Field(min_length=1, max_length=100)
 
 
-class ResponseBody(RequestModel):
+RespondentType = Literal[RESPONDENT_TYPES]  # type: ignore[valid-type]
+AgeBand = Literal[AGE_BANDS]  # type: ignore[valid-type]
+Sex = Literal[SEXES]  # type: ignore[valid-type]
+Disability = Literal[DISABILITY]  # type: ignore[valid-type]
+EthnicGroup = Literal[ETHNIC_GROUPS]  # type: ignore[valid-type]
+ContactEmail = Annotated[str, Pattern(EMAIL_PATTERN, "an email address such as name@example.com"),
+                         Field(max_length=EMAIL_LENGTH)]
+#: an address only from someone who agreed to be contacted, and then one is needed
+_CONSENT = {"anyOf": [
+    {"required": ["consent_to_contact", "contact_email"],
+     "properties": {"consent_to_contact": {"const": True}, "contact_email": {"type": "string"}}},
+    {"properties": {"consent_to_contact": {"const": False}, "contact_email": {"type": "null"}}},
+]}
+
+
+class Monitoring(RequestModel):
+    """Equality monitoring (ONS / GSS harmonised standards' broad categories), every question optional. Kept apart
+    from the answers, never exported with them, reported only in aggregate with small numbers suppressed."""
+
+    age_band: AgeBand | None = Field(None, description=" | ".join(AGE_BANDS))
+    sex: Sex | None = Field(None, description=" | ".join(SEXES))
+    disability: Disability | None = Field(
+        None, description="a condition lasting 12 months or more that limits day-to-day activities: "
+        + " | ".join(DISABILITY))
+    ethnicity: EthnicGroup | None = Field(None, description=" | ".join(ETHNIC_GROUPS))
+
+
+class Respondent(RequestModel):
+    """Who responded: the type (kept with the answers), monitoring and consent (kept apart from them)."""
+
+    model_config = {"json_schema_extra": rules(_CONSENT)}
+
+    respondent_type: RespondentType | None = Field(None, description=" | ".join(RESPONDENT_TYPES))
+    monitoring: Monitoring | None = None
+    consent_to_contact: bool = Field(False, description="whether the council may contact them about this")
+    contact_email: ContactEmail | None = Field(None, description="only with consent_to_contact, and then needed")
+
+    def respondent(self) -> dict[str, Any]:
+        return self.model_dump(include={"respondent_type", "monitoring", "consent_to_contact", "contact_email"})
+
+
+class ResponseBody(Respondent):
     answers: dict[str, Any] = Field(
         min_length=1,
         description="question id → answer: a Likert level, an option, a list of "
@@ -84,7 +134,7 @@ class ResponseBody(RequestModel):
     )
 
 
-class BulkRow(RequestModel):
+class BulkRow(Respondent):
     answers: dict[str, Any] = Field(min_length=1)
     channel: ResponseChannel = "paper"
 
@@ -111,7 +161,9 @@ async def get_consultation(consultation_id: str, caller: Reader, rt: Rt) -> Resp
 @router.post("/consultations/{consultation_id}/responses", status_code=201)
 async def respond(consultation_id: str, body: ResponseBody, caller: Writer, rt: Rt) -> Response:
     """One response; refused (409) before opening and after closing, 422 when an answer does not fit."""
-    return versioned(await service.respond(rt, consultation_id, body.answers, caller), status=201)
+    return versioned(
+        await service.respond(rt, consultation_id, body.answers, caller, respondent=body.respondent()), status=201
+    )
 
 
 @router.post("/consultations/{consultation_id}/responses/bulk", status_code=201)

@@ -152,7 +152,8 @@ def responses_csv(questions: Sequence[Question], rows: Iterable[Mapping[str, Any
         out.truncate()
         return text
 
-    writer.writerow(["response_id", "received_at", "channel", *(q.id for q in questions)])
+    # the respondent type, never the monitoring answers nor the contact details (kept apart from the answers)
+    writer.writerow(["response_id", "received_at", "channel", "respondent_type", *(q.id for q in questions)])
     yield flush()
     for row in rows:
         answers = row["answers"]
@@ -160,5 +161,7 @@ def responses_csv(questions: Sequence[Question], rows: Iterable[Mapping[str, Any
         for q in questions:
             value = answers.get(q.id, "")
             cells.append("; ".join(value) if isinstance(value, list) else value)
-        writer.writerow([row["id"], row["received_at"], row.get("channel", "online"), *cells])
+        writer.writerow(
+            [row["id"], row["received_at"], row.get("channel", "online"), row.get("respondent_type") or "", *cells]
+        )
         yield flush()

@@ -97,6 +97,7 @@ async def responses_csv(rt: Runtime, consultation_id: str) -> AsyncIterator[str]
                 "id": doc["_id"],
                 "received_at": doc["received_at"].astimezone(UTC).isoformat(),
                 "channel": doc.get("channel", "online"),
+                "respondent_type": doc.get("respondent_type"),
                 "answers": doc["answers"],
             }
             for line in list(figures.responses_csv(consultation.questions, [row]))[1:]:

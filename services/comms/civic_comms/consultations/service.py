@@ -23,12 +23,15 @@ from civic_comms.consultations.reports import consultation_view, tally_responses
 from civic_comms.repository import (
     CONSULTATION_RECORDS,
     CONSULTATIONS,
+    RESPONDENT_DETAILS,
     RESPONSES,
     add_to_tally,
     consultation_to_document,
     consultation_to_model,
+    respondent_details_document,
     response_counts,
 )
+from civic_comms.respondents.domain import RespondentDetails, check_respondent_type
 
 if TYPE_CHECKING:
     from civic.auth import Caller
@@ -49,8 +52,20 @@ async def create_consultation(rt: Runtime, body: dict[str, Any], caller: Caller)
 
 
 async def respond(
-    rt: Runtime, consultation_id: str, answers: dict[str, Any], caller: Caller, channel: str = "online"
+    rt: Runtime,
+    consultation_id: str,
+    answers: dict[str, Any],
+    caller: Caller,
+    channel: str = "online",
+    respondent: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """One response; ``respondent`` its respondent_type, monitoring, consent_to_contact and contact_email."""
+    respondent = respondent or {}
+    respondent_type = check_respondent_type(respondent.get("respondent_type"))
+    details = RespondentDetails.given(
+        respondent.get("monitoring"), respondent.get("consent_to_contact"), respondent.get("contact_email")
+    )
+
     async def record(uow: UnitOfWork) -> dict[str, Any]:
         consultation = consultation_to_model(
             await load(uow, CONSULTATIONS, consultation_id, kind="consultation")
@@ -63,11 +78,14 @@ async def respond(
             {
                 "consultation_id": consultation_id,
                 "answers": clean,
+                "respondent_type": respondent_type,
                 "received_at": moment,
                 "channel": channel,
                 "recorded_by": caller.sub,
             },
         )
+        if details.anything:
+            await insert(uow, RESPONDENT_DETAILS, respondent_details_document(doc["_id"], consultation_id, details))
         await add_to_tally(uow, consultation_id, 1)
         return doc
 
@@ -91,10 +109,18 @@ async def respond_in_bulk(
         moment = now()
         consultation.check_open(moment)
         clean: list[dict[str, Any]] = []
+        details: list[RespondentDetails] = []
         errors: list[dict[str, Any]] = []
         for i, row in enumerate(rows):
             try:
                 clean.append(consultation.check_answers(row["answers"], f"responses.{i}.answers"))
+            except Invalid as exc:
+                errors.extend(exc.errors)
+            try:
+                check_respondent_type(row.get("respondent_type"), f"responses.{i}.")
+                details.append(RespondentDetails.given(
+                    row.get("monitoring"), row.get("consent_to_contact"), row.get("contact_email"), f"responses.{i}."
+                ))
             except Invalid as exc:
                 errors.extend(exc.errors)
         if errors:
@@ -108,6 +134,7 @@ async def respond_in_bulk(
                 "_id": new_id(),
                 "consultation_id": consultation_id,
                 "answers": answers,
+                "respondent_type": row.get("respondent_type"),
                 "received_at": moment,
                 "channel": row.get("channel") or "paper",
                 "recorded_by": caller.sub,
@@ -118,6 +145,13 @@ async def respond_in_bulk(
             for answers, row in zip(clean, rows, strict=True)
         ]
         await uow.db[RESPONSES].insert_many(docs, session=uow.session)
+        kept = [
+            {**respondent_details_document(str(doc["_id"]), consultation_id, d), "version": 1, "created_at": moment,
+             "updated_at": moment}
+            for doc, d in zip(docs, details, strict=True) if d.anything
+        ]
+        if kept:
+            await uow.db[RESPONDENT_DETAILS].insert_many(kept, session=uow.session)
         await add_to_tally(uow, consultation_id, len(docs))
         return len(docs)
 
