@@ -95,6 +95,8 @@ EXCEPTIONS = (
                ACROSS_ITEMS + ": a profile lists each year once"),
     Listed(r"POST /v1/initiatives/\{initiative_id\}/actuals", 422, r"year",
                STORED + ": a year of the initiative's profile"),
+    Listed(r"POST /v1/programmes/\{name\}/highlight-reports/\{month\}/issue", 422, r"month",
+               TODAY + ": a month not yet begun has no highlight report to issue"),
     Listed(r"POST /v1/shared-services|PATCH /v1/shared-services/\{shared_service_id\}", 422,
                r"cost_split|other_council|host_council",
                ACROSS_FIELDS + " (the two councils' shares add up to 100% or to the annual cost; the other council is "
