@@ -12,7 +12,7 @@ areas' domain.py, the use cases in their service.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -27,6 +27,24 @@ from civic_safeguarding.repository import BOARDS, Source, insert_model, loaded, 
 T = TypeVar("T")
 #: a stored document -> what the API answers with
 View = Callable[[dict[str, Any]], dict[str, Any]]
+#: a stored document and the caller's clearance -> what the API answers with
+ClearedView = Callable[[dict[str, Any], bool], dict[str, Any]]
+
+
+def withheld_view(confidential_fields: Iterable[str]) -> ClearedView:
+    """The API form of a record holding confidential details: `(doc, confidential)`; without `confidential`
+    (the caller's clearance) the `confidential_fields` are withheld and the form says so."""
+    fields = tuple(confidential_fields)
+
+    def view(doc: dict[str, Any], confidential: bool) -> dict[str, Any]:
+        shown = resource(doc)
+        if not confidential:
+            for key in fields:
+                shown.pop(key, None)
+            shown["confidential_withheld"] = True
+        return shown
+
+    return view
 
 
 @dataclass(frozen=True)

@@ -20,22 +20,15 @@ from civic.uow import UnitOfWork
 from civic_safeguarding.boards.service import MEMBER_RECORDS
 from civic_safeguarding.domain import given_or_today
 from civic_safeguarding.interests.domain import CONFIDENTIAL_FIELDS, Interest, Review
-from civic_safeguarding.records import Records
+from civic_safeguarding.records import Records, withheld_view
 from civic_safeguarding.repository import INTEREST_REVIEWS, INTERESTS, Source, find, to_model
 
-
-def interest_view(doc: dict[str, Any], confidential: bool) -> dict[str, Any]:
-    """The API form; without `confidential` (the caller's clearance) a sensitive interest's details are withheld."""
-    view = resource(doc)
-    if not confidential:
-        for key in CONFIDENTIAL_FIELDS:
-            view.pop(key, None)
-        view["confidential_withheld"] = True
-    return view
+#: the API form; without `confidential` (the caller's clearance) a sensitive interest's details are withheld
+interest_view = withheld_view(CONFIDENTIAL_FIELDS)
 
 
 # shown as it is to a caller not cleared: each use case that may show more passes the caller's clearance
-INTEREST_RECORDS = Records(INTERESTS, Interest, "interest", view=lambda doc: interest_view(doc, confidential=False))
+INTEREST_RECORDS = Records(INTERESTS, Interest, "interest", view=lambda doc: interest_view(doc, False))
 REVIEW_RECORDS = Records(INTEREST_REVIEWS, Review, "register review")
 
 

@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any
 
 from civic import documents
-from civic.documents import resource
 from civic.http import Page
 from civic.service import Runtime
 from civic.uow import UnitOfWork
@@ -19,23 +18,16 @@ from civic_contracts.safeguarding import SarCommissioned, SarPublished
 from civic_safeguarding.boards.domain import Board
 from civic_safeguarding.boards.service import about_board, board_and_members, board_of
 from civic_safeguarding.domain import given_or_today
-from civic_safeguarding.records import Records
+from civic_safeguarding.records import Records, withheld_view
 from civic_safeguarding.repository import SARS
 from civic_safeguarding.sars.domain import CONFIDENTIAL_FIELDS, Action, Sar
 
-
-def sar_view(doc: dict[str, Any], confidential: bool) -> dict[str, Any]:
-    """The API form; without `confidential` (the caller's clearance) the case details are withheld."""
-    view = resource(doc)
-    if not confidential:
-        for key in CONFIDENTIAL_FIELDS:
-            view.pop(key, None)
-        view["confidential_withheld"] = True
-    return view
+#: the API form; without `confidential` (the caller's clearance) the case details are withheld
+sar_view = withheld_view(CONFIDENTIAL_FIELDS)
 
 
 # shown as it is to a caller not cleared: each use case that may show more passes the caller's clearance
-SAR_RECORDS = Records(SARS, Sar, "SAR", view=lambda doc: sar_view(doc, confidential=False))
+SAR_RECORDS = Records(SARS, Sar, "SAR", view=lambda doc: sar_view(doc, False))
 
 
 def _identity(sar: Sar, board: Board) -> dict[str, Any]:
