@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from civic_web.gateway import Answer, Refused
-from civic_web.pages import first, gateway_of, request_id
+from civic_web.pages import first, gateway_of, render, request_id
 from civic_web.refusals import FieldOnPage, Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer, tell
 from civic_web.vocabulary import pence_of
@@ -32,6 +32,26 @@ ShownAgain = Callable[[Refusal], Awaitable[Response]]
 
 #: a new record's form page, shown with ``refusal=``, ``typed=`` (the boxes as typed) and ``attempt=`` (the form's)
 NewRecordPage = Callable[..., Awaitable[Response]]
+
+#: a record's page shown again with ``refusal=`` and ``typed=`` (the boxes as typed, or None: the record as it is)
+RecordPage = Callable[..., Awaitable[Response]]
+
+#: what a form's page shows besides the form: ``context(request, officer, *the address's parts)`` (the board it is
+#: for, the API's choices, ...)
+PageContext = Callable[..., Awaitable[dict[str, Any]]]
+
+
+def new_record_page(template: str, context: PageContext) -> NewRecordPage:
+    """A new record's form page: ``template`` with what ``context`` gives and the form as filled
+    (:func:`as_filled`), with the refusal's error summary when it is shown again."""
+
+    async def page(request: Request, officer: SignedInOfficer, *address: str, refusal: Refusal | None = None,
+                   typed: dict[str, str] | None = None, attempt: str | None = None, **parts: str) -> Response:
+        shown = await context(request, officer, *address, **parts)
+        return render(request, template, {**shown, **as_filled(typed, attempt)}, refusal)
+
+    page.__name__ = getattr(context, "__name__", "page")
+    return page
 
 
 def at_version(form: FormData) -> dict[str, str]:
@@ -65,6 +85,17 @@ def date_typed(form: FormData, prefix: str) -> tuple[str | None, dict[str, str]]
     if not (day or month or year):
         return None, typed
     return f"{year}-{month.zfill(2)}-{day.zfill(2)}", typed
+
+
+def step_typed(form: FormData, names: Iterable[str] = ()) -> tuple[dict[str, Any], dict[str, str]]:
+    """A record's next step as its page's form sends it: the body (``to``, the step, and ``on``, its date, when one
+    is typed in the ``on`` boxes) and the boxes as typed (the step, the date's and the step's own ``names``)."""
+    on, typed = date_typed(form, "on")
+    typed |= boxes_typed(form, ("to", *names))
+    body: dict[str, Any] = {"to": typed["to"]}
+    if on:
+        body["on"] = on
+    return body, typed
 
 
 def unreadable(fields: Mapping[str, str]) -> Refusal:
@@ -129,6 +160,24 @@ async def send_new(request: Request, officer: SignedInOfficer, path: str, body: 
 
     return await send(request, officer, path, body, headers={"Idempotency-Key": attempt}, fields=fields, again=again,
                       done=done, then=then, reworded=reworded, not_read=not_read)
+
+
+async def send_change(request: Request, officer: SignedInOfficer, path: str, body: Any, *, form: FormData,
+                      page: RecordPage, typed: dict[str, str], fields: FieldOnPage,
+                      done: str | Callable[[Answer], str], then: str | Callable[[Answer], str],
+                      dates: tuple[str, ...] = (), method: str = "POST",
+                      not_read: Mapping[str, str] | None = None) -> Response:
+    """A change to a record at the version its page showed (If-Match), with :func:`send`. Refused, its ``page``
+    again with the refusal (a message for one of the ``dates`` on that date's input) and the boxes as ``typed``;
+    after someone else's change (412) the page shows the record as it is now instead."""
+
+    async def again(refusal: Refusal) -> Response:
+        for date_id in dates:
+            refusal = on_date_input(refusal, date_id)
+        return await page(refusal=refusal, typed=None if refusal.status == 412 else typed)
+
+    return await send(request, officer, path, body, method=method, headers=at_version(form), fields=fields,
+                      again=again, done=done, then=then, not_read=not_read)
 
 
 def no_fields(name: str) -> tuple[str, str] | None:

@@ -25,6 +25,7 @@ from civic_web.pages.forms import (
     date_typed,
     on_date_input,
     send,
+    send_change,
     send_new,
 )
 from civic_web.pages.safeguarding.section import API, PAGE_SIZE, board_address, board_of, get, items, reads, runs_business
@@ -108,17 +109,14 @@ async def review_terms_of_reference(request: Request, officer: SignedInOfficer, 
     sub_group = first(form.get("sub_group"))
     prefix = f"tor-{sub_group}"
     reviewed_on, typed = date_typed(form, prefix)
-
-    async def again(refusal: Refusal) -> Response:
-        return await board_page(request, officer, board_id, refusal=on_date_input(refusal, prefix), doing=sub_group,
-                                typed=None if refusal.status == 412 else typed)
-
-    return await send(request, officer, f"{API}/sub-groups/{segment(sub_group)}/tor-reviews",
-                      {"reviewed_on": reviewed_on} if reviewed_on else None, headers=at_version(form),
-                      fields=lambda name: (f"{prefix}-day", "Date of the review") if name == "reviewed_on" else None,
-                      again=again, done=lambda answer: f"The {answer.body.get('name', 'sub-group')} sub-group's terms "
-                                                       "of reference review is recorded.",
-                      then=board_address(board_id, "#sub-groups"))
+    return await send_change(request, officer, f"{API}/sub-groups/{segment(sub_group)}/tor-reviews",
+                             {"reviewed_on": reviewed_on} if reviewed_on else None, form=form,
+                             page=partial(board_page, request, officer, board_id, doing=sub_group), typed=typed,
+                             dates=(prefix,),
+                             fields=lambda name: (f"{prefix}-day", "Date of the review") if name == "reviewed_on" else None,
+                             done=lambda answer: f"The {answer.body.get('name', 'sub-group')} sub-group's terms "
+                                                 "of reference review is recorded.",
+                             then=board_address(board_id, "#sub-groups"))
 
 
 # ---------------------------------------------------------------- a new member of a board

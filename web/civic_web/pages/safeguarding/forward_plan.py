@@ -5,7 +5,6 @@ its 28 clear days' notice, which the API judges)."""
 
 from __future__ import annotations
 
-import asyncio
 from functools import partial
 from typing import Any
 
@@ -15,9 +14,9 @@ from starlette.datastructures import FormData
 
 from civic_web.gateway import Refused
 from civic_web.pages import form_at, page_at, render, segment
-from civic_web.pages.forms import as_filled, boxes_typed, date_typed, on_date_input, send_new
-from civic_web.pages.safeguarding.section import API, board_address, board_of, get, items, reads, runs_business
-from civic_web.refusals import Refusal, refusal_from
+from civic_web.pages.forms import boxes_typed, date_typed, new_record_page, on_date_input, send_new
+from civic_web.pages.safeguarding.section import API, board_address, board_of, board_with, get, reads, runs_business
+from civic_web.refusals import refusal_from
 from civic_web.sessions import SignedInOfficer
 
 router = APIRouter(include_in_schema=False)
@@ -65,16 +64,13 @@ def _on_the_day(problem: dict[str, Any], field: str) -> dict[str, Any]:
     return problem
 
 
-async def _key_decision_page(request: Request, officer: SignedInOfficer, board_id: str, *,
-                             refusal: Refusal | None = None, typed: dict[str, str] | None = None,
-                             attempt: str | None = None) -> Response:
-    found, meetings = await asyncio.gather(board_of(request, officer, board_id),
-                                           items(request, officer, f"/boards/{segment(board_id)}/meetings"))
-    return render(request, "safeguarding/new_key_decision.html", {
-        "board": found, **as_filled(typed, attempt),
-        "meetings": sorted((m for m in meetings if m.get("status") == "scheduled"),
-                           key=lambda m: str(m.get("scheduled_for"))),
-    }, refusal)
+async def _key_decision_form(request: Request, officer: SignedInOfficer, board_id: str) -> dict[str, Any]:
+    found, meetings = await board_with(request, officer, board_id, "meetings")
+    return {"board": found, "meetings": sorted((m for m in meetings if m.get("status") == "scheduled"),
+                                               key=lambda m: str(m.get("scheduled_for")))}
+
+
+_key_decision_page = new_record_page("safeguarding/new_key_decision.html", _key_decision_form)
 
 
 @form_at(router, "/boards/{board_id}/forward-plan/new", page=_key_decision_page, may=runs_business)

@@ -16,8 +16,18 @@ from starlette.datastructures import FormData
 from civic_web import pdfs
 from civic_web.gateway import Answer, Refused
 from civic_web.pages import first, form_at, gateway_of, render, segment, sent_to
-from civic_web.pages.forms import Rows, as_filled, at_version, boxes_typed, date_typed, fields_of, send, send_new
-from civic_web.pages.safeguarding.section import API, board_of, get, items, reads, runs_business
+from civic_web.pages.forms import (
+    Rows,
+    at_version,
+    boxes_typed,
+    date_typed,
+    fields_of,
+    new_record_page,
+    send,
+    send_change,
+    send_new,
+)
+from civic_web.pages.safeguarding.section import API, board_form, get, items, reads, runs_business
 from civic_web.refusals import FieldOnPage, Refusal
 from civic_web.sessions import SignedInOfficer, signed_in
 from civic_web.vocabulary import body_choices, words_for
@@ -132,13 +142,10 @@ async def meeting_step(request: Request, officer: SignedInOfficer, form: FormDat
     elif step == "approve" and typed["at_meeting_id"]:
         body = {"at_meeting_id": typed["at_meeting_id"]}
 
-    async def again(refusal: Refusal) -> Response:
-        return await _meeting_page(request, officer, meeting_id, refusal=refusal,
-                                   typed=None if refusal.status == 412 else typed)
-
-    return await send(request, officer, f"{API}/meetings/{segment(meeting_id)}{path}", body, headers=at_version(form),
-                      fields=MINUTES_FIELDS.get, again=again, done=done,
-                      then=_meeting_address(meeting_id, "#attendance" if step == "held" else "#minutes"))
+    return await send_change(request, officer, f"{API}/meetings/{segment(meeting_id)}{path}", body, form=form,
+                             page=partial(_meeting_page, request, officer, meeting_id), typed=typed,
+                             fields=MINUTES_FIELDS.get, done=done,
+                             then=_meeting_address(meeting_id, "#attendance" if step == "held" else "#minutes"))
 
 
 # ---------------------------------------------------------------- the attendance register
@@ -294,14 +301,12 @@ async def decide(request: Request, officer: SignedInOfficer, form: FormData, mee
         if typed["casting_vote"]:
             body["casting_vote"] = typed["casting_vote"]
 
-    async def again(refusal: Refusal) -> Response:
-        return await _decision_page(request, officer, meeting_id, item_id, refusal=refusal,
-                                    typed=None if refusal.status == 412 else typed)
-
-    return await send(request, officer, f"{API}/meetings/{segment(meeting_id)}/items/{segment(item_id)}/decision", body,
-                      headers=at_version(form), fields=_decision_field(voters), again=again,
-                      done=lambda answer: f"The decision is recorded: {words_for(answer.body.get('outcome')).lower()}.",
-                      then=_meeting_address(meeting_id, "#decisions"))
+    return await send_change(request, officer, f"{API}/meetings/{segment(meeting_id)}/items/{segment(item_id)}/decision",
+                             body, form=form, page=partial(_decision_page, request, officer, meeting_id, item_id),
+                             typed=typed, fields=_decision_field(voters),
+                             done=lambda answer: f"The decision is recorded: "
+                                                 f"{words_for(answer.body.get('outcome')).lower()}.",
+                             then=_meeting_address(meeting_id, "#decisions"))
 
 
 # ---------------------------------------------------------------- scheduling a meeting with its agenda
@@ -313,12 +318,12 @@ def _agenda() -> Rows:
     return Rows("agenda", "agenda", {"title": "Title", "kind": "Kind"}, AGENDA_ROWS, row_word="item")
 
 
-async def _schedule_page(request: Request, officer: SignedInOfficer, board_id: str, *, refusal: Refusal | None = None,
-                         typed: dict[str, str] | None = None, attempt: str | None = None) -> Response:
-    return render(request, "safeguarding/new_meeting.html", {
-        "board": await board_of(request, officer, board_id), **as_filled(typed, attempt),
-        "agenda_rows": range(AGENDA_ROWS), "agenda_kinds": AGENDA_KINDS,
-    }, refusal)
+async def _schedule_form(request: Request, officer: SignedInOfficer, board_id: str) -> dict[str, Any]:
+    return {**await board_form(request, officer, board_id), "agenda_rows": range(AGENDA_ROWS),
+            "agenda_kinds": AGENDA_KINDS}
+
+
+_schedule_page = new_record_page("safeguarding/new_meeting.html", _schedule_form)
 
 
 @form_at(router, "/boards/{board_id}/meetings/new", page=_schedule_page, may=runs_business)

@@ -24,13 +24,24 @@ from civic_web.pages.forms import (
     boxes_typed,
     date_typed,
     fields_of,
-    on_date_input,
+    new_record_page,
     pounds_typed,
     send,
+    send_change,
     send_new,
+    step_typed,
 )
 from civic_web.pages.safeguarding.reviews import date_as_typed
-from civic_web.pages.safeguarding.section import API, board_address, board_of, get, items, reads, runs_business
+from civic_web.pages.safeguarding.section import (
+    API,
+    board_address,
+    board_of,
+    board_with,
+    get,
+    items,
+    reads,
+    runs_business,
+)
 from civic_web.refusals import FieldOnPage, Refusal
 from civic_web.sessions import SignedInOfficer, signed_in
 from civic_web.vocabulary import body_choices, words_for
@@ -51,14 +62,12 @@ def _work_plan() -> Rows:
                                       "due_on": "Due"}, WORK_PLAN_ROWS, row_word="line")
 
 
-async def _sub_group_page(request: Request, officer: SignedInOfficer, board_id: str, *, refusal: Refusal | None = None,
-                          typed: dict[str, str] | None = None, attempt: str | None = None) -> Response:
-    found, members = await asyncio.gather(board_of(request, officer, board_id),
-                                          items(request, officer, f"/boards/{segment(board_id)}/members"))
-    return render(request, "safeguarding/new_sub_group.html", {
-        "board": found, "members": members, **as_filled(typed, attempt),
-        "plan_rows": range(WORK_PLAN_ROWS),
-    }, refusal)
+async def _sub_group_form(request: Request, officer: SignedInOfficer, board_id: str) -> dict[str, Any]:
+    found, members = await board_with(request, officer, board_id, "members")
+    return {"board": found, "members": members, "plan_rows": range(WORK_PLAN_ROWS)}
+
+
+_sub_group_page = new_record_page("safeguarding/new_sub_group.html", _sub_group_form)
 
 
 @form_at(router, "/boards/{board_id}/sub-groups/new", page=_sub_group_page, may=runs_business)
@@ -232,22 +241,15 @@ page_at(router, "/annual-reports/{report_id}", page=_annual_report_record_page, 
 
 @sent_to(router, "/annual-reports/{report_id}/steps", may=runs_business)
 async def advance_annual_report(request: Request, officer: SignedInOfficer, form: FormData, report_id: str) -> Response:
-    on, typed = date_typed(form, "on")
-    typed |= boxes_typed(form, ("to", "decision_id"))
-    body: dict[str, Any] = {"to": typed["to"]}
+    body, typed = step_typed(form, ("decision_id",))
     if typed["to"] == "approved":
-        body["decision_id"] = typed["decision_id"] or None
-    elif on:
-        body["on"] = on
+        body = {"to": typed["to"], "decision_id": typed["decision_id"] or None}
 
-    async def again(refusal: Refusal) -> Response:
-        return await _annual_report_record_page(request, officer, report_id, refusal=on_date_input(refusal, "on"),
-                                                typed=None if refusal.status == 412 else typed)
-
-    return await send(request, officer, f"{API}/annual-reports/{segment(report_id)}/transitions", body,
-                      headers=at_version(form), fields=ANNUAL_REPORT_STEP_FIELDS.get, again=again,
-                      done=f"The annual report is {words_for(typed['to']).lower()}.",
-                      then=f"/safeguarding/annual-reports/{segment(report_id)}")
+    return await send_change(request, officer, f"{API}/annual-reports/{segment(report_id)}/transitions", body,
+                             form=form, page=partial(_annual_report_record_page, request, officer, report_id),
+                             typed=typed, dates=("on",), fields=ANNUAL_REPORT_STEP_FIELDS.get,
+                             done=f"The annual report is {words_for(typed['to']).lower()}.",
+                             then=f"/safeguarding/annual-reports/{segment(report_id)}")
 
 
 # ---------------------------------------------------------------- disputes between partners
@@ -262,14 +264,12 @@ def _organisations(members: list[dict[str, Any]]) -> list[str]:
     return sorted({str(m["organisation"]) for m in members if m.get("organisation")}, key=str.casefold)
 
 
-async def _dispute_form_page(request: Request, officer: SignedInOfficer, board_id: str, *,
-                             refusal: Refusal | None = None, typed: dict[str, str] | None = None,
-                             attempt: str | None = None) -> Response:
-    found, members = await asyncio.gather(board_of(request, officer, board_id),
-                                          items(request, officer, f"/boards/{segment(board_id)}/members"))
-    return render(request, "safeguarding/new_dispute.html", {
-        "board": found, "organisations": _organisations(members), **as_filled(typed, attempt),
-    }, refusal)
+async def _dispute_form(request: Request, officer: SignedInOfficer, board_id: str) -> dict[str, Any]:
+    found, members = await board_with(request, officer, board_id, "members")
+    return {"board": found, "organisations": _organisations(members)}
+
+
+_dispute_form_page = new_record_page("safeguarding/new_dispute.html", _dispute_form)
 
 
 @form_at(router, "/boards/{board_id}/disputes/new", page=_dispute_form_page, may=runs_business)
@@ -305,19 +305,11 @@ page_at(router, "/disputes/{dispute_id}", page=_dispute_page, shown_to=reads)
 
 @sent_to(router, "/disputes/{dispute_id}/steps", may=runs_business)
 async def advance_dispute(request: Request, officer: SignedInOfficer, form: FormData, dispute_id: str) -> Response:
-    on, typed = date_typed(form, "on")
-    typed |= boxes_typed(form, ("to", "resolution"))
-    body: dict[str, Any] = {"to": typed["to"]}
-    if on:
-        body["on"] = on
+    body, typed = step_typed(form, ("resolution",))
     if typed["to"] == "resolved":
         body["resolution"] = typed["resolution"]
-
-    async def again(refusal: Refusal) -> Response:
-        return await _dispute_page(request, officer, dispute_id, refusal=on_date_input(refusal, "on"),
-                                   typed=None if refusal.status == 412 else typed)
-
-    return await send(request, officer, f"{API}/disputes/{segment(dispute_id)}/transitions", body,
-                      headers=at_version(form), fields=DISPUTE_STEP_FIELDS.get, again=again,
-                      done=f"The dispute is at its next step: {words_for(typed['to']).lower()}.",
-                      then=f"/safeguarding/disputes/{segment(dispute_id)}")
+    return await send_change(request, officer, f"{API}/disputes/{segment(dispute_id)}/transitions", body, form=form,
+                             page=partial(_dispute_page, request, officer, dispute_id), typed=typed, dates=("on",),
+                             fields=DISPUTE_STEP_FIELDS.get,
+                             done=f"The dispute is at its next step: {words_for(typed['to']).lower()}.",
+                             then=f"/safeguarding/disputes/{segment(dispute_id)}")

@@ -14,8 +14,8 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from civic_web.pages import allowed, first, form_at, gateway_of, page_at, render, segment, sent_to
-from civic_web.pages.forms import as_filled, at_version, boxes_typed, date_typed, on_date_input, pounds_typed, send, send_new
-from civic_web.pages.safeguarding.section import API, board_of, get, reads, runs_business
+from civic_web.pages.forms import boxes_typed, date_typed, new_record_page, pounds_typed, send_change, send_new, step_typed
+from civic_web.pages.safeguarding.section import API, board_form, get, reads, runs_business
 from civic_web.refusals import FieldOnPage, Refusal
 from civic_web.sessions import SignedInOfficer
 from civic_web.vocabulary import body_choices, words_for
@@ -74,11 +74,7 @@ page_at(router, "/sars/{sar_id}", page=_sar_page, shown_to=reads)
 
 @sent_to(router, "/sars/{sar_id}/steps", may=runs_business)
 async def advance_sar(request: Request, officer: SignedInOfficer, form: FormData, sar_id: str) -> Response:
-    on, typed = date_typed(form, "on")
-    typed |= boxes_typed(form, ("to", "criteria_met", "reasons", "author", "author_organisation", "cost"))
-    body: dict[str, Any] = {"to": typed["to"]}
-    if on:
-        body["on"] = on
+    body, typed = step_typed(form, ("criteria_met", "reasons", "author", "author_organisation", "cost"))
     not_read: dict[str, str] = {}
     if typed["to"] == "decision":
         if typed["criteria_met"] in ("yes", "no"):
@@ -100,14 +96,11 @@ async def advance_sar(request: Request, officer: SignedInOfficer, form: FormData
                 rows.append(row)
         body["actions"] = actions
 
-    async def again(refusal: Refusal) -> Response:
-        return await _sar_page(request, officer, sar_id, refusal=on_date_input(refusal, "on"),
-                               typed=None if refusal.status == 412 else typed)
-
-    return await send(request, officer, f"{API}/sars/{segment(sar_id)}/transitions", body, headers=at_version(form),
-                      fields=_sar_field(rows), again=again, not_read=not_read,
-                      done=f"The review is at its next step: {words_for(typed['to']).lower()}.",
-                      then=f"/safeguarding/sars/{segment(sar_id)}")
+    return await send_change(request, officer, f"{API}/sars/{segment(sar_id)}/transitions", body, form=form,
+                             page=partial(_sar_page, request, officer, sar_id), typed=typed, dates=("on",),
+                             fields=_sar_field(rows), not_read=not_read,
+                             done=f"The review is at its next step: {words_for(typed['to']).lower()}.",
+                             then=f"/safeguarding/sars/{segment(sar_id)}")
 
 
 # ---------------------------------------------------------------- referring a review
@@ -125,11 +118,7 @@ def _refers(officer: SignedInOfficer) -> None:
     allowed(officer.permissions.sees_case_details)
 
 
-async def _referral_page(request: Request, officer: SignedInOfficer, board_id: str, *, refusal: Refusal | None = None,
-                         typed: dict[str, str] | None = None, attempt: str | None = None) -> Response:
-    return render(request, "safeguarding/new_sar.html", {
-        "board": await board_of(request, officer, board_id), **as_filled(typed, attempt),
-    }, refusal)
+_referral_page = new_record_page("safeguarding/new_sar.html", board_form)
 
 
 @form_at(router, "/boards/{board_id}/sars/new", page=_referral_page, may=_refers)

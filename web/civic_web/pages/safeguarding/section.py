@@ -3,6 +3,7 @@ page asks."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import Request
@@ -43,3 +44,16 @@ def board_address(board_id: str, part: str = "") -> str:
 async def board_of(request: Request, officer: SignedInOfficer, board_id: str) -> dict[str, Any]:
     found: dict[str, Any] = (await get(request, officer, f"/boards/{segment(board_id)}")).body
     return found
+
+
+async def board_with(request: Request, officer: SignedInOfficer, board_id: str,
+                     listed: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The board and one of its lists (``members``, ``meetings``), asked at once."""
+    board, found = await asyncio.gather(board_of(request, officer, board_id),
+                                        items(request, officer, f"/boards/{segment(board_id)}/{listed}"))
+    return board, found
+
+
+async def board_form(request: Request, officer: SignedInOfficer, board_id: str) -> dict[str, Any]:
+    """What a form for a board's business shows of it (its name, its address)."""
+    return {"board": await board_of(request, officer, board_id)}

@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 from civic_web import components
 from civic_web.layout import link
 from civic_web.pages import allowed, ask, first, form_at, in_address, render, segment
-from civic_web.pages.forms import as_filled, at_version, boxes_typed, date_typed, on_date_input, send, send_new
+from civic_web.pages.forms import at_version, boxes_typed, date_typed, new_record_page, on_date_input, send, send_new
 from civic_web.pages.savings.section import API, reads
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer
@@ -91,12 +91,11 @@ async def _initiative(request: Request, officer: SignedInOfficer, initiative_id:
     return found
 
 
-async def _new_page(request: Request, officer: SignedInOfficer, initiative_id: str, *,
-                    refusal: Refusal | None = None, typed: dict[str, str] | None = None,
-                    attempt: str | None = None) -> Response:
-    return render(request, "savings/milestone_new.html", {
-        "initiative": await _initiative(request, officer, initiative_id), **as_filled(typed, attempt),
-    }, refusal)
+async def _new_form(request: Request, officer: SignedInOfficer, initiative_id: str) -> dict[str, Any]:
+    return {"initiative": await _initiative(request, officer, initiative_id)}
+
+
+_new_page = new_record_page("savings/milestone_new.html", _new_form)
 
 
 @form_at(router, "/initiatives/{initiative_id}/milestones/new", page=_new_page, may=plans_delivery)
