@@ -7,15 +7,15 @@ lists them in.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from civic.http import FinancialYearText, Rt
+from civic.http import Rt
 from fastapi import APIRouter, Query
 
 from civic_property import reports
 from civic_property.asset_register import api as asset_register_api
 from civic_property.buildings import api as buildings_api
-from civic_property.http import Reader
+from civic_property.http import FromYear, Reader, ToYear
 from civic_property.leases import api as leases_api
 from civic_property.occupancy import api as occupancy_api
 from civic_property.target import api as target_api
@@ -37,14 +37,7 @@ async def move_plan(
 
 
 @service_wide.get("/reports/rationalisation")
-async def rationalisation(
-    caller: Reader,
-    rt: Rt,
-    from_year: Annotated[FinancialYearText | None, Query(description='e.g. "2022/23"')] = None,
-    to_year: Annotated[
-        FinancialYearText | None, Query(description="not before from_year, at most 25 years after it")
-    ] = None,
-) -> dict[str, Any]:
+async def rationalisation(caller: Reader, rt: Rt, from_year: FromYear = None, to_year: ToYear = None) -> dict[str, Any]:
     return await reports.rationalisation_report(rt, from_year, to_year)
 
 

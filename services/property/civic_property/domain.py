@@ -55,6 +55,17 @@ def financial_year_start(year: str) -> int:
         ) from None
 
 
+def check_report_years(from_year: str | None, to_year: str | None) -> None:
+    """A report's first and last financial years, those given: Invalid naming the field (from_year,
+    to_year) that is not a financial year."""
+    for value, field in ((from_year, "from_year"), (to_year, "to_year")):
+        if value is not None:
+            try:
+                financial_year_start(value)
+            except Invalid as exc:
+                raise Invalid.at(field, exc.errors[0]["message"], exc.detail) from exc
+
+
 def financial_year_bounds(year: str) -> tuple[date, date]:
     return FinancialYear(financial_year_start(year)).bounds
 

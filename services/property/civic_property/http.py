@@ -6,15 +6,18 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from civic.http import Caller, IfMatch, Rt, service_scopes, versioned
+from civic.http import Caller, FinancialYearText, IfMatch, Rt, service_scopes, versioned
 from civic.service import Runtime
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 SCOPES = service_scopes("property")
 Reader = Annotated[Caller, SCOPES.read]
 Writer = Annotated[Caller, SCOPES.write]
+#: the first and last financial years a report covers (the query's from_year and to_year; None: the report's default)
+FromYear = Annotated[FinancialYearText | None, Query(description='e.g. "2022/23"')]
+ToYear = Annotated[FinancialYearText | None, Query(description="not before from_year, at most 25 years after it")]
 
 #: a use case reading one record by its id: (rt, id) -> the record's API form
 OneRecord = Callable[[Runtime, str], Awaitable[dict[str, Any]]]

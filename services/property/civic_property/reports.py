@@ -10,13 +10,12 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from civic.calendar import today
-from civic.errors import Invalid
 from civic.tallies import RECORDS
 from pymongo import ASCENDING
 
 from civic_property import figures
 from civic_property.buildings.domain import CLOSURE_PLANNED, IN_USE, VACATED
-from civic_property.domain import financial_year_start
+from civic_property.domain import check_report_years
 from civic_property.occupancy.figures import utilisation
 from civic_property.occupancy.reports import days_for, under_used_threshold
 from civic_property.repository import BUILDINGS, ESTATE, MOVES, TEAMS, building_from, move_from, team_from
@@ -55,12 +54,7 @@ async def move_plan_report(rt: Runtime, directorate: str | None, include_cancell
 async def rationalisation_report(rt: Runtime, from_year: str | None, to_year: str | None) -> dict[str, Any]:
     buildings = [building_from(d) for d in await _all(rt, BUILDINGS)]
     first, last = figures.default_years(buildings, today())
-    for value, field in ((from_year, "from_year"), (to_year, "to_year")):
-        if value is not None:
-            try:
-                financial_year_start(value)
-            except Invalid as exc:
-                raise Invalid.at(field, exc.errors[0]["message"], exc.detail) from exc
+    check_report_years(from_year, to_year)
     return figures.rationalisation(buildings, from_year or first, to_year or last)
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from civic.http import FinancialYearText, IfMatch, Pence, RequestModel, Rt, Text, versioned
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from civic_property.http import Reader, Writer
+from civic_property.http import FromYear, Reader, ToYear, Writer
 from civic_property.target import service
 from civic_property.target.domain import MAX_STEPS
 
@@ -42,12 +42,7 @@ async def put_rationalisation_target(body: TargetBody, if_match: IfMatch, caller
 
 @router.get("/reports/rationalisation-target")
 async def rationalisation_target_report(
-    caller: Reader,
-    rt: Rt,
-    from_year: Annotated[FinancialYearText | None, Query(description='e.g. "2022/23"')] = None,
-    to_year: Annotated[
-        FinancialYearText | None, Query(description="not before from_year, at most 25 years after it")
-    ] = None,
+    caller: Reader, rt: Rt, from_year: FromYear = None, to_year: ToYear = None
 ) -> dict[str, Any]:
     """Year by year, the target against the saving a year delivered by closures and partners moving in, and
     anticipated with the closures planned (default: the target's first step's year to its last)."""

@@ -39,6 +39,19 @@ _ROW_KEYS = (
 )
 
 
+def _closure(kind: str, b: Building, on: date | None, moves: list[dict[str, Any]]) -> dict[str, Any]:
+    """A closure that saved (or will save) the building's running cost, on the day it closed (or is to), with
+    the moves out of it."""
+    return {
+        "kind": kind,
+        "building_id": b.id,
+        "name": b.name,
+        "on": on.isoformat() if on else None,
+        "annual_saving_pence": b.annual_running_cost_pence,
+        "moves": moves,
+    }
+
+
 def _move(m: Move, names: Mapping[str, str], buildings: Mapping[str, Building]) -> dict[str, Any]:
     destination = buildings.get(m.to_building_id)
     return {
@@ -104,14 +117,10 @@ def progress(
             key=lambda b: (b.closure_date, b.name),
         )
         delivered_by: list[dict[str, Any]] = [
-            {
-                "kind": "closure",
-                "building_id": b.id,
-                "name": b.name,
-                "on": b.closed_on.isoformat() if b.closed_on else None,
-                "annual_saving_pence": b.annual_running_cost_pence,
-                "moves": [_move(m, team_names, by_id) for m in moves_out[b.id] if m.status == COMPLETED],
-            }
+            _closure(
+                "closure", b, b.closed_on,
+                [_move(m, team_names, by_id) for m in moves_out[b.id] if m.status == COMPLETED],
+            )
             for b in closures
         ]
         delivered_by += [
@@ -144,14 +153,10 @@ def progress(
                 "met": delivered >= step.annual_saving_pence,
                 "delivered_by": delivered_by,
                 "planned": [
-                    {
-                        "kind": "closure_planned",
-                        "building_id": b.id,
-                        "name": b.name,
-                        "on": b.closure_date.isoformat() if b.closure_date else None,
-                        "annual_saving_pence": b.annual_running_cost_pence,
-                        "moves": [_move(m, team_names, by_id) for m in moves_out[b.id] if m.status == PLANNED],
-                    }
+                    _closure(
+                        "closure_planned", b, b.closure_date,
+                        [_move(m, team_names, by_id) for m in moves_out[b.id] if m.status == PLANNED],
+                    )
                     for b in planned
                 ],
             }

@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from civic.calendar import today
 from civic.documents import day_from_text, resource
-from civic.errors import Invalid
 
-from civic_property.domain import financial_year_of, financial_year_start
+from civic_property.domain import check_report_years, financial_year_of
 from civic_property.repository import BUILDINGS, MOVES, SETTINGS, TEAMS, building_from, move_from, put_setting
 from civic_property.target import figures
 from civic_property.target.domain import RationalisationTarget, TargetStep
@@ -50,12 +49,7 @@ async def put_target(
 
 
 async def target_report(rt: Runtime, from_year: str | None, to_year: str | None) -> dict[str, Any]:
-    for value, field in ((from_year, "from_year"), (to_year, "to_year")):
-        if value is not None:
-            try:
-                financial_year_start(value)
-            except Invalid as exc:
-                raise Invalid.at(field, exc.errors[0]["message"], exc.detail) from exc
+    check_report_years(from_year, to_year)
     target = _target_from(await rt.db[SETTINGS].find_one({"_id": TARGET_ID}))
     this_year = financial_year_of(today())
     first, last = figures.default_years(target) or (this_year, this_year)
