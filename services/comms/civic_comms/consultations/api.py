@@ -6,8 +6,9 @@ not fit its question is 422 naming the answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from civic.http import NOT_BLANK, WHITE_SPACE, IfMatch, NonBlank, Paging, Pattern, RequestModel, Rt, rules, versioned
 from civic.problems import answer_response, created
@@ -187,6 +188,7 @@ async def results(consultation_id: str, caller: Reader, rt: Rt) -> dict[str, Any
 
 
 CSV = "text/csv; charset=utf-8"
+Route = TypeVar("Route", bound=Callable[..., Any])
 
 
 def attachment(filename: str) -> dict[str, str]:
@@ -194,21 +196,20 @@ def attachment(filename: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
-@router.get(
-    "/consultations/{consultation_id}/results.csv",
-    response_class=Response,
-    responses={200: answer_response("The results as CSV", "text/csv", {"type": "string"})},
-)
+def csv_route(path: str, what: str, response_class: type[Response]) -> Callable[[Route], Route]:
+    """``GET path`` answering `what` as CSV text (a `response_class`: whole, or streamed)."""
+    return router.get(
+        path, response_class=response_class, responses={200: answer_response(what, "text/csv", {"type": "string"})}
+    )
+
+
+@csv_route("/consultations/{consultation_id}/results.csv", "The results as CSV", Response)
 async def results_csv(consultation_id: str, caller: Reader, rt: Rt) -> Response:
     text = await reports.results_csv(rt, consultation_id)
     return Response(text, media_type=CSV, headers=attachment(f"consultation-{consultation_id}-results.csv"))
 
 
-@router.get(
-    "/consultations/{consultation_id}/responses.csv",
-    response_class=StreamingResponse,
-    responses={200: answer_response("Every response as CSV", "text/csv", {"type": "string"})},
-)
+@csv_route("/consultations/{consultation_id}/responses.csv", "Every response as CSV", StreamingResponse)
 async def responses_csv(consultation_id: str, caller: Reader, rt: Rt) -> Response:
     rows = await reports.responses_csv(rt, consultation_id)
     return StreamingResponse(
