@@ -88,6 +88,10 @@ async def test_the_board_business_manager_approves_and_publishes_the_annual_repo
     decision = await created(client, f"{SG}/boards/{board['id']}/decisions", {
         "item_title": f"Agree the annual report {year}", "decided_by": chair["id"], "consulted": [partner["id"]],
         "decided_on": decided_on.isoformat()})
+    # in effect once its statutory partner has confirmed it: only then does it approve anything (issue 21)
+    confirmed = await client.post(f"{SG}/decisions/{decision['id']}/confirmations", json={
+        "organisation": "Testshire Council", "member_id": partner["id"], "confirmed_on": decided_on.isoformat()})
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "in_effect"
 
     page = await new_page(MANAGER)
     await page.goto(f"/safeguarding/boards/{board['id']}")

@@ -52,13 +52,19 @@ async def _board(client: httpx.AsyncClient, name: str) -> tuple[dict[str, Any], 
 
 async def _between_meetings(client: httpx.AsyncClient, board: dict[str, Any], members: dict[str, dict[str, Any]],
                             title: str, **extra: Any) -> dict[str, Any]:
-    """The chair with every statutory partner decides between meetings."""
-    return await _ok(await client.post(f"{SAFEGUARDING}/boards/{board['id']}/decisions", json={
+    """The chair with every statutory partner decides between meetings; each partner confirms it, and it is
+    in effect (issue 21: only then is it announced)."""
+    decision = await _ok(await client.post(f"{SAFEGUARDING}/boards/{board['id']}/decisions", json={
         "item_title": title,
         "decided_by": members["chair"]["id"],
         "consulted": [members[k]["id"] for k in ("council", "police", "icb")],
         **extra,
     }), 201)
+    for key in ("council", "police", "icb"):
+        decision = await _ok(await client.post(f"{SAFEGUARDING}/decisions/{decision['id']}/confirmations", json={
+            "organisation": members[key]["organisation"], "member_id": members[key]["id"]}))
+    assert decision["status"] == "in_effect"
+    return decision
 
 
 async def _press_release(client: httpx.AsyncClient, board_name: str) -> dict[str, Any] | None:

@@ -14,6 +14,8 @@
   names a matter one of them concerns, so its declaration is pre-filled from the register.
 - ILLUSTRATIVE: a forward plan of three key decisions, dated from the day the seed runs (two with 28 clear
   days' notice or more, one urgent under the general exception); every decision recorded publishes its notice.
+- ILLUSTRATIVE: an interim decision between meetings by the chair, confirmed electronically by each statutory
+  partner (so in effect, its notice published), awaiting ratification at the next meeting scheduled.
 
 Every create carries a stable Idempotency-Key, and every state change is checked first, so a
 second run changes nothing.
@@ -463,3 +465,29 @@ async def _seed_adults_board(
                 json={"to": "joint_meeting_held", "on": "2026-09-22"},
             )
         )
+
+    # after the meetings are scheduled, so it waits for the next one (none seeded) to be ratified
+    await _seed_interim_decision(client, board, members)
+
+
+INTERIM_DECISION = "Winter pressures: interim escalation protocol (illustrative)"
+PARTNER_KEYS = ("wnc-dass", "nnc-dass", "police", "icb")
+
+
+async def _seed_interim_decision(
+    client: httpx.AsyncClient, board: dict[str, Any], members: dict[str, dict[str, Any]]
+) -> None:
+    decision = answer(await client.post(
+        f"/v1/boards/{board['id']}/decisions",
+        json={"item_title": INTERIM_DECISION, "decided_by": members["chair"]["id"], "decided_on": "2026-11-02",
+              "consulted": [members[k]["id"] for k in PARTNER_KEYS]},
+        headers=_key("decision", "interim-winter"),
+    ))  # fmt: skip
+    decision = answer(await client.get(f"/v1/decisions/{decision['id']}"))
+    for key in PARTNER_KEYS:
+        member = members[key]
+        if member["organisation"] in decision["awaiting"]:
+            decision = answer(await client.post(
+                f"/v1/decisions/{decision['id']}/confirmations",
+                json={"organisation": member["organisation"], "member_id": member["id"], "confirmed_on": "2026-11-03"},
+            ))  # fmt: skip

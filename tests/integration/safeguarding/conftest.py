@@ -97,6 +97,28 @@ def new_meeting(api: Any) -> Callable[..., Awaitable[dict[str, Any]]]:
     return make
 
 
+PARTNERS = ("council", "police", "icb")
+
+
+@pytest.fixture
+def confirm(api: Any) -> Callable[..., Awaitable[dict[str, Any]]]:
+    """A decision between meetings confirmed by the statutory partners' members (`keys`, all three by default);
+    the decision after the last confirmation."""
+
+    async def make(
+        decision: dict[str, Any], members: dict[str, dict[str, Any]], keys: tuple[str, ...] = PARTNERS
+    ) -> dict[str, Any]:
+        for key in keys:
+            member = members[key]
+            decision = await ok(await api.post(
+                f"/v1/decisions/{decision['id']}/confirmations",
+                json={"organisation": member["organisation"], "member_id": member["id"]},
+            ))  # fmt: skip
+        return decision
+
+    return make
+
+
 @pytest.fixture
 def outbox(db: Any) -> Callable[[str], Awaitable[list[dict[str, Any]]]]:
     """Envelopes written for an aggregate (where tests/conftest.py's ``outbox`` gives only their types).

@@ -29,12 +29,17 @@ def _decision_url(meeting, item=1):
     return f"/v1/meetings/{meeting['id']}/items/{meeting['agenda'][item]['id']}/decision"
 
 
-async def test_between_meetings_the_decision_authorises_the_content_item(api, new_board, outbox, broker_events):
+async def test_between_meetings_the_decision_authorises_the_content_item(
+    api, new_board, outbox, broker_events, confirm
+):
     board, members = await new_board()
     decision = await ok(
         await api.post(f"/v1/boards/{board['id']}/decisions", json=_between(members, authorises_content_id=CONTENT)),
         201,
     )
+    # nothing authorises the content until the statutory partners have confirmed the decision (issue 21)
+    assert await outbox(decision["id"]) == []
+    decision = await confirm(decision, members)
     assert (decision["authorises_content_id"], decision["method"], decision["outcome"]) == (
         CONTENT,
         "between_meetings",
@@ -74,9 +79,10 @@ async def test_at_a_meeting_the_decision_authorises_the_content_item(
     assert published["data"]["authorises_content_id"] == CONTENT
 
 
-async def test_a_decision_that_names_no_content_authorises_none(api, new_board, new_meeting, outbox):
+async def test_a_decision_that_names_no_content_authorises_none(api, new_board, new_meeting, outbox, confirm):
     board, members = await new_board()
     between = await ok(await api.post(f"/v1/boards/{board['id']}/decisions", json=_between(members)), 201)
+    between = await confirm(between, members)
     meeting = await new_meeting(board, members, statuses={})
     at_meeting = await ok(await api.post(_decision_url(meeting), json={"method": "consensus"}), 201)
     for decision in (between, at_meeting):

@@ -144,11 +144,16 @@ async def test_a_decision_at_a_meeting_publishes_its_notice_with_the_vote_and_th
     assert (await stored(db, "decisions", decision["id"]))["decision_notice_id"] == notice["id"]
 
 
-async def test_a_decision_between_meetings_has_its_notice_and_notices_list_by_board_and_date(api, new_board, new_meeting):
+async def test_a_decision_between_meetings_has_its_notice_and_notices_list_by_board_and_date(
+    api, new_board, new_meeting, confirm
+):
     board, members = await new_board()
     between = await ok(await api.post(f"/v1/boards/{board['id']}/decisions", json={
         "item_title": "Winter pressures protocol", "decided_by": members["chair"]["id"], "decided_on": "2026-07-01",
         "consulted": [members[k]["id"] for k in ("council", "police", "icb")]}), 201)  # fmt: skip
+    # its notice is published when it takes effect, the three statutory partners having confirmed (issue 21)
+    assert between["decision_notice_id"] is None
+    between = await confirm(between, members)
     notice = await ok(await api.get(f"/v1/decision-notices/{between['decision_notice_id']}"))
     assert (notice["decided_by"]["name"], notice["meeting_id"], notice["requires_ratification"]) == ("Sue Chair", None, True)
     assert [c["name"] for c in notice["consulted"]] == ["Dee Dass", "Pat Police", "Nia Nurse"]

@@ -259,7 +259,7 @@ async def test_declarations(api, db, new_board, new_meeting):
     assert len((await stored(db, "meetings", meeting["id"]))["declarations"]) == 1
 
 
-async def test_between_meetings_decision_ratified_at_next_meeting(api, db, new_board, new_meeting, outbox):
+async def test_between_meetings_decision_ratified_at_next_meeting(api, db, new_board, new_meeting, outbox, confirm):
     board, members = await new_board()
     url = f"/v1/boards/{board['id']}/decisions"
     partners = [members[k]["id"] for k in ("council", "police", "icb")]
@@ -295,6 +295,9 @@ async def test_between_meetings_decision_ratified_at_next_meeting(api, db, new_b
         True,
         "pending",
     )
+    # it takes effect (and is announced) once the three statutory partners have confirmed it (issue 21)
+    assert (decision["status"], await outbox(decision["id"])) == ("awaiting_confirmation", [])
+    decision = await confirm(decision, members)
     [event] = await outbox(decision["id"])
     assert event["data"]["method"] == "between_meetings" and event["data"]["meeting_id"] is None
     next_meeting = await new_meeting(board, members, day="2026-08-13", statuses={})

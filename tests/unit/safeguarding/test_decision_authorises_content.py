@@ -24,7 +24,11 @@ def test_between_meetings_the_chair_with_the_partners_authorises_a_content_item(
         date(2026, 11, 20), authorises_content_id=CONTENT,
     )
     assert decision.authorises_content_id == CONTENT
-    assert (decision.outcome, decision.requires_ratification, decision.approves) == ("agreed", True, True)
+    # it approves nothing until the statutory partners have confirmed it (issue 21)
+    assert (decision.outcome, decision.requires_ratification, decision.approves) == ("agreed", True, False)
+    for key in PARTNERS:
+        decision.confirm(list(members.values()), members[key].organisation, key, None, date(2026, 11, 20))
+    assert (decision.status, decision.approves) == ("in_effect", True)
 
 
 def test_at_a_meeting_the_decision_names_the_content_item() -> None:

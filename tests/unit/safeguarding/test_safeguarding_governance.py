@@ -706,6 +706,9 @@ def test_ratification() -> None:
     decision = Decision.between_meetings(
         "d", board, allm, "X", "chair", ["council", "police", "icb"], date(2021, 7, 1)
     )
+    # only a decision in effect, its partners having confirmed it, is ratified (issue 21)
+    for key in ("council", "police", "icb"):
+        decision.confirm(allm, members[key].organisation, key, None, date(2021, 7, 2))
     meeting = Meeting.schedule("m2", board, date(2021, 8, 1), [], new_id=new_id, to_ratify=[("d", "X")])
     meeting.record_attendance(allm, register(members, ALL_PRESENT))
     outcome = meeting.decide(

@@ -8,17 +8,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from civic.http import Id, Paging, Pattern, RequestModel, Required, Rt, Text
+from civic.http import Id, IfMatch, Name, Paging, Pattern, RequestModel, Required, Rt, Text, versioned
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from civic_safeguarding.decisions import service
-from civic_safeguarding.decisions.domain import CONTENT_ID_PATTERN, RATIFICATIONS
-from civic_safeguarding.http import Reader, new_record_route, record_route
+from civic_safeguarding.decisions.domain import CONTENT_ID_PATTERN, RATIFICATIONS, STATUSES
+from civic_safeguarding.http import Reader, Writer, new_record_route, record_route
 
 router = APIRouter(prefix="/v1", tags=["safeguarding"])
 
 Ratification = Literal[RATIFICATIONS]  # type: ignore[valid-type]
+Status = Literal[STATUSES]  # type: ignore[valid-type]
 
 #: a comms content item's id, as a decision names the item it authorises for publication
 ContentId = Annotated[
@@ -48,9 +50,28 @@ new_record_route(
 
 @router.get("/boards/{board_id}/decisions")
 async def list_decisions(
-    board_id: Id, page: Paging, caller: Reader, rt: Rt, ratification: Ratification | None = None
+    board_id: Id,
+    page: Paging,
+    caller: Reader,
+    rt: Rt,
+    ratification: Ratification | None = None,
+    status: Status | None = None,
 ) -> dict[str, Any]:
-    return await service.list_decisions(rt, board_id, page, ratification)
+    return await service.list_decisions(rt, board_id, page, ratification, status)
+
+
+class PartnerConfirmation(RequestModel):
+    organisation: Required = Field(description="the statutory partner organisation confirming")
+    member_id: Text = Field(description="its member on the board (who confirms, or whose named deputy does)")
+    deputy_name: Name | None = Field(None, description="when the member's named deputy confirms for them")
+    confirmed_on: date | None = None
+
+
+@router.post("/decisions/{decision_id}/confirmations")
+async def confirm_decision(
+    decision_id: Id, body: PartnerConfirmation, if_match: IfMatch, caller: Writer, rt: Rt
+) -> JSONResponse:
+    return versioned(await service.confirm(rt, decision_id, body.model_dump(), if_match))
 
 
 record_route(router, "/decisions/{decision_id}", "get_decision", service.DECISION_RECORDS.one)

@@ -29,6 +29,8 @@ METHODS = ("consensus", "vote")  # how a meeting decides; between meetings is De
 VOTES = ("for", "against", "abstain")
 CASTING_VOTES = ("for", "against")
 RATIFICATIONS = ("pending", "ratified", "not_ratified")
+#: a between-meetings decision awaits the statutory partners' confirmations; every other decision is in effect
+STATUSES = ("awaiting_confirmation", "in_effect")
 
 Outcome = Literal["carried", "not_carried", "agreed"]
 
@@ -116,6 +118,17 @@ class DecisionOutcome:
 
 
 @dataclass
+class Confirmation:
+    """A statutory partner's electronic confirmation of a decision between meetings: by its member on the
+    board, or that member's named deputy (``by_deputy``)."""
+
+    organisation: str
+    member_id: str
+    by_deputy: bool
+    confirmed_on: date
+
+
+@dataclass
 class Decision:
     """A board decision: at a meeting, or between meetings by the chair with the statutory partners."""
 
@@ -141,6 +154,13 @@ class Decision:
     ratified_on: date | None = None
     #: the comms content item this decision authorises for publication (the board's sign-off), if any
     authorises_content_id: str | None = None
+    #: decisions stored before confirmations existed were all in effect, hence the default
+    status: str = "in_effect"
+    #: between meetings: the statutory partners who must confirm, those still to, and those who have
+    partners: list[str] = field(default_factory=list)
+    awaiting: list[str] = field(default_factory=list)
+    confirmations: list[Confirmation] = field(default_factory=list)
+    in_effect_on: date | None = None
 
     @classmethod
     def at_meeting(
@@ -157,6 +177,7 @@ class Decision:
         return cls(
             id=id,
             board_id=meeting.board_id,
+            in_effect_on=on,
             meeting_id=meeting.id,
             item_id=item_id,
             item_title=item.title,
@@ -177,7 +198,9 @@ class Decision:
         on: date,
         authorises_content_id: str | None = None,
     ) -> Decision:
-        """The chair (or vice chair) with all the statutory partners decides, for ratification later."""
+        """The chair (or vice chair) with all the statutory partners decides, for ratification later. It
+        awaits each statutory partner's confirmation (seed 003: validated electronically) before it takes
+        effect: see :meth:`confirm`."""
         title = (title or "").strip()
         if not title:
             raise Invalid.at("item_title", "required", "Say what was decided.")
@@ -198,9 +221,8 @@ class Decision:
                 f"Consulted {', '.join(unknown)}, who are not members of {board.name}.", members=unknown
             )
         consulted_orgs = {by_id[c].organisation.casefold() for c in consulted}
-        not_consulted = [
-            o for o in board.statutory_organisations(members) if o.casefold() not in consulted_orgs
-        ]
+        partners = board.statutory_organisations(members)
+        not_consulted = [o for o in partners if o.casefold() not in consulted_orgs]
         if not_consulted:
             raise Refused(
                 "A decision between meetings needs the chair and every statutory partner. Not consulted: "
@@ -222,9 +244,67 @@ class Decision:
             consulted=list(dict.fromkeys(consulted)),
             ratification="pending",
             authorises_content_id=content_id,
+            status="awaiting_confirmation",
+            partners=partners,
+            awaiting=list(partners),
         )
 
+    def confirm(self, members: list[Member], organisation: str, member_id: str,
+                deputy_name: str | None, on: date) -> bool:
+        """A statutory partner confirms this decision between meetings, by its member on the board or that
+        member's named deputy. True when it was the last: the decision is then in effect."""
+        if self.method != "between_meetings":
+            raise Refused(f"The decision '{self.item_title}' was taken at a meeting; it needs no confirmation.")
+        wanted = organisation.strip().casefold()
+        partner = next((p for p in self.partners if p.casefold() == wanted), None)
+        if partner is None:
+            raise Refused(
+                f"{organisation!r} is not a statutory partner of the board; only "
+                + ", ".join(self.partners) + " confirm a decision between meetings.",
+                partners=self.partners,
+            )
+        if partner not in self.awaiting:
+            done = next(c for c in self.confirmations if c.organisation == partner)
+            raise Refused(
+                f"{partner} already confirmed the decision '{self.item_title}' on {done.confirmed_on}.",
+                organisation=partner,
+            )
+        member = next((m for m in members if m.id == member_id), None)
+        if member is None or member.organisation.casefold() != partner.casefold():
+            raise Refused(
+                f"{member_id!r} is not {partner}'s member on the board: the partner's own member (or their "
+                "named deputy) confirms.",
+                member_id=member_id,
+            )
+        deputy = (deputy_name or "").strip() or None
+        if deputy is not None and (member.deputy_name or "").casefold() != deputy.casefold():
+            raise Refused(
+                f"{deputy} is not the named deputy of {member.describe}; change the named deputy first if it "
+                "has changed.",
+                member_id=member.id,
+            )
+        if on < self.decided_on:
+            raise Invalid.at("confirmed_on", "not before the decision",
+                             f"The decision was taken on {self.decided_on}; it cannot be confirmed before.")
+        self.confirmations.append(Confirmation(partner, member.id, deputy is not None, on))
+        self.awaiting.remove(partner)
+        if self.awaiting:
+            return False
+        self.status, self.in_effect_on = "in_effect", on
+        return True
+
+    def check_in_effect(self) -> None:
+        """What relies on a decision (an annual report's approval, a ratification) relies on one in effect."""
+        if self.status != "in_effect":
+            raise Refused(
+                f"The decision '{self.item_title}' has not taken effect: it awaits the confirmation of "
+                + ", ".join(self.awaiting) + ".",
+                decision_id=self.id,
+                awaiting=self.awaiting,
+            )
+
     def ratify(self, meeting_id: str, outcome: DecisionOutcome, on: date) -> bool:
+        self.check_in_effect()
         if self.ratification != "pending":
             raise Refused(f"The decision '{self.item_title}' is not awaiting ratification.")
         ratified = outcome.outcome in ("carried", "agreed")
@@ -235,5 +315,9 @@ class Decision:
 
     @property
     def approves(self) -> bool:
-        """Whether the board said yes (carried or agreed, and not overturned at ratification)."""
-        return self.outcome in ("carried", "agreed") and self.ratification != "not_ratified"
+        """Whether the board said yes (carried or agreed, in effect, and not overturned at ratification)."""
+        return (
+            self.status == "in_effect"
+            and self.outcome in ("carried", "agreed")
+            and self.ratification != "not_ratified"
+        )

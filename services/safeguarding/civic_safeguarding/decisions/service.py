@@ -4,6 +4,10 @@ A decision at a meeting is taken through the meeting (meetings.service.decide), 
 here in the same shape and announces it with the same event. A decision that authorises a comms
 content item carries its id in the event (``authorises_content_id``): comms records the board's
 sign-off from it.
+
+A decision between meetings is proposed by the chair and takes effect only once every statutory partner has
+confirmed it (seed 003): until then nothing announces it, so no decision notice, no
+``safeguarding.decision.recorded`` and no content sign-off in comms; the last confirmation publishes both.
 """
 
 from __future__ import annotations
@@ -50,18 +54,43 @@ async def decide_between_meetings(rt: Runtime, board_id: str, body: dict[str, An
             given_or_today(body.get("decided_on")),
             authorises_content_id=body.get("authorises_content_id"),
         )
-        # not on an agenda yet: the next meeting scheduled takes it for ratification
-        notice_id = documents.new_id()
-        saved = await DECISION_RECORDS.insert(
-            uow, decision, ratification_meeting_id=None, decision_notice_id=notice_id
-        )
-        uow.emit(decision_recorded(decision, board))
-        await publish_notice(uow, notice_id, decision, board, members, [])
-        return saved
+        # not on an agenda yet: the next meeting scheduled once it is in effect takes it for ratification
+        return await DECISION_RECORDS.insert(uow, decision, ratification_meeting_id=None, decision_notice_id=None)
 
     return resource(await rt.transaction(work))
 
 
-async def list_decisions(rt: Runtime, board_id: str, page: Page, ratification: str | None) -> dict[str, Any]:
-    where = {"ratification": ratification} if ratification else None
-    return await DECISION_RECORDS.of_board(rt, board_id, page, where=where)
+async def confirm(rt: Runtime, decision_id: str, body: dict[str, Any], expected: int | None) -> dict[str, Any]:
+    """A statutory partner confirms a decision between meetings; the last confirmation puts it in effect,
+    publishing its notice and ``safeguarding.decision.recorded``."""
+
+    async def work(uow: UnitOfWork) -> dict[str, Any]:
+        doc, decision = await DECISION_RECORDS.load(uow, decision_id, expected)
+        board, members = await board_and_members(uow, decision.board_id)
+        in_effect = decision.confirm(
+            members, body["organisation"], body["member_id"], body.get("deputy_name"),
+            given_or_today(body.get("confirmed_on")),
+        )
+        notice_id = doc.get("decision_notice_id")
+        if in_effect:
+            notice_id = documents.new_id()
+            uow.emit(decision_recorded(decision, board))
+            await publish_notice(uow, notice_id, decision, board, members, [])
+        return await DECISION_RECORDS.save(
+            uow, doc, decision, ratification_meeting_id=doc.get("ratification_meeting_id"),
+            decision_notice_id=notice_id,
+        )
+
+    return resource(await rt.transaction(work))
+
+
+async def list_decisions(
+    rt: Runtime, board_id: str, page: Page, ratification: str | None, status: str | None = None
+) -> dict[str, Any]:
+    where: dict[str, Any] = {"ratification": ratification} if ratification else {}
+    if status == "in_effect":
+        # stored before confirmations existed: in effect, without the key
+        where["status"] = {"$ne": "awaiting_confirmation"}
+    elif status:
+        where["status"] = status
+    return await DECISION_RECORDS.of_board(rt, board_id, page, where=where or None)

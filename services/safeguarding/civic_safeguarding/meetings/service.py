@@ -32,9 +32,11 @@ MEETING_RECORDS = Records(MEETINGS, Meeting, "meeting")
 async def schedule_meeting(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         board = await board_of(uow, board_id)
-        # between-meetings decisions go to the next meeting for ratification, unless already on an agenda
+        # between-meetings decisions in effect go to the next meeting for ratification, unless already on an
+        # agenda (one still awaiting its partners' confirmations has not been taken yet)
         pending = await find(
-            uow, DECISIONS, {"board_id": board_id, "ratification": "pending", "ratification_meeting_id": None}
+            uow, DECISIONS, {"board_id": board_id, "ratification": "pending", "ratification_meeting_id": None,
+                             "status": {"$ne": "awaiting_confirmation"}},
         )
         agenda = body.get("agenda") or []
         meeting = Meeting.schedule(

@@ -275,6 +275,7 @@ class AnnualReport:
             raise Refused(f"The annual report is already {self.status}.")
         if decision.board_id != self.board_id:
             raise Refused("That decision was taken by another board.")
+        decision.check_in_effect()
         if not decision.approves:
             raise Refused(
                 f"The decision '{decision.item_title}' was {decision.outcome.replace('_', ' ')}"
