@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from civic_web.gateway import Refused
+from civic_web.gateway import Answer, Refused
 from civic_web.pages import first, form_at, gateway_of, page_at, render, segment, sent_to
 from civic_web.pages.forms import (
     Rows,
@@ -213,6 +213,20 @@ def next_step(document: dict[str, Any], path: str, status: str) -> str | None:
     return steps[0] if steps else None
 
 
+def _stepped_page(request: Request, officer: SignedInOfficer, template: str, record: tuple[str, Answer],
+                  transitions: str, document: dict[str, Any], *, refusal: Refusal | None, typed: dict[str, str] | None,
+                  **shown: Any) -> Response:
+    """The page of a record that moves by steps (an annual report, a dispute; its API's ``transitions``): the record
+    (named as the template names it) at its version, the step after where it is now for an officer who runs the
+    board's business, what was typed, and the rest of what the page shows (``shown``)."""
+    name, answer = record
+    step = next_step(document, transitions, str(answer.body.get("status", "")))
+    return render(request, template, {
+        name: answer.body, "version": answer.version or "", "typed": typed or {},
+        "next_step": step if officer.permissions.may_run_board_business else None, **shown,
+    }, refusal)
+
+
 async def _decision(request: Request, officer: SignedInOfficer, decision_id: str | None) -> dict[str, Any] | None:
     if not decision_id:
         return None
@@ -227,13 +241,11 @@ async def _annual_report_record_page(request: Request, officer: SignedInOfficer,
     found, decisions, approved_by, document = await asyncio.gather(
         board_of(request, officer, str(report.body["board_id"])), items(request, officer, f"{board_path}/decisions"),
         _decision(request, officer, report.body.get("approved_by_decision_id")), gateway_of(request).document())
-    step = next_step(document, f"{API}/annual-reports/{{report_id}}/transitions", str(report.body.get("status", "")))
-    return render(request, "safeguarding/annual_report.html", {
-        "report": report.body, "version": report.version or "", "board": found, "approved_by": approved_by,
-        # every decision of the board, latest first: the API says whether the one chosen is in favour
-        "decisions": sorted(decisions, key=lambda d: str(d.get("decided_on")), reverse=True),
-        "next_step": step if officer.permissions.may_run_board_business else None, "typed": typed or {},
-    }, refusal)
+    return _stepped_page(request, officer, "safeguarding/annual_report.html", ("report", report),
+                         f"{API}/annual-reports/{{report_id}}/transitions", document, refusal=refusal, typed=typed,
+                         board=found, approved_by=approved_by,
+                         # every decision of the board, latest first: the API says whether the one chosen is in favour
+                         decisions=sorted(decisions, key=lambda d: str(d.get("decided_on")), reverse=True))
 
 
 page_at(router, "/annual-reports/{report_id}", page=_annual_report_record_page, shown_to=reads)
@@ -293,11 +305,8 @@ async def _dispute_page(request: Request, officer: SignedInOfficer, dispute_id: 
     dispute = await get(request, officer, f"/disputes/{segment(dispute_id)}")
     found, document = await asyncio.gather(board_of(request, officer, str(dispute.body["board_id"])),
                                            gateway_of(request).document())
-    step = next_step(document, f"{API}/disputes/{{dispute_id}}/transitions", str(dispute.body.get("status", "")))
-    return render(request, "safeguarding/dispute.html", {
-        "dispute": dispute.body, "version": dispute.version or "", "board": found, "typed": typed or {},
-        "next_step": step if officer.permissions.may_run_board_business else None,
-    }, refusal)
+    return _stepped_page(request, officer, "safeguarding/dispute.html", ("dispute", dispute),
+                         f"{API}/disputes/{{dispute_id}}/transitions", document, refusal=refusal, typed=typed, board=found)
 
 
 page_at(router, "/disputes/{dispute_id}", page=_dispute_page, shown_to=reads)
