@@ -11,14 +11,13 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from civic.http import WHOLE, IfMatch, IsoDate, Paging, RequestModel, Rt, only_when, required_when, rules, versioned
-from civic.problems import created
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from civic_savings.disaggregation import service
 from civic_savings.disaggregation.domain import DUE_MONTHS, MAX_MONTHS, REASONS_NEEDED, SERVICE_KINDS, STATUSES
-from civic_savings.http import Reader, Writer
+from civic_savings.http import Reader, Writer, new_record_route, record_routes
 from civic_savings.initiatives.api import Pence, Reason, Text
 
 router = APIRouter(prefix="/v1", tags=["savings"])
@@ -104,10 +103,8 @@ class Transition(RequestModel):
                                     "planned for now")
 
 
-@router.post(SHARED_SERVICES, status_code=201, summary="Register a service one council hosts or leads for the other",
-             responses=created("shared_service_id"))  # fmt: skip
-async def register(body: NewSharedService, caller: Writer, rt: Rt) -> JSONResponse:
-    return versioned(await service.register(rt, body.model_dump(), caller), status=201)
+new_record_route(router, SHARED_SERVICES, "register", NewSharedService, service.register, id_field="shared_service_id",
+                 summary="Register a service one council hosts or leads for the other")
 
 
 @router.get(SHARED_SERVICES, summary="The shared services, or those of a status, a host council or due before a day")
@@ -121,17 +118,9 @@ async def list_shared_services(
                                               due_before=due_before)  # fmt: skip
 
 
-@router.get(ONE, summary="One shared service (its ETag for a change)")
-async def get_shared_service(shared_service_id: str, caller: Reader, rt: Rt) -> JSONResponse:
-    return versioned(await service.get(rt, shared_service_id))
-
-
-@router.patch(ONE, summary="Amend a shared service (planned date, councils, cost split, notes, ...)")
-async def amend(
-    shared_service_id: str, body: SharedServiceChanges, if_match: IfMatch, caller: Writer, rt: Rt
-) -> JSONResponse:
-    fields = body.model_dump(exclude_unset=True)
-    return versioned(await service.amend(rt, shared_service_id, fields, caller, if_match))
+record_routes(router, ONE, service.get, service.amend, SharedServiceChanges,
+              summaries=("One shared service (its ETag for a change)",
+                         "Amend a shared service (planned date, councils, cost split, notes, ...)"))
 
 
 @router.post(ONE + "/transitions", summary="Move a shared service's disaggregation along its lifecycle")

@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from civic.http import WHOLE, IfMatch, NonBlank, Paging, RequestModel, Rt, financial_year, versioned
-from civic.problems import created
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field, model_validator
 
 from civic_savings.domain import FIRST_YEAR_START, LAST_YEAR_START, MAX_AMOUNT_PENCE, MAX_REASON, MAX_TEXT
-from civic_savings.http import Reader, Writer
+from civic_savings.http import Reader, Writer, new_record_route, record_routes
 from civic_savings.initiatives import service
 from civic_savings.initiatives.domain import RAG_STATUSES, REASONS_NEEDED, STATUSES
 from civic_savings.programme.domain import CATEGORIES, THEMES
@@ -168,9 +167,8 @@ class Actual(RequestModel):
     delivered_pence: Pence
 
 
-@router.post("/initiatives", status_code=201, summary="Propose an initiative", responses=created("initiative_id"))
-async def propose(body: NewInitiative, caller: Writer, rt: Rt) -> JSONResponse:
-    return versioned(await service.propose(rt, body.model_dump(), caller), status=201)
+new_record_route(router, "/initiatives", "propose", NewInitiative, service.propose, summary="Propose an initiative",
+                 id_field="initiative_id")
 
 
 @router.get("/initiatives", summary="List initiatives")
@@ -191,15 +189,8 @@ async def list_initiatives(
     return await service.list_initiatives(rt, page, filters)
 
 
-@router.get("/initiatives/{initiative_id}", summary="One initiative, with its history")
-async def get_initiative(initiative_id: str, caller: Reader, rt: Rt) -> JSONResponse:
-    return versioned(await service.get(rt, initiative_id))
-
-
-@router.patch("/initiatives/{initiative_id}", summary="Amend an initiative (title, owner, RAG, ...)")
-async def amend(initiative_id: str, body: InitiativeChanges, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
-    fields = body.model_dump(exclude_unset=True)
-    return versioned(await service.amend(rt, initiative_id, fields, caller, if_match))
+record_routes(router, "/initiatives/{initiative_id}", service.get, service.amend, InitiativeChanges,
+              summaries=("One initiative, with its history", "Amend an initiative (title, owner, RAG, ...)"))
 
 
 @router.post("/initiatives/{initiative_id}/transitions", summary="Move an initiative along its lifecycle")

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from civic.http import IfMatch, Paging, RequestModel, Rt, versioned
-from civic.problems import created
+from civic.http import Paging, RequestModel, Rt
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from civic_savings.http import Reader, Writer
+from civic_savings.http import Reader, new_record_route, record_routes
 from civic_savings.initiatives.api import Pence, Reason, Year
 from civic_savings.investment import service
 from civic_savings.investment.domain import INVESTMENT_CATEGORIES
@@ -51,10 +49,8 @@ class InvestmentChanges(RequestModel):
     description: Reason | None = None
 
 
-@router.post(LINES, status_code=201, summary="Record a line of a programme's investment (its cost of change)",
-             responses=created("line_id"))
-async def record(name: Programme, body: NewInvestmentLine, caller: Writer, rt: Rt) -> JSONResponse:
-    return versioned(await service.record(rt, name, body.model_dump(), caller), status=201)
+new_record_route(router, LINES, "record", NewInvestmentLine, service.record, id_field="line_id", name=Programme,
+                 summary="Record a line of a programme's investment (its cost of change)")
 
 
 @router.get(LINES, summary="A programme's investment lines")
@@ -66,17 +62,9 @@ async def list_lines(
     return await service.list_lines(rt, name, page, year, category)
 
 
-@router.get(ONE, summary="One investment line (its ETag for a change)")
-async def get_line(name: Programme, line_id: str, caller: Reader, rt: Rt) -> JSONResponse:
-    return versioned(await service.get(rt, name, line_id))
-
-
-@router.patch(ONE, summary="Change an investment line (category, year, amount, description)")
-async def change(
-    name: Programme, line_id: str, body: InvestmentChanges, if_match: IfMatch, caller: Writer, rt: Rt
-) -> JSONResponse:
-    fields = body.model_dump(exclude_unset=True)
-    return versioned(await service.change(rt, name, line_id, fields, caller, if_match))
+record_routes(router, ONE, service.get, service.change, InvestmentChanges, amend_name="change", name=Programme,
+              summaries=("One investment line (its ETag for a change)",
+                         "Change an investment line (category, year, amount, description)"))
 
 
 @router.get("/reports/payback/{name}",

@@ -11,12 +11,11 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from civic.http import IfMatch, Paging, RequestModel, Rt, versioned
-from civic.problems import created
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from civic_savings.http import Reader, Writer
+from civic_savings.http import Reader, Writer, new_record_route, record_routes
 from civic_savings.initiatives.api import Reason, Text
 from civic_savings.milestones import service
 from civic_savings.milestones.domain import MILESTONE_STATUSES
@@ -50,10 +49,8 @@ class Dropping(RequestModel):
     reason: Reason = Field(description="why it is no longer part of the plan")
 
 
-@router.post(MILESTONES, status_code=201, summary="Add a milestone to an initiative's delivery plan",
-             responses=created("milestone_id"))
-async def plan(initiative_id: str, body: NewMilestone, caller: Writer, rt: Rt) -> JSONResponse:
-    return versioned(await service.plan(rt, initiative_id, body.model_dump(), caller), status=201)
+new_record_route(router, MILESTONES, "plan", NewMilestone, service.plan, id_field="milestone_id",
+                 summary="Add a milestone to an initiative's delivery plan")
 
 
 @router.get(MILESTONES, summary="An initiative's delivery plan: its milestones")
@@ -63,17 +60,8 @@ async def list_milestones(
     return await service.list_milestones(rt, initiative_id, page, status)
 
 
-@router.get(ONE, summary="One milestone (its ETag for a change)")
-async def get_milestone(initiative_id: str, milestone_id: str, caller: Reader, rt: Rt) -> JSONResponse:
-    return versioned(await service.get(rt, initiative_id, milestone_id))
-
-
-@router.patch(ONE, summary="Change a milestone (what, owner, due date)")
-async def change(
-    initiative_id: str, milestone_id: str, body: MilestoneChanges, if_match: IfMatch, caller: Writer, rt: Rt
-) -> JSONResponse:
-    fields = body.model_dump(exclude_unset=True)
-    return versioned(await service.change(rt, initiative_id, milestone_id, fields, caller, if_match))
+record_routes(router, ONE, service.get, service.change, MilestoneChanges, amend_name="change",
+              summaries=("One milestone (its ETag for a change)", "Change a milestone (what, owner, due date)"))
 
 
 @router.post(ONE + "/completion", summary="Complete a milestone, with its evidence")

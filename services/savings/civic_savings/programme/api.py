@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from civic.http import TRIMMED, CreateOnly, IfMatch, Paging, Pattern, RequestModel, Rt, versioned
-from civic.problems import answer_response, created, links_from
+from civic.problems import answer_response, links_from
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from civic_savings.domain import MAX_REASON
-from civic_savings.http import Reader, Writer
+from civic_savings.http import Reader, Writer, new_record_route
 from civic_savings.initiatives.api import Pence, Reason, Text, Year
 from civic_savings.programme import service
 
@@ -67,14 +67,8 @@ async def get_target(name: Annotated[TargetNameText, TargetName], caller: Reader
 # ---------------------------------------------------------------- cost avoidance
 
 
-@router.post(
-    "/cost-avoidance",
-    status_code=201,
-    summary="Record cost avoided (never counted as a saving)",
-    responses=created("record_id"),
-)
-async def record_cost_avoidance(body: CostAvoidance, caller: Writer, rt: Rt) -> JSONResponse:
-    return versioned(await service.record_cost_avoidance(rt, body.model_dump(), caller), status=201)
+new_record_route(router, "/cost-avoidance", "record_cost_avoidance", CostAvoidance, service.record_cost_avoidance,
+                 summary="Record cost avoided (never counted as a saving)", id_field="record_id")
 
 
 @router.get("/cost-avoidance", summary="List cost avoidance")

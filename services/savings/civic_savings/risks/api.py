@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field, StrictBool, model_validator
 
-from civic_savings.http import Reader, Writer
+from civic_savings.http import Reader, Writer, record_routes
 from civic_savings.initiatives.api import Reason, Text, needs
 from civic_savings.programme.api import TargetName, TargetNameText
 from civic_savings.risks import service
@@ -113,14 +113,9 @@ async def list_items(
                                     status=status)  # fmt: skip
 
 
-@router.get(ONE, summary="One RAID item (its ETag for a change)")
-async def get_item(item_id: str, caller: Reader, rt: Rt) -> JSONResponse:
-    return versioned(await service.get(rt, item_id))
-
-
-@router.patch(ONE, summary="Amend a RAID item (owner, likelihood, impact, mitigation, review date, ...)")
-async def amend(item_id: str, body: RaidChanges, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
-    return versioned(await service.amend(rt, item_id, body.model_dump(exclude_unset=True), caller, if_match))
+record_routes(router, ONE, service.get, service.amend, RaidChanges,
+              summaries=("One RAID item (its ETag for a change)",
+                         "Amend a RAID item (owner, likelihood, impact, mitigation, review date, ...)"))
 
 
 @router.post(ONE + "/closure", summary="Close a RAID item, with the reason")
