@@ -66,3 +66,17 @@ def text_problem(value: Any, *, required: bool, limit: int = MAX_TEXT) -> str | 
     if len(value) > limit:
         return f"must be at most {limit} characters"
     return None
+
+
+def cleaned(value: Any) -> Any:
+    """A text value without the white space at its ends; any other value as it is."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def set_changes(record: object, changes: dict[str, Any], *, trim: bool = True) -> tuple[dict[str, Any], list[str]]:
+    """The fields `changes` names set on `record` (text :func:`cleaned`, unless not to `trim`): what they were
+    before, and the names of those now different, sorted (none: nothing changed)."""
+    before = {name: getattr(record, name) for name in changes}
+    for name, value in changes.items():
+        setattr(record, name, cleaned(value) if trim else value)
+    return before, sorted(name for name in changes if getattr(record, name) != before[name])

@@ -22,7 +22,7 @@ from typing import Any
 
 from civic.errors import FieldErrors, Refused
 
-from civic_savings.domain import MAX_REASON, amount_problem, text_problem
+from civic_savings.domain import MAX_REASON, amount_problem, cleaned, set_changes, text_problem
 
 #: hosted: one council runs it for both until it can be split; lead: one council delivers it for the long term
 SERVICE_KINDS = ("hosted", "lead")
@@ -182,10 +182,6 @@ def _field_errors(fields: dict[str, Any]) -> FieldErrors:
     return errors
 
 
-def _cleaned(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
 @dataclass
 class SharedService:
     id: str
@@ -226,7 +222,7 @@ class SharedService:
         split = CostSplit.of(given["cost_split"], FieldErrors()) if given.get("cost_split") is not None else None
         shared = cls(
             id=id, status="planned" if planned_on is not None else "deferred", first_planned_on=planned_on,
-            **{k: _cleaned(v) for k, v in given.items() if k != "cost_split"}, cost_split=split,
+            **{k: cleaned(v) for k, v in given.items() if k != "cost_split"}, cost_split=split,
         )  # fmt: skip
         shared._note(now, by, shared.status, planned_on=_text(planned_on), reason=shared.deferred_reason)
         return shared
@@ -251,12 +247,9 @@ class SharedService:
                        "must be another council than the host")  # fmt: skip
         errors.raise_if_any("The shared service has invalid fields.")
         self._check_amendable(changes)
-        before = {name: getattr(self, name) for name in changes}
-        for name, value in changes.items():
-            if name == "cost_split":
-                value = CostSplit.of(value, FieldErrors()) if value is not None else None
-            setattr(self, name, _cleaned(value))
-        changed = sorted(name for name in changes if getattr(self, name) != before[name])
+        if changes.get("cost_split") is not None:
+            changes = {**changes, "cost_split": CostSplit.of(changes["cost_split"], FieldErrors())}
+        before, changed = set_changes(self, changes)
         if not changed:
             return False, False
         details: dict[str, Any] = {"fields": changed}

@@ -4,6 +4,7 @@ date moves later or it is deferred, each in the change's own transaction (ids on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -32,31 +33,20 @@ async def register(rt: Runtime, fields: dict[str, Any], caller: Caller) -> dict[
     return await rt.transaction(work)
 
 
-async def amend(
-    rt: Runtime, shared_service_id: str, changes: dict[str, Any], caller: Caller, expected_version: int | None
-) -> dict[str, Any]:
+#: one of a shared service's changes: applies the domain's rule, and says whether anything changed and what to
+#: announce (``"disaggregated"``, ``"slipped"`` or None)
+Rule = Callable[[SharedService], tuple[bool, str | None]]
+
+
+async def _change(rt: Runtime, shared_service_id: str, expected_version: int | None, rule: Rule) -> dict[str, Any]:
+    """Load (If-Match), let `rule` change the shared service (or refuse, writing nothing), save and announce
+    what it says, in one transaction."""
+
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         doc, shared = await SHARED_SERVICE_RECORDS.load(uow, shared_service_id, expected_version)
-        changed, slipped = shared.amend(changes, by=caller.sub, now=calendar.now())
+        changed, announce = rule(shared)
         if not changed:
             return shared_service_form(doc, calendar.today())  # nothing changed: no new version
-        saved = await SHARED_SERVICE_RECORDS.save(uow, doc, shared)
-        if slipped:
-            uow.emit(DisaggregationSlipped(shared_service_id=shared.id))
-        return shared_service_form(saved, calendar.today())
-
-    return await rt.transaction(work)
-
-
-async def transition(
-    rt: Runtime, shared_service_id: str, step: dict[str, Any], caller: Caller, expected_version: int | None
-) -> dict[str, Any]:
-    async def work(uow: UnitOfWork) -> dict[str, Any]:
-        doc, shared = await SHARED_SERVICE_RECORDS.load(uow, shared_service_id, expected_version)
-        announce = shared.transition(
-            step.get("to", ""), on=step.get("on"), today=calendar.today(), reason=step.get("reason"),
-            planned_on=step.get("planned_on"), by=caller.sub, now=calendar.now(),
-        )  # fmt: skip
         saved = await SHARED_SERVICE_RECORDS.save(uow, doc, shared)
         if announce == "disaggregated":
             uow.emit(ServiceDisaggregated(shared_service_id=shared.id))
@@ -65,6 +55,28 @@ async def transition(
         return shared_service_form(saved, calendar.today())
 
     return await rt.transaction(work)
+
+
+async def amend(
+    rt: Runtime, shared_service_id: str, changes: dict[str, Any], caller: Caller, expected_version: int | None
+) -> dict[str, Any]:
+    def rule(shared: SharedService) -> tuple[bool, str | None]:
+        changed, slipped = shared.amend(changes, by=caller.sub, now=calendar.now())
+        return changed, "slipped" if slipped else None
+
+    return await _change(rt, shared_service_id, expected_version, rule)
+
+
+async def transition(
+    rt: Runtime, shared_service_id: str, step: dict[str, Any], caller: Caller, expected_version: int | None
+) -> dict[str, Any]:
+    def rule(shared: SharedService) -> tuple[bool, str | None]:
+        return True, shared.transition(
+            step.get("to", ""), on=step.get("on"), today=calendar.today(), reason=step.get("reason"),
+            planned_on=step.get("planned_on"), by=caller.sub, now=calendar.now(),
+        )  # fmt: skip
+
+    return await _change(rt, shared_service_id, expected_version, rule)
 
 
 async def get(rt: Runtime, shared_service_id: str) -> dict[str, Any]:

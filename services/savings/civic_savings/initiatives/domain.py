@@ -15,7 +15,7 @@ from typing import Any
 from civic.calendar import date_of
 from civic.errors import FieldErrors, Invalid, Refused
 
-from civic_savings.domain import MAX_REASON, text_problem
+from civic_savings.domain import MAX_REASON, cleaned, text_problem
 from civic_savings.initiatives import figures as saving
 from civic_savings.programme.domain import CATEGORIES, THEMES
 
@@ -66,10 +66,6 @@ def _building_errors(building_id: Any, name: Any, town: Any) -> FieldErrors:
         missing = "building_town" if town is None else "building_name"
         errors.add(missing, "is required with the other: a building is named by its name and its town")
     return errors
-
-
-def _clean(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 # ---------------------------------------------------------------- the initiative
@@ -154,9 +150,9 @@ class Initiative:
             programme=programme.strip() if programme else None,
             rag=rag,
             rag_reason=rag_reason,
-            building_id=_clean(building_id),
-            building_name=_clean(building_name),
-            building_town=_clean(building_town),
+            building_id=cleaned(building_id),
+            building_name=cleaned(building_name),
+            building_town=cleaned(building_town),
         )
         initiative._note(now, by, "status", to="proposed")
         return initiative
@@ -400,9 +396,9 @@ class Initiative:
             if name == "profile":
                 self.profile = profile or {}
             elif name in BUILDING_FIELDS:
-                setattr(self, name, _clean(value))
+                setattr(self, name, cleaned(value))
             elif name in DESCRIPTIVE:
-                setattr(self, name, value.strip() if isinstance(value, str) else value)
+                setattr(self, name, cleaned(value))
             else:
                 setattr(self, name, value)
         after = {name: getattr(self, name) for name in changes}

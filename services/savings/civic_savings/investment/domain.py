@@ -17,7 +17,7 @@ from typing import Any
 
 from civic.errors import FieldErrors
 
-from civic_savings.domain import MAX_REASON, amount_problem, text_problem, year_problem
+from civic_savings.domain import MAX_REASON, amount_problem, set_changes, text_problem, year_problem
 
 #: the categories of a programme's cost of change, in the order seed 003's finance report lists them
 INVESTMENT_CATEGORIES: dict[str, str] = {
@@ -74,10 +74,7 @@ class InvestmentLine:
     def change(self, changes: dict[str, Any], *, by: str, now: datetime) -> bool:
         """Change the fields sent (the old amount is noted with the new). True when anything changed."""
         _field_errors(changes).raise_if_any("The investment line has invalid fields.")
-        before = {name: getattr(self, name) for name in changes}
-        for name, value in changes.items():
-            setattr(self, name, value)
-        changed = sorted(name for name in changes if getattr(self, name) != before[name])
+        before, changed = set_changes(self, changes, trim=False)
         if not changed:
             return False
         details: dict[str, Any] = {"fields": changed}

@@ -20,7 +20,7 @@ from typing import Any
 from civic.calendar import date_of
 from civic.errors import FieldErrors, Refused
 
-from civic_savings.domain import MAX_REASON, text_problem
+from civic_savings.domain import MAX_REASON, set_changes, text_problem
 from civic_savings.initiatives.domain import FINAL
 
 MILESTONE_STATUSES = ("planned", "done", "dropped")
@@ -104,10 +104,7 @@ class Milestone:
         errors.raise_if_any()
         check_plan_open(initiative_status)
         self._check_planned("changed")
-        before = {name: getattr(self, name) for name in changes}
-        for name, value in changes.items():
-            setattr(self, name, value.strip() if isinstance(value, str) else value)
-        changed = sorted(name for name in changes if getattr(self, name) != before[name])
+        before, changed = set_changes(self, changes)
         if changed:
             details: dict[str, Any] = {"fields": changed}
             if "due" in changed:

@@ -20,9 +20,9 @@ from datetime import date, datetime
 from typing import Any
 
 from civic.calendar import date_of
-from civic.errors import FieldErrors, Refused
+from civic.errors import FieldErrors, Invalid, Refused
 
-from civic_savings.domain import MAX_REASON, text_problem
+from civic_savings.domain import MAX_REASON, cleaned, set_changes, text_problem
 
 RAID_KINDS = ("risk", "assumption", "issue", "dependency")
 RAID_STATUSES = ("open", "closed")
@@ -85,10 +85,6 @@ def _decision_problem(needed: bool, decision: Any) -> str | None:
     return None
 
 
-def _cleaned(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
 @dataclass
 class RaidItem:
     id: str
@@ -133,7 +129,7 @@ class RaidItem:
         errors.add_if("decision", _decision_problem(bool(given.get("decision_needed")), given.get("decision")))
         errors.raise_if_any("The RAID item has invalid fields.")
         item = cls(id=id, programme=programme, initiative_id=initiative_id,
-                   **{k: _cleaned(v) for k, v in given.items()})  # fmt: skip
+                   **{k: cleaned(v) for k, v in given.items()})  # fmt: skip
         item._note(now, by, "recorded", rating=item.rating)
         return item
 
@@ -154,11 +150,8 @@ class RaidItem:
         errors.add_if("decision", _decision_problem(needed is True, changes.get("decision", self.decision)))
         errors.raise_if_any("The RAID item has invalid fields.")
         self._check_open("amended")
-        before = {name: getattr(self, name) for name in changes}
         rating_was = self.rating
-        for name, value in changes.items():
-            setattr(self, name, _cleaned(value))
-        changed = sorted(name for name in changes if getattr(self, name) != before[name])
+        _, changed = set_changes(self, changes)
         if not changed:
             return False
         details: dict[str, Any] = {"fields": changed}
@@ -171,9 +164,7 @@ class RaidItem:
         """Closed, with the reason it no longer needs managing (final)."""
         problem = text_problem(reason, required=True, limit=MAX_REASON)
         if problem:
-            FieldErrors.of("reason", problem).raise_if_any(
-                "A RAID item is closed with the reason it no longer needs managing."
-            )
+            raise Invalid.at("reason", problem, "A RAID item is closed with the reason it no longer needs managing.")
         self._check_open("closed")
         self.status, self.closed_reason = "closed", reason.strip()
         self.closed_on, self.closed_by = date_of(now), by
