@@ -1,7 +1,7 @@
 """What every savings area's routes share beyond the runtime's (``civic.http``: ``Rt``, ``Paging``, ...): the
 caller, holding the scope to read the savings register (``Reader``) or to change it (``Writer``), the way a new
-record is added (`new_record_route`), and the two routes of a record the register keeps by its id, reading it
-and amending it (`record_routes`).
+record is added (`new_record_route`), the two routes of a record the register keeps by its id, reading it and
+amending it (`record_routes`), and the way one is moved a step (`step_route`).
 
 No ``from __future__ import annotations`` here: the routes made below take their path parameters at run
 time, and FastAPI reads a route's annotations as objects.
@@ -28,6 +28,8 @@ NewRecord = Callable[..., Awaitable[dict[str, Any]]]
 OneRecord = Callable[..., Awaitable[dict[str, Any]]]
 #: a use case amending one record: (rt, the path's ids, the fields sent, the caller, If-Match) -> the saved record
 Amend = Callable[..., Awaitable[dict[str, Any]]]
+#: a use case moving one record a step: (rt, the path's ids, the step, the caller, If-Match) -> the saved record
+Step = Callable[..., Awaitable[dict[str, Any]]]
 
 
 def _taking_path(route: Callable[..., Any], ids: list[str], types: dict[str, Any], **annotations: Any) -> None:
@@ -79,3 +81,20 @@ def record_routes(
     _taking_path(patch, ids, types, body=changes)
     router.add_api_route(path, get, methods=["GET"], name="get_" + ids[-1].removesuffix("_id"), summary=read_summary)
     router.add_api_route(path, patch, methods=["PATCH"], name=amend_name, summary=amend_summary)
+
+
+def step_route(
+    router: APIRouter, path: str, name: str, body: type[BaseModel], step: Step, /, *, summary: str,
+    detail: str | None = None, **types: Any,
+) -> None:  # fmt: skip
+    """``POST path`` (``.../{<record>_id}/<step>``), the operation `name` (described by `summary`): the record
+    moved the step the request's `body` says, as `step` rules it (given the body's fields, or its one `detail`),
+    If-Match naming the version it starts from. `types`: a path parameter's type, where it is not plain text."""
+    ids = re.findall(r"{(\w+)}", path)
+
+    async def post(*, body: BaseModel, if_match: IfMatch, caller: Writer, rt: Rt, **given: str) -> JSONResponse:
+        said = getattr(body, detail) if detail else body.model_dump()
+        return versioned(await step(rt, *(given[param] for param in ids), said, caller, if_match))
+
+    _taking_path(post, ids, types, body=body)
+    router.add_api_route(path, post, methods=["POST"], name=name, summary=summary)

@@ -10,14 +10,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from civic.http import WHOLE, IfMatch, IsoDate, Paging, RequestModel, Rt, only_when, required_when, rules, versioned
+from civic.http import WHOLE, IsoDate, Paging, RequestModel, Rt, only_when, required_when, rules
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from civic_savings.disaggregation import service
 from civic_savings.disaggregation.domain import DUE_MONTHS, MAX_MONTHS, REASONS_NEEDED, SERVICE_KINDS, STATUSES
-from civic_savings.http import Reader, Writer, new_record_route, record_routes
+from civic_savings.http import Reader, new_record_route, record_routes, step_route
 from civic_savings.initiatives.api import Pence, Reason, Text
 
 router = APIRouter(prefix="/v1", tags=["savings"])
@@ -123,11 +122,8 @@ record_routes(router, ONE, service.get, service.amend, SharedServiceChanges,
                          "Amend a shared service (planned date, councils, cost split, notes, ...)"))
 
 
-@router.post(ONE + "/transitions", summary="Move a shared service's disaggregation along its lifecycle")
-async def transition(
-    shared_service_id: str, body: Transition, if_match: IfMatch, caller: Writer, rt: Rt
-) -> JSONResponse:
-    return versioned(await service.transition(rt, shared_service_id, body.model_dump(), caller, if_match))
+step_route(router, ONE + "/transitions", "transition", Transition, service.transition,
+           summary="Move a shared service's disaggregation along its lifecycle")
 
 
 @router.get("/reports/disaggregation", summary="What is due, what has slipped and what is done, by host council")

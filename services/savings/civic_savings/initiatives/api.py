@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field, model_validator
 
 from civic_savings.domain import FIRST_YEAR_START, LAST_YEAR_START, MAX_AMOUNT_PENCE, MAX_REASON, MAX_TEXT
-from civic_savings.http import Reader, Writer, new_record_route, record_routes
+from civic_savings.http import Reader, Writer, new_record_route, record_routes, step_route
 from civic_savings.initiatives import service
 from civic_savings.initiatives.domain import RAG_STATUSES, REASONS_NEEDED, STATUSES
 from civic_savings.programme.domain import CATEGORIES, THEMES
@@ -193,9 +193,8 @@ record_routes(router, "/initiatives/{initiative_id}", service.get, service.amend
               summaries=("One initiative, with its history", "Amend an initiative (title, owner, RAG, ...)"))
 
 
-@router.post("/initiatives/{initiative_id}/transitions", summary="Move an initiative along its lifecycle")
-async def transition(initiative_id: str, body: Transition, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
-    return versioned(await service.transition(rt, initiative_id, body.model_dump(), caller, if_match))
+step_route(router, "/initiatives/{initiative_id}/transitions", "transition", Transition, service.transition,
+           summary="Move an initiative along its lifecycle")
 
 
 @router.post("/initiatives/{initiative_id}/actuals", summary="Record the saving delivered in a year")

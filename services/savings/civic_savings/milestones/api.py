@@ -10,12 +10,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from civic.http import IfMatch, Paging, RequestModel, Rt, versioned
+from civic.http import Paging, RequestModel, Rt
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from civic_savings.http import Reader, Writer, new_record_route, record_routes
+from civic_savings.http import Reader, new_record_route, record_routes, step_route
 from civic_savings.initiatives.api import Reason, Text
 from civic_savings.milestones import service
 from civic_savings.milestones.domain import MILESTONE_STATUSES
@@ -64,18 +63,10 @@ record_routes(router, ONE, service.get, service.change, MilestoneChanges, amend_
               summaries=("One milestone (its ETag for a change)", "Change a milestone (what, owner, due date)"))
 
 
-@router.post(ONE + "/completion", summary="Complete a milestone, with its evidence")
-async def complete(
-    initiative_id: str, milestone_id: str, body: Completion, if_match: IfMatch, caller: Writer, rt: Rt
-) -> JSONResponse:
-    return versioned(await service.complete(rt, initiative_id, milestone_id, body.evidence, caller, if_match))
-
-
-@router.post(ONE + "/drop", summary="Drop a milestone from the plan, with the reason")
-async def drop(
-    initiative_id: str, milestone_id: str, body: Dropping, if_match: IfMatch, caller: Writer, rt: Rt
-) -> JSONResponse:
-    return versioned(await service.drop(rt, initiative_id, milestone_id, body.reason, caller, if_match))
+step_route(router, ONE + "/completion", "complete", Completion, service.complete, detail="evidence",
+           summary="Complete a milestone, with its evidence")
+step_route(router, ONE + "/drop", "drop", Dropping, service.drop, detail="reason",
+           summary="Drop a milestone from the plan, with the reason")
 
 
 @router.get("/reports/milestones/overdue", summary="Overdue milestones, of a programme or of the register")

@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from civic.http import WHOLE, IfMatch, Paging, RequestModel, Rt, versioned
+from civic.http import WHOLE, Paging, RequestModel, Rt, versioned
 from civic.problems import created
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field, StrictBool, model_validator
 
-from civic_savings.http import Reader, Writer, record_routes
+from civic_savings.http import Reader, Writer, record_routes, step_route
 from civic_savings.initiatives.api import Reason, Text, needs
 from civic_savings.programme.api import TargetName, TargetNameText
 from civic_savings.risks import service
@@ -118,6 +118,5 @@ record_routes(router, ONE, service.get, service.amend, RaidChanges,
                          "Amend a RAID item (owner, likelihood, impact, mitigation, review date, ...)"))
 
 
-@router.post(ONE + "/closure", summary="Close a RAID item, with the reason")
-async def close(item_id: str, body: Closure, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
-    return versioned(await service.close(rt, item_id, body.reason, caller, if_match))
+step_route(router, ONE + "/closure", "close", Closure, service.close, detail="reason",
+           summary="Close a RAID item, with the reason")
