@@ -132,3 +132,25 @@ class BriefingIssued(EventData):
     items: int
     #: one per subscriber at the moment it was issued
     deliveries: int
+
+
+class BulletinIssued(EventData):
+    event_type: ClassVar[str] = "comms.bulletin.issued"
+    aggregate_id_field: ClassVar[str] = "bulletin_id"
+    summary: ClassVar[str] = (
+        "Published content on the email bulletin channel, or a consultation's published outcome, was issued to "
+        "its topic's confirmed subscribers: one delivery recorded per subscriber, sent by email from then on. "
+        "Ids and counts only: who the subscribers are is never in an event."
+    )
+
+    #: ``content-<content_id>`` or ``outcome-<consultation_id>``
+    bulletin_id: str
+    #: ``campaign:<campaign_id>`` or ``consultation:<consultation_id>``
+    topic: str
+    #: what was published: ``content`` or ``outcome``
+    source: str
+    #: the content's id, or the consultation's
+    source_id: str
+    issued_at: datetime
+    #: one per confirmed subscriber at the moment it was issued
+    deliveries: int

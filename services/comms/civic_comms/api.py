@@ -1,7 +1,8 @@
 """HTTP edge of the comms service: each area's routes under /v1, then the service-wide summary.
 
 The areas' routers are in ``content/api.py``, ``consultations/api.py``, ``respondents/api.py``,
-``outcomes/api.py``, ``briefing/api.py``, ``issuing/api.py`` and ``champions/api.py``; they are included in that
+``outcomes/api.py``, ``subscriptions/api.py``,
+``briefing/api.py``, ``issuing/api.py`` and ``champions/api.py``; they are included in that
 order, which is the order the OpenAPI lists them in.
 """
 
@@ -21,9 +22,10 @@ from civic_comms.http import Reader
 from civic_comms.issuing import api as issuing
 from civic_comms.outcomes import api as outcomes
 from civic_comms.respondents import api as respondents
+from civic_comms.subscriptions import api as subscriptions
 
 router = APIRouter(prefix="/v1", tags=["comms"])
-for area in (content, consultations, respondents, outcomes, briefing, issuing, champions):
+for area in (content, consultations, respondents, outcomes, subscriptions, briefing, issuing, champions):
     router.include_router(area.router)
 
 

@@ -20,6 +20,7 @@ from civic_comms.content.domain import Campaign, Content, Move, SignOff
 from civic_comms.issuing.domain import BriefingIssue, Delivery, Subscriber, email_key
 from civic_comms.outcomes.domain import Outcome
 from civic_comms.respondents.domain import RespondentDetails
+from civic_comms.subscriptions.domain import BulletinDelivery, ConfirmationToken, Subscription
 
 CONTENT = "content"
 CAMPAIGNS = "campaigns"
@@ -38,6 +39,13 @@ OUTCOMES = "consultation_outcomes"
 #: a response's equality monitoring answers and contact consent, under the response's id: kept apart from
 #: the answers so that nothing reading responses (the list, the CSV export) can carry them
 RESPONDENT_DETAILS = "respondent_details"
+#: subscriptions to topics (a campaign, a consultation's outcome) by email
+SUBSCRIPTIONS = "topic_subscriptions"
+#: the confirmation emails asked for, sent by the briefing's sender (ids only: the address is the subscription's)
+CONFIRMATION_MAIL = "subscription_confirmations"
+#: published content and outcomes emailed to their topic's subscribers, and each subscriber's copy
+BULLETINS = "bulletins"
+BULLETIN_DELIVERIES = "bulletin_deliveries"
 
 
 async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
@@ -71,6 +79,17 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     # the public page: published outcomes, newest first
     await db[OUTCOMES].create_index([("status", ASCENDING), ("published_at", DESCENDING), ("_id", DESCENDING)])
     await db[RESPONDENT_DETAILS].create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
+    # one subscription per address and topic, whatever the address's case; links find theirs by token
+    await db[SUBSCRIPTIONS].create_index([("topic", ASCENDING), ("email_key", ASCENDING)], unique=True)
+    await db[SUBSCRIPTIONS].create_index([("topic", ASCENDING), ("status", ASCENDING), ("_id", ASCENDING)])
+    await db[SUBSCRIPTIONS].create_index("tokens.hash", sparse=True)
+    await db[SUBSCRIPTIONS].create_index("unsubscribe_token", unique=True)
+    for deliveries in (CONFIRMATION_MAIL, BULLETIN_DELIVERIES):  # the sender's claim, as the briefing's
+        await db[deliveries].create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)])
+        await db[deliveries].create_index([("status", ASCENDING), ("lease_until", ASCENDING)])
+        await db[deliveries].create_index([("subscription_id", ASCENDING), ("status", ASCENDING)])
+    await db[BULLETIN_DELIVERIES].create_index([("bulletin_id", ASCENDING), ("_id", ASCENDING)])
+    await db[BULLETINS].create_index([("topic", ASCENDING), ("_id", ASCENDING)])
 
 
 # --- response tallies ---------------------------------------------------------------------------
@@ -417,3 +436,40 @@ def delivery_to_model(doc: dict[str, Any]) -> Delivery:
         **values_of(doc, "week", "subscriber_id", "name", "email", "status", "attempts"),
         next_attempt_at=utc(doc.get("next_attempt_at")),
     )
+
+
+# --- subscriptions and bulletins ----------------------------------------------------------------
+
+
+def subscription_to_document(sub: Subscription, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    doc = dict(base or {})
+    doc.update(
+        _id=sub.id,
+        **fields_of(sub, "topic", "email", "status", "requested_at", "unsubscribe_token"),
+        email_key=sub.email_key,
+        tokens=[{"hash": t.hash, "expires_at": t.expires_at} for t in sub.tokens],
+        **fields_of(sub, "confirmed_at", "unsubscribed_at"),
+    )
+    return doc
+
+
+def subscription_to_model(doc: dict[str, Any]) -> Subscription:
+    return Subscription(
+        id=doc["_id"],
+        **values_of(doc, "topic", "email", "status", "unsubscribe_token"),
+        requested_at=in_utc(doc["requested_at"]),
+        tokens=[ConfirmationToken(t["hash"], in_utc(t["expires_at"])) for t in doc.get("tokens", [])],
+        confirmed_at=utc(doc.get("confirmed_at")),
+        unsubscribed_at=utc(doc.get("unsubscribed_at")),
+    )
+
+
+#: a subscription as the use cases load and save it
+SUBSCRIPTION_RECORDS = Stored(SUBSCRIPTIONS, "subscription", subscription_to_model, subscription_to_document)
+
+
+def bulletin_delivery_to_document(delivery: BulletinDelivery) -> dict[str, Any]:
+    return {
+        "_id": delivery.id,
+        **fields_of(delivery, "bulletin_id", "subscription_id", "status", "attempts", "next_attempt_at"),
+    }

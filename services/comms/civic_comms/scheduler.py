@@ -19,11 +19,15 @@ from civic_comms.consultations import service as consultations
 from civic_comms.content import service as content
 from civic_comms.issuing import service as issuing
 from civic_comms.settings import comms_settings
+from civic_comms.subscriptions import service as subscriptions
 
 if TYPE_CHECKING:
     from civic.service import Runtime
 
 log = logging.getLogger("civic.comms")
+
+#: every kind of email the sender sends, in the order of each round
+MAILINGS = (issuing.BRIEFING, subscriptions.CONFIRMATIONS, subscriptions.BULLETIN_MAIL)
 
 
 async def scheduler(rt: Runtime) -> None:
@@ -42,8 +46,9 @@ async def scheduler(rt: Runtime) -> None:
 
 
 async def sender(rt: Runtime) -> None:
-    """Background job: email the briefing's pending deliveries, every few seconds, through the SMTP server
-    the settings name. Apart from the scheduler, so a slow mail server never holds up publishing content.
+    """Background job: email the pending deliveries (the briefing, subscriptions' confirmations, bulletins),
+    every few seconds, through the SMTP server the settings name. Apart from the scheduler, so a slow mail
+    server never holds up publishing content.
     Every replica sends: each delivery is claimed by one (a lease), so none is sent twice by two senders."""
     settings = comms_settings()
     post = settings.post()
@@ -53,7 +58,8 @@ async def sender(rt: Runtime) -> None:
         return
     while True:
         try:
-            await issuing.send_due(rt, post, lease_seconds=settings.mail_lease_seconds)
+            for mailing in MAILINGS:
+                await issuing.send_due(rt, post, lease_seconds=settings.mail_lease_seconds, mailing=mailing)
         except (PyMongoError, Refused, Unavailable) as exc:
-            log.warning("briefing sending round skipped", extra={"error": repr(exc)[:200]})
+            log.warning("sending round skipped", extra={"error": repr(exc)[:200]})
         await asyncio.sleep(settings.scheduler_seconds)

@@ -33,6 +33,11 @@ class CommsSettings(ServiceSettings):
     #: so only a sender that died leaves one to be taken over
     mail_lease_seconds: float = Field(120.0, gt=0, validation_alias="CIVIC_COMMS_MAIL_LEASE_SECONDS")
 
+    #: the council's public site, where a subscription's confirmation and unsubscribe links lead (its pages
+    #: pass the token on to POST /v1/subscriptions/confirmation and /unsubscribe); https, as RFC 8058 asks
+    public_url: str = Field("https://www.example.gov.uk", pattern=r"^https://[^\s/]+(/[^\s]*)?$",
+                            validation_alias="CIVIC_COMMS_PUBLIC_URL")
+
     def post(self) -> SmtpPost | None:
         if not self.smtp_host:
             return None

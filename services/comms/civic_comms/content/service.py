@@ -32,6 +32,8 @@ from civic_comms.repository import (
     content_to_document,
     content_to_model,
 )
+from civic_comms.subscriptions import service as subscriptions
+from civic_comms.subscriptions.domain import bulletin_topic
 
 if TYPE_CHECKING:
     from civic.auth import Caller
@@ -95,6 +97,7 @@ async def move_content(
             uow.emit(_approved_event(content))
         elif to == PUBLISHED:
             uow.emit(_published_event(content, scheduled=False))
+            await _bulletin(uow, content)
         return saved
 
     return resource(await rt.transaction(work))
@@ -166,6 +169,14 @@ def _published_event(content: Content, *, scheduled: bool) -> ContentPublished:
     return ContentPublished(**_identity(content), published_at=content.published_at, scheduled=scheduled)
 
 
+async def _bulletin(uow: UnitOfWork, content: Content) -> None:
+    """Content on the email bulletin channel goes to its campaign's subscribers, in its publishing transaction."""
+    topic = bulletin_topic(content.channels, content.campaign_id)
+    if topic is not None and content.published_at is not None:
+        await subscriptions.issue_bulletin(uow, topic=topic, source="content", source_id=content.id,
+                                           subject=content.title, text=content.body, at=content.published_at)
+
+
 async def publish_due(rt: Runtime, at: datetime | None = None) -> int:
     """Publish every scheduled item whose time has come; safe with several replicas.
 
@@ -190,6 +201,7 @@ async def publish_due(rt: Runtime, at: datetime | None = None) -> int:
             return False  # the query and the rule disagree: end the round rather than pick it again
         await CONTENT_RECORDS.save(uow, doc, content)
         uow.emit(_published_event(content, scheduled=True))
+        await _bulletin(uow, content)
         return True
 
     while await rt.transaction(publish_next):

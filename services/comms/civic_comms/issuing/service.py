@@ -6,6 +6,9 @@ Sending is the one effect outside the database, so it happens between two transa
 (``sending``, a lease, one more attempt) and the outcome (``sent`` with the server's answer, or back to
 ``pending`` with a wait). See ``domain.py`` for why that is at least once and how the repeat is dropped.
 Logs name deliveries by id (week and subscriber id), never by a person's name or address.
+
+The sender is the one for every email the service sends (:class:`Mailing`: the briefing here, the
+subscriptions' confirmations and bulletins in ``subscriptions/``): the same claim, lease, retry and mark.
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
 from civic.documents import insert, new_id, now, resource
@@ -189,8 +195,35 @@ async def issue_due(rt: Runtime, at: datetime | None = None) -> int:
 # --- sending --------------------------------------------------------------------------------------
 
 
-async def send_due(rt: Runtime, post: Post, *, lease_seconds: float, at: datetime | None = None) -> int:
-    """Send every delivery that is due (pending, or left sending past its lease); answers how many were sent.
+@dataclass(frozen=True)
+class Mailing:
+    """One kind of email the sender sends: the collection its deliveries are kept in (each with ``status``,
+    ``attempts``, ``next_attempt_at``, as :class:`~civic_comms.issuing.domain.Delivery`) and how a claimed
+    delivery becomes its message. ``compose`` answering None says the message is no longer wanted (its
+    subscription ended after it was recorded): the delivery is withdrawn rather than sent."""
+
+    name: str  # in log lines: which kind of delivery
+    collection: str
+    compose: Callable[[Runtime, dict[str, Any], Post], Awaitable[EmailMessage | None]]
+
+
+async def _briefing_message(rt: Runtime, doc: dict[str, Any], post: Post) -> EmailMessage:
+    delivery = delivery_to_model(doc)
+    issue = await rt.db[BRIEFING_ISSUES].find_one({"_id": delivery.week})
+    if issue is None:  # never: a delivery is written with its issue
+        raise NotFound("approved briefing", delivery.week)
+    return email_message(letter_for(delivery, issue["content"], sender=post.sender,
+                                    issued_at=issue["issued_at"], domain=post.domain))
+
+
+#: the weekly councillor briefing's deliveries
+BRIEFING = Mailing("briefing", BRIEFING_DELIVERIES, _briefing_message)
+
+
+async def send_due(rt: Runtime, post: Post, *, lease_seconds: float, at: datetime | None = None,
+                   mailing: Mailing = BRIEFING) -> int:
+    """Send every delivery of ``mailing`` that is due (pending, or left sending past its lease); answers how
+    many were sent.
 
     ``at`` is the moment the round runs as (a test's clock); the lease and the retry wait count from it."""
     moment = at or now()
@@ -199,16 +232,17 @@ async def send_due(rt: Runtime, post: Post, *, lease_seconds: float, at: datetim
         claim = secrets.token_hex(8)  # this attempt's: an outcome is written only while the claim is still it
 
         async def take(uow: UnitOfWork, claim: str = claim) -> dict[str, Any] | None:
-            return await _claim(uow, moment, claim, lease_seconds)
+            return await _claim(uow, mailing.collection, moment, claim, lease_seconds)
 
         claimed = await rt.transaction(take)
         if claimed is None:
             return sent
-        sent += await _send(rt, post, claimed, claim, moment, lease_seconds)
+        sent += await _send(rt, post, mailing, claimed, claim, moment, lease_seconds)
 
 
-async def _claim(uow: UnitOfWork, moment: datetime, claim: str, lease_seconds: float) -> dict[str, Any] | None:
-    return await uow.db[BRIEFING_DELIVERIES].find_one_and_update(
+async def _claim(uow: UnitOfWork, collection: str, moment: datetime, claim: str,
+                 lease_seconds: float) -> dict[str, Any] | None:
+    return await uow.db[collection].find_one_and_update(
         {"$or": [{"status": PENDING, "next_attempt_at": {"$lte": moment}},
                  {"status": SENDING, "lease_until": {"$lte": moment}}]},
         {"$set": {"status": SENDING, "claim": claim, "lease_until": moment + timedelta(seconds=lease_seconds),
@@ -220,26 +254,36 @@ async def _claim(uow: UnitOfWork, moment: datetime, claim: str, lease_seconds: f
     )
 
 
-async def _send(rt: Runtime, post: Post, doc: dict[str, Any], claim: str, moment: datetime,
+async def _send(rt: Runtime, post: Post, mailing: Mailing, doc: dict[str, Any], claim: str, moment: datetime,
                 lease_seconds: float) -> int:
-    delivery = delivery_to_model(doc)
-    issue = await rt.db[BRIEFING_ISSUES].find_one({"_id": delivery.week})
-    if issue is None:  # never: a delivery is written with its issue
-        raise NotFound("approved briefing", delivery.week)
-    message = email_message(letter_for(delivery, issue["content"], sender=post.sender,
-                                       issued_at=issue["issued_at"], domain=post.domain))
-    context = {"delivery_id": delivery.id, "attempt": delivery.attempts}
+    delivery_id, attempts = doc["_id"], int(doc["attempts"])
+    collection = mailing.collection
+    context = {"delivery_id": delivery_id, "mailing": mailing.name, "attempt": attempts}
+    message = await mailing.compose(rt, doc, post)
+    if message is None:
+
+        async def withdraw(uow: UnitOfWork) -> None:
+            await uow.db[collection].update_one(
+                {"_id": delivery_id, "status": SENDING, "claim": claim},
+                {"$set": {"status": WITHDRAWN, "withdrawn_at": now()},
+                 "$unset": {"claim": "", "lease_until": "", "next_attempt_at": ""}},
+                session=uow.session,
+            )
+
+        await rt.transaction(withdraw)
+        log.info("delivery withdrawn: no longer wanted", extra=context)
+        return 0
     try:
         # within the lease, so no other sender takes it over while this one may still be sending it
         answer = await asyncio.wait_for(post.send(message), timeout=lease_seconds / 2)
     except (NotSent, TimeoutError) as failure:
         code, reason = (failure.code, failure.reason) if isinstance(failure, NotSent) else (None, "TimeoutError")
-        outcome = after_failure(delivery.attempts, code, moment)
+        outcome = after_failure(attempts, code, moment)
 
         async def put_back(uow: UnitOfWork) -> None:
             # only while the claim is still this sender's: one taken over is the new holder's to settle
-            await uow.db[BRIEFING_DELIVERIES].update_one(
-                {"_id": delivery.id, "status": SENDING, "claim": claim},
+            await uow.db[collection].update_one(
+                {"_id": delivery_id, "status": SENDING, "claim": claim},
                 {"$set": {"status": outcome.status, "next_attempt_at": outcome.next_attempt_at,
                           "last_error": reason[:200]},
                  "$unset": {"claim": "", "lease_until": ""}},
@@ -247,18 +291,18 @@ async def _send(rt: Runtime, post: Post, doc: dict[str, Any], claim: str, moment
             )
 
         await rt.transaction(put_back)
-        log.warning("briefing delivery not sent", extra={**context, "error": reason[:200], "then": outcome.status})
+        log.warning("delivery not sent", extra={**context, "error": reason[:200], "then": outcome.status})
         return 0
 
     async def mark_sent(uow: UnitOfWork) -> None:
         # whoever holds the claim now: the server took it, and a sent delivery is never sent again
-        await uow.db[BRIEFING_DELIVERIES].update_one(
-            {"_id": delivery.id, "status": {"$ne": SENT}},
+        await uow.db[collection].update_one(
+            {"_id": delivery_id, "status": {"$ne": SENT}},
             {"$set": {"status": SENT, "sent_at": now(), "smtp_answer": answer[:200]},
              "$unset": {"claim": "", "lease_until": "", "next_attempt_at": "", "last_error": ""}},
             session=uow.session,
         )
 
     await rt.transaction(mark_sent)
-    log.info("briefing delivery sent", extra=context)
+    log.info("delivery sent", extra=context)
     return 1

@@ -118,3 +118,19 @@ class Outcome:
         self.published_by = by
         self.published_at = now
         self.published_as = dict(published_as)
+
+
+# --- the outcome emailed to the consultation's subscribers ------------------------------------------
+
+
+def outcome_subject(consultation_title: str) -> str:
+    return f"Consultation outcome: {consultation_title}"
+
+
+def outcome_text(outcome: Outcome) -> str:
+    """We asked, you said, we did: the three parts written, in that order, as the bulletin's text."""
+    parts = [("We asked", outcome.we_asked), ("You said", outcome.you_said), ("We did", outcome.we_did)]
+    text = "\n\n".join(f"{label}: {value}" for label, value in parts if value)
+    if outcome.decision_url:
+        text += f"\n\nThe decision: {outcome.decision_url}"
+    return text

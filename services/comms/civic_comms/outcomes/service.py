@@ -14,9 +14,11 @@ from civic.errors import Refused
 from civic.uow import UnitOfWork
 from civic_contracts.comms import ConsultationOutcomePublished
 
-from civic_comms.outcomes.domain import Outcome
+from civic_comms.outcomes.domain import Outcome, outcome_subject, outcome_text
 from civic_comms.outcomes.reports import asked_by_default, outcome_view, what_residents_said
 from civic_comms.repository import CONSULTATIONS, OUTCOME_RECORDS, OUTCOMES, consultation_to_model, outcome_to_document
+from civic_comms.subscriptions import service as subscriptions
+from civic_comms.subscriptions.domain import CONSULTATION, Topic
 
 if TYPE_CHECKING:
     from civic.auth import Caller
@@ -70,6 +72,9 @@ async def publish_outcome(rt: Runtime, outcome_id: str, caller: Caller,
         saved = await OUTCOME_RECORDS.save(uow, doc, outcome)
         uow.emit(ConsultationOutcomePublished(consultation_id=outcome.consultation_id, outcome_id=outcome.id,
                                               decision_reference=outcome.decision_reference))
+        await subscriptions.issue_bulletin(
+            uow, topic=Topic(CONSULTATION, consultation.id), source="outcome", source_id=consultation.id,
+            subject=outcome_subject(consultation.title), text=outcome_text(outcome), at=moment)
         return saved
 
     saved = await rt.transaction(work)
