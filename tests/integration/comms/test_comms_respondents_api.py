@@ -50,8 +50,8 @@ async def test_monitoring_and_contacts_are_stored_apart_and_never_exported(new_c
 
     export = await author.get(f"/v1/consultations/{k['id']}/responses.csv")
     rows = list(csv.DictReader(io.StringIO(export.text)))
-    assert list(rows[0]) == ["response_id", "received_at", "channel", "respondent_type", "vision", "priority",
-                             "heard", "place", "comments"]
+    assert list(rows[0]) == ["response_id", "received_at", "channel", "vision", "priority",
+                             "heard", "place", "comments", "respondent_type"]
     assert sorted(r["respondent_type"] for r in rows) == ["business"] * 2 + ["resident"] * 8
     listed = (await author.get(f"/v1/consultations/{k['id']}/responses", params={"limit": 500})).json()["items"]
     for text in (export.text, str(listed)):

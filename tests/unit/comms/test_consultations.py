@@ -263,8 +263,8 @@ def test_headline_and_csv() -> None:
     ]
     exported = "".join(responses_csv(consultation().questions, rows))
     assert exported.splitlines() == [
-        "response_id,received_at,channel,respondent_type,vision,priority,channels,place,q5",
-        'r1,2021-07-01T12:00:00Z,online,,agree,,website; social,,"He said ""yes"", twice"',
+        "response_id,received_at,channel,vision,priority,channels,place,q5,respondent_type",
+        'r1,2021-07-01T12:00:00Z,online,agree,,website; social,,"He said ""yes"", twice",',
     ]
 
 

@@ -152,8 +152,9 @@ def responses_csv(questions: Sequence[Question], rows: Iterable[Mapping[str, Any
         out.truncate()
         return text
 
-    # the respondent type, never the monitoring answers nor the contact details (kept apart from the answers)
-    writer.writerow(["response_id", "received_at", "channel", "respondent_type", *(q.id for q in questions)])
+    # the respondent type, never the monitoring answers nor the contact details (kept apart from the answers);
+    # it comes last, so the answers keep the columns spreadsheets made from earlier exports read them from
+    writer.writerow(["response_id", "received_at", "channel", *(q.id for q in questions), "respondent_type"])
     yield flush()
     for row in rows:
         answers = row["answers"]
@@ -162,6 +163,6 @@ def responses_csv(questions: Sequence[Question], rows: Iterable[Mapping[str, Any
             value = answers.get(q.id, "")
             cells.append("; ".join(value) if isinstance(value, list) else value)
         writer.writerow(
-            [row["id"], row["received_at"], row.get("channel", "online"), row.get("respondent_type") or "", *cells]
+            [row["id"], row["received_at"], row.get("channel", "online"), *cells, row.get("respondent_type") or ""]
         )
         yield flush()
