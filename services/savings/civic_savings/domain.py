@@ -6,10 +6,12 @@ in ``initiatives/domain.py``; themes, categories, targets and cost avoidance in 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any
 
 from civic.calendar import FinancialYear, NotAFinancialYear, financial_year_of
-from civic.errors import Invalid
+from civic.errors import FieldErrors, Invalid
 
 # Financial years accepted: 2000/01 to 2099/00. Anything outside is a typing error, not a plan.
 FIRST_YEAR_START = 2000
@@ -80,3 +82,35 @@ def set_changes(record: object, changes: dict[str, Any], *, trim: bool = True) -
     for name, value in changes.items():
         setattr(record, name, cleaned(value) if trim else value)
     return before, sorted(name for name in changes if getattr(record, name) != before[name])
+
+
+# ---------------------------------------------------------------- a record's fields, each by its own check
+
+#: why a field's value is not acceptable, or None when it is
+Check = Callable[[Any], str | None]
+
+
+def checked(fields: dict[str, Any], checks: dict[str, Check]) -> FieldErrors:
+    """Every field sent judged by its own check, in the order sent; a field without one cannot be changed here."""
+    errors = FieldErrors()
+    for name, value in fields.items():
+        if name in checks:
+            errors.add_if(name, checks[name](value))
+        else:
+            errors.add(name, "cannot be changed here")
+    return errors
+
+
+def text_check(*, required: bool, limit: int = MAX_TEXT) -> Check:
+    """A text field's check (:func:`text_problem`)."""
+    return lambda value: text_problem(value, required=required, limit=limit)
+
+
+def one_of(values: Iterable[str]) -> Check:
+    """The check of a field taking one of `values`."""
+    allowed = tuple(values)
+    return lambda value: None if value in allowed else f"must be one of {', '.join(allowed)}"
+
+
+def date_problem(value: Any) -> str | None:
+    return None if isinstance(value, date) else "must be a date, e.g. 2024-03-31"

@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from civic.errors import FieldErrors
-
-from civic_savings.domain import MAX_REASON, amount_problem, set_changes, text_problem, year_problem
+from civic_savings.domain import MAX_REASON, amount_problem, checked, one_of, set_changes, text_check, year_problem
 
 #: the categories of a programme's cost of change, in the order seed 003's finance report lists them
 INVESTMENT_CATEGORIES: dict[str, str] = {
@@ -26,25 +24,11 @@ INVESTMENT_CATEGORIES: dict[str, str] = {
     "other": "Other programme costs",
     "staff": "Staff costs",
 }
-#: the fields a change may send
-CHANGEABLE = ("category", "year", "amount_pence", "description")
 
 
-def _field_errors(fields: dict[str, Any]) -> FieldErrors:
-    errors = FieldErrors()
-    for name, value in fields.items():
-        if name == "category":
-            if value not in INVESTMENT_CATEGORIES:
-                errors.add("category", f"must be one of {', '.join(INVESTMENT_CATEGORIES)}")
-        elif name == "year":
-            errors.add_if("year", year_problem(value))
-        elif name == "amount_pence":
-            errors.add_if("amount_pence", amount_problem(value))
-        elif name == "description":
-            errors.add_if("description", text_problem(value, required=False, limit=MAX_REASON))
-        else:
-            errors.add(name, "cannot be changed here")
-    return errors
+#: the fields a new line gives and a change may send, each with its check
+CHECKS = {"category": one_of(INVESTMENT_CATEGORIES), "year": year_problem, "amount_pence": amount_problem,
+          "description": text_check(required=False, limit=MAX_REASON)}  # fmt: skip
 
 
 @dataclass
@@ -65,7 +49,7 @@ class InvestmentLine:
         by: str, now: datetime,
     ) -> InvestmentLine:  # fmt: skip
         fields = {"category": category, "year": year, "amount_pence": amount_pence, "description": description}
-        _field_errors(fields).raise_if_any("The investment line has invalid fields.")
+        checked(fields, CHECKS).raise_if_any("The investment line has invalid fields.")
         line = cls(id=id, programme=programme, category=category, year=year, amount_pence=amount_pence,
                    description=description)  # fmt: skip
         line._note(now, by, "recorded", amount_pence=amount_pence)
@@ -73,7 +57,7 @@ class InvestmentLine:
 
     def change(self, changes: dict[str, Any], *, by: str, now: datetime) -> bool:
         """Change the fields sent (the old amount is noted with the new). True when anything changed."""
-        _field_errors(changes).raise_if_any("The investment line has invalid fields.")
+        checked(changes, CHECKS).raise_if_any("The investment line has invalid fields.")
         before, changed = set_changes(self, changes, trim=False)
         if not changed:
             return False

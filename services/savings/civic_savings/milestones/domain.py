@@ -20,14 +20,12 @@ from typing import Any
 from civic.calendar import date_of
 from civic.errors import FieldErrors, Refused
 
-from civic_savings.domain import MAX_REASON, set_changes, text_problem
+from civic_savings.domain import MAX_REASON, checked, date_problem, set_changes, text_check, text_problem
 from civic_savings.initiatives.domain import FINAL
 
 MILESTONE_STATUSES = ("planned", "done", "dropped")
 #: what a milestone's fields may say, each with whether it is required
 FIELDS = {"title": True, "owner": True}
-#: the fields a change may send
-CHANGEABLE = ("title", "owner", "due")
 #: milestones in one initiative's plan: a delivery plan is a page, not a project schedule
 MAX_MILESTONES = 100
 
@@ -42,16 +40,8 @@ def check_plan_open(initiative_status: str) -> None:
         )
 
 
-def _field_errors(fields: dict[str, Any]) -> FieldErrors:
-    errors = FieldErrors()
-    for name, value in fields.items():
-        if name in FIELDS:
-            errors.add_if(name, text_problem(value, required=FIELDS[name]))
-        elif name == "due" and not isinstance(value, date):
-            errors.add("due", "must be a date, e.g. 2024-03-31")
-        elif name not in CHANGEABLE:
-            errors.add(name, "cannot be changed here")
-    return errors
+#: the fields a new milestone gives and a change may send, each with its check
+CHECKS = {**{name: text_check(required=required) for name, required in FIELDS.items()}, "due": date_problem}
 
 
 @dataclass
@@ -75,7 +65,7 @@ class Milestone:
         due: Any, by: str, now: datetime,
     ) -> Milestone:  # fmt: skip
         """A new milestone of a running initiative's plan (at most ``MAX_MILESTONES`` of them)."""
-        _field_errors({"title": title, "owner": owner, "due": due}).raise_if_any()
+        checked({"title": title, "owner": owner, "due": due}, CHECKS).raise_if_any()
         check_plan_open(initiative_status)
         if planned_so_far >= MAX_MILESTONES:
             raise Refused(
@@ -100,7 +90,7 @@ class Milestone:
 
     def change(self, changes: dict[str, Any], initiative_status: str, *, by: str, now: datetime) -> None:
         """Change what it is, who owns it or when it is due (a new date is noted with the old one)."""
-        errors = _field_errors(changes)
+        errors = checked(changes, CHECKS)
         errors.raise_if_any()
         check_plan_open(initiative_status)
         self._check_planned("changed")

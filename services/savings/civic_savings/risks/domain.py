@@ -20,9 +20,9 @@ from datetime import date, datetime
 from typing import Any
 
 from civic.calendar import date_of
-from civic.errors import FieldErrors, Invalid, Refused
+from civic.errors import Invalid, Refused
 
-from civic_savings.domain import MAX_REASON, cleaned, set_changes, text_problem
+from civic_savings.domain import MAX_REASON, checked, cleaned, date_problem, one_of, set_changes, text_check, text_problem
 
 RAID_KINDS = ("risk", "assumption", "issue", "dependency")
 RAID_STATUSES = ("open", "closed")
@@ -56,26 +56,12 @@ def _scale_problem(value: Any) -> str | None:
     return None
 
 
-def _field_errors(fields: dict[str, Any]) -> FieldErrors:
-    errors = FieldErrors()
-    for name, value in fields.items():
-        if name in TEXTS:
-            required, limit = TEXTS[name]
-            errors.add_if(name, text_problem(value, required=required, limit=limit))
-        elif name in ("likelihood", "impact"):
-            errors.add_if(name, _scale_problem(value))
-        elif name == "decision_needed":
-            if not isinstance(value, bool):
-                errors.add("decision_needed", "must be true or false")
-        elif name == "review_on":
-            if not isinstance(value, date):
-                errors.add("review_on", "must be a date, e.g. 2024-03-31")
-        elif name == "kind":
-            if value not in RAID_KINDS:
-                errors.add("kind", f"must be one of {', '.join(RAID_KINDS)}")
-        else:
-            errors.add(name, "cannot be changed here")
-    return errors
+#: each field's check (an amendment sends only the AMENDABLE ones)
+CHECKS = {
+    **{name: text_check(required=required, limit=limit) for name, (required, limit) in TEXTS.items()},
+    "likelihood": _scale_problem, "impact": _scale_problem, "review_on": date_problem, "kind": one_of(RAID_KINDS),
+    "decision_needed": lambda value: None if isinstance(value, bool) else "must be true or false",
+}  # fmt: skip
 
 
 def _decision_problem(needed: bool, decision: Any) -> str | None:
@@ -125,7 +111,7 @@ class RaidItem:
         """A new open item. Every broken field is named at once."""
         wanted = {name: fields.get(name) for name in ("kind", "title", "owner", "likelihood", "impact", "review_on")}
         given = {**wanted, **{k: v for k, v in fields.items() if k not in wanted}}
-        errors = _field_errors(given)
+        errors = checked(given, CHECKS)
         errors.add_if("decision", _decision_problem(bool(given.get("decision_needed")), given.get("decision")))
         errors.raise_if_any("The RAID item has invalid fields.")
         item = cls(id=id, programme=programme, initiative_id=initiative_id,
@@ -140,7 +126,7 @@ class RaidItem:
     def amend(self, changes: dict[str, Any], *, by: str, now: datetime) -> bool:
         """Change the fields sent, while it is open; a new rating is noted with the old. True when anything
         changed."""
-        errors = _field_errors({k: v for k, v in changes.items() if k in AMENDABLE})
+        errors = checked({k: v for k, v in changes.items() if k in AMENDABLE}, CHECKS)
         for name in changes:
             if name not in AMENDABLE:
                 errors.add(name, "cannot be changed here")
