@@ -7,7 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
-from civic.documents import Stored, day_from_text, day_text, fields_of, values_of
+from civic.documents import Stored, day_from_text, day_text, fields_of, resource, values_of
 from civic.tallies import Tally
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
@@ -195,8 +195,7 @@ def _realisation(doc: dict[str, Any]) -> dict[str, Any] | None:
 
 def api_form(doc: dict[str, Any]) -> dict[str, Any]:
     """The initiative as the API shows it: ``id`` instead of ``_id``, no internal keys."""
-    out = {"id": doc["_id"]}
-    out.update({k: v for k, v in doc.items() if not k.startswith("_")})
+    out = resource(doc)
     for name in ("building_id", "building_name", "building_town"):
         out.setdefault(name, None)
     out["realisation"] = _realisation(doc)
@@ -246,7 +245,7 @@ MILESTONE_RECORDS = Stored(MILESTONES, "milestone", milestone_model,
 
 def milestone_form(doc: dict[str, Any], today: date) -> dict[str, Any]:
     """A milestone as the API shows it: ``id`` instead of ``_id``, and whether it is overdue today."""
-    out = {"id": doc["_id"], **{k: v for k, v in doc.items() if not k.startswith("_")}}
+    out = resource(doc)
     out["overdue"] = doc["status"] == "planned" and doc["due"] < today.isoformat()
     return out
 
@@ -390,5 +389,5 @@ def shared_service_form(doc: dict[str, Any], today: date) -> dict[str, Any]:
     """A shared service as the API shows it: ``id`` instead of ``_id``, the moves its status allows now, and
     how it has slipped today (null when it has not)."""
     shared = shared_service_model(doc)
-    out = {"id": doc["_id"], **{k: v for k, v in doc.items() if not k.startswith("_")}}
+    out = resource(doc)
     return {**out, "next_statuses": shared.next_statuses, "slipped": slip_of(shared, today)}
