@@ -137,6 +137,12 @@ EXCEPTIONS = (
                ACROSS_FIELDS + ": the public reference never holds the adult's name"),
     Listed(r"POST /v1/sars/\{sar_id\}/transitions", 422, r"on|actions\.\d+\.due_on",
                STORED + " (not before the previous step) and " + ACROSS_FIELDS + " (actions due after the plan)"),
+    Listed(r"POST /v1/sars/\{sar_id\}/actions/\{action_id\}/completion", 422, r"evidence|completed_on",
+               STORED + ": the evidence never holds the adult's name; not done before the plan was agreed"),
+    Listed(r"POST /v1/sars/\{sar_id\}/learning-briefing", 422, r"summary|issued_on",
+               STORED + ": the briefing never holds the adult's name; not issued before the report was received"),
+    Listed(r"POST /v1/decisions/\{decision_id\}/confirmations", 422, r"confirmed_on",
+               STORED + ": not confirmed before the decision was taken"),
     Listed(r"POST /v1/members/\{member_id\}/interests|PATCH /v1/interests/\{interest_id\}", 422, r"held_until",
                ACROSS_FIELDS + " (held until, not before held from: by default today) and " + STORED
                + " (an amendment's dates with the entry's own)"),

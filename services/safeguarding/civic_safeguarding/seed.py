@@ -7,7 +7,8 @@
 - The 2020/21 budget: expenditure £145,340 against £38,974 from each of the three statutory
   agencies (£116,922), a gap of £28,418.
 - Bi-monthly meetings of 2026/27 with attendance, a decision, approved minutes, two upcoming
-  meetings; sub-groups (one terms-of-reference review overdue); a SAR under way; the 2025/26
+  meetings; sub-groups (one terms-of-reference review overdue); a SAR under way (ILLUSTRATIVE: its action
+  plan agreed, one action of three done with its evidence); the 2025/26
   annual report approved by a decision and published.
 - ILLUSTRATIVE (not from the seeds, which name no interests): a few entries in the members' register of
   interests, one member's yearly review overdue, and a January meeting whose item on advocacy services
@@ -262,6 +263,15 @@ SUB_GROUPS = [
 ]
 
 
+# ILLUSTRATIVE: Adult A's action plan (the owners are the board's partners)
+SAR_ACTIONS = [
+    {"action": "Agree a multi-agency information-sharing protocol for missed visits", "owner": WNC,
+     "due_on": "2026-12-31"},
+    {"action": "Self-neglect practice guidance refreshed and briefed to staff", "owner": NNC, "due_on": "2027-03-31"},
+    {"action": "Welfare checks after repeated no-access visits", "owner": POLICE, "due_on": "2027-02-28"},
+]
+
+
 def _key(*parts: str) -> dict[str, str]:
     return {"Idempotency-Key": "seed-safeguarding-" + "-".join(parts)}
 
@@ -441,10 +451,19 @@ async def _seed_adults_board(
             "cost_pence": 8_500 * GBP,
         },
     ]
-    order = ["referral", "decision", "commissioned"]
+    # ILLUSTRATIVE: the report in and an action plan agreed, one action done with its evidence
+    steps += [
+        {"to": "report_received", "on": "2026-10-15"},
+        {"to": "action_plan", "on": "2026-10-29", "actions": SAR_ACTIONS},
+    ]
+    order = ["referral", "decision", "commissioned", "report_received", "action_plan"]
     for step in steps:
         if order.index(sar["status"]) < order.index(step["to"]):
             sar = answer(await client.post(f"/v1/sars/{sar['id']}/transitions", json=step))
+    if sar["actions"][0]["completed_on"] is None:
+        answer(await client.post(f"/v1/sars/{sar['id']}/actions/{sar['actions'][0]['id']}/completion", json={
+            "evidence": "Information-sharing protocol signed by all partners (illustrative)",
+            "completed_on": "2026-11-20"}))  # fmt: skip
 
     dispute = answer(
         await client.post(

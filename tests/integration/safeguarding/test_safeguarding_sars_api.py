@@ -78,8 +78,9 @@ async def test_sar_path_and_confidentiality(
     final = await ok(await api.get(f"/v1/sars/{sar['id']}"))
     assert final["status"] == "published" and final["cost_pence"] == 850_000
     assert final["actions"] == [
-        {"action": "Joint visit protocol", "owner": "Northamptonshire Police", "due_on": "2027-03-31"}
-    ]
+        {"action": "Joint visit protocol", "owner": "Northamptonshire Police", "due_on": "2027-03-31", "id": "a1",
+         "completed_on": None, "evidence": None}
+    ]  # fmt: skip
     assert final["case_summary"] == SECRET_SUMMARY  # still kept, for those cleared to see it
 
     events = await outbox(sar["id"])
@@ -118,7 +119,7 @@ async def test_sar_path_and_confidentiality(
             "independently authored",
         ),
         (1, {"to": "commissioned", "author": "A", "author_organisation": "B"}, 422, "the cost"),
-        (0, {"to": "closed"}, 422, None),
+        (0, {"to": "archived"}, 422, None),
     ],
 )
 async def test_sar_refusals_change_nothing(api, db, new_board, outbox, done, step, status, words):

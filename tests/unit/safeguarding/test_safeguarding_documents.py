@@ -38,7 +38,7 @@ def test_decision_sar_and_budget_round_trip() -> None:
     )
     assert to_model(Decision, to_document(decision)) == decision
     sar = Sar.refer("s", "b", "Adult A", "summary", {"name": "Demo Person"}, "Police", date(2026, 7, 1))
-    sar.actions = [Action("Protocol", "Police", date(2027, 3, 31))]
+    sar.actions = [Action("Protocol", "Police", date(2027, 3, 31), id="a1")]
     assert to_model(Sar, to_document(sar)) == sar
     budget = Budget.set("b", "2020/21", [BudgetLine("Chair", 2_000_000)], [])
     doc = to_document(budget, _id="b:2020/21")

@@ -144,9 +144,18 @@ def test_sar_full_path() -> None:
         actions=[Action("Joint visit protocol", "Northamptonshire Police", date(2021, 9, 30))],
     )
     sar.advance("published", date(2021, 7, 1))
-    assert sar.status == "published" and sar.next_stage is None
+    # published is not finished (issue 21): closed once the plan is done and the learning briefing recorded
+    assert sar.status == "published" and sar.next_stage == "closed"
+    with pytest.raises(Refused, match="open action"):
+        sar.advance("closed", date(2021, 10, 1))
+    sar.complete_action("a1", "Protocol signed off by both forces", date(2021, 9, 1))
+    with pytest.raises(Refused, match="no learning briefing"):
+        sar.advance("closed", date(2021, 10, 1))
+    sar.record_learning_briefing("Share concerns across agencies", date(2021, 9, 2))
+    sar.advance("closed", date(2021, 10, 1))
+    assert (sar.status, sar.closed_on, sar.next_stage) == ("closed", date(2021, 10, 1), None)
     with pytest.raises(Refused, match="complete"):
-        sar.advance("published", date(2021, 7, 2))
+        sar.advance("closed", date(2021, 10, 2))
 
 
 SAR_REFUSALS = [
@@ -191,7 +200,7 @@ SAR_REFUSALS = [
         Invalid,
         "action plan",
     ),
-    ("unknown stage", [], "closed", {}, Invalid, "not a stage"),
+    ("unknown stage", [], "archived", {}, Invalid, "not a stage"),
 ]
 
 

@@ -28,11 +28,12 @@ from civic.http import (
 )
 from civic.problems import created
 from fastapi import APIRouter
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import Field, StrictBool
 
 from civic_safeguarding.http import CONFIDENTIAL, Reader, Writer
-from civic_safeguarding.sars import service
+from civic_safeguarding.sars import reports, service
 from civic_safeguarding.sars.domain import STEPS
 
 router = APIRouter(prefix="/v1", tags=["safeguarding"])
@@ -108,3 +109,35 @@ async def advance_sar(sar_id: Id, body: SarTransition, if_match: IfMatch, caller
     return versioned(
         await service.advance_sar(rt, sar_id, body.model_dump(), if_match, caller.has(CONFIDENTIAL))
     )
+
+
+class ActionCompletion(RequestModel):
+    evidence: LongRequired = Field(description="what shows the action is done (never the adult's name)")
+    completed_on: date | None = Field(None, description="by default today; not before the plan was agreed")
+
+
+class LearningBriefingIn(RequestModel):
+    summary: LongRequired = Field(description="what partners are to learn (never the adult's name)")
+    issued_on: date | None = Field(None, description="by default today; not before the report was received")
+
+
+@router.post("/sars/{sar_id}/actions/{action_id}/completion")
+async def complete_sar_action(
+    sar_id: Id, action_id: Id, body: ActionCompletion, if_match: IfMatch, caller: Writer, rt: Rt
+) -> JSONResponse:
+    return versioned(await service.complete_action(
+        rt, sar_id, action_id, body.model_dump(), if_match, caller.has(CONFIDENTIAL)))  # fmt: skip
+
+
+@router.post("/sars/{sar_id}/learning-briefing")
+async def record_sar_learning_briefing(
+    sar_id: Id, body: LearningBriefingIn, if_match: IfMatch, caller: Writer, rt: Rt
+) -> JSONResponse:
+    return versioned(await service.record_learning_briefing(
+        rt, sar_id, body.model_dump(), if_match, caller.has(CONFIDENTIAL)))  # fmt: skip
+
+
+@router.get("/boards/{board_id}/reports/overdue-sar-actions")
+async def overdue_sar_actions(board_id: Id, caller: Reader, rt: Rt) -> dict[str, Any]:
+    report: dict[str, Any] = jsonable_encoder(await reports.overdue_actions(rt, board_id))
+    return report

@@ -1,4 +1,5 @@
-"""Safeguarding Adults Reviews (Care Act 2014 s44): referral to publication, in order.
+"""Safeguarding Adults Reviews (Care Act 2014 s44): referral to publication, in order, then closed once
+every action of its plan is done (with evidence) and the learning briefing is recorded.
 
 The case summary and the person's details are confidential (s45: need-to-know only). They live
 on the review for the service to keep, and the API shows them only to callers with
@@ -11,10 +12,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from civic.errors import FieldErrors, Invalid, Refused
+from civic.errors import FieldErrors, Invalid, NotFound, Refused
 
 CONFIDENTIAL_FIELDS = ("case_summary", "person")
-STAGES = ("referral", "decision", "commissioned", "report_received", "action_plan", "published")
+STAGES = ("referral", "decision", "commissioned", "report_received", "action_plan", "published", "closed")
 STEPS = STAGES[1:]  # the stages a review moves to, one at a time, after its referral
 NEXT_STEP_WORDS = {
     "decision": "decide whether the s44 criteria are met (criteria_met, reasons)",
@@ -22,6 +23,7 @@ NEXT_STEP_WORDS = {
     "report_received": "record that the author's report was received",
     "action_plan": "agree the action plan (actions with owners and due dates)",
     "published": "publish the review",
+    "closed": "close the review, every action done and the learning briefing recorded",
 }
 
 
@@ -30,6 +32,20 @@ class Action:
     action: str
     owner: str
     due_on: date
+    id: str = ""  # given when the plan is agreed (plans agreed before actions had ids get theirs on loading)
+    completed_on: date | None = None
+    evidence: str | None = None
+
+    def overdue(self, today: date) -> bool:
+        return self.completed_on is None and self.due_on < today
+
+
+@dataclass
+class LearningBriefing:
+    """What partners are to learn from the review, recorded before it closes."""
+
+    summary: str
+    issued_on: date
 
 
 @dataclass
@@ -53,6 +69,12 @@ class Sar:
     actions: list[Action] = field(default_factory=list)
     action_plan_on: date | None = None
     published_on: date | None = None
+    learning_briefing: LearningBriefing | None = None
+    closed_on: date | None = None
+
+    def __post_init__(self) -> None:
+        for i, action in enumerate(self.actions):
+            action.id = action.id or f"a{i + 1}"
 
     @classmethod
     def refer(
@@ -121,10 +143,8 @@ class Sar:
             raise Invalid.at("to", "one of " + ", ".join(STEPS), f"{to!r} is not a stage of a review.")
         expected = self.next_stage
         if expected is None:
-            if self.status == "published":
-                raise Refused(
-                    f"Review {self.reference} was published on {self.published_on}; it is complete."
-                )
+            if self.status == "closed":
+                raise Refused(f"Review {self.reference} was closed on {self.closed_on}; it is complete.")
             raise Refused(
                 f"On {self.decided_on} the board decided the criteria for review {self.reference} were "
                 f"not met ({self.reasons}); it does not go further. Make a new referral if new "
@@ -162,6 +182,7 @@ class Sar:
             self.report_received_on,
             self.action_plan_on,
             self.published_on,
+            self.closed_on,
         ]
         return max(d for d in dates if d is not None)
 
@@ -222,11 +243,83 @@ class Sar:
             if action.due_on < on:
                 errors.add(f"actions.{i}.due_on", "cannot be before the plan is agreed")
         errors.raise_if_any("The action plan cannot be accepted as given.")
-        self.actions = [Action(a.action.strip(), a.owner.strip(), a.due_on) for a in actions or []]
+        self.actions = [
+            Action(a.action.strip(), a.owner.strip(), a.due_on, id=f"a{i + 1}") for i, a in enumerate(actions or [])
+        ]
         self.action_plan_on = on
 
     def _to_published(self, on: date, **_: object) -> None:
         self.published_on = on
+
+    def _to_closed(self, on: date, **_: object) -> None:
+        """A review finishes when its plan is done and its learning is shared, not when it is published."""
+        still_open = [a.id for a in self.actions if a.completed_on is None]
+        if still_open:
+            raise Refused(
+                f"Review {self.reference} still has {len(still_open)} open action(s) ({', '.join(still_open)}): "
+                "record each one's completion with its evidence before closing it.",
+                open_actions=still_open,
+            )
+        if self.learning_briefing is None:
+            raise Refused(
+                f"Review {self.reference} has no learning briefing: record it "
+                "(POST /v1/sars/{id}/learning-briefing) before closing the review."
+            )
+        self.closed_on = on
+
+    def complete_action(self, action_id: str, evidence: str, on: date) -> Action:
+        """An action of the plan done, with the evidence that it was; once only."""
+        if self.action_plan_on is None:
+            raise Refused(f"Review {self.reference} has no action plan yet.", current_stage=self.status)
+        if self.status == "closed":
+            raise Refused(f"Review {self.reference} was closed on {self.closed_on}; it is complete.")
+        action = next((a for a in self.actions if a.id == action_id), None)
+        if action is None:
+            raise NotFound(f"action of review {self.reference}", action_id)
+        if action.completed_on is not None:
+            raise Refused(
+                f"Action {action.id} of review {self.reference} was already completed on {action.completed_on}.",
+                action_id=action.id,
+            )
+        evidence = (evidence or "").strip()
+        if not evidence:
+            raise Invalid.at("evidence", "required", "Say what shows the action is done.")
+        self._not_naming_the_adult("evidence", evidence)
+        if on < self.action_plan_on:
+            raise Invalid.at("completed_on", "not before the plan",
+                             f"The plan was agreed on {self.action_plan_on}; an action is not done before it.")
+        action.completed_on, action.evidence = on, evidence
+        return action
+
+    def record_learning_briefing(self, summary: str, on: date) -> None:
+        """The briefing that shares the review's learning with partners: once the report is in, once only."""
+        if self.report_received_on is None:
+            raise Refused(
+                f"Review {self.reference} has no report yet; its learning briefing follows the report.",
+                current_stage=self.status,
+            )
+        if self.learning_briefing is not None:
+            raise Refused(
+                f"Review {self.reference} already has its learning briefing, issued on "
+                f"{self.learning_briefing.issued_on}."
+            )
+        summary = (summary or "").strip()
+        if not summary:
+            raise Invalid.at("summary", "required", "Say what partners are to learn.")
+        self._not_naming_the_adult("summary", summary)
+        if on < self.report_received_on:
+            raise Invalid.at("issued_on", "not before the report",
+                             f"The report was received on {self.report_received_on}.")
+        self.learning_briefing = LearningBriefing(summary, on)
+
+    def _not_naming_the_adult(self, field_name: str, text: str) -> None:
+        # shown without the confidential scope, like the reference: it must not identify the adult
+        if _mentions(text, self.person.get("name", "")):
+            raise Invalid.at(field_name, "must not contain the adult's name",
+                             "It is shown without the confidential scope: leave the adult's name out.")
+
+    def overdue_actions(self, today: date) -> list[Action]:
+        return [] if self.status == "closed" else [a for a in self.actions if a.overdue(today)]
 
 
 def _mentions(reference: str, name: str) -> bool:

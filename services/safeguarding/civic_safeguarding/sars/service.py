@@ -6,6 +6,7 @@ or a log, and the API form leaves them out unless the caller is cleared (`confid
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -92,3 +93,27 @@ async def advance_sar(
         return await SAR_RECORDS.save(uow, doc, sar)
 
     return sar_view(await rt.transaction(work), confidential)
+
+
+async def _changed(
+    rt: Runtime, sar_id: str, expected: int | None, confidential: bool, change: Callable[[Sar], object]
+) -> dict[str, Any]:
+    """The review changed by one of its rules that announces nothing, in its own unit of work."""
+    return sar_view(await SAR_RECORDS.change(rt, sar_id, expected, change), confidential)
+
+
+async def complete_action(
+    rt: Runtime, sar_id: str, action_id: str, body: dict[str, Any], expected: int | None, confidential: bool
+) -> dict[str, Any]:
+    on = given_or_today(body.get("completed_on"))
+    return await _changed(rt, sar_id, expected, confidential,
+                          lambda sar: sar.complete_action(action_id, body["evidence"], on))  # fmt: skip
+
+
+async def record_learning_briefing(
+    rt: Runtime, sar_id: str, body: dict[str, Any], expected: int | None, confidential: bool
+) -> dict[str, Any]:
+    on = given_or_today(body.get("issued_on"))
+    return await _changed(rt, sar_id, expected, confidential,
+                          lambda sar: sar.record_learning_briefing(body["summary"], on))  # fmt: skip
+
