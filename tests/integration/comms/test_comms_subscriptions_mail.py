@@ -232,7 +232,7 @@ async def test_unknown_used_and_expired_tokens_are_gone_and_nothing_changes(
     before = await _state(db)
     for route in ("confirmation", "unsubscribe"):
         body = problem(await author.post(f"/v1/subscriptions/{route}", json={"token": "x" * 43}), 410)
-        assert "not valid" in body["detail"]
+        assert "not valid" in body["detail"] and [e["field"] for e in body["errors"]] == ["token"]
     assert await _state(db) == before
 
     # used: the second confirmation with the same token

@@ -80,8 +80,10 @@ class LinkNotValid(DomainError, status=410, title="Link no longer valid", type_s
     so the answer says nothing of whether an address is subscribed."""
 
     def __init__(self, what: str) -> None:
+        # the field named, as a validation problem names it: a client knows the token is what was refused
         super().__init__(f"This {what} link is not valid: it was used already, has expired or was never sent. "
-                         "Subscribe again for a new one.")
+                         "Subscribe again for a new one.",
+                         errors=[{"field": "token", "message": "used already, expired or never sent"}])
 
 
 # --- subscriptions ------------------------------------------------------------------------------
