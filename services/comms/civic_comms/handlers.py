@@ -22,9 +22,23 @@ from typing import Any, Generic, TypeVar
 from civic.subscriptions import Received, Subscriptions
 from civic.uow import UnitOfWork
 from civic_contracts import EventData
-from civic_contracts.property import BuildingClosed, BuildingClosurePlanned, BuildingDisposed, MovePlanned
+from civic_contracts.property import (
+    BuildingClosed,
+    BuildingClosurePlanned,
+    BuildingDisposed,
+    LeaseBreakFlagged,
+    LeaseExpiryFlagged,
+    MovePlanned,
+)
 from civic_contracts.safeguarding import AnnualReportPublished, DecisionRecorded
-from civic_contracts.savings import InitiativeDelivered, InitiativeSavingRealised, InitiativeSlipped, TargetPassed
+from civic_contracts.savings import (
+    InitiativeDelivered,
+    InitiativeSavingRealised,
+    InitiativeSlipped,
+    PaybackMoved,
+    RiskRaisedToRed,
+    TargetPassed,
+)
 
 from civic_comms.briefing import domain as briefing
 from civic_comms.briefing import service
@@ -94,6 +108,12 @@ REACTIONS: tuple[Reaction[Any], ...] = (
     Reaction(InitiativeSavingRealised, briefing.realised_saving_words),
     Reaction(InitiativeSlipped, briefing.slipped_saving_words),
     Reaction(TargetPassed, briefing.passed_target_words),
+    # the programme office's signals councillors are told of: where the investment pays back, a red risk,
+    # and the dates in the council's leases a closure decision depends on
+    Reaction(PaybackMoved, briefing.payback_words),
+    Reaction(RiskRaisedToRed, briefing.red_risk_words),
+    Reaction(LeaseBreakFlagged, briefing.lease_break_words),
+    Reaction(LeaseExpiryFlagged, briefing.lease_expiry_words),
     Reaction(DecisionRecorded, briefing.decision_words, also=board_sign_off),
     Reaction(AnnualReportPublished, briefing.annual_report_words, press_release_for_annual_report),
 )

@@ -8,9 +8,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 from civic_contracts import Envelope
-from civic_contracts.property import AffectedTeam, BuildingClosed, BuildingClosurePlanned, MovePlanned
+from civic_contracts.property import (
+    AffectedTeam,
+    BuildingClosed,
+    BuildingClosurePlanned,
+    LeaseBreakFlagged,
+    MovePlanned,
+)
 from civic_contracts.safeguarding import AnnualReportPublished, DecisionRecorded
-from civic_contracts.savings import InitiativeDelivered, InitiativeSlipped, TargetPassed
+from civic_contracts.savings import InitiativeDelivered, InitiativeSlipped, PaybackMoved, RiskRaisedToRed, TargetPassed
 
 from tests.conftest import first_version
 
@@ -123,6 +129,34 @@ async def test_closure_planned_drafts_one_staff_notice_naming_the_teams(deliver,
     assert notice["status"] == "draft" and notice["channels"] == ["intranet", "staff_briefing"]
     assert notice["audience"] == ["staff"] and "Revenues (Finance)" in notice["body"]
     assert "Planning (Place)" in notice["body"]
+
+
+async def test_the_programme_offices_signals_reach_the_briefing_once(deliver, author):
+    """A payback year moving, a red risk and a lease break in sight become items in their week's briefing,
+    once each however often delivered."""
+    tag = ident("po")
+    events = [
+        PaybackMoved(programme=f"LGR {tag}", payback_year="2024/25", previous_payback_year="2023/24",
+                     investment_pence=2_269_700_000, savings_pence=3_400_300_000),
+        RiskRaisedToRed(risk_id=ident("r"), kind="issue", programme=f"LGR {tag}", likelihood=5, impact=4,
+                        score=20, previous_rating="amber"),
+        LeaseBreakFlagged(building_id=ident("b"), name=f"The Forum {tag}", town="Towcester", building_status="in_use",
+                          landlord="Moat Lane Estates", annual_rent_pence=18_500_000, expires_on=date(2031, 3, 31),
+                          flagged_on=date(2026, 11, 25), days_until=269, break_on=date(2027, 8, 21),
+                          notice_months=6, notice_by=date(2027, 2, 21)),
+    ]
+    for data in events:
+        event = envelope(data)
+        assert await deliver("comms", event) == "applied"
+        assert await deliver("comms", event) == "duplicate"  # redelivered: no second item
+    briefing = (await author.get("/v1/briefings/2026-W48")).json()
+    savings = [i["headline"] for i in briefing["sections"]["savings"] if tag in i["headline"]]
+    assert sorted(savings) == sorted([
+        f"The LGR {tag} programme's investment now pays back in 2024/25 (was 2023/24).",
+        f"An issue in the LGR {tag} programme has been rated red.",
+    ])
+    [lease] = [i for i in briefing["sections"]["property"] if tag in i["headline"]]
+    assert lease["headline"].endswith("can be broken on 21 August 2027, notice to be served by 21 February 2027.")
 
 
 async def test_move_planned_drafts_a_staff_notice(deliver, db):

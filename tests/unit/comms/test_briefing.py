@@ -161,6 +161,47 @@ DATA = {
         "title": "Keeping adults safe",
         "published_on": "2026-11-25",
     },
+    "savings.programme.payback_moved": {
+        "programme": "LGR",
+        "payback_year": "2024/25",
+        "previous_payback_year": "2023/24",
+        "investment_pence": 2_269_700_000,
+        "savings_pence": 3_400_300_000,
+    },
+    "savings.risk.raised_to_red": {
+        "risk_id": "r1",
+        "kind": "risk",
+        "programme": "LGR",
+        "likelihood": 4,
+        "impact": 5,
+        "score": 20,
+        "previous_rating": "amber",
+    },
+    "property.lease.break_flagged": {
+        "building_id": "b1",
+        "name": "The Forum",
+        "town": "Towcester",
+        "building_status": "in_use",
+        "landlord": "Moat Lane Estates",
+        "annual_rent_pence": 18_500_000,
+        "expires_on": "2031-03-31",
+        "flagged_on": "2026-11-24",
+        "days_until": 270,
+        "break_on": "2027-08-21",
+        "notice_months": 6,
+        "notice_by": "2027-02-21",
+    },
+    "property.lease.expiry_flagged": {
+        "building_id": "b2",
+        "name": "Lodge Road",
+        "town": "Daventry",
+        "building_status": "in_use",
+        "landlord": "Daventry Properties",
+        "annual_rent_pence": 4_000_000,
+        "expires_on": "2028-03-31",
+        "flagged_on": "2026-11-24",
+        "days_until": 493,
+    },
 }
 #: each event as the handlers receive it: parsed into its contract model
 EVENTS = {event_type: REGISTRY[event_type].model_validate(data) for event_type, data in DATA.items()}
@@ -195,6 +236,27 @@ def test_briefing_words_carry_the_figures() -> None:
     decision = briefing_item(EVENTS["safeguarding.decision.recorded"], at)
     assert "agreed between meetings" in decision.headline
     assert decision.detail == "To be ratified at the board's next meeting."
+
+
+def test_the_programme_offices_signals_are_briefed_with_their_figures() -> None:
+    at = datetime(2026, 11, 24, 10, tzinfo=UTC)
+    payback = briefing_item(EVENTS["savings.programme.payback_moved"], at)
+    assert payback.headline == "The LGR programme's investment now pays back in 2024/25 (was 2023/24)."
+    assert payback.detail == "Invested £22,697,000 against savings of £34,003,000."
+    never = REGISTRY["savings.programme.payback_moved"].model_validate(
+        {**DATA["savings.programme.payback_moved"], "payback_year": None})
+    assert "no longer pays back" in briefing_item(never, at).headline
+    red = briefing_item(EVENTS["savings.risk.raised_to_red"], at)
+    assert red.headline == "A risk in the LGR programme has been rated red."
+    assert red.detail.startswith("Likelihood 4 and impact 5 out of 5 (score 20). It was amber.")
+    lease = briefing_item(EVENTS["property.lease.break_flagged"], at)
+    assert lease.section == "property"
+    assert lease.headline == (
+        "The lease of The Forum (Towcester) can be broken on 21 August 2027, notice to be served by 21 February 2027."
+    )
+    assert lease.detail == "Landlord Moat Lane Estates; rent £185,000 a year; the lease ends on 31 March 2031."
+    ends = briefing_item(EVENTS["property.lease.expiry_flagged"], at)
+    assert ends.headline == "The lease of Lodge Road (Daventry) ends on 31 March 2028."
 
 
 def test_compose_keeps_every_section_and_orders_items() -> None:

@@ -23,10 +23,14 @@ from civic_comms.briefing.sources import (
     Closure,
     DeliveredSaving,
     Disposal,
+    LeaseBreak,
+    LeaseDate,
+    MovedPayback,
     PassedTarget,
     PlannedClosure,
     PlannedMove,
     RealisedSaving,
+    RedRisk,
     SlippedSaving,
 )
 from civic_comms.content.domain import SAFEGUARDING_BOARD
@@ -191,6 +195,42 @@ def passed_target_words(d: PassedTarget) -> Words:
         f"Delivered {pounds(d.delivered_pence)} and anticipated {pounds(d.anticipated_pence)}: "
         f"{pounds(total - d.target_pence)} above the target.",
     )
+
+
+def payback_words(d: MovedPayback) -> Words:
+    """The year a programme's savings first pay back its cost of change: councillors weigh its investment by it."""
+    was = f" (was {d.previous_payback_year})" if d.previous_payback_year else ""
+    if d.payback_year is None:
+        headline = f"The {d.programme} programme's investment no longer pays back within its savings{was}."
+    else:
+        headline = f"The {d.programme} programme's investment now pays back in {d.payback_year}{was}."
+    return headline, f"Invested {pounds(d.investment_pence)} against savings of {pounds(d.savings_pence)}."
+
+
+def red_risk_words(d: RedRisk) -> Words:
+    """A RAID item rated red; its title and owner stay in the programme's log (the event carries ids)."""
+    where = f"the {d.programme} programme" if d.programme else "a savings initiative"
+    article = "An" if d.kind[:1] in "aeiou" else "A"
+    was = f" It was {d.previous_rating}." if d.previous_rating else " It was recorded red."
+    return (
+        f"{article} {d.kind} in {where} has been rated red.",
+        f"Likelihood {d.likelihood} and impact {d.impact} out of 5 (score {d.score}).{was} "
+        "The programme's RAID log has the detail.",
+    )
+
+
+def _lease_terms(d: LeaseDate) -> str:
+    return f"Landlord {d.landlord}; rent {pounds(d.annual_rent_pence)} a year; the lease ends on {long_date(d.expires_on)}."
+
+
+def lease_break_words(d: LeaseBreak) -> Words:
+    """A break in a lease the council holds is in sight: a closure decision may depend on serving notice."""
+    notice = f", notice to be served by {long_date(d.notice_by)}" if d.notice_by else ""
+    return f"The lease of {d.name} ({d.town}) can be broken on {long_date(d.break_on)}{notice}.", _lease_terms(d)
+
+
+def lease_expiry_words(d: LeaseDate) -> Words:
+    return f"The lease of {d.name} ({d.town}) ends on {long_date(d.expires_on)}.", _lease_terms(d)
 
 
 def decision_words(d: BoardDecision) -> Words:
