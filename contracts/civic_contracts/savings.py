@@ -24,6 +24,7 @@ __all__ = [
     "InitiativeRejected",
     "InitiativeSavingRealised",
     "InitiativeSlipped",
+    "MilestoneMissed",
     "PaybackMoved",
     "RealisedYear",
     "RiskRaisedToRed",
@@ -182,6 +183,26 @@ class RiskRaisedToRed(EventData):
     score: int
     #: the rating before (``green`` or ``amber``); None when it was recorded red
     previous_rating: str | None = None
+
+
+class MilestoneMissed(EventData):
+    event_type: ClassVar[str] = "savings.milestone.missed"
+    aggregate_id_field: ClassVar[str] = "milestone_id"
+    summary: ClassVar[str] = (
+        "A milestone of an initiative's delivery plan is still planned after its due date: announced once per "
+        "milestone and due date (a milestone re-dated is announced again for its new date)."
+    )
+
+    #: the milestone's id (its owner stays in the register: an event carries ids)
+    milestone_id: str
+    initiative_id: str
+    #: the initiative's programme (e.g. ``"LGR"``); None when it belongs to none
+    programme: str | None = None
+    #: what was to happen, e.g. ``"Consultation with staff closes"``
+    title: str
+    due_on: date
+    #: days from the due date to the day the check found it missed (at least 1)
+    days_overdue: int
 
 
 class HighlightReportIssued(EventData):

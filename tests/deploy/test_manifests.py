@@ -588,9 +588,10 @@ def setting_names() -> set[str]:
         from civic_comms.settings import CommsSettings
         from civic_gateway.settings import GatewaySettings as Gateway
         from civic_property.settings import PropertySettings
+        from civic_savings.settings import SavingsSettings
         from civic_web.settings import WebSettings
 
-        classes += [Gateway, WebSettings, CommsSettings, PropertySettings]
+        classes += [Gateway, WebSettings, CommsSettings, PropertySettings, SavingsSettings]
     except ImportError:  # pragma: no cover - the gateway and web packages are part of the workspace
         pass
     names = set()

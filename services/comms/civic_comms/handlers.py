@@ -35,6 +35,7 @@ from civic_contracts.savings import (
     InitiativeDelivered,
     InitiativeSavingRealised,
     InitiativeSlipped,
+    MilestoneMissed,
     PaybackMoved,
     RiskRaisedToRed,
     TargetPassed,
@@ -112,6 +113,7 @@ REACTIONS: tuple[Reaction[Any], ...] = (
     # and the dates in the council's leases a closure decision depends on
     Reaction(PaybackMoved, briefing.payback_words),
     Reaction(RiskRaisedToRed, briefing.red_risk_words),
+    Reaction(MilestoneMissed, briefing.missed_milestone_words),
     Reaction(LeaseBreakFlagged, briefing.lease_break_words),
     Reaction(LeaseExpiryFlagged, briefing.lease_expiry_words),
     Reaction(DecisionRecorded, briefing.decision_words, also=board_sign_off),

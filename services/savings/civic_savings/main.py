@@ -4,6 +4,7 @@ from civic.service import ServiceDefinition, create_app
 from civic.tallies import checking
 
 from civic_savings import api, handlers, repository
+from civic_savings.milestones.missed import checking_milestones
 from civic_savings.read_model.service import read_model_folding
 
 definition = ServiceDefinition.of_package(
@@ -12,6 +13,7 @@ definition = ServiceDefinition.of_package(
     api=api,
     handlers=handlers,
     repository=repository,
-    background=[read_model_folding, checking(repository.STATUS_COUNTS)],  # the counts checked against the initiatives
+    # the counts checked against the initiatives; the milestones missed announced once per due date
+    background=[read_model_folding, checking(repository.STATUS_COUNTS), checking_milestones],
 )
 app = create_app(definition)

@@ -16,7 +16,14 @@ from civic_contracts.property import (
     MovePlanned,
 )
 from civic_contracts.safeguarding import AnnualReportPublished, DecisionRecorded
-from civic_contracts.savings import InitiativeDelivered, InitiativeSlipped, PaybackMoved, RiskRaisedToRed, TargetPassed
+from civic_contracts.savings import (
+    InitiativeDelivered,
+    InitiativeSlipped,
+    MilestoneMissed,
+    PaybackMoved,
+    RiskRaisedToRed,
+    TargetPassed,
+)
 
 from tests.conftest import first_version
 
@@ -157,6 +164,20 @@ async def test_the_programme_offices_signals_reach_the_briefing_once(deliver, au
     ])
     [lease] = [i for i in briefing["sections"]["property"] if tag in i["headline"]]
     assert lease["headline"].endswith("can be broken on 21 August 2027, notice to be served by 21 February 2027.")
+
+
+async def test_a_missed_milestone_reaches_the_briefing_once(deliver, author):
+    """A milestone announced missed becomes one item in its week's briefing however often delivered."""
+    tag = ident("ms")
+    event = envelope(MilestoneMissed(milestone_id=ident("m"), initiative_id=ident("i"), programme=f"LGR {tag}",
+                                     title="Staff consultation closes", due_on=date(2026, 11, 20), days_overdue=5))
+    assert await deliver("comms", event) == "applied"
+    assert await deliver("comms", event) == "duplicate"  # redelivered: no second item
+    briefing = (await author.get("/v1/briefings/2026-W48")).json()
+    [item] = [i for i in briefing["sections"]["savings"] if tag in i["headline"]]
+    assert item["headline"] == (
+        f"A milestone of the LGR {tag} programme is overdue: Staff consultation closes, due on 20 November 2026.")
+    assert item["detail"].startswith("5 days overdue")
 
 
 async def test_move_planned_drafts_a_staff_notice(deliver, db):

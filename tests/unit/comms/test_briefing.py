@@ -177,6 +177,14 @@ DATA = {
         "score": 20,
         "previous_rating": "amber",
     },
+    "savings.milestone.missed": {
+        "milestone_id": "m1",
+        "initiative_id": "i1",
+        "programme": "LGR",
+        "title": "Staff consultation closes",
+        "due_on": "2026-11-20",
+        "days_overdue": 4,
+    },
     "property.lease.break_flagged": {
         "building_id": "b1",
         "name": "The Forum",
@@ -257,6 +265,21 @@ def test_the_programme_offices_signals_are_briefed_with_their_figures() -> None:
     assert lease.detail == "Landlord Moat Lane Estates; rent £185,000 a year; the lease ends on 31 March 2031."
     ends = briefing_item(EVENTS["property.lease.expiry_flagged"], at)
     assert ends.headline == "The lease of Lodge Road (Daventry) ends on 31 March 2028."
+
+
+def test_a_missed_milestone_is_briefed_without_its_owner() -> None:
+    at = datetime(2026, 11, 24, 10, tzinfo=UTC)
+    item = briefing_item(EVENTS["savings.milestone.missed"], at)
+    assert item.section == "savings"
+    assert item.headline == (
+        "A milestone of the LGR programme is overdue: Staff consultation closes, due on 20 November 2026."
+    )
+    assert item.detail == "4 days overdue and still planned. The initiative's delivery plan has the detail."
+    alone = REGISTRY["savings.milestone.missed"].model_validate(
+        {**DATA["savings.milestone.missed"], "programme": None, "days_overdue": 1})
+    words = briefing_item(alone, at)
+    assert words.headline.startswith("A milestone of a savings initiative is overdue: ")
+    assert words.detail.startswith("1 day overdue")
 
 
 def test_compose_keeps_every_section_and_orders_items() -> None:

@@ -25,6 +25,7 @@ from civic_comms.briefing.sources import (
     Disposal,
     LeaseBreak,
     LeaseDate,
+    MissedMilestone,
     MovedPayback,
     PassedTarget,
     PlannedClosure,
@@ -216,6 +217,16 @@ def red_risk_words(d: RedRisk) -> Words:
         f"{article} {d.kind} in {where} has been rated red.",
         f"Likelihood {d.likelihood} and impact {d.impact} out of 5 (score {d.score}).{was} "
         "The programme's RAID log has the detail.",
+    )
+
+
+def missed_milestone_words(d: MissedMilestone) -> Words:
+    """A milestone of a delivery plan still planned after its due date; its owner stays in the plan."""
+    of = f"the {d.programme} programme" if d.programme else "a savings initiative"
+    days = "1 day" if d.days_overdue == 1 else f"{d.days_overdue} days"
+    return (
+        f"A milestone of {of} is overdue: {d.title}, due on {long_date(d.due_on)}.",
+        f"{days} overdue and still planned. The initiative's delivery plan has the detail.",
     )
 
 

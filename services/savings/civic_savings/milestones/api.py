@@ -2,7 +2,7 @@
 
 An initiative's milestones live under it (``/v1/initiatives/{initiative_id}/milestones``); each has its own
 version (ETag), which its changes take as If-Match. The overdue ones of a programme or of the register are
-``GET /v1/reports/milestones/overdue``.
+``GET /v1/reports/milestones/overdue``; ``POST /v1/milestone-checks`` announces the missed ones now.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from civic.http import Paging, RequestModel, Rt
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from civic_savings.http import Reader, new_record_route, record_routes, step_route
+from civic_savings.http import Reader, Writer, new_record_route, record_routes, step_route
 from civic_savings.initiatives.api import Reason, Text
-from civic_savings.milestones import service
+from civic_savings.milestones import missed, service
 from civic_savings.milestones.domain import MILESTONE_STATUSES
 
 router = APIRouter(prefix="/v1", tags=["savings"])
@@ -75,3 +75,10 @@ async def overdue(
     programme: Annotated[str | None, Query(description='e.g. "LGR"; default: every programme')] = None,
 ) -> dict[str, Any]:  # fmt: skip
     return await service.overdue(rt, programme)
+
+
+@router.post("/milestone-checks", summary="Announce the milestones missed (still planned after their due date)")
+async def check_milestones(caller: Writer, rt: Rt) -> dict[str, Any]:
+    """Publishes ``savings.milestone.missed`` for each planned milestone whose due date has passed, once per
+    milestone and due date (the background check does the same every hour): ``{on, announced, newly_announced}``."""
+    return await missed.check_milestones(rt)

@@ -131,3 +131,10 @@ class Milestone:
 def overdue_days(due: date, today: date) -> int:
     """How many days a milestone due on ``due`` is overdue on ``today`` (0 when it is not)."""
     return max(0, (today - due).days)
+
+
+def is_missed(status: str, due: date, announced_for: date | None, on: date) -> bool:
+    """Whether a milestone is missed on ``on`` and not yet announced for its due date: still planned after it
+    (``due`` before ``on``), and its announcement, if any, was for another due date (it has been re-dated
+    since). A milestone is announced once per due date."""
+    return status == "planned" and due < on and announced_for != due

@@ -1,0 +1,19 @@
+"""The savings service's configuration: the runtime's service settings and the missed-milestone check's interval."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from civic.settings import ServiceSettings, for_component
+from pydantic import Field
+
+
+class SavingsSettings(ServiceSettings):
+    #: how often the milestone check announces the milestones missed (0: never; due dates are days, so an hour
+    #: is soon enough, and ``POST /v1/milestone-checks`` runs one at once)
+    milestone_check_seconds: float = Field(3600.0, validation_alias="CIVIC_SAVINGS_MILESTONE_CHECK_SECONDS")
+
+
+@lru_cache
+def savings_settings() -> SavingsSettings:
+    return for_component(SavingsSettings(), "savings")
