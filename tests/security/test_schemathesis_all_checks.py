@@ -249,6 +249,10 @@ class Outcome:
     reached: set[str]
 
 
+#: how schemathesis words Hypothesis' large_base_example health check when it reports it
+LARGE_BASE_EXAMPLE = "Minimum possible example is too large"
+
+
 def run_engine(url: str, bearer: str) -> Outcome:
     """schemathesis' engine on one document, every check but max_response_time, every phase."""
     config = SchemathesisConfig.from_dict({
@@ -274,6 +278,14 @@ def run_engine(url: str, bearer: str) -> Outcome:
         if isinstance(event, events.FatalError):
             raise AssertionError(f"schemathesis stopped: {event.exception!r}")
         if isinstance(event, events.NonFatalError):
+            if type(event.value).__name__ == "FailedHealthCheck" and str(event.value).startswith(LARGE_BASE_EXAMPLE):
+                # Hypothesis' own health check on its generator, not an answer of the API: in some runs it finds the
+                # smallest body of an operation with rules between its fields (a declaration's reason when it is
+                # not prejudicial) too large to start from, in one phase, although large_base_example is
+                # suppressed above; the other phases still send that operation's cases, so it is counted, not failed
+                excuses[f"{_operation(event.label)}: one phase could not draw a smallest example (Hypothesis' "
+                        "large_base_example health check)"] += 1
+                continue
             findings.setdefault(("error", event.label, type(event.value).__name__), str(event.value)[:500])
         if not isinstance(event, events.ScenarioFinished):
             continue
