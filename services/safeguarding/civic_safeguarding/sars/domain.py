@@ -281,10 +281,7 @@ class Sar:
                 f"Action {action.id} of review {self.reference} was already completed on {action.completed_on}.",
                 action_id=action.id,
             )
-        evidence = (evidence or "").strip()
-        if not evidence:
-            raise Invalid.at("evidence", "required", "Say what shows the action is done.")
-        self._not_naming_the_adult("evidence", evidence)
+        evidence = self._statement("evidence", evidence, "Say what shows the action is done.")
         if on < self.action_plan_on:
             raise Invalid.at("completed_on", "not before the plan",
                              f"The plan was agreed on {self.action_plan_on}; an action is not done before it.")
@@ -303,14 +300,20 @@ class Sar:
                 f"Review {self.reference} already has its learning briefing, issued on "
                 f"{self.learning_briefing.issued_on}."
             )
-        summary = (summary or "").strip()
-        if not summary:
-            raise Invalid.at("summary", "required", "Say what partners are to learn.")
-        self._not_naming_the_adult("summary", summary)
+        summary = self._statement("summary", summary, "Say what partners are to learn.")
         if on < self.report_received_on:
             raise Invalid.at("issued_on", "not before the report",
                              f"The report was received on {self.report_received_on}.")
         self.learning_briefing = LearningBriefing(summary, on)
+
+    def _statement(self, field_name: str, text: str | None, asked: str) -> str:
+        """What an officer wrote about the review's progress (shown without safeguarding:confidential): given,
+        and not naming the adult."""
+        text = (text or "").strip()
+        if not text:
+            raise Invalid.at(field_name, "required", asked)
+        self._not_naming_the_adult(field_name, text)
+        return text
 
     def _not_naming_the_adult(self, field_name: str, text: str) -> None:
         # shown without the confidential scope, like the reference: it must not identify the adult
