@@ -5,19 +5,29 @@ holder renews it once a third of its time has passed, not on every round (under 
 per batch, and a database write per round would cost as much as the batch); a replica that dies stops
 renewing, and another takes the job over when the lease expires. A replica refused the lease does not
 ask again for a tenth of its time, so a busy replica does not write to the database on every commit.
+
+``LeasedJob`` is the loop every such job but the relay runs: a round every so many seconds on the replica
+holding the job's lease.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import os
 import socket
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+if TYPE_CHECKING:
+    from civic.service import Runtime
 
 LEASES = "leases"
 
@@ -68,3 +78,59 @@ class Lease:
         await self.db[LEASES].update_one(
             {"_id": self.job, "owner": self.owner}, {"$set": {"expires_at": datetime.now(UTC)}}
         )
+
+
+class LeasedJob:
+    """A background job one replica runs at a time: ``work`` every ``every`` seconds on the replica holding the
+    lease ``job`` (of three rounds' time, so a replica that stops is replaced within three rounds).
+
+    A round that fails with one of ``passing`` (the database blinked) is logged as ``"<what> skipped"`` and left
+    to the next round, which does what this one did not; the lease is asked for again then, as it may have
+    expired meanwhile. ``standing_by`` is called on each round another replica holds the lease.
+    """
+
+    def __init__(
+        self,
+        rt: Runtime,
+        job: str,
+        every: float,
+        work: Callable[[], Awaitable[object]],
+        *,
+        what: str,
+        log: logging.Logger,
+        passing: tuple[type[Exception], ...] = (PyMongoError,),
+        standing_by: Callable[[], None] | None = None,
+    ) -> None:
+        self.rt, self.every, self.work = rt, every, work
+        self.what, self.log, self.passing, self.standing_by = what, log, passing, standing_by
+        self.lease = Lease(rt.db, job, seconds=3 * every)
+
+    async def round(self) -> bool:
+        """One round, if this replica holds the lease: whether it did the work."""
+        try:
+            if await self.lease.held():
+                await self.work()
+                return True
+            if self.standing_by is not None:
+                self.standing_by()
+        except self.passing as exc:
+            self.lease.forget()
+            self.log.warning(f"{self.what} skipped", extra={"error": repr(exc)[:200]})
+        return False
+
+    async def run(self, *, wait_first: bool = False) -> None:
+        """Rounds until cancelled, once the database is prepared (the first at once, or ``every`` after, with
+        ``wait_first``); the lease is given up on the way out, so another replica takes the job over at once.
+        An interval of 0 or less: the job never runs."""
+        if self.every <= 0:
+            return
+        await self.rt.prepared.wait()
+        try:
+            if wait_first:
+                await asyncio.sleep(self.every)
+            while True:
+                await self.round()
+                await asyncio.sleep(self.every)
+        finally:
+            with contextlib.suppress(PyMongoError):
+                await self.lease.release()

@@ -26,11 +26,11 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import OperationFailure, PyMongoError
+from pymongo.errors import OperationFailure
 
 from civic import metrics
 from civic.idempotency import IDEMPOTENCY
-from civic.leases import Lease
+from civic.leases import LeasedJob
 from civic.settings import ServiceSettings
 from civic.uow import OUTBOX
 
@@ -77,20 +77,7 @@ async def sweep(db: AsyncDatabase[Any], settings: ServiceSettings, now: datetime
 
 async def keeping_retention(rt: Runtime) -> None:
     """Background job of every service: a sweep every ``SWEEP_SECONDS`` on the replica holding the lease."""
-    await rt.prepared.wait()
-    lease = Lease(rt.db, JOB, seconds=3 * SWEEP_SECONDS)
-    try:
-        while True:
-            try:
-                if await lease.held():
-                    await sweep(rt.db, rt.settings)
-            except PyMongoError as exc:
-                lease.forget()
-                log.warning("retention sweep skipped", extra={"error": repr(exc)[:200]})
-            await asyncio.sleep(SWEEP_SECONDS)
-    finally:
-        with contextlib.suppress(PyMongoError):
-            await lease.release()
+    await LeasedJob(rt, JOB, SWEEP_SECONDS, lambda: sweep(rt.db, rt.settings), what="retention sweep", log=log).run()
 
 
 async def drop_ttl_indexes(db: AsyncDatabase[Any], collection: str) -> None:

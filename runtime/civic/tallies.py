@@ -40,7 +40,7 @@ from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
 from civic import calendar, metrics
-from civic.leases import Lease
+from civic.leases import LeasedJob
 
 if TYPE_CHECKING:
     from civic.service import Runtime
@@ -323,25 +323,11 @@ def checking(*tallies: Tally) -> Callable[[Runtime], Awaitable[None]]:
     it repairs nothing (``civic tallies recount <service>`` does, once the cause is known)."""
 
     async def tally_checking(rt: Runtime) -> None:
-        every = rt.settings.tally_check_seconds
-        if every <= 0:
-            return
-        await rt.prepared.wait()
-        lease = Lease(rt.db, CHECK_JOB, seconds=3 * every)
+        job = LeasedJob(rt, CHECK_JOB, rt.settings.tally_check_seconds, lambda: check(rt.db, rt.name, tallies),
+                        what="tally check", log=log, standing_by=lambda: _forget(rt.name, tallies))
         try:
-            while True:
-                await asyncio.sleep(every)
-                try:
-                    if await lease.held():
-                        await check(rt.db, rt.name, tallies)
-                    else:
-                        _forget(rt.name, tallies)
-                except PyMongoError as exc:
-                    lease.forget()
-                    log.warning("tally check skipped", extra={"error": repr(exc)[:200]})
+            await job.run(wait_first=True)
         finally:
             _forget(rt.name, tallies)
-            with contextlib.suppress(PyMongoError):
-                await lease.release()
 
     return tally_checking

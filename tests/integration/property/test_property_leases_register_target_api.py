@@ -9,10 +9,11 @@ import asyncio
 import csv
 import io
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from civic_property.leases.service import review_leases
+from civic.leases import LEASES
+from civic_property.leases.service import REVIEW_JOB, review_leases, reviewer
 from openpyxl import load_workbook
 
 from tests.conftest import unique
@@ -181,6 +182,28 @@ async def test_the_lease_review_flags_each_date_once_as_it_comes_within_18_month
     assert await outbox(b["id"]) == ["property.lease.break_flagged"]
     await review_leases(runtime, date(2040, 10, 1))  # the expiry (31 March 2042) comes within 18 months
     assert await outbox(b["id"]) == ["property.lease.break_flagged", "property.lease.expiry_flagged"]
+
+
+async def test_two_replicas_reviewing_at_once_flag_each_date_once(new_building, outbox, db, service_runtime):
+    """The background review runs on the replica holding its lease: of two replicas' reviewers starting a round
+    together, one reviews and the other stands by, round after round, and the date is flagged once."""
+    soon = date.today().replace(day=1)
+    break_on = date(soon.year + 1, soon.month, 1)  # about a year ahead: within 18 months of today's review
+    b = await new_building(tenure="leasehold", lease=far_lease(
+        starts_on="2020-01-01", expires_on="2045-01-01", breaks=[{"on": break_on.isoformat(), "notice_months": 3}]))
+    runtime = await service_runtime("property")
+    # the running app's own reviewer took the lease at its start: it stops renewing it, as a replica gone away
+    await db[LEASES].update_one({"_id": REVIEW_JOB}, {"$set": {"expires_at": datetime.now(UTC) - timedelta(seconds=1)}})
+    first, second = reviewer(runtime), reviewer(runtime)
+    try:
+        ran = await asyncio.gather(first.round(), second.round())
+        assert sorted(ran) == [False, True]
+        assert await asyncio.gather(first.round(), second.round()) == ran  # the holder keeps the job
+    finally:
+        await first.lease.release()
+        await second.lease.release()
+    assert await outbox(b["id"]) == ["property.lease.break_flagged"]
+    assert await db["lease_flags"].count_documents({"building_id": b["id"]}) == 1
 
 
 async def test_the_lease_review_route_and_the_lease_report(api, new_building, db):

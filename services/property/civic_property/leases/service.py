@@ -1,15 +1,14 @@
 """The lease review: each break and expiry of a lease the estate holds is flagged once when it comes within 18
 months, publishing ``property.lease.break_flagged`` or ``property.lease.expiry_flagged``.
 
-Run by the background job every ``CIVIC_PROPERTY_LEASE_REVIEW_SECONDS`` on every replica, and by
-``POST /v1/lease-reviews``: each date is claimed in its own transaction by inserting its flag (an id of the lease
-and date), so two replicas reviewing at once flag it once (the second's write conflicts, is tried again and finds
-the flag).
+Run by the background job every ``CIVIC_PROPERTY_LEASE_REVIEW_SECONDS`` on the one replica holding its lease,
+and by ``POST /v1/lease-reviews``: each date is claimed in its own transaction by inserting its flag (an id of the
+lease and date), so two reviews at once (the route beside the job, or two replicas while the lease moves) flag it
+once (the second's write conflicts, is tried again and finds the flag).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from civic.calendar import today
 from civic.documents import insert
 from civic.errors import Refused, Unavailable
+from civic.leases import LeasedJob
 from civic_contracts.property import LeaseBreakFlagged, LeaseExpiryFlagged
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from civic.uow import UnitOfWork
 
 log = logging.getLogger("civic.property")
+
+#: the lease naming the replica that runs the background review
+REVIEW_JOB = "lease_review"
 
 
 def _event(due: LeaseDate, on: date) -> LeaseBreakFlagged | LeaseExpiryFlagged:
@@ -89,16 +92,15 @@ async def review_leases(rt: Runtime, on: date | None = None) -> dict[str, Any]:
     return {"on": day.isoformat(), "until": last.isoformat(), "due": rows, "newly_flagged": newly}
 
 
-async def reviewing(rt: Runtime) -> None:
-    """Background job: the lease review every ``CIVIC_PROPERTY_LEASE_REVIEW_SECONDS`` (0: never)."""
+def reviewer(rt: Runtime) -> LeasedJob:
+    """A replica's lease review: a round every ``CIVIC_PROPERTY_LEASE_REVIEW_SECONDS`` (0: never), when it holds the
+    lease ``REVIEW_JOB``; a round the database interrupted is finished by the next."""
     every = property_settings().lease_review_seconds
-    if every <= 0:
-        return
-    await rt.prepared.wait()
-    while True:
-        try:
-            await review_leases(rt)
-        except (PyMongoError, Unavailable) as exc:
-            # the database blinked: the next round flags what this one did not
-            log.warning("lease review skipped", extra={"error": repr(exc)[:200]})
-        await asyncio.sleep(every)
+    return LeasedJob(rt, REVIEW_JOB, every, lambda: review_leases(rt), what="lease review", log=log,
+                     passing=(PyMongoError, Unavailable))
+
+
+async def reviewing(rt: Runtime) -> None:
+    """Background job: the lease review, on the one replica holding its lease (the claim keeps a flag once even
+    if two ran)."""
+    await reviewer(rt).run()

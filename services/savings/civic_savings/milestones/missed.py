@@ -12,15 +12,13 @@ If-Match from before still holds.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from civic.calendar import today
 from civic.errors import Unavailable
-from civic.leases import Lease
+from civic.leases import LeasedJob
 from civic_contracts.savings import MilestoneMissed
 from pymongo import ReturnDocument
 from pymongo.errors import PyMongoError
@@ -86,20 +84,12 @@ async def checking_milestones(rt: Runtime) -> None:
     """Background job: the milestone check every ``CIVIC_SAVINGS_MILESTONE_CHECK_SECONDS`` (0: never), on the one
     replica holding the lease (the claim keeps it once even if two ran)."""
     every = savings_settings().milestone_check_seconds
-    if every <= 0:
-        return
-    await rt.prepared.wait()
-    lease = Lease(rt.db, CHECK_JOB, seconds=3 * every)
-    try:
-        while True:
-            try:
-                if await lease.held():
-                    await check_milestones(rt)
-            except (PyMongoError, Unavailable) as exc:
-                # the database blinked: the next round announces what this one did not
-                lease.forget()
-                log.warning("milestone check skipped", extra={"error": repr(exc)[:200]})
-            await asyncio.sleep(every)
-    finally:
-        with contextlib.suppress(PyMongoError):
-            await lease.release()
+    await LeasedJob(
+        rt,
+        CHECK_JOB,
+        every,
+        lambda: check_milestones(rt),
+        what="milestone check",
+        log=log,
+        passing=(PyMongoError, Unavailable),
+    ).run()

@@ -11,8 +11,6 @@ of counting the initiatives (six counts of every initiative on each dashboard he
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -20,12 +18,11 @@ from typing import Any
 
 from civic import documents, tallies
 from civic.errors import Unavailable
-from civic.leases import Lease
+from civic.leases import LeasedJob
 from civic.service import Runtime
 from civic.tallies import ShardsInUse
 from civic.uow import UnitOfWork
 from pymongo import InsertOne, UpdateOne
-from pymongo.errors import PyMongoError
 
 from civic_savings import figures
 from civic_savings.initiatives.domain import Initiative
@@ -151,17 +148,5 @@ async def fold_totals(rt: Runtime) -> int:
 
 async def read_model_folding(rt: Runtime) -> None:
     """Background job: fold the totals every few seconds, on the one replica that holds the fold's lease."""
-    await rt.prepared.wait()
-    lease = Lease(rt.db, FOLDER, seconds=3 * FOLD_SECONDS)  # renewed each round; taken over if its holder dies
-    try:
-        while True:
-            await asyncio.sleep(FOLD_SECONDS)
-            try:
-                if await lease.held():
-                    await fold_totals(rt)
-            except PyMongoError as exc:
-                lease.forget()
-                log.warning("read-model folding skipped", extra={"error": repr(exc)[:200]})
-    finally:
-        with contextlib.suppress(PyMongoError):
-            await lease.release()
+    folding = LeasedJob(rt, FOLDER, FOLD_SECONDS, lambda: fold_totals(rt), what="read-model folding", log=log)
+    await folding.run(wait_first=True)
