@@ -10,8 +10,9 @@ import pytest
 from civic.calendar import today
 from civic_contracts import Envelope
 from civic_contracts.property import BuildingClosed
+from civic_savings.demo import SURVIVE_TO_THRIVE, Y3
 from civic_savings.highlight_reports.domain import month_before, month_of
-from civic_savings.seed import SURVIVE_TO_THRIVE, Y3, seed
+from civic_savings.seed import seed
 
 from tests.seed_001 import TABLE, YEARS
 
