@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from civic.http import WHITE_SPACE, IsoWeekText, Name, Paging, Pattern, RequestModel, Required, Rt, versioned
-from fastapi import APIRouter, Response
+from civic.http import WHITE_SPACE, IsoWeekText, Name, Pattern, RequestModel, Required, Rt
+from fastapi import APIRouter
 from pydantic import Field
 
 from civic_comms.briefing import reports, service
 from civic_comms.briefing.domain import SENTIMENTS
-from civic_comms.http import Reader, Writer
+from civic_comms.http import Reader, records_routes
 
 router = APIRouter(tags=["briefing"])
 
@@ -39,11 +39,7 @@ async def get_briefing(iso_week: IsoWeekText, caller: Reader, rt: Rt) -> dict[st
     return await reports.get_briefing(rt, iso_week)
 
 
-@router.post("/media-coverage", status_code=201)
-async def log_media_coverage(body: NewMediaCoverage, caller: Writer, rt: Rt) -> Response:
-    return versioned(await service.log_media_coverage(rt, body.model_dump(), caller), status=201)
-
-
-@router.get("/media-coverage")
-async def list_media_coverage(page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
-    return await reports.list_media_coverage(rt, page)
+records_routes(
+    router, "/media-coverage", ("log_media_coverage", NewMediaCoverage, service.log_media_coverage),
+    ("list_media_coverage", reports.list_media_coverage),
+)  # fmt: skip

@@ -6,13 +6,12 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from civic.http import IfMatch, Name, Paging, Pattern, RequestModel, Rt, versioned
-from civic.problems import created
 from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from civic_comms.champions import reports, service
 from civic_comms.champions.domain import REPRESENTATIONS
-from civic_comms.http import Reader, Writer
+from civic_comms.http import Reader, Writer, records_routes
 
 router = APIRouter(tags=["champions"])
 
@@ -60,18 +59,18 @@ async def list_services(page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
     return await reports.list_services(rt, page)
 
 
-@router.post("/champions", status_code=201, responses=created("champion_id"))
-async def appoint_champion(body: NewChampion, caller: Writer, rt: Rt) -> Response:
-    return versioned(await service.appoint_champion(rt, body.model_dump(), caller), status=201)
-
-
-@router.get("/champions")
-async def list_champions(
-    page: Paging, caller: Reader, rt: Rt, service_name: Annotated[str | None, Query(alias="service")] = None,
+def champion_filters(
+    service_name: Annotated[str | None, Query(alias="service")] = None,
     stood_down: Annotated[bool, Query(description="true: those who have stood down instead")] = False,
 ) -> dict[str, Any]:
-    """The champions serving (or, with stood_down=true, those who have stood down)."""
-    return await reports.list_champions(rt, page, service_name, stood_down)
+    return {"service_name": service_name, "stood_down": stood_down}
+
+
+records_routes(
+    router, "/champions", ("appoint_champion", NewChampion, service.appoint_champion),
+    ("list_champions", reports.list_champions), id_field="champion_id", filters=champion_filters,
+    list_notes="The champions serving (or, with stood_down=true, those who have stood down).",
+)  # fmt: skip
 
 
 @router.delete("/champions/{champion_id}", status_code=204)

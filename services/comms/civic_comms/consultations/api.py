@@ -11,14 +11,14 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from civic.http import NOT_BLANK, WHITE_SPACE, IfMatch, NonBlank, Paging, Pattern, RequestModel, Rt, rules, versioned
-from civic.problems import answer_response, created
+from civic.problems import answer_response
 from fastapi import APIRouter, Response
 from fastapi.responses import StreamingResponse
 from pydantic import Field
 
 from civic_comms.consultations import reports, service
 from civic_comms.consultations.domain import BULK_LIMIT, CONSULTATION_KINDS, QUESTION_KINDS, RESPONSE_CHANNELS
-from civic_comms.http import Reader, Title, Writer
+from civic_comms.http import Reader, Title, Writer, records_routes
 from civic_comms.respondents.domain import (
     AGE_BANDS,
     DISABILITY,
@@ -144,14 +144,10 @@ class BulkResponses(RequestModel):
     responses: list[BulkRow] = Field(min_length=1, max_length=BULK_LIMIT)
 
 
-@router.post("/consultations", status_code=201, responses=created("consultation_id"))
-async def create_consultation(body: NewConsultation, caller: Writer, rt: Rt) -> Response:
-    return versioned(await service.create_consultation(rt, body.model_dump(), caller), status=201)
-
-
-@router.get("/consultations")
-async def list_consultations(page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
-    return await reports.list_consultations(rt, page)
+records_routes(
+    router, "/consultations", ("create_consultation", NewConsultation, service.create_consultation),
+    ("list_consultations", reports.list_consultations), id_field="consultation_id",
+)  # fmt: skip
 
 
 @router.get("/consultations/{consultation_id}")

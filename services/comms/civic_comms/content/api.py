@@ -27,7 +27,6 @@ from civic.http import (
     versioned,
     when,
 )
-from civic.problems import created
 from fastapi import APIRouter, Query, Response
 from pydantic import Field, StringConstraints
 
@@ -40,7 +39,7 @@ from civic_comms.content.domain import (
     SOCIAL_NETWORK,
     SOCIAL_PREFIX,
 )
-from civic_comms.http import Reader, Title, Writer
+from civic_comms.http import Reader, Title, Writer, records_routes
 
 router = APIRouter()
 
@@ -126,17 +125,16 @@ class NewCampaign(RequestModel):
 # --- content ----------------------------------------------------------------------------------
 
 
-@router.post("/content", status_code=201, tags=["content"], responses=created("content_id"))
-async def create_content(body: NewContent, caller: Writer, rt: Rt) -> Response:
-    return versioned(await service.create_content(rt, body.model_dump(), caller), status=201)
-
-
-@router.get("/content", tags=["content"])
-async def list_content(
-    page: Paging, caller: Reader, rt: Rt, status: ContentStatus | None = None, campaign_id: str | None = None,
-    channel: str | None = None,
+def content_filters(
+    status: ContentStatus | None = None, campaign_id: str | None = None, channel: str | None = None
 ) -> dict[str, Any]:
-    return await reports.list_content(rt, page, status=status, campaign_id=campaign_id, channel=channel)
+    return {"status": status, "campaign_id": campaign_id, "channel": channel}
+
+
+records_routes(
+    router, "/content", ("create_content", NewContent, service.create_content),
+    ("list_content", reports.list_content), id_field="content_id", filters=content_filters, tags=["content"],
+)  # fmt: skip
 
 
 @router.get("/content/{content_id}", tags=["content"])
@@ -183,14 +181,10 @@ async def sign_off(content_id: str, body: SignOffBody, if_match: IfMatch, caller
 # --- campaigns and the forward plan -----------------------------------------------------------
 
 
-@router.post("/campaigns", status_code=201, tags=["campaigns"], responses=created("campaign_id"))
-async def create_campaign(body: NewCampaign, caller: Writer, rt: Rt) -> Response:
-    return versioned(await service.create_campaign(rt, body.model_dump(), caller), status=201)
-
-
-@router.get("/campaigns", tags=["campaigns"])
-async def list_campaigns(page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
-    return await reports.list_campaigns(rt, page)
+records_routes(
+    router, "/campaigns", ("create_campaign", NewCampaign, service.create_campaign),
+    ("list_campaigns", reports.list_campaigns), id_field="campaign_id", tags=["campaigns"],
+)  # fmt: skip
 
 
 @router.get("/campaigns/{campaign_id}", tags=["campaigns"])

@@ -8,17 +8,18 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from civic.http import IsoWeekText, Name, Paging, Pattern, RequestModel, Rt, versioned
-from civic.problems import created
 from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
-from civic_comms.http import Reader, Writer
+from civic_comms.http import Reader, Writer, records_routes
 from civic_comms.issuing import reports, service
 from civic_comms.issuing.domain import DELIVERY_STATUSES, EMAIL_LENGTH, EMAIL_PATTERN
 
 router = APIRouter(tags=["briefing"])
 
 DeliveryStatus = Literal[DELIVERY_STATUSES]  # type: ignore[valid-type]
+#: a list of deliveries (the briefing's, a bulletin's) in one status only
+DeliveryFilter = Annotated[DeliveryStatus | None, Query(description=" | ".join(DELIVERY_STATUSES))]
 #: the domain's own expression (which checks it again, for callers other than HTTP)
 Email = Annotated[str, Pattern(EMAIL_PATTERN, "an email address such as name@example.gov.uk"),
                   Field(max_length=EMAIL_LENGTH)]
@@ -36,15 +37,11 @@ class Approval(RequestModel):
     )
 
 
-@router.post("/briefing-subscribers", status_code=201, responses=created("subscriber_id"))
-async def subscribe(body: NewSubscriber, caller: Writer, rt: Rt) -> Response:
-    """A councillor subscribes to the weekly briefing (409 when the address is subscribed already)."""
-    return versioned(await service.subscribe(rt, body.model_dump(), caller), status=201)
-
-
-@router.get("/briefing-subscribers")
-async def list_subscribers(page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
-    return await reports.list_subscribers(rt, page)
+records_routes(
+    router, "/briefing-subscribers", ("subscribe", NewSubscriber, service.subscribe),
+    ("list_subscribers", reports.list_subscribers), id_field="subscriber_id",
+    add_notes="A councillor subscribes to the weekly briefing (409 when the address is subscribed already).",
+)  # fmt: skip
 
 
 @router.delete("/briefing-subscribers/{subscriber_id}", status_code=204)
@@ -77,7 +74,7 @@ async def issue_now(iso_week: IsoWeekText, caller: Writer, rt: Rt) -> Response:
 @router.get("/briefings/{iso_week}/deliveries")
 async def list_deliveries(
     iso_week: IsoWeekText, page: Paging, caller: Reader, rt: Rt,
-    status: Annotated[DeliveryStatus | None, Query(description=" | ".join(DELIVERY_STATUSES))] = None,
+    status: DeliveryFilter = None,
 ) -> dict[str, Any]:
     """Each subscriber's delivery: status, attempts, when sent and the server's answer, or the last error."""
     return await reports.list_deliveries(rt, iso_week, page, status)

@@ -13,8 +13,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from civic_comms.http import Reader, Writer
-from civic_comms.issuing.api import Email
-from civic_comms.issuing.domain import DELIVERY_STATUSES
+from civic_comms.issuing.api import DeliveryFilter, Email
 from civic_comms.subscriptions import reports, service
 from civic_comms.subscriptions.domain import SUBSCRIPTION_STATUSES, TOKEN_PATTERN, TOPIC_PATTERN
 
@@ -24,7 +23,6 @@ TopicText = Annotated[str, Pattern(TOPIC_PATTERN, "campaign:<campaign id> or con
 #: opaque: only a token this service emailed is known (as a cursor is)
 Token = Annotated[str, Pattern(TOKEN_PATTERN, "the token from the link, as it was sent")]
 SubscriptionStatus = Literal[SUBSCRIPTION_STATUSES]  # type: ignore[valid-type]
-DeliveryStatus = Literal[DELIVERY_STATUSES]  # type: ignore[valid-type]
 
 GONE: dict[int | str, dict[str, Any]] = {
     410: problem_response(410, "The link was used already, has expired or was never sent")}
@@ -97,7 +95,7 @@ async def get_bulletin(bulletin_id: str, caller: Reader, rt: Rt) -> dict[str, An
 @router.get("/bulletins/{bulletin_id}/deliveries")
 async def list_deliveries(
     bulletin_id: str, page: Paging, caller: Reader, rt: Rt,
-    status: Annotated[DeliveryStatus | None, Query(description=" | ".join(DELIVERY_STATUSES))] = None,
+    status: DeliveryFilter = None,
 ) -> dict[str, Any]:
     """Each subscriber's copy by id: status, attempts, when sent or the last error (never the address)."""
     return await reports.list_deliveries(rt, bulletin_id, page, status)
