@@ -4,7 +4,8 @@ For each message: open a unit of work, record the event id in the ``inbox`` (a r
 parse the event's data into the contract class the service subscribed to (``civic.subscriptions``), run
 its handler with that model, commit; only then commit the Kafka offset. A failing event is retried a bounded
 number of times, then written to the dead-letter topic and the ``dead_letters`` collection, and the
-runner moves on, so one poison message never blocks the events behind it.
+runner moves on, so one poison message never blocks the events behind it (``civic.dead_letters``; the inbox
+is ``civic.inbox``).
 
 What one fetch brings, from every partition the consumer holds, is applied together, in units of work
 of up to 20 (:meth:`ConsumerRunner.apply_together`): the same inbox and handlers, one commit instead of
@@ -21,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
-import json
 import logging
 import random
 import time
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError
 from civic_contracts.envelope import Envelope, EventData, topic_for
@@ -42,18 +42,18 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
 from civic import bus, metrics
+from civic.dead_letters import DeadLetters, deadletter_topic
 from civic.errors import DomainError, Unavailable
+from civic.inbox import INBOX, AlreadyHandled, inbox_entry
 from civic.settings import ServiceSettings
 from civic.subscriptions import Handler, Subscription, subscriptions
 from civic.telemetry import context_from
 from civic.uow import UnitOfWorkFactory, lost_a_write_conflict
 
 log = logging.getLogger("civic.consumer")
-INBOX = "inbox"
 TOGETHER_AT_MOST = 20  # events per unit of work when a fetch brings several
 CONFLICT_RETRIES = 5  # a group that lost a write conflict is tried again, half as large each time
 CONFLICT_PAUSE_SECONDS = 0.02  # the first pause before that, at most; it doubles with each attempt
-DEAD_LETTERS = "dead_letters"
 
 REBALANCES = Counter("civic_consumer_rebalances_total", "Partitions revoked from / assigned to this consumer",
                      ["service", "change"])
@@ -63,18 +63,6 @@ GROUPS = Counter("civic_consumer_groups_total", "Units of work applying fetched 
 STAGE = Histogram("civic_event_stage_seconds", "Time an event spends in each stage of its way through the consumer",
                   ["service", "stage"],
                   buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
-
-
-def deadletter_topic(service: str) -> str:
-    return f"{service}.deadletter.v1"
-
-
-def _inbox_entry(envelope: Envelope, now: datetime) -> dict[str, Any]:
-    return {"_id": envelope.id, "type": envelope.type, "handled_at": now}
-
-
-class AlreadyHandled(Exception):
-    pass
 
 
 class DatabaseAway(Exception):
@@ -143,7 +131,8 @@ class ConsumerRunner:
         self.unit_of_work = unit_of_work
         self.topics = self.subscriptions.topics
         self._consumer: AIOKafkaConsumer | None = None
-        self._dlq_producer: AIOKafkaProducer | None = None
+        #: where an event that cannot be applied goes (its producer is made with the consumer)
+        self.dead_letters = DeadLetters(db, settings)
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self.connected = False
@@ -169,12 +158,12 @@ class ConsumerRunner:
         await self._close()
 
     async def _close(self) -> None:
-        for client in (self._consumer, self._dlq_producer):
+        for client in (self._consumer, self.dead_letters.producer):
             if client is not None:
                 with contextlib.suppress(Exception):
                     await client.stop()
         self._consumer = None
-        self._dlq_producer = None
+        self.dead_letters.producer = None
         self.connected = False
         PARTITIONS.labels(self.service).set(0)  # out of the group
 
@@ -185,7 +174,7 @@ class ConsumerRunner:
         await consumer.start()
         producer = bus.producer(self.settings, client_id=f"{self.service}-deadletters")
         await producer.start()
-        self._consumer, self._dlq_producer = consumer, producer
+        self._consumer, self.dead_letters.producer = consumer, producer
         self.connected = True
         return consumer
 
@@ -328,7 +317,7 @@ class ConsumerRunner:
                 fresh = [(e, p, s) for e, p, s in wanted if e.id not in seen]
                 if fresh:
                     now = datetime.now(UTC)
-                    await uow.db[INBOX].insert_many([_inbox_entry(e, now) for e, _, _ in fresh], session=uow.session)
+                    await uow.db[INBOX].insert_many([inbox_entry(e, now) for e, _, _ in fresh], session=uow.session)
                 for envelope, traceparent, subscription in fresh:
                     with self._span(topic_for(envelope.type), envelope, traceparent, batch=len(wanted)):
                         await subscription(envelope, uow)
@@ -356,7 +345,7 @@ class ConsumerRunner:
         try:
             envelope = Envelope.model_validate_json(record.value or b"")
         except Exception as exc:
-            await self._dead_letter(record, None, f"not a CloudEvents envelope: {exc}", headers)
+            await self.dead_letters.keep(record, None, f"not a CloudEvents envelope: {exc}", headers)
             return
         handler = self.subscriptions.subscription(envelope.type)
         if handler is None:
@@ -365,7 +354,7 @@ class ConsumerRunner:
             error = await self._apply_with_retries(envelope, handler)
             if error is not None:
                 span.set_status(Status(StatusCode.ERROR, error[:200]))
-                await self._dead_letter(record, envelope, error, headers)
+                await self.dead_letters.keep(record, envelope, error, headers)
 
     def _span(self, topic: str, envelope: Envelope, traceparent: str | None, batch: int | None = None) -> Any:
         """The consumer span of one event, continuing the trace its message carries (header, else envelope)."""
@@ -435,85 +424,12 @@ class ConsumerRunner:
     async def _apply_once(self, envelope: Envelope, handler: Subscription) -> None:
         async with self.unit_of_work() as uow:
             try:
-                await uow.db[INBOX].insert_one(_inbox_entry(envelope, datetime.now(UTC)), session=uow.session)
+                await uow.db[INBOX].insert_one(inbox_entry(envelope, datetime.now(UTC)), session=uow.session)
             except DuplicateKeyError as exc:
                 raise AlreadyHandled from exc
             await handler(envelope, uow)
         metrics.EVENTS_HANDLED.labels(self.service, envelope.type, "applied").inc()
 
-    async def _dead_letter(
-        self, record: ConsumerRecord[bytes, bytes], envelope: Envelope | None, error: str, headers: dict[str, str]
-    ) -> None:
-        event_type = envelope.type if envelope else "unknown"
-        log.error(
-            "event sent to dead letters",
-            extra={"event_id": envelope.id if envelope else None, "event_type": event_type, "reason": error[:500]},
-        )
-        metrics.DEAD_LETTERS.labels(self.service, event_type).inc()
-        doc = {
-            "_id": f"{record.topic}:{record.partition}:{record.offset}",
-            "event_id": envelope.id if envelope else None,
-            "type": event_type,
-            "topic": record.topic,
-            "partition": record.partition,
-            "offset": record.offset,
-            "key": (record.key or b"").decode(errors="replace"),
-            "value": (record.value or b"").decode(errors="replace"),
-            "headers": headers,
-            "error": error,
-            "failed_at": datetime.now(UTC),
-            "status": "open",
-        }
-        try:
-            await self.db[DEAD_LETTERS].replace_one({"_id": doc["_id"]}, doc, upsert=True)
-        except PyMongoError:
-            log.exception("could not store the dead letter; it is still on the dead-letter topic")
-        producer = self._dlq_producer
-        if producer is not None:
-            dl_headers = [(k, v.encode()) for k, v in headers.items()] + [
-                ("civic-error", error[:1000].encode()),
-                ("civic-original-topic", record.topic.encode()),
-                ("civic-original-offset", str(record.offset).encode()),
-            ]
-            await bus.ensure_topics_before_publish(producer, self.settings, {deadletter_topic(self.service)})
-            await producer.send_and_wait(
-                deadletter_topic(self.service), value=record.value, key=record.key, headers=dl_headers
-            )
-        await refresh_dead_letter_gauge(self.db, self.service)
-
     async def redrive(self, dead_letter_id: str) -> dict[str, Any]:
         """Apply a dead letter again (after a fix); the inbox keeps it to one effect."""
-        doc = await self.db[DEAD_LETTERS].find_one({"_id": dead_letter_id})
-        if doc is None:
-            from civic.errors import NotFound
-
-            raise NotFound("dead letter", dead_letter_id)
-        envelope: Envelope | None = None
-        outcome, error = "redriven", None
-        try:
-            envelope = Envelope.model_validate(json.loads(doc["value"]))
-        except ValueError as exc:  # a malformed message stays malformed: say why, keep it open
-            outcome, error = "failed", f"not a CloudEvents envelope, so it cannot be applied: {exc}"[:1000]
-        handler = self.subscriptions.subscription(envelope.type) if envelope is not None else None
-        if envelope is not None and handler is None:
-            outcome, error = "failed", f"no handler for {envelope.type}"
-        elif envelope is not None and handler is not None:
-            try:
-                await self.apply(envelope, handler)
-            except AlreadyHandled:
-                outcome = "already_applied"
-            except Exception as exc:
-                outcome, error = "failed", "".join(traceback.format_exception_only(exc)).strip()
-        update: dict[str, Any] = {"last_redrive_at": datetime.now(UTC), "last_redrive_outcome": outcome}
-        if outcome != "failed":
-            update["status"] = "redriven"
-        else:
-            update["error"] = error
-        await self.db[DEAD_LETTERS].update_one({"_id": dead_letter_id}, {"$set": update})
-        await refresh_dead_letter_gauge(self.db, self.service)
-        return {"id": dead_letter_id, "outcome": outcome, "error": error}
-
-
-async def refresh_dead_letter_gauge(db: AsyncDatabase[Any], service: str) -> None:
-    with contextlib.suppress(PyMongoError):
-        metrics.DEAD_LETTERS_OPEN.labels(service).set(await db[DEAD_LETTERS].count_documents({"status": "open"}))
+        return await self.dead_letters.redrive(dead_letter_id, self.subscriptions.subscription, self.apply)

@@ -21,17 +21,13 @@ from pymongo.errors import PyMongoError
 
 from civic import metrics
 from civic.auth import Caller, TokenVerifier
-from civic.consumer import (
-    DEAD_LETTERS,
-    INBOX,
-    AlreadyHandled,
-    ConsumerRunner,
-    refresh_dead_letter_gauge,
-)
+from civic.consumer import ConsumerRunner
+from civic.dead_letters import DEAD_LETTERS, refresh_dead_letter_gauge
 from civic.documents import resource
 from civic.errors import Invalid, NotFound
 from civic.http import Page, RequestModel, paginate, require
 from civic.idempotency import IDEMPOTENCY, IdempotencyMiddleware
+from civic.inbox import INBOX, AlreadyHandled
 from civic.logs import configure_logging
 from civic.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from civic.outbox import OutboxRelay, prepare_outbox, replay
