@@ -8,6 +8,7 @@ their list's filters at run time, and FastAPI reads a route's annotations as obj
 """
 
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from typing import Annotated, Any
 
 from civic.http import Caller, NonBlank, Paging, Rt, service_scopes, versioned
@@ -44,7 +45,7 @@ def records_routes(
     filters: Callable[..., dict[str, Any]] = no_filters,
     add_notes: str | None = None,
     list_notes: str | None = None,
-    tags: list[str] | None = None,
+    tags: list[str | Enum] | None = None,
 ) -> None:
     """``POST path``: a new record from the request's body, as the use case stores it; 201 with its ETag
     (`add`: the operation's name, the request's model, the use case; `id_field`: the record's id, as OpenAPI

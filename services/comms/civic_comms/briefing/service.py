@@ -14,16 +14,11 @@ from civic.uow import UnitOfWork
 from pymongo.errors import DuplicateKeyError
 
 from civic_comms.briefing.domain import BriefingItem, MediaCoverage, ReactionDraft, item_from_media
+from civic_comms.briefing.repository import briefing_item_to_document, media_coverage_to_document
 from civic_comms.content.domain import Content
+from civic_comms.content.repository import content_to_document
 from civic_comms.domain import SYSTEM_AUTHOR
-from civic_comms.repository import (
-    BRIEFING_ITEMS,
-    CONTENT,
-    MEDIA_COVERAGE,
-    briefing_item_to_document,
-    content_to_document,
-    media_coverage_to_document,
-)
+from civic_comms.repository import BRIEFING_ITEMS, CONTENT, MEDIA_COVERAGE
 
 if TYPE_CHECKING:
     from civic.auth import Caller

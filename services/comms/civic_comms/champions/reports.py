@@ -17,7 +17,8 @@ from civic_comms.champions.domain import (
     months_to,
     service_key,
 )
-from civic_comms.repository import CHAMPIONS, SERVICES, champion_to_model, council_service_to_model
+from civic_comms.champions.repository import champion_to_model, council_service_to_model
+from civic_comms.repository import CHAMPIONS, SERVICES
 
 if TYPE_CHECKING:
     from civic.service import Runtime

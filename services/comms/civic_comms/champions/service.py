@@ -15,13 +15,8 @@ from civic.errors import Refused
 from civic.uow import UnitOfWork
 
 from civic_comms.champions.domain import Champion, CouncilService, service_key
-from civic_comms.repository import (
-    CHAMPION_RECORDS,
-    CHAMPIONS,
-    SERVICES,
-    champion_to_document,
-    council_service_to_document,
-)
+from civic_comms.champions.repository import CHAMPION_RECORDS, champion_to_document, council_service_to_document
+from civic_comms.repository import CHAMPIONS, SERVICES
 
 if TYPE_CHECKING:
     from civic.auth import Caller

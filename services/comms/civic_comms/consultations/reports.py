@@ -17,7 +17,8 @@ from pymongo import ASCENDING
 
 from civic_comms.consultations import figures
 from civic_comms.consultations.domain import Consultation
-from civic_comms.repository import CONSULTATIONS, RESPONSES, consultation_to_model, response_counts
+from civic_comms.consultations.repository import consultation_to_model
+from civic_comms.repository import CONSULTATIONS, RESPONSES, response_counts
 
 if TYPE_CHECKING:
     from civic.service import Runtime

@@ -20,17 +20,13 @@ from pymongo import ReturnDocument
 from civic_comms.consultations import figures
 from civic_comms.consultations.domain import BULK_LIMIT, Consultation
 from civic_comms.consultations.reports import consultation_view, tally_responses
-from civic_comms.repository import (
+from civic_comms.consultations.repository import (
     CONSULTATION_RECORDS,
-    CONSULTATIONS,
-    RESPONDENT_DETAILS,
-    RESPONSES,
-    add_to_tally,
     consultation_to_document,
     consultation_to_model,
     respondent_details_document,
-    response_counts,
 )
+from civic_comms.repository import CONSULTATIONS, RESPONDENT_DETAILS, RESPONSES, add_to_tally, response_counts
 from civic_comms.respondents.domain import RespondentDetails, check_respondent_type
 
 if TYPE_CHECKING:

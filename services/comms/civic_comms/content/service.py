@@ -24,14 +24,8 @@ from civic_contracts.comms import ContentApproved, ContentPublished
 from pymongo import ASCENDING
 
 from civic_comms.content.domain import APPROVED, PUBLISHED, SCHEDULED, BoardAuthorisation, Campaign, Content
-from civic_comms.repository import (
-    CAMPAIGNS,
-    CONTENT,
-    CONTENT_RECORDS,
-    campaign_to_document,
-    content_to_document,
-    content_to_model,
-)
+from civic_comms.content.repository import CONTENT_RECORDS, campaign_to_document, content_to_document, content_to_model
+from civic_comms.repository import CAMPAIGNS, CONTENT
 from civic_comms.subscriptions import service as subscriptions
 from civic_comms.subscriptions.domain import bulletin_topic
 

@@ -11,7 +11,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from civic_comms.briefing.domain import IsoWeek
 from civic_comms.issuing.domain import DELIVERY_STATUSES
-from civic_comms.repository import BRIEFING_DELIVERIES, BRIEFING_SUBSCRIBERS, ISSUE_RECORDS
+from civic_comms.issuing.repository import ISSUE_RECORDS
+from civic_comms.repository import BRIEFING_DELIVERIES, BRIEFING_SUBSCRIBERS
 
 if TYPE_CHECKING:
     from civic.service import Runtime

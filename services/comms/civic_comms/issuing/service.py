@@ -47,10 +47,7 @@ from civic_comms.issuing.domain import (
 )
 from civic_comms.issuing.post import NotSent, Post
 from civic_comms.issuing.reports import issue_view
-from civic_comms.repository import (
-    BRIEFING_DELIVERIES,
-    BRIEFING_ISSUES,
-    BRIEFING_SUBSCRIBERS,
+from civic_comms.issuing.repository import (
     ISSUE_RECORDS,
     delivery_to_document,
     delivery_to_model,
@@ -59,6 +56,7 @@ from civic_comms.repository import (
     subscriber_to_document,
     subscriber_to_model,
 )
+from civic_comms.repository import BRIEFING_DELIVERIES, BRIEFING_ISSUES, BRIEFING_SUBSCRIBERS
 
 if TYPE_CHECKING:
     from civic.auth import Caller

@@ -19,8 +19,10 @@ from pymongo import DESCENDING
 from civic_comms.consultations import figures
 from civic_comms.consultations.domain import Consultation
 from civic_comms.consultations.reports import tally_responses
+from civic_comms.consultations.repository import consultation_to_model
 from civic_comms.outcomes.domain import PUBLISHED
-from civic_comms.repository import CONSULTATIONS, OUTCOME_RECORDS, OUTCOMES, consultation_to_model
+from civic_comms.outcomes.repository import OUTCOME_RECORDS
+from civic_comms.repository import CONSULTATIONS, OUTCOMES
 
 if TYPE_CHECKING:
     from civic.service import Runtime

@@ -14,9 +14,11 @@ from civic.errors import Refused
 from civic.uow import UnitOfWork
 from civic_contracts.comms import ConsultationOutcomePublished
 
+from civic_comms.consultations.repository import consultation_to_model
 from civic_comms.outcomes.domain import Outcome, outcome_subject, outcome_text
 from civic_comms.outcomes.reports import asked_by_default, outcome_view, what_residents_said
-from civic_comms.repository import CONSULTATIONS, OUTCOME_RECORDS, OUTCOMES, consultation_to_model, outcome_to_document
+from civic_comms.outcomes.repository import OUTCOME_RECORDS, outcome_to_document
+from civic_comms.repository import CONSULTATIONS, OUTCOMES
 from civic_comms.subscriptions import service as subscriptions
 from civic_comms.subscriptions.domain import CONSULTATION, Topic
 

@@ -24,18 +24,7 @@ from civic_comms.issuing.domain import PENDING as DELIVERY_PENDING
 from civic_comms.issuing.domain import WITHDRAWN, check_email, email_key
 from civic_comms.issuing.post import Post
 from civic_comms.issuing.service import Mailing
-from civic_comms.repository import (
-    BULLETIN_DELIVERIES,
-    BULLETINS,
-    CAMPAIGNS,
-    CONFIRMATION_MAIL,
-    CONSULTATIONS,
-    SUBSCRIPTION_RECORDS,
-    SUBSCRIPTIONS,
-    bulletin_delivery_to_document,
-    subscription_to_document,
-    subscription_to_model,
-)
+from civic_comms.repository import BULLETIN_DELIVERIES, BULLETINS, CAMPAIGNS, CONFIRMATION_MAIL, CONSULTATIONS, SUBSCRIPTIONS
 from civic_comms.settings import comms_settings
 from civic_comms.subscriptions.domain import (
     CAMPAIGN,
@@ -50,6 +39,12 @@ from civic_comms.subscriptions.domain import (
     link,
     new_token,
     token_hash,
+)
+from civic_comms.subscriptions.repository import (
+    SUBSCRIPTION_RECORDS,
+    bulletin_delivery_to_document,
+    subscription_to_document,
+    subscription_to_model,
 )
 
 if TYPE_CHECKING:
