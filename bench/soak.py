@@ -71,10 +71,8 @@ class Soak:
         return response
 
     async def approve(self, client: httpx.AsyncClient, rng: random.Random) -> httpx.Response:
-        if not self.proposed:
-            return await self.propose(client, rng)
-        initiative = self.proposed.pop(rng.randrange(len(self.proposed)))
-        return await client.post(f"/api/savings/v1/initiatives/{initiative}/transitions", json={"to": "approved"})
+        return await self._next_step(client, rng, self.proposed, self.propose,
+                                     "/api/savings/v1/initiatives/{}/transitions", "approved")
 
     async def theme_report(self, client: httpx.AsyncClient, rng: random.Random) -> httpx.Response:
         return await client.get("/api/savings/v1/reports/themes", params={"years": "2021/22,2022/23,2023/24"})
@@ -99,10 +97,8 @@ class Soak:
         return planned
 
     async def close(self, client: httpx.AsyncClient, rng: random.Random) -> httpx.Response:
-        if not self.planned_closures:
-            return await self.plan_closure(client, rng)
-        building = self.planned_closures.pop(rng.randrange(len(self.planned_closures)))
-        return await client.post(f"/api/property/v1/buildings/{building}/transitions", json={"to": "closed"})
+        return await self._next_step(client, rng, self.planned_closures, self.plan_closure,
+                                     "/api/property/v1/buildings/{}/transitions", "closed")
 
     async def respond(self, client: httpx.AsyncClient, rng: random.Random) -> httpx.Response:
         return await client.post(f"/api/comms/v1/consultations/{self.consultation}/responses", json={
@@ -114,6 +110,15 @@ class Soak:
 
     async def boards(self, client: httpx.AsyncClient, rng: random.Random) -> httpx.Response:
         return await client.get("/api/safeguarding/v1/boards")
+
+    async def _next_step(self, client: httpx.AsyncClient, rng: random.Random, waiting: list[str], make: Call,
+                         transitions: str, to: str) -> httpx.Response:
+        """One record made earlier, at random, moved to ``to`` (``transitions`` with ``{}`` for its id), no longer
+        waiting; while none waits, one made instead, so the step has something real to use next time."""
+        if not waiting:
+            return await make(client, rng)
+        record = waiting.pop(rng.randrange(len(waiting)))
+        return await client.post(transitions.format(record), json={"to": to})
 
     def mix(self) -> list[tuple[str, Call, int]]:
         """(name, call, weight): mostly reads, as officers use it, with a steady stream of writes and closures."""

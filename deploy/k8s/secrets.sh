@@ -80,6 +80,19 @@ create() {  # create NAME KEY=VALUE...
   echo "secret/$name created"
 }
 
+# A Secret issued outside civic, read from the file an environment variable names, so the value is on no
+# command line; without the variable, say what is missing and go on.
+create_from_file() {  # create_from_file NAME KEY VARIABLE WHAT
+  local name="$1" key="$2" variable="$3" what="$4"
+  if exists "$name"; then
+    echo "secret/$name exists, kept"
+  elif [[ -n "${!variable:-}" ]]; then
+    create "$name" "$key=$(cat "${!variable}")"
+  else
+    echo "secret/$name not created: set $variable to the file holding $what" >&2
+  fi
+}
+
 for s in "${SERVICES[@]}"; do
   users=()
   for u in "${SYSTEM_USERS[@]}"; do
@@ -108,22 +121,10 @@ if [[ "$OVERLAY" == production ]]; then
     fi
   done
   # The client secret the council's identity provider issued for the web app (registered with the redirect
-  # URI <CIVIC_WEB_PUBLIC_URL>/sign-in/callback), read from a file so it is on no command line.
-  if exists web-oidc; then
-    echo "secret/web-oidc exists, kept"
-  elif [[ -n "${CIVIC_OIDC_CLIENT_SECRET_FILE:-}" ]]; then
-    create web-oidc "client-secret=$(cat "$CIVIC_OIDC_CLIENT_SECRET_FILE")"
-  else
-    echo "secret/web-oidc not created: set CIVIC_OIDC_CLIENT_SECRET_FILE to the file holding the web app's client secret" >&2
-  fi
-  # comms' login to the council's SMTP relay (overlays/production/comms-mail.yaml), from a file like the above.
-  if exists comms-smtp; then
-    echo "secret/comms-smtp exists, kept"
-  elif [[ -n "${CIVIC_COMMS_SMTP_PASSWORD_FILE:-}" ]]; then
-    create comms-smtp "password=$(cat "$CIVIC_COMMS_SMTP_PASSWORD_FILE")"
-  else
-    echo "secret/comms-smtp not created: set CIVIC_COMMS_SMTP_PASSWORD_FILE to the file holding comms' SMTP relay password" >&2
-  fi
+  # URI <CIVIC_WEB_PUBLIC_URL>/sign-in/callback).
+  create_from_file web-oidc client-secret CIVIC_OIDC_CLIENT_SECRET_FILE "the web app's client secret"
+  # comms' login to the council's SMTP relay (overlays/production/comms-mail.yaml).
+  create_from_file comms-smtp password CIVIC_COMMS_SMTP_PASSWORD_FILE "comms' SMTP relay password"
 fi
 
 if [[ "$OVERLAY" == local ]]; then
