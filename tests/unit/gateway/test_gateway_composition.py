@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
+from civic_contracts import SERVICES
 from civic_gateway.composition import (
     compose,
     dashboard_body,
@@ -15,8 +16,6 @@ from civic_gateway.composition import (
 )
 from civic_gateway.protection import CircuitBreakers, CircuitOpen
 from civic_gateway.proxy import PartForbidden, PartUnavailable
-
-SERVICES = ("savings", "property", "safeguarding", "comms")
 
 
 def answers(value: Any):  # type: ignore[no-untyped-def]

@@ -37,6 +37,15 @@ def breaker(clock: Clock, threshold: int = 3, cool_down: float = 10.0) -> Circui
     return CircuitBreaker("savings", failure_threshold=threshold, cool_down_seconds=cool_down, clock=clock)
 
 
+def probing(clock: Clock) -> CircuitBreaker:
+    """A breaker opened by one failure whose 10 s cool-down is over, and the probe it then lets through."""
+    b = breaker(clock, threshold=1, cool_down=10)
+    b.record_failure()
+    clock.advance(10)
+    b.allow()
+    return b
+
+
 # --- circuit breaker ---
 
 
@@ -83,19 +92,13 @@ def test_open_breaker_refuses_until_cool_down_then_half_opens(clock: Clock) -> N
 
 
 def test_half_open_lets_one_probe_through_at_a_time(clock: Clock) -> None:
-    b = breaker(clock, threshold=1, cool_down=10)
-    b.record_failure()
-    clock.advance(10)
-    b.allow()  # the probe
+    b = probing(clock)  # the probe
     with pytest.raises(CircuitOpen):
         b.allow()  # a second caller while the probe is out
 
 
 def test_successful_probe_closes(clock: Clock) -> None:
-    b = breaker(clock, threshold=1, cool_down=10)
-    b.record_failure()
-    clock.advance(10)
-    b.allow()
+    b = probing(clock)
     b.record_success()
     assert b.state is CircuitState.CLOSED
     b.allow()
@@ -117,19 +120,13 @@ def test_failed_probe_opens_again_for_a_full_cool_down(clock: Clock) -> None:
 
 
 def test_a_lost_probe_does_not_keep_the_breaker_half_open_forever(clock: Clock) -> None:
-    b = breaker(clock, threshold=1, cool_down=10)
-    b.record_failure()
-    clock.advance(10)
-    b.allow()  # probe never reports back
+    b = probing(clock)  # probe never reports back
     clock.advance(10)
     b.allow()  # a new probe is allowed
 
 
 def test_released_probe_frees_the_slot(clock: Clock) -> None:
-    b = breaker(clock, threshold=1, cool_down=10)
-    b.record_failure()
-    clock.advance(10)
-    b.allow()
+    b = probing(clock)
     b.release()
     b.allow()
 
