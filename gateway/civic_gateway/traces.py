@@ -21,9 +21,10 @@ from typing import Any, Literal, Protocol
 import httpx
 from civic.errors import Unavailable
 from civic.trace_file import spans_from_end, spans_of_trace
+from civic_contracts import SERVICES
 
 #: what each component is called in its spans (``service.name``, set by civic.telemetry.configure_tracing)
-COMPONENTS = ("gateway", "web", "savings", "property", "safeguarding", "comms")
+COMPONENTS = ("gateway", "web", *SERVICES)
 #: the trace view's own routes: reading the view must not fill it with its own requests
 TRACE_VIEW_ROUTES = frozenset({"/ops/traces", "/ops/traces/{trace_id}"})
 #: the attributes an operator reads a span by, under the names the view gives them (OpenTelemetry's older and

@@ -17,9 +17,10 @@ from typing import Any
 import httpx
 import pytest
 from civic.auth import LocalSigningKey, TokenVerifier
+from civic_contracts import SERVICES
 from civic_gateway.main import create_gateway
 from civic_gateway.settings import GatewaySettings
-from gateway_standins import SERVICES, Behaviour, standin_app
+from gateway_standins import Behaviour, standin_app
 
 from tests.conftest import Served
 

@@ -27,19 +27,36 @@ REFUSING_METHODS = ("DELETE", "PUT", "PATCH")
 
 
 @dataclass(frozen=True)
-class Outcome:
-    caller: int
-    method: str
-    path: str
+class Answer:
+    """What the gateway answered on the connection (status 0: it hung up, and the body says how)."""
+
     status: int
     content_type: str
     body: bytes
 
+
+@dataclass(frozen=True)
+class Outcome:
+    caller: int
+    method: str
+    path: str
+    answer: Answer
+
+    @property
+    def status(self) -> int:
+        return self.answer.status
+
+    @property
+    def content_type(self) -> str:
+        return self.answer.content_type
+
     def json(self) -> Any:
-        return json.loads(self.body)
+        return json.loads(self.answer.body)
 
     def __str__(self) -> str:
-        return f"caller {self.caller}: {self.method} {self.path} -> {self.status} {self.content_type} {self.body[:120]!r}"
+        answer = self.answer
+        return f"caller {self.caller}: {self.method} {self.path} -> {answer.status} {answer.content_type} " \
+            f"{answer.body[:120]!r}"
 
 
 class KeepAliveCaller:
@@ -53,7 +70,7 @@ class KeepAliveCaller:
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
 
-    async def request(self, method: str, path: str, body: bytes | None = None, gap: float = 0.0) -> tuple[int, str, bytes]:
+    async def request(self, method: str, path: str, body: bytes | None = None, gap: float = 0.0) -> Answer:
         if self._writer is None:
             self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
             self.connections += 1
@@ -71,7 +88,7 @@ class KeepAliveCaller:
         status, headers, answer = await _read_answer(self._reader)
         if headers.get("connection", "").lower() == "close":
             await self.close()
-        return status, headers.get("content-type", ""), answer
+        return Answer(status, headers.get("content-type", ""), answer)
 
     async def close(self) -> None:
         writer, self._writer, self._reader = self._writer, None, None
@@ -122,11 +139,11 @@ async def probe(
                 else:
                     method, path, body, gap = "GET", rng.choice(reads), None, 0.0
                 try:
-                    status, content_type, answer = await connection.request(method, path, body, gap)
+                    answer = await connection.request(method, path, body, gap)
                 except (OSError, asyncio.IncompleteReadError) as exc:  # the gateway hung up: record it
                     await connection.close()
-                    status, content_type, answer = 0, "", repr(exc).encode()
-                outcomes.append(Outcome(number, method, path, status, content_type, answer))
+                    answer = Answer(0, "", repr(exc).encode())
+                outcomes.append(Outcome(number, method, path, answer))
         finally:
             await connection.close()
 

@@ -20,8 +20,6 @@ from civic.settings import CommonSettings
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-SERVICES = ("savings", "property", "safeguarding", "comms")
-
 
 @dataclass
 class Behaviour:
@@ -31,6 +29,11 @@ class Behaviour:
     status: int | None = None  # answer every /v1 call with this status
     seen: list[dict[str, Any]] = field(default_factory=list)  # requests that reached it
     completed_uploads: int = 0
+
+
+def only_page(*items: dict[str, Any]) -> dict[str, Any]:
+    """A list answered as the services answer one: its only page, so no cursor to a next one."""
+    return {"items": list(items), "next_cursor": None}
 
 
 def standin_app(name: str, behaviour: Behaviour, verifier: TokenVerifier) -> FastAPI:
@@ -118,37 +121,26 @@ def standin_app(name: str, behaviour: Behaviour, verifier: TokenVerifier) -> Fas
         @app.get("/v1/initiatives")
         async def initiatives(request: Request) -> dict[str, Any]:
             caller(request)
-            return {
-                "items": [
-                    {
-                        "id": "i1",
-                        "title": "Rationalisation of buildings: Lodge Road",
-                        "building_id": "b1",
-                        "status": "delivered",
-                        "delivered_pence": 25_000_000,
-                    },
-                    {"id": "i2", "title": "Street lighting LED", "status": "approved"},
-                ],
-                "next_cursor": None,
-            }
+            return only_page(
+                {
+                    "id": "i1",
+                    "title": "Rationalisation of buildings: Lodge Road",
+                    "building_id": "b1",
+                    "status": "delivered",
+                    "delivered_pence": 25_000_000,
+                },
+                {"id": "i2", "title": "Street lighting LED", "status": "approved"},
+            )
 
     if name == "comms":
 
         @app.get("/v1/content")
         async def content(request: Request) -> dict[str, Any]:
             caller(request)
-            return {
-                "items": [
-                    {
-                        "id": "c1",
-                        "title": "Lodge Road has closed",
-                        "body": "Staff have moved.",
-                        "status": "published",
-                    },
-                    {"id": "c2", "title": "City Status bid", "body": "Vote now.", "status": "published"},
-                ],
-                "next_cursor": None,
-            }
+            return only_page(
+                {"id": "c1", "title": "Lodge Road has closed", "body": "Staff have moved.", "status": "published"},
+                {"id": "c2", "title": "City Status bid", "body": "Vote now.", "status": "published"},
+            )
 
     @app.api_route(
         "/v1/{path:path}",

@@ -10,7 +10,8 @@ import time
 
 import pytest
 from civic.auth import LocalSigningKey
-from conftest import SERVICES, Stack
+from civic_contracts import SERVICES
+from conftest import Stack
 
 # (method, path, scope that opens it)
 ROUTES = [

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
-from conftest import SERVICES, Stack
+from civic_contracts import SERVICES
+from conftest import Stack
 
 READ = "savings:read property:read safeguarding:read comms:read"
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from conftest import SERVICES, Stack
+from civic_contracts import SERVICES
+from conftest import Stack
 
 
 async def test_healthz(stack: Stack) -> None:

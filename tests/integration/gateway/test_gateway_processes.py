@@ -19,7 +19,7 @@ import httpx
 import pytest
 from civic.auth import LocalSigningKey
 from civic.cli.stack import free_port
-from gateway_standins import SERVICES
+from civic_contracts import SERVICES
 
 HERE = Path(__file__).parent
 READ = ["savings:read", "property:read", "safeguarding:read", "comms:read"]

@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 from civic.cli.stack import Stack, StackConfig
+from civic_contracts import SERVICES
 from gateway_probe import misanswered, probe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
-SERVICES = ("savings", "property", "safeguarding", "comms")
 READ = "savings:read property:read safeguarding:read comms:read"
 
 
