@@ -70,7 +70,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy runtime/civic contracts/civic_contracts gateway/civic_gateway web/civic_web $(foreach s,savings property safeguarding comms,services/$(s)/civic_$(s))
+	$(BIN)/mypy runtime/civic contracts/civic_contracts gateway/civic_gateway web/civic_web $(wildcard services/*/civic_*)
 	$(BIN)/lint-imports --no-cache --no-logo
 
 contracts: install

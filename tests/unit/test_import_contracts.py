@@ -115,6 +115,28 @@ def test_the_runtime_modules_a_domain_may_import_are_plain_themselves(
 
 
 @pytest.mark.parametrize(
+    ("contract_id", "option"),
+    [
+        ("components-are-independent", "modules"),
+        ("shipped-code-imports-no-bench-or-tests", "source_modules"),
+        ("runtime-imports-no-component", "forbidden_modules"),
+        ("web-reaches-the-platform-through-the-gateway-only", "forbidden_modules"),
+        ("contracts-import-no-component", "forbidden_modules"),
+    ],
+)
+def test_every_service_is_named_where_a_contract_lists_the_services(
+    configuration: dict[str, Any], contract_id: str, option: str
+) -> None:
+    """The contracts name the services one by one; a service added to civic_contracts.SERVICES and not here would
+    be checked by none of them."""
+    packages = {f"civic_{s}" for s in SERVICES}
+    assert packages <= set(configuration["session_options"]["root_packages"])
+    (options,) = [c for c in configuration["contracts_options"] if c["id"] == contract_id]
+    missing = packages - {str(m) for m in options[option]}
+    assert not missing, f"add {sorted(missing)} to {option} of {contract_id} in .importlinter"
+
+
+@pytest.mark.parametrize(
     ("contract_id", "importer", "imported"),
     [
         ("domains-are-plain-python", "civic_savings.initiatives.domain", "pymongo"),
