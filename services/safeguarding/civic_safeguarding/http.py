@@ -1,7 +1,7 @@
 """What every area's routes share beyond the runtime's (``civic.http``: ``Rt``, ``Paging``, ``Id``, the
-text limits, ``when``): the board's scopes, the two reads every kind of record has (`board_records_route`,
-`record_route`), the way a board adds a record (`new_record_route`) and moves one a step on its way
-(`step_route`), and the three together for a kind of record the board keeps (`kept_records_routes`).
+text limits, ``when``): the board's scopes; an area's router (`AreaRouter`), with the two reads every kind of
+record has, the way a board adds a record and moves one a step on its way, and the three together for a kind
+of record the board keeps; and what a request body asks for at each step (`asked_for`).
 
 No ``from __future__ import annotations`` here: the routes made below name their path parameter at
 run time (``Path(alias=...)``), and FastAPI reads a route's annotations as objects.
@@ -11,7 +11,8 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from civic.http import ID_LENGTH, Caller, Id, IfMatch, Page, Paging, Rt, service_scopes, versioned
+import civic.http
+from civic.http import ID_LENGTH, NOT_BLANK_TEXT, Caller, Id, IfMatch, Page, Paging, Rt, service_scopes, versioned
 from civic.problems import created
 from civic.service import Runtime
 from fastapi import APIRouter, Body, Path
@@ -27,6 +28,26 @@ CONFIDENTIAL = "safeguarding:confidential"
 #: the caller, holding the scope to read the board's records (Reader) or to change them (Writer)
 Reader = Annotated[Caller, SCOPES.read]
 Writer = Annotated[Caller, SCOPES.write]
+
+
+#: what :func:`asked_for` asks of a field it names with nothing more to say: that it is given (not null)
+GIVEN: dict[str, Any] | None = None
+#: what :func:`asked_for` asks of a text field: given, with something in it besides white space
+SAID = NOT_BLANK_TEXT
+
+
+def asked_for(field: str, asks: dict[Any, dict[str, dict[str, Any] | None]]) -> Callable[[dict[str, Any]], None]:
+    """A request model's ``json_schema_extra``: a body whose `field` is one of the values `asks` names gives each
+    of the fields named for that value (not null), each meeting the schema named for it, if any (e.g. a
+    transition's ``to``: each step asks for its own fields, as the domain's rules check them)."""
+    conditions: list[dict[str, Any]] = []
+    for value, wanted in asks.items():
+        schemas = {name: schema for name, schema in wanted.items() if schema is not GIVEN}
+        conditions += [
+            civic.http.required_when(field, (value,), *wanted),
+            civic.http.when(field, value, {"properties": schemas}),
+        ]
+    return civic.http.rules(*conditions)
 
 
 #: a use case reading the board's records a page at a time: (rt, board_id, page) -> the page
@@ -55,72 +76,76 @@ def _typed(route: Callable[..., Any], **annotations: Any) -> Callable[..., Any]:
     return route
 
 
-def board_records_route(router: APIRouter, path: str, name: str, read: BoardRecords) -> None:
-    """``GET path`` (``/boards/{board_id}/<records>``), the operation `name`: the board's records of one
-    kind, a page at a time, as `read` gives them."""
+class AreaRouter(APIRouter):
+    """An area's routes, under ``/v1`` and listed with the service's in the OpenAPI document, and the makers of
+    the routes every kind of record shares: the board's records a page at a time (:meth:`board_records`), one
+    by its id (:meth:`record`), a new one (:meth:`new_record`), a step on its way (:meth:`step`), one thing of
+    it recorded (:meth:`recorded`), and the first three together for a kind the board keeps (:meth:`kept_records`)."""
 
-    async def route(board_id: Id, page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
-        return await read(rt, board_id, page)
+    def __init__(self) -> None:
+        super().__init__(prefix="/v1", tags=["safeguarding"])
 
-    router.add_api_route(path, route, methods=["GET"], name=name)
+    def board_records(self, path: str, name: str, read: BoardRecords) -> None:
+        """``GET path`` (``/boards/{board_id}/<records>``), the operation `name`: the board's records of one
+        kind, a page at a time, as `read` gives them."""
 
+        async def route(board_id: Id, page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
+            return await read(rt, board_id, page)
 
-def record_route(router: APIRouter, path: str, name: str, read: OneRecord) -> None:
-    """``GET path`` (``/<records>/{<record>_id}``), the operation `name`: one record by its id, as `read`
-    gives it, with its ETag."""
+        self.add_api_route(path, route, methods=["GET"], name=name)
 
-    async def route(id: str, caller: Reader, rt: Rt) -> JSONResponse:
-        return versioned(await read(rt, id))
+    def record(self, path: str, name: str, read: OneRecord) -> None:
+        """``GET path`` (``/<records>/{<record>_id}``), the operation `name`: one record by its id, as `read`
+        gives it, with its ETag."""
 
-    router.add_api_route(path, _typed(route, id=_record_id(path)), methods=["GET"], name=name)
+        async def route(id: str, caller: Reader, rt: Rt) -> JSONResponse:
+            return versioned(await read(rt, id))
 
+        self.add_api_route(path, _typed(route, id=_record_id(path)), methods=["GET"], name=name)
 
-def new_record_route(
-    router: APIRouter, path: str, name: str, body: type[BaseModel], add: NewRecord, id_field: str
-) -> None:
-    """``POST path`` (``/boards/{board_id}/<records>``), the operation `name`: a new record the board keeps,
-    from the request's `body` as `add` stores it; 201 with its ETag (`id_field`: its id, as OpenAPI names it)."""
+    def new_record(self, path: str, name: str, body: type[BaseModel], add: NewRecord, id_field: str) -> None:
+        """``POST path`` (``/boards/{board_id}/<records>``), the operation `name`: a new record the board keeps,
+        from the request's `body` as `add` stores it; 201 with its ETag (`id_field`: its id, as OpenAPI names
+        it)."""
 
-    async def route(board_id: Id, body: BaseModel, caller: Writer, rt: Rt) -> JSONResponse:
-        return versioned(await add(rt, board_id, body.model_dump()), status=201)
+        async def route(board_id: Id, body: BaseModel, caller: Writer, rt: Rt) -> JSONResponse:
+            return versioned(await add(rt, board_id, body.model_dump()), status=201)
 
-    router.add_api_route(path, _typed(route, body=body), methods=["POST"], name=name, status_code=201,
-                         responses=created(id_field))
+        self.add_api_route(
+            path, _typed(route, body=body), methods=["POST"], name=name, status_code=201, responses=created(id_field)
+        )
 
+    def step(self, path: str, name: str, body: type[BaseModel], step: Step) -> None:
+        """``POST path`` (``/<records>/{<record>_id}/transitions``), the operation `name`: the record moved the
+        step the request's `body` names, as `step` rules it, If-Match naming the version it starts from."""
 
-def step_route(router: APIRouter, path: str, name: str, body: type[BaseModel], step: Step) -> None:
-    """``POST path`` (``/<records>/{<record>_id}/transitions``), the operation `name`: the record moved the
-    step the request's `body` names, as `step` rules it, If-Match naming the version it starts from."""
+        async def route(id: str, body: BaseModel, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
+            return versioned(await step(rt, id, body.model_dump(), if_match))
 
-    async def route(id: str, body: BaseModel, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
-        return versioned(await step(rt, id, body.model_dump(), if_match))
+        self.add_api_route(path, _typed(route, id=_record_id(path), body=body), methods=["POST"], name=name)
 
-    router.add_api_route(path, _typed(route, id=_record_id(path), body=body), methods=["POST"], name=name)
+    def recorded(self, path: str, name: str, body: type[BaseModel], detail: str, record: Record) -> None:
+        """``POST path`` (``/<records>/{<record>_id}/...``), the operation `name`: `record` given the one
+        `detail` the request's `body` may say (None when it says nothing, or there is no body), If-Match
+        naming the version it starts from."""
 
+        async def route(
+            id: str, if_match: IfMatch, caller: Writer, rt: Rt, body: BaseModel | None = Body(None)
+        ) -> JSONResponse:
+            return versioned(await record(rt, id, getattr(body, detail) if body else None, if_match))
 
-def recorded_route(router: APIRouter, path: str, name: str, body: type[BaseModel], detail: str, record: Record) -> None:
-    """``POST path`` (``/<records>/{<record>_id}/...``), the operation `name`: `record` given the one
-    `detail` the request's `body` may say (None when it says nothing, or there is no body), If-Match
-    naming the version it starts from."""
+        self.add_api_route(path, _typed(route, id=_record_id(path), body=body | None), methods=["POST"], name=name)
 
-    async def route(
-        id: str, if_match: IfMatch, caller: Writer, rt: Rt, body: BaseModel | None = Body(None)
-    ) -> JSONResponse:
-        return versioned(await record(rt, id, getattr(body, detail) if body else None, if_match))
-
-    router.add_api_route(path, _typed(route, id=_record_id(path), body=body | None), methods=["POST"], name=name)
-
-
-def kept_records_routes(
-    router: APIRouter, path: str, record_path: str, add: tuple[str, type[BaseModel], NewRecord], kept: Records[Any]
-) -> None:
-    """The three routes of a kind of record the board keeps, as `kept` reads them: ``POST path``
-    (``/boards/{board_id}/<records>``; `add` is the operation's name, the request's model and the use case,
-    as :func:`new_record_route`), ``GET path`` (``list_<records>``) and ``GET record_path``
-    (``/<records>/{<record>_id}``, ``get_<record>``)."""
-    (id_field,) = re.findall(r"{(\w+)}", record_path)
-    records = path.rsplit("/", 1)[1].replace("-", "_")
-    name, body, use_case = add
-    new_record_route(router, path, name, body, use_case, id_field)
-    board_records_route(router, path, "list_" + records, kept.of_board)
-    record_route(router, record_path, "get_" + records.removesuffix("s"), kept.one)
+    def kept_records(
+        self, path: str, record_path: str, add: tuple[str, type[BaseModel], NewRecord], kept: Records[Any]
+    ) -> None:
+        """The three routes of a kind of record the board keeps, as `kept` reads them: ``POST path``
+        (``/boards/{board_id}/<records>``; `add` is the operation's name, the request's model and the use
+        case, as :meth:`new_record`), ``GET path`` (``list_<records>``) and ``GET record_path``
+        (``/<records>/{<record>_id}``, ``get_<record>``)."""
+        (id_field,) = re.findall(r"{(\w+)}", record_path)
+        records = path.rsplit("/", 1)[1].replace("-", "_")
+        name, body, use_case = add
+        self.new_record(path, name, body, use_case, id_field)
+        self.board_records(path, "list_" + records, kept.of_board)
+        self.record(record_path, "get_" + records.removesuffix("s"), kept.one)

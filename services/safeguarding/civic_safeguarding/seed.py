@@ -1,4 +1,4 @@
-"""Demo data from seed 003, loaded through the service's own API.
+"""Demo data from seed 003 (``demo.py``), loaded through the service's own API.
 
 - The Northamptonshire Safeguarding Adults Board (one board for North and West Northamptonshire)
   and the Northamptonshire Safeguarding Children Partnership, with members by organisation:
@@ -31,245 +31,7 @@ import httpx
 from civic.calendar import today
 from civic.cli.seeding import answer
 
-WNC = "West Northamptonshire Council"
-NNC = "North Northamptonshire Council"
-POLICE = "Northamptonshire Police"
-ICB = "NHS Northamptonshire Integrated Care Board"
-
-BOARDS: dict[str, dict[str, Any]] = {
-    "adults": {
-        "body": {
-            "name": "Northamptonshire Safeguarding Adults Board",
-            "kind": "adults",
-            "area": "North and West Northamptonshire",
-            "statutory_partners": [WNC, NNC, POLICE, ICB],
-        },
-        "members": [
-            ("chair", "Independent Chair of the NSAB", "Independent", "independent_chair", False),
-            ("wnc-dass", "Director of Adult Social Services, WNC", WNC, "statutory_partner", True),
-            ("nnc-dass", "Director of Adult Social Services, NNC", NNC, "statutory_partner", True),
-            ("police", "Neighbourhood Policing Unit Commander", POLICE, "statutory_partner", True),
-            ("icb", "ICB Chief Nurse", ICB, "statutory_partner", True),
-            (
-                "vcs",
-                "Voluntary Sector Representative",
-                "Northamptonshire Voluntary Sector Forum",
-                "member",
-                False,
-            ),
-            ("public-health", "Director of Public Health", "Public Health Northamptonshire", "member", False),
-            ("healthwatch", "Community Representative", "Healthwatch Northamptonshire", "vice_chair", False),
-            (
-                "sar-chair",
-                "Chair of the SAR Sub-Group",
-                "Northamptonshire Healthcare NHS Foundation Trust",
-                "sub_group_chair",
-                False,
-            ),
-            ("manager", "NSAB Business Manager (system-wide Chief Officer)", WNC, "business_manager", False),
-        ],
-    },
-    "children": {
-        "body": {
-            "name": "Northamptonshire Safeguarding Children Partnership",
-            "kind": "children",
-            "area": "Northamptonshire",
-            "statutory_partners": [WNC, NNC, POLICE, ICB],
-        },
-        "members": [
-            (
-                "chair",
-                "Independent Scrutineer and Chair of the NSCP",
-                "Independent",
-                "independent_chair",
-                False,
-            ),
-            ("wnc-dcs", "Director of Children's Services, WNC", WNC, "statutory_partner", True),
-            ("nnc-dcs", "Joint Director of Children's Services, NNC", NNC, "statutory_partner", True),
-            (
-                "police",
-                "Detective Chief Superintendent, Protecting Vulnerable People",
-                POLICE,
-                "statutory_partner",
-                True,
-            ),
-            ("icb", "ICB Director of Nursing", ICB, "statutory_partner", True),
-            (
-                "trust",
-                "Chief Executive, Northamptonshire Children's Trust",
-                "Northamptonshire Children's Trust",
-                "member",
-                False,
-            ),
-            ("education", "Education Representative", "Northamptonshire Schools Forum", "member", False),
-            ("manager", "NSCP Business Office Manager", NNC, "business_manager", False),
-        ],
-    },
-}
-
-GBP = 100  # pence in a pound
-BUDGET_2020_21 = {
-    "expenditure": [
-        {"name": "Salaries - staffing 2 x FT posts including on costs", "amount_pence": 79_800 * GBP},
-        {"name": "Independent Chair", "amount_pence": 20_000 * GBP},
-        {"name": "Safeguarding Adult Reviews (SARs) - independent authors", "amount_pence": 26_000 * GBP},
-        {"name": "Service user engagement & awareness raising", "amount_pence": 500 * GBP},
-        {"name": "Marketing campaign(s)", "amount_pence": 5_000 * GBP},
-        {"name": "Annual conference(s)", "amount_pence": 4_000 * GBP},
-        {"name": "Office costs (postage)", "amount_pence": 40 * GBP},
-        {"name": "SAR training for SAR sub-group members", "amount_pence": 2_000 * GBP},
-        {"name": "e-Learning for VCS/providers and SAR learning", "amount_pence": 6_000 * GBP},
-        {"name": "Estimated legal fees - SAR", "amount_pence": 2_000 * GBP},
-    ],
-    # "£38,974 per statutory agency (£116,922 combined)": the county council, the police, the CCG
-    "contributions": [
-        {"organisation": "Northamptonshire County Council", "amount_pence": 38_974 * GBP},
-        {"organisation": POLICE, "amount_pence": 38_974 * GBP},
-        {"organisation": "NHS Northamptonshire CCG", "amount_pence": 38_974 * GBP},
-    ],
-}
-
-STANDING = [
-    {"title": "Apologies for absence", "kind": "information"},
-    {"title": "Minutes of the previous meeting", "kind": "minutes"},
-    {"title": "Sub-group reports", "kind": "sub_group_report"},
-]
-# ILLUSTRATIVE entries in the register of interests (the seeds name none): member key -> the entry
-INTERESTS: dict[str, dict[str, Any]] = {
-    "vcs": {
-        "kind": "non_pecuniary",
-        "description": "Trustee of Age UK Northamptonshire (illustrative)",
-        "concerns": ["Age UK Northamptonshire", "Advocacy services"],
-        "held_from": "2025-04-01",
-    },
-    "public-health": {
-        "kind": "other",
-        "description": "Member of the Northamptonshire Carers steering group (illustrative)",
-        "concerns": ["Northamptonshire Carers"],
-        "held_from": "2024-09-01",
-    },
-    "sar-chair": {
-        "kind": "pecuniary",
-        "description": "Employed by Northamptonshire Healthcare NHS Foundation Trust (illustrative)",
-        "concerns": ["Northamptonshire Healthcare NHS Foundation Trust"],
-        "held_from": "2021-04-01",
-    },
-}
-# ILLUSTRATIVE yearly reviews of the register: member key -> the day reviewed (public health's is overdue)
-INTEREST_REVIEWS = {"vcs": "2026-04-16", "sar-chair": "2026-04-16", "public-health": "2025-09-30"}
-REVIEWED_BY = "NSAB Business Manager"
-
-# ILLUSTRATIVE key decisions in the forward plan: (title, days from the seed's run, the rest of the entry).
-# Dated from the day it runs, so each keeps its notice; one already in the plan (by title) is not added again.
-KEY_DECISIONS: list[tuple[str, int, dict[str, Any]]] = [
-    ("Business plan 2027/28 (illustrative)", 42, {
-        "decision_maker": "The board at its meeting",
-        "documents": ["Draft business plan 2027/28", "Budget 2027/28 and partner contributions"]}),
-    ("Self-neglect and hoarding policy (illustrative)", 70, {
-        "decision_maker": "The board at its meeting", "documents": ["Policy draft", "Consultation responses"]}),
-    ("Winter pressures escalation protocol (illustrative)", 10, {
-        "decision_maker": "The independent chair with the statutory partners", "urgent": True,
-        "urgency_reason": "The ICB's winter funding must be committed before the quarter ends (illustrative)"}),
-]  # fmt: skip
-
-# (key, date, extra agenda, statuses by member key (others present), deputies)
-ADULT_MEETINGS: list[tuple[str, str, list[dict[str, Any]], dict[str, str], dict[str, str]]] = [
-    (
-        "2026-04",
-        "2026-04-16",
-        [
-            {"title": "Strategic plan 2026-29", "kind": "decision"},
-            {"title": "Sub-group terms of reference", "kind": "decision"},
-        ],
-        {"vcs": "apologies"},
-        {},
-    ),
-    (
-        "2026-06",
-        "2026-06-11",
-        [{"title": "Annual report 2025/26", "kind": "decision"}],
-        {"police": "deputy", "public-health": "absent"},
-        {"police": "Inspector, Vulnerability Hub"},
-    ),
-    (
-        "2026-08",
-        "2026-08-13",
-        [{"title": "SAR Adult A: terms of reference for the review", "kind": "decision"}],
-        {"public-health": "apologies", "vcs": "apologies"},
-        {},
-    ),
-    (
-        "2026-10",
-        "2026-10-08",
-        [{"title": "Self-neglect policy refresh", "kind": "decision"}],
-        {"public-health": "absent"},
-        {},
-    ),
-    (
-        "2026-12",
-        "2026-12-10",
-        [{"title": "Budget 2027/28 and partner contributions", "kind": "decision"}],
-        {"icb": "apologies"},
-        {},
-    ),
-    (
-        "2027-01",
-        "2027-01-14",
-        # ILLUSTRATIVE: the item names a matter the voluntary sector member's registered interest concerns
-        [{"title": "Advocacy services recommissioning (illustrative)", "kind": "decision",
-          "matters": ["Advocacy services"]}],
-        {},
-        {},
-    ),
-    ("2027-02", "2027-02-11", [{"title": "Business plan 2027/28", "kind": "decision"}], {}, {}),
-]
-SUB_GROUPS = [
-    (
-        "sar",
-        "Safeguarding Adults Review Sub-Group",
-        "sar-chair",
-        [
-            {
-                "objective": "Decide on referrals within 30 days",
-                "business_plan_priority": "Learning from reviews",
-            }
-        ],
-        "2026-04-16",
-    ),
-    (
-        "qa",
-        "Quality Assurance and Performance Sub-Group",
-        "public-health",
-        [
-            {
-                "objective": "Multi-agency audit of self-neglect cases",
-                "business_plan_priority": "Assurance of safeguarding practice",
-            }
-        ],
-        None,
-    ),
-    (
-        "training",
-        "Learning and Development Sub-Group",
-        "vcs",
-        [
-            {
-                "objective": "e-Learning for VCS and providers",
-                "business_plan_priority": "Prevention and awareness",
-            }
-        ],
-        "2026-04-16",
-    ),
-]
-
-
-# ILLUSTRATIVE: Adult A's action plan (the owners are the board's partners)
-SAR_ACTIONS = [
-    {"action": "Agree a multi-agency information-sharing protocol for missed visits", "owner": WNC,
-     "due_on": "2026-12-31"},
-    {"action": "Self-neglect practice guidance refreshed and briefed to staff", "owner": NNC, "due_on": "2027-03-31"},
-    {"action": "Welfare checks after repeated no-access visits", "owner": POLICE, "due_on": "2027-02-28"},
-]
+from civic_safeguarding import demo
 
 
 def _key(*parts: str) -> dict[str, str]:
@@ -277,10 +39,8 @@ def _key(*parts: str) -> dict[str, str]:
 
 
 async def seed(client: httpx.AsyncClient) -> None:
-    for board_key, spec in BOARDS.items():
-        board = answer(
-            await client.post("/v1/boards", json=spec["body"], headers=_key("board", board_key))
-        )
+    for board_key, spec in demo.BOARDS.items():
+        board = answer(await client.post("/v1/boards", json=spec["body"], headers=_key("board", board_key)))
         members: dict[str, dict[str, Any]] = {}
         for key, name, org, role, statutory in spec["members"]:
             created = answer(
@@ -292,43 +52,39 @@ async def seed(client: httpx.AsyncClient) -> None:
             )
             current = answer(await client.get(f"/v1/members/{created['id']}"))
             if current["mou_signed_on"] is None:
-                current = answer(
-                    await client.post(f"/v1/members/{created['id']}/mou", json={"signed_on": "2021-04-01"})
-                )
+                current = answer(await client.post(f"/v1/members/{created['id']}/mou", json={"signed_on": "2021-04-01"}))
             members[key] = current
         if board_key == "adults":
             await _seed_adults_board(client, board, members)
 
 
-async def _seed_adults_board(
-    client: httpx.AsyncClient, board: dict[str, Any], members: dict[str, dict[str, Any]]
-) -> None:
+async def _seed_adults_board(client: httpx.AsyncClient, board: dict[str, Any], members: dict[str, dict[str, Any]]) -> None:
     bid = board["id"]
     if (await client.get(f"/v1/boards/{bid}/budget/2020/21")).status_code == 404:
-        answer(await client.put(f"/v1/boards/{bid}/budget/2020/21", json=BUDGET_2020_21))
+        answer(await client.put(f"/v1/boards/{bid}/budget/2020/21", json=demo.BUDGET_2020_21))
 
     # the register of interests before the meetings, so their declarations are pre-filled from it
-    for key, entry in INTERESTS.items():
+    for key, entry in demo.INTERESTS.items():
         answer(await client.post(f"/v1/members/{members[key]['id']}/interests", json=entry, headers=_key("interest", key)))
-    for key, day in INTEREST_REVIEWS.items():
+    for key, day in demo.INTEREST_REVIEWS.items():
         answer(await client.post(
-            f"/v1/members/{members[key]['id']}/interest-reviews", json={"reviewed_on": day, "reviewed_by": REVIEWED_BY},
+            f"/v1/members/{members[key]['id']}/interest-reviews", json={"reviewed_on": day, "reviewed_by": demo.REVIEWED_BY},
             headers=_key("interest-review", key),
         ))  # fmt: skip
 
     planned = answer(await client.get(f"/v1/boards/{bid}/forward-plan", params={"from": "2000-01-01"}))
     titles = {k["title"] for k in planned["key_decisions"]}
-    for title, days, entry in KEY_DECISIONS:
+    for title, days, entry in demo.KEY_DECISIONS:
         if title not in titles:
             on = (today() + timedelta(days=days)).isoformat()
             answer(await client.post(f"/v1/boards/{bid}/forward-plan", json={"title": title, "to_be_taken_on": on, **entry}))
 
     meetings: dict[str, dict[str, Any]] = {}
-    for key, day, agenda, statuses, deputies in ADULT_MEETINGS:
+    for key, day, agenda, statuses, deputies in demo.ADULT_MEETINGS:
         meeting = answer(
             await client.post(
                 f"/v1/boards/{bid}/meetings",
-                json={"scheduled_for": day, "agenda": [*STANDING, *agenda]},
+                json={"scheduled_for": day, "agenda": [*demo.STANDING, *agenda]},
                 headers=_key("meeting", key),
             )
         )
@@ -350,9 +106,7 @@ async def _seed_adults_board(
     item = next(i for i in june["agenda"] if i["title"] == "Annual report 2025/26")
     if item["decision_id"] is None:
         decision = answer(
-            await client.post(
-                f"/v1/meetings/{june['id']}/items/{item['id']}/decision", json={"method": "consensus"}
-            )
+            await client.post(f"/v1/meetings/{june['id']}/items/{item['id']}/decision", json={"method": "consensus"})
         )
         decision_id = decision["id"]
     else:
@@ -367,9 +121,7 @@ async def _seed_adults_board(
             got.json()
             if got.status_code == 200
             else answer(
-                await client.post(
-                    f"/v1/meetings/{mid}/minutes", json={"text": f"Minutes of the board meeting of {key}."}
-                )
+                await client.post(f"/v1/meetings/{mid}/minutes", json={"text": f"Minutes of the board meeting of {key}."})
             )
         )
         if minutes["status"] == "draft":
@@ -398,12 +150,10 @@ async def _seed_adults_board(
         )
     if report["status"] == "approved":
         answer(
-            await client.post(
-                f"/v1/annual-reports/{report['id']}/transitions", json={"to": "published", "on": "2026-07-01"}
-            )
+            await client.post(f"/v1/annual-reports/{report['id']}/transitions", json={"to": "published", "on": "2026-07-01"})
         )
 
-    for key, name, chair, plan, reviewed in SUB_GROUPS:
+    for key, name, chair, plan, reviewed in demo.SUB_GROUPS:
         group = answer(
             await client.post(
                 f"/v1/boards/{bid}/sub-groups",
@@ -413,9 +163,7 @@ async def _seed_adults_board(
         )
         group = answer(await client.get(f"/v1/sub-groups/{group['id']}"))
         if reviewed and group["terms_of_reference"]["status"] != "reviewed":
-            answer(
-                await client.post(f"/v1/sub-groups/{group['id']}/tor-reviews", json={"reviewed_on": reviewed})
-            )
+            answer(await client.post(f"/v1/sub-groups/{group['id']}/tor-reviews", json={"reviewed_on": reviewed}))
 
     # a review under way: decided and commissioned (the case details are fictitious)
     sar = answer(
@@ -427,7 +175,7 @@ async def _seed_adults_board(
                 "missed visits; "
                 "several agencies held concerns they did not share.",
                 "person": {"name": "Demo Person", "date_of_birth": "1941-02-03"},
-                "referred_by": POLICE,
+                "referred_by": demo.POLICE,
                 "referred_on": "2026-07-02",
             },
             headers=_key("sar", "adult-a"),
@@ -448,13 +196,13 @@ async def _seed_adults_board(
             "on": "2026-08-20",
             "author": "Independent reviewer (demo)",
             "author_organisation": "Independent Safeguarding Reviews Ltd",
-            "cost_pence": 8_500 * GBP,
+            "cost_pence": 8_500 * demo.GBP,
         },
     ]
     # ILLUSTRATIVE: the report in and an action plan agreed, one action done with its evidence
     steps += [
         {"to": "report_received", "on": "2026-10-15"},
-        {"to": "action_plan", "on": "2026-10-29", "actions": SAR_ACTIONS},
+        {"to": "action_plan", "on": "2026-10-29", "actions": demo.SAR_ACTIONS},
     ]
     order = ["referral", "decision", "commissioned", "report_received", "action_plan"]
     for step in steps:
@@ -469,7 +217,7 @@ async def _seed_adults_board(
         await client.post(
             f"/v1/boards/{bid}/disputes",
             json={
-                "parties": [POLICE, NNC],
+                "parties": [demo.POLICE, demo.NNC],
                 "subject": "Thresholds for referrals from custody suites",
                 "determined_on": "2026-09-01",
             },
@@ -489,21 +237,17 @@ async def _seed_adults_board(
     await _seed_interim_decision(client, board, members)
 
 
-INTERIM_DECISION = "Winter pressures: interim escalation protocol (illustrative)"
-PARTNER_KEYS = ("wnc-dass", "nnc-dass", "police", "icb")
-
-
 async def _seed_interim_decision(
     client: httpx.AsyncClient, board: dict[str, Any], members: dict[str, dict[str, Any]]
 ) -> None:
     decision = answer(await client.post(
         f"/v1/boards/{board['id']}/decisions",
-        json={"item_title": INTERIM_DECISION, "decided_by": members["chair"]["id"], "decided_on": "2026-11-02",
-              "consulted": [members[k]["id"] for k in PARTNER_KEYS]},
+        json={"item_title": demo.INTERIM_DECISION, "decided_by": members["chair"]["id"], "decided_on": "2026-11-02",
+              "consulted": [members[k]["id"] for k in demo.PARTNER_KEYS]},
         headers=_key("decision", "interim-winter"),
     ))  # fmt: skip
     decision = answer(await client.get(f"/v1/decisions/{decision['id']}"))
-    for key in PARTNER_KEYS:
+    for key in demo.PARTNER_KEYS:
         member = members[key]
         if member["organisation"] in decision["awaiting"]:
             decision = answer(await client.post(

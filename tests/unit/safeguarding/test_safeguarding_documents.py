@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from civic_safeguarding.decisions.domain import Decision, Vote
-from civic_safeguarding.meetings.domain import AttendanceEntry, Meeting
+from civic_safeguarding.meetings.domain import Meeting
 from civic_safeguarding.oversight.domain import Budget, BudgetLine
+from civic_safeguarding.quorum.domain import AttendanceEntry
 from civic_safeguarding.repository import to_document, to_model
 from civic_safeguarding.sars.domain import Action, Sar
 

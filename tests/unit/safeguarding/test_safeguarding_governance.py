@@ -10,7 +10,8 @@ from civic.errors import Invalid, Refused
 from civic_safeguarding.boards.domain import Board, Member
 from civic_safeguarding.decisions.domain import Decision, Vote
 from civic_safeguarding.domain import financial_year_bounds, financial_year_of
-from civic_safeguarding.meetings.domain import AttendanceEntry, Meeting, assess_quorum
+from civic_safeguarding.meetings.domain import Meeting
+from civic_safeguarding.quorum.domain import AttendanceEntry, assess_quorum
 
 _ids = itertools.count(1)
 

@@ -10,7 +10,8 @@ import pytest
 from civic.errors import Invalid, Refused
 from civic_safeguarding.decisions.domain import Vote
 from civic_safeguarding.interests.domain import Interest, Review, months_after, review_status
-from civic_safeguarding.meetings.domain import AttendanceEntry, Meeting
+from civic_safeguarding.meetings.domain import Meeting
+from civic_safeguarding.quorum.domain import AttendanceEntry
 
 from .test_safeguarding_governance import ALL_PRESENT, make_board, new_id, register
 

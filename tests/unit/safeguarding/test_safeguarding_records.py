@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from civic.errors import Invalid, Refused
 from civic_safeguarding.decisions.domain import Decision
-from civic_safeguarding.meetings.domain import AttendanceEntry, Meeting
+from civic_safeguarding.meetings.domain import Meeting
 from civic_safeguarding.minutes.domain import Minutes
 from civic_safeguarding.oversight.domain import (
     AnnualReport,
@@ -20,6 +20,7 @@ from civic_safeguarding.oversight.domain import (
     first_meeting_of_year,
     newly_persistent,
 )
+from civic_safeguarding.quorum.domain import AttendanceEntry
 from civic_safeguarding.sars.domain import Action, Sar
 
 from .test_safeguarding_governance import ALL_PRESENT, make_board, new_id, register

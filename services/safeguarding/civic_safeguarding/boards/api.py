@@ -7,15 +7,14 @@ from typing import Any, Literal
 
 from civic.http import Id, IfMatch, Paging, RequestModel, Required, Rt, Text, versioned
 from civic.problems import created
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field, StrictBool
 
 from civic_safeguarding.boards import service
 from civic_safeguarding.boards.domain import BOARD_KINDS, ROLES
-from civic_safeguarding.http import Reader, Writer, kept_records_routes, record_route, recorded_route
+from civic_safeguarding.http import AreaRouter, Reader, Writer
 
-router = APIRouter(prefix="/v1", tags=["safeguarding"])
+router = AreaRouter()
 
 BoardKind = Literal[BOARD_KINDS]  # type: ignore[valid-type]
 Role = Literal[ROLES]  # type: ignore[valid-type]
@@ -38,9 +37,7 @@ class NewMember(RequestModel):
     organisation: Required
     role: Role = Field(description="a board has one independent chair and one vice chair")
     statutory: StrictBool = False
-    nominated_chair: StrictBool = Field(
-        False, description="Agreed by the board to chair when the chair is absent"
-    )
+    nominated_chair: StrictBool = Field(False, description="Agreed by the board to chair when the chair is absent")
     deputy_name: Text | None = Field(None, description="The member's consistent, named deputy")
 
 
@@ -65,19 +62,21 @@ async def list_boards(page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
     return await service.list_boards(rt, page)
 
 
-record_route(router, "/boards/{board_id}", "get_board", service.BOARD_RECORDS.one)
+router.record("/boards/{board_id}", "get_board", service.BOARD_RECORDS.one)
 
 
 # --------------------------------------------------------------------------- members
 
 
-kept_records_routes(
-    router, "/boards/{board_id}/members", "/members/{member_id}", ("appoint_member", NewMember, service.appoint_member),
+router.kept_records(
+    "/boards/{board_id}/members",
+    "/members/{member_id}",
+    ("appoint_member", NewMember, service.appoint_member),
     service.MEMBER_RECORDS,
 )
 
 
-recorded_route(router, "/members/{member_id}/mou", "sign_mou", MouSigning, "signed_on", service.sign_mou)
+router.recorded("/members/{member_id}/mou", "sign_mou", MouSigning, "signed_on", service.sign_mou)
 
 
 @router.put("/members/{member_id}/deputy")

@@ -9,23 +9,20 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from civic.http import Id, IfMatch, Name, Paging, Pattern, RequestModel, Required, Rt, Text, versioned
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from civic_safeguarding.decisions import service
 from civic_safeguarding.decisions.domain import CONTENT_ID_PATTERN, RATIFICATIONS, STATUSES
-from civic_safeguarding.http import Reader, Writer, new_record_route, record_route
+from civic_safeguarding.http import AreaRouter, Reader, Writer
 
-router = APIRouter(prefix="/v1", tags=["safeguarding"])
+router = AreaRouter()
 
 Ratification = Literal[RATIFICATIONS]  # type: ignore[valid-type]
 Status = Literal[STATUSES]  # type: ignore[valid-type]
 
 #: a comms content item's id, as a decision names the item it authorises for publication
-ContentId = Annotated[
-    str, Pattern(CONTENT_ID_PATTERN, "a comms content item's id: letters, digits, _ and -, at most 64")
-]
+ContentId = Annotated[str, Pattern(CONTENT_ID_PATTERN, "a comms content item's id: letters, digits, _ and -, at most 64")]
 #: what both routes that record a decision (this one and the meeting's) say of ``authorises_content_id``
 AUTHORISES_CONTENT = (
     "the comms content item (its id) this decision authorises for publication: the board's sign-off on its "
@@ -42,8 +39,11 @@ class BetweenMeetings(RequestModel):
     authorises_content_id: ContentId | None = Field(None, description=AUTHORISES_CONTENT)
 
 
-new_record_route(
-    router, "/boards/{board_id}/decisions", "decide_between_meetings", BetweenMeetings, service.decide_between_meetings,
+router.new_record(
+    "/boards/{board_id}/decisions",
+    "decide_between_meetings",
+    BetweenMeetings,
+    service.decide_between_meetings,
     "decision_id",
 )
 
@@ -74,4 +74,4 @@ async def confirm_decision(
     return versioned(await service.confirm(rt, decision_id, body.model_dump(), if_match))
 
 
-record_route(router, "/decisions/{decision_id}", "get_decision", service.DECISION_RECORDS.one)
+router.record("/decisions/{decision_id}", "get_decision", service.DECISION_RECORDS.one)

@@ -7,13 +7,13 @@ from datetime import date
 from typing import Annotated, Any
 
 from civic.http import NOT_BLANK_TEXT, Id, IsoDate, LongText, RequestModel, Required, Rt, Text, rules
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import Field, StrictBool
 
 from civic_safeguarding.forward_plan import reports, service
-from civic_safeguarding.http import Reader, new_record_route, record_route
+from civic_safeguarding.http import AreaRouter, Reader
 
-router = APIRouter(prefix="/v1", tags=["safeguarding"])
+router = AreaRouter()
 
 # when it will be taken: at one of the board's meetings (its day), or on a day; one of the two, not both
 _MEETING_OR_DAY = {"anyOf": [
@@ -47,8 +47,11 @@ class NewKeyDecision(RequestModel):
     urgency_reason: LongText | None = Field(None, description="why it cannot wait (urgent only, required)")
 
 
-new_record_route(
-    router, "/boards/{board_id}/forward-plan", "add_key_decision", NewKeyDecision, service.add_key_decision,
+router.new_record(
+    "/boards/{board_id}/forward-plan",
+    "add_key_decision",
+    NewKeyDecision,
+    service.add_key_decision,
     "key_decision_id",
 )
 
@@ -64,4 +67,4 @@ async def forward_plan(
     return await reports.forward_plan(rt, board_id, start, end)
 
 
-record_route(router, "/key-decisions/{key_decision_id}", "get_key_decision", service.KEY_DECISION_RECORDS.one)
+router.record("/key-decisions/{key_decision_id}", "get_key_decision", service.KEY_DECISION_RECORDS.one)

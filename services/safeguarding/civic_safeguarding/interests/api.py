@@ -11,15 +11,14 @@ from typing import Annotated, Any, Literal
 
 from civic.http import Id, IfMatch, LongText, Paging, RequestModel, Required, Rt, versioned
 from civic.problems import created
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from civic_safeguarding.http import CONFIDENTIAL, Reader, Writer
+from civic_safeguarding.http import CONFIDENTIAL, AreaRouter, Reader, Writer
 from civic_safeguarding.interests import reports, service
 from civic_safeguarding.interests.domain import INTEREST_KINDS, INTEREST_STATUSES
 
-router = APIRouter(prefix="/v1", tags=["safeguarding"])
+router = AreaRouter()
 
 InterestKind = Literal[INTEREST_KINDS]  # type: ignore[valid-type]
 InterestStatus = Literal[INTEREST_STATUSES]  # type: ignore[valid-type]
@@ -67,9 +66,7 @@ class RegisterReview(RequestModel):
 
 @router.post("/members/{member_id}/interests", status_code=201, responses=created("interest_id"))
 async def register_interest(member_id: Id, body: NewInterest, caller: Writer, rt: Rt) -> JSONResponse:
-    return versioned(
-        await service.register_interest(rt, member_id, body.model_dump(), caller.has(CONFIDENTIAL)), status=201
-    )
+    return versioned(await service.register_interest(rt, member_id, body.model_dump(), caller.has(CONFIDENTIAL)), status=201)
 
 
 @router.get("/members/{member_id}/interests")
@@ -88,20 +85,14 @@ async def get_interest(interest_id: Id, caller: Reader, rt: Rt) -> JSONResponse:
 
 
 @router.patch("/interests/{interest_id}")
-async def amend_interest(
-    interest_id: Id, body: InterestChanges, if_match: IfMatch, caller: Writer, rt: Rt
-) -> JSONResponse:
+async def amend_interest(interest_id: Id, body: InterestChanges, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
     changes = body.model_dump(exclude_unset=True)
     return versioned(await service.amend_interest(rt, interest_id, changes, if_match, caller.has(CONFIDENTIAL)))
 
 
 @router.post("/interests/{interest_id}/withdrawal")
-async def withdraw_interest(
-    interest_id: Id, body: Withdrawal, if_match: IfMatch, caller: Writer, rt: Rt
-) -> JSONResponse:
-    return versioned(
-        await service.withdraw_interest(rt, interest_id, body.model_dump(), if_match, caller.has(CONFIDENTIAL))
-    )
+async def withdraw_interest(interest_id: Id, body: Withdrawal, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
+    return versioned(await service.withdraw_interest(rt, interest_id, body.model_dump(), if_match, caller.has(CONFIDENTIAL)))
 
 
 @router.get("/boards/{board_id}/interests")

@@ -6,33 +6,18 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from civic.errors import Invalid
-from civic.http import (
-    NOT_BLANK,
-    NOT_BLANK_TEXT,
-    Id,
-    IfMatch,
-    LongText,
-    RequestModel,
-    Required,
-    Rt,
-    Text,
-    required_when,
-    rules,
-    versioned,
-    when,
-)
-from fastapi import APIRouter
+from civic.http import NOT_BLANK, Id, IfMatch, LongText, RequestModel, Required, Rt, Text, rules, versioned, when
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import Field, StrictBool
 
 from civic_safeguarding.decisions.api import AUTHORISES_CONTENT, ContentId
 from civic_safeguarding.decisions.domain import CASTING_VOTES, METHODS, VOTES
-from civic_safeguarding.http import Reader, Writer, kept_records_routes
+from civic_safeguarding.http import SAID, AreaRouter, Reader, Writer, asked_for
 from civic_safeguarding.meetings import service
-from civic_safeguarding.meetings.domain import ATTENDANCE_STATUSES
+from civic_safeguarding.quorum.domain import ATTENDANCE_STATUSES
 
-router = APIRouter(prefix="/v1", tags=["safeguarding"])
+router = AreaRouter()
 
 AttendanceStatus = Literal[ATTENDANCE_STATUSES]  # type: ignore[valid-type]
 Method = Literal[METHODS]  # type: ignore[valid-type]
@@ -58,11 +43,20 @@ class NewMeeting(RequestModel):
 
 
 # a deputy who attended is named; a line of another status names none (null or "")
-_DEPUTY_NAMED = {"anyOf": [
-    {"required": ["status", "deputy_name"],
-     "properties": {"status": {"const": "deputy"}, "deputy_name": {"type": "string", "pattern": NOT_BLANK}}},
-    {"properties": {"status": {"not": {"const": "deputy"}}, "deputy_name": {"anyOf": [{"type": "null"}, {"maxLength": 0}]}}},
-]}
+_DEPUTY_NAMED = {
+    "anyOf": [
+        {
+            "required": ["status", "deputy_name"],
+            "properties": {"status": {"const": "deputy"}, "deputy_name": {"type": "string", "pattern": NOT_BLANK}},
+        },
+        {
+            "properties": {
+                "status": {"not": {"const": "deputy"}},
+                "deputy_name": {"anyOf": [{"type": "null"}, {"maxLength": 0}]},
+            }
+        },
+    ]
+}
 
 
 class AttendanceLine(RequestModel):
@@ -78,10 +72,7 @@ class AttendanceRegister(RequestModel):
 
 
 class NewDeclaration(RequestModel):
-    model_config = {"json_schema_extra": rules(
-        required_when("prejudicial", (False,), "reason"),  # type: ignore[arg-type]
-        when("prejudicial", False, {"properties": {"reason": NOT_BLANK_TEXT}}),  # type: ignore[arg-type]
-    )}
+    model_config = {"json_schema_extra": asked_for("prejudicial", {False: {"reason": SAID}})}
 
     member_id: Text
     item_id: Text = Field(description="an item of this meeting's agenda, not the declarations item")
@@ -105,8 +96,11 @@ def _votes_only_by_vote(schema: dict[str, Any]) -> None:
     """A vote needs the votes cast; a consensus has none (null or an empty list) and no casting vote."""
     rules(
         when("method", "vote", {"required": ["votes"], "properties": {"votes": {"type": "array", "minItems": 1}}}),
-        when("method", "consensus", {"properties": {"votes": {"anyOf": [{"type": "null"}, {"maxItems": 0}]},
-                                                    "casting_vote": {"type": "null"}}}),
+        when(
+            "method",
+            "consensus",
+            {"properties": {"votes": {"anyOf": [{"type": "null"}, {"maxItems": 0}]}, "casting_vote": {"type": "null"}}},
+        ),
     )(schema)
 
 
@@ -119,9 +113,11 @@ class NewDecision(RequestModel):
     authorises_content_id: ContentId | None = Field(None, description=AUTHORISES_CONTENT)
 
 
-kept_records_routes(
-    router, "/boards/{board_id}/meetings", "/meetings/{meeting_id}",
-    ("schedule_meeting", NewMeeting, service.schedule_meeting), service.MEETING_RECORDS,
+router.kept_records(
+    "/boards/{board_id}/meetings",
+    "/meetings/{meeting_id}",
+    ("schedule_meeting", NewMeeting, service.schedule_meeting),
+    service.MEETING_RECORDS,
 )
 
 
@@ -149,15 +145,11 @@ async def quorum(meeting_id: Id, caller: Reader, rt: Rt) -> dict[str, Any]:
 
 @router.post("/meetings/{meeting_id}/declarations", status_code=201)
 async def declare_interest(meeting_id: Id, body: NewDeclaration, caller: Writer, rt: Rt) -> JSONResponse:
-    return JSONResponse(
-        jsonable_encoder(await service.declare_interest(rt, meeting_id, body.model_dump())), status_code=201
-    )
+    return JSONResponse(jsonable_encoder(await service.declare_interest(rt, meeting_id, body.model_dump())), status_code=201)
 
 
 @router.post("/meetings/{meeting_id}/items/{item_id}/decision", status_code=201)
-async def decide(
-    meeting_id: Id, item_id: Id, body: NewDecision, if_match: IfMatch, caller: Writer, rt: Rt
-) -> JSONResponse:
+async def decide(meeting_id: Id, item_id: Id, body: NewDecision, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.decide(rt, meeting_id, item_id, body.model_dump(), if_match), status=201)
 
 

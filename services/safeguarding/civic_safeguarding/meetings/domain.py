@@ -1,9 +1,9 @@
-"""Board meetings: the agenda, the attendance register, quorum, declarations of interest, voting.
+"""Board meetings: the agenda, the attendance register, declarations of interest, voting.
 
 The rules are the board's constitution (seed 003, "Quoracy & Voting", "Declaration/Conflict of
 Interest") under the Care Act 2014. Plain Python: the service layer loads and saves these
-objects; nothing here knows about HTTP or MongoDB. What a decision is, once taken, is the
-decisions package's.
+objects; nothing here knows about HTTP or MongoDB. Whether those attending are quorate is the
+quorum package's; what a decision is, once taken, the decisions package's.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from datetime import date, datetime
 
 from civic.errors import FieldErrors, Invalid, Refused
 
-from civic_safeguarding.boards.domain import ROLE_WORDS, Board, Member
+from civic_safeguarding.boards.domain import Board, Member
 from civic_safeguarding.decisions.domain import CASTING_VOTES, METHODS, VOTES, DecisionOutcome, Vote
 from civic_safeguarding.domain import day_of
 from civic_safeguarding.interests.domain import Interest, matter_key
+from civic_safeguarding.quorum.domain import ATTENDANCE_STATUSES, AttendanceEntry, Quorum, assess_quorum, status_words
 
-ATTENDANCE_STATUSES = ("present", "apologies", "absent", "deputy")
 DECLARATIONS_KIND = "declarations"
 DECLARATIONS_TITLE = "Declarations of interest"
 RATIFICATION_KIND = "ratification"
@@ -43,17 +43,6 @@ class AgendaItem:
 
 
 @dataclass
-class AttendanceEntry:
-    member_id: str
-    status: str
-    deputy_name: str | None = None
-
-    @property
-    def attending(self) -> bool:
-        return self.status in ("present", "deputy")
-
-
-@dataclass
 class Declaration:
     id: str
     member_id: str
@@ -65,71 +54,6 @@ class Declaration:
     reason: str | None = None
     source: str = "member"  # one of DECLARATION_SOURCES
     interest_id: str | None = None  # the registered interest a pre-filled declaration comes from
-
-
-@dataclass
-class Quorum:
-    quorate: bool
-    missing: list[str]
-    presiding: Member | None
-
-
-def assess_quorum(board: Board, members: list[Member], register: list[AttendanceEntry]) -> Quorum:
-    """Quoracy: the chair (or vice / nominated chair) and every statutory partner organisation.
-
-    The chair counts only in person; an organisation counts when one of its members is present
-    or represented by their named deputy. `missing` says what is missing in plain words.
-    """
-    by_id = {m.id: m for m in members}
-    status = {e.member_id: e for e in register}
-    in_person = [by_id[e.member_id] for e in register if e.status == "present" and e.member_id in by_id]
-    attending = [by_id[e.member_id] for e in register if e.attending and e.member_id in by_id]
-    missing: list[str] = []
-
-    presiding = (
-        next((m for m in in_person if m.role == "independent_chair"), None)
-        or next((m for m in in_person if m.role == "vice_chair"), None)
-        or next((m for m in in_person if m.nominated_chair), None)
-    )
-    if presiding is None:
-        chairs = [m for m in members if m.role in ("independent_chair", "vice_chair") or m.nominated_chair]
-        if chairs:
-            why = "; ".join(
-                f"{m.name} ({ROLE_WORDS[m.role] if not m.nominated_chair else 'nominated chair'}): "
-                f"{_status_words(status.get(m.id))}"
-                for m in chairs
-            )
-            missing.append(
-                f"The chair: neither the independent chair, the vice chair nor a nominated "
-                f"chair is present ({why})"
-            )
-        else:
-            missing.append(
-                "The chair: the board has no independent chair, vice chair or nominated chair "
-                "among its members"
-            )
-
-    attending_orgs = {m.organisation.casefold() for m in attending}
-    for org in board.statutory_organisations(members):
-        if org.casefold() not in attending_orgs:
-            reps = [m for m in members if m.organisation.casefold() == org.casefold()]
-            if reps:
-                why = "; ".join(f"{m.name}: {_status_words(status.get(m.id))}" for m in reps)
-                missing.append(f"{org} (statutory partner): no member or named deputy present ({why})")
-            else:
-                missing.append(f"{org} (statutory partner): the board has no member from this organisation")
-    return Quorum(quorate=not missing, missing=missing, presiding=presiding)
-
-
-def _status_words(entry: AttendanceEntry | None) -> str:
-    if entry is None:
-        return "attendance not recorded"
-    return {
-        "apologies": "sent apologies",
-        "absent": "absent",
-        "present": "present",
-        "deputy": f"represented by {entry.deputy_name}",
-    }[entry.status]
 
 
 @dataclass
@@ -186,9 +110,7 @@ class Meeting:
                 errors.add(f"agenda.{index}.kind", "say what kind of item it is")
             if kind in _DECLARATION_KINDS:
                 if declarations is None:
-                    declarations = AgendaItem(
-                        id=new_id(), title=title or DECLARATIONS_TITLE, kind=DECLARATIONS_KIND
-                    )
+                    declarations = AgendaItem(id=new_id(), title=title or DECLARATIONS_TITLE, kind=DECLARATIONS_KIND)
                 continue
             items.append(AgendaItem(id=new_id(), title=title, kind=kind, matters=list(given.values())))
         errors.raise_if_any("The agenda cannot be accepted as given.")
@@ -307,13 +229,12 @@ class Meeting:
         item = self.item(item_id)
         if item.kind == DECLARATIONS_KIND:
             raise Invalid.at(
-                "item_id", "choose the item the interest relates to",
+                "item_id",
+                "choose the item the interest relates to",
                 "Declare an interest in a specific item, not in the declarations item itself.",
             )
         if item.decision_id is not None:
-            raise Refused(
-                f"'{item.title}' has already been decided; a declaration must be made before the decision."
-            )
+            raise Refused(f"'{item.title}' has already been decided; a declaration must be made before the decision.")
         earlier = next((d for d in self.declarations if d.member_id == member.id and d.item_id == item_id), None)
         if earlier is not None and earlier.source == "member":
             raise Refused(f"{member.name} has already declared an interest in '{item.title}'.")
@@ -354,7 +275,8 @@ class Meeting:
             raise Invalid.at("method", "one of " + ", ".join(METHODS), "method must be consensus or vote.")
         if method == "consensus" and (votes or casting_vote):
             raise Invalid.at(
-                "votes", "only with method vote",
+                "votes",
+                "only with method vote",
                 "A decision by consensus has no votes; use method vote to count votes.",
             )
         if method == "vote" and not votes:
@@ -397,7 +319,7 @@ class Meeting:
             entry = register.get(member.id)
             if entry is None or not entry.attending:
                 raise Refused(
-                    f"{member.describe} cannot vote: {_status_words(entry)} at this meeting. Only members "
+                    f"{member.describe} cannot vote: {status_words(entry)} at this meeting. Only members "
                     "present in person or by their named deputy may vote.",
                     member_id=member.id,
                 )

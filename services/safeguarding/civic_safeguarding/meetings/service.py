@@ -20,9 +20,10 @@ from civic_safeguarding.boards.service import about_board, board_and_members, bo
 from civic_safeguarding.decisions.domain import Decision, Vote
 from civic_safeguarding.decisions.service import DECISION_RECORDS, decision_recorded
 from civic_safeguarding.interests.service import registered_interests
-from civic_safeguarding.meetings.domain import AttendanceEntry, Meeting
+from civic_safeguarding.meetings.domain import Meeting
 from civic_safeguarding.notices.service import publish_notice
 from civic_safeguarding.oversight.domain import newly_persistent
+from civic_safeguarding.quorum.domain import AttendanceEntry
 from civic_safeguarding.records import Records
 from civic_safeguarding.repository import DECISIONS, MEETINGS, end_of, find, to_document, to_model
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from civic.http import Id, IfMatch, LongRequired, RequestModel, Required, Rt, Text, versioned
 from civic.problems import answer_response
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from civic_safeguarding.http import Reader, Writer, recorded_route
+from civic_safeguarding.http import AreaRouter, Reader, Writer
 from civic_safeguarding.minutes import service
 
-router = APIRouter(prefix="/v1", tags=["safeguarding"])
+router = AreaRouter()
 
 
 class MinutesText(RequestModel):
@@ -47,8 +46,11 @@ async def submit_minutes(meeting_id: Id, if_match: IfMatch, caller: Writer, rt: 
     return versioned(await service.submit_minutes(rt, meeting_id, if_match))
 
 
-recorded_route(
-    router, "/meetings/{meeting_id}/minutes/approve", "approve_minutes", MinutesApproval, "at_meeting_id",
+router.recorded(
+    "/meetings/{meeting_id}/minutes/approve",
+    "approve_minutes",
+    MinutesApproval,
+    "at_meeting_id",
     service.approve_minutes,
 )
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from civic.http import Id, IsoDate, Paging, Rt
-from fastapi import APIRouter, Query
+from fastapi import Query
 
-from civic_safeguarding.http import Reader, record_route
+from civic_safeguarding.http import AreaRouter, Reader
 from civic_safeguarding.notices import service
 
-router = APIRouter(prefix="/v1", tags=["safeguarding"])
+router = AreaRouter()
 
 
 @router.get("/boards/{board_id}/decision-notices")
@@ -25,4 +25,4 @@ async def list_decision_notices(
     return await service.list_notices(rt, board_id, page, start, end)
 
 
-record_route(router, "/decision-notices/{decision_notice_id}", "get_decision_notice", service.NOTICE_RECORDS.one)
+router.record("/decision-notices/{decision_notice_id}", "get_decision_notice", service.NOTICE_RECORDS.one)

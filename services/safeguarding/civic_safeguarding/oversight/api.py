@@ -9,43 +9,18 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from civic.calendar import financial_year_pattern
-from civic.http import (
-    NOT_BLANK_TEXT,
-    FinancialYearText,
-    Id,
-    IfMatch,
-    LongText,
-    Pattern,
-    Pence,
-    RequestModel,
-    Required,
-    Rt,
-    Text,
-    required_when,
-    rules,
-    versioned,
-    when,
-)
+from civic.http import FinancialYearText, Id, IfMatch, LongText, Pattern, Pence, RequestModel, Required, Rt, Text, versioned
 from civic.problems import answer_response, links_from
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from civic_safeguarding.http import (
-    Reader,
-    Writer,
-    board_records_route,
-    kept_records_routes,
-    new_record_route,
-    record_route,
-    recorded_route,
-    step_route,
-)
+from civic_safeguarding.http import SAID, AreaRouter, Reader, Writer, asked_for
 from civic_safeguarding.oversight import reports, service
 from civic_safeguarding.oversight.domain import ANNUAL_REPORT_STEPS, DISPUTE_STEPS
 
-router = APIRouter(prefix="/v1", tags=["safeguarding"])
+router = AreaRouter()
 
 AnnualReportStep = Literal[ANNUAL_REPORT_STEPS]  # type: ignore[valid-type]
 DisputeStep = Literal[DISPUTE_STEPS]  # type: ignore[valid-type]
@@ -96,10 +71,7 @@ class NewAnnualReport(RequestModel):
 
 
 class AnnualReportTransition(RequestModel):
-    model_config = {"json_schema_extra": rules(
-        required_when("to", ("approved",), "decision_id"),
-        when("to", "approved", {"properties": {"decision_id": {"minLength": 1}}}),
-    )}
+    model_config = {"json_schema_extra": asked_for("to", {"approved": {"decision_id": {"minLength": 1}}})}
 
     to: AnnualReportStep
     decision_id: Text | None = Field(None, description="to approve (required): the board's decision in favour")
@@ -108,7 +80,8 @@ class AnnualReportTransition(RequestModel):
 
 class NewDispute(RequestModel):
     parties: list[Required] = Field(
-        min_length=2, max_length=20,
+        min_length=2,
+        max_length=20,
         description="member organisations in dispute: at least two different ones (compared without case)",
     )
     subject: Required
@@ -116,10 +89,7 @@ class NewDispute(RequestModel):
 
 
 class DisputeTransition(RequestModel):
-    model_config = {"json_schema_extra": rules(
-        required_when("to", ("resolved",), "resolution"),
-        when("to", "resolved", {"properties": {"resolution": NOT_BLANK_TEXT}}),
-    )}
+    model_config = {"json_schema_extra": asked_for("to", {"resolved": {"resolution": SAID}})}
 
     to: DisputeStep
     on: date | None = Field(None, description="not before the dispute was determined")
@@ -138,9 +108,7 @@ def _year(year: str) -> str:
     "/boards/{board_id}/budget/{year:path}",
     responses={201: answer_response("The year's budget was new"), **links_from("year", "$request.path.year")},
 )
-async def set_budget(
-    board_id: Id, year: Year, body: BudgetBody, if_match: IfMatch, caller: Writer, rt: Rt
-) -> JSONResponse:
+async def set_budget(board_id: Id, year: Year, body: BudgetBody, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
     budget, created = await service.set_budget(rt, board_id, _year(year), body.model_dump(), if_match)
     return versioned(budget, status=201 if created else 200)
 
@@ -150,7 +118,7 @@ async def get_budget(board_id: Id, year: Year, caller: Reader, rt: Rt) -> JSONRe
     return versioned(await service.get_budget(rt, board_id, _year(year)))
 
 
-board_records_route(router, "/boards/{board_id}/budgets", "list_budgets", service.BUDGET_RECORDS.of_board)
+router.board_records("/boards/{board_id}/budgets", "list_budgets", service.BUDGET_RECORDS.of_board)
 
 
 # --------------------------------------------------------------------------- attendance
@@ -170,15 +138,16 @@ async def attendance_report(
 # --------------------------------------------------------------------------- sub-groups
 
 
-new_record_route(
-    router, "/boards/{board_id}/sub-groups", "form_sub_group", NewSubGroup, service.form_sub_group, "sub_group_id"
-)
-board_records_route(router, "/boards/{board_id}/sub-groups", "list_sub_groups", service.list_sub_groups)
-record_route(router, "/sub-groups/{sub_group_id}", "get_sub_group", service.get_sub_group)
+router.new_record("/boards/{board_id}/sub-groups", "form_sub_group", NewSubGroup, service.form_sub_group, "sub_group_id")
+router.board_records("/boards/{board_id}/sub-groups", "list_sub_groups", service.list_sub_groups)
+router.record("/sub-groups/{sub_group_id}", "get_sub_group", service.get_sub_group)
 
 
-recorded_route(
-    router, "/sub-groups/{sub_group_id}/tor-reviews", "review_terms_of_reference", ToRReview, "reviewed_on",
+router.recorded(
+    "/sub-groups/{sub_group_id}/tor-reviews",
+    "review_terms_of_reference",
+    ToRReview,
+    "reviewed_on",
     service.review_terms_of_reference,
 )
 
@@ -186,12 +155,16 @@ recorded_route(
 # --------------------------------------------------------------------------- annual reports
 
 
-kept_records_routes(
-    router, "/boards/{board_id}/annual-reports", "/annual-reports/{report_id}",
-    ("draft_annual_report", NewAnnualReport, service.draft_annual_report), service.ANNUAL_REPORT_RECORDS,
+router.kept_records(
+    "/boards/{board_id}/annual-reports",
+    "/annual-reports/{report_id}",
+    ("draft_annual_report", NewAnnualReport, service.draft_annual_report),
+    service.ANNUAL_REPORT_RECORDS,
 )
-step_route(
-    router, "/annual-reports/{report_id}/transitions", "advance_annual_report", AnnualReportTransition,
+router.step(
+    "/annual-reports/{report_id}/transitions",
+    "advance_annual_report",
+    AnnualReportTransition,
     service.advance_annual_report,
 )
 
@@ -199,8 +172,10 @@ step_route(
 # --------------------------------------------------------------------------- disputes
 
 
-kept_records_routes(
-    router, "/boards/{board_id}/disputes", "/disputes/{dispute_id}",
-    ("raise_dispute", NewDispute, service.raise_dispute), service.DISPUTE_RECORDS,
+router.kept_records(
+    "/boards/{board_id}/disputes",
+    "/disputes/{dispute_id}",
+    ("raise_dispute", NewDispute, service.raise_dispute),
+    service.DISPUTE_RECORDS,
 )
-step_route(router, "/disputes/{dispute_id}/transitions", "advance_dispute", DisputeTransition, service.advance_dispute)
+router.step("/disputes/{dispute_id}/transitions", "advance_dispute", DisputeTransition, service.advance_dispute)

@@ -9,34 +9,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from civic.http import (
-    NOT_BLANK_TEXT,
-    Id,
-    IfMatch,
-    LongRequired,
-    LongText,
-    Paging,
-    Pence,
-    RequestModel,
-    Required,
-    Rt,
-    Text,
-    required_when,
-    rules,
-    versioned,
-    when,
-)
+from civic.http import Id, IfMatch, LongRequired, LongText, Paging, Pence, RequestModel, Required, Rt, Text, versioned
 from civic.problems import created
-from fastapi import APIRouter
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import Field, StrictBool
 
-from civic_safeguarding.http import CONFIDENTIAL, Reader, Writer
+from civic_safeguarding.http import CONFIDENTIAL, GIVEN, SAID, AreaRouter, Reader, Writer, asked_for
 from civic_safeguarding.sars import reports, service
 from civic_safeguarding.sars.domain import STEPS
 
-router = APIRouter(prefix="/v1", tags=["safeguarding"])
+router = AreaRouter()
 
 Step = Literal[STEPS]  # type: ignore[valid-type]
 
@@ -68,14 +51,16 @@ class SarTransition(RequestModel):
     """Each step asks for its own fields: decision criteria_met and reasons; commissioned author,
     author_organisation and cost_pence; action_plan at least one action."""
 
-    model_config = {"json_schema_extra": rules(
-        required_when("to", ("decision",), "criteria_met", "reasons"),
-        when("to", "decision", {"properties": {"reasons": NOT_BLANK_TEXT}}),
-        required_when("to", ("commissioned",), "author", "author_organisation", "cost_pence"),
-        when("to", "commissioned", {"properties": {"author": NOT_BLANK_TEXT, "author_organisation": NOT_BLANK_TEXT}}),
-        required_when("to", ("action_plan",), "actions"),
-        when("to", "action_plan", {"properties": {"actions": {"type": "array", "minItems": 1}}}),
-    )}
+    model_config = {
+        "json_schema_extra": asked_for(
+            "to",
+            {
+                "decision": {"criteria_met": GIVEN, "reasons": SAID},
+                "commissioned": {"author": SAID, "author_organisation": SAID, "cost_pence": GIVEN},
+                "action_plan": {"actions": {"type": "array", "minItems": 1}},
+            },
+        )
+    }
 
     to: Step
     on: date | None = None
@@ -89,9 +74,7 @@ class SarTransition(RequestModel):
 
 @router.post("/boards/{board_id}/sars", status_code=201, responses=created("sar_id"))
 async def refer_sar(board_id: Id, body: NewSar, caller: Writer, rt: Rt) -> JSONResponse:
-    return versioned(
-        await service.refer_sar(rt, board_id, body.model_dump(), caller.has(CONFIDENTIAL)), status=201
-    )
+    return versioned(await service.refer_sar(rt, board_id, body.model_dump(), caller.has(CONFIDENTIAL)), status=201)
 
 
 @router.get("/boards/{board_id}/sars")
@@ -106,9 +89,7 @@ async def get_sar(sar_id: Id, caller: Reader, rt: Rt) -> JSONResponse:
 
 @router.post("/sars/{sar_id}/transitions")
 async def advance_sar(sar_id: Id, body: SarTransition, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
-    return versioned(
-        await service.advance_sar(rt, sar_id, body.model_dump(), if_match, caller.has(CONFIDENTIAL))
-    )
+    return versioned(await service.advance_sar(rt, sar_id, body.model_dump(), if_match, caller.has(CONFIDENTIAL)))
 
 
 class ActionCompletion(RequestModel):

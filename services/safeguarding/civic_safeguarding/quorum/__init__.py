@@ -1,0 +1,1 @@
+"""Quorum: the attendance register of a meeting, and whether those attending may decide."""
