@@ -33,7 +33,7 @@ PAGE_SIZE = 50
 COST_AVOIDANCE = "/savings/cost-avoidance"
 
 
-def _keeps_programme(officer: SignedInOfficer) -> None:
+def keeps_programme(officer: SignedInOfficer) -> None:
     reads(officer)
     allowed(officer.permissions.may_keep_programme)
 
@@ -70,11 +70,11 @@ async def _target_page(request: Request, officer: SignedInOfficer, name: str, *,
 
 @router.get("/targets/set")
 async def target_form(request: Request, officer: SignedInOfficer = Depends(signed_in)) -> Response:
-    _keeps_programme(officer)
+    keeps_programme(officer)
     return await _target_page(request, officer, first(request.query_params.get("name")))
 
 
-@sent_to(router, "/targets/set", may=_keeps_programme)
+@sent_to(router, "/targets/set", may=keeps_programme)
 async def set_target(request: Request, officer: SignedInOfficer, form: FormData) -> Response:
     typed = boxes_typed(form, ("name", "amount", "description"))
     changing = bool(first(form.get("version")))
@@ -122,7 +122,7 @@ async def _record_page(request: Request, officer: SignedInOfficer, *, refusal: R
     }, refusal)
 
 
-@form_at(router, "/cost-avoidance/new", page=_record_page, may=_keeps_programme)
+@form_at(router, "/cost-avoidance/new", page=_record_page, may=keeps_programme)
 async def record_cost_avoidance(request: Request, officer: SignedInOfficer, form: FormData) -> Response:
     typed = boxes_typed(form, (field_id for field_id, _ in COST_AVOIDANCE_FIELDS.values()))
     body: dict[str, Any] = {name: typed[field_id] for name, (field_id, _) in COST_AVOIDANCE_FIELDS.items()
