@@ -18,8 +18,9 @@ from civic_contracts import SERVICES
 
 from civic.auth import ALL_SCOPES, LocalSigningKey
 from civic.cli import mail, observe, tallies
+from civic.cli.processes import StackError, http_ok, pid_alive
 from civic.cli.seeding import seed_services
-from civic.cli.stack import Stack, StackConfig, StackError, _http_ok, _pid_alive, read_state
+from civic.cli.stack import Stack, StackConfig, read_state
 from civic.trace_file import spans_of_trace
 
 
@@ -103,7 +104,7 @@ def seed(urls: dict[str, str], keys: LocalSigningKey) -> None:
 
 def _running_state() -> dict[str, Any]:
     state = read_state(state_dir())
-    if state is None or not _pid_alive(int(state.get("pid", 0))):
+    if state is None or not pid_alive(int(state.get("pid", 0))):
         raise SystemExit("civic is not running here (start it with `make run` or `civic up`).")
     return state
 
@@ -123,9 +124,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     rows = []
     all_ready = True
     for name, comp in state["components"].items():
-        alive = comp.get("pid") and _pid_alive(int(comp["pid"]))
+        alive = comp.get("pid") and pid_alive(int(comp["pid"]))
         if comp.get("ready_url"):
-            ready = bool(alive) and _http_ok(comp["ready_url"])
+            ready = bool(alive) and http_ok(comp["ready_url"])
         else:
             ready = bool(alive)
         all_ready &= ready

@@ -22,8 +22,11 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from civic.cli.processes import StackError
+
 if TYPE_CHECKING:
-    from civic.cli.stack import Component, Stack
+    from civic.cli.processes import Component
+    from civic.cli.stack import Stack
 
 DEFAULT_PROMETHEUS_PORT = 9190  # beside, not on, 9090: Debian's package runs its own Prometheus service there
 JOB = "civic/civic-components"  # what the Prometheus Operator names the PodMonitor's job in the namespace civic
@@ -58,8 +61,6 @@ def rules_file() -> Path | None:
 
 def check(stack: Stack) -> tuple[str, Path]:
     """The binary and rule file, or a StackError saying what is missing, before anything starts."""
-    from civic.cli.stack import StackError
-
     binary = prometheus_binary()
     if binary is None:
         raise StackError(INSTALL_HINT)

