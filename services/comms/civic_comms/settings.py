@@ -11,6 +11,7 @@ from civic.settings import ServiceSettings, for_component
 from pydantic import Field
 
 from civic_comms.issuing.post import SmtpPost
+from civic_comms.subscriptions.domain import CONFIRMATIONS_PER_DAY
 
 
 class CommsSettings(ServiceSettings):
@@ -32,6 +33,11 @@ class CommsSettings(ServiceSettings):
     #: how long a sender holds a delivery it is sending; longer than a send can take (the SMTP timeout),
     #: so only a sender that died leaves one to be taken over
     mail_lease_seconds: float = Field(120.0, gt=0, validation_alias="CIVIC_COMMS_MAIL_LEASE_SECONDS")
+
+    #: confirmation emails one address is sent for one topic in 24 hours, at most: a request beyond it is
+    #: answered as any other but sends nothing (the answer never tells whether an address is subscribed)
+    confirmations_per_day: int = Field(CONFIRMATIONS_PER_DAY, ge=1,
+                                       validation_alias="CIVIC_COMMS_CONFIRMATIONS_PER_DAY")
 
     #: the council's public site, where a subscription's confirmation and unsubscribe links lead (its pages
     #: pass the token on to POST /v1/subscriptions/confirmation and /unsubscribe); https, as RFC 8058 asks

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from civic.auth import Caller
 from civic_comms.content import service as content_service
 from civic_comms.issuing import service as issuing
 from civic_comms.issuing.post import SmtpPost
@@ -195,6 +196,38 @@ async def test_a_published_outcome_goes_to_the_consultations_subscribers(
     assert letter["Subject"] == f"Consultation outcome: {k['title']}"
     assert "We did: Cabinet adopted the plan." in letter.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     assert letter["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+async def test_a_fourth_request_within_a_day_sends_nothing_and_changes_nothing(
+    author: Any, service_runtime: Any, stack: Any, post: SmtpPost, db: Any, outbox: Any,
+) -> None:
+    rt = await service_runtime("comms")
+    topic = f"campaign:{await a_campaign(author)}"
+    address = an_address()
+    answers = [await author.post("/v1/subscriptions", json={"email": address, "topic": topic}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200] * 3, answers[0].text
+    stored = await db["topic_subscriptions"].find_one({"topic": topic})
+    mail = {"subscription_id": stored["_id"]}
+    assert await db["subscription_confirmations"].count_documents(mail) == 3
+
+    # the fourth (in another case): the same answer, but no email queued and the subscription as it was
+    fourth = await author.post("/v1/subscriptions", json={"email": address.upper(), "topic": topic})
+    assert fourth.status_code == 200 and fourth.json() == answers[0].json()
+    assert await db["topic_subscriptions"].find_one({"topic": topic}) == stored
+    assert await db["subscription_confirmations"].count_documents(mail) == 3
+    assert await outbox(stored["_id"]) == []
+    await send_all(rt, post)
+    assert len(mail_to(stack, address)) == 3
+
+    # a day later (the request made as that moment) the earlier emails no longer count: one more goes
+    later = datetime.now(UTC) + timedelta(hours=24, minutes=1)
+    officer = Caller(sub="test-officer", scopes=frozenset({"comms:read", "comms:write"}))
+    again = await subscriptions.request_subscription(rt, address, topic, officer, at=later)
+    assert again == answers[0].json()
+    assert await db["subscription_confirmations"].count_documents(mail) == 4
+    assert await send_all(rt, post, at=later) == 1
+    assert len(mail_to(stack, address)) == 4
+    assert (await db["topic_subscriptions"].find_one({"topic": topic}))["status"] == "pending"
 
 
 # --- refusals: the problem, and nothing changed ------------------------------------------------------

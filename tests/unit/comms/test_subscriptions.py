@@ -3,11 +3,14 @@ and the bulletin's one-click unsubscribe headers."""
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from civic.errors import Invalid
 from civic_comms.subscriptions.domain import (
+    CONFIRMATION_WINDOW,
+    CONFIRMATIONS_PER_DAY,
     CONFIRMED,
     PENDING,
     TOKEN_LIFETIME,
@@ -95,6 +98,42 @@ def test_asking_again() -> None:
     assert subscription.ask_again(NOW) is True and subscription.status == PENDING
 
 
+def test_at_most_three_confirmation_emails_an_address_and_topic_in_24_hours() -> None:
+    assert CONFIRMATIONS_PER_DAY == 3 and CONFIRMATION_WINDOW == timedelta(hours=24)
+    subscription = pending()  # the first email, asked for at NOW
+    assert subscription.ask_again(NOW + timedelta(hours=1)) is True
+    assert subscription.ask_again(NOW + timedelta(hours=2)) is True
+    before = copy.deepcopy(subscription)
+    # a fourth within the 24 hours: no email, and nothing about the subscription changes
+    assert subscription.ask_again(NOW + timedelta(hours=3)) is False
+    assert subscription.ask_again(NOW + timedelta(hours=23, minutes=59)) is False
+    assert subscription == before
+    # 24 hours after the first, it no longer counts: one more goes, and then the three are counted again
+    assert subscription.ask_again(NOW + timedelta(hours=24)) is True
+    assert subscription.ask_again(NOW + timedelta(hours=24, seconds=1)) is False
+    assert subscription.confirmations_asked == [NOW + timedelta(hours=h) for h in (1, 2, 24)]
+
+
+def test_an_unsubscribed_address_over_the_limit_stays_unsubscribed() -> None:
+    subscription = pending()
+    subscription.confirm(token_hash(with_token(subscription)), NOW)
+    assert subscription.unsubscribe(NOW + timedelta(minutes=1)) is True
+    before = copy.deepcopy(subscription)
+    # a limit of one (the setting): the first email of the day is spent, so asking again changes nothing
+    assert subscription.ask_again(NOW + timedelta(minutes=2), limit=1) is False
+    assert subscription == before and subscription.status == UNSUBSCRIBED
+    assert subscription.ask_again(NOW + CONFIRMATION_WINDOW, limit=1) is True
+    assert subscription.status == PENDING
+
+
+def test_a_confirmed_address_is_sent_nothing_and_spends_nothing() -> None:
+    subscription = pending()
+    subscription.confirm(token_hash(with_token(subscription)), NOW)
+    for minutes in range(5):
+        assert subscription.ask_again(NOW + timedelta(minutes=minutes)) is False
+    assert subscription.confirmations_asked == [NOW]
+
+
 def test_who_gets_a_bulletin_the_topics_confirmed_subscribers_once_per_address() -> None:
     def confirmed(id: str, email: str, topic: Topic = CAMPAIGN) -> Subscription:
         s = pending(email=email, id=id, topic=topic)
@@ -127,3 +166,12 @@ def test_a_bulletin_carries_the_one_click_unsubscribe_headers() -> None:
     assert message["List-Unsubscribe"] == f"<{url}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert url in message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+
+
+def test_the_limit_is_a_comms_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from civic_comms.settings import CommsSettings
+
+    monkeypatch.delenv("CIVIC_COMMS_CONFIRMATIONS_PER_DAY", raising=False)
+    assert CommsSettings().confirmations_per_day == CONFIRMATIONS_PER_DAY
+    monkeypatch.setenv("CIVIC_COMMS_CONFIRMATIONS_PER_DAY", "5")
+    assert CommsSettings().confirmations_per_day == 5

@@ -41,7 +41,9 @@ class LinkToken(RequestModel):
 @router.post("/subscriptions")
 async def subscribe(body: NewSubscription, caller: Writer, rt: Rt) -> dict[str, Any]:
     """Ask to subscribe: a pending subscription and an email with a confirmation link (valid 7 days). The same
-    answer whatever the address's standing (a confirmed address is sent nothing new)."""
+    answer whatever the address's standing (a confirmed address is sent nothing new). At most 3 confirmation
+    emails an address and topic in 24 hours (the comms setting CIVIC_COMMS_CONFIRMATIONS_PER_DAY): a request
+    beyond them is answered the same and sends nothing."""
     return await service.request_subscription(rt, body.email, body.topic, caller)
 
 

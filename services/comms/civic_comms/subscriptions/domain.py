@@ -9,6 +9,11 @@ valid for :data:`TOKEN_LIFETIME`; a second attempt at the same email makes anoth
 whichever copy arrives works), and confirming clears them all (single use). The unsubscribe token is kept as
 it is, because every bulletin has to carry it; all it can do is end that one subscription.
 
+Asking again is limited, as GovDelivery limits it: at most :data:`CONFIRMATIONS_PER_DAY` confirmation emails
+to one address for one topic in :data:`CONFIRMATION_WINDOW`, so nobody can fill someone else's mailbox by
+subscribing them over and over. A request beyond the limit changes nothing and sends nothing, and its
+answer is the same as any other's.
+
 Addresses are personal data: a refusal never repeats one, and events and logs name subscriptions by id.
 
 Plain Python: stdlib, ``civic.errors`` and ``civic.calendar`` only; ``now`` is always an argument.
@@ -92,6 +97,10 @@ PENDING, CONFIRMED, UNSUBSCRIBED = "pending", "confirmed", "unsubscribed"
 SUBSCRIPTION_STATUSES = (PENDING, CONFIRMED, UNSUBSCRIBED)
 #: confirmation tokens kept for one subscription at most (each request for a link adds one)
 TOKENS_KEPT = 5
+#: confirmation emails one address is sent for one topic within CONFIRMATION_WINDOW, at most (the comms
+#: settings' CIVIC_COMMS_CONFIRMATIONS_PER_DAY): asking again and again cannot fill someone's mailbox
+CONFIRMATIONS_PER_DAY = 3
+CONFIRMATION_WINDOW = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -111,23 +120,32 @@ class Subscription:
     tokens: list[ConfirmationToken] = field(default_factory=list)
     confirmed_at: datetime | None = None
     unsubscribed_at: datetime | None = None
+    #: when each confirmation email of the last CONFIRMATION_WINDOW was asked for (what the limit counts)
+    confirmations_asked: list[datetime] = field(default_factory=list)
 
     @classmethod
     def request(cls, *, id: str, topic: Topic, email: str, now: datetime) -> Subscription:
+        """Asked for the first time: pending, and its first confirmation email counted."""
         return cls(id=id, topic=str(topic), email=check_email(email), status=PENDING, requested_at=now,
-                   unsubscribe_token=new_token())
+                   unsubscribe_token=new_token(), confirmations_asked=[now])
 
     @property
     def email_key(self) -> str:
         return email_key(self.email)
 
-    def ask_again(self, now: datetime) -> bool:
+    def ask_again(self, now: datetime, limit: int = CONFIRMATIONS_PER_DAY) -> bool:
         """Someone asks to subscribe this address to this topic again: whether a confirmation email goes.
-        Confirmed already: nothing is sent (the address holder has it); pending or unsubscribed: a new link."""
+        Confirmed already: nothing is sent (the address holder has it); pending or unsubscribed: a new link,
+        unless `limit` emails were asked for within :data:`CONFIRMATION_WINDOW` before `now`; then nothing
+        is sent and nothing changes (the caller's answer is the same all the same)."""
         if self.status == CONFIRMED:
+            return False
+        recent = [at for at in self.confirmations_asked if at > now - CONFIRMATION_WINDOW]
+        if len(recent) >= limit:
             return False
         if self.status == UNSUBSCRIBED:
             self.status, self.requested_at, self.unsubscribed_at = PENDING, now, None
+        self.confirmations_asked = [*recent, now]
         return True
 
     def wants_confirmation(self) -> bool:

@@ -20,7 +20,7 @@ def subscription_to_document(sub: Subscription, base: dict[str, Any] | None = No
         **fields_of(sub, "topic", "email", "status", "requested_at", "unsubscribe_token"),
         email_key=sub.email_key,
         tokens=[{"hash": t.hash, "expires_at": t.expires_at} for t in sub.tokens],
-        **fields_of(sub, "confirmed_at", "unsubscribed_at"),
+        **fields_of(sub, "confirmed_at", "unsubscribed_at", "confirmations_asked"),
     )
     return doc
 
@@ -33,6 +33,8 @@ def subscription_to_model(doc: dict[str, Any]) -> Subscription:
         tokens=[ConfirmationToken(t["hash"], in_utc(t["expires_at"])) for t in doc.get("tokens", [])],
         confirmed_at=utc(doc.get("confirmed_at")),
         unsubscribed_at=utc(doc.get("unsubscribed_at")),
+        # kept since the limit on confirmation emails: one stored before it has none counted
+        confirmations_asked=[in_utc(at) for at in doc.get("confirmations_asked", [])],
     )
 
 

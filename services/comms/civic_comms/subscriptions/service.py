@@ -66,13 +66,18 @@ async def _topic_title(db: Any, topic: Topic, session: Any = None) -> str | None
     return None if doc is None else str(doc["title"])
 
 
-async def request_subscription(rt: Runtime, email: str, topic_text: str, caller: Caller) -> dict[str, Any]:
+async def request_subscription(
+    rt: Runtime, email: str, topic_text: str, caller: Caller, at: datetime | None = None
+) -> dict[str, Any]:
+    """A pending subscription and a confirmation email, within the limit on those (`at`: the request's
+    moment, now by default). The same answer whatever happened: sent, limited, or confirmed already."""
     topic, address = Topic.parse(topic_text), check_email(email)
+    limit = comms_settings().confirmations_per_day
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         if await _topic_title(uow.db, topic, uow.session) is None:
             raise Invalid.at("topic", "no such campaign or consultation", f"No {topic.kind} with id {topic.id!r}.")
-        moment = now()
+        moment = at or now()
         doc = await uow.db[SUBSCRIPTIONS].find_one({"topic": str(topic), "email_key": email_key(address)},
                                                    session=uow.session)
         if doc is None:
@@ -81,7 +86,7 @@ async def request_subscription(rt: Runtime, email: str, topic_text: str, caller:
             send = True
         else:
             subscription = subscription_to_model(doc)
-            send = subscription.ask_again(moment)
+            send = subscription.ask_again(moment, limit)
             if send:
                 await SUBSCRIPTION_RECORDS.save(uow, doc, subscription)
         if send:
