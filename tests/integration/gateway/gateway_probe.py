@@ -55,8 +55,8 @@ class Outcome:
 
     def __str__(self) -> str:
         answer = self.answer
-        return f"caller {self.caller}: {self.method} {self.path} -> {answer.status} {answer.content_type} " \
-            f"{answer.body[:120]!r}"
+        asked = f"caller {self.caller}: {self.method} {self.path}"
+        return f"{asked} -> {answer.status} {answer.content_type} {answer.body[:120]!r}"
 
 
 class KeepAliveCaller:
