@@ -63,9 +63,6 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db[BRIEFING_SUBSCRIBERS].create_index("email_key", unique=True)
     # the scheduler's question: approved briefings whose time has come
     await db[BRIEFING_ISSUES].create_index([("status", ASCENDING), ("send_at", ASCENDING)])
-    # the sender's claim: pending ones due, and sending ones whose lease has passed
-    await db[BRIEFING_DELIVERIES].create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)])
-    await db[BRIEFING_DELIVERIES].create_index([("status", ASCENDING), ("lease_until", ASCENDING)])
     await db[BRIEFING_DELIVERIES].create_index([("week", ASCENDING), ("_id", ASCENDING)])
     await db[BRIEFING_DELIVERIES].create_index([("subscriber_id", ASCENDING), ("status", ASCENDING)])
     # the public page: published outcomes, newest first
@@ -76,9 +73,11 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db[SUBSCRIPTIONS].create_index([("topic", ASCENDING), ("status", ASCENDING), ("_id", ASCENDING)])
     await db[SUBSCRIPTIONS].create_index("tokens.hash", sparse=True)
     await db[SUBSCRIPTIONS].create_index("unsubscribe_token", unique=True)
-    for deliveries in (CONFIRMATION_MAIL, BULLETIN_DELIVERIES):  # the sender's claim, as the briefing's
+    # the sender's claim, for every kind of email: pending ones due, and sending ones whose lease has passed
+    for deliveries in (BRIEFING_DELIVERIES, CONFIRMATION_MAIL, BULLETIN_DELIVERIES):
         await db[deliveries].create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)])
         await db[deliveries].create_index([("status", ASCENDING), ("lease_until", ASCENDING)])
+    for deliveries in (CONFIRMATION_MAIL, BULLETIN_DELIVERIES):
         await db[deliveries].create_index([("subscription_id", ASCENDING), ("status", ASCENDING)])
     await db[BULLETIN_DELIVERIES].create_index([("bulletin_id", ASCENDING), ("_id", ASCENDING)])
     await db[BULLETINS].create_index([("topic", ASCENDING), ("_id", ASCENDING)])

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from civic.calendar import COUNCIL_TZ, date_of, start_of_day, today
-from civic.documents import load, resource
+from civic.documents import load, matching, resource
 from civic.errors import Invalid
 from civic.http import Page, paginate
 
@@ -30,13 +30,8 @@ async def list_content(
     campaign_id: str | None = None,
     channel: str | None = None,
 ) -> dict[str, Any]:
-    query: dict[str, Any] = {}
-    if status:
-        query["status"] = status
-    if campaign_id:
-        query["campaign_id"] = campaign_id
-    if channel:
-        query["channels"] = channel
+    # an empty filter (``?campaign_id=``) filters on nothing, as a filter left out
+    query = matching(status=status, campaign_id=campaign_id or None, channels=channel or None)
     return await paginate(rt.db[CONTENT], query, page)
 
 

@@ -166,16 +166,23 @@ def message_id(delivery: str, domain: str) -> str:
     return f"<briefing.{delivery}@{domain}>"
 
 
+@dataclass(frozen=True, kw_only=True)
+class Sending:
+    """An email on its way out as the sender keeps it (a councillor's briefing, a subscriber's bulletin):
+    pending until the server takes it, its attempts counted, and when it may next be tried."""
+
+    status: str = PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+
+
 @dataclass(frozen=True)
-class Delivery:
+class Delivery(Sending):
     id: str
     week: str
     subscriber_id: str
     name: str
     email: str
-    status: str = PENDING
-    attempts: int = 0
-    next_attempt_at: datetime | None = None
 
 
 def deliveries_for(week: str, subscribers: Iterable[Subscriber], now: datetime) -> list[Delivery]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from civic.documents import resource
+from civic.documents import matching, resource
 from civic.http import Page, paginate
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -26,17 +26,28 @@ async def list_subscribers(rt: Runtime, page: Page) -> dict[str, Any]:
                           transform=lambda d: {k: v for k, v in resource(d).items() if k != "email_key"})
 
 
-async def delivery_counts(db: AsyncDatabase[Any], week: str) -> dict[str, int]:
+async def delivery_counts(db: AsyncDatabase[Any], deliveries: str, sending: dict[str, Any]) -> dict[str, int]:
+    """The deliveries of one sending (a week's briefing, a bulletin: the `sending` query in the collection
+    `deliveries`) counted by status, every status named."""
     counts = dict.fromkeys(DELIVERY_STATUSES, 0)
-    async for row in await db[BRIEFING_DELIVERIES].aggregate(
-        [{"$match": {"week": week}}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
+    async for row in await db[deliveries].aggregate(
+        [{"$match": sending}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
     ):
         counts[row["_id"]] = row["n"]
     return counts
 
 
+async def deliveries_page(
+    db: AsyncDatabase[Any], deliveries: str, sending: dict[str, Any], page: Page, status: str | None
+) -> dict[str, Any]:
+    """The deliveries of one sending a page at a time (in one status, if given), without the sender's
+    bookkeeping."""
+    return await paginate(db[deliveries], {**sending, **matching(status=status)}, page,
+                          transform=lambda d: {k: v for k, v in resource(d).items() if k not in _SENDER_ONLY})
+
+
 async def issue_view(db: AsyncDatabase[Any], doc: dict[str, Any]) -> dict[str, Any]:
-    return {**resource(doc), "delivery_counts": await delivery_counts(db, doc["week"])}
+    return {**resource(doc), "delivery_counts": await delivery_counts(db, BRIEFING_DELIVERIES, {"week": doc["week"]})}
 
 
 async def get_issue(rt: Runtime, iso_week: str) -> dict[str, Any]:
@@ -47,6 +58,4 @@ async def get_issue(rt: Runtime, iso_week: str) -> dict[str, Any]:
 async def list_deliveries(rt: Runtime, iso_week: str, page: Page, status: str | None = None) -> dict[str, Any]:
     week = str(IsoWeek.parse(iso_week))
     await ISSUE_RECORDS.load(rt.db, week)  # 404 for a week not approved, rather than an empty list
-    query: dict[str, Any] = {"week": week, **({"status": status} if status else {})}
-    return await paginate(rt.db[BRIEFING_DELIVERIES], query, page,
-                          transform=lambda d: {k: v for k, v in resource(d).items() if k not in _SENDER_ONLY})
+    return await deliveries_page(rt.db, BRIEFING_DELIVERIES, {"week": week}, page, status)

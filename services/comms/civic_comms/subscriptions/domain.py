@@ -34,8 +34,7 @@ from urllib.parse import urlencode
 
 from civic.errors import DomainError, Invalid
 
-from civic_comms.issuing.domain import PENDING as DELIVERY_PENDING
-from civic_comms.issuing.domain import check_email, email_key
+from civic_comms.issuing.domain import Sending, check_email, email_key
 
 # --- topics -------------------------------------------------------------------------------------
 
@@ -189,15 +188,12 @@ def bulletin_id(source: str, source_id: str) -> str:
 
 
 @dataclass(frozen=True)
-class BulletinDelivery:
+class BulletinDelivery(Sending):
     """One subscriber's copy: ids only, the address is read from the subscription when it is sent."""
 
     id: str
     bulletin_id: str
     subscription_id: str
-    status: str = DELIVERY_PENDING
-    attempts: int = 0
-    next_attempt_at: datetime | None = None
 
 
 def recipients(subscriptions: Iterable[Subscription], topic: Topic) -> list[Subscription]:

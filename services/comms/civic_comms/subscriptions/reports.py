@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any
 from civic.documents import load, matching, resource
 from civic.errors import Forbidden
 from civic.http import Page, paginate
-from pymongo.asynchronous.database import AsyncDatabase
 
-from civic_comms.issuing.domain import DELIVERY_STATUSES
+from civic_comms.issuing.reports import deliveries_page, delivery_counts
 from civic_comms.repository import BULLETIN_DELIVERIES, BULLETINS, SUBSCRIPTIONS
 from civic_comms.subscriptions.domain import SUBSCRIPTION_STATUSES
 
@@ -21,8 +20,6 @@ if TYPE_CHECKING:
 
 #: what a subscription's answer shows: never its tokens (a token is the power to confirm or end it)
 _SHOWN = ("id", "topic", "email", "status", "requested_at", "confirmed_at", "unsubscribed_at")
-#: a delivery's bookkeeping that is the sender's, not the officer's
-_SENDER_ONLY = ("claim", "version", "created_at", "updated_at")
 
 
 async def topic_counts(rt: Runtime, topic: str | None) -> dict[str, Any]:
@@ -47,25 +44,16 @@ async def list_subscriptions(rt: Runtime, caller: Caller, page: Page, topic: str
                           transform=lambda d: {k: v for k, v in resource(d).items() if k in _SHOWN})
 
 
-async def delivery_counts(db: AsyncDatabase[Any], bulletin_id: str) -> dict[str, int]:
-    counts = dict.fromkeys(DELIVERY_STATUSES, 0)
-    async for row in await db[BULLETIN_DELIVERIES].aggregate(
-        [{"$match": {"bulletin_id": bulletin_id}}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
-    ):
-        counts[row["_id"]] = row["n"]
-    return counts
-
-
 async def list_bulletins(rt: Runtime, page: Page, topic: str | None) -> dict[str, Any]:
     return await paginate(rt.db[BULLETINS], matching(topic=topic), page)
 
 
 async def get_bulletin(rt: Runtime, bulletin_id: str) -> dict[str, Any]:
     doc = await load(rt.db, BULLETINS, bulletin_id, kind="bulletin")
-    return {**resource(doc), "delivery_counts": await delivery_counts(rt.db, bulletin_id)}
+    counts = await delivery_counts(rt.db, BULLETIN_DELIVERIES, {"bulletin_id": bulletin_id})
+    return {**resource(doc), "delivery_counts": counts}
 
 
 async def list_deliveries(rt: Runtime, bulletin_id: str, page: Page, status: str | None) -> dict[str, Any]:
     await load(rt.db, BULLETINS, bulletin_id, kind="bulletin")  # 404 rather than an empty list
-    return await paginate(rt.db[BULLETIN_DELIVERIES], {"bulletin_id": bulletin_id, **matching(status=status)}, page,
-                          transform=lambda d: {k: v for k, v in resource(d).items() if k not in _SENDER_ONLY})
+    return await deliveries_page(rt.db, BULLETIN_DELIVERIES, {"bulletin_id": bulletin_id}, page, status)
