@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from civic.calendar import today
+from civic.documents import matching
 from civic.errors import Invalid, NotFound
 from civic.tallies import RECORDS
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -34,11 +35,8 @@ def _filters(
     category: str | None = None,
     years: list[str] | None = None,
 ) -> dict[str, Any]:
-    match: dict[str, Any] = {}
-    if directorate:
-        match["directorate"] = directorate
-    if programme:
-        match["programme"] = programme
+    # an empty filter (``?directorate=``) filters on nothing, as one left out does
+    match = matching(directorate=directorate or None, programme=programme or None)
     if category and category != ALL:
         if category not in CATEGORIES:
             raise Invalid.at("category", "unknown category", f"category must be one of {', '.join(CATEGORIES)} or 'all'.")

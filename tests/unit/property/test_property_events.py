@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from civic_contracts import REGISTRY, Envelope
@@ -59,11 +60,13 @@ def test_each_event_has_the_contract_fields(event_type):
     assert model.summary
 
 
+#: the building the events below are about
+LODGE_ROAD: dict[str, Any] = {"building_id": "b1", "name": "Lodge Road", "town": "Daventry"}
+
+
 def test_a_closed_building_travels_in_a_cloudevent_keyed_by_the_building():
     event = BuildingClosed(
-        building_id="b1",
-        name="Lodge Road",
-        town="Daventry",
+        **LODGE_ROAD,
         closed_on=date(2023, 3, 31),
         annual_running_cost_pence=50_000_000,
         annual_carbon_kg=185_000,
@@ -80,9 +83,7 @@ def test_a_closed_building_travels_in_a_cloudevent_keyed_by_the_building():
 
 def test_closure_planned_lists_the_affected_teams_and_disposal_methods_are_fixed():
     event = BuildingClosurePlanned(
-        building_id="b1",
-        name="Lodge Road",
-        town="Daventry",
+        **LODGE_ROAD,
         closure_date=date(2023, 3, 31),
         teams=[AffectedTeam(team_id="t1", name="Planning", directorate="Place")],
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 
@@ -31,16 +31,7 @@ class Utilisation:
     under_used: bool
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "days": self.days,
-            "mean": self.mean,
-            "peak": self.peak,
-            "p90": self.p90,
-            "mean_occupied_desks": self.mean_occupied_desks,
-            "peak_occupied_desks": self.peak_occupied_desks,
-            "threshold": self.threshold,
-            "under_used": self.under_used,
-        }
+        return asdict(self)
 
 
 def nearest_rank(sorted_values: list[float], percentile: float) -> float:
