@@ -9,14 +9,14 @@ API's to say, and a refusal comes back as the GOV.UK error summary with what the
 ``initiatives.py``: the register and an initiative; ``delivery_plans.py``: an initiative's milestones;
 ``reports.py``: the reports (the overdue milestones among them); ``programme.py``: a
 programme's target and the cost avoided; ``programmes.py``: a programme's investment, payback and highlight
-reports; ``raid.py``: the RAID log.
+reports; ``raid.py``: the RAID log; ``disaggregation.py``: the shared services and their report.
 """
 
 from __future__ import annotations
 
 from civic_web.pages import Section
-from civic_web.pages.savings import delivery_plans, initiatives, programme, programmes, raid, reports
+from civic_web.pages.savings import delivery_plans, disaggregation, initiatives, programme, programmes, raid, reports
 
 router = Section(prefix="/savings", include_in_schema=False)
-for area in (initiatives, delivery_plans, reports, programme, programmes, raid):
+for area in (initiatives, delivery_plans, reports, programme, programmes, raid, disaggregation):
     router.include_area(area.router)
