@@ -240,6 +240,7 @@ async def change_service(request: Request, officer: SignedInOfficer, form: FormD
     doing = first(form.get("doing"))
     api = f"{SHARED}/{segment(shared_service_id)}"
     body: dict[str, Any]
+    dates: tuple[str, ...]
     not_read: dict[str, str] = {}
     if doing in STEP_WORDS:
         on, typed = date_typed(form, f"{doing}-on")
@@ -287,7 +288,7 @@ def _slip_words(shared: dict[str, Any], slipped: dict[str, Any]) -> str:
 
 
 def _report_rows(entries: list[dict[str, Any]], what: str) -> list[list[dict[str, Any]]]:
-    rows = []
+    rows: list[list[dict[str, Any]]] = []
     for s in entries:
         slipped = s.get("slipped") or {}
         detail = {
