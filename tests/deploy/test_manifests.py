@@ -839,7 +839,8 @@ def admits_namespace(policy: dict[str, Any], namespace: str, port: int) -> bool:
 def egress_outside(overlay: str, labels: dict[str, str], port: int) -> bool:
     """Whether a policy lets pods with these labels open ``port`` to addresses outside the cluster."""
     return any(
-        port_matches(rule.get("ports"), port) and any(peer.get("ipBlock", {}).get("cidr") == "0.0.0.0/0" for peer in rule["to"])
+        port_matches(rule.get("ports"), port)
+        and any(peer.get("ipBlock", {}).get("cidr") == "0.0.0.0/0" for peer in rule["to"])
         for policy in objects(overlay, "NetworkPolicy").values()
         if "Egress" in policy["spec"]["policyTypes"] and selects(policy["spec"]["podSelector"], labels)
         for rule in policy["spec"].get("egress", [])
