@@ -16,9 +16,9 @@ details), desk demand and the move plan; ``ratios.py``: the desk ratios and the 
 from __future__ import annotations
 
 from civic_web.pages import Section
-from civic_web.pages.property import buildings, occupancy, rationalisation, ratios, register, teams
+from civic_web.pages.property import buildings, estate_reports, leases, occupancy, rationalisation, ratios, register, teams
 
 router = Section(prefix="/property", include_in_schema=False)
 # register first: its /buildings/new is not a building's id
-for area in (register, buildings, occupancy, teams, ratios, rationalisation):
+for area in (register, buildings, occupancy, teams, ratios, rationalisation, leases, estate_reports):
     router.include_area(area.router)
