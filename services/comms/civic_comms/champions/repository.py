@@ -10,7 +10,7 @@ from civic.calendar import date_of, in_utc
 from civic.documents import Stored, day_from_text, day_text, fields_of, values_of
 
 from civic_comms.champions.domain import Champion, CouncilService, service_key
-from civic_comms.repository import CHAMPIONS
+from civic_comms.repository import CHAMPIONS, values_or_none
 
 
 def council_service_to_document(service: CouncilService) -> dict[str, Any]:
@@ -45,12 +45,10 @@ def champion_to_document(
 def champion_to_model(doc: dict[str, Any]) -> Champion:
     return Champion(
         **values_of(doc, "name", "service", "directorate"),
-        council=doc.get("council"),
-        email=doc.get("email"),
+        **values_or_none(doc, "council", "email", "stand_down_reason"),
         # a champion appointed before the day was kept joined on the day they were recorded
         appointed_on=day_from_text(doc.get("appointed_on")) or date_of(in_utc(doc["created_at"])),
         stood_down_on=day_from_text(doc.get("stood_down_on")),
-        stand_down_reason=doc.get("stand_down_reason"),
     )
 
 

@@ -10,7 +10,7 @@ from civic.calendar import in_utc
 from civic.documents import Stored, day_from_text, day_text, fields_of, values_of
 
 from civic_comms.content.domain import Campaign, Content, Move, SignOff
-from civic_comms.repository import CONTENT, utc
+from civic_comms.repository import CONTENT, utc, values_or_none
 
 
 def content_to_model(doc: dict[str, Any]) -> Content:
@@ -19,16 +19,12 @@ def content_to_model(doc: dict[str, Any]) -> Content:
         **values_of(doc, "title", "body", "author", "status"),
         channels=list(doc["channels"]),
         audience=list(doc["audience"]),
-        campaign_id=doc.get("campaign_id"),
+        **values_or_none(doc, "campaign_id", "requires_approval_by", "approved_by", "rejection_reason", "source_key"),
         publish_at=utc(doc.get("publish_at")),
-        requires_approval_by=doc.get("requires_approval_by"),
         sign_offs=[_sign_off(s) for s in doc.get("sign_offs", [])],
         history=[Move(h["from"], h["to"], h["by"], in_utc(h["at"]), h.get("reason")) for h in doc.get("history", [])],
-        approved_by=doc.get("approved_by"),
         approved_at=utc(doc.get("approved_at")),
         published_at=utc(doc.get("published_at")),
-        rejection_reason=doc.get("rejection_reason"),
-        source_key=doc.get("source_key"),
     )
 
 
@@ -37,8 +33,7 @@ def _sign_off(doc: dict[str, Any]) -> SignOff:
         doc["body"],
         doc["signed_by"],
         in_utc(doc["signed_at"]),
-        decision_id=doc.get("decision_id"),
-        board_id=doc.get("board_id"),
+        **values_or_none(doc, "decision_id", "board_id"),
         decided_on=day_from_text(doc.get("decided_on")),
     )
 

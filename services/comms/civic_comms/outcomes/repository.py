@@ -9,20 +9,15 @@ from typing import Any
 from civic.documents import Stored, day_from_text, day_text, fields_of, values_of
 
 from civic_comms.outcomes.domain import Outcome
-from civic_comms.repository import OUTCOMES, utc
+from civic_comms.repository import OUTCOMES, utc, values_or_none
 
 
 def outcome_to_model(doc: dict[str, Any]) -> Outcome:
     return Outcome(
         id=doc["_id"],
         **values_of(doc, "consultation_id", "we_asked", "recorded_by", "status"),
-        you_said=doc.get("you_said"),
-        we_did=doc.get("we_did"),
-        decided_by=doc.get("decided_by"),
+        **values_or_none(doc, "you_said", "we_did", "decided_by", "decision_reference", "decision_url", "published_by"),
         decided_on=day_from_text(doc.get("decided_on")),
-        decision_reference=doc.get("decision_reference"),
-        decision_url=doc.get("decision_url"),
-        published_by=doc.get("published_by"),
         published_at=utc(doc.get("published_at")),
         published_as=dict(doc.get("published_as") or {}),
     )
