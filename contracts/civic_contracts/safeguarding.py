@@ -20,6 +20,7 @@ __all__ = [
     "DecisionRatified",
     "DecisionRecorded",
     "MeetingHeld",
+    "MemberLeaving",
     "MinutesApproved",
     "NonAttendanceFlagged",
     "SarCommissioned",
@@ -108,6 +109,27 @@ class MeetingHeld(EventData):
     extraordinary: bool
     quorate: bool
     missing: list[str]
+
+
+class MemberLeaving(EventData):
+    event_type: ClassVar[str] = "safeguarding.member.leaving"
+    aggregate_id_field: ClassVar[str] = "member_id"
+    summary: ClassVar[str] = (
+        "A member of the board gave notice of leaving (seed 003, \"Notice of Leaving\"): a member until leaves_on, "
+        "not after; a statutory member's partner is to name a replacement. Ids and the organisation only."
+    )
+
+    member_id: str
+    board_id: str
+    board_name: str
+    organisation: str
+    role: str
+    statutory: bool
+    safeguarding_partner: Literal["local_authority", "police", "health"] | None = Field(
+        None, description="A children's partnership's statutory member: the safeguarding partner it represents."
+    )
+    notice_given_on: date
+    leaves_on: date
 
 
 class MinutesApproved(EventData):

@@ -21,10 +21,11 @@ from civic_safeguarding.meetings import api as meetings
 from civic_safeguarding.minutes import api as minutes
 from civic_safeguarding.notices import api as notices
 from civic_safeguarding.oversight import api as oversight
+from civic_safeguarding.practice_reviews import api as practice_reviews
 from civic_safeguarding.sars import api as sars
 
 router = APIRouter()
-for area in (boards, interests, meetings, decisions, notices, forward_plan, minutes, sars, oversight):
+for area in (boards, interests, meetings, decisions, notices, forward_plan, minutes, sars, practice_reviews, oversight):
     router.include_router(area.router)
 
 

@@ -49,13 +49,15 @@ BOARDS: dict[str, dict[str, Any]] = {
             "kind": "children",
             "area": "Northamptonshire",
             "statutory_partners": [WNC, NNC, POLICE, ICB],
+            # ILLUSTRATIVE: the three safeguarding partners agree which of them leads; the paper does not say
+            "lead_partner": "local_authority",
         },
         "members": [
             (
                 "chair",
-                "Independent Scrutineer and Chair of the NSCP",
+                "Independent Scrutineer of the NSCP",
                 "Independent",
-                "independent_chair",
+                "independent_scrutineer",
                 False,
             ),
             ("wnc-dcs", "Director of Children's Services, WNC", WNC, "statutory_partner", True),
@@ -251,3 +253,24 @@ SAR_ACTIONS = [
 
 INTERIM_DECISION = "Winter pressures: interim escalation protocol (illustrative)"
 PARTNER_KEYS = ("wnc-dass", "nnc-dass", "police", "icb")
+
+#: the children's partnership's statutory members: the safeguarding partner each represents (Children Act 2004 s16E)
+CHILDREN_PARTNERS = {"wnc-dcs": "local_authority", "nnc-dcs": "local_authority", "police": "police", "icb": "health"}
+
+#: ILLUSTRATIVE: a member's notice of leaving (seed 003, "Notice of Leaving"): the adults board's key and the days
+NOTICE = ("public-health", "2026-10-01", "2027-03-31")
+
+#: ILLUSTRATIVE: a serious child safeguarding incident notified and its rapid review's decision (no case in the seeds)
+PRACTICE_REVIEW = {
+    "reference": "Child B",
+    "case_summary": "Illustrative: an infant seriously harmed at home; several agencies were involved with the family.",
+    "child": {"name": "Bea Example"},
+    "incident_known_on": "2026-09-01",
+    "notified_on": "2026-09-03",
+}
+RAPID_REVIEW = {
+    "to": "rapid_review",
+    "on": "2026-09-21",
+    "local_review": True,
+    "reasons": "Illustrative: learning for the partnership on information sharing between agencies.",
+}

@@ -7,7 +7,8 @@ layer loads and saves the areas' objects; nothing here knows about HTTP or Mongo
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import date, datetime, timedelta
 
 from civic.calendar import FinancialYear, NotAFinancialYear, today
 from civic.calendar import financial_year_of as financial_year_of
@@ -21,7 +22,8 @@ def financial_year_bounds(year: str) -> tuple[date, date]:
         return FinancialYear.parse(year).bounds
     except NotAFinancialYear:
         raise Invalid.at(
-            "year", "expected YYYY/YY with consecutive years",
+            "year",
+            "expected YYYY/YY with consecutive years",
             f'{year!r} is not a financial year: write it like "2020/21" (April to March).',
         ) from None
 
@@ -44,3 +46,19 @@ def require_text(value: str | None, name: str, errors: FieldErrors, message: str
         errors.add(name, message)
     return text
 
+
+def mentions_name(text: str, name: str) -> bool:
+    """Whether `text` names the person `name` (any word of it longer than two letters, without case): what is
+    shown without the confidential scope, or travels in events, must not identify the adult or the child."""
+    names = {w for w in re.findall(r"[^\W\d_]+", name.casefold()) if len(w) > 2}
+    return bool(names & set(re.findall(r"[^\W\d_]+", text.casefold())))
+
+
+def working_days_after(day: date, count: int) -> date:
+    """The `count`-th working day after `day`, Monday to Friday (bank holidays, which vary by year and are
+    proclaimed, are not taken out: a deadline counted here falls on or before the statutory one)."""
+    while count > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day

@@ -25,6 +25,7 @@ DECISIONS = "decisions"
 MINUTES = "minutes"
 CORRECTIONS = "minute_corrections"
 SARS = "sars"
+PRACTICE_REVIEWS = "practice_reviews"
 BUDGETS = "budgets"
 SUB_GROUPS = "sub_groups"
 ANNUAL_REPORTS = "annual_reports"
@@ -60,6 +61,7 @@ async def ensure_indexes(db: AsyncDatabase[Any]) -> None:
     await db[MINUTES].create_index("meeting_id", unique=True)
     await db[CORRECTIONS].create_index([("minutes_id", ASCENDING), ("_id", ASCENDING)])
     await db[SARS].create_index([("board_id", ASCENDING), ("_id", ASCENDING)])
+    await db[PRACTICE_REVIEWS].create_index([("board_id", ASCENDING), ("_id", ASCENDING)])
     await db[BUDGETS].create_index([("board_id", ASCENDING), ("year", DESCENDING)])
     await db[SUB_GROUPS].create_index([("board_id", ASCENDING), ("_id", ASCENDING)])
     await db[ANNUAL_REPORTS].create_index([("board_id", ASCENDING), ("_id", ASCENDING)])

@@ -17,6 +17,10 @@
   days' notice or more, one urgent under the general exception); every decision recorded publishes its notice.
 - ILLUSTRATIVE: an interim decision between meetings by the chair, confirmed electronically by each statutory
   partner (so in effect, its notice published), awaiting ratification at the next meeting scheduled.
+- The children's partnership as the law shapes it: its three safeguarding partners (the local authority, here the
+  two councils; the police; the ICB), an independent scrutineer and no independent chair; ILLUSTRATIVE: the local
+  authority leads, and a practice review of "Child B" notified and its rapid review decided (a local review).
+- ILLUSTRATIVE: the Director of Public Health's notice of leaving the adults board at the end of March 2027.
 
 Every create carries a stable Idempotency-Key, and every state change is checked first, so a
 second run changes nothing.
@@ -46,7 +50,12 @@ async def seed(client: httpx.AsyncClient) -> None:
             created = answer(
                 await client.post(
                     f"/v1/boards/{board['id']}/members",
-                    json={"name": name, "organisation": org, "role": role, "statutory": statutory},
+                    json={"name": name, "organisation": org, "role": role, "statutory": statutory}
+                    | (
+                        {"safeguarding_partner": demo.CHILDREN_PARTNERS[key]}
+                        if board_key == "children" and statutory
+                        else {}
+                    ),
                     headers=_key("member", board_key, key),
                 )
             )
@@ -56,6 +65,33 @@ async def seed(client: httpx.AsyncClient) -> None:
             members[key] = current
         if board_key == "adults":
             await _seed_adults_board(client, board, members)
+            await _seed_notice(client, members)
+        else:
+            await _seed_practice_review(client, board)
+
+
+async def _seed_notice(client: httpx.AsyncClient, members: dict[str, dict[str, Any]]) -> None:
+    key, given_on, leaves_on = demo.NOTICE
+    if members[key].get("leaves_on") is None:
+        answer(
+            await client.post(
+                f"/v1/members/{members[key]['id']}/notice", json={"given_on": given_on, "leaves_on": leaves_on}
+            )
+        )
+
+
+async def _seed_practice_review(client: httpx.AsyncClient, board: dict[str, Any]) -> None:
+    review = answer(
+        await client.post(
+            f"/v1/boards/{board['id']}/practice-reviews",
+            json=demo.PRACTICE_REVIEW,
+            headers=_key("practice-review", "child-b"),
+        )
+    )
+    # a second run's create answers as the first did: what the review is now is read again
+    review = answer(await client.get(f"/v1/practice-reviews/{review['id']}"))
+    if review["status"] == "notified":
+        answer(await client.post(f"/v1/practice-reviews/{review['id']}/transitions", json=demo.RAPID_REVIEW))
 
 
 async def _seed_adults_board(client: httpx.AsyncClient, board: dict[str, Any], members: dict[str, dict[str, Any]]) -> None:

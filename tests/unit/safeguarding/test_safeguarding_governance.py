@@ -113,7 +113,10 @@ def test_statutory_organisations_come_from_board_and_statutory_members() -> None
     orgs = board.statutory_organisations(list(members.values()))
     assert orgs == ["West Northamptonshire Council", "Northamptonshire Police", "NHS Northamptonshire ICB"]
     bare = Board.establish("b2", "Children's Partnership", "children")
-    m = Member.appoint("x", bare, [], "A", "Northamptonshire Police", "statutory_partner", True)
+    # a children's partnership's statutory member says which of its three safeguarding partners it is
+    m = Member.appoint(
+        "x", bare, [], "A", "Northamptonshire Police", "statutory_partner", True, safeguarding_partner="police"
+    )
     assert bare.statutory_organisations([m]) == ["Northamptonshire Police"]
 
 

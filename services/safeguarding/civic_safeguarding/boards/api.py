@@ -7,17 +7,19 @@ from typing import Any, Literal
 
 from civic.http import Id, IfMatch, Paging, RequestModel, Required, Rt, Text, versioned
 from civic.problems import created
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import Field, StrictBool
 
 from civic_safeguarding.boards import service
-from civic_safeguarding.boards.domain import BOARD_KINDS, ROLES
+from civic_safeguarding.boards.domain import BOARD_KINDS, ROLES, SAFEGUARDING_PARTNERS
 from civic_safeguarding.http import AreaRouter, Reader, Writer
 
 router = AreaRouter()
 
 BoardKind = Literal[BOARD_KINDS]  # type: ignore[valid-type]
 Role = Literal[ROLES]  # type: ignore[valid-type]
+SafeguardingPartner = Literal[SAFEGUARDING_PARTNERS]  # type: ignore[valid-type]
 
 
 class NewBoard(RequestModel):
@@ -30,19 +32,46 @@ class NewBoard(RequestModel):
         description="Statutory partner organisations, e.g. the council, the police and the ICB; each once "
         "(compared without case)",
     )
+    lead_partner: SafeguardingPartner | None = Field(
+        None,
+        description="kind children only: the safeguarding partner that leads and chairs the partnership (the three "
+        "are equal in law and agree which of them leads; null: not agreed yet)",
+    )
 
 
 class NewMember(RequestModel):
     name: Required
     organisation: Required
-    role: Role = Field(description="a board has one independent chair and one vice chair")
+    role: Role = Field(
+        description="a board has one independent chair and one vice chair; a children's partnership has no "
+        "independent chair but may have an independent_scrutineer (an adults' board has none)"
+    )
     statutory: StrictBool = False
     nominated_chair: StrictBool = Field(False, description="Agreed by the board to chair when the chair is absent")
     deputy_name: Text | None = Field(None, description="The member's consistent, named deputy")
+    safeguarding_partner: SafeguardingPartner | None = Field(
+        None,
+        description="a statutory member of a children's partnership (required there, and only there): which of its "
+        "three safeguarding partners the member represents",
+    )
 
 
 class MouSigning(RequestModel):
     signed_on: date | None = None
+
+
+class LeadPartner(RequestModel):
+    lead_partner: SafeguardingPartner
+
+
+class ConstitutionReview(RequestModel):
+    decision_id: Required = Field(description="the board's decision approving the reviewed constitution, in effect")
+    reviewed_on: date | None = Field(None, description="by default today; not before the decision")
+
+
+class Notice(RequestModel):
+    leaves_on: date = Field(description="the member's last day; not before the notice is given")
+    given_on: date | None = Field(None, description="by default today")
 
 
 class Deputy(RequestModel):
@@ -62,7 +91,27 @@ async def list_boards(page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
     return await service.list_boards(rt, page)
 
 
-router.record("/boards/{board_id}", "get_board", service.BOARD_RECORDS.one)
+router.record("/boards/{board_id}", "get_board", service.get_board)
+
+
+@router.put("/boards/{board_id}/lead-partner")
+async def change_lead_partner(board_id: Id, body: LeadPartner, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
+    """A children's partnership: the safeguarding partner that leads and chairs it (the partners may rotate it)."""
+    return versioned(await service.change_lead_partner(rt, board_id, body.lead_partner, if_match))
+
+
+@router.post("/boards/{board_id}/constitution-reviews")
+async def review_constitution(
+    board_id: Id, body: ConstitutionReview, if_match: IfMatch, caller: Writer, rt: Rt
+) -> JSONResponse:
+    """The constitution's yearly review (seed 003), approved by one of the board's decisions."""
+    return versioned(await service.review_constitution(rt, board_id, body.model_dump(), if_match))
+
+
+@router.get("/reports/overdue-constitution-reviews")
+async def overdue_constitution_reviews(caller: Reader, rt: Rt) -> dict[str, Any]:
+    report: dict[str, Any] = jsonable_encoder(await service.overdue_constitution_reviews(rt))
+    return report
 
 
 # --------------------------------------------------------------------------- members
@@ -82,3 +131,9 @@ router.recorded("/members/{member_id}/mou", "sign_mou", MouSigning, "signed_on",
 @router.put("/members/{member_id}/deputy")
 async def name_deputy(member_id: Id, body: Deputy, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
     return versioned(await service.name_deputy(rt, member_id, body.deputy_name, if_match))
+
+
+@router.post("/members/{member_id}/notice")
+async def give_notice(member_id: Id, body: Notice, if_match: IfMatch, caller: Writer, rt: Rt) -> JSONResponse:
+    """Notice of leaving: a member until `leaves_on`; after it, counted for neither quorum nor representation."""
+    return versioned(await service.give_notice(rt, member_id, body.model_dump(), if_match))

@@ -1,20 +1,28 @@
-"""Boards and their members: who sits on the board, in which role, and who may vote.
+"""Boards and their members: who sits on the board, in which role, who may vote, and until when.
 
-From the board's constitution (seed 003, "Expectations of Partnership Members") under the Care
-Act 2014: one independent chair and one vice chair, statutory partners, a memorandum of
-understanding signed before voting, a consistent named deputy. Plain Python.
+From the board's constitution (seed 003, "Expectations of Partnership Members", "Notice of Leaving",
+"Review of Constitution") under the Care Act 2014: one independent chair and one vice chair, statutory
+partners, a memorandum of understanding signed before voting, a consistent named deputy, notice given to
+the chair by a member leaving, the constitution reviewed every year.
+
+A children's safeguarding partnership is shaped by other law (Children Act 2004 s16E-16F, as the Children
+and Social Work Act 2017 amended it; Working Together to Safeguard Children 2023): three safeguarding
+partners, equal in law (the local authority, the chief officer of police, the integrated care board),
+no independent chair (the partners agree which of them leads and chairs, and may rotate it) but
+independent scrutiny of the arrangements. Plain Python.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from civic.errors import FieldErrors, Invalid, Refused
 
 from civic_safeguarding.domain import require_text
 
-BOARD_KINDS = ("adults", "children")
+ADULTS, CHILDREN = "adults", "children"
+BOARD_KINDS = (ADULTS, CHILDREN)
 ROLES = (
     "independent_chair",
     "vice_chair",
@@ -22,6 +30,7 @@ ROLES = (
     "member",
     "sub_group_chair",
     "business_manager",
+    "independent_scrutineer",
 )
 ROLE_WORDS = {
     "independent_chair": "independent chair",
@@ -30,7 +39,45 @@ ROLE_WORDS = {
     "member": "member",
     "sub_group_chair": "sub-group chair",
     "business_manager": "business manager",
+    "independent_scrutineer": "independent scrutineer",
 }
+#: the three safeguarding partners of a children's partnership, equal in law (Children Act 2004 s16E)
+SAFEGUARDING_PARTNERS = ("local_authority", "police", "health")
+PARTNER_WORDS = {
+    "local_authority": "the local authority",
+    "police": "the chief officer of police",
+    "health": "the integrated care board",
+}
+#: the roles one kind of board has and the other has not, and the rule that says so
+ROLES_NOT_HELD = {
+    CHILDREN: {
+        "independent_chair": "A children's safeguarding partnership has no independent chair: its three safeguarding "
+        "partners lead it equally and agree which of them chairs (Working Together to Safeguard Children 2023). "
+        "Appoint the independent scrutineer (role independent_scrutineer) for independent scrutiny instead.",
+    },
+    ADULTS: {
+        "independent_scrutineer": "A Safeguarding Adults Board is led by its independent chair (Care Act 2014 "
+        "Schedule 2); independent scrutiny is a children's safeguarding partnership's role.",
+    },
+}
+#: the constitution is reviewed by the board every year (seed 003, "Review of Constitution")
+CONSTITUTION_REVIEW_YEARS = 1
+
+
+def a_year_after(day: date, years: int = CONSTITUTION_REVIEW_YEARS) -> date:
+    """The same day `years` later (29 February: the 28th)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass
+class ConstitutionReview:
+    """The board's yearly review of its constitution, approved by one of its decisions."""
+
+    reviewed_on: date
+    decision_id: str
 
 
 @dataclass
@@ -42,22 +89,91 @@ class Board:
     # Statutory partner organisations named by the board; organisations of members flagged
     # statutory count too (see statutory_organisations).
     statutory_partners: list[str] = field(default_factory=list)
+    #: a children's partnership: the safeguarding partner that leads and chairs it now (None: not agreed yet)
+    lead_partner: str | None = None
+    #: the day it was set up (None for a board stored before it was kept: its first review is due at once)
+    established_on: date | None = None
+    constitution_reviews: list[ConstitutionReview] = field(default_factory=list)
 
     @classmethod
     def establish(
-        cls, id: str, name: str, kind: str, area: str = "", statutory_partners: list[str] | None = None
+        cls,
+        id: str,
+        name: str,
+        kind: str,
+        area: str = "",
+        statutory_partners: list[str] | None = None,
+        lead_partner: str | None = None,
+        on: date | None = None,
     ) -> Board:
         errors = FieldErrors()
         name = require_text(name, "name", errors, "a board needs a name")
         if kind not in BOARD_KINDS:
             errors.add("kind", f"one of {', '.join(BOARD_KINDS)}")
+        if lead_partner is not None and kind != CHILDREN:
+            errors.add("lead_partner", "only a children's safeguarding partnership has a lead partner")
+        elif lead_partner is not None and lead_partner not in SAFEGUARDING_PARTNERS:
+            errors.add("lead_partner", f"one of {', '.join(SAFEGUARDING_PARTNERS)}")
         partners = [p.strip() for p in (statutory_partners or [])]
         if any(not p for p in partners):
             errors.add("statutory_partners", "organisation names cannot be blank")
         if len({p.casefold() for p in partners}) != len(partners):
             errors.add("statutory_partners", "an organisation is listed twice")
         errors.raise_if_any("The board cannot be set up as given.")
-        return cls(id=id, name=name, kind=kind, area=(area or "").strip(), statutory_partners=partners)
+        area = (area or "").strip()
+        return cls(id, name, kind, area, partners, lead_partner, on)
+
+    @property
+    def partnership(self) -> bool:
+        """A children's safeguarding partnership (three equal partners), not an adults' board."""
+        return self.kind == CHILDREN
+
+    def change_lead_partner(self, partner: str) -> None:
+        """The safeguarding partners agree which of them leads and chairs the partnership (and may rotate it)."""
+        if not self.partnership:
+            raise Refused(
+                f"{self.name} is a Safeguarding Adults Board, chaired by its independent chair; only a children's "
+                "safeguarding partnership has a lead partner."
+            )
+        if partner not in SAFEGUARDING_PARTNERS:
+            raise Invalid.at("lead_partner", f"one of {', '.join(SAFEGUARDING_PARTNERS)}", "Name a safeguarding partner.")
+        self.lead_partner = partner
+
+    # ------------------------------------------------------------------ the constitution's yearly review
+
+    @property
+    def constitution_reviewed_on(self) -> date | None:
+        return max((r.reviewed_on for r in self.constitution_reviews), default=None)
+
+    @property
+    def constitution_review_due_on(self) -> date | None:
+        """A year after the last review, or after the board was set up; None: never reviewed, and set up before
+        the day was kept (due at once)."""
+        last = self.constitution_reviewed_on or self.established_on
+        return a_year_after(last) if last else None
+
+    def constitution_review_overdue(self, today: date) -> bool:
+        due = self.constitution_review_due_on
+        return due is None or due < today
+
+    def review_constitution(self, decision_id: str, approved: bool, decided_on: date, on: date) -> ConstitutionReview:
+        """The board reviewed its constitution (seed 003: annually), approved by its decision `decision_id`
+        (`approved`: carried or agreed and in effect, on `decided_on`); once a decision."""
+        if not approved:
+            raise Refused(
+                "The constitution's review is approved by a decision of the board in favour, in effect: "
+                f"decision {decision_id} is not.",
+                decision_id=decision_id,
+            )
+        if any(r.decision_id == decision_id for r in self.constitution_reviews):
+            raise Refused(f"Decision {decision_id} already approved a review of the constitution.", decision_id=decision_id)
+        if on < decided_on:
+            raise Invalid.at(
+                "reviewed_on", "not before the decision", f"The decision approving it was taken on {decided_on}."
+            )
+        review = ConstitutionReview(on, decision_id)
+        self.constitution_reviews.append(review)
+        return review
 
     def statutory_organisations(self, members: list[Member]) -> list[str]:
         """Every statutory partner organisation: named on the board or by a statutory member."""
@@ -78,6 +194,11 @@ class Member:
     nominated_chair: bool = False
     mou_signed_on: date | None = None
     deputy_name: str | None = None
+    #: on a children's partnership, a statutory member's safeguarding partner (one of SAFEGUARDING_PARTNERS)
+    safeguarding_partner: str | None = None
+    #: notice of leaving (seed 003): given on `notice_given_on`, a member until `leaves_on`, not after
+    notice_given_on: date | None = None
+    leaves_on: date | None = None
 
     @classmethod
     def appoint(
@@ -91,21 +212,30 @@ class Member:
         statutory: bool,
         nominated_chair: bool = False,
         deputy_name: str | None = None,
+        safeguarding_partner: str | None = None,
     ) -> Member:
         errors = FieldErrors()
         name = require_text(name, "name", errors, "a member needs a name")
-        organisation = require_text(
-            organisation, "organisation", errors, "name the organisation represented"
-        )
+        organisation = require_text(organisation, "organisation", errors, "name the organisation represented")
         if role not in ROLES:
             errors.add("role", f"one of {', '.join(ROLES)}")
+        if board.partnership and statutory and safeguarding_partner not in SAFEGUARDING_PARTNERS:
+            errors.add(
+                "safeguarding_partner",
+                f"a statutory member of a children's partnership represents one of its safeguarding partners: "
+                f"{', '.join(SAFEGUARDING_PARTNERS)}",
+            )
+        elif safeguarding_partner is not None and not (board.partnership and statutory):
+            errors.add("safeguarding_partner", "only a statutory member of a children's partnership has one")
         errors.raise_if_any("The member cannot be added as given.")
+        not_held = ROLES_NOT_HELD[board.kind].get(role)
+        if not_held:
+            raise Refused(not_held, role=role, kind=board.kind)
         for unique_role in ("independent_chair", "vice_chair"):
             holder = next((m for m in others if m.role == unique_role), None)
             if role == unique_role and holder is not None:
                 raise Refused(
-                    f"{board.name} already has its {ROLE_WORDS[unique_role]} ({holder.name}); "
-                    "a board has only one.",
+                    f"{board.name} already has its {ROLE_WORDS[unique_role]} ({holder.name}); a board has only one.",
                     holder_id=holder.id,
                 )
         deputy = (deputy_name or "").strip() or None
@@ -118,6 +248,7 @@ class Member:
             statutory=bool(statutory),
             nominated_chair=bool(nominated_chair),
             deputy_name=deputy,
+            safeguarding_partner=safeguarding_partner,
         )
 
     @property
@@ -131,10 +262,7 @@ class Member:
     def sign_mou(self, on: date) -> None:
         """The memorandum of understanding: only members with signed membership may vote."""
         if self.mou_signed_on is not None:
-            raise Refused(
-                f"{self.name} already signed the memorandum of understanding on "
-                f"{self.mou_signed_on.isoformat()}."
-            )
+            raise Refused(f"{self.name} already signed the memorandum of understanding on {self.mou_signed_on.isoformat()}.")
         self.mou_signed_on = on
 
     def name_deputy(self, deputy_name: str) -> None:
@@ -145,3 +273,60 @@ class Member:
         if name.casefold() == self.name.casefold():
             raise Invalid.at("deputy_name", "must be another person", "A member cannot be their own deputy.")
         self.deputy_name = name
+
+    # ------------------------------------------------------------------ notice of leaving
+
+    def serving_on(self, day: date) -> bool:
+        """A member on `day`: one who gave notice stays a member until the day they leave, not after it."""
+        return self.leaves_on is None or day <= self.leaves_on
+
+    def give_notice(self, leaves_on: date, given_on: date) -> None:
+        """Notice of leaving, given to the chair so that a replacement can be found (seed 003): the member
+        stays a member until `leaves_on`; after it they count for neither quorum nor representation."""
+        if self.leaves_on is not None:
+            left = "left" if self.leaves_on < given_on else "leaves"
+            raise Refused(
+                f"{self.describe} already gave notice on {self.notice_given_on}: {left} on {self.leaves_on}.",
+                leaves_on=self.leaves_on.isoformat(),
+            )
+        if leaves_on < given_on:
+            raise Invalid.at(
+                "leaves_on", "not before the notice", f"Notice given on {given_on} cannot end membership before it."
+            )
+        self.notice_given_on, self.leaves_on = given_on, leaves_on
+
+
+@dataclass
+class Vacancy:
+    """A statutory partner with no member serving on the board: the partner must fill it."""
+
+    partner: str
+    #: the member whose leaving made it (or None: the partner never had one)
+    left_by: str | None
+    since: date | None
+
+
+def vacancies(board: Board, members: list[Member], on: date) -> list[Vacancy]:
+    """The statutory partners no member represents on `on`: on an adults' board each statutory organisation, on
+    a children's partnership each of the three safeguarding partners."""
+    serving = [m for m in members if m.statutory and m.serving_on(on)]
+    if board.partnership:
+        wanted = {p: [m for m in members if m.safeguarding_partner == p] for p in SAFEGUARDING_PARTNERS}
+        held = {m.safeguarding_partner for m in serving}
+    else:
+        wanted = {
+            org: [m for m in members if m.statutory and m.organisation.casefold() == org.casefold()]
+            for org in board.statutory_organisations(members)
+        }
+        held = {m.organisation.casefold() for m in serving}
+    found: list[Vacancy] = []
+    for partner, past in wanted.items():
+        if (partner if board.partnership else partner.casefold()) in held:
+            continue
+        gone = max((m for m in past if m.leaves_on), key=lambda m: m.leaves_on or on, default=None)
+        found.append(Vacancy(partner, gone.id if gone else None, a_day_after(gone.leaves_on) if gone else None))
+    return found
+
+
+def a_day_after(day: date | None) -> date | None:
+    return day + timedelta(days=1) if day else None

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from civic.errors import Invalid, Refused
 
-from civic_safeguarding.boards.domain import ROLE_WORDS, Board, Member
+from civic_safeguarding.boards.domain import PARTNER_WORDS, ROLE_WORDS, SAFEGUARDING_PARTNERS, Board, Member
 
 if TYPE_CHECKING:
     # a decision at a meeting is built from it; the meeting's rules in turn use the outcome below
@@ -209,7 +209,19 @@ class Decision:
         chair = by_id.get(decided_by)
         if chair is None:
             raise Refused(f"{decided_by!r} is not a member of {board.name}.", member_id=decided_by)
-        if chair.role not in ("independent_chair", "vice_chair"):
+        if not chair.serving_on(on):
+            raise Refused(f"{chair.describe} left the board on {chair.leaves_on}.", member_id=chair.id)
+        if board.partnership:
+            leads = [p for p in SAFEGUARDING_PARTNERS if board.lead_partner in (None, p)]
+            if not (chair.statutory and chair.safeguarding_partner in leads):
+                lead = PARTNER_WORDS[board.lead_partner] if board.lead_partner else "one of the safeguarding partners"
+                raise Refused(
+                    f"{chair.describe} is not a member for the lead partner ({lead}): between meetings the lead "
+                    "partner decides with the other safeguarding partners (a children's partnership has no "
+                    "independent chair).",
+                    member_id=chair.id,
+                )
+        elif chair.role not in ("independent_chair", "vice_chair"):
             raise Refused(
                 f"{chair.describe} is the board's {ROLE_WORDS[chair.role]}: only the chair, or in their "
                 "absence the vice chair, decides between meetings.",

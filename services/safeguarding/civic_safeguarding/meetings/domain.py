@@ -247,7 +247,7 @@ class Meeting:
         return declaration
 
     def quorum(self, board: Board, members: list[Member]) -> Quorum:
-        return assess_quorum(board, members, self.attendance)
+        return assess_quorum(board, members, self.attendance, self.on)
 
     def decide(
         self,
@@ -316,6 +316,12 @@ class Meeting:
                 f"Vote {index + 1} is from {ballot.member_id!r}, who is not a member of this board; only members "
                 "may vote.",
             )  # fmt: skip
+            if not member.serving_on(self.on):
+                raise Refused(
+                    f"{member.describe} cannot vote: they gave notice and left the board on {member.leaves_on}, "
+                    f"before this meeting of {self.on}.",
+                    member_id=member.id,
+                )
             entry = register.get(member.id)
             if entry is None or not entry.attending:
                 raise Refused(

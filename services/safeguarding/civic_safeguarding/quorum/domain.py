@@ -1,15 +1,17 @@
 """Quorum: who attended a meeting of the board (the attendance register), and whether they are enough to decide.
 
 The board's constitution (seed 003, "Quoracy & Voting"): the chair (or the vice or a nominated chair) in
-person, and every statutory partner organisation by a member or that member's named deputy. Plain Python;
+person, and every statutory partner organisation by a member or that member's named deputy; a children's
+partnership: the lead partner's chair and each of its three safeguarding partners (boards.domain). Plain Python;
 the meeting (meetings.domain) keeps the register and asks these rules before it decides.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from civic_safeguarding.boards.domain import ROLE_WORDS, Board, Member
+from civic_safeguarding.boards.domain import PARTNER_WORDS, ROLE_WORDS, SAFEGUARDING_PARTNERS, Board, Member
 
 ATTENDANCE_STATUSES = ("present", "apologies", "absent", "deputy")
 
@@ -32,39 +34,78 @@ class Quorum:
     presiding: Member | None
 
 
-def assess_quorum(board: Board, members: list[Member], register: list[AttendanceEntry]) -> Quorum:
-    """Quoracy: the chair (or vice / nominated chair) and every statutory partner organisation.
+def assess_quorum(board: Board, members: list[Member], register: list[AttendanceEntry], on: date | None = None) -> Quorum:
+    """Quoracy: the chair and every statutory partner, counting only the members serving on `on` (the
+    meeting's day; one who gave notice counts until the day they leave, not after).
 
-    The chair counts only in person; an organisation counts when one of its members is present
-    or represented by their named deputy. `missing` says what is missing in plain words.
+    An adults' board: the independent chair (or the vice or a nominated chair) and every statutory partner
+    organisation. A children's partnership: the lead partner's member (or a nominated chair; any of the three
+    partners' while they have not agreed a lead) and each of the three safeguarding partners. The chair counts
+    only in person; a partner counts when one of its members is present or represented by their named
+    deputy. `missing` says what is missing in plain words.
     """
+    everyone = members
+    members = [m for m in members if on is None or m.serving_on(on)]
     by_id = {m.id: m for m in members}
     status = {e.member_id: e for e in register}
     in_person = [by_id[e.member_id] for e in register if e.status == "present" and e.member_id in by_id]
     attending = [by_id[e.member_id] for e in register if e.attending and e.member_id in by_id]
-    missing: list[str] = []
+    if board.partnership:
+        presiding, missing = _partnership_chair(board, members, in_person, status)
+        missing += _partners_missing(members, everyone, attending, status)
+    else:
+        presiding, missing = _board_chair(members, in_person, status)
+        missing += _organisations_missing(board, members, everyone, attending, status)
+    return Quorum(quorate=not missing, missing=missing, presiding=presiding)
 
+
+def _board_chair(
+    members: list[Member], in_person: list[Member], status: dict[str, AttendanceEntry]
+) -> tuple[Member | None, list[str]]:
     presiding = (
         next((m for m in in_person if m.role == "independent_chair"), None)
         or next((m for m in in_person if m.role == "vice_chair"), None)
         or next((m for m in in_person if m.nominated_chair), None)
     )
-    if presiding is None:
-        chairs = [m for m in members if m.role in ("independent_chair", "vice_chair") or m.nominated_chair]
-        if chairs:
-            why = "; ".join(
-                f"{m.name} ({ROLE_WORDS[m.role] if not m.nominated_chair else 'nominated chair'}): "
-                f"{status_words(status.get(m.id))}"
-                for m in chairs
-            )
-            missing.append(
-                f"The chair: neither the independent chair, the vice chair nor a nominated chair is present ({why})"
-            )
-        else:
-            missing.append("The chair: the board has no independent chair, vice chair or nominated chair among its members")
+    if presiding is not None:
+        return presiding, []
+    chairs = [m for m in members if m.role in ("independent_chair", "vice_chair") or m.nominated_chair]
+    if not chairs:
+        return None, ["The chair: the board has no independent chair, vice chair or nominated chair among its members"]
+    why = "; ".join(
+        f"{m.name} ({ROLE_WORDS[m.role] if not m.nominated_chair else 'nominated chair'}): {status_words(status.get(m.id))}"
+        for m in chairs
+    )
+    return None, [f"The chair: neither the independent chair, the vice chair nor a nominated chair is present ({why})"]
 
+
+def _partnership_chair(
+    board: Board, members: list[Member], in_person: list[Member], status: dict[str, AttendanceEntry]
+) -> tuple[Member | None, list[str]]:
+    """The three partners are equal: the one they agreed leads chairs (or a nominated chair); while they
+    have agreed none, any of them present in person."""
+    leads = [p for p in SAFEGUARDING_PARTNERS if board.lead_partner in (None, p)]
+    presiding = next((m for m in in_person if m.statutory and m.safeguarding_partner in leads), None) or next(
+        (m for m in in_person if m.nominated_chair), None
+    )
+    if presiding is not None:
+        return presiding, []
+    chairs = [m for m in members if (m.statutory and m.safeguarding_partner in leads) or m.nominated_chair]
+    why = "; ".join(f"{m.name}: {status_words(status.get(m.id))}" for m in chairs) or "none on the partnership"
+    lead = PARTNER_WORDS[board.lead_partner] if board.lead_partner else "any of the three safeguarding partners"
+    return None, [f"The chair: no member of the lead partner ({lead}) nor a nominated chair is present ({why})"]
+
+
+def _organisations_missing(
+    board: Board,
+    members: list[Member],
+    everyone: list[Member],
+    attending: list[Member],
+    status: dict[str, AttendanceEntry],
+) -> list[str]:
+    missing = []
     attending_orgs = {m.organisation.casefold() for m in attending}
-    for org in board.statutory_organisations(members):
+    for org in board.statutory_organisations(everyone):
         if org.casefold() not in attending_orgs:
             reps = [m for m in members if m.organisation.casefold() == org.casefold()]
             if reps:
@@ -72,7 +113,24 @@ def assess_quorum(board: Board, members: list[Member], register: list[Attendance
                 missing.append(f"{org} (statutory partner): no member or named deputy present ({why})")
             else:
                 missing.append(f"{org} (statutory partner): the board has no member from this organisation")
-    return Quorum(quorate=not missing, missing=missing, presiding=presiding)
+    return missing
+
+
+def _partners_missing(
+    members: list[Member], everyone: list[Member], attending: list[Member], status: dict[str, AttendanceEntry]
+) -> list[str]:
+    missing = []
+    attending_partners = {m.safeguarding_partner for m in attending if m.statutory}
+    for partner in SAFEGUARDING_PARTNERS:
+        if partner in attending_partners:
+            continue
+        reps = [m for m in members if m.statutory and m.safeguarding_partner == partner]
+        if reps:
+            why = "; ".join(f"{m.name}: {status_words(status.get(m.id))}" for m in reps)
+            missing.append(f"{PARTNER_WORDS[partner]} (safeguarding partner): no member or named deputy present ({why})")
+        else:
+            missing.append(f"{PARTNER_WORDS[partner]} (safeguarding partner): no member serving on the partnership")
+    return missing
 
 
 def status_words(entry: AttendanceEntry | None) -> str:

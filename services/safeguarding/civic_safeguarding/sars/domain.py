@@ -8,11 +8,13 @@ on the review for the service to keep, and the API shows them only to callers wi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from civic.errors import FieldErrors, Invalid, NotFound, Refused
+
+from civic_safeguarding.boards.domain import Board
+from civic_safeguarding.domain import mentions_name
 
 CONFIDENTIAL_FIELDS = ("case_summary", "person")
 STAGES = ("referral", "decision", "commissioned", "report_received", "action_plan", "published", "closed")
@@ -25,6 +27,17 @@ NEXT_STEP_WORDS = {
     "published": "publish the review",
     "closed": "close the review, every action done and the learning briefing recorded",
 }
+
+
+def for_an_adults_board(board: Board) -> None:
+    """SARs are an adults' board's (Care Act 2014 s44); a children's partnership holds practice reviews."""
+    if board.partnership:
+        raise Refused(
+            f"{board.name} is a children's safeguarding partnership: its reviews are Child Safeguarding Practice "
+            "Reviews (Children Act 2004 s16F, POST /v1/boards/{board_id}/practice-reviews), not Safeguarding Adults "
+            "Reviews (Care Act 2014 s44).",
+            kind=board.kind,
+        )
 
 
 @dataclass
@@ -101,11 +114,10 @@ class Sar:
         if not person.get("name"):
             errors.add("person.name", "the adult's name (kept confidential)")
         # The reference travels in events and public lists, so it must not identify the adult.
-        elif reference and _mentions(reference, person["name"]):
+        elif reference and mentions_name(reference, person["name"]):
             errors.add(
                 "reference",
-                "must not contain the adult's name: it is shown without the "
-                "confidential scope and published in events",
+                "must not contain the adult's name: it is shown without the confidential scope and published in events",
             )
         errors.raise_if_any("The referral cannot be recorded as given.")
         return cls(
@@ -159,7 +171,8 @@ class Sar:
             )
         if on < self._last_date():
             raise Invalid.at(
-                "on", "cannot be before the previous step",
+                "on",
+                "cannot be before the previous step",
                 f"The date {on} is before the previous step ({self._last_date()}).",
             )
         getattr(self, f"_to_{to}")(
@@ -210,12 +223,7 @@ class Sar:
             errors.add("author", "name the independent author")
         if not (author_organisation or "").strip():
             errors.add("author_organisation", "the author's organisation")
-        if (
-            cost_pence is None
-            or isinstance(cost_pence, bool)
-            or not isinstance(cost_pence, int)
-            or cost_pence < 0
-        ):
+        if cost_pence is None or isinstance(cost_pence, bool) or not isinstance(cost_pence, int) or cost_pence < 0:
             errors.add("cost_pence", "the cost in whole pence, zero or more")
         errors.raise_if_any("Commissioning a SAR needs the author and the cost.")
         org = (author_organisation or "").strip()
@@ -283,8 +291,11 @@ class Sar:
             )
         evidence = self._statement("evidence", evidence, "Say what shows the action is done.")
         if on < self.action_plan_on:
-            raise Invalid.at("completed_on", "not before the plan",
-                             f"The plan was agreed on {self.action_plan_on}; an action is not done before it.")
+            raise Invalid.at(
+                "completed_on",
+                "not before the plan",
+                f"The plan was agreed on {self.action_plan_on}; an action is not done before it.",
+            )
         action.completed_on, action.evidence = on, evidence
         return action
 
@@ -297,13 +308,11 @@ class Sar:
             )
         if self.learning_briefing is not None:
             raise Refused(
-                f"Review {self.reference} already has its learning briefing, issued on "
-                f"{self.learning_briefing.issued_on}."
+                f"Review {self.reference} already has its learning briefing, issued on {self.learning_briefing.issued_on}."
             )
         summary = self._statement("summary", summary, "Say what partners are to learn.")
         if on < self.report_received_on:
-            raise Invalid.at("issued_on", "not before the report",
-                             f"The report was received on {self.report_received_on}.")
+            raise Invalid.at("issued_on", "not before the report", f"The report was received on {self.report_received_on}.")
         self.learning_briefing = LearningBriefing(summary, on)
 
     def _statement(self, field_name: str, text: str | None, asked: str) -> str:
@@ -317,14 +326,12 @@ class Sar:
 
     def _not_naming_the_adult(self, field_name: str, text: str) -> None:
         # shown without the confidential scope, like the reference: it must not identify the adult
-        if _mentions(text, self.person.get("name", "")):
-            raise Invalid.at(field_name, "must not contain the adult's name",
-                             "It is shown without the confidential scope: leave the adult's name out.")
+        if mentions_name(text, self.person.get("name", "")):
+            raise Invalid.at(
+                field_name,
+                "must not contain the adult's name",
+                "It is shown without the confidential scope: leave the adult's name out.",
+            )
 
     def overdue_actions(self, today: date) -> list[Action]:
         return [] if self.status == "closed" else [a for a in self.actions if a.overdue(today)]
-
-
-def _mentions(reference: str, name: str) -> bool:
-    names = {w for w in re.findall(r"[^\W\d_]+", name.casefold()) if len(w) > 2}
-    return bool(names & set(re.findall(r"[^\W\d_]+", reference.casefold())))

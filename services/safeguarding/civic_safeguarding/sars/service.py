@@ -21,7 +21,7 @@ from civic_safeguarding.boards.service import about_board, board_and_members, bo
 from civic_safeguarding.domain import given_or_today
 from civic_safeguarding.records import Records, withheld_view
 from civic_safeguarding.repository import SARS
-from civic_safeguarding.sars.domain import CONFIDENTIAL_FIELDS, Action, Sar
+from civic_safeguarding.sars.domain import CONFIDENTIAL_FIELDS, Action, Sar, for_an_adults_board
 
 #: the API form; without `confidential` (the caller's clearance) the case details are withheld
 sar_view = withheld_view(CONFIDENTIAL_FIELDS)
@@ -43,7 +43,7 @@ async def refer_sar(rt: Runtime, board_id: str, body: dict[str, Any], confidenti
     }
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
-        await board_of(uow, board_id)
+        for_an_adults_board(await board_of(uow, board_id))
         sar = Sar.refer(
             documents.new_id(),
             board_id,

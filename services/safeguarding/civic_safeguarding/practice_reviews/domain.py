@@ -1,0 +1,193 @@
+"""Child Safeguarding Practice Reviews (CSPRs): what a children's safeguarding partnership reviews instead of SARs.
+
+Children Act 2004 s16F (as the Children and Social Work Act 2017 amended it) and Working Together to Safeguard
+Children 2023, chapter 5: the local authority notifies the national Child Safeguarding Practice Review Panel of
+a serious child safeguarding incident within 5 working days of learning of it; the safeguarding partners hold a
+rapid review and decide, within 15 working days of the notification, whether a local review is to be done; a
+local review is commissioned from reviewers independent of the case and its report published.
+
+The child's details and the case summary are confidential (shown only with `safeguarding:confidential`); the
+reference ("Child B") is what leaves the service. Plain Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from civic.errors import FieldErrors, Invalid, Refused
+
+from civic_safeguarding.boards.domain import Board
+from civic_safeguarding.domain import mentions_name, working_days_after
+
+#: the local authority's notification to the national Panel: within 5 working days of learning of the incident
+NOTIFICATION_WORKING_DAYS = 5
+#: the rapid review's decision on a local review: within 15 working days of the notification
+RAPID_REVIEW_WORKING_DAYS = 15
+CONFIDENTIAL_FIELDS = ("case_summary", "child")
+STAGES = ("notified", "rapid_review", "commissioned", "published")
+STEPS = STAGES[1:]  # the stages a review moves to, one at a time, after its notification
+NEXT_STEP_WORDS = {
+    "rapid_review": "record the rapid review's decision (local_review and reasons)",
+    "commissioned": "commission the local review from independent reviewers (reviewer, reviewer_organisation)",
+    "published": "publish the review's report",
+}
+
+
+def for_a_partnership(board: Board) -> None:
+    """Only a children's safeguarding partnership holds CSPRs; an adults' board holds SARs (Care Act 2014 s44)."""
+    if not board.partnership:
+        raise Refused(
+            f"{board.name} is a Safeguarding Adults Board: its reviews are Safeguarding Adults Reviews (Care Act 2014 "
+            "s44, POST /v1/boards/{board_id}/sars). Child Safeguarding Practice Reviews are a children's safeguarding "
+            "partnership's (Children Act 2004 s16F).",
+            kind=board.kind,
+        )
+
+
+@dataclass
+class PracticeReview:
+    id: str
+    board_id: str
+    reference: str  # non-identifying, e.g. "Child B": the only name that leaves the service
+    case_summary: str
+    child: dict[str, str]
+    incident_known_on: date
+    notified_on: date
+    status: str = "notified"
+    rapid_review_on: date | None = None
+    local_review: bool | None = None
+    reasons: str | None = None
+    reviewer: str | None = None
+    reviewer_organisation: str | None = None
+    commissioned_on: date | None = None
+    published_on: date | None = None
+
+    @classmethod
+    def notify(
+        cls,
+        id: str,
+        board: Board,
+        reference: str,
+        case_summary: str,
+        child: dict[str, str],
+        incident_known_on: date,
+        notified_on: date,
+    ) -> PracticeReview:
+        """A serious child safeguarding incident notified to the national Panel: the review starts."""
+        for_a_partnership(board)
+        errors = FieldErrors()
+        reference, case_summary = (reference or "").strip(), (case_summary or "").strip()
+        child = {k: str(v).strip() for k, v in (child or {}).items() if str(v).strip()}
+        if not reference:
+            errors.add("reference", 'a non-identifying reference, e.g. "Child B"')
+        if not case_summary:
+            errors.add("case_summary", "summarise the incident")
+        if not child.get("name"):
+            errors.add("child.name", "the child's name (kept confidential)")
+        elif reference and mentions_name(reference, child["name"]):
+            errors.add("reference", "must not contain the child's name: it is shown without the confidential scope")
+        if notified_on < incident_known_on:
+            errors.add("notified_on", "not before the incident became known")
+        errors.raise_if_any("The notification cannot be recorded as given.")
+        return cls(id, board.id, reference, case_summary, child, incident_known_on, notified_on)
+
+    @property
+    def notification_due_on(self) -> date:
+        return working_days_after(self.incident_known_on, NOTIFICATION_WORKING_DAYS)
+
+    @property
+    def notified_late(self) -> bool:
+        return self.notified_on > self.notification_due_on
+
+    @property
+    def rapid_review_due_on(self) -> date:
+        return working_days_after(self.notified_on, RAPID_REVIEW_WORKING_DAYS)
+
+    def rapid_review_overdue(self, today: date) -> bool:
+        """Still awaiting the rapid review's decision, past its fifteenth working day."""
+        return self.status == "notified" and self.rapid_review_due_on < today
+
+    @property
+    def rapid_review_late(self) -> bool:
+        """The rapid review decided after its fifteenth working day (recorded as it was: lateness is reported)."""
+        return self.rapid_review_on is not None and self.rapid_review_on > self.rapid_review_due_on
+
+    @property
+    def next_stage(self) -> str | None:
+        if self.status == "rapid_review" and self.local_review is False:
+            return None
+        index = STAGES.index(self.status)
+        return STAGES[index + 1] if index + 1 < len(STAGES) else None
+
+    def _last_date(self) -> date:
+        dates = [self.notified_on, self.rapid_review_on, self.commissioned_on, self.published_on]
+        return max(d for d in dates if d is not None)
+
+    def advance(
+        self,
+        to: str,
+        on: date,
+        *,
+        local_review: bool | None = None,
+        reasons: str | None = None,
+        reviewer: str | None = None,
+        reviewer_organisation: str | None = None,
+        member_organisations: list[str] | None = None,
+    ) -> None:
+        """One step along the statutory path; anything out of order is refused, naming the next step."""
+        if to not in STEPS:
+            raise Invalid.at("to", "one of " + ", ".join(STEPS), f"{to!r} is not a stage of a practice review.")
+        expected = self.next_stage
+        if expected is None:
+            if self.status == "published":
+                raise Refused(f"Review {self.reference} was published on {self.published_on}; it is complete.")
+            raise Refused(
+                f"On {self.rapid_review_on} the rapid review decided no local review of {self.reference} was to be "
+                f"done ({self.reasons}); it goes no further."
+            )
+        if to != expected:
+            raise Refused(
+                f"Review {self.reference} is at '{self.status}'; the next step is '{expected}': "
+                f"{NEXT_STEP_WORDS[expected]}.",
+                current_stage=self.status,
+                next_stage=expected,
+            )
+        if on < self._last_date():
+            raise Invalid.at(
+                "on",
+                "cannot be before the previous step",
+                f"The date {on} is before the previous step ({self._last_date()}).",
+            )
+        if to == "rapid_review":
+            self._decide(on, local_review, reasons)
+        elif to == "commissioned":
+            self._commission(on, reviewer, reviewer_organisation, member_organisations or [])
+        else:
+            self.published_on = on
+        self.status = to
+
+    def _decide(self, on: date, local_review: bool | None, reasons: str | None) -> None:
+        errors = FieldErrors()
+        if local_review is None:
+            errors.add("local_review", "say whether a local child safeguarding practice review is to be done")
+        if not (reasons or "").strip():
+            errors.add("reasons", "give the reasons for the decision")
+        errors.raise_if_any("A rapid review's decision needs local_review and reasons.")
+        self.rapid_review_on, self.local_review, self.reasons = on, local_review, (reasons or "").strip()
+
+    def _commission(self, on: date, reviewer: str | None, organisation: str | None, members: list[str]) -> None:
+        errors = FieldErrors()
+        if not (reviewer or "").strip():
+            errors.add("reviewer", "name the independent reviewer")
+        if not (organisation or "").strip():
+            errors.add("reviewer_organisation", "the reviewer's organisation")
+        errors.raise_if_any("Commissioning a local review needs the reviewer and their organisation.")
+        org = (organisation or "").strip()
+        if org.casefold() in {o.casefold() for o in members}:
+            raise Refused(
+                f"A local child safeguarding practice review is led by reviewers independent of the case: {org} sits "
+                "on the partnership. Commission an independent reviewer.",
+                organisation=org,
+            )
+        self.reviewer, self.reviewer_organisation, self.commissioned_on = (reviewer or "").strip(), org, on
