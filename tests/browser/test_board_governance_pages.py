@@ -95,7 +95,7 @@ async def test_the_board_business_manager_approves_and_publishes_the_annual_repo
 
     page = await new_page(MANAGER)
     await page.goto(f"/safeguarding/boards/{board['id']}")
-    await page.get_by_role("link", name=f"Annual report {year}").click()
+    await page.get_by_role("link", name=f"Annual report {year}", exact=True).click()
     await page.get_by_role("heading", name=f"Annual report {year}").wait_for()
     await no_accessibility_problems(page)
     assert await page.get_by_role("button", name="Publish the annual report").count() == 0  # a draft is approved first

@@ -14,14 +14,23 @@ reviews referred to it (with confidential access), sub-groups, budgets and annua
 ``reviews.py``: safeguarding adults reviews and referring one; ``oversight.py``: sub-groups, budgets, annual
 reports and disputes; ``interests.py``: registering a member's interest; ``forward_plan.py``: the forward plan
 of key decisions and adding one; ``documents.py``: the agenda pack, the minutes (and their PDFs) and the calendar
-file.
+file; ``decisions.py``: a decision between meetings and its partners' confirmations.
 """
 
 from __future__ import annotations
 
 from civic_web.pages import Section
-from civic_web.pages.safeguarding import boards, documents, forward_plan, interests, meetings, oversight, reviews
+from civic_web.pages.safeguarding import (
+    boards,
+    decisions,
+    documents,
+    forward_plan,
+    interests,
+    meetings,
+    oversight,
+    reviews,
+)
 
 router = Section(prefix="/safeguarding", include_in_schema=False)
-for area in (boards, interests, reviews, oversight, forward_plan, documents, meetings):
+for area in (boards, interests, reviews, oversight, forward_plan, documents, meetings, decisions):
     router.include_area(area.router)

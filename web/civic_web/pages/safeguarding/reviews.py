@@ -13,12 +13,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from civic_web.pages import allowed, first, form_at, gateway_of, page_at, render, segment, sent_to
+from civic_web.layout import link
+from civic_web.pages import allowed, first, form_at, gateway_of, in_address, page_at, render, segment, sent_to
 from civic_web.pages.forms import boxes_typed, date_typed, new_record_page, pounds_typed, send_change, send_new, step_typed
 from civic_web.pages.safeguarding.section import API, board_form, get, reads, runs_business
 from civic_web.refusals import FieldOnPage, Refusal
 from civic_web.sessions import SignedInOfficer
-from civic_web.vocabulary import body_choices, words_for
+from civic_web.vocabulary import body_choices, day, words_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,7 +55,7 @@ def _sar_field(rows: list[int]) -> FieldOnPage:
 
 
 async def _sar_page(request: Request, officer: SignedInOfficer, sar_id: str, *, refusal: Refusal | None = None,
-                    typed: dict[str, str] | None = None) -> Response:
+                    typed: dict[str, str] | None = None, doing: str = "step") -> Response:
     sar = await get(request, officer, f"/sars/{segment(sar_id)}")
     found, document = await asyncio.gather(get(request, officer, f"/boards/{segment(sar.body['board_id'])}"),
                                             gateway_of(request).document())
@@ -65,11 +66,65 @@ async def _sar_page(request: Request, officer: SignedInOfficer, sar_id: str, *, 
     return render(request, "safeguarding/sar.html", {
         "sar": sar.body, "version": sar.version or "", "board": found.body, "typed": typed or {},
         "next_step": following[0] if following and officer.permissions.may_run_board_business else None,
-        "action_rows": range(SAR_ACTION_ROWS),
+        "action_rows": range(SAR_ACTION_ROWS), "doing": doing,
+        # an agreed plan's open actions are completed, and its learning briefed, until the review is closed
+        "completes": officer.permissions.may_run_board_business and bool(sar.body.get("action_plan_on"))
+        and status != "closed",
+        "briefs": officer.permissions.may_run_board_business and bool(sar.body.get("report_received_on"))
+        and not sar.body.get("learning_briefing") and status != "closed",
     }, refusal)
 
 
 page_at(router, "/sars/{sar_id}", page=_sar_page, shown_to=reads)
+
+
+@sent_to(router, "/sars/{sar_id}/actions/{action_id}/completion", may=runs_business)
+async def complete_action(request: Request, officer: SignedInOfficer, form: FormData, sar_id: str,
+                          action_id: str) -> Response:
+    """An action of the plan done, with what shows it (never the adult's name: the API keeps it for everyone)."""
+    prefix = f"complete-{action_id}"
+    completed_on, typed = date_typed(form, f"{prefix}-on")
+    typed |= boxes_typed(form, (f"{prefix}-evidence",))
+    body: dict[str, Any] = {"evidence": typed[f"{prefix}-evidence"]}
+    if completed_on:
+        body["completed_on"] = completed_on
+    fields = {"evidence": (f"{prefix}-evidence", "Evidence"), "completed_on": (f"{prefix}-on-day", "Date done")}
+    return await send_change(request, officer, f"{API}/sars/{segment(sar_id)}/actions/{segment(action_id)}/completion",
+                             body, form=form, typed=typed, dates=(f"{prefix}-on",), fields=fields.get,
+                             page=partial(_sar_page, request, officer, sar_id, doing=prefix),
+                             done="The action is done.", then=f"/safeguarding/sars/{segment(sar_id)}#action-plan")
+
+
+@sent_to(router, "/sars/{sar_id}/learning-briefing", may=runs_business)
+async def brief_learning(request: Request, officer: SignedInOfficer, form: FormData, sar_id: str) -> Response:
+    """The learning briefing partners are given once the author's report is in."""
+    issued_on, typed = date_typed(form, "briefing-on")
+    typed |= boxes_typed(form, ("briefing-summary",))
+    body: dict[str, Any] = {"summary": typed["briefing-summary"]}
+    if issued_on:
+        body["issued_on"] = issued_on
+    fields = {"summary": ("briefing-summary", "What partners are to learn"), "issued_on": ("briefing-on-day", "Date issued")}
+    return await send_change(request, officer, f"{API}/sars/{segment(sar_id)}/learning-briefing", body, form=form,
+                             typed=typed, dates=("briefing-on",), fields=fields.get,
+                             page=partial(_sar_page, request, officer, sar_id, doing="briefing"),
+                             done="The learning briefing is recorded.",
+                             then=f"/safeguarding/sars/{segment(sar_id)}#learning")
+
+
+async def _overdue_actions(request: Request, officer: SignedInOfficer, board_id: str) -> Response:
+    """The board's open review actions past their due date, most overdue first (reference and action only)."""
+    report = (await get(request, officer, f"/boards/{segment(board_id)}/reports/overdue-sar-actions")).body
+    rows = [[
+        {"html": link(f"/safeguarding/sars/{in_address(a.get('sar_id', ''))}", a.get("reference", ""))},
+        {"text": a.get("action")}, {"text": a.get("owner")}, {"text": day(a.get("due_on"))},
+        {"text": a.get("days_overdue"), "format": "numeric"},
+    ] for a in report.get("actions", [])]
+    return render(request, "safeguarding/overdue_sar_actions.html", {
+        "report": report, "rows": rows, "board": {"id": board_id, "name": report.get("board_name")},
+    })
+
+
+page_at(router, "/boards/{board_id}/overdue-sar-actions", page=_overdue_actions, shown_to=reads)
 
 
 @sent_to(router, "/sars/{sar_id}/steps", may=runs_business)
