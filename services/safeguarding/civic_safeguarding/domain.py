@@ -8,11 +8,12 @@ layer loads and saves the areas' objects; nothing here knows about HTTP or Mongo
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from civic.calendar import FinancialYear, NotAFinancialYear, today
 from civic.calendar import financial_year_of as financial_year_of
-from civic.errors import FieldErrors, Invalid
+from civic.errors import FieldErrors, Invalid, Refused
 
 
 def financial_year_bounds(year: str) -> tuple[date, date]:
@@ -62,3 +63,48 @@ def working_days_after(day: date, count: int) -> date:
         if day.weekday() < 5:
             count -= 1
     return day
+
+
+@dataclass
+class CaseReview:
+    """What every review of a case (a SAR, a child safeguarding practice review) keeps first: whose it is and
+    the case; the details of the person it is about follow in each kind of review, confidential."""
+
+    id: str
+    board_id: str
+    reference: str  # non-identifying, e.g. "Adult A" or "Child B": the only name that leaves the service
+    case_summary: str
+
+
+def case_opened(
+    errors: FieldErrors, reference: str, case_summary: str, details: dict[str, str], about: str, shown: str
+) -> tuple[str, str, dict[str, str]]:
+    """What every review of a case opens with, stripped, its faults added to `errors`: a non-identifying
+    reference, the case summary and the details of the person the review is about (`about`: the field, "person"
+    or "child"), their name among them, all kept confidential but the reference, which must not name them
+    (`shown`: where the reference goes)."""
+    whose = "adult" if about == "person" else about
+    reference, case_summary = (reference or "").strip(), (case_summary or "").strip()
+    details = {k: str(v).strip() for k, v in (details or {}).items() if str(v).strip()}
+    if not reference:
+        errors.add("reference", f'a non-identifying reference, e.g. "{whose.title()} A"')
+    if not case_summary:
+        errors.add("case_summary", "summarise the case")
+    if not details.get("name"):
+        errors.add(f"{about}.name", f"the {whose}'s name (kept confidential)")
+    elif reference and mentions_name(reference, details["name"]):
+        errors.add("reference", f"must not contain the {whose}'s name: {shown}")
+    return reference, case_summary, details
+
+
+def next_step_in_order(reference: str, status: str, to: str, expected: str, words: str, on: date, last: date) -> None:
+    """A review moves one step at a time: `to` must be the `expected` next stage (`words`: what it asks), on a day
+    not before the last step's (`last`)."""
+    if to != expected:
+        raise Refused(
+            f"Review {reference} is at '{status}'; the next step is '{expected}': {words}.",
+            current_stage=status,
+            next_stage=expected,
+        )
+    if on < last:
+        raise Invalid.at("on", "cannot be before the previous step", f"The date {on} is before the previous step ({last}).")

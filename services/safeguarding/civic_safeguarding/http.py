@@ -136,6 +136,23 @@ class AreaRouter(APIRouter):
 
         self.add_api_route(path, _typed(route, id=_record_id(path), body=body | None), methods=["POST"], name=name)
 
+    def confidential_records(self, path: str, record_path: str, kept: Records[Any]) -> None:
+        """The two reads of a kind of record holding confidential details, as `kept` shows them to the caller,
+        cleared for them (holding `safeguarding:confidential`) or not: ``GET path`` (``list_<records>``, the
+        board's a page at a time) and ``GET record_path`` (``get_<record>``, one by its id, with its ETag)."""
+        records = path.rsplit("/", 1)[1].replace("-", "_")
+
+        async def page_of(board_id: Id, page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
+            return await kept.of_board_shown(rt, board_id, page, caller.has(CONFIDENTIAL))
+
+        async def one(id: str, caller: Reader, rt: Rt) -> JSONResponse:
+            return versioned(await kept.one_shown(rt, id, caller.has(CONFIDENTIAL)))
+
+        self.add_api_route(path, page_of, methods=["GET"], name="list_" + records)
+        self.add_api_route(
+            record_path, _typed(one, id=_record_id(record_path)), methods=["GET"], name="get_" + records.removesuffix("s")
+        )
+
     def kept_records(
         self, path: str, record_path: str, add: tuple[str, type[BaseModel], NewRecord], kept: Records[Any]
     ) -> None:

@@ -58,6 +58,8 @@ class Records(Generic[T]):
     kind: str
     view: View = resource
     derived: Callable[[T], dict[str, Any]] | None = None
+    #: a kind holding confidential details: its API form for a caller cleared for them or not
+    cleared_view: ClearedView | None = None
 
     async def of_board(
         self,
@@ -77,6 +79,21 @@ class Records(Generic[T]):
     async def one(self, rt: Runtime, id: str, *, view: View | None = None) -> dict[str, Any]:
         """One record by its id, in the API form (or `view`'s); NotFound naming the kind."""
         return (view or self.view)(await documents.load(rt.db, self.collection, id, kind=self.kind))
+
+    def shown(self, confidential: bool) -> View:
+        """The API form for a caller cleared for the confidential details (`confidential`) or not."""
+        cleared = self.cleared_view
+        if cleared is None:
+            return self.view
+        return lambda doc: cleared(doc, confidential)
+
+    async def of_board_shown(self, rt: Runtime, board_id: str, page: Page, confidential: bool) -> dict[str, Any]:
+        """The board's records a page at a time, as a caller cleared (`confidential`) or not is shown them."""
+        return await self.of_board(rt, board_id, page, view=self.shown(confidential))
+
+    async def one_shown(self, rt: Runtime, id: str, confidential: bool) -> dict[str, Any]:
+        """One record by its id, as a caller cleared (`confidential`) or not is shown it."""
+        return await self.one(rt, id, view=self.shown(confidential))
 
     async def load(self, source: Source, id: str, expected: int | None = None) -> tuple[dict[str, Any], T]:
         """The stored document and the model made from it; PreconditionFailed when If-Match (`expected`)

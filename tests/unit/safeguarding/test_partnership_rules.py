@@ -48,11 +48,13 @@ def test_a_partnership_has_no_independent_chair_and_an_adults_board_no_scrutinee
     adults, _ = make_board()
     with pytest.raises(Refused, match="independent chair"):
         Member.appoint("s", adults, [], "Sam", "Independent", "independent_scrutineer", False)
-    with pytest.raises(Invalid) as err:
+    with pytest.raises(Refused, match="say which in safeguarding_partner"):
         Member.appoint("x", board, [], "Nat", "Council", "statutory_partner", True)
+    with pytest.raises(Invalid) as err:
+        Member.appoint("x", board, [], "Nat", "Council", "member", False, safeguarding_partner="police")
     assert err.value.errors[0]["field"] == "safeguarding_partner"
-    with pytest.raises(Invalid):
-        Member.appoint("x", adults, [], "Nat", "Council", "statutory_partner", True, safeguarding_partner="police")
+    # an adults' board's statutory partners are the same three (Care Act 2014 Schedule 2): a member may say which
+    assert Member.appoint("x", adults, [], "Nat", "Police", "statutory_partner", True, safeguarding_partner="police")
     with pytest.raises(Invalid):
         Board.establish("b", "Adults", "adults", lead_partner="police")
 
@@ -88,7 +90,7 @@ def test_between_meetings_the_lead_partner_decides() -> None:
 def test_a_member_counts_until_their_last_day_and_leaves_a_vacancy() -> None:
     board, members = partnership()
     police = members["police"]
-    with pytest.raises(Invalid):
+    with pytest.raises(Refused, match="cannot end membership before it"):
         police.give_notice(date(2026, 3, 1), date(2026, 3, 2))
     police.give_notice(date(2026, 3, 31), date(2026, 3, 2))
     with pytest.raises(Refused, match="already gave notice"):
@@ -112,7 +114,7 @@ def test_the_constitution_is_due_for_review_a_year_on() -> None:
     assert not board.constitution_review_overdue(date(2027, 1, 5)) and board.constitution_review_overdue(date(2027, 1, 6))
     with pytest.raises(Refused, match="in favour"):
         board.review_constitution("d1", False, date(2026, 12, 1), date(2026, 12, 2))
-    with pytest.raises(Invalid):
+    with pytest.raises(Refused, match="not recorded before it"):
         board.review_constitution("d1", True, date(2026, 12, 1), date(2026, 11, 30))
     board.review_constitution("d1", True, date(2026, 12, 1), date(2026, 12, 2))
     assert (board.constitution_reviewed_on, board.constitution_review_due_on) == (date(2026, 12, 2), date(2027, 12, 2))
@@ -129,8 +131,10 @@ def test_a_practice_review_decides_in_fifteen_working_days() -> None:
     with pytest.raises(Refused, match="Safeguarding Adults Reviews"):
         PracticeReview.notify("r", adults, "Child B", "x", {"name": "Bea Example"}, date(2026, 9, 4), date(2026, 9, 7))
     with pytest.raises(Invalid) as err:
-        PracticeReview.notify("r", board, "Bea's review", "x", {"name": "Bea Example"}, date(2026, 9, 4), date(2026, 9, 3))
-    assert {e["field"] for e in err.value.errors} == {"reference", "notified_on"}
+        PracticeReview.notify("r", board, "Bea's review", "", {"name": "Bea Example"}, date(2026, 9, 4), date(2026, 9, 4))
+    assert {e["field"] for e in err.value.errors} == {"reference", "case_summary"}
+    with pytest.raises(Refused, match="once it is known"):
+        PracticeReview.notify("r", board, "Child B", "x", {"name": "Bea Example"}, date(2026, 9, 4), date(2026, 9, 3))
     review = PracticeReview.notify("r", board, "Child B", "x", {"name": "Bea Example"}, date(2026, 9, 4), date(2026, 9, 14))
     assert (review.notification_due_on, review.notified_late) == (date(2026, 9, 11), True)
     assert review.rapid_review_due_on == date(2026, 10, 5)

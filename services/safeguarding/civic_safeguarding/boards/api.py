@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from civic.http import Id, IfMatch, Paging, RequestModel, Required, Rt, Text, versioned
+from civic.http import Id, IfMatch, Paging, RequestModel, Required, Rt, Text, only_when, rules, versioned
 from civic.problems import created
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
@@ -23,6 +23,8 @@ SafeguardingPartner = Literal[SAFEGUARDING_PARTNERS]  # type: ignore[valid-type]
 
 
 class NewBoard(RequestModel):
+    model_config = {"json_schema_extra": rules(only_when("kind", ("children",), "lead_partner"))}
+
     name: Required
     kind: BoardKind = "adults"
     area: Text | None = None
@@ -40,6 +42,8 @@ class NewBoard(RequestModel):
 
 
 class NewMember(RequestModel):
+    model_config = {"json_schema_extra": rules(only_when("statutory", (True,), "safeguarding_partner"))}  # type: ignore[arg-type]
+
     name: Required
     organisation: Required
     role: Role = Field(
@@ -51,8 +55,9 @@ class NewMember(RequestModel):
     deputy_name: Text | None = Field(None, description="The member's consistent, named deputy")
     safeguarding_partner: SafeguardingPartner | None = Field(
         None,
-        description="a statutory member of a children's partnership (required there, and only there): which of its "
-        "three safeguarding partners the member represents",
+        description="a statutory member only (required on a children's partnership): which of the three safeguarding "
+        "partners the member represents (the local authority, the police, health: an adults' board's statutory "
+        "partners under the Care Act too)",
     )
 
 

@@ -168,8 +168,9 @@ class Board:
         if any(r.decision_id == decision_id for r in self.constitution_reviews):
             raise Refused(f"Decision {decision_id} already approved a review of the constitution.", decision_id=decision_id)
         if on < decided_on:
-            raise Invalid.at(
-                "reviewed_on", "not before the decision", f"The decision approving it was taken on {decided_on}."
+            raise Refused(
+                f"The decision approving the review was taken on {decided_on}: the review is not recorded before it.",
+                decision_id=decision_id,
             )
         review = ConstitutionReview(on, decision_id)
         self.constitution_reviews.append(review)
@@ -219,18 +220,19 @@ class Member:
         organisation = require_text(organisation, "organisation", errors, "name the organisation represented")
         if role not in ROLES:
             errors.add("role", f"one of {', '.join(ROLES)}")
-        if board.partnership and statutory and safeguarding_partner not in SAFEGUARDING_PARTNERS:
-            errors.add(
-                "safeguarding_partner",
-                f"a statutory member of a children's partnership represents one of its safeguarding partners: "
-                f"{', '.join(SAFEGUARDING_PARTNERS)}",
-            )
-        elif safeguarding_partner is not None and not (board.partnership and statutory):
-            errors.add("safeguarding_partner", "only a statutory member of a children's partnership has one")
+        if safeguarding_partner is not None and (not statutory or safeguarding_partner not in SAFEGUARDING_PARTNERS):
+            errors.add("safeguarding_partner", f"a statutory member's: one of {', '.join(SAFEGUARDING_PARTNERS)}")
         errors.raise_if_any("The member cannot be added as given.")
         not_held = ROLES_NOT_HELD[board.kind].get(role)
         if not_held:
             raise Refused(not_held, role=role, kind=board.kind)
+        if board.partnership and statutory and safeguarding_partner is None:
+            raise Refused(
+                f"{board.name} is a children's safeguarding partnership: a statutory member represents one of its three "
+                f"safeguarding partners (Children Act 2004 s16E); say which in safeguarding_partner "
+                f"({', '.join(SAFEGUARDING_PARTNERS)}).",
+                kind=board.kind,
+            )
         for unique_role in ("independent_chair", "vice_chair"):
             holder = next((m for m in others if m.role == unique_role), None)
             if role == unique_role and holder is not None:
@@ -290,8 +292,9 @@ class Member:
                 leaves_on=self.leaves_on.isoformat(),
             )
         if leaves_on < given_on:
-            raise Invalid.at(
-                "leaves_on", "not before the notice", f"Notice given on {given_on} cannot end membership before it."
+            raise Refused(
+                f"Notice given on {given_on} cannot end membership before it: leaves_on is the member's last day.",
+                leaves_on=leaves_on.isoformat(),
             )
         self.notice_given_on, self.leaves_on = given_on, leaves_on
 

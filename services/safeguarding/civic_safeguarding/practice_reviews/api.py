@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from civic.http import Id, IfMatch, LongRequired, LongText, Paging, RequestModel, Required, Rt, Text, versioned
+from civic.http import Id, IfMatch, LongRequired, LongText, RequestModel, Required, Rt, Text, versioned
 from civic.problems import created
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
@@ -19,17 +19,11 @@ from pydantic import Field, StrictBool
 from civic_safeguarding.http import CONFIDENTIAL, GIVEN, SAID, AreaRouter, Reader, Writer, asked_for
 from civic_safeguarding.practice_reviews import reports, service
 from civic_safeguarding.practice_reviews.domain import STEPS
+from civic_safeguarding.sars.api import Person
 
 router = AreaRouter()
 
 Step = Literal[STEPS]  # type: ignore[valid-type]
-
-
-class Child(RequestModel):
-    name: Required
-    date_of_birth: date | None = None
-    address: Text | None = None
-    other: LongText | None = None
 
 
 class Notification(RequestModel):
@@ -37,7 +31,7 @@ class Notification(RequestModel):
         description='Non-identifying, e.g. "Child B" (never the child\'s name); shown without the confidential scope'
     )
     case_summary: LongRequired = Field(description="CONFIDENTIAL")
-    child: Child = Field(description="CONFIDENTIAL")
+    child: Person = Field(description="CONFIDENTIAL")
     incident_known_on: date | None = Field(None, description="when the local authority learnt of it; by default today")
     notified_on: date | None = Field(
         None, description="the notification to the national Panel (due within 5 working days); by default incident_known_on"
@@ -66,14 +60,9 @@ async def notify_serious_incident(board_id: Id, body: Notification, caller: Writ
     return versioned(await service.notify(rt, board_id, body.model_dump(), caller.has(CONFIDENTIAL)), status=201)
 
 
-@router.get("/boards/{board_id}/practice-reviews")
-async def list_practice_reviews(board_id: Id, page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
-    return await service.list_reviews(rt, board_id, page, caller.has(CONFIDENTIAL))
-
-
-@router.get("/practice-reviews/{practice_review_id}")
-async def get_practice_review(practice_review_id: Id, caller: Reader, rt: Rt) -> JSONResponse:
-    return versioned(await service.get_review(rt, practice_review_id, caller.has(CONFIDENTIAL)))
+router.confidential_records(
+    "/boards/{board_id}/practice-reviews", "/practice-reviews/{practice_review_id}", service.REVIEW_RECORDS
+)
 
 
 @router.post("/practice-reviews/{practice_review_id}/transitions")

@@ -18,7 +18,7 @@ from datetime import date
 from civic.errors import FieldErrors, Invalid, Refused
 
 from civic_safeguarding.boards.domain import Board
-from civic_safeguarding.domain import mentions_name, working_days_after
+from civic_safeguarding.domain import CaseReview, case_opened, next_step_in_order, working_days_after
 
 #: the local authority's notification to the national Panel: within 5 working days of learning of the incident
 NOTIFICATION_WORKING_DAYS = 5
@@ -46,11 +46,7 @@ def for_a_partnership(board: Board) -> None:
 
 
 @dataclass
-class PracticeReview:
-    id: str
-    board_id: str
-    reference: str  # non-identifying, e.g. "Child B": the only name that leaves the service
-    case_summary: str
+class PracticeReview(CaseReview):
     child: dict[str, str]
     incident_known_on: date
     notified_on: date
@@ -77,19 +73,15 @@ class PracticeReview:
         """A serious child safeguarding incident notified to the national Panel: the review starts."""
         for_a_partnership(board)
         errors = FieldErrors()
-        reference, case_summary = (reference or "").strip(), (case_summary or "").strip()
-        child = {k: str(v).strip() for k, v in (child or {}).items() if str(v).strip()}
-        if not reference:
-            errors.add("reference", 'a non-identifying reference, e.g. "Child B"')
-        if not case_summary:
-            errors.add("case_summary", "summarise the incident")
-        if not child.get("name"):
-            errors.add("child.name", "the child's name (kept confidential)")
-        elif reference and mentions_name(reference, child["name"]):
-            errors.add("reference", "must not contain the child's name: it is shown without the confidential scope")
-        if notified_on < incident_known_on:
-            errors.add("notified_on", "not before the incident became known")
+        shown = "it is shown without the confidential scope"
+        reference, case_summary, child = case_opened(errors, reference, case_summary, child, "child", shown)
         errors.raise_if_any("The notification cannot be recorded as given.")
+        if notified_on < incident_known_on:
+            raise Refused(
+                f"The Panel is notified of an incident once it is known: notified on {notified_on}, before it became "
+                f"known on {incident_known_on}.",
+                notified_on=notified_on.isoformat(),
+            )
         return cls(id, board.id, reference, case_summary, child, incident_known_on, notified_on)
 
     @property
@@ -137,7 +129,7 @@ class PracticeReview:
     ) -> None:
         """One step along the statutory path; anything out of order is refused, naming the next step."""
         if to not in STEPS:
-            raise Invalid.at("to", "one of " + ", ".join(STEPS), f"{to!r} is not a stage of a practice review.")
+            raise Invalid.at("to", "one of " + ", ".join(STEPS), f"{to!r} is not a stage of a review.")
         expected = self.next_stage
         if expected is None:
             if self.status == "published":
@@ -146,19 +138,9 @@ class PracticeReview:
                 f"On {self.rapid_review_on} the rapid review decided no local review of {self.reference} was to be "
                 f"done ({self.reasons}); it goes no further."
             )
-        if to != expected:
-            raise Refused(
-                f"Review {self.reference} is at '{self.status}'; the next step is '{expected}': "
-                f"{NEXT_STEP_WORDS[expected]}.",
-                current_stage=self.status,
-                next_stage=expected,
-            )
-        if on < self._last_date():
-            raise Invalid.at(
-                "on",
-                "cannot be before the previous step",
-                f"The date {on} is before the previous step ({self._last_date()}).",
-            )
+        if to == expected and on < self._last_date():
+            raise Refused(f"The date {on} is before the previous step ({self._last_date()}).", on=on.isoformat())
+        next_step_in_order(self.reference, self.status, to, expected, NEXT_STEP_WORDS[expected], on, self._last_date())
         if to == "rapid_review":
             self._decide(on, local_review, reasons)
         elif to == "commissioned":

@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 from civic import documents
-from civic.http import Page
 from civic.service import Runtime
 from civic.uow import UnitOfWork
 
@@ -36,7 +35,9 @@ def review_view(doc: dict[str, Any], confidential: bool) -> dict[str, Any]:
     }
 
 
-REVIEW_RECORDS = Records(PRACTICE_REVIEWS, PracticeReview, "practice review", view=lambda doc: review_view(doc, False))
+REVIEW_RECORDS = Records(
+    PRACTICE_REVIEWS, PracticeReview, "practice review", view=lambda doc: review_view(doc, False), cleared_view=review_view
+)
 
 
 async def notify(rt: Runtime, board_id: str, body: dict[str, Any], confidential: bool) -> dict[str, Any]:
@@ -57,14 +58,6 @@ async def notify(rt: Runtime, board_id: str, body: dict[str, Any], confidential:
         return await REVIEW_RECORDS.insert(uow, review)
 
     return review_view(await rt.transaction(work), confidential)
-
-
-async def list_reviews(rt: Runtime, board_id: str, page: Page, confidential: bool) -> dict[str, Any]:
-    return await REVIEW_RECORDS.of_board(rt, board_id, page, view=lambda d: review_view(d, confidential))
-
-
-async def get_review(rt: Runtime, review_id: str, confidential: bool) -> dict[str, Any]:
-    return await REVIEW_RECORDS.one(rt, review_id, view=lambda d: review_view(d, confidential))
 
 
 async def advance(

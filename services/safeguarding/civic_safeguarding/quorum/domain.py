@@ -52,10 +52,18 @@ def assess_quorum(board: Board, members: list[Member], register: list[Attendance
     attending = [by_id[e.member_id] for e in register if e.attending and e.member_id in by_id]
     if board.partnership:
         presiding, missing = _partnership_chair(board, members, in_person, status)
-        missing += _partners_missing(members, everyone, attending, status)
+        wanted = {
+            PARTNER_WORDS[p]: [m for m in members if m.statutory and m.safeguarding_partner == p]
+            for p in SAFEGUARDING_PARTNERS
+        }
+        missing += _unrepresented(wanted, attending, status, "safeguarding partner", "no member serving on the partnership")
     else:
         presiding, missing = _board_chair(members, in_person, status)
-        missing += _organisations_missing(board, members, everyone, attending, status)
+        orgs = board.statutory_organisations(everyone)
+        wanted = {org: [m for m in members if m.organisation.casefold() == org.casefold()] for org in orgs}
+        missing += _unrepresented(
+            wanted, attending, status, "statutory partner", "the board has no member from this organisation"
+        )
     return Quorum(quorate=not missing, missing=missing, presiding=presiding)
 
 
@@ -96,40 +104,21 @@ def _partnership_chair(
     return None, [f"The chair: no member of the lead partner ({lead}) nor a nominated chair is present ({why})"]
 
 
-def _organisations_missing(
-    board: Board,
-    members: list[Member],
-    everyone: list[Member],
-    attending: list[Member],
-    status: dict[str, AttendanceEntry],
+def _unrepresented(
+    wanted: dict[str, list[Member]], attending: list[Member], status: dict[str, AttendanceEntry], kind: str, none: str
 ) -> list[str]:
+    """Each statutory partner (`wanted`: its name and its members serving) none of whose members attends, in
+    words; `kind` says what sort of partner it is, `none` what is missing when it has no member at all."""
+    here = {m.id for m in attending}
     missing = []
-    attending_orgs = {m.organisation.casefold() for m in attending}
-    for org in board.statutory_organisations(everyone):
-        if org.casefold() not in attending_orgs:
-            reps = [m for m in members if m.organisation.casefold() == org.casefold()]
-            if reps:
-                why = "; ".join(f"{m.name}: {status_words(status.get(m.id))}" for m in reps)
-                missing.append(f"{org} (statutory partner): no member or named deputy present ({why})")
-            else:
-                missing.append(f"{org} (statutory partner): the board has no member from this organisation")
-    return missing
-
-
-def _partners_missing(
-    members: list[Member], everyone: list[Member], attending: list[Member], status: dict[str, AttendanceEntry]
-) -> list[str]:
-    missing = []
-    attending_partners = {m.safeguarding_partner for m in attending if m.statutory}
-    for partner in SAFEGUARDING_PARTNERS:
-        if partner in attending_partners:
+    for partner, reps in wanted.items():
+        if any(m.id in here for m in reps):
             continue
-        reps = [m for m in members if m.statutory and m.safeguarding_partner == partner]
         if reps:
             why = "; ".join(f"{m.name}: {status_words(status.get(m.id))}" for m in reps)
-            missing.append(f"{PARTNER_WORDS[partner]} (safeguarding partner): no member or named deputy present ({why})")
+            missing.append(f"{partner} ({kind}): no member or named deputy present ({why})")
         else:
-            missing.append(f"{PARTNER_WORDS[partner]} (safeguarding partner): no member serving on the partnership")
+            missing.append(f"{partner} ({kind}): {none}")
     return missing
 
 

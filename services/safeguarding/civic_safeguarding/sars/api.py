@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from civic.http import Id, IfMatch, LongRequired, LongText, Paging, Pence, RequestModel, Required, Rt, Text, versioned
+from civic.http import Id, IfMatch, LongRequired, LongText, Pence, RequestModel, Required, Rt, Text, versioned
 from civic.problems import created
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
@@ -25,6 +25,8 @@ Step = Literal[STEPS]  # type: ignore[valid-type]
 
 
 class Person(RequestModel):
+    """The person a review is about (an adult; a child for a practice review): confidential."""
+
     name: Required
     date_of_birth: date | None = None
     address: Text | None = None
@@ -77,14 +79,7 @@ async def refer_sar(board_id: Id, body: NewSar, caller: Writer, rt: Rt) -> JSONR
     return versioned(await service.refer_sar(rt, board_id, body.model_dump(), caller.has(CONFIDENTIAL)), status=201)
 
 
-@router.get("/boards/{board_id}/sars")
-async def list_sars(board_id: Id, page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
-    return await service.list_sars(rt, board_id, page, caller.has(CONFIDENTIAL))
-
-
-@router.get("/sars/{sar_id}")
-async def get_sar(sar_id: Id, caller: Reader, rt: Rt) -> JSONResponse:
-    return versioned(await service.get_sar(rt, sar_id, caller.has(CONFIDENTIAL)))
+router.confidential_records("/boards/{board_id}/sars", "/sars/{sar_id}", service.SAR_RECORDS)
 
 
 @router.post("/sars/{sar_id}/transitions")

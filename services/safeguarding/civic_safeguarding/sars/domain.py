@@ -14,7 +14,7 @@ from datetime import date
 from civic.errors import FieldErrors, Invalid, NotFound, Refused
 
 from civic_safeguarding.boards.domain import Board
-from civic_safeguarding.domain import mentions_name
+from civic_safeguarding.domain import CaseReview, case_opened, mentions_name, next_step_in_order
 
 CONFIDENTIAL_FIELDS = ("case_summary", "person")
 STAGES = ("referral", "decision", "commissioned", "report_received", "action_plan", "published", "closed")
@@ -62,11 +62,7 @@ class LearningBriefing:
 
 
 @dataclass
-class Sar:
-    id: str
-    board_id: str
-    reference: str  # non-identifying, e.g. "Adult A": the only name that leaves the service
-    case_summary: str
+class Sar(CaseReview):
     person: dict[str, str]
     referred_by: str
     referred_on: date
@@ -101,34 +97,14 @@ class Sar:
         referred_on: date,
     ) -> Sar:
         errors = FieldErrors()
-        reference = (reference or "").strip()
-        case_summary = (case_summary or "").strip()
+        # The reference travels in events and public lists, so it must not identify the adult.
+        shown = "it is shown without the confidential scope and published in events"
+        reference, case_summary, person = case_opened(errors, reference, case_summary, person, "person", shown)
         referred_by = (referred_by or "").strip()
-        person = {k: str(v).strip() for k, v in (person or {}).items() if str(v).strip()}
-        if not reference:
-            errors.add("reference", 'a non-identifying reference, e.g. "Adult A"')
-        if not case_summary:
-            errors.add("case_summary", "summarise the case")
         if not referred_by:
             errors.add("referred_by", "the organisation making the referral")
-        if not person.get("name"):
-            errors.add("person.name", "the adult's name (kept confidential)")
-        # The reference travels in events and public lists, so it must not identify the adult.
-        elif reference and mentions_name(reference, person["name"]):
-            errors.add(
-                "reference",
-                "must not contain the adult's name: it is shown without the confidential scope and published in events",
-            )
         errors.raise_if_any("The referral cannot be recorded as given.")
-        return cls(
-            id=id,
-            board_id=board_id,
-            reference=reference,
-            case_summary=case_summary,
-            person=person,
-            referred_by=referred_by,
-            referred_on=referred_on,
-        )
+        return cls(id, board_id, reference, case_summary, person, referred_by, referred_on)
 
     @property
     def next_stage(self) -> str | None:
@@ -162,19 +138,7 @@ class Sar:
                 f"not met ({self.reasons}); it does not go further. Make a new referral if new "
                 "information comes to light."
             )
-        if to != expected:
-            raise Refused(
-                f"Review {self.reference} is at '{self.status}'; the next step is '{expected}': "
-                f"{NEXT_STEP_WORDS[expected]}.",
-                current_stage=self.status,
-                next_stage=expected,
-            )
-        if on < self._last_date():
-            raise Invalid.at(
-                "on",
-                "cannot be before the previous step",
-                f"The date {on} is before the previous step ({self._last_date()}).",
-            )
+        next_step_in_order(self.reference, self.status, to, expected, NEXT_STEP_WORDS[expected], on, self._last_date())
         getattr(self, f"_to_{to}")(
             on,
             criteria_met=criteria_met,

@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 from civic import documents
-from civic.http import Page
 from civic.service import Runtime
 from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import SarCommissioned, SarPublished
@@ -28,7 +27,7 @@ sar_view = withheld_view(CONFIDENTIAL_FIELDS)
 
 
 # shown as it is to a caller not cleared: each use case that may show more passes the caller's clearance
-SAR_RECORDS = Records(SARS, Sar, "SAR", view=lambda doc: sar_view(doc, False))
+SAR_RECORDS = Records(SARS, Sar, "SAR", view=lambda doc: sar_view(doc, False), cleared_view=sar_view)
 
 
 def _identity(sar: Sar, board: Board) -> dict[str, Any]:
@@ -38,9 +37,7 @@ def _identity(sar: Sar, board: Board) -> dict[str, Any]:
 
 async def refer_sar(rt: Runtime, board_id: str, body: dict[str, Any], confidential: bool) -> dict[str, Any]:
     # the person's details are kept as text, the date of birth among them
-    person = {
-        k: (v.isoformat() if isinstance(v, date) else v) for k, v in body["person"].items() if v is not None
-    }
+    person = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in body["person"].items() if v is not None}
 
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         for_an_adults_board(await board_of(uow, board_id))
@@ -56,14 +53,6 @@ async def refer_sar(rt: Runtime, board_id: str, body: dict[str, Any], confidenti
         return await SAR_RECORDS.insert(uow, sar)
 
     return sar_view(await rt.transaction(work), confidential)
-
-
-async def list_sars(rt: Runtime, board_id: str, page: Page, confidential: bool) -> dict[str, Any]:
-    return await SAR_RECORDS.of_board(rt, board_id, page, view=lambda d: sar_view(d, confidential))
-
-
-async def get_sar(rt: Runtime, sar_id: str, confidential: bool) -> dict[str, Any]:
-    return await SAR_RECORDS.one(rt, sar_id, view=lambda d: sar_view(d, confidential))
 
 
 async def advance_sar(
@@ -116,4 +105,3 @@ async def record_learning_briefing(
     on = given_or_today(body.get("issued_on"))
     return await _changed(rt, sar_id, expected, confidential,
                           lambda sar: sar.record_learning_briefing(body["summary"], on))  # fmt: skip
-
