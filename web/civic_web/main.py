@@ -28,8 +28,9 @@ from civic_web.assets import Assets
 from civic_web.gateway import Gateway, GatewayUnavailable, Refused, SignedOut
 from civic_web.headers import PageHeaders
 from civic_web.layout import STATIC, Layout, environment
-from civic_web.pages import NoAccess, comms, home, ops, safeguarding, savings
+from civic_web.pages import NoAccess, comms, home, ops, safeguarding, savings, subscriptions
 from civic_web.pages import property as property_pages  # not to shadow the builtin
+from civic_web.public_site import PublicSite
 from civic_web.sessions import SESSION_COOKIE, FormRefused, NotSignedIn, sign_out, tell
 from civic_web.settings import WebSettings, web_settings
 from civic_web.signin import council_issuer, sign_in_routes
@@ -64,6 +65,7 @@ def create_web(settings: WebSettings | None = None, *, issuer_metadata: dict[str
     app.state.settings = settings
     app.state.layout = layout
     app.state.assets = assets
+    app.state.public_site = PublicSite(settings, issuer)
     app.router.redirect_slashes = False
 
     app.include_router(health_router())  # /healthz and /metrics, as every component has
@@ -81,6 +83,7 @@ def create_web(settings: WebSettings | None = None, *, issuer_metadata: dict[str
     app.include_router(safeguarding.router)
     app.include_router(comms.router)
     app.include_router(ops.router)
+    app.include_router(subscriptions.router)  # residents' subscription links: no sign-in
 
     def page(request: Request, template: str, status: int, **context: Any) -> Response:
         return layout.render(request, template, context, status=status)

@@ -48,6 +48,8 @@ class WebSettings(CommonSettings):
     oidc_scopes: str = Field("openid profile email", validation_alias="CIVIC_OIDC_SCOPES")
     # the address officers open (the gateway's, behind the Ingress): the issuer sends them back under it
     public_url: str | None = Field(None, validation_alias="CIVIC_WEB_PUBLIC_URL")
+    # the public site's scopes (a resident's subscription links call comms as the site, not as an officer)
+    public_site_scopes: str = Field("comms:write", validation_alias="CIVIC_WEB_PUBLIC_SITE_SCOPES")
 
     @model_validator(mode="after")
     def _one_way_to_sign_in(self) -> WebSettings:
