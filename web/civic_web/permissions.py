@@ -39,6 +39,17 @@ CONTENT_STEPS: dict[str, tuple[str, ...]] = {
 CONTENT_STEPS_NEEDING = {"approved": "comms:approve"}
 
 
+class Needs:
+    """Something an officer may do when their token holds ``scope``: read on a :class:`Permissions` as a bool."""
+
+    def __init__(self, scope: str, doc: str) -> None:
+        self.scope = scope
+        self.__doc__ = doc
+
+    def __get__(self, permissions: Permissions | None, owner: type) -> bool:
+        return permissions is not None and permissions.may(self.scope)
+
+
 @dataclass(frozen=True)
 class Permissions:
     scopes: frozenset[str]
@@ -58,45 +69,24 @@ class Permissions:
         found = [(heading, href) for service, heading, href in SECTIONS if self.reads(service)]
         return [*found, OPERATIONS] if self.may_operate else found
 
-    @property
-    def may_operate(self) -> bool:
-        """Read the platform's traces and dead letters, and re-drive a dead letter (the ``ops`` scope)."""
-        return self.may("ops")
-
-    @property
-    def may_propose_initiative(self) -> bool:
-        return self.may("savings:write")
-
-    @property
-    def may_record_progress(self) -> bool:
-        """Record an initiative's delivered saving and set its RAG status."""
-        return self.may("savings:write")
-
-    @property
-    def may_keep_programme(self) -> bool:
-        """Set a programme's savings target and record cost avoided."""
-        return self.may("savings:write")
-
-    @property
-    def may_change_estate(self) -> bool:
-        """Move a building along its lifecycle, plan, complete and cancel teams' moves."""
-        return self.may("property:write")
+    #: what a scope lets an officer do, each one line: ``permissions.may_keep_programme`` and so on
+    may_operate = Needs("ops", "Read the platform's traces and dead letters, and re-drive a dead letter.")
+    may_propose_initiative = Needs("savings:write", "Propose an initiative.")
+    may_record_progress = Needs("savings:write", "Record an initiative's delivered saving and set its RAG status.")
+    may_keep_programme = Needs("savings:write", "Set a programme's target, record cost avoided and investment, keep "
+                                                "the RAID log, issue highlight reports, keep the shared services.")
+    may_change_estate = Needs("property:write", "Move a building along its lifecycle, plan, complete and cancel "
+                                                "teams' moves, keep leases and the rationalisation target.")
+    may_run_board_business = Needs("safeguarding:write", "Record attendance, declarations and decisions of the "
+                                                         "safeguarding boards.")
+    sees_case_details = Needs("safeguarding:confidential", "A safeguarding adults review's case summary and the "
+                                                           "person's details (Care Act 2014, s45).")
 
     def initiative_moves(self, next_statuses: Iterable[str]) -> list[str]:
         """The moves to offer on an initiative's page: those its state allows that the scopes allow too."""
         if not self.may("savings:write"):
             return []
         return [s for s in next_statuses if MOVES_NEEDING.get(s) is None or self.may(MOVES_NEEDING[s])]
-
-    @property
-    def may_run_board_business(self) -> bool:
-        """Record attendance, declarations and decisions of the safeguarding boards."""
-        return self.may("safeguarding:write")
-
-    @property
-    def sees_case_details(self) -> bool:
-        """A safeguarding adults review's case summary and the person's details (Care Act 2014, s45)."""
-        return self.may("safeguarding:confidential")
 
     def content_steps(self, status: str, author: str | None, officer: str) -> list[str]:
         """The steps to offer on a content item: its workflow's from its status that the scopes allow, and no

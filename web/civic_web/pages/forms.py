@@ -87,6 +87,15 @@ def date_typed(form: FormData, prefix: str) -> tuple[str | None, dict[str, str]]
     return f"{year}-{month.zfill(2)}-{day.zfill(2)}", typed
 
 
+def date_boxes(prefix: str, value: Any) -> dict[str, str]:
+    """An ISO date as GOV.UK's three boxes show it (``<prefix>-day``, ...), for a form that starts from a record;
+    nothing when there is no date."""
+    parts = str(value or "")[:10].split("-")
+    if len(parts) != 3:
+        return {}
+    return {f"{prefix}-day": parts[2].lstrip("0"), f"{prefix}-month": parts[1].lstrip("0"), f"{prefix}-year": parts[0]}
+
+
 def step_typed(form: FormData, names: Iterable[str] = ()) -> tuple[dict[str, Any], dict[str, str]]:
     """A record's next step as its page's form sends it: the body (``to``, the step, and ``on``, its date, when one
     is typed in the ``on`` boxes) and the boxes as typed (the step, the date's and the step's own ``names``)."""

@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 from civic_web.gateway import Refused
 from civic_web.layout import link
 from civic_web.pages import ask, first, form_at, gateway_of, in_address, page_at, render, request_id, segment, sent_to
-from civic_web.pages.forms import Rows, boxes_typed, date_typed, fields_of, pounds_typed, send_change
+from civic_web.pages.forms import Rows, boxes_typed, date_boxes, date_typed, fields_of, pounds_typed, send_change
 from civic_web.pages.property.section import API, changes, reads
 from civic_web.refusals import Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer, tell
@@ -132,14 +132,7 @@ def _as_typed(lease: dict[str, Any] | None) -> dict[str, str]:
     if not lease:
         return {}
     typed = {"landlord": lease.get("landlord") or "", "rent": pounds(lease.get("annual_rent_pence")).removeprefix("£")}
-    for prefix in ("starts_on", "expires_on"):
-        parts = str(lease.get(prefix) or "")[:10].split("-")
-        if len(parts) == 3:
-            typed |= {
-                f"{prefix}-day": parts[2].lstrip("0"),
-                f"{prefix}-month": parts[1].lstrip("0"),
-                f"{prefix}-year": parts[0],
-            }
+    typed |= date_boxes("starts_on", lease.get("starts_on")) | date_boxes("expires_on", lease.get("expires_on"))
     for row, held in enumerate(lease.get("breaks") or ()):
         typed |= {
             f"break-{row}-on": str(held.get("on") or ""),

@@ -16,7 +16,16 @@ from starlette.datastructures import FormData
 from civic_web import components
 from civic_web.layout import link
 from civic_web.pages import allowed, ask, first, form_at, in_address, render, segment
-from civic_web.pages.forms import at_version, boxes_typed, date_typed, new_record_page, on_date_input, send, send_new
+from civic_web.pages.forms import (
+    at_version,
+    boxes_typed,
+    date_boxes,
+    date_typed,
+    new_record_page,
+    on_date_input,
+    send,
+    send_new,
+)
 from civic_web.pages.savings.section import API, reads
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer
@@ -124,11 +133,8 @@ async def _milestone_page(request: Request, officer: SignedInOfficer, initiative
     milestone = answer.body
     initiative = await _initiative(request, officer, initiative_id)
     if typed is None or doing != "change":  # the change form starts from the milestone as it is
-        due = str(milestone.get("due") or "")[:10].split("-")
         shown = {"change-title": milestone.get("title", ""), "change-owner": milestone.get("owner", "")}
-        if len(due) == 3:
-            shown |= {"change-due-day": due[2].lstrip("0"), "change-due-month": due[1].lstrip("0"),
-                      "change-due-year": due[0]}
+        shown |= date_boxes("change-due", milestone.get("due"))
         typed = {**shown, **(typed or {})}
     return render(request, "savings/milestone.html", {
         "milestone": milestone, "version": answer.version or "", "initiative": initiative,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -21,6 +20,7 @@ from civic_web.pages import ask, first, form_at, gateway_of, in_address, page_at
 from civic_web.pages.forms import (
     at_version,
     boxes_typed,
+    date_boxes,
     date_typed,
     new_record_page,
     on_date_input,
@@ -28,6 +28,7 @@ from civic_web.pages.forms import (
     send,
     send_new,
 )
+from civic_web.pages.listed import listed
 from civic_web.pages.savings.programme import AMOUNT, keeps_programme
 from civic_web.pages.savings.section import PROGRAMME, reads
 from civic_web.refusals import Refusal, refusal_from
@@ -123,10 +124,7 @@ def _service_body(form: FormData) -> tuple[dict[str, Any], dict[str, str], dict[
 def _typed_from(shared: dict[str, Any]) -> dict[str, str]:
     """The change form as the service is."""
     typed = {name: str(shared.get(name) or "") for name in TEXTS}
-    planned = str(shared.get("planned_on") or "")[:10].split("-")
-    if len(planned) == 3:
-        typed |= {"planned_on-day": planned[2].lstrip("0"), "planned_on-month": planned[1].lstrip("0"),
-                  "planned_on-year": planned[0]}  # fmt: skip
+    typed |= date_boxes("planned_on", shared.get("planned_on"))
     split = shared.get("cost_split") or {}
     basis = str(split.get("basis") or "percent")
     typed["basis"] = basis
@@ -170,22 +168,13 @@ def _list_rows(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 async def _list(request: Request, officer: SignedInOfficer) -> Response:
-    chosen = {name: first(request.query_params.get(name)) for name in FILTERS}
-    cursor = first(request.query_params.get("cursor"))
-    query = {name: value for name, value in chosen.items() if value}
-    refusal: Refusal | None = None
-    page: dict[str, Any] = {}
-    choices = await _choices(request)
-    try:
-        asked = {"limit": str(PAGE_SIZE), **query, **({"cursor": cursor} if cursor else {})}
-        page = (await ask(request, officer, SHARED, asked)).body
-    except Refused as refused:
-        refusal = refusal_from(refused.problem, lambda n: (n, FILTERS[n]) if n in FILTERS else None, refused.status)
-    return render(request, "savings/shared_services.html", {
-        **choices, "chosen": chosen, "filtered": bool(query), "rows": _list_rows(page.get("items", [])),
-        "next_page": f"?{urlencode({**query, 'cursor': page['next_cursor']})}" if page.get("next_cursor") else None,
-        "first_page": f"?{urlencode(query)}" if cursor else None,
-    }, refusal)  # fmt: skip
+    found, choices = await asyncio.gather(listed(request, officer, SHARED, FILTERS, PAGE_SIZE), _choices(request))
+    return render(
+        request,
+        "savings/shared_services.html",
+        {**choices, **found.context(), "rows": _list_rows(found.items)},
+        found.refusal,
+    )
 
 
 page_at(router, "/shared-services", page=_list, shown_to=reads)

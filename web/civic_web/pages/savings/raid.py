@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -16,13 +15,22 @@ from markupsafe import Markup
 from starlette.datastructures import FormData
 
 from civic_web import components
-from civic_web.gateway import Refused
 from civic_web.layout import link
 from civic_web.pages import ask, first, form_at, gateway_of, in_address, page_at, render, segment
-from civic_web.pages.forms import at_version, boxes_typed, date_typed, new_record_page, on_date_input, send, send_new
+from civic_web.pages.forms import (
+    at_version,
+    boxes_typed,
+    date_boxes,
+    date_typed,
+    new_record_page,
+    on_date_input,
+    send,
+    send_new,
+)
+from civic_web.pages.listed import listed
 from civic_web.pages.savings.programme import keeps_programme
 from civic_web.pages.savings.section import API, PROGRAMME, reads
-from civic_web.refusals import Refusal, refusal_from
+from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer
 from civic_web.vocabulary import body_choices, day, parameter_choices, words_for
 
@@ -90,32 +98,9 @@ def _log_rows(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 async def _log(request: Request, officer: SignedInOfficer) -> Response:
-    chosen = {name: first(request.query_params.get(name)) for name in FILTERS}
-    cursor = first(request.query_params.get("cursor"))
-    query = {name: value for name, value in chosen.items() if value}
-    refusal: Refusal | None = None
-    page: dict[str, Any] = {}
-    choices = await _choices(request)
-    try:
-        page = (
-            await ask(request, officer, RAID, {"limit": str(PAGE_SIZE), **query, **({"cursor": cursor} if cursor else {})})
-        ).body
-    except Refused as refused:
-        refusal = refusal_from(
-            refused.problem, lambda name: (name, FILTERS[name]) if name in FILTERS else None, refused.status
-        )
+    found, choices = await asyncio.gather(listed(request, officer, RAID, FILTERS, PAGE_SIZE), _choices(request))
     return render(
-        request,
-        "savings/raid.html",
-        {
-            **choices,
-            "chosen": chosen,
-            "filtered": bool(query),
-            "rows": _log_rows(page.get("items", [])),
-            "next_page": f"?{urlencode({**query, 'cursor': page['next_cursor']})}" if page.get("next_cursor") else None,
-            "first_page": f"?{urlencode(query)}" if cursor else None,
-        },
-        refusal,
+        request, "savings/raid.html", {**choices, **found.context(), "rows": _log_rows(found.items)}, found.refusal
     )
 
 
@@ -189,16 +174,9 @@ async def raise_for_initiative(request: Request, officer: SignedInOfficer, form:
 
 
 def _as_typed(item: dict[str, Any]) -> dict[str, str]:
-    review = str(item.get("review_on") or "")[:10].split("-")
     shown = {name: str(item.get(name) or "") for name in BOXES}
     shown["decision_needed"] = "yes" if item.get("decision_needed") else "no"
-    if len(review) == 3:
-        shown |= {
-            "review_on-day": review[2].lstrip("0"),
-            "review_on-month": review[1].lstrip("0"),
-            "review_on-year": review[0],
-        }
-    return shown
+    return shown | date_boxes("review_on", item.get("review_on"))
 
 
 async def _item_page(
