@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from civic.calendar import date_of
 from civic.errors import FieldErrors, Invalid, Refused
@@ -69,6 +69,27 @@ def _building_errors(building_id: Any, name: Any, town: Any) -> FieldErrors:
 
 
 # ---------------------------------------------------------------- the initiative
+
+
+class LeftTheEstate(TypedDict):
+    """A building closed or disposed of, as its saving is booked (whether an initiative planned it or not): the
+    facts of property's event, who books it (``by``: the event's type) and when (``now``)."""
+
+    building_id: str
+    building_name: str
+    town: str | None
+    on: date
+    annual_running_cost_pence: int
+    by: str
+    now: datetime
+    event_id: NotRequired[str | None]
+
+
+def _realisation(left: LeftTheEstate, booked: dict[str, int], *, planned: bool) -> dict[str, Any]:
+    return saving.realisation(
+        left["building_id"], left["building_name"], left["on"], left["annual_running_cost_pence"], booked,
+        left["by"], left.get("event_id"), planned=planned,
+    )  # fmt: skip
 
 
 @dataclass
@@ -158,27 +179,16 @@ class Initiative:
         return initiative
 
     @classmethod
-    def building_saving(
-        cls,
-        *,
-        id: str,
-        building_id: str,
-        building_name: str,
-        town: str | None,
-        on: date,
-        annual_running_cost_pence: int,
-        by: str,
-        now: datetime,
-        event_id: str | None = None,
-    ) -> Initiative:
+    def building_saving(cls, *, id: str, **left: Unpack[LeftTheEstate]) -> Initiative:
         """A realised saving no initiative planned: the closed or disposed building's annual running cost,
         booked by the closure rule (``figures.closure_saving``: the part-year in the closure year, the
         rest of the full amount in the next), planned and delivered."""
-        booked = saving.closure_booking(annual_running_cost_pence, on)
+        booked = saving.closure_booking(left["annual_running_cost_pence"], left["on"])
+        name, town = left["building_name"], left["town"]
         where = f" ({town})" if town else ""
         initiative = cls(
             id=id,
-            title=f"Rationalisation of buildings: {building_name}{where}",
+            title=f"Rationalisation of buildings: {name}{where}",
             directorate=BUILDING_DIRECTORATE,
             theme="redesign_reorganisation",
             category="transformation",
@@ -187,16 +197,12 @@ class Initiative:
             programme=BUILDING_PROGRAMME,
             status="delivered",
             actuals=dict(booked),
-            building_id=building_id,
-            building_name=building_name,
+            building_id=left["building_id"],
+            building_name=name,
             building_town=town,
         )
-        initiative.realisation = saving.realisation(
-            building_id, building_name, on, annual_running_cost_pence, booked, by, event_id, planned=False
-        )
-        initiative._note(
-            now, by, "status", to="delivered", reason=f"building {building_name} left the estate"
-        )
+        initiative.realisation = _realisation(left, booked, planned=False)
+        initiative._note(left["now"], left["by"], "status", to="delivered", reason=f"building {name} left the estate")
         return initiative
 
     # ---- reading
@@ -233,18 +239,7 @@ class Initiative:
 
     # ---- a planned building's closure
 
-    def realise(
-        self,
-        *,
-        building_id: str,
-        building_name: str,
-        town: str | None,
-        on: date,
-        annual_running_cost_pence: int,
-        by: str,
-        now: datetime,
-        event_id: str | None = None,
-    ) -> dict[str, int]:
+    def realise(self, **left: Unpack[LeftTheEstate]) -> dict[str, int]:
         """The closure of the building this initiative plans: its saving, booked by the closure rule
         (``figures.closure_saving``), is added to the actuals of its years (a year the profile did not
         have joins it with nothing planned), whatever the status; the building's id is kept. Once: a
@@ -254,17 +249,15 @@ class Initiative:
                 f"The saving of {self.realisation.get('building_name') or 'this building'} is already realised.",
                 realised_on=self.realisation.get("on"),
             )
-        booked = saving.closure_booking(annual_running_cost_pence, on)
+        booked = saving.closure_booking(left["annual_running_cost_pence"], left["on"])
         self.profile, self.actuals = saving.book(self.profile, self.actuals, booked)
-        self.building_id = building_id
+        self.building_id = left["building_id"]
         if self.building_name is None:
-            self.building_name, self.building_town = building_name, town
-        self.realisation = saving.realisation(
-            building_id, building_name, on, annual_running_cost_pence, booked, by, event_id, planned=True
-        )
+            self.building_name, self.building_town = left["building_name"], left["town"]
+        self.realisation = _realisation(left, booked, planned=True)
         self._note(
-            now, by, "realised", building_id=building_id, building_name=building_name, on=on.isoformat(),
-            realised_pence=sum(booked.values()),
+            left["now"], left["by"], "realised", building_id=left["building_id"], building_name=left["building_name"],
+            on=left["on"].isoformat(), realised_pence=sum(booked.values()),
         )  # fmt: skip
         return booked
 

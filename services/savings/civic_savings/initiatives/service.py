@@ -25,7 +25,7 @@ from civic_contracts.savings import (
     RealisedYear,
 )
 
-from civic_savings.initiatives.domain import BUILDING_FIELDS, DECISIONS, FINAL, Initiative, building_key
+from civic_savings.initiatives.domain import BUILDING_FIELDS, DECISIONS, FINAL, Initiative, LeftTheEstate, building_key
 from civic_savings.milestones.reports import overdue_of, shown_with
 from civic_savings.milestones.service import drop_open
 from civic_savings.read_model.service import SHARDS, keep_read_model, shard_of_unit
@@ -247,7 +247,7 @@ async def record_building_saving(
         found = next((d for d in await named.to_list(10) if d.get("building_id") is None), None)
     now = calendar.now()
     # the closure as the domain takes it, whether it realises a planned saving or makes a new initiative
-    closure: dict[str, Any] = {
+    closure: LeftTheEstate = {
         "building_id": building_id, "building_name": name, "town": town, "on": on,
         "annual_running_cost_pence": annual_running_cost_pence, "by": cause, "now": now, "event_id": event_id,
     }  # fmt: skip
