@@ -97,14 +97,35 @@ def case_opened(
     return reference, case_summary, details
 
 
-def next_step_in_order(reference: str, status: str, to: str, expected: str, words: str, on: date, last: date) -> None:
-    """A review moves one step at a time: `to` must be the `expected` next stage (`words`: what it asks), on a day
-    not before the last step's (`last`)."""
+def next_step_in_order(
+    review: str,
+    status: str,
+    to: str,
+    steps: tuple[str, ...],
+    expected: str | None,
+    asks: dict[str, str],
+    ended: str,
+    on: date,
+    last: date,
+    early: type[Invalid] | type[Refused] = Invalid,
+) -> None:
+    """A review (named by its reference) moves along its statutory path one step at a time: `to` is one of its
+    `steps` and the `expected` next one (`asks`: what each step asks for; `ended`: why there is none), on a day
+    not before the last step's (`last`; `early`: a request's own date refused as invalid, or as a conflict)."""
+    if to not in steps:
+        raise Invalid.at("to", "one of " + ", ".join(steps), f"{to!r} is not a stage of a review.")
+    if expected is None:
+        raise Refused(ended)
     if to != expected:
         raise Refused(
-            f"Review {reference} is at '{status}'; the next step is '{expected}': {words}.",
+            f"Review {review} is at '{status}'; the next step is '{expected}': {asks[expected]}.",
             current_stage=status,
             next_stage=expected,
         )
     if on < last:
-        raise Invalid.at("on", "cannot be before the previous step", f"The date {on} is before the previous step ({last}).")
+        problem = f"The date {on} is before the previous step ({last})."
+        raise (
+            Invalid.at("on", "cannot be before the previous step", problem)
+            if early is Invalid
+            else Refused(problem, on=on.isoformat())
+        )

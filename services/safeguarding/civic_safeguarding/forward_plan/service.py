@@ -7,7 +7,7 @@ from typing import Any
 from civic import documents
 from civic.calendar import today
 from civic.documents import resource
-from civic.errors import Invalid, Refused
+from civic.errors import Invalid, NotFound, Refused
 from civic.service import Runtime
 from civic.uow import UnitOfWork
 
@@ -32,7 +32,12 @@ async def add_key_decision(rt: Runtime, board_id: str, body: dict[str, Any]) -> 
                 "Name the meeting that will take it, or the day: the meeting's day is the day.",
             )  # fmt: skip
         if meeting_id is not None:
-            _, meeting = await MEETING_RECORDS.load(uow, meeting_id)
+            try:
+                _, meeting = await MEETING_RECORDS.load(uow, meeting_id)
+            except NotFound:
+                # an id in the body that names no meeting is a conflict with the board's meetings, not a missing
+                # board: the path's board was found (a 404 would say it was not)
+                raise Refused(f"{meeting_id!r} is not a meeting of {board.name}.", meeting_id=meeting_id) from None
             if meeting.board_id != board.id:
                 raise Refused(f"Meeting {meeting_id!r} is another board's, not {board.name}'s.", meeting_id=meeting_id)
             if meeting.status == "cancelled":

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from civic.errors import FieldErrors, Invalid, Refused
+from civic.errors import FieldErrors, Refused
 
 from civic_safeguarding.boards.domain import Board
 from civic_safeguarding.domain import CaseReview, case_opened, next_step_in_order, working_days_after
@@ -128,19 +128,16 @@ class PracticeReview(CaseReview):
         member_organisations: list[str] | None = None,
     ) -> None:
         """One step along the statutory path; anything out of order is refused, naming the next step."""
-        if to not in STEPS:
-            raise Invalid.at("to", "one of " + ", ".join(STEPS), f"{to!r} is not a stage of a review.")
-        expected = self.next_stage
-        if expected is None:
-            if self.status == "published":
-                raise Refused(f"Review {self.reference} was published on {self.published_on}; it is complete.")
-            raise Refused(
-                f"On {self.rapid_review_on} the rapid review decided no local review of {self.reference} was to be "
-                f"done ({self.reasons}); it goes no further."
-            )
-        if to == expected and on < self._last_date():
-            raise Refused(f"The date {on} is before the previous step ({self._last_date()}).", on=on.isoformat())
-        next_step_in_order(self.reference, self.status, to, expected, NEXT_STEP_WORDS[expected], on, self._last_date())
+        ended = (
+            f"Review {self.reference} was published on {self.published_on}; it is complete."
+            if self.status == "published"
+            else f"On {self.rapid_review_on} the rapid review decided no local review of {self.reference} was to be "
+            f"done ({self.reasons}); it goes no further."
+        )
+        # a date the request gives, judged against the stored review: a conflict (409), as the other refusals here
+        next_step_in_order(
+            self.reference, self.status, to, STEPS, self.next_stage, NEXT_STEP_WORDS, ended, on, self._last_date(), Refused
+        )
         if to == "rapid_review":
             self._decide(on, local_review, reasons)
         elif to == "commissioned":
