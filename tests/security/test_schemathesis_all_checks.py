@@ -196,17 +196,22 @@ def excused(check: str, label: str, case: Any, response: Any) -> str | None:
         return None
     fields = [str(e.get("field", "")) for e in body.get("errors", [])] if isinstance(body, dict) else []
     operation = _operation(label)
-    for exception in EXCEPTIONS:
-        if response.status_code != exception.status or not re.fullmatch(exception.operations, operation):
-            continue
+    listed = [e for e in EXCEPTIONS if response.status_code == e.status and re.fullmatch(e.operations, operation)]
+    for exception in listed:
         if exception.status == 412:
             headers = {k.lower() for k in (case.headers or {})}
             if headers & {"if-match", "if-none-match"}:
                 return exception.why
-            continue
-        if fields and all(re.fullmatch(exception.fields, f, flags=re.DOTALL) for f in fields):
-            return exception.why
-    return None
+    # a refusal may name several fields at once (two rules broken by one generated body): excused when
+    # each field is a listed exception of this operation and status, with every reason given
+    reasons: list[str] = []
+    for name in fields:
+        why = next((e.why for e in listed if e.status != 412 and re.fullmatch(e.fields, name, flags=re.DOTALL)), None)
+        if why is None:
+            return None
+        if why not in reasons:
+            reasons.append(why)
+    return "; ".join(reasons) or None
 
 
 # --------------------------------------------------------------------------- serving over HTTP
