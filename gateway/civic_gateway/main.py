@@ -199,13 +199,3 @@ def create_gateway(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(ServerSpanMiddleware)  # outermost: every span-aware part runs inside the span
     return app
-
-
-def __getattr__(name: str) -> Any:
-    # ``civic_gateway.main:app`` is built on first use, so importing this module (tests, tools)
-    # configures no logging or tracing and opens no pool.
-    if name == "app":
-        built = create_gateway()
-        globals()["app"] = built
-        return built
-    raise AttributeError(name)

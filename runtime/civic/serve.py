@@ -11,20 +11,23 @@ import uvicorn
 
 from civic.settings import DEFAULT_PORTS, CommonSettings, GatewaySettings
 
+#: each component's ASGI app: a module's ``app``, or (``name()``) the factory that builds it when served,
+#: so importing the gateway's or the web app's module (tests, tools) configures no logging, tracing or pool
 APPS = {
-    "gateway": "civic_gateway.main:app",
+    "gateway": "civic_gateway.main:create_gateway()",
     "savings": "civic_savings.main:app",
     "property": "civic_property.main:app",
     "safeguarding": "civic_safeguarding.main:app",
     "comms": "civic_comms.main:app",
-    "web": "civic_web.main:app",
+    "web": "civic_web.main:create_web()",
 }
 
 
 def load_app(component: str) -> Any:
     """Import a component's ASGI app and set aside the heap that import built."""
     module, _, attr = APPS[component].partition(":")
-    app = getattr(importlib.import_module(module), attr)
+    named = getattr(importlib.import_module(module), attr.removesuffix("()"))
+    app = named() if attr.endswith("()") else named
     # Everything imported so far (frameworks, drivers, schemas, routes: some 100k objects) lives as
     # long as the process. Left in the collector's oldest generation, each full collection walks all
     # of it: a 50-125 ms pause every 10-20 s under load on these machines, which every request in

@@ -150,13 +150,3 @@ def create_web(settings: WebSettings | None = None, *, issuer_metadata: dict[str
     app.add_middleware(ServerSpanMiddleware)  # every span-aware part runs inside the span
     app.add_middleware(ServerTiming)  # outermost: the page's whole time on the server
     return app
-
-
-
-def __getattr__(name: str) -> Any:
-    # ``civic_web.main:app`` is built on first use, so importing this module (tests, tools) reads no settings
-    if name == "app":
-        built = create_web()
-        globals()["app"] = built
-        return built
-    raise AttributeError(name)
