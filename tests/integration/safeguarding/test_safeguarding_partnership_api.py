@@ -114,13 +114,14 @@ async def test_a_partnership_reviews_children_not_adults(api, writer, db, new_bo
     decided = await ok(await api.post(f"{url}/transitions", json={
         "to": "rapid_review", "on": "2026-09-29", "local_review": True, "reasons": "Learning on sharing"}))  # fmt: skip
     assert (decided["status"], decided["rapid_review_late"]) == ("rapid_review", True)
+    assert decided["rapid_review"] == {"on": "2026-09-29", "local_review": True, "reasons": "Learning on sharing"}
     own = {"to": "commissioned", "reviewer": "R", "reviewer_organisation": POLICE}
     await _refused(api, outbox, url, review["id"],
                    lambda: api.post(f"{url}/transitions", headers={"If-Match": '"2"'}, json=own),
                    409, "independent of the case")  # fmt: skip
     done = await ok(await api.post(f"{url}/transitions", json={
         "to": "commissioned", "reviewer": "Rae Reviewer", "reviewer_organisation": "Independent Reviews Ltd"}))  # fmt: skip
-    assert done["status"] == "commissioned"
+    assert done["status"] == "commissioned" and done["commission"]["reviewer_organisation"] == "Independent Reviews Ltd"
 
 
 async def test_undecided_rapid_reviews_past_their_day_are_reported(api, new_board):

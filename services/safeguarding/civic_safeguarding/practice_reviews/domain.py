@@ -46,17 +46,31 @@ def for_a_partnership(board: Board) -> None:
 
 
 @dataclass
+class RapidReview:
+    """The safeguarding partners' rapid review of the incident: whether a local review is to be done, and why."""
+
+    on: date
+    local_review: bool
+    reasons: str
+
+
+@dataclass
+class Commission:
+    """The local review commissioned from a reviewer independent of the case."""
+
+    on: date
+    reviewer: str
+    reviewer_organisation: str
+
+
+@dataclass
 class PracticeReview(CaseReview):
     child: dict[str, str]
     incident_known_on: date
     notified_on: date
     status: str = "notified"
-    rapid_review_on: date | None = None
-    local_review: bool | None = None
-    reasons: str | None = None
-    reviewer: str | None = None
-    reviewer_organisation: str | None = None
-    commissioned_on: date | None = None
+    rapid_review: RapidReview | None = None
+    commission: Commission | None = None
     published_on: date | None = None
 
     @classmethod
@@ -103,17 +117,18 @@ class PracticeReview(CaseReview):
     @property
     def rapid_review_late(self) -> bool:
         """The rapid review decided after its fifteenth working day (recorded as it was: lateness is reported)."""
-        return self.rapid_review_on is not None and self.rapid_review_on > self.rapid_review_due_on
+        return self.rapid_review is not None and self.rapid_review.on > self.rapid_review_due_on
 
     @property
     def next_stage(self) -> str | None:
-        if self.status == "rapid_review" and self.local_review is False:
+        if self.rapid_review is not None and not self.rapid_review.local_review:
             return None
         index = STAGES.index(self.status)
         return STAGES[index + 1] if index + 1 < len(STAGES) else None
 
     def _last_date(self) -> date:
-        dates = [self.notified_on, self.rapid_review_on, self.commissioned_on, self.published_on]
+        steps = [self.rapid_review, self.commission]
+        dates = [self.notified_on, self.published_on, *(step.on for step in steps if step is not None)]
         return max(d for d in dates if d is not None)
 
     def advance(
@@ -128,12 +143,13 @@ class PracticeReview(CaseReview):
         member_organisations: list[str] | None = None,
     ) -> None:
         """One step along the statutory path; anything out of order is refused, naming the next step."""
-        ended = (
-            f"Review {self.reference} was published on {self.published_on}; it is complete."
-            if self.status == "published"
-            else f"On {self.rapid_review_on} the rapid review decided no local review of {self.reference} was to be "
-            f"done ({self.reasons}); it goes no further."
-        )
+        ended = f"Review {self.reference} was published on {self.published_on}; it is complete."
+        if self.rapid_review is not None and not self.rapid_review.local_review:
+            decided = self.rapid_review
+            ended = (
+                f"On {decided.on} the rapid review decided no local review of {self.reference} was to be done "
+                f"({decided.reasons}); it goes no further."
+            )
         # a date the request gives, judged against the stored review: a conflict (409), as the other refusals here
         next_step_in_order(
             self.reference, self.status, to, STEPS, self.next_stage, NEXT_STEP_WORDS, ended, on, self._last_date(), Refused
@@ -153,7 +169,7 @@ class PracticeReview(CaseReview):
         if not (reasons or "").strip():
             errors.add("reasons", "give the reasons for the decision")
         errors.raise_if_any("A rapid review's decision needs local_review and reasons.")
-        self.rapid_review_on, self.local_review, self.reasons = on, local_review, (reasons or "").strip()
+        self.rapid_review = RapidReview(on, bool(local_review), (reasons or "").strip())
 
     def _commission(self, on: date, reviewer: str | None, organisation: str | None, members: list[str]) -> None:
         errors = FieldErrors()
@@ -169,4 +185,4 @@ class PracticeReview(CaseReview):
                 "on the partnership. Commission an independent reviewer.",
                 organisation=org,
             )
-        self.reviewer, self.reviewer_organisation, self.commissioned_on = (reviewer or "").strip(), org, on
+        self.commission = Commission(on, (reviewer or "").strip(), org)
