@@ -185,6 +185,12 @@ def runtime_of(running_apps: RunningApps) -> Callable[[str], Awaitable[Any]]:
     return get
 
 
+@pytest.fixture
+def service_runtime(runtime_of: Callable[[str], Awaitable[Any]]) -> Callable[[str], Awaitable[Any]]:
+    """A running service's runtime by name: to run its scheduler or a background job at a chosen moment."""
+    return runtime_of
+
+
 @pytest.fixture(scope="session")
 def mongo_db(runtime_of: Callable[[str], Awaitable[Any]]) -> Callable[[str], Awaitable[Any]]:
     async def get(name: str) -> Any:
@@ -340,6 +346,16 @@ async def created(client: httpx.AsyncClient, url: str, body: dict[str, Any]) -> 
     response = await client.post(url, json=body)
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+def record_maker(client: httpx.AsyncClient, url: str, defaults: Callable[[], dict[str, Any]]
+                 ) -> Callable[..., Awaitable[dict[str, Any]]]:
+    """Creates a record at ``url`` from fresh defaults with the test's overrides: its API form (201)."""
+
+    async def create(**overrides: Any) -> dict[str, Any]:
+        return await created(client, url, {**defaults(), **overrides})
+
+    return create
 
 
 def first_version(response: httpx.Response) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import created, unique
+from tests.conftest import created, record_maker, unique
 
 ALL = "comms:read comms:write comms:approve"
 
@@ -45,12 +45,6 @@ async def reader(service_client: Any) -> Any:
 
 
 @pytest.fixture
-def service_runtime(runtime_of: Any) -> Any:
-    """The running comms app's runtime (to drive the scheduler at a chosen moment)."""
-    return runtime_of
-
-
-@pytest.fixture
 def deliver(runtime_of: Any) -> Callable[[str, Any], Awaitable[str]]:
     """Apply an event as the consumer would, inbox included: 'applied' or 'duplicate'."""
 
@@ -62,17 +56,12 @@ def deliver(runtime_of: Any) -> Callable[[str, Any], Awaitable[str]]:
 
 @pytest.fixture
 def new_content(author: Any) -> Callable[..., Awaitable[dict[str, Any]]]:
-    async def create(**overrides: Any) -> dict[str, Any]:
-        body = {
-            "title": unique("City Status bid update"),
-            "body": "Northampton bids for city status.",
-            "channels": ["website", "social:instagram"],
-            "audience": ["residents"],
-        }
-        body.update(overrides)
-        return await created(author, "/v1/content", body)
-
-    return create
+    return record_maker(author, "/v1/content", lambda: {
+        "title": unique("City Status bid update"),
+        "body": "Northampton bids for city status.",
+        "channels": ["website", "social:instagram"],
+        "audience": ["residents"],
+    })
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import created, unique
+from tests.conftest import created, record_maker, unique
 
 WRITE_SCOPES = "property:read property:write"
 
@@ -21,20 +21,15 @@ async def api(service_client: Any) -> Any:
 
 @pytest.fixture
 def new_building(api: Any) -> Callable[..., Awaitable[dict[str, Any]]]:
-    async def create(**overrides: Any) -> dict[str, Any]:
-        body = {
-            "name": unique("Test House"),
-            "town": "Northampton",
-            "kind": "office",
-            "desks": 100,
-            "tenure": "freehold",
-            "annual_running_cost_pence": 40_000_000,
-            "annual_carbon_kg": 120_000,
-        }
-        body.update(overrides)
-        return await created(api, "/v1/buildings", body)
-
-    return create
+    return record_maker(api, "/v1/buildings", lambda: {
+        "name": unique("Test House"),
+        "town": "Northampton",
+        "kind": "office",
+        "desks": 100,
+        "tenure": "freehold",
+        "annual_running_cost_pence": 40_000_000,
+        "annual_carbon_kg": 120_000,
+    })
 
 
 @pytest.fixture
@@ -49,9 +44,3 @@ def new_team(api: Any) -> Callable[..., Awaitable[dict[str, Any]]]:
         return await created(api, "/v1/teams", body)
 
     return create
-
-
-@pytest.fixture
-def service_runtime(runtime_of: Any) -> Any:
-    """The running property app's runtime (to run the lease review on a chosen day)."""
-    return runtime_of
