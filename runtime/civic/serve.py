@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 import uvicorn
+from civic_contracts import SERVICES
 
 from civic.settings import DEFAULT_PORTS, CommonSettings, GatewaySettings
 
@@ -15,10 +16,7 @@ from civic.settings import DEFAULT_PORTS, CommonSettings, GatewaySettings
 #: so importing the gateway's or the web app's module (tests, tools) configures no logging, tracing or pool
 APPS = {
     "gateway": "civic_gateway.main:create_gateway()",
-    "savings": "civic_savings.main:app",
-    "property": "civic_property.main:app",
-    "safeguarding": "civic_safeguarding.main:app",
-    "comms": "civic_comms.main:app",
+    **{service: f"civic_{service}.main:app" for service in SERVICES},
     "web": "civic_web.main:create_web()",
 }
 

@@ -13,6 +13,7 @@ from civic.idempotency import IDEMPOTENCY
 from civic.outbox import prepare_outbox
 from civic.retention import BATCH, sweep
 from civic.uow import OUTBOX
+from civic_contracts import SERVICES
 
 from tests.conftest import service_settings
 
@@ -62,7 +63,7 @@ async def test_the_ttl_indexes_earlier_versions_made_are_dropped(scratch_db) -> 
 
 
 async def test_no_service_database_keeps_a_ttl_index(runtime_of) -> None:
-    for name in ("savings", "property", "safeguarding", "comms"):
+    for name in SERVICES:
         db = (await runtime_of(name)).db
         for collection in await db.list_collection_names():
             indexes = await db[collection].index_information()
