@@ -39,15 +39,14 @@ CONTRACT = Path(__file__).resolve().parents[3] / "docs" / "CONTRACT.md"
 # routes it keeps out of its OpenAPI), and the event types each service's handlers react to.
 COLLECT = r"""
 import importlib, json, re
-from civic.serve import APPS
+from civic.serve import APPS, load_app
 from civic_contracts import SERVICES
 from starlette.routing import Route
 
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 routes = {}
-for component, target in APPS.items():
-    module, _, attr = target.partition(":")
-    app = getattr(importlib.import_module(module), attr)
+for component in APPS:
+    app = load_app(component)
     found = {(m.upper(), path) for path, item in app.openapi()["paths"].items() for m in item if m in METHODS}
     if component == "gateway":
         for route in app.routes:
