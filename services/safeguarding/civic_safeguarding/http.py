@@ -94,14 +94,15 @@ class AreaRouter(APIRouter):
 
         self.add_api_route(path, route, methods=["GET"], name=name)
 
-    def record(self, path: str, name: str, read: OneRecord) -> None:
+    def record(self, path: str, name: str, read: OneRecord, shown: type[BaseModel] | None = None) -> None:
         """``GET path`` (``/<records>/{<record>_id}``), the operation `name`: one record by its id, as `read`
-        gives it, with its ETag."""
+        gives it, with its ETag (`shown`: what the OpenAPI declares of its answer, where it declares any)."""
 
         async def route(id: str, caller: Reader, rt: Rt) -> JSONResponse:
             return versioned(await read(rt, id))
 
-        self.add_api_route(path, _typed(route, id=_record_id(path)), methods=["GET"], name=name)
+        responses: dict[int | str, dict[str, Any]] = {200: {"model": shown}} if shown else {}
+        self.add_api_route(path, _typed(route, id=_record_id(path)), methods=["GET"], name=name, responses=responses)
 
     def new_record(self, path: str, name: str, body: type[BaseModel], add: NewRecord, id_field: str) -> None:
         """``POST path`` (``/boards/{board_id}/<records>``), the operation `name`: a new record the board keeps,

@@ -124,6 +124,23 @@ async def test_a_partnership_reviews_children_not_adults(api, writer, db, new_bo
     assert done["status"] == "commissioned" and done["commission"]["reviewer_organisation"] == "Independent Reviews Ltd"
 
 
+async def test_a_board_says_which_case_reviews_it_holds(api, new_board):
+    """review_kind, so a client offers SARs or practice reviews without holding the rule."""
+    board, _ = await _partnership(api)
+    adults, _ = await new_board()
+    assert board["review_kind"] == "practice_review" and adults["review_kind"] == "sar"
+    assert (await ok(await api.get(f"/v1/boards/{board['id']}")))["review_kind"] == "practice_review"
+    assert (await ok(await api.get(f"/v1/boards/{adults['id']}")))["review_kind"] == "sar"
+    listed, cursor = {}, None
+    while True:  # every page: each board's kind and review_kind agree
+        page = await ok(await api.get("/v1/boards", params={"limit": 100} | ({"cursor": cursor} if cursor else {})))
+        listed |= {b["id"]: b["review_kind"] for b in page["items"]}
+        assert all(b["review_kind"] == {"adults": "sar", "children": "practice_review"}[b["kind"]] for b in page["items"])
+        if not (cursor := page["next_cursor"]):
+            break
+    assert (listed[board["id"]], listed[adults["id"]]) == ("practice_review", "sar")
+
+
 async def test_undecided_rapid_reviews_past_their_day_are_reported(api, new_board):
     board, _ = await _partnership(api)
     known = date.today() - timedelta(days=40)

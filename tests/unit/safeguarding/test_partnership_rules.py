@@ -40,6 +40,12 @@ def test_working_days_skip_weekends() -> None:
     assert working_days_after(date(2026, 9, 5), 1) == date(2026, 9, 7)  # a Saturday: the Monday
 
 
+def test_each_kind_of_board_holds_its_own_case_reviews() -> None:
+    board, _ = partnership()
+    assert board.review_kind == "practice_review"
+    assert Board.establish("a", "Adults Board", "adults").review_kind == "sar"
+
+
 def test_a_partnership_has_no_independent_chair_and_an_adults_board_no_scrutineer() -> None:
     board, _ = partnership()
     with pytest.raises(Refused, match="no independent chair"):

@@ -9,10 +9,10 @@ from civic.http import Id, IfMatch, Paging, RequestModel, Required, Rt, Text, on
 from civic.problems import created
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from pydantic import Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from civic_safeguarding.boards import service
-from civic_safeguarding.boards.domain import BOARD_KINDS, ROLES, SAFEGUARDING_PARTNERS
+from civic_safeguarding.boards.domain import BOARD_KINDS, REVIEW_KINDS, ROLES, SAFEGUARDING_PARTNERS
 from civic_safeguarding.http import AreaRouter, Reader, Writer
 
 router = AreaRouter()
@@ -20,6 +20,30 @@ router = AreaRouter()
 BoardKind = Literal[BOARD_KINDS]  # type: ignore[valid-type]
 Role = Literal[ROLES]  # type: ignore[valid-type]
 SafeguardingPartner = Literal[SAFEGUARDING_PARTNERS]  # type: ignore[valid-type]
+ReviewKind = Literal[tuple(REVIEW_KINDS.values())]  # type: ignore[valid-type]
+
+
+class BoardShown(BaseModel):
+    """What the OpenAPI declares of a board as the API shows it (it shows more: its stored fields and, one
+    board, its constitution's review, leavers and vacancies)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    name: str
+    kind: BoardKind
+    review_kind: ReviewKind = Field(  # type: ignore[valid-type]
+        description="the case reviews the board holds: sar (Safeguarding Adults Reviews, /v1/boards/{id}/sars) on "
+        "an adults' board, practice_review (Child Safeguarding Practice Reviews, /v1/boards/{id}/practice-reviews) "
+        "on a children's partnership"
+    )
+
+
+class BoardsShown(BaseModel):
+    """A page of boards."""
+
+    items: list[BoardShown]
+    next_cursor: str | None
 
 
 class NewBoard(RequestModel):
@@ -91,12 +115,12 @@ async def establish_board(body: NewBoard, caller: Writer, rt: Rt) -> JSONRespons
     return versioned(await service.establish_board(rt, body.model_dump()), status=201)
 
 
-@router.get("/boards")
+@router.get("/boards", response_model=None, responses={200: {"model": BoardsShown}})
 async def list_boards(page: Paging, caller: Reader, rt: Rt) -> dict[str, Any]:
     return await service.list_boards(rt, page)
 
 
-router.record("/boards/{board_id}", "get_board", service.get_board)
+router.record("/boards/{board_id}", "get_board", service.get_board, BoardShown)
 
 
 @router.put("/boards/{board_id}/lead-partner")

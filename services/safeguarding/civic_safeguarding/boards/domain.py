@@ -23,6 +23,10 @@ from civic_safeguarding.domain import require_text
 
 ADULTS, CHILDREN = "adults", "children"
 BOARD_KINDS = (ADULTS, CHILDREN)
+#: the case reviews each kind of board holds: an adults' board's Safeguarding Adults Reviews (Care Act 2014
+#: s44), a children's partnership's Child Safeguarding Practice Reviews (Children Act 2004 s16F)
+SAR, PRACTICE_REVIEW = "sar", "practice_review"
+REVIEW_KINDS = {ADULTS: SAR, CHILDREN: PRACTICE_REVIEW}
 ROLES = (
     "independent_chair",
     "vice_chair",
@@ -127,6 +131,11 @@ class Board:
     def partnership(self) -> bool:
         """A children's safeguarding partnership (three equal partners), not an adults' board."""
         return self.kind == CHILDREN
+
+    @property
+    def review_kind(self) -> str:
+        """The case reviews the board holds: SARs on an adults' board, practice reviews on a partnership."""
+        return REVIEW_KINDS[self.kind]
 
     def change_lead_partner(self, partner: str) -> None:
         """The safeguarding partners agree which of them leads and chairs the partnership (and may rotate it)."""

@@ -19,7 +19,7 @@ from civic.uow import UnitOfWork
 from civic_contracts.safeguarding import MemberLeaving
 from pymongo import ASCENDING
 
-from civic_safeguarding.boards.domain import Board, Member, vacancies
+from civic_safeguarding.boards.domain import REVIEW_KINDS, Board, Member, vacancies
 from civic_safeguarding.decisions.domain import Decision
 from civic_safeguarding.domain import given_or_today
 from civic_safeguarding.records import Records
@@ -75,18 +75,24 @@ async def establish_board(rt: Runtime, body: dict[str, Any]) -> dict[str, Any]:
         )
         return await BOARD_RECORDS.insert(uow, board)
 
-    return resource(await rt.transaction(work))
+    return board_resource(await rt.transaction(work))
+
+
+def board_resource(doc: dict[str, Any]) -> dict[str, Any]:
+    """A board as every answer shows it: its stored fields and the case reviews it holds (`review_kind`), so a
+    client offers SARs or practice reviews without knowing which kind of board holds which."""
+    return resource(doc) | {"review_kind": REVIEW_KINDS[doc["kind"]]}
 
 
 async def list_boards(rt: Runtime, page: Page) -> dict[str, Any]:
-    return await paginate(rt.db[BOARDS], {}, page)
+    return await paginate(rt.db[BOARDS], {}, page, board_resource)
 
 
 def board_view(doc: dict[str, Any], members: list[Member], on: date) -> dict[str, Any]:
     """The board as the API shows one: when its constitution was last reviewed and the next review is due,
     the members who gave notice of leaving, and the statutory partners' vacancies on `on` (today)."""
     board = to_model(Board, doc)
-    return resource(doc) | {
+    return board_resource(doc) | {
         "constitution_reviewed_on": board.constitution_reviewed_on,
         "constitution_review_due_on": board.constitution_review_due_on,
         "constitution_review_overdue": board.constitution_review_overdue(on),
