@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import civic_contracts
 import pytest
@@ -623,6 +624,27 @@ def test_production_sends_the_councillor_briefing_through_the_relay_and_local_wa
     assert all("10.0.0.0/8" in peer["ipBlock"]["except"] for peer in rule["to"])
     assert "CIVIC_COMMS_SMTP_HOST" not in objects("local", "ConfigMap")["comms-config"]["data"]
     assert "comms-mail" not in objects("local", "NetworkPolicy")
+
+
+@needs_kubectl
+def test_residents_links_lead_to_the_web_apps_pages_at_its_public_address(
+    overlay: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """comms writes the links in residents' emails under CIVIC_COMMS_PUBLIC_URL; the pages behind them are the
+    web app's, at the address officers and residents reach through the Ingress: the web's CIVIC_WEB_PUBLIC_URL.
+    Each overlay sets the two alike, on a host its Ingress answers, and comms starts with it (https, or plain
+    http to a loopback host only on the laptop)."""
+    from civic_comms.settings import CommsSettings
+
+    configmaps = objects(overlay, "ConfigMap")
+    comms = configmaps["comms-config"]["data"]["CIVIC_COMMS_PUBLIC_URL"]
+    assert comms == configmaps["web-config"]["data"]["CIVIC_WEB_PUBLIC_URL"]
+    hosts = {rule["host"] for ingress in objects(overlay, "Ingress").values() for rule in ingress["spec"]["rules"]}
+    assert urlsplit(comms).hostname in hosts
+    monkeypatch.setenv("CIVIC_COMMS_PUBLIC_URL", comms)
+    assert CommsSettings().public_url == comms
+    if overlay == "production":
+        assert comms.startswith("https://")
 
 
 @needs_kubectl

@@ -183,6 +183,10 @@ class Stack:
             env["CIVIC_HTTP_PORT"] = str(self.config.service_ports[name])
             env["MONGODB_URL"] = self.mongodb_url(name)
             env["MONGODB_DATABASE"] = f"civic_{name}"
+            if name == "comms":
+                # residents' links lead to the web app's subscription pages, served at the gateway's address
+                # (one address for officers and residents); an address set in the environment is kept
+                env.setdefault("CIVIC_COMMS_PUBLIC_URL", self.gateway_url())
             if name == "comms" and self.config.with_mail:
                 # plain SMTP on the loopback: the local server has no certificate and no accounts
                 env.update(CIVIC_COMMS_SMTP_HOST="127.0.0.1", CIVIC_COMMS_SMTP_PORT=str(self.config.mail_port),

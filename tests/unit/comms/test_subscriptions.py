@@ -175,3 +175,29 @@ def test_the_limit_is_a_comms_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert CommsSettings().confirmations_per_day == CONFIRMATIONS_PER_DAY
     monkeypatch.setenv("CIVIC_COMMS_CONFIRMATIONS_PER_DAY", "5")
     assert CommsSettings().confirmations_per_day == 5
+
+
+@pytest.mark.parametrize("url", ["https://www.example.gov.uk", "https://civic.example.gov.uk/residents/",
+                                 "http://127.0.0.1:8080", "http://[::1]:8080", "http://localhost:8080",
+                                 "http://civic.localhost"])
+def test_the_public_address_is_https_or_plain_http_on_this_machine(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    from civic_comms.settings import CommsSettings
+
+    monkeypatch.setenv("CIVIC_COMMS_PUBLIC_URL", url)
+    assert CommsSettings().public_url == url
+
+
+@pytest.mark.parametrize("url", ["http://www.example.gov.uk", "http://civic.localtest.me", "http://127.0.0.1.example.org",
+                                 "ftp://127.0.0.1", "https://", "www.example.gov.uk",
+                                 "https://www.example.gov.uk/?from=mail", "https://www.example.gov.uk/a b"])
+def test_a_public_address_residents_links_cannot_use_is_refused_at_start(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    from civic_comms.settings import CommsSettings
+    from pydantic import ValidationError
+
+    monkeypatch.setenv("CIVIC_COMMS_PUBLIC_URL", url)
+    with pytest.raises(ValidationError, match="CIVIC_COMMS_PUBLIC_URL"):
+        CommsSettings()
