@@ -1,4 +1,4 @@
-"""The council's calendar: its time zone, its date, its financial year.
+"""The council's calendar: its time zone, its date, its financial year, its working days.
 
 Plain Python on purpose (the standard library only): domain modules import this as they import
 ``civic.errors``. An English council keeps time in Europe/London (GMT in winter, BST in summer), so
@@ -12,8 +12,9 @@ council's date with :func:`date_of`) and hand them in.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
@@ -196,3 +197,18 @@ def share_of_year_after(day: date) -> Fraction:
     year = FinancialYear.of(day)
     days_in_year = (year.last_day - year.first_day).days + 1
     return Fraction((year.last_day - day).days, days_in_year)
+
+
+# --- working days ------------------------------------------------------------------------------
+
+
+def working_days_after(day: date, count: int, bank_holidays: Container[date]) -> date:
+    """The `count`-th working day after `day`: Monday to Friday, not one of `bank_holidays` (England's, with
+    their substitute days: Boxing Day on a Saturday is taken on the Monday). The holidays are handed in by the
+    service layer, from the ``holidays`` package's offline data (``holidays.country_holidays("GB",
+    subdiv="ENG")``), so this module and the domains that count statutory working days stay plain Python."""
+    while count > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in bank_holidays:
+            count -= 1
+    return day

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from civic.calendar import FinancialYear, NotAFinancialYear, today
 from civic.calendar import financial_year_of as financial_year_of
@@ -55,16 +55,6 @@ def mentions_name(text: str, name: str) -> bool:
     return bool(names & set(re.findall(r"[^\W\d_]+", text.casefold())))
 
 
-def working_days_after(day: date, count: int) -> date:
-    """The `count`-th working day after `day`, Monday to Friday (bank holidays, which vary by year and are
-    proclaimed, are not taken out: a deadline counted here falls on or before the statutory one)."""
-    while count > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
-
-
 @dataclass
 class CaseReview:
     """What every review of a case (a SAR, a child safeguarding practice review) keeps first: whose it is and
@@ -107,11 +97,10 @@ def next_step_in_order(
     ended: str,
     on: date,
     last: date,
-    early: type[Invalid] | type[Refused] = Invalid,
 ) -> None:
     """A review (named by its reference) moves along its statutory path one step at a time: `to` is one of its
     `steps` and the `expected` next one (`asks`: what each step asks for; `ended`: why there is none), on a day
-    not before the last step's (`last`; `early`: a request's own date refused as invalid, or as a conflict)."""
+    not before the last step's (`last`: the request's own date compared with the stored review, 422 naming `on`)."""
     if to not in steps:
         raise Invalid.at("to", "one of " + ", ".join(steps), f"{to!r} is not a stage of a review.")
     if expected is None:
@@ -123,9 +112,4 @@ def next_step_in_order(
             next_stage=expected,
         )
     if on < last:
-        problem = f"The date {on} is before the previous step ({last})."
-        raise (
-            Invalid.at("on", "cannot be before the previous step", problem)
-            if early is Invalid
-            else Refused(problem, on=on.isoformat())
-        )
+        raise Invalid.at("on", "cannot be before the previous step", f"The date {on} is before the previous step ({last}).")

@@ -64,7 +64,7 @@ REFUSED = [
     ("urgent without a reason", {"to_be_taken_on": 10, "urgent": True}, 422, "urgency_reason"),
     ("no day nor meeting", {}, 422, "to_be_taken_on"),
     ("a day and a meeting", {"to_be_taken_on": 40, "meeting_id": "own"}, 422, "to_be_taken_on"),
-    ("no such meeting", {"meeting_id": "nowhere"}, 409, "is not a meeting of"),
+    ("no such meeting", {"meeting_id": "nowhere"}, 422, "meeting_id"),
     ("another board's meeting", {"meeting_id": "other"}, 409, "another board's"),
     ("a cancelled meeting", {"meeting_id": "cancelled"}, 409, "was cancelled"),
 ]

@@ -63,7 +63,8 @@ async def test_a_partnership_has_three_equal_partners_and_no_independent_chair(a
     assert chair.status_code == 409 and "has no independent chair" in chair.json()["detail"]
     no_partner = await api.post(f"/v1/boards/{board['id']}/members", json={
         "name": "Nat", "organisation": COUNCIL, "role": "statutory_partner", "statutory": True})  # fmt: skip
-    assert no_partner.status_code == 409 and "say which in safeguarding_partner" in no_partner.json()["detail"]
+    assert no_partner.status_code == 422 and "say which in safeguarding_partner" in no_partner.json()["detail"]
+    assert [e["field"] for e in no_partner.json()["errors"]] == ["safeguarding_partner"]
     assert await db["members"].count_documents({"board_id": board["id"]}) == before
 
     adults = await created(api, "/v1/boards", {"name": unique("Adults Board"), "kind": "adults"})
@@ -106,7 +107,17 @@ async def test_a_partnership_reviews_children_not_adults(api, writer, db, new_bo
     shown = await ok(await writer.get(f"/v1/practice-reviews/{review['id']}"))
     assert "child" not in shown and "case_summary" not in shown and shown["confidential_withheld"] is True
 
+    before = await db["practice_reviews"].count_documents({"board_id": board["id"]})
+    unknown_yet = await api.post(f"/v1/boards/{board['id']}/practice-reviews",
+                                 json={**CHILD, "incident_known_on": "2026-09-04", "notified_on": "2026-09-03"})  # fmt: skip
+    assert unknown_yet.status_code == 422 and [e["field"] for e in unknown_yet.json()["errors"]] == ["notified_on"]
+    assert await db["practice_reviews"].count_documents({"board_id": board["id"]}) == before
+
     url = f"/v1/practice-reviews/{review['id']}"
+    early = {"to": "rapid_review", "on": "2026-09-06", "local_review": True, "reasons": "Before it was notified"}
+    problem = await _refused(api, outbox, url, review["id"], lambda: api.post(f"{url}/transitions", json=early),
+                             422, "before the previous step")  # fmt: skip
+    assert [e["field"] for e in problem["errors"]] == ["on"]
     skip = {"to": "commissioned", "reviewer": "R", "reviewer_organisation": "O"}
     problem = await _refused(api, outbox, url, review["id"], lambda: api.post(f"{url}/transitions", json=skip),
                              409, "the next step is 'rapid_review'")  # fmt: skip
@@ -174,6 +185,9 @@ async def test_the_constitution_is_reviewed_yearly_by_a_decision(api, db, new_bo
     item = meeting["agenda"][2]
     carried = await ok(await api.post(f"/v1/meetings/{meeting['id']}/items/{item['id']}/decision",
                                       json={"method": "consensus"}, headers={"If-Match": '"3"'}), 201)  # fmt: skip
+    problem = await _refused(api, outbox, url, board["id"], lambda: api.post(f"{url}/constitution-reviews", json={
+        "decision_id": carried["id"], "reviewed_on": "2026-06-10"}), 422, "not recorded before it")  # fmt: skip
+    assert [e["field"] for e in problem["errors"]] == ["reviewed_on"]
     reviewed = await ok(await api.post(f"{url}/constitution-reviews", json={"decision_id": carried["id"]}))
     assert (reviewed["constitution_reviewed_on"], reviewed["constitution_review_due_on"]) == (date.today().isoformat(), due)
     assert reviewed["constitution_reviews"] == [{"reviewed_on": date.today().isoformat(), "decision_id": carried["id"]}]
@@ -190,7 +204,7 @@ async def test_a_member_leaving_counts_until_their_last_day_then_leaves_a_vacanc
     url = f"/v1/members/{police['id']}"
     await _refused(api, outbox, url, police["id"],
                    lambda: api.post(f"{url}/notice", json={"given_on": "2026-06-01", "leaves_on": "2026-05-31"}),
-                   409, "cannot end membership before it")  # fmt: skip
+                   422, "cannot end membership before it")  # fmt: skip
     notice = await ok(await api.post(f"{url}/notice", json={"given_on": "2026-05-01", "leaves_on": "2026-06-30"}))
     assert (notice["notice_given_on"], notice["leaves_on"], notice["version"]) == ("2026-05-01", "2026-06-30", 3)
     (leaving,) = await outbox(police["id"])

@@ -177,9 +177,10 @@ class Board:
         if any(r.decision_id == decision_id for r in self.constitution_reviews):
             raise Refused(f"Decision {decision_id} already approved a review of the constitution.", decision_id=decision_id)
         if on < decided_on:
-            raise Refused(
+            raise Invalid.at(
+                "reviewed_on",
+                "not before the decision",
                 f"The decision approving the review was taken on {decided_on}: the review is not recorded before it.",
-                decision_id=decision_id,
             )
         review = ConstitutionReview(on, decision_id)
         self.constitution_reviews.append(review)
@@ -236,11 +237,13 @@ class Member:
         if not_held:
             raise Refused(not_held, role=role, kind=board.kind)
         if board.partnership and statutory and safeguarding_partner is None:
-            raise Refused(
+            # the field against the stored board's kind: 422 naming it, as the schema cannot know the kind
+            raise Invalid.at(
+                "safeguarding_partner",
+                f"one of {', '.join(SAFEGUARDING_PARTNERS)} on a children's partnership",
                 f"{board.name} is a children's safeguarding partnership: a statutory member represents one of its three "
                 f"safeguarding partners (Children Act 2004 s16E); say which in safeguarding_partner "
                 f"({', '.join(SAFEGUARDING_PARTNERS)}).",
-                kind=board.kind,
             )
         for unique_role in ("independent_chair", "vice_chair"):
             holder = next((m for m in others if m.role == unique_role), None)
@@ -301,9 +304,10 @@ class Member:
                 leaves_on=self.leaves_on.isoformat(),
             )
         if leaves_on < given_on:
-            raise Refused(
+            raise Invalid.at(
+                "leaves_on",
+                "not before the notice",
                 f"Notice given on {given_on} cannot end membership before it: leaves_on is the member's last day.",
-                leaves_on=leaves_on.isoformat(),
             )
         self.notice_given_on, self.leaves_on = given_on, leaves_on
 

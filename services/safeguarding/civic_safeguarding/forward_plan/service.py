@@ -35,9 +35,11 @@ async def add_key_decision(rt: Runtime, board_id: str, body: dict[str, Any]) -> 
             try:
                 _, meeting = await MEETING_RECORDS.load(uow, meeting_id)
             except NotFound:
-                # an id in the body that names no meeting is a conflict with the board's meetings, not a missing
-                # board: the path's board was found (a 404 would say it was not)
-                raise Refused(f"{meeting_id!r} is not a meeting of {board.name}.", meeting_id=meeting_id) from None
+                # an id in the body that names nothing is a field that does not fit (D4), not a missing board: the
+                # path's board was found (a 404 would say it was not)
+                raise Invalid.at(
+                    "meeting_id", "a meeting of the board", f"{meeting_id!r} is not a meeting of {board.name}."
+                ) from None
             if meeting.board_id != board.id:
                 raise Refused(f"Meeting {meeting_id!r} is another board's, not {board.name}'s.", meeting_id=meeting_id)
             if meeting.status == "cancelled":

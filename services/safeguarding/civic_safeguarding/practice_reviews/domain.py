@@ -12,14 +12,17 @@ reference ("Child B") is what leaves the service. Plain Python.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date
 
+from civic.calendar import working_days_after
 from civic.errors import FieldErrors, Refused
 
 from civic_safeguarding.boards.domain import Board
-from civic_safeguarding.domain import CaseReview, case_opened, next_step_in_order, working_days_after
+from civic_safeguarding.domain import CaseReview, case_opened, next_step_in_order
 
+BankHolidays = Container[date]
 #: the local authority's notification to the national Panel: within 5 working days of learning of the incident
 NOTIFICATION_WORKING_DAYS = 5
 #: the rapid review's decision on a local review: within 15 working days of the notification
@@ -89,35 +92,30 @@ class PracticeReview(CaseReview):
         errors = FieldErrors()
         shown = "it is shown without the confidential scope"
         reference, case_summary, child = case_opened(errors, reference, case_summary, child, "child", shown)
-        errors.raise_if_any("The notification cannot be recorded as given.")
         if notified_on < incident_known_on:
-            raise Refused(
-                f"The Panel is notified of an incident once it is known: notified on {notified_on}, before it became "
-                f"known on {incident_known_on}.",
-                notified_on=notified_on.isoformat(),
-            )
+            # the Panel is told of an incident once it is known
+            errors.add("notified_on", f"not before the incident became known ({incident_known_on})")
+        errors.raise_if_any("The notification cannot be recorded as given.")
         return cls(id, board.id, reference, case_summary, child, incident_known_on, notified_on)
 
-    @property
-    def notification_due_on(self) -> date:
-        return working_days_after(self.incident_known_on, NOTIFICATION_WORKING_DAYS)
+    # the statutory days are counted in working days: not weekends, nor the `bank_holidays` the service hands in
 
-    @property
-    def notified_late(self) -> bool:
-        return self.notified_on > self.notification_due_on
+    def notification_due_on(self, bank_holidays: BankHolidays) -> date:
+        return working_days_after(self.incident_known_on, NOTIFICATION_WORKING_DAYS, bank_holidays)
 
-    @property
-    def rapid_review_due_on(self) -> date:
-        return working_days_after(self.notified_on, RAPID_REVIEW_WORKING_DAYS)
+    def notified_late(self, bank_holidays: BankHolidays) -> bool:
+        return self.notified_on > self.notification_due_on(bank_holidays)
 
-    def rapid_review_overdue(self, today: date) -> bool:
+    def rapid_review_due_on(self, bank_holidays: BankHolidays) -> date:
+        return working_days_after(self.notified_on, RAPID_REVIEW_WORKING_DAYS, bank_holidays)
+
+    def rapid_review_overdue(self, today: date, bank_holidays: BankHolidays) -> bool:
         """Still awaiting the rapid review's decision, past its fifteenth working day."""
-        return self.status == "notified" and self.rapid_review_due_on < today
+        return self.status == "notified" and self.rapid_review_due_on(bank_holidays) < today
 
-    @property
-    def rapid_review_late(self) -> bool:
+    def rapid_review_late(self, bank_holidays: BankHolidays) -> bool:
         """The rapid review decided after its fifteenth working day (recorded as it was: lateness is reported)."""
-        return self.rapid_review is not None and self.rapid_review.on > self.rapid_review_due_on
+        return self.rapid_review is not None and self.rapid_review.on > self.rapid_review_due_on(bank_holidays)
 
     @property
     def next_stage(self) -> str | None:
@@ -152,7 +150,7 @@ class PracticeReview(CaseReview):
             )
         # a date the request gives, judged against the stored review: a conflict (409), as the other refusals here
         next_step_in_order(
-            self.reference, self.status, to, STEPS, self.next_stage, NEXT_STEP_WORDS, ended, on, self._last_date(), Refused
+            self.reference, self.status, to, STEPS, self.next_stage, NEXT_STEP_WORDS, ended, on, self._last_date()
         )
         if to == "rapid_review":
             self._decide(on, local_review, reasons)

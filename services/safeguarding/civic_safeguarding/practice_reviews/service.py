@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import holidays
 from civic import documents
 from civic.service import Runtime
 from civic.uow import UnitOfWork
@@ -21,6 +22,9 @@ from civic_safeguarding.records import Records, withheld_view
 from civic_safeguarding.repository import PRACTICE_REVIEWS, to_model
 
 _withheld = withheld_view(CONFIDENTIAL_FIELDS)
+#: England's bank holidays, which the statutory working days leave out (offline data, substitute days included;
+#: each year is worked out when first asked), handed to the rules that count them
+BANK_HOLIDAYS = holidays.country_holidays("GB", subdiv="ENG")
 
 
 def review_view(doc: dict[str, Any], confidential: bool) -> dict[str, Any]:
@@ -28,10 +32,10 @@ def review_view(doc: dict[str, Any], confidential: bool) -> dict[str, Any]:
     `confidential` (the caller's clearance)."""
     review = to_model(PracticeReview, doc)
     return _withheld(doc, confidential) | {
-        "notification_due_on": review.notification_due_on,
-        "notified_late": review.notified_late,
-        "rapid_review_due_on": review.rapid_review_due_on,
-        "rapid_review_late": review.rapid_review_late,
+        "notification_due_on": review.notification_due_on(BANK_HOLIDAYS),
+        "notified_late": review.notified_late(BANK_HOLIDAYS),
+        "rapid_review_due_on": review.rapid_review_due_on(BANK_HOLIDAYS),
+        "rapid_review_late": review.rapid_review_late(BANK_HOLIDAYS),
     }
 
 
