@@ -84,7 +84,8 @@ def public_url_refused(url: str) -> str | None:
         return "CIVIC_COMMS_PUBLIC_URL must be an address like https://www.example.gov.uk, with no query"
     if parts.scheme == "https" or (parts.scheme == "http" and loopback(parts.hostname)):
         return None
-    return "CIVIC_COMMS_PUBLIC_URL must be https (plain http only to this machine: 127.0.0.1, ::1 or localhost)"
+    return ("CIVIC_COMMS_PUBLIC_URL must be https (plain http only to this machine: 127.0.0.1, ::1, localhost or a "
+            "name under .localhost)")
 
 
 @lru_cache
