@@ -8,10 +8,11 @@ who may vote and what a decision's outcome is are the API's to say; a refusal co
 summary with what the officer chose kept. A review's case details are never asked for apart: the API leaves
 them out for an officer without ``safeguarding:confidential``, and the page shows them only with that scope.
 The board business manager sets a board up here too: the board, its members, its meetings with their agendas,
-reviews referred to it (with confidential access), sub-groups, budgets and annual reports.
+reviews referred or notified to it (with confidential access), sub-groups, budgets and annual reports.
 
 ``boards.py``: the boards, a board and its members; ``meetings.py``: a meeting, its steps and its forms;
-``reviews.py``: safeguarding adults reviews and referring one; ``oversight.py``: sub-groups, budgets, annual
+``reviews.py``: safeguarding adults reviews and referring one; ``practice_reviews.py``: a children's
+partnership's child safeguarding practice reviews and notifying an incident; ``oversight.py``: sub-groups, budgets, annual
 reports and disputes; ``interests.py``: registering a member's interest; ``forward_plan.py``: the forward plan
 of key decisions and adding one; ``documents.py``: the agenda pack, the minutes (and their PDFs) and the calendar
 file; ``decisions.py``: a decision between meetings and its partners' confirmations.
@@ -28,9 +29,10 @@ from civic_web.pages.safeguarding import (
     interests,
     meetings,
     oversight,
+    practice_reviews,
     reviews,
 )
 
 router = Section(prefix="/safeguarding", include_in_schema=False)
-for area in (boards, interests, reviews, oversight, forward_plan, documents, meetings, decisions):
+for area in (boards, interests, reviews, practice_reviews, oversight, forward_plan, documents, meetings, decisions):
     router.include_area(area.router)

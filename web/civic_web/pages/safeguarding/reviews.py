@@ -14,9 +14,9 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from civic_web.layout import link
-from civic_web.pages import allowed, first, form_at, gateway_of, in_address, page_at, render, segment, sent_to
+from civic_web.pages import first, form_at, gateway_of, in_address, page_at, render, segment, sent_to
 from civic_web.pages.forms import boxes_typed, date_typed, new_record_page, pounds_typed, send_change, send_new, step_typed
-from civic_web.pages.safeguarding.section import API, board_form, get, reads, runs_business
+from civic_web.pages.safeguarding.section import API, board_form, get, opens_case, reads, runs_business
 from civic_web.refusals import FieldOnPage, Refusal
 from civic_web.sessions import SignedInOfficer
 from civic_web.vocabulary import body_choices, day, words_for
@@ -168,15 +168,10 @@ REFERRAL_FIELDS = {"reference": ("reference", "Reference"), "referred_by": ("ref
                    "person.date_of_birth": ("born-day", "Date of birth"), "person.address": ("person_address", "Address")}
 
 
-def _refers(officer: SignedInOfficer) -> None:
-    runs_business(officer)
-    allowed(officer.permissions.sees_case_details)
-
-
 _referral_page = new_record_page("safeguarding/new_sar.html", board_form)
 
 
-@form_at(router, "/boards/{board_id}/sars/new", page=_referral_page, may=_refers)
+@form_at(router, "/boards/{board_id}/sars/new", page=_referral_page, may=opens_case)
 async def refer_sar(request: Request, officer: SignedInOfficer, form: FormData, board_id: str) -> Response:
     referred_on, typed = date_typed(form, "referred")
     born, typed_born = date_typed(form, "born")

@@ -27,6 +27,13 @@ def runs_business(officer: SignedInOfficer) -> None:
     allowed(officer.permissions.may_run_board_business)
 
 
+def opens_case(officer: SignedInOfficer) -> None:
+    """Opening a review (a SAR referred, a serious incident notified) is its case details, which are confidential:
+    only for an officer who runs the board's business and may read them back, never one who could not."""
+    runs_business(officer)
+    allowed(officer.permissions.sees_case_details)
+
+
 async def get(request: Request, officer: SignedInOfficer, path: str, params: dict[str, str] | None = None) -> Answer:
     return await ask(request, officer, f"{API}{path}", params)
 
