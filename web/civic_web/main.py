@@ -25,12 +25,13 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Route
 
 from civic_web.assets import Assets
+from civic_web.calendar_feeds import CalendarFeeds
 from civic_web.gateway import Gateway, GatewayUnavailable, Refused, SignedOut
 from civic_web.headers import PageHeaders
 from civic_web.layout import STATIC, Layout, environment
 from civic_web.pages import NoAccess, comms, home, ops, safeguarding, savings, subscriptions
 from civic_web.pages import property as property_pages  # not to shadow the builtin
-from civic_web.public_site import PublicSite
+from civic_web.public_site import CALENDAR_FEED_SUBJECT, PublicSite
 from civic_web.sessions import SESSION_COOKIE, FormRefused, NotSignedIn, sign_out, tell
 from civic_web.settings import WebSettings, web_settings
 from civic_web.signin import council_issuer, sign_in_routes
@@ -66,6 +67,10 @@ def create_web(settings: WebSettings | None = None, *, issuer_metadata: dict[str
     app.state.layout = layout
     app.state.assets = assets
     app.state.public_site = PublicSite(settings, issuer)
+    # the boards' calendar feeds: their addresses signed here, their meetings read as the feeds' own identity
+    app.state.calendar_feeds = CalendarFeeds(settings.feed_signing_secret())
+    app.state.calendar_feed_reader = PublicSite(settings, issuer, subject=CALENDAR_FEED_SUBJECT,
+                                                scopes=settings.calendar_feed_scopes)
     app.router.redirect_slashes = False
 
     app.include_router(health_router())  # /healthz and /metrics, as every component has

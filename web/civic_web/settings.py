@@ -25,7 +25,7 @@ SHORTEST_SESSION_SECRET = 32
 
 class WebSettings(CommonSettings):
     # credentials: CIVIC_WEB_SESSION_SECRET_FILE and CIVIC_OIDC_CLIENT_SECRET_FILE (mounted Secrets)
-    FROM_FILE = ("CIVIC_WEB_SESSION_SECRET", "CIVIC_OIDC_CLIENT_SECRET")
+    FROM_FILE = ("CIVIC_WEB_SESSION_SECRET", "CIVIC_OIDC_CLIENT_SECRET", "CIVIC_WEB_FEED_SECRET")
 
     gateway_url: str = Field("http://127.0.0.1:8080", validation_alias="CIVIC_WEB_GATEWAY_URL")
     gateway_timeout_seconds: float = Field(10.0, validation_alias="CIVIC_WEB_GATEWAY_TIMEOUT_SECONDS")
@@ -50,6 +50,11 @@ class WebSettings(CommonSettings):
     public_url: str | None = Field(None, validation_alias="CIVIC_WEB_PUBLIC_URL")
     # the public site's scopes (a resident's subscription links call comms as the site, not as an officer)
     public_site_scopes: str = Field("comms:write", validation_alias="CIVIC_WEB_PUBLIC_SITE_SCOPES")
+    # a board's calendar feed, which calendar apps fetch without a session: its address is signed with this secret
+    # (the session's when unset; a new secret revokes every feed address given out) and it reads the board's
+    # meetings as the web's own identity with these scopes (never confidential ones)
+    feed_secret: SecretStr | None = Field(None, validation_alias="CIVIC_WEB_FEED_SECRET")
+    calendar_feed_scopes: str = Field("safeguarding:read", validation_alias="CIVIC_WEB_CALENDAR_FEED_SCOPES")
 
     @model_validator(mode="after")
     def _one_way_to_sign_in(self) -> WebSettings:
@@ -57,6 +62,8 @@ class WebSettings(CommonSettings):
         secret = self.session_secret.get_secret_value() if self.session_secret else ""
         if len(secret) < SHORTEST_SESSION_SECRET:
             problems.append(f"CIVIC_WEB_SESSION_SECRET must be set, at least {SHORTEST_SESSION_SECRET} characters")
+        if self.feed_secret is not None and len(self.feed_secret.get_secret_value()) < SHORTEST_SESSION_SECRET:
+            problems.append(f"CIVIC_WEB_FEED_SECRET, when set, must be at least {SHORTEST_SESSION_SECRET} characters")
         oidc = any((self.oidc_issuer, self.oidc_client_id, self.oidc_client_secret))
         if self.local_keys is not None and oidc:
             problems.append("set CIVIC_WEB_LOCAL_KEYS (local sign-in) or CIVIC_OIDC_* (OpenID Connect), not both")
@@ -70,6 +77,11 @@ class WebSettings(CommonSettings):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def feed_signing_secret(self) -> str:
+        """What a calendar feed's address is signed with: its own secret, else the session's."""
+        chosen = self.feed_secret or self.session_secret
+        return chosen.get_secret_value() if chosen else ""
 
     @property
     def sign_in(self) -> Literal["local", "oidc"]:

@@ -28,6 +28,7 @@ from civic_web.pages.forms import (
     send_change,
     send_new,
 )
+from civic_web.pages.safeguarding.documents import feed_url
 from civic_web.pages.safeguarding.section import API, PAGE_SIZE, board_address, board_of, get, items, reads, runs_business
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer, signed_in
@@ -105,7 +106,7 @@ async def board_page(request: Request, officer: SignedInOfficer, board_id: str, 
     return render(request, "safeguarding/board.html", {
         "board": found.body, "version": found.version or "", "members": members,
         "meetings": sorted(meetings, key=lambda m: str(m["scheduled_for"])),
-        "review_kind": found.body.get("review_kind"), "reviews": reviews,
+        "review_kind": found.body.get("review_kind"), "reviews": reviews, "feed_url": feed_url(request, board_id),
         "between_meetings": [d for d in decisions if not d.get("meeting_id")],
         # a constitution's review is approved by one of the board's decisions in effect (the API judges which)
         "decisions_in_effect": [d for d in decisions if d.get("status") == "in_effect"],

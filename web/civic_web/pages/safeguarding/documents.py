@@ -1,6 +1,8 @@
 """What a board's business gives to print or keep: a meeting's agenda pack and its approved minutes (pages to
 print, and PDFs made from the same pages by :mod:`civic_web.pdfs`), and a board's meetings as an iCalendar
-file (RFC 5545, written by the icalendar library from the API's meetings)."""
+file (RFC 5545, written by the icalendar library from the API's meetings): downloaded by a signed-in officer, or
+subscribed to at the board's feed, a secret address calendar apps fetch without a session
+(:mod:`civic_web.calendar_feeds`)."""
 
 from __future__ import annotations
 
@@ -11,11 +13,15 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from icalendar import Calendar, Event
+from starlette.exceptions import HTTPException
 
 from civic_web import pdfs
-from civic_web.pages import layout_of, render, segment
+from civic_web.calendar_feeds import FEEDS, CalendarFeeds
+from civic_web.gateway import Refused
+from civic_web.pages import gateway_of, layout_of, render, request_id, segment
 from civic_web.pages.safeguarding.meetings import meeting_view
-from civic_web.pages.safeguarding.section import get, items, reads
+from civic_web.pages.safeguarding.section import API, MANY, get, items, reads
+from civic_web.public_site import PublicSite
 from civic_web.sessions import SignedInOfficer, signed_in
 
 router = APIRouter(include_in_schema=False)
@@ -139,3 +145,33 @@ async def calendar(board_id: str, request: Request, officer: SignedInOfficer = D
     body = meetings_calendar(name, meetings, _site(request), datetime.now(UTC))
     return Response(body, media_type="text/calendar; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="board-{board_id[:64]}-meetings.ics"'})
+
+
+def feed_url(request: Request, board_id: str) -> str:
+    """The board's calendar feed, the whole address a calendar app subscribes to."""
+    feeds: CalendarFeeds = request.app.state.calendar_feeds
+    return f"{_site(request)}{feeds.address(board_id)}"
+
+
+@router.get(FEEDS.removeprefix("/safeguarding") + "/{signed}.ics")
+async def calendar_feed(signed: str, request: Request) -> Response:
+    """The board's meetings for a calendar app, at the address its page gave out (no session): the signature
+    first, nothing asked before it is good; then the board and its meetings as the feeds' own reader, which
+    holds no confidential scope."""
+    feeds: CalendarFeeds = request.app.state.calendar_feeds
+    board_id = feeds.board_of(signed)
+    if board_id is None:
+        raise HTTPException(404)
+    reader: PublicSite = request.app.state.calendar_feed_reader
+    token, gateway, here = await reader.token(), gateway_of(request), f"{API}/boards/{segment(board_id)}"
+    try:
+        found, meetings = await asyncio.gather(
+            gateway.get(token, here, request_id=request_id(request)),
+            gateway.get(token, f"{here}/meetings", {"limit": MANY}, request_id(request)))
+    except Refused as refused:
+        if refused.status == 404:  # signed here once, but no such board now
+            raise HTTPException(404) from None
+        raise
+    body = meetings_calendar(str(found.body.get("name", "Board")), meetings.body.get("items", []), _site(request),
+                             datetime.now(UTC))
+    return Response(body, media_type="text/calendar; charset=utf-8")
