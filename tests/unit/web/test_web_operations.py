@@ -1,9 +1,13 @@
-"""The operations pages' own arithmetic and words: a waterfall's bars and what each span is, no server."""
+"""The operations pages' own arithmetic and words: a waterfall's bars and what each span is, and the services
+as the gateway's API document names them; no server."""
 
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
+from typing import Any
 
+from civic_web.pages.ops.section import services_of
 from civic_web.pages.ops.traces import _bar, _span_rows, _what
 
 
@@ -42,3 +46,21 @@ def test_a_rows_text_says_its_level_start_and_duration_and_escapes_what_the_span
     assert "<b>" not in name and "&lt;b&gt;x&lt;/b&gt;" in name and "&lt;script&gt;" in name
     assert [row[1]["text"], row[2]["text"], row[3]["text"]] == ["comms", "1,234.5", "2.2"]
     assert "Failed" in str(row[5]["html"])
+
+
+async def test_the_services_are_the_ones_the_gateways_api_document_names_with_any_it_could_not_reach() -> None:
+    class Document:
+        def __init__(self, document: dict[str, Any]) -> None:
+            self.document_given = document
+
+        async def document(self) -> dict[str, Any]:
+            return self.document_given
+
+    def request(document: dict[str, Any]) -> Any:
+        return SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(gateway=Document(document))))
+
+    paths = {"/api/dashboard": {}, "/api/buildings/{building_id}/story": {}, "/api/savings/v1/initiatives": {},
+             "/api/savings/v1/reports/themes": {}, "/api/property/v1/buildings": {}, "/api/comms/v1/content": {}}
+    assert await services_of(request({"paths": paths})) == ("savings", "property", "comms")
+    missing = {"paths": paths, "x-civic-missing-services": ["safeguarding"]}
+    assert await services_of(request(missing)) == ("savings", "property", "comms", "safeguarding")

@@ -18,7 +18,7 @@ from starlette.datastructures import FormData
 from civic_web.gateway import Answer, GatewayUnavailable, Refused
 from civic_web.pages import ask, page_at, render, segment, sent_to
 from civic_web.pages.forms import no_fields, send
-from civic_web.pages.ops.section import PAGES, SERVICES, dead_letters_of, operates
+from civic_web.pages.ops.section import PAGES, dead_letters_of, operates, services_of
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer
 
@@ -39,7 +39,7 @@ async def _open_letters(request: Request, officer: SignedInOfficer, service: str
 
 async def _dead_letters_page(request: Request, officer: SignedInOfficer, *, refusal: Refusal | None = None
                              ) -> Response:
-    services = await asyncio.gather(*(_open_letters(request, officer, s) for s in SERVICES))
+    services = await asyncio.gather(*(_open_letters(request, officer, s) for s in await services_of(request)))
     return render(request, "ops/dead_letters.html", {
         "services": services, "pages": PAGES, "count": sum(len(s["letters"]) for s in services),
     }, refusal)
@@ -63,7 +63,7 @@ def _outcome(service: str, answer: Answer) -> str:
 @sent_to(router, "/dead-letters/{service}/{letter_id}/redrive", may=operates)
 async def redrive(request: Request, officer: SignedInOfficer, form: FormData, service: str, letter_id: str
                   ) -> Response:
-    if service not in SERVICES:
+    if service not in await services_of(request):
         return await _dead_letters_page(request, officer, refusal=Refusal(404, [{"text": "There is no such service."}]))
     return await send(request, officer, f"{dead_letters_of(service)}/{segment(letter_id)}/redrive", {},
                       fields=no_fields, again=partial(_again, request, officer),

@@ -18,15 +18,13 @@ from markupsafe import Markup
 
 from civic_web.gateway import Refused
 from civic_web.pages import ask, first, layout_of, render, segment
-from civic_web.pages.ops.section import PAGES, TRACES, operates
+from civic_web.pages.ops.section import NOT_SERVICES, PAGES, TRACES, operates, services_of
 from civic_web.refusals import Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer, signed_in
 from civic_web.vocabulary import LONDON
 
 router = APIRouter(include_in_schema=False)
 
-#: the platform's components, as the trace view's service filter takes them
-COMPONENTS = ("gateway", "web", "savings", "property", "safeguarding", "comms")
 #: the filter form's boxes: the API's query parameter -> (the box's id, its label)
 FILTER_FIELDS = {"service": ("service", "Service"), "route": ("route", "Route"), "status": ("status", "Status"),
                  "min_ms": ("min-ms", "Taking at least")}
@@ -95,7 +93,9 @@ async def traces(request: Request, officer: SignedInOfficer = Depends(signed_in)
         refusal = refusal_from(refused.problem, FILTER_FIELDS.get, refused.status)
     return render(request, "ops/traces.html", {
         "chosen": chosen, "filtered": bool(asked), "rows": _trace_rows(found), "count": len(found),
-        "components": COMPONENTS, "statuses": (("ok", "OK"), ("error", "Failed")), "source": source,
+        # the platform's components, as the trace view's service filter takes them
+        "components": (*NOT_SERVICES, *await services_of(request)),
+        "statuses": (("ok", "OK"), ("error", "Failed")), "source": source,
         "listed": LISTED, "pages": PAGES,
     }, refusal)
 
