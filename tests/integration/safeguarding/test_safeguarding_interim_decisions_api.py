@@ -49,7 +49,7 @@ async def test_a_decision_between_meetings_awaits_every_partner_then_takes_effec
     awaiting = await ok(await api.get(f"/v1/boards/{board['id']}/decisions", params={"status": "awaiting_confirmation"}))
     assert [d["id"] for d in awaiting["items"]] == [decision["id"]]
     # not taken yet: a meeting scheduled now does not ratify it
-    early_meeting = await new_meeting(board, members, day="2026-07-09")
+    early_meeting = await new_meeting(board, members, day="2026-07-09", statuses={})
     assert all(i["kind"] != "ratification" for i in early_meeting["agenda"])
 
     url = f"/v1/decisions/{decision['id']}/confirmations"
@@ -69,13 +69,62 @@ async def test_a_decision_between_meetings_awaits_every_partner_then_takes_effec
     assert notice["decision_id"] == decision["id"]
     # a partner confirming again, once in effect: refused, nothing changed
     await _refused(api, db, outbox, decision, _confirmation(members["council"]), "already confirmed")
-    # in effect: the next meeting scheduled ratifies it, as before
-    next_meeting = await new_meeting(board, members, day="2026-08-13", statuses={})
-    ratification = next_meeting["agenda"][-1]
+    # in effect after the next meeting was scheduled: on that meeting's agenda for ratification, not a later one's
+    assert last["ratification_meeting_id"] == early_meeting["id"]
+    agenda = (await ok(await api.get(f"/v1/meetings/{early_meeting['id']}")))["agenda"]
+    ratification = agenda[-1]
     assert (ratification["kind"], ratification["ratifies_decision_id"]) == ("ratification", decision["id"])
-    await ok(await api.post(
-        f"/v1/meetings/{next_meeting['id']}/items/{ratification['id']}/decision", json={"method": "consensus"}), 201)
+    assert ratification["title"] == "Ratification: Interim escalation protocol"
+    assert agenda[: len(early_meeting["agenda"])] == early_meeting["agenda"]
+    later_meeting = await new_meeting(board, members, day="2026-08-13", statuses={})
+    assert all(i["kind"] != "ratification" for i in later_meeting["agenda"])
+    await ok(
+        await api.post(
+            f"/v1/meetings/{early_meeting['id']}/items/{ratification['id']}/decision", json={"method": "consensus"}
+        ),
+        201,
+    )
     assert (await ok(await api.get(f"/v1/decisions/{decision['id']}")))["ratification"] == "ratified"
+
+
+async def test_taking_effect_reaches_the_next_meeting_still_to_be_held(api, db, new_board, new_meeting, outbox):
+    """Not a meeting held or cancelled, nor one before the decision took effect; with none scheduled, the next
+    meeting scheduled takes it; a refused confirmation adds nothing to any agenda."""
+    board, members = await new_board()
+    before_it = await new_meeting(board, members, day="2026-06-25")
+    held = await new_meeting(board, members, day="2026-07-06", statuses={})
+    await ok(await api.post(f"/v1/meetings/{held['id']}/held"))
+    cancelled = await new_meeting(board, members, day="2026-07-07")
+    await ok(await api.post(f"/v1/meetings/{cancelled['id']}/cancel"))
+    after = await new_meeting(board, members, day="2026-07-20")
+    meetings = [before_it, held, cancelled, after]
+    agendas = {m["id"]: await stored(db, "meetings", m["id"]) for m in meetings}
+    decision = await _proposed(api, board, members)
+    url = f"/v1/decisions/{decision['id']}/confirmations"
+    for key in ("council", "police"):
+        await ok(await api.post(url, json=_confirmation(members[key], confirmed_on="2026-07-02")))
+    refused = await api.post(url, json=_confirmation(members["icb"], confirmed_on="2026-06-30"))
+    assert refused.status_code == 422 and refused.headers["content-type"].startswith("application/problem+json")
+    assert {m["id"]: await stored(db, "meetings", m["id"]) for m in meetings} == agendas
+    assert (await stored(db, "decisions", decision["id"]))["status"] == "awaiting_confirmation"
+    assert await outbox(decision["id"]) == []
+
+    last = await ok(await api.post(url, json=_confirmation(members["icb"], confirmed_on="2026-07-03")))
+    assert last["ratification_meeting_id"] == after["id"]
+    for untouched in (before_it, held, cancelled):
+        assert await stored(db, "meetings", untouched["id"]) == agendas[untouched["id"]]
+    shown = await ok(await api.get(f"/v1/meetings/{after['id']}"))
+    assert [i["ratifies_decision_id"] for i in shown["agenda"] if i["kind"] == "ratification"] == [decision["id"]]
+    assert shown["version"] == agendas[after["id"]]["version"] + 1
+
+    other, others = await new_board()
+    unscheduled = await _proposed(api, other, others)
+    for key in ("council", "police", "icb"):
+        done = await ok(await api.post(f"/v1/decisions/{unscheduled['id']}/confirmations",
+                                       json=_confirmation(others[key], confirmed_on="2026-07-03")))  # fmt: skip
+    assert (done["status"], done["ratification_meeting_id"]) == ("in_effect", None)
+    first = await new_meeting(other, others, day="2026-09-10")
+    assert [i["ratifies_decision_id"] for i in first["agenda"] if i["kind"] == "ratification"] == [unscheduled["id"]]
 
 
 async def test_confirmations_refused_change_nothing(api, db, new_board, outbox):
@@ -104,16 +153,21 @@ async def test_a_partners_named_deputy_confirms_for_them(api, db, new_board, out
     icb = members["icb"]
     await ok(await api.put(f"/v1/members/{icb['id']}/deputy", json={"deputy_name": "Dan Deputy"}))
     decision = await _proposed(api, board, members)
-    confirmed = await ok(await api.post(
-        f"/v1/decisions/{decision['id']}/confirmations", json=_confirmation(icb, deputy_name="Dan Deputy")))
+    confirmed = await ok(
+        await api.post(f"/v1/decisions/{decision['id']}/confirmations", json=_confirmation(icb, deputy_name="Dan Deputy"))
+    )
     assert [(c["organisation"], c["by_deputy"]) for c in confirmed["confirmations"]] == [(ICB, True)]
 
 
 async def test_a_decision_at_a_meeting_needs_no_confirmation(api, db, new_board, new_meeting, outbox):
     board, members = await new_board()
     meeting = await new_meeting(board, members, statuses={})
-    decision = await ok(await api.post(
-        f"/v1/meetings/{meeting['id']}/items/{meeting['agenda'][1]['id']}/decision", json={"method": "consensus"}), 201)
+    decision = await ok(
+        await api.post(
+            f"/v1/meetings/{meeting['id']}/items/{meeting['agenda'][1]['id']}/decision", json={"method": "consensus"}
+        ),
+        201,
+    )
     assert (decision["status"], decision["in_effect_on"]) == ("in_effect", "2026-06-11")
     await _refused(api, db, outbox, decision, _confirmation(members["police"]), "needs no confirmation")
 
@@ -122,8 +176,9 @@ async def test_an_annual_report_is_not_approved_by_a_decision_not_in_effect(api,
     board, members = await new_board()
     decision = await _proposed(api, board, members, item_title="Approve the annual report 2025/26")
     decision = await confirm(decision, members, keys=("council", "police"))
-    report = await ok(await api.post(
-        f"/v1/boards/{board['id']}/annual-reports", json={"year": "2025/26", "title": "Annual report"}), 201)
+    report = await ok(
+        await api.post(f"/v1/boards/{board['id']}/annual-reports", json={"year": "2025/26", "title": "Annual report"}), 201
+    )
     url = f"/v1/annual-reports/{report['id']}/transitions"
     refused = await api.post(url, json={"to": "approved", "decision_id": decision["id"]})
     assert refused.status_code == 409 and refused.headers["content-type"].startswith("application/problem+json")

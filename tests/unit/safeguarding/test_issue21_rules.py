@@ -11,7 +11,7 @@ from civic_safeguarding.decisions.domain import Decision
 from civic_safeguarding.repository import to_model
 from civic_safeguarding.sars.domain import Action, Sar
 
-from tests.unit.safeguarding.test_safeguarding_governance import make_board
+from tests.unit.safeguarding.test_safeguarding_governance import make_board, make_meeting
 
 PARTNERS = ["council", "police", "icb"]
 
@@ -89,3 +89,22 @@ def test_a_plan_agreed_before_actions_had_ids_gets_them_on_loading() -> None:
            "referred_by": "Police", "referred_on": "2026-01-01", "status": "published",
            "actions": [{"action": "One", "owner": "Police", "due_on": "2026-03-01"}]}  # fmt: skip
     assert [a.id for a in to_model(Sar, doc).actions] == ["a1"]
+
+
+def test_a_meeting_still_to_be_held_takes_an_interim_decision_for_ratification_once() -> None:
+    board, _ = make_board()
+    meeting = make_meeting(board)
+    ids = iter(("r1", "r2"))
+    item = meeting.take_for_ratification("d1", "Interim escalation protocol", lambda: next(ids))
+    assert (item.kind, item.title, item.ratifies_decision_id) == (
+        "ratification",
+        "Ratification: Interim escalation protocol",
+        "d1",
+    )
+    assert meeting.agenda[-1] is item
+    with pytest.raises(Refused, match="already on this meeting's agenda"):
+        meeting.take_for_ratification("d1", "Interim escalation protocol", lambda: "r3")
+    meeting.cancel()
+    with pytest.raises(Refused, match="is cancelled: it takes no more items"):
+        meeting.take_for_ratification("d2", "Another", lambda: "r4")
+    assert [i.ratifies_decision_id for i in meeting.agenda if i.kind == "ratification"] == ["d1"]

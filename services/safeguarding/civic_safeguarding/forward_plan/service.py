@@ -12,8 +12,8 @@ from civic.service import Runtime
 from civic.uow import UnitOfWork
 
 from civic_safeguarding.boards.service import board_of
+from civic_safeguarding.decisions.service import MEETING_RECORDS
 from civic_safeguarding.forward_plan.domain import KeyDecision
-from civic_safeguarding.meetings.service import MEETING_RECORDS
 from civic_safeguarding.records import Records
 from civic_safeguarding.repository import KEY_DECISIONS
 

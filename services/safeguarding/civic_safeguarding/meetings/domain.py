@@ -115,22 +115,30 @@ class Meeting:
             items.append(AgendaItem(id=new_id(), title=title, kind=kind, matters=list(given.values())))
         errors.raise_if_any("The agenda cannot be accepted as given.")
         head = declarations or AgendaItem(id=new_id(), title=DECLARATIONS_TITLE, kind=DECLARATIONS_KIND)
-        for decision_id, title in to_ratify or []:
-            items.append(
-                AgendaItem(
-                    id=new_id(),
-                    title=f"Ratification: {title}",
-                    kind=RATIFICATION_KIND,
-                    ratifies_decision_id=decision_id,
-                )
-            )
-        return cls(
+        meeting = cls(
             id=id,
             board_id=board.id,
             scheduled_for=scheduled_for,
             agenda=[head, *items],
             extraordinary=bool(extraordinary),
         )
+        for decision_id, title in to_ratify or []:
+            meeting.take_for_ratification(decision_id, title, new_id)
+        return meeting
+
+    def take_for_ratification(self, decision_id: str, title: str, new_id: Callable[[], str]) -> AgendaItem:
+        """A between-meetings decision in effect, "reported and submitted for ratification to the next meeting"
+        (seed 003): an item at the end of the agenda, added as committee software adds one to an agenda already
+        set, the meeting not yet held. Once on an agenda."""
+        if self.status != "scheduled":
+            raise Refused(f"The meeting of {self.on} is {self.status}: it takes no more items.", meeting_id=self.id)
+        if any(i.ratifies_decision_id == decision_id for i in self.agenda):
+            raise Refused(f"Decision {decision_id} is already on this meeting's agenda.", decision_id=decision_id)
+        item = AgendaItem(
+            id=new_id(), title=f"Ratification: {title}", kind=RATIFICATION_KIND, ratifies_decision_id=decision_id
+        )
+        self.agenda.append(item)
+        return item
 
     def item(self, item_id: str) -> AgendaItem:
         for item in self.agenda:

@@ -19,15 +19,13 @@ from pymongo import DESCENDING
 from civic_safeguarding.boards.service import about_board, board_and_members, board_of, member_of_board
 from civic_safeguarding.decisions.domain import Decision, Vote
 from civic_safeguarding.decisions.service import DECISION_RECORDS, decision_recorded
+from civic_safeguarding.decisions.service import MEETING_RECORDS as MEETING_RECORDS  # the meetings' records
 from civic_safeguarding.interests.service import registered_interests
 from civic_safeguarding.meetings.domain import Meeting
 from civic_safeguarding.notices.service import publish_notice
 from civic_safeguarding.oversight.domain import newly_persistent
 from civic_safeguarding.quorum.domain import AttendanceEntry
-from civic_safeguarding.records import Records
 from civic_safeguarding.repository import DECISIONS, MEETINGS, end_of, find, to_document, to_model
-
-MEETING_RECORDS = Records(MEETINGS, Meeting, "meeting")
 
 
 async def schedule_meeting(rt: Runtime, board_id: str, body: dict[str, Any]) -> dict[str, Any]:

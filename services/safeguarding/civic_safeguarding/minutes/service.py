@@ -15,8 +15,8 @@ from civic_contracts.safeguarding import MinutesApproved
 from pymongo import ASCENDING
 
 from civic_safeguarding.boards.service import about_board, board_and_members
+from civic_safeguarding.decisions.service import MEETING_RECORDS
 from civic_safeguarding.meetings.domain import Meeting
-from civic_safeguarding.meetings.service import MEETING_RECORDS
 from civic_safeguarding.minutes.domain import Minutes
 from civic_safeguarding.repository import (
     CORRECTIONS,
