@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from civic_web.gateway import Answer, Refused
-from civic_web.pages import first, gateway_of, render, request_id
+from civic_web.pages import ask, first, gateway_of, render, request_id
 from civic_web.refusals import FieldOnPage, Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer, tell
 from civic_web.vocabulary import pence_of
@@ -51,6 +51,29 @@ def new_record_page(template: str, context: PageContext) -> NewRecordPage:
         return render(request, template, {**shown, **as_filled(typed, attempt)}, refusal)
 
     page.__name__ = getattr(context, "__name__", "page")
+    return page
+
+
+#: what a record's page shows besides the record, its version and its form: ``more(request, officer, record)``
+RecordContext = Callable[[Request, SignedInOfficer, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+def record_page(template: str, name: str, path: Callable[..., str], more: RecordContext,
+                as_typed: Callable[[dict[str, Any]], dict[str, str]] = lambda record: {}) -> RecordPage:
+    """A record's page with its form: the record read at ``path(*the address's parts)``, shown by ``template`` as
+    ``name`` with its ``version`` (the form's If-Match) and what ``more`` gives; the form as ``typed`` when it is
+    shown again with a refusal, else as the record is (``as_typed``)."""
+
+    async def page(request: Request, officer: SignedInOfficer, *address: str, refusal: Refusal | None = None,
+                   typed: dict[str, str] | None = None, **parts: str) -> Response:
+        answer = await ask(request, officer, path(*address, **parts))
+        record: dict[str, Any] = answer.body
+        return render(request, template, {
+            name: record, "version": answer.version or "", "typed": typed if typed is not None else as_typed(record),
+            **await more(request, officer, record),
+        }, refusal)
+
+    page.__name__ = getattr(more, "__name__", "page")
     return page
 
 

@@ -1,19 +1,24 @@
 """A list page of the API's: its filters (query parameters the API takes, as the page's boxes), one page of the
-API's items at a time by its cursor, and a filter the API refuses said on its box."""
+API's items at a time by its cursor, and a filter the API refuses said on its box; and a register (the RAID log,
+the shared services), such a list whose records have a kind and a status, as its pages show them."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
+from fastapi.responses import Response
 
 from civic_web.gateway import Refused
-from civic_web.pages import ask, first
+from civic_web.layout import link
+from civic_web.pages import ask, first, gateway_of, in_address, render
 from civic_web.refusals import Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer
+from civic_web.vocabulary import body_choices, parameter_choices, words_for
 
 
 @dataclass
@@ -57,3 +62,41 @@ async def listed(request: Request, officer: SignedInOfficer, path: str, filters:
     if cursor:
         found.first_page = f"?{urlencode(query)}"
     return found
+
+
+@dataclass(frozen=True)
+class Register:
+    """A register's list page and the choices its forms offer: its records listed at ``path`` by ``filters``, each
+    with a kind (as the API's new record at ``kinds_at`` takes it) and a status (as the list's filter takes it);
+    ``kinds`` and ``statuses`` when the API's description does not answer. Its table's rows start with the record
+    (its ``named_by`` field, a link to its page under ``address``) and its kind, then its own ``columns``."""
+
+    path: str
+    kinds_at: str
+    filters: Mapping[str, str]
+    kinds: tuple[str, ...]
+    statuses: tuple[str, ...]
+    template: str
+    address: str
+    named_by: str
+    columns: Callable[[dict[str, Any]], list[dict[str, Any]]]
+    page_size: int = 50
+
+    def rows(self, records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        return [[{"html": link(f"{self.address}/{in_address(r.get('id', ''))}", r.get(self.named_by, ""))},
+                 {"text": words_for(r.get("kind"))}, *self.columns(r)] for r in records]  # fmt: skip
+
+    async def choices(self, request: Request) -> dict[str, list[str]]:
+        """The kinds and statuses its forms and filters offer, as the API describes them."""
+        document = await gateway_of(request).document()
+        return {
+            "kinds": body_choices(document, self.kinds_at, "post", "kind") or list(self.kinds),
+            "statuses": parameter_choices(document, self.path, "get", "status") or list(self.statuses),
+        }
+
+    async def page(self, request: Request, officer: SignedInOfficer) -> Response:
+        """The list page: one page of the records as filtered, a refused filter said on its box."""
+        found, choices = await asyncio.gather(
+            listed(request, officer, self.path, self.filters, self.page_size), self.choices(request)
+        )
+        return render(request, self.template, {**choices, **found.context(), "rows": self.rows(found.items)}, found.refusal)

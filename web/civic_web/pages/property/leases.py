@@ -16,7 +16,16 @@ from starlette.datastructures import FormData
 from civic_web.gateway import Refused
 from civic_web.layout import link
 from civic_web.pages import ask, first, form_at, gateway_of, in_address, page_at, render, request_id, segment, sent_to
-from civic_web.pages.forms import Rows, boxes_typed, date_boxes, date_typed, fields_of, pounds_typed, send_change
+from civic_web.pages.forms import (
+    Rows,
+    boxes_typed,
+    date_boxes,
+    date_typed,
+    fields_of,
+    pounds_typed,
+    record_page,
+    send_change,
+)
 from civic_web.pages.property.section import API, changes, reads
 from civic_web.refusals import Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer, tell
@@ -141,31 +150,23 @@ def _as_typed(lease: dict[str, Any] | None) -> dict[str, str]:
     return typed
 
 
-async def _lease_page(
-    request: Request,
-    officer: SignedInOfficer,
-    building_id: str,
-    *,
-    refusal: Refusal | None = None,
-    typed: dict[str, str] | None = None,
-) -> Response:
-    answer = await ask(request, officer, f"{API}/buildings/{segment(building_id)}")
-    building = answer.body
+async def _about_lease(request: Request, officer: SignedInOfficer, building: dict[str, Any]) -> dict[str, Any]:
     lease = building.get("lease")
-    return render(
-        request,
-        "property/lease.html",
-        {
-            "building": building,
-            "lease": lease,
-            "version": answer.version or "",
-            "typed": typed if typed is not None else _as_typed(lease),
-            "breaks": _breaks(lease),
-            "leasehold": building.get("tenure") == "leasehold",
-            "tenure": words_for(building.get("tenure")),
-        },
-        refusal,
-    )
+    return {
+        "lease": lease,
+        "breaks": _breaks(lease),
+        "leasehold": building.get("tenure") == "leasehold",
+        "tenure": words_for(building.get("tenure")),
+    }
+
+
+_lease_page = record_page(
+    "property/lease.html",
+    "building",
+    lambda building_id: f"{API}/buildings/{segment(building_id)}",
+    _about_lease,
+    as_typed=lambda building: _as_typed(building.get("lease")),
+)
 
 
 @form_at(router, "/buildings/{building_id}/lease", page=_lease_page, may=changes, shown_to=reads)

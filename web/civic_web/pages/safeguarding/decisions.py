@@ -15,10 +15,8 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from civic_web.pages import form_at, segment
-from civic_web.pages import render as render_page
-from civic_web.pages.forms import boxes_typed, date_typed, send_change
-from civic_web.pages.safeguarding.section import API, board_of, get, items, reads, runs_business
-from civic_web.refusals import Refusal
+from civic_web.pages.forms import boxes_typed, date_typed, record_page, send_change
+from civic_web.pages.safeguarding.section import API, board_of, items, reads, runs_business
 from civic_web.sessions import SignedInOfficer
 
 router = APIRouter(include_in_schema=False)
@@ -35,37 +33,27 @@ def decision_address(decision_id: str) -> str:
     return f"/safeguarding/decisions/{segment(decision_id)}"
 
 
-async def _decision_page(
-    request: Request,
-    officer: SignedInOfficer,
-    decision_id: str,
-    *,
-    refusal: Refusal | None = None,
-    typed: dict[str, str] | None = None,
-) -> Response:
-    answer = await get(request, officer, f"/decisions/{segment(decision_id)}")
-    decision = answer.body
+async def _about_decision(request: Request, officer: SignedInOfficer, decision: dict[str, Any]) -> dict[str, Any]:
     board_id = str(decision.get("board_id"))
     board, members = await asyncio.gather(
         board_of(request, officer, board_id), items(request, officer, f"/boards/{segment(board_id)}/members")
     )
-    names = {str(m.get("id")): f"{m.get('name')}, {m.get('organisation')}" for m in members}
     awaiting = decision.get("awaiting") or []
-    return render_page(
-        request,
-        "safeguarding/interim_decision.html",
-        {
-            "decision": decision,
-            "version": answer.version or "",
-            "board": board,
-            "names": names,
-            # the members of the partners still to confirm, for the form's choice
-            "confirmers": [m for m in members if m.get("organisation") in awaiting],
-            "confirms": bool(officer.permissions.may_run_board_business and awaiting),
-            "typed": typed or {},
-        },
-        refusal,
-    )
+    return {
+        "board": board,
+        "names": {str(m.get("id")): f"{m.get('name')}, {m.get('organisation')}" for m in members},
+        # the members of the partners still to confirm, for the form's choice
+        "confirmers": [m for m in members if m.get("organisation") in awaiting],
+        "confirms": bool(officer.permissions.may_run_board_business and awaiting),
+    }
+
+
+_decision_page = record_page(
+    "safeguarding/interim_decision.html",
+    "decision",
+    lambda decision_id: f"{API}/decisions/{segment(decision_id)}",
+    _about_decision,
+)
 
 
 @form_at(router, "/decisions/{decision_id}", page=_decision_page, may=runs_business, shown_to=reads)

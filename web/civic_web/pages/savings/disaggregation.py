@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 
 from civic_web.gateway import Refused
 from civic_web.layout import link
-from civic_web.pages import ask, first, form_at, gateway_of, in_address, page_at, render, segment
+from civic_web.pages import ask, first, form_at, in_address, page_at, render, segment
 from civic_web.pages.forms import (
     at_version,
     boxes_typed,
@@ -28,12 +28,12 @@ from civic_web.pages.forms import (
     send,
     send_new,
 )
-from civic_web.pages.listed import listed
+from civic_web.pages.listed import Register
 from civic_web.pages.savings.programme import AMOUNT, keeps_programme
 from civic_web.pages.savings.section import PROGRAMME, reads
 from civic_web.refusals import Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer
-from civic_web.vocabulary import body_choices, day, parameter_choices, pounds, words_for
+from civic_web.vocabulary import day, pounds, words_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -83,14 +83,6 @@ PAGE_SIZE = 50
 
 def service_address(shared_service_id: str) -> str:
     return f"/savings/shared-services/{segment(shared_service_id)}"
-
-
-async def _choices(request: Request) -> dict[str, list[str]]:
-    document = await gateway_of(request).document()
-    return {
-        "kinds": body_choices(document, SHARED, "post", "kind") or list(KINDS),
-        "statuses": parameter_choices(document, SHARED, "get", "status") or list(STATUSES),
-    }
 
 
 def _split(typed: dict[str, str]) -> tuple[dict[str, Any] | None, dict[str, str]]:
@@ -153,38 +145,38 @@ def split_words(split: dict[str, Any] | None) -> str:
 # ---------------------------------------------------------------- the list
 
 
-def _list_rows(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+def _columns(shared: dict[str, Any]) -> list[dict[str, Any]]:
+    """A service's row after its name and kind."""
     return [
-        [
-            {"html": link(f"/savings/shared-services/{in_address(s.get('id', ''))}", s.get("service", ""))},
-            {"text": words_for(s.get("kind"))},
-            {"text": s.get("host_council") or ""},
-            {"text": s.get("other_council") or ""},
-            {"text": words_for(s.get("status"))},
-            {"text": day(s.get("planned_on")) if s.get("planned_on") else s.get("deferred_reason") or ""},
-        ]
-        for s in items
+        {"text": shared.get("host_council") or ""},
+        {"text": shared.get("other_council") or ""},
+        {"text": words_for(shared.get("status"))},
+        {"text": day(shared.get("planned_on")) if shared.get("planned_on") else shared.get("deferred_reason") or ""},
     ]
 
 
-async def _list(request: Request, officer: SignedInOfficer) -> Response:
-    found, choices = await asyncio.gather(listed(request, officer, SHARED, FILTERS, PAGE_SIZE), _choices(request))
-    return render(
-        request,
-        "savings/shared_services.html",
-        {**choices, **found.context(), "rows": _list_rows(found.items)},
-        found.refusal,
-    )
+SHARED_SERVICES = Register(
+    path=SHARED,
+    kinds_at=SHARED,
+    filters=FILTERS,
+    kinds=KINDS,
+    statuses=STATUSES,
+    template="savings/shared_services.html",
+    address="/savings/shared-services",
+    named_by="service",
+    columns=_columns,
+    page_size=PAGE_SIZE,
+)
 
 
-page_at(router, "/shared-services", page=_list, shown_to=reads)
+page_at(router, "/shared-services", page=SHARED_SERVICES.page, shown_to=reads)
 
 
 # ---------------------------------------------------------------- a new shared service
 
 
 async def _new_form(request: Request, officer: SignedInOfficer) -> dict[str, Any]:
-    return await _choices(request)
+    return await SHARED_SERVICES.choices(request)
 
 
 _new_page = new_record_page("savings/shared_service_new.html", _new_form)
@@ -209,7 +201,7 @@ async def _service_page(request: Request, officer: SignedInOfficer, shared_servi
     """The service as it is now (after someone else's change too), its steps and its change form, with what the
     officer typed in the form they sent."""
     answer, choices = await asyncio.gather(ask(request, officer, f"{SHARED}/{segment(shared_service_id)}"),
-                                           _choices(request))  # fmt: skip
+                                           SHARED_SERVICES.choices(request))  # fmt: skip
     shared = answer.body
     shown = _typed_from(shared)
     if typed is not None:

@@ -15,8 +15,7 @@ from markupsafe import Markup
 from starlette.datastructures import FormData
 
 from civic_web import components
-from civic_web.layout import link
-from civic_web.pages import ask, first, form_at, gateway_of, in_address, page_at, render, segment
+from civic_web.pages import ask, first, form_at, page_at, render, segment
 from civic_web.pages.forms import (
     at_version,
     boxes_typed,
@@ -27,12 +26,12 @@ from civic_web.pages.forms import (
     send,
     send_new,
 )
-from civic_web.pages.listed import listed
+from civic_web.pages.listed import Register
 from civic_web.pages.savings.programme import keeps_programme
 from civic_web.pages.savings.section import API, PROGRAMME, reads
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer
-from civic_web.vocabulary import body_choices, day, parameter_choices, words_for
+from civic_web.vocabulary import day, words_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,40 +70,35 @@ def rating_tag(item: dict[str, Any]) -> Markup:
     return Markup(components.tag({"text": text, "classes": RATING_TAGS.get(rating, "")}))  # noqa: S704
 
 
-async def _choices(request: Request) -> dict[str, list[str]]:
-    document = await gateway_of(request).document()
-    return {
-        "kinds": body_choices(document, f"{PROGRAMME}/programmes/{{name}}/raid", "post", "kind") or list(KINDS),
-        "statuses": parameter_choices(document, RAID, "get", "status") or list(STATUSES),
-    }
-
-
 # ---------------------------------------------------------------- the log
 
 
-def _log_rows(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+def _columns(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """An item's row after its title and kind."""
     return [
-        [
-            {"html": link(f"/savings/raid/{in_address(item.get('id', ''))}", item.get("title", ""))},
-            {"text": words_for(item.get("kind"))},
-            {"text": item.get("programme") or ""},
-            {"text": item.get("owner") or ""},
-            {"html": rating_tag(item)},
-            {"text": day(item.get("review_on"))},
-            {"text": words_for(item.get("status"))},
-        ]
-        for item in items
+        {"text": item.get("programme") or ""},
+        {"text": item.get("owner") or ""},
+        {"html": rating_tag(item)},
+        {"text": day(item.get("review_on"))},
+        {"text": words_for(item.get("status"))},
     ]
 
 
-async def _log(request: Request, officer: SignedInOfficer) -> Response:
-    found, choices = await asyncio.gather(listed(request, officer, RAID, FILTERS, PAGE_SIZE), _choices(request))
-    return render(
-        request, "savings/raid.html", {**choices, **found.context(), "rows": _log_rows(found.items)}, found.refusal
-    )
+LOG = Register(
+    path=RAID,
+    kinds_at=f"{PROGRAMME}/programmes/{{name}}/raid",
+    filters=FILTERS,
+    kinds=KINDS,
+    statuses=STATUSES,
+    template="savings/raid.html",
+    address="/savings/raid",
+    named_by="title",
+    columns=_columns,
+    page_size=PAGE_SIZE,
+)
 
 
-page_at(router, "/raid", page=_log, shown_to=reads)
+page_at(router, "/raid", page=LOG.page, shown_to=reads)
 
 
 # ---------------------------------------------------------------- an item raised
@@ -136,7 +130,7 @@ async def _raise_form(
             "action": f"/savings/programmes/{segment(name or '')}/raid/new",
             "back": f"/savings/programmes/{segment(name or '')}#raid",
         }
-    return {**for_what, **await _choices(request)}
+    return {**for_what, **await LOG.choices(request)}
 
 
 _raise_page = new_record_page("savings/raid_new.html", _raise_form)
@@ -190,7 +184,7 @@ async def _item_page(
 ) -> Response:
     """The item as it is now (after someone else's change too), with what the officer typed in the form they
     sent; the other form as the item is."""
-    answer, choices = await asyncio.gather(ask(request, officer, f"{RAID}/{segment(item_id)}"), _choices(request))
+    answer, choices = await asyncio.gather(ask(request, officer, f"{RAID}/{segment(item_id)}"), LOG.choices(request))
     item = answer.body
     shown = _as_typed(item)
     if typed is not None:
