@@ -8,6 +8,7 @@ layer loads and saves the areas' objects; nothing here knows about HTTP or Mongo
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -67,24 +68,26 @@ class CaseReview:
 
 
 def case_opened(
-    errors: FieldErrors, reference: str, case_summary: str, details: dict[str, str], about: str, shown: str
+    errors: FieldErrors, reference: str, case_summary: str, details: Mapping[str, object], about: str, shown: str
 ) -> tuple[str, str, dict[str, str]]:
     """What every review of a case opens with, stripped, its faults added to `errors`: a non-identifying
     reference, the case summary and the details of the person the review is about (`about`: the field, "person"
     or "child"), their name among them, all kept confidential but the reference, which must not name them
-    (`shown`: where the reference goes)."""
+    (`shown`: where the reference goes). The details are kept as text, a date of birth as ``2019-05-01``; a detail
+    not given (None, or blank) is not kept."""
     whose = "adult" if about == "person" else about
     reference, case_summary = (reference or "").strip(), (case_summary or "").strip()
-    details = {k: str(v).strip() for k, v in (details or {}).items() if str(v).strip()}
+    as_text = {k: str(v).strip() for k, v in (details or {}).items() if v is not None}
+    kept = {k: v for k, v in as_text.items() if v}
     if not reference:
         errors.add("reference", f'a non-identifying reference, e.g. "{whose.title()} A"')
     if not case_summary:
         errors.add("case_summary", "summarise the case")
-    if not details.get("name"):
+    if not kept.get("name"):
         errors.add(f"{about}.name", f"the {whose}'s name (kept confidential)")
-    elif reference and mentions_name(reference, details["name"]):
+    elif reference and mentions_name(reference, kept["name"]):
         errors.add("reference", f"must not contain the {whose}'s name: {shown}")
-    return reference, case_summary, details
+    return reference, case_summary, kept
 
 
 def next_step_in_order(

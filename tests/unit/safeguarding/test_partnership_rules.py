@@ -184,3 +184,10 @@ def test_a_practice_review_decides_in_fifteen_working_days() -> None:
     assert (review.rapid_review_late(BANK_HOLIDAYS), review.next_stage) == (True, None)
     with pytest.raises(Refused, match="no local review"):
         review.advance("commissioned", date(2026, 10, 7), reviewer="R", reviewer_organisation="O")
+
+
+def test_a_reviews_personal_details_are_kept_as_text_and_only_those_given() -> None:
+    board, _ = partnership()
+    child = {"name": " Bea Example ", "date_of_birth": date(2019, 5, 1), "address": None, "other": "  "}
+    review = PracticeReview.notify("r", board, "Child B", "x", child, date(2026, 9, 4), date(2026, 9, 7))
+    assert review.child == {"name": "Bea Example", "date_of_birth": "2019-05-01"}

@@ -12,7 +12,7 @@ reference ("Child B") is what leaves the service. Plain Python.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -83,7 +83,7 @@ class PracticeReview(CaseReview):
         board: Board,
         reference: str,
         case_summary: str,
-        child: dict[str, str],
+        child: Mapping[str, object],
         incident_known_on: date,
         notified_on: date,
     ) -> PracticeReview:

@@ -7,7 +7,6 @@ a practice review yet.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import holidays
@@ -45,9 +44,6 @@ REVIEW_RECORDS = Records(
 
 
 async def notify(rt: Runtime, board_id: str, body: dict[str, Any], confidential: bool) -> dict[str, Any]:
-    # the child's details are kept as text, the date of birth among them
-    child = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in body["child"].items() if v is not None}
-
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         known_on = given_or_today(body.get("incident_known_on"))
         review = PracticeReview.notify(
@@ -55,7 +51,7 @@ async def notify(rt: Runtime, board_id: str, body: dict[str, Any], confidential:
             await board_of(uow, board_id),
             body["reference"],
             body["case_summary"],
-            child,
+            body["child"],
             known_on,
             body.get("notified_on") or known_on,
         )

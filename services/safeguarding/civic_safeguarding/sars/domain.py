@@ -8,6 +8,7 @@ on the review for the service to keep, and the API shows them only to callers wi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -92,7 +93,7 @@ class Sar(CaseReview):
         board_id: str,
         reference: str,
         case_summary: str,
-        person: dict[str, str],
+        person: Mapping[str, object],
         referred_by: str,
         referred_on: date,
     ) -> Sar:

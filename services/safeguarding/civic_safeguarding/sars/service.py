@@ -7,7 +7,6 @@ or a log, and the API form leaves them out unless the caller is cleared (`confid
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from civic import documents
@@ -36,9 +35,6 @@ def _identity(sar: Sar, board: Board) -> dict[str, Any]:
 
 
 async def refer_sar(rt: Runtime, board_id: str, body: dict[str, Any], confidential: bool) -> dict[str, Any]:
-    # the person's details are kept as text, the date of birth among them
-    person = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in body["person"].items() if v is not None}
-
     async def work(uow: UnitOfWork) -> dict[str, Any]:
         for_an_adults_board(await board_of(uow, board_id))
         sar = Sar.refer(
@@ -46,7 +42,7 @@ async def refer_sar(rt: Runtime, board_id: str, body: dict[str, Any], confidenti
             board_id,
             body["reference"],
             body["case_summary"],
-            person,
+            body["person"],
             body["referred_by"],
             given_or_today(body.get("referred_on")),
         )
