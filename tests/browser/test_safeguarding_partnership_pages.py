@@ -1,12 +1,13 @@
 """A children's safeguarding partnership in a real Chromium, through the gateway and the real services: its Child
-Safeguarding Practice Reviews, its lead partner and a member's notice of leaving.
+Safeguarding Practice Reviews, its lead partner, its constitution's yearly review and a member's notice of leaving.
 
 The board business manager with confidential access notifies a serious incident (an empty notification refused,
-nothing recorded), records the rapid review's decision and commissions the local review, changes the lead partner
-and records a member's notice (none refused, nothing changed). The partnership's page offers no safeguarding adults
-review, which the API would refuse, and an adults' board offers no practice review: the board's ``review_kind``
-decides. Every result is checked through the API; the operator, who may only read, is offered none of the changes;
-every page passes axe-core with no serious or critical violation. The boards are the test's own.
+nothing recorded), records the rapid review's decision and commissions the local review, changes the lead partner,
+records the constitution's review by the partners' decision between meetings, and a member's notice (none refused,
+nothing changed). The partnership's page offers no safeguarding adults review, which the API would refuse, and an
+adults' board offers no practice review: the board's ``review_kind`` decides. Every result is checked through the
+API; the operator, who may only read, is offered none of the changes; every page passes axe-core with no serious or
+critical violation. The boards are the test's own.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ OPERATOR = demo("operator")
 SG = "/api/safeguarding/v1"
 
 
-async def created(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    answer = await client.post(f"{SG}{path}", json=body)
-    assert answer.status_code == 201, answer.text
+async def created(client: httpx.AsyncClient, path: str, body: dict[str, Any], version: int | None = None) -> dict[str, Any]:
+    headers = {"If-Match": f'"{version}"'} if version is not None else {}
+    answer = await client.post(f"{SG}{path}", json=body, headers=headers)
+    assert answer.status_code in (200, 201), answer.text
     found: dict[str, Any] = answer.json()
     return found
 
@@ -118,6 +120,33 @@ async def test_the_partnership_notifies_an_incident_decides_its_rapid_review_and
     await page.get_by_role("button", name="Change the lead partner").click()
     await page.get_by_text("Police leads the partnership.").wait_for()
     assert (await client.get(f"{SG}/boards/{board['id']}")).json()["lead_partner"] == "police"
+
+    # the constitution's yearly review, approved by the partners' decision between meetings once in effect
+    decision = await created(
+        client,
+        f"/boards/{board['id']}/decisions",
+        {
+            "item_title": "Approve the reviewed constitution",
+            "decided_by": members[1]["id"],  # the police lead the partnership now
+            "consulted": [m["id"] for m in members],
+        },
+    )
+    for partner in decision["partners"]:
+        member = next(m for m in members if partner in (m["organisation"], m["safeguarding_partner"]))
+        decision = await created(
+            client,
+            f"/decisions/{decision['id']}/confirmations",
+            {"organisation": partner, "member_id": member["id"]},
+            decision["version"],
+        )
+    assert decision["status"] == "in_effect"
+    await page.goto(f"/safeguarding/boards/{board['id']}")
+    await page.locator("#decision_id").select_option(value=decision["id"])
+    await page.get_by_role("button", name="Record the review").click()
+    await page.get_by_text("The constitution's review is recorded.").wait_for()
+    reviewed = (await client.get(f"{SG}/boards/{board['id']}")).json()
+    assert reviewed["constitution_reviewed_on"] == date.today().isoformat()
+    assert reviewed["constitution_reviews"][-1]["decision_id"] == decision["id"]
 
     # a member's notice of leaving: without its last day refused, nothing changed; then recorded
     leaver = members[2]
