@@ -2,7 +2,8 @@
 the work in service.py.
 
 A programme's investment lines live under it (``/v1/programmes/{name}/investment``), each with its own version
-(ETag), which a change takes as If-Match; its payback is ``GET /v1/reports/payback/{name}``.
+(ETag), which a change takes as If-Match; its payback is ``GET /v1/reports/payback/{name}``;
+``POST /v1/payback-checks`` settles every programme's stored payback year now.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from civic.http import Paging, RequestModel, Rt
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from civic_savings.http import Reader, new_record_route, record_routes
+from civic_savings.http import Reader, Writer, new_record_route, record_routes
 from civic_savings.initiatives.api import Pence, Reason, Year
-from civic_savings.investment import service
+from civic_savings.investment import payback_check, service
 from civic_savings.investment.domain import INVESTMENT_CATEGORIES
 from civic_savings.programme.api import TargetName, TargetNameText
 
@@ -49,8 +50,16 @@ class InvestmentChanges(RequestModel):
     description: Reason | None = None
 
 
-new_record_route(router, LINES, "record", NewInvestmentLine, service.record, id_field="line_id", name=Programme,
-                 summary="Record a line of a programme's investment (its cost of change)")
+new_record_route(
+    router,
+    LINES,
+    "record",
+    NewInvestmentLine,
+    service.record,
+    id_field="line_id",
+    name=Programme,
+    summary="Record a line of a programme's investment (its cost of change)",
+)
 
 
 @router.get(LINES, summary="A programme's investment lines")
@@ -62,12 +71,33 @@ async def list_lines(
     return await service.list_lines(rt, name, page, year, category)
 
 
-record_routes(router, ONE, service.get, service.change, InvestmentChanges, amend_name="change", name=Programme,
-              summaries=("One investment line (its ETag for a change)",
-                         "Change an investment line (category, year, amount, description)"))
+record_routes(
+    router,
+    ONE,
+    service.get,
+    service.change,
+    InvestmentChanges,
+    amend_name="change",
+    name=Programme,
+    summaries=(
+        "One investment line (its ETag for a change)",
+        "Change an investment line (category, year, amount, description)",
+    ),
+)
 
 
-@router.get("/reports/payback/{name}",
-            summary="A programme's investment against the savings it buys: net benefit by year and payback year")
+@router.get(
+    "/reports/payback/{name}",
+    summary="A programme's investment against the savings it buys: net benefit by year and payback year",
+)
 async def payback(name: Programme, caller: Reader, rt: Rt) -> dict[str, Any]:
     return await service.payback(rt, name)
+
+
+@router.post("/payback-checks", summary="Settle every programme's payback year again (the payback check)")
+async def check_paybacks(caller: Writer, rt: Rt) -> dict[str, Any]:
+    """Works out again the payback year of each programme with investment and publishes
+    ``savings.programme.payback_moved`` for each whose stored year was stale (the background check does the same
+    every ``CIVIC_SAVINGS_PAYBACK_CHECK_SECONDS``, 5 minutes unless set):
+    ``{checked, moved: [{programme, previous_payback_year, payback_year}]}``."""
+    return await payback_check.settle_paybacks(rt)

@@ -1,7 +1,8 @@
 """Use cases of a programme's investment: record and change its lines, and keep its payback year, saying
 when it moves (``savings.programme.payback_moved``) in the transaction of the change that moved it: a line
 recorded or changed here, or a change to one of the programme's initiatives (``check_paybacks``, from the
-read model's upkeep)."""
+read model's upkeep). The payback check (payback_check.py) settles each programme's year again now and then,
+for the one race those two leave open."""
 
 from __future__ import annotations
 
@@ -22,11 +23,12 @@ from civic_savings.investment.figures import savings_moved
 from civic_savings.repository import INVESTMENT, INVESTMENT_RECORDS, PAYBACKS, investment_document
 
 
-async def settle_payback(uow: UnitOfWork, programme: str) -> None:
+async def settle_payback(uow: UnitOfWork, programme: str) -> PaybackMoved | None:
     """Work the programme's payback year out again, in the unit of work, and emit ``PaybackMoved`` when it is
-    not the one kept. The programme's payback document is written every time (a count of its changes), so
-    two changes to one programme at once conflict and one runs again with the other's figures: each reading
-    only, both could keep a payback year neither alone would have moved to, and say nothing."""
+    not the one kept (the event, or None when it stays). The programme's payback document is written every
+    time (a count of its changes), so two changes to one programme at once conflict and one runs again with
+    the other's figures: each reading only, both could keep a payback year neither alone would have moved to,
+    and say nothing."""
     await uow.db[PAYBACKS].update_one(
         {"_id": programme}, {"$inc": {"changes": 1}, "$setOnInsert": {"payback_year": None}}, upsert=True,
         session=uow.session,
@@ -35,15 +37,17 @@ async def settle_payback(uow: UnitOfWork, programme: str) -> None:
     previous = (kept or {}).get("payback_year")
     report = await reports.payback(uow.db, programme, session=uow.session)
     if report["payback_year"] == previous:
-        return
+        return None
     await uow.db[PAYBACKS].update_one(
         {"_id": programme}, {"$set": {"payback_year": report["payback_year"], "moved_at": calendar.now()}},
         session=uow.session,
     )  # fmt: skip
-    uow.emit(PaybackMoved(
+    moved = PaybackMoved(
         programme=programme, payback_year=report["payback_year"], previous_payback_year=previous,
         investment_pence=report["investment_pence"], savings_pence=report["savings_pence"],
-    ))  # fmt: skip
+    )  # fmt: skip
+    uow.emit(moved)
+    return moved
 
 
 async def check_paybacks(
