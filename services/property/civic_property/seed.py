@@ -389,8 +389,9 @@ async def seed(client: httpx.AsyncClient) -> None:
     )
     await _step(client, building_ids["county"], [("operational", "market_engagement", {"on": "2023-04-17"})])
 
+    # the demo's target wherever none is set: never set (version 0), or set and cleared since (no steps)
     target = await _get(client, "/v1/rationalisation-target")
-    if target["version"] == 0:
+    if not target["steps"]:
         await _send(client, "PUT", "/v1/rationalisation-target", TARGET)
     # the lease review flags the Forum's break now, rather than at the background review's next round
     await _send(client, "POST", "/v1/lease-reviews", None)
