@@ -5,31 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from civic_web.components.reading import _classes, _content, _esc, _get, _given, _safe, attributes
+from civic_web.components.reading import _classes, _content, _esc, _get, _given, _opening, _safe, attributes
 
 
 def warning_text(params: Any) -> str:
     return (
-        f'<div class="govuk-warning-text{_classes(_get(params, "classes"))}"{attributes(_get(params, "attributes"))}>\n'
-        '<span class="govuk-warning-text__icon" aria-hidden="true">!</span>\n<strong class="govuk-warning-text__text">\n'
+        _opening("div", "govuk-warning-text", params)
+        + '>\n<span class="govuk-warning-text__icon" aria-hidden="true">!</span>\n'
+        '<strong class="govuk-warning-text__text">\n'
         f'<span class="govuk-visually-hidden">{_esc(_get(params, "iconFallbackText") or "Warning")}</span>\n'
         f"{_content(params)}\n</strong>\n</div>\n"
     )
 
 
 def tag(params: Any) -> str:
-    return (
-        f'<strong class="govuk-tag{_classes(_get(params, "classes"))}"{attributes(_get(params, "attributes"))}>\n'
-        f"{_content(params, trim=True)}\n</strong>\n"
-    )
+    return _opening("strong", "govuk-tag", params) + f">\n{_content(params, trim=True)}\n</strong>\n"
 
 
 def details(params: Any) -> str:
-    ident = _get(params, "id")
     return (
-        "<details"
-        + (f' id="{_esc(ident)}"' if ident else "")
-        + f' class="govuk-details{_classes(_get(params, "classes"))}"{attributes(_get(params, "attributes"))}'
+        _opening("details", "govuk-details", params, identified=True)
         + (" open" if _get(params, "open") else "")
         + '>\n<summary class="govuk-details__summary">\n'
         '<span class="govuk-details__summary-text">\n'
@@ -39,13 +34,7 @@ def details(params: Any) -> str:
 
 
 def inset_text(params: Any) -> str:
-    ident = _get(params, "id")
-    return (
-        "<div"
-        + (f' id="{_esc(ident)}"' if ident else "")
-        + f' class="govuk-inset-text{_classes(_get(params, "classes"))}"{attributes(_get(params, "attributes"))}>\n'
-        f"{_content(params, trim=True)}\n</div>\n"
-    )
+    return _opening("div", "govuk-inset-text", params, identified=True) + f">\n{_content(params, trim=True)}\n</div>\n"
 
 
 def notification_banner(params: Any) -> str:

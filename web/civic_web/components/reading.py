@@ -58,6 +58,17 @@ def _classes(value: Any) -> str:
     return f" {_esc(value)}" if value else ""
 
 
+def _opening(element: str, block: str, options: Any, identified: bool = False) -> str:
+    """How most macros open their element: ``<element class="block {classes}" {attributes}``, its ``id`` first
+    where the macro writes one (``identified``), left open for what the component adds before its ``>``."""
+    ident = _get(options, "id") if identified else None
+    return (
+        f"<{element}"
+        + (f' id="{_esc(ident)}"' if ident else "")
+        + f' class="{block}{_classes(_get(options, "classes"))}"{attributes(_get(options, "attributes"))}'
+    )
+
+
 def attributes(given: Any) -> str:
     """govuk-frontend-jinja's ``govukAttributes``: a string as it is; a mapping as `` name="value"`` pairs, an
     optional one left out when empty and written bare when ``True``."""

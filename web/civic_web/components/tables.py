@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from civic_web.components.reading import _NOTHING, _classes, _content, _esc, _ForTheMacro, _get, _safe, attributes
+from civic_web.components.reading import _NOTHING, _classes, _content, _esc, _ForTheMacro, _get, _opening, _safe, attributes
 
 
 def table(params: Any) -> str:
-    out = [f'<table class="govuk-table{_classes(_get(params, "classes"))}"{attributes(_get(params, "attributes"))}>\n']
+    out = [_opening("table", "govuk-table", params) + ">\n"]
     caption = _get(params, "caption")
     if caption:
         out.append(
@@ -68,7 +68,7 @@ def summary_list(params: Any) -> str:
         raise _ForTheMacro
     rows = _get(params, "rows") or ()
     any_actions = any(_actions_of(row) for row in rows)
-    out = [f'<dl class="govuk-summary-list{_classes(_get(params, "classes"))}"{attributes(_get(params, "attributes"))}>\n']
+    out = [_opening("dl", "govuk-summary-list", params) + ">\n"]
     for row in rows:
         if not row:
             continue
