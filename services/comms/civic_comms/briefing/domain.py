@@ -348,6 +348,11 @@ class ReactionDraft:
     audience: tuple[str, ...]
     requires_approval_by: str | None = None
 
+    @classmethod
+    def staff_notice(cls, *, source_key: str, title: str, body: str) -> ReactionDraft:
+        """A notice to staff goes where staff read it: the intranet and the staff briefing."""
+        return cls(source_key, title, body, channels=("intranet", "staff_briefing"), audience=("staff",))
+
 
 def staff_notice_for_closure(d: PlannedClosure) -> ReactionDraft:
     teams = d.teams
@@ -359,26 +364,22 @@ def staff_notice_for_closure(d: PlannedClosure) -> ReactionDraft:
         )
     else:
         affected = "No teams are based there now; anyone who uses it occasionally should plan elsewhere."
-    return ReactionDraft(
+    return ReactionDraft.staff_notice(
         source_key=f"property.building.closure_planned:{d.building_id}",
         title=f"Staff notice: {d.name} closes on {when}",
         body=f"{d.name} in {d.town} is planned to close on {when} as part of the office "
         f"rationalisation programme.\n\n{affected}",
-        channels=("intranet", "staff_briefing"),
-        audience=("staff",),
     )
 
 
 def staff_notice_for_move(d: PlannedMove) -> ReactionDraft:
     when = long_date(d.planned_for)
-    return ReactionDraft(
+    return ReactionDraft.staff_notice(
         source_key=f"property.move.planned:{d.move_id}",
         title=f"Staff notice: {d.team_name} moves to {d.to_building_name} on {when}",
         body=f"The {d.team_name} team ({d.directorate}) moves from {d.from_building_name} to "
         f"{d.to_building_name} on {when}.\n\nTeams affected: {d.team_name}. "
         "Your manager will share desk arrangements and what to pack before the move.",
-        channels=("intranet", "staff_briefing"),
-        audience=("staff",),
     )
 
 
