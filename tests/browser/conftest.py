@@ -161,6 +161,17 @@ async def type_date(page: Any, prefix: str, day: date) -> None:
         await page.locator(f"#{prefix}-{part}").fill(str(value))
 
 
+async def recorded_in_safeguarding(client: httpx.AsyncClient, path: str, body: dict[str, Any],
+                                   version: int | None = None) -> dict[str, Any]:
+    """POST ``body`` to safeguarding's ``path`` through the gateway, with ``If-Match`` when a ``version`` is given:
+    the record it created (201) or moved on (200)."""
+    headers = {"If-Match": f'"{version}"'} if version is not None else {}
+    answer = await client.post(f"/api/safeguarding/v1{path}", json=body, headers=headers)
+    assert answer.status_code in (200, 201), answer.text
+    found: dict[str, Any] = answer.json()
+    return found
+
+
 def demo(key: str) -> Officer:
     """One of the demo's officers, by key (a test names only ones that exist)."""
     found = demo_officer(key)

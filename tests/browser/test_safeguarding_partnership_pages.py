@@ -19,7 +19,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.conftest import Api, NewPage, demo, no_accessibility_problems, summary_links, type_date
+from tests.browser.conftest import (
+    Api,
+    NewPage,
+    demo,
+    no_accessibility_problems,
+    recorded_in_safeguarding,
+    summary_links,
+    type_date,
+)
 
 pytestmark = [pytest.mark.browser]
 
@@ -28,23 +36,15 @@ OPERATOR = demo("operator")
 SG = "/api/safeguarding/v1"
 
 
-async def created(client: httpx.AsyncClient, path: str, body: dict[str, Any], version: int | None = None) -> dict[str, Any]:
-    headers = {"If-Match": f'"{version}"'} if version is not None else {}
-    answer = await client.post(f"{SG}{path}", json=body, headers=headers)
-    assert answer.status_code in (200, 201), answer.text
-    found: dict[str, Any] = answer.json()
-    return found
-
-
 async def partnership(client: httpx.AsyncClient) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A children's partnership led by the local authority, a member for each of its three safeguarding partners."""
-    board = await created(
+    board = await recorded_in_safeguarding(
         client,
         "/boards",
         {"name": f"Testshire Children {uuid.uuid4().hex[:6]}", "kind": "children", "lead_partner": "local_authority"},
     )
     members = [
-        await created(
+        await recorded_in_safeguarding(
             client,
             f"/boards/{board['id']}/members",
             {
@@ -69,7 +69,7 @@ async def test_the_partnership_notifies_an_incident_decides_its_rapid_review_and
 ) -> None:
     client = api(CONFIDENTIAL)
     board, members = await partnership(client)
-    adults = await created(client, "/boards", {"name": f"Testshire SAB {uuid.uuid4().hex[:6]}"})
+    adults = await recorded_in_safeguarding(client, "/boards", {"name": f"Testshire SAB {uuid.uuid4().hex[:6]}"})
 
     page = await new_page(CONFIDENTIAL)
     await page.goto(f"/safeguarding/boards/{board['id']}")
@@ -122,7 +122,7 @@ async def test_the_partnership_notifies_an_incident_decides_its_rapid_review_and
     assert (await client.get(f"{SG}/boards/{board['id']}")).json()["lead_partner"] == "police"
 
     # the constitution's yearly review, approved by the partners' decision between meetings once in effect
-    decision = await created(
+    decision = await recorded_in_safeguarding(
         client,
         f"/boards/{board['id']}/decisions",
         {
@@ -133,7 +133,7 @@ async def test_the_partnership_notifies_an_incident_decides_its_rapid_review_and
     )
     for partner in decision["partners"]:
         member = next(m for m in members if partner in (m["organisation"], m["safeguarding_partner"]))
-        decision = await created(
+        decision = await recorded_in_safeguarding(
             client,
             f"/decisions/{decision['id']}/confirmations",
             {"organisation": partner, "member_id": member["id"]},

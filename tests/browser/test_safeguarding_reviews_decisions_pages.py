@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from typing import Any
 
-import httpx
 import pytest
 
-from tests.browser.conftest import Api, NewPage, demo, no_accessibility_problems, summary_links
+from tests.browser.conftest import Api, NewPage, demo, no_accessibility_problems, recorded_in_safeguarding, summary_links
 
 pytestmark = [pytest.mark.browser]
 
@@ -28,32 +26,24 @@ OPERATOR = demo("operator")
 SG = "/api/safeguarding/v1"
 
 
-async def created(client: httpx.AsyncClient, path: str, body: dict[str, Any], version: int | None = None) -> dict[str, Any]:
-    headers = {"If-Match": f'"{version}"'} if version is not None else {}
-    answer = await client.post(f"{SG}{path}", json=body, headers=headers)
-    assert answer.status_code in (200, 201), answer.text
-    found: dict[str, Any] = answer.json()
-    return found
-
-
 async def test_the_board_business_manager_completes_a_review_action_briefs_its_learning_and_records_a_confirmation(
     new_page: NewPage, api: Api
 ) -> None:
     client = api(CONFIDENTIAL)  # a referral carries the case details, which only this scope reads back
-    board = await created(
+    board = await recorded_in_safeguarding(
         client, "/boards", {"name": f"Testshire SAB {uuid.uuid4().hex[:6]}", "statutory_partners": ["Testshire Council"]}
     )
-    chair = await created(
+    chair = await recorded_in_safeguarding(
         client,
         f"/boards/{board['id']}/members",
         {"name": "Ivy Chair", "organisation": "Independent", "role": "independent_chair"},
     )
-    partner = await created(
+    partner = await recorded_in_safeguarding(
         client,
         f"/boards/{board['id']}/members",
         {"name": "Pat Partner", "organisation": "Testshire Council", "role": "statutory_partner", "statutory": True},
     )
-    sar = await created(
+    sar = await recorded_in_safeguarding(
         client,
         f"/boards/{board['id']}/sars",
         {"reference": "Adult T", "case_summary": "Self-neglect", "person": {"name": "T"}, "referred_by": "Police"},
@@ -65,7 +55,7 @@ async def test_the_board_business_manager_completes_a_review_action_briefs_its_l
         {"to": "report_received"},
         {"to": "action_plan", "actions": [{"action": "Multi-agency training", "owner": "Learning lead", "due_on": due}]},
     ):
-        sar = await created(client, f"/sars/{sar['id']}/transitions", step, sar["version"])
+        sar = await recorded_in_safeguarding(client, f"/sars/{sar['id']}/transitions", step, sar["version"])
     action = sar["actions"][0]
 
     page = await new_page(MANAGER)
@@ -103,7 +93,7 @@ async def test_the_board_business_manager_completes_a_review_action_briefs_its_l
     await no_accessibility_problems(page)
 
     # a decision between meetings, in effect once its statutory partner confirms it
-    decision = await created(
+    decision = await recorded_in_safeguarding(
         client,
         f"/boards/{board['id']}/decisions",
         {"item_title": "Fund the self-neglect audit", "decided_by": chair["id"], "consulted": [partner["id"]]},
