@@ -15,26 +15,19 @@ council's public site, https), whose ``/subscriptions/confirm`` and ``/subscript
 from __future__ import annotations
 
 import uuid
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from civic.cli.mail import messages
 from civic.cli.stack import Stack
 
 from tests.browser.conftest import Api, NewPage, demo, no_accessibility_problems
-from tests.conftest import eventually
+from tests.resident_mail import CM, a_bulletin_published, a_campaign, mail_to
 
 pytestmark = [pytest.mark.browser]
 
 OFFICER = demo("comms.officer")
 APPROVER = demo("comms.approver")
-CM = "/api/comms/v1"
-
-
-def mail_to(platform: Stack, address: str) -> list[Any]:
-    return [m for m in messages(platform.mail_dir) if address in str(m["To"])]
 
 
 def link_in(text: str, path: str) -> str:
@@ -53,21 +46,12 @@ async def counts(api: Api, topic: str) -> dict[str, int]:
 async def test_a_resident_confirms_a_subscription_and_unsubscribes_by_the_links_in_the_emails(
     new_page: NewPage, api: Api, platform: Stack, officers_url: str
 ) -> None:
-    campaign = await api(OFFICER).post(
-        f"{CM}/campaigns",
-        json={
-            "title": f"Recycling {uuid.uuid4().hex[:6]}",
-            "objectives": ["Recycle more"],
-            "starts_on": "2026-01-01",
-            "ends_on": "2030-12-31",
-        },
-    )
-    assert campaign.status_code == 201, campaign.text
-    topic = f"campaign:{campaign.json()['id']}"
+    campaign_id = await a_campaign(api(OFFICER), "Recycling", "Recycle more")
+    topic = f"campaign:{campaign_id}"
     address = f"resident-{uuid.uuid4().hex[:8]}@example.org"
     asked = await api(OFFICER).post(f"{CM}/subscriptions", json={"email": address, "topic": topic})
     assert asked.status_code == 200, asked.text
-    [confirmation] = await eventually(lambda: _mail(platform, address), timeout=60)
+    [confirmation] = await mail_to(platform, address)
     token = link_in(confirmation.get_body(preferencelist=("plain",)).get_content(), "/subscriptions/confirm")
 
     # opening the link changes nothing: the button does
@@ -88,25 +72,9 @@ async def test_a_resident_confirms_a_subscription_and_unsubscribes_by_the_links_
     assert await counts(api, topic) == {"pending": 0, "confirmed": 1, "unsubscribed": 0}
 
     # a bulletin, with its one-click unsubscribe link
-    content = await api(OFFICER).post(
-        f"{CM}/content",
-        json={
-            "title": f"Bin collections {uuid.uuid4().hex[:6]}",
-            "body": "Collections change from Monday.",
-            "channels": ["website", "email_bulletin"],
-            "audience": ["residents"],
-            "campaign_id": campaign.json()["id"],
-        },
-    )
-    assert content.status_code == 201, content.text
-    version = content.json()["version"]
-    for officer, to in ((OFFICER, "in_review"), (APPROVER, "approved"), (OFFICER, "published")):
-        moved = await api(officer).post(
-            f"{CM}/content/{content.json()['id']}/transitions", json={"to": to}, headers={"If-Match": f'"{version}"'}
-        )
-        assert moved.status_code == 200, moved.text
-        version = moved.json()["version"]
-    bulletin = await eventually(lambda: _mail(platform, address, more_than=1), timeout=60)
+    await a_bulletin_published(api(OFFICER), api(APPROVER), campaign_id, "Bin collections",
+                               "Collections change from Monday.")
+    bulletin = await mail_to(platform, address, more_than=1)
     unsubscribe_url = str(bulletin[-1]["List-Unsubscribe"]).strip("<>")
     assert bulletin[-1]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     unsubscribe = parse_qs(urlsplit(unsubscribe_url).query)["token"][0]
@@ -128,8 +96,3 @@ async def test_a_resident_confirms_a_subscription_and_unsubscribes_by_the_links_
     await page.get_by_role("heading", name="You have unsubscribed").wait_for()
     await no_accessibility_problems(page)
     assert await counts(api, topic) == {"pending": 0, "confirmed": 0, "unsubscribed": 1}
-
-
-async def _mail(platform: Stack, address: str, more_than: int = 0) -> list[Any] | None:
-    found = mail_to(platform, address)
-    return found if len(found) > more_than else None

@@ -16,12 +16,10 @@ from typing import Any
 from urllib.parse import urljoin
 
 import httpx
-from civic.cli.mail import messages
 from civic.cli.stack import Stack
 
-from tests.conftest import eventually
+from tests.resident_mail import CM, a_bulletin_published, a_campaign, mail_to
 
-CM = "/api/comms/v1"
 AUTHOR = ("comms.officer", ["comms:read", "comms:write"])
 APPROVER = ("comms.approver", ["comms:read", "comms:write", "comms:approve"])
 
@@ -50,10 +48,6 @@ def the_form(page: str) -> dict[str, Any]:
     return form
 
 
-def mail_to(platform: Stack, address: str) -> list[Any]:
-    return [m for m in messages(platform.mail_dir) if address in str(m["To"])]
-
-
 def link_to(text: str, path: str) -> str:
     """The link to ``path`` in a message's text, exactly as written."""
     [link] = [word for word in text.split() if f"{path}?token=" in word]
@@ -71,27 +65,14 @@ async def test_a_resident_follows_the_emails_links_to_the_pages_at_the_stacks_ad
             found = (await author.get(f"{CM}/subscription-topics", params={"topic": topic})).json()["items"]
             return {key: found[0][key] for key in ("pending", "confirmed", "unsubscribed")}
 
-        async def mail(more_than: int) -> list[Any] | None:
-            found = mail_to(platform, address)
-            return found if len(found) > more_than else None
-
-        campaign = await author.post(
-            f"{CM}/campaigns",
-            json={
-                "title": f"Garden waste {uuid.uuid4().hex[:6]}",
-                "objectives": ["Compost more"],
-                "starts_on": "2026-01-01",
-                "ends_on": "2030-12-31",
-            },
-        )
-        assert campaign.status_code == 201, campaign.text
-        topic = f"campaign:{campaign.json()['id']}"
+        campaign_id = await a_campaign(author, "Garden waste", "Compost more")
+        topic = f"campaign:{campaign_id}"
         address = f"resident-{uuid.uuid4().hex[:8]}@example.org"
         # the council's public site asks on the resident's behalf
         asked = await author.post(f"{CM}/subscriptions", json={"email": address, "topic": topic})
         assert asked.status_code == 200, asked.text
 
-        [confirmation] = await eventually(lambda: mail(0), timeout=60)
+        [confirmation] = await mail_to(platform, address)
         confirm_link = link_to(confirmation.get_body(preferencelist=("plain",)).get_content(), "/subscriptions/confirm")
         assert confirm_link.startswith(f"{platform.gateway_url()}/subscriptions/confirm?token=")
 
@@ -111,25 +92,9 @@ async def test_a_resident_follows_the_emails_links_to_the_pages_at_the_stacks_ad
         assert await counts() == {"pending": 0, "confirmed": 1, "unsubscribed": 0}
 
         # a bulletin for the campaign, through the approval workflow (author, then a different approver)
-        content = await author.post(
-            f"{CM}/content",
-            json={
-                "title": f"Garden waste collections {uuid.uuid4().hex[:6]}",
-                "body": "Collections restart in March.",
-                "channels": ["website", "email_bulletin"],
-                "audience": ["residents"],
-                "campaign_id": campaign.json()["id"],
-            },
-        )
-        assert content.status_code == 201, content.text
-        version = content.json()["version"]
-        for client, to in ((author, "in_review"), (approver, "approved"), (author, "published")):
-            moved = await client.post(
-                f"{CM}/content/{content.json()['id']}/transitions", json={"to": to}, headers={"If-Match": f'"{version}"'}
-            )
-            assert moved.status_code == 200, moved.text
-            version = moved.json()["version"]
-        bulletin = (await eventually(lambda: mail(1), timeout=60))[-1]
+        await a_bulletin_published(author, approver, campaign_id, "Garden waste collections",
+                                   "Collections restart in March.")
+        bulletin = (await mail_to(platform, address, more_than=1))[-1]
         assert bulletin["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         unsubscribe_link = str(bulletin["List-Unsubscribe"]).strip().removeprefix("<").removesuffix(">")
         assert unsubscribe_link.startswith(f"{platform.gateway_url()}/subscriptions/unsubscribe?token=")
