@@ -36,6 +36,18 @@ async def a_board(client: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str
     return board, chair, partner
 
 
+async def followed_from_the_board(new_page: NewPage, board: dict[str, Any], link: str, empty: str) -> Any:
+    """The manager's page reached by ``link`` on the board's page: headed as the link, saying ``empty`` while the
+    board has nothing there, passing axe-core."""
+    page = await new_page(MANAGER)
+    await page.goto(f"/safeguarding/boards/{board['id']}")
+    await page.get_by_role("link", name=link).click()
+    await page.get_by_role("heading", name=link).wait_for()
+    await page.get_by_text(empty).wait_for()
+    await no_accessibility_problems(page)
+    return page
+
+
 async def test_the_board_business_manager_records_a_sub_groups_terms_of_reference_review(
         new_page: NewPage, api: Api) -> None:
     client = api(MANAGER)
@@ -225,12 +237,7 @@ CONFIDENTIAL = demo("board.manager.confidential")
 async def test_the_board_business_manager_keeps_a_members_register_of_interests(new_page: NewPage, api: Api) -> None:
     client = api(MANAGER)
     board, _, partner = await a_board(client)
-    page = await new_page(MANAGER)
-    await page.goto(f"/safeguarding/boards/{board['id']}")
-    await page.get_by_role("link", name="Pat Partner").click()
-    await page.get_by_role("heading", name="Pat Partner").wait_for()
-    await page.get_by_text("No interests are registered.").wait_for()
-    await no_accessibility_problems(page)
+    page = await followed_from_the_board(new_page, board, "Pat Partner", "No interests are registered.")
 
     await page.get_by_role("link", name="Register an interest").click()
     await page.get_by_role("heading", name="Register an interest").wait_for()
@@ -291,12 +298,7 @@ async def test_the_board_business_manager_keeps_a_members_register_of_interests(
 async def test_the_board_business_manager_keeps_the_forward_plan_of_key_decisions(new_page: NewPage, api: Api) -> None:
     client = api(MANAGER)
     board, _, _ = await a_board(client)
-    page = await new_page(MANAGER)
-    await page.goto(f"/safeguarding/boards/{board['id']}")
-    await page.get_by_role("link", name="Forward plan of key decisions").click()
-    await page.get_by_role("heading", name="Forward plan of key decisions").wait_for()
-    await page.get_by_text("No key decisions are planned").wait_for()
-    await no_accessibility_problems(page)
+    page = await followed_from_the_board(new_page, board, "Forward plan of key decisions", "No key decisions are planned")
 
     # a period that ends before it starts: refused on its boxes
     await type_date(page, "from", date.today() + timedelta(days=20))
