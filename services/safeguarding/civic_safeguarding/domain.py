@@ -1,4 +1,5 @@
-"""What the safeguarding areas' rules share: financial years, days, today, required text.
+"""What the safeguarding areas' rules share: financial years, days, today, required text, and the steps both
+reviews of a case (SARs, practice reviews) take alike.
 
 The areas' own rules are in their packages (boards, meetings, decisions, minutes, sars, oversight),
 all from the board's constitution (seed 003) under the Care Act 2014. Plain Python: the service
@@ -8,7 +9,7 @@ layer loads and saves the areas' objects; nothing here knows about HTTP or Mongo
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -59,12 +60,40 @@ def mentions_name(text: str, name: str) -> bool:
 @dataclass
 class CaseReview:
     """What every review of a case (a SAR, a child safeguarding practice review) keeps first: whose it is and
-    the case; the details of the person it is about follow in each kind of review, confidential."""
+    the case; the details of the person it is about follow in each kind of review, confidential. And the two
+    steps both kinds take alike, each in its own statute's words: the decision whether the review goes further,
+    and its commissioning from someone independent of the board."""
 
     id: str
     board_id: str
     reference: str  # non-identifying, e.g. "Adult A" or "Child B": the only name that leaves the service
     case_summary: str
+
+    def _decided_with_reasons(self, field: str, decided: bool | None, asked: str, reasons: str | None, summary: str) -> str:
+        """The decision whether the review goes further (a SAR's s44 criteria, a rapid review's local review): yes
+        or no (`field`, `asked` when not said) and its reasons, both required (`summary`: the 422's title when
+        either is missing). The reasons, stripped."""
+        errors = FieldErrors()
+        if decided is None:
+            errors.add(field, asked)
+        reasons = require_text(reasons, "reasons", errors, "give the reasons for the decision")
+        errors.raise_if_any(summary)
+        return reasons
+
+    def _commissioned_from(
+        self, errors: FieldErrors, role: str, who: str | None, organisation: str | None
+    ) -> tuple[str, str]:
+        """Whom the review is commissioned from: the independent `role` ("author", "reviewer"), named in the field
+        of that name, and their organisation (`role`_organisation), stripped; either missing is added to `errors`."""
+        who = require_text(who, role, errors, f"name the independent {role}")
+        organisation = require_text(organisation, f"{role}_organisation", errors, f"the {role}'s organisation")
+        return who, organisation
+
+    def _independent_of_the_board(self, organisation: str, member_organisations: Iterable[str], refusal: str) -> None:
+        """The review is led by someone independent of the agencies in the case: Refused (`refusal`) when their
+        `organisation` sits on the board or partnership (`member_organisations`, compared without case)."""
+        if organisation.casefold() in {o.casefold() for o in member_organisations}:
+            raise Refused(refusal, organisation=organisation)
 
 
 def case_opened(
@@ -116,3 +145,14 @@ def next_step_in_order(
         )
     if on < last:
         raise Invalid.at("on", "cannot be before the previous step", f"The date {on} is before the previous step ({last}).")
+
+
+def stage_after(stages: tuple[str, ...], status: str) -> str | None:
+    """The stage a review at `status` comes to next along its statutory `stages`; None after the last."""
+    index = stages.index(status)
+    return stages[index + 1] if index + 1 < len(stages) else None
+
+
+def last_step_on(*days: date | None) -> date:
+    """The day of a review's latest step, from the `days` of its steps (None: a step not taken)."""
+    return max(day for day in days if day is not None)

@@ -20,7 +20,7 @@ from civic.calendar import working_days_after
 from civic.errors import FieldErrors, Refused
 
 from civic_safeguarding.boards.domain import Board
-from civic_safeguarding.domain import CaseReview, case_opened, next_step_in_order
+from civic_safeguarding.domain import CaseReview, case_opened, last_step_on, next_step_in_order, stage_after
 
 BankHolidays = Container[date]
 #: the local authority's notification to the national Panel: within 5 working days of learning of the incident
@@ -121,13 +121,11 @@ class PracticeReview(CaseReview):
     def next_stage(self) -> str | None:
         if self.rapid_review is not None and not self.rapid_review.local_review:
             return None
-        index = STAGES.index(self.status)
-        return STAGES[index + 1] if index + 1 < len(STAGES) else None
+        return stage_after(STAGES, self.status)
 
     def _last_date(self) -> date:
         steps = [self.rapid_review, self.commission]
-        dates = [self.notified_on, self.published_on, *(step.on for step in steps if step is not None)]
-        return max(d for d in dates if d is not None)
+        return last_step_on(self.notified_on, self.published_on, *(step.on for step in steps if step is not None))
 
     def advance(
         self,
@@ -161,26 +159,19 @@ class PracticeReview(CaseReview):
         self.status = to
 
     def _decide(self, on: date, local_review: bool | None, reasons: str | None) -> None:
-        errors = FieldErrors()
-        if local_review is None:
-            errors.add("local_review", "say whether a local child safeguarding practice review is to be done")
-        if not (reasons or "").strip():
-            errors.add("reasons", "give the reasons for the decision")
-        errors.raise_if_any("A rapid review's decision needs local_review and reasons.")
-        self.rapid_review = RapidReview(on, bool(local_review), (reasons or "").strip())
+        asked = "say whether a local child safeguarding practice review is to be done"
+        summary = "A rapid review's decision needs local_review and reasons."
+        reasons = self._decided_with_reasons("local_review", local_review, asked, reasons, summary)
+        self.rapid_review = RapidReview(on, bool(local_review), reasons)
 
     def _commission(self, on: date, reviewer: str | None, organisation: str | None, members: list[str]) -> None:
         errors = FieldErrors()
-        if not (reviewer or "").strip():
-            errors.add("reviewer", "name the independent reviewer")
-        if not (organisation or "").strip():
-            errors.add("reviewer_organisation", "the reviewer's organisation")
+        reviewer, org = self._commissioned_from(errors, "reviewer", reviewer, organisation)
         errors.raise_if_any("Commissioning a local review needs the reviewer and their organisation.")
-        org = (organisation or "").strip()
-        if org.casefold() in {o.casefold() for o in members}:
-            raise Refused(
-                f"A local child safeguarding practice review is led by reviewers independent of the case: {org} sits "
-                "on the partnership. Commission an independent reviewer.",
-                organisation=org,
-            )
-        self.commission = Commission(on, (reviewer or "").strip(), org)
+        self._independent_of_the_board(
+            org,
+            members,
+            f"A local child safeguarding practice review is led by reviewers independent of the case: {org} sits "
+            "on the partnership. Commission an independent reviewer.",
+        )
+        self.commission = Commission(on, reviewer, org)

@@ -15,7 +15,7 @@ from datetime import date
 from civic.errors import FieldErrors, Invalid, NotFound, Refused
 
 from civic_safeguarding.boards.domain import Board
-from civic_safeguarding.domain import CaseReview, case_opened, mentions_name, next_step_in_order
+from civic_safeguarding.domain import CaseReview, case_opened, last_step_on, mentions_name, next_step_in_order, stage_after
 
 CONFIDENTIAL_FIELDS = ("case_summary", "person")
 STAGES = ("referral", "decision", "commissioned", "report_received", "action_plan", "published", "closed")
@@ -111,8 +111,7 @@ class Sar(CaseReview):
     def next_stage(self) -> str | None:
         if self.status == "decision" and self.criteria_met is False:
             return None
-        index = STAGES.index(self.status)
-        return STAGES[index + 1] if index + 1 < len(STAGES) else None
+        return stage_after(STAGES, self.status)
 
     def advance(
         self,
@@ -150,7 +149,7 @@ class Sar(CaseReview):
         self.status = to
 
     def _last_date(self) -> date:
-        dates = [
+        return last_step_on(
             self.referred_on,
             self.decided_on,
             self.commissioned_on,
@@ -158,17 +157,12 @@ class Sar(CaseReview):
             self.action_plan_on,
             self.published_on,
             self.closed_on,
-        ]
-        return max(d for d in dates if d is not None)
+        )
 
     def _to_decision(self, on: date, *, criteria_met: bool | None, reasons: str | None, **_: object) -> None:
-        errors = FieldErrors()
-        if criteria_met is None:
-            errors.add("criteria_met", "say whether the s44 criteria are met")
-        if not (reasons or "").strip():
-            errors.add("reasons", "give the reasons for the decision")
-        errors.raise_if_any("A SAR decision needs criteria_met and reasons.")
-        self.criteria_met, self.reasons, self.decided_on = criteria_met, (reasons or "").strip(), on
+        asked, summary = "say whether the s44 criteria are met", "A SAR decision needs criteria_met and reasons."
+        reasons = self._decided_with_reasons("criteria_met", criteria_met, asked, reasons, summary)
+        self.criteria_met, self.reasons, self.decided_on = criteria_met, reasons, on
 
     def _to_commissioned(
         self,
@@ -181,21 +175,17 @@ class Sar(CaseReview):
         **_: object,
     ) -> None:
         errors = FieldErrors()
-        if not (author or "").strip():
-            errors.add("author", "name the independent author")
-        if not (author_organisation or "").strip():
-            errors.add("author_organisation", "the author's organisation")
+        author, org = self._commissioned_from(errors, "author", author, author_organisation)
         if cost_pence is None or isinstance(cost_pence, bool) or not isinstance(cost_pence, int) or cost_pence < 0:
             errors.add("cost_pence", "the cost in whole pence, zero or more")
         errors.raise_if_any("Commissioning a SAR needs the author and the cost.")
-        org = (author_organisation or "").strip()
-        if org.casefold() in {o.casefold() for o in member_organisations}:
-            raise Refused(
-                f"A SAR is independently authored: {org} sits on the board. Commission an author "
-                "independent of the agencies involved.",
-                organisation=org,
-            )
-        self.author, self.author_organisation = (author or "").strip(), org
+        self._independent_of_the_board(
+            org,
+            member_organisations,
+            f"A SAR is independently authored: {org} sits on the board. Commission an author "
+            "independent of the agencies involved.",
+        )
+        self.author, self.author_organisation = author, org
         self.cost_pence, self.commissioned_on = cost_pence, on
 
     def _to_report_received(self, on: date, **_: object) -> None:
