@@ -8,7 +8,6 @@ are given both as dates (the council's days) and as the exact instants.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -25,10 +24,8 @@ __all__ = [
 ]
 
 
-class _ContentEvent(EventData):
+class _ContentEvent(EventData, aggregate_id_field="content_id"):
     """Fields shared by every content event (not itself an event type)."""
-
-    aggregate_id_field: ClassVar[str] = "content_id"
 
     content_id: str
     title: str
@@ -37,9 +34,8 @@ class _ContentEvent(EventData):
     campaign_id: str | None
 
 
-class ContentApproved(_ContentEvent):
-    event_type: ClassVar[str] = "comms.content.approved"
-    summary: ClassVar[str] = "Content was approved for publication by someone other than its author."
+class ContentApproved(_ContentEvent, event_type="comms.content.approved"):
+    """Content was approved for publication by someone other than its author."""
 
     author: str
     approved_by: str
@@ -48,19 +44,16 @@ class ContentApproved(_ContentEvent):
     signed_off_by: str | None
 
 
-class ContentPublished(_ContentEvent):
-    event_type: ClassVar[str] = "comms.content.published"
-    summary: ClassVar[str] = "Content went out on its channels (at its scheduled time or on demand)."
+class ContentPublished(_ContentEvent, event_type="comms.content.published"):
+    """Content went out on its channels (at its scheduled time or on demand)."""
 
     published_at: datetime
     #: True when the scheduler published it at its publish_at
     scheduled: bool
 
 
-class ConsultationOpened(EventData):
-    event_type: ClassVar[str] = "comms.consultation.opened"
-    aggregate_id_field: ClassVar[str] = "consultation_id"
-    summary: ClassVar[str] = "A consultation or survey opened to responses."
+class ConsultationOpened(EventData, event_type="comms.consultation.opened", aggregate_id_field="consultation_id"):
+    """A consultation or survey opened to responses."""
 
     consultation_id: str
     title: str
@@ -86,10 +79,8 @@ class HeadlineResult(BaseModel):
     mean: float | None
 
 
-class ConsultationClosed(EventData):
-    event_type: ClassVar[str] = "comms.consultation.closed"
-    aggregate_id_field: ClassVar[str] = "consultation_id"
-    summary: ClassVar[str] = "A consultation closed; the headline results go with it."
+class ConsultationClosed(EventData, event_type="comms.consultation.closed", aggregate_id_field="consultation_id"):
+    """A consultation closed; the headline results go with it."""
 
     consultation_id: str
     title: str
@@ -100,13 +91,11 @@ class ConsultationClosed(EventData):
     headline: list[HeadlineResult]
 
 
-class ConsultationOutcomePublished(EventData):
-    event_type: ClassVar[str] = "comms.consultation.outcome_published"
-    aggregate_id_field: ClassVar[str] = "consultation_id"
-    summary: ClassVar[str] = (
-        "A closed consultation's outcome (\"we asked, you said, we did\") was published with the decision it "
-        "informed. Ids and the decision's reference only: the words are on the public page."
-    )
+class ConsultationOutcomePublished(
+    EventData, event_type="comms.consultation.outcome_published", aggregate_id_field="consultation_id"
+):
+    """A closed consultation's outcome ("we asked, you said, we did") was published with the decision it
+    informed. Ids and the decision's reference only: the words are on the public page."""
 
     consultation_id: str
     #: the outcome's id (one outcome per consultation)
@@ -115,13 +104,9 @@ class ConsultationOutcomePublished(EventData):
     decision_reference: str | None
 
 
-class BriefingIssued(EventData):
-    event_type: ClassVar[str] = "comms.briefing.issued"
-    aggregate_id_field: ClassVar[str] = "week"
-    summary: ClassVar[str] = (
-        "The weekly councillor briefing, approved by comms, was issued: one delivery recorded per subscriber, "
-        "sent by email from then on. Counts only: who the subscribers are is never in an event."
-    )
+class BriefingIssued(EventData, event_type="comms.briefing.issued", aggregate_id_field="week"):
+    """The weekly councillor briefing, approved by comms, was issued: one delivery recorded per subscriber,
+    sent by email from then on. Counts only: who the subscribers are is never in an event."""
 
     #: the ISO week the briefing covers, e.g. ``2026-W48``
     week: str
@@ -134,14 +119,10 @@ class BriefingIssued(EventData):
     deliveries: int
 
 
-class BulletinIssued(EventData):
-    event_type: ClassVar[str] = "comms.bulletin.issued"
-    aggregate_id_field: ClassVar[str] = "bulletin_id"
-    summary: ClassVar[str] = (
-        "Published content on the email bulletin channel, or a consultation's published outcome, was issued to "
-        "its topic's confirmed subscribers: one delivery recorded per subscriber, sent by email from then on. "
-        "Ids and counts only: who the subscribers are is never in an event."
-    )
+class BulletinIssued(EventData, event_type="comms.bulletin.issued", aggregate_id_field="bulletin_id"):
+    """Published content on the email bulletin channel, or a consultation's published outcome, was issued to
+    its topic's confirmed subscribers: one delivery recorded per subscriber, sent by email from then on.
+    Ids and counts only: who the subscribers are is never in an event."""
 
     #: ``content-<content_id>`` or ``outcome-<consultation_id>``
     bulletin_id: str

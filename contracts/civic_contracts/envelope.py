@@ -1,12 +1,14 @@
 """The CloudEvents 1.0 envelope every civic event travels in, and the base of every event's data.
 
-Each event type is a Pydantic model subclassing :class:`EventData` with a class-level
-``event_type`` (``<service>.<aggregate>.<past-tense verb>``). Subclassing registers it, so the
-registry, the generated JSON Schema and the AsyncAPI document all come from the models.
+Each event type is a Pydantic model subclassing :class:`EventData` that names its ``event_type``
+(``<service>.<aggregate>.<past-tense verb>``) and the field holding its aggregate id in the class
+statement, and says what it means in its docstring. Subclassing registers it, so the registry, the
+generated JSON Schema and the AsyncAPI document all come from the models.
 """
 
 from __future__ import annotations
 
+import inspect
 import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -30,19 +32,40 @@ def topic_for(event_type: str) -> str:
     return f"{service}.events.v1"
 
 
-class EventData(BaseModel):
-    """Base of every event's ``data``. Subclasses set ``event_type`` and ``aggregate_id_field``."""
+def _without_description(schema: dict[str, Any]) -> None:
+    # an event's docstring is its AsyncAPI summary; its JSON Schema stays as published, without it
+    schema.pop("description", None)
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+class EventData(BaseModel):
+    """Base of every event's ``data``. An event type declares itself in its class statement::
+
+        class MinutesApproved(EventData, event_type="safeguarding.minutes.approved", aggregate_id_field="minutes_id"):
+            \"""Minutes were approved by the members at a later meeting: now the permanent record.\"""
+
+            minutes_id: str
+            ...
+
+    Events of one aggregate share a base holding their leading fields and ``aggregate_id_field``
+    (e.g. ``_MoveEvent``): a base's fields come first, so only leading fields can move into one.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_without_description)
 
     event_type: ClassVar[str] = ""
     #: the field whose value is the aggregate id (the Kafka key and the CloudEvents subject)
     aggregate_id_field: ClassVar[str] = "id"
-    #: one line for the AsyncAPI document
+    #: one line for the AsyncAPI document: an event type's docstring, its lines joined
     summary: ClassVar[str] = ""
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, *, event_type: str = "", aggregate_id_field: str = "", **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if event_type:
+            cls.event_type = event_type
+        if aggregate_id_field:
+            cls.aggregate_id_field = aggregate_id_field
+        if "event_type" in cls.__dict__ and cls.__doc__:
+            cls.summary = " ".join(inspect.cleandoc(cls.__doc__).splitlines())
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:

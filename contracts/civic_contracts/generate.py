@@ -55,9 +55,7 @@ def render_asyncapi() -> str:
             messages[name] = {
                 "name": event_type,
                 "title": model.__name__,
-                "summary": model.summary or (model.__doc__ or "").strip().splitlines()[0]
-                if (model.summary or model.__doc__)
-                else event_type,
+                "summary": model.summary or event_type,
                 "contentType": "application/cloudevents+json",
                 "headers": {
                     "type": "object",

@@ -7,7 +7,7 @@ move's) events stay in order on the topic. Money is integer pence, carbon whole 
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -36,10 +36,8 @@ class AffectedTeam(BaseModel):
     directorate: str
 
 
-class BuildingClosurePlanned(EventData):
-    event_type: ClassVar[str] = "property.building.closure_planned"
-    aggregate_id_field: ClassVar[str] = "building_id"
-    summary: ClassVar[str] = "A building is to close on a planned date; the teams still in it must move."
+class BuildingClosurePlanned(EventData, event_type="property.building.closure_planned", aggregate_id_field="building_id"):
+    """A building is to close on a planned date; the teams still in it must move."""
 
     building_id: str
     name: str
@@ -48,12 +46,8 @@ class BuildingClosurePlanned(EventData):
     teams: list[AffectedTeam]
 
 
-class BuildingClosed(EventData):
-    event_type: ClassVar[str] = "property.building.closed"
-    aggregate_id_field: ClassVar[str] = "building_id"
-    summary: ClassVar[str] = (
-        "A building has closed: its annual running cost and carbon are saved from then on."
-    )
+class BuildingClosed(EventData, event_type="property.building.closed", aggregate_id_field="building_id"):
+    """A building has closed: its annual running cost and carbon are saved from then on."""
 
     building_id: str
     name: str
@@ -63,10 +57,8 @@ class BuildingClosed(EventData):
     annual_carbon_kg: int
 
 
-class BuildingDisposed(EventData):
-    event_type: ClassVar[str] = "property.building.disposed"
-    aggregate_id_field: ClassVar[str] = "building_id"
-    summary: ClassVar[str] = "A building has left the estate by sale, lease or transfer, with its receipt."
+class BuildingDisposed(EventData, event_type="property.building.disposed", aggregate_id_field="building_id"):
+    """A building has left the estate by sale, lease or transfer, with its receipt."""
 
     building_id: str
     name: str
@@ -78,10 +70,8 @@ class BuildingDisposed(EventData):
     annual_carbon_kg: int
 
 
-class _MoveEvent(EventData):
+class _MoveEvent(EventData, aggregate_id_field="move_id"):
     """Fields shared by every move event (not itself an event type)."""
-
-    aggregate_id_field: ClassVar[str] = "move_id"
 
     move_id: str
     team_id: str
@@ -94,22 +84,20 @@ class _MoveEvent(EventData):
     planned_for: date
 
 
-class MovePlanned(_MoveEvent):
-    event_type: ClassVar[str] = "property.move.planned"
-    summary: ClassVar[str] = "A team is planned to move to another building."
+class MovePlanned(_MoveEvent, event_type="property.move.planned"):
+    """A team is planned to move to another building."""
 
 
-class MoveCompleted(_MoveEvent):
-    event_type: ClassVar[str] = "property.move.completed"
-    summary: ClassVar[str] = "A team has moved: its home building is now the destination."
+class MoveCompleted(_MoveEvent, event_type="property.move.completed"):
+    """A team has moved: its home building is now the destination."""
 
     completed_on: date
 
 
-class LowUtilisationDetected(EventData):
-    event_type: ClassVar[str] = "property.building.low_utilisation_detected"
-    aggregate_id_field: ClassVar[str] = "building_id"
-    summary: ClassVar[str] = "A building's mean desk utilisation over a period fell below the threshold."
+class LowUtilisationDetected(
+    EventData, event_type="property.building.low_utilisation_detected", aggregate_id_field="building_id"
+):
+    """A building's mean desk utilisation over a period fell below the threshold."""
 
     building_id: str
     name: str
@@ -119,11 +107,9 @@ class LowUtilisationDetected(EventData):
     threshold: float
 
 
-class _LeaseDateEvent(EventData):
+class _LeaseDateEvent(EventData, aggregate_id_field="building_id"):
     """Fields shared by the lease events (not itself an event type): the building, the lease it is held on,
     and the day the date came within the review's horizon (18 months) and was flagged, once per lease and date."""
-
-    aggregate_id_field: ClassVar[str] = "building_id"
 
     building_id: str
     name: str
@@ -136,20 +122,14 @@ class _LeaseDateEvent(EventData):
     days_until: int
 
 
-class LeaseBreakFlagged(_LeaseDateEvent):
-    event_type: ClassVar[str] = "property.lease.break_flagged"
-    summary: ClassVar[str] = (
-        "A break date of a lease the council holds is approaching (within 18 months): a closure decision "
-        "depends on it; flagged once per lease and date."
-    )
+class LeaseBreakFlagged(_LeaseDateEvent, event_type="property.lease.break_flagged"):
+    """A break date of a lease the council holds is approaching (within 18 months): a closure decision
+    depends on it; flagged once per lease and date."""
 
     break_on: date
     notice_months: int | None
     notice_by: date | None
 
 
-class LeaseExpiryFlagged(_LeaseDateEvent):
-    event_type: ClassVar[str] = "property.lease.expiry_flagged"
-    summary: ClassVar[str] = (
-        "A lease the council holds is approaching its expiry (within 18 months); flagged once per lease and date."
-    )
+class LeaseExpiryFlagged(_LeaseDateEvent, event_type="property.lease.expiry_flagged"):
+    """A lease the council holds is approaching its expiry (within 18 months); flagged once per lease and date."""

@@ -8,7 +8,7 @@ the service in an event (Care Act 2014 s45: need-to-know only).
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import Field
 
@@ -28,14 +28,10 @@ __all__ = [
 ]
 
 
-class DecisionRecorded(EventData):
-    event_type: ClassVar[str] = "safeguarding.decision.recorded"
-    aggregate_id_field: ClassVar[str] = "decision_id"
-    summary: ClassVar[str] = (
-        "The board decided an item: at a meeting (consensus or vote) or between meetings by the chair "
-        "with the statutory partners (then requires_ratification is true). A decision that names "
-        "authorises_content_id authorises that comms content item for publication (when carried or agreed)."
-    )
+class DecisionRecorded(EventData, event_type="safeguarding.decision.recorded", aggregate_id_field="decision_id"):
+    """The board decided an item: at a meeting (consensus or vote) or between meetings by the chair
+    with the statutory partners (then requires_ratification is true). A decision that names
+    authorises_content_id authorises that comms content item for publication (when carried or agreed)."""
 
     decision_id: str
     board_id: str
@@ -56,13 +52,11 @@ class DecisionRecorded(EventData):
     )
 
 
-class DecisionNoticePublished(EventData):
-    event_type: ClassVar[str] = "safeguarding.decision_notice.published"
-    aggregate_id_field: ClassVar[str] = "decision_notice_id"
-    summary: ClassVar[str] = (
-        "The board published the notice of a decision (what was decided, who decided, the vote, the interests "
-        "declared, the date). Ids only: the notice itself is GET /v1/decision-notices/{decision_notice_id}."
-    )
+class DecisionNoticePublished(
+    EventData, event_type="safeguarding.decision_notice.published", aggregate_id_field="decision_notice_id"
+):
+    """The board published the notice of a decision (what was decided, who decided, the vote, the interests
+    declared, the date). Ids only: the notice itself is GET /v1/decision-notices/{decision_notice_id}."""
 
     decision_notice_id: str
     decision_id: str
@@ -70,10 +64,8 @@ class DecisionNoticePublished(EventData):
     meeting_id: str | None = Field(description="The meeting that decided; null for a decision between meetings.")
 
 
-class DecisionRatified(EventData):
-    event_type: ClassVar[str] = "safeguarding.decision.ratified"
-    aggregate_id_field: ClassVar[str] = "decision_id"
-    summary: ClassVar[str] = "A between-meetings decision was ratified (or not) at the board's next meeting."
+class DecisionRatified(EventData, event_type="safeguarding.decision.ratified", aggregate_id_field="decision_id"):
+    """A between-meetings decision was ratified (or not) at the board's next meeting."""
 
     decision_id: str
     board_id: str
@@ -84,10 +76,10 @@ class DecisionRatified(EventData):
     ratified_on: date
 
 
-class AnnualReportPublished(EventData):
-    event_type: ClassVar[str] = "safeguarding.annual_report.published"
-    aggregate_id_field: ClassVar[str] = "annual_report_id"
-    summary: ClassVar[str] = "The board published its annual report (approved by a board decision)."
+class AnnualReportPublished(
+    EventData, event_type="safeguarding.annual_report.published", aggregate_id_field="annual_report_id"
+):
+    """The board published its annual report (approved by a board decision)."""
 
     annual_report_id: str
     board_id: str
@@ -97,10 +89,8 @@ class AnnualReportPublished(EventData):
     published_on: date
 
 
-class MeetingHeld(EventData):
-    event_type: ClassVar[str] = "safeguarding.meeting.held"
-    aggregate_id_field: ClassVar[str] = "meeting_id"
-    summary: ClassVar[str] = "A board meeting took place; quorate or not, with what was missing."
+class MeetingHeld(EventData, event_type="safeguarding.meeting.held", aggregate_id_field="meeting_id"):
+    """A board meeting took place; quorate or not, with what was missing."""
 
     meeting_id: str
     board_id: str
@@ -111,13 +101,9 @@ class MeetingHeld(EventData):
     missing: list[str]
 
 
-class MemberLeaving(EventData):
-    event_type: ClassVar[str] = "safeguarding.member.leaving"
-    aggregate_id_field: ClassVar[str] = "member_id"
-    summary: ClassVar[str] = (
-        "A member of the board gave notice of leaving (seed 003, \"Notice of Leaving\"): a member until leaves_on, "
-        "not after; a statutory member's partner is to name a replacement. Ids and the organisation only."
-    )
+class MemberLeaving(EventData, event_type="safeguarding.member.leaving", aggregate_id_field="member_id"):
+    """A member of the board gave notice of leaving (seed 003, "Notice of Leaving"): a member until leaves_on,
+    not after; a statutory member's partner is to name a replacement. Ids and the organisation only."""
 
     member_id: str
     board_id: str
@@ -132,12 +118,8 @@ class MemberLeaving(EventData):
     leaves_on: date
 
 
-class MinutesApproved(EventData):
-    event_type: ClassVar[str] = "safeguarding.minutes.approved"
-    aggregate_id_field: ClassVar[str] = "minutes_id"
-    summary: ClassVar[str] = (
-        "Minutes were approved by the members at a later meeting: now the permanent record."
-    )
+class MinutesApproved(EventData, event_type="safeguarding.minutes.approved", aggregate_id_field="minutes_id"):
+    """Minutes were approved by the members at a later meeting: now the permanent record."""
 
     minutes_id: str
     meeting_id: str
@@ -147,12 +129,8 @@ class MinutesApproved(EventData):
     approved_at_meeting_id: str
 
 
-class NonAttendanceFlagged(EventData):
-    event_type: ClassVar[str] = "safeguarding.non_attendance.flagged"
-    aggregate_id_field: ClassVar[str] = "board_id"
-    summary: ClassVar[str] = (
-        "An organisation missed several board meetings in a row: the chair writes to its chief executive."
-    )
+class NonAttendanceFlagged(EventData, event_type="safeguarding.non_attendance.flagged", aggregate_id_field="board_id"):
+    """An organisation missed several board meetings in a row: the chair writes to its chief executive."""
 
     board_id: str
     board_name: str
@@ -162,12 +140,8 @@ class NonAttendanceFlagged(EventData):
     last_meeting_on: date
 
 
-class SarCommissioned(EventData):
-    event_type: ClassVar[str] = "safeguarding.sar.commissioned"
-    aggregate_id_field: ClassVar[str] = "sar_id"
-    summary: ClassVar[str] = (
-        "A Safeguarding Adults Review (Care Act 2014 s44) was commissioned from an independent author."
-    )
+class SarCommissioned(EventData, event_type="safeguarding.sar.commissioned", aggregate_id_field="sar_id"):
+    """A Safeguarding Adults Review (Care Act 2014 s44) was commissioned from an independent author."""
 
     sar_id: str
     board_id: str
@@ -178,10 +152,8 @@ class SarCommissioned(EventData):
     commissioned_on: date
 
 
-class SarPublished(EventData):
-    event_type: ClassVar[str] = "safeguarding.sar.published"
-    aggregate_id_field: ClassVar[str] = "sar_id"
-    summary: ClassVar[str] = "A Safeguarding Adults Review was published with its action plan."
+class SarPublished(EventData, event_type="safeguarding.sar.published", aggregate_id_field="sar_id"):
+    """A Safeguarding Adults Review was published with its action plan."""
 
     sar_id: str
     board_id: str

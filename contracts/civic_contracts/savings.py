@@ -8,7 +8,6 @@ Money is integer pence; dates are ``datetime.date``.
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -33,10 +32,8 @@ __all__ = [
 ]
 
 
-class _InitiativeEvent(EventData):
+class _InitiativeEvent(EventData, aggregate_id_field="initiative_id"):
     """Fields shared by every initiative event (not itself an event type)."""
-
-    aggregate_id_field: ClassVar[str] = "initiative_id"
 
     initiative_id: str
     title: str
@@ -47,25 +44,22 @@ class _InitiativeEvent(EventData):
     programme: str | None = None
 
 
-class InitiativeProposed(_InitiativeEvent):
-    event_type: ClassVar[str] = "savings.initiative.proposed"
-    summary: ClassVar[str] = "A savings initiative entered the pipeline with a planned profile."
+class InitiativeProposed(_InitiativeEvent, event_type="savings.initiative.proposed"):
+    """A savings initiative entered the pipeline with a planned profile."""
 
     #: total planned across every year of the profile
     planned_pence: int
 
 
-class InitiativeApproved(_InitiativeEvent):
-    event_type: ClassVar[str] = "savings.initiative.approved"
-    summary: ClassVar[str] = "A proposed initiative was approved (e.g. at a Star Chamber session)."
+class InitiativeApproved(_InitiativeEvent, event_type="savings.initiative.approved"):
+    """A proposed initiative was approved (e.g. at a Star Chamber session)."""
 
     approved_by: str
     approved_on: date
 
 
-class InitiativeDelivered(_InitiativeEvent):
-    event_type: ClassVar[str] = "savings.initiative.delivered"
-    summary: ClassVar[str] = "An initiative was delivered; a building closure or disposal names its building."
+class InitiativeDelivered(_InitiativeEvent, event_type="savings.initiative.delivered"):
+    """An initiative was delivered; a building closure or disposal names its building."""
 
     #: total delivered across every year (the actuals)
     delivered_pence: int
@@ -82,11 +76,8 @@ class RealisedYear(BaseModel):
     amount_pence: int
 
 
-class InitiativeSavingRealised(_InitiativeEvent):
-    event_type: ClassVar[str] = "savings.initiative.saving_realised"
-    summary: ClassVar[str] = (
-        "A building's closure or disposal realised the saving of the initiative that planned it."
-    )
+class InitiativeSavingRealised(_InitiativeEvent, event_type="savings.initiative.saving_realised"):
+    """A building's closure or disposal realised the saving of the initiative that planned it."""
 
     building_id: str
     building_name: str
@@ -101,18 +92,14 @@ class InitiativeSavingRealised(_InitiativeEvent):
     delivered_pence: int
 
 
-class InitiativeMarkedUndeliverable(_InitiativeEvent):
-    event_type: ClassVar[str] = "savings.initiative.marked_undeliverable"
-    summary: ClassVar[str] = "An initiative was judged undeliverable; the reason says why."
+class InitiativeMarkedUndeliverable(_InitiativeEvent, event_type="savings.initiative.marked_undeliverable"):
+    """An initiative was judged undeliverable; the reason says why."""
 
     reason: str
 
 
-class InitiativeRejected(_InitiativeEvent):
-    event_type: ClassVar[str] = "savings.initiative.rejected"
-    summary: ClassVar[str] = (
-        "A proposal was rejected (e.g. at a Star Chamber session); it leaves the pipeline and the reports."
-    )
+class InitiativeRejected(_InitiativeEvent, event_type="savings.initiative.rejected"):
+    """A proposal was rejected (e.g. at a Star Chamber session); it leaves the pipeline and the reports."""
 
     rejected_by: str
     rejected_on: date
@@ -121,19 +108,16 @@ class InitiativeRejected(_InitiativeEvent):
     planned_pence: int
 
 
-class InitiativeSlipped(_InitiativeEvent):
-    event_type: ClassVar[str] = "savings.initiative.slipped"
-    summary: ClassVar[str] = "The unmet part of one year's saving moved to a later financial year."
+class InitiativeSlipped(_InitiativeEvent, event_type="savings.initiative.slipped"):
+    """The unmet part of one year's saving moved to a later financial year."""
 
     from_year: str
     to_year: str
     amount_pence: int
 
 
-class TargetPassed(EventData):
-    event_type: ClassVar[str] = "savings.target.passed"
-    aggregate_id_field: ClassVar[str] = "name"
-    summary: ClassVar[str] = "A programme's delivered plus anticipated savings first reached its target."
+class TargetPassed(EventData, event_type="savings.target.passed", aggregate_id_field="name"):
+    """A programme's delivered plus anticipated savings first reached its target."""
 
     #: the target's name, which is the programme's name (e.g. ``"LGR"``)
     name: str
@@ -142,13 +126,9 @@ class TargetPassed(EventData):
     anticipated_pence: int
 
 
-class PaybackMoved(EventData):
-    event_type: ClassVar[str] = "savings.programme.payback_moved"
-    aggregate_id_field: ClassVar[str] = "programme"
-    summary: ClassVar[str] = (
-        "The financial year in which a programme's savings first pay back its investment moved (or was first "
-        "reached, or is no longer reached)."
-    )
+class PaybackMoved(EventData, event_type="savings.programme.payback_moved", aggregate_id_field="programme"):
+    """The financial year in which a programme's savings first pay back its investment moved (or was first
+    reached, or is no longer reached)."""
 
     #: the programme's name (e.g. ``"LGR"``)
     programme: str
@@ -162,13 +142,9 @@ class PaybackMoved(EventData):
     savings_pence: int
 
 
-class RiskRaisedToRed(EventData):
-    event_type: ClassVar[str] = "savings.risk.raised_to_red"
-    aggregate_id_field: ClassVar[str] = "risk_id"
-    summary: ClassVar[str] = (
-        "An item of a programme's RAID log (a risk, assumption, issue or dependency) was rated red: recorded so, "
-        "or amended from amber or green."
-    )
+class RiskRaisedToRed(EventData, event_type="savings.risk.raised_to_red", aggregate_id_field="risk_id"):
+    """An item of a programme's RAID log (a risk, assumption, issue or dependency) was rated red: recorded so,
+    or amended from amber or green."""
 
     #: the RAID item's id (its title and owner stay in the register: an event carries ids)
     risk_id: str
@@ -185,13 +161,9 @@ class RiskRaisedToRed(EventData):
     previous_rating: str | None = None
 
 
-class MilestoneMissed(EventData):
-    event_type: ClassVar[str] = "savings.milestone.missed"
-    aggregate_id_field: ClassVar[str] = "milestone_id"
-    summary: ClassVar[str] = (
-        "A milestone of an initiative's delivery plan is still planned after its due date: announced once per "
-        "milestone and due date (a milestone re-dated is announced again for its new date)."
-    )
+class MilestoneMissed(EventData, event_type="savings.milestone.missed", aggregate_id_field="milestone_id"):
+    """A milestone of an initiative's delivery plan is still planned after its due date: announced once per
+    milestone and due date (a milestone re-dated is announced again for its new date)."""
 
     #: the milestone's id (its owner stays in the register: an event carries ids)
     milestone_id: str
@@ -205,13 +177,9 @@ class MilestoneMissed(EventData):
     days_overdue: int
 
 
-class HighlightReportIssued(EventData):
-    event_type: ClassVar[str] = "savings.highlight_report.issued"
-    aggregate_id_field: ClassVar[str] = "report_id"
-    summary: ClassVar[str] = (
-        "A programme's monthly highlight report was issued to its board: kept as generated, with its RAG and "
-        "direction of travel."
-    )
+class HighlightReportIssued(EventData, event_type="savings.highlight_report.issued", aggregate_id_field="report_id"):
+    """A programme's monthly highlight report was issued to its board: kept as generated, with its RAG and
+    direction of travel."""
 
     #: the issued report's id (who issued it stays in the register: an event carries ids)
     report_id: str
@@ -224,23 +192,15 @@ class HighlightReportIssued(EventData):
     direction: str | None = None
 
 
-class ServiceDisaggregated(EventData):
-    event_type: ClassVar[str] = "savings.service.disaggregated"
-    aggregate_id_field: ClassVar[str] = "shared_service_id"
-    summary: ClassVar[str] = (
-        "A service one council hosted or led for the other was disaggregated: each council now runs its own."
-    )
+class ServiceDisaggregated(EventData, event_type="savings.service.disaggregated", aggregate_id_field="shared_service_id"):
+    """A service one council hosted or led for the other was disaggregated: each council now runs its own."""
 
     #: the shared service's id (what it is, its councils and dates stay in the register: an event carries ids)
     shared_service_id: str
 
 
-class DisaggregationSlipped(EventData):
-    event_type: ClassVar[str] = "savings.disaggregation.slipped"
-    aggregate_id_field: ClassVar[str] = "shared_service_id"
-    summary: ClassVar[str] = (
-        "A shared service's disaggregation slipped: its planned date moved later, or the split was deferred."
-    )
+class DisaggregationSlipped(EventData, event_type="savings.disaggregation.slipped", aggregate_id_field="shared_service_id"):
+    """A shared service's disaggregation slipped: its planned date moved later, or the split was deferred."""
 
     #: the shared service's id (its planned dates stay in the register: an event carries ids)
     shared_service_id: str
