@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from civic_web.officers import Officer
 
 from tests.browser.conftest import Api, NewPage, demo, no_accessibility_problems, summary_links, type_date
 from tests.conftest import unique
@@ -33,6 +34,22 @@ FINANCE = demo("finance.officer")
 OPERATOR = demo("operator")
 PROPERTY = "/api/property/v1"
 SAVINGS = "/api/savings/v1"
+
+
+async def every_page_accessible(new_page: NewPage, officer: Officer, addresses: tuple[str, ...], form: str,
+                                button: str, dates: dict[str, date] | None = None) -> None:
+    """Every new page, and the ``form``, as ``officer`` has them, in a browser that runs axe-core (the test's own page
+    runs without JavaScript); then the form sent empty but for ``dates`` (by their boxes' prefix): refused, its error
+    summary still accessible."""
+    checker = await new_page(officer)
+    for address in (*addresses, form):
+        await checker.goto(address)
+        await no_accessibility_problems(checker)
+    for prefix, day in (dates or {}).items():
+        await type_date(checker, prefix, day)
+    await checker.get_by_role("button", name=button).click()
+    await summary_links(checker)
+    await no_accessibility_problems(checker)
 
 
 async def test_an_estates_officer_registers_a_building_imports_its_readings_adds_a_team_and_saves_the_ratios(
@@ -146,16 +163,9 @@ async def test_an_estates_officer_registers_a_building_imports_its_readings_adds
     saved = (await estates.get(f"{PROPERTY}/utilisation-settings")).json()
     assert (saved["threshold"], saved["version"]) == (settings["threshold"], settings["version"] + 1)
 
-    # every new page, as the estates officer has it, in a browser that runs axe
-    checker = await new_page(ESTATES)
-    for address in ("/property/buildings/new", f"/property/buildings/{building_id}/details", "/property/occupancy/import",
-                    "/property/teams/new", f"/property/teams/{team_id}", "/property/desk-ratios"):
-        await checker.goto(address)
-        await no_accessibility_problems(checker)
-    await checker.goto("/property/buildings/new")
-    await checker.get_by_role("button", name="Register the building").click()
-    await summary_links(checker)  # refused with every field the API needs, and still accessible
-    await no_accessibility_problems(checker)
+    await every_page_accessible(new_page, ESTATES, (
+        f"/property/buildings/{building_id}/details", "/property/occupancy/import", "/property/teams/new",
+        f"/property/teams/{team_id}", "/property/desk-ratios"), "/property/buildings/new", "Register the building")
 
 
 async def test_an_estates_officer_reviews_the_estates_utilisation_over_a_month(new_page: NewPage, api: Api) -> None:
@@ -197,13 +207,8 @@ async def test_an_estates_officer_reviews_the_estates_utilisation_over_a_month(n
     await again.wait_for()
     assert name in await again.inner_text()
 
-    checker = await new_page(ESTATES)
-    await checker.goto("/property/utilisation-review")
-    await no_accessibility_problems(checker)
-    await type_date(checker, "to", date.today())
-    await checker.get_by_role("button", name="Review the period").click()
-    await summary_links(checker)
-    await no_accessibility_problems(checker)
+    await every_page_accessible(new_page, ESTATES, (), "/property/utilisation-review", "Review the period",
+                                dates={"to": date.today()})
 
 
 async def test_a_finance_officer_sets_and_changes_a_target_and_records_cost_avoided(
@@ -274,15 +279,9 @@ async def test_a_finance_officer_sets_and_changes_a_target_and_records_cost_avoi
     row = await page.locator("tr", has=page.get_by_text(title, exact=True)).inner_text()
     assert "People" in row and "£48,250.50" in row
 
-    # every new page, as the finance officer has it, in a browser that runs axe (the refused form too)
-    checker = await new_page(FINANCE)
-    for address in ("/savings/targets/set", f"/savings/targets/set?name={programme}", "/savings/cost-avoidance",
-                    "/savings/cost-avoidance/new"):
-        await checker.goto(address)
-        await no_accessibility_problems(checker)
-    await checker.get_by_role("button", name="Record the cost avoided").click()
-    await summary_links(checker)
-    await no_accessibility_problems(checker)
+    await every_page_accessible(new_page, FINANCE, (
+        "/savings/targets/set", f"/savings/targets/set?name={programme}", "/savings/cost-avoidance"),
+        "/savings/cost-avoidance/new", "Record the cost avoided")
 
 
 async def test_a_finance_officer_keeps_an_initiatives_delivery_plan_and_reads_the_overdue_milestones(
@@ -369,17 +368,10 @@ async def test_a_finance_officer_keeps_an_initiatives_delivery_plan_and_reads_th
     overdue = (await finance.get(f"{SAVINGS}/reports/milestones/overdue", params={"programme": programme})).json()
     assert overdue["overdue_milestone_count"] == 0
 
-    # every new page, as the finance officer has it, in a browser that runs axe (the refused form too)
-    checker = await new_page(FINANCE)
-    for address in (f"/savings/initiatives/{initiative['id']}", f"/savings/initiatives/{initiative['id']}/milestones/new",
-                    f"/savings/initiatives/{initiative['id']}/milestones/{first['id']}",
-                    f"/savings/reports/overdue-milestones?programme={programme}", "/savings/reports/overdue-milestones"):
-        await checker.goto(address)
-        await no_accessibility_problems(checker)
-    await checker.goto(f"/savings/initiatives/{initiative['id']}/milestones/new")
-    await checker.get_by_role("button", name="Add the milestone").click()
-    await summary_links(checker)
-    await no_accessibility_problems(checker)
+    await every_page_accessible(new_page, FINANCE, (
+        f"/savings/initiatives/{initiative['id']}", f"/savings/initiatives/{initiative['id']}/milestones/{first['id']}",
+        f"/savings/reports/overdue-milestones?programme={programme}", "/savings/reports/overdue-milestones"),
+        f"/savings/initiatives/{initiative['id']}/milestones/new", "Add the milestone")
     # the operator reads the plan and is offered none of its changes
     operator = await new_page(OPERATOR)
     await operator.goto(f"/savings/initiatives/{initiative['id']}")
