@@ -240,10 +240,15 @@ METADATA = {"issuer": ISSUER, "authorization_endpoint": f"{ISSUER}/authorize", "
             "jwks_uri": f"{ISSUER}/keys"}
 
 
+def council_settings(tmp_path: Path, **more: Any) -> WebSettings:
+    """Production's: officers sign in with the council's identity provider (``ISSUER``), whose keys sign tokens."""
+    return WebSettings(session_secret=SECRET, state_dir=tmp_path, oidc_issuer=ISSUER, oidc_client_id="civic-web",
+                       oidc_client_secret="client-secret", public_url="https://civic.example.gov.uk",
+                       jwks_url=f"{ISSUER}/keys", **more)
+
+
 async def test_signing_in_with_the_issuer_redirects_with_state_nonce_and_pkce(tmp_path: Path, stand_in: StandIn) -> None:
-    settings = WebSettings(session_secret=SECRET, state_dir=tmp_path, oidc_issuer=ISSUER, oidc_client_id="civic-web",
-                           oidc_client_secret="client-secret", public_url="https://civic.example.gov.uk",
-                           jwks_url=f"{ISSUER}/keys")
+    settings = council_settings(tmp_path)
     gateway = Gateway("http://gateway.test", 5, transport=httpx.MockTransport(stand_in.handle))
     async for web in client_for(create_web(settings, issuer_metadata=METADATA, gateway=gateway)):
         page = await web.get("/sign-in")

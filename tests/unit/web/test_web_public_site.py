@@ -13,8 +13,9 @@ from civic.auth import LocalSigningKey, TokenVerifier
 from civic_web.public_site import SUBJECT, PublicSite
 from civic_web.settings import WebSettings
 
+from tests.unit.web.test_web_app import ISSUER, council_settings
+
 SECRET = "s" * 40
-ISSUER = "https://login.example.gov.uk/v2.0"
 
 
 async def test_locally_the_token_is_the_public_sites_own_with_its_scopes_only_and_kept(tmp_path: Path) -> None:
@@ -36,16 +37,7 @@ async def test_in_production_it_is_the_client_credentials_grant_at_the_issuer(tm
         asked.append(parse_qs(request.content.decode()))
         return httpx.Response(200, json={"access_token": f"issued-{len(asked)}", "token_type": "Bearer", "expires_in": 3600})
 
-    settings = WebSettings(
-        session_secret=SECRET,
-        state_dir=tmp_path,
-        oidc_issuer=ISSUER,
-        oidc_client_id="civic-web",
-        oidc_client_secret="client-secret",
-        public_url="https://civic.example.gov.uk",
-        jwks_url=f"{ISSUER}/keys",
-        public_site_scopes="api://civic/comms.write",
-    )
+    settings = council_settings(tmp_path, public_site_scopes="api://civic/comms.write")
     issuer = OAuth().register(
         "council",
         client_id="civic-web",
