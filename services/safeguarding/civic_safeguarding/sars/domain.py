@@ -136,16 +136,18 @@ class Sar(CaseReview):
         next_step_in_order(
             self.reference, self.status, to, STEPS, self.next_stage, NEXT_STEP_WORDS, ended, on, self._last_date()
         )
-        getattr(self, f"_to_{to}")(
-            on,
-            criteria_met=criteria_met,
-            reasons=reasons,
-            author=author,
-            author_organisation=author_organisation,
-            cost_pence=cost_pence,
-            actions=actions,
-            member_organisations=member_organisations or [],
-        )
+        if to == "decision":
+            self._to_decision(on, criteria_met, reasons)
+        elif to == "commissioned":
+            self._to_commissioned(on, author, author_organisation, cost_pence, member_organisations or [])
+        elif to == "report_received":
+            self.report_received_on = on
+        elif to == "action_plan":
+            self._to_action_plan(on, actions)
+        elif to == "published":
+            self.published_on = on
+        else:
+            self._to_closed(on)
         self.status = to
 
     def _last_date(self) -> date:
@@ -159,20 +161,13 @@ class Sar(CaseReview):
             self.closed_on,
         )
 
-    def _to_decision(self, on: date, *, criteria_met: bool | None, reasons: str | None, **_: object) -> None:
+    def _to_decision(self, on: date, criteria_met: bool | None, reasons: str | None) -> None:
         asked, summary = "say whether the s44 criteria are met", "A SAR decision needs criteria_met and reasons."
         reasons = self._decided_with_reasons("criteria_met", criteria_met, asked, reasons, summary)
         self.criteria_met, self.reasons, self.decided_on = criteria_met, reasons, on
 
     def _to_commissioned(
-        self,
-        on: date,
-        *,
-        author: str | None,
-        author_organisation: str | None,
-        cost_pence: int | None,
-        member_organisations: list[str],
-        **_: object,
+        self, on: date, author: str | None, author_organisation: str | None, cost_pence: int | None, members: list[str]
     ) -> None:
         errors = FieldErrors()
         author, org = self._commissioned_from(errors, "author", author, author_organisation)
@@ -181,17 +176,14 @@ class Sar(CaseReview):
         errors.raise_if_any("Commissioning a SAR needs the author and the cost.")
         self._independent_of_the_board(
             org,
-            member_organisations,
+            members,
             f"A SAR is independently authored: {org} sits on the board. Commission an author "
             "independent of the agencies involved.",
         )
         self.author, self.author_organisation = author, org
         self.cost_pence, self.commissioned_on = cost_pence, on
 
-    def _to_report_received(self, on: date, **_: object) -> None:
-        self.report_received_on = on
-
-    def _to_action_plan(self, on: date, *, actions: list[Action] | None, **_: object) -> None:
+    def _to_action_plan(self, on: date, actions: list[Action] | None) -> None:
         errors = FieldErrors()
         if not actions:
             errors.add("actions", "at least one action with owner and due date")
@@ -208,10 +200,7 @@ class Sar(CaseReview):
         ]
         self.action_plan_on = on
 
-    def _to_published(self, on: date, **_: object) -> None:
-        self.published_on = on
-
-    def _to_closed(self, on: date, **_: object) -> None:
+    def _to_closed(self, on: date) -> None:
         """A review finishes when its plan is done and its learning is shared, not when it is published."""
         still_open = [a.id for a in self.actions if a.completed_on is None]
         if still_open:
