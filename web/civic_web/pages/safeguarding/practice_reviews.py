@@ -15,9 +15,17 @@ from starlette.datastructures import FormData
 
 from civic_web.layout import link
 from civic_web.pages import form_at, gateway_of, in_address, page_at, render, segment, sent_to
-from civic_web.pages.forms import boxes_typed, date_typed, new_record_page, send_change, send_new, step_typed
-from civic_web.pages.safeguarding.section import API, board_form, get, opens_case, reads, runs_business
-from civic_web.refusals import Refusal
+from civic_web.pages.forms import boxes_typed, date_typed, new_record_page, record_page, send_change, send_new
+from civic_web.pages.safeguarding.section import (
+    API,
+    board_form,
+    board_of,
+    get,
+    opens_case,
+    reads,
+    review_step,
+    runs_business,
+)
 from civic_web.sessions import SignedInOfficer
 from civic_web.vocabulary import body_choices, day, words_for
 
@@ -46,31 +54,18 @@ def next_step(review: dict[str, Any], steps: list[str]) -> str | None:
     return following[0] if following else None
 
 
-async def _review_page(
-    request: Request,
-    officer: SignedInOfficer,
-    practice_review_id: str,
-    *,
-    refusal: Refusal | None = None,
-    typed: dict[str, str] | None = None,
-) -> Response:
-    review = await get(request, officer, f"/practice-reviews/{segment(practice_review_id)}")
-    found, document = await asyncio.gather(
-        get(request, officer, f"/boards/{segment(review.body['board_id'])}"), gateway_of(request).document()
-    )
+async def _review_shown(request: Request, officer: SignedInOfficer, review: dict[str, Any]) -> dict[str, Any]:
+    """What the review's page shows besides the review: its board, and its next step for an officer who runs the
+    board's business."""
+    board, document = await asyncio.gather(board_of(request, officer, str(review["board_id"])),
+                                           gateway_of(request).document())
     steps = body_choices(document, f"{API}/practice-reviews/{{practice_review_id}}/transitions", "post", "to")
-    return render(
-        request,
-        "safeguarding/practice_review.html",
-        {
-            "review": review.body,
-            "version": review.version or "",
-            "board": found.body,
-            "typed": typed or {},
-            "next_step": next_step(review.body, steps) if officer.permissions.may_run_board_business else None,
-        },
-        refusal,
-    )
+    return {"board": board, "next_step": next_step(review, steps) if officer.permissions.may_run_board_business else None}
+
+
+_review_page = record_page("safeguarding/practice_review.html", "review",
+                           lambda practice_review_id: f"{API}/practice-reviews/{segment(practice_review_id)}",
+                           _review_shown)
 
 
 page_at(router, "/practice-reviews/{practice_review_id}", page=_review_page, shown_to=reads)
@@ -78,13 +73,7 @@ page_at(router, "/practice-reviews/{practice_review_id}", page=_review_page, sho
 
 @sent_to(router, "/practice-reviews/{practice_review_id}/steps", may=runs_business)
 async def advance_review(request: Request, officer: SignedInOfficer, form: FormData, practice_review_id: str) -> Response:
-    body, typed = step_typed(form, ("local_review", "reasons", "reviewer", "reviewer_organisation"))
-    if typed["to"] == "rapid_review":
-        if typed["local_review"] in ("yes", "no"):
-            body["local_review"] = typed["local_review"] == "yes"
-        body["reasons"] = typed["reasons"]
-    elif typed["to"] == "commissioned":
-        body["reviewer"], body["reviewer_organisation"] = typed["reviewer"], typed["reviewer_organisation"]
+    body, typed = review_step(form, decided_at="rapid_review", decided="local_review", commissioned="reviewer")
     here = f"/safeguarding/practice-reviews/{segment(practice_review_id)}"
     return await send_change(
         request,

@@ -15,8 +15,8 @@ from starlette.datastructures import FormData
 
 from civic_web.layout import link
 from civic_web.pages import first, form_at, gateway_of, in_address, page_at, render, segment, sent_to
-from civic_web.pages.forms import boxes_typed, date_typed, new_record_page, pounds_typed, send_change, send_new, step_typed
-from civic_web.pages.safeguarding.section import API, board_form, get, opens_case, reads, runs_business
+from civic_web.pages.forms import boxes_typed, date_typed, new_record_page, pounds_typed, send_change, send_new
+from civic_web.pages.safeguarding.section import API, board_form, get, opens_case, reads, review_step, runs_business
 from civic_web.refusals import FieldOnPage, Refusal
 from civic_web.sessions import SignedInOfficer
 from civic_web.vocabulary import body_choices, day, words_for
@@ -129,14 +129,9 @@ page_at(router, "/boards/{board_id}/overdue-sar-actions", page=_overdue_actions,
 
 @sent_to(router, "/sars/{sar_id}/steps", may=runs_business)
 async def advance_sar(request: Request, officer: SignedInOfficer, form: FormData, sar_id: str) -> Response:
-    body, typed = step_typed(form, ("criteria_met", "reasons", "author", "author_organisation", "cost"))
+    body, typed = review_step(form, decided_at="decision", decided="criteria_met", commissioned="author", more=("cost",))
     not_read: dict[str, str] = {}
-    if typed["to"] == "decision":
-        if typed["criteria_met"] in ("yes", "no"):
-            body["criteria_met"] = typed["criteria_met"] == "yes"
-        body["reasons"] = typed["reasons"]
-    elif typed["to"] == "commissioned":
-        body["author"], body["author_organisation"] = typed["author"], typed["author_organisation"]
+    if typed["to"] == "commissioned":
         pence, not_read = pounds_typed(typed["cost"], "cost", "Cost", "8,500 or 8500.50")
         if pence is not None:
             body["cost_pence"] = pence

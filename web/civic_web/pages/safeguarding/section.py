@@ -7,9 +7,11 @@ import asyncio
 from typing import Any
 
 from fastapi import Request
+from starlette.datastructures import FormData
 
 from civic_web.gateway import Answer
 from civic_web.pages import allowed, ask, segment
+from civic_web.pages.forms import step_typed
 from civic_web.sessions import SignedInOfficer
 
 API = "/api/safeguarding/v1"
@@ -64,3 +66,20 @@ async def board_with(request: Request, officer: SignedInOfficer, board_id: str,
 async def board_form(request: Request, officer: SignedInOfficer, board_id: str) -> dict[str, Any]:
     """What a form for a board's business shows of it (its name, its address)."""
     return {"board": await board_of(request, officer, board_id)}
+
+
+def review_step(form: FormData, *, decided_at: str, decided: str, commissioned: str,
+                more: tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[str, str]]:
+    """A review's next step as its page's form sends it (:func:`step_typed`), with the boxes as typed (the step's
+    and ``more``). A SAR and a practice review take the same first steps: at ``decided_at``, whether to review
+    (``decided``, yes or no, left out when neither) and the reasons; at ``commissioned``, who reviews (the box
+    ``commissioned``) and their organisation (``<commissioned>_organisation``)."""
+    organisation = f"{commissioned}_organisation"
+    body, typed = step_typed(form, (decided, "reasons", commissioned, organisation, *more))
+    if typed["to"] == decided_at:
+        if typed[decided] in ("yes", "no"):
+            body[decided] = typed[decided] == "yes"
+        body["reasons"] = typed["reasons"]
+    elif typed["to"] == "commissioned":
+        body[commissioned], body[organisation] = typed[commissioned], typed[organisation]
+    return body, typed
