@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from typing import Any
 
 import httpx
 import pytest
 from icalendar import Calendar
 
 from tests.browser.conftest import Api, NewPage, demo, no_accessibility_problems
+from tests.conftest import created
 
 pytestmark = [pytest.mark.browser]
 
@@ -21,22 +21,15 @@ MANAGER = demo("board.manager")
 SG = "/api/safeguarding/v1"
 
 
-async def created(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    answer = await client.post(f"{SG}{path}", json=body)
-    assert answer.status_code == 201, answer.text
-    found: dict[str, Any] = answer.json()
-    return found
-
-
 async def test_the_feed_address_on_the_boards_page_gives_its_meetings_without_a_session_and_tampered_nothing(
     new_page: NewPage, api: Api
 ) -> None:
     client = api(MANAGER)
-    board = await created(client, "/boards", {"name": f"Feedshire SAB {uuid.uuid4().hex[:6]}"})
+    board = await created(client, f"{SG}/boards", {"name": f"Feedshire SAB {uuid.uuid4().hex[:6]}"})
     meetings = [
         await created(
             client,
-            f"/boards/{board['id']}/meetings",
+            f"{SG}/boards/{board['id']}/meetings",
             {
                 "scheduled_for": (date.today() + timedelta(days=days)).isoformat(),
                 "agenda": [{"title": title, "kind": "decision"}],
