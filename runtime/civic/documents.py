@@ -178,8 +178,14 @@ def fields_of(model: object, *names: str) -> dict[str, Any]:
 
 def values_of(doc: dict[str, Any], *names: str) -> dict[str, Any]:
     """The document's values ``names``, for the model's fields that keep the stored value as it is; a name
-    the document lacks raises ``KeyError``, as ``doc[name]`` would (the mapping reads optional ones itself)."""
+    the document lacks raises ``KeyError``, as ``doc[name]`` would (optional ones: :func:`values_or_none`)."""
     return {name: doc[name] for name in names}
+
+
+def values_or_none(doc: dict[str, Any], *names: str) -> dict[str, Any]:
+    """The document's values ``names`` for the model's optional fields kept as stored, None where absent
+    (a field added since the document was written): :func:`values_of` for optional fields."""
+    return {name: doc.get(name) for name in names}
 
 
 def resource(doc: dict[str, Any]) -> dict[str, Any]:

@@ -127,9 +127,3 @@ async def _tally_responses_stored_before_tallies(db: AsyncDatabase[Any]) -> None
 def utc(value: datetime | None) -> datetime | None:
     """A stored time that may be absent, in UTC (:func:`civic.calendar.in_utc`)."""
     return None if value is None else in_utc(value)
-
-
-def values_or_none(doc: dict[str, Any], *names: str) -> dict[str, Any]:
-    """The document's values ``names`` for the model's optional fields kept as stored, None where absent
-    (a field added since the document was written): ``civic.documents.values_of`` for optional fields."""
-    return {name: doc.get(name) for name in names}

@@ -13,7 +13,17 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from civic.documents import Stored, check_version, day_from_text, day_text, fields_of, insert, save, values_of
+from civic.documents import (
+    Stored,
+    check_version,
+    day_from_text,
+    day_text,
+    fields_of,
+    insert,
+    save,
+    values_of,
+    values_or_none,
+)
 from civic.tallies import Tally
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -85,12 +95,7 @@ def building_from(doc: dict[str, Any]) -> Building:
             )
             for m in doc.get("energy_measures", [])
         ],
-        notes=doc.get("notes"),
-        uprn=doc.get("uprn"),
-        asset_ref=doc.get("asset_ref"),
-        street_number=doc.get("street_number"),
-        street_name=doc.get("street_name"),
-        postcode=doc.get("postcode"),
+        **values_or_none(doc, "notes", "uprn", "asset_ref", "street_number", "street_name", "postcode"),
         map_reference=MapReference(**doc["map_reference"]) if doc.get("map_reference") else None,
         interests_granted=list(doc.get("interests_granted", [])),
         lease=lease_from(doc.get("lease")),
@@ -99,8 +104,7 @@ def building_from(doc: dict[str, Any]) -> Building:
         market_engagement_from=day_from_text(doc.get("market_engagement_from")),
         closed_on=day_from_text(doc.get("closed_on")),
         disposed_on=day_from_text(doc.get("disposed_on")),
-        disposal_method=doc.get("disposal_method"),
-        receipt_pence=doc.get("receipt_pence"),
+        **values_or_none(doc, "disposal_method", "receipt_pence"),
     )
 
 

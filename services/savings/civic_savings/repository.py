@@ -7,7 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
-from civic.documents import Stored, day_from_text, day_text, fields_of, resource, values_of
+from civic.documents import Stored, day_from_text, day_text, fields_of, resource, values_of, values_or_none
 from civic.tallies import Tally
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
@@ -156,21 +156,14 @@ def to_model(doc: dict[str, Any]) -> Initiative:
     return Initiative(
         id=doc["_id"],
         **values_of(doc, "title", "directorate", "theme", "category", "status"),
-        owner=doc.get("owner"),
-        programme=doc.get("programme"),
+        **values_or_none(doc, "owner", "programme"),
         profile={e["year"]: e["planned_pence"] for e in doc.get("profile", [])},
         actuals={e["year"]: e["delivered_pence"] for e in doc.get("actuals", [])},
-        rag=doc.get("rag"),
-        rag_reason=doc.get("rag_reason"),
-        approved_by=doc.get("approved_by"),
+        **values_or_none(doc, "rag", "rag_reason", "approved_by"),
         approved_on=day_from_text(doc.get("approved_on")),
-        undeliverable_reason=doc.get("undeliverable_reason"),
-        rejected_by=doc.get("rejected_by"),
+        **values_or_none(doc, "undeliverable_reason", "rejected_by"),
         rejected_on=day_from_text(doc.get("rejected_on")),
-        rejection_reason=doc.get("rejection_reason"),
-        building_id=doc.get("building_id"),
-        building_name=doc.get("building_name"),
-        building_town=doc.get("building_town"),
+        **values_or_none(doc, "rejection_reason", "building_id", "building_name", "building_town"),
         realisation=_realisation(doc),
         slippages=[dict(s, on=date.fromisoformat(s["on"])) for s in doc.get("slippages", [])],
         history=list(doc.get("history", [])),
@@ -229,10 +222,8 @@ def milestone_model(doc: dict[str, Any]) -> Milestone:
         id=doc["_id"],
         **values_of(doc, "initiative_id", "title", "owner", "status"),
         due=due,
-        evidence=doc.get("evidence"),
+        **values_or_none(doc, "evidence", "completed_by", "dropped_reason"),
         completed_on=day_from_text(doc.get("completed_on")),
-        completed_by=doc.get("completed_by"),
-        dropped_reason=doc.get("dropped_reason"),
         dropped_on=day_from_text(doc.get("dropped_on")),
         history=list(doc.get("history", [])),
     )
@@ -290,11 +281,10 @@ def raid_model(doc: dict[str, Any]) -> RaidItem:
     return RaidItem(
         id=doc["_id"], **values_of(doc, "kind", "programme", "initiative_id", "title", "owner", "likelihood", "impact",
                                    "status"),
-        review_on=review_on, description=doc.get("description"), mitigation=doc.get("mitigation"),
+        review_on=review_on, **values_or_none(doc, "description", "mitigation", "closed_reason", "closed_by"),
         # items recorded before decisions were asked for have neither key
         decision_needed=bool(doc.get("decision_needed", False)), decision=doc.get("decision"),
-        closed_reason=doc.get("closed_reason"), closed_on=day_from_text(doc.get("closed_on")),
-        closed_by=doc.get("closed_by"), history=list(doc.get("history", [])),
+        closed_on=day_from_text(doc.get("closed_on")), history=list(doc.get("history", [])),
     )  # fmt: skip
 
 
@@ -343,8 +333,7 @@ def target_to_model(doc: dict[str, Any]) -> Target:
     return Target(
         name=doc["name"],
         amount_pence=doc["amount_pence"],
-        description=doc.get("description"),
-        passed_amount_pence=doc.get("passed_amount_pence"),
+        **values_or_none(doc, "description", "passed_amount_pence"),
         passed_on=day_from_text(doc.get("passed_on")),
     )
 
@@ -372,11 +361,10 @@ def shared_service_model(doc: dict[str, Any]) -> SharedService:
     split = doc.get("cost_split")
     return SharedService(
         id=doc["_id"], **values_of(doc, "service", "kind", "host_council", "other_council", "status"),
-        directorate=doc.get("directorate"), planned_on=day_from_text(doc.get("planned_on")),
-        first_planned_on=day_from_text(doc.get("first_planned_on")), deferred_reason=doc.get("deferred_reason"),
+        **values_or_none(doc, "directorate", "deferred_reason", "cancelled_reason", "notes"),
+        planned_on=day_from_text(doc.get("planned_on")), first_planned_on=day_from_text(doc.get("first_planned_on")),
         started_on=day_from_text(doc.get("started_on")), actual_on=day_from_text(doc.get("actual_on")),
-        cancelled_reason=doc.get("cancelled_reason"), cost_split=CostSplit(**split) if split else None,
-        notes=doc.get("notes"), history=list(doc.get("history", [])),
+        cost_split=CostSplit(**split) if split else None, history=list(doc.get("history", [])),
     )  # fmt: skip
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from civic.calendar import date_of, in_utc
-from civic.documents import Stored, day_from_text, day_text, fields_of, values_of
+from civic.documents import Stored, day_from_text, day_text, fields_of, values_of, values_or_none
 
 from civic_comms.champions.domain import Champion, CouncilService, service_key
-from civic_comms.repository import CHAMPIONS, values_or_none
+from civic_comms.repository import CHAMPIONS
 
 
 def council_service_to_document(service: CouncilService) -> dict[str, Any]:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from civic.calendar import in_utc
-from civic.documents import Stored, day_from_text, day_text, fields_of, values_of
+from civic.documents import Stored, day_from_text, day_text, fields_of, values_of, values_or_none
 
 from civic_comms.content.domain import Campaign, Content, Move, SignOff
-from civic_comms.repository import CONTENT, utc, values_or_none
+from civic_comms.repository import CONTENT, utc
 
 
 def content_to_model(doc: dict[str, Any]) -> Content:

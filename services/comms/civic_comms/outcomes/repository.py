@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from civic.documents import Stored, day_from_text, day_text, fields_of, values_of
+from civic.documents import Stored, day_from_text, day_text, fields_of, values_of, values_or_none
 
 from civic_comms.outcomes.domain import Outcome
-from civic_comms.repository import OUTCOMES, utc, values_or_none
+from civic_comms.repository import OUTCOMES, utc
 
 
 def outcome_to_model(doc: dict[str, Any]) -> Outcome:
