@@ -17,17 +17,7 @@ from starlette.datastructures import FormData
 from civic_web.gateway import Refused
 from civic_web.layout import link
 from civic_web.pages import ask, first, form_at, in_address, page_at, render, segment
-from civic_web.pages.forms import (
-    at_version,
-    boxes_typed,
-    date_boxes,
-    date_typed,
-    new_record_page,
-    on_date_input,
-    pounds_typed,
-    send,
-    send_new,
-)
+from civic_web.pages.forms import boxes_typed, date_boxes, date_typed, new_record_page, pounds_typed, send_change, send_new
 from civic_web.pages.listed import Register
 from civic_web.pages.savings.programme import AMOUNT, keeps_programme
 from civic_web.pages.savings.section import PROGRAMME, reads
@@ -243,16 +233,10 @@ async def change_service(request: Request, officer: SignedInOfficer, form: FormD
         if shared.get("status") != "deferred":
             body.pop("deferred_reason")
         path, done, dates, fields = "", "The shared service is changed.", ("planned_on",), SERVICE_FIELDS
-
-    async def again(refusal: Refusal) -> Response:
-        for date_id in dates:
-            refusal = on_date_input(refusal, date_id)
-        return await _service_page(request, officer, shared_service_id, doing=doing, refusal=refusal,
-                                   typed=None if refusal.status == 412 else typed)  # fmt: skip
-
-    return await send(request, officer, api + path, body, method="POST" if path else "PATCH",
-                      headers=at_version(form), fields=fields.get, again=again, not_read=not_read, done=done,
-                      then=service_address(shared_service_id))  # fmt: skip
+    return await send_change(request, officer, api + path, body, method="POST" if path else "PATCH", form=form,
+                             page=partial(_service_page, request, officer, shared_service_id, doing=doing), typed=typed,
+                             fields=fields.get, dates=dates, not_read=not_read, done=done,
+                             then=service_address(shared_service_id))  # fmt: skip
 
 
 # ---------------------------------------------------------------- the report

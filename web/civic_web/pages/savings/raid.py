@@ -16,16 +16,7 @@ from starlette.datastructures import FormData
 
 from civic_web import components
 from civic_web.pages import ask, first, form_at, page_at, render, segment
-from civic_web.pages.forms import (
-    at_version,
-    boxes_typed,
-    date_boxes,
-    date_typed,
-    new_record_page,
-    on_date_input,
-    send,
-    send_new,
-)
+from civic_web.pages.forms import boxes_typed, date_boxes, date_typed, new_record_page, send_change, send_new
 from civic_web.pages.listed import Register
 from civic_web.pages.savings.programme import keeps_programme
 from civic_web.pages.savings.section import API, PROGRAMME, reads
@@ -224,26 +215,17 @@ async def update_item(request: Request, officer: SignedInOfficer, form: FormData
         if not body["decision_needed"]:  # a decision not needed has none asked for
             body["decision"] = None
         path, fields, done = "", ITEM_FIELDS, "The item is updated."
-
-    async def again(refusal: Refusal) -> Response:
-        return await _item_page(
-            request,
-            officer,
-            item_id,
-            doing=doing,
-            refusal=on_date_input(refusal, "review_on"),
-            typed=None if refusal.status == 412 else typed,
-        )
-
-    return await send(
+    return await send_change(
         request,
         officer,
         f"{RAID}/{segment(item_id)}{path}",
         body,
         method="POST" if doing == "close" else "PATCH",
-        headers=at_version(form),
+        form=form,
+        page=partial(_item_page, request, officer, item_id, doing=doing),
+        typed=typed,
         fields=fields.get,
-        again=again,
+        dates=("review_on",),
         done=done,
         then=item_address(item_id),
     )
