@@ -3,9 +3,9 @@
 Every change on the pages takes the same round: the form's token checked (``sessions.posted_form``), the
 body sent as the officer at the version the page showed (If-Match) or as one attempt (Idempotency-Key);
 a refusal shows the form's page again with the GOV.UK error summary, each field's message and what the
-officer typed; a change the API made is said on the next page, after a redirect (303, so a reload sends
-nothing twice). What the page could not read itself (an amount that is not one) is refused the same way
-without asking the API.
+officer typed (after someone else's change, the record as it is now instead); a change the API made is said
+on the next page, after a redirect (303, so a reload sends nothing twice). What the page could not read itself
+(an amount that is not one) is refused the same way without asking the API.
 """
 
 from __future__ import annotations
@@ -194,22 +194,35 @@ async def send_new(request: Request, officer: SignedInOfficer, path: str, body: 
                       done=done, then=then, reworded=reworded, not_read=not_read)
 
 
-async def send_change(request: Request, officer: SignedInOfficer, path: str, body: Any, *, form: FormData,
-                      page: RecordPage, typed: dict[str, str], fields: FieldOnPage,
-                      done: str | Callable[[Answer], str], then: str | Callable[[Answer], str],
-                      dates: tuple[str, ...] = (), method: str = "POST",
-                      not_read: Mapping[str, str] | None = None) -> Response:
-    """A change to a record at the version its page showed (If-Match), with :func:`send`. Refused, its ``page``
-    again with the refusal (a message for one of the ``dates`` on that date's input) and the boxes as ``typed``;
-    after someone else's change (412) the page shows the record as it is now instead."""
+def record_again(page: RecordPage, typed: dict[str, str], *, dates: tuple[str, ...] = (),
+                 which: Mapping[str, str | None] | None = None) -> ShownAgain:
+    """A record's ``page`` again after a change to it is refused: with the refusal (a message for one of the
+    ``dates`` on that date's input), the boxes as ``typed`` and ``which`` of its forms was sent, as the page names
+    it (``{"doing": "change"}``). After someone else's change (412) it shows the record as it is now, as a first
+    visit does: what was typed, sent again at the new version, would silently undo the other officer's change."""
 
     async def again(refusal: Refusal) -> Response:
         for date_id in dates:
             refusal = on_date_input(refusal, date_id)
-        return await page(refusal=refusal, typed=None if refusal.status == 412 else typed)
+        if refusal.status == 412:
+            return await page(refusal=refusal, typed=None)
+        return await page(refusal=refusal, typed=typed, **(which or {}))
 
+    return again
+
+
+async def send_change(request: Request, officer: SignedInOfficer, path: str, body: Any, *, form: FormData,
+                      page: RecordPage, typed: dict[str, str], fields: FieldOnPage,
+                      done: str | Callable[[Answer], str], then: str | Callable[[Answer], str],
+                      dates: tuple[str, ...] = (), which: Mapping[str, str | None] | None = None,
+                      method: str = "POST", reworded: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+                      not_read: Mapping[str, str] | None = None) -> Response:
+    """A change to a record at the version its page showed (If-Match), with :func:`send`. Refused, its ``page``
+    again (:func:`record_again`) with the refusal and the boxes as ``typed``; after someone else's change (412)
+    the page shows the record as it is now instead."""
     return await send(request, officer, path, body, method=method, headers=at_version(form), fields=fields,
-                      again=again, done=done, then=then, not_read=not_read)
+                      again=record_again(page, typed, dates=dates, which=which), done=done, then=then,
+                      reworded=reworded, not_read=not_read)
 
 
 def no_fields(name: str) -> tuple[str, str] | None:

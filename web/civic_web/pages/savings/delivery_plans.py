@@ -16,16 +16,7 @@ from starlette.datastructures import FormData
 from civic_web import components
 from civic_web.layout import link
 from civic_web.pages import allowed, ask, first, form_at, in_address, render, segment
-from civic_web.pages.forms import (
-    at_version,
-    boxes_typed,
-    date_boxes,
-    date_typed,
-    new_record_page,
-    on_date_input,
-    send,
-    send_new,
-)
+from civic_web.pages.forms import boxes_typed, date_boxes, date_typed, new_record_page, send_change, send_new
 from civic_web.pages.savings.section import API, reads
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer
@@ -127,8 +118,7 @@ async def add_milestone(request: Request, officer: SignedInOfficer, form: FormDa
 async def _milestone_page(request: Request, officer: SignedInOfficer, initiative_id: str, milestone_id: str, *,
                           refusal: Refusal | None = None, doing: str | None = None,
                           typed: dict[str, str] | None = None) -> Response:
-    """The milestone as it is now (after a refusal too: a 412 is someone else's change), with what the officer
-    typed in the form they sent."""
+    """The milestone as it is now (after a refusal too), with what the officer typed in the form they sent."""
     answer = await ask(request, officer, _api(initiative_id, milestone_id))
     milestone = answer.body
     initiative = await _initiative(request, officer, initiative_id)
@@ -169,12 +159,8 @@ async def move_milestone(request: Request, officer: SignedInOfficer, form: FormD
         # every field as the form shows it: the ones the officer left as they were change nothing
         body = {"title": typed["change-title"], "owner": typed["change-owner"], **({"due": due} if due else {})}
         done = "The milestone is changed."
-    fields = STEP_FIELDS[doing]
-
-    async def again(refusal: Refusal) -> Response:
-        return await _milestone_page(request, officer, initiative_id, milestone_id, doing=doing, typed=typed,
-                                     refusal=on_date_input(refusal, "change-due"))
-
-    return await send(request, officer, _api(initiative_id, milestone_id) + path, body, method=method,
-                      headers=at_version(form), fields=fields.get, again=again, done=done,
-                      then=f"/savings/initiatives/{segment(initiative_id)}#delivery-plan")
+    return await send_change(request, officer, _api(initiative_id, milestone_id) + path, body, method=method,
+                             form=form, page=partial(_milestone_page, request, officer, initiative_id, milestone_id),
+                             typed=typed, which={"doing": doing}, dates=("change-due",),
+                             fields=STEP_FIELDS[doing].get, done=done,
+                             then=f"/savings/initiatives/{segment(initiative_id)}#delivery-plan")

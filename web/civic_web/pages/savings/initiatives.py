@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 from civic_web.gateway import Answer, Refused
 from civic_web.layout import link
 from civic_web.pages import allowed, ask, first, form_at, gateway_of, in_address, page_at, render, segment, sent_to
-from civic_web.pages.forms import as_filled, at_version, boxes_typed, pounds_typed, send, send_new
+from civic_web.pages.forms import as_filled, boxes_typed, pounds_typed, send_change, send_new
 from civic_web.pages.savings.delivery_plans import plan_of, plan_rows
 from civic_web.pages.savings.section import API, reads
 from civic_web.refusals import FieldOnPage, Refusal, refusal_from
@@ -175,8 +175,7 @@ def _move_field(to: str) -> FieldOnPage:
 async def _initiative_page(request: Request, officer: SignedInOfficer, initiative_id: str, *,
                            refusal: Refusal | None = None, moving: str | None = None,
                            typed: dict[str, str] | None = None) -> Response:
-    """The initiative as it is now (after a refusal too: a 412 is someone else's change), with what the
-    officer typed."""
+    """The initiative as it is now (after a refusal too), with what the officer typed."""
     answer: Answer
     answer, milestones, document = await asyncio.gather(ask(request, officer, f"{API}/{segment(initiative_id)}"),
                                                         plan_of(request, officer, initiative_id),
@@ -205,12 +204,10 @@ async def move(request: Request, officer: SignedInOfficer, form: FormData, initi
     to = first(form.get("to"))
     typed = boxes_typed(form, MOVE_FIELDS)
     body: dict[str, Any] = {"to": to, **{name: value for name, value in typed.items() if value}}
-
-    async def again(refusal: Refusal) -> Response:
-        return await _initiative_page(request, officer, initiative_id, refusal=refusal, moving=to, typed=typed)
-
-    return await send(request, officer, f"{API}/{segment(initiative_id)}/transitions", body, headers=at_version(form),
-                      fields=_move_field(to), again=again, done=f"{move_words(to)}: done.", then=_address(initiative_id))
+    return await send_change(request, officer, f"{API}/{segment(initiative_id)}/transitions", body, form=form,
+                             page=partial(_initiative_page, request, officer, initiative_id), typed=typed,
+                             which={"moving": to}, fields=_move_field(to), done=f"{move_words(to)}: done.",
+                             then=_address(initiative_id))
 
 
 # ---------------------------------------------------------------- progress: actuals and the RAG status
@@ -243,14 +240,11 @@ async def _progress(request: Request, officer: SignedInOfficer, initiative_id: s
     """Send an actual or a RAG status (PATCH for the RAG) at the version the page showed; a refusal shows the
     initiative as it is now, with the form as the officer filled it in."""
     address = f"{API}/{segment(initiative_id)}"
-
-    async def again(refusal: Refusal) -> Response:
-        return await _initiative_page(request, officer, initiative_id, refusal=refusal, moving=what, typed=typed)
-
-    return await send(request, officer, address if what == "rag" else f"{address}/actuals", body,
-                      method="PATCH" if what == "rag" else "POST", headers=at_version(form), fields=on_page,
-                      reworded=_in_words, again=again, not_read=not_read,
-                      done=done, then=_address(initiative_id))
+    return await send_change(request, officer, address if what == "rag" else f"{address}/actuals", body, form=form,
+                             method="PATCH" if what == "rag" else "POST",
+                             page=partial(_initiative_page, request, officer, initiative_id), typed=typed,
+                             which={"moving": what}, fields=on_page, reworded=_in_words, not_read=not_read,
+                             done=done, then=_address(initiative_id))
 
 
 @sent_to(router, "/initiatives/{initiative_id}/actuals", may=_may_record)

@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 
 from civic_web.gateway import Answer, Refused
 from civic_web.pages import allowed, ask, first, form_at, render, segment, sent_to
-from civic_web.pages.forms import as_filled, at_version, boxes_typed, pounds_typed, send, send_new
+from civic_web.pages.forms import as_filled, at_version, boxes_typed, pounds_typed, record_again, send, send_new
 from civic_web.pages.savings.section import PROGRAMME, reads
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer, signed_in
@@ -83,8 +83,8 @@ async def set_target(request: Request, officer: SignedInOfficer, form: FormData)
         not_read = {"name": "Enter the programme's name"} | not_read
     body: dict[str, Any] = {"amount_pence": pence, "description": typed["description"] or None}
 
-    async def again(refusal: Refusal) -> Response:
-        return await _target_page(request, officer, typed["name"] if changing else "", refusal=refusal, typed=typed)
+    async def again(refusal: Refusal) -> Response:  # a new target's form, as typed
+        return await _target_page(request, officer, "", refusal=refusal, typed=typed)
 
     def done(answer: Answer) -> str:
         said = "is set at" if answer.status == 201 else "is now"
@@ -92,8 +92,9 @@ async def set_target(request: Request, officer: SignedInOfficer, form: FormData)
 
     # a new target is created only: one set meanwhile by someone else is never replaced from this form (412)
     condition = at_version(form) if changing else {"If-None-Match": "*"}
+    shown_again = record_again(partial(_target_page, request, officer, typed["name"]), typed) if changing else again
     return await send(request, officer, f"{PROGRAMME}/targets/{segment(typed['name'])}", body, method="PUT",
-                      headers=condition, fields=TARGET_FIELDS.get, again=again,
+                      headers=condition, fields=TARGET_FIELDS.get, again=shown_again,
                       not_read=not_read, done=done, then=_report(typed["name"]))
 
 
