@@ -5,6 +5,7 @@ day's occupancy reading."""
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -15,7 +16,7 @@ from civic_web.charts import Bar, bar_chart
 from civic_web.gateway import Answer, Refused
 from civic_web.layout import link
 from civic_web.pages import ask, first, gateway_of, in_address, layout_of, page_at, render, segment, sent_to
-from civic_web.pages.forms import at_version, boxes_typed, date_typed, pounds_typed, send
+from civic_web.pages.forms import boxes_typed, date_typed, pounds_typed, send, send_change
 from civic_web.pages.property.section import ALL, API, changes, get, reads
 from civic_web.refusals import Refusal, refusal_from
 from civic_web.sessions import SignedInOfficer, signed_in
@@ -141,16 +142,12 @@ async def move_building(request: Request, officer: SignedInOfficer, form: FormDa
     pence, not_read = pounds_typed(typed["receipt"], "receipt", "Receipt", "1,250,000 or 1250000.50")
     if pence is not None:
         body["receipt_pence"] = pence
-
-    async def again(refusal: Refusal) -> Response:
-        return await _building_page(request, officer, building_id, refusal=refusal, typed=typed)
-
-    return await send(request, officer, f"{API}/buildings/{segment(building_id)}/transitions", body,
-                      headers=at_version(form), fields=TRANSITION_FIELDS.get, reworded=_with_steps, again=again,
-                      not_read=not_read,
-                      done=lambda answer: f"{answer.body.get('name', 'The building')} is now "
-                                          f"{words_for(answer.body.get('status')).lower()}.",
-                      then=_address(building_id))
+    return await send_change(request, officer, f"{API}/buildings/{segment(building_id)}/transitions", body, form=form,
+                             page=partial(_building_page, request, officer, building_id), typed=typed,
+                             fields=TRANSITION_FIELDS.get, reworded=_with_steps, not_read=not_read,
+                             done=lambda answer: f"{answer.body.get('name', 'The building')} is now "
+                                                 f"{words_for(answer.body.get('status')).lower()}.",
+                             then=_address(building_id))
 
 
 @sent_to(router, "/buildings/{building_id}/occupancy", may=changes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,7 +18,7 @@ from starlette.datastructures import FormData
 
 from civic_web.gateway import Answer
 from civic_web.pages import ask, first, form_at, render, sent_to
-from civic_web.pages.forms import at_version, date_typed, on_date_input, send
+from civic_web.pages.forms import date_typed, on_date_input, send, send_change
 from civic_web.pages.property.section import API, changes, reads
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer
@@ -62,14 +63,11 @@ async def set_desk_ratios(request: Request, officer: SignedInOfficer, form: Form
     typed = {f"ratio-{w}": first(form.get(f"ratio-{w}")) for w in workers}
     # an emptied box goes as null: the API needs every ratio and says so
     body = {w: _number(typed[f"ratio-{w}"]) if typed[f"ratio-{w}"] else None for w in workers}
-
-    async def again(refusal: Refusal) -> Response:
-        return await _page(request, officer, refusal=refusal, form="ratios", typed=typed)
-
-    return await send(request, officer, f"{API}/desk-ratios", body, method="PUT", headers=at_version(form),
-                      fields=lambda name: (f"ratio-{name}", f"Desks for each {words_for(name).lower()} worker")
-                      if name in workers else None,
-                      again=again, then=HERE, done="The desk ratios are saved: desk demand is reckoned with them from now.")
+    return await send_change(request, officer, f"{API}/desk-ratios", body, method="PUT", form=form,
+                             page=partial(_page, request, officer), typed=typed, which={"form": "ratios"},
+                             fields=lambda name: (f"ratio-{name}", f"Desks for each {words_for(name).lower()} worker")
+                             if name in workers else None,
+                             then=HERE, done="The desk ratios are saved: desk demand is reckoned with them from now.")
 
 
 @sent_to(router, "/utilisation-threshold", may=changes)
@@ -77,14 +75,11 @@ async def set_threshold(request: Request, officer: SignedInOfficer, form: FormDa
     typed = {"threshold": first(form.get("threshold"))}
     # a share of the desks, as the API keeps it and says what it takes (0.4 for 40%)
     threshold = _number(typed["threshold"]) if typed["threshold"] else None
-
-    async def again(refusal: Refusal) -> Response:
-        return await _page(request, officer, refusal=refusal, form="threshold", typed=typed)
-
-    return await send(request, officer, f"{API}/utilisation-settings", {"threshold": threshold}, method="PUT",
-                      headers=at_version(form), fields=THRESHOLD_FIELDS.get, again=again, then=HERE,
-                      done=lambda answer: f"A building is now under-used below {share(answer.body.get('threshold'))} "
-                                          f"of its desks on average.")
+    return await send_change(request, officer, f"{API}/utilisation-settings", {"threshold": threshold}, method="PUT",
+                             form=form, page=partial(_page, request, officer), typed=typed, which={"form": "threshold"},
+                             fields=THRESHOLD_FIELDS.get, then=HERE,
+                             done=lambda answer: f"A building is now under-used below "
+                                                 f"{share(answer.body.get('threshold'))} of its desks on average.")
 
 
 # ---------------------------------------------------------------- a review of the estate's utilisation

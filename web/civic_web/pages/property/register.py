@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 
 from civic_web.gateway import Answer
 from civic_web.pages import ask, form_at, gateway_of, render, segment
-from civic_web.pages.forms import Rows, as_filled, at_version, boxes_typed, fields_of, pounds_typed, send, send_new
+from civic_web.pages.forms import Rows, as_filled, boxes_typed, fields_of, pounds_typed, send_change, send_new
 from civic_web.pages.property.section import API, changes
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer
@@ -166,7 +166,7 @@ async def register_building(request: Request, officer: SignedInOfficer, form: Fo
 
 async def _details_page(request: Request, officer: SignedInOfficer, building_id: str, *,
                         refusal: Refusal | None = None, typed: dict[str, str] | None = None) -> Response:
-    """The building as it is now (after a refusal too: a 412 is someone else's change), with what was typed."""
+    """The building as it is now (after a refusal too), with what was typed."""
     answer: Answer = await ask(request, officer, f"{API}/buildings/{segment(building_id)}")
     return await _building_form(request, officer, building=answer.body, version=answer.version or "", refusal=refusal,
                                 typed=typed)
@@ -178,15 +178,11 @@ async def amend_building(request: Request, officer: SignedInOfficer, form: FormD
     partners = Rows("partners", "partner", PARTNER_LABELS, _rows_sent(form, "partner"))
     measures = Rows("energy_measures", "measure", MEASURE_LABELS, _rows_sent(form, "measure"))
     body, typed, not_read = _building_body(form, partners, measures, amending=True)
-
-    async def again(refusal: Refusal) -> Response:
-        return await _details_page(request, officer, building_id, refusal=refusal, typed=typed)
-
-    return await send(request, officer, f"{API}/buildings/{segment(building_id)}", body, method="PATCH",
-                      headers=at_version(form), fields=fields_of(BUILDING_FIELDS, partners, measures), again=again,
-                      not_read=not_read,
-                      done=lambda answer: f"The details of {answer.body.get('name', 'the building')} are saved.",
-                      then=_address(building_id))
+    return await send_change(request, officer, f"{API}/buildings/{segment(building_id)}", body, method="PATCH",
+                             form=form, page=partial(_details_page, request, officer, building_id), typed=typed,
+                             fields=fields_of(BUILDING_FIELDS, partners, measures), not_read=not_read,
+                             done=lambda answer: f"The details of {answer.body.get('name', 'the building')} are saved.",
+                             then=_address(building_id))
 
 
 def _rows_sent(form: FormData, prefix: str) -> int:

@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 from civic_web.charts import Bar, bar_chart
 from civic_web.gateway import Answer
 from civic_web.pages import ask, first, form_at, gateway_of, render, segment, sent_to
-from civic_web.pages.forms import as_filled, at_version, boxes_typed, date_typed, no_fields, send, send_new
+from civic_web.pages.forms import as_filled, at_version, boxes_typed, date_typed, no_fields, send, send_change, send_new
 from civic_web.pages.property.section import ALL, API, changes, get, reads
 from civic_web.refusals import Refusal
 from civic_web.sessions import SignedInOfficer, signed_in
@@ -134,14 +134,10 @@ async def amend_team(request: Request, officer: SignedInOfficer, form: FormData,
     body.pop("building_id", None)  # the form has no such field: a team moves by a completed move
     # emptied, the name and directorate go as empty for the API to refuse, not left as they were
     body |= {name: typed[name] for name in ("name", "directorate")}
-
-    async def again(refusal: Refusal) -> Response:
-        return await _team_page(request, officer, team_id, refusal=refusal, typed=typed)
-
-    return await send(request, officer, f"{API}/teams/{segment(team_id)}", body, method="PATCH",
-                      headers=at_version(form), fields=_team_field, again=again,
-                      done=lambda answer: f"The details of {answer.body.get('name', 'the team')} are saved.",
-                      then=f"/property/teams/{segment(team_id)}")
+    return await send_change(request, officer, f"{API}/teams/{segment(team_id)}", body, method="PATCH", form=form,
+                             page=partial(_team_page, request, officer, team_id), typed=typed, fields=_team_field,
+                             done=lambda answer: f"The details of {answer.body.get('name', 'the team')} are saved.",
+                             then=f"/property/teams/{segment(team_id)}")
 
 
 # ---------------------------------------------------------------- the move plan
