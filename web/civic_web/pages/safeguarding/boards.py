@@ -23,7 +23,7 @@ from civic_web.pages.forms import (
     attempt_of,
     boxes_typed,
     date_typed,
-    on_date_input,
+    record_again,
     send,
     send_change,
     send_new,
@@ -249,11 +249,7 @@ async def change_member(request: Request, officer: SignedInOfficer, form: FormDa
         body = {"leaves_on": leaves_on, **({"given_on": given_on} if given_on else {})} if leaves_on else {}
     else:
         path = f"{path}/deputy"
-
-    async def again(refusal: Refusal) -> Response:
-        for date_id in ("mou-signed_on", "review", "leaves", "given"):
-            refusal = on_date_input(refusal, date_id)
-        return await _member_page(request, officer, member_id, refusal=refusal, doing=doing, typed=typed)
-
+    again = record_again(partial(_member_page, request, officer, member_id), typed, which={"doing": doing},
+                         dates=("mou-signed_on", "review", "leaves", "given"))
     return await send(request, officer, path, body, method=method, headers=headers, fields=MEMBER_FIELDS.get,
                       again=again, done=done, then=f"/safeguarding/members/{segment(member_id)}")

@@ -23,6 +23,7 @@ from civic_web.pages.forms import (
     date_typed,
     fields_of,
     new_record_page,
+    record_again,
     send,
     send_change,
     send_new,
@@ -198,15 +199,14 @@ async def record_attendance(request: Request, officer: SignedInOfficer, form: Fo
             line["deputy_name"] = deputy or None
         lines.append(line)
         sent.append(member_id)
+    shown_again = record_again(partial(_attendance_page, request, officer, meeting_id), typed)
 
     async def again(refusal: Refusal) -> Response:
         named = str(refusal.problem.get("member_id") or "")
         if named in sent and not refusal.fields:  # a rule about one member's line (their named deputy)
             text = refusal.items[0]["text"]
             refusal = Refusal(refusal.status, [{"text": text, "href": f"#deputy-{named}"}], {f"deputy-{named}": text})
-        # after someone else's change the register is shown as it is now; otherwise as the officer chose it
-        return await _attendance_page(request, officer, meeting_id, refusal=refusal,
-                                      typed=None if refusal.status == 412 else typed)
+        return await shown_again(refusal)
 
     return await send(request, officer, f"{API}/meetings/{segment(meeting_id)}/attendance", {"attendance": lines},
                       method="PUT", headers=at_version(form), fields=_attendance_field(sent), again=again,

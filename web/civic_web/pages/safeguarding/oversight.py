@@ -26,6 +26,7 @@ from civic_web.pages.forms import (
     fields_of,
     new_record_page,
     pounds_typed,
+    record_again,
     send,
     send_change,
     send_new,
@@ -162,14 +163,10 @@ async def set_budget(request: Request, officer: SignedInOfficer, form: FormData,
         not_read["year"] = "Financial year is required, like 2026/27"
     # the version the page showed is the year it showed: another year's budget is set as it stands
     headers = at_version(form) if first(form.get("shown_year")) == year else {}
-
-    async def again(refusal: Refusal) -> Response:
-        return await _budget_page(request, officer, board_id, year or first(form.get("shown_year")), refusal=refusal,
-                                  typed=None if refusal.status == 412 else typed)
-
+    page = partial(_budget_page, request, officer, board_id, year or first(form.get("shown_year")))
     return await send(request, officer, f"{API}/boards/{segment(board_id)}/budget/{segment(year.replace('/', '-'))}",
                       {"expenditure": spend_lines, "contributions": share_lines}, method="PUT", headers=headers,
-                      fields=_budget_field(expenditure, contributions), again=again,
+                      fields=_budget_field(expenditure, contributions), again=record_again(page, typed),
                       not_read=not_read,
                       done=f"The budget for {year} is set.", then=board_address(board_id, "#budget"))
 
