@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 
 from civic_web.pages import first, form_at, gateway_of, page_at, render, segment, sent_to
 from civic_web.pages.comms.section import API, get, may_draft, reads
-from civic_web.pages.forms import as_filled, at_version, boxes_typed, on_date_input, send, send_new
+from civic_web.pages.forms import as_filled, boxes_typed, send_change, send_new
 from civic_web.refusals import FieldOnPage, Refusal
 from civic_web.sessions import SignedInOfficer, signed_in
 from civic_web.vocabulary import LONDON, body_choices, move_words, parameter_choices
@@ -165,14 +165,10 @@ async def take_step(request: Request, officer: SignedInOfficer, form: FormData, 
             not_read[f"{to}-publish-day"] = "When to publish must be a real date and a time, like 20 12 2026 and 9:30am"
         else:
             body["publish_at"] = when
-
-    async def again(refusal: Refusal) -> Response:
-        return await _content_page(request, officer, content_id, refusal=on_date_input(refusal, f"{to}-publish"),
-                                   stepping=to, typed=typed)
-
-    return await send(request, officer, f"{API}/content/{segment(content_id)}/transitions", body,
-                      headers=at_version(form), fields=_step_field(to), again=again, not_read=not_read,
-                      done=f"{move_words(to)}: done.", then=_address(content_id))
+    return await send_change(request, officer, f"{API}/content/{segment(content_id)}/transitions", body, form=form,
+                             page=partial(_content_page, request, officer, content_id), typed=typed,
+                             which={"stepping": to}, dates=(f"{to}-publish",), fields=_step_field(to),
+                             not_read=not_read, done=f"{move_words(to)}: done.", then=_address(content_id))
 
 
 @sent_to(router, "/content/{content_id}/sign-off", may=may_draft)
@@ -180,11 +176,8 @@ async def record_sign_off(request: Request, officer: SignedInOfficer, form: Form
     """Record the sign-off the content needs from another body (who signed for it)."""
     typed = {"signed_by": first(form.get("signed_by"))}
     body = {"body": first(form.get("body")), **({"signed_by": typed["signed_by"]} if typed["signed_by"] else {})}
-
-    async def again(refusal: Refusal) -> Response:
-        return await _content_page(request, officer, content_id, refusal=refusal, stepping="sign-off", typed=typed)
-
-    return await send(request, officer, f"{API}/content/{segment(content_id)}/sign-offs", body,
-                      headers=at_version(form), fields=lambda f: ("sign-off-signed_by", "Signed by")
-                      if f == "signed_by" else None, again=again, done="The sign-off is recorded.",
-                      then=_address(content_id))
+    return await send_change(request, officer, f"{API}/content/{segment(content_id)}/sign-offs", body, form=form,
+                             page=partial(_content_page, request, officer, content_id), typed=typed,
+                             which={"stepping": "sign-off"},
+                             fields=lambda f: ("sign-off-signed_by", "Signed by") if f == "signed_by" else None,
+                             done="The sign-off is recorded.", then=_address(content_id))
