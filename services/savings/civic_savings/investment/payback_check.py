@@ -8,7 +8,8 @@ programme's writes (what the tally shards avoid), so instead this check settles 
 document, each in its own transaction with ``settle_payback``: it publishes ``savings.programme.payback_moved``
 only when the year differs from the one kept, with the event in the same transaction. ``settle_payback`` writes
 the payback document every time, so two checks at once (or a check and a change) conflict and the second is
-tried again and finds the year settled: one event.
+tried again and finds the year settled: one event. A programme whose year is right is only read: a round
+writes nothing, so it changes nothing a caller could see or an audit of writes would have to explain.
 
 Run by the background job every ``CIVIC_SAVINGS_PAYBACK_CHECK_SECONDS`` (300; 0: never) on the one replica
 holding its lease, and by ``POST /v1/payback-checks``. Nothing an officer edits changes: investment lines,
@@ -24,6 +25,7 @@ from civic.errors import Unavailable
 from civic.leases import LeasedJob
 from pymongo.errors import PyMongoError
 
+from civic_savings.investment import reports
 from civic_savings.investment.service import settle_payback
 from civic_savings.repository import PAYBACKS
 from civic_savings.settings import savings_settings
@@ -45,6 +47,8 @@ async def settle_paybacks(rt: Runtime) -> dict[str, Any]:
     programmes = [doc["_id"] for doc in await rt.db[PAYBACKS].find({}, {"_id": 1}).sort("_id", 1).to_list()]
     moved = []
     for programme in programmes:
+        if not await _stale(rt, programme):
+            continue  # settled: a round writes nothing (settle_payback would write the document all the same)
 
         async def work(uow: UnitOfWork, programme: str = programme) -> PaybackMoved | None:
             return await settle_payback(uow, programme)
@@ -56,6 +60,15 @@ async def settle_paybacks(rt: Runtime) -> dict[str, Any]:
     if moved:  # only a race leaves a year stale: worth a line in the log when the check finds one
         log.info("payback check settled stale payback years", extra={"moved": moved})
     return {"checked": len(programmes), "moved": moved}
+
+
+async def _stale(rt: Runtime, programme: str) -> bool:
+    """Whether the programme's kept payback year is not the one its figures give now (read outside a
+    transaction: a change racing this read settles the year itself, and the race this check is for leaves the
+    year stale until a round sees it)."""
+    kept = await rt.db[PAYBACKS].find_one({"_id": programme}, {"payback_year": 1})
+    report = await reports.payback(rt.db, programme)
+    return kept is not None and report["payback_year"] != kept.get("payback_year")
 
 
 def payback_check(rt: Runtime, every: float, job: str = CHECK_JOB) -> LeasedJob:
